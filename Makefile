@@ -1,0 +1,42 @@
+# Two commands: `make run` serves the demo on SQLite + embedded search; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: run test install install-test bench eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/matchmaker db upgrade
+	$(BIN)/matchmaker demo --if-empty
+	$(BIN)/matchmaker run --host 127.0.0.1 --port $(PORT)
+
+# Starts a local Elasticsearch (fetched from Maven Central, cached) unless ELASTICSEARCH_URL
+# is set, then runs the suite on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL.
+test: install-test
+	$(BIN)/python scripts/run_tests.py $(PYTEST_ARGS)
+
+bench: install-test
+	$(BIN)/python scripts/bench.py
+
+eval: install-test
+	$(BIN)/python scripts/eval_matching.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

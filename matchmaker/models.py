@@ -1,0 +1,305 @@
+"""Database models: the source of truth. Search indices are derived from these rows."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, the same on SQLite and PostgreSQL."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Role:
+    ADMIN = "admin"
+    ENTERPRISE = "enterprise"
+    PROVIDER = "provider"
+    ALL = (ADMIN, ENTERPRISE, PROVIDER)
+
+
+class OrgType:
+    ENTERPRISE = "enterprise"
+    PROVIDER = "provider"
+
+
+class DemandStatus:
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    IN_NEGOTIATION = "in_negotiation"
+    CLOSED = "closed"
+    ALL = (DRAFT, IN_REVIEW, REJECTED, PUBLISHED, IN_NEGOTIATION, CLOSED)
+    OPEN = (PUBLISHED, IN_NEGOTIATION)
+
+
+class CloseReason:
+    WON = "won"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    ALL = (WON, WITHDRAWN, EXPIRED)
+
+
+class InterestStatus:
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+    __table_args__ = (UniqueConstraint("type", "name", name="uq_organizations_type_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    region: Mapped[str] = mapped_column(String(32), default="other")
+    kind: Mapped[str | None] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(20), default="none")
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    users: Mapped[list["User"]] = relationship(back_populates="organization")
+    provider: Mapped["Provider | None"] = relationship(back_populates="organization", uselist=False)
+
+    @property
+    def is_provider(self) -> bool:
+        return self.type == OrgType.PROVIDER
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization | None] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class Provider(db.Model):
+    """A provider organisation's capability profile (服务能力)."""
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), unique=True)
+    clusters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    team_size: Mapped[int | None] = mapped_column(Integer)
+    price_min: Mapped[int | None] = mapped_column(Integer)
+    price_max: Mapped[int | None] = mapped_column(Integer)
+    certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    index_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="provider")
+    cases: Mapped[list["Case"]] = relationship(
+        back_populates="provider", cascade="all, delete-orphan", order_by="Case.year.desc()")
+
+    @property
+    def name(self) -> str:
+        return self.organization.name
+
+
+class Case(db.Model):
+    """A portfolio case (案例) of a provider."""
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cluster: Mapped[str | None] = mapped_column(String(40))
+    year: Mapped[int | None] = mapped_column(Integer)
+
+    provider: Mapped[Provider] = relationship(back_populates="cases")
+    images: Mapped[list["Attachment"]] = relationship(cascade="all, delete-orphan")
+
+
+class Demand(db.Model):
+    """A design need (设计需求) posted by an enterprise."""
+    __tablename__ = "demands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    cluster: Mapped[str] = mapped_column(String(40), index=True)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    budget_min: Mapped[int | None] = mapped_column(Integer)
+    budget_max: Mapped[int | None] = mapped_column(Integer)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    contact_preference: Mapped[str] = mapped_column(String(16), default="platform")
+    status: Mapped[str] = mapped_column(String(20), default=DemandStatus.DRAFT, index=True)
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    index_version: Mapped[int] = mapped_column(Integer, default=1)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    attachments: Mapped[list["Attachment"]] = relationship(cascade="all, delete-orphan")
+    interests: Mapped[list["Interest"]] = relationship(back_populates="demand", cascade="all, delete-orphan")
+
+
+class Attachment(db.Model):
+    """An uploaded file; the bytes live in UPLOAD_FOLDER, not in the database."""
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Interest(db.Model):
+    """A provider's expression of interest (with a short proposal) in a demand."""
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("demand_id", "provider_id", name="uq_interests_demand_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    price: Mapped[int | None] = mapped_column(Integer)
+    timeline_days: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=InterestStatus.PENDING)
+    invited: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    demand: Mapped[Demand] = relationship(back_populates="interests")
+    provider: Mapped[Provider] = relationship()
+
+
+class Invitation(db.Model):
+    """An enterprise asks a recommended provider to look at its demand."""
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("demand_id", "provider_id", name="uq_invitations_demand_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    demand: Mapped[Demand] = relationship()
+    provider: Mapped[Provider] = relationship()
+
+
+class Recommendation(db.Model):
+    """First time a provider was shown as a match for a demand: exposure and funnel source."""
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("demand_id", "provider_id", name="uq_recommendations_demand_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(db.Float)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(255))
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class AuditEvent(db.Model):
+    """Who did what when: the only source for statistics."""
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class IndexOutbox(db.Model):
+    """Pending index work, written in the same transaction as the change it reflects."""
+    __tablename__ = "index_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SavedSearch(db.Model):
+    """A provider's saved lead search, alerting on new matching demands."""
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    unsubscribe_token: Mapped[str] = mapped_column(String(64), unique=True)
+    last_alerted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

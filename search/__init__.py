@@ -1,0 +1,144 @@
+"""Search and matching: one interface, two backends (Elasticsearch, embedded).
+
+This package knows nothing of Flask or of the app's models. It takes plain *records*
+(dicts, see ``search.documents``) and returns ids, scores and reasons; the caller loads
+rows from its database, which stays the source of truth.
+"""
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+DEMANDS = "demands"
+PROVIDERS = "providers"
+INDICES = (DEMANDS, PROVIDERS)
+
+
+class SearchUnavailable(RuntimeError):
+    """The engine cannot be reached; callers degrade instead of failing."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a hit scored: a signal code (API.md) with its label in both languages."""
+    code: str
+    zh: str
+    en: str
+
+    def label(self, locale: str = "zh") -> str:
+        return self.en if locale == "en" else self.zh
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float
+    reasons: list[Reason] = field(default_factory=list)
+
+
+@dataclass
+class FacetValue:
+    code: str
+    count: int
+
+
+@dataclass
+class Page:
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+@dataclass
+class SearchQuery:
+    """Faceted search. ``filters`` maps a field to codes: OR within a field, AND across.
+
+    Demand fields: cluster, service, region, status. Provider fields: cluster, service,
+    region, level, kind, verified ("true"/"false"). ``ids`` restricts to those records.
+    ``budget_min``/``budget_max`` keep demands whose budget range overlaps the given one.
+    """
+    index: str
+    text: str = ""
+    filters: Mapping[str, Collection[str]] = field(default_factory=dict)
+    budget_min: int | None = None
+    budget_max: int | None = None
+    ids: Collection[int] | None = None
+    sort: str = "relevance"  # relevance | newest | budget (demands)
+    page: int = 1
+    per_page: int = 20
+    facets: Collection[str] = ()
+
+
+@dataclass
+class IndexStatus:
+    index: str
+    alias: str
+    concrete: list[str]
+    documents: int
+
+
+Progress = Callable[[int], None]
+
+
+class SearchBackend(abc.ABC):
+    """What the app may ask of a search engine."""
+
+    name: str
+
+    @abc.abstractmethod
+    def ensure_indices(self) -> None:
+        """Create missing indices/aliases (idempotent)."""
+
+    @abc.abstractmethod
+    def index(self, index: str, records: Iterable[Mapping]) -> None:
+        """Upsert records (each has ``id`` and ``version``); an older version never wins."""
+
+    @abc.abstractmethod
+    def delete(self, index: str, ids_with_versions: Iterable[tuple[int, int]]) -> None:
+        """Remove records; a delete at version v beats any write below v."""
+
+    @abc.abstractmethod
+    def search(self, query: SearchQuery) -> Page: ...
+
+    @abc.abstractmethod
+    def match_providers(self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+        """Providers best suited to a demand record, best first, with reasons."""
+
+    @abc.abstractmethod
+    def match_leads(self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+        """Published demands best suited to a provider record, best first, with reasons."""
+
+    @abc.abstractmethod
+    def reindex(self, index: str, records: Iterable[Mapping], progress: Progress | None = None) -> int:
+        """Build a fresh index from ``records`` and swap it in atomically; returns the count."""
+
+    @abc.abstractmethod
+    def status(self) -> list[IndexStatus]: ...
+
+    @abc.abstractmethod
+    def refresh(self) -> None:
+        """Make all writes visible to search (tests; Elasticsearch refreshes by itself)."""
+
+    @abc.abstractmethod
+    def drop_all(self) -> None:
+        """Delete every index under this backend's prefix (tests, reset)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def create_backend(settings: Mapping, taxonomy: Mapping) -> SearchBackend:
+    """``ELASTICSEARCH_URL`` set → Elasticsearch, else the embedded backend.
+
+    ``settings`` keys: ELASTICSEARCH_URL, ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD,
+    ELASTICSEARCH_API_KEY, ELASTICSEARCH_CA_CERTS, ELASTICSEARCH_VERIFY_CERTS,
+    SEARCH_INDEX_PREFIX, EMBEDDED_SEARCH_PATH. ``taxonomy`` is the parsed taxonomy.json.
+    """
+    if settings.get("ELASTICSEARCH_URL"):
+        from .backends.elastic import ElasticBackend
+        return ElasticBackend.from_settings(settings, taxonomy)
+    from .backends.embedded import EmbeddedBackend
+    return EmbeddedBackend.from_settings(settings, taxonomy)
