@@ -1,0 +1,53 @@
+"""Matchmaker: industrial-design supply and demand matchmaking (app factory)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from . import search_engine
+from .config import PROJECT_ROOT, from_environment
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    """Chosen language (switch) → user's preference → browser → Chinese."""
+    chosen = session.get("locale")
+    if chosen in ("zh", "en"):
+        return chosen
+    if current_user and getattr(current_user, "locale", None) in ("zh", "en"):
+        return current_user.locale
+    return request.accept_languages.best_match(["zh", "en"]) or "zh"
+
+
+def create_app(overrides: Mapping | None = None) -> Flask:
+    instance_path = Path(os.environ.get("MATCHMAKER_INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    app = Flask(__name__, instance_path=str(instance_path), template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"))
+    app.config.update(from_environment(instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    search_engine.init_app(app)
+
+    from . import models  # noqa: F401  (register tables with the metadata)
+    from .api import init_app as init_api
+    from .cli import init_app as init_cli
+    from .errors import init_app as init_errors
+    from .web import init_app as init_web
+
+    init_web(app)
+    init_api(app)
+    init_cli(app)
+    init_errors(app)
+    return app

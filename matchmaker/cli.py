@@ -1,0 +1,124 @@
+"""Command line: `matchmaker run | db | users | demo | search | demands`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from search import INDICES, SearchUnavailable
+
+from .extensions import db
+from .search_engine import get_search
+from .services import accounts, demands, indexing
+from .services.errors import ServiceError
+
+
+def _create_app() -> Flask:
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Matchmaker — industrial-design supply and demand platform."""
+
+
+def _fail(exc: ServiceError) -> None:
+    details = "; ".join(f"{field}: {', '.join(messages)}" for field, messages in exc.fields.items())
+    raise click.ClickException(f"{exc.message}{' — ' + details if details else ''}")
+
+
+users = click.Group("users", help="Manage user accounts.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(["admin", "enterprise", "provider"]), required=True)
+@click.option("--organization", "organization", default=None,
+              help="Join the organisation of this exact name, or create it.")
+@with_appcontext
+def create_user(email: str, password: str, role: str, organization: str | None) -> None:
+    """Create a user (the first administrator is created this way)."""
+    try:
+        user = accounts.create_user(db.session, email, password, role, organization)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        _fail(exc)
+    click.echo(f"created user {user.id} <{user.email}> role={user.role}")
+
+
+search = click.Group("search", help="Search index lifecycle.")
+
+
+@search.command("reindex")
+@click.option("--index", "names", multiple=True, type=click.Choice(INDICES), help="Default: all.")
+@with_appcontext
+def reindex(names: tuple[str, ...]) -> None:
+    """Rebuild indices from the database into new ones and swap the aliases (no downtime)."""
+    backend = get_search()
+    for name in names or INDICES:
+        total = indexing.database_count(db.session, name)
+        with click.progressbar(length=total, label=f"{name:10}") as bar:
+            count = backend.reindex(name, indexing.records_for(db.session, name), progress=bar.update)
+        click.echo(f"{name}: {count} documents indexed (database: {total})")
+    delivered = indexing.deliver_pending(db.session, backend)
+    click.echo(f"caught up {delivered} pending changes")
+
+
+@search.command("status")
+@with_appcontext
+def status() -> None:
+    """Backend, alias → index, document counts against database counts, pending changes."""
+    backend = get_search()
+    click.echo(f"backend: {backend.name}")
+    try:
+        for item in backend.status():
+            click.echo(f"{item.alias} → {', '.join(item.concrete) or '(none)'}: {item.documents} documents "
+                       f"(database: {indexing.database_count(db.session, item.index)})")
+    except SearchUnavailable as exc:
+        click.echo(f"search engine unavailable: {exc}")
+    click.echo(f"pending changes: {indexing.pending_count(db.session)}")
+
+
+@search.command("sync")
+@with_appcontext
+def sync() -> None:
+    """Deliver pending index changes kept while the engine was down."""
+    backend = get_search()
+    delivered = indexing.deliver_pending(db.session, backend)
+    left = indexing.pending_count(db.session)
+    click.echo(f"delivered {delivered}, pending {left}")
+    if left:
+        raise click.ClickException("search engine unavailable; changes kept in the outbox")
+
+
+demand_commands = click.Group("demands", help="Demand housekeeping.")
+
+
+@demand_commands.command("expire")
+@with_appcontext
+def expire() -> None:
+    """Close demands past their deadline (run daily)."""
+    count = demands.expire_overdue(db.session)
+    indexing.commit_and_index(db.session, get_search())
+    click.echo(f"expired {count} demands")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load when there are no users yet.")
+@with_appcontext
+def demo(if_empty: bool) -> None:
+    """Load the demo data set (enterprises, providers, demands in every state, interests)."""
+    from .demo import database_is_empty, load_demo
+    if if_empty and not database_is_empty(db.session):
+        click.echo("database not empty; demo data not loaded")
+        return
+    summary = load_demo(db.session, get_search())
+    click.echo(", ".join(f"{count} {name}" for name, count in summary.items()))
+
+
+def init_app(app: Flask) -> None:
+    for command in (users, search, demand_commands, demo):
+        app.cli.add_command(command)

@@ -1,0 +1,255 @@
+"""Input and output schemas shared by the JSON API, the forms and the importer.
+
+Pydantic models are the single source of validation: the API validates request bodies
+with them, the web forms pass their data through them, and the OpenAPI document is
+generated from them. Taxonomy fields accept a code, its zh/en label or an alias and are
+normalised to the code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from flask_babel import gettext as _
+from pydantic import (AfterValidator, BaseModel, ConfigDict, EmailStr, Field, ValidationError,
+                      model_validator)
+from pydantic_core import PydanticCustomError
+
+from .taxonomy import UnknownLabel, get_taxonomy
+from .validators import normalise_credit_code, normalise_mobile
+
+MAX_MONEY = 10_000_000_000
+
+
+def _code_of(vocabulary: str):
+    def check(value: str) -> str:
+        try:
+            return get_taxonomy().vocabulary(vocabulary).normalise(value)
+        except UnknownLabel:
+            raise PydanticCustomError("unknown_code", "unknown value: {value}", {"value": value})
+    return check
+
+
+def _credit_code(value: str) -> str:
+    try:
+        return normalise_credit_code(value)
+    except ValueError:
+        raise PydanticCustomError("credit_code", "invalid unified social credit code: {value}",
+                                  {"value": value})
+
+
+def _mobile(value: str) -> str:
+    try:
+        return normalise_mobile(value)
+    except ValueError:
+        raise PydanticCustomError("mobile", "invalid mobile number: {value}", {"value": value})
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+ClusterCode = Annotated[str, AfterValidator(_code_of("clusters")), Field(
+    description="Cluster code, or its zh/en label or alias", examples=["nev-ice"])]
+ServiceCode = Annotated[str, AfterValidator(_code_of("services")), Field(
+    description="Service code, or its zh/en label or alias", examples=["appearance-design"])]
+RegionCode = Annotated[str, AfterValidator(_code_of("regions")), Field(
+    description="Region code, or its zh/en label or alias", examples=["yongchuan"])]
+KindCode = Annotated[str, AfterValidator(_code_of("provider_kinds")), Field(
+    description="Provider kind code, or its label or alias", examples=["design-firm"])]
+LevelCode = Annotated[str, AfterValidator(_code_of("provider_levels")), Field(
+    description="Provider level code, or its label or alias", examples=["municipal"])]
+CreditCode = Annotated[str, AfterValidator(_credit_code), Field(
+    description="统一社会信用代码 (18 characters, GB 32100-2015 check character)")]
+Mobile = Annotated[str, AfterValidator(_mobile), Field(description="Mainland China mobile number")]
+Money = Annotated[int, Field(ge=0, le=MAX_MONEY, description="Integer CNY (yuan)")]
+Text200 = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
+ExternalId = Annotated[str, Field(min_length=1, max_length=100)]
+Clusters = Annotated[list[ClusterCode], Field(min_length=1, max_length=16), AfterValidator(_unique)]
+Services = Annotated[list[ServiceCode], Field(min_length=1, max_length=39), AfterValidator(_unique)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _check_range(model: BaseModel, low_name: str, high_name: str) -> None:
+    """Cross-field rule: the upper bound of a money range is not below the lower one."""
+    low, high = getattr(model, low_name), getattr(model, high_name)
+    if low is not None and high is not None and high < low:
+        raise ValidationError.from_exception_data(type(model).__name__, [{
+            "type": PydanticCustomError("range", "must be ≥ {other}", {"other": low_name}),
+            "loc": (high_name,), "input": high}])
+
+
+class CaseIn(Strict):
+    title: Text200
+    description: Annotated[str, Field(max_length=5000)] = ""
+    cluster: ClusterCode | None = None
+    year: Annotated[int, Field(ge=1950, le=2100)] | None = None
+
+
+class ProviderIn(Strict):
+    """Body of POST /api/v1/providers."""
+    name: Text200
+    kind: KindCode
+    level: LevelCode = "none"
+    region: RegionCode
+    clusters: Clusters
+    services: Services
+    description: Annotated[str, Field(max_length=10_000)] = ""
+    team_size: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    price_min: Money | None = None
+    price_max: Money | None = None
+    cases: Annotated[list[CaseIn], Field(max_length=100)] = []
+    certifications: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
+                              Field(max_length=50)] = []
+    verified: bool = False
+    external_id: ExternalId | None = None
+
+    @model_validator(mode="after")
+    def _price_range(self) -> "ProviderIn":
+        _check_range(self, "price_min", "price_max")
+        return self
+
+
+class OrganizationRef(Strict):
+    name: Text200
+    region: RegionCode = "other"
+
+
+class DemandIn(Strict):
+    """Body of POST /api/v1/demands."""
+    title: Text200
+    description: LongText
+    cluster: ClusterCode
+    services: Services
+    budget_min: Money | None = None
+    budget_max: Money | None = None
+    deadline: dt.date | None = None
+    region: RegionCode
+    organization_id: int | None = None
+    organization: OrganizationRef | None = None
+    contact_preference: Literal["platform", "phone", "email"] = "platform"
+    status: Literal["draft", "in_review", "published"] | None = None
+    external_id: ExternalId | None = None
+
+    @model_validator(mode="after")
+    def _budget_range(self) -> "DemandIn":
+        _check_range(self, "budget_min", "budget_max")
+        return self
+
+
+class InterestIn(Strict):
+    message: Annotated[str, Field(min_length=1, max_length=2000)]
+    price: Money | None = None
+    timeline_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
+class TokenRequest(Strict):
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RegistrationIn(Strict):
+    """What the registration form collects."""
+    email: EmailStr
+    password: Annotated[str, Field(min_length=10, max_length=200)]
+    role: Literal["enterprise", "provider"]
+    organization_name: Text200
+    credit_code: CreditCode
+    contact_name: Annotated[str, Field(min_length=1, max_length=100)]
+    phone: Mobile
+    region: RegionCode
+    kind: KindCode | None = None
+    level: LevelCode = "none"
+
+    @model_validator(mode="after")
+    def _provider_needs_kind(self) -> "RegistrationIn":
+        if self.role == "provider" and not self.kind:
+            raise ValidationError.from_exception_data("RegistrationIn", [{
+                "type": PydanticCustomError("missing", "required for providers"), "loc": ("kind",),
+                "input": None}])
+        return self
+
+
+class ColleagueIn(Strict):
+    email: EmailStr
+    password: Annotated[str, Field(min_length=10, max_length=200)]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    phone: Mobile | None = None
+
+
+# --- error messages -------------------------------------------------------------------
+
+def _message(error: dict) -> str:
+    """A short, translated message for one pydantic error."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return _("必填")
+    if kind == "extra_forbidden":
+        return _("不支持的字段")
+    if kind == "unknown_code":
+        return _("未知取值：%(value)s", value=ctx.get("value"))
+    if kind == "credit_code":
+        return _("统一社会信用代码无效（应为18位且校验位正确）")
+    if kind == "mobile":
+        return _("手机号码无效")
+    if kind == "range":
+        return _("不得小于 %(other)s", other=ctx.get("other", ""))
+    if kind in ("string_too_short",):
+        return _("至少 %(n)s 个字符", n=ctx.get("min_length"))
+    if kind in ("string_too_long",):
+        return _("最多 %(n)s 个字符", n=ctx.get("max_length"))
+    if kind == "too_short":
+        return _("至少选择 %(n)s 项", n=ctx.get("min_length"))
+    if kind == "too_long":
+        return _("最多 %(n)s 项", n=ctx.get("max_length"))
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("请输入整数")
+    if kind in ("greater_than_equal",):
+        return _("不得小于 %(n)s", n=ctx.get("ge"))
+    if kind in ("less_than_equal",):
+        return _("不得大于 %(n)s", n=ctx.get("le"))
+    if kind.startswith("date"):
+        return _("日期格式应为 YYYY-MM-DD")
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        return _("电子邮箱地址无效")
+    if kind in ("literal_error", "enum"):
+        return _("取值无效")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("应为 true 或 false")
+    if kind in ("list_type",):
+        return _("应为列表")
+    if kind in ("string_type",):
+        return _("应为文本")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _("应为对象")
+    return str(error.get("msg", _("取值无效")))
+
+
+def error_fields(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic errors as {field: [messages]}; a list item's error is reported on the list."""
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = [str(p) for p in error["loc"]]
+        while loc and loc[-1].isdigit():
+            loc.pop()
+        # AfterValidator/union noise such as "function-after[...]" is not a field name
+        loc = [p for p in loc if not p.startswith(("function-", "constrained-")) and p != "int"]
+        key = ".".join(loc) or "body"
+        fields.setdefault(key, [])
+        message = _message(error)
+        if message not in fields[key]:
+            fields[key].append(message)
+    return fields
+
+
+def validate(model: type[BaseModel], data: Any) -> BaseModel:
+    """Validate or raise the service layer's ValidationFailed with per-field messages."""
+    from .services.errors import ValidationFailed
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(_("提交的数据有误"), error_fields(exc)) from None

@@ -1,0 +1,170 @@
+"""Users, organisations, passwords and API tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import ApiToken, Organization, OrgType, Role, User, utcnow
+from ..schemas import ColleagueIn, RegistrationIn
+from . import audit
+from .errors import Conflict, Forbidden, NotFound, field_error
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both paths cost one argon2 check.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _password_matches(user_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(user_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = find_user(session, email)
+    if user is None:
+        _password_matches(_DUMMY_HASH, password)
+        return None
+    if not user.active or not _password_matches(user.password_hash, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _new_user(session: Session, email: str, password: str, role: str, organization: Organization | None,
+              name: str | None = None, phone: str | None = None) -> User:
+    if find_user(session, email) is not None:
+        raise Conflict(_("该邮箱已注册"), {"email": [_("该邮箱已注册")]})
+    user = User(email=email.strip().lower(), password_hash=hash_password(password), role=role,
+                organization=organization, name=name, phone=phone)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register(session: Session, data: RegistrationIn) -> User:
+    """Self-service sign-up: a new organisation and its first user.
+
+    An organisation already registered under the same credit code is not joined here:
+    anyone may know a company's code, so colleagues are added by an existing member.
+    """
+    if session.scalar(select(Organization).where(Organization.credit_code == data.credit_code)):
+        raise field_error("credit_code", _("该统一社会信用代码已注册，请由贵单位已注册的同事在“团队成员”中添加您"))
+    org_type = OrgType.PROVIDER if data.role == Role.PROVIDER else OrgType.ENTERPRISE
+    if session.scalar(select(Organization).where(Organization.type == org_type,
+                                                 Organization.name == data.organization_name)):
+        raise field_error("organization_name", _("同名单位已注册"))
+    organization = Organization(
+        type=org_type, name=data.organization_name, credit_code=data.credit_code,
+        contact_name=data.contact_name, phone=data.phone, email=data.email, region=data.region,
+        kind=data.kind if org_type == OrgType.PROVIDER else None,
+        level=data.level if org_type == OrgType.PROVIDER else "none")
+    session.add(organization)
+    user = _new_user(session, data.email, data.password, data.role, organization,
+                     name=data.contact_name, phone=data.phone)
+    audit.record(session, user, "organization.registered", "organization", organization.id, type=org_type)
+    return user
+
+
+def add_colleague(session: Session, actor: User, data: ColleagueIn) -> User:
+    if actor.organization is None:
+        raise Forbidden(_("只有单位成员可以添加同事"))
+    user = _new_user(session, data.email, data.password, actor.role, actor.organization,
+                     name=data.name, phone=data.phone)
+    audit.record(session, actor, "user.added", "user", user.id, organization_id=actor.organization_id)
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not _password_matches(user.password_hash, current):
+        raise field_error("current_password", _("当前密码不正确"))
+    if len(new) < 10:
+        raise field_error("new_password", _("至少 %(n)s 个字符", n=10))
+    user.password_hash = hash_password(new)
+    session.query(ApiToken).filter(ApiToken.user_id == user.id).delete()
+    audit.record(session, user, "user.password_changed", "user", user.id)
+
+
+def get_or_create_organization(session: Session, org_type: str, name: str, region: str = "other",
+                               **fields) -> Organization:
+    """Reuse an organisation of that type by exact name, or create it."""
+    organization = session.scalar(select(Organization).where(Organization.type == org_type,
+                                                             Organization.name == name))
+    if organization is None:
+        organization = Organization(type=org_type, name=name, region=region, **fields)
+        session.add(organization)
+        session.flush()
+    return organization
+
+
+def create_user(session: Session, email: str, password: str, role: str,
+                organization_name: str | None = None) -> User:
+    """The command-line path (API.md): --organization joins by exact name or creates."""
+    if role not in Role.ALL:
+        raise field_error("role", _("取值无效"))
+    if len(password) < 10:
+        raise field_error("password", _("至少 %(n)s 个字符", n=10))
+    organization = None
+    if role != Role.ADMIN:
+        if not organization_name:
+            raise field_error("organization", _("必填"))
+        org_type = OrgType.PROVIDER if role == Role.PROVIDER else OrgType.ENTERPRISE
+        organization = get_or_create_organization(session, org_type, organization_name,
+                                                  email=email.strip().lower())
+    user = _new_user(session, email, password, role, organization)
+    audit.record(session, None, "user.created", "user", user.id, role=role)
+    return user
+
+
+def set_organization_verified(session: Session, actor: User, organization_id: int, verified: bool) -> Organization:
+    if not actor.is_admin:
+        raise Forbidden(_("仅管理员可以认证单位"))
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound(_("单位不存在"))
+    organization.verified = verified
+    organization.verified_at = utcnow() if verified else None
+    audit.record(session, actor, "organization.verified" if verified else "organization.unverified",
+                 "organization", organization.id)
+    if organization.provider is not None:
+        from .indexing import enqueue_provider
+        enqueue_provider(session, organization.provider)
+    return organization
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, ttl_hours: int) -> tuple[str, dt.datetime]:
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + dt.timedelta(hours=ttl_hours)
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+    return token, expires_at
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.expires_at < utcnow() or not row.user.active:
+        return None
+    return row.user

@@ -1,0 +1,219 @@
+"""Design needs (设计需求) and their lifecycle.
+
+draft → in_review → published → in_negotiation → closed (won | withdrawn | expired);
+in_review → rejected (with a reason) → in_review again after an edit. An owner's edit of
+a published demand sends it back to review. Past the deadline, published and in-review
+demands expire.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (CloseReason, Demand, DemandStatus, InterestStatus, Organization, OrgType, Role,
+                      User, utcnow)
+from ..schemas import DemandIn, validate
+from . import audit
+from .access import require_owner, require_role, visible_demand
+from .accounts import get_or_create_organization
+from .errors import Conflict, Forbidden, NotFound, field_error
+from .indexing import enqueue_demand
+from .notifications import notify_organization
+
+S = DemandStatus
+EDITABLE = (S.DRAFT, S.IN_REVIEW, S.REJECTED, S.PUBLISHED)
+WITHDRAWABLE = (S.DRAFT, S.IN_REVIEW, S.REJECTED, S.PUBLISHED, S.IN_NEGOTIATION)
+
+
+class InvalidTransition(Conflict):
+    pass
+
+
+def get_demand(session: Session, demand_id: int) -> Demand:
+    demand = session.get(Demand, demand_id)
+    if demand is None:
+        raise NotFound(_("需求不存在"))
+    return demand
+
+
+def get_visible_demand(session: Session, actor: User | None, demand_id: int) -> Demand:
+    return visible_demand(actor, session.get(Demand, demand_id))
+
+
+def demand_input(demand: Demand) -> dict[str, Any]:
+    return {
+        "title": demand.title, "description": demand.description, "cluster": demand.cluster,
+        "services": list(demand.services), "budget_min": demand.budget_min, "budget_max": demand.budget_max,
+        "deadline": demand.deadline, "region": demand.region, "organization_id": demand.organization_id,
+        "contact_preference": demand.contact_preference, "external_id": demand.external_id,
+    }
+
+
+def _transition(session: Session, actor: User | None, demand: Demand, allowed: tuple[str, ...],
+                new_status: str, action: str, **data) -> None:
+    if demand.status not in allowed:
+        raise InvalidTransition(_("当前状态（%(status)s）不允许此操作", status=demand.status))
+    old = demand.status
+    demand.status = new_status
+    if new_status == S.PUBLISHED and demand.published_at is None:
+        demand.published_at = utcnow()
+    audit.record(session, actor, action, "demand", demand.id, **{"from": old, "to": new_status, **data})
+    enqueue_demand(session, demand)
+
+
+def _organization_for(session: Session, actor: User, data: DemandIn) -> Organization:
+    """Enterprises post for themselves; an admin names an enterprise by id or by name."""
+    if not actor.is_admin:
+        if data.organization_id is not None and data.organization_id != actor.organization_id:
+            raise Forbidden(_("只能为本单位发布需求"))
+        return actor.organization
+    if data.organization_id is not None:
+        org = session.get(Organization, data.organization_id)
+        if org is None or org.type != OrgType.ENTERPRISE:
+            raise field_error("organization_id", _("单位不存在"))
+        return org
+    if data.organization is not None:
+        return get_or_create_organization(session, OrgType.ENTERPRISE, data.organization.name,
+                                          data.organization.region)
+    raise field_error("organization_id", _("必填（或提供 organization）"))
+
+
+def _check_external_id(session: Session, external_id: str | None, demand_id: int | None) -> None:
+    if external_id is None:
+        return
+    other = session.scalar(select(Demand.id).where(Demand.external_id == external_id))
+    if other is not None and other != demand_id:
+        raise Conflict(_("external_id 已存在"), {"external_id": [_("external_id 已存在")]})
+
+
+def create_demand(session: Session, actor: User, body: Any, status: str | None = None) -> Demand:
+    """``status`` (or the body's) is honoured for admins; others get draft or in review."""
+    require_role(actor, Role.ADMIN, Role.ENTERPRISE)
+    data = validate(DemandIn, body)
+    _check_external_id(session, data.external_id, None)
+    organization = _organization_for(session, actor, data)
+    wanted = status or data.status or S.IN_REVIEW
+    if not actor.is_admin and wanted != S.DRAFT:
+        wanted = S.IN_REVIEW
+    demand = Demand(organization=organization, created_by_id=actor.id, status=S.DRAFT,
+                    **data.model_dump(exclude={"organization_id", "organization", "status"}))
+    session.add(demand)
+    session.flush()
+    audit.record(session, actor, "demand.created", "demand", demand.id, cluster=demand.cluster,
+                 region=demand.region)
+    if wanted == S.IN_REVIEW:
+        _transition(session, actor, demand, (S.DRAFT,), S.IN_REVIEW, "demand.submitted")
+    elif wanted == S.PUBLISHED:
+        _transition(session, actor, demand, (S.DRAFT,), S.PUBLISHED, "demand.published")
+    return demand
+
+
+def update_demand(session: Session, actor: User, demand_id: int, patch: Any) -> Demand:
+    demand = get_demand(session, demand_id)
+    require_owner(actor, demand.organization_id)
+    if demand.status not in EDITABLE:
+        raise InvalidTransition(_("当前状态（%(status)s）不允许修改", status=demand.status))
+    if not isinstance(patch, dict):
+        patch = {}
+    requested_status = patch.get("status")
+    merged = {**demand_input(demand), **{k: v for k, v in patch.items() if k != "status"}}
+    data = validate(DemandIn, merged)
+    _check_external_id(session, data.external_id, demand.id)
+    if actor.is_admin and data.organization_id != demand.organization_id:
+        demand.organization = _organization_for(session, actor, data)
+    for key, value in data.model_dump(exclude={"organization_id", "organization", "status"}).items():
+        setattr(demand, key, value)
+    audit.record(session, actor, "demand.updated", "demand", demand.id, fields=sorted(patch))
+    enqueue_demand(session, demand)
+    if actor.is_admin and requested_status == S.PUBLISHED and demand.status == S.IN_REVIEW:
+        approve(session, actor, demand.id)
+    elif not actor.is_admin and demand.status == S.PUBLISHED:
+        # The text that was approved changed: it has to be reviewed again.
+        _transition(session, actor, demand, (S.PUBLISHED,), S.IN_REVIEW, "demand.resubmitted")
+    return demand
+
+
+def submit(session: Session, actor: User, demand_id: int) -> Demand:
+    demand = get_demand(session, demand_id)
+    require_owner(actor, demand.organization_id)
+    _transition(session, actor, demand, (S.DRAFT, S.REJECTED), S.IN_REVIEW, "demand.submitted")
+    return demand
+
+
+def approve(session: Session, actor: User, demand_id: int) -> Demand:
+    require_role(actor, Role.ADMIN)
+    demand = get_demand(session, demand_id)
+    _transition(session, actor, demand, (S.IN_REVIEW,), S.PUBLISHED, "demand.published")
+    demand.review_note = None
+    notify_organization(session, demand.organization, "demand_approved", f"/demands/{demand.id}",
+                        demand_id=demand.id, title=demand.title)
+    return demand
+
+
+def reject(session: Session, actor: User, demand_id: int, reason: str) -> Demand:
+    require_role(actor, Role.ADMIN)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("请填写驳回原因"))
+    if len(reason) > 2000:
+        raise field_error("reason", _("最多 %(n)s 个字符", n=2000))
+    demand = get_demand(session, demand_id)
+    _transition(session, actor, demand, (S.IN_REVIEW,), S.REJECTED, "demand.rejected", reason=reason)
+    demand.review_note = reason
+    notify_organization(session, demand.organization, "demand_rejected", f"/demands/{demand.id}",
+                        demand_id=demand.id, title=demand.title, reason=reason)
+    return demand
+
+
+def _close(session: Session, actor: User | None, demand: Demand, allowed: tuple[str, ...], reason: str) -> None:
+    _transition(session, actor, demand, allowed, S.CLOSED, f"demand.closed_{reason}", reason=reason)
+    demand.close_reason = reason
+    for interest in demand.interests:
+        if interest.status == InterestStatus.PENDING:
+            interest.status = InterestStatus.WITHDRAWN if reason != CloseReason.WON else InterestStatus.DECLINED
+            interest.decided_at = utcnow()
+            notify_organization(session, interest.provider.organization, "demand_closed",
+                                f"/demands/{demand.id}", demand_id=demand.id, title=demand.title)
+
+
+def withdraw(session: Session, actor: User, demand_id: int) -> Demand:
+    demand = get_demand(session, demand_id)
+    require_owner(actor, demand.organization_id)
+    _close(session, actor, demand, WITHDRAWABLE, CloseReason.WITHDRAWN)
+    return demand
+
+
+def mark_won(session: Session, actor: User, demand_id: int) -> Demand:
+    """The enterprise signed with a provider it accepted."""
+    demand = get_demand(session, demand_id)
+    require_owner(actor, demand.organization_id)
+    _close(session, actor, demand, (S.IN_NEGOTIATION,), CloseReason.WON)
+    return demand
+
+
+def expire_overdue(session: Session, today: dt.date | None = None) -> int:
+    """Close demands whose deadline has passed; returns how many."""
+    today = today or dt.date.today()
+    overdue = list(session.scalars(select(Demand).where(
+        Demand.status.in_((S.PUBLISHED, S.IN_REVIEW)), Demand.deadline.is_not(None), Demand.deadline < today)))
+    for demand in overdue:
+        _close(session, None, demand, (S.PUBLISHED, S.IN_REVIEW), CloseReason.EXPIRED)
+        notify_organization(session, demand.organization, "demand_expired", f"/demands/{demand.id}",
+                            demand_id=demand.id, title=demand.title)
+    return len(overdue)
+
+
+def delete_demand(session: Session, actor: User, demand_id: int) -> None:
+    """Admins delete any demand; owners only their drafts (others are withdrawn instead)."""
+    demand = get_demand(session, demand_id)
+    require_owner(actor, demand.organization_id)
+    if not actor.is_admin and demand.status != S.DRAFT:
+        raise InvalidTransition(_("只能删除草稿；已提交的需求请撤回"))
+    enqueue_demand(session, demand)
+    audit.record(session, actor, "demand.deleted", "demand", demand.id)
+    session.delete(demand)
+    session.flush()

@@ -1,0 +1,36 @@
+"""Errors raised by services; views map them to form messages or API error bodies."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationFailed(ServiceError):
+    code = "validation_error"
+    status = 422
+
+
+class NotFound(ServiceError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(ServiceError):
+    code = "conflict"
+    status = 409
+
+
+def field_error(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, {field: [message]})

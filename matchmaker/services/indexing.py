@@ -1,0 +1,191 @@
+"""Keeping the search index in step with the database through a transactional outbox.
+
+A service that changes an indexed record calls ``enqueue_*`` in the same transaction: the
+record's ``index_version`` is bumped and an ``IndexOutbox`` row written. After the commit,
+``deliver_pending`` sends the current state of those records to the engine (versioned, so
+an older write never wins) and deletes the rows. If the engine is down the rows stay and
+are delivered on the next write, by ``matchmaker search sync``, or by the periodic retry.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from search import DEMANDS, PROVIDERS, SearchBackend, SearchUnavailable
+
+from ..models import Demand, DemandStatus, IndexOutbox, Interest, Provider, Recommendation, utcnow
+
+log = logging.getLogger(__name__)
+
+INDEXED_DEMAND_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION, DemandStatus.CLOSED)
+BATCH = 500
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _enqueue(session: Session, kind: str, record) -> None:
+    record.index_version = (record.index_version or 0) + 1
+    record.updated_at = utcnow()
+    session.flush()
+    session.add(IndexOutbox(kind=kind, record_id=record.id, version=record.index_version))
+
+
+def enqueue_provider(session: Session, provider: Provider) -> None:
+    _enqueue(session, PROVIDERS, provider)
+
+
+def enqueue_demand(session: Session, demand: Demand) -> None:
+    _enqueue(session, DEMANDS, demand)
+
+
+# --- records (plain dicts for search/) ------------------------------------------------------
+
+def _counts(session: Session, column, ids: list[int]) -> dict[int, int]:
+    rows = session.execute(select(column, func.count()).where(column.in_(ids)).group_by(column))
+    return dict(rows.all())
+
+
+def provider_records(session: Session, providers: list[Provider]) -> list[dict]:
+    ids = [p.id for p in providers]
+    recommended = _counts(session, Recommendation.provider_id, ids)
+    answered = _counts(session, Interest.provider_id, ids)
+    return [{
+        "id": p.id, "version": p.index_version, "name": p.organization.name,
+        "kind": p.organization.kind, "level": p.organization.level, "region": p.organization.region,
+        "clusters": list(p.clusters), "services": list(p.services), "description": p.description or "",
+        "cases": [{"title": c.title, "description": c.description, "cluster": c.cluster, "year": c.year}
+                  for c in p.cases],
+        "team_size": p.team_size, "price_min": p.price_min, "price_max": p.price_max,
+        "verified": bool(p.organization.verified), "certifications": list(p.certifications or []),
+        "recommended_count": recommended.get(p.id, 0), "answered_count": answered.get(p.id, 0),
+        "created_at": _iso(p.created_at),
+    } for p in providers]
+
+
+def demand_record(demand: Demand) -> dict:
+    return {
+        "id": demand.id, "version": demand.index_version, "title": demand.title,
+        "description": demand.description, "cluster": demand.cluster, "services": list(demand.services),
+        "region": demand.region, "budget_min": demand.budget_min, "budget_max": demand.budget_max,
+        "deadline": _iso(demand.deadline), "status": demand.status,
+        "organization_name": demand.organization.name if demand.organization else "",
+        "created_at": _iso(demand.created_at), "published_at": _iso(demand.published_at),
+    }
+
+
+def provider_record(session: Session, provider: Provider) -> dict:
+    return provider_records(session, [provider])[0]
+
+
+def _load_providers(session: Session, ids: Iterable[int]) -> list[Provider]:
+    return list(session.scalars(select(Provider).where(Provider.id.in_(list(ids)))
+                                .options(selectinload(Provider.organization), selectinload(Provider.cases))))
+
+
+def _load_demands(session: Session, ids: Iterable[int]) -> list[Demand]:
+    return list(session.scalars(select(Demand).where(Demand.id.in_(list(ids)))
+                                .options(selectinload(Demand.organization))))
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+def _deliver_rows(session: Session, backend: SearchBackend, rows: list[IndexOutbox]) -> None:
+    latest: dict[tuple[str, int], int] = {}
+    for row in rows:
+        key = (row.kind, row.record_id)
+        latest[key] = max(latest.get(key, 0), row.version)
+    for kind in (PROVIDERS, DEMANDS):
+        wanted = {rid: v for (k, rid), v in latest.items() if k == kind}
+        if not wanted:
+            continue
+        if kind == PROVIDERS:
+            present = _load_providers(session, wanted)
+            records = provider_records(session, present)
+        else:
+            present = [d for d in _load_demands(session, wanted) if d.status in INDEXED_DEMAND_STATUSES]
+            records = [demand_record(d) for d in present]
+        if records:
+            backend.index(kind, records)
+        kept = {r["id"] for r in records}
+        gone = [(rid, version) for rid, version in wanted.items() if rid not in kept]
+        if gone:
+            # A record that left the index keeps its own version when it still exists.
+            existing = {d.id: d.index_version for d in (
+                _load_demands(session, [g for g, _ in gone]) if kind == DEMANDS else [])}
+            backend.delete(kind, [(rid, max(version, existing.get(rid, 0))) for rid, version in gone])
+
+
+def deliver_pending(session: Session, backend: SearchBackend, limit: int = 10_000) -> int:
+    """Send pending changes to the engine; returns how many outbox rows were delivered."""
+    delivered = 0
+    while delivered < limit:
+        rows = list(session.scalars(select(IndexOutbox).order_by(IndexOutbox.id).limit(BATCH)))
+        if not rows:
+            break
+        try:
+            _deliver_rows(session, backend, rows)
+        except SearchUnavailable as exc:
+            session.rollback()
+            for row in session.scalars(select(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows]))):
+                row.attempts += 1
+                row.last_error = str(exc)[:500]
+            session.commit()
+            log.warning("search engine unavailable; %d changes kept in the outbox", len(rows))
+            break
+        for row in rows:
+            session.delete(row)
+        session.commit()
+        delivered += len(rows)
+    return delivered
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count(IndexOutbox.id))) or 0
+
+
+def commit_and_index(session: Session, backend: SearchBackend) -> None:
+    """The one place a unit of work ends: commit, then deliver its index changes."""
+    session.commit()
+    deliver_pending(session, backend)
+
+
+# --- full rebuild -----------------------------------------------------------------------------
+
+def all_provider_records(session: Session) -> Iterator[dict]:
+    last = 0
+    while True:
+        ids = list(session.scalars(select(Provider.id).where(Provider.id > last).order_by(Provider.id).limit(BATCH)))
+        if not ids:
+            return
+        yield from provider_records(session, _load_providers(session, ids))
+        last = ids[-1]
+        session.expunge_all()
+
+
+def all_demand_records(session: Session) -> Iterator[dict]:
+    last = 0
+    while True:
+        demands = list(session.scalars(select(Demand).where(
+            Demand.id > last, Demand.status.in_(INDEXED_DEMAND_STATUSES)).order_by(Demand.id).limit(BATCH)
+            .options(selectinload(Demand.organization))))
+        if not demands:
+            return
+        for demand in demands:
+            yield demand_record(demand)
+        last = demands[-1].id
+        session.expunge_all()
+
+
+def records_for(session: Session, kind: str) -> Iterator[dict]:
+    return all_provider_records(session) if kind == PROVIDERS else all_demand_records(session)
+
+
+def database_count(session: Session, kind: str) -> int:
+    if kind == PROVIDERS:
+        return session.scalar(select(func.count(Provider.id))) or 0
+    return session.scalar(select(func.count(Demand.id)).where(Demand.status.in_(INDEXED_DEMAND_STATUSES))) or 0

@@ -1,0 +1,89 @@
+"""Recommendations and browsing through the search engine; rows come from the database."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
+
+from ..models import Demand, DemandStatus, Interest, Provider, Recommendation, Role, User
+from .access import own_provider, require_owner, require_role
+from .demands import get_demand
+from .errors import Conflict, Forbidden
+from .indexing import demand_record, enqueue_provider, provider_record
+
+LEAD_STATUSES = (DemandStatus.PUBLISHED,)
+
+
+@dataclass
+class Match:
+    record: object  # Provider or Demand
+    hit: Hit
+
+
+def _rows_in_order(session: Session, model, hits: Sequence[Hit]) -> list[Match]:
+    rows = {row.id: row for row in session.scalars(select(model).where(model.id.in_([h.id for h in hits])))}
+    return [Match(rows[h.id], h) for h in hits if h.id in rows]
+
+
+def recommended_providers(session: Session, backend: SearchBackend, actor: User, demand_id: int,
+                          k: int = 10, record_exposure: bool = True) -> list[Match]:
+    """Providers for a demand, best first. Each first showing is recorded as exposure."""
+    demand = get_demand(session, demand_id)
+    require_owner(actor, demand.organization_id)
+    if demand.status not in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION):
+        raise Conflict(_("只有已发布的需求才有推荐"))
+    matches = _rows_in_order(session, Provider, backend.match_providers(demand_record(demand), k))
+    if record_exposure:
+        _record_exposure(session, demand, matches)
+    return matches
+
+
+def _record_exposure(session: Session, demand: Demand, matches: list[Match]) -> None:
+    seen = set(session.scalars(select(Recommendation.provider_id).where(Recommendation.demand_id == demand.id)))
+    for rank, match in enumerate(matches, start=1):
+        if match.record.id not in seen:
+            session.add(Recommendation(demand_id=demand.id, provider_id=match.record.id, rank=rank,
+                                       score=match.hit.score))
+            enqueue_provider(session, match.record)
+
+
+def recommended_leads(session: Session, backend: SearchBackend, provider: Provider, k: int = 10) -> list[Match]:
+    answered = set(session.scalars(select(Interest.demand_id).where(Interest.provider_id == provider.id)))
+    hits = backend.match_leads(provider_record(session, provider), k, exclude=answered)
+    return _rows_in_order(session, Demand, hits)
+
+
+def leads_for(session: Session, backend: SearchBackend, actor: User, provider_id: int | None = None,
+              k: int = 10) -> list[Match]:
+    if actor.is_admin and provider_id is not None:
+        provider = session.get(Provider, provider_id)
+    else:
+        provider = own_provider(actor)
+        if provider_id is not None and provider_id != provider.id:
+            raise Forbidden(_("只能查看本单位的推荐需求"))
+    return recommended_leads(session, backend, provider, k)
+
+
+@dataclass
+class Results:
+    rows: list
+    page: Page
+
+
+def search_demands(session: Session, backend: SearchBackend, actor: User, query: SearchQuery) -> Results:
+    """Providers and admins browse leads: published demands only."""
+    require_role(actor, Role.PROVIDER, Role.ADMIN)
+    filters = dict(query.filters)
+    filters["status"] = list(LEAD_STATUSES)
+    page = backend.search(SearchQuery(**{**query.__dict__, "index": DEMANDS, "filters": filters}))
+    return Results([m.record for m in _rows_in_order(session, Demand, page.hits)], page)
+
+
+def search_providers(session: Session, backend: SearchBackend, query: SearchQuery) -> Results:
+    page = backend.search(SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
+    return Results([m.record for m in _rows_in_order(session, Provider, page.hits)], page)

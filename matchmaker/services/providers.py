@@ -1,0 +1,152 @@
+"""Provider capability profiles (服务能力) and their portfolio cases."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Case, Organization, OrgType, Provider, Role, User, utcnow
+from ..schemas import CaseIn, ProviderIn, validate
+from . import audit
+from .access import require_owner, require_role
+from .errors import Conflict, NotFound
+from .indexing import enqueue_provider
+
+
+def get_provider(session: Session, provider_id: int) -> Provider:
+    provider = session.get(Provider, provider_id)
+    if provider is None:
+        raise NotFound(_("服务方不存在"))
+    return provider
+
+
+def provider_input(provider: Provider) -> dict[str, Any]:
+    """The current profile in the shape of ProviderIn, so partial updates merge onto it."""
+    org = provider.organization
+    return {
+        "name": org.name, "kind": org.kind, "level": org.level, "region": org.region,
+        "clusters": list(provider.clusters), "services": list(provider.services),
+        "description": provider.description, "team_size": provider.team_size,
+        "price_min": provider.price_min, "price_max": provider.price_max,
+        "cases": [{"title": c.title, "description": c.description, "cluster": c.cluster, "year": c.year}
+                  for c in provider.cases],
+        "certifications": list(provider.certifications or []), "verified": org.verified,
+        "external_id": provider.external_id,
+    }
+
+
+def _check_external_id(session: Session, external_id: str | None, provider_id: int | None) -> None:
+    if external_id is None:
+        return
+    other = session.scalar(select(Provider.id).where(Provider.external_id == external_id))
+    if other is not None and other != provider_id:
+        raise Conflict(_("external_id 已存在"), {"external_id": [_("external_id 已存在")]})
+
+
+def _apply(session: Session, actor: User, provider: Provider, data: ProviderIn, replace_cases: bool) -> None:
+    org = provider.organization
+    if org.name != data.name:
+        clash = session.scalar(select(Organization.id).where(
+            Organization.type == OrgType.PROVIDER, Organization.name == data.name, Organization.id != org.id))
+        if clash is not None:
+            raise Conflict(_("同名单位已存在"), {"name": [_("同名单位已存在")]})
+    level_changed = org.level != data.level
+    org.name, org.kind, org.level, org.region = data.name, data.kind, data.level, data.region
+    if actor.is_admin:
+        if data.verified != org.verified:
+            org.verified, org.verified_at = data.verified, (utcnow() if data.verified else None)
+    elif level_changed and org.verified:
+        # A self-declared level change has to be checked again by an administrator.
+        org.verified, org.verified_at = False, None
+    provider.clusters, provider.services = data.clusters, data.services
+    provider.description = data.description
+    provider.team_size, provider.price_min, provider.price_max = data.team_size, data.price_min, data.price_max
+    provider.certifications = data.certifications
+    provider.external_id = data.external_id
+    if replace_cases:
+        provider.cases = [Case(**case.model_dump()) for case in data.cases]
+
+
+def create_provider(session: Session, actor: User, body: Any) -> Provider:
+    """Admins create any provider (organisation by exact name); a provider user its own."""
+    require_role(actor, Role.ADMIN, Role.PROVIDER)
+    data = validate(ProviderIn, body)
+    _check_external_id(session, data.external_id, None)
+    if actor.is_admin:
+        org = session.scalar(select(Organization).where(Organization.type == OrgType.PROVIDER,
+                                                        Organization.name == data.name))
+        if org is None:
+            org = Organization(type=OrgType.PROVIDER, name=data.name, region=data.region)
+            session.add(org)
+    else:
+        org = actor.organization
+    if org.id is not None and org.provider is not None:
+        raise Conflict(_("该单位已有服务能力档案"), {"name": [_("该单位已有服务能力档案")]})
+    provider = Provider(organization=org)
+    session.add(provider)
+    _apply(session, actor, provider, data, replace_cases=True)
+    session.flush()
+    audit.record(session, actor, "provider.created", "provider", provider.id)
+    enqueue_provider(session, provider)
+    return provider
+
+
+def update_provider(session: Session, actor: User, provider_id: int, patch: Any) -> Provider:
+    provider = get_provider(session, provider_id)
+    require_owner(actor, provider.organization_id)
+    if not isinstance(patch, dict):
+        patch = {}
+    merged = {**provider_input(provider), **patch}
+    data = validate(ProviderIn, merged)
+    _check_external_id(session, data.external_id, provider.id)
+    _apply(session, actor, provider, data, replace_cases="cases" in patch)
+    audit.record(session, actor, "provider.updated", "provider", provider.id, fields=sorted(patch))
+    enqueue_provider(session, provider)
+    return provider
+
+
+def delete_provider(session: Session, actor: User, provider_id: int) -> None:
+    require_role(actor, Role.ADMIN)
+    provider = get_provider(session, provider_id)
+    enqueue_provider(session, provider)
+    audit.record(session, actor, "provider.deleted", "provider", provider.id)
+    session.delete(provider)
+    session.flush()
+
+
+def add_case(session: Session, actor: User, provider_id: int, body: Any) -> Case:
+    provider = get_provider(session, provider_id)
+    require_owner(actor, provider.organization_id)
+    case = Case(**validate(CaseIn, body).model_dump())
+    provider.cases.append(case)
+    session.flush()
+    audit.record(session, actor, "case.created", "provider", provider.id, case_id=case.id)
+    enqueue_provider(session, provider)
+    return case
+
+
+def _own_case(session: Session, actor: User, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(_("案例不存在"))
+    require_owner(actor, case.provider.organization_id)
+    return case
+
+
+def update_case(session: Session, actor: User, case_id: int, body: Any) -> Case:
+    case = _own_case(session, actor, case_id)
+    for key, value in validate(CaseIn, body).model_dump().items():
+        setattr(case, key, value)
+    audit.record(session, actor, "case.updated", "provider", case.provider_id, case_id=case.id)
+    enqueue_provider(session, case.provider)
+    return case
+
+
+def delete_case(session: Session, actor: User, case_id: int) -> None:
+    case = _own_case(session, actor, case_id)
+    provider = case.provider
+    provider.cases.remove(case)
+    audit.record(session, actor, "case.deleted", "provider", provider.id, case_id=case_id)
+    enqueue_provider(session, provider)

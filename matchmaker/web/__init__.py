@@ -1,0 +1,60 @@
+"""Server-rendered pages: one blueprint per feature, shared page plumbing here."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from ..models import User
+from ..services import notifications as notification_service
+from ..taxonomy import get_taxonomy
+from . import admin, auth, demands, interests, main, notifications, providers
+
+BLUEPRINTS = (main.bp, auth.bp, demands.bp, providers.bp, interests.bp, notifications.bp, admin.bp)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def locale() -> str:
+    return str(get_locale() or "zh")
+
+
+def label(vocabulary: str, code: str | None) -> str:
+    """Taxonomy label in the page's language (templates: ``label('clusters', code)``)."""
+    return get_taxonomy().vocabulary(vocabulary).label(code, locale())
+
+
+def money(value: int | None) -> str:
+    if value is None:
+        return "—"
+    if locale() == "zh" and value >= 10_000:
+        return f"{value / 10_000:g} 万元"
+    return f"¥{value:,}"
+
+
+def init_app(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    app.jinja_env.globals.update(label=label, taxonomy=get_taxonomy, locale=locale)
+    app.jinja_env.filters["money"] = money
+
+    @app.context_processor
+    def inject_user_state() -> dict:
+        unread = notification_service.unread_count(db.session, current_user) if current_user.is_authenticated else 0
+        return {"unread_notifications": unread}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                    "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,85 @@
+"""Test data made through the services, so every record is audited and indexed as in production."""
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from matchmaker.models import Demand, DemandStatus, Interest, Provider, User
+from matchmaker.schemas import RegistrationIn
+from matchmaker.search_engine import get_search
+from matchmaker.services import accounts, demands, indexing, interests, providers
+from matchmaker.validators import credit_code_check_char
+
+PASSWORD = "correct-horse-42"
+_counter = itertools.count(1)
+
+
+def credit_code(n: int) -> str:
+    first17 = f"91500118{n:09d}"
+    return first17 + credit_code_check_char(first17)
+
+
+class Factories:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _commit(self) -> None:
+        indexing.commit_and_index(self.session, get_search())
+
+    def admin(self, email: str | None = None) -> User:
+        user = accounts.create_user(self.session, email or f"admin{next(_counter)}@example.cn", PASSWORD, "admin")
+        self._commit()
+        return user
+
+    def _register(self, role: str, name: str | None, email: str | None, region: str, **extra) -> User:
+        n = next(_counter)
+        user = accounts.register(self.session, RegistrationIn(
+            email=email or f"{role}{n}@example.cn", password=PASSWORD, role=role,
+            organization_name=name or f"测试{'设计' if role == 'provider' else '制造'}单位{n}",
+            credit_code=credit_code(n), contact_name=f"联系人{n}", phone=f"1380000{n:04d}", region=region,
+            **extra))
+        self._commit()
+        return user
+
+    def enterprise(self, name: str | None = None, email: str | None = None, region: str = "yongchuan") -> User:
+        return self._register("enterprise", name, email, region)
+
+    def provider(self, name: str | None = None, email: str | None = None, region: str = "yongchuan",
+                 kind: str = "design-firm", level: str = "none", profile: bool = True, **fields) -> User:
+        user = self._register("provider", name, email, region, kind=kind, level=level)
+        if profile:
+            body = {"name": user.organization.name, "kind": kind, "level": level, "region": region,
+                    "clusters": ["nev-ice"], "services": ["appearance-design"],
+                    "description": "专业工业设计服务", **fields}
+            providers.create_provider(self.session, user, body)
+            self._commit()
+        return user
+
+    def demand(self, owner: User, status: str = DemandStatus.PUBLISHED, admin: User | None = None,
+               **fields: Any) -> Demand:
+        body = {"title": "新能源汽车外观设计", "description": "需要一套整车外观造型方案", "cluster": "nev-ice",
+                "services": ["appearance-design"], "region": "yongchuan", "budget_min": 100000,
+                "budget_max": 300000, "deadline": "2030-12-31", **fields}
+        wanted = DemandStatus.DRAFT if status == DemandStatus.DRAFT else DemandStatus.IN_REVIEW
+        demand = demands.create_demand(self.session, owner, body, status=wanted)
+        if status in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION, DemandStatus.CLOSED):
+            demands.approve(self.session, admin or self._any_admin(), demand.id)
+        elif status == DemandStatus.REJECTED:
+            demands.reject(self.session, admin or self._any_admin(), demand.id, "信息不完整")
+        self._commit()
+        return demand
+
+    def interest(self, provider_user: User, demand: Demand, **fields: Any) -> Interest:
+        body = {"message": "我们有丰富的相关经验", "price": 200000, "timeline_days": 60, **fields}
+        interest = interests.express(self.session, provider_user, demand.id, body)
+        self._commit()
+        return interest
+
+    def _any_admin(self) -> User:
+        existing = self.session.query(User).filter(User.role == "admin").first()
+        return existing or self.admin()
+
+    def provider_profile(self, user: User) -> Provider:
+        return user.organization.provider
