@@ -1,0 +1,95 @@
+"""The demo data set: believable enterprises, providers, demands in every state, interests.
+
+Everything goes through the services, so the demo is audited and indexed like real data.
+Every demo account's password is DEMO_PASSWORD; the administrator is DEMO_ADMIN.
+"""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from search import SearchBackend
+
+from .models import Organization, OrgType, Role, User
+from .services import accounts, demands, indexing, interests, providers
+
+DEMO_ADMIN = "admin@demo.matchmaker.cn"
+DEMO_PASSWORD = "matchmaker-demo"
+
+
+def _lines(name: str) -> list[dict]:
+    text = resources.files("matchmaker.data").joinpath("demo", name).read_text("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def database_is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count(User.id)))
+
+
+def _member(session: Session, organization: Organization, role: str, contact: dict) -> User:
+    organization.contact_name = contact["name"]
+    organization.phone = contact["phone"]
+    organization.email = contact["email"]
+    user = User(email=contact["email"], password_hash=accounts.hash_password(DEMO_PASSWORD), role=role,
+                organization=organization, name=contact["name"], phone=contact["phone"])
+    session.add(user)
+    return user
+
+
+def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
+    admin = accounts.create_user(session, DEMO_ADMIN, DEMO_PASSWORD, Role.ADMIN)
+    provider_users: dict[str, User] = {}
+    for row in _lines("providers.jsonl"):
+        contact, credit_code = row.pop("contact"), row.pop("credit_code")
+        provider = providers.create_provider(session, admin, row)
+        provider.organization.credit_code = credit_code
+        provider_users[row["external_id"]] = _member(session, provider.organization, Role.PROVIDER, contact)
+
+    enterprise_users: dict[str, User] = {}
+    for row in _lines("enterprises.jsonl"):
+        organization = Organization(type=OrgType.ENTERPRISE, name=row["name"], region=row["region"],
+                                    credit_code=row["credit_code"], verified=True)
+        session.add(organization)
+        enterprise_users[row["name"]] = _member(session, organization, Role.ENTERPRISE, row["contact"])
+    session.flush()
+
+    by_external_id = {}
+    states: dict[str, str] = {}
+    for row in _lines("demands.jsonl"):
+        state, note = row.pop("demo_state"), row.pop("review_note", None)
+        row.pop("status", None)
+        owner = enterprise_users[row.pop("organization")["name"]]
+        demand = demands.create_demand(session, owner, row,
+                                       status="draft" if state == "draft" else "in_review")
+        if state == "rejected":
+            demands.reject(session, admin, demand.id, note or "信息不完整")
+        elif state not in ("draft", "in_review"):
+            demands.approve(session, admin, demand.id)
+        by_external_id[row["external_id"]] = demand
+        states[row["external_id"]] = state
+
+    for row in _lines("interests.jsonl"):
+        demand = by_external_id[row["demand"]]
+        interest = interests.express(session, provider_users[row["provider"]], demand.id, {
+            "message": row["message"], "price": row["price"], "timeline_days": row["timeline_days"]})
+        owner = enterprise_users[demand.organization.name]
+        if row["status"] == "accepted":
+            interests.accept(session, owner, interest.id)
+        elif row["status"] == "declined":
+            interests.decline(session, owner, interest.id)
+
+    for external_id, state in states.items():
+        demand = by_external_id[external_id]
+        owner = enterprise_users[demand.organization.name]
+        if state == "closed_won":
+            demands.mark_won(session, owner, demand.id)
+        elif state == "closed_withdrawn":
+            demands.withdraw(session, owner, demand.id)
+    expired = demands.expire_overdue(session)
+    indexing.commit_and_index(session, backend)
+    return {"providers": len(provider_users), "enterprises": len(enterprise_users),
+            "demands": len(by_external_id), "expired": expired,
+            "interests": len(_lines("interests.jsonl"))}
