@@ -106,6 +106,23 @@ def expire() -> None:
     click.echo(f"expired {count} demands")
 
 
+alerts = click.Group("alerts", help="Saved-search alerts.")
+
+
+@alerts.command("send")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Public address used in e-mailed links.")
+@with_appcontext
+def send_alerts(base_url: str) -> None:
+    """Send due daily digests of new demands matching saved searches (run hourly)."""
+    from flask import current_app
+
+    from .services import saved_searches
+    sent = saved_searches.send_digests(db.session, get_search(), current_app.config, base_url.rstrip("/"))
+    indexing.commit_and_index(db.session, get_search())
+    click.echo(f"sent {sent} digests")
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only load when there are no users yet.")
 @with_appcontext
@@ -120,5 +137,5 @@ def demo(if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (users, search, demand_commands, demo):
+    for command in (users, search, demand_commands, alerts, demo):
         app.cli.add_command(command)

@@ -9,9 +9,10 @@ from ..extensions import db, login_manager
 from ..models import User
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
-from . import admin, auth, demands, interests, main, notifications, providers
+from . import admin, alerts, auth, demands, interests, main, notifications, providers
 
-BLUEPRINTS = (main.bp, auth.bp, demands.bp, providers.bp, interests.bp, notifications.bp, admin.bp)
+BLUEPRINTS = (main.bp, auth.bp, demands.bp, providers.bp, interests.bp, notifications.bp, admin.bp,
+              alerts.bp)
 
 
 @login_manager.user_loader
