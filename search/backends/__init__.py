@@ -1,0 +1,1 @@
+"""Search backends: Elasticsearch and the embedded default."""

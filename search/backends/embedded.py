@@ -1,0 +1,555 @@
+"""Embedded search backend: in process, no server.
+
+Storage: one SQLite file (``EMBEDDED_SEARCH_PATH``, ``:memory:`` for tests). Each logical
+index (``demands``, ``providers``) is a table of JSON documents behind a row of the
+``aliases`` table, so a reindex builds a new table and swaps the alias in one transaction.
+Rows carry the record's version; a write with an older version than the stored one (or
+than a delete's tombstone) is ignored — the same rule as Elasticsearch's
+``version_type=external_gte``.
+
+Search runs on an in-memory inverted index (keyword postings, numeric columns, text
+postings with term frequencies) rebuilt from the table on first use and kept current
+incrementally: every write bumps a global sequence number stored with the rows, and each
+call first compares the file's sequence/epoch with the cache's, loading only newer rows
+(or everything after a reindex). Several processes can therefore share one file.
+
+Text relevance is BM25 with Lucene's exact formula (including its one-byte length
+encoding), so scores follow the Elasticsearch backend closely. Matching evaluates the
+``search.scoring`` specification condition by condition with set algebra.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Collection, Iterable, Mapping
+
+from .. import (DEMANDS, INDICES, PROVIDERS, FacetValue, Hit, IndexStatus, Page, SearchBackend,
+                SearchQuery, SearchUnavailable)
+from ..documents import build_document
+from ..query import SearchPlan, facet_filter, search_plan, verified_code
+from ..scoring import (BM25_B, BM25_K1, All, Any, Coverage, Not, Range, Spec, Term, Terms,
+                       Text, lead_spec, lucene_length, provider_spec, reasons, text_weights)
+from ..text import get_analyzer
+
+TEXT_FIELDS = ("text", "case_text", "keywords")
+KEYWORD_FIELDS = {
+    PROVIDERS: ("kind", "level", "region", "clusters", "services", "case_clusters", "verified"),
+    DEMANDS: ("cluster", "services", "region", "status"),
+}
+NUMERIC_FIELDS = {
+    PROVIDERS: ("team_size", "price_min", "price_max", "price_lo", "price_hi",
+                "recommended_count", "answered_count", "answer_rate"),
+    DEMANDS: ("budget_min", "budget_max", "budget_sort", "budget_lo", "budget_hi",
+              "service_norm"),
+}
+
+
+class _Index:
+    """In-memory inverted index over one logical index's documents."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.docs: dict[int, dict] = {}
+        self.kw: dict[str, dict[object, set[int]]] = {f: {} for f in KEYWORD_FIELDS[name]}
+        self.num: dict[str, dict[int, float]] = {f: {} for f in NUMERIC_FIELDS[name]}
+        self.postings: dict[str, dict[str, dict[int, int]]] = {f: {} for f in TEXT_FIELDS}
+        self.lengths: dict[str, dict[int, int]] = {f: {} for f in TEXT_FIELDS}
+        self.sum_len: dict[str, int] = {f: 0 for f in TEXT_FIELDS}
+        self._norm_cache: dict[str, dict[int, float]] = {}
+
+    def add(self, doc: dict) -> None:
+        doc_id = int(doc["id"])
+        if doc_id in self.docs:
+            self.remove(doc_id)
+        self.docs[doc_id] = doc
+        for f in self.kw:
+            value = doc.get(f)
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                if v is None:
+                    continue
+                self.kw[f].setdefault(v, set()).add(doc_id)
+        for f in self.num:
+            v = doc.get(f)
+            if v is not None:
+                self.num[f][doc_id] = v
+        for f in TEXT_FIELDS:
+            tokens = (doc.get(f) or "").split()
+            if not tokens:
+                continue
+            self.lengths[f][doc_id] = len(tokens)
+            self.sum_len[f] += len(tokens)
+            post = self.postings[f]
+            counts: dict[str, int] = {}
+            for t in tokens:
+                counts[t] = counts.get(t, 0) + 1
+            for t, c in counts.items():
+                post.setdefault(t, {})[doc_id] = c
+        self._norm_cache.clear()
+
+    def remove(self, doc_id: int) -> None:
+        doc = self.docs.pop(doc_id, None)
+        if doc is None:
+            return
+        for f in self.kw:
+            value = doc.get(f)
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                ids = self.kw[f].get(v)
+                if ids is not None:
+                    ids.discard(doc_id)
+                    if not ids:
+                        del self.kw[f][v]
+        for f in self.num:
+            self.num[f].pop(doc_id, None)
+        for f in TEXT_FIELDS:
+            length = self.lengths[f].pop(doc_id, None)
+            if length is None:
+                continue
+            self.sum_len[f] -= length
+            post = self.postings[f]
+            for t in set((doc.get(f) or "").split()):
+                p = post.get(t)
+                if p is not None:
+                    p.pop(doc_id, None)
+                    if not p:
+                        del post[t]
+        self._norm_cache.clear()
+
+    # -- conditions ---------------------------------------------------------------------
+    def match(self, cond, text_terms: dict) -> set[int]:
+        if isinstance(cond, Term):
+            return self._term(cond.field, cond.value)
+        if isinstance(cond, Terms):
+            out: set[int] = set()
+            for v in cond.values:
+                out |= self._term(cond.field, v)
+            return out
+        if isinstance(cond, Range):
+            if cond.field == "id":
+                col = {i: i for i in self.docs}
+            else:
+                col = self.num.get(cond.field, {})
+            return {i for i, v in col.items() if _in_range(v, cond)}
+        if isinstance(cond, All):
+            if not cond.conds:
+                return set(self.docs)
+            sets = sorted((self.match(c, text_terms) for c in cond.conds if not isinstance(c, Not)),
+                          key=len)
+            out = set(sets[0]) if sets else set(self.docs)
+            for s in sets[1:]:
+                out &= s
+            for c in cond.conds:
+                if isinstance(c, Not):
+                    out -= self.match(c.cond, text_terms)
+            return out
+        if isinstance(cond, Any):
+            out = set()
+            for c in cond.conds:
+                out |= self.match(c, text_terms)
+            return out
+        if isinstance(cond, Not):
+            return set(self.docs) - self.match(cond.cond, text_terms)
+        if isinstance(cond, Text):
+            weights, _ = self.text_weights(cond, text_terms)
+            out = set()
+            post = self.postings[cond.field]
+            for t in weights:
+                out.update(post.get(t, ()))
+            return out
+        if isinstance(cond, Coverage):
+            return self.match(Terms(cond.field, cond.values), text_terms)
+        raise TypeError(f"unknown condition {cond!r}")
+
+    def _term(self, field: str, value) -> set[int]:
+        if field == "id":
+            return {int(value)} if int(value) in self.docs else set()
+        if field in self.kw:
+            return set(self.kw[field].get(value, ()))
+        if field in self.postings:
+            return set(self.postings[field].get(value, ()))
+        if field in self.num:
+            return {i for i, v in self.num[field].items() if v == value}
+        return {i for i, d in self.docs.items() if d.get(field) == value}
+
+    # -- scores ---------------------------------------------------------------------------
+    def text_weights(self, cond: Text, cache: dict) -> tuple[dict, float]:
+        key = (cond.field, cond.terms)
+        if key not in cache:
+            post = self.postings[cond.field]
+            dfs = {t: len(post[t]) for t, _ in cond.terms if t in post}
+            cache[key] = text_weights(cond.terms, dfs, len(self.lengths[cond.field]))
+        return cache[key]
+
+    def _norms(self, field: str) -> dict[int, float]:
+        norms = self._norm_cache.get(field)
+        if norms is None:
+            lengths = self.lengths[field]
+            avgdl = (self.sum_len[field] / len(lengths)) if lengths else 1.0
+            norms = {i: BM25_K1 * (1 - BM25_B + BM25_B * lucene_length(n) / avgdl)
+                     for i, n in lengths.items()}
+            self._norm_cache[field] = norms
+        return norms
+
+    def text_scores(self, cond: Text, cache: dict) -> dict[int, float]:
+        weights, total = self.text_weights(cond, cache)
+        if total <= 0:
+            return {}
+        post = self.postings[cond.field]
+        norms = self._norms(cond.field)
+        acc: dict[int, float] = {}
+        for t, w in weights.items():
+            for i, tf in post.get(t, {}).items():
+                acc[i] = acc.get(i, 0.0) + w * tf / (tf + norms[i])
+        return {i: v / total for i, v in acc.items()}
+
+    def clause_scores(self, cond, cache: dict) -> dict[int, float]:
+        if isinstance(cond, Text):
+            return self.text_scores(cond, cache)
+        if isinstance(cond, Coverage):
+            acc: dict[int, float] = {}
+            for v in cond.values:
+                for i in self._term(cond.field, v):
+                    acc[i] = acc.get(i, 0.0) + 1.0
+            return {i: c * (self.docs[i].get(cond.norm_field) or 0.0) for i, c in acc.items()}
+        return dict.fromkeys(self.match(cond, cache), 1.0)
+
+
+def _in_range(v, r: Range) -> bool:
+    if v is None:
+        return False
+    if r.gt is not None and not v > r.gt:
+        return False
+    if r.gte is not None and not v >= r.gte:
+        return False
+    if r.lt is not None and not v < r.lt:
+        return False
+    if r.lte is not None and not v <= r.lte:
+        return False
+    return True
+
+
+class EmbeddedBackend(SearchBackend):
+    name = "embedded"
+
+    def __init__(self, path: str, taxonomy: Mapping, prefix: str = ""):
+        self.path = path or ":memory:"
+        self.taxonomy = taxonomy
+        self.analyzer = get_analyzer(taxonomy)
+        self.prefix = prefix
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._cache: dict[str, _Index] = {}
+        self._seq = -1
+        self._epoch = -1
+        self._tables: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Mapping, taxonomy: Mapping) -> EmbeddedBackend:
+        return cls(settings.get("EMBEDDED_SEARCH_PATH") or ":memory:", taxonomy,
+                   settings.get("SEARCH_INDEX_PREFIX") or "")
+
+    # -- storage --------------------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            if self.path != ":memory:":
+                directory = os.path.dirname(os.path.abspath(self.path))
+                os.makedirs(directory, exist_ok=True)
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+            except sqlite3.Error as exc:  # pragma: no cover - unusable path
+                raise SearchUnavailable(f"cannot open {self.path}: {exc}") from exc
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
+            conn.execute("CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, tbl TEXT)")
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('seq', 0), ('epoch', 0), ('tables', 0)")
+            self._conn = conn
+        return self._conn
+
+    def _alias(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def _new_table(self, conn: sqlite3.Connection, name: str) -> str:
+        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'tables'")
+        n = conn.execute("SELECT value FROM meta WHERE key = 'tables'").fetchone()[0]
+        table = f"{self._alias(name)}-v1-{time.strftime('%Y%m%d%H%M%S')}-{n}"
+        conn.execute(f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, '
+                     'deleted INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, body TEXT)')
+        conn.execute(f'CREATE INDEX "{table}-seq" ON "{table}" (seq)')
+        return table
+
+    def _bump(self, conn: sqlite3.Connection, key: str) -> int:
+        conn.execute("UPDATE meta SET value = value + 1 WHERE key = ?", (key,))
+        return conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    def ensure_indices(self) -> None:
+        with self._lock:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for name in INDICES:
+                    row = conn.execute("SELECT tbl FROM aliases WHERE alias = ?",
+                                       (self._alias(name),)).fetchone()
+                    if row is None:
+                        table = self._new_table(conn, name)
+                        conn.execute("INSERT INTO aliases VALUES (?, ?)", (self._alias(name), table))
+                        self._bump(conn, "epoch")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _sync(self) -> None:
+        """Bring the in-memory cache up to date with the file."""
+        conn = self._db()
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("epoch") != self._epoch:
+            tables = dict(conn.execute("SELECT alias, tbl FROM aliases").fetchall())
+            if any(self._alias(n) not in tables for n in INDICES):
+                self.ensure_indices()
+                return self._sync()
+            self._tables = {n: tables[self._alias(n)] for n in INDICES}
+            self._cache = {n: _Index(n) for n in INDICES}
+            seq = meta["seq"]
+            for n in INDICES:
+                for body, in conn.execute(f'SELECT body FROM "{self._tables[n]}" '
+                                          'WHERE deleted = 0 AND seq <= ?', (seq,)):
+                    self._cache[n].add(json.loads(body))
+            self._epoch, self._seq = meta["epoch"], seq
+        elif meta.get("seq") != self._seq:
+            seq = meta["seq"]
+            for n in INDICES:
+                rows = conn.execute(f'SELECT id, deleted, body FROM "{self._tables[n]}" '
+                                    'WHERE seq > ? AND seq <= ? ORDER BY seq', (self._seq, seq))
+                for doc_id, deleted, body in rows:
+                    if deleted:
+                        self._cache[n].remove(doc_id)
+                    else:
+                        self._cache[n].add(json.loads(body))
+            self._seq = seq
+
+    def _write(self, index: str, rows: list[tuple[int, int, str | None]]) -> None:
+        if index not in INDICES:
+            raise ValueError(f"unknown index {index!r}")
+        with self._lock:
+            self._sync()
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                table = conn.execute("SELECT tbl FROM aliases WHERE alias = ?",
+                                     (self._alias(index),)).fetchone()[0]
+                seq = self._bump(conn, "seq")
+                for doc_id, version, body in rows:
+                    conn.execute(
+                        f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, ?, ?, ?) '
+                        'ON CONFLICT(id) DO UPDATE SET version = excluded.version, '
+                        'deleted = excluded.deleted, seq = excluded.seq, body = excluded.body '
+                        f'WHERE excluded.version >= "{table}".version',
+                        (doc_id, version, 1 if body is None else 0, seq, body))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._sync()
+
+    def index(self, index: str, records: Iterable[Mapping]) -> None:
+        rows = []
+        for record in records:
+            doc = build_document(index, record, self.analyzer, self.taxonomy)
+            rows.append((doc["id"], doc["version"], json.dumps(doc, ensure_ascii=False)))
+        if rows:
+            self._write(index, rows)
+
+    def delete(self, index: str, ids_with_versions: Iterable[tuple[int, int]]) -> None:
+        rows = [(int(i), int(v), None) for i, v in ids_with_versions]
+        if rows:
+            self._write(index, rows)
+
+    def reindex(self, index: str, records: Iterable[Mapping], progress=None) -> int:
+        if index not in INDICES:
+            raise ValueError(f"unknown index {index!r}")
+        with self._lock:
+            self._sync()
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            table = self._new_table(conn, index)
+            conn.execute("COMMIT")
+            count = 0
+            batch: list = []
+
+            def flush():
+                if batch:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.executemany(
+                        f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, 0, 0, ?) '
+                        'ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body '
+                        f'WHERE excluded.version >= "{table}".version', batch)
+                    conn.execute("COMMIT")
+                    batch.clear()
+
+            try:
+                for record in records:
+                    doc = build_document(index, record, self.analyzer, self.taxonomy)
+                    batch.append((doc["id"], doc["version"], json.dumps(doc, ensure_ascii=False)))
+                    count += 1
+                    if len(batch) >= 500:
+                        flush()
+                        if progress:
+                            progress(count)
+                flush()
+            except BaseException:
+                conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+                raise
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                old = conn.execute("SELECT tbl FROM aliases WHERE alias = ?",
+                                   (self._alias(index),)).fetchone()
+                conn.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (self._alias(index), table))
+                if old and old[0] != table:
+                    conn.execute(f'DROP TABLE IF EXISTS "{old[0]}"')
+                self._bump(conn, "epoch")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            if progress:
+                progress(count)
+            self._sync()
+            return count
+
+    def status(self) -> list[IndexStatus]:
+        with self._lock:
+            self._sync()
+            conn = self._db()
+            out = []
+            for name in INDICES:
+                table = self._tables[name]
+                n = conn.execute(f'SELECT COUNT(*) FROM "{table}" WHERE deleted = 0').fetchone()[0]
+                out.append(IndexStatus(index=name, alias=self._alias(name), concrete=[table], documents=n))
+            return out
+
+    def refresh(self) -> None:
+        with self._lock:
+            self._sync()
+
+    def drop_all(self) -> None:
+        with self._lock:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows = conn.execute("SELECT alias, tbl FROM aliases").fetchall()
+                for alias, table in rows:
+                    if alias.startswith(self.prefix):
+                        conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+                        conn.execute("DELETE FROM aliases WHERE alias = ?", (alias,))
+                self._bump(conn, "epoch")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._epoch = -1
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._epoch = -1
+
+    # -- queries --------------------------------------------------------------------------
+    def search(self, query: SearchQuery) -> Page:
+        plan = search_plan(query, self.analyzer)
+        with self._lock:
+            self._sync()
+            idx = self._cache[plan.index]
+            return _run_search(idx, plan)
+
+    def match_providers(self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+        spec = provider_spec(demand, self.taxonomy, self.analyzer, exclude)
+        with self._lock:
+            self._sync()
+            return run_spec(self._cache[PROVIDERS], spec, k)
+
+    def match_leads(self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+        spec = lead_spec(provider, self.taxonomy, self.analyzer, exclude)
+        with self._lock:
+            self._sync()
+            return run_spec(self._cache[DEMANDS], spec, k)
+
+
+def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
+    cache: dict = {}
+    candidates = idx.match(spec.candidate, cache)
+    for f in spec.filters:
+        candidates &= idx.match(f, cache)
+    if not candidates or k <= 0:
+        return []
+    points = dict.fromkeys(candidates, 0.0)
+    contributions: dict[str, dict[int, float]] = {}
+    for clause in spec.clauses:
+        scores = idx.clause_scores(clause.cond, cache)
+        values = {}
+        for i, s in scores.items():
+            if i in points and s > 0:
+                v = clause.weight * s
+                points[i] += v
+                values[i] = v
+        contributions[clause.name] = values
+    for m in spec.multipliers:
+        for i in idx.match(m.cond, cache):
+            if i in points:
+                points[i] *= m.factor
+    ranked = sorted(points.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))[:k]
+    hits = []
+    for i, p in ranked:
+        contrib = {name: vals[i] for name, vals in contributions.items() if i in vals}
+        hits.append(Hit(id=i, score=round(spec.normalise(p), 6),
+                        reasons=reasons(spec, idx.docs[i], contrib)))
+    return hits
+
+
+def _run_search(idx: _Index, plan: SearchPlan) -> Page:
+    cache: dict = {}
+    base = idx.match(All(tuple(plan.base)), cache)
+    hits_set = base & idx.match(facet_filter(plan), cache)
+    facets = {}
+    for name, fld in plan.facets.items():
+        ids = base & idx.match(facet_filter(plan, exclude=name), cache)
+        counts: dict[str, int] = {}
+        for i in ids:
+            value = idx.docs[i].get(fld)
+            values = value if isinstance(value, list) else [value]
+            for v in dict.fromkeys(values):
+                if v is None:
+                    continue
+                code = verified_code(v) if name == "verified" else str(v)
+                counts[code] = counts.get(code, 0) + 1
+        facets[name] = [FacetValue(c, n) for c, n in
+                        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    scores = dict.fromkeys(hits_set, 0.0)
+    for clause in plan.clauses:
+        for i, s in idx.clause_scores(clause.cond, cache).items():
+            if i in scores:
+                scores[i] += clause.weight * s
+    docs = idx.docs
+
+    def date_key(i):
+        return docs[i].get("sort_date") or ""
+
+    if plan.sort == "newest" or (plan.sort == "relevance" and not plan.has_text):
+        order = sorted(hits_set, key=lambda i: (date_key(i), i), reverse=True)
+    elif plan.sort == "budget":
+        order = sorted(hits_set, key=lambda i: (docs[i].get("budget_sort") is not None,
+                                                docs[i].get("budget_sort") or 0, i), reverse=True)
+    else:
+        order = sorted(hits_set, key=lambda i: (round(scores[i], 6), date_key(i), i), reverse=True)
+    page_ids = order[plan.offset:plan.offset + plan.size]
+    top = max(scores.values(), default=0.0) or 1.0
+    hits = [Hit(id=i, score=round(scores[i] / top, 6) if plan.has_text else 0.0) for i in page_ids]
+    return Page(hits=hits, total=len(hits_set), page=plan.page, per_page=plan.per_page, facets=facets)
