@@ -1,10 +1,71 @@
-"""JSON API v1 (see the API contract); token auth, same schemas as the forms."""
-from flask import Blueprint, Flask
+"""JSON API v1 (see the API contract); token auth, same schemas as the forms.
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+Views live in one module per resource and register themselves through ``routing.route``,
+which also feeds the OpenAPI document (``openapi.py``).
+"""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import get_babel
+from flask_babel import gettext as _
+
+from search import SearchUnavailable
+
+from ..errors import error_response
+from ..extensions import db
+from .routing import ENDPOINTS, api_body_limit, bp, current_api_user  # noqa: F401
+from . import auth, demands, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
+
+LANGUAGES = ("zh", "en")
+
+
+def request_locale() -> str:
+    """API requests speak the language of ``Accept-Language`` (zh by default), nothing else."""
+    return request.accept_languages.best_match(LANGUAGES) or "zh"
+
+
+def _is_api_request() -> bool:
+    return request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")
+
+
+@bp.before_request
+def limit_body() -> None:
+    request.max_content_length = api_body_limit()
+
+
+@bp.after_request
+def bearer_challenge(response):
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="matchmaker"')
+    return response
+
+
+@bp.errorhandler(SearchUnavailable)
+def search_unavailable(exc: SearchUnavailable):
+    db.session.rollback()
+    response, status = error_response(503, _("搜索服务暂时不可用，请稍后再试"), code="unavailable")
+    response.headers["Retry-After"] = "30"
+    return response, status
+
+
+def _install_locale_selector(app: Flask) -> None:
+    """API clients carry no session or user preference: only the header chooses the language."""
+    config = get_babel(app)
+    original = config.locale_selector
+
+    def select() -> str | None:
+        if _is_api_request():
+            return request_locale()
+        return original() if original else None
+
+    config.locale_selector = select
 
 
 def init_app(app: Flask) -> None:
     from ..extensions import csrf
+
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    # Chinese text is sent as UTF-8, not as \u escapes.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    _install_locale_selector(app)

@@ -1,0 +1,173 @@
+"""GET /openapi.json: the OpenAPI 3.1 document, built from the route table and the pydantic models."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import current_app
+from pydantic import BaseModel
+
+from . import schemas as s
+from .routing import ENDPOINTS, MAX_ID, Endpoint, route
+
+REF = "#/components/schemas/{model}"
+
+DESCRIPTION = """\
+JSON API of the Chongqing industrial-design matchmaking platform (工业设计供需对接平台):
+manufacturers' design needs (demands) and design providers, search with facets,
+recommendations and the interest workflow.
+
+**Conventions and decisions**
+
+- Authentication: `POST /api/v1/auth/token`, then `Authorization: Bearer <token>` on every
+  call except `GET /api/v1/taxonomy` and this document. Missing, invalid or expired token → 401.
+  Only *failed* token requests count against the per-address rate limit (10 per minute by
+  default); past it every token request from that address gets 429 until the window passes.
+- Errors always look like `{"error": {"code", "message", "fields"?}}`. Besides the codes of
+  the contract, one extension: when the search engine cannot be reached, endpoints that read
+  from it (search, matches, leads) answer **503 with code `unavailable`** (and `Retry-After`).
+  Writes never depend on the engine: they commit and their index changes wait in an outbox
+  until the engine is back. Unknown API paths → 404 `not_found`; a wrong method → 405 with
+  code `bad_request`.
+- Request bodies must be a JSON object (else 400 `bad_request`), at most 1 MiB (else 413
+  `too_large`). Unknown body fields and unknown query parameters are rejected with 422, so
+  typos never pass silently. Empty query values (`cluster=`) count as absent.
+- Taxonomy values (clusters, services, regions, provider kinds and levels) accept the code,
+  its exact zh/en label or an alias, and are stored and returned as codes. Anything else is
+  a 422 whose `fields` names the field and the offending value.
+- Language: `Accept-Language` alone chooses it for API calls (zh by default, en supported):
+  taxonomy labels in facets, reasons of matches and leads, and messages that have a translation.
+- Permissions: admins act for any organisation. Other users change only their own
+  organisation's records (403). Records the caller may not see are reported as 404 (e.g. a
+  draft demand to a provider or to another enterprise), so their existence does not leak;
+  a record the caller may see but not change is a 403.
+- `GET /demands` (search) is for providers and admins and lists published demands only;
+  enterprises get 403. `GET /providers` (search) is open to every role; a provider's
+  `external_id` is shown to its own users and admins only (null for others).
+- `DELETE` answers 204 without a body. `GET /demands/{id}/interests` answers
+  `{"demand_id", "items": [...]}`. Leads answer `{"provider_id", "items": [...]}`.
+  Search facets carry `cluster`, `service`, `region` (and `level`, `kind` for providers).
+  Facets are disjunctive: a field's counts apply every filter except that field's own.
+- Ids in paths are positive 32-bit integers; anything else is a 404.
+- Datetimes are UTC in ISO 8601 with `Z`; dates are `YYYY-MM-DD`; money is integer CNY.
+- Every successful write is committed and delivered to the search engine before the
+  response is sent, so search, matches and leads see it immediately.
+"""
+
+ERROR_TEXT = {400: "Bad request (body not a JSON object, …)", 401: "Missing, invalid or expired token",
+              403: "Forbidden for this user", 404: "Not found (or not visible to this user)",
+              409: "Conflict with the current state (duplicate external_id, status, …)",
+              413: "Request body too large", 422: "Validation error; `fields` names each field",
+              429: "Too many failed attempts", 503: "Search engine unavailable (code `unavailable`)"}
+
+
+def _schema_ref(name: str) -> dict[str, str]:
+    return {"$ref": REF.format(model=name)}
+
+
+class _Components:
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {}
+
+    def add(self, model: type[BaseModel], mode: str) -> str:
+        name = model.__name__
+        if name not in self.schemas:
+            schema = model.model_json_schema(ref_template=REF, mode=mode)
+            for sub_name, sub in schema.pop("$defs", {}).items():
+                self.schemas.setdefault(sub_name, sub)
+            self.schemas[name] = schema
+        return name
+
+    def add_partial(self, model: type[BaseModel], name: str) -> str:
+        """A PATCH body: the creation model with every field optional."""
+        base = self.add(model, "validation")
+        if name not in self.schemas:
+            schema = copy.deepcopy(self.schemas[base])
+            schema.pop("required", None)
+            schema["title"] = name
+            schema["description"] = (f"Partial update: any subset of the fields of {base}; the merged "
+                                     f"record must satisfy {base}'s rules.")
+            self.schemas[name] = schema
+        return name
+
+
+def _query_parameters(components: _Components, model: type[BaseModel]) -> list[dict]:
+    schema = model.model_json_schema(ref_template=REF, mode="validation")
+    for sub_name, sub in schema.pop("$defs", {}).items():
+        components.schemas.setdefault(sub_name, sub)
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        parameter = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description:
+            parameter["description"] = description
+        if prop.get("type") == "array":
+            parameter.update(style="form", explode=True)
+        parameters.append(parameter)
+    return parameters
+
+
+def _operation(components: _Components, endpoint: Endpoint) -> dict[str, Any]:
+    operation: dict[str, Any] = {"operationId": endpoint.name, "summary": endpoint.summary,
+                                 "tags": [endpoint.tag]}
+    if endpoint.description:
+        operation["description"] = endpoint.description
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+                  for name in endpoint.path_params]
+    if endpoint.query is not None:
+        parameters += _query_parameters(components, endpoint.query)
+    if parameters:
+        operation["parameters"] = parameters
+    if endpoint.body is not None:
+        name = (components.add_partial(endpoint.body, endpoint.body_schema) if endpoint.body_schema
+                else components.add(endpoint.body, "validation"))
+        operation["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": _schema_ref(name)}}}
+    responses: dict[str, Any] = {}
+    if endpoint.status == 204:
+        responses["204"] = {"description": "Done; no content"}
+    else:
+        content: dict[str, Any] = {"schema": {"type": "object"}}
+        if endpoint.response is not None:
+            content = {"schema": _schema_ref(components.add(endpoint.response, "serialization"))}
+        responses[str(endpoint.status)] = {"description": "Success", "content": {"application/json": content}}
+    error_ref = {"application/json": {"schema": _schema_ref(components.add(s.ErrorOut, "serialization"))}}
+    for status in sorted(set(endpoint.errors) | ({401} if endpoint.auth else set())):
+        responses[str(status)] = {"description": ERROR_TEXT.get(status, "Error"), "content": error_ref}
+    operation["responses"] = responses
+    operation["security"] = [{"bearerAuth": []}] if endpoint.auth else []
+    return operation
+
+
+def build_document() -> dict[str, Any]:
+    components = _Components()
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in ENDPOINTS:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(components, endpoint)
+    components.add(s.ErrorOut, "serialization")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Matchmaker API (工业设计供需对接平台)", "version": "1.0.0",
+                 "description": DESCRIPTION},
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "servers": [{"url": "/"}],
+        "tags": [{"name": n} for n in dict.fromkeys(e.tag for e in ENDPOINTS)],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(components.schemas.items())),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "Token from POST /api/v1/auth/token"}},
+        },
+    }
+
+
+@route("/openapi.json", "GET", summary="This OpenAPI 3.1 document", tag="meta", auth=False)
+def openapi_document() -> dict[str, Any]:
+    cache = current_app.extensions.setdefault("api_openapi", {})
+    if "document" not in cache:
+        cache["document"] = build_document()
+    return cache["document"]

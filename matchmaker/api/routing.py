@@ -1,0 +1,174 @@
+"""One table for routes and their specification.
+
+``route`` registers a view on the blueprint *and* records what it takes and returns; the
+OpenAPI document is built from the same records, so no route exists without its spec.
+The wrapper also does the HTTP plumbing every view needs: token authentication, the
+query string validated with a pydantic model, the JSON body read (size-limited, must be
+an object), and the response model serialised with the declared status.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, get_origin
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel
+
+from ..schemas import validate
+from ..services.errors import ServiceError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Ids in paths: positive and within a 32-bit INTEGER column, so an absurd id is a plain 404.
+ID = "int(min=1, max=2147483647)"
+MAX_ID = 2147483647
+
+
+class BadRequest(ServiceError):
+    code = "bad_request"
+    status = 400
+
+
+class Unauthorized(ServiceError):
+    code = "unauthorized"
+    status = 401
+
+
+@dataclass
+class Endpoint:
+    rule: str
+    method: str
+    name: str
+    summary: str
+    tag: str
+    description: str = ""
+    auth: bool = True
+    body: type[BaseModel] | None = None
+    body_schema: str | None = None  # component name when it differs from the model's (PATCH)
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    extra_responses: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        """The rule in OpenAPI form: ``/providers/<int(...):provider_id>`` → ``/providers/{provider_id}``."""
+        return bp.url_prefix + re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", self.rule)
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"<(?:[^:>]+:)?(\w+)>", self.rule)
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def current_api_user():
+    """The user of the current API request (set by the token check)."""
+    return g.api_user
+
+
+def _query_values(model: type[BaseModel]) -> dict[str, Any]:
+    """Query string → dict for ``model``: list fields take every value; empty values are absent."""
+    data: dict[str, Any] = {}
+    for key in request.args.keys():
+        values = [v for v in request.args.getlist(key) if v.strip() != ""]
+        if not values:
+            continue
+        info = model.model_fields.get(key)
+        if info is not None and get_origin(info.annotation) is list:
+            data[key] = values
+        else:
+            data[key] = values[0] if len(values) == 1 else values
+    return data
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    return validate(model, _query_values(model))
+
+
+def json_body() -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 (413 when it is too large)."""
+    raw = request.get_data(cache=True)  # raises RequestEntityTooLarge (413) past the limit
+    if not raw.strip():
+        raise BadRequest(_("请求体不能为空，应为 JSON 对象"))
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise BadRequest(_("请求体不是有效的 JSON")) from None
+    if not isinstance(data, dict):
+        raise BadRequest(_("请求体应为 JSON 对象"))
+    return data
+
+
+def _authenticate() -> None:
+    from ..extensions import db
+    from ..services import accounts
+
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(_("需要访问令牌（Authorization: Bearer <token>）"))
+    user = accounts.user_for_token(db.session, token)
+    if user is None:
+        raise Unauthorized(_("访问令牌无效或已过期"))
+    g.api_user = user
+
+
+def _respond(endpoint: Endpoint, result: Any) -> Response:
+    if endpoint.status == 204:
+        return Response(status=204)
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    response = jsonify(result)
+    response.status_code = endpoint.status
+    return response
+
+
+def route(rule: str, method: str, *, summary: str, tag: str, description: str = "", auth: bool = True,
+          body: type[BaseModel] | None = None, body_schema: str | None = None,
+          query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+          status: int = 200, errors: Sequence[int] = (), decorators: Sequence[Callable] = (),
+          extra_responses: dict[int, str] | None = None):
+    """Register ``view`` at ``rule`` for ``method`` and record its specification.
+
+    The view receives the path arguments, plus ``params`` (validated query model) when
+    ``query`` is given and ``body`` (the JSON object, validated by the service with the
+    ``body`` model) when ``body`` is given. It returns a response model instance (or a
+    dict of that shape); 204 endpoints return nothing.
+    """
+    def register(view: Callable) -> Callable:
+        endpoint = Endpoint(rule=rule, method=method.upper(), name=view.__name__, summary=summary, tag=tag,
+                            description=description, auth=auth, body=body, body_schema=body_schema,
+                            query=query, response=response, status=status, errors=tuple(errors),
+                            extra_responses=dict(extra_responses or {}))
+
+        @wraps(view)
+        def handler(**kwargs: Any) -> Response:
+            if auth:
+                _authenticate()
+            if query is not None:
+                kwargs["params"] = parse_query(query)
+            if body is not None:
+                kwargs["body"] = json_body()
+            return _respond(endpoint, view(**kwargs))
+
+        wrapped = handler
+        for decorator in decorators:
+            wrapped = decorator(wrapped)
+        bp.add_url_rule(rule, endpoint=endpoint.name, view_func=wrapped, methods=[endpoint.method])
+        ENDPOINTS.append(endpoint)
+        return view
+    return register
+
+
+def api_body_limit() -> int:
+    return int(current_app.config.get("API_MAX_BODY_BYTES", 1024 * 1024))

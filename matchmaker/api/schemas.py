@@ -1,0 +1,272 @@
+"""Query-string and response models of the JSON API.
+
+Request bodies are validated with the shared input models in ``matchmaker.schemas``;
+this module adds the query-string models (validated the same way) and the response
+models the serialisers build, so the OpenAPI document describes exactly what is sent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
+from ..schemas import ClusterCode, KindCode, LevelCode, Money, RegionCode, ServiceCode
+
+# --- query strings -------------------------------------------------------------------------
+
+
+class Query(BaseModel):
+    """Query-string parameters: unknown names are rejected so typos do not pass silently."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+Page = Annotated[int, Field(ge=1, le=10_000, description="1-based page number")]
+PerPage = Annotated[int, Field(ge=1, le=100, description="Items per page (1–100)")]
+Text = Annotated[str, Field(max_length=200, description="Full-text query (Chinese or English)")]
+
+
+class SearchParams(Query):
+    q: Text = ""
+    cluster: list[ClusterCode] = Field(default_factory=list, max_length=16,
+                                       description="Repeatable; values are OR-ed")
+    service: list[ServiceCode] = Field(default_factory=list, max_length=39,
+                                       description="Repeatable; values are OR-ed")
+    region: list[RegionCode] = Field(default_factory=list, max_length=38,
+                                     description="Repeatable; values are OR-ed")
+    page: Page = 1
+    per_page: PerPage = 20
+
+
+class DemandSearchParams(SearchParams):
+    budget_min: Money | None = Field(None, description="Keep demands whose budget range overlaps")
+    budget_max: Money | None = Field(None, description="Keep demands whose budget range overlaps")
+    sort: Literal["relevance", "newest", "budget"] = "relevance"
+
+    @model_validator(mode="after")
+    def _budget_range(self) -> "DemandSearchParams":
+        if self.budget_min is not None and self.budget_max is not None and self.budget_max < self.budget_min:
+            raise ValidationError.from_exception_data(type(self).__name__, [{
+                "type": PydanticCustomError("range", "must be ≥ {other}", {"other": "budget_min"}),
+                "loc": ("budget_max",), "input": self.budget_max}])
+        return self
+
+
+class ProviderSearchParams(SearchParams):
+    level: list[LevelCode] = Field(default_factory=list, max_length=4, description="Repeatable; OR-ed")
+    kind: list[KindCode] = Field(default_factory=list, max_length=6, description="Repeatable; OR-ed")
+    verified: bool | None = Field(None, description="Only verified (true) or unverified (false) providers")
+    sort: Literal["relevance", "newest"] = "relevance"
+
+
+class LimitParams(Query):
+    limit: Annotated[int, Field(ge=1, le=100, description="How many items (1–100)")] = 10
+
+
+# --- responses -------------------------------------------------------------------------------
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenOut(Out):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`")
+    expires_at: dt.datetime = Field(description="UTC, ISO 8601")
+
+
+class ErrorBody(Out):
+    code: Literal["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "too_large",
+                  "validation_error", "rate_limited", "unavailable"]
+    message: str
+    fields: dict[str, list[str]] | None = Field(
+        None, description="Per-field messages (validation errors and some conflicts)")
+
+
+class ErrorOut(Out):
+    error: ErrorBody
+
+
+class TaxonomyItem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    code: str
+    zh: str
+    en: str
+    aliases: list[str] = []
+
+
+class TaxonomyOut(Out):
+    clusters: list[TaxonomyItem]
+    services: list[TaxonomyItem]
+    regions: list[TaxonomyItem]
+    provider_kinds: list[TaxonomyItem]
+    provider_levels: list[TaxonomyItem]
+
+
+class CaseOut(Out):
+    id: int
+    title: str
+    description: str
+    cluster: str | None
+    year: int | None
+
+
+class ProviderOut(Out):
+    id: int
+    name: str
+    kind: str | None
+    level: str
+    region: str
+    clusters: list[str]
+    services: list[str]
+    description: str
+    team_size: int | None
+    price_min: int | None
+    price_max: int | None
+    cases: list[CaseOut]
+    certifications: list[str]
+    verified: bool
+    external_id: str | None = Field(description="Shown to the provider itself and to admins; null for others")
+
+
+class OrganizationOut(Out):
+    id: int
+    name: str
+    region: str
+
+
+class DemandOut(Out):
+    id: int
+    title: str
+    description: str
+    cluster: str
+    services: list[str]
+    budget_min: int | None
+    budget_max: int | None
+    deadline: dt.date | None
+    region: str
+    organization_id: int
+    organization: OrganizationOut
+    contact_preference: str
+    status: Literal["draft", "in_review", "rejected", "published", "in_negotiation", "closed"]
+    external_id: str | None
+    created_at: dt.datetime
+    published_at: dt.datetime | None
+
+
+class FacetEntry(Out):
+    code: str
+    label: str = Field(description="Label in the request's language")
+    count: int
+
+
+class Facets(Out):
+    cluster: list[FacetEntry] = []
+    service: list[FacetEntry] = []
+    region: list[FacetEntry] = []
+
+
+class ProviderFacets(Facets):
+    level: list[FacetEntry] = []
+    kind: list[FacetEntry] = []
+
+
+class ProviderPage(Out):
+    items: list[ProviderOut]
+    total: int
+    page: int
+    per_page: int
+    facets: ProviderFacets
+
+
+class DemandPage(Out):
+    items: list[DemandOut]
+    total: int
+    page: int
+    per_page: int
+    facets: Facets
+
+
+class ReasonOut(Out):
+    code: Literal["cluster", "service", "text", "region", "level", "verified", "budget", "activity", "case"]
+    label: str = Field(description="In the request's language")
+
+
+class ProviderBrief(Out):
+    id: int
+    name: str
+    kind: str | None
+    level: str
+    region: str
+
+
+class MatchItem(Out):
+    provider: ProviderBrief
+    score: float
+    reasons: list[ReasonOut]
+
+
+class MatchesOut(Out):
+    demand_id: int
+    items: list[MatchItem] = Field(description="Best first; scores are non-increasing")
+
+
+class DemandBrief(Out):
+    id: int
+    title: str
+    cluster: str
+    region: str
+    budget_min: int | None
+    budget_max: int | None
+    deadline: dt.date | None
+
+
+class LeadItem(Out):
+    demand: DemandBrief
+    score: float
+    reasons: list[ReasonOut]
+
+
+class LeadsOut(Out):
+    provider_id: int
+    items: list[LeadItem] = Field(description="Best first; scores are non-increasing")
+
+
+class ContactPerson(Out):
+    name: str | None
+    organization: str
+    email: str | None
+    phone: str | None
+
+
+class ContactOut(Out):
+    enterprise: ContactPerson
+    provider: ContactPerson
+
+
+class InterestProvider(Out):
+    id: int
+    name: str
+
+
+class InterestOut(Out):
+    id: int
+    demand_id: int
+    provider: InterestProvider
+    message: str
+    price: int | None
+    timeline_days: int | None
+    status: Literal["pending", "accepted", "declined", "withdrawn"]
+    contact: ContactOut | None = Field(description="Both sides' contact details once accepted, else null")
+    created_at: dt.datetime
+
+
+class InterestList(Out):
+    demand_id: int
+    items: list[InterestOut]
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
