@@ -27,7 +27,7 @@ Multipliers (bounded, applied to the sum):
   10 % of them → × 0.7, so a provider that never answers cannot crowd out the others for
   ever. A new provider (never recommended) has an answer rate of 1 and is not penalised.
 
-Text relevance is BM25 (Lucene's formula, k1 = 1.2, b = 0.75) of the weighted query terms
+Text relevance is BM25 (Elasticsearch's formula, k1 = 1.2, b = 0.75) of the weighted query terms
 (the demand's title ×1.5 and description ×1.0 tokens, taxonomy synonyms at half weight)
 divided by the query's total weighted IDF, i.e. the share of the query's information the
 document matches, saturated by term frequency, so keyword stuffing gains little. Terms in
@@ -502,7 +502,11 @@ def idf(doc_freq: int, doc_count: int) -> float:
 
 
 def text_weights(terms, doc_freqs: Mapping[str, int], doc_count: int) -> tuple[dict, float]:
-    """Per-term weight ``w·idf`` for the kept terms, and their sum (the normaliser)."""
+    """Per-term weight ``w·idf`` for the kept terms, and the normaliser ``(k1 + 1)·Σ w·idf``.
+
+    Elasticsearch scores a term as ``idf · (k1 + 1) · tf / (tf + norm)`` (its legacy BM25
+    keeps the ``k1 + 1`` factor), so the normaliser is the most a document can score.
+    """
     kept: dict[str, float] = {}
     if doc_count <= 0:
         return kept, 0.0
@@ -511,7 +515,7 @@ def text_weights(terms, doc_freqs: Mapping[str, int], doc_count: int) -> tuple[d
         if df <= 0 or df > MAX_COMMON_SHARE * doc_count:
             continue
         kept[term] = w * idf(df, doc_count)
-    return kept, sum(kept.values())
+    return kept, (BM25_K1 + 1) * sum(kept.values())
 
 
 def _long_to_int4(i: int) -> int:

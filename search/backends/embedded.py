@@ -47,6 +47,9 @@ NUMERIC_FIELDS = {
 }
 
 
+_K1_PLUS_1 = BM25_K1 + 1
+
+
 class _Index:
     """In-memory inverted index over one logical index's documents."""
 
@@ -203,7 +206,7 @@ class _Index:
         acc: dict[int, float] = {}
         for t, w in weights.items():
             for i, tf in post.get(t, {}).items():
-                acc[i] = acc.get(i, 0.0) + w * tf / (tf + norms[i])
+                acc[i] = acc.get(i, 0.0) + w * tf * _K1_PLUS_1 / (tf + norms[i])
         return {i: v / total for i, v in acc.items()}
 
     def clause_scores(self, cond, cache: dict) -> dict[int, float]:
