@@ -1,3 +1,105 @@
-from flask import Blueprint
+"""Administration: demand review, organisation verification, an overview.
 
-bp = Blueprint("admin", __name__)
+Every route needs an admin: anonymous visitors are sent to sign in, other roles get 403.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ...extensions import db
+from ...services import accounts, demands, stats
+from ...services.errors import ServiceError
+from ...transaction import commit
+from ..auth.forms import apply_field_errors
+from . import queries
+from .forms import ActionForm, RejectForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    if not current_user.is_admin:
+        abort(403)
+
+
+@bp.get("")
+def dashboard():
+    return render_template("admin/dashboard.html", counts=queries.dashboard_counts(db.session),
+                           home=stats.home_counts(db.session))
+
+
+def _render_review(reject_forms: dict | None = None, status: int = 200):
+    queue = queries.review_queue(db.session)
+    reject_forms = reject_forms or {}
+    forms = {d.id: reject_forms.get(d.id) or RejectForm(prefix=f"d{d.id}", formdata=None) for d in queue}
+    return render_template("admin/review.html", queue=queue, reject_forms=forms, action=ActionForm()), status
+
+
+@bp.get("/review")
+def review():
+    return _render_review()
+
+
+@bp.post("/review/<int:demand_id>/approve")
+def approve(demand_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    demand = demands.approve(db.session, current_user, demand_id)
+    commit()
+    flash(_("已通过并发布：%(title)s", title=demand.title), "success")
+    return redirect(url_for("admin.review"))
+
+
+@bp.post("/review/<int:demand_id>/reject")
+def reject(demand_id: int):
+    form = RejectForm(prefix=f"d{demand_id}")
+    if form.validate_on_submit():
+        try:
+            demand = demands.reject(db.session, current_user, demand_id, form.reason.data)
+            commit()
+        except ServiceError as exc:
+            if not exc.fields:
+                raise
+            db.session.rollback()
+            apply_field_errors(form, exc.fields)
+        else:
+            flash(_("已驳回：%(title)s", title=demand.title), "success")
+            return redirect(url_for("admin.review"))
+    return _render_review({demand_id: form}, status=422)
+
+
+@bp.get("/organizations")
+def organizations():
+    kind = request.args.get("type", "all")
+    if kind not in queries.ORG_FILTERS:
+        kind = "all"
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = queries.organizations(db.session, kind, page=page)
+    return render_template("admin/organizations.html", rows=rows, total=total, page=page, per_page=50,
+                           kind=kind, filters=queries.ORG_FILTERS, action=ActionForm())
+
+
+@bp.post("/organizations/<int:organization_id>/verify")
+def verify(organization_id: int):
+    return _set_verified(organization_id, True)
+
+
+@bp.post("/organizations/<int:organization_id>/unverify")
+def unverify(organization_id: int):
+    return _set_verified(organization_id, False)
+
+
+def _set_verified(organization_id: int, verified: bool):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    organization = accounts.set_organization_verified(db.session, current_user, organization_id, verified)
+    commit()
+    flash((_("已认证：%(name)s", name=organization.name) if verified
+           else _("已取消认证：%(name)s", name=organization.name)), "success")
+    back = request.form.get("type", "all")
+    return redirect(url_for("admin.organizations", type=back if back in queries.ORG_FILTERS else "all"))

@@ -1,3 +1,154 @@
-from flask import Blueprint
+"""Sign in and out, registration, password change and team members."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ...extensions import db, limiter, login_manager
+from ...models import Role, User
+from ...schemas import ColleagueIn, RegistrationIn, validate
+from ...services import accounts
+from ...services.errors import ServiceError
+from ...transaction import commit
+from ..main.links import is_local_path, page_url
+from .forms import ColleagueForm, LoginForm, PasswordForm, RegistrationForm, apply_field_errors
 
 bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {Role.ADMIN: "/admin", Role.ENTERPRISE: "/demands/mine", Role.PROVIDER: "/leads"}
+
+
+@bp.record_once
+def _configure_login(state) -> None:
+    # "strong": a session cookie replayed from another browser/IP is dropped, remember-me too.
+    login_manager.session_protection = "strong"
+    login_manager.login_message = None
+
+
+def home_for(user: User) -> str:
+    return page_url(HOME_BY_ROLE.get(user.role, "/"))
+
+
+def _login_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+
+def _login_key() -> str:
+    """Rate-limit per client address and per account tried from it."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"login:{get_remote_address()}:{email}"
+
+
+def _current_locale() -> str:
+    from .. import locale
+    return locale()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        if current_user.is_authenticated:
+            return redirect(home_for(current_user))
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            # One message for unknown e-mail, wrong password and disabled account.
+            form.form_errors.append(_("邮箱或密码不正确"))
+        else:
+            locale_choice = session.get("locale")
+            session.clear()  # no state carried over from before sign-in
+            if locale_choice:
+                session["locale"] = locale_choice
+            login_user(user, remember=bool(form.remember.data))
+            commit()
+            target = form.next.data
+            return redirect(target if is_local_path(target) else home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    locale_choice = session.get("locale")
+    session.clear()
+    if locale_choice:
+        session["locale"] = locale_choice
+    flash(_("您已退出登录"), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_for(current_user))
+    form = RegistrationForm(_current_locale())
+    if request.method == "GET" and request.args.get("role") in (Role.ENTERPRISE, Role.PROVIDER):
+        form.role.data = request.args["role"]
+    if request.method == "POST":
+        form.validate()  # CSRF, required inputs, password confirmation
+        try:
+            data = validate(RegistrationIn, form.schema_data())
+        except ServiceError as exc:
+            apply_field_errors(form, exc.fields, aliases={"body": "role"}, only_new=True)
+        else:
+            if not form.errors and not form.form_errors:
+                try:
+                    user = accounts.register(db.session, data)
+                    commit()
+                except ServiceError as exc:
+                    db.session.rollback()
+                    apply_field_errors(form, exc.fields)
+                    if not exc.fields:
+                        form.form_errors.append(exc.message)
+                else:
+                    session.clear()
+                    login_user(user)
+                    flash(_("注册成功，欢迎使用！单位认证由平台管理员审核。"), "success")
+                    return redirect(home_for(user))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+            commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.fields)
+        else:
+            flash(_("密码已修改"), "success")
+            return redirect(url_for("auth.change_password"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/team", methods=["GET", "POST"])
+@login_required
+def team():
+    organization = current_user.organization
+    if organization is None:
+        abort(403)
+    form = ColleagueForm()
+    if form.validate_on_submit():
+        try:
+            colleague = accounts.add_colleague(db.session, current_user, validate(ColleagueIn, form.schema_data()))
+            commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.fields, only_new=True)
+            if not exc.fields:
+                form.form_errors.append(exc.message)
+        else:
+            flash(_("已添加同事 %(email)s，请将初始密码告知对方并提醒其登录后修改。", email=colleague.email), "success")
+            return redirect(url_for("auth.team"))
+    members = sorted(organization.users, key=lambda u: (u.created_at, u.id))
+    return render_template("auth/team.html", form=form, organization=organization, members=members)

@@ -1,15 +1,40 @@
-"""Home page and language switch."""
+"""Home page, language switch and page helpers shared by every template."""
+from __future__ import annotations
+
+import datetime as dt
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from ...extensions import db
 from ...services import stats
+from .links import is_local_path, page_url
 
 bp = Blueprint("main", __name__)
+
+# Chongqing time; China has no daylight saving, so a fixed offset is exact.
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
+
+
+@bp.app_template_filter("localtime")
+def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Stored naive-UTC timestamps shown in China Standard Time."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(CHINA_TIME).strftime(fmt)
+
+
+@bp.app_context_processor
+def page_helpers() -> dict:
+    return {"page_url": page_url}
 
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html", counts=stats.home_counts(db.session))
+    role = current_user.role if current_user.is_authenticated else None
+    return render_template("main/index.html", counts=stats.home_counts(db.session), role=role)
 
 
 @bp.post("/language")
@@ -19,6 +44,6 @@ def set_language():
         session["locale"] = locale
     target = request.form.get("next") or ""
     # Only local paths: never an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):
         target = url_for("main.index")
     return redirect(target)

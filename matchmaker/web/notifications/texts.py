@@ -1,0 +1,37 @@
+"""The one place a notification's text is written, in the reader's language.
+
+Services store a ``kind`` and plain ``params`` (title, demand_id, reason, provider,
+enterprise…); the sentence is composed at display time so that switching language
+re-renders old notifications too.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ...models import Notification
+
+
+def notification_text(notification: Notification) -> str:
+    params = notification.params or {}
+    title = params.get("title") or _("（无标题）")
+    kind = notification.kind
+    if kind == "demand_approved":
+        return _("您的需求“%(title)s”已通过审核并发布", title=title)
+    if kind == "demand_rejected":
+        return _("您的需求“%(title)s”未通过审核，原因：%(reason)s", title=title,
+                 reason=params.get("reason") or _("未说明"))
+    if kind == "demand_expired":
+        return _("需求“%(title)s”已过截止日期，自动关闭", title=title)
+    if kind == "demand_closed":
+        return _("您表达过意向的需求“%(title)s”已关闭", title=title)
+    if kind == "interest_received":
+        return _("%(provider)s 对您的需求“%(title)s”表达了合作意向", title=title,
+                 provider=params.get("provider") or _("一家服务方"))
+    if kind == "interest_accepted":
+        return _("您对需求“%(title)s”的合作意向已被接受，可查看对方联系方式", title=title)
+    if kind == "interest_declined":
+        return _("您对需求“%(title)s”的合作意向未被接受", title=title)
+    if kind == "invited":
+        return _("%(enterprise)s 邀请您查看需求“%(title)s”", title=title,
+                 enterprise=params.get("enterprise") or _("一家企业"))
+    return _("您有一条新通知：%(title)s", title=title)

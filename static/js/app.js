@@ -1,0 +1,42 @@
+/* Progressive enhancement only: every page works without this file. */
+(function () {
+  "use strict";
+
+  // Registration: show the provider-only fields when "provider" is chosen.
+  function syncRole(form) {
+    var chosen = form.querySelector("[data-role-choice]:checked");
+    var isProvider = chosen && chosen.value === "provider";
+    form.querySelectorAll("[data-provider-only]").forEach(function (el) {
+      el.hidden = !isProvider;
+      el.querySelectorAll("select, input").forEach(function (input) { input.disabled = !isProvider; });
+    });
+  }
+
+  // Menus built on <details>: close on outside click and on Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (menu !== except) { menu.removeAttribute("open"); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-registration]").forEach(function (form) {
+      syncRole(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.matches("[data-role-choice]")) { syncRole(form); }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      closeMenus(event.target.closest("details.menu"));
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        var open = document.querySelector("details.menu[open]");
+        if (open) {
+          open.removeAttribute("open");
+          open.querySelector("summary").focus();
+        }
+      }
+    });
+  });
+}());
