@@ -1,0 +1,65 @@
+"""Search fixtures: the same tests run against both backends.
+
+``backend`` is parametrised: ``embedded`` (a SQLite file in a temporary directory) and
+``elasticsearch`` (the server at ``ELASTICSEARCH_URL``, indices under a random test
+prefix, dropped afterwards). Without ``ELASTICSEARCH_URL`` the Elasticsearch run fails
+loudly, unless ``MATCHMAKER_SKIP_ELASTICSEARCH=1`` is set.
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from search import create_backend
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
+BACKENDS = ["embedded", "elasticsearch"]
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    with open(ROOT / "matchmaker" / "data" / "taxonomy.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def elasticsearch_url() -> str:
+    url = os.environ.get("ELASTICSEARCH_URL")
+    if not url:
+        if os.environ.get("MATCHMAKER_SKIP_ELASTICSEARCH") == "1":
+            pytest.skip("MATCHMAKER_SKIP_ELASTICSEARCH=1: Elasticsearch run skipped on request")
+        pytest.fail("ELASTICSEARCH_URL is not set: the search tests need an Elasticsearch "
+                    "server (set MATCHMAKER_SKIP_ELASTICSEARCH=1 to skip them explicitly)")
+    return url
+
+
+def make_backend(kind: str, taxonomy, tmp_path: Path):
+    if kind == "embedded":
+        settings = {"EMBEDDED_SEARCH_PATH": str(tmp_path / "search.sqlite3")}
+    else:
+        settings = {"ELASTICSEARCH_URL": elasticsearch_url(),
+                    "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:10]}-",
+                    "SEARCH_INDEX_REPLICAS": 0}
+    backend = create_backend(settings, taxonomy)
+    backend.ensure_indices()
+    return backend
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, taxonomy, tmp_path):
+    backend = make_backend(request.param, taxonomy, tmp_path)
+    try:
+        yield backend
+    finally:
+        backend.drop_all()
+        backend.close()
+
+
+@pytest.fixture(scope="session")
+def judged_set():
+    from search.evaluation import load_judged_set
+    return load_judged_set(DATA)
