@@ -5,7 +5,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from . import search_engine
@@ -14,7 +14,9 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def select_locale() -> str:
-    """Chosen language (switch) → user's preference → browser → Chinese."""
+    """Chosen language (switch) → user's preference → browser → Chinese (also off-request)."""
+    if not has_request_context():
+        return "zh"
     chosen = session.get("locale")
     if chosen in ("zh", "en"):
         return chosen
