@@ -11,10 +11,10 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (CloseReason, Demand, DemandStatus, InterestStatus, Organization, OrgType, Role,
+from ..models import (CloseReason, Demand, DemandStatus, Interest, InterestStatus, Organization, OrgType, Role,
                       User, utcnow)
 from ..schemas import DemandIn, validate
 from . import audit
@@ -42,6 +42,20 @@ def get_demand(session: Session, demand_id: int) -> Demand:
 
 def get_visible_demand(session: Session, actor: User | None, demand_id: int) -> Demand:
     return visible_demand(actor, session.get(Demand, demand_id))
+
+
+def own_demands(session: Session, actor: User) -> list[tuple[Demand, int, int]]:
+    """The actor's organisation's demands, newest first, with (interests, pending interests)."""
+    require_role(actor, Role.ENTERPRISE)
+    rows = list(session.scalars(select(Demand).where(Demand.organization_id == actor.organization_id)
+                                .order_by(Demand.updated_at.desc(), Demand.id.desc())))
+    counts: dict[int, tuple[int, int]] = {}
+    if rows:
+        statement = (select(Interest.demand_id, func.count(Interest.id),
+                            func.count(Interest.id).filter(Interest.status == InterestStatus.PENDING))
+                     .where(Interest.demand_id.in_([d.id for d in rows])).group_by(Interest.demand_id))
+        counts = {demand_id: (total, pending) for demand_id, total, pending in session.execute(statement)}
+    return [(d, *counts.get(d.id, (0, 0))) for d in rows]
 
 
 def demand_input(demand: Demand) -> dict[str, Any]:

@@ -1,3 +1,331 @@
-from flask import Blueprint
+"""Demand pages (enterprises post and follow their needs) and the leads page (providers browse)."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from search import DEMANDS, SearchQuery, SearchUnavailable
+
+from ...extensions import db
+from ...models import DemandStatus, Role, User
+from ...schemas import DemandIn, validate
+from ...search_engine import get_search
+from ...services import access, files, interests, matching
+from ...services import demands as demand_service
+from ...services.errors import ValidationFailed
+from ...transaction import commit
+from .forms import DemandForm, InterestForm, show_errors
+from .texts import HELPERS
 
 bp = Blueprint("demands", __name__)
+
+S = DemandStatus
+UPLOAD_ENDPOINTS = {"demands.new", "demands.edit", "providers.case_new", "providers.case_edit"}
+# Room for every allowed file at its largest, plus the form itself.
+UPLOAD_REQUEST_LIMIT = files.DOCUMENTS.max_bytes * files.DOCUMENTS.max_files + 1024 * 1024
+
+BUDGET_BANDS = {  # code → (overlapping budget_min, budget_max) in CNY
+    "lt50k": (None, 49_999),
+    "50k-200k": (50_000, 200_000),
+    "200k-500k": (200_000, 500_000),
+    "500k-1m": (500_000, 1_000_000),
+    "gt1m": (1_000_001, None),
+}
+SORTS = ("relevance", "newest", "budget")
+PER_PAGE = 20
+
+
+@bp.record_once
+def _setup(state) -> None:
+    app = state.app
+    app.jinja_env.globals.update(HELPERS)
+
+    def allow_uploads() -> None:
+        # Runs before CSRF protection parses the form: upload pages may carry several files.
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = max(UPLOAD_REQUEST_LIMIT, app.config.get("MAX_CONTENT_LENGTH") or 0)
+    app.before_request_funcs.setdefault(None, []).insert(0, allow_uploads)
+
+
+def actor() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def upload_folder() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
+
+
+def budget_band_labels() -> dict[str, str]:
+    return {"lt50k": _("5 万元以下"), "50k-200k": _("5–20 万元"), "200k-500k": _("20–50 万元"),
+            "500k-1m": _("50–100 万元"), "gt1m": _("100 万元以上")}
+
+
+# --- enterprise: own demands ----------------------------------------------------------------
+
+@bp.get("/demands/mine")
+@login_required
+def mine():
+    rows = demand_service.own_demands(db.session, actor())
+    return render_template("demands/mine.html", rows=rows)
+
+
+def _save(form: DemandForm, demand=None):
+    """Validate the form and its files, then create or update; returns the demand or None."""
+    user = actor()
+    action = request.form.get("action", "submit")
+    body = form.body()
+    failures: list[ValidationFailed] = []
+    try:
+        already = len(demand.attachments) - len(_remove_ids(demand)) if demand is not None else 0
+        uploads = files.check(request.files.getlist(form.attachments.name), files.DOCUMENTS, "attachments",
+                              already=max(already, 0))
+    except ValidationFailed as exc:
+        failures.append(exc)
+        uploads = []
+    written: list[str] = []
+    removed: list[str] = []
+    try:
+        validate(DemandIn, body)  # the same rules the service applies; reports blanks as missing
+        if failures:
+            raise failures.pop()
+        if demand is None:
+            wanted = S.DRAFT if action == "draft" else S.IN_REVIEW
+            demand = demand_service.create_demand(db.session, user, body, status=wanted)
+        else:
+            demand = demand_service.update_demand(db.session, user, demand.id, body)
+            if action == "submit" and demand.status in (S.DRAFT, S.REJECTED):
+                demand_service.submit(db.session, user, demand.id)
+        written, removed = files.attach_to_demand(db.session, user, demand, uploads, upload_folder(),
+                                                  remove_ids=_remove_ids(demand))
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        files.discard(upload_folder(), written)
+        for failure in [*failures, exc]:
+            show_errors(form, failure)
+        return None
+    except Exception:
+        db.session.rollback()
+        files.discard(upload_folder(), written)
+        raise
+    files.discard(upload_folder(), removed)
+    return demand
+
+
+def _remove_ids(demand) -> list[int]:
+    if demand is None:
+        return []
+    wanted = {v for v in request.form.getlist("remove_attachment") if v.isdigit()}
+    return [a.id for a in demand.attachments if str(a.id) in wanted]
+
+
+def _saved_message(demand) -> str:
+    if demand.status == S.DRAFT:
+        return _("草稿已保存")
+    return _("已提交审核，审核通过后将对设计服务方公开")
+
+
+@bp.route("/demands/new", methods=["GET", "POST"])
+@login_required
+def new():
+    access.require_role(actor(), Role.ENTERPRISE)
+    form = DemandForm()
+    form.set_choices()
+    if request.method == "POST":
+        demand = _save(form)
+        if demand is not None:
+            flash(_saved_message(demand), "success")
+            return redirect(url_for(".detail", demand_id=demand.id))
+        return render_template("demands/form.html", form=form, demand=None), 422
+    return render_template("demands/form.html", form=form, demand=None)
+
+
+@bp.route("/demands/<int:demand_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(demand_id: int):
+    user = actor()
+    demand = demand_service.get_visible_demand(db.session, user, demand_id)
+    access.require_owner(user, demand.organization_id)
+    if demand.status not in demand_service.EDITABLE:
+        flash(_("当前状态的需求不能修改"), "error")
+        return redirect(url_for(".detail", demand_id=demand.id))
+    if request.method == "POST":
+        form = DemandForm()
+        form.set_choices()
+        was_published = demand.status == S.PUBLISHED
+        saved = _save(form, demand)
+        if saved is not None:
+            if was_published:
+                flash(_("修改已保存，需求将重新审核后再公开"), "success")
+            else:
+                flash(_saved_message(saved) if saved.status != S.IN_REVIEW else _("修改已保存"), "success")
+            return redirect(url_for(".detail", demand_id=saved.id))
+        demand = demand_service.get_demand(db.session, demand_id)
+        return render_template("demands/form.html", form=form, demand=demand), 422
+    form = DemandForm(data=demand_service.demand_input(demand))
+    form.set_choices()
+    return render_template("demands/form.html", form=form, demand=demand)
+
+
+@bp.get("/demands/<int:demand_id>")
+@login_required
+def detail(demand_id: int):
+    user = actor()
+    demand = demand_service.get_visible_demand(db.session, user, demand_id)
+    context: dict = {"demand": demand, "is_owner": access.owns(user, demand.organization_id),
+                     "search_unavailable": False}
+    if context["is_owner"]:
+        context["interests"] = [(i, interests.contact(i)) for i in interests.for_demand(db.session, user, demand.id)]
+        context["invited"] = {inv.provider_id for inv in interests.invitations_for_demand(db.session, demand)}
+        context["recommended"] = []
+        if demand.status in S.OPEN:
+            try:
+                context["recommended"] = matching.recommended_providers(db.session, get_search(), user, demand.id)
+                commit()  # first showings are recorded as exposure
+            except SearchUnavailable:
+                db.session.rollback()
+                context["search_unavailable"] = True
+    elif user.role == Role.PROVIDER:
+        own = interests.own_interest(db.session, user, demand)
+        context["own_interest"] = own
+        context["contact"] = interests.contact(own) if own is not None else None
+        context["has_profile"] = user.organization is not None and user.organization.provider is not None
+        context["interest_form"] = InterestForm()
+    return render_template("demands/detail.html", **context)
+
+
+@bp.get("/demands/<int:demand_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(demand_id: int, attachment_id: int):
+    item = files.demand_attachment(db.session, actor(), demand_id, attachment_id)
+    path = files.path_of(upload_folder(), item)
+    if not path.is_file():
+        abort(404)
+    inline = item.content_type in ("image/png", "image/jpeg", "application/pdf")
+    response = send_file(path, mimetype=item.content_type, as_attachment=not inline,
+                         download_name=item.filename, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- lifecycle actions ---------------------------------------------------------------------
+
+def _act(demand_id: int, operation, message: str):
+    operation(db.session, actor(), demand_id)
+    commit()
+    flash(message, "success")
+    return redirect(url_for(".detail", demand_id=demand_id))
+
+
+@bp.post("/demands/<int:demand_id>/submit")
+@login_required
+def submit(demand_id: int):
+    demand_service.get_visible_demand(db.session, actor(), demand_id)
+    return _act(demand_id, demand_service.submit, _("已提交审核"))
+
+
+@bp.post("/demands/<int:demand_id>/withdraw")
+@login_required
+def withdraw(demand_id: int):
+    demand_service.get_visible_demand(db.session, actor(), demand_id)
+    return _act(demand_id, demand_service.withdraw, _("需求已撤回"))
+
+
+@bp.post("/demands/<int:demand_id>/won")
+@login_required
+def won(demand_id: int):
+    demand_service.get_visible_demand(db.session, actor(), demand_id)
+    return _act(demand_id, demand_service.mark_won, _("恭喜！需求已标记为成交"))
+
+
+@bp.post("/demands/<int:demand_id>/delete")
+@login_required
+def delete(demand_id: int):
+    user = actor()
+    demand = demand_service.get_visible_demand(db.session, user, demand_id)
+    stored = [a.stored_name for a in demand.attachments]
+    demand_service.delete_demand(db.session, user, demand_id)
+    commit()
+    files.discard(upload_folder(), stored)
+    flash(_("草稿已删除"), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.post("/demands/<int:demand_id>/invite/<int:provider_id>")
+@login_required
+def invite(demand_id: int, provider_id: int):
+    user = actor()
+    demand_service.get_visible_demand(db.session, user, demand_id)
+    invitation = interests.invite(db.session, user, demand_id, provider_id)
+    name = invitation.provider.name
+    commit()
+    flash(_("已邀请 %(name)s 查看本需求", name=name), "success")
+    return redirect(url_for(".detail", demand_id=demand_id) + "#recommended")
+
+
+@bp.post("/demands/<int:demand_id>/interest")
+@login_required
+def express(demand_id: int):
+    user = actor()
+    demand = demand_service.get_visible_demand(db.session, user, demand_id)
+    form = InterestForm()
+    try:
+        interests.express(db.session, user, demand.id, form.body())
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        demand = demand_service.get_visible_demand(db.session, user, demand_id)
+        return render_template("demands/detail.html", demand=demand, is_owner=False, own_interest=None,
+                               contact=None, has_profile=True, interest_form=form,
+                               search_unavailable=False), 422
+    flash(_("已提交合作意向，请等待需求方回复"), "success")
+    return redirect(url_for(".detail", demand_id=demand_id))
+
+
+# --- provider: leads -----------------------------------------------------------------------
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, "")
+    return min(max(int(value), low), high) if value.isdigit() else default
+
+
+def _lead_query() -> tuple[SearchQuery, dict]:
+    chosen = {name: [v for v in request.args.getlist(name) if v][:20] for name in ("cluster", "service", "region")}
+    band = request.args.get("budget", "")
+    low, high = BUDGET_BANDS.get(band, (None, None))
+    sort = request.args.get("sort", "relevance")
+    q = request.args.get("q", "").strip()[:100]
+    if sort not in SORTS:
+        sort = "relevance"
+    query = SearchQuery(index=DEMANDS, text=q, filters={k: v for k, v in chosen.items() if v},
+                        budget_min=low, budget_max=high, sort=sort, page=_int_arg("page", 1, 1, 500),
+                        per_page=PER_PAGE, facets=("cluster", "service", "region"))
+    state = {"q": q, "sort": sort, "budget": band if band in BUDGET_BANDS else "", **chosen}
+    return query, state
+
+
+@bp.get("/leads")
+@login_required
+def leads():
+    user = actor()
+    access.require_role(user, Role.PROVIDER, Role.ADMIN)
+    query, state = _lead_query()
+    backend = get_search()
+    context = {"state": state, "results": None, "band_counts": {}, "recommended": [],
+               "search_unavailable": False, "bands": budget_band_labels(),
+               "has_profile": user.organization is not None and user.organization.provider is not None}
+    try:
+        context["results"] = matching.search_demands(db.session, backend, user, query)
+        for band, (low, high) in BUDGET_BANDS.items():
+            counted = matching.search_demands(db.session, backend, user, SearchQuery(
+                **{**query.__dict__, "budget_min": low, "budget_max": high, "page": 1, "per_page": 1,
+                   "facets": ()}))
+            context["band_counts"][band] = counted.page.total
+        if context["has_profile"] and user.role == Role.PROVIDER:
+            context["recommended"] = matching.leads_for(db.session, backend, user, k=5)
+    except SearchUnavailable:
+        context["search_unavailable"] = True
+    return render_template("demands/leads.html", **context)

@@ -1,3 +1,221 @@
-from flask import Blueprint
+"""Provider pages: browsing, the public profile, and a provider's own profile and cases."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from search import PROVIDERS, SearchQuery, SearchUnavailable
+
+from ...extensions import db
+from ...models import Case, Role
+from ...schemas import CaseIn, ProviderIn, validate
+from ...search_engine import get_search
+from ...services import access, files, matching
+from ...services import providers as provider_service
+from ...services.errors import Forbidden, NotFound, ValidationFailed
+from ...transaction import commit
+from ..demands.forms import show_errors
+from .forms import CaseForm, ProviderForm
 
 bp = Blueprint("providers", __name__)
+
+FACETS = ("cluster", "service", "region", "level", "kind")
+SORTS = ("relevance", "newest")
+PER_PAGE = 20
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _folder() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
+
+
+# --- browsing and the public profile ---------------------------------------------------------
+
+@bp.get("/providers")
+@login_required
+def browse():
+    chosen = {name: [v for v in request.args.getlist(name) if v][:20] for name in FACETS}
+    sort = request.args.get("sort", "relevance")
+    sort = sort if sort in SORTS else "relevance"
+    q = request.args.get("q", "").strip()[:100]
+    page_arg = request.args.get("page", "")
+    page = min(max(int(page_arg), 1), 500) if page_arg.isdigit() else 1
+    query = SearchQuery(index=PROVIDERS, text=q, filters={k: v for k, v in chosen.items() if v}, sort=sort,
+                        page=page, per_page=PER_PAGE, facets=FACETS)
+    results, unavailable = None, False
+    try:
+        results = matching.search_providers(db.session, get_search(), query)
+    except SearchUnavailable:
+        unavailable = True
+    return render_template("providers/browse.html", results=results, search_unavailable=unavailable,
+                           state={"q": q, "sort": sort, **chosen})
+
+
+@bp.get("/providers/<int:provider_id>")
+def profile_page(provider_id: int):
+    provider = provider_service.get_provider(db.session, provider_id)
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return render_template("providers/profile.html", provider=provider,
+                           is_owner=access.owns(user, provider.organization_id))
+
+
+@bp.get("/providers/cases/<int:case_id>/images/<int:attachment_id>")
+def case_image(case_id: int, attachment_id: int):
+    image = files.case_image(db.session, case_id, attachment_id)
+    path = files.path_of(_folder(), image)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=image.content_type, download_name=image.filename, max_age=3600)
+
+
+# --- a provider's own profile ----------------------------------------------------------------
+
+def _own_organization():
+    user = _actor()
+    access.require_role(user, Role.PROVIDER)
+    if user.organization is None:
+        raise Forbidden(_("仅设计服务方可以执行此操作"))
+    return user, user.organization
+
+
+@bp.route("/providers/profile", methods=["GET", "POST"])
+@login_required
+def own_profile():
+    user, organization = _own_organization()
+    provider = organization.provider
+    form = ProviderForm()
+    form.set_choices()
+    if request.method == "POST":
+        body = form.body()
+        try:
+            validate(ProviderIn, {"name": organization.name, **body})  # blanks reported as missing
+            if provider is None:
+                provider = provider_service.create_provider(db.session, user, {"name": organization.name, **body})
+            else:
+                provider_service.update_provider(db.session, user, provider.id, body)
+            commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+            return render_template("providers/edit.html", form=form, organization=organization,
+                                   provider=organization.provider), 422
+        flash(_("服务能力档案已保存"), "success")
+        return redirect(url_for(".own_profile"))
+    if provider is not None:
+        form.fill(provider_service.provider_input(provider))
+    else:
+        form.fill({"kind": organization.kind, "level": organization.level, "region": organization.region})
+    return render_template("providers/edit.html", form=form, organization=organization, provider=provider)
+
+
+# --- portfolio cases -------------------------------------------------------------------------
+
+def _own_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(_("案例不存在"))
+    access.require_owner(_actor(), case.provider.organization_id)
+    return case
+
+
+def _remove_ids(case: Case | None) -> list[int]:
+    if case is None:
+        return []
+    wanted = {v for v in request.form.getlist("remove_image") if v.isdigit()}
+    return [a.id for a in case.images if str(a.id) in wanted]
+
+
+def _save_case(form: CaseForm, provider_id: int, case: Case | None) -> Case | None:
+    user = _actor()
+    body = form.body()
+    remove = _remove_ids(case)
+    failures: list[ValidationFailed] = []
+    try:
+        already = len(case.images) - len(remove) if case is not None else 0
+        uploads = files.check(request.files.getlist(form.images.name), files.IMAGES, "images", already=already)
+    except ValidationFailed as exc:
+        failures.append(exc)
+        uploads = []
+    written: list[str] = []
+    removed: list[str] = []
+    try:
+        validate(CaseIn, body)
+        if failures:
+            raise failures.pop()
+        if case is None:
+            case = provider_service.add_case(db.session, user, provider_id, body)
+        else:
+            case = provider_service.update_case(db.session, user, case.id, body)
+        written, removed = files.attach_to_case(db.session, user, case, uploads, _folder(), remove_ids=remove)
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        files.discard(_folder(), written)
+        for failure in [*failures, exc]:
+            show_errors(form, failure)
+        return None
+    except Exception:
+        db.session.rollback()
+        files.discard(_folder(), written)
+        raise
+    files.discard(_folder(), removed)
+    return case
+
+
+def _own_provider_id() -> int:
+    user, organization = _own_organization()
+    if organization.provider is None:
+        flash(_("请先完善服务能力档案"), "error")
+        abort(redirect(url_for(".own_profile")))
+    return organization.provider.id
+
+
+@bp.route("/providers/profile/cases/new", methods=["GET", "POST"])
+@login_required
+def case_new():
+    provider_id = _own_provider_id()
+    form = CaseForm()
+    form.set_choices()
+    if request.method == "POST":
+        case = _save_case(form, provider_id, None)
+        if case is not None:
+            flash(_("案例已添加"), "success")
+            return redirect(url_for(".profile_page", provider_id=provider_id) + "#cases")
+        return render_template("providers/case_form.html", form=form, case=None), 422
+    return render_template("providers/case_form.html", form=form, case=None)
+
+
+@bp.route("/providers/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@login_required
+def case_edit(case_id: int):
+    case = _own_case(case_id)
+    provider_id = case.provider_id
+    if request.method == "POST":
+        form = CaseForm()
+        form.set_choices()
+        saved = _save_case(form, provider_id, case)
+        if saved is not None:
+            flash(_("案例已保存"), "success")
+            return redirect(url_for(".profile_page", provider_id=provider_id) + "#cases")
+        return render_template("providers/case_form.html", form=form, case=db.session.get(Case, case_id)), 422
+    form = CaseForm(data={"title": case.title, "description": case.description, "cluster": case.cluster or "",
+                          "year": case.year})
+    form.set_choices()
+    return render_template("providers/case_form.html", form=form, case=case)
+
+
+@bp.post("/providers/cases/<int:case_id>/delete")
+@login_required
+def case_delete(case_id: int):
+    case = _own_case(case_id)
+    provider_id = case.provider_id
+    stored = [image.stored_name for image in case.images]
+    provider_service.delete_case(db.session, _actor(), case_id)
+    commit()
+    files.discard(_folder(), stored)
+    flash(_("案例已删除"), "success")
+    return redirect(url_for(".profile_page", provider_id=provider_id) + "#cases")

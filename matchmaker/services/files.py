@@ -1,0 +1,264 @@
+"""Uploaded files: demand attachments and portfolio case images.
+
+A file is accepted only when its extension is allowed AND its content is of that type
+(magic bytes; for Office files the parts inside the zip), and when it is not too large.
+Bytes are stored under the upload folder with a random name, never in the database; an
+``Attachment`` row keeps the original name, type and size. Files are served back only
+through ``demand_attachment`` (those who may see the demand) and ``case_image`` (public,
+like the provider's profile).
+
+Checking happens before anything is written, so a rejected upload stores nothing. The
+caller writes the files (``attach_*``) after the record itself validated, and removes
+them again (``discard``) if its commit fails.
+"""
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from ..models import Attachment, Case, Demand, User
+from .access import require_owner, visible_demand
+from .errors import NotFound, ValidationFailed
+
+MB = 1024 * 1024
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+# extension → the content types a file with that extension may really be
+EXTENSIONS = {
+    "pdf": ("pdf",), "png": ("png",), "jpg": ("jpeg",), "jpeg": ("jpeg",), "webp": ("webp",),
+    "docx": ("docx",), "xlsx": ("xlsx",),
+    # Office files are zip archives too; a .zip holding one is still a zip.
+    "zip": ("zip", "docx", "xlsx"),
+}
+STORED_EXTENSION = {"pdf": "pdf", "png": "png", "jpeg": "jpg", "webp": "webp", "docx": "docx",
+                    "xlsx": "xlsx", "zip": "zip"}
+IMAGE_KINDS = ("png", "jpeg", "webp")
+
+
+@dataclass(frozen=True)
+class Policy:
+    extensions: tuple[str, ...]
+    max_bytes: int
+    max_files: int
+
+    def describe(self) -> str:
+        return ", ".join(self.extensions)
+
+
+DOCUMENTS = Policy(("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "zip"), 10 * MB, 5)
+IMAGES = Policy(("png", "jpg", "jpeg", "webp"), 5 * MB, 6)
+
+
+class FileLike(Protocol):
+    """What werkzeug's FileStorage offers (and what tests can fake)."""
+    filename: str | None
+    stream: BinaryIO
+
+
+@dataclass
+class Upload:
+    """A checked file, not yet written."""
+    filename: str
+    kind: str
+    data: bytes
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.kind]
+
+
+# --- checking ------------------------------------------------------------------------------
+
+def _zip_kind(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+    return "zip"
+
+
+def sniff(data: bytes) -> str | None:
+    """The real type of a file from its first bytes (and, for zips, its member names)."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_kind(data)
+    return None
+
+
+def clean_filename(name: str) -> str:
+    """The name to show: no directories, no control characters, at most 200 characters."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 190] + dot + ext[:9]) if dot else name[:200]
+    return name or "file"
+
+
+def _extension(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def selected(files: Iterable[FileLike] | None) -> list[FileLike]:
+    """Drop the empty parts a browser sends when no file was chosen."""
+    return [f for f in (files or []) if f is not None and getattr(f, "filename", None)]
+
+
+def check(files: Iterable[FileLike] | None, policy: Policy, field: str, already: int = 0) -> list[Upload]:
+    """Read and check every file; raise ValidationFailed (on ``field``) before anything is stored."""
+    files = selected(files)
+    errors: list[str] = []
+    if already + len(files) > policy.max_files:
+        errors.append(_("最多上传 %(n)s 个文件", n=policy.max_files))
+    uploads: list[Upload] = []
+    for item in files:
+        name = clean_filename(item.filename or "")
+        extension = _extension(name)
+        if extension not in policy.extensions:
+            errors.append(_("%(name)s：不支持的文件类型（允许：%(types)s）", name=name, types=policy.describe()))
+            continue
+        data = item.stream.read(policy.max_bytes + 1)
+        if len(data) > policy.max_bytes:
+            errors.append(_("%(name)s：文件过大（每个文件最大 %(mb)s MB）", name=name,
+                            mb=f"{policy.max_bytes / MB:g}"))
+            continue
+        if not data:
+            errors.append(_("%(name)s：文件为空", name=name))
+            continue
+        kind = sniff(data)
+        if kind not in EXTENSIONS[extension]:
+            errors.append(_("%(name)s：文件内容与扩展名不符", name=name))
+            continue
+        uploads.append(Upload(name, kind, data))
+    if errors:
+        raise ValidationFailed(errors[0], {field: errors})
+    return uploads
+
+
+# --- storing -------------------------------------------------------------------------------
+
+def _folder(folder: str | os.PathLike) -> Path:
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write(folder: str | os.PathLike, upload: Upload) -> Attachment:
+    stored_name = f"{secrets.token_hex(16)}.{STORED_EXTENSION[upload.kind]}"
+    with open(_folder(folder) / stored_name, "xb") as out:
+        out.write(upload.data)
+    return Attachment(filename=upload.filename, stored_name=stored_name, content_type=upload.content_type,
+                      size=len(upload.data))
+
+
+def path_of(folder: str | os.PathLike, attachment: Attachment) -> Path:
+    return Path(folder) / attachment.stored_name
+
+
+def discard(folder: str | os.PathLike, stored_names: Iterable[str]) -> None:
+    """Remove stored files (after a failed commit, or once their rows are gone)."""
+    for name in stored_names:
+        try:
+            (Path(folder) / os.path.basename(name)).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def attach_to_demand(session: Session, actor: User, demand: Demand, uploads: list[Upload],
+                     folder: str | os.PathLike, remove_ids: Iterable[int] = ()) -> tuple[list[str], list[str]]:
+    """Write new attachments and drop the chosen ones. Returns (written, removed) stored names:
+    the caller discards ``written`` if its commit fails and ``removed`` once it succeeded."""
+    require_owner(actor, demand.organization_id)
+    remove_ids = {int(i) for i in remove_ids}
+    removed = [a for a in demand.attachments if a.id in remove_ids]
+    for attachment in removed:
+        demand.attachments.remove(attachment)
+    if len(demand.attachments) + len(uploads) > DOCUMENTS.max_files:
+        raise ValidationFailed(_("最多上传 %(n)s 个文件", n=DOCUMENTS.max_files),
+                               {"attachments": [_("最多上传 %(n)s 个文件", n=DOCUMENTS.max_files)]})
+    written: list[str] = []
+    try:
+        for upload in uploads:
+            attachment = _write(folder, upload)
+            written.append(attachment.stored_name)
+            demand.attachments.append(attachment)
+        session.flush()
+    except Exception:
+        discard(folder, written)
+        raise
+    return written, [a.stored_name for a in removed]
+
+
+def attach_to_case(session: Session, actor: User, case: Case, uploads: list[Upload],
+                   folder: str | os.PathLike, remove_ids: Iterable[int] = ()) -> tuple[list[str], list[str]]:
+    """Like ``attach_to_demand``, for a portfolio case's images."""
+    require_owner(actor, case.provider.organization_id)
+    remove_ids = {int(i) for i in remove_ids}
+    removed = [a for a in case.images if a.id in remove_ids]
+    for attachment in removed:
+        case.images.remove(attachment)
+    if len(case.images) + len(uploads) > IMAGES.max_files:
+        raise ValidationFailed(_("最多上传 %(n)s 个文件", n=IMAGES.max_files),
+                               {"images": [_("最多上传 %(n)s 个文件", n=IMAGES.max_files)]})
+    written: list[str] = []
+    try:
+        for upload in uploads:
+            attachment = _write(folder, upload)
+            written.append(attachment.stored_name)
+            case.images.append(attachment)
+        session.flush()
+    except Exception:
+        discard(folder, written)
+        raise
+    return written, [a.stored_name for a in removed]
+
+
+# --- serving -------------------------------------------------------------------------------
+
+def demand_attachment(session: Session, actor: User | None, demand_id: int, attachment_id: int) -> Attachment:
+    """An attachment of a demand the actor may see (else NotFound, like the demand itself)."""
+    demand = visible_demand(actor, session.get(Demand, demand_id))
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.demand_id != demand.id:
+        raise NotFound(_("文件不存在"))
+    return attachment
+
+
+def case_image(session: Session, case_id: int, attachment_id: int) -> Attachment:
+    """A portfolio image: public, like the provider's profile."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case_id or attachment.content_type not in (
+            CONTENT_TYPES[k] for k in IMAGE_KINDS):
+        raise NotFound(_("文件不存在"))
+    return attachment
