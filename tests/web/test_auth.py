@@ -1,0 +1,335 @@
+"""Sign-in, registration, password change, team members, CSRF and cookie flags."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask_babel import refresh
+from sqlalchemy import func, select
+
+from matchmaker.extensions import db
+from matchmaker.models import AuditEvent, Organization, User
+from matchmaker.services import accounts
+from tests.conftest import csrf_token_from
+from tests.factories import PASSWORD, credit_code
+
+VALID = {
+    "role": "enterprise", "organization_name": "重庆永川精密机械有限公司", "credit_code": credit_code(900001),
+    "contact_name": "张工", "phone": "13812345678", "email": "zhang@example.cn", "password": "long-enough-pw",
+    "confirm": "long-enough-pw", "region": "yongchuan", "kind": "", "level": "none",
+}
+
+
+def errors_of(html: str, field: str) -> list[str]:
+    """The inline error messages rendered for one field."""
+    match = re.search(rf'<ul class="errors" id="{field}-err" role="alert">(.*?)</ul>', html, re.S)
+    return re.findall(r"<li>(.*?)</li>", match.group(1)) if match else []
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# --- login / logout -----------------------------------------------------------------------
+
+def test_login_page_renders(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert 'name="email"' in page(response) and 'name="password"' in page(response)
+
+
+def test_login_success_redirects_to_role_home(client, auth, make):
+    user = make.enterprise()
+    response = auth.login(user.email)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/demands/mine")
+    assert db.session.get(User, user.id).last_login_at is not None
+
+
+def test_login_admin_goes_to_admin(client, auth, make):
+    admin = make.admin()
+    assert auth.login(admin.email).headers["Location"].endswith("/admin")
+
+
+@pytest.mark.parametrize("email,password", [("nobody@example.cn", PASSWORD), (None, "wrong-password-1")])
+def test_login_wrong_credentials_has_one_generic_message(client, make, email, password):
+    user = make.enterprise()
+    response = client.post("/login", data={"email": email or user.email, "password": password})
+    assert response.status_code == 200
+    assert "邮箱或密码不正确" in page(response)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_login_inactive_user_rejected(client, make):
+    user = make.enterprise()
+    user.active = False
+    db.session.commit()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert "邮箱或密码不正确" in page(response)
+
+
+def test_login_follows_local_next_only(client, make):
+    user = make.enterprise()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "/notifications"})
+    assert response.headers["Location"] == "/notifications"
+    client.post("/logout")
+    for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": evil})
+        assert "evil" not in response.headers["Location"]
+        client.post("/logout")
+
+
+def test_anonymous_is_sent_to_login_with_next(client):
+    response = client.get("/account/password")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+    login_page = page(client.get(response.headers["Location"]))
+    assert 'value="/account/password"' in login_page
+
+
+def test_logout(client, auth, make):
+    user = make.enterprise()
+    auth.login(user.email)
+    assert client.get("/account/password").status_code == 200
+    response = auth.logout()
+    assert response.status_code == 302
+    assert client.get("/account/password").status_code == 302
+
+
+def test_logout_needs_post(client):
+    assert client.get("/logout").status_code == 405
+
+
+def test_remember_me_sets_secure_cookie_flags(client, make):
+    user = make.enterprise()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    remember_cookie = next(c for c in cookies if c.startswith("remember_token="))
+    for cookie in (session_cookie, remember_cookie):
+        assert "HttpOnly" in cookie
+        assert "SameSite=Lax" in cookie
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        app_config.update(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+        return app_config
+
+    def test_login_is_rate_limited_per_address_and_email(self, client, make):
+        user = make.enterprise()
+        for _ in range(3):
+            assert client.post("/login", data={"email": user.email, "password": "wrong-password-1"}).status_code == 200
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 429
+        assert "操作过于频繁" in page(response)
+        # Another account from the same address has its own budget; reading the page is free.
+        assert client.get("/login").status_code == 200
+        other = client.post("/login", data={"email": "other@example.cn", "password": "x"})
+        assert other.status_code == 200
+
+
+# --- registration -------------------------------------------------------------------------
+
+def test_register_page_lists_taxonomy_in_current_language(client):
+    html = page(client.get("/register"))
+    assert "永川区" in html and "工业设计企业" in html and "统一社会信用代码" in html
+    client.post("/language", data={"locale": "en", "next": "/register"})
+    refresh()  # the tests share one app context, where Flask-Babel caches the locale
+    html = page(client.get("/register"))
+    assert "Yongchuan District" in html and "Industrial Design Firm" in html
+
+
+def test_register_preselects_role_from_query(client):
+    html = page(client.get("/register?role=provider"))
+    assert re.search(r'value="provider"[^>]*checked|checked[^>]*value="provider"', html)
+
+
+def test_register_enterprise_creates_org_user_and_signs_in(client):
+    response = client.post("/register", data=VALID)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "zhang@example.cn"))
+    assert user.role == "enterprise" and user.organization.credit_code == VALID["credit_code"]
+    assert user.organization.region == "yongchuan" and not user.organization.verified
+    assert client.get("/account/team").status_code == 200
+
+
+def test_register_provider_with_kind_and_level(client):
+    data = {**VALID, "role": "provider", "kind": "design-firm", "level": "municipal",
+            "organization_name": "渝设计工作室"}
+    assert client.post("/register", data=data).status_code == 302
+    org = db.session.scalar(select(Organization).where(Organization.name == "渝设计工作室"))
+    assert (org.type, org.kind, org.level) == ("provider", "design-firm", "municipal")
+
+
+def _register_errors(client, **changes) -> str:
+    response = client.post("/register", data={**VALID, **changes})
+    assert response.status_code == 200
+    return page(response)
+
+
+def test_register_bad_credit_code_check_digit(client):
+    good = VALID["credit_code"]
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    html = _register_errors(client, credit_code=bad)
+    assert errors_of(html, "credit_code") == ["统一社会信用代码无效（应为18位且校验位正确）"]
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_register_bad_mobile(client):
+    assert errors_of(_register_errors(client, phone="12345"), "phone") == ["手机号码无效"]
+
+
+def test_register_bad_email(client):
+    assert errors_of(_register_errors(client, email="not-an-email"), "email") == ["电子邮箱地址无效"]
+
+
+def test_register_duplicate_email(client, make):
+    existing = make.enterprise(email="taken@example.cn")
+    assert existing.id
+    assert errors_of(_register_errors(client, email="TAKEN@example.cn"), "email") == ["该邮箱已注册"]
+    assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_register_duplicate_credit_code(client, make):
+    make.enterprise()
+    taken = db.session.scalar(select(Organization.credit_code))
+    messages = errors_of(_register_errors(client, credit_code=taken), "credit_code")
+    assert len(messages) == 1 and "已注册" in messages[0] and "团队成员" in messages[0]
+
+
+def test_register_short_password(client):
+    html = _register_errors(client, password="short", confirm="short")
+    assert errors_of(html, "password") == ["至少 10 个字符"]
+
+
+def test_register_mismatched_confirmation(client):
+    html = _register_errors(client, confirm="something-else")
+    assert errors_of(html, "confirm") == ["两次输入的密码不一致"]
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_register_provider_needs_kind(client):
+    html = _register_errors(client, role="provider", kind="")
+    assert errors_of(html, "kind") == ["必填"]
+
+
+def test_register_missing_fields_show_required_once(client):
+    html = _register_errors(client, contact_name="", region="")
+    assert errors_of(html, "contact_name") == ["必填"]
+    assert errors_of(html, "region") == ["必填"]
+
+
+def test_register_keeps_entered_values_but_not_password(client):
+    html = _register_errors(client, phone="12345")
+    assert "重庆永川精密机械有限公司" in html
+    assert "long-enough-pw" not in html
+
+
+def test_registered_name_with_markup_is_escaped(client, auth):
+    client.post("/register", data={**VALID, "organization_name": "<script>alert(1)</script>公司"})
+    html = page(client.get("/account/team"))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;公司" in html
+
+
+# --- password -----------------------------------------------------------------------------
+
+def test_change_password_wrong_current(client, auth, make):
+    user = make.enterprise()
+    auth.login(user.email)
+    response = client.post("/account/password", data={
+        "current_password": "not-my-password", "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"})
+    assert response.status_code == 200
+    assert errors_of(page(response), "current_password") == ["当前密码不正确"]
+
+
+def test_change_password_then_login_with_new(client, auth, make):
+    user = make.enterprise()
+    auth.login(user.email)
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"},
+        follow_redirects=True)
+    assert "密码已修改" in page(response)
+    auth.logout()
+    assert "邮箱或密码不正确" in page(auth.login(user.email, PASSWORD))
+    assert auth.login(user.email, "brand-new-pass-1").status_code == 302
+
+
+def test_change_password_confirmation_must_match(client, auth, make):
+    user = make.enterprise()
+    auth.login(user.email)
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-2"})
+    assert errors_of(page(response), "confirm") == ["两次输入的密码不一致"]
+
+
+# --- team ---------------------------------------------------------------------------------
+
+def test_team_lists_and_adds_colleagues(client, auth, make):
+    user = make.provider(name="山城设计")
+    auth.login(user.email)
+    html = page(client.get("/account/team"))
+    assert "山城设计" in html and user.email in html
+    response = client.post("/account/team", data={
+        "name": "李工", "email": "li@example.cn", "phone": "13900001111", "password": "first-password-1"})
+    assert response.status_code == 302
+    colleague = db.session.scalar(select(User).where(User.email == "li@example.cn"))
+    assert colleague.organization_id == user.organization_id and colleague.role == "provider"
+    assert "li@example.cn" in page(client.get("/account/team"))
+    auth.logout()
+    assert auth.login("li@example.cn", "first-password-1").status_code == 302
+
+
+def test_team_add_validation_errors(client, auth, make):
+    user = make.enterprise()
+    auth.login(user.email)
+    html = page(client.post("/account/team", data={
+        "name": "王工", "email": user.email, "phone": "1", "password": "short"}))
+    assert errors_of(html, "phone") == ["手机号码无效"]
+    assert errors_of(html, "password") == ["至少 10 个字符"]
+    html = page(client.post("/account/team", data={
+        "name": "王工", "email": user.email, "phone": "", "password": "long-enough-1"}))
+    assert errors_of(html, "email") == ["该邮箱已注册"]
+
+
+def test_team_is_not_for_admins_without_organisation(client, auth, make):
+    admin = make.admin()
+    auth.login(admin.email)
+    assert client.get("/account/team").status_code == 403
+
+
+# --- CSRF ---------------------------------------------------------------------------------
+
+class TestCsrf:
+    @pytest.fixture
+    def app_config(self, app_config):
+        app_config["WTF_CSRF_ENABLED"] = True
+        return app_config
+
+    def test_post_without_token_is_rejected_and_changes_nothing(self, client, make):
+        user = make.enterprise()
+        token = csrf_token_from(page(client.get("/login")))
+        assert client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        events = db.session.scalar(select(func.count(AuditEvent.id)))
+        response = client.post("/account/password", data={
+            "current_password": PASSWORD, "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"})
+        assert response.status_code == 400
+        assert "表单已过期" in page(response)
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+        assert accounts.authenticate(db.session, user.email, PASSWORD) is not None  # password unchanged
+
+    def test_login_without_token_is_rejected(self, client, make):
+        user = make.enterprise()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 400
+        with client.session_transaction() as session:
+            assert "_user_id" not in session
+
+    def test_register_without_token_creates_nothing(self, client):
+        assert client.post("/register", data=VALID).status_code == 400
+        assert db.session.scalar(select(func.count(Organization.id))) == 0
