@@ -14,9 +14,14 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def select_locale() -> str:
-    """Chosen language (switch) → user's preference → browser → Chinese (also off-request)."""
+    """Chosen language (switch) → user's preference → browser → Chinese.
+
+    API clients carry no session or preference: only Accept-Language counts there.
+    """
     if not has_request_context():
         return "zh"
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(["zh", "en"]) or "zh"
     chosen = session.get("locale")
     if chosen in ("zh", "en"):
         return chosen

@@ -48,19 +48,6 @@ def search_unavailable(exc: SearchUnavailable):
     return response, status
 
 
-def _install_locale_selector(app: Flask) -> None:
-    """API clients carry no session or user preference: only the header chooses the language."""
-    config = get_babel(app)
-    original = config.locale_selector
-
-    def select() -> str | None:
-        if _is_api_request():
-            return request_locale()
-        return original() if original else None
-
-    config.locale_selector = select
-
-
 def init_app(app: Flask) -> None:
     from ..extensions import csrf
 
@@ -68,4 +55,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # Chinese text is sent as UTF-8, not as \u escapes.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    _install_locale_selector(app)
