@@ -1,0 +1,170 @@
+"""Admin pages: permissions, review queue, organisation verification, overview."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from matchmaker.extensions import db
+from matchmaker.models import AuditEvent, Demand, Notification, Organization
+
+ADMIN_PAGES = ["/admin", "/admin/review", "/admin/organizations", "/admin/organizations?type=provider"]
+ADMIN_POSTS = ["/admin/review/1/approve", "/admin/review/1/reject", "/admin/organizations/1/verify",
+               "/admin/organizations/1/unverify"]
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ADMIN_PAGES)
+def test_anonymous_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("url", ADMIN_POSTS)
+def test_anonymous_posts_are_sent_to_login(client, url):
+    response = client.post(url, data={"d1-reason": "x"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ["enterprise", "provider"])
+@pytest.mark.parametrize("url", ADMIN_PAGES)
+def test_other_roles_get_403(client, auth, make, role, url):
+    user = getattr(make, role)()
+    auth.login(user.email)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "没有权限访问" in page(response)
+
+
+@pytest.mark.parametrize("url", ADMIN_POSTS)
+def test_other_roles_cannot_post(client, auth, make, url):
+    owner = make.enterprise()
+    demand = make.demand(owner, status="in_review")
+    auth.login(owner.email)
+    response = client.post(url.replace("/1/", f"/{demand.id}/"), data={f"d{demand.id}-reason": "x"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Demand, demand.id).status == "in_review"
+
+
+@pytest.fixture
+def admin(auth, make):
+    user = make.admin()
+    auth.login(user.email)
+    return user
+
+
+def test_dashboard_counts(client, admin, make):
+    owner = make.enterprise()
+    make.demand(owner, status="in_review")
+    make.demand(owner, status="in_review", title="第二个需求")
+    make.provider()
+    html = page(client.get("/admin"))
+    assert "待审核需求" in html and "待认证单位" in html
+    assert '<span class="stat-value">2</span>' in html
+
+
+def test_review_queue_lists_only_demands_in_review(client, admin, make):
+    owner = make.enterprise(name="永川机械厂")
+    make.demand(owner, status="in_review", title="电动摩托车外观设计")
+    make.demand(owner, status="published", title="已经发布的需求")
+    make.demand(owner, status="draft", title="还是草稿的需求")
+    html = page(client.get("/admin/review"))
+    assert "电动摩托车外观设计" in html and "永川机械厂" in html
+    assert "已经发布的需求" not in html and "还是草稿的需求" not in html
+    assert "智能网联新能源汽车" in html  # cluster label, not code
+
+
+def test_review_queue_empty(client, admin):
+    assert "没有待审核的需求" in page(client.get("/admin/review"))
+
+
+def test_approve_publishes_and_notifies(client, admin, make):
+    owner = make.enterprise()
+    demand = make.demand(owner, status="in_review")
+    response = client.post(f"/admin/review/{demand.id}/approve")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/review")
+    db.session.expire_all()
+    assert db.session.get(Demand, demand.id).status == "published"
+    assert db.session.scalar(select(Notification.kind).where(Notification.user_id == owner.id)) == "demand_approved"
+    assert "已通过并发布" in page(client.get("/admin/review"))
+
+
+def test_reject_requires_reason(client, admin, make):
+    owner = make.enterprise()
+    demand = make.demand(owner, status="in_review")
+    response = client.post(f"/admin/review/{demand.id}/reject", data={f"d{demand.id}-reason": "  "})
+    assert response.status_code == 422
+    assert "请填写驳回原因" in page(response)
+    db.session.expire_all()
+    assert db.session.get(Demand, demand.id).status == "in_review"
+
+
+def test_reject_with_reason_is_shown_to_enterprise(client, auth, admin, make):
+    owner = make.enterprise()
+    demand = make.demand(owner, status="in_review", title="包装设计")
+    response = client.post(f"/admin/review/{demand.id}/reject", data={f"d{demand.id}-reason": "预算范围不清楚"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Demand, demand.id).status == "rejected"
+    auth.logout()
+    auth.login(owner.email)
+    html = page(client.get("/notifications"))
+    assert "未通过审核" in html and "预算范围不清楚" in html and "包装设计" in html
+
+
+def test_approving_twice_is_a_conflict(client, admin, make):
+    owner = make.enterprise()
+    demand = make.demand(owner, status="in_review")
+    client.post(f"/admin/review/{demand.id}/approve")
+    response = client.post(f"/admin/review/{demand.id}/approve")
+    assert response.status_code == 409
+
+
+def test_unknown_demand_is_404(client, admin):
+    assert client.post("/admin/review/999999/approve").status_code == 404
+
+
+def test_organisations_filter_by_type(client, admin, make):
+    make.enterprise(name="制造甲")
+    make.provider(name="设计乙")
+    html = page(client.get("/admin/organizations"))
+    assert "制造甲" in html and "设计乙" in html
+    html = page(client.get("/admin/organizations?type=provider"))
+    assert "设计乙" in html and "制造甲" not in html
+    html = page(client.get("/admin/organizations?type=enterprise"))
+    assert "制造甲" in html and "设计乙" not in html
+    html = page(client.get("/admin/organizations?type=bogus"))
+    assert "制造甲" in html and "设计乙" in html
+
+
+def test_verify_and_unverify(client, admin, make):
+    user = make.provider(name="设计丙")
+    org_id = user.organization_id
+    response = client.post(f"/admin/organizations/{org_id}/verify", data={"type": "provider"})
+    assert response.status_code == 302 and "type=provider" in response.headers["Location"]
+    db.session.expire_all()
+    org = db.session.get(Organization, org_id)
+    assert org.verified and org.verified_at is not None
+    html = page(client.get("/admin/organizations?type=unverified"))
+    assert "<strong>设计丙</strong>" not in html
+    assert "<strong>设计丙</strong>" in page(client.get("/admin/organizations?type=provider"))
+    client.post(f"/admin/organizations/{org_id}/unverify")
+    db.session.expire_all()
+    assert not db.session.get(Organization, org_id).verified
+    actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == org_id,
+                                                                    AuditEvent.subject_type == "organization")))
+    assert {"organization.verified", "organization.unverified"} <= actions
+
+
+def test_verify_unknown_organisation_is_404(client, admin):
+    assert client.post("/admin/organizations/999999/verify").status_code == 404
+
+
+def test_organisation_name_is_escaped(client, admin, make):
+    make.enterprise(name="<script>alert('x')</script>厂")
+    html = page(client.get("/admin/organizations"))
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;厂" in html
