@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
 import socket
+from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -58,7 +60,7 @@ def test_digest_lists_new_matching_demands_once_a_day(app, make, smtp_sink):
     note = db.session.scalar(select(Notification).where(Notification.kind == "saved_search_digest"))
     assert note.params["titles"] == [wanted.title]
     assert len(sink.messages) == 1
-    body = sink.messages[0].content.decode()
+    body = email.message_from_bytes(sink.messages[0].content, policy=policy.default).get_content()
     assert f"/demands/{wanted.id}" in body and f"/alerts/unsubscribe/{saved.unsubscribe_token}" in body
 
     make.demand(owner, title="另一个汽车外观设计需求")
