@@ -6,7 +6,7 @@ which also feeds the OpenAPI document (``openapi.py``).
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import get_babel
+from flask_babel import get_babel, refresh
 from flask_babel import gettext as _
 
 from search import SearchUnavailable
@@ -29,8 +29,11 @@ def _is_api_request() -> bool:
 
 
 @bp.before_request
-def limit_body() -> None:
+def prepare_request() -> None:
     request.max_content_length = api_body_limit()
+    # The language is chosen per request (an app context shared by several requests, as in
+    # tests or streamed work, must not keep the previous request's choice).
+    refresh()
 
 
 @bp.after_request
