@@ -19,6 +19,8 @@ encoding), so scores follow the Elasticsearch backend closely. Matching evaluate
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 import json
 import os
 import sqlite3
@@ -61,7 +63,7 @@ class _Index:
         self.postings: dict[str, dict[str, dict[int, int]]] = {f: {} for f in TEXT_FIELDS}
         self.lengths: dict[str, dict[int, int]] = {f: {} for f in TEXT_FIELDS}
         self.sum_len: dict[str, int] = {f: 0 for f in TEXT_FIELDS}
-        self._norm_cache: dict[str, dict[int, float]] = {}
+        self._norm_cache: dict = {}     # derived data (BM25 norms, sorted columns)
 
     def add(self, doc: dict) -> None:
         doc_id = int(doc["id"])
@@ -132,11 +134,17 @@ class _Index:
                 out |= self._term(cond.field, v)
             return out
         if isinstance(cond, Range):
-            if cond.field == "id":
-                col = {i: i for i in self.docs}
-            else:
-                col = self.num.get(cond.field, {})
-            return {i for i, v in col.items() if _in_range(v, cond)}
+            values, ids = self._sorted(cond.field)
+            lo, hi = 0, len(values)
+            if cond.gt is not None:
+                lo = max(lo, bisect.bisect_right(values, cond.gt))
+            if cond.gte is not None:
+                lo = max(lo, bisect.bisect_left(values, cond.gte))
+            if cond.lt is not None:
+                hi = min(hi, bisect.bisect_left(values, cond.lt))
+            if cond.lte is not None:
+                hi = min(hi, bisect.bisect_right(values, cond.lte))
+            return set(ids[lo:hi]) if lo < hi else set()
         if isinstance(cond, All):
             if not cond.conds:
                 return set(self.docs)
@@ -166,6 +174,17 @@ class _Index:
         if isinstance(cond, Coverage):
             return self.match(Terms(cond.field, cond.values), text_terms)
         raise TypeError(f"unknown condition {cond!r}")
+
+    def _sorted(self, field: str) -> tuple[list, list]:
+        """A numeric column sorted by value (cached until the next write)."""
+        key = ("sorted", field)
+        cached = self._norm_cache.get(key)
+        if cached is None:
+            col = {i: i for i in self.docs} if field == "id" else self.num.get(field, {})
+            pairs = sorted((v, i) for i, v in col.items() if v is not None)
+            cached = ([v for v, _ in pairs], [i for _, i in pairs])
+            self._norm_cache[key] = cached
+        return cached
 
     def _term(self, field: str, value) -> set[int]:
         if field == "id":
@@ -209,7 +228,8 @@ class _Index:
                 acc[i] = acc.get(i, 0.0) + w * tf * _K1_PLUS_1 / (tf + norms[i])
         return {i: v / total for i, v in acc.items()}
 
-    def clause_scores(self, cond, cache: dict) -> dict[int, float]:
+    def clause_scores(self, cond, cache: dict) -> dict[int, float] | set[int]:
+        """Scores in 0..1 per document (text, coverage) or the set of matching documents."""
         if isinstance(cond, Text):
             return self.text_scores(cond, cache)
         if isinstance(cond, Coverage):
@@ -218,7 +238,7 @@ class _Index:
                 for i in self._term(cond.field, v):
                     acc[i] = acc.get(i, 0.0) + 1.0
             return {i: c * (self.docs[i].get(cond.norm_field) or 0.0) for i, c in acc.items()}
-        return dict.fromkeys(self.match(cond, cache), 1.0)
+        return self.match(cond, cache)
 
 
 def _in_range(v, r: Range) -> bool:
@@ -494,24 +514,31 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
     if not candidates or k <= 0:
         return []
     points = dict.fromkeys(candidates, 0.0)
-    contributions: dict[str, dict[int, float]] = {}
+    fired: list[tuple[str, float, object]] = []
     for clause in spec.clauses:
         scores = idx.clause_scores(clause.cond, cache)
-        values = {}
-        for i, s in scores.items():
-            if i in points and s > 0:
-                v = clause.weight * s
-                points[i] += v
-                values[i] = v
-        contributions[clause.name] = values
+        w = clause.weight
+        if isinstance(scores, set):
+            for i in scores & candidates:
+                points[i] += w
+        else:
+            for i, s in scores.items():
+                if i in points:
+                    points[i] += w * s
+        fired.append((clause.name, w, scores))
     for m in spec.multipliers:
-        for i in idx.match(m.cond, cache):
-            if i in points:
-                points[i] *= m.factor
-    ranked = sorted(points.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))[:k]
+        for i in idx.match(m.cond, cache) & candidates:
+            points[i] *= m.factor
+    ranked = heapq.nsmallest(k, points.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))
     hits = []
     for i, p in ranked:
-        contrib = {name: vals[i] for name, vals in contributions.items() if i in vals}
+        contrib = {}
+        for name, w, scores in fired:
+            if isinstance(scores, set):
+                if i in scores:
+                    contrib[name] = w
+            elif scores.get(i, 0.0) > 0:
+                contrib[name] = w * scores[i]
         hits.append(Hit(id=i, score=round(spec.normalise(p), 6),
                         reasons=reasons(spec, idx.docs[i], contrib)))
     return hits
@@ -537,7 +564,10 @@ def _run_search(idx: _Index, plan: SearchPlan) -> Page:
                         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     scores = dict.fromkeys(hits_set, 0.0)
     for clause in plan.clauses:
-        for i, s in idx.clause_scores(clause.cond, cache).items():
+        values = idx.clause_scores(clause.cond, cache)
+        if isinstance(values, set):
+            values = dict.fromkeys(values, 1.0)
+        for i, s in values.items():
             if i in scores:
                 scores[i] += clause.weight * s
     docs = idx.docs
