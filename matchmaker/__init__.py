@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from . import search_engine
+from .services import accounts
 from .config import PROJECT_ROOT, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -46,6 +47,8 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     search_engine.init_app(app)
+    accounts.configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"],
+                               app.config["ARGON2_PARALLELISM"])
 
     from . import models  # noqa: F401  (register tables with the metadata)
     from .api import init_app as init_api

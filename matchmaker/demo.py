@@ -29,11 +29,11 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(User.id)))
 
 
-def _member(session: Session, organization: Organization, role: str, contact: dict) -> User:
+def _member(session: Session, organization: Organization, role: str, contact: dict, password_hash: str) -> User:
     organization.contact_name = contact["name"]
     organization.phone = contact["phone"]
     organization.email = contact["email"]
-    user = User(email=contact["email"], password_hash=accounts.hash_password(DEMO_PASSWORD), role=role,
+    user = User(email=contact["email"], password_hash=password_hash, role=role,
                 organization=organization, name=contact["name"], phone=contact["phone"])
     session.add(user)
     return user
@@ -41,19 +41,21 @@ def _member(session: Session, organization: Organization, role: str, contact: di
 
 def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     admin = accounts.create_user(session, DEMO_ADMIN, DEMO_PASSWORD, Role.ADMIN)
+    password_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash for every demo account
     provider_users: dict[str, User] = {}
     for row in _lines("providers.jsonl"):
         contact, credit_code = row.pop("contact"), row.pop("credit_code")
         provider = providers.create_provider(session, admin, row)
         provider.organization.credit_code = credit_code
-        provider_users[row["external_id"]] = _member(session, provider.organization, Role.PROVIDER, contact)
+        provider_users[row["external_id"]] = _member(session, provider.organization, Role.PROVIDER,
+                                                     contact, password_hash)
 
     enterprise_users: dict[str, User] = {}
     for row in _lines("enterprises.jsonl"):
         organization = Organization(type=OrgType.ENTERPRISE, name=row["name"], region=row["region"],
                                     credit_code=row["credit_code"], verified=True)
         session.add(organization)
-        enterprise_users[row["name"]] = _member(session, organization, Role.ENTERPRISE, row["contact"])
+        enterprise_users[row["name"]] = _member(session, organization, Role.ENTERPRISE, row["contact"], password_hash)
     session.flush()
 
     by_external_id = {}

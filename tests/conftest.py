@@ -53,6 +53,8 @@ def base_config(database_url: str, tmp_path) -> dict:
         "EMBEDDED_SEARCH_PATH": str(tmp_path / "search.sqlite3"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "MAIL_SERVER": None,
+        # cheap argon2id: the cost is a deployment setting, not what these tests check
+        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1,
     }
 
 

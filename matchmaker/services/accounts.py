@@ -17,8 +17,22 @@ from . import audit
 from .errors import Conflict, Forbidden, NotFound, field_error
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both paths cost one argon2 check.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_dummy_hash: str | None = None
+
+
+def configure_hashing(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Argon2id cost (the library's RFC 9106 defaults unless configured; tests go cheaper)."""
+    global _hasher, _dummy_hash
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    _dummy_hash = None
+
+
+def _spend_one_check(password: str) -> None:
+    """Verify against a dummy hash when the e-mail is unknown, so both paths cost the same."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not-a-real-password")
+    _password_matches(_dummy_hash, password)
 
 
 def hash_password(password: str) -> str:
@@ -39,7 +53,7 @@ def find_user(session: Session, email: str) -> User | None:
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = find_user(session, email)
     if user is None:
-        _password_matches(_DUMMY_HASH, password)
+        _spend_one_check(password)
         return None
     if not user.active or not _password_matches(user.password_hash, password):
         return None
