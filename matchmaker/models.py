@@ -303,3 +303,101 @@ class SavedSearch(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class ImportJob(db.Model):
+    """A survey file being imported: previewed first, then committed all or nothing."""
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # providers | demands
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="previewed")  # previewed|running|done|failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Guide(db.Model):
+    """An edition of the supply–demand guide (供需指南); frozen once published."""
+    __tablename__ = "guides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    clusters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published
+    edition: Mapped[int | None] = mapped_column(Integer, unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    commentary: Mapped[str] = mapped_column(Text, default="")
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("guides.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class GuideSubscription(db.Model):
+    __tablename__ = "guide_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Meeting(db.Model):
+    """A matchmaking meeting (对接会) for a cluster and/or district."""
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    cluster: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(32))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    place: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="planning")  # planning|invited|held|cancelled
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    pairs: Mapped[list["MeetingPair"]] = relationship(cascade="all, delete-orphan", order_by="MeetingPair.rank")
+    invitees: Mapped[list["MeetingInvitee"]] = relationship(cascade="all, delete-orphan")
+
+
+class MeetingPair(db.Model):
+    """A suggested (demand, provider) pair for a meeting, and its outcome afterwards."""
+    __tablename__ = "meeting_pairs"
+    __table_args__ = (UniqueConstraint("meeting_id", "demand_id", "provider_id", name="uq_meeting_pairs"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(db.Float, default=0.0)
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+    included: Mapped[bool] = mapped_column(Boolean, default=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # talked|follow_up|contract_signed|no_show
+    contract_value: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    demand: Mapped[Demand] = relationship()
+    provider: Mapped[Provider] = relationship()
+
+
+class MeetingInvitee(db.Model):
+    __tablename__ = "meeting_invitees"
+    __table_args__ = (UniqueConstraint("meeting_id", "organization_id", name="uq_meeting_invitees"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    rsvp: Mapped[str] = mapped_column(String(12), default="pending")  # pending|yes|no|maybe
+    invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization] = relationship()

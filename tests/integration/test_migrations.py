@@ -10,7 +10,8 @@ from tests.conftest import TEST_DATABASE_URL
 
 EXPECTED = {"organizations", "users", "providers", "cases", "demands", "interests", "invitations",
             "notifications", "audit_events", "index_outbox", "recommendations", "saved_searches",
-            "api_tokens", "attachments"}
+            "api_tokens", "attachments", "import_jobs", "guides", "guide_subscriptions", "meetings",
+            "meeting_pairs", "meeting_invitees"}
 
 
 def _url(tmp_path) -> str:
