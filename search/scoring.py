@@ -8,9 +8,9 @@ signal     points  fires when
 cluster    3.0     the provider lists the demand's industry cluster
            1.0     …or only a related cluster (taxonomy: same Yongchuan industry group)
 service    2.5     × share of the demand's services the provider offers (the chain)
-text       2.5     × text relevance of the provider's name + description (see below)
-case       0.8     a portfolio case in the demand's cluster
-           0.7     × text relevance of the portfolio cases
+text       3.0     × text relevance of the provider's name + description (see below)
+case       0.6     a portfolio case in the demand's cluster
+           1.0     × text relevance of the portfolio cases
 budget     1.0     the provider's price range overlaps the demand's budget
            0.4     …or its price floor is above the budget but within 2×
 activity   0.4     team size fits the project scale (budget)
@@ -61,9 +61,9 @@ WEIGHTS = {
     "cluster": 3.0,
     "cluster_related": 1.0,
     "service": 2.5,
-    "text": 2.5,
-    "case_cluster": 0.8,
-    "case_text": 0.7,
+    "text": 3.0,
+    "case_cluster": 0.6,
+    "case_text": 1.0,
     "budget": 1.0,
     "budget_near": 0.4,
     "activity": 0.4,
