@@ -241,20 +241,6 @@ class _Index:
         return self.match(cond, cache)
 
 
-def _in_range(v, r: Range) -> bool:
-    if v is None:
-        return False
-    if r.gt is not None and not v > r.gt:
-        return False
-    if r.gte is not None and not v >= r.gte:
-        return False
-    if r.lt is not None and not v < r.lt:
-        return False
-    if r.lte is not None and not v <= r.lte:
-        return False
-    return True
-
-
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
 
