@@ -20,12 +20,14 @@ from flask_babel import gettext as _
 from pydantic import BaseModel
 
 from ..schemas import validate
-from ..services.errors import ServiceError
+from ..services.errors import NotFound, ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# Ids in paths: positive and within a 32-bit INTEGER column, so an absurd id is a plain 404.
-ID = "int(min=1, max=2147483647)"
+# Ids in paths. The range (positive, within a 32-bit INTEGER column) is checked in the view
+# wrapper rather than by the converter: a converter that rejects a value makes werkzeug
+# answer 405 for the other methods of the same path instead of 404.
+ID = "int"
 MAX_ID = 2147483647
 
 
@@ -155,6 +157,9 @@ def route(rule: str, method: str, *, summary: str, tag: str, description: str = 
         def handler(**kwargs: Any) -> Response:
             if auth:
                 _authenticate()
+            for name in endpoint.path_params:
+                if not 1 <= kwargs[name] <= MAX_ID:
+                    raise NotFound(_("记录不存在"))
             if query is not None:
                 kwargs["params"] = parse_query(query)
             if body is not None:
