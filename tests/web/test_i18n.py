@@ -65,8 +65,10 @@ def test_catalogue_covers_every_message_in_the_code(catalogue):
 def test_compiled_catalogue_matches_the_po(catalogue):
     with MO.open("rb") as handle:
         compiled = read_mo(handle)
-    compiled_strings = {m.id: m.string for m in compiled if m.id}
-    source_strings = {m.id: m.string for m in catalogue if m.id}
+    def context(m):
+        return m.context.decode() if isinstance(m.context, bytes) else m.context  # read_mo leaves it as bytes
+    compiled_strings = {(context(m), m.id): m.string for m in compiled if m.id}
+    source_strings = {(m.context, m.id): m.string for m in catalogue if m.id}
     assert compiled_strings == source_strings, f"messages.mo is stale: {HOW_TO_FIX}"
 
 
@@ -114,6 +116,14 @@ def test_admin_and_notifications_in_english(client, auth, make):
     html = page(client.get("/notifications"))
     assert "Your demand “Gearbox housing” was not approved" in html
     assert "My demands" in html and "Notifications" in html
+
+
+def test_organisation_type_is_singular_in_english(client, auth, make):
+    make.provider(name="渝设计")
+    auth.login(make.admin().email)
+    switch(client, "en", "/admin/organizations")
+    html = page(client.get("/admin/organizations"))
+    assert re.search(r'data-label="Type">Design provider<', html)
 
 
 def test_error_page_in_english(client):
