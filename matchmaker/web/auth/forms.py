@@ -71,8 +71,9 @@ class RegistrationForm(FlaskForm):
         _required(), EqualTo("password", message=_l("两次输入的密码不一致"))],
         render_kw={"autocomplete": "new-password"})
     region = SelectField(_l("所在区县"), validators=[_required()])
-    kind = SelectField(_l("服务方类型"))
-    level = SelectField(_l("认定级别"), default="none")
+    # provider-only: disabled (so not sent) for enterprises; RegistrationIn checks the value
+    kind = SelectField(_l("服务方类型"), validate_choice=False)
+    level = SelectField(_l("认定级别"), default="none", validate_choice=False)
 
     def __init__(self, locale: str, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,94 @@
+"""The main flow in a real headless Chromium, through real forms with real CSRF tokens:
+an enterprise registers and posts a demand, an administrator approves it, a provider finds
+it by a Chinese search and expresses interest, the enterprise accepts, and both then see
+each other's contact details."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from matchmaker.extensions import db
+from tests.factories import PASSWORD, Factories, credit_code
+
+TITLE = "智能头盔产品外观造型设计"
+
+
+def login(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    expect(page.locator("form[action='/logout']")).to_have_count(1)
+
+
+def test_register_post_approve_find_interest_accept(live_app, live_server, new_page):
+    with live_app.app_context():
+        make = Factories(db.session)
+        make.admin("admin@e2e.cn")
+        make.provider(name="渝州智造设计有限公司", email="provider@e2e.cn", region="yongchuan",
+                      clusters=["motorcycle"], services=["appearance-design", "structural-design"],
+                      description="专注摩托车及骑行装备的外观与结构设计")
+
+    # 1. an enterprise registers
+    enterprise = new_page()
+    enterprise.goto(f"{live_server}/register")
+    enterprise.check("input[name=role][value=enterprise]")
+    enterprise.fill("input[name=organization_name]", "重庆永川骑士装备有限公司")
+    enterprise.fill("input[name=credit_code]", credit_code(990001))
+    enterprise.fill("input[name=contact_name]", "王敏")
+    enterprise.fill("input[name=phone]", "13912345678")
+    enterprise.fill("input[name=email]", "buyer@e2e.cn")
+    enterprise.fill("input[name=password]", PASSWORD)
+    enterprise.fill("input[name=confirm]", PASSWORD)
+    enterprise.select_option("select[name=region]", "yongchuan")
+    enterprise.click("form[action='/register'] button[type=submit]")
+    expect(enterprise.locator("form[action='/logout']")).to_have_count(1)
+
+    # 2. … and posts a demand for review
+    enterprise.goto(f"{live_server}/demands/new")
+    enterprise.fill("input[name=title]", TITLE)
+    enterprise.fill("textarea[name=description]", "为新款电动摩托车骑行头盔做外观造型设计，兼顾通风与轻量化。")
+    enterprise.select_option("select[name=cluster]", "motorcycle")
+    enterprise.check("input[name=services][value=appearance-design]")
+    enterprise.fill("input[name=budget_min]", "80000")
+    enterprise.fill("input[name=budget_max]", "200000")
+    enterprise.fill("input[name=deadline]", "2030-06-30")
+    enterprise.select_option("select[name=region]", "yongchuan")
+    enterprise.click("button[name=action][value=submit]")
+    expect(enterprise.locator("h1")).to_contain_text(TITLE)
+    demand_url = enterprise.url
+    assert re.search(r"/demands/\d+$", demand_url)
+
+    # 3. the administrator approves it
+    admin = new_page()
+    login(admin, live_server, "admin@e2e.cn")
+    admin.goto(f"{live_server}/admin/review")
+    item = admin.locator("li, article, tr").filter(has_text=TITLE).last
+    item.locator("form[action$='/approve'] button").click()
+    expect(admin.locator("form[action$='/approve']")).to_have_count(0)
+
+    # 4. a provider finds it with a Chinese query and expresses interest
+    provider = new_page()
+    login(provider, live_server, "provider@e2e.cn")
+    provider.goto(f"{live_server}/leads?q=外观设计")
+    provider.get_by_role("link", name=TITLE).first.click()
+    provider.fill("textarea[name=message]", "我们做过三款骑行头盔，可两周内给出三套造型方向。")
+    provider.fill("input[name=price]", "150000")
+    provider.fill("input[name=timeline_days]", "45")
+    provider.click("form[action$='/interest'] button[type=submit]")
+    expect(provider.locator("#interest")).to_contain_text("我们做过三款骑行头盔")
+    expect(provider.locator("#interest")).not_to_contain_text("13912345678")
+
+    # 5. the enterprise sees the interest without contacts, accepts it, and sees the provider's
+    enterprise.goto(demand_url)
+    interests = enterprise.locator("#interests")
+    expect(interests).to_contain_text("渝州智造设计有限公司")
+    expect(interests).not_to_contain_text("provider@e2e.cn")
+    interests.locator("form[action$='/accept'] button").click()
+    expect(enterprise.locator("#interests")).to_contain_text("provider@e2e.cn")
+
+    # 6. the provider now sees the enterprise's contact details
+    provider.reload()
+    expect(provider.locator("#interest")).to_contain_text("13912345678")
+    expect(provider.locator("#interest")).to_contain_text("buyer@e2e.cn")
