@@ -13,12 +13,12 @@ from ...schemas import ColleagueIn, RegistrationIn, validate
 from ...services import accounts
 from ...services.errors import ServiceError
 from ...transaction import commit
-from ..main.links import is_local_path, page_url
+from ..main.links import is_local_path
 from .forms import ColleagueForm, LoginForm, PasswordForm, RegistrationForm, apply_field_errors
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {Role.ADMIN: "/admin", Role.ENTERPRISE: "/demands/mine", Role.PROVIDER: "/leads"}
+HOME_BY_ROLE = {Role.ADMIN: "admin.dashboard", Role.ENTERPRISE: "demands.mine", Role.PROVIDER: "demands.leads"}
 
 
 @bp.record_once
@@ -29,7 +29,7 @@ def _configure_login(state) -> None:
 
 
 def home_for(user: User) -> str:
-    return page_url(HOME_BY_ROLE.get(user.role, "/"))
+    return url_for(HOME_BY_ROLE.get(user.role, "main.index"))
 
 
 def _login_limit() -> str:

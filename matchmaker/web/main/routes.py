@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ...extensions import db
 from ...services import stats
-from .links import is_local_path, page_url
+from .links import is_local_path
 
 bp = Blueprint("main", __name__)
 
@@ -24,11 +24,6 @@ def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(CHINA_TIME).strftime(fmt)
-
-
-@bp.app_context_processor
-def page_helpers() -> dict:
-    return {"page_url": page_url}
 
 
 @bp.get("/")
