@@ -21,6 +21,7 @@ from . import audit
 from .access import require_owner, require_role, visible_demand
 from .accounts import get_or_create_organization
 from .errors import Conflict, Forbidden, NotFound, field_error
+from .uniqueness import ensure_external_id_free
 from .indexing import enqueue_demand
 from .notifications import notify_organization
 
@@ -96,19 +97,11 @@ def _organization_for(session: Session, actor: User, data: DemandIn) -> Organiza
     raise field_error("organization_id", _("必填（或提供 organization）"))
 
 
-def _check_external_id(session: Session, external_id: str | None, demand_id: int | None) -> None:
-    if external_id is None:
-        return
-    other = session.scalar(select(Demand.id).where(Demand.external_id == external_id))
-    if other is not None and other != demand_id:
-        raise Conflict(_("external_id 已存在"), {"external_id": [_("external_id 已存在")]})
-
-
 def create_demand(session: Session, actor: User, body: Any, status: str | None = None) -> Demand:
     """``status`` (or the body's) is honoured for admins; others get draft or in review."""
     require_role(actor, Role.ADMIN, Role.ENTERPRISE)
     data = validate(DemandIn, body)
-    _check_external_id(session, data.external_id, None)
+    ensure_external_id_free(session, Demand, data.external_id, None)
     organization = _organization_for(session, actor, data)
     wanted = status or data.status or S.IN_REVIEW
     if not actor.is_admin and wanted != S.DRAFT:
@@ -136,7 +129,7 @@ def update_demand(session: Session, actor: User, demand_id: int, patch: Any) -> 
     requested_status = patch.get("status")
     merged = {**demand_input(demand), **{k: v for k, v in patch.items() if k != "status"}}
     data = validate(DemandIn, merged)
-    _check_external_id(session, data.external_id, demand.id)
+    ensure_external_id_free(session, Demand, data.external_id, demand.id)
     if actor.is_admin and data.organization_id != demand.organization_id:
         demand.organization = _organization_for(session, actor, data)
     for key, value in data.model_dump(exclude={"organization_id", "organization", "status"}).items():

@@ -12,6 +12,7 @@ from ..schemas import CaseIn, ProviderIn, validate
 from . import audit
 from .access import require_owner, require_role
 from .errors import Conflict, NotFound
+from .uniqueness import ensure_external_id_free
 from .indexing import enqueue_provider
 
 
@@ -35,14 +36,6 @@ def provider_input(provider: Provider) -> dict[str, Any]:
         "certifications": list(provider.certifications or []), "verified": org.verified,
         "external_id": provider.external_id,
     }
-
-
-def _check_external_id(session: Session, external_id: str | None, provider_id: int | None) -> None:
-    if external_id is None:
-        return
-    other = session.scalar(select(Provider.id).where(Provider.external_id == external_id))
-    if other is not None and other != provider_id:
-        raise Conflict(_("external_id 已存在"), {"external_id": [_("external_id 已存在")]})
 
 
 def _apply(session: Session, actor: User, provider: Provider, data: ProviderIn, replace_cases: bool) -> None:
@@ -73,7 +66,7 @@ def create_provider(session: Session, actor: User, body: Any) -> Provider:
     """Admins create any provider (organisation by exact name); a provider user its own."""
     require_role(actor, Role.ADMIN, Role.PROVIDER)
     data = validate(ProviderIn, body)
-    _check_external_id(session, data.external_id, None)
+    ensure_external_id_free(session, Provider, data.external_id, None)
     if actor.is_admin:
         org = session.scalar(select(Organization).where(Organization.type == OrgType.PROVIDER,
                                                         Organization.name == data.name))
@@ -100,7 +93,7 @@ def update_provider(session: Session, actor: User, provider_id: int, patch: Any)
         patch = {}
     merged = {**provider_input(provider), **patch}
     data = validate(ProviderIn, merged)
-    _check_external_id(session, data.external_id, provider.id)
+    ensure_external_id_free(session, Provider, data.external_id, provider.id)
     _apply(session, actor, provider, data, replace_cases="cases" in patch)
     audit.record(session, actor, "provider.updated", "provider", provider.id, fields=sorted(patch))
     enqueue_provider(session, provider)
