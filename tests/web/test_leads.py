@@ -1,0 +1,170 @@
+"""The leads page: published demands through the search engine, facets, recommendations."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from matchmaker.models import DemandStatus
+from matchmaker.search_engine import get_search
+from search import SearchUnavailable
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def login(auth, user) -> None:
+    assert auth.login(user.email).status_code == 302
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<h2><a href="/demands/\d+">(.*?)</a></h2>', html)
+
+
+def facet_count(html: str, name: str, code: str) -> int | None:
+    match = re.search(rf'name="{name}" value="{re.escape(code)}"[^>]*>\s*[^<]*<span class="count">(\d+)</span>', html)
+    return int(match.group(1)) if match else None
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/leads")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_enterprise_cannot_browse_leads(client, auth, make):
+    login(auth, make.enterprise())
+    assert client.get("/leads").status_code == 403
+
+
+def test_only_published_demands_are_listed(client, auth, make):
+    owner = make.enterprise()
+    make.demand(owner, title="公开的外观需求")
+    make.demand(owner, status=DemandStatus.DRAFT, title="草稿需求")
+    make.demand(owner, status=DemandStatus.IN_REVIEW, title="审核中需求")
+    make.demand(owner, status=DemandStatus.REJECTED, title="被驳回需求")
+    login(auth, make.provider())
+    html = page(client.get("/leads"))
+    assert titles(html) == ["公开的外观需求"]
+    assert "共 1 条需求" in html
+
+
+def test_admin_can_browse_leads(client, auth, make):
+    make.demand(make.enterprise(), title="公开的外观需求")
+    login(auth, make.admin())
+    assert "公开的外观需求" in page(client.get("/leads"))
+
+
+def test_chinese_search_finds_a_demand(client, auth, make):
+    owner = make.enterprise()
+    make.demand(owner, title="产品外观造型设计", description="一款电动工具的外观造型。", cluster="smart-equipment")
+    make.demand(owner, title="食品包装升级", description="礼盒包装和品牌视觉。", cluster="food-agri",
+                services=["packaging-design"])
+    login(auth, make.provider())
+    html = page(client.get("/leads", query_string={"q": "外观设计"}))
+    assert titles(html)[0] == "产品外观造型设计"
+    assert "食品包装升级" not in titles(html)
+    assert 'value="外观设计"' in html  # the query stays in the box
+
+
+def test_facets_have_counts_and_filter(client, auth, make):
+    owner = make.enterprise()
+    make.demand(owner, title="汽车一", cluster="nev-ice")
+    make.demand(owner, title="汽车二", cluster="nev-ice", region="liangjiang")
+    make.demand(owner, title="摩托一", cluster="motorcycle", services=["structural-design"])
+    login(auth, make.provider())
+    html = page(client.get("/leads"))
+    assert facet_count(html, "cluster", "nev-ice") == 2
+    assert facet_count(html, "cluster", "motorcycle") == 1
+    assert facet_count(html, "region", "yongchuan") == 2
+    assert facet_count(html, "service", "structural-design") == 1
+    html = page(client.get("/leads", query_string={"cluster": "nev-ice"}))
+    assert sorted(titles(html)) == ["汽车一", "汽车二"]
+    assert re.search(r'name="cluster" value="nev-ice" checked', html)
+    # OR within a facet
+    html = page(client.get("/leads", query_string=[("cluster", "nev-ice"), ("cluster", "motorcycle")]))
+    assert len(titles(html)) == 3
+    # AND across facets
+    html = page(client.get("/leads", query_string={"cluster": "nev-ice", "region": "liangjiang"}))
+    assert titles(html) == ["汽车二"]
+
+
+def test_budget_bands_have_counts_and_filter(client, auth, make):
+    owner = make.enterprise()
+    make.demand(owner, title="小项目", budget_min=10000, budget_max=30000)
+    make.demand(owner, title="中项目", budget_min=100000, budget_max=150000)
+    make.demand(owner, title="大项目", budget_min=2000000, budget_max=3000000)
+    login(auth, make.provider())
+    html = page(client.get("/leads"))
+    assert facet_count(html, "budget", "lt50k") == 1
+    assert facet_count(html, "budget", "50k-200k") == 1
+    assert facet_count(html, "budget", "gt1m") == 1
+    assert titles(page(client.get("/leads", query_string={"budget": "gt1m"}))) == ["大项目"]
+
+
+def test_sort_by_budget_and_newest(client, auth, make):
+    owner = make.enterprise()
+    make.demand(owner, title="第一", budget_min=10000, budget_max=20000)
+    make.demand(owner, title="第二", budget_min=500000, budget_max=900000)
+    make.demand(owner, title="第三", budget_min=100000, budget_max=200000)
+    login(auth, make.provider())
+    assert titles(page(client.get("/leads", query_string={"sort": "budget"}))) == ["第二", "第三", "第一"]
+    assert titles(page(client.get("/leads", query_string={"sort": "newest"})))[0] == "第三"
+    assert client.get("/leads", query_string={"sort": "bogus", "page": "x"}).status_code == 200
+
+
+def test_pagination_keeps_repeated_parameters(client, auth, make, monkeypatch):
+    from matchmaker.web.demands import routes
+    monkeypatch.setattr(routes, "PER_PAGE", 2)
+    owner = make.enterprise()
+    for n in range(5):
+        make.demand(owner, title=f"需求{n}", cluster="nev-ice" if n % 2 else "motorcycle")
+    login(auth, make.provider())
+    html = page(client.get("/leads", query_string=[("cluster", "nev-ice"), ("cluster", "motorcycle"),
+                                                    ("sort", "newest")]))
+    assert len(titles(html)) == 2 and "第 1 / 3 页" in html
+    href = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    params = parse_qs(urlparse(href).query)
+    assert params["cluster"] == ["nev-ice", "motorcycle"] and params["page"] == ["2"]
+    assert params["sort"] == ["newest"]
+    html = page(client.get(href))
+    assert "第 2 / 3 页" in html and len(titles(html)) == 2
+
+
+def test_recommended_leads_with_reasons(client, auth, make):
+    make.demand(make.enterprise(), title="新能源汽车外观设计")
+    login(auth, make.provider())
+    html = page(client.get("/leads"))
+    panel = html.split('id="recommended-title"')[1]
+    assert "新能源汽车外观设计" in panel and 'class="reasons"' in panel
+
+
+def test_answered_leads_are_not_recommended_again(client, auth, make):
+    demand = make.demand(make.enterprise(), title="已回复的需求")
+    provider = make.provider()
+    make.interest(provider, demand)
+    login(auth, provider)
+    panel = page(client.get("/leads")).split('id="recommended-title"')[1]
+    assert "已回复的需求" not in panel
+
+
+def test_provider_without_profile_sees_leads_and_a_hint(client, auth, make):
+    make.demand(make.enterprise(), title="公开的外观需求")
+    login(auth, make.provider(profile=False))
+    html = page(client.get("/leads"))
+    assert "公开的外观需求" in html and "完善服务能力档案后" in html
+
+
+@pytest.mark.parametrize("method", ["search", "match_leads"])
+def test_search_outage_shows_a_notice_not_an_error(client, auth, make, method, monkeypatch):
+    make.demand(make.enterprise())
+    backend = get_search()
+
+    def down(*args, **kwargs):
+        raise SearchUnavailable("connection refused")
+    monkeypatch.setattr(backend, method, down)
+    login(auth, make.provider())
+    response = client.get("/leads")
+    assert response.status_code == 200
+    assert "搜索服务暂时不可用" in page(response)
