@@ -6,9 +6,19 @@ re-renders old notifications too.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
 
 from ...models import Notification
+from ..main.routes import localtime
+
+
+def _when(value: str | None) -> str:
+    try:
+        return localtime(dt.datetime.fromisoformat(value)) if value else ""
+    except ValueError:
+        return value or ""
 
 
 def notification_text(notification: Notification) -> str:
@@ -34,4 +44,10 @@ def notification_text(notification: Notification) -> str:
     if kind == "invited":
         return _("%(enterprise)s 邀请您查看需求“%(title)s”", title=title,
                  enterprise=params.get("enterprise") or _("一家企业"))
+    if kind == "meeting_invited":
+        return _("贵单位受邀参加对接会“%(title)s”（%(when)s，%(place)s），请回复是否参加", title=title,
+                 when=_when(params.get("starts_at")), place=params.get("place") or _("地点待定"))
+    if kind == "saved_search_digest":
+        return _("保存的搜索“%(search)s”有 %(n)s 条新需求", search=params.get("search") or "",
+                 n=params.get("count") or 0)
     return _("您有一条新通知：%(title)s", title=title)
