@@ -1,7 +1,7 @@
 """POST /auth/token: e-mail and password for a bearer token (rate-limited per client address)."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app, jsonify
 from flask_babel import gettext as _
 
 from ..extensions import db, limiter
@@ -28,7 +28,7 @@ token_limit = limiter.limit(_limit, deduct_when=lambda response: response.status
        decorators=(token_limit,),
        description="Wrong credentials → 401. Repeated failures from one address → 429 "
                    "(`API_TOKEN_RATE_LIMIT`, default: the login limit, 10 per minute).")
-def issue_token(body: dict) -> s.TokenOut:
+def issue_token(body: dict) -> Response:
     data = validate(TokenRequest, body)
     user = accounts.authenticate(db.session, data.email, data.password)
     if user is None:
@@ -36,4 +36,6 @@ def issue_token(body: dict) -> s.TokenOut:
         raise Unauthorized(_("邮箱或密码不正确"))
     token, expires_at = accounts.issue_token(db.session, user, current_app.config["API_TOKEN_TTL_HOURS"])
     commit()
-    return s.TokenOut(token=token, expires_at=utc(expires_at))
+    response = jsonify(s.dump(s.TokenOut(token=token, expires_at=utc(expires_at))))
+    response.headers["Cache-Control"] = "no-store"  # a credential: never cached
+    return response

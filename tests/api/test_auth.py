@@ -17,6 +17,7 @@ def test_token_for_right_credentials_opens_the_api(api, make):
     body = response.get_json()
     assert set(body) == {"token", "expires_at"}
     assert body["expires_at"].endswith("Z")
+    assert response.headers["Cache-Control"] == "no-store"
     me = api.get(f"/demands/{make.demand(user).id}", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200
 
