@@ -10,7 +10,7 @@ from matchmaker.web.main.links import is_local_path
 NAV = {
     "enterprise": {"/demands/mine": "我的需求", "/demands/new": "发布需求", "/providers": "找服务商"},
     "provider": {"/leads": "商机", "/interests/mine": "我的意向", "/providers/profile": "服务能力档案"},
-    "admin": {"/admin/review": "审核", "/admin/organizations": "单位认证"},
+    "admin": {"/admin": "管理概览", "/admin/review": "审核", "/admin/organizations": "单位认证"},
 }
 
 

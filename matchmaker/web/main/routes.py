@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ...extensions import db
@@ -24,6 +24,12 @@ def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(CHINA_TIME).strftime(fmt)
+
+
+@bp.app_template_global()
+def has_endpoint(endpoint: str) -> bool:
+    """Navigation links to pages of other features only once those pages exist."""
+    return endpoint in current_app.view_functions
 
 
 @bp.get("/")
