@@ -136,6 +136,59 @@ def demo(if_empty: bool) -> None:
     click.echo(", ".join(f"{count} {name}" for name, count in summary.items()))
 
 
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["providers", "demands"]), default=None,
+              help="What the file holds (default: guessed from its columns or bodies).")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@click.option("--actor", "actor_email", default=None, help="Administrator recorded as the actor (default: the first).")
+@with_appcontext
+def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | None) -> None:
+    """Import a survey file (.xlsx, .csv or .jsonl): all rows or none."""
+    import os
+
+    from .services import imports
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        actor = imports.import_actor(db.session, actor_email)
+        outcome = imports.inspect(db.session, actor, os.path.basename(file), data, kind)
+    except imports.FileProblem as exc:
+        raise click.ClickException(exc.message)
+    except ServiceError as exc:
+        _fail(exc)
+    for problem in outcome.problems:
+        click.echo(f"row {problem.row if problem.row is not None else '-'} · {problem.column} · {problem.message}",
+                   err=True)
+    plan = outcome.plan
+    click.echo(f"{outcome.kind}: {outcome.rows} rows, {plan.creates} to create, {plan.updates} to update, "
+               f"{plan.merged} identical duplicates merged, {len(outcome.problems)} problems")
+    if outcome.problems:
+        raise click.ClickException("nothing imported: fix the problems above and run again")
+    if dry_run:
+        click.echo("dry run: nothing written")
+        return
+    with click.progressbar(length=len(plan.actions), label="importing") as bar:
+        last = [0]
+
+        def progress(done: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+        try:
+            counts = imports.write(db.session, actor, outcome, progress)
+            db.session.commit()
+        except imports.ApplyFailed as exc:
+            db.session.rollback()
+            problem = exc.problem
+            raise click.ClickException(f"nothing imported: row {problem.row} · {problem.column} · {problem.message}")
+        except ServiceError as exc:
+            db.session.rollback()
+            _fail(exc)
+    click.echo(f"imported: {counts['created']} created, {counts['updated']} updated")
+    delivered = indexing.deliver_pending(db.session, get_search())
+    click.echo(f"search index: {delivered} changes delivered, {indexing.pending_count(db.session)} pending")
+
+
 def init_app(app: Flask) -> None:
-    for command in (users, search, demand_commands, alerts, demo):
+    for command in (users, search, demand_commands, alerts, demo, import_file):
         app.cli.add_command(command)
