@@ -90,7 +90,7 @@ def test_mine_lists_own_demands_with_status_and_interest_counts(client, auth, ma
     login(auth, owner)
     html = page(client.get("/demands/mine"))
     assert "已发布的需求" in html and "一份草稿" in html and "别家的需求" not in html
-    assert 'class="badge status-published"' in html and 'class="badge status-draft"' in html
+    assert 'class="tag status-published' in html and 'class="tag status-draft' in html
     assert "2 条待回复" in html
 
 
