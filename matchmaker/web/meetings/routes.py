@@ -1,0 +1,215 @@
+"""Matchmaking meetings (对接会): administrators plan and run them, invitees answer.
+
+``/admin/meetings…`` needs an administrator (checked here and again in the service);
+``/meetings/invitations`` is for users of invited organisations.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from search import SearchUnavailable
+
+from ...extensions import db
+from ...models import Role
+from ...search_engine import get_search
+from ...services import meetings as meeting_service
+from ...services.errors import Conflict, ServiceError, ValidationFailed
+from ...transaction import commit
+from ..demands.forms import show_errors
+from .forms import (ALIASES, MeetingForm, OutcomeForm, PairForm, outcome_labels, rsvp_labels, status_labels,
+                    to_int)
+
+bp = Blueprint("meetings", __name__)
+
+
+@bp.app_context_processor
+def meeting_labels() -> dict:
+    return {"meeting_status_labels": status_labels, "rsvp_labels": rsvp_labels, "outcome_labels": outcome_labels}
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def actor():
+    return current_user._get_current_object()
+
+
+def _to_detail(meeting_id: int, anchor: str | None = None, open_demand: int | None = None):
+    return redirect(url_for(".detail", meeting_id=meeting_id, open=open_demand, _anchor=anchor))
+
+
+# --- administrators ----------------------------------------------------------------------------
+
+@bp.route("/admin/meetings", methods=["GET", "POST"])
+@admin_required
+def index():
+    form = MeetingForm()
+    form.set_choices()
+    status = 200
+    if request.method == "POST":
+        try:
+            meeting = meeting_service.create_meeting(db.session, actor(), form.body())
+            commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc, ALIASES)
+            status = 422
+        else:
+            flash(_("已创建对接会：%(title)s。下一步：生成配对名单。", title=meeting.title), "success")
+            return _to_detail(meeting.id)
+    rows = meeting_service.list_meetings(db.session, actor())
+    return render_template("meetings/index.html", form=form, rows=rows), status
+
+
+def _render_detail(meeting_id: int, pair_form: PairForm | None = None,
+                   outcome_forms: dict[int, OutcomeForm] | None = None, status: int = 200):
+    view = meeting_service.overview(db.session, actor(), meeting_id)
+    demands, providers = meeting_service.pair_choices(db.session, actor(), meeting_id)
+    if pair_form is None:
+        pair_form = PairForm(formdata=None)
+    pair_form.demand_id.choices = [("", _("请选择"))] + [
+        (str(d.id), f"{d.title}（{d.organization.name}）") for d in demands]
+    pair_form.provider_id.choices = [("", _("请选择"))] + [(str(p.id), p.name) for p in providers]
+    forms = dict(outcome_forms or {})
+    for _demand, pairs in view.by_demand:
+        for pair in pairs:
+            if pair.id not in forms:
+                forms[pair.id] = OutcomeForm(prefix=f"p{pair.id}", formdata=None, outcome=pair.outcome or "",
+                                             contract_value=pair.contract_value if pair.contract_value is not None
+                                             else "", notes=pair.notes or "")
+            forms[pair.id].set_choices()
+    open_demand = request.args.get("open", type=int)
+    if outcome_forms:  # show the pair whose form has errors
+        open_demand = next((p.demand_id for _d, pairs in view.by_demand for p in pairs if p.id in outcome_forms), None)
+    return render_template("meetings/detail.html", view=view, m=view.meeting, pair_form=pair_form,
+                           outcome_forms=forms, can_add=bool(demands), open_demand=open_demand), status
+
+
+@bp.get("/admin/meetings/<int:meeting_id>")
+@admin_required
+def detail(meeting_id: int):
+    return _render_detail(meeting_id)
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/propose")
+@admin_required
+def propose(meeting_id: int):
+    try:
+        per_demand = request.form.get("per_demand", type=int) or meeting_service.DEFAULT_PER_DEMAND
+        added = meeting_service.propose(db.session, get_search(), actor(), meeting_id,
+                                        per_demand=min(max(per_demand, 1), 10))
+        commit()
+    except SearchUnavailable:
+        db.session.rollback()
+        flash(_("匹配服务暂时不可用，请稍后再试"), "error")
+    else:
+        flash(_("已生成配对名单，新增 %(n)s 对", n=added), "success")
+    return _to_detail(meeting_id, "pairs")
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/pairs")
+@admin_required
+def add_pair(meeting_id: int):
+    form = PairForm()
+    try:
+        pair = meeting_service.add_pair(db.session, actor(), meeting_id, to_int(form.demand_id.data),
+                                        to_int(form.provider_id.data))
+        commit()
+    except ServiceError as exc:
+        if not exc.fields:
+            raise
+        db.session.rollback()
+        show_errors(form, exc)
+        return _render_detail(meeting_id, pair_form=form, status=422)
+    flash(_("已添加配对"), "success")
+    return _to_detail(meeting_id, f"pair-{pair.id}", pair.demand_id)
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/pairs/<int:pair_id>/include")
+@admin_required
+def include(meeting_id: int, pair_id: int):
+    pair = meeting_service.set_included(db.session, actor(), meeting_id, pair_id, True)
+    commit()
+    return _to_detail(meeting_id, f"pair-{pair_id}", pair.demand_id)
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/pairs/<int:pair_id>/exclude")
+@admin_required
+def exclude(meeting_id: int, pair_id: int):
+    pair = meeting_service.set_included(db.session, actor(), meeting_id, pair_id, False)
+    commit()
+    return _to_detail(meeting_id, f"pair-{pair_id}", pair.demand_id)
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/invitations")
+@admin_required
+def send_invitations(meeting_id: int):
+    try:
+        count = meeting_service.send_invitations(db.session, actor(), meeting_id, current_app.config,
+                                                 request.host_url.rstrip("/"))
+        commit()
+    except (ValidationFailed, Conflict) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        if count:
+            flash(_("已向 %(n)s 家单位发送邀请", n=count), "success")
+        else:
+            flash(_("名单中的单位都已邀请过"), "success")
+    return _to_detail(meeting_id, "invitees")
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/pairs/<int:pair_id>/outcome")
+@admin_required
+def outcome(meeting_id: int, pair_id: int):
+    form = OutcomeForm(prefix=f"p{pair_id}")
+    try:
+        pair = meeting_service.record_outcome(db.session, actor(), meeting_id, pair_id, form.outcome.data or None,
+                                       to_int(form.contract_value.data), form.notes.data)
+        commit()
+    except ServiceError as exc:
+        if not exc.fields:
+            raise
+        db.session.rollback()
+        show_errors(form, exc)
+        return _render_detail(meeting_id, outcome_forms={pair_id: form}, status=422)
+    flash(_("已记录对接结果"), "success")
+    return _to_detail(meeting_id, f"pair-{pair_id}", pair.demand_id)
+
+
+# --- invitees ----------------------------------------------------------------------------------
+
+@bp.get("/meetings/invitations")
+@login_required
+def invitations():
+    if current_user.role not in (Role.ENTERPRISE, Role.PROVIDER):
+        abort(403)
+    items = meeting_service.invitations_for(db.session, actor())
+    return render_template("meetings/invitations.html", items=items)
+
+
+@bp.post("/meetings/<int:meeting_id>/rsvp")
+@login_required
+def rsvp(meeting_id: int):
+    if current_user.role not in (Role.ENTERPRISE, Role.PROVIDER):
+        abort(403)
+    try:
+        invitee = meeting_service.rsvp(db.session, actor(), meeting_id, request.form.get("answer"))
+        commit()
+    except (ValidationFailed, Conflict) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("已回复：%(answer)s", answer=rsvp_labels()[invitee.rsvp]), "success")
+    return redirect(url_for(".invitations", _anchor=f"meeting-{meeting_id}"))
