@@ -10,9 +10,10 @@ from ..models import User
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
 from . import admin, alerts, auth, demands, interests, main, notifications, providers
+from . import guides
 
 BLUEPRINTS = (main.bp, auth.bp, demands.bp, providers.bp, interests.bp, notifications.bp, admin.bp,
-              alerts.bp)
+              alerts.bp, guides.bp)
 
 
 @login_manager.user_loader

@@ -1,0 +1,253 @@
+"""The supply–demand guide (供需指南): drafts, publishing, editions and subscriptions.
+
+An administrator creates a draft for a period; its ``content`` is a snapshot of current data
+(``snapshot.build``). A draft can be edited (title, period, cluster filter, commentary) and
+regenerated. Publishing assigns the next edition number, links the previous edition, freezes
+what changed since it (``diff.changes``) and the trend across editions, and notifies the
+subscribers. A published edition is never recomputed or edited: every change is a 409.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from pydantic import AfterValidator, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...models import Demand, Guide, GuideSubscription, Role, User, utcnow
+from ...schemas import ClusterCode, Strict, Text200, validate
+from .. import audit, mail
+from ..access import require_role
+from ..errors import Conflict, NotFound, field_error
+from ..notifications import notify
+from . import diff, snapshot
+
+DRAFT = "draft"
+PUBLISHED = "published"
+MAX_COMMENTARY = 20_000
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+class GuideIn(Strict):
+    """Body of POST /api/v1/guides (and the admin form)."""
+    title: Text200 = Field(examples=["2026年第四季度工业设计供需指南"])
+    period_start: dt.date = Field(examples=["2026-10-01"])
+    period_end: dt.date = Field(examples=["2026-12-31"])
+    clusters: Annotated[list[ClusterCode], Field(max_length=16), AfterValidator(_unique)] = Field(
+        default_factory=list, description="Optional filter: only these clusters (codes, labels or aliases)")
+    commentary: Annotated[str, Field(max_length=MAX_COMMENTARY)] = Field(
+        "", description="Editorial commentary (plain text; blank lines separate paragraphs)")
+
+
+def _checked(body: Any) -> GuideIn:
+    data = validate(GuideIn, body)
+    if data.period_end < data.period_start:
+        raise field_error("period_end", _("统计期结束日期不能早于开始日期"))
+    return data
+
+
+def guide_input(guide: Guide) -> dict[str, Any]:
+    return {"title": guide.title, "period_start": guide.period_start, "period_end": guide.period_end,
+            "clusters": list(guide.clusters or []), "commentary": guide.commentary or ""}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _get(session: Session, guide_id: int) -> Guide:
+    guide = session.get(Guide, guide_id)
+    if guide is None:
+        raise NotFound(_("指南不存在"))
+    return guide
+
+
+def get_published(session: Session, guide_id: int) -> Guide:
+    """A published edition, for anyone; drafts do not exist for the public."""
+    guide = session.get(Guide, guide_id)
+    if guide is None or guide.status != PUBLISHED:
+        raise NotFound(_("指南不存在"))
+    return guide
+
+
+def get_visible(session: Session, actor: User | None, guide_id: int) -> Guide:
+    """Published editions for everyone; drafts for administrators (preview)."""
+    if actor is not None and getattr(actor, "is_authenticated", True) and getattr(actor, "is_admin", False):
+        return _get(session, guide_id)
+    return get_published(session, guide_id)
+
+
+def get_for_admin(session: Session, actor: User, guide_id: int) -> Guide:
+    require_role(actor, Role.ADMIN)
+    return _get(session, guide_id)
+
+
+def list_published(session: Session) -> list[Guide]:
+    return list(session.scalars(select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.edition.desc())))
+
+
+def list_all(session: Session, actor: User) -> list[Guide]:
+    require_role(actor, Role.ADMIN)
+    return list(session.scalars(select(Guide).order_by(
+        (Guide.status == DRAFT).desc(), Guide.edition.desc(), Guide.id.desc())))
+
+
+def previous_of(session: Session, guide: Guide) -> Guide | None:
+    return session.get(Guide, guide.previous_id) if guide.previous_id else None
+
+
+def trend(session: Session, guide: Guide) -> list[dict[str, Any]]:
+    """The series for the trend chart: frozen for an edition, live for a draft's preview."""
+    if guide.status == PUBLISHED:
+        return list((guide.content or {}).get("trend") or [])
+    points = [snapshot.trend_point(g.edition, g.title, g.content or {})
+              for g in reversed(list_published(session))]
+    return points + [snapshot.trend_point(None, guide.title, guide.content or {})]
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+def _require_draft(guide: Guide) -> None:
+    if guide.status != DRAFT:
+        raise Conflict(_("已发布的指南不可修改"))
+
+
+def create_draft(session: Session, actor: User, body: Any) -> Guide:
+    require_role(actor, Role.ADMIN)
+    data = _checked(body)
+    guide = Guide(title=data.title, period_start=data.period_start, period_end=data.period_end,
+                  clusters=list(data.clusters), commentary=data.commentary, status=DRAFT,
+                  created_by_id=actor.id,
+                  content=snapshot.build(session, data.period_start, data.period_end, data.clusters))
+    session.add(guide)
+    session.flush()
+    audit.record(session, actor, "guide.created", "guide", guide.id, clusters=list(data.clusters))
+    return guide
+
+
+def update_draft(session: Session, actor: User, guide_id: int, patch: Any) -> Guide:
+    """Change a draft's fields; a new period or cluster filter regenerates its content."""
+    require_role(actor, Role.ADMIN)
+    guide = _get(session, guide_id)
+    _require_draft(guide)
+    if not isinstance(patch, Mapping):
+        patch = {}
+    data = _checked({**guide_input(guide), **patch})
+    rescope = (data.period_start, data.period_end, list(data.clusters)) != (
+        guide.period_start, guide.period_end, list(guide.clusters or []))
+    guide.title, guide.commentary = data.title, data.commentary
+    guide.period_start, guide.period_end, guide.clusters = data.period_start, data.period_end, list(data.clusters)
+    if rescope:
+        guide.content = snapshot.build(session, data.period_start, data.period_end, data.clusters)
+    audit.record(session, actor, "guide.updated", "guide", guide.id, fields=sorted(patch), regenerated=rescope)
+    return guide
+
+
+def regenerate(session: Session, actor: User, guide_id: int) -> Guide:
+    require_role(actor, Role.ADMIN)
+    guide = _get(session, guide_id)
+    _require_draft(guide)
+    guide.content = snapshot.build(session, guide.period_start, guide.period_end, guide.clusters or [])
+    audit.record(session, actor, "guide.regenerated", "guide", guide.id)
+    return guide
+
+
+def delete_draft(session: Session, actor: User, guide_id: int) -> None:
+    require_role(actor, Role.ADMIN)
+    guide = _get(session, guide_id)
+    _require_draft(guide)
+    audit.record(session, actor, "guide.deleted", "guide", guide.id, title=guide.title)
+    session.delete(guide)
+    session.flush()
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+def _statuses(session: Session, ids: list[int]) -> dict[int, str]:
+    rows = session.execute(select(Demand.id, Demand.status, Demand.close_reason).where(Demand.id.in_(ids)))
+    return {i: (f"closed:{reason}" if status == "closed" and reason else status) for i, status, reason in rows}
+
+
+def publish(session: Session, actor: User, guide_id: int) -> Guide:
+    """Freeze a draft as the next edition and notify the subscribers (in-app)."""
+    require_role(actor, Role.ADMIN)
+    guide = _get(session, guide_id)
+    _require_draft(guide)
+    previous = session.scalar(select(Guide).where(Guide.status == PUBLISHED)
+                              .order_by(Guide.edition.desc()).limit(1))
+    edition = (session.scalar(select(func.max(Guide.edition))) or 0) + 1
+    content = dict(guide.content or {})
+    if previous is not None:
+        meta = {"previous_id": previous.id, "previous_edition": previous.edition, "previous_title": previous.title}
+        content["changes"] = diff.changes(previous.content or {}, meta, content,
+                                          lambda ids: _statuses(session, ids))
+    else:
+        content["changes"] = None
+    earlier = [snapshot.trend_point(g.edition, g.title, g.content or {})
+               for g in reversed(list_published(session))]
+    content["trend"] = earlier + [snapshot.trend_point(edition, guide.title, content)]
+    guide.content = content
+    guide.status = PUBLISHED
+    guide.edition = edition
+    guide.previous_id = previous.id if previous is not None else None
+    guide.published_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "guide.published", "guide", guide.id, edition=edition,
+                 previous_id=guide.previous_id)
+    notify(session, subscribers(session), "guide_published", f"/guides/{guide.id}",
+           title=guide.title, edition=edition, guide_id=guide.id)
+    return guide
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+def subscribers(session: Session) -> list[User]:
+    return list(session.scalars(select(User).join(GuideSubscription, GuideSubscription.user_id == User.id)
+                                .where(User.active.is_(True)).order_by(User.id)))
+
+
+def is_subscribed(session: Session, user: User | None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    return session.scalar(select(GuideSubscription.id).where(GuideSubscription.user_id == user.id)) is not None
+
+
+def set_subscription(session: Session, actor: User, subscribed: bool) -> bool:
+    """Any registered user may subscribe; returns the new state."""
+    require_role(actor, *Role.ALL)
+    row = session.scalar(select(GuideSubscription).where(GuideSubscription.user_id == actor.id))
+    if subscribed and row is None:
+        session.add(GuideSubscription(user_id=actor.id))
+        audit.record(session, actor, "guide.subscribed", "user", actor.id)
+    elif not subscribed and row is not None:
+        session.delete(row)
+        audit.record(session, actor, "guide.unsubscribed", "user", actor.id)
+    session.flush()
+    return subscribed
+
+
+def toggle_subscription(session: Session, actor: User) -> bool:
+    return set_subscription(session, actor, not is_subscribed(session, actor))
+
+
+def mail_subscribers(session: Session, guide: Guide, config: Mapping, base_url: str) -> int:
+    """E-mail every subscriber about a published edition (after the commit); a no-op without SMTP."""
+    if guide.status != PUBLISHED or not config.get("MAIL_SERVER"):
+        return 0
+    sent = 0
+    for user in subscribers(session):
+        with force_locale(user.locale or "zh"):
+            subject = _("【工业设计供需对接平台】%(title)s（第 %(edition)s 期）已发布",
+                        title=guide.title, edition=guide.edition)
+            body = _("您好：\n\n新一期供需指南“%(title)s”已发布，统计期 %(start)s 至 %(end)s。\n"
+                     "在线阅读与下载（PDF / Excel）：%(link)s\n\n"
+                     "如不再需要此类邮件，可登录后在指南页面取消订阅。\n",
+                     title=guide.title, start=guide.period_start.isoformat(), end=guide.period_end.isoformat(),
+                     link=f"{base_url.rstrip('/')}/guides/{guide.id}")
+        sent += int(mail.send(config, user.email, subject, body))
+    return sent

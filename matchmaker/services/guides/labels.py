@@ -1,0 +1,109 @@
+"""Words for a guide's codes and numbers, in the current language (page, PDF and XLSX share them)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+
+from ...models import Guide
+from ...taxonomy import get_taxonomy
+from .snapshot import BALANCED, IDLE, SHORTAGE, SURPLUS, SURPLUS_MIN_VERIFIED, SURPLUS_RATIO
+
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
+
+
+def edition_label(point: dict[str, Any]) -> str:
+    return _("第 %(n)s 期", n=point["edition"]) if point.get("edition") else _("本稿")
+
+
+def china_time(value: str | dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(CHINA_TIME).strftime(fmt)
+
+
+def period(guide: Guide) -> str:
+    return _("%(start)s 至 %(end)s", start=guide.period_start.isoformat(), end=guide.period_end.isoformat())
+
+
+def edition_line(guide: Guide) -> str:
+    if guide.status == "published":
+        return _("第 %(n)s 期 · 统计期 %(period)s · 发布于 %(date)s", n=guide.edition, period=period(guide),
+                 date=china_time(guide.published_at, "%Y-%m-%d"))
+    return _("草稿 · 统计期 %(period)s", period=period(guide))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Commentary: blank lines separate paragraphs; single newlines stay line breaks."""
+    blocks = [b.strip() for b in (text or "").replace("\r\n", "\n").split("\n\n")]
+    return [b for b in blocks if b]
+
+
+def status_label(status: str) -> str:
+    return {SHORTAGE: _("供给缺口"), SURPLUS: _("需求不足"), BALANCED: _("基本平衡"),
+            IDLE: _("暂无供需")}.get(status, status)
+
+
+def scope_label(scope: str) -> str:
+    return _("产业集群") if scope == "cluster" else _("服务类型")
+
+
+def code_label(scope: str, code: str, locale: str) -> str:
+    vocabulary = get_taxonomy().clusters if scope == "cluster" else get_taxonomy().services
+    return vocabulary.label(code, locale)
+
+
+def gap_rule_text(content: dict[str, Any]) -> str:
+    t = content.get("thresholds") or {}
+    return _("判定规则：已认证服务方少于开放需求数的一半为“供给缺口”；已认证服务方不少于 %(min)s 家且不少于开放需求数的 "
+             "%(ratio)s 倍为“需求不足”。", min=t.get("surplus_min_verified", SURPLUS_MIN_VERIFIED),
+             ratio=t.get("surplus_ratio", SURPLUS_RATIO))
+
+
+def signed(n: int) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
+def changes_summary(changes: dict[str, Any]) -> str:
+    delta = changes.get("totals_delta") or {}
+    if not delta:
+        return _("与第 %(n)s 期（%(title)s）相比（仅比较本期范围内的产业集群）：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；"
+                 "新出现缺口 %(opened)s 个，消除 %(gone)s 个。",
+                 n=changes.get("previous_edition"), title=changes.get("previous_title", ""),
+                 new=len(changes.get("new_demands", [])), closed=len(changes.get("closed_demands", [])),
+                 opened=len(changes.get("gaps_opened", [])), gone=len(changes.get("gaps_closed", [])))
+    return _("与第 %(n)s 期（%(title)s）相比：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；新出现缺口 %(opened)s 个，"
+             "消除 %(gone)s 个；开放需求 %(d)s，已认证服务方 %(v)s。",
+             n=changes.get("previous_edition"), title=changes.get("previous_title", ""),
+             new=len(changes.get("new_demands", [])), closed=len(changes.get("closed_demands", [])),
+             opened=len(changes.get("gaps_opened", [])), gone=len(changes.get("gaps_closed", [])),
+             d=signed(delta.get("open_demands", 0)), v=signed(delta.get("verified_providers", 0)))
+
+
+def demand_status_label(status: str) -> str:
+    return {"closed:won": _("已成交"), "closed:withdrawn": _("已撤回"), "closed:expired": _("已过期"),
+            "closed": _("已关闭"), "in_review": _("修改后待审核"), "rejected": _("已下线"), "draft": _("已下线"),
+            "deleted": _("已删除"), "published": _("开放中"), "in_negotiation": _("洽谈中")}.get(status, status)
+
+
+def money(value: int | None, locale: str) -> str:
+    if value is None:
+        return "—"
+    if locale == "zh" and value >= 10_000:
+        return f"{value / 10_000:g} 万元"
+    return f"¥{value:,}"
+
+
+def budget(low: int | None, high: int | None, locale: str) -> str:
+    if low is None and high is None:
+        return _("面议")
+    if low is None or low == high:
+        return money(high, locale)
+    if high is None:
+        return _("%(low)s 起", low=money(low, locale))
+    return f"{money(low, locale)} – {money(high, locale)}"

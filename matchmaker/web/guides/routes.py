@@ -1,0 +1,226 @@
+"""The supply–demand guide: public editions and downloads, subscriptions, and the admin's drafts.
+
+Public: ``/guides`` (published editions), ``/guides/<id>`` and its ``.pdf`` / ``.xlsx``
+(drafts are 404 except to administrators, who preview them). Signed-in users subscribe at
+``/guides/subscribe``. Administrators manage drafts under ``/admin/guides``.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from ...extensions import db
+from ...services import guides
+from ...services.errors import ValidationFailed
+from ...services.guides import charts, labels
+from ...services.guides import pdf as guide_pdf
+from ...services.guides import xlsx as guide_xlsx
+from ...transaction import commit
+from ..auth.forms import apply_field_errors
+from ..main.links import is_local_path
+from .forms import ActionForm, GuideForm
+
+bp = Blueprint("guides", __name__)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _locale() -> str:
+    from .. import locale
+    return locale()
+
+
+def _actor():
+    return current_user if current_user.is_authenticated else None
+
+
+def page_charts(guide, trend: list[dict]) -> dict[str, Markup]:
+    """The three charts as inline SVG (built from escaped text only)."""
+    content, locale = guide.content or {}, _locale()
+    legend = (_("开放需求"), _("已认证服务方"))
+    return {
+        "bars": Markup(charts.bars_svg(
+            content, locale, _("各产业集群供需对比"),
+            _("每个产业集群的开放需求数与服务该集群的已认证服务方数，数据见下表。"), legend, _("暂无数据"))),
+        "heat": Markup(charts.heatmap_svg(
+            content, locale, _("需求分布热力图（产业集群 × 区县）"),
+            _("各产业集群在各区县的开放需求数，颜色越深需求越多。"), _("暂无开放需求"))),
+        "trend": Markup(charts.trend_svg(
+            trend, _("历期趋势"), _("历期指南中的开放需求数与已认证服务方数。"), legend, labels.edition_label,
+            _("暂无数据"))),
+    }
+
+
+# --- public ----------------------------------------------------------------------------------
+
+@bp.get("/guides")
+def index():
+    return render_template("guides/index.html", editions=guides.list_published(db.session),
+                           subscribed=guides.is_subscribed(db.session, _actor()), action=ActionForm(),
+                           gl=labels)
+
+
+@bp.get("/guides/<int:guide_id>")
+def show(guide_id: int):
+    guide = guides.get_visible(db.session, _actor(), guide_id)
+    trend = guides.trend(db.session, guide)
+    return render_template("guides/show.html", guide=guide, c=guide.content or {}, trend=trend,
+                           charts=page_charts(guide, trend), previous=guides.previous_of(db.session, guide),
+                           subscribed=guides.is_subscribed(db.session, _actor()), action=ActionForm(),
+                           gl=labels, editions=guides.list_published(db.session))
+
+
+def _download(data: bytes, mimetype: str, name: str, guide) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Editions never change; drafts do.
+    response.headers["Cache-Control"] = ("public, max-age=86400" if guide.status == guides.PUBLISHED
+                                         else "private, no-store")
+    return response
+
+
+@bp.get("/guides/<int:guide_id>.pdf")
+def download_pdf(guide_id: int):
+    guide = guides.get_visible(db.session, _actor(), guide_id)
+    data = guide_pdf.render(guide, guides.trend(db.session, guide), current_app.config, _locale())
+    return _download(data, "application/pdf", guide_pdf.filename(guide, "pdf"), guide)
+
+
+@bp.get("/guides/<int:guide_id>.xlsx")
+def download_xlsx(guide_id: int):
+    guide = guides.get_visible(db.session, _actor(), guide_id)
+    data = guide_xlsx.render(guide, guides.trend(db.session, guide), _locale())
+    return _download(data, XLSX_TYPE, guide_pdf.filename(guide, "xlsx"), guide)
+
+
+@bp.post("/guides/subscribe")
+@login_required
+def subscribe():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    wanted = request.form.get("subscribe")
+    if wanted in ("1", "0"):
+        subscribed = guides.set_subscription(db.session, current_user, wanted == "1")
+    else:
+        subscribed = guides.toggle_subscription(db.session, current_user)
+    commit()
+    flash(_("已订阅：新一期指南发布时将通知您") if subscribed else _("已取消订阅供需指南"), "success")
+    target = request.form.get("next") or ""
+    return redirect(target if is_local_path(target) else url_for("guides.index"))
+
+
+# --- administration --------------------------------------------------------------------------
+
+def _show_errors(form: GuideForm, exc: ValidationFailed) -> None:
+    """Only the service's messages (in the page's language), not WTForms' own."""
+    for field in form:
+        field.errors = []
+    apply_field_errors(form, exc.fields or {"": [exc.message]})
+
+
+def _render_admin(form: GuideForm | None = None, status: int = 200):
+    if form is None:
+        form = GuideForm(formdata=None)
+    form.set_choices()
+    return render_template("guides/admin.html", guides_list=guides.list_all(db.session, current_user), form=form,
+                           action=ActionForm(), gl=labels), status
+
+
+@bp.get("/admin/guides")
+@admin_required
+def admin_index():
+    return _render_admin()
+
+
+@bp.post("/admin/guides")
+@admin_required
+def admin_create():
+    form = GuideForm()
+    form.set_choices()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    try:
+        guide = guides.create_draft(db.session, current_user, form.body())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _show_errors(form, exc)
+        return _render_admin(form, 422)
+    commit()
+    flash(_("已生成草稿：%(title)s", title=guide.title), "success")
+    return redirect(url_for("guides.show", guide_id=guide.id))
+
+
+@bp.route("/admin/guides/<int:guide_id>/edit", methods=["GET", "POST"])
+@admin_required
+def admin_edit(guide_id: int):
+    guide = guides.get_for_admin(db.session, current_user, guide_id)
+    if guide.status != guides.DRAFT:
+        flash(_("已发布的指南不可修改"), "error")
+        return redirect(url_for("guides.show", guide_id=guide.id))
+    if request.method == "GET":
+        form = GuideForm(formdata=None, data=guides.guide_input(guide))
+        form.set_choices()
+        return render_template("guides/edit.html", guide=guide, form=form)
+    form = GuideForm()
+    form.set_choices()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    try:
+        guides.update_draft(db.session, current_user, guide_id, form.body())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _show_errors(form, exc)
+        return render_template("guides/edit.html", guide=guide, form=form), 422
+    commit()
+    flash(_("草稿已保存"), "success")
+    return redirect(url_for("guides.show", guide_id=guide_id))
+
+
+def _action(guide_id: int, operation, message: str, to_show: bool = True):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    guide = operation(db.session, current_user, guide_id)
+    commit()
+    flash(message, "success")
+    return redirect(url_for("guides.show", guide_id=guide_id) if to_show and guide is not None
+                    else url_for("guides.admin_index"))
+
+
+@bp.post("/admin/guides/<int:guide_id>/regenerate")
+@admin_required
+def admin_regenerate(guide_id: int):
+    return _action(guide_id, guides.regenerate, _("已按当前数据重新生成草稿"))
+
+
+@bp.post("/admin/guides/<int:guide_id>/delete")
+@admin_required
+def admin_delete(guide_id: int):
+    return _action(guide_id, guides.delete_draft, _("草稿已删除"), to_show=False)
+
+
+@bp.post("/admin/guides/<int:guide_id>/publish")
+@admin_required
+def admin_publish(guide_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    guide = guides.publish(db.session, current_user, guide_id)
+    commit()
+    sent = guides.mail_subscribers(db.session, guide, current_app.config, request.url_root)
+    flash(_("已发布第 %(n)s 期，已通知订阅用户", n=guide.edition)
+          + (_("（发送邮件 %(n)s 封）", n=sent) if sent else ""), "success")
+    return redirect(url_for("guides.show", guide_id=guide.id))
