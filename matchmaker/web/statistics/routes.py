@@ -1,0 +1,87 @@
+"""The statistics dashboard (administrators only) and its CSV / XLSX export."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ...extensions import db
+from ...services import statistics as statistics_service
+from ...services.errors import ValidationFailed
+from ..demands.forms import show_errors
+from . import charts, export
+from .export import label
+from .forms import FilterForm
+
+bp = Blueprint("statistics", __name__, url_prefix="/admin/statistics")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    if not current_user.is_admin:
+        abort(403)
+
+
+def _report():
+    """The filter form and the report for the request's filters (None when they are invalid)."""
+    form = FilterForm(request.args)
+    form.set_choices()
+    try:
+        if form.start.raw_data and form.start.raw_data[0] and form.start.data is None:
+            raise ValidationFailed(_("筛选条件有误"), {"start": [_("请填写有效的日期")]})
+        if form.end.raw_data and form.end.raw_data[0] and form.end.data is None:
+            raise ValidationFailed(_("筛选条件有误"), {"end": [_("请填写有效的日期")]})
+        filters = statistics_service.make_filters(form.start.data, form.end.data, form.cluster.data or None,
+                                                  form.region.data or None)
+    except ValidationFailed as exc:
+        form.start.errors, form.end.errors = [], []  # only the service's messages
+        show_errors(form, exc)
+        return form, None
+    form.start.data, form.end.data = filters.start, filters.end
+    return form, statistics_service.report(db.session, current_user._get_current_object(), filters)
+
+
+def _charts(report) -> dict:
+    clusters = sorted(set(report.demands_by_cluster) | set(report.providers_by_cluster),
+                      key=lambda c: (-report.demands_by_cluster.get(c, 0), -report.providers_by_cluster.get(c, 0), c))
+    bars = charts.bar_chart([(label("clusters", c), [report.demands_by_cluster.get(c, 0),
+                                                     report.providers_by_cluster.get(c, 0)]) for c in clusters])
+    trend = charts.line_chart(report.months, {"demands": [report.demands_by_month[m] for m in report.months],
+                                              "providers": [report.providers_by_month[m] for m in report.months]})
+    return {"bars": bars, "trend": trend}
+
+
+@bp.get("")
+def dashboard():
+    form, report = _report()
+    if report is None:
+        return render_template("statistics/dashboard.html", form=form, report=None), 422
+    query = {k: v for k, v in (("start", report.filters.start.isoformat()), ("end", report.filters.end.isoformat()),
+                                ("cluster", report.filters.cluster), ("region", report.filters.region)) if v}
+    return render_template("statistics/dashboard.html", form=form, report=report, tables=export.tables(report),
+                           query=query, stage_labels=export.stage_labels(), percent=export.percent,
+                           number=export.number, **_charts(report))
+
+
+def _download(content: bytes, mimetype: str, extension: str, report) -> Response:
+    name = f"matchmaker-statistics-{report.filters.start.isoformat()}-{report.filters.end.isoformat()}.{extension}"
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/export.csv")
+def export_csv():
+    form, report = _report()
+    if report is None:
+        abort(400)
+    return _download(export.to_csv(report), "text/csv; charset=utf-8", "csv", report)
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    form, report = _report()
+    if report is None:
+        abort(400)
+    return _download(export.to_xlsx(report), XLSX, "xlsx", report)
