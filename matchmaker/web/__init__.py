@@ -10,10 +10,12 @@ from ..models import User
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
 from . import admin, alerts, auth, demands, interests, main, notifications, providers
+from . import archive, imports
 from . import guides
+from . import meetings, statistics
 
 BLUEPRINTS = (main.bp, auth.bp, demands.bp, providers.bp, interests.bp, notifications.bp, admin.bp,
-              alerts.bp, guides.bp)
+              alerts.bp, meetings.bp, statistics.bp, guides.bp, archive.bp, imports.bp)
 
 
 @login_manager.user_loader
