@@ -1,0 +1,2 @@
+"""Layered archives (/admin/archive)."""
+from .routes import bp  # noqa: F401

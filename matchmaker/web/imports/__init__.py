@@ -1,0 +1,2 @@
+"""Survey import pages (/admin/import)."""
+from .routes import bp  # noqa: F401
