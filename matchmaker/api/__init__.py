@@ -6,7 +6,7 @@ which also feeds the OpenAPI document (``openapi.py``).
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import get_babel, refresh
+from flask_babel import refresh
 from flask_babel import gettext as _
 
 from search import SearchUnavailable
@@ -14,18 +14,9 @@ from search import SearchUnavailable
 from ..errors import error_response
 from ..extensions import db
 from .routing import ENDPOINTS, api_body_limit, bp, current_api_user  # noqa: F401
-from . import auth, demands, guides, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
+from . import auth, demands, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
 
-LANGUAGES = ("zh", "en")
-
-
-def request_locale() -> str:
-    """API requests speak the language of ``Accept-Language`` (zh by default), nothing else."""
-    return request.accept_languages.best_match(LANGUAGES) or "zh"
-
-
-def _is_api_request() -> bool:
-    return request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")
+# The language of an API call comes from Accept-Language alone (the app's locale selector).
 
 
 @bp.before_request

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, get_origin
 
@@ -56,7 +56,6 @@ class Endpoint:
     response: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
-    extra_responses: dict[int, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -138,8 +137,7 @@ def _respond(endpoint: Endpoint, result: Any) -> Response:
 def route(rule: str, method: str, *, summary: str, tag: str, description: str = "", auth: bool = True,
           body: type[BaseModel] | None = None, body_schema: str | None = None,
           query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-          status: int = 200, errors: Sequence[int] = (), decorators: Sequence[Callable] = (),
-          extra_responses: dict[int, str] | None = None):
+          status: int = 200, errors: Sequence[int] = (), decorators: Sequence[Callable] = ()):
     """Register ``view`` at ``rule`` for ``method`` and record its specification.
 
     The view receives the path arguments, plus ``params`` (validated query model) when
@@ -150,8 +148,7 @@ def route(rule: str, method: str, *, summary: str, tag: str, description: str = 
     def register(view: Callable) -> Callable:
         endpoint = Endpoint(rule=rule, method=method.upper(), name=view.__name__, summary=summary, tag=tag,
                             description=description, auth=auth, body=body, body_schema=body_schema,
-                            query=query, response=response, status=status, errors=tuple(errors),
-                            extra_responses=dict(extra_responses or {}))
+                            query=query, response=response, status=status, errors=tuple(errors))
 
         @wraps(view)
         def handler(**kwargs: Any) -> Response:
