@@ -14,7 +14,7 @@ from search import SearchUnavailable
 from ..errors import error_response
 from ..extensions import db
 from .routing import ENDPOINTS, api_body_limit, bp, current_api_user  # noqa: F401
-from . import auth, demands, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
+from . import auth, demands, guides, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
 
 # The language of an API call comes from Accept-Language alone (the app's locale selector).
 
