@@ -23,6 +23,7 @@ KINDS = {
     "meeting_invited": ({"starts_at": "2030-05-06T01:30:00", "place": "永川科技馆"},
                         "贵单位受邀参加对接会“外观设计”（2030-05-06 09:30，永川科技馆），请回复是否参加"),
     "saved_search_digest": ({"search": "摩托车", "count": 3}, "保存的搜索“摩托车”有 3 条新需求"),
+    "guide_published": ({"edition": 2}, "新一期供需指南已发布：外观设计（第 2 期）"),
 }
 
 

@@ -50,4 +50,6 @@ def notification_text(notification: Notification) -> str:
     if kind == "saved_search_digest":
         return _("保存的搜索“%(search)s”有 %(n)s 条新需求", search=params.get("search") or "",
                  n=params.get("count") or 0)
+    if kind == "guide_published":
+        return _("新一期供需指南已发布：%(title)s（第 %(edition)s 期）", title=title, edition=params.get("edition") or "")
     return _("您有一条新通知：%(title)s", title=title)
