@@ -182,7 +182,7 @@ def detail(demand_id: int):
         context["recommended"] = []
         if demand.status in S.OPEN:
             try:
-                context["recommended"] = matching.recommended_providers(db.session, get_search(), user, demand.id)
+                context["recommended"] = matching.recommended_providers(db.session, get_search(), user, demand.id, k=6)
                 commit()  # first showings are recorded as exposure
             except SearchUnavailable:
                 db.session.rollback()
