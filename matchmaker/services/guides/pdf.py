@@ -1,6 +1,6 @@
 """The PDF edition of a guide (fpdf2), with an embedded Chinese font the project ships.
 
-The font is ``static/fonts/NotoSansSC-Subset-Regular.otf`` (a GB 2312 subset of Noto Sans CJK
+The font is ``static/fonts/NotoSansSC-Subset-Regular.ttf`` (a GB 2312 subset of Noto Sans CJK
 SC, SIL OFL 1.1), so the PDF shows Chinese on machines without any CJK system font; fpdf2
 embeds only the glyphs used. ``GUIDE_PDF_FONT`` points at another font file; an optional
 ``GUIDE_PDF_FALLBACK_FONT`` (``path`` or ``path#index`` for a collection) covers characters
@@ -24,7 +24,7 @@ from ...taxonomy import get_taxonomy
 from . import charts, labels
 from .snapshot import SHORTAGE, SURPLUS
 
-FONT_FILE = PROJECT_ROOT / "static" / "fonts" / "NotoSansSC-Subset-Regular.otf"
+FONT_FILE = PROJECT_ROOT / "static" / "fonts" / "NotoSansSC-Subset-Regular.ttf"
 MISSING = "〓"
 FAMILY, FALLBACK = "cjk", "cjk-fallback"
 
