@@ -1,0 +1,117 @@
+"""The statistics dashboard and its exports."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from matchmaker.extensions import db
+from matchmaker.search_engine import get_search
+from matchmaker.services import demands, interests, matching
+from matchmaker.transaction import commit
+
+URLS = ["/admin/statistics", "/admin/statistics/export.csv", "/admin/statistics/export.xlsx"]
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def admin(auth, make):
+    user = make.admin()
+    auth.login(user.email)
+    return user
+
+
+@pytest.fixture
+def activity(make):
+    owner = make.enterprise()
+    first, second = make.provider(name="山城工业设计"), make.provider(name="=HYPERLINK(\"x\")设计")
+    demand = make.demand(owner, title="电动车外观设计")
+    matching.recommended_providers(db.session, get_search(), owner, demand.id)
+    commit()
+    accepted = make.interest(first, demand)
+    make.interest(second, demand)
+    interests.accept(db.session, owner, accepted.id)
+    demands.mark_won(db.session, owner, demand.id)
+    make.demand(owner, title="摩托车造型", cluster="motorcycle", region="jiulongpo")
+    commit()
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_anonymous_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ["enterprise", "provider"])
+@pytest.mark.parametrize("url", URLS)
+def test_other_roles_get_403(client, auth, make, role, url):
+    auth.login(getattr(make, role)().email)
+    assert client.get(url).status_code == 403
+
+
+def test_empty_dashboard(client, admin):
+    html = page(client.get("/admin/statistics"))
+    assert "统计分析" in html and "对接漏斗" in html and "所选区间内没有数据" in html
+    assert "<svg" in html and "style=" not in html.split("<main", 1)[1]  # CSP: no inline styles
+
+
+def test_dashboard_numbers_and_charts(client, admin, activity):
+    html = page(client.get("/admin/statistics"))
+    # 2 demands published, 2 providers; funnel 2 → 2 → 1 → 1; success 1 of 1.
+    assert '<div class="stat"><dt>发布需求</dt><dd>2</dd></div>' in html
+    assert '<div class="stat"><dt>新增服务方</dt><dd>2</dd></div>' in html
+    assert '<div class="stat"><dt>对接成功率</dt><dd>100.0%</dd></div>' in html
+    assert "智能网联新能源汽车" in html and "摩托车" in html and "九龙坡区" in html
+    assert "<polyline" in html and "<rect" in html
+    assert "导出 CSV" in html and "/admin/statistics/export.xlsx?start=" in html
+
+
+def test_filters(client, admin, activity):
+    html = page(client.get("/admin/statistics?cluster=motorcycle"))
+    assert '<div class="stat"><dt>发布需求</dt><dd>1</dd></div>' in html
+    html = page(client.get("/admin/statistics?start=2001-01-01&end=2001-12-31"))
+    assert '<div class="stat"><dt>发布需求</dt><dd>0</dd></div>' in html
+    assert 'value="2001-01-01"' in html
+
+
+@pytest.mark.parametrize("query, message", [
+    ("start=2025-03-01&end=2025-01-01", "结束日期不能早于开始日期"),
+    ("start=2001-01-01&end=2025-01-01", "统计区间最长 5 年"),
+    ("start=yesterday", "请填写有效的日期"),
+    ("cluster=<script>", "无效的选项"),
+    ("region=atlantis", "无效的选项"),
+])
+def test_bad_filters_get_a_message(client, admin, query, message):
+    response = client.get(f"/admin/statistics?{query}")
+    assert response.status_code == 422
+    assert message in page(response) and "<script>" not in page(response).split("<main", 1)[1]
+    assert client.get(f"/admin/statistics/export.csv?{query}").status_code == 400
+
+
+def test_csv_export(client, admin, activity):
+    response = client.get("/admin/statistics/export.csv?start=2020-01-01&end=2024-12-31")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="matchmaker-statistics-2020-01-01-2024-12-31.csv"' in response.headers["Content-Disposition"]
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff概览")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert ["统计区间", "2020-01-01 – 2024-12-31"] in rows and ["发布需求", "0"] in rows
+
+
+def test_xlsx_export(client, admin, activity):
+    response = client.get("/admin/statistics/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames[:3] == ["概览", "月度趋势", "按产业集群"]
+    summary = {row[0]: row[1] for row in book["概览"].iter_rows(values_only=True)}
+    assert summary["发布需求"] == 2 and summary["新增服务方"] == 2
+    funnel = [row for row in book["对接漏斗"].iter_rows(values_only=True)]
+    assert [r[1] for r in funnel[1:]] == [2, 2, 1, 1]
+    names = [row[0] for row in book["曝光最多的服务方"].iter_rows(values_only=True)]
+    # A name that a spreadsheet would run as a formula is quoted.
+    assert "'=HYPERLINK(\"x\")设计" in names and "山城工业设计" in names
