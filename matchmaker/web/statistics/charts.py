@@ -4,6 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def tick_steps(maximum: int) -> int:
+    """How many intervals split 0…maximum into whole numbers (maximum from nice_max)."""
+    for steps in (5, 4):
+        if maximum >= steps and maximum % steps == 0:
+            return steps
+    return maximum
+
+
 def nice_max(value: float) -> int:
     """A round axis maximum ≥ value (1, 2, 5 × 10ⁿ)."""
     if value <= 0:
@@ -36,7 +44,7 @@ class BarChart:
     ticks: list[tuple[float, int]]
 
 
-def bar_chart(rows: list[tuple[str, list[int]]], width: int = 640, label_width: int = 170,
+def bar_chart(rows: list[tuple[str, list[int]]], width: int = 880, label_width: int = 170,
               bar_height: int = 12) -> BarChart:
     """Horizontal grouped bars, one group per row (e.g. demands and providers per cluster)."""
     plot_width = width - label_width - 40
@@ -45,8 +53,8 @@ def bar_chart(rows: list[tuple[str, list[int]]], width: int = 640, label_width: 
     maximum = nice_max(max((max(v) for _l, v in rows if v), default=0))
     bars = [Bar(label, values, 8 + i * group, [plot_width * v / maximum for v in values])
             for i, (label, values) in enumerate(rows)]
-    ticks = [(plot_width * t / 4, maximum * t // 4) for t in range(5)] if maximum >= 4 else \
-        [(plot_width * t / maximum, t) for t in range(maximum + 1)]
+    steps = tick_steps(maximum)
+    ticks = [(plot_width * t / steps, maximum * t // steps) for t in range(steps + 1)]
     return BarChart(width, 8 + len(rows) * group + 20, label_width, plot_width, bar_height, bars, maximum, ticks)
 
 
@@ -73,7 +81,7 @@ class LineChart:
     y_ticks: list[tuple[float, int]]
 
 
-def line_chart(labels: list[str], series: dict[str, list[int]], width: int = 640, height: int = 220) -> LineChart:
+def line_chart(labels: list[str], series: dict[str, list[int]], width: int = 880, height: int = 260) -> LineChart:
     left, top, right, bottom = 40, 12, 16, 36
     plot_width, plot_height = width - left - right, height - top - bottom
     maximum = nice_max(max((max(v) for v in series.values() if v), default=0))
@@ -86,9 +94,9 @@ def line_chart(labels: list[str], series: dict[str, list[int]], width: int = 640
         return top + plot_height - plot_height * v / maximum
 
     every = max(1, -(-n // 8))  # at most ~8 month labels
-    steps = 4 if maximum >= 4 else maximum
+    steps = tick_steps(maximum)
     return LineChart(
         width, height, left, top, plot_width, plot_height,
         [Series(name, [(x(i), y(v), v) for i, v in enumerate(values)]) for name, values in series.items()],
         [(x(i), label) for i, label in enumerate(labels) if i % every == 0],
-        [(y(maximum * t / steps), round(maximum * t / steps)) for t in range(steps + 1)])
+        [(y(maximum * t / steps), maximum * t // steps) for t in range(steps + 1)])
