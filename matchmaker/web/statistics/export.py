@@ -38,7 +38,7 @@ def tables(report: Report) -> list[Table]:
         [_("统计区间"), f"{f.start.isoformat()} – {f.end.isoformat()}"],
         [_("产业集群"), label("clusters", f.cluster) if f.cluster else _("全部")],
         [_("区县"), label("regions", f.region) if f.region else _("全部")],
-        [_("发布需求"), report.demands_published],
+        [_("已发布需求"), report.demands_published],
         [_("新增服务方"), report.providers_created],
         [_("首次意向中位时长（小时）"), number(resp.median_hours)],
         [_("已有意向的需求"), resp.with_interest],
@@ -52,21 +52,21 @@ def tables(report: Report) -> list[Table]:
         [_("前 10% 服务方曝光占比"), percent(exposure.top10_share)],
         [_("从未被推荐的服务方"), f"{exposure.never_shown} / {exposure.providers}"],
     ])
-    monthly = Table("monthly", _("月度趋势"), [_("月份"), _("发布需求"), _("新增服务方")],
+    monthly = Table("monthly", _("月度趋势"), [_("月份"), _("已发布需求"), _("新增服务方")],
                     [[m, report.demands_by_month[m], report.providers_by_month[m]] for m in report.months])
     clusters = sorted(set(report.demands_by_cluster) | set(report.providers_by_cluster),
                       key=lambda c: (-report.demands_by_cluster.get(c, 0), -report.providers_by_cluster.get(c, 0), c))
-    by_cluster = Table("clusters", _("按产业集群"), [_("产业集群"), _("发布需求"), _("新增服务方")],
+    by_cluster = Table("clusters", _("按产业集群"), [_("产业集群"), _("已发布需求"), _("新增服务方")],
                        [[label("clusters", c), report.demands_by_cluster.get(c, 0),
                          report.providers_by_cluster.get(c, 0)] for c in clusters])
     regions = sorted(set(report.demands_by_region) | set(report.providers_by_region),
                      key=lambda r: (-report.demands_by_region.get(r, 0), -report.providers_by_region.get(r, 0), r))
-    by_region = Table("regions", _("按区县"), [_("区县"), _("发布需求"), _("新增服务方")],
+    by_region = Table("regions", _("按区县"), [_("区县"), _("已发布需求"), _("新增服务方")],
                       [[label("regions", r), report.demands_by_region.get(r, 0),
                         report.providers_by_region.get(r, 0)] for r in regions])
-    month_cluster = Table("month_cluster", _("发布需求 · 月份 × 产业集群"), [_("月份"), _("产业集群"), _("发布需求")],
+    month_cluster = Table("month_cluster", _("发布需求 · 月份 × 产业集群"), [_("月份"), _("产业集群"), _("已发布需求")],
                           [[m, label("clusters", c), n] for (m, c), n in sorted(report.demands_by_month_cluster.items())])
-    month_region = Table("month_region", _("发布需求 · 月份 × 区县"), [_("月份"), _("区县"), _("发布需求")],
+    month_region = Table("month_region", _("发布需求 · 月份 × 区县"), [_("月份"), _("区县"), _("已发布需求")],
                          [[m, label("regions", r), n] for (m, r), n in sorted(report.demands_by_month_region.items())])
     stage_names = stage_labels()
     funnel_table = Table("funnel", _("对接漏斗"), [_("阶段"), _("数量"), _("较上一阶段")],
