@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""Ranking quality of demand → provider matching, measured through the JSON API.
+
+For each search backend (embedded; Elasticsearch when a URL is given) the script builds the
+app on a fresh temporary SQLite database and a fresh search index, creates an administrator,
+takes an API token, loads every provider and demand of the judged set with
+``POST /api/v1/providers`` / ``POST /api/v1/demands`` and asks
+``GET /api/v1/demands/{id}/matches?limit=10`` for every demand. The returned ids are mapped
+back to the judged set's keys and scored with ``search.evaluation`` (NDCG@10, MRR, P@5),
+beside the two baselines of that module computed on the same records in the same run.
+
+    python scripts/eval_matching.py                       # embedded (+ Elasticsearch if ELASTICSEARCH_URL)
+    python scripts/eval_matching.py --backend embedded --write
+    python scripts/eval_matching.py --elasticsearch-url http://127.0.0.1:9200 --write
+
+Exit status 1 when a backend does not beat both baselines on NDCG@10 (usable in CI).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# scripts/elasticsearch.py would shadow the `elasticsearch` client package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "scripts"]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATA = ROOT.parent / "shared" / "eval-dev"
+QUALITY_DOC = ROOT / "docs" / "quality.md"
+API = "/api/v1"
+ADMIN_EMAIL = "eval-admin@example.com"
+ADMIN_PASSWORD = "eval-admin-password-1"
+BASELINES = ("bm25", "rule")
+LABELS = {
+    "embedded": "embedded backend (API)",
+    "elasticsearch": "Elasticsearch backend (API)",
+    "bm25": "baseline: BM25 text only",
+    "rule": "baseline: cluster, then shared services",
+}
+
+
+def _key_id(key: str) -> int:
+    """``P001`` / ``D001`` → 1, the ids ``search.evaluation.load_judged_set`` gives records."""
+    return int(key.lstrip("PD"))
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+class ApiRun:
+    """One backend: app + empty database + empty index, loaded through the API."""
+
+    def __init__(self, backend: str, elasticsearch_url: str | None, workdir: Path):
+        self.backend = backend
+        self.prefix = f"eval-{uuid.uuid4().hex[:10]}-"
+        self.config = {
+            "TESTING": True,
+            "SECRET_KEY": "eval-matching",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'eval.sqlite3'}",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ELASTICSEARCH_URL": elasticsearch_url if backend == "elasticsearch" else None,
+            "SEARCH_INDEX_PREFIX": self.prefix,
+            "EMBEDDED_SEARCH_PATH": str(workdir / "search.sqlite3"),
+            "UPLOAD_FOLDER": str(workdir / "uploads"),
+            "MAIL_SERVER": None,
+        }
+        self.app = None
+        self.client = None
+        self.headers: dict[str, str] = {}
+
+    def __enter__(self) -> ApiRun:
+        from flask_migrate import upgrade
+
+        from matchmaker import create_app
+        from matchmaker.extensions import db
+        from matchmaker.services import accounts
+
+        self.app = create_app(self.config)
+        self._ctx = self.app.app_context()
+        self._ctx.push()
+        upgrade()
+        accounts.create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD, "admin")
+        db.session.commit()
+        self.client = self.app.test_client()
+        resp = self.client.post(f"{API}/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+        if resp.status_code != 200:
+            raise RuntimeError(f"token request failed: {resp.status_code} {resp.get_data(as_text=True)}")
+        self.headers = {"Authorization": f"Bearer {resp.get_json()['token']}"}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from matchmaker.extensions import db
+        try:
+            db.session.remove()
+            backend = self.app.extensions.get("search")
+            if backend is not None:
+                backend.drop_all()
+                backend.close()
+            db.engine.dispose()
+        finally:
+            self._ctx.pop()
+
+    def post_all(self, path: str, bodies: list[dict]) -> dict[int, str]:
+        """POST each body (without ``key``); returns {api id: key}."""
+        ids = {}
+        for body in bodies:
+            body = dict(body)
+            key = body.pop("key")
+            resp = self.client.post(f"{API}{path}", json=body, headers=self.headers)
+            if resp.status_code != 201:
+                raise RuntimeError(f"POST {path} {key}: {resp.status_code} {resp.get_data(as_text=True)[:500]}")
+            created = resp.get_json()
+            if created.get("external_id") not in (None, body.get("external_id")):
+                raise RuntimeError(f"{key}: external_id came back as {created.get('external_id')!r}")
+            ids[created["id"]] = key
+        return ids
+
+    def matches(self, demand_id: int, limit: int = 10) -> list[int]:
+        resp = self.client.get(f"{API}/demands/{demand_id}/matches?limit={limit}", headers=self.headers)
+        if resp.status_code != 200:
+            raise RuntimeError(f"matches for demand {demand_id}: {resp.status_code} "
+                               f"{resp.get_data(as_text=True)[:500]}")
+        items = resp.get_json()["items"]
+        scores = [it["score"] for it in items]
+        if any(a < b for a, b in zip(scores, scores[1:])):
+            raise RuntimeError(f"demand {demand_id}: scores increase down the list: {scores}")
+        return [it["provider"]["id"] for it in items]
+
+    def refresh(self) -> None:
+        from matchmaker.search_engine import get_search
+        get_search(self.app).refresh()
+
+
+def run_backend(backend: str, data: Path, elasticsearch_url: str | None) -> dict:
+    """Load the judged set through the API and return ``{demand id: [provider ids]}`` + timings."""
+    providers = _read_jsonl(data / "providers.jsonl")
+    demands = _read_jsonl(data / "demands.jsonl")
+    # A RAM-backed folder when there is one: durability is irrelevant here, fsyncs are slow.
+    ram = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    workdir = Path(tempfile.mkdtemp(prefix="eval-matching-", dir=ram))
+    try:
+        with ApiRun(backend, elasticsearch_url, workdir) as run:
+            t0 = time.perf_counter()
+            provider_keys = run.post_all("/providers", providers)
+            demand_keys = run.post_all("/demands", demands)
+            run.refresh()
+            t1 = time.perf_counter()
+            rankings: dict[int, list[int]] = {}
+            recommended: dict[str, int] = {}
+            for api_id, key in demand_keys.items():
+                ranked = [provider_keys[pid] for pid in run.matches(api_id, 10)]
+                for k in ranked:
+                    recommended[k] = recommended.get(k, 0) + 1
+                rankings[_key_id(key)] = [_key_id(k) for k in ranked]
+            t2 = time.perf_counter()
+        return {"rankings": rankings, "load_seconds": t1 - t0, "match_seconds": t2 - t1,
+                "queries": len(demand_keys), "max_recommended": max(recommended.values(), default=0)}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def evaluate_all(data: Path, backends: list[str], elasticsearch_url: str | None) -> dict:
+    from matchmaker.taxonomy import get_taxonomy
+    from search.evaluation import (BM25Baseline, RuleBaseline, evaluate, load_judged_set,
+                                   top_overlap)
+    from search.text import get_analyzer
+
+    providers, demands, qrels = load_judged_set(data)
+    results: dict[str, dict] = {}
+    runs: dict[str, dict] = {}
+    for backend in backends:
+        run = run_backend(backend, data, elasticsearch_url)
+        runs[backend] = run
+        results[backend] = evaluate(lambda d, r=run["rankings"]: r.get(d["id"], []), demands, qrels)
+    bm25 = BM25Baseline(providers, get_analyzer(get_taxonomy().raw))
+    rule = RuleBaseline(providers)
+    results["bm25"] = evaluate(lambda d: bm25.rank(d, 10), demands, qrels)
+    results["rule"] = evaluate(lambda d: rule.rank(d, 10), demands, qrels)
+    overlap = None
+    if "embedded" in results and "elasticsearch" in results:
+        overlap = top_overlap(results["embedded"], results["elasticsearch"])
+    failures = [f"{b}: NDCG@10 {results[b]['ndcg@10']:.3f} does not beat {base} "
+                f"({results[base]['ndcg@10']:.3f})"
+                for b in backends for base in BASELINES if results[b]["ndcg@10"] <= results[base]["ndcg@10"]]
+    return {"results": results, "runs": runs, "overlap": overlap, "failures": failures,
+            "counts": {"providers": len(providers), "demands": len(demands),
+                       "judgments": sum(len(v) for v in qrels.values())},
+            "backends": backends}
+
+
+def table(report: dict) -> list[str]:
+    rows = ["| system | NDCG@10 | MRR | P@5 |", "|---|---:|---:|---:|"]
+    for name in report["backends"] + list(BASELINES):
+        r = report["results"][name]
+        rows.append(f"| {LABELS[name]} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} | {r['p@5']:.3f} |")
+    return rows
+
+
+def print_report(report: dict) -> None:
+    c = report["counts"]
+    print(f"judged set: {c['providers']} providers, {c['demands']} demands, {c['judgments']} judgments")
+    for line in table(report):
+        print(line)
+    for backend, run in report["runs"].items():
+        print(f"{backend}: loaded through the API in {run['load_seconds']:.1f} s, "
+              f"{run['queries']} match requests in {run['match_seconds']:.1f} s "
+              f"({1000 * run['match_seconds'] / max(1, run['queries']):.1f} ms each); "
+              f"most recommendations of one provider: {run['max_recommended']}")
+    if report["overlap"] is not None:
+        print(f"mean top-10 overlap embedded vs elasticsearch: {report['overlap']:.3f}")
+    for failure in report["failures"]:
+        print(f"FAIL {failure}")
+    if not report["failures"]:
+        print("PASS every backend beats both baselines on NDCG@10")
+
+
+def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
+    from search.scoring import EXPOSURE_MIN_RECOMMENDED
+
+    c = report["counts"]
+    today = dt.date.today().isoformat()
+    lines = [
+        "# Matching quality",
+        "",
+        f"Measured {today} with `scripts/eval_matching.py` (Python {platform.python_version()}).",
+        "",
+        f"Judged development set (`shared/eval-dev`): {c['providers']} providers, {c['demands']} demands, "
+        f"{c['judgments']} graded judgments (grades 1–3; unlisted pairs are 0).",
+        "",
+        "Every provider and demand is created through `POST /api/v1/providers` and "
+        "`POST /api/v1/demands` on an empty database and an empty index, then each demand's "
+        "`GET /api/v1/demands/{id}/matches?limit=10` is scored against the judgments. The two "
+        "baselines run on the same records in the same run.",
+        "",
+        *table(report),
+        "",
+    ]
+    if report["overlap"] is not None:
+        lines += [f"Mean top-10 overlap between the two backends: **{report['overlap']:.3f}** "
+                  "(|top-10(embedded) ∩ top-10(Elasticsearch)| / 10, averaged over the demands).", ""]
+    verdict = ("Every backend beats both baselines on NDCG@10." if not report["failures"]
+               else "Not every backend beats both baselines: " + "; ".join(report["failures"]) + ".")
+    lines += [verdict, ""]
+    max_rec = max((r["max_recommended"] for r in report["runs"].values()), default=0)
+    lines += [
+        "Each match request records its results as recommendations (the exposure rule). In this "
+        f"run no provider was recommended more than {max_rec} times, below the "
+        f"{EXPOSURE_MIN_RECOMMENDED} from which a provider that rarely answers is down-weighted, "
+        "so the order of the requests does not change the scores."
+        if max_rec < EXPOSURE_MIN_RECOMMENDED else
+        "Each match request records its results as recommendations (the exposure rule). In this "
+        f"run one provider was recommended {max_rec} times, at or above the {EXPOSURE_MIN_RECOMMENDED} "
+        "from which a provider that rarely answers is down-weighted, so later demands may see it "
+        "ranked lower than earlier ones did.",
+        "",
+        "## Metrics",
+        "",
+        "Per demand, over the top 10 providers returned, then averaged over the demands:",
+        "",
+        "- **NDCG@10**: DCG@10 = Σ_{i=1..10} (2^{g_i} − 1) / log2(i + 1), with g_i the grade of the "
+        "provider at rank i (0 if unjudged); divided by the same sum over the demand's judged "
+        "grades sorted in descending order (top 10). A list shorter than 10 contributes the DCG "
+        "of what it returned.",
+        "- **MRR**: 1 / rank of the first relevant provider (grade ≥ 2, \"could clearly do the job\"); "
+        "0 when none is in the top 10.",
+        "- **P@5**: share of the top 5 that are relevant (grade ≥ 2); a list shorter than 5 counts "
+        "the missing places as not relevant.",
+        "",
+        "Baselines:",
+        "",
+        "- **BM25 text only**: Lucene BM25 (k1 = 1.2, b = 0.75) of the demand's segmented title and "
+        "description over each provider's segmented name, description and cases; no synonyms, no "
+        "structure.",
+        "- **cluster, then shared services**: providers in the demand's cluster first, then by the "
+        "number of services they share with the demand (ties by id).",
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "make eval                                     # embedded; Elasticsearch too if ELASTICSEARCH_URL is set",
+        "ELASTICSEARCH_URL=http://127.0.0.1:9200 .venv/bin/python scripts/eval_matching.py --write",
+        ".venv/bin/python scripts/eval_matching.py --backend embedded --data path/to/eval-dev",
+        "```",
+        "",
+        "The script exits with status 1 when a backend does not beat both baselines on NDCG@10. "
+        "Elasticsearch indices are created under a unique prefix and deleted afterwards.",
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="judged-set folder (providers.jsonl, demands.jsonl, qrels.tsv); "
+                             "default ../shared/eval-dev relative to the repository")
+    parser.add_argument("--backend", choices=("embedded", "elasticsearch", "all"), default="all",
+                        help="default: embedded, plus Elasticsearch when a URL is known")
+    parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL") or None,
+                        help="default: $ELASTICSEARCH_URL")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", dest="write", action="store_true", help="update docs/quality.md")
+    group.add_argument("--no-write", dest="write", action="store_false", help="only print (default)")
+    parser.add_argument("--json", type=Path, help="also write the summary as JSON to this file")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.backend == "all":
+        backends = ["embedded"] + (["elasticsearch"] if args.elasticsearch_url else [])
+    else:
+        backends = [args.backend]
+    if "elasticsearch" in backends and not args.elasticsearch_url:
+        print("--backend elasticsearch needs --elasticsearch-url or ELASTICSEARCH_URL", file=sys.stderr)
+        return 2
+    if not (args.data / "qrels.tsv").exists():
+        print(f"no judged set in {args.data}", file=sys.stderr)
+        return 2
+    report = evaluate_all(args.data, backends, args.elasticsearch_url)
+    print_report(report)
+    if args.json:
+        summary = {name: {k: r[k] for k in ("ndcg@10", "mrr", "p@5", "demands")}
+                   for name, r in report["results"].items()}
+        args.json.write_text(json.dumps({"systems": summary, "overlap": report["overlap"],
+                                         "failures": report["failures"]}, indent=2), encoding="utf-8")
+    if args.write:
+        write_doc(report)
+        print(f"wrote {QUALITY_DOC.relative_to(ROOT)}")
+    return 1 if report["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

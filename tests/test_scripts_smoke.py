@@ -1,0 +1,80 @@
+"""Smoke tests: the benchmark and the quality evaluation run and produce numbers.
+
+Both scripts run in this process (embedded backend only, nothing written to docs/), so the
+jieba dictionary is loaded once for the whole suite.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"_smoke_{name}", SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value) and value >= 0
+
+
+def test_bench_quick_embedded(capsys):
+    bench = _load("bench")
+    args = bench.parse_args(["--quick", "--backend", "embedded", "--no-write"])
+    assert args.write is False
+    report = bench.run(args, log=lambda *a: None)
+    bench.print_summary(report)
+    [result] = report["results"]
+    assert (result["backend"], result["size"]) == ("embedded", 1_000)
+    assert result["index"]["providers_per_s"] > 0 and result["reindex"]["providers_s"] > 0
+    for op in ("match", "leads", "search"):
+        entry = result["latency"][op]
+        for side in ("app", "raw"):
+            assert entry[side]["n"] == report["queries"]
+            assert all(_finite(entry[side][p]) for p in ("p50", "p95", "p99"))
+        assert entry["app"]["p50"] <= entry["app"]["p95"] <= entry["app"]["p99"]
+    http = result["http"]
+    assert _finite(http["repeat"]["p50"]) and _finite(http["first"]["p50"])
+    out = capsys.readouterr().out
+    assert "demand → providers" in out and "embedded match p95 < 100 ms" in out
+
+
+def test_bench_synthetic_data_is_deterministic_and_valid():
+    bench = _load("bench")
+    from matchmaker.taxonomy import get_taxonomy
+
+    taxonomy = get_taxonomy().raw
+    a, b = bench.Synth(taxonomy), bench.Synth(taxonomy)
+    assert a.providers(50) == b.providers(50) and a.demands(50) == b.demands(50)
+    codes = {s: {it["code"] for it in taxonomy[s]} for s in ("clusters", "services", "regions")}
+    providers = a.providers(300)
+    assert len({p["name"] for p in providers}) == 300
+    for p in providers:
+        assert set(p["clusters"]) <= codes["clusters"] and set(p["services"]) <= codes["services"]
+        assert p["region"] in codes["regions"] and p["price_min"] <= p["price_max"]
+    for d in a.demands(300):
+        assert d["cluster"] in codes["clusters"] and set(d["services"]) <= codes["services"]
+        assert d["budget_min"] <= d["budget_max"]
+
+
+def test_eval_matching_embedded_beats_baselines(capsys):
+    evaluation = _load("eval_matching")
+    if not (evaluation.DEFAULT_DATA / "qrels.tsv").exists():
+        pytest.skip("judged set not available")
+    code = evaluation.main(["--backend", "embedded", "--no-write"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    rows = {line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:5]]
+            for line in out.splitlines() if line.startswith("| ") and line[2:3] != "s"}
+    ours = rows["embedded backend (API)"]
+    for baseline in ("baseline: BM25 text only", "baseline: cluster, then shared services"):
+        assert ours[0] > rows[baseline][0], (baseline, rows)
+    assert all(0 < v <= 1 for v in ours)
