@@ -135,7 +135,8 @@ def heatmap_svg(content: dict[str, Any], locale: str, title: str, desc: str, emp
     col_labels = [_shorten(taxonomy.regions.label(code, locale), 8 if locale == "zh" else 20) for code in regions]
     left = min(max((_text_width(t, 12) for t in row_labels), default=80) + 14, 280)
     top = max((_text_width(t, 12) for t in col_labels), default=40) * 0.72 + 24
-    width = max(left + len(regions) * cell + 20, 320)
+    # rotated column labels reach up and to the right of their column
+    width = max(left + len(regions) * cell + top * 0.8, 320)
     height = top + max(len(rows), 1) * cell + 12
     biggest = max((n for r in rows for n in r["counts"]), default=0)
     body: list[str] = []
