@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import current_app, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..extensions import db
 from ..services import guides as service
@@ -14,6 +14,14 @@ from ..transaction import commit
 from .routing import ID, current_api_user, route
 
 Status = Literal["shortage", "surplus", "balanced", "idle"]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Stored datetimes are naive UTC; they are sent with their zone."""
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+
+
+UTC = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
 class Out(BaseModel):
@@ -88,7 +96,7 @@ class GuideDemand(Out):
     budget_min: int | None
     budget_max: int | None
     deadline: dt.date | None
-    published_at: dt.datetime | None
+    published_at: UTC | None
 
 
 class GuideProvider(Out):
@@ -153,7 +161,7 @@ class GuideSummaryOut(Out):
     period_start: dt.date
     period_end: dt.date
     clusters: list[str] = Field(description="The cluster filter (empty: every cluster)")
-    published_at: dt.datetime | None
+    published_at: UTC | None
     previous_id: int | None
     totals: GuideTotals
     links: GuideLinks
@@ -161,7 +169,7 @@ class GuideSummaryOut(Out):
 
 class GuideOut(GuideSummaryOut):
     commentary: str
-    generated_at: dt.datetime = Field(description="When the snapshot was computed (UTC)")
+    generated_at: UTC = Field(description="When the snapshot was computed")
     thresholds: dict[str, float] = Field(description="The gap rules' parameters")
     per_cluster: list[GuideClusterRow]
     per_service: list[GuideServiceRow]

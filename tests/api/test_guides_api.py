@@ -41,6 +41,7 @@ def test_admin_creates_a_draft_from_current_data(api, people):
     assert body["links"] == {"html": f"/guides/{body['id']}", "pdf": f"/guides/{body['id']}.pdf",
                              "xlsx": f"/guides/{body['id']}.xlsx"}
     assert body["changes"] is None and body["trend"][-1]["edition"] is None
+    assert body["generated_at"].endswith(("Z", "+00:00"))
 
 
 def test_creating_needs_an_admin_token(api, people):
@@ -53,6 +54,7 @@ def test_creating_needs_an_admin_token(api, people):
 @pytest.mark.parametrize("body, field", [
     ({**BODY, "title": ""}, "title"),
     ({**BODY, "period_start": "2026-1-1x"}, "period_start"),
+    ({**BODY, "period_start": 0}, "period_start"),
     ({**BODY, "period_end": "2026-09-30"}, "period_end"),
     ({**BODY, "clusters": ["nope"]}, "clusters"),
     ({**BODY, "clusters": "nev-ice"}, "clusters"),

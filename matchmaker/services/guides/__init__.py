@@ -14,7 +14,8 @@ from typing import Annotated, Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -35,11 +36,21 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _not_a_number(value: Any) -> Any:
+    """A date is a date or an ISO string, not a number of seconds since 1970."""
+    if isinstance(value, (int, float)):
+        raise PydanticCustomError("date_type", "expected a date (YYYY-MM-DD)")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
+
+
 class GuideIn(Strict):
     """Body of POST /api/v1/guides (and the admin form)."""
     title: Text200 = Field(examples=["2026年第四季度工业设计供需指南"])
-    period_start: dt.date = Field(examples=["2026-10-01"])
-    period_end: dt.date = Field(examples=["2026-12-31"])
+    period_start: Day = Field(examples=["2026-10-01"])
+    period_end: Day = Field(examples=["2026-12-31"], description="Not before period_start")
     clusters: Annotated[list[ClusterCode], Field(max_length=16), AfterValidator(_unique)] = Field(
         default_factory=list, description="Optional filter: only these clusters (codes, labels or aliases)")
     commentary: Annotated[str, Field(max_length=MAX_COMMENTARY)] = Field(
