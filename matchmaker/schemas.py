@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 from .taxonomy import UnknownLabel, get_taxonomy
 from .validators import normalise_credit_code, normalise_mobile
 
-MAX_MONEY = 10_000_000_000
+MAX_MONEY = 2_000_000_000  # fits the 32-bit money columns on every database
 
 
 def _code_of(vocabulary: str):

@@ -60,7 +60,7 @@ RSVP_ANSWERS = ("yes", "no", "maybe")
 OPEN_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION)
 DEFAULT_PER_DEMAND = 3
 MAX_DEMANDS = 200
-MAX_CONTRACT_VALUE = 10_000_000_000
+MAX_CONTRACT_VALUE = 2_000_000_000  # fits the 32-bit column
 
 
 def to_utc(local: dt.datetime) -> dt.datetime:
