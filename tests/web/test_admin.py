@@ -168,3 +168,39 @@ def test_organisation_name_is_escaped(client, admin, make):
     html = page(client.get("/admin/organizations"))
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;厂" in html
+
+
+# ---------- the read-only lists behind these pages (services/admin_lists) ----------
+
+@pytest.mark.parametrize("role", ["enterprise", "provider"])
+def test_admin_lists_are_for_admins_only(make, role):
+    from matchmaker.services import admin_lists
+    from matchmaker.services.errors import Forbidden
+    user = getattr(make, role)()
+    for call in (lambda a: admin_lists.review_queue(db.session, a),
+                 lambda a: admin_lists.organizations(db.session, a),
+                 lambda a: admin_lists.dashboard_counts(db.session, a)):
+        with pytest.raises(Forbidden):
+            call(user)
+        with pytest.raises(Forbidden):
+            call(None)
+
+
+def test_admin_lists_queue_order_and_organisation_pages(make):
+    from matchmaker.services import admin_lists
+    admin_user = make.admin()
+    owner = make.enterprise(name="制造丁")
+    first = make.demand(owner, status="in_review", title="先提交的")
+    second = make.demand(owner, status="in_review", title="后提交的")
+    make.demand(owner, status="published")
+    assert [d.id for d in admin_lists.review_queue(db.session, admin_user)] == [first.id, second.id]
+    for n in range(3):
+        make.provider(name=f"设计{n}")
+    rows, total = admin_lists.organizations(db.session, admin_user, "provider", page=1, per_page=2)
+    assert total == 3 and len(rows) == 2 and all(o.type == "provider" for o in rows)
+    rows, total = admin_lists.organizations(db.session, admin_user, "provider", page=2, per_page=2)
+    assert total == 3 and len(rows) == 1
+    assert admin_lists.organizations(db.session, admin_user, "all")[1] == 4
+    counts = admin_lists.dashboard_counts(db.session, admin_user)
+    assert counts["in_review"] == 2 and counts["published"] == 1
+    assert counts["enterprises"] == 1 and counts["providers"] == 3 and counts["unverified"] == 4

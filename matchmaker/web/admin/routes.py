@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
-from ...services import accounts, demands, stats
+from ...services import accounts, admin_lists, demands, stats
 from ...services.errors import ServiceError
 from ...transaction import commit
 from ..auth.forms import apply_field_errors
-from . import queries
 from .forms import ActionForm, RejectForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,12 +27,12 @@ def require_admin():
 
 @bp.get("")
 def dashboard():
-    return render_template("admin/dashboard.html", counts=queries.dashboard_counts(db.session),
+    return render_template("admin/dashboard.html", counts=admin_lists.dashboard_counts(db.session, current_user),
                            home=stats.home_counts(db.session))
 
 
 def _render_review(reject_forms: dict | None = None, status: int = 200):
-    queue = queries.review_queue(db.session)
+    queue = admin_lists.review_queue(db.session, current_user)
     reject_forms = reject_forms or {}
     forms = {d.id: reject_forms.get(d.id) or RejectForm(prefix=f"d{d.id}", formdata=None) for d in queue}
     return render_template("admin/review.html", queue=queue, reject_forms=forms, action=ActionForm()), status
@@ -76,12 +75,12 @@ def reject(demand_id: int):
 @bp.get("/organizations")
 def organizations():
     kind = request.args.get("type", "all")
-    if kind not in queries.ORG_FILTERS:
+    if kind not in admin_lists.ORG_FILTERS:
         kind = "all"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = queries.organizations(db.session, kind, page=page)
+    rows, total = admin_lists.organizations(db.session, current_user, kind, page=page)
     return render_template("admin/organizations.html", rows=rows, total=total, page=page, per_page=50,
-                           kind=kind, filters=queries.ORG_FILTERS, action=ActionForm())
+                           kind=kind, filters=admin_lists.ORG_FILTERS, action=ActionForm())
 
 
 @bp.post("/organizations/<int:organization_id>/verify")
@@ -102,4 +101,4 @@ def _set_verified(organization_id: int, verified: bool):
     flash((_("已认证：%(name)s", name=organization.name) if verified
            else _("已取消认证：%(name)s", name=organization.name)), "success")
     back = request.form.get("type", "all")
-    return redirect(url_for("admin.organizations", type=back if back in queries.ORG_FILTERS else "all"))
+    return redirect(url_for("admin.organizations", type=back if back in admin_lists.ORG_FILTERS else "all"))

@@ -1,23 +1,35 @@
-"""Read-only lists for the admin pages (writes go through the services)."""
+"""Read-only lists for the administrators' pages: the review queue, organisations, the overview.
+
+Writes (approve, reject, verify) live in ``demands`` and ``accounts``; these functions only read,
+and only for administrators.
+"""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ...models import Demand, DemandStatus, Organization, OrgType
+from ..models import Demand, DemandStatus, Organization, OrgType, Role, User
+from .access import require_role
 
 ORG_FILTERS = ("all", "enterprise", "provider", "unverified")
 
 
-def review_queue(session: Session) -> list[Demand]:
+def review_queue(session: Session, actor: User | None) -> list[Demand]:
     """Demands waiting for review, oldest first (first come, first served)."""
+    require_role(actor, Role.ADMIN)
     return list(session.scalars(select(Demand).where(Demand.status == DemandStatus.IN_REVIEW)
                                 .options(selectinload(Demand.organization), selectinload(Demand.attachments))
                                 .order_by(Demand.updated_at, Demand.id)))
 
 
-def organizations(session: Session, kind: str = "all", page: int = 1, per_page: int = 50
-                  ) -> tuple[list[Organization], int]:
+def organizations(session: Session, actor: User | None, kind: str = "all", page: int = 1,
+                  per_page: int = 50) -> tuple[list[Organization], int]:
+    """One page of organisations (unverified first, then newest) and the total for ``kind``.
+
+    ``kind`` is one of ``ORG_FILTERS``; anything else lists all organisations.
+    """
+    require_role(actor, Role.ADMIN)
+    page = max(page, 1)
     statement = select(Organization)
     if kind in (OrgType.ENTERPRISE, OrgType.PROVIDER):
         statement = statement.where(Organization.type == kind)
@@ -30,7 +42,10 @@ def organizations(session: Session, kind: str = "all", page: int = 1, per_page: 
     return list(rows), total
 
 
-def dashboard_counts(session: Session) -> dict[str, int]:
+def dashboard_counts(session: Session, actor: User | None) -> dict[str, int]:
+    """Work waiting for the administrators and the demand pipeline at a glance."""
+    require_role(actor, Role.ADMIN)
+
     def count(statement) -> int:
         return session.scalar(statement) or 0
     by_status = dict(session.execute(select(Demand.status, func.count(Demand.id)).group_by(Demand.status)).all())
