@@ -156,14 +156,20 @@ def test_whole_meeting_through_the_pages(client, auth, make, admin):
 
 def test_forms_need_a_csrf_token(app_config, make):
     from matchmaker import create_app
-    app_config["WTF_CSRF_ENABLED"] = True
     admin = make.admin()
-    app = create_app(app_config)
-    client = app.test_client()
-    html = page(client.get("/login"))
-    client.post("/login", data={"email": admin.email, "password": "correct-horse-42",
-                                "csrf_token": csrf_token_from(html)})
-    assert client.post("/admin/meetings", data=GOOD).status_code == 400
-    html = page(client.get("/admin/meetings"))
-    response = client.post("/admin/meetings", data={**GOOD, "csrf_token": csrf_token_from(html)})
-    assert response.status_code == 302
+    # A separate app: the test's own app context would keep one request's token in ``g``.
+    csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    try:
+        client = csrf_app.test_client()
+        client.post("/login", data={"email": admin.email, "password": "correct-horse-42",
+                                    "csrf_token": csrf_token_from(page(client.get("/login")))})
+        assert client.post("/admin/meetings", data=GOOD).status_code == 400
+        assert db.session.scalar(select(func.count(Meeting.id))) == 0
+        html = page(client.get("/admin/meetings"))
+        response = client.post("/admin/meetings", data={**GOOD, "csrf_token": csrf_token_from(html)})
+        assert response.status_code == 302
+        assert db.session.scalar(select(func.count(Meeting.id))) == 1
+    finally:
+        with csrf_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
