@@ -199,16 +199,23 @@ def test_forms_need_a_csrf_token(app_config, data):
     from matchmaker import create_app
     # A separate app: the test's own app context would keep one request's token in ``g``.
     csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    client = csrf_app.test_client()
-    token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": data["admin"].email, "password": "correct-horse-42",
-                                "csrf_token": token})
-    assert client.post("/admin/guides", data=BODY).status_code == 400
-    assert client.post("/guides/subscribe", data={"subscribe": "1"}).status_code == 400
-    assert db.session.scalar(select(Guide)) is None
-    assert db.session.scalar(select(GuideSubscription)) is None
-    page = client.get("/admin/guides").get_data(as_text=True)
-    created = client.post("/admin/guides", data={**BODY, "csrf_token": csrf_token_from(page)})
-    assert created.status_code == 302
-    db.session.expire_all()
-    assert db.session.scalar(select(Guide)).title == BODY["title"]
+    try:
+        client = csrf_app.test_client()
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        client.post("/login", data={"email": data["admin"].email, "password": "correct-horse-42",
+                                    "csrf_token": token})
+        assert client.post("/admin/guides", data=BODY).status_code == 400
+        assert client.post("/guides/subscribe", data={"subscribe": "1"}).status_code == 400
+        assert db.session.scalar(select(Guide)) is None
+        assert db.session.scalar(select(GuideSubscription)) is None
+        page = client.get("/admin/guides").get_data(as_text=True)
+        created = client.post("/admin/guides", data={**BODY, "csrf_token": csrf_token_from(page)})
+        assert created.status_code == 302
+        db.session.expire_all()
+        assert db.session.scalar(select(Guide)).title == BODY["title"]
+    finally:
+        with csrf_app.app_context():
+            db.engine.dispose()
+        backend = csrf_app.extensions.get("search")
+        if backend is not None:
+            backend.close()
