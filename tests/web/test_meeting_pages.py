@@ -64,10 +64,13 @@ def test_unknown_meeting_is_404(client, admin):
 def test_create_form_errors_change_nothing(client, admin):
     html = page(client.get("/admin/meetings"))
     assert "创建对接会" in html and "还没有对接会" in html
+    assert '="None"' not in html  # untouched fields carry no aria-invalid / aria-describedby at all
     response = client.post("/admin/meetings", data={**GOOD, "title": "", "cluster": "", "starts_on": "2020-01-01"})
     assert response.status_code == 422
     html = page(response)
     assert "必填" in html and "产业集群与区县至少选择一项" in html and "会议时间必须晚于现在" in html
+    assert 'aria-invalid="true" aria-describedby="title-err"' in html or \
+        'aria-describedby="title-err" aria-invalid="true"' in html
     response = client.post("/admin/meetings", data={**GOOD, "starts_on": "not-a-date", "cluster": "bogus",
                                                     "starts_time": "25:99"})
     assert response.status_code == 422
