@@ -55,7 +55,7 @@ def test_public_list_and_edition_page_need_no_login(client, data):
                  "这是第一期，没有可比较的上一期。", "登录后订阅"):
         assert text in html, text
     for chart in ("chart-bars", "chart-heat", "chart-trend"):  # server-side SVG charts
-        assert f'<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html and f'id="{chart}-t"' in html
+        assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html and f'id="{chart}-t"' in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "草稿操作" not in html
     assert "style=" not in html.split("<main", 1)[1]  # CSP: no inline styles

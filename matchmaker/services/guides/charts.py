@@ -105,7 +105,8 @@ def bars_svg(content: dict[str, Any], locale: str, title: str, desc: str, legend
             w = plot * value / top_value if top_value else 0
             by = y + 6 + j * 13
             body.append(f'<rect x="{left}" y="{by}" width="{w:.1f}" height="12" fill="{colour}" rx="2"/>')
-            body.append(f'<text x="{left + w + 4:.1f}" y="{by + 10}" font-size="11" fill="{MUTED_COLOUR}">{value}</text>')
+            body.append(f'<text x="{left + w + 4:.1f}" y="{by + 10}" font-size="11" '
+                        f'fill="{MUTED_COLOUR}">{value}</text>')
         body.append("</g>")
     return _svg(width, height, title, desc, body, "chart-bars")
 

@@ -132,7 +132,8 @@ class GuidePDF(FPDF):
         self.set_font(FAMILY, size=9)
         style = FontFace(emphasis="NONE", color=MUTED, fill_color=HEAD_FILL)
         with self.local_context(draw_color=GRID, line_width=0.2, fill_color=(255, 255, 255)):
-            with self.table(cell_fill_mode="NONE", wrapmode=self.wrapmode, col_widths=widths, headings_style=style, line_height=5.2, text_align=align,
+            with self.table(cell_fill_mode="NONE", wrapmode=self.wrapmode, col_widths=widths,
+                            headings_style=style, line_height=5.2, text_align=align,
                             borders_layout="HORIZONTAL_LINES", padding=(1.2, 1.5), width=self.epw) as table:
                 for values in rows:
                     row = table.row()
