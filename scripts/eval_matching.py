@@ -237,8 +237,9 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         "",
         f"Measured {today} with `scripts/eval_matching.py` (Python {platform.python_version()}).",
         "",
-        f"Judged development set (`shared/eval-dev`): {c['providers']} providers, {c['demands']} demands, "
-        f"{c['judgments']} graded judgments (grades 1–3; unlisted pairs are 0).",
+        f"Judged development set `eval-dev` (by default `../shared/eval-dev` next to the repository): "
+        f"{c['providers']} providers, {c['demands']} demands, {c['judgments']} graded judgments "
+        "(grades 1–3; unlisted pairs are 0).",
         "",
         "Every provider and demand is created through `POST /api/v1/providers` and "
         "`POST /api/v1/demands` on an empty database and an empty index, then each demand's "
@@ -251,6 +252,12 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
     if report["overlap"] is not None:
         lines += [f"Mean top-10 overlap between the two backends: **{report['overlap']:.3f}** "
                   "(|top-10(embedded) ∩ top-10(Elasticsearch)| / 10, averaged over the demands).", ""]
+    for backend, run in report["runs"].items():
+        lines.append(f"- {LABELS[backend]}: {c['providers'] + c['demands']} records loaded through the API in "
+                     f"{run['load_seconds']:.1f} s; {run['queries']} match requests, "
+                     f"{1000 * run['match_seconds'] / max(1, run['queries']):.0f} ms each on average "
+                     "(first request per demand, which also records the exposure).")
+    lines.append("")
     verdict = ("Every backend beats both baselines on NDCG@10." if not report["failures"]
                else "Not every backend beats both baselines: " + "; ".join(report["failures"]) + ".")
     lines += [verdict, ""]
@@ -259,7 +266,9 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         "Each match request records its results as recommendations (the exposure rule). In this "
         f"run no provider was recommended more than {max_rec} times, below the "
         f"{EXPOSURE_MIN_RECOMMENDED} from which a provider that rarely answers is down-weighted, "
-        "so the order of the requests does not change the scores."
+        "so that multiplier never fired. Recording the exposure re-indexes the providers shown; on "
+        "Elasticsearch the replaced documents count in the term statistics until segments merge, "
+        "so its metrics and the top-10 overlap can move by a few thousandths from run to run."
         if max_rec < EXPOSURE_MIN_RECOMMENDED else
         "Each match request records its results as recommendations (the exposure rule). In this "
         f"run one provider was recommended {max_rec} times, at or above the {EXPOSURE_MIN_RECOMMENDED} "
