@@ -30,6 +30,7 @@ from search import SearchBackend
 
 from ..models import (Demand, DemandStatus, Meeting, MeetingInvitee, MeetingPair, Organization, Provider,
                       Recommendation, Role, User, utcnow)
+from ..schemas import MAX_MONEY
 from ..taxonomy import get_taxonomy
 from . import audit, mail
 from .access import require_role

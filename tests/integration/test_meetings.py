@@ -263,7 +263,8 @@ def test_outcomes_after_the_start_and_signed_contracts_feed_statistics(app, worl
     meetings.set_included(db.session, admin, meeting.id, other.id, False)
     commit()
     for outcome, value, field in [("great", None, "outcome"), ("talked", 5000, "contract_value"),
-                                  ("contract_signed", -1, "contract_value"), ("contract_signed", "十万", "contract_value")]:
+                                  ("contract_signed", -1, "contract_value"), ("contract_signed", "十万", "contract_value"),
+                                  ("contract_signed", 2_000_000_001, "contract_value")]:
         with pytest.raises(ValidationFailed) as caught:
             meetings.record_outcome(db.session, admin, meeting.id, pair.id, outcome, value)
         assert field in caught.value.fields
