@@ -5,15 +5,17 @@ Every demo account's password is DEMO_PASSWORD; the administrator is DEMO_ADMIN.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
-from .models import Organization, OrgType, Role, User
+from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
 from .services import accounts, demands, indexing, interests, providers
 
 DEMO_ADMIN = "admin@demo.matchmaker.cn"
@@ -37,6 +39,42 @@ def _member(session: Session, organization: Organization, role: str, contact: di
                 organization=organization, name=contact["name"], phone=contact["phone"])
     session.add(user)
     return user
+
+
+def _spread_history(session: Session, demand_rows: list, provider_users: list[User]) -> None:
+    """Backdate the demo's history over the past year, so statistics and guides have a past.
+
+    Everything was just written within seconds; each demand's events (and its interests and
+    recommendations) keep their order but move to a start date of their own, spaced a few
+    days apart. Deterministic, so every demo looks the same.
+    """
+    now = utcnow()
+    rng = random.Random(2026)
+    for user in provider_users:
+        start = now - dt.timedelta(days=rng.randint(200, 400))
+        provider = user.organization.provider
+        provider.created_at = start
+        for event in session.scalars(select(AuditEvent).where(
+                AuditEvent.subject_type == "provider", AuditEvent.subject_id == provider.id)):
+            event.created_at = start
+    for demand in demand_rows:
+        start = now - dt.timedelta(days=rng.randint(20, 330))
+        step = dt.timedelta(hours=rng.randint(12, 72))
+        demand.created_at = start
+        interest_ids = [i.id for i in demand.interests]
+        events = list(session.scalars(select(AuditEvent).where(or_(
+            (AuditEvent.subject_type == "demand") & (AuditEvent.subject_id == demand.id),
+            (AuditEvent.subject_type == "interest") & AuditEvent.subject_id.in_(interest_ids)))
+            .order_by(AuditEvent.id)))
+        for n, event in enumerate(events):
+            event.created_at = min(start + n * step, now)
+            if event.action == "demand.published":
+                demand.published_at = event.created_at
+            if event.action == "interest.created":
+                interest = next(i for i in demand.interests if i.id == event.subject_id)
+                interest.created_at = event.created_at
+        for recommendation in session.scalars(select(Recommendation).where(Recommendation.demand_id == demand.id)):
+            recommendation.created_at = demand.published_at or start
 
 
 def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
@@ -91,6 +129,7 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         elif state == "closed_withdrawn":
             demands.withdraw(session, owner, demand.id)
     expired = demands.expire_overdue(session)
+    _spread_history(session, list(by_external_id.values()), list(provider_users.values()))
     indexing.commit_and_index(session, backend)
     return {"providers": len(provider_users), "enterprises": len(enterprise_users),
             "demands": len(by_external_id), "expired": expired,
