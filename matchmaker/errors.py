@@ -23,7 +23,8 @@ def wants_json() -> bool:
 def error_response(status: int, message: str | None = None, fields: dict | None = None, code: str | None = None):
     message = message or _(MESSAGES.get(status, "请求无效"))
     if wants_json():
-        body = {"error": {"code": code or CODES.get(status, "bad_request"), "message": message}}
+        fallback = "internal_error" if status >= 500 else "bad_request"
+        body = {"error": {"code": code or CODES.get(status, fallback), "message": message}}
         if fields:
             body["error"]["fields"] = fields
         return jsonify(body), status
