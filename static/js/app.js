@@ -19,7 +19,16 @@
     });
   }
 
+  // Search filters: folded on phones unless some are chosen, so the results come first.
+  function foldFilters() {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 639px)").matches) { return; }
+    document.querySelectorAll("details[data-fold-narrow]:not([data-chosen])").forEach(function (el) {
+      el.removeAttribute("open");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    foldFilters();
     document.querySelectorAll("form[data-registration]").forEach(function (form) {
       syncRole(form);
       form.addEventListener("change", function (event) {
