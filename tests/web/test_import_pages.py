@@ -104,7 +104,7 @@ def test_preview_lists_problems_and_commit_is_refused(client, admin):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "未知取值：火星区" in page and "<td data-label=\"行号\">3</td>" in page
-    assert "disabled" in page
+    assert "不能提交" in page and "/commit" not in page
     job = db.session.scalars(select(ImportJob)).one()
     response = client.post(f"/admin/import/{job.id}/commit")
     assert response.status_code == 409 and count(Provider) == 0

@@ -64,6 +64,7 @@ def _provider(session: Session, actor: User, action: Action) -> str:
         # create_provider finds the organisation by name: give the known one the row's name first
         _update_organization(session, actor, session.get(Organization, action.organization_id), action,
                              name=data.name)
+        session.flush()  # the lookup by name must see the new name
     provider = providers.create_provider(session, actor, data.model_dump(mode="json"))
     _update_organization(session, actor, provider.organization, action)
     return "created"
@@ -107,18 +108,27 @@ def apply(session: Session, actor: User, plan: Plan, progress: Progress | None =
     """Run every action; ApplyFailed names the row if a service refuses one."""
     counts = {"created": 0, "updated": 0}
     created: dict[str, Organization] = {}
-    for done, action in enumerate(plan.actions, start=1):
-        try:
-            if plan.kind == DEMANDS:
-                counts[_demand(session, actor, action, created)] += 1
-            else:
-                counts[_provider(session, actor, action)] += 1
-        except ServiceError as exc:
-            field, messages = next(iter(exc.fields.items()), ("", [exc.message]))
-            raise ApplyFailed(Problem(action.row.number, header_of(plan.kind, field.split(".")[0]) if field
-                                      else "", messages[0])) from exc
-        if progress and done % every == 0:
-            progress(done)
+    # The services flush explicitly after each record; autoflush before each of their lookups
+    # would only add a third flush per row (of the previous row's outbox and audit rows).
+    with session.no_autoflush:
+        for done, action in enumerate(plan.actions, start=1):
+            _one(session, actor, plan, action, created, counts)
+            if progress and done % every == 0:
+                progress(done)
+    session.flush()
     if progress:
         progress(len(plan.actions))
     return counts
+
+
+def _one(session: Session, actor: User, plan: Plan, action: Action, created: dict[str, Organization],
+         counts: dict[str, int]) -> None:
+    try:
+        if plan.kind == DEMANDS:
+            counts[_demand(session, actor, action, created)] += 1
+        else:
+            counts[_provider(session, actor, action)] += 1
+    except ServiceError as exc:
+        field, messages = next(iter(exc.fields.items()), ("", [exc.message]))
+        raise ApplyFailed(Problem(action.row.number, header_of(plan.kind, field.split(".")[0]) if field
+                                  else "", messages[0])) from exc
