@@ -109,6 +109,18 @@ def test_new_form_renders_choices(client, auth, make):
     assert 'value="draft"' in html and 'value="submit"' in html
 
 
+def test_service_checkboxes_come_in_groups(client, auth, make):
+    from matchmaker.taxonomy import get_taxonomy
+    login(auth, make.enterprise())
+    html = page(client.get("/demands/new"))
+    codes = [item["code"] for item in get_taxonomy().services.items]
+    assert all(f'name="services" type="checkbox" value="{code}"' in html for code in codes)
+    assert html.count('class="checkbox-group"') == len({item["group"] for item in get_taxonomy().services.items})
+    assert "<legend>产品设计</legend>" in html and "<legend>制造支撑</legend>" in html
+    html = page(client.post("/demands/new", data={**VALID, "services": [], "action": "draft"}))
+    assert 'class="field checkboxes has-error"' in html and 'id="services-err"' in html
+
+
 def test_save_draft(client, auth, make):
     owner = make.enterprise()
     login(auth, owner)

@@ -168,3 +168,33 @@ def test_search_outage_shows_a_notice_not_an_error(client, auth, make, method, m
     response = client.get("/leads")
     assert response.status_code == 200
     assert "搜索服务暂时不可用" in page(response)
+
+
+def test_pagination_ignores_names_url_for_reserves(client, auth, make, monkeypatch):
+    from matchmaker.web.demands import routes
+    monkeypatch.setattr(routes, "PER_PAGE", 1)
+    owner = make.enterprise()
+    for n in range(2):
+        make.demand(owner, title=f"需求{n}")
+    login(auth, make.provider())
+    response = client.get("/leads", query_string={"endpoint": "x", "_external": "1", "_anchor": "y", "q": ""})
+    assert response.status_code == 200
+    href = re.search(r'<a rel="next" href="([^"]+)"', page(response)).group(1).replace("&amp;", "&")
+    assert href.startswith("/leads?") and "#" not in href
+    assert parse_qs(urlparse(href).query, keep_blank_values=True) == {"q": [""], "page": ["2"]}
+
+
+def test_a_filtered_search_can_be_saved_as_an_alert(client, auth, make):
+    make.demand(make.enterprise(), title="外观需求")
+    login(auth, make.provider())
+    assert 'action="/alerts"' not in page(client.get("/leads"))  # nothing to save yet
+    html = page(client.get("/leads", query_string=[("q", "外观"), ("service", "appearance-design"),
+                                                    ("region", "yongchuan")]))
+    form = html.split('class="save-search-form"')[1].split("</form>")[0]
+    assert 'name="q" value="外观"' in form
+    assert 'name="service" value="appearance-design"' in form and 'name="region" value="yongchuan"' in form
+    assert 'name="name"' in form and 'value="外观"' in form
+    response = client.post("/alerts", data={"name": "外观", "q": "外观", "service": ["appearance-design"]})
+    assert response.status_code == 302
+    html = page(client.get("/alerts"))
+    assert "外观" in html and "外观设计" in html  # the service filter shown by its label
