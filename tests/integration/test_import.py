@@ -268,6 +268,6 @@ def test_ten_thousand_rows_import_in_reasonable_time(admin):
     print(f"\n10,000 rows: checked in {checked - started:.1f} s, written and committed in {finished - checked:.1f} s")
     assert count(Provider) == 10_000
     assert ticks[-1] == 10_000 and len(ticks) > 50  # progress is reported as it goes
-    # Measured here: about 36 s on SQLite; about 100 s on a shared, busy PostgreSQL, where each of the
-    # services' ~9 statements per row is a round trip. The bounds catch per-row costs that grow.
-    assert finished - started < (60 if db.engine.dialect.name == "sqlite" else 180)
+    # Measured here: about 36 s on SQLite; 85-200 s on a shared, busy PostgreSQL, where each of the
+    # services' 9 statements per row is a round trip. The bounds catch per-row costs that grow.
+    assert finished - started < (60 if db.engine.dialect.name == "sqlite" else 300)
