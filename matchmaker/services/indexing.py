@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from search import DEMANDS, PROVIDERS, SearchBackend, SearchUnavailable
@@ -137,8 +137,9 @@ def deliver_pending(session: Session, backend: SearchBackend, limit: int = 10_00
             session.commit()
             log.warning("search engine unavailable; %d changes kept in the outbox", len(rows))
             break
-        for row in rows:
-            session.delete(row)
+        # A bulk delete: another process delivering the same rows at once is not an error.
+        session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([row.id for row in rows]))
+                        .execution_options(synchronize_session=False))
         session.commit()
         delivered += len(rows)
     return delivered
