@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
-from ...services import accounts, admin_lists, demands, stats
+from ...services import accounts, admin_lists, demands, overview
 from ...services.errors import ServiceError
 from ...transaction import commit
 from ..auth.forms import apply_field_errors
@@ -28,7 +28,7 @@ def require_admin():
 @bp.get("")
 def dashboard():
     return render_template("admin/dashboard.html", counts=admin_lists.dashboard_counts(db.session, current_user),
-                           home=stats.home_counts(db.session))
+                           home=overview.home_counts(db.session))
 
 
 def _render_review(reject_forms: dict | None = None, status: int = 200):

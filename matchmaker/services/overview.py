@@ -1,4 +1,4 @@
-"""Counts for the home page (statistics proper come from the audit trail)."""
+"""Live counts for the home page and the admin dashboard (statistics come from the audit trail)."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
