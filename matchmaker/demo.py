@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from search import SearchBackend
 
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
-from .services import accounts, demands, indexing, interests, providers
+from .services import accounts, demands, indexing, interests, matching, providers
 
 DEMO_ADMIN = "admin@demo.matchmaker.cn"
 DEMO_PASSWORD = "matchmaker-demo"
@@ -110,6 +110,13 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
             demands.approve(session, admin, demand.id)
         by_external_id[row["external_id"]] = demand
         states[row["external_id"]] = state
+
+    # Owners look at their matches before anyone answers: the exposure the funnel starts from.
+    indexing.commit_and_index(session, backend)
+    for external_id, demand in by_external_id.items():
+        if states[external_id] in ("published", "in_negotiation", "closed_won", "closed_withdrawn"):
+            matching.recommended_providers(session, backend, enterprise_users[demand.organization.name],
+                                           demand.id, k=5)
 
     for row in _lines("interests.jsonl"):
         demand = by_external_id[row["demand"]]
