@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from search import SearchBackend
 
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
-from .services import accounts, demands, indexing, interests, matching, providers
+from .services import accounts, demands, guides, indexing, interests, matching, providers
 
 DEMO_ADMIN = "admin@demo.matchmaker.cn"
 DEMO_PASSWORD = "matchmaker-demo"
@@ -75,6 +75,22 @@ def _spread_history(session: Session, demand_rows: list, provider_users: list[Us
                 interest.created_at = event.created_at
         for recommendation in session.scalars(select(Recommendation).where(Recommendation.demand_id == demand.id)):
             recommendation.created_at = demand.published_at or start
+
+
+def _publish_guide(session: Session, admin: User) -> None:
+    """One published edition of the supply–demand guide for the current quarter."""
+    today = utcnow().date()
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    start = dt.date(today.year, first_month, 1)
+    end = (dt.date(today.year + (first_month == 10), (first_month + 3 - 1) % 12 + 1, 1) - dt.timedelta(days=1))
+    quarter = "一二三四"[(first_month - 1) // 3]
+    guide = guides.create_draft(session, admin, {
+        "title": f"{today.year}年第{quarter}季度工业设计供需指南",
+        "period_start": start.isoformat(), "period_end": end.isoformat(),
+        "commentary": "本季度汽摩、电子信息和智能装备集群的设计需求最为集中，外观与结构设计仍是主要服务类型。"
+                      "\n\n食品及农产品加工集群的包装与品牌设计需求增长较快，但经认证的本地服务方偏少，"
+                      "建议在下次对接会中重点邀请相关设计机构。"})
+    guides.publish(session, admin, guide.id)
 
 
 def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
@@ -137,6 +153,7 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
             demands.withdraw(session, owner, demand.id)
     expired = demands.expire_overdue(session)
     _spread_history(session, list(by_external_id.values()), list(provider_users.values()))
+    _publish_guide(session, admin)
     indexing.commit_and_index(session, backend)
     return {"providers": len(provider_users), "enterprises": len(enterprise_users),
             "demands": len(by_external_id), "expired": expired,

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from matchmaker.demo import DEMO_ADMIN, DEMO_PASSWORD, database_is_empty, load_demo
 from matchmaker.extensions import db
-from matchmaker.models import Demand, Interest, Provider
+from matchmaker.models import Demand, Guide, Interest, Provider
 from matchmaker.search_engine import get_search
 from matchmaker.services import accounts, indexing
 from search import DEMANDS, SearchQuery
@@ -23,6 +23,7 @@ def test_demo_covers_every_state_and_is_indexed(app):
     assert Counter(i.status for i in db.session.scalars(select(Interest)))["accepted"] > 0
     assert accounts.authenticate(db.session, DEMO_ADMIN, DEMO_PASSWORD) is not None
     assert indexing.pending_count(db.session) == 0
+    assert [g.status for g in db.session.scalars(select(Guide))] == ["published"]
     backend = get_search()
     backend.refresh()
     published = backend.search(SearchQuery(index=DEMANDS, filters={"status": ["published"]}))
