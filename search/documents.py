@@ -15,7 +15,13 @@ published_at sort_date text keywords``.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import multiprocessing
+import os
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 
 from .text import Analyzer
 
@@ -45,14 +51,35 @@ def _codes(values) -> list[str]:
     return list(dict.fromkeys(str(v) for v in values if v))
 
 
-def _labels(taxonomy: Mapping, section: str, codes) -> str:
-    by_code = {item["code"]: item for item in taxonomy.get(section, ())}
-    out = []
-    for code in codes:
-        item = by_code.get(code)
-        if item:
-            out.append(item.get("zh", ""))
-            out.extend(item.get("aliases") or ())
+def _label_text(item: Mapping) -> str:
+    return " ".join([item.get("zh", ""), *(item.get("aliases") or ())])
+
+
+# Tokens of one taxonomy entry's label and aliases, per analyser. Labels are separated by
+# spaces, which jieba never segments across, so the ``keywords`` of a set of codes is the
+# concatenation of each code's tokens: each label is segmented once per process.
+_LABEL_TOKENS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _keywords(analyzer: Analyzer, taxonomy: Mapping, sections: list[tuple[str, list[str]]]) -> str:
+    cache = _LABEL_TOKENS.get(analyzer)
+    if cache is None:
+        cache = _LABEL_TOKENS.setdefault(analyzer, {})
+    out: list[str] = []
+    for section, codes in sections:
+        if not codes:
+            continue
+        by_code = {item["code"]: item for item in taxonomy.get(section, ())}
+        for code in codes:
+            item = by_code.get(code)
+            if not item:
+                continue
+            text = _label_text(item)
+            tokens = cache.get(text)
+            if tokens is None:
+                tokens = cache[text] = analyzer.segment(text)
+            if tokens:
+                out.append(tokens)
     return " ".join(out)
 
 
@@ -105,8 +132,7 @@ def provider_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) ->
         "sort_date": record.get("created_at") or None,
         "text": analyzer.segment(f"{name} {record.get('description') or ''}"),
         "case_text": " ".join(case_texts),
-        "keywords": analyzer.segment(
-            " ".join([_labels(taxonomy, "clusters", clusters), _labels(taxonomy, "services", services)])),
+        "keywords": _keywords(analyzer, taxonomy, [("clusters", clusters), ("services", services)]),
         "cases": cases,
     }
 
@@ -139,9 +165,8 @@ def demand_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> d
         "published_at": published_at,
         "sort_date": published_at or created_at,
         "text": analyzer.segment(f"{title} {record.get('description') or ''}"),
-        "keywords": analyzer.segment(
-            " ".join([_labels(taxonomy, "clusters", [cluster] if cluster else []),
-                      _labels(taxonomy, "services", services)])),
+        "keywords": _keywords(analyzer, taxonomy,
+                              [("clusters", [cluster] if cluster else []), ("services", services)]),
     }
 
 
@@ -151,3 +176,98 @@ def build_document(index: str, record: Mapping, analyzer: Analyzer, taxonomy: Ma
     if index == "demands":
         return demand_document(record, analyzer, taxonomy)
     raise ValueError(f"unknown index {index!r}")
+
+
+# -- many documents: worker processes for full rebuilds -----------------------------------
+# Segmentation is pure Python (jieba) and holds the GIL, so a rebuild uses the other cores
+# through worker processes. They are forked (the caller's main module is never re-run) and
+# each builds its own analyser, so no lock held by another thread at fork time is ever
+# taken in a worker. Small inputs stay in process: a worker's analyser (jieba's dictionary
+# and the taxonomy's words) takes about a second to build.
+POOL_MIN_RECORDS = 2_000
+POOL_CHUNK = 250
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _pool_context():
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return None
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(taxonomy: Mapping) -> None:
+    _WORKER["taxonomy"] = taxonomy
+    _WORKER["analyzer"] = Analyzer(taxonomy)
+
+
+def _build_chunk(index: str, records: list) -> list[dict]:
+    analyzer, taxonomy = _WORKER["analyzer"], _WORKER["taxonomy"]
+    return [build_document(index, r, analyzer, taxonomy) for r in records]
+
+
+def _chunks(records: Iterator, size: int) -> Iterator[list]:
+    while True:
+        chunk = list(itertools.islice(records, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def build_documents(index: str, records: Iterable[Mapping], analyzer: Analyzer, taxonomy: Mapping,
+                    workers: int | None = None, min_records: int | None = None,
+                    chunk: int | None = None) -> Iterator[dict]:
+    """``build_document`` for every record, in order.
+
+    With more than ``min_records`` records and more than one worker, the documents after the
+    first ``min_records`` are built in ``workers`` processes while this process builds the
+    first ones and its caller sends them on; a few chunks at most are in flight, so memory
+    stays bounded. Records must be picklable (plain dicts of JSON-like values, as the app
+    produces).
+    """
+    if index not in ("providers", "demands"):
+        raise ValueError(f"unknown index {index!r}")
+    min_records = POOL_MIN_RECORDS if min_records is None else min_records
+    chunk = POOL_CHUNK if chunk is None else chunk
+    records = iter(records)
+    head = list(itertools.islice(records, min_records))
+    workers = default_workers() if workers is None else workers
+    context = _pool_context()
+    rest = None
+    if workers > 1 and context is not None and len(head) >= min_records:
+        first = list(itertools.islice(records, chunk))
+        if first:
+            rest = _chunks(itertools.chain(first, records), chunk)
+    if rest is None:
+        for record in itertools.chain(head, records):
+            yield build_document(index, record, analyzer, taxonomy)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_init_worker, initargs=(taxonomy,))
+    try:
+        pending: deque = deque()
+        limit = 4 * workers
+
+        def feed() -> None:
+            while len(pending) < limit:
+                part = next(rest, None)
+                if part is None:
+                    return
+                pending.append(pool.submit(_build_chunk, index, part))
+
+        feed()
+        # The workers start up while this process builds the first records.
+        for record in head:
+            yield build_document(index, record, analyzer, taxonomy)
+        while pending:
+            docs = pending.popleft().result()
+            feed()
+            yield from docs
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -7,10 +7,11 @@
 * ``ensure`` creates a missing alias with its first index. That first index's timestamp is
   fixed (``00000000000000``) so that processes starting together converge on one index
   instead of racing to create several.
-* ``reindex`` creates a new concrete index, bulk-loads the documents (versioned, so a write
-  arriving meanwhile through the alias is not lost on the old index and is caught up from
-  the outbox), refreshes, swaps the alias in ONE ``update_aliases`` call (remove from the
-  old indices + add to the new one, atomic) and then deletes the old indices.
+* ``reindex`` creates a new concrete index, bulk-loads the documents (periodic refreshes
+  off until the load ends; versioned, so a write arriving meanwhile through the alias is
+  not lost on the old index and is caught up from the outbox), refreshes, swaps the alias
+  in ONE ``update_aliases`` call (remove from the old indices + add to the new one, atomic)
+  and then deletes the old indices.
 * Replicas: the mapping files say 0 (single-node development and tests); production sets
   ``SEARCH_INDEX_REPLICAS``.
 """
@@ -62,10 +63,15 @@ def _body(name: str, replicas: int | None) -> tuple[int, dict]:
 
 
 def create_index(client, prefix: str, name: str, replicas: int | None = None,
-                 stamp: str | None = None, with_alias: bool = False) -> str:
+                 stamp: str | None = None, with_alias: bool = False,
+                 overrides: dict | None = None) -> str:
     version, body = _body(name, replicas)
     index = concrete_name(prefix, name, version, stamp)
-    kwargs = {"settings": body.get("settings"), "mappings": body.get("mappings")}
+    settings = body.get("settings")
+    if overrides:
+        settings = dict(settings or {})
+        settings["index"] = {**(settings.get("index") or {}), **overrides}
+    kwargs = {"settings": settings, "mappings": body.get("mappings")}
     if with_alias:
         kwargs["aliases"] = {alias_name(prefix, name): {}}
     client.indices.create(index=index, **kwargs)
@@ -109,11 +115,21 @@ def swap_alias(client, prefix: str, name: str, new_index: str) -> list[str]:
 def reindex(client, prefix: str, name: str, actions: Iterable[dict],
             bulk: Callable[[str, Iterable[dict], Callable[[int], None] | None], int],
             progress: Callable[[int], None] | None = None, replicas: int | None = None) -> int:
-    """Build a new index from ``actions`` and swap it in; returns the document count."""
-    new_index = create_index(client, prefix, name, replicas)
+    """Build a new index from ``actions`` and swap it in; returns the document count.
+
+    The new index is loaded with periodic refreshes off (nobody reads it before the swap);
+    its refresh interval goes back to the mapping's (or the default) before the final
+    refresh.
+    """
+    new_index = create_index(client, prefix, name, replicas, overrides={"refresh_interval": "-1"})
     try:
         client.cluster.health(index=new_index, wait_for_status="yellow", timeout="30s")
         count = bulk(new_index, actions, progress)
+        settings = _body(name, replicas)[1].get("settings") or {}
+        interval = (settings.get("index") or {}).get("refresh_interval",
+                                                     settings.get("refresh_interval"))
+        client.indices.put_settings(index=new_index,
+                                    settings={"index": {"refresh_interval": interval}})
         client.indices.refresh(index=new_index)
         old = swap_alias(client, prefix, name, new_index)
     except BaseException:

@@ -34,10 +34,28 @@ document matches, saturated by term frequency, so keyword stuffing gains little.
 no document, or in more than half the documents, are ignored. ``TEXT_GAIN`` scales that
 share so a strong match is worth about the signal's points.
 
-Only providers with some evidence (cluster, related cluster, service, case cluster or text)
-are candidates. The score returned to callers is ``points × multipliers / max_points``
-(max over the signals that apply to this query), clamped to 1: non-increasing down the
-list, ties broken by id.
+Only providers with some evidence are candidates: an *evidence* clause (cluster, related
+cluster, service, case cluster, text, case text) fires; a text clause counts as evidence
+through its *informative* terms only (see below). The score returned to callers is
+``points × multipliers / max_points`` (max over the signals that apply to this query),
+clamped to 1: non-increasing down the list, ties broken by id.
+
+Evaluation in two phases, so that a query costs little more than its rare terms' postings
+on a large index:
+
+1. The query's text terms split into *informative* ones, in at most
+   ``max(INFORMATIVE_MIN_DOCS, INFORMATIVE_SHARE × documents)`` documents, and *common*
+   ones (the rest of the kept terms, up to ``MAX_COMMON_SHARE``). On an index of up to
+   ``2 × INFORMATIVE_MIN_DOCS`` documents every kept term is informative.
+2. First phase, over the candidates: every clause, text clauses with their informative
+   terms only, times the multipliers.
+3. The ``RESCORE_WINDOW`` best documents of the first phase get the common terms' share of
+   the text clauses (same per-term weights and normaliser, times the same multipliers),
+   so their score is the full score; the top k is taken from them.
+
+Scores only grow in the second phase, so the window holds the top k. A document outside
+the window would need more than the window's worth of better first-phase scores to be
+missed, and the common terms' share is small (they are the low-IDF ones).
 
 Leads for a provider (``lead_spec``) use the same signals in reverse over published
 demands: cluster (a demand in one of the provider's clusters; case clusters count as
@@ -86,6 +104,10 @@ TITLE_WEIGHT = 1.5
 SYNONYM_WEIGHT = 0.5
 TEXT_REASON_MIN = 0.25      # text/case-text reason shown from this share of its points
 MAX_COMMON_SHARE = 0.5      # query terms in more than this share of documents are ignored
+INFORMATIVE_SHARE = 0.05    # …in at most this share (or INFORMATIVE_MIN_DOCS) are informative
+INFORMATIVE_MIN_DOCS = 1_000
+RESCORE_WINDOW = 500        # documents given the common terms' share (second phase)
+COMMON_SUFFIX = "~common"   # clause name of a text clause's second-phase part
 BM25_K1 = 1.2
 BM25_B = 0.75
 REASON_ORDER = ("cluster", "service", "case", "text", "budget", "region", "level",
@@ -166,13 +188,18 @@ class Spec:
     index: str
     clauses: list[Clause]
     multipliers: list[Multiplier]
-    candidate: object              # condition a document must meet to be considered
+    evidence: frozenset            # names of the clauses that make a document a candidate
     filters: list = field(default_factory=list)
     max_points: float = 1.0
     case_cluster: str | None = None
     case_terms: frozenset = frozenset()
     kind: str = "providers"        # providers | leads
     context: dict = field(default_factory=dict)
+    window: int = RESCORE_WINDOW
+
+    def window_for(self, k: int) -> int:
+        """Documents given the second phase for a top ``k`` (ties at k sorted by id)."""
+        return max(self.window, 2 * k)
 
     def normalise(self, points: float) -> float:
         if self.max_points <= 0:
@@ -247,45 +274,42 @@ def provider_spec(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer,
     lab = Labels(taxonomy)
     W = WEIGHTS
     clauses: list[Clause] = []
-    candidates: list = []
+    evidence: set[str] = set()
     maxima: dict[str, float] = {}
 
-    def add(clause: Clause, max_for_code: float) -> None:
+    def add(clause: Clause, max_for_code: float, is_evidence: bool = False) -> None:
         clauses.append(clause)
         maxima[clause.code] = max(maxima.get(clause.code, 0.0), max_for_code)
+        if is_evidence:
+            evidence.add(clause.name)
 
     cluster = demand.get("cluster")
     if cluster:
         add(Clause("cluster", "cluster", W["cluster"], Term("clusters", cluster),
                    f"同属{lab.zh('clusters', cluster)}集群",
-                   f"Same cluster: {lab.en('clusters', cluster)}"), W["cluster"])
-        candidates.append(Term("clusters", cluster))
+                   f"Same cluster: {lab.en('clusters', cluster)}"), W["cluster"], True)
         related = sorted(lab.related.get(cluster, ()))
         if related:
             cond = All((Terms("clusters", tuple(related)), Not(Term("clusters", cluster))))
             add(Clause("cluster_related", "cluster", W["cluster_related"], cond,
                        "相关集群：" + "、".join(lab.zh("clusters", c) for c in related),
                        "Related cluster: " + ", ".join(lab.en("clusters", c) for c in related)),
-                W["cluster"])
-            candidates.append(cond)
+                W["cluster"], True)
     services = [s for s in dict.fromkeys(demand.get("services") or ()) if s]
     if services:
         per = W["service"] / len(services)
         for s in services:
             add(Clause(f"service:{s}", "service", per, Term("services", s),
-                       lab.zh("services", s), lab.en("services", s)), W["service"])
-        candidates.append(Terms("services", tuple(services)))
+                       lab.zh("services", s), lab.en("services", s)), W["service"], True)
     terms = query_terms(analyzer, demand.get("title"), demand.get("description"))
     if terms:
         add(Clause("text", "text", W["text"] * TEXT_GAIN, Text("text", terms),
-                   "描述与需求相关", "Description matches the demand"), W["text"])
+                   "描述与需求相关", "Description matches the demand"), W["text"], True)
         add(Clause("case_text", "case", W["case_text"] * TEXT_GAIN, Text("case_text", terms),
-                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"])
-        candidates.extend([Text("text", terms), Text("case_text", terms)])
+                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"], True)
     if cluster:
         add(Clause("case_cluster", "case", W["case_cluster"], Term("case_clusters", cluster),
-                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"])
-        candidates.append(Term("case_clusters", cluster))
+                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"], True)
 
     bmin, bmax = demand.get("budget_min"), demand.get("budget_max")
     multipliers: list[Multiplier] = []
@@ -331,7 +355,7 @@ def provider_spec(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer,
     if exclude:
         filters.append(Not(Terms("id", tuple(sorted(int(i) for i in exclude)))))
     return Spec(index="providers", clauses=clauses, multipliers=multipliers,
-                candidate=Any(tuple(candidates)), filters=filters,
+                evidence=frozenset(evidence), filters=filters,
                 max_points=sum(maxima.values()), case_cluster=cluster,
                 case_terms=frozenset(t for t, _ in terms), kind="providers",
                 context={"labels": lab})
@@ -342,41 +366,38 @@ def lead_spec(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=
     lab = Labels(taxonomy)
     W = WEIGHTS
     clauses: list[Clause] = []
-    candidates: list = []
+    evidence: set[str] = set()
     maxima: dict[str, float] = {}
 
-    def add(clause: Clause, max_for_code: float) -> None:
+    def add(clause: Clause, max_for_code: float, is_evidence: bool = False) -> None:
         clauses.append(clause)
         maxima[clause.code] = max(maxima.get(clause.code, 0.0), max_for_code)
+        if is_evidence:
+            evidence.add(clause.name)
 
     clusters = tuple(dict.fromkeys(c for c in provider.get("clusters") or () if c))
     case_clusters = tuple(dict.fromkeys(
         c.get("cluster") for c in provider.get("cases") or () if c.get("cluster")))
     if clusters:
         add(Clause("cluster", "cluster", W["cluster"], Terms("cluster", clusters),
-                   "同属{cluster}集群", "Same cluster: {cluster}"), W["cluster"])
-        candidates.append(Terms("cluster", clusters))
+                   "同属{cluster}集群", "Same cluster: {cluster}"), W["cluster"], True)
         related = tuple(sorted({r for c in clusters for r in lab.related.get(c, ())} - set(clusters)))
         if related:
             add(Clause("cluster_related", "cluster", W["cluster_related"], Terms("cluster", related),
-                       "相关集群：{cluster}", "Related cluster: {cluster}"), W["cluster"])
-            candidates.append(Terms("cluster", related))
+                       "相关集群：{cluster}", "Related cluster: {cluster}"), W["cluster"], True)
     if case_clusters:
         add(Clause("case_cluster", "case", W["case_cluster"], Terms("cluster", case_clusters),
-                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"])
-        candidates.append(Terms("cluster", case_clusters))
+                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"], True)
     services = tuple(dict.fromkeys(s for s in provider.get("services") or () if s))
     if services:
         add(Clause("service", "service", W["service"], Coverage("services", services, "service_norm"),
-                   "需要{services}", "Needs {services}"), W["service"])
-        candidates.append(Terms("services", services))
+                   "需要{services}", "Needs {services}"), W["service"], True)
     body = " ".join([provider.get("description") or ""] + [
         f"{c.get('title') or ''} {c.get('description') or ''}" for c in provider.get("cases") or ()])
     terms = query_terms(analyzer, provider.get("name"), body)
     if terms:
         add(Clause("text", "text", W["text"] * TEXT_GAIN, Text("text", terms),
-                   "需求描述与业务相关", "Description matches your profile"), W["text"])
-        candidates.append(Text("text", terms))
+                   "需求描述与业务相关", "Description matches your profile"), W["text"], True)
     pmin, pmax = provider.get("price_min"), provider.get("price_max")
     multipliers: list[Multiplier] = []
     if pmin is not None or pmax is not None:
@@ -424,8 +445,7 @@ def lead_spec(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=
     if exclude:
         filters.append(Not(Terms("id", tuple(sorted(int(i) for i in exclude)))))
     return Spec(index="demands", clauses=clauses, multipliers=multipliers,
-                candidate=Any(tuple(candidates)) if candidates else Any(()),
-                filters=filters, max_points=sum(maxima.values()),
+                evidence=frozenset(evidence), filters=filters, max_points=sum(maxima.values()),
                 case_cluster=None, case_terms=frozenset(t for t, _ in terms), kind="leads",
                 context={"labels": lab, "provider_cases": list(provider.get("cases") or ()),
                          "services": services})
@@ -516,6 +536,29 @@ def text_weights(terms, doc_freqs: Mapping[str, int], doc_count: int) -> tuple[d
             continue
         kept[term] = w * idf(df, doc_count)
     return kept, (BM25_K1 + 1) * sum(kept.values())
+
+
+def informative_limit(doc_count: int) -> float:
+    """A kept term in at most this many documents is informative (first phase)."""
+    return max(INFORMATIVE_MIN_DOCS, INFORMATIVE_SHARE * doc_count)
+
+
+def text_stats(terms, doc_freqs: Mapping[str, int],
+               doc_count: int) -> tuple[dict, float, frozenset]:
+    """``text_weights`` plus the set of informative kept terms."""
+    kept, total = text_weights(terms, doc_freqs, doc_count)
+    limit = informative_limit(doc_count)
+    return kept, total, frozenset(t for t in kept if doc_freqs.get(t, 0) <= limit)
+
+
+def combine_contributions(contributions: Mapping[str, float]) -> dict[str, float]:
+    """Per clause name, the first-phase part plus the second-phase (common terms) part."""
+    out: dict[str, float] = {}
+    for name, value in contributions.items():
+        if name.endswith(COMMON_SUFFIX):
+            name = name[:-len(COMMON_SUFFIX)]
+        out[name] = out.get(name, 0.0) + value
+    return out
 
 
 def _long_to_int4(i: int) -> int:

@@ -16,6 +16,7 @@ The analyser is built once per process per taxonomy (``get_analyzer``).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -71,6 +72,7 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _keep(token: str) -> bool:
     if not token or token.isspace() or _PUNCT_RE.match(token) or _NUMBER_RE.match(token):
         return False

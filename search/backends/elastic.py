@@ -4,16 +4,24 @@ Works on a bare server: no scripts, no analysis plugins. Text is segmented in Py
 (``search.text``) and indexed as space-joined tokens analysed by the built-in
 ``whitespace`` analyzer; synonyms are expanded in Python.
 
-The matcher (``search.scoring``) is executed as one ``function_score`` query:
+The matcher (``search.scoring``) is executed as one search with a ``rescore``:
 
-* ``query``: a ``bool`` whose ``filter`` holds the candidate condition and hard filters and
-  whose ``should`` holds one named clause per signal (``_name`` = clause name):
+* ``query`` (first phase): a ``function_score`` around a ``bool`` whose ``must`` is a
+  disjunction of the *evidence* clauses (so a hit is a candidate, at no extra cost: no
+  separate candidate filter), whose ``should`` holds the other clauses and whose
+  ``filter`` the hard filters; one named clause per signal (``_name`` = clause name):
   ``constant_score`` for yes/no signals (boost = points), a ``bool`` of boosted ``term``
-  queries for text (each boost = points × query weight / Σ(weight × idf), so the BM25 sum
-  is the normalised share of the query), and a ``function_score`` with
-  ``field_value_factor`` for the share of a demand's services (leads).
-* ``functions``: the multipliers as ``filter`` + ``weight``, ``score_mode=multiply``.
-* ``include_named_queries_score`` returns each fired clause's points → reasons.
+  queries for text, with the clause's *informative* terms only (each boost = points ×
+  query weight / Σ(weight × idf) over all kept terms, so the BM25 sum is the normalised
+  share of the query), and a ``function_score`` with ``field_value_factor`` for the share of
+  a demand's services (leads). ``functions``: the multipliers as ``filter`` + ``weight``,
+  ``score_mode=multiply``.
+* ``rescore`` (second phase, ``score_mode=total``): over the window, the text clauses'
+  *common* terms (named ``<clause>~common``, same boosts) in a ``function_score`` with the
+  same multipliers, so a rescored document's score is the full specification's.
+* ``include_named_queries_score`` returns each fired clause's points (both phases) → reasons.
+  Sorting on anything but the score is not allowed with a rescore, so 2k hits are asked
+  for and ties are broken by id in Python.
 
 Term statistics for the normaliser come from one ``termvectors`` call on an artificial
 document (``term_statistics``), so both backends use the same IDF. Indices have one shard
@@ -39,10 +47,10 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 from .. import (DEMANDS, INDICES, PROVIDERS, FacetValue, Hit, IndexStatus, Page, SearchBackend,
                 SearchQuery, SearchUnavailable)
 from .. import lifecycle
-from ..documents import build_document
+from ..documents import build_document, build_documents
 from ..query import facet_filter, search_plan, verified_code
-from ..scoring import (All, Any, Coverage, Not, Range, Spec, Term, Terms, Text, lead_spec,
-                       provider_spec, reasons, text_weights)
+from ..scoring import (COMMON_SUFFIX, All, Any, Coverage, Not, Range, Spec, Term, Terms, Text,
+                       combine_contributions, lead_spec, provider_spec, reasons, text_stats)
 from ..text import get_analyzer
 
 SOURCE_FIELDS = {
@@ -65,6 +73,7 @@ class ElasticBackend(SearchBackend):
         self.analyzer = get_analyzer(taxonomy)
         self.prefix = prefix
         self.replicas = replicas
+        self.build_workers: int | None = None   # reindex: document-building processes (None: cores)
         self._ensured = False
 
     @classmethod
@@ -135,9 +144,12 @@ class ElasticBackend(SearchBackend):
             progress(count)
         return count
 
-    def _index_actions(self, index: str, records: Iterable[Mapping]):
-        for record in records:
-            doc = build_document(index, record, self.analyzer, self.taxonomy)
+    def _index_actions(self, index: str, records: Iterable[Mapping], many: bool = False):
+        if many:
+            docs = build_documents(index, records, self.analyzer, self.taxonomy, self.build_workers)
+        else:
+            docs = (build_document(index, r, self.analyzer, self.taxonomy) for r in records)
+        for doc in docs:
             yield {"_op_type": "index", "_id": str(doc["id"]), "version": doc["version"],
                    "version_type": "external_gte", "_source": doc}
 
@@ -158,7 +170,8 @@ class ElasticBackend(SearchBackend):
         self._alias(index)
         self._ensure()
         return self._call(lifecycle.reindex, self.client, self.prefix, index,
-                          self._index_actions(index, records), self._bulk, progress, self.replicas)
+                          self._index_actions(index, records, many=True), self._bulk, progress,
+                          self.replicas)
 
     def status(self) -> list[IndexStatus]:
         out = []
@@ -200,7 +213,7 @@ class ElasticBackend(SearchBackend):
             info = vectors.get(c.field) or {}
             doc_count = (info.get("field_statistics") or {}).get("doc_count", 0)
             dfs = {t: v.get("doc_freq", 0) for t, v in (info.get("terms") or {}).items()}
-            out[(c.field, c.terms)] = text_weights(c.terms, dfs, doc_count)
+            out[(c.field, c.terms)] = text_stats(c.terms, dfs, doc_count)
         return out
 
     def _collect_text(self, node, acc: list) -> None:
@@ -240,7 +253,7 @@ class ElasticBackend(SearchBackend):
         if isinstance(cond, Not):
             return {"bool": {"must_not": [self._filter(cond.cond, stats)]}}
         if isinstance(cond, Text):
-            weights, _ = stats[(cond.field, cond.terms)]
+            weights = stats[(cond.field, cond.terms)][0]
             if not weights:
                 return {"match_none": {}}
             return {"terms": {cond.field: sorted(weights)}}
@@ -248,15 +261,29 @@ class ElasticBackend(SearchBackend):
             return {"terms": {cond.field: list(cond.values)}}
         raise TypeError(f"unknown condition {cond!r}")
 
+    @staticmethod
+    def _text_query(name: str, weight: float, cond: Text, stats: dict,
+                    part: str = "all") -> dict | None:
+        """Boosted ``term`` queries of a text clause: all its kept terms, or one phase's part."""
+        weights, total, informative = stats[(cond.field, cond.terms)]
+        if not weights or total <= 0:
+            return None
+        if part == "informative":
+            terms = [t for t in sorted(weights) if t in informative]
+        elif part == "common":
+            terms = [t for t in sorted(weights) if t not in informative]
+        else:
+            terms = sorted(weights)
+        if not terms:
+            return None
+        query_w = dict(cond.terms)
+        should = [{"term": {cond.field: {"value": t, "boost": weight * query_w[t] / total}}}
+                  for t in terms]
+        return {"bool": {"should": should, "_name": name}}
+
     def _scoring(self, name: str, weight: float, cond, stats: dict) -> dict | None:
         if isinstance(cond, Text):
-            weights, total = stats[(cond.field, cond.terms)]
-            if not weights or total <= 0:
-                return None
-            query_w = dict(cond.terms)
-            should = [{"term": {cond.field: {"value": t, "boost": weight * query_w[t] / total}}}
-                      for t in sorted(weights)]
-            return {"bool": {"should": should, "_name": name}}
+            return self._text_query(name, weight, cond, stats)
         if isinstance(cond, Coverage):
             should = [{"constant_score": {"filter": {"term": {cond.field: v}}, "boost": 1.0}}
                       for v in cond.values]
@@ -267,14 +294,41 @@ class ElasticBackend(SearchBackend):
         return {"constant_score": {"filter": self._filter(cond, stats), "boost": weight,
                                    "_name": name}}
 
-    def _spec_query(self, spec: Spec, stats: dict) -> dict:
-        should = [q for q in (self._scoring(c.name, c.weight, c.cond, stats) for c in spec.clauses) if q]
-        filters = [self._filter(spec.candidate, stats)] + [self._filter(f, stats) for f in spec.filters]
+    def _spec_query(self, spec: Spec, stats: dict, k: int) -> dict | None:
+        """Search body (query + rescore) for the two phases of ``spec``; None: no candidate."""
+        evidence, should, common = [], [], []
+        for c in spec.clauses:
+            if isinstance(c.cond, Text):
+                q = self._text_query(c.name, c.weight, c.cond, stats, "informative")
+                rest = self._text_query(c.name + COMMON_SUFFIX, c.weight, c.cond, stats, "common")
+                if rest:
+                    common.append(rest)
+            else:
+                q = self._scoring(c.name, c.weight, c.cond, stats)
+            if q:
+                (evidence if c.name in spec.evidence else should).append(q)
+        if not evidence:
+            return None
+        bool_q: dict = {"must": [{"bool": {"should": evidence, "minimum_should_match": 1}}]}
+        if should:
+            bool_q["should"] = should
+        if spec.filters:
+            bool_q["filter"] = [self._filter(f, stats) for f in spec.filters]
         functions = [{"weight": 1.0}] + [{"filter": self._filter(m.cond, stats), "weight": m.factor}
                                          for m in spec.multipliers]
-        return {"function_score": {"query": {"bool": {"should": should, "filter": filters}},
-                                   "functions": functions, "score_mode": "multiply",
-                                   "boost_mode": "multiply"}}
+
+        def multiplied(query: dict) -> dict:
+            return {"function_score": {"query": query, "functions": functions,
+                                       "score_mode": "multiply", "boost_mode": "multiply"}}
+
+        body: dict = {"query": multiplied({"bool": bool_q})}
+        if common:
+            # Second phase: the window's documents get the common terms' share, times the
+            # same multipliers, added to their first-phase score.
+            body["rescore"] = {"window_size": spec.window_for(k), "query": {
+                "rescore_query": multiplied({"bool": {"should": common}}),
+                "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total"}}
+        return body
 
     def _run_spec(self, spec: Spec, k: int) -> list[Hit]:
         if k <= 0:
@@ -284,20 +338,25 @@ class ElasticBackend(SearchBackend):
         texts: list[Text] = []
         for c in spec.clauses:
             self._collect_text(c.cond, texts)
-        self._collect_text(spec.candidate, texts)
         stats = self._text_stats(alias, texts)
-        resp = self._call(self.client.search, index=alias, query=self._spec_query(spec, stats),
-                          size=k, sort=[{"_score": "desc"}, {"id": "asc"}], track_scores=True,
+        body = self._spec_query(spec, stats, k)
+        if body is None:
+            return []
+        # Sorting on anything but the score is not allowed with a rescore: ask for 2k hits
+        # and break ties by id here.
+        resp = self._call(self.client.search, index=alias, **body, size=2 * k, track_scores=True,
                           include_named_queries_score=True, source_includes=SOURCE_FIELDS[spec.index],
                           track_total_hits=False).body
+        ranked = sorted(resp["hits"]["hits"],
+                        key=lambda h: (-round(h["_score"] or 0.0, 6), int(h["_id"])))
         hits = []
-        for h in resp["hits"]["hits"]:
+        for h in ranked[:k]:
             contrib = h.get("matched_queries") or {}
             if isinstance(contrib, list):
                 contrib = dict.fromkeys(contrib, 0.0)
             doc = h.get("_source") or {}
             hits.append(Hit(id=int(h["_id"]), score=round(spec.normalise(h["_score"] or 0.0), 6),
-                            reasons=reasons(spec, doc, contrib)))
+                            reasons=reasons(spec, doc, combine_contributions(contrib))))
         return hits
 
     # -- queries --------------------------------------------------------------------------

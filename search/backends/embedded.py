@@ -15,7 +15,9 @@ call first compares the file's sequence/epoch with the cache's, loading only new
 
 Text relevance is BM25 with Lucene's exact formula (including its one-byte length
 encoding), so scores follow the Elasticsearch backend closely. Matching evaluates the
-``search.scoring`` specification condition by condition with set algebra.
+``search.scoring`` specification condition by condition with set algebra, in the same two
+phases as Elasticsearch's query + rescore (informative terms for every candidate, the common
+terms' share for the window only).
 """
 from __future__ import annotations
 
@@ -30,10 +32,11 @@ from collections.abc import Collection, Iterable, Mapping
 
 from .. import (DEMANDS, INDICES, PROVIDERS, FacetValue, Hit, IndexStatus, Page, SearchBackend,
                 SearchQuery, SearchUnavailable)
-from ..documents import build_document
+from ..documents import build_document, build_documents
 from ..query import SearchPlan, facet_filter, search_plan, verified_code
 from ..scoring import (BM25_B, BM25_K1, All, Any, Coverage, Not, Range, Spec, Term, Terms,
-                       Text, lead_spec, lucene_length, provider_spec, reasons, text_weights)
+                       Text, combine_contributions, lead_spec, lucene_length, provider_spec,
+                       reasons, text_stats)
 from ..text import get_analyzer
 
 TEXT_FIELDS = ("text", "case_text", "keywords")
@@ -165,12 +168,7 @@ class _Index:
         if isinstance(cond, Not):
             return set(self.docs) - self.match(cond.cond, text_terms)
         if isinstance(cond, Text):
-            weights, _ = self.text_weights(cond, text_terms)
-            out = set()
-            post = self.postings[cond.field]
-            for t in weights:
-                out.update(post.get(t, ()))
-            return out
+            return self.text_matches(cond, text_terms)
         if isinstance(cond, Coverage):
             return self.match(Terms(cond.field, cond.values), text_terms)
         raise TypeError(f"unknown condition {cond!r}")
@@ -199,12 +197,33 @@ class _Index:
 
     # -- scores ---------------------------------------------------------------------------
     def text_weights(self, cond: Text, cache: dict) -> tuple[dict, float]:
+        weights, total, _ = self.text_stats(cond, cache)
+        return weights, total
+
+    def text_stats(self, cond: Text, cache: dict) -> tuple[dict, float, frozenset]:
         key = (cond.field, cond.terms)
         if key not in cache:
             post = self.postings[cond.field]
             dfs = {t: len(post[t]) for t, _ in cond.terms if t in post}
-            cache[key] = text_weights(cond.terms, dfs, len(self.lengths[cond.field]))
+            cache[key] = text_stats(cond.terms, dfs, len(self.lengths[cond.field]))
         return cache[key]
+
+    def _part(self, cond: Text, cache: dict, part: str) -> tuple[dict, float]:
+        weights, total, informative = self.text_stats(cond, cache)
+        if part == "informative":
+            weights = {t: w for t, w in weights.items() if t in informative}
+        elif part == "common":
+            weights = {t: w for t, w in weights.items() if t not in informative}
+        return weights, total
+
+    def text_matches(self, cond: Text, cache: dict, part: str = "all") -> set[int]:
+        """Documents holding at least one of the clause's kept terms (or one part's)."""
+        weights, _ = self._part(cond, cache, part)
+        out: set[int] = set()
+        post = self.postings[cond.field]
+        for t in weights:
+            out.update(post.get(t, ()))
+        return out
 
     def _norms(self, field: str) -> dict[int, float]:
         norms = self._norm_cache.get(field)
@@ -216,15 +235,24 @@ class _Index:
             self._norm_cache[field] = norms
         return norms
 
-    def text_scores(self, cond: Text, cache: dict) -> dict[int, float]:
-        weights, total = self.text_weights(cond, cache)
-        if total <= 0:
+    def text_scores(self, cond: Text, cache: dict, part: str = "all",
+                    ids: Collection[int] | None = None) -> dict[int, float]:
+        """Normalised BM25 per document: all kept terms or one part; only ``ids`` if given."""
+        weights, total = self._part(cond, cache, part)
+        if total <= 0 or not weights:
             return {}
         post = self.postings[cond.field]
         norms = self._norms(cond.field)
         acc: dict[int, float] = {}
         for t, w in weights.items():
-            for i, tf in post.get(t, {}).items():
+            p = post.get(t)
+            if not p:
+                continue
+            if ids is None:
+                pairs = p.items()
+            else:
+                pairs = ((i, p[i]) for i in ids if i in p)
+            for i, tf in pairs:
                 acc[i] = acc.get(i, 0.0) + w * tf * _K1_PLUS_1 / (tf + norms[i])
         return {i: v / total for i, v in acc.items()}
 
@@ -255,6 +283,7 @@ class EmbeddedBackend(SearchBackend):
         self._seq = -1
         self._epoch = -1
         self._tables: dict[str, str] = {}
+        self.build_workers: int | None = None   # reindex: document-building processes (None: cores)
 
     @classmethod
     def from_settings(cls, settings: Mapping, taxonomy: Mapping) -> EmbeddedBackend:
@@ -403,8 +432,8 @@ class EmbeddedBackend(SearchBackend):
                     batch.clear()
 
             try:
-                for record in records:
-                    doc = build_document(index, record, self.analyzer, self.taxonomy)
+                for doc in build_documents(index, records, self.analyzer, self.taxonomy,
+                                           self.build_workers):
                     batch.append((doc["id"], doc["version"], json.dumps(doc, ensure_ascii=False)))
                     count += 1
                     if len(batch) >= 500:
@@ -493,16 +522,29 @@ class EmbeddedBackend(SearchBackend):
 
 
 def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
+    """The two phases of ``spec`` (see ``search.scoring``)."""
+    if k <= 0:
+        return []
     cache: dict = {}
-    candidates = idx.match(spec.candidate, cache)
+    candidates: set[int] = set()
+    for clause in spec.clauses:
+        if clause.name in spec.evidence:
+            if isinstance(clause.cond, Text):
+                candidates |= idx.text_matches(clause.cond, cache, "informative")
+            else:
+                candidates |= idx.match(clause.cond, cache)
     for f in spec.filters:
         candidates &= idx.match(f, cache)
-    if not candidates or k <= 0:
+    if not candidates:
         return []
+    # First phase: every clause, text with its informative terms, times the multipliers.
     points = dict.fromkeys(candidates, 0.0)
     fired: list[tuple[str, float, object]] = []
     for clause in spec.clauses:
-        scores = idx.clause_scores(clause.cond, cache)
+        if isinstance(clause.cond, Text):
+            scores = idx.text_scores(clause.cond, cache, "informative")
+        else:
+            scores = idx.clause_scores(clause.cond, cache)
         w = clause.weight
         if isinstance(scores, set):
             for i in scores & candidates:
@@ -512,21 +554,34 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
                 if i in points:
                     points[i] += w * s
         fired.append((clause.name, w, scores))
+    factor = dict.fromkeys(candidates, 1.0)
     for m in spec.multipliers:
         for i in idx.match(m.cond, cache) & candidates:
-            points[i] *= m.factor
-    ranked = heapq.nsmallest(k, points.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))
+            factor[i] *= m.factor
+    first = {i: p * factor[i] for i, p in points.items()}
+    window = heapq.nsmallest(spec.window_for(k), first.items(),
+                             key=lambda kv: (-round(kv[1], 6), kv[0]))
+    # Second phase: the window gets the common terms' share of the text clauses.
+    final = dict(window)
+    for clause in spec.clauses:
+        if isinstance(clause.cond, Text):
+            scores = idx.text_scores(clause.cond, cache, "common", ids=final)
+            w = clause.weight
+            for i, s in scores.items():
+                final[i] += w * s * factor[i]
+            fired.append((clause.name, w, scores))
+    ranked = heapq.nsmallest(k, final.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))
     hits = []
     for i, p in ranked:
-        contrib = {}
+        contrib: dict[str, float] = {}
         for name, w, scores in fired:
             if isinstance(scores, set):
                 if i in scores:
-                    contrib[name] = w
+                    contrib[name] = contrib.get(name, 0.0) + w
             elif scores.get(i, 0.0) > 0:
-                contrib[name] = w * scores[i]
+                contrib[name] = contrib.get(name, 0.0) + w * scores[i]
         hits.append(Hit(id=i, score=round(spec.normalise(p), 6),
-                        reasons=reasons(spec, idx.docs[i], contrib)))
+                        reasons=reasons(spec, idx.docs[i], combine_contributions(contrib))))
     return hits
 
 
