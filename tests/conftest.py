@@ -21,8 +21,8 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 def _database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
         return TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    if os.environ.get("MATCHMAKER_REQUIRE_POSTGRES") and os.environ.get("TEST_POSTGRES_URL"):
-        pytest.fail("PostgreSQL run requested but TEST_DATABASE_URL is not set")
+    if os.environ.get("MATCHMAKER_REQUIRE_POSTGRES") and not os.environ.get("TEST_POSTGRES_URL"):
+        pytest.fail("CI requires the PostgreSQL pass, but TEST_POSTGRES_URL is not set")
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
