@@ -1,8 +1,7 @@
 """Demand pages (enterprises post and follow their needs) and the leads page (providers browse)."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,13 +9,14 @@ from search import DEMANDS, SearchQuery, SearchUnavailable
 
 from ...extensions import db
 from ...models import DemandStatus, Role, User
-from ...schemas import DemandIn, validate
+from ...schemas import DemandIn
 from ...search_engine import get_search
 from ...services import access, files, interests, matching
 from ...services import demands as demand_service
 from ...services.errors import ValidationFailed
 from ...transaction import commit
 from .forms import DemandForm, InterestForm, show_errors
+from ..uploads import save_with_uploads, upload_folder
 from .texts import HELPERS
 
 bp = Blueprint("demands", __name__)
@@ -53,10 +53,6 @@ def actor() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def upload_folder() -> str:
-    return current_app.config["UPLOAD_FOLDER"]
-
-
 def budget_band_labels() -> dict[str, str]:
     return {"lt50k": _("5 万元以下"), "50k-200k": _("5–20 万元"), "200k-500k": _("20–50 万元"),
             "500k-1m": _("50–100 万元"), "gt1m": _("100 万元以上")}
@@ -75,43 +71,26 @@ def _save(form: DemandForm, demand=None):
     """Validate the form and its files, then create or update; returns the demand or None."""
     user = actor()
     action = request.form.get("action", "submit")
-    body = form.body()
-    failures: list[ValidationFailed] = []
-    try:
+
+    def check_uploads():
         already = len(demand.attachments) - len(_remove_ids(demand)) if demand is not None else 0
-        uploads = files.check(request.files.getlist(form.attachments.name), files.DOCUMENTS, "attachments",
-                              already=max(already, 0))
-    except ValidationFailed as exc:
-        failures.append(exc)
-        uploads = []
-    written: list[str] = []
-    removed: list[str] = []
-    try:
-        validate(DemandIn, body)  # the same rules the service applies; reports blanks as missing
-        if failures:
-            raise failures.pop()
+        return files.check(request.files.getlist(form.attachments.name), files.DOCUMENTS, "attachments",
+                           already=max(already, 0))
+
+    def write(uploads):
         if demand is None:
             wanted = S.DRAFT if action == "draft" else S.IN_REVIEW
-            demand = demand_service.create_demand(db.session, user, body, status=wanted)
+            saved = demand_service.create_demand(db.session, user, body, status=wanted)
         else:
-            demand = demand_service.update_demand(db.session, user, demand.id, body)
-            if action == "submit" and demand.status in (S.DRAFT, S.REJECTED):
-                demand_service.submit(db.session, user, demand.id)
-        written, removed = files.attach_to_demand(db.session, user, demand, uploads, upload_folder(),
-                                                  remove_ids=_remove_ids(demand))
-        commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        files.discard(upload_folder(), written)
-        for failure in [*failures, exc]:
-            show_errors(form, failure)
-        return None
-    except Exception:
-        db.session.rollback()
-        files.discard(upload_folder(), written)
-        raise
-    files.discard(upload_folder(), removed)
-    return demand
+            saved = demand_service.update_demand(db.session, user, demand.id, body)
+            if action == "submit" and saved.status in (S.DRAFT, S.REJECTED):
+                demand_service.submit(db.session, user, saved.id)
+        written, removed = files.attach_to_demand(db.session, user, saved, uploads, upload_folder(),
+                                                  remove_ids=_remove_ids(saved))
+        return saved, written, removed
+
+    body = form.body()
+    return save_with_uploads(form, DemandIn, body, check_uploads, write)
 
 
 def _remove_ids(demand) -> list[int]:

@@ -1,7 +1,7 @@
 """Provider pages: browsing, the public profile, and a provider's own profile and cases."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +16,7 @@ from ...services import providers as provider_service
 from ...services.errors import Forbidden, NotFound, ValidationFailed
 from ...transaction import commit
 from ..demands.forms import show_errors
+from ..uploads import save_with_uploads, upload_folder
 from .forms import CaseForm, ProviderForm
 
 bp = Blueprint("providers", __name__)
@@ -27,10 +28,6 @@ PER_PAGE = 20
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _folder() -> str:
-    return current_app.config["UPLOAD_FOLDER"]
 
 
 # --- browsing and the public profile ---------------------------------------------------------
@@ -66,7 +63,7 @@ def profile_page(provider_id: int):
 @bp.get("/providers/cases/<int:case_id>/images/<int:attachment_id>")
 def case_image(case_id: int, attachment_id: int):
     image = files.case_image(db.session, case_id, attachment_id)
-    path = files.path_of(_folder(), image)
+    path = files.path_of(upload_folder(), image)
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype=image.content_type, download_name=image.filename, max_age=3600)
@@ -131,39 +128,23 @@ def _remove_ids(case: Case | None) -> list[int]:
 
 def _save_case(form: CaseForm, provider_id: int, case: Case | None) -> Case | None:
     user = _actor()
-    body = form.body()
     remove = _remove_ids(case)
-    failures: list[ValidationFailed] = []
-    try:
+
+    def check_uploads():
         already = len(case.images) - len(remove) if case is not None else 0
-        uploads = files.check(request.files.getlist(form.images.name), files.IMAGES, "images", already=already)
-    except ValidationFailed as exc:
-        failures.append(exc)
-        uploads = []
-    written: list[str] = []
-    removed: list[str] = []
-    try:
-        validate(CaseIn, body)
-        if failures:
-            raise failures.pop()
+        return files.check(request.files.getlist(form.images.name), files.IMAGES, "images", already=already)
+
+    def write(uploads):
         if case is None:
-            case = provider_service.add_case(db.session, user, provider_id, body)
+            saved = provider_service.add_case(db.session, user, provider_id, body)
         else:
-            case = provider_service.update_case(db.session, user, case.id, body)
-        written, removed = files.attach_to_case(db.session, user, case, uploads, _folder(), remove_ids=remove)
-        commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        files.discard(_folder(), written)
-        for failure in [*failures, exc]:
-            show_errors(form, failure)
-        return None
-    except Exception:
-        db.session.rollback()
-        files.discard(_folder(), written)
-        raise
-    files.discard(_folder(), removed)
-    return case
+            saved = provider_service.update_case(db.session, user, case.id, body)
+        written, removed = files.attach_to_case(db.session, user, saved, uploads, upload_folder(),
+                                                remove_ids=remove)
+        return saved, written, removed
+
+    body = form.body()
+    return save_with_uploads(form, CaseIn, body, check_uploads, write)
 
 
 def _own_provider_id() -> int:
@@ -216,6 +197,6 @@ def case_delete(case_id: int):
     stored = [image.stored_name for image in case.images]
     provider_service.delete_case(db.session, _actor(), case_id)
     commit()
-    files.discard(_folder(), stored)
+    files.discard(upload_folder(), stored)
     flash(_("案例已删除"), "success")
     return redirect(url_for(".profile_page", provider_id=provider_id) + "#cases")

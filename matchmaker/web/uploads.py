@@ -1,0 +1,57 @@
+"""Saving a form that carries files: the shared steps of the demand and case pages."""
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+from flask import current_app
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..schemas import validate
+from ..services import files
+from ..services.errors import ValidationFailed
+from ..transaction import commit
+from .demands.forms import show_errors
+
+T = TypeVar("T")
+
+
+def upload_folder() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
+
+
+def save_with_uploads(form: FlaskForm, schema, body: dict,
+                      check_uploads: Callable[[], list[files.Upload]],
+                      write: Callable[[list[files.Upload]], tuple[T, list[str], list[str]]]) -> T | None:
+    """Check the files and the body, then ``write`` and commit; returns what was saved, or None.
+
+    ``write(uploads)`` creates or updates the row and attaches the files, returning the row and
+    the stored names written and removed. Written files are discarded if anything fails, removed
+    ones only after the commit; every validation failure is shown on the form.
+    """
+    failures: list[ValidationFailed] = []
+    try:
+        uploads = check_uploads()
+    except ValidationFailed as exc:
+        failures.append(exc)
+        uploads = []
+    written: list[str] = []
+    removed: list[str] = []
+    try:
+        validate(schema, body)  # the same rules the service applies; reports blanks as missing
+        if failures:
+            raise failures.pop()
+        saved, written, removed = write(uploads)
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        files.discard(upload_folder(), written)
+        for failure in [*failures, exc]:
+            show_errors(form, failure)
+        return None
+    except Exception:
+        db.session.rollback()
+        files.discard(upload_folder(), written)
+        raise
+    files.discard(upload_folder(), removed)
+    return saved
