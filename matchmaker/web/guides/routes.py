@@ -6,8 +6,6 @@ Public: ``/guides`` (published editions), ``/guides/<id>`` and its ``.pdf`` / ``
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
@@ -21,6 +19,7 @@ from ...services.guides import charts, labels
 from ...services.guides import pdf as guide_pdf
 from ...services.guides import xlsx as guide_xlsx
 from ...transaction import commit
+from ..auth.decorators import admin_required
 from ..auth.forms import apply_field_errors
 from ..main.links import is_local_path
 from .forms import ActionForm, GuideForm
@@ -28,16 +27,6 @@ from .forms import ActionForm, GuideForm
 bp = Blueprint("guides", __name__)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
 
 
 def _locale() -> str:

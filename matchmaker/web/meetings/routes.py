@@ -5,8 +5,6 @@
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,6 +17,7 @@ from ...search_engine import get_search
 from ...services import meetings as meeting_service
 from ...services.errors import Conflict, ServiceError, ValidationFailed
 from ...transaction import commit
+from ..auth.decorators import admin_required
 from ..demands.forms import show_errors
 from .forms import (ALIASES, MeetingForm, OutcomeForm, PairForm, outcome_labels, rsvp_labels, status_labels,
                     to_int)
@@ -29,16 +28,6 @@ bp = Blueprint("meetings", __name__)
 @bp.app_context_processor
 def meeting_labels() -> dict:
     return {"meeting_status_labels": status_labels, "rsvp_labels": rsvp_labels, "outcome_labels": outcome_labels}
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
 
 
 def actor():
