@@ -192,7 +192,10 @@ def attachment(demand_id: int, attachment_id: int):
 # --- lifecycle actions ---------------------------------------------------------------------
 
 def _act(demand_id: int, operation, message: str):
-    operation(db.session, actor(), demand_id)
+    """Check the demand is visible to the user (404 otherwise), then run the transition."""
+    user = actor()
+    demand_service.get_visible_demand(db.session, user, demand_id)
+    operation(db.session, user, demand_id)
     commit()
     flash(message, "success")
     return redirect(url_for(".detail", demand_id=demand_id))
@@ -201,21 +204,18 @@ def _act(demand_id: int, operation, message: str):
 @bp.post("/demands/<int:demand_id>/submit")
 @login_required
 def submit(demand_id: int):
-    demand_service.get_visible_demand(db.session, actor(), demand_id)
     return _act(demand_id, demand_service.submit, _("已提交审核"))
 
 
 @bp.post("/demands/<int:demand_id>/withdraw")
 @login_required
 def withdraw(demand_id: int):
-    demand_service.get_visible_demand(db.session, actor(), demand_id)
     return _act(demand_id, demand_service.withdraw, _("需求已撤回"))
 
 
 @bp.post("/demands/<int:demand_id>/won")
 @login_required
 def won(demand_id: int):
-    demand_service.get_visible_demand(db.session, actor(), demand_id)
     return _act(demand_id, demand_service.mark_won, _("恭喜！需求已标记为成交"))
 
 
