@@ -766,19 +766,6 @@ def print_summary(report: dict) -> None:
 
 # Measured separately with Elasticsearch's profile API and variants of the recorded request
 # (100k synthetic providers, 25 demands, median `took` of the best of 3 runs each).
-PROFILE_DATE = "2026-11-23"
-PROFILE_VARIANTS = (
-    ("request as the library sends it", 83),
-    ("without `include_named_queries_score`", 81),
-    ("without sorting on `[_score, id]`", 73),
-    ("without the `function_score` wrapper (multipliers)", 75),
-    ("without the `region_chongqing` clause (a 36-value `terms`)", 74),
-    ("candidate filter without its any-text-term condition", 51),
-    ("without the two text clauses (≈ 52 boosted `term` queries)", 33),
-    ("candidate filter only, no scoring clauses", 15),
-)
-
-
 def analysis(report: dict) -> list[str]:
     """Where the time goes (numbers from this run where the run has them)."""
     lines = ["## Where the time goes", ""]
@@ -788,40 +775,26 @@ def analysis(report: dict) -> list[str]:
         took = ", ".join(f"{e['latency']['match'].get('es_took_ms', {}).get('p50', 0):.0f} ms at {n:,}"
                          for n, e in sorted(es.items()))
         lines += [
-            f"- **Elasticsearch matching is engine-bound and linear in the index size.** The server's own "
-            f"`took` for the match query: {took}. The library adds little (app/raw close to 1); the "
-            "`_termvectors` round trip for the term statistics costs about 1 ms.",
-            "  The cause is the size of the candidate set: a provider is a candidate when it shares the "
-            "cluster, a related cluster, a case cluster, **any service or any text term** with the demand. "
-            f"Profiled on {PROFILE_DATE}: the candidate filter matched a median 97 % of 100,000 synthetic "
-            "providers, and 86 % (min 40 %, max 93 %) of the 230 providers of the judged set, so the "
-            "query scores nearly the whole index, each document against ≈ 52 boosted `term` queries on "
-            "`text` and `case_text` plus ≈ 15 constant-score clauses; the multiplying `function_score` "
-            "leaves Lucene no way to skip non-competitive documents. Median `took` per variant of the "
-            "same requests:",
-            "",
-            "  | variant (100k providers) | `took` ms |",
-            "  |---|---:|",
-            *[f"  | {name} | {ms} |" for name, ms in PROFILE_VARIANTS],
-            "",
-            "  Ways out, for the backend's owners to weigh against ranking quality (`make eval`): a "
-            "narrower candidate set (drop the any-text-term condition or require several terms or a share "
-            "of the query's weight), fewer query terms (the top terms by weight × IDF), or two phases (a "
-            "cheap structural + text first phase and the full specification as a `rescore` over a window "
-            "of a few hundred).",
+            f"- **Elasticsearch matching is engine-bound.** The server's own `took` for the match "
+            f"query: {took}. The library adds little (app/raw close to 1); the `_termvectors` round "
+            "trip for the term statistics costs about 1 ms.",
+            "  Matching runs in two phases (`search/scoring.py`): a document is a candidate only when "
+            "structural evidence (cluster, related cluster, service, case cluster) or an *informative* "
+            "text term (one in at most max(1,000 documents, 5 %) of the index) matches; the first phase "
+            "scores every signal with the informative terms, and a `rescore` over the top 500 adds the "
+            "common terms' share with the same weights, so the final scores equal full scoring. Below "
+            "about 2,000 documents every term is informative and the phases coincide.",
         ]
     rates = [(n, r["reindex"]["providers"] / r["reindex"]["providers_s"]) for n, r in sorted(es.items())]
     if rates:
         lines += [
             "- **Reindexing is bound by text analysis in Python, not by Elasticsearch.** `reindex` loads "
             + ", ".join(f"{rate:,.0f} providers/s at {n:,}" for n, rate in rates)
-            + "; building one provider document costs ≈ 1.1 ms of CPU (jieba search-mode segmentation), "
-            "which alone is ≈ 110 s for 100k, and the bulk helper is sequential, so the engine waits "
-            "while Python segments. About 45 % of that CPU is the `keywords` field: the segmentation of "
-            "the taxonomy labels and aliases of the record's clusters and services, a pure function of "
-            "the codes. Segmenting per code once and joining gives identical output (checked on 500 "
-            "random code sets) and would take ≈ 0.5 ms off every document; building documents in a "
-            "process pool would use the second core.",
+            + "; documents are built in forked worker processes (one per core) while the bulk requests "
+            "run, with the taxonomy `keywords` segmented once per label. Building one provider document "
+            "costs ≈ 0.6 ms of CPU, nearly all of it jieba segmentation, so on two cores the rebuild "
+            "shares the CPU with Elasticsearch and slows down roughly twofold when another process takes "
+            "a core.",
         ]
     if emb:
         lines += [
