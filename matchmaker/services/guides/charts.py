@@ -68,6 +68,16 @@ def _nice_max(value: int) -> int:
     return value
 
 
+def _legend(left: float, legend: tuple[str, str]) -> list[str]:
+    """The demand and supply swatches with their names, along the top from ``left``."""
+    return [
+        f'<rect x="{left}" y="8" width="12" height="12" fill="{DEMAND_COLOUR}"/>',
+        f'<text x="{left + 18}" y="19">{escape(legend[0])}</text>',
+        f'<rect x="{left + 30 + _text_width(legend[0], 13)}" y="8" width="12" height="12" fill="{SUPPLY_COLOUR}"/>',
+        f'<text x="{left + 48 + _text_width(legend[0], 13)}" y="19">{escape(legend[1])}</text>',
+    ]
+
+
 def bars_svg(content: dict[str, Any], locale: str, title: str, desc: str, legend: tuple[str, str],
              empty: str) -> str:
     """Grouped horizontal bars: open demands vs verified providers per cluster."""
@@ -80,12 +90,7 @@ def bars_svg(content: dict[str, Any], locale: str, title: str, desc: str, legend
     height = top + max(len(bars), 1) * row + 28
     plot = width - left - right
     top_value = _nice_max(max((max(b.demands, b.verified) for b in bars), default=0))
-    body = [
-        f'<rect x="{left}" y="8" width="12" height="12" fill="{DEMAND_COLOUR}"/>',
-        f'<text x="{left + 18}" y="19">{escape(legend[0])}</text>',
-        f'<rect x="{left + 30 + _text_width(legend[0], 13)}" y="8" width="12" height="12" fill="{SUPPLY_COLOUR}"/>',
-        f'<text x="{left + 48 + _text_width(legend[0], 13)}" y="19">{escape(legend[1])}</text>',
-    ]
+    body = _legend(left, legend)
     steps = 5 if top_value >= 5 else top_value
     for i in range(steps + 1):
         value = top_value * i / steps
@@ -171,12 +176,7 @@ def trend_svg(points: list[dict[str, Any]], title: str, desc: str, legend: tuple
     width, height, left, right, top, bottom = 760, 280, 48, 24, 36, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(max((max(p["open_demands"], p["verified_providers"]) for p in points), default=0))
-    body = [
-        f'<rect x="{left}" y="8" width="12" height="12" fill="{DEMAND_COLOUR}"/>',
-        f'<text x="{left + 18}" y="19">{escape(legend[0])}</text>',
-        f'<rect x="{left + 30 + _text_width(legend[0], 13)}" y="8" width="12" height="12" fill="{SUPPLY_COLOUR}"/>',
-        f'<text x="{left + 48 + _text_width(legend[0], 13)}" y="19">{escape(legend[1])}</text>',
-    ]
+    body = _legend(left, legend)
     steps = 5 if top_value >= 5 else top_value
     for i in range(steps + 1):
         value = top_value * i / steps
