@@ -200,43 +200,31 @@ def attach_to_demand(session: Session, actor: User, demand: Demand, uploads: lis
     """Write new attachments and drop the chosen ones. Returns (written, removed) stored names:
     the caller discards ``written`` if its commit fails and ``removed`` once it succeeded."""
     require_owner(actor, demand.organization_id)
-    remove_ids = {int(i) for i in remove_ids}
-    removed = [a for a in demand.attachments if a.id in remove_ids]
-    for attachment in removed:
-        demand.attachments.remove(attachment)
-    if len(demand.attachments) + len(uploads) > DOCUMENTS.max_files:
-        raise ValidationFailed(_("最多上传 %(n)s 个文件", n=DOCUMENTS.max_files),
-                               {"attachments": [_("最多上传 %(n)s 个文件", n=DOCUMENTS.max_files)]})
-    written: list[str] = []
-    try:
-        for upload in uploads:
-            attachment = _write(folder, upload)
-            written.append(attachment.stored_name)
-            demand.attachments.append(attachment)
-        session.flush()
-    except Exception:
-        discard(folder, written)
-        raise
-    return written, [a.stored_name for a in removed]
+    return _attach(session, demand.attachments, uploads, folder, remove_ids, DOCUMENTS, "attachments")
 
 
 def attach_to_case(session: Session, actor: User, case: Case, uploads: list[Upload],
                    folder: str | os.PathLike, remove_ids: Iterable[int] = ()) -> tuple[list[str], list[str]]:
     """Like ``attach_to_demand``, for a portfolio case's images."""
     require_owner(actor, case.provider.organization_id)
+    return _attach(session, case.images, uploads, folder, remove_ids, IMAGES, "images")
+
+
+def _attach(session: Session, items: list, uploads: list[Upload], folder: str | os.PathLike,
+            remove_ids: Iterable[int], policy: Policy, field: str) -> tuple[list[str], list[str]]:
     remove_ids = {int(i) for i in remove_ids}
-    removed = [a for a in case.images if a.id in remove_ids]
+    removed = [a for a in items if a.id in remove_ids]
     for attachment in removed:
-        case.images.remove(attachment)
-    if len(case.images) + len(uploads) > IMAGES.max_files:
-        raise ValidationFailed(_("最多上传 %(n)s 个文件", n=IMAGES.max_files),
-                               {"images": [_("最多上传 %(n)s 个文件", n=IMAGES.max_files)]})
+        items.remove(attachment)
+    if len(items) + len(uploads) > policy.max_files:
+        raise ValidationFailed(_("最多上传 %(n)s 个文件", n=policy.max_files),
+                               {field: [_("最多上传 %(n)s 个文件", n=policy.max_files)]})
     written: list[str] = []
     try:
         for upload in uploads:
             attachment = _write(folder, upload)
             written.append(attachment.stored_name)
-            case.images.append(attachment)
+            items.append(attachment)
         session.flush()
     except Exception:
         discard(folder, written)
