@@ -67,6 +67,24 @@ def _orgs_by(session: Session, column, values: set) -> dict:
     return found
 
 
+def _by_external_id(session: Session, model, rows: list[Row]) -> dict:
+    """Existing records of ``model`` by the external ids the rows name."""
+    found = {}
+    for chunk in _chunks({r.data.external_id for r in rows if r.data.external_id}):
+        found.update(session.execute(select(model.external_id, model)
+                                     .where(model.external_id.in_(chunk))).tuples().all())
+    return found
+
+
+def _orgs_by_name(session: Session, org_type: OrgType, names: set) -> dict[str, Organization]:
+    """Organisations of one type by name (several types may share a name)."""
+    found: dict[str, Organization] = {}
+    for chunk in _chunks(names):
+        found.update(session.execute(select(Organization.name, Organization).where(
+            Organization.type == org_type, Organization.name.in_(chunk))).tuples().all())
+    return found
+
+
 class _Duplicates:
     """Remembers which row first named each identity key."""
 
@@ -86,16 +104,10 @@ class _Duplicates:
 
 def plan_providers(session: Session, rows: list[Row]) -> Plan:
     plan = Plan(PROVIDERS)
-    by_external = {}
-    for chunk in _chunks({r.data.external_id for r in rows if r.data.external_id}):
-        by_external.update(session.execute(select(Provider.external_id, Provider)
-                                           .where(Provider.external_id.in_(chunk))).tuples().all())
+    by_external = _by_external_id(session, Provider, rows)
     by_credit = _orgs_by(session, Organization.credit_code, {r.org.credit_code for r in rows})
     names = {r.data.name for r in rows}
-    by_name: dict[str, Organization] = {}
-    for chunk in _chunks(names):  # several types may share a name: take the provider one
-        by_name.update(session.execute(select(Organization.name, Organization).where(
-            Organization.type == OrgType.PROVIDER, Organization.name.in_(chunk))).tuples().all())
+    by_name = _orgs_by_name(session, OrgType.PROVIDER, names)  # several types may share a name: take the provider one
     seen = _Duplicates()
     for row in rows:
         data, credit = row.data, row.org.credit_code
@@ -150,16 +162,10 @@ def _resolve_provider(plan: Plan, row: Row, by_external: Provider | None, by_cre
 
 def plan_demands(session: Session, rows: list[Row]) -> Plan:
     plan = Plan(DEMANDS)
-    by_external = {}
-    for chunk in _chunks({r.data.external_id for r in rows if r.data.external_id}):
-        by_external.update(session.execute(select(Demand.external_id, Demand)
-                                           .where(Demand.external_id.in_(chunk))).tuples().all())
+    by_external = _by_external_id(session, Demand, rows)
     by_credit = _orgs_by(session, Organization.credit_code, {r.org.credit_code for r in rows})
     names = {r.data.organization.name for r in rows if r.data.organization}
-    by_name: dict[str, Organization] = {}
-    for chunk in _chunks(names):
-        by_name.update(session.execute(select(Organization.name, Organization).where(
-            Organization.type == OrgType.ENTERPRISE, Organization.name.in_(chunk))).tuples().all())
+    by_name = _orgs_by_name(session, OrgType.ENTERPRISE, names)
     by_id = {org.id: org for org in _orgs_by(session, Organization.id,
                                              {r.data.organization_id for r in rows})}
     known_orgs = {org.id for org in (*by_credit.values(), *by_name.values(), *by_id.values())}
