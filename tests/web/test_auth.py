@@ -12,22 +12,13 @@ from matchmaker.models import AuditEvent, Organization, User
 from matchmaker.services import accounts
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, credit_code
+from tests.web.pages import errors_of, page
 
 VALID = {
     "role": "enterprise", "organization_name": "重庆永川精密机械有限公司", "credit_code": credit_code(900001),
     "contact_name": "张工", "phone": "13812345678", "email": "zhang@example.cn", "password": "long-enough-pw",
     "confirm": "long-enough-pw", "region": "yongchuan", "kind": "", "level": "none",
 }
-
-
-def errors_of(html: str, field: str) -> list[str]:
-    """The inline error messages rendered for one field."""
-    match = re.search(rf'<ul class="errors" id="{field}-err" role="alert">(.*?)</ul>', html, re.S)
-    return re.findall(r"<li>(.*?)</li>", match.group(1)) if match else []
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 # --- login / logout -----------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from flask_babel import refresh
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import Attachment, Demand, DemandStatus, Interest, Invitation
 from matchmaker.services import files
+from tests.web.pages import errors_of, login, page, stored_files
 
 VALID = {
     "title": "产品外观造型设计", "description": "为一款电动摩托车设计外观造型，交付效果图和结构建议。",
@@ -21,19 +21,6 @@ VALID = {
 }
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def errors_of(html: str, field: str) -> list[str]:
-    match = re.search(rf'<ul class="errors" id="{field}-err" role="alert">(.*?)</ul>', html, re.S)
-    return re.findall(r"<li>(.*?)</li>", match.group(1)) if match else []
-
-
-def login(auth, user) -> None:
-    assert auth.login(user.email).status_code == 302
 
 
 def docx_bytes() -> bytes:
@@ -46,11 +33,6 @@ def docx_bytes() -> bytes:
 
 def demand_count() -> int:
     return db.session.scalar(select(func.count(Demand.id)))
-
-
-def stored_files(app) -> list[Path]:
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    return list(folder.iterdir()) if folder.exists() else []
 
 
 # --- anonymous and roles -------------------------------------------------------------------

@@ -7,14 +7,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import DemandStatus, Interest, InterestStatus
 from matchmaker.services import interests as interest_service
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def login(auth, user) -> None:
-    assert auth.login(user.email).status_code == 302
+from tests.web.pages import login, page
 
 
 @pytest.mark.parametrize("method,url", [("get", "/interests/mine"), ("post", "/interests/1/accept"),

@@ -9,14 +9,7 @@ import pytest
 from matchmaker.models import DemandStatus
 from matchmaker.search_engine import get_search
 from search import SearchUnavailable
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def login(auth, user) -> None:
-    assert auth.login(user.email).status_code == 302
+from tests.web.pages import login, page
 
 
 def titles(html: str) -> list[str]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Attachment, Case, Provider
+from tests.web.pages import errors_of, login, page, stored_files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
@@ -19,24 +19,6 @@ PROFILE = {
     "team_size": "25", "price_min": "50000", "price_max": "500000",
     "description": "专注摩托车与电动车外观设计十年。", "certifications": "永川区工业设计中心\n\n红点奖 2023\n",
 }
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def errors_of(html: str, field: str) -> list[str]:
-    match = re.search(rf'<ul class="errors" id="{field}-err" role="alert">(.*?)</ul>', html, re.S)
-    return re.findall(r"<li>(.*?)</li>", match.group(1)) if match else []
-
-
-def login(auth, user) -> None:
-    assert auth.login(user.email).status_code == 302
-
-
-def stored_files(app) -> list[Path]:
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    return list(folder.iterdir()) if folder.exists() else []
 
 
 def names(html: str) -> list[str]:
