@@ -6,14 +6,11 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Demand, Notification, Organization
+from tests.web.pages import page
 
 ADMIN_PAGES = ["/admin", "/admin/review", "/admin/organizations", "/admin/organizations?type=provider"]
 ADMIN_POSTS = ["/admin/review/1/approve", "/admin/review/1/reject", "/admin/organizations/1/verify",
                "/admin/organizations/1/unverify"]
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("url", ADMIN_PAGES)
@@ -47,13 +44,6 @@ def test_other_roles_cannot_post(client, auth, make, url):
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Demand, demand.id).status == "in_review"
-
-
-@pytest.fixture
-def admin(auth, make):
-    user = make.admin()
-    auth.login(user.email)
-    return user
 
 
 def test_dashboard_counts(client, admin, make):

@@ -13,13 +13,6 @@ PAGES = ["/admin/archive", "/admin/archive/demands", "/admin/archive/providers",
 
 
 @pytest.fixture
-def admin(auth, make):
-    user = make.admin()
-    auth.login(user.email)
-    return user
-
-
-@pytest.fixture
 def data(make, admin):
     owner = make.enterprise(name="重庆永川摩托车厂")
     make.demand(owner, title="休旅摩托车外观", cluster="motorcycle")

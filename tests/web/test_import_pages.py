@@ -19,13 +19,6 @@ GETS = ["/admin/import", "/admin/import/template/demands.xlsx", "/admin/import/1
 POSTS = ["/admin/import", "/admin/import/1/commit"]
 
 
-@pytest.fixture
-def admin(auth, make):
-    user = make.admin()
-    auth.login(user.email)
-    return user
-
-
 def upload(client, name, data, kind="providers"):
     return client.post("/admin/import", data={"kind": kind, "file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")

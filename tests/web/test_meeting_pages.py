@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, MeetingInvitee, MeetingPair, utcnow
 from tests.conftest import csrf_token_from
+from tests.web.pages import page
 
 ADMIN_GETS = ["/admin/meetings", "/admin/meetings/1"]
 ADMIN_POSTS = ["/admin/meetings", "/admin/meetings/1/propose", "/admin/meetings/1/pairs",
@@ -16,17 +17,6 @@ ADMIN_POSTS = ["/admin/meetings", "/admin/meetings/1/propose", "/admin/meetings/
                "/admin/meetings/1/invitations", "/admin/meetings/1/pairs/1/outcome"]
 GOOD = {"title": "新能源汽车设计对接会", "cluster": "nev-ice", "region": "", "starts_on": "2031-05-06",
         "starts_time": "09:30", "place": "永川科技馆", "description": ""}
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def admin(auth, make):
-    user = make.admin()
-    auth.login(user.email)
-    return user
 
 
 @pytest.mark.parametrize("url", ADMIN_GETS + ["/meetings/invitations"])

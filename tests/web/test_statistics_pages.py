@@ -11,19 +11,9 @@ from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands, interests, matching
 from matchmaker.transaction import commit
+from tests.web.pages import page
 
 URLS = ["/admin/statistics", "/admin/statistics/export.csv", "/admin/statistics/export.xlsx"]
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def admin(auth, make):
-    user = make.admin()
-    auth.login(user.email)
-    return user
 
 
 @pytest.fixture
