@@ -125,20 +125,22 @@ def add_pair(meeting_id: int):
     return _to_detail(meeting_id, f"pair-{pair.id}", pair.demand_id)
 
 
+def _set_included(meeting_id: int, pair_id: int, included: bool):
+    pair = meeting_service.set_included(db.session, actor(), meeting_id, pair_id, included)
+    commit()
+    return _to_detail(meeting_id, f"pair-{pair_id}", pair.demand_id)
+
+
 @bp.post("/admin/meetings/<int:meeting_id>/pairs/<int:pair_id>/include")
 @admin_required
 def include(meeting_id: int, pair_id: int):
-    pair = meeting_service.set_included(db.session, actor(), meeting_id, pair_id, True)
-    commit()
-    return _to_detail(meeting_id, f"pair-{pair_id}", pair.demand_id)
+    return _set_included(meeting_id, pair_id, True)
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/pairs/<int:pair_id>/exclude")
 @admin_required
 def exclude(meeting_id: int, pair_id: int):
-    pair = meeting_service.set_included(db.session, actor(), meeting_id, pair_id, False)
-    commit()
-    return _to_detail(meeting_id, f"pair-{pair_id}", pair.demand_id)
+    return _set_included(meeting_id, pair_id, False)
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/invitations")
