@@ -1,4 +1,5 @@
 """Matchmaker: industrial-design supply and demand matchmaking (app factory)."""
+
 from __future__ import annotations
 
 import os
@@ -9,9 +10,9 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from . import search_engine
-from .services import accounts
 from .config import PROJECT_ROOT, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .services import accounts
 
 
 def select_locale() -> str:
@@ -33,8 +34,12 @@ def select_locale() -> str:
 
 def create_app(overrides: Mapping | None = None) -> Flask:
     instance_path = Path(os.environ.get("MATCHMAKER_INSTANCE_PATH") or PROJECT_ROOT / "instance")
-    app = Flask(__name__, instance_path=str(instance_path), template_folder=str(PROJECT_ROOT / "templates"),
-                static_folder=str(PROJECT_ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
     app.config.update(from_environment(instance_path))
     if overrides:
         app.config.update(overrides)
@@ -44,11 +49,17 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
     search_engine.init_app(app)
-    accounts.configure_hashing(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"],
-                               app.config["ARGON2_PARALLELISM"])
+    accounts.configure_hashing(
+        app.config["ARGON2_TIME_COST"],
+        app.config["ARGON2_MEMORY_KIB"],
+        app.config["ARGON2_PARALLELISM"],
+    )
 
     from . import models  # noqa: F401  (register tables with the metadata)
     from .api import init_app as init_api

@@ -1,4 +1,5 @@
 """Command line: `matchmaker run | db | users | demo | search | demands`."""
+
 from __future__ import annotations
 
 import click
@@ -15,6 +16,7 @@ from .services.errors import ServiceError
 
 def _create_app() -> Flask:
     from . import create_app
+
     return create_app()
 
 
@@ -35,8 +37,12 @@ users = click.Group("users", help="Manage user accounts.")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--role", type=click.Choice(["admin", "enterprise", "provider"]), required=True)
-@click.option("--organization", "organization", default=None,
-              help="Join the organisation of this exact name, or create it.")
+@click.option(
+    "--organization",
+    "organization",
+    default=None,
+    help="Join the organisation of this exact name, or create it.",
+)
 @with_appcontext
 def create_user(email: str, password: str, role: str, organization: str | None) -> None:
     """Create a user (the first administrator is created this way)."""
@@ -61,7 +67,9 @@ def reindex(names: tuple[str, ...]) -> None:
     for name in names or INDICES:
         total = indexing.database_count(db.session, name)
         with click.progressbar(length=total, label=f"{name:10}") as bar:
-            count = backend.reindex(name, indexing.records_for(db.session, name), progress=bar.update)
+            count = backend.reindex(
+                name, indexing.records_for(db.session, name), progress=bar.update
+            )
         click.echo(f"{name}: {count} documents indexed (database: {total})")
     delivered = indexing.deliver_pending(db.session, backend)
     click.echo(f"caught up {delivered} pending changes")
@@ -75,8 +83,10 @@ def status() -> None:
     click.echo(f"backend: {backend.name}")
     try:
         for item in backend.status():
-            click.echo(f"{item.alias} → {', '.join(item.concrete) or '(none)'}: {item.documents} documents "
-                       f"(database: {indexing.database_count(db.session, item.index)})")
+            click.echo(
+                f"{item.alias} → {', '.join(item.concrete) or '(none)'}: {item.documents} documents "
+                f"(database: {indexing.database_count(db.session, item.index)})"
+            )
     except SearchUnavailable as exc:
         click.echo(f"search engine unavailable: {exc}")
     click.echo(f"pending changes: {indexing.pending_count(db.session)}")
@@ -110,15 +120,22 @@ alerts = click.Group("alerts", help="Saved-search alerts.")
 
 
 @alerts.command("send")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              help="Public address used in e-mailed links.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Public address used in e-mailed links.",
+)
 @with_appcontext
 def send_alerts(base_url: str) -> None:
     """Send due daily digests of new demands matching saved searches (run hourly)."""
     from flask import current_app
 
     from .services import saved_searches
-    sent = saved_searches.send_digests(db.session, get_search(), current_app.config, base_url.rstrip("/"))
+
+    sent = saved_searches.send_digests(
+        db.session, get_search(), current_app.config, base_url.rstrip("/")
+    )
     indexing.commit_and_index(db.session, get_search())
     click.echo(f"sent {sent} digests")
 
@@ -129,6 +146,7 @@ def send_alerts(base_url: str) -> None:
 def demo(if_empty: bool) -> None:
     """Load the demo data set (enterprises, providers, demands in every state, interests)."""
     from .demo import database_is_empty, load_demo
+
     if if_empty and not database_is_empty(db.session):
         click.echo("database not empty; demo data not loaded")
         return
@@ -138,16 +156,26 @@ def demo(if_empty: bool) -> None:
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--kind", type=click.Choice(["providers", "demands"]), default=None,
-              help="What the file holds (default: guessed from its columns or bodies).")
+@click.option(
+    "--kind",
+    type=click.Choice(["providers", "demands"]),
+    default=None,
+    help="What the file holds (default: guessed from its columns or bodies).",
+)
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
-@click.option("--actor", "actor_email", default=None, help="Administrator recorded as the actor (default: the first).")
+@click.option(
+    "--actor",
+    "actor_email",
+    default=None,
+    help="Administrator recorded as the actor (default: the first).",
+)
 @with_appcontext
 def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | None) -> None:
     """Import a survey file (.xlsx, .csv or .jsonl): all rows or none."""
     import os
 
     from .services import imports
+
     with open(file, "rb") as handle:
         data = handle.read()
     try:
@@ -158,11 +186,15 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
     except ServiceError as exc:
         _fail(exc)
     for problem in outcome.problems:
-        click.echo(f"row {problem.row if problem.row is not None else '-'} · {problem.column} · {problem.message}",
-                   err=True)
+        click.echo(
+            f"row {problem.row if problem.row is not None else '-'} · {problem.column} · {problem.message}",
+            err=True,
+        )
     plan = outcome.plan
-    click.echo(f"{outcome.kind}: {outcome.rows} rows, {plan.creates} to create, {plan.updates} to update, "
-               f"{plan.merged} identical duplicates merged, {len(outcome.problems)} problems")
+    click.echo(
+        f"{outcome.kind}: {outcome.rows} rows, {plan.creates} to create, {plan.updates} to update, "
+        f"{plan.merged} identical duplicates merged, {len(outcome.problems)} problems"
+    )
     if outcome.problems:
         raise click.ClickException("nothing imported: fix the problems above and run again")
     if dry_run:
@@ -174,19 +206,24 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
         def progress(done: int) -> None:
             bar.update(done - last[0])
             last[0] = done
+
         try:
             counts = imports.write(db.session, actor, outcome, progress)
             db.session.commit()
         except imports.ApplyFailed as exc:
             db.session.rollback()
             problem = exc.problem
-            raise click.ClickException(f"nothing imported: row {problem.row} · {problem.column} · {problem.message}")
+            raise click.ClickException(
+                f"nothing imported: row {problem.row} · {problem.column} · {problem.message}"
+            )
         except ServiceError as exc:
             db.session.rollback()
             _fail(exc)
     click.echo(f"imported: {counts['created']} created, {counts['updated']} updated")
     delivered = indexing.deliver_pending(db.session, get_search())
-    click.echo(f"search index: {delivered} changes delivered, {indexing.pending_count(db.session)} pending")
+    click.echo(
+        f"search index: {delivered} changes delivered, {indexing.pending_count(db.session)} pending"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """Configuration from environment variables; every setting has a working default."""
+
 from __future__ import annotations
 
 import os
@@ -27,11 +28,13 @@ def _bool(name: str, default: bool) -> bool:
 
 def from_environment(instance_path: Path) -> dict:
     """Settings read at app creation; tests override by passing a mapping to create_app."""
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'matchmaker.sqlite3'}"
+    database_url = (
+        os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'matchmaker.sqlite3'}"
+    )
     if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,

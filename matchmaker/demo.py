@@ -3,6 +3,7 @@
 Everything goes through the services, so the demo is audited and indexed like real data.
 Every demo account's password is DEMO_PASSWORD; the administrator is DEMO_ADMIN.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,12 +32,20 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(User.id)))
 
 
-def _member(session: Session, organization: Organization, role: str, contact: dict, password_hash: str) -> User:
+def _member(
+    session: Session, organization: Organization, role: str, contact: dict, password_hash: str
+) -> User:
     organization.contact_name = contact["name"]
     organization.phone = contact["phone"]
     organization.email = contact["email"]
-    user = User(email=contact["email"], password_hash=password_hash, role=role,
-                organization=organization, name=contact["name"], phone=contact["phone"])
+    user = User(
+        email=contact["email"],
+        password_hash=password_hash,
+        role=role,
+        organization=organization,
+        name=contact["name"],
+        phone=contact["phone"],
+    )
     session.add(user)
     return user
 
@@ -54,18 +63,31 @@ def _spread_history(session: Session, demand_rows: list, provider_users: list[Us
         start = now - dt.timedelta(days=rng.randint(200, 400))
         provider = user.organization.provider
         provider.created_at = start
-        for event in session.scalars(select(AuditEvent).where(
-                AuditEvent.subject_type == "provider", AuditEvent.subject_id == provider.id)):
+        for event in session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.subject_type == "provider", AuditEvent.subject_id == provider.id
+            )
+        ):
             event.created_at = start
     for demand in demand_rows:
         start = now - dt.timedelta(days=rng.randint(20, 330))
         step = dt.timedelta(hours=rng.randint(12, 72))
         demand.created_at = start
         interest_ids = [i.id for i in demand.interests]
-        events = list(session.scalars(select(AuditEvent).where(or_(
-            (AuditEvent.subject_type == "demand") & (AuditEvent.subject_id == demand.id),
-            (AuditEvent.subject_type == "interest") & AuditEvent.subject_id.in_(interest_ids)))
-            .order_by(AuditEvent.id)))
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(
+                    or_(
+                        (AuditEvent.subject_type == "demand")
+                        & (AuditEvent.subject_id == demand.id),
+                        (AuditEvent.subject_type == "interest")
+                        & AuditEvent.subject_id.in_(interest_ids),
+                    )
+                )
+                .order_by(AuditEvent.id)
+            )
+        )
         for n, event in enumerate(events):
             event.created_at = min(start + n * step, now)
             if event.action == "demand.published":
@@ -73,7 +95,9 @@ def _spread_history(session: Session, demand_rows: list, provider_users: list[Us
             if event.action == "interest.created":
                 interest = next(i for i in demand.interests if i.id == event.subject_id)
                 interest.created_at = event.created_at
-        for recommendation in session.scalars(select(Recommendation).where(Recommendation.demand_id == demand.id)):
+        for recommendation in session.scalars(
+            select(Recommendation).where(Recommendation.demand_id == demand.id)
+        ):
             recommendation.created_at = demand.published_at or start
 
 
@@ -82,14 +106,22 @@ def _publish_guide(session: Session, admin: User) -> None:
     today = utcnow().date()
     first_month = 3 * ((today.month - 1) // 3) + 1
     start = dt.date(today.year, first_month, 1)
-    end = (dt.date(today.year + (first_month == 10), (first_month + 3 - 1) % 12 + 1, 1) - dt.timedelta(days=1))
+    end = dt.date(
+        today.year + (first_month == 10), (first_month + 3 - 1) % 12 + 1, 1
+    ) - dt.timedelta(days=1)
     quarter = "一二三四"[(first_month - 1) // 3]
-    guide = guides.create_draft(session, admin, {
-        "title": f"{today.year}年第{quarter}季度工业设计供需指南",
-        "period_start": start.isoformat(), "period_end": end.isoformat(),
-        "commentary": "本季度汽摩、电子信息和智能装备集群的设计需求最为集中，外观与结构设计仍是主要服务类型。"
-                      "\n\n食品及农产品加工集群的包装与品牌设计需求增长较快，但经认证的本地服务方偏少，"
-                      "建议在下次对接会中重点邀请相关设计机构。"})
+    guide = guides.create_draft(
+        session,
+        admin,
+        {
+            "title": f"{today.year}年第{quarter}季度工业设计供需指南",
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "commentary": "本季度汽摩、电子信息和智能装备集群的设计需求最为集中，外观与结构设计仍是主要服务类型。"
+            "\n\n食品及农产品加工集群的包装与品牌设计需求增长较快，但经认证的本地服务方偏少，"
+            "建议在下次对接会中重点邀请相关设计机构。",
+        },
+    )
     guides.publish(session, admin, guide.id)
 
 
@@ -101,15 +133,23 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         contact, credit_code = row.pop("contact"), row.pop("credit_code")
         provider = providers.create_provider(session, admin, row)
         provider.organization.credit_code = credit_code
-        provider_users[row["external_id"]] = _member(session, provider.organization, Role.PROVIDER,
-                                                     contact, password_hash)
+        provider_users[row["external_id"]] = _member(
+            session, provider.organization, Role.PROVIDER, contact, password_hash
+        )
 
     enterprise_users: dict[str, User] = {}
     for row in _lines("enterprises.jsonl"):
-        organization = Organization(type=OrgType.ENTERPRISE, name=row["name"], region=row["region"],
-                                    credit_code=row["credit_code"], verified=True)
+        organization = Organization(
+            type=OrgType.ENTERPRISE,
+            name=row["name"],
+            region=row["region"],
+            credit_code=row["credit_code"],
+            verified=True,
+        )
         session.add(organization)
-        enterprise_users[row["name"]] = _member(session, organization, Role.ENTERPRISE, row["contact"], password_hash)
+        enterprise_users[row["name"]] = _member(
+            session, organization, Role.ENTERPRISE, row["contact"], password_hash
+        )
     session.flush()
 
     by_external_id = {}
@@ -118,8 +158,9 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         state, note = row.pop("demo_state"), row.pop("review_note", None)
         row.pop("status", None)
         owner = enterprise_users[row.pop("organization")["name"]]
-        demand = demands.create_demand(session, owner, row,
-                                       status="draft" if state == "draft" else "in_review")
+        demand = demands.create_demand(
+            session, owner, row, status="draft" if state == "draft" else "in_review"
+        )
         if state == "rejected":
             demands.reject(session, admin, demand.id, note or "信息不完整")
         elif state not in ("draft", "in_review"):
@@ -131,13 +172,22 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     indexing.commit_and_index(session, backend)
     for external_id, demand in by_external_id.items():
         if states[external_id] in ("published", "in_negotiation", "closed_won", "closed_withdrawn"):
-            matching.recommended_providers(session, backend, enterprise_users[demand.organization.name],
-                                           demand.id, k=5)
+            matching.recommended_providers(
+                session, backend, enterprise_users[demand.organization.name], demand.id, k=5
+            )
 
     for row in _lines("interests.jsonl"):
         demand = by_external_id[row["demand"]]
-        interest = interests.express(session, provider_users[row["provider"]], demand.id, {
-            "message": row["message"], "price": row["price"], "timeline_days": row["timeline_days"]})
+        interest = interests.express(
+            session,
+            provider_users[row["provider"]],
+            demand.id,
+            {
+                "message": row["message"],
+                "price": row["price"],
+                "timeline_days": row["timeline_days"],
+            },
+        )
         owner = enterprise_users[demand.organization.name]
         if row["status"] == "accepted":
             interests.accept(session, owner, interest.id)
@@ -155,6 +205,10 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     _spread_history(session, list(by_external_id.values()), list(provider_users.values()))
     _publish_guide(session, admin)
     indexing.commit_and_index(session, backend)
-    return {"providers": len(provider_users), "enterprises": len(enterprise_users),
-            "demands": len(by_external_id), "expired": expired,
-            "interests": len(_lines("interests.jsonl"))}
+    return {
+        "providers": len(provider_users),
+        "enterprises": len(enterprise_users),
+        "demands": len(by_external_id),
+        "expired": expired,
+        "interests": len(_lines("interests.jsonl")),
+    }

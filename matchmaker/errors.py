@@ -1,4 +1,5 @@
 """One error policy for the whole app: JSON (API.md's shape) under /api/, a page elsewhere."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
@@ -9,18 +10,40 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 from .services.errors import ServiceError
 
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "bad_request",
-         409: "conflict", 413: "too_large", 415: "bad_request", 422: "validation_error", 429: "rate_limited"}
-MESSAGES = {400: "请求无效", 401: "需要登录", 403: "没有权限访问", 404: "页面不存在", 405: "不支持的请求方式",
-            409: "与当前状态冲突", 413: "上传的内容过大", 415: "不支持的内容类型", 422: "提交的数据有误",
-            429: "操作过于频繁，请稍后再试", 500: "服务器内部错误"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "bad_request",
+    409: "conflict",
+    413: "too_large",
+    415: "bad_request",
+    422: "validation_error",
+    429: "rate_limited",
+}
+MESSAGES = {
+    400: "请求无效",
+    401: "需要登录",
+    403: "没有权限访问",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    409: "与当前状态冲突",
+    413: "上传的内容过大",
+    415: "不支持的内容类型",
+    422: "提交的数据有误",
+    429: "操作过于频繁，请稍后再试",
+    500: "服务器内部错误",
+}
 
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str | None = None, fields: dict | None = None, code: str | None = None):
+def error_response(
+    status: int, message: str | None = None, fields: dict | None = None, code: str | None = None
+):
     message = message or _(MESSAGES.get(status, "请求无效"))
     if wants_json():
         fallback = "internal_error" if status >= 500 else "bad_request"

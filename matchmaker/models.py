@@ -1,11 +1,22 @@
 """Database models: the source of truth. Search indices are derived from these rows."""
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -13,7 +24,7 @@ from .extensions import db
 
 def utcnow() -> dt.datetime:
     """Naive UTC, the same on SQLite and PostgreSQL."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Role:
@@ -71,8 +82,8 @@ class Organization(db.Model):
     verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    users: Mapped[list["User"]] = relationship(back_populates="organization")
-    provider: Mapped["Provider | None"] = relationship(back_populates="organization", uselist=False)
+    users: Mapped[list[User]] = relationship(back_populates="organization")
+    provider: Mapped[Provider | None] = relationship(back_populates="organization", uselist=False)
 
     @property
     def is_provider(self) -> bool:
@@ -119,6 +130,7 @@ class ApiToken(db.Model):
 
 class Provider(db.Model):
     """A provider organisation's capability profile (服务能力)."""
+
     __tablename__ = "providers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,8 +148,9 @@ class Provider(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="provider")
-    cases: Mapped[list["Case"]] = relationship(
-        back_populates="provider", cascade="all, delete-orphan", order_by="Case.year.desc()")
+    cases: Mapped[list[Case]] = relationship(
+        back_populates="provider", cascade="all, delete-orphan", order_by="Case.year.desc()"
+    )
 
     @property
     def name(self) -> str:
@@ -146,21 +159,25 @@ class Provider(db.Model):
 
 class Case(db.Model):
     """A portfolio case (案例) of a provider."""
+
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     cluster: Mapped[str | None] = mapped_column(String(40))
     year: Mapped[int | None] = mapped_column(Integer)
 
     provider: Mapped[Provider] = relationship(back_populates="cases")
-    images: Mapped[list["Attachment"]] = relationship(cascade="all, delete-orphan")
+    images: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
 
 
 class Demand(db.Model):
     """A design need (设计需求) posted by an enterprise."""
+
     __tablename__ = "demands"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,17 +202,24 @@ class Demand(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     organization: Mapped[Organization] = relationship()
-    attachments: Mapped[list["Attachment"]] = relationship(cascade="all, delete-orphan")
-    interests: Mapped[list["Interest"]] = relationship(back_populates="demand", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
+    interests: Mapped[list[Interest]] = relationship(
+        back_populates="demand", cascade="all, delete-orphan"
+    )
 
 
 class Attachment(db.Model):
     """An uploaded file; the bytes live in UPLOAD_FOLDER, not in the database."""
+
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    demand_id: Mapped[int | None] = mapped_column(
+        ForeignKey("demands.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
@@ -205,12 +229,17 @@ class Attachment(db.Model):
 
 class Interest(db.Model):
     """A provider's expression of interest (with a short proposal) in a demand."""
+
     __tablename__ = "interests"
-    __table_args__ = (UniqueConstraint("demand_id", "provider_id", name="uq_interests_demand_provider"),)
+    __table_args__ = (
+        UniqueConstraint("demand_id", "provider_id", name="uq_interests_demand_provider"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
     message: Mapped[str] = mapped_column(Text)
     price: Mapped[int | None] = mapped_column(Integer)
     timeline_days: Mapped[int | None] = mapped_column(Integer)
@@ -225,12 +254,17 @@ class Interest(db.Model):
 
 class Invitation(db.Model):
     """An enterprise asks a recommended provider to look at its demand."""
+
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("demand_id", "provider_id", name="uq_invitations_demand_provider"),)
+    __table_args__ = (
+        UniqueConstraint("demand_id", "provider_id", name="uq_invitations_demand_provider"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -240,12 +274,17 @@ class Invitation(db.Model):
 
 class Recommendation(db.Model):
     """First time a provider was shown as a match for a demand: exposure and funnel source."""
+
     __tablename__ = "recommendations"
-    __table_args__ = (UniqueConstraint("demand_id", "provider_id", name="uq_recommendations_demand_provider"),)
+    __table_args__ = (
+        UniqueConstraint("demand_id", "provider_id", name="uq_recommendations_demand_provider"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(db.Float)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -265,6 +304,7 @@ class Notification(db.Model):
 
 class AuditEvent(db.Model):
     """Who did what when: the only source for statistics."""
+
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -278,6 +318,7 @@ class AuditEvent(db.Model):
 
 class IndexOutbox(db.Model):
     """Pending index work, written in the same transaction as the change it reflects."""
+
     __tablename__ = "index_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -291,6 +332,7 @@ class IndexOutbox(db.Model):
 
 class SavedSearch(db.Model):
     """A provider's saved lead search, alerting on new matching demands."""
+
     __tablename__ = "saved_searches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -307,13 +349,16 @@ class SavedSearch(db.Model):
 
 class ImportJob(db.Model):
     """A survey file being imported: previewed first, then committed all or nothing."""
+
     __tablename__ = "import_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # providers | demands
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="previewed")  # previewed|running|done|failed
+    status: Mapped[str] = mapped_column(
+        String(16), default="previewed"
+    )  # previewed|running|done|failed
     total: Mapped[int] = mapped_column(Integer, default=0)
     processed: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -325,6 +370,7 @@ class ImportJob(db.Model):
 
 class Guide(db.Model):
     """An edition of the supply–demand guide (供需指南); frozen once published."""
+
     __tablename__ = "guides"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -352,6 +398,7 @@ class GuideSubscription(db.Model):
 
 class Meeting(db.Model):
     """A matchmaking meeting (对接会) for a cluster and/or district."""
+
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -361,27 +408,38 @@ class Meeting(db.Model):
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
     place: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="planning")  # planning|invited|held|cancelled
+    status: Mapped[str] = mapped_column(
+        String(16), default="planning"
+    )  # planning|invited|held|cancelled
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    pairs: Mapped[list["MeetingPair"]] = relationship(cascade="all, delete-orphan", order_by="MeetingPair.rank")
-    invitees: Mapped[list["MeetingInvitee"]] = relationship(cascade="all, delete-orphan")
+    pairs: Mapped[list[MeetingPair]] = relationship(
+        cascade="all, delete-orphan", order_by="MeetingPair.rank"
+    )
+    invitees: Mapped[list[MeetingInvitee]] = relationship(cascade="all, delete-orphan")
 
 
 class MeetingPair(db.Model):
     """A suggested (demand, provider) pair for a meeting, and its outcome afterwards."""
+
     __tablename__ = "meeting_pairs"
-    __table_args__ = (UniqueConstraint("meeting_id", "demand_id", "provider_id", name="uq_meeting_pairs"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "demand_id", "provider_id", name="uq_meeting_pairs"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"))
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
     score: Mapped[float] = mapped_column(db.Float, default=0.0)
     rank: Mapped[int] = mapped_column(Integer, default=0)
     included: Mapped[bool] = mapped_column(Boolean, default=True)
-    outcome: Mapped[str | None] = mapped_column(String(20))  # talked|follow_up|contract_signed|no_show
+    outcome: Mapped[str | None] = mapped_column(
+        String(20)
+    )  # talked|follow_up|contract_signed|no_show
     contract_value: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
 
@@ -391,10 +449,14 @@ class MeetingPair(db.Model):
 
 class MeetingInvitee(db.Model):
     __tablename__ = "meeting_invitees"
-    __table_args__ = (UniqueConstraint("meeting_id", "organization_id", name="uq_meeting_invitees"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "organization_id", name="uq_meeting_invitees"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     rsvp: Mapped[str] = mapped_column(String(12), default="pending")  # pending|yes|no|maybe
     invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -5,14 +5,22 @@ with them, the web forms pass their data through them, and the OpenAPI document 
 generated from them. Taxonomy fields accept a code, its zh/en label or an alias and are
 normalised to the code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
-from pydantic import (AfterValidator, BaseModel, ConfigDict, EmailStr, Field, ValidationError,
-                      model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .taxonomy import UnknownLabel, get_taxonomy
@@ -27,6 +35,7 @@ def _code_of(vocabulary: str):
             return get_taxonomy().vocabulary(vocabulary).normalise(value)
         except UnknownLabel:
             raise PydanticCustomError("unknown_code", "unknown value: {value}", {"value": value})
+
     return check
 
 
@@ -34,8 +43,9 @@ def _credit_code(value: str) -> str:
     try:
         return normalise_credit_code(value)
     except ValueError:
-        raise PydanticCustomError("credit_code", "invalid unified social credit code: {value}",
-                                  {"value": value})
+        raise PydanticCustomError(
+            "credit_code", "invalid unified social credit code: {value}", {"value": value}
+        )
 
 
 def _mobile(value: str) -> str:
@@ -49,18 +59,36 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-ClusterCode = Annotated[str, AfterValidator(_code_of("clusters")), Field(
-    description="Cluster code, or its zh/en label or alias", examples=["nev-ice"])]
-ServiceCode = Annotated[str, AfterValidator(_code_of("services")), Field(
-    description="Service code, or its zh/en label or alias", examples=["appearance-design"])]
-RegionCode = Annotated[str, AfterValidator(_code_of("regions")), Field(
-    description="Region code, or its zh/en label or alias", examples=["yongchuan"])]
-KindCode = Annotated[str, AfterValidator(_code_of("provider_kinds")), Field(
-    description="Provider kind code, or its label or alias", examples=["design-firm"])]
-LevelCode = Annotated[str, AfterValidator(_code_of("provider_levels")), Field(
-    description="Provider level code, or its label or alias", examples=["municipal"])]
-CreditCode = Annotated[str, AfterValidator(_credit_code), Field(
-    description="统一社会信用代码 (18 characters, GB 32100-2015 check character)")]
+ClusterCode = Annotated[
+    str,
+    AfterValidator(_code_of("clusters")),
+    Field(description="Cluster code, or its zh/en label or alias", examples=["nev-ice"]),
+]
+ServiceCode = Annotated[
+    str,
+    AfterValidator(_code_of("services")),
+    Field(description="Service code, or its zh/en label or alias", examples=["appearance-design"]),
+]
+RegionCode = Annotated[
+    str,
+    AfterValidator(_code_of("regions")),
+    Field(description="Region code, or its zh/en label or alias", examples=["yongchuan"]),
+]
+KindCode = Annotated[
+    str,
+    AfterValidator(_code_of("provider_kinds")),
+    Field(description="Provider kind code, or its label or alias", examples=["design-firm"]),
+]
+LevelCode = Annotated[
+    str,
+    AfterValidator(_code_of("provider_levels")),
+    Field(description="Provider level code, or its label or alias", examples=["municipal"]),
+]
+CreditCode = Annotated[
+    str,
+    AfterValidator(_credit_code),
+    Field(description="统一社会信用代码 (18 characters, GB 32100-2015 check character)"),
+]
 Mobile = Annotated[str, AfterValidator(_mobile), Field(description="Mainland China mobile number")]
 Money = Annotated[int, Field(ge=0, le=MAX_MONEY, description="Integer CNY (yuan)")]
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
@@ -78,9 +106,16 @@ def _check_range(model: BaseModel, low_name: str, high_name: str) -> None:
     """Cross-field rule: the upper bound of a money range is not below the lower one."""
     low, high = getattr(model, low_name), getattr(model, high_name)
     if low is not None and high is not None and high < low:
-        raise ValidationError.from_exception_data(type(model).__name__, [{
-            "type": PydanticCustomError("range", "must be ≥ {other}", {"other": low_name}),
-            "loc": (high_name,), "input": high}])
+        raise ValidationError.from_exception_data(
+            type(model).__name__,
+            [
+                {
+                    "type": PydanticCustomError("range", "must be ≥ {other}", {"other": low_name}),
+                    "loc": (high_name,),
+                    "input": high,
+                }
+            ],
+        )
 
 
 class CaseIn(Strict):
@@ -92,6 +127,7 @@ class CaseIn(Strict):
 
 class ProviderIn(Strict):
     """Body of POST /api/v1/providers."""
+
     name: Text200
     kind: KindCode
     level: LevelCode = "none"
@@ -103,13 +139,14 @@ class ProviderIn(Strict):
     price_min: Money | None = None
     price_max: Money | None = None
     cases: Annotated[list[CaseIn], Field(max_length=100)] = []
-    certifications: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
-                              Field(max_length=50)] = []
+    certifications: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=50)
+    ] = []
     verified: bool = False
     external_id: ExternalId | None = None
 
     @model_validator(mode="after")
-    def _price_range(self) -> "ProviderIn":
+    def _price_range(self) -> ProviderIn:
         _check_range(self, "price_min", "price_max")
         return self
 
@@ -121,6 +158,7 @@ class OrganizationRef(Strict):
 
 class DemandIn(Strict):
     """Body of POST /api/v1/demands."""
+
     title: Text200
     description: LongText
     cluster: ClusterCode
@@ -136,7 +174,7 @@ class DemandIn(Strict):
     external_id: ExternalId | None = None
 
     @model_validator(mode="after")
-    def _budget_range(self) -> "DemandIn":
+    def _budget_range(self) -> DemandIn:
         _check_range(self, "budget_min", "budget_max")
         return self
 
@@ -154,6 +192,7 @@ class TokenRequest(Strict):
 
 class RegistrationIn(Strict):
     """What the registration form collects."""
+
     email: EmailStr
     password: Annotated[str, Field(min_length=10, max_length=200)]
     role: Literal["enterprise", "provider"]
@@ -166,11 +205,18 @@ class RegistrationIn(Strict):
     level: LevelCode = "none"
 
     @model_validator(mode="after")
-    def _provider_needs_kind(self) -> "RegistrationIn":
+    def _provider_needs_kind(self) -> RegistrationIn:
         if self.role == "provider" and not self.kind:
-            raise ValidationError.from_exception_data("RegistrationIn", [{
-                "type": PydanticCustomError("missing", "required for providers"), "loc": ("kind",),
-                "input": None}])
+            raise ValidationError.from_exception_data(
+                "RegistrationIn",
+                [
+                    {
+                        "type": PydanticCustomError("missing", "required for providers"),
+                        "loc": ("kind",),
+                        "input": None,
+                    }
+                ],
+            )
         return self
 
 
@@ -182,6 +228,7 @@ class ColleagueIn(Strict):
 
 
 # --- error messages -------------------------------------------------------------------
+
 
 def _message(error: dict) -> str:
     """A short, translated message for one pydantic error."""
@@ -249,6 +296,7 @@ def error_fields(exc: ValidationError) -> dict[str, list[str]]:
 def validate(model: type[BaseModel], data: Any) -> BaseModel:
     """Validate or raise the service layer's ValidationFailed with per-field messages."""
     from .services.errors import ValidationFailed
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:

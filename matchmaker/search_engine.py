@@ -1,4 +1,5 @@
 """The app's handle on the search backend (one per process, created lazily)."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app
@@ -7,9 +8,16 @@ from search import SearchBackend, create_backend
 
 from .taxonomy import get_taxonomy
 
-SETTINGS = ("ELASTICSEARCH_URL", "ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_API_KEY",
-            "ELASTICSEARCH_CA_CERTS", "ELASTICSEARCH_VERIFY_CERTS", "SEARCH_INDEX_PREFIX",
-            "EMBEDDED_SEARCH_PATH")
+SETTINGS = (
+    "ELASTICSEARCH_URL",
+    "ELASTICSEARCH_USERNAME",
+    "ELASTICSEARCH_PASSWORD",
+    "ELASTICSEARCH_API_KEY",
+    "ELASTICSEARCH_CA_CERTS",
+    "ELASTICSEARCH_VERIFY_CERTS",
+    "SEARCH_INDEX_PREFIX",
+    "EMBEDDED_SEARCH_PATH",
+)
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@
 Codes are what the database stores; labels (zh/en) and aliases are accepted on input and
 normalised to codes here, so every entry point (forms, API, import) agrees.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,10 @@ class Taxonomy:
 
     def public(self) -> dict:
         """The shape served by GET /api/v1/taxonomy."""
+
         def strip(item: dict) -> dict:
             return {k: v for k, v in item.items() if k != "src"}
+
         return {name: [strip(i) for i in self.vocabulary(name).items] for name in VOCABULARIES}
 
 

@@ -1,4 +1,5 @@
 """Chinese identifiers: unified social credit code (GB 32100-2015) and mobile numbers."""
+
 from __future__ import annotations
 
 import re

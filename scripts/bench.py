@@ -23,6 +23,7 @@ For each backend and size (providers; as many demands):
 Elasticsearch runs when ``ELASTICSEARCH_URL`` or ``--elasticsearch-url`` is given; indices use
 a unique prefix and are deleted afterwards.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,7 +56,7 @@ BENCH_DOC = ROOT / "docs" / "benchmarks.md"
 SEED = 20260101
 BATCH = 500
 WARMUP = 20
-INDEX_SAMPLE = 10_000       # above this size, `index` throughput is measured on a sample
+INDEX_SAMPLE = 10_000  # above this size, `index` throughput is measured on a sample
 DEFAULT_SIZES = {"elasticsearch": (1_000, 10_000, 100_000), "embedded": (1_000, 10_000)}
 HTTP_SIZE = {"elasticsearch": 100_000, "embedded": 10_000}
 HTTP_QUERIES = 100
@@ -70,13 +71,52 @@ TARGETS = (
 # -- synthetic data ---------------------------------------------------------------------------
 # Products per cluster: what Chongqing manufacturers in that cluster make.
 PRODUCTS = {
-    "nev-ice": ["纯电SUV", "增程式MPV", "智能座舱", "车灯", "中控屏", "电动皮卡", "充电桩", "轮毂",
-                "方向盘", "座椅", "后视镜", "仪表台"],
-    "electronics": ["笔记本电脑", "智能手表", "蓝牙耳机", "路由器", "智能音箱", "打印机", "平板电脑",
-                    "扫地机器人", "电源适配器", "智能门锁"],
-    "advanced-materials": ["碳纤维复合材料", "玻璃纤维板", "功能薄膜", "工程塑料", "陶瓷基板", "涂层材料"],
-    "smart-equipment": ["数控机床", "工业机器人", "激光切割机", "注塑机", "AGV小车", "检测设备", "包装机械",
-                        "工程机械", "农机", "自动化产线"],
+    "nev-ice": [
+        "纯电SUV",
+        "增程式MPV",
+        "智能座舱",
+        "车灯",
+        "中控屏",
+        "电动皮卡",
+        "充电桩",
+        "轮毂",
+        "方向盘",
+        "座椅",
+        "后视镜",
+        "仪表台",
+    ],
+    "electronics": [
+        "笔记本电脑",
+        "智能手表",
+        "蓝牙耳机",
+        "路由器",
+        "智能音箱",
+        "打印机",
+        "平板电脑",
+        "扫地机器人",
+        "电源适配器",
+        "智能门锁",
+    ],
+    "advanced-materials": [
+        "碳纤维复合材料",
+        "玻璃纤维板",
+        "功能薄膜",
+        "工程塑料",
+        "陶瓷基板",
+        "涂层材料",
+    ],
+    "smart-equipment": [
+        "数控机床",
+        "工业机器人",
+        "激光切割机",
+        "注塑机",
+        "AGV小车",
+        "检测设备",
+        "包装机械",
+        "工程机械",
+        "农机",
+        "自动化产线",
+    ],
     "food-agri": ["火锅底料", "调料", "预制菜", "茶叶", "白酒", "柑橘", "榨菜", "休闲食品", "小面"],
     "software-it": ["工业软件", "管理平台", "小程序", "数据大屏", "App", "物联网平台"],
     "new-display": ["显示面板", "车载显示屏", "商用显示器", "触控一体机", "LED屏"],
@@ -91,23 +131,67 @@ PRODUCTS = {
     "other-manufacturing": ["文创产品", "非遗工艺品", "家具", "灯具", "厨具", "玩具", "五金工具"],
 }
 CLUSTER_WEIGHTS = {
-    "nev-ice": 16, "electronics": 12, "smart-equipment": 11, "motorcycle": 8, "food-agri": 7,
-    "software-it": 6, "advanced-materials": 5, "new-energy-storage": 5, "light-alloy": 4,
-    "new-display": 4, "biomedicine": 4, "light-textile": 4, "ai-service-robots": 4,
-    "low-altitude": 3, "satellite-internet": 2, "other-manufacturing": 5,
+    "nev-ice": 16,
+    "electronics": 12,
+    "smart-equipment": 11,
+    "motorcycle": 8,
+    "food-agri": 7,
+    "software-it": 6,
+    "advanced-materials": 5,
+    "new-energy-storage": 5,
+    "light-alloy": 4,
+    "new-display": 4,
+    "biomedicine": 4,
+    "light-textile": 4,
+    "ai-service-robots": 4,
+    "low-altitude": 3,
+    "satellite-internet": 2,
+    "other-manufacturing": 5,
 }
 # Where design firms and manufacturers sit: the main urban districts and Yongchuan dominate.
 REGION_WEIGHTS = {
-    "liangjiang": 18, "jiulongpo": 9, "shapingba": 7, "yuzhong": 6, "nanan": 6, "yongchuan": 8,
-    "beibei": 4, "banan": 4, "dadukou": 3, "jiangjin": 3, "bishan": 3, "hechuan": 2, "fuling": 2,
-    "changshou": 2, "tongliang": 2, "dazu": 2, "rongchang": 2, "wanzhou": 2, "qijiang": 1,
-    "nanchuan": 1, "tongnan": 1, "kaizhou": 1, "liangping": 1, "other": 8,
+    "liangjiang": 18,
+    "jiulongpo": 9,
+    "shapingba": 7,
+    "yuzhong": 6,
+    "nanan": 6,
+    "yongchuan": 8,
+    "beibei": 4,
+    "banan": 4,
+    "dadukou": 3,
+    "jiangjin": 3,
+    "bishan": 3,
+    "hechuan": 2,
+    "fuling": 2,
+    "changshou": 2,
+    "tongliang": 2,
+    "dazu": 2,
+    "rongchang": 2,
+    "wanzhou": 2,
+    "qijiang": 1,
+    "nanchuan": 1,
+    "tongnan": 1,
+    "kaizhou": 1,
+    "liangping": 1,
+    "other": 8,
 }
-KIND_WEIGHTS = {"design-firm": 55, "studio": 15, "enterprise-design-center": 12, "university": 7,
-                "design-institute": 6, "public-service-platform": 5}
+KIND_WEIGHTS = {
+    "design-firm": 55,
+    "studio": 15,
+    "enterprise-design-center": 12,
+    "university": 7,
+    "design-institute": 6,
+    "public-service-platform": 5,
+}
 LEVEL_WEIGHTS = {"none": 62, "district": 20, "municipal": 14, "national": 4}
-TEAM = {"design-firm": (8, 60), "studio": (1, 8), "enterprise-design-center": (15, 120),
-        "university": (10, 80), "design-institute": (20, 200), "public-service-platform": (10, 60)}
+TEAM = {
+    "design-firm": (8, 60),
+    "studio": (1, 8),
+    "enterprise-design-center": (15, 120),
+    "university": (10, 80),
+    "design-institute": (20, 200),
+    "public-service-platform": (10, 60),
+}
 # Services that tend to come together (a chain) and how often each group is offered.
 SERVICE_CHAINS = [
     ["concept-design", "appearance-design", "structural-design", "prototyping"],
@@ -122,16 +206,74 @@ SERVICE_CHAINS = [
     ["commercialization", "ip-protection", "business-model-design"],
     ["digital-design", "cloud-design", "collaborative-design", "computer-aided-design"],
 ]
-CAPABILITIES = ["外观造型", "结构设计", "CMF方案", "手板打样", "模具开发", "用户调研", "交互界面",
-                "包装视觉", "品牌形象", "量产落地", "小批量试制", "仿真分析", "轻量化", "人机工程",
-                "效果图", "数字模型", "油泥模型", "3D打印", "检测认证", "DFM评审"]
-ADJECTIVES = ["高端", "智能", "便携", "模块化", "轻量化", "低成本", "年轻化", "国潮", "适老化", "户外",
-              "商用", "家用", "工业级", "新一代"]
-PROVIDER_NAMES = ["创", "渝", "山城", "嘉陵", "两江", "巴渝", "鼎", "睿", "锐", "拓", "匠", "森", "弘", "智",
-                  "原点", "方圆", "象", "墨", "川", "合"]
-NAME_TAILS = {"design-firm": "工业设计有限公司", "studio": "设计工作室", "enterprise-design-center": "工业设计中心",
-              "university": "大学工业设计系", "design-institute": "工业设计研究院",
-              "public-service-platform": "工业设计公共服务平台"}
+CAPABILITIES = [
+    "外观造型",
+    "结构设计",
+    "CMF方案",
+    "手板打样",
+    "模具开发",
+    "用户调研",
+    "交互界面",
+    "包装视觉",
+    "品牌形象",
+    "量产落地",
+    "小批量试制",
+    "仿真分析",
+    "轻量化",
+    "人机工程",
+    "效果图",
+    "数字模型",
+    "油泥模型",
+    "3D打印",
+    "检测认证",
+    "DFM评审",
+]
+ADJECTIVES = [
+    "高端",
+    "智能",
+    "便携",
+    "模块化",
+    "轻量化",
+    "低成本",
+    "年轻化",
+    "国潮",
+    "适老化",
+    "户外",
+    "商用",
+    "家用",
+    "工业级",
+    "新一代",
+]
+PROVIDER_NAMES = [
+    "创",
+    "渝",
+    "山城",
+    "嘉陵",
+    "两江",
+    "巴渝",
+    "鼎",
+    "睿",
+    "锐",
+    "拓",
+    "匠",
+    "森",
+    "弘",
+    "智",
+    "原点",
+    "方圆",
+    "象",
+    "墨",
+    "川",
+    "合",
+]
+NAME_TAILS = {
+    "design-firm": "工业设计有限公司",
+    "studio": "设计工作室",
+    "enterprise-design-center": "工业设计中心",
+    "university": "大学工业设计系",
+    "design-institute": "工业设计研究院",
+    "public-service-platform": "工业设计公共服务平台",
+}
 
 
 def _syllables(i: int) -> str:
@@ -154,8 +296,10 @@ class Synth:
 
     def __init__(self, taxonomy: dict, seed: int = SEED):
         self.seed = seed
-        self.label = {s: {it["code"]: it["zh"] for it in taxonomy[s]}
-                      for s in ("clusters", "services", "regions")}
+        self.label = {
+            s: {it["code"]: it["zh"] for it in taxonomy[s]}
+            for s in ("clusters", "services", "regions")
+        }
         self.related = {}
         for group in taxonomy.get("yongchuan_industries", ()):
             codes = [c for c in group.get("maps_to") or () if c in PRODUCTS]
@@ -166,7 +310,7 @@ class Synth:
     def _services(self, rng: random.Random, lo: int, hi: int) -> list[str]:
         chain = rng.choice(SERVICE_CHAINS)
         n = rng.randint(lo, hi)
-        services = chain[:max(1, min(n, len(chain)))]
+        services = chain[: max(1, min(n, len(chain)))]
         while len(services) < n:
             s = rng.choice(rng.choice(SERVICE_CHAINS))
             if s not in services:
@@ -211,27 +355,47 @@ class Synth:
             sentences.append(f"同时服务{'、'.join(cl[1:])}行业客户。")
         if rng.random() < 0.5:
             a, b = rng.sample(CAPABILITIES, 2)
-            sentences.append(f"擅长{rng.choice(ADJECTIVES)}{rng.choice(made)}的{rng.choice(svc)}，注重{a}和{b}。")
+            sentences.append(
+                f"擅长{rng.choice(ADJECTIVES)}{rng.choice(made)}的{rng.choice(svc)}，注重{a}和{b}。"
+            )
         cases = []
         for _ in range(rng.choices((0, 1, 2, 3), weights=(15, 35, 35, 15))[0]):
             case_cluster = main if rng.random() < 0.8 else rng.choice(clusters)
             product = rng.choice(PRODUCTS[case_cluster])
-            cases.append({
-                "title": f"{rng.choice(ADJECTIVES)}{product}{rng.choice(svc)}",
-                "description": "为{}某企业完成{}的{}与{}，{}。".format(
-                    self.label["regions"][_weighted(rng, REGION_WEIGHTS)], product, *rng.sample(CAPABILITIES, 2),
-                    rng.choice(["已量产上市", "进入样机验证", "获得设计奖项", "销量提升明显"])),
-                "cluster": case_cluster, "year": rng.randint(2018, 2025)})
+            cases.append(
+                {
+                    "title": f"{rng.choice(ADJECTIVES)}{product}{rng.choice(svc)}",
+                    "description": "为{}某企业完成{}的{}与{}，{}。".format(
+                        self.label["regions"][_weighted(rng, REGION_WEIGHTS)],
+                        product,
+                        *rng.sample(CAPABILITIES, 2),
+                        rng.choice(["已量产上市", "进入样机验证", "获得设计奖项", "销量提升明显"]),
+                    ),
+                    "cluster": case_cluster,
+                    "year": rng.randint(2018, 2025),
+                }
+            )
         recommended = rng.choice((0, 0, 0, rng.randint(1, 15), rng.randint(5, 60)))
         answered = int(recommended * rng.choice((0.0, 0.05, 0.3, 0.6))) if recommended else 0
         created = self.base + dt.timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
         return {
-            "id": i, "version": 1,
+            "id": i,
+            "version": 1,
             "name": f"重庆{_syllables(i)}{NAME_TAILS[kind]}",
-            "kind": kind, "level": level, "region": region, "clusters": clusters, "services": services,
-            "description": "".join(sentences), "cases": cases, "team_size": team,
-            "price_min": price_min, "price_max": price_max, "verified": rng.random() < 0.35,
-            "certifications": [], "recommended_count": recommended, "answered_count": answered,
+            "kind": kind,
+            "level": level,
+            "region": region,
+            "clusters": clusters,
+            "services": services,
+            "description": "".join(sentences),
+            "cases": cases,
+            "team_size": team,
+            "price_min": price_min,
+            "price_max": price_max,
+            "verified": rng.random() < 0.35,
+            "certifications": [],
+            "recommended_count": recommended,
+            "answered_count": answered,
             "created_at": created.isoformat(timespec="seconds"),
         }
 
@@ -254,9 +418,15 @@ class Synth:
         )
         created = self.base + dt.timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
         return {
-            "id": i, "version": 1, "title": f"{adjective}{product}{svc[0]}", "description": description,
-            "cluster": cluster, "services": services, "region": region,
-            "budget_min": budget_min, "budget_max": budget_max,
+            "id": i,
+            "version": 1,
+            "title": f"{adjective}{product}{svc[0]}",
+            "description": description,
+            "cluster": cluster,
+            "services": services,
+            "region": region,
+            "budget_min": budget_min,
+            "budget_max": budget_max,
             "deadline": (created + dt.timedelta(days=rng.randint(30, 365))).date().isoformat(),
             "status": "published" if rng.random() < 0.9 else "closed",
             "organization_name": f"重庆{rng.choice(PROVIDER_NAMES)}{product}制造有限公司",
@@ -281,8 +451,12 @@ class Synth:
             filters["cluster"] = [cluster]
         if rng.random() < 0.3:
             filters["region"] = [_weighted(rng, REGION_WEIGHTS)]
-        return SearchQuery(index=DEMANDS, text=" ".join(words), filters=filters,
-                           facets=("cluster", "service", "region"))
+        return SearchQuery(
+            index=DEMANDS,
+            text=" ".join(words),
+            filters=filters,
+            facets=("cluster", "service", "region"),
+        )
 
 
 # -- timing helpers ---------------------------------------------------------------------------
@@ -299,7 +473,7 @@ def percentiles(samples: list[float]) -> dict:
 
 def chunks(items: list, size: int):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 class RequestRecorder:
@@ -321,7 +495,7 @@ class RequestRecorder:
         return self
 
     def __exit__(self, *exc) -> None:
-        del self.transport.perform_request   # back to the class method
+        del self.transport.perform_request  # back to the class method
 
     def take(self) -> list[tuple[str, str, object]]:
         calls, self.calls = self.calls, []
@@ -350,8 +524,13 @@ class RawHttp:
 
 
 def machine() -> dict:
-    info = {"cores": os.cpu_count(), "cpu": "unknown", "ram_gib": None,
-            "python": platform.python_version(), "os": platform.system()}
+    info = {
+        "cores": os.cpu_count(),
+        "cpu": "unknown",
+        "ram_gib": None,
+        "python": platform.python_version(),
+        "os": platform.system(),
+    }
     with contextlib.suppress(OSError):
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             for line in fh:
@@ -370,15 +549,28 @@ def machine() -> dict:
 def elastic_info(client) -> dict:
     nodes = client.nodes.info(metric="jvm").body["nodes"]
     node = next(iter(nodes.values()))
-    return {"version": node.get("version"), "jvm": node.get("jvm", {}).get("version"),
-            "heap_mib": round(node.get("jvm", {}).get("mem", {}).get("heap_max_in_bytes", 0) / 2**20),
-            "nodes": len(nodes)}
+    return {
+        "version": node.get("version"),
+        "jvm": node.get("jvm", {}).get("version"),
+        "heap_mib": round(node.get("jvm", {}).get("mem", {}).get("heap_max_in_bytes", 0) / 2**20),
+        "nodes": len(nodes),
+    }
 
 
 # -- one backend, one size --------------------------------------------------------------------
 class Bench:
-    def __init__(self, kind: str, size: int, synth: Synth, taxonomy: dict, queries: int,
-                 es_url: str | None, workdir: Path, log, warmup: int = WARMUP):
+    def __init__(
+        self,
+        kind: str,
+        size: int,
+        synth: Synth,
+        taxonomy: dict,
+        queries: int,
+        es_url: str | None,
+        workdir: Path,
+        log,
+        warmup: int = WARMUP,
+    ):
         self.kind, self.size, self.synth, self.taxonomy = kind, size, synth, taxonomy
         self.warmup = warmup
         self.index_sample = INDEX_SAMPLE
@@ -409,21 +601,34 @@ class Bench:
         for batch in chunks(demands[:n], BATCH):
             b.index(DEMANDS, batch)
         t2 = time.perf_counter()
-        r["index"] = {"documents": n, "providers_per_s": n / (t1 - t0), "demands_per_s": n / (t2 - t1),
-                      "providers_s": t1 - t0, "demands_s": t2 - t1}
-        self.log(f"  index ({n} each, batches of {BATCH}): providers {n / (t1 - t0):,.0f}/s, "
-                 f"demands {n / (t2 - t1):,.0f}/s")
+        r["index"] = {
+            "documents": n,
+            "providers_per_s": n / (t1 - t0),
+            "demands_per_s": n / (t2 - t1),
+            "providers_s": t1 - t0,
+            "demands_s": t2 - t1,
+        }
+        self.log(
+            f"  index ({n} each, batches of {BATCH}): providers {n / (t1 - t0):,.0f}/s, "
+            f"demands {n / (t2 - t1):,.0f}/s"
+        )
         t0 = time.perf_counter()
         b.reindex(PROVIDERS, iter(providers))
         t1 = time.perf_counter()
         b.reindex(DEMANDS, iter(demands))
         t2 = time.perf_counter()
         b.refresh()
-        r["reindex"] = {"providers": len(providers), "providers_s": t1 - t0,
-                        "demands": len(demands), "demands_s": t2 - t1}
-        self.log(f"  reindex: {len(providers)} providers {t1 - t0:.1f} s "
-                 f"({len(providers) / (t1 - t0):,.0f}/s), {len(demands)} demands {t2 - t1:.1f} s "
-                 f"({len(demands) / (t2 - t1):,.0f}/s)")
+        r["reindex"] = {
+            "providers": len(providers),
+            "providers_s": t1 - t0,
+            "demands": len(demands),
+            "demands_s": t2 - t1,
+        }
+        self.log(
+            f"  reindex: {len(providers)} providers {t1 - t0:.1f} s "
+            f"({len(providers) / (t1 - t0):,.0f}/s), {len(demands)} demands {t2 - t1:.1f} s "
+            f"({len(demands) / (t2 - t1):,.0f}/s)"
+        )
         counts = {s.index: s.documents for s in b.status()}
         if counts.get(PROVIDERS) != len(providers) or counts.get(DEMANDS) != len(demands):
             raise RuntimeError(f"index holds {counts}, expected {len(providers)}/{len(demands)}")
@@ -446,7 +651,7 @@ class Bench:
     def latency(self, providers: list[dict], demands: list[dict]) -> None:
         out = {}
         for name, (app_call, items) in self.operations(providers, demands).items():
-            warm, measured = items[:self.warmup], items[self.warmup:]
+            warm, measured = items[: self.warmup], items[self.warmup :]
             for item in warm:
                 app_call(item)
             raw_calls = self.prepare_raw(name, app_call, measured)
@@ -466,14 +671,19 @@ class Bench:
                 raw_t.append(rt)
                 extra.append(ex)
             app, raw = percentiles(app_t), percentiles(raw_t)
-            entry = {"app": app, "raw": raw,
-                     "ratio_p50": app["p50"] / raw["p50"] if raw["p50"] else None,
-                     "ratio_p95": app["p95"] / raw["p95"] if raw["p95"] else None}
+            entry = {
+                "app": app,
+                "raw": raw,
+                "ratio_p50": app["p50"] / raw["p50"] if raw["p50"] else None,
+                "ratio_p95": app["p95"] / raw["p95"] if raw["p95"] else None,
+            }
             entry.update(self.summarise_extra(extra))
             out[name] = entry
-            self.log(f"  {name:6s} app p50 {app['p50']:7.2f} p95 {app['p95']:7.2f} p99 {app['p99']:7.2f} ms | "
-                     f"raw p50 {raw['p50']:7.2f} p95 {raw['p95']:7.2f} ms | ×{entry['ratio_p50']:.2f} (p50) "
-                     f"×{entry['ratio_p95']:.2f} (p95)")
+            self.log(
+                f"  {name:6s} app p50 {app['p50']:7.2f} p95 {app['p95']:7.2f} p99 {app['p99']:7.2f} ms | "
+                f"raw p50 {raw['p50']:7.2f} p95 {raw['p95']:7.2f} ms | ×{entry['ratio_p50']:.2f} (p50) "
+                f"×{entry['ratio_p95']:.2f} (p95)"
+            )
         self.result["latency"] = out
 
     def prepare_raw(self, name: str, app_call, items: list) -> list:
@@ -498,12 +708,18 @@ class Bench:
                 for method, target, body in calls:
                     t = time.perf_counter()
                     resp = http.send(method, target, body)
-                    kind = "search" if "/_search" in target else target.split("?")[0].rsplit("/", 1)[-1]
+                    kind = (
+                        "search"
+                        if "/_search" in target
+                        else target.split("?")[0].rsplit("/", 1)[-1]
+                    )
                     parts[kind] = parts.get(kind, 0.0) + time.perf_counter() - t
                     if "took" in resp:
                         parts["took_ms"] = parts.get("took_ms", 0.0) + resp["took"]
                 return time.perf_counter() - t0, parts
+
             return run
+
         return [make(calls) for calls in recorded]
 
     def _raw_http(self) -> RawHttp:
@@ -518,7 +734,7 @@ class Bench:
 
         b = self.backend
         b.refresh()
-        cache = b._cache   # the in-memory inverted indices the backend queries
+        cache = b._cache  # the in-memory inverted indices the backend queries
 
         def make(item):
             if name == "match":
@@ -535,7 +751,9 @@ class Bench:
                 t0 = time.perf_counter()
                 fn()
                 return time.perf_counter() - t0, {}
+
             return run
+
         return [make(item) for item in items]
 
     @staticmethod
@@ -545,7 +763,10 @@ class Bench:
         for k in keys:
             values = [e[k] for e in extra if k in e]
             if k == "took_ms":
-                out["es_took_ms"] = {"p50": statistics.median(values), "mean": statistics.fmean(values)}
+                out["es_took_ms"] = {
+                    "p50": statistics.median(values),
+                    "mean": statistics.fmean(values),
+                }
             else:
                 out[f"raw_{k}"] = percentiles(values)
         return out
@@ -561,28 +782,47 @@ class Bench:
         from matchmaker.services.indexing import demand_record
 
         dbfile = self.workdir / f"http-{self.kind}-{self.size}.sqlite3"
-        app = create_app({
-            "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{dbfile}",
-            "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "ELASTICSEARCH_URL": self.es_url,
-            "SEARCH_INDEX_PREFIX": self.prefix, "EMBEDDED_SEARCH_PATH": str(self.workdir / "unused.sqlite3"),
-            "UPLOAD_FOLDER": str(self.workdir / "uploads"), "MAIL_SERVER": None})
-        app.extensions["search"] = self.backend      # the backend and index measured above
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{dbfile}",
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+                "ELASTICSEARCH_URL": self.es_url,
+                "SEARCH_INDEX_PREFIX": self.prefix,
+                "EMBEDDED_SEARCH_PATH": str(self.workdir / "unused.sqlite3"),
+                "UPLOAD_FOLDER": str(self.workdir / "uploads"),
+                "MAIL_SERVER": None,
+            }
+        )
+        app.extensions["search"] = self.backend  # the backend and index measured above
         with app.app_context():
             upgrade()
             t0 = time.perf_counter()
             fill_database(db, providers, demands)
-            accounts.create_user(db.session, "bench-admin@example.com", "bench-admin-password", "admin")
+            accounts.create_user(
+                db.session, "bench-admin@example.com", "bench-admin-password", "admin"
+            )
             db.session.commit()
-            self.log(f"  database filled with {len(providers)} providers and {len(demands)} demands "
-                     f"in {time.perf_counter() - t0:.1f} s")
+            self.log(
+                f"  database filled with {len(providers)} providers and {len(demands)} demands "
+                f"in {time.perf_counter() - t0:.1f} s"
+            )
             client = app.test_client()
-            resp = client.post("/api/v1/auth/token",
-                               json={"email": "bench-admin@example.com", "password": "bench-admin-password"})
+            resp = client.post(
+                "/api/v1/auth/token",
+                json={"email": "bench-admin@example.com", "password": "bench-admin-password"},
+            )
             headers = {"Authorization": f"Bearer {resp.get_json()['token']}"}
             published = [d["id"] for d in demands if d["status"] == "published"]
-            ids = random.Random(SEED + 7).sample(published, min(queries + self.warmup, len(published)))
-            records = {d.id: demand_record(d) for d in
-                       db.session.scalars(db.select(Demand).where(Demand.id.in_(ids)))}
+            ids = random.Random(SEED + 7).sample(
+                published, min(queries + self.warmup, len(published))
+            )
+            records = {
+                d.id: demand_record(d)
+                for d in db.session.scalars(db.select(Demand).where(Demand.id.in_(ids)))
+            }
             db.session.remove()
 
             def get(demand_id):
@@ -590,27 +830,35 @@ class Bench:
                 r = client.get(f"/api/v1/demands/{demand_id}/matches?limit=10", headers=headers)
                 elapsed = time.perf_counter() - t
                 if r.status_code != 200 or not r.get_json()["items"]:
-                    raise RuntimeError(f"matches {demand_id}: {r.status_code} {r.get_data(as_text=True)[:300]}")
+                    raise RuntimeError(
+                        f"matches {demand_id}: {r.status_code} {r.get_data(as_text=True)[:300]}"
+                    )
                 return elapsed
 
-            warm, measured = ids[:self.warmup], ids[self.warmup:]
+            warm, measured = ids[: self.warmup], ids[self.warmup :]
             for i in warm:
                 get(i)
-            first = [get(i) for i in measured]          # records exposure, re-indexes ≤ 10 providers
+            first = [get(i) for i in measured]  # records exposure, re-indexes ≤ 10 providers
             again, library = [], []
-            for i in measured:                           # steady state: nothing new to record
+            for i in measured:  # steady state: nothing new to record
                 again.append(get(i))
                 t = time.perf_counter()
                 self.backend.match_providers(records[i], 10)
                 library.append(time.perf_counter() - t)
             db.engine.dispose()
-        result = {"first": percentiles(first), "repeat": percentiles(again), "library": percentiles(library)}
+        result = {
+            "first": percentiles(first),
+            "repeat": percentiles(again),
+            "library": percentiles(library),
+        }
         lib, rep = result["library"]["p50"], result["repeat"]["p50"]
         result["web_share_p50"] = (rep - lib) / rep if rep else None
         self.result["http"] = result
-        self.log(f"  HTTP GET /api/v1/demands/{{id}}/matches: first call p50 {result['first']['p50']:.1f} "
-                 f"p95 {result['first']['p95']:.1f} ms; repeated p50 {rep:.1f} p95 {result['repeat']['p95']:.1f} ms; "
-                 f"library alone p50 {lib:.1f} ms → web layer {100 * result['web_share_p50']:.0f}% of p50")
+        self.log(
+            f"  HTTP GET /api/v1/demands/{{id}}/matches: first call p50 {result['first']['p50']:.1f} "
+            f"p95 {result['first']['p95']:.1f} ms; repeated p50 {rep:.1f} p95 {result['repeat']['p95']:.1f} ms; "
+            f"library alone p50 {lib:.1f} ms → web layer {100 * result['web_share_p50']:.0f}% of p50"
+        )
 
 
 def fill_database(db, providers: list[dict], demands: list[dict]) -> None:
@@ -622,17 +870,45 @@ def fill_database(db, providers: list[dict], demands: list[dict]) -> None:
 
     orgs, rows, cases = [], [], []
     for p in providers:
-        orgs.append({"id": p["id"], "type": OrgType.PROVIDER, "name": p["name"], "region": p["region"],
-                     "kind": p["kind"], "level": p["level"], "verified": p["verified"],
-                     "created_at": ts(p["created_at"])})
-        rows.append({"id": p["id"], "organization_id": p["id"], "clusters": p["clusters"],
-                     "services": p["services"], "description": p["description"], "team_size": p["team_size"],
-                     "price_min": p["price_min"], "price_max": p["price_max"], "certifications": [],
-                     "external_id": f"bench-P{p['id']}", "index_version": 1,
-                     "created_at": ts(p["created_at"]), "updated_at": ts(p["created_at"])})
+        orgs.append(
+            {
+                "id": p["id"],
+                "type": OrgType.PROVIDER,
+                "name": p["name"],
+                "region": p["region"],
+                "kind": p["kind"],
+                "level": p["level"],
+                "verified": p["verified"],
+                "created_at": ts(p["created_at"]),
+            }
+        )
+        rows.append(
+            {
+                "id": p["id"],
+                "organization_id": p["id"],
+                "clusters": p["clusters"],
+                "services": p["services"],
+                "description": p["description"],
+                "team_size": p["team_size"],
+                "price_min": p["price_min"],
+                "price_max": p["price_max"],
+                "certifications": [],
+                "external_id": f"bench-P{p['id']}",
+                "index_version": 1,
+                "created_at": ts(p["created_at"]),
+                "updated_at": ts(p["created_at"]),
+            }
+        )
         for c in p["cases"]:
-            cases.append({"provider_id": p["id"], "title": c["title"], "description": c["description"],
-                          "cluster": c["cluster"], "year": c["year"]})
+            cases.append(
+                {
+                    "provider_id": p["id"],
+                    "title": c["title"],
+                    "description": c["description"],
+                    "cluster": c["cluster"],
+                    "year": c["year"],
+                }
+            )
     enterprises: dict[str, int] = {}
     demand_rows = []
     next_org = len(providers) + 1
@@ -640,18 +916,46 @@ def fill_database(db, providers: list[dict], demands: list[dict]) -> None:
         org = enterprises.get(d["organization_name"])
         if org is None:
             org = enterprises[d["organization_name"]] = next_org
-            orgs.append({"id": org, "type": OrgType.ENTERPRISE, "name": d["organization_name"],
-                         "region": d["region"], "kind": None, "level": "none", "verified": True, "created_at": ts(d["created_at"])})
+            orgs.append(
+                {
+                    "id": org,
+                    "type": OrgType.ENTERPRISE,
+                    "name": d["organization_name"],
+                    "region": d["region"],
+                    "kind": None,
+                    "level": "none",
+                    "verified": True,
+                    "created_at": ts(d["created_at"]),
+                }
+            )
             next_org += 1
-        demand_rows.append({
-            "id": d["id"], "organization_id": org, "title": d["title"], "description": d["description"],
-            "cluster": d["cluster"], "services": d["services"], "budget_min": d["budget_min"],
-            "budget_max": d["budget_max"], "deadline": dt.date.fromisoformat(d["deadline"]),
-            "region": d["region"], "contact_preference": "platform", "status": d["status"],
-            "external_id": f"bench-D{d['id']}", "index_version": 1,
-            "published_at": ts(d["published_at"]), "created_at": ts(d["created_at"]),
-            "updated_at": ts(d["created_at"])})
-    for model, data in ((Organization, orgs), (Provider, rows), (Case, cases), (Demand, demand_rows)):
+        demand_rows.append(
+            {
+                "id": d["id"],
+                "organization_id": org,
+                "title": d["title"],
+                "description": d["description"],
+                "cluster": d["cluster"],
+                "services": d["services"],
+                "budget_min": d["budget_min"],
+                "budget_max": d["budget_max"],
+                "deadline": dt.date.fromisoformat(d["deadline"]),
+                "region": d["region"],
+                "contact_preference": "platform",
+                "status": d["status"],
+                "external_id": f"bench-D{d['id']}",
+                "index_version": 1,
+                "published_at": ts(d["published_at"]),
+                "created_at": ts(d["created_at"]),
+                "updated_at": ts(d["created_at"]),
+            }
+        )
+    for model, data in (
+        (Organization, orgs),
+        (Provider, rows),
+        (Case, cases),
+        (Demand, demand_rows),
+    ):
         for part in chunks(data, 20_000):
             db.session.execute(db.insert(model.__table__), part)
     db.session.commit()
@@ -683,10 +987,19 @@ def targets(results: list[dict]) -> list[dict]:
         elif key == "reindex_100k" and es100:
             value = es100["reindex"]["providers_s"]
             ok = value < 60
-            note = (f"providers {value:.1f} s, demands {es100['reindex']['demands_s']:.1f} s "
-                    "(Elasticsearch, 100k each)")
-        out.append({"key": key, "target": text, "value": value, "pass": ok,
-                    "note": note or "not measured in this run"})
+            note = (
+                f"providers {value:.1f} s, demands {es100['reindex']['demands_s']:.1f} s "
+                "(Elasticsearch, 100k each)"
+            )
+        out.append(
+            {
+                "key": key,
+                "target": text,
+                "value": value,
+                "pass": ok,
+                "note": note or "not measured in this run",
+            }
+        )
     return out
 
 
@@ -696,60 +1009,90 @@ def _fmt(v, digits=1) -> str:
 
 def result_tables(report: dict) -> list[str]:
     lines: list[str] = []
-    names = {"elasticsearch": "Elasticsearch", "embedded": "Embedded (SQLite file + in-memory index)"}
-    labels = {"match": "demand → providers", "leads": "provider → leads", "search": "faceted demand search"}
+    names = {
+        "elasticsearch": "Elasticsearch",
+        "embedded": "Embedded (SQLite file + in-memory index)",
+    }
+    labels = {
+        "match": "demand → providers",
+        "leads": "provider → leads",
+        "search": "faceted demand search",
+    }
     for kind in report["backends"]:
         rows = [r for r in report["results"] if r["backend"] == kind]
         if not rows:
             continue
-        lines += [f"### {names[kind]}", "",
-                  "Indexing (`index`: batches of 500 through the library; `reindex`: the full set into "
-                  "a new index, alias swap included):", "",
-                  "| providers / demands | `index` providers docs/s | `index` demands docs/s | "
-                  "`reindex` providers | `reindex` demands |",
-                  "|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"### {names[kind]}",
+            "",
+            "Indexing (`index`: batches of 500 through the library; `reindex`: the full set into "
+            "a new index, alias swap included):",
+            "",
+            "| providers / demands | `index` providers docs/s | `index` demands docs/s | "
+            "`reindex` providers | `reindex` demands |",
+            "|---:|---:|---:|---:|---:|",
+        ]
         for r in rows:
             ix, rx = r["index"], r["reindex"]
             sample = "" if ix["documents"] == r["size"] else f" (first {ix['documents']:,})"
             lines.append(
                 f"| {r['size']:,} | {ix['providers_per_s']:,.0f}{sample} | {ix['demands_per_s']:,.0f}{sample} | "
                 f"{rx['providers_s']:.1f} s ({rx['providers'] / rx['providers_s']:,.0f}/s) | "
-                f"{rx['demands_s']:.1f} s ({rx['demands'] / rx['demands_s']:,.0f}/s) |")
-        lines += ["", f"Latency in ms ({report['queries']} queries per row after {report['warmup']} warm-up queries; "
-                  "app = the search library's call, raw = the engine alone, see below):", "",
-                  "| size | operation | app p50 | app p95 | app p99 | raw p50 | raw p95 | app/raw p50 | app/raw p95 |",
-                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+                f"{rx['demands_s']:.1f} s ({rx['demands'] / rx['demands_s']:,.0f}/s) |"
+            )
+        lines += [
+            "",
+            f"Latency in ms ({report['queries']} queries per row after {report['warmup']} warm-up queries; "
+            "app = the search library's call, raw = the engine alone, see below):",
+            "",
+            "| size | operation | app p50 | app p95 | app p99 | raw p50 | raw p95 | app/raw p50 | app/raw p95 |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for r in rows:
             for op in ("match", "leads", "search"):
                 e = r["latency"][op]
-                lines.append(f"| {r['size']:,} | {labels[op]} | {_fmt(e['app']['p50'])} | {_fmt(e['app']['p95'])} | "
-                             f"{_fmt(e['app']['p99'])} | {_fmt(e['raw']['p50'])} | {_fmt(e['raw']['p95'])} | "
-                             f"{_fmt(e['ratio_p50'], 2)}× | {_fmt(e['ratio_p95'], 2)}× |")
+                lines.append(
+                    f"| {r['size']:,} | {labels[op]} | {_fmt(e['app']['p50'])} | {_fmt(e['app']['p95'])} | "
+                    f"{_fmt(e['app']['p99'])} | {_fmt(e['raw']['p50'])} | {_fmt(e['raw']['p95'])} | "
+                    f"{_fmt(e['ratio_p50'], 2)}× | {_fmt(e['ratio_p95'], 2)}× |"
+                )
         if kind == "elasticsearch":
-            lines += ["", "Raw requests split (p50 ms) and Elasticsearch's own `took` (median ms):", "",
-                      "| size | operation | `_termvectors` p50 | `_search` p50 | `took` median |",
-                      "|---:|---|---:|---:|---:|"]
+            lines += [
+                "",
+                "Raw requests split (p50 ms) and Elasticsearch's own `took` (median ms):",
+                "",
+                "| size | operation | `_termvectors` p50 | `_search` p50 | `took` median |",
+                "|---:|---|---:|---:|---:|",
+            ]
             for r in rows:
                 for op in ("match", "leads", "search"):
                     e = r["latency"][op]
                     tv = e.get("raw__termvectors", {}).get("p50")
                     se = e.get("raw_search", {}).get("p50")
                     took = e.get("es_took_ms", {}).get("p50")
-                    lines.append(f"| {r['size']:,} | {labels[op]} | {_fmt(tv)} | {_fmt(se)} | {_fmt(took, 0)} |")
+                    lines.append(
+                        f"| {r['size']:,} | {labels[op]} | {_fmt(tv)} | {_fmt(se)} | {_fmt(took, 0)} |"
+                    )
         http = [r for r in rows if "http" in r]
         for r in http:
             h = r["http"]
-            lines += ["", f"Full HTTP path at {r['size']:,} providers: `GET /api/v1/demands/{{id}}/matches?limit=10` "
-                      f"through the Flask test client, {h['repeat']['n']} demands:", "",
-                      "| | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|",
-                      f"| first request per demand (records the exposure, re-indexes the ≤ 10 providers shown) | "
-                      f"{_fmt(h['first']['p50'])} | {_fmt(h['first']['p95'])} | {_fmt(h['first']['p99'])} |",
-                      f"| repeated request | {_fmt(h['repeat']['p50'])} | {_fmt(h['repeat']['p95'])} | "
-                      f"{_fmt(h['repeat']['p99'])} |",
-                      f"| `match_providers` alone, same demands | {_fmt(h['library']['p50'])} | "
-                      f"{_fmt(h['library']['p95'])} | {_fmt(h['library']['p99'])} |",
-                      "", f"Web layer (auth, database reads, serialisation) ≈ "
-                      f"{100 * h['web_share_p50']:.0f}% of the repeated request's p50."]
+            lines += [
+                "",
+                f"Full HTTP path at {r['size']:,} providers: `GET /api/v1/demands/{{id}}/matches?limit=10` "
+                f"through the Flask test client, {h['repeat']['n']} demands:",
+                "",
+                "| | p50 ms | p95 ms | p99 ms |",
+                "|---|---:|---:|---:|",
+                f"| first request per demand (records the exposure, re-indexes the ≤ 10 providers shown) | "
+                f"{_fmt(h['first']['p50'])} | {_fmt(h['first']['p95'])} | {_fmt(h['first']['p99'])} |",
+                f"| repeated request | {_fmt(h['repeat']['p50'])} | {_fmt(h['repeat']['p95'])} | "
+                f"{_fmt(h['repeat']['p99'])} |",
+                f"| `match_providers` alone, same demands | {_fmt(h['library']['p50'])} | "
+                f"{_fmt(h['library']['p95'])} | {_fmt(h['library']['p99'])} |",
+                "",
+                f"Web layer (auth, database reads, serialisation) ≈ "
+                f"{100 * h['web_share_p50']:.0f}% of the repeated request's p50.",
+            ]
         lines.append("")
     return lines
 
@@ -772,8 +1115,10 @@ def analysis(report: dict) -> list[str]:
     es = {r["size"]: r for r in report["results"] if r["backend"] == "elasticsearch"}
     emb = {r["size"]: r for r in report["results"] if r["backend"] == "embedded"}
     if es:
-        took = ", ".join(f"{e['latency']['match'].get('es_took_ms', {}).get('p50', 0):.0f} ms at {n:,}"
-                         for n, e in sorted(es.items()))
+        took = ", ".join(
+            f"{e['latency']['match'].get('es_took_ms', {}).get('p50', 0):.0f} ms at {n:,}"
+            for n, e in sorted(es.items())
+        )
         lines += [
             f"- **Elasticsearch matching is engine-bound.** The server's own `took` for the match "
             f"query: {took}. The library adds little (app/raw close to 1); the `_termvectors` round "
@@ -785,7 +1130,9 @@ def analysis(report: dict) -> list[str]:
             "common terms' share with the same weights, so the final scores equal full scoring. Below "
             "about 2,000 documents every term is informative and the phases coincide.",
         ]
-    rates = [(n, r["reindex"]["providers"] / r["reindex"]["providers_s"]) for n, r in sorted(es.items())]
+    rates = [
+        (n, r["reindex"]["providers"] / r["reindex"]["providers_s"]) for n, r in sorted(es.items())
+    ]
     if rates:
         lines += [
             "- **Reindexing is bound by text analysis in Python, not by Elasticsearch.** `reindex` loads "
@@ -812,7 +1159,8 @@ def analysis(report: dict) -> list[str]:
             f"- **Web layer** ({r['backend']}, {r['size']:,}): a repeated `GET …/matches` costs "
             f"≈ {web:.0f} ms (p50) beyond `match_providers` (token check, loading the demand and the "
             f"provider rows, serialisation); the first request for a demand costs ≈ {first:.0f} ms more, "
-            "for recording the exposure, committing and re-indexing the providers shown.")
+            "for recording the exposure, committing and re-indexing the providers shown."
+        )
     lines.append("")
     return lines
 
@@ -830,15 +1178,23 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
         f"- Python {m['python']}; benchmark, app and library in one process",
     ]
     if report.get("load_before") and report.get("load_after"):
-        lines.append(f"- Load average (1 min) {report['load_before'][0]:.1f} at the start, "
-                     f"{report['load_after'][0]:.1f} at the end (other work on the machine skews latencies)")
-        loads = [f"{r['backend']} {r['size']:,}: {r['load'][0]:.1f}" for r in report["results"] if r.get("load")]
+        lines.append(
+            f"- Load average (1 min) {report['load_before'][0]:.1f} at the start, "
+            f"{report['load_after'][0]:.1f} at the end (other work on the machine skews latencies)"
+        )
+        loads = [
+            f"{r['backend']} {r['size']:,}: {r['load'][0]:.1f}"
+            for r in report["results"]
+            if r.get("load")
+        ]
         if loads:
             lines.append("- Load average when each run started: " + "; ".join(loads))
     lines += [f"- {note}" for note in report.get("notes", ())]
     if es:
-        lines.append(f"- Elasticsearch {es['version']} (single node on the same machine, JVM {es['jvm']}, "
-                     f"heap {es['heap_mib']} MiB, one shard and no replica per index, security off)")
+        lines.append(
+            f"- Elasticsearch {es['version']} (single node on the same machine, JVM {es['jvm']}, "
+            f"heap {es['heap_mib']} MiB, one shard and no replica per index, security off)"
+        )
     lines += [
         "- Embedded backend: SQLite file on local disk, in-memory inverted index in the same process",
         "",
@@ -907,17 +1263,28 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
 
 # -- main -------------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", choices=("embedded", "elasticsearch", "all"), default="all")
-    parser.add_argument("--sizes", help="comma-separated provider counts (default: Elasticsearch "
-                                        "1000,10000,100000; embedded 1000,10000)")
-    parser.add_argument("--queries", type=int, default=200, help="measured queries per operation (200)")
+    parser.add_argument(
+        "--sizes",
+        help="comma-separated provider counts (default: Elasticsearch "
+        "1000,10000,100000; embedded 1000,10000)",
+    )
+    parser.add_argument(
+        "--queries", type=int, default=200, help="measured queries per operation (200)"
+    )
     parser.add_argument("--quick", action="store_true", help="1k only, 50 queries: a smoke test")
     parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL") or None)
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--write", dest="write", action="store_true", default=None,
-                       help="write docs/benchmarks.md (default unless --quick)")
+    group.add_argument(
+        "--write",
+        dest="write",
+        action="store_true",
+        default=None,
+        help="write docs/benchmarks.md (default unless --quick)",
+    )
     group.add_argument("--no-write", dest="write", action="store_false", help="only print")
     parser.add_argument("--json", type=Path, help="also write the raw results as JSON to this file")
     return parser.parse_args(argv)
@@ -938,8 +1305,15 @@ def run(args: argparse.Namespace, log=print) -> dict:
     queries = min(args.queries, 20) if args.quick else args.queries
     warmup = 5 if args.quick else WARMUP
     http_queries = 10 if args.quick else HTTP_QUERIES
-    report: dict = {"date": dt.date.today().isoformat(), "machine": machine(), "backends": backends,
-                    "queries": queries, "warmup": warmup, "results": [], "load_before": os.getloadavg()}
+    report: dict = {
+        "date": dt.date.today().isoformat(),
+        "machine": machine(),
+        "backends": backends,
+        "queries": queries,
+        "warmup": warmup,
+        "results": [],
+        "load_before": os.getloadavg(),
+    }
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         for kind in backends:
@@ -955,7 +1329,17 @@ def run(args: argparse.Namespace, log=print) -> dict:
                 t0 = time.perf_counter()
                 providers, demands = synth.providers(size), synth.demands(size)
                 log(f"  generated in {time.perf_counter() - t0:.1f} s")
-                bench = Bench(kind, size, synth, taxonomy, queries, args.elasticsearch_url, workdir, log, warmup)
+                bench = Bench(
+                    kind,
+                    size,
+                    synth,
+                    taxonomy,
+                    queries,
+                    args.elasticsearch_url,
+                    workdir,
+                    log,
+                    warmup,
+                )
                 bench.result["load"] = os.getloadavg()
                 if args.quick:
                     bench.index_sample = BATCH

@@ -36,6 +36,7 @@ Environment (all optional):
     ES_JAVA_HOME                 JDK to run the server with (default: a suitable JDK found
                                  under /usr/lib/jvm, JAVA_HOME or `java` on PATH)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -300,8 +301,13 @@ def java_major(java_home: Path) -> int | None:
     if not os.access(java, os.X_OK):
         return None
     try:
-        result = subprocess.run([str(java), "-version"], capture_output=True, text=True,
-                                timeout=30, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [str(java), "-version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r'version "(\d+)(?:\.(\d+))?', result.stderr + result.stdout)
@@ -321,8 +327,10 @@ def find_java_home(version: str) -> Path:
         if major is None:
             raise Failure(f"ES_JAVA_HOME={configured} does not contain a working bin/java")
         if major < minimum:
-            raise Failure(f"ES_JAVA_HOME={configured} is Java {major}; "
-                          f"Elasticsearch {version} needs Java {minimum} or newer")
+            raise Failure(
+                f"ES_JAVA_HOME={configured} is Java {major}; "
+                f"Elasticsearch {version} needs Java {minimum} or newer"
+            )
         return home
     candidates: list[Path] = []
     with contextlib.suppress(OSError):
@@ -343,7 +351,8 @@ def find_java_home(version: str) -> Path:
     if not found:
         raise Failure(
             f"no Java {minimum}+ found for Elasticsearch {version}: install one "
-            f"(Debian: apt-get install openjdk-17-jdk-headless) or set ES_JAVA_HOME")
+            f"(Debian: apt-get install openjdk-17-jdk-headless) or set ES_JAVA_HOME"
+        )
     # Prefer the LTS releases Elasticsearch is tested with, the oldest suitable one first.
     lts = [17, 21, 25]
     return min(found, key=lambda home: (found[home] not in lts, found[home], str(home)))
@@ -364,15 +373,29 @@ def fetch_zip(version: str, java_home: Path) -> Path:
     if not mvn:
         raise Failure(
             f"Maven (`mvn`) is needed once to fetch {coordinates} (not cached at {zip_path}): "
-            "install it (Debian: apt-get install maven) or put the zip there")
+            "install it (Debian: apt-get install maven) or put the zip there"
+        )
     log(f"fetching {coordinates} with Maven (about 110 MB, cached afterwards) ...")
     started = time.monotonic()
     env = dict(os.environ)
     env.setdefault("JAVA_HOME", str(java_home))
-    command = [mvn, "-q", "-B", f"-Dmaven.repo.local={maven_repo()}",
-               "dependency:get", f"-Dartifact={coordinates}", "-Dtransitive=false"]
-    result = subprocess.run(command, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [
+        mvn,
+        "-q",
+        "-B",
+        f"-Dmaven.repo.local={maven_repo()}",
+        "dependency:get",
+        f"-Dartifact={coordinates}",
+        "-Dtransitive=false",
+    ]
+    result = subprocess.run(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     if result.returncode != 0 or not zip_path.is_file():
         output = "\n".join(result.stdout.splitlines()[-40:])
         raise Failure(f"`{' '.join(command)}` failed (exit {result.returncode}):\n{output}")
@@ -403,8 +426,12 @@ def ensure_user(user: str) -> None:
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     log(f"creating system user {user!r} to run Elasticsearch (it refuses to run as root)")
     nologin = "/usr/sbin/nologin" if os.path.exists("/usr/sbin/nologin") else "/bin/false"
-    result = subprocess.run([useradd, "--system", "--no-create-home", "--shell", nologin, user],
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [useradd, "--system", "--no-create-home", "--shell", nologin, user],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     if result.returncode != 0:
         raise Failure(f"could not create user {user!r}: {result.stderr.strip()}")
 
@@ -429,16 +456,21 @@ def ensure_distribution(version: str, java_home: Path) -> Path:
         zip_path = fetch_zip(version, java_home)
         unzip = shutil.which("unzip")
         if not unzip:
-            raise Failure("`unzip` is needed once to unpack Elasticsearch "
-                          "(Debian: apt-get install unzip)")
+            raise Failure(
+                "`unzip` is needed once to unpack Elasticsearch (Debian: apt-get install unzip)"
+            )
         verify_sha1(zip_path)
         log(f"unpacking {zip_path.name} into {dist.parent} ...")
         if dist.exists():
             shutil.rmtree(dist)  # a half-finished earlier attempt
         staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=dist.parent))
         try:
-            result = subprocess.run([unzip, "-q", str(zip_path), "-d", str(staging)],
-                                    stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            result = subprocess.run(
+                [unzip, "-q", str(zip_path), "-d", str(staging)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+            )
             if result.returncode != 0:
                 raise Failure(f"unzip failed (exit {result.returncode}): {result.stderr.strip()}")
             unpacked = staging / f"elasticsearch-{version}"
@@ -456,11 +488,17 @@ def ensure_distribution(version: str, java_home: Path) -> Path:
 
 def check_reachable(path: Path, user: str) -> None:
     """Fail early, with a clear message, if the server user can't get to the distribution."""
-    result = subprocess.run(["runuser", "-u", user, "--", "test", "-x", str(path)],
-                            stdin=subprocess.DEVNULL, capture_output=True, cwd="/")
+    result = subprocess.run(
+        ["runuser", "-u", user, "--", "test", "-x", str(path)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        cwd="/",
+    )
     if result.returncode != 0:
-        raise Failure(f"user {user!r} cannot reach {path}; set MATCHMAKER_ES_HOME to a folder "
-                      "every user can traverse (under /var/tmp, not in a private home folder)")
+        raise Failure(
+            f"user {user!r} cannot reach {path}; set MATCHMAKER_ES_HOME to a folder "
+            "every user can traverse (under /var/tmp, not in a private home folder)"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -482,8 +520,8 @@ def configure_instance(port: int, version: str, dist: Path) -> Path:
 # ---- added by scripts/elasticsearch.py: a disposable single-node server on loopback ----
 cluster.name: {cluster_name(port)}
 node.name: {cluster_name(port)}
-path.data: {inst / 'data'}
-path.logs: {inst / 'logs'}
+path.data: {inst / "data"}
+path.logs: {inst / "logs"}
 discovery.type: single-node
 network.host: {HOST}
 http.port: {port}
@@ -499,8 +537,11 @@ action.destructive_requires_name: false
     (options / "heap.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
     # Marks the server JVM's command line so `stop` finds exactly this instance's processes.
     (options / "matchmaker.options").write_text(f"{MARKER_PROPERTY}{inst}\n")
-    (inst / "instance.json").write_text(json.dumps(
-        {"version": version, "port": port, "url": url_for(port), "home": str(dist)}, indent=2))
+    (inst / "instance.json").write_text(
+        json.dumps(
+            {"version": version, "port": port, "url": url_for(port), "home": str(dist)}, indent=2
+        )
+    )
     if is_root():
         chown_tree(inst, run_user())
     return inst
@@ -532,8 +573,10 @@ def stop_port(port: int, purge: bool = False, quiet: bool = False) -> bool:
         killed = terminate(pids, STOP_TIMEOUT)
         how = f"killed after {STOP_TIMEOUT:.0f}s" if killed else "stopped"
         if not quiet:
-            log(f"{how} the server on port {port} (pid {', '.join(map(str, pids))}) "
-                f"in {time.monotonic() - started:.1f}s")
+            log(
+                f"{how} the server on port {port} (pid {', '.join(map(str, pids))}) "
+                f"in {time.monotonic() - started:.1f}s"
+            )
         with contextlib.suppress(FileNotFoundError):
             (instance_dir(port) / "es.pid").unlink()
     elif not quiet:
@@ -576,9 +619,11 @@ def start(port: int, timeout: float) -> str:
         if instance_pids(port):
             state = read_state(port)
             if state.get("version") not in (None, version):
-                raise Failure(f"Elasticsearch {state['version']} (started by this script) runs "
-                              f"on port {port}; stop it first: "
-                              f"scripts/elasticsearch.py stop --port {port}")
+                raise Failure(
+                    f"Elasticsearch {state['version']} (started by this script) runs "
+                    f"on port {port}; stop it first: "
+                    f"scripts/elasticsearch.py stop --port {port}"
+                )
             health = running_healthy(port, wait_seconds=min(timeout, 60))
             if health:
                 log(f"reusing the running server on port {port} (status {health['status']})")
@@ -586,8 +631,10 @@ def start(port: int, timeout: float) -> str:
             log(f"the server on port {port} is running but not healthy; restarting it")
             stop_port(port)
         if port_in_use(port):
-            raise Failure(f"port {port} is already in use by a process this script did not start "
-                          "(another Elasticsearch?); pick another with --port")
+            raise Failure(
+                f"port {port} is already in use by a process this script did not start "
+                "(another Elasticsearch?); pick another with --port"
+            )
 
         java_home = find_java_home(version)
         dist = ensure_distribution(version, java_home)
@@ -608,13 +655,22 @@ def start(port: int, timeout: float) -> str:
         }
         command = [str(dist / "bin" / "elasticsearch"), "-d", "-p", str(inst / "es.pid")]
         if is_root():
-            command = ["runuser", "-u", user, "--", "env",
-                       *(f"{key}={value}" for key, value in env.items()), *command]
+            command = [
+                "runuser",
+                "-u",
+                user,
+                "--",
+                "env",
+                *(f"{key}={value}" for key, value in env.items()),
+                *command,
+            ]
         child_env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "ES_JAVA_OPTS")}
         child_env.update(env)
 
-        log(f"starting Elasticsearch {version} on {url_for(port)} "
-            f"(Java {java_major(java_home)}, heap {heap_size()}, folder {inst}) ...")
+        log(
+            f"starting Elasticsearch {version} on {url_for(port)} "
+            f"(Java {java_major(java_home)}, heap {heap_size()}, folder {inst}) ..."
+        )
         started = time.monotonic()
         previous = signal.signal(signal.SIGTERM, _raise_interrupted)
         launcher = None
@@ -622,9 +678,15 @@ def start(port: int, timeout: float) -> str:
             with open(inst / "console.log", "wb") as console:
                 # Its own session: a Ctrl-C in the terminal doesn't reach the server directly;
                 # whoever started it stops it (run_tests.py does, on failure and Ctrl-C too).
-                launcher = subprocess.Popen(command, cwd=str(inst), env=child_env,
-                                            stdin=subprocess.DEVNULL, stdout=console,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                launcher = subprocess.Popen(
+                    command,
+                    cwd=str(inst),
+                    env=child_env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=console,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             deadline = started + timeout
             while True:
                 code = launcher.poll()
@@ -652,8 +714,10 @@ def start(port: int, timeout: float) -> str:
             signal.signal(signal.SIGTERM, previous)
         with contextlib.suppress(subprocess.TimeoutExpired):
             launcher.wait(timeout=30)
-        log(f"Elasticsearch {version} is up at {url_for(port)} after "
-            f"{time.monotonic() - started:.1f}s (status {health['status']})")
+        log(
+            f"Elasticsearch {version} is up at {url_for(port)} after "
+            f"{time.monotonic() - started:.1f}s (status {health['status']})"
+        )
         return url_for(port)
 
 
@@ -665,26 +729,33 @@ def describe(port: int) -> tuple[bool, str]:
         return False, f"port {port}: stopped (Elasticsearch {version}, folder {instance_dir(port)})"
     health = cluster_health(port)
     if health and health.get("cluster_name") == cluster_name(port):
-        return True, (f"port {port}: running, {health['status']} — {url_for(port)} "
-                      f"(Elasticsearch {version}, pid {', '.join(map(str, pids))})")
-    return False, (f"port {port}: process running (pid {', '.join(map(str, pids))}) but not "
-                   f"healthy — see {instance_dir(port) / 'console.log'}")
+        return True, (
+            f"port {port}: running, {health['status']} — {url_for(port)} "
+            f"(Elasticsearch {version}, pid {', '.join(map(str, pids))})"
+        )
+    return False, (
+        f"port {port}: process running (pid {', '.join(map(str, pids))}) but not "
+        f"healthy — see {instance_dir(port) / 'console.log'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Run a local single-node Elasticsearch for development and tests.",
-        epilog="Environment variables are documented at the top of this script.")
+        epilog="Environment variables are documented at the top of this script.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p_start = commands.add_parser("start", help="start (or reuse) a server; prints its URL")
     p_start.add_argument("--port", type=parse_port, default=None)
-    p_start.add_argument("--timeout", type=float, default=None,
-                         help="seconds to wait for it to become healthy")
+    p_start.add_argument(
+        "--timeout", type=float, default=None, help="seconds to wait for it to become healthy"
+    )
     p_stop = commands.add_parser("stop", help="stop a server started by this script")
     p_stop.add_argument("--port", type=parse_port, default=None)
     p_stop.add_argument("--all", action="store_true", help="stop every server it started")
-    p_stop.add_argument("--purge", action="store_true",
-                        help="also delete the instance folder (config, data, logs)")
+    p_stop.add_argument(
+        "--purge", action="store_true", help="also delete the instance folder (config, data, logs)"
+    )
     p_status = commands.add_parser("status", help="show servers started by this script")
     p_status.add_argument("--port", type=parse_port, default=None)
     p_url = commands.add_parser("url", help="print the URL of the running server")
@@ -714,8 +785,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "url":
             port = args.port or default_port()
             if not running_healthy(port):
-                raise Failure(f"no healthy server started by this script on port {port}; "
-                              f"start one: scripts/elasticsearch.py start --port {port}")
+                raise Failure(
+                    f"no healthy server started by this script on port {port}; "
+                    f"start one: scripts/elasticsearch.py start --port {port}"
+                )
             print(url_for(port))
             return 0
     except Failure as error:

@@ -15,6 +15,7 @@ beside the two baselines of that module computed on the same records in the same
 
 Exit status 1 when a backend does not beat both baselines on NDCG@10 (usable in CI).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,14 +96,19 @@ class ApiRun:
         accounts.create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD, "admin")
         db.session.commit()
         self.client = self.app.test_client()
-        resp = self.client.post(f"{API}/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+        resp = self.client.post(
+            f"{API}/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        )
         if resp.status_code != 200:
-            raise RuntimeError(f"token request failed: {resp.status_code} {resp.get_data(as_text=True)}")
+            raise RuntimeError(
+                f"token request failed: {resp.status_code} {resp.get_data(as_text=True)}"
+            )
         self.headers = {"Authorization": f"Bearer {resp.get_json()['token']}"}
         return self
 
     def __exit__(self, *exc) -> None:
         from matchmaker.extensions import db
+
         try:
             db.session.remove()
             backend = self.app.extensions.get("search")
@@ -121,18 +127,26 @@ class ApiRun:
             key = body.pop("key")
             resp = self.client.post(f"{API}{path}", json=body, headers=self.headers)
             if resp.status_code != 201:
-                raise RuntimeError(f"POST {path} {key}: {resp.status_code} {resp.get_data(as_text=True)[:500]}")
+                raise RuntimeError(
+                    f"POST {path} {key}: {resp.status_code} {resp.get_data(as_text=True)[:500]}"
+                )
             created = resp.get_json()
             if created.get("external_id") not in (None, body.get("external_id")):
-                raise RuntimeError(f"{key}: external_id came back as {created.get('external_id')!r}")
+                raise RuntimeError(
+                    f"{key}: external_id came back as {created.get('external_id')!r}"
+                )
             ids[created["id"]] = key
         return ids
 
     def matches(self, demand_id: int, limit: int = 10) -> list[int]:
-        resp = self.client.get(f"{API}/demands/{demand_id}/matches?limit={limit}", headers=self.headers)
+        resp = self.client.get(
+            f"{API}/demands/{demand_id}/matches?limit={limit}", headers=self.headers
+        )
         if resp.status_code != 200:
-            raise RuntimeError(f"matches for demand {demand_id}: {resp.status_code} "
-                               f"{resp.get_data(as_text=True)[:500]}")
+            raise RuntimeError(
+                f"matches for demand {demand_id}: {resp.status_code} "
+                f"{resp.get_data(as_text=True)[:500]}"
+            )
         items = resp.get_json()["items"]
         scores = [it["score"] for it in items]
         if any(a < b for a, b in zip(scores, scores[1:])):
@@ -141,6 +155,7 @@ class ApiRun:
 
     def refresh(self) -> None:
         from matchmaker.search_engine import get_search
+
         get_search(self.app).refresh()
 
 
@@ -166,16 +181,20 @@ def run_backend(backend: str, data: Path, elasticsearch_url: str | None) -> dict
                     recommended[k] = recommended.get(k, 0) + 1
                 rankings[_key_id(key)] = [_key_id(k) for k in ranked]
             t2 = time.perf_counter()
-        return {"rankings": rankings, "load_seconds": t1 - t0, "match_seconds": t2 - t1,
-                "queries": len(demand_keys), "max_recommended": max(recommended.values(), default=0)}
+        return {
+            "rankings": rankings,
+            "load_seconds": t1 - t0,
+            "match_seconds": t2 - t1,
+            "queries": len(demand_keys),
+            "max_recommended": max(recommended.values(), default=0),
+        }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 def evaluate_all(data: Path, backends: list[str], elasticsearch_url: str | None) -> dict:
     from matchmaker.taxonomy import get_taxonomy
-    from search.evaluation import (BM25Baseline, RuleBaseline, evaluate, load_judged_set,
-                                   top_overlap)
+    from search.evaluation import BM25Baseline, RuleBaseline, evaluate, load_judged_set, top_overlap
     from search.text import get_analyzer
 
     providers, demands, qrels = load_judged_set(data)
@@ -192,13 +211,25 @@ def evaluate_all(data: Path, backends: list[str], elasticsearch_url: str | None)
     overlap = None
     if "embedded" in results and "elasticsearch" in results:
         overlap = top_overlap(results["embedded"], results["elasticsearch"])
-    failures = [f"{b}: NDCG@10 {results[b]['ndcg@10']:.3f} does not beat {base} "
-                f"({results[base]['ndcg@10']:.3f})"
-                for b in backends for base in BASELINES if results[b]["ndcg@10"] <= results[base]["ndcg@10"]]
-    return {"results": results, "runs": runs, "overlap": overlap, "failures": failures,
-            "counts": {"providers": len(providers), "demands": len(demands),
-                       "judgments": sum(len(v) for v in qrels.values())},
-            "backends": backends}
+    failures = [
+        f"{b}: NDCG@10 {results[b]['ndcg@10']:.3f} does not beat {base} "
+        f"({results[base]['ndcg@10']:.3f})"
+        for b in backends
+        for base in BASELINES
+        if results[b]["ndcg@10"] <= results[base]["ndcg@10"]
+    ]
+    return {
+        "results": results,
+        "runs": runs,
+        "overlap": overlap,
+        "failures": failures,
+        "counts": {
+            "providers": len(providers),
+            "demands": len(demands),
+            "judgments": sum(len(v) for v in qrels.values()),
+        },
+        "backends": backends,
+    }
 
 
 def table(report: dict) -> list[str]:
@@ -211,14 +242,18 @@ def table(report: dict) -> list[str]:
 
 def print_report(report: dict) -> None:
     c = report["counts"]
-    print(f"judged set: {c['providers']} providers, {c['demands']} demands, {c['judgments']} judgments")
+    print(
+        f"judged set: {c['providers']} providers, {c['demands']} demands, {c['judgments']} judgments"
+    )
     for line in table(report):
         print(line)
     for backend, run in report["runs"].items():
-        print(f"{backend}: loaded through the API in {run['load_seconds']:.1f} s, "
-              f"{run['queries']} match requests in {run['match_seconds']:.1f} s "
-              f"({1000 * run['match_seconds'] / max(1, run['queries']):.1f} ms each); "
-              f"most recommendations of one provider: {run['max_recommended']}")
+        print(
+            f"{backend}: loaded through the API in {run['load_seconds']:.1f} s, "
+            f"{run['queries']} match requests in {run['match_seconds']:.1f} s "
+            f"({1000 * run['match_seconds'] / max(1, run['queries']):.1f} ms each); "
+            f"most recommendations of one provider: {run['max_recommended']}"
+        )
     if report["overlap"] is not None:
         print(f"mean top-10 overlap embedded vs elasticsearch: {report['overlap']:.3f}")
     for failure in report["failures"]:
@@ -250,16 +285,24 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         "",
     ]
     if report["overlap"] is not None:
-        lines += [f"Mean top-10 overlap between the two backends: **{report['overlap']:.3f}** "
-                  "(|top-10(embedded) ∩ top-10(Elasticsearch)| / 10, averaged over the demands).", ""]
+        lines += [
+            f"Mean top-10 overlap between the two backends: **{report['overlap']:.3f}** "
+            "(|top-10(embedded) ∩ top-10(Elasticsearch)| / 10, averaged over the demands).",
+            "",
+        ]
     for backend, run in report["runs"].items():
-        lines.append(f"- {LABELS[backend]}: {c['providers'] + c['demands']} records loaded through the API in "
-                     f"{run['load_seconds']:.1f} s; {run['queries']} match requests, "
-                     f"{1000 * run['match_seconds'] / max(1, run['queries']):.0f} ms each on average "
-                     "(first request per demand, which also records the exposure).")
+        lines.append(
+            f"- {LABELS[backend]}: {c['providers'] + c['demands']} records loaded through the API in "
+            f"{run['load_seconds']:.1f} s; {run['queries']} match requests, "
+            f"{1000 * run['match_seconds'] / max(1, run['queries']):.0f} ms each on average "
+            "(first request per demand, which also records the exposure)."
+        )
     lines.append("")
-    verdict = ("Every backend beats both baselines on NDCG@10." if not report["failures"]
-               else "Not every backend beats both baselines: " + "; ".join(report["failures"]) + ".")
+    verdict = (
+        "Every backend beats both baselines on NDCG@10."
+        if not report["failures"]
+        else "Not every backend beats both baselines: " + "; ".join(report["failures"]) + "."
+    )
     lines += [verdict, ""]
     max_rec = max((r["max_recommended"] for r in report["runs"].values()), default=0)
     lines += [
@@ -269,8 +312,8 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         "so that multiplier never fired. Recording the exposure re-indexes the providers shown; on "
         "Elasticsearch the replaced documents count in the term statistics until segments merge, "
         "so its metrics and the top-10 overlap can move by a few thousandths from run to run."
-        if max_rec < EXPOSURE_MIN_RECOMMENDED else
-        "Each match request records its results as recommendations (the exposure rule). In this "
+        if max_rec < EXPOSURE_MIN_RECOMMENDED
+        else "Each match request records its results as recommendations (the exposure rule). In this "
         f"run one provider was recommended {max_rec} times, at or above the {EXPOSURE_MIN_RECOMMENDED} "
         "from which a provider that rarely answers is down-weighted, so later demands may see it "
         "ranked lower than earlier ones did.",
@@ -283,7 +326,7 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         "provider at rank i (0 if unjudged); divided by the same sum over the demand's judged "
         "grades sorted in descending order (top 10). A list shorter than 10 contributes the DCG "
         "of what it returned.",
-        "- **MRR**: 1 / rank of the first relevant provider (grade ≥ 2, \"could clearly do the job\"); "
+        '- **MRR**: 1 / rank of the first relevant provider (grade ≥ 2, "could clearly do the job"); '
         "0 when none is in the top 10.",
         "- **P@5**: share of the top 5 that are relevant (grade ≥ 2); a list shorter than 5 counts "
         "the missing places as not relevant.",
@@ -313,18 +356,32 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help="judged-set folder (providers.jsonl, demands.jsonl, qrels.tsv); "
-                             "default ../shared/eval-dev relative to the repository")
-    parser.add_argument("--backend", choices=("embedded", "elasticsearch", "all"), default="all",
-                        help="default: embedded, plus Elasticsearch when a URL is known")
-    parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL") or None,
-                        help="default: $ELASTICSEARCH_URL")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="judged-set folder (providers.jsonl, demands.jsonl, qrels.tsv); "
+        "default ../shared/eval-dev relative to the repository",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("embedded", "elasticsearch", "all"),
+        default="all",
+        help="default: embedded, plus Elasticsearch when a URL is known",
+    )
+    parser.add_argument(
+        "--elasticsearch-url",
+        default=os.environ.get("ELASTICSEARCH_URL") or None,
+        help="default: $ELASTICSEARCH_URL",
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--write", dest="write", action="store_true", help="update docs/quality.md")
-    group.add_argument("--no-write", dest="write", action="store_false", help="only print (default)")
+    group.add_argument(
+        "--no-write", dest="write", action="store_false", help="only print (default)"
+    )
     parser.add_argument("--json", type=Path, help="also write the summary as JSON to this file")
     return parser.parse_args(argv)
 
@@ -336,7 +393,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         backends = [args.backend]
     if "elasticsearch" in backends and not args.elasticsearch_url:
-        print("--backend elasticsearch needs --elasticsearch-url or ELASTICSEARCH_URL", file=sys.stderr)
+        print(
+            "--backend elasticsearch needs --elasticsearch-url or ELASTICSEARCH_URL",
+            file=sys.stderr,
+        )
         return 2
     if not (args.data / "qrels.tsv").exists():
         print(f"no judged set in {args.data}", file=sys.stderr)
@@ -344,10 +404,17 @@ def main(argv: list[str] | None = None) -> int:
     report = evaluate_all(args.data, backends, args.elasticsearch_url)
     print_report(report)
     if args.json:
-        summary = {name: {k: r[k] for k in ("ndcg@10", "mrr", "p@5", "demands")}
-                   for name, r in report["results"].items()}
-        args.json.write_text(json.dumps({"systems": summary, "overlap": report["overlap"],
-                                         "failures": report["failures"]}, indent=2), encoding="utf-8")
+        summary = {
+            name: {k: r[k] for k in ("ndcg@10", "mrr", "p@5", "demands")}
+            for name, r in report["results"].items()
+        }
+        args.json.write_text(
+            json.dumps(
+                {"systems": summary, "overlap": report["overlap"], "failures": report["failures"]},
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     if args.write:
         write_doc(report)
         print(f"wrote {QUALITY_DOC.relative_to(ROOT)}")

@@ -16,6 +16,7 @@ of skipping. Exits non-zero if any pass fails; "no tests collected" (pytest exit
 Environment: ELASTICSEARCH_URL, TEST_POSTGRES_URL, CI, and MATCHMAKER_SKIP_ELASTICSEARCH=1 (not
 under CI) to run without Elasticsearch on purpose.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -103,14 +104,16 @@ class Runner:
             except (KeyboardInterrupt, Terminated):
                 self.interrupted = True
 
-    def run(self, command: list[str], env: dict | None = None, capture: bool = False,
-            tee: bool = False) -> tuple[int, str]:
+    def run(
+        self, command: list[str], env: dict | None = None, capture: bool = False, tee: bool = False
+    ) -> tuple[int, str]:
         """Run a command; with capture, return its stdout; with tee, stream it and return its
         last 64 KB (stdout and stderr together)."""
         stdout = subprocess.PIPE if (capture or tee) else None
         stderr = subprocess.STDOUT if tee else None
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                   stdout=stdout, stderr=stderr)
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
+        )
         self.child = process
         try:
             if capture:
@@ -195,8 +198,9 @@ def start_elasticsearch(runner: Runner, env: dict, ci: bool) -> int | None:
     port = free_port()
     say(f"starting a local Elasticsearch on port {port} (set ELASTICSEARCH_URL to use another)")
     started = time.monotonic()
-    code, output = runner.run([sys.executable, str(ES_SCRIPT), "start", "--port", str(port)],
-                              env=env, capture=True)
+    code, output = runner.run(
+        [sys.executable, str(ES_SCRIPT), "start", "--port", str(port)], env=env, capture=True
+    )
     if runner.interrupted:
         return port  # the caller stops whatever got started and exits
     url = output.strip().splitlines()[-1] if output.strip() else ""
@@ -206,16 +210,20 @@ def start_elasticsearch(runner: Runner, env: dict, ci: bool) -> int | None:
         return port
     if ci or java_or_maven_present():
         why = "CI is set" if ci else "Java or Maven is installed"
-        raise StartFailed(f"Elasticsearch did not start (exit {code}; see above) and {why}, "
-                          "so the run fails rather than skip its tests")
+        raise StartFailed(
+            f"Elasticsearch did not start (exit {code}; see above) and {why}, "
+            "so the run fails rather than skip its tests"
+        )
     env["MATCHMAKER_SKIP_ELASTICSEARCH"] = "1"
-    banner([
-        "WARNING: no Elasticsearch: neither Java nor Maven is installed.",
-        "Tests that need a real Elasticsearch server will be SKIPPED",
-        "(MATCHMAKER_SKIP_ELASTICSEARCH=1). Install a JDK 17 and Maven",
-        "(Debian: apt-get install openjdk-17-jdk-headless maven unzip)",
-        "or set ELASTICSEARCH_URL to run them.",
-    ])
+    banner(
+        [
+            "WARNING: no Elasticsearch: neither Java nor Maven is installed.",
+            "Tests that need a real Elasticsearch server will be SKIPPED",
+            "(MATCHMAKER_SKIP_ELASTICSEARCH=1). Install a JDK 17 and Maven",
+            "(Debian: apt-get install openjdk-17-jdk-headless maven unzip)",
+            "or set ELASTICSEARCH_URL to run them.",
+        ]
+    )
     return port
 
 
@@ -223,8 +231,12 @@ def stop_elasticsearch(runner: Runner, port: int) -> None:
     # Not interruptible by a second Ctrl-C: leaving a JVM behind would be worse.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        subprocess.run([sys.executable, str(ES_SCRIPT), "stop", "--port", str(port), "--purge"],
-                       cwd=ROOT, stdin=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            [sys.executable, str(ES_SCRIPT), "stop", "--port", str(port), "--purge"],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -250,8 +262,12 @@ def main(argv: list[str]) -> int:
             if ci:
                 say("error: MATCHMAKER_SKIP_ELASTICSEARCH is set, but CI runs every test")
                 return 2
-            banner(["WARNING: MATCHMAKER_SKIP_ELASTICSEARCH is set: tests that need a real",
-                    "Elasticsearch server will be SKIPPED."])
+            banner(
+                [
+                    "WARNING: MATCHMAKER_SKIP_ELASTICSEARCH is set: tests that need a real",
+                    "Elasticsearch server will be SKIPPED.",
+                ]
+            )
         else:
             try:
                 es_port = start_elasticsearch(runner, env, ci)
@@ -264,8 +280,9 @@ def main(argv: list[str]) -> int:
             return 130
         passes = [("SQLite", {}, list(argv))]
         if postgres_url:
-            passes.append(("PostgreSQL", {"TEST_DATABASE_URL": postgres_url},
-                           with_marker(argv, "not e2e")))
+            passes.append(
+                ("PostgreSQL", {"TEST_DATABASE_URL": postgres_url}, with_marker(argv, "not e2e"))
+            )
         else:
             say("TEST_POSTGRES_URL is not set: PostgreSQL pass skipped")
 

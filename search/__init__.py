@@ -4,6 +4,7 @@ This package knows nothing of Flask or of the app's models. It takes plain *reco
 (dicts, see ``search.documents``) and returns ids, scores and reasons; the caller loads
 rows from its database, which stays the source of truth.
 """
+
 from __future__ import annotations
 
 import abc
@@ -22,6 +23,7 @@ class SearchUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class Reason:
     """Why a hit scored: a signal code (API.md) with its label in both languages."""
+
     code: str
     zh: str
     en: str
@@ -60,6 +62,7 @@ class SearchQuery:
     region, level, kind, verified ("true"/"false"). ``ids`` restricts to those records.
     ``budget_min``/``budget_max`` keep demands whose budget range overlaps the given one.
     """
+
     index: str
     text: str = ""
     filters: Mapping[str, Collection[str]] = field(default_factory=dict)
@@ -104,15 +107,21 @@ class SearchBackend(abc.ABC):
     def search(self, query: SearchQuery) -> Page: ...
 
     @abc.abstractmethod
-    def match_providers(self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+    def match_providers(
+        self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
         """Providers best suited to a demand record, best first, with reasons."""
 
     @abc.abstractmethod
-    def match_leads(self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+    def match_leads(
+        self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
         """Published demands best suited to a provider record, best first, with reasons."""
 
     @abc.abstractmethod
-    def reindex(self, index: str, records: Iterable[Mapping], progress: Progress | None = None) -> int:
+    def reindex(
+        self, index: str, records: Iterable[Mapping], progress: Progress | None = None
+    ) -> int:
         """Build a fresh index from ``records`` and swap it in atomically; returns the count."""
 
     @abc.abstractmethod
@@ -139,6 +148,8 @@ def create_backend(settings: Mapping, taxonomy: Mapping) -> SearchBackend:
     """
     if settings.get("ELASTICSEARCH_URL"):
         from .backends.elastic import ElasticBackend
+
         return ElasticBackend.from_settings(settings, taxonomy)
     from .backends.embedded import EmbeddedBackend
+
     return EmbeddedBackend.from_settings(settings, taxonomy)

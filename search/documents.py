@@ -13,6 +13,7 @@ Demand document fields: ``id version title cluster services service_norm region
 budget_min budget_max budget_sort budget_lo budget_hi deadline status organization_name created_at
 published_at sort_date text keywords``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -103,8 +104,14 @@ def provider_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) ->
         description = case.get("description") or ""
         tokens = analyzer.tokens(f"{title} {description}")
         cluster = case.get("cluster") or None
-        cases.append({"title": title, "cluster": cluster, "year": _int_or_none(case.get("year")),
-                      "tokens": " ".join(tokens)})
+        cases.append(
+            {
+                "title": title,
+                "cluster": cluster,
+                "year": _int_or_none(case.get("year")),
+                "tokens": " ".join(tokens),
+            }
+        )
         case_texts.append(" ".join(tokens))
         if cluster and cluster not in case_clusters:
             case_clusters.append(cluster)
@@ -165,8 +172,9 @@ def demand_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> d
         "published_at": published_at,
         "sort_date": published_at or created_at,
         "text": analyzer.segment(f"{title} {record.get('description') or ''}"),
-        "keywords": _keywords(analyzer, taxonomy,
-                              [("clusters", [cluster] if cluster else []), ("services", services)]),
+        "keywords": _keywords(
+            analyzer, taxonomy, [("clusters", [cluster] if cluster else []), ("services", services)]
+        ),
     }
 
 
@@ -220,9 +228,15 @@ def _chunks(records: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def build_documents(index: str, records: Iterable[Mapping], analyzer: Analyzer, taxonomy: Mapping,
-                    workers: int | None = None, min_records: int | None = None,
-                    chunk: int | None = None) -> Iterator[dict]:
+def build_documents(
+    index: str,
+    records: Iterable[Mapping],
+    analyzer: Analyzer,
+    taxonomy: Mapping,
+    workers: int | None = None,
+    min_records: int | None = None,
+    chunk: int | None = None,
+) -> Iterator[dict]:
     """``build_document`` for every record, in order.
 
     With more than ``min_records`` records and more than one worker, the documents after the
@@ -248,8 +262,9 @@ def build_documents(index: str, records: Iterable[Mapping], analyzer: Analyzer, 
         for record in itertools.chain(head, records):
             yield build_document(index, record, analyzer, taxonomy)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_init_worker, initargs=(taxonomy,))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(taxonomy,)
+    )
     try:
         pending: deque = deque()
         limit = 4 * workers

@@ -17,6 +17,7 @@ Baselines, computed on the same records:
 
 Nothing here knows about HTTP: callers pass records, judgments and a ranking function.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ RELEVANT_GRADE = 2
 def ndcg_at(ranked: Sequence, judged: Mapping, k: int = 10) -> float:
     dcg = sum((2 ** judged.get(key, 0) - 1) / math.log2(i + 2) for i, key in enumerate(ranked[:k]))
     ideal = sorted(judged.values(), reverse=True)[:k]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg > 0 else 0.0
 
 
@@ -44,12 +45,18 @@ def reciprocal_rank(ranked: Sequence, judged: Mapping, grade: int = RELEVANT_GRA
     return 0.0
 
 
-def precision_at(ranked: Sequence, judged: Mapping, k: int = 5, grade: int = RELEVANT_GRADE) -> float:
+def precision_at(
+    ranked: Sequence, judged: Mapping, k: int = 5, grade: int = RELEVANT_GRADE
+) -> float:
     return sum(1 for key in ranked[:k] if judged.get(key, 0) >= grade) / k
 
 
-def evaluate(rank: Callable[[Mapping], Sequence], demands: Iterable[Mapping],
-             qrels: Mapping[object, Mapping[object, int]], k: int = 10) -> dict:
+def evaluate(
+    rank: Callable[[Mapping], Sequence],
+    demands: Iterable[Mapping],
+    qrels: Mapping[object, Mapping[object, int]],
+    k: int = 10,
+) -> dict:
     """``rank(demand) → provider ids`` best first; ``qrels[demand id][provider id] = grade``."""
     per: dict = {}
     for demand in demands:
@@ -112,7 +119,9 @@ class BM25Baseline:
         self.avgdl = (sum(self.lengths.values()) / self.n) if self.n else 1.0
 
     def rank(self, demand: Mapping, k: int = 10) -> list[int]:
-        terms = set(self.analyzer.tokens(f"{demand.get('title') or ''} {demand.get('description') or ''}"))
+        terms = set(
+            self.analyzer.tokens(f"{demand.get('title') or ''} {demand.get('description') or ''}")
+        )
         scores = {}
         for pid, counts in self.tf.items():
             norm = BM25_K1 * (1 - BM25_B + BM25_B * lucene_length(self.lengths[pid]) / self.avgdl)
@@ -130,14 +139,17 @@ class RuleBaseline:
     """Same cluster first, then the number of shared services."""
 
     def __init__(self, providers: Iterable[Mapping]):
-        self.providers = [(int(p["id"]), set(p.get("clusters") or ()), set(p.get("services") or ()))
-                          for p in providers]
+        self.providers = [
+            (int(p["id"]), set(p.get("clusters") or ()), set(p.get("services") or ()))
+            for p in providers
+        ]
 
     def rank(self, demand: Mapping, k: int = 10) -> list[int]:
         cluster = demand.get("cluster")
         services = set(demand.get("services") or ())
-        scored = [(1 if cluster in cl else 0, len(sv & services), pid)
-                  for pid, cl, sv in self.providers]
+        scored = [
+            (1 if cluster in cl else 0, len(sv & services), pid) for pid, cl, sv in self.providers
+        ]
         scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
         return [pid for a, b, pid in scored[:k] if a or b]
 
@@ -175,26 +187,49 @@ def _key_id(key: str) -> int:
 
 def _provider_record(body: Mapping) -> dict:
     return {
-        "id": _key_id(body["key"]), "version": 1, "name": body.get("name", ""),
-        "kind": body.get("kind"), "level": body.get("level") or "none",
-        "region": body.get("region"), "clusters": body.get("clusters") or [],
-        "services": body.get("services") or [], "description": body.get("description", ""),
-        "cases": [{"title": c.get("title", ""), "description": c.get("description", ""),
-                   "cluster": c.get("cluster"), "year": c.get("year")} for c in body.get("cases") or ()],
-        "team_size": body.get("team_size"), "price_min": body.get("price_min"),
-        "price_max": body.get("price_max"), "verified": bool(body.get("verified")),
-        "certifications": [], "recommended_count": 0, "answered_count": 0,
+        "id": _key_id(body["key"]),
+        "version": 1,
+        "name": body.get("name", ""),
+        "kind": body.get("kind"),
+        "level": body.get("level") or "none",
+        "region": body.get("region"),
+        "clusters": body.get("clusters") or [],
+        "services": body.get("services") or [],
+        "description": body.get("description", ""),
+        "cases": [
+            {
+                "title": c.get("title", ""),
+                "description": c.get("description", ""),
+                "cluster": c.get("cluster"),
+                "year": c.get("year"),
+            }
+            for c in body.get("cases") or ()
+        ],
+        "team_size": body.get("team_size"),
+        "price_min": body.get("price_min"),
+        "price_max": body.get("price_max"),
+        "verified": bool(body.get("verified")),
+        "certifications": [],
+        "recommended_count": 0,
+        "answered_count": 0,
         "created_at": "2026-01-01T00:00:00",
     }
 
 
 def _demand_record(body: Mapping) -> dict:
     return {
-        "id": _key_id(body["key"]), "version": 1, "title": body.get("title", ""),
-        "description": body.get("description", ""), "cluster": body.get("cluster"),
-        "services": body.get("services") or [], "region": body.get("region"),
-        "budget_min": body.get("budget_min"), "budget_max": body.get("budget_max"),
-        "deadline": body.get("deadline"), "status": body.get("status") or "published",
+        "id": _key_id(body["key"]),
+        "version": 1,
+        "title": body.get("title", ""),
+        "description": body.get("description", ""),
+        "cluster": body.get("cluster"),
+        "services": body.get("services") or [],
+        "region": body.get("region"),
+        "budget_min": body.get("budget_min"),
+        "budget_max": body.get("budget_max"),
+        "deadline": body.get("deadline"),
+        "status": body.get("status") or "published",
         "organization_name": (body.get("organization") or {}).get("name", ""),
-        "created_at": "2026-01-01T00:00:00", "published_at": "2026-01-01T00:00:00",
+        "created_at": "2026-01-01T00:00:00",
+        "published_at": "2026-01-01T00:00:00",
     }

@@ -15,6 +15,7 @@
 * Replicas: the mapping files say 0 (single-node development and tests); production sets
   ``SEARCH_INDEX_REPLICAS``.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,9 +63,15 @@ def _body(name: str, replicas: int | None) -> tuple[int, dict]:
     return version, body
 
 
-def create_index(client, prefix: str, name: str, replicas: int | None = None,
-                 stamp: str | None = None, with_alias: bool = False,
-                 overrides: dict | None = None) -> str:
+def create_index(
+    client,
+    prefix: str,
+    name: str,
+    replicas: int | None = None,
+    stamp: str | None = None,
+    with_alias: bool = False,
+    overrides: dict | None = None,
+) -> str:
     version, body = _body(name, replicas)
     index = concrete_name(prefix, name, version, stamp)
     settings = body.get("settings")
@@ -112,9 +119,15 @@ def swap_alias(client, prefix: str, name: str, new_index: str) -> list[str]:
     return old
 
 
-def reindex(client, prefix: str, name: str, actions: Iterable[dict],
-            bulk: Callable[[str, Iterable[dict], Callable[[int], None] | None], int],
-            progress: Callable[[int], None] | None = None, replicas: int | None = None) -> int:
+def reindex(
+    client,
+    prefix: str,
+    name: str,
+    actions: Iterable[dict],
+    bulk: Callable[[str, Iterable[dict], Callable[[int], None] | None], int],
+    progress: Callable[[int], None] | None = None,
+    replicas: int | None = None,
+) -> int:
     """Build a new index from ``actions`` and swap it in; returns the document count.
 
     The new index is loaded with periodic refreshes off (nobody reads it before the swap);
@@ -126,10 +139,12 @@ def reindex(client, prefix: str, name: str, actions: Iterable[dict],
         client.cluster.health(index=new_index, wait_for_status="yellow", timeout="30s")
         count = bulk(new_index, actions, progress)
         settings = _body(name, replicas)[1].get("settings") or {}
-        interval = (settings.get("index") or {}).get("refresh_interval",
-                                                     settings.get("refresh_interval"))
-        client.indices.put_settings(index=new_index,
-                                    settings={"index": {"refresh_interval": interval}})
+        interval = (settings.get("index") or {}).get(
+            "refresh_interval", settings.get("refresh_interval")
+        )
+        client.indices.put_settings(
+            index=new_index, settings={"index": {"refresh_interval": interval}}
+        )
         client.indices.refresh(index=new_index)
         old = swap_alias(client, prefix, name, new_index)
     except BaseException:
@@ -142,12 +157,13 @@ def reindex(client, prefix: str, name: str, actions: Iterable[dict],
 
 def list_concrete(client, prefix: str) -> list[str]:
     pattern = concrete_pattern(prefix)
-    found = client.indices.get(index=f"{prefix}*", expand_wildcards="all",
-                               ignore_unavailable=True, allow_no_indices=True).body
+    found = client.indices.get(
+        index=f"{prefix}*", expand_wildcards="all", ignore_unavailable=True, allow_no_indices=True
+    ).body
     return sorted(i for i in found if pattern.match(i))
 
 
 def drop_all(client, prefix: str) -> None:
     indices = list_concrete(client, prefix)
     for i in range(0, len(indices), 50):
-        client.indices.delete(index=",".join(indices[i:i + 50]), ignore_unavailable=True)
+        client.indices.delete(index=",".join(indices[i : i + 50]), ignore_unavailable=True)

@@ -11,6 +11,7 @@
 * Budget: demands whose budget range overlaps the requested one (a demand with only one
   bound is treated as a point); providers whose price range overlaps it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,8 +22,14 @@ from .text import Analyzer
 
 FILTER_FIELDS = {
     DEMANDS: {"cluster": "cluster", "service": "services", "region": "region", "status": "status"},
-    PROVIDERS: {"cluster": "clusters", "service": "services", "region": "region",
-                "level": "level", "kind": "kind", "verified": "verified"},
+    PROVIDERS: {
+        "cluster": "clusters",
+        "service": "services",
+        "region": "region",
+        "level": "level",
+        "kind": "kind",
+        "verified": "verified",
+    },
 }
 TEXT_FIELDS = {
     DEMANDS: (("text", 1.0), ("keywords", 0.3)),
@@ -35,10 +42,10 @@ SORTS = ("relevance", "newest", "budget")
 @dataclass
 class SearchPlan:
     index: str
-    base: list                      # conditions every hit meets (text, ids, budget)
-    filters: dict                   # facet field → condition (OR of its codes)
-    clauses: list[Clause]           # relevance
-    facets: dict                    # facet name → document field
+    base: list  # conditions every hit meets (text, ids, budget)
+    filters: dict  # facet field → condition (OR of its codes)
+    clauses: list[Clause]  # relevance
+    facets: dict  # facet name → document field
     sort: str
     has_text: bool
     offset: int
@@ -88,7 +95,9 @@ def search_plan(query: SearchQuery, analyzer: Analyzer) -> SearchPlan:
         for term in parts:
             weights[term] = max(weights.get(term, 0.0), 0.5)
     terms = tuple(sorted(weights.items()))
-    clauses = [Clause(f"text_{f}", "text", w, Text(f, terms)) for f, w in text_fields] if terms else []
+    clauses = (
+        [Clause(f"text_{f}", "text", w, Text(f, terms)) for f, w in text_fields] if terms else []
+    )
     filters = {}
     for name, values in (query.filters or {}).items():
         if name not in fields:
@@ -106,9 +115,19 @@ def search_plan(query: SearchQuery, analyzer: Analyzer) -> SearchPlan:
         sort = "relevance"
     page = max(1, int(query.page or 1))
     per_page = max(1, min(100, int(query.per_page or 20)))
-    return SearchPlan(index=index, base=base, filters=filters, clauses=clauses, facets=facets,
-                      sort=sort, has_text=bool(units), offset=(page - 1) * per_page,
-                      size=per_page, page=page, per_page=per_page)
+    return SearchPlan(
+        index=index,
+        base=base,
+        filters=filters,
+        clauses=clauses,
+        facets=facets,
+        sort=sort,
+        has_text=bool(units),
+        offset=(page - 1) * per_page,
+        size=per_page,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def facet_filter(plan: SearchPlan, exclude: str | None = None):

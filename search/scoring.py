@@ -66,6 +66,7 @@ Both backends execute the spec: the embedded backend evaluates the conditions in
 the Elasticsearch backend translates them to ``bool``/``constant_score``/``function_score``
 queries whose ``_name`` is the clause name, so each hit says which clauses fired.
 """
+
 from __future__ import annotations
 
 import math
@@ -102,16 +103,25 @@ EXPOSURE_MIN_RECOMMENDED = 20
 EXPOSURE_MIN_ANSWER_RATE = 0.1
 TITLE_WEIGHT = 1.5
 SYNONYM_WEIGHT = 0.5
-TEXT_REASON_MIN = 0.25      # text/case-text reason shown from this share of its points
-MAX_COMMON_SHARE = 0.5      # query terms in more than this share of documents are ignored
-INFORMATIVE_SHARE = 0.05    # …in at most this share (or INFORMATIVE_MIN_DOCS) are informative
+TEXT_REASON_MIN = 0.25  # text/case-text reason shown from this share of its points
+MAX_COMMON_SHARE = 0.5  # query terms in more than this share of documents are ignored
+INFORMATIVE_SHARE = 0.05  # …in at most this share (or INFORMATIVE_MIN_DOCS) are informative
 INFORMATIVE_MIN_DOCS = 1_000
-RESCORE_WINDOW = 500        # documents given the common terms' share (second phase)
-COMMON_SUFFIX = "~common"   # clause name of a text clause's second-phase part
+RESCORE_WINDOW = 500  # documents given the common terms' share (second phase)
+COMMON_SUFFIX = "~common"  # clause name of a text clause's second-phase part
 BM25_K1 = 1.2
 BM25_B = 0.75
-REASON_ORDER = ("cluster", "service", "case", "text", "budget", "region", "level",
-                "verified", "activity")
+REASON_ORDER = (
+    "cluster",
+    "service",
+    "case",
+    "text",
+    "budget",
+    "region",
+    "level",
+    "verified",
+    "activity",
+)
 
 
 # -- conditions ------------------------------------------------------------------------
@@ -154,6 +164,7 @@ class Not:
 @dataclass(frozen=True)
 class Text:
     """Scored: normalised BM25 of weighted ``terms`` on a text field (0..1)."""
+
     field: str
     terms: tuple  # ((term, weight), ...)
 
@@ -161,6 +172,7 @@ class Text:
 @dataclass(frozen=True)
 class Coverage:
     """Scored: |doc[field] ∩ values| × doc[norm_field] (share of the doc's codes covered)."""
+
     field: str
     values: tuple
     norm_field: str
@@ -168,8 +180,8 @@ class Coverage:
 
 @dataclass
 class Clause:
-    name: str          # unique, used as Elasticsearch _name
-    code: str          # reason code
+    name: str  # unique, used as Elasticsearch _name
+    code: str  # reason code
     weight: float
     cond: object
     zh: str = ""
@@ -188,12 +200,12 @@ class Spec:
     index: str
     clauses: list[Clause]
     multipliers: list[Multiplier]
-    evidence: frozenset            # names of the clauses that make a document a candidate
+    evidence: frozenset  # names of the clauses that make a document a candidate
     filters: list = field(default_factory=list)
     max_points: float = 1.0
     case_cluster: str | None = None
     case_terms: frozenset = frozenset()
-    kind: str = "providers"        # providers | leads
+    kind: str = "providers"  # providers | leads
     context: dict = field(default_factory=dict)
     window: int = RESCORE_WINDOW
 
@@ -218,8 +230,9 @@ class Labels:
             codes = [c for c in group.get("maps_to") or () if c in self.items["clusters"]]
             for c in codes:
                 self.related.setdefault(c, set()).update(x for x in codes if x != c)
-        self.chongqing = tuple(sorted(code for code, it in self.items["regions"].items()
-                                      if it.get("type") != "other"))
+        self.chongqing = tuple(
+            sorted(code for code, it in self.items["regions"].items() if it.get("type") != "other")
+        )
 
     def zh(self, section: str, code) -> str:
         item = self.items[section].get(code)
@@ -230,12 +243,15 @@ class Labels:
         return item.get("en", code) if item else str(code)
 
     def is_chongqing(self, region) -> bool:
-        return region in self.items["regions"] and self.items["regions"][region].get("type") != "other"
+        return (
+            region in self.items["regions"] and self.items["regions"][region].get("type") != "other"
+        )
 
 
 def query_terms(analyzer: Analyzer, title: str | None, body: str | None) -> tuple:
-    weights = analyzer.weighted_terms([(title, TITLE_WEIGHT), (body, 1.0)],
-                                      synonym_weight=SYNONYM_WEIGHT)
+    weights = analyzer.weighted_terms(
+        [(title, TITLE_WEIGHT), (body, 1.0)], synonym_weight=SYNONYM_WEIGHT
+    )
     return tuple(sorted(weights.items()))
 
 
@@ -268,8 +284,7 @@ def team_too_small(scale: int | None) -> int | None:
 
 
 # -- the specification ------------------------------------------------------------------
-def provider_spec(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer,
-                  exclude=()) -> Spec:
+def provider_spec(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=()) -> Spec:
     """Demand record → how to score provider documents."""
     lab = Labels(taxonomy)
     W = WEIGHTS
@@ -285,31 +300,88 @@ def provider_spec(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer,
 
     cluster = demand.get("cluster")
     if cluster:
-        add(Clause("cluster", "cluster", W["cluster"], Term("clusters", cluster),
-                   f"同属{lab.zh('clusters', cluster)}集群",
-                   f"Same cluster: {lab.en('clusters', cluster)}"), W["cluster"], True)
+        add(
+            Clause(
+                "cluster",
+                "cluster",
+                W["cluster"],
+                Term("clusters", cluster),
+                f"同属{lab.zh('clusters', cluster)}集群",
+                f"Same cluster: {lab.en('clusters', cluster)}",
+            ),
+            W["cluster"],
+            True,
+        )
         related = sorted(lab.related.get(cluster, ()))
         if related:
             cond = All((Terms("clusters", tuple(related)), Not(Term("clusters", cluster))))
-            add(Clause("cluster_related", "cluster", W["cluster_related"], cond,
-                       "相关集群：" + "、".join(lab.zh("clusters", c) for c in related),
-                       "Related cluster: " + ", ".join(lab.en("clusters", c) for c in related)),
-                W["cluster"], True)
+            add(
+                Clause(
+                    "cluster_related",
+                    "cluster",
+                    W["cluster_related"],
+                    cond,
+                    "相关集群：" + "、".join(lab.zh("clusters", c) for c in related),
+                    "Related cluster: " + ", ".join(lab.en("clusters", c) for c in related),
+                ),
+                W["cluster"],
+                True,
+            )
     services = [s for s in dict.fromkeys(demand.get("services") or ()) if s]
     if services:
         per = W["service"] / len(services)
         for s in services:
-            add(Clause(f"service:{s}", "service", per, Term("services", s),
-                       lab.zh("services", s), lab.en("services", s)), W["service"], True)
+            add(
+                Clause(
+                    f"service:{s}",
+                    "service",
+                    per,
+                    Term("services", s),
+                    lab.zh("services", s),
+                    lab.en("services", s),
+                ),
+                W["service"],
+                True,
+            )
     terms = query_terms(analyzer, demand.get("title"), demand.get("description"))
     if terms:
-        add(Clause("text", "text", W["text"] * TEXT_GAIN, Text("text", terms),
-                   "描述与需求相关", "Description matches the demand"), W["text"], True)
-        add(Clause("case_text", "case", W["case_text"] * TEXT_GAIN, Text("case_text", terms),
-                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"], True)
+        add(
+            Clause(
+                "text",
+                "text",
+                W["text"] * TEXT_GAIN,
+                Text("text", terms),
+                "描述与需求相关",
+                "Description matches the demand",
+            ),
+            W["text"],
+            True,
+        )
+        add(
+            Clause(
+                "case_text",
+                "case",
+                W["case_text"] * TEXT_GAIN,
+                Text("case_text", terms),
+                "相关案例",
+                "Relevant case",
+            ),
+            W["case_cluster"] + W["case_text"],
+            True,
+        )
     if cluster:
-        add(Clause("case_cluster", "case", W["case_cluster"], Term("case_clusters", cluster),
-                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"], True)
+        add(
+            Clause(
+                "case_cluster",
+                "case",
+                W["case_cluster"],
+                Term("case_clusters", cluster),
+                "相关案例",
+                "Relevant case",
+            ),
+            W["case_cluster"] + W["case_text"],
+            True,
+        )
 
     bmin, bmax = demand.get("budget_min"), demand.get("budget_max")
     multipliers: list[Multiplier] = []
@@ -319,46 +391,128 @@ def provider_spec(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer,
             fit.append(Range("price_min", lte=bmax))
         if bmin is not None:
             fit.append(Range("price_max", gte=bmin))
-        add(Clause("budget", "budget", W["budget"], All(tuple(fit)),
-                   "报价区间与预算匹配", "Price range fits the budget"), W["budget"])
+        add(
+            Clause(
+                "budget",
+                "budget",
+                W["budget"],
+                All(tuple(fit)),
+                "报价区间与预算匹配",
+                "Price range fits the budget",
+            ),
+            W["budget"],
+        )
         if bmax is not None:
-            add(Clause("budget_near", "budget", W["budget_near"],
-                       Range("price_min", gt=bmax, lte=2 * bmax),
-                       "报价起点略高于预算", "Price floor slightly above the budget"), W["budget"])
-            multipliers.append(Multiplier("price_floor_far", MULTIPLIERS["price_floor_far"],
-                                          Range("price_min", gt=2 * bmax)))
+            add(
+                Clause(
+                    "budget_near",
+                    "budget",
+                    W["budget_near"],
+                    Range("price_min", gt=bmax, lte=2 * bmax),
+                    "报价起点略高于预算",
+                    "Price floor slightly above the budget",
+                ),
+                W["budget"],
+            )
+            multipliers.append(
+                Multiplier(
+                    "price_floor_far",
+                    MULTIPLIERS["price_floor_far"],
+                    Range("price_min", gt=2 * bmax),
+                )
+            )
     scale = _budget_scale(bmin, bmax)
-    add(Clause("activity", "activity", W["activity"], Range("team_size", gte=team_needed(scale)),
-               "团队规模与项目体量相称", "Team size fits the project scale"), W["activity"])
+    add(
+        Clause(
+            "activity",
+            "activity",
+            W["activity"],
+            Range("team_size", gte=team_needed(scale)),
+            "团队规模与项目体量相称",
+            "Team size fits the project scale",
+        ),
+        W["activity"],
+    )
     small = team_too_small(scale)
     if small is not None:
-        multipliers.append(Multiplier("small_team", MULTIPLIERS["small_team"],
-                                      Range("team_size", lte=small)))
+        multipliers.append(
+            Multiplier("small_team", MULTIPLIERS["small_team"], Range("team_size", lte=small))
+        )
     region = demand.get("region")
     if region and lab.is_chongqing(region):
-        add(Clause("region", "region", W["region"], Term("region", region),
-                   f"{lab.zh('regions', region)}本地", f"Local to {lab.en('regions', region)}"),
-            W["region"])
+        add(
+            Clause(
+                "region",
+                "region",
+                W["region"],
+                Term("region", region),
+                f"{lab.zh('regions', region)}本地",
+                f"Local to {lab.en('regions', region)}",
+            ),
+            W["region"],
+        )
         others = tuple(r for r in lab.chongqing if r != region)
-        add(Clause("region_chongqing", "region", W["region_chongqing"], Terms("region", others),
-                   "重庆市内", "Within Chongqing"), W["region"])
+        add(
+            Clause(
+                "region_chongqing",
+                "region",
+                W["region_chongqing"],
+                Terms("region", others),
+                "重庆市内",
+                "Within Chongqing",
+            ),
+            W["region"],
+        )
     for level in ("national", "municipal", "district"):
-        add(Clause(f"level_{level}", "level", W[f"level_{level}"], Term("level", level),
-                   lab.zh("provider_levels", level), lab.en("provider_levels", level)),
-            W["level_national"])
-    add(Clause("verified", "verified", W["verified"], Term("verified", True),
-               "平台认证", "Verified by the platform"), W["verified"])
-    multipliers.append(Multiplier("exposure", MULTIPLIERS["exposure"], All((
-        Range("recommended_count", gte=EXPOSURE_MIN_RECOMMENDED),
-        Range("answer_rate", lt=EXPOSURE_MIN_ANSWER_RATE)))))
+        add(
+            Clause(
+                f"level_{level}",
+                "level",
+                W[f"level_{level}"],
+                Term("level", level),
+                lab.zh("provider_levels", level),
+                lab.en("provider_levels", level),
+            ),
+            W["level_national"],
+        )
+    add(
+        Clause(
+            "verified",
+            "verified",
+            W["verified"],
+            Term("verified", True),
+            "平台认证",
+            "Verified by the platform",
+        ),
+        W["verified"],
+    )
+    multipliers.append(
+        Multiplier(
+            "exposure",
+            MULTIPLIERS["exposure"],
+            All(
+                (
+                    Range("recommended_count", gte=EXPOSURE_MIN_RECOMMENDED),
+                    Range("answer_rate", lt=EXPOSURE_MIN_ANSWER_RATE),
+                )
+            ),
+        )
+    )
     filters = []
     if exclude:
         filters.append(Not(Terms("id", tuple(sorted(int(i) for i in exclude)))))
-    return Spec(index="providers", clauses=clauses, multipliers=multipliers,
-                evidence=frozenset(evidence), filters=filters,
-                max_points=sum(maxima.values()), case_cluster=cluster,
-                case_terms=frozenset(t for t, _ in terms), kind="providers",
-                context={"labels": lab})
+    return Spec(
+        index="providers",
+        clauses=clauses,
+        multipliers=multipliers,
+        evidence=frozenset(evidence),
+        filters=filters,
+        max_points=sum(maxima.values()),
+        case_cluster=cluster,
+        case_terms=frozenset(t for t, _ in terms),
+        kind="providers",
+        context={"labels": lab},
+    )
 
 
 def lead_spec(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=()) -> Spec:
@@ -376,28 +530,86 @@ def lead_spec(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=
             evidence.add(clause.name)
 
     clusters = tuple(dict.fromkeys(c for c in provider.get("clusters") or () if c))
-    case_clusters = tuple(dict.fromkeys(
-        c.get("cluster") for c in provider.get("cases") or () if c.get("cluster")))
+    case_clusters = tuple(
+        dict.fromkeys(c.get("cluster") for c in provider.get("cases") or () if c.get("cluster"))
+    )
     if clusters:
-        add(Clause("cluster", "cluster", W["cluster"], Terms("cluster", clusters),
-                   "同属{cluster}集群", "Same cluster: {cluster}"), W["cluster"], True)
-        related = tuple(sorted({r for c in clusters for r in lab.related.get(c, ())} - set(clusters)))
+        add(
+            Clause(
+                "cluster",
+                "cluster",
+                W["cluster"],
+                Terms("cluster", clusters),
+                "同属{cluster}集群",
+                "Same cluster: {cluster}",
+            ),
+            W["cluster"],
+            True,
+        )
+        related = tuple(
+            sorted({r for c in clusters for r in lab.related.get(c, ())} - set(clusters))
+        )
         if related:
-            add(Clause("cluster_related", "cluster", W["cluster_related"], Terms("cluster", related),
-                       "相关集群：{cluster}", "Related cluster: {cluster}"), W["cluster"], True)
+            add(
+                Clause(
+                    "cluster_related",
+                    "cluster",
+                    W["cluster_related"],
+                    Terms("cluster", related),
+                    "相关集群：{cluster}",
+                    "Related cluster: {cluster}",
+                ),
+                W["cluster"],
+                True,
+            )
     if case_clusters:
-        add(Clause("case_cluster", "case", W["case_cluster"], Terms("cluster", case_clusters),
-                   "相关案例", "Relevant case"), W["case_cluster"] + W["case_text"], True)
+        add(
+            Clause(
+                "case_cluster",
+                "case",
+                W["case_cluster"],
+                Terms("cluster", case_clusters),
+                "相关案例",
+                "Relevant case",
+            ),
+            W["case_cluster"] + W["case_text"],
+            True,
+        )
     services = tuple(dict.fromkeys(s for s in provider.get("services") or () if s))
     if services:
-        add(Clause("service", "service", W["service"], Coverage("services", services, "service_norm"),
-                   "需要{services}", "Needs {services}"), W["service"], True)
-    body = " ".join([provider.get("description") or ""] + [
-        f"{c.get('title') or ''} {c.get('description') or ''}" for c in provider.get("cases") or ()])
+        add(
+            Clause(
+                "service",
+                "service",
+                W["service"],
+                Coverage("services", services, "service_norm"),
+                "需要{services}",
+                "Needs {services}",
+            ),
+            W["service"],
+            True,
+        )
+    body = " ".join(
+        [provider.get("description") or ""]
+        + [
+            f"{c.get('title') or ''} {c.get('description') or ''}"
+            for c in provider.get("cases") or ()
+        ]
+    )
     terms = query_terms(analyzer, provider.get("name"), body)
     if terms:
-        add(Clause("text", "text", W["text"] * TEXT_GAIN, Text("text", terms),
-                   "需求描述与业务相关", "Description matches your profile"), W["text"], True)
+        add(
+            Clause(
+                "text",
+                "text",
+                W["text"] * TEXT_GAIN,
+                Text("text", terms),
+                "需求描述与业务相关",
+                "Description matches your profile",
+            ),
+            W["text"],
+            True,
+        )
     pmin, pmax = provider.get("price_min"), provider.get("price_max")
     multipliers: list[Multiplier] = []
     if pmin is not None or pmax is not None:
@@ -406,14 +618,36 @@ def lead_spec(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=
             fit.append(Range("budget_max", gte=pmin))
         if pmax is not None:
             fit.append(Range("budget_min", lte=pmax))
-        add(Clause("budget", "budget", W["budget"], All(tuple(fit)),
-                   "预算与报价区间匹配", "Budget fits your price range"), W["budget"])
+        add(
+            Clause(
+                "budget",
+                "budget",
+                W["budget"],
+                All(tuple(fit)),
+                "预算与报价区间匹配",
+                "Budget fits your price range",
+            ),
+            W["budget"],
+        )
         if pmin is not None:
-            add(Clause("budget_near", "budget", W["budget_near"],
-                       Range("budget_max", gte=pmin / 2, lt=pmin),
-                       "预算略低于报价起点", "Budget slightly below your price floor"), W["budget"])
-            multipliers.append(Multiplier("price_floor_far", MULTIPLIERS["price_floor_far"],
-                                          Range("budget_max", lt=pmin / 2)))
+            add(
+                Clause(
+                    "budget_near",
+                    "budget",
+                    W["budget_near"],
+                    Range("budget_max", gte=pmin / 2, lt=pmin),
+                    "预算略低于报价起点",
+                    "Budget slightly below your price floor",
+                ),
+                W["budget"],
+            )
+            multipliers.append(
+                Multiplier(
+                    "price_floor_far",
+                    MULTIPLIERS["price_floor_far"],
+                    Range("budget_max", lt=pmin / 2),
+                )
+            )
     team = provider.get("team_size")
     if team is not None:
         # Largest budget scale this team fits (inverse of team_needed / team_too_small).
@@ -425,30 +659,73 @@ def lead_spec(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=
             fits = Range("budget_sort", lt=300_000)
         else:
             fits = Range("budget_sort", lt=0)
-        add(Clause("activity", "activity", W["activity"], fits,
-                   "项目体量与团队规模相称", "Project scale fits your team"), W["activity"])
+        add(
+            Clause(
+                "activity",
+                "activity",
+                W["activity"],
+                fits,
+                "项目体量与团队规模相称",
+                "Project scale fits your team",
+            ),
+            W["activity"],
+        )
         if team <= 3:
-            multipliers.append(Multiplier("small_team", MULTIPLIERS["small_team"],
-                                          Range("budget_sort", gte=300_000)))
+            multipliers.append(
+                Multiplier(
+                    "small_team", MULTIPLIERS["small_team"], Range("budget_sort", gte=300_000)
+                )
+            )
         elif team <= 6:
-            multipliers.append(Multiplier("small_team", MULTIPLIERS["small_team"],
-                                          Range("budget_sort", gte=1_000_000)))
+            multipliers.append(
+                Multiplier(
+                    "small_team", MULTIPLIERS["small_team"], Range("budget_sort", gte=1_000_000)
+                )
+            )
     region = provider.get("region")
     if region and lab.is_chongqing(region):
-        add(Clause("region", "region", W["region"], Term("region", region),
-                   f"{lab.zh('regions', region)}本地", f"Local to {lab.en('regions', region)}"),
-            W["region"])
+        add(
+            Clause(
+                "region",
+                "region",
+                W["region"],
+                Term("region", region),
+                f"{lab.zh('regions', region)}本地",
+                f"Local to {lab.en('regions', region)}",
+            ),
+            W["region"],
+        )
         others = tuple(r for r in lab.chongqing if r != region)
-        add(Clause("region_chongqing", "region", W["region_chongqing"], Terms("region", others),
-                   "重庆市内", "Within Chongqing"), W["region"])
+        add(
+            Clause(
+                "region_chongqing",
+                "region",
+                W["region_chongqing"],
+                Terms("region", others),
+                "重庆市内",
+                "Within Chongqing",
+            ),
+            W["region"],
+        )
     filters: list = [Term("status", "published")]
     if exclude:
         filters.append(Not(Terms("id", tuple(sorted(int(i) for i in exclude)))))
-    return Spec(index="demands", clauses=clauses, multipliers=multipliers,
-                evidence=frozenset(evidence), filters=filters, max_points=sum(maxima.values()),
-                case_cluster=None, case_terms=frozenset(t for t, _ in terms), kind="leads",
-                context={"labels": lab, "provider_cases": list(provider.get("cases") or ()),
-                         "services": services})
+    return Spec(
+        index="demands",
+        clauses=clauses,
+        multipliers=multipliers,
+        evidence=frozenset(evidence),
+        filters=filters,
+        max_points=sum(maxima.values()),
+        case_cluster=None,
+        case_terms=frozenset(t for t, _ in terms),
+        kind="leads",
+        context={
+            "labels": lab,
+            "provider_cases": list(provider.get("cases") or ()),
+            "services": services,
+        },
+    )
 
 
 # -- reasons ----------------------------------------------------------------------------
@@ -501,13 +778,20 @@ def reasons(spec: Spec, doc: Mapping, contributions: Mapping[str, float]) -> lis
             level, kind = doc.get("level"), doc.get("kind")
             zh = lab.zh("provider_levels", level) + (lab.zh("provider_kinds", kind) if kind else "")
             en = lab.en("provider_levels", level) + (
-                " " + lab.en("provider_kinds", kind) if kind else "")
+                " " + lab.en("provider_kinds", kind) if kind else ""
+            )
         elif code == "case":
             if spec.kind == "providers":
                 case = _best_case(doc.get("cases"), spec.case_cluster, spec.case_terms)
             else:
-                case = next((c for c in spec.context["provider_cases"]
-                             if c.get("cluster") == doc.get("cluster")), None)
+                case = next(
+                    (
+                        c
+                        for c in spec.context["provider_cases"]
+                        if c.get("cluster") == doc.get("cluster")
+                    ),
+                    None,
+                )
             if case is not None and case.get("title"):
                 zh = f"相关案例：{case['title']}"
                 en = f"Relevant case: {case['title']}"
@@ -543,8 +827,9 @@ def informative_limit(doc_count: int) -> float:
     return max(INFORMATIVE_MIN_DOCS, INFORMATIVE_SHARE * doc_count)
 
 
-def text_stats(terms, doc_freqs: Mapping[str, int],
-               doc_count: int) -> tuple[dict, float, frozenset]:
+def text_stats(
+    terms, doc_freqs: Mapping[str, int], doc_count: int
+) -> tuple[dict, float, frozenset]:
     """``text_weights`` plus the set of informative kept terms."""
     kept, total = text_weights(terms, doc_freqs, doc_count)
     limit = informative_limit(doc_count)
@@ -556,7 +841,7 @@ def combine_contributions(contributions: Mapping[str, float]) -> dict[str, float
     out: dict[str, float] = {}
     for name, value in contributions.items():
         if name.endswith(COMMON_SUFFIX):
-            name = name[:-len(COMMON_SUFFIX)]
+            name = name[: -len(COMMON_SUFFIX)]
         out[name] = out.get(name, 0.0) + value
     return out
 

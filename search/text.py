@@ -14,6 +14,7 @@
 
 The analyser is built once per process per taxonomy (``get_analyzer``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,29 +32,119 @@ TAXONOMY_SECTIONS = ("clusters", "services", "regions", "provider_kinds", "provi
 
 # Industrial-design vocabulary that jieba's general dictionary splits badly.
 DOMAIN_WORDS = (
-    "手板", "手板模型", "手板制作", "造型", "造型设计", "油泥", "油泥模型", "CMF", "效果图",
-    "数字模型", "A面", "A面数据", "外饰", "内饰", "座舱", "人机交互", "人机工程", "人因工程",
-    "结构设计", "外观设计", "工业设计", "产品设计", "样机", "样件", "打样", "开模",
-    "模具", "注塑", "钣金", "压铸", "轻量化", "拓扑优化", "仿真", "CAE", "DFM", "可用性",
-    "用户研究", "用户调研", "交互设计", "界面设计", "视觉设计", "动效", "设计规范", "色彩",
-    "配色", "面料", "纹理", "表面处理", "包装设计", "品牌设计", "品牌策划", "小批量", "量产",
-    "中试", "检测", "认证", "3D打印", "增材制造", "机器人", "无人机", "储能", "电池包",
-    "新能源", "新能源汽车", "智能网联", "摩托车", "电动摩托车", "越野摩托车", "车架", "车灯",
-    "医疗器械", "康复", "智能家居", "智能终端", "消费电子", "可穿戴", "文创", "非遗",
-    "火锅底料", "调料", "预制菜", "农机", "数控机床", "工程机械", "复合材料", "铝合金",
-    "镁合金", "显示面板", "车机", "仪表", "中控屏", "三联屏", "适老化", "全生命周期",
+    "手板",
+    "手板模型",
+    "手板制作",
+    "造型",
+    "造型设计",
+    "油泥",
+    "油泥模型",
+    "CMF",
+    "效果图",
+    "数字模型",
+    "A面",
+    "A面数据",
+    "外饰",
+    "内饰",
+    "座舱",
+    "人机交互",
+    "人机工程",
+    "人因工程",
+    "结构设计",
+    "外观设计",
+    "工业设计",
+    "产品设计",
+    "样机",
+    "样件",
+    "打样",
+    "开模",
+    "模具",
+    "注塑",
+    "钣金",
+    "压铸",
+    "轻量化",
+    "拓扑优化",
+    "仿真",
+    "CAE",
+    "DFM",
+    "可用性",
+    "用户研究",
+    "用户调研",
+    "交互设计",
+    "界面设计",
+    "视觉设计",
+    "动效",
+    "设计规范",
+    "色彩",
+    "配色",
+    "面料",
+    "纹理",
+    "表面处理",
+    "包装设计",
+    "品牌设计",
+    "品牌策划",
+    "小批量",
+    "量产",
+    "中试",
+    "检测",
+    "认证",
+    "3D打印",
+    "增材制造",
+    "机器人",
+    "无人机",
+    "储能",
+    "电池包",
+    "新能源",
+    "新能源汽车",
+    "智能网联",
+    "摩托车",
+    "电动摩托车",
+    "越野摩托车",
+    "车架",
+    "车灯",
+    "医疗器械",
+    "康复",
+    "智能家居",
+    "智能终端",
+    "消费电子",
+    "可穿戴",
+    "文创",
+    "非遗",
+    "火锅底料",
+    "调料",
+    "预制菜",
+    "农机",
+    "数控机床",
+    "工程机械",
+    "复合材料",
+    "铝合金",
+    "镁合金",
+    "显示面板",
+    "车机",
+    "仪表",
+    "中控屏",
+    "三联屏",
+    "适老化",
+    "全生命周期",
 )
 
 # Extra synonym pairs (domain word ↔ taxonomy label) beyond the taxonomy's own aliases.
 EXTRA_SYNONYMS = (
-    ("造型", "外观设计"), ("外观", "外观设计"), ("打样", "样机制作"), ("样件", "样机制作"),
-    ("仿真", "cae"), ("人机交互", "交互设计"), ("车机", "交互设计"), ("油泥模型", "油泥"),
+    ("造型", "外观设计"),
+    ("外观", "外观设计"),
+    ("打样", "样机制作"),
+    ("样件", "样机制作"),
+    ("仿真", "cae"),
+    ("人机交互", "交互设计"),
+    ("车机", "交互设计"),
+    ("油泥模型", "油泥"),
 )
 
 # Single characters that carry meaning in this domain (objects, materials).
 KEEP_SINGLE = frozenset("车灯屏锁泵阀茶酒鞋椅床桌柜箱壶杯碗刀钟表笔伞药盒瓶罐")
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 的 了 和 与 及 或 等 在 是 为 对 以 将 把 被 从 到 由 于 向 中 上 下 内 外 也 都 并 而 且 其 该 此 这 那
 我们 我司 公司 本公司 贵司 我 你 他 她 它 您 之 所 可 能 会 要 需 需要 希望 要求 进行 完成 提供 负责 承接
 具有 具备 拥有 以及 并且 或者 同时 通过 根据 相关 有关 一个 一套 一款 一台 多个 多家 多年 多项 各类 各种
@@ -61,7 +152,8 @@ STOPWORDS = frozenset("""
 以下 以内 之间 目前 现有 已经 已 正在 可以 能够 如果 因为 所以 但是 不 没有 很 较 更 最 非常 主要 包括
 包含 含 整体 整个 全部 所有 每 个 台 套 款 家 年 月 日 元 万 万元 约 超过 一 二 三 四 五 六 七 八 九 十
 the a an of and or for to in on with by at from as is are be we our you your
-""".split())
+""".split()
+)
 
 _PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
 _NUMBER_RE = re.compile(r"^[\d.,%:/×x\-+]+$")
@@ -172,8 +264,12 @@ class Analyzer:
             units.append((alternatives, parts if len(parts) >= 2 else []))
         return units
 
-    def weighted_terms(self, texts: Iterable[tuple[str | None, float]],
-                       synonym_weight: float = 0.5, limit: int = 200) -> dict[str, float]:
+    def weighted_terms(
+        self,
+        texts: Iterable[tuple[str | None, float]],
+        synonym_weight: float = 0.5,
+        limit: int = 200,
+    ) -> dict[str, float]:
         """Bag of query terms with weights for matching (long texts as queries).
 
         Each distinct token counts once with the highest weight of the texts it occurs in;
@@ -206,8 +302,9 @@ def _quiet_jieba() -> None:
 
 def get_analyzer(taxonomy: Mapping | None) -> Analyzer:
     """The process-wide analyser for this taxonomy (built on first use)."""
-    key = hashlib.sha1(json.dumps(taxonomy or {}, sort_keys=True, ensure_ascii=False)
-                       .encode("utf-8")).hexdigest()
+    key = hashlib.sha1(
+        json.dumps(taxonomy or {}, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
     with _ANALYZERS_LOCK:
         analyzer = _ANALYZERS.get(key)
         if analyzer is None:

@@ -3,6 +3,7 @@
 The database is SQLite unless TEST_DATABASE_URL points at PostgreSQL; the schema is built
 once per run with the real migrations, and every test starts from empty tables.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,6 +38,7 @@ def database_url(tmp_path_factory) -> str:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         db.engine.dispose()
     return url
@@ -54,7 +56,9 @@ def base_config(database_url: str, tmp_path) -> dict:
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "MAIL_SERVER": None,
         # cheap argon2id: the cost is a deployment setting, not what these tests check
-        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
+        "ARGON2_PARALLELISM": 1,
     }
 
 
@@ -122,7 +126,8 @@ def auth(client) -> AuthActions:
 
 
 def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "no CSRF token in page"
     return match.group(1)

@@ -1,4 +1,5 @@
 """Test data made through the services, so every record is audited and indexed as in production."""
+
 from __future__ import annotations
 
 import itertools
@@ -29,39 +30,82 @@ class Factories:
         indexing.commit_and_index(self.session, get_search())
 
     def admin(self, email: str | None = None) -> User:
-        user = accounts.create_user(self.session, email or f"admin{next(_counter)}@example.cn", PASSWORD, "admin")
+        user = accounts.create_user(
+            self.session, email or f"admin{next(_counter)}@example.cn", PASSWORD, "admin"
+        )
         self._commit()
         return user
 
-    def _register(self, role: str, name: str | None, email: str | None, region: str, **extra) -> User:
+    def _register(
+        self, role: str, name: str | None, email: str | None, region: str, **extra
+    ) -> User:
         n = next(_counter)
-        user = accounts.register(self.session, RegistrationIn(
-            email=email or f"{role}{n}@example.cn", password=PASSWORD, role=role,
-            organization_name=name or f"测试{'设计' if role == 'provider' else '制造'}单位{n}",
-            credit_code=credit_code(n), contact_name=f"联系人{n}", phone=f"1380000{n:04d}", region=region,
-            **extra))
+        user = accounts.register(
+            self.session,
+            RegistrationIn(
+                email=email or f"{role}{n}@example.cn",
+                password=PASSWORD,
+                role=role,
+                organization_name=name or f"测试{'设计' if role == 'provider' else '制造'}单位{n}",
+                credit_code=credit_code(n),
+                contact_name=f"联系人{n}",
+                phone=f"1380000{n:04d}",
+                region=region,
+                **extra,
+            ),
+        )
         self._commit()
         return user
 
-    def enterprise(self, name: str | None = None, email: str | None = None, region: str = "yongchuan") -> User:
+    def enterprise(
+        self, name: str | None = None, email: str | None = None, region: str = "yongchuan"
+    ) -> User:
         return self._register("enterprise", name, email, region)
 
-    def provider(self, name: str | None = None, email: str | None = None, region: str = "yongchuan",
-                 kind: str = "design-firm", level: str = "none", profile: bool = True, **fields) -> User:
+    def provider(
+        self,
+        name: str | None = None,
+        email: str | None = None,
+        region: str = "yongchuan",
+        kind: str = "design-firm",
+        level: str = "none",
+        profile: bool = True,
+        **fields,
+    ) -> User:
         user = self._register("provider", name, email, region, kind=kind, level=level)
         if profile:
-            body = {"name": user.organization.name, "kind": kind, "level": level, "region": region,
-                    "clusters": ["nev-ice"], "services": ["appearance-design"],
-                    "description": "专业工业设计服务", **fields}
+            body = {
+                "name": user.organization.name,
+                "kind": kind,
+                "level": level,
+                "region": region,
+                "clusters": ["nev-ice"],
+                "services": ["appearance-design"],
+                "description": "专业工业设计服务",
+                **fields,
+            }
             providers.create_provider(self.session, user, body)
             self._commit()
         return user
 
-    def demand(self, owner: User, status: str = DemandStatus.PUBLISHED, admin: User | None = None,
-               **fields: Any) -> Demand:
-        body = {"title": "新能源汽车外观设计", "description": "需要一套整车外观造型方案", "cluster": "nev-ice",
-                "services": ["appearance-design"], "region": "yongchuan", "budget_min": 100000,
-                "budget_max": 300000, "deadline": "2030-12-31", **fields}
+    def demand(
+        self,
+        owner: User,
+        status: str = DemandStatus.PUBLISHED,
+        admin: User | None = None,
+        **fields: Any,
+    ) -> Demand:
+        body = {
+            "title": "新能源汽车外观设计",
+            "description": "需要一套整车外观造型方案",
+            "cluster": "nev-ice",
+            "services": ["appearance-design"],
+            "region": "yongchuan",
+            "budget_min": 100000,
+            "budget_max": 300000,
+            "deadline": "2030-12-31",
+            **fields,
+        }
         wanted = DemandStatus.DRAFT if status == DemandStatus.DRAFT else DemandStatus.IN_REVIEW
         demand = demands.create_demand(self.session, owner, body, status=wanted)
         if status in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION, DemandStatus.CLOSED):

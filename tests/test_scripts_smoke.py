@@ -3,6 +3,7 @@
 Both scripts run in this process (embedded backend only, nothing written to docs/), so the
 jieba dictionary is loaded once for the whole suite.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -72,8 +73,11 @@ def test_eval_matching_embedded_beats_baselines(capsys):
     code = evaluation.main(["--backend", "embedded", "--no-write"])
     out = capsys.readouterr().out
     assert code == 0, out
-    rows = {line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:5]]
-            for line in out.splitlines() if line.startswith("| ") and line[2:3] != "s"}
+    rows = {
+        line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:5]]
+        for line in out.splitlines()
+        if line.startswith("| ") and line[2:3] != "s"
+    }
     ours = rows["embedded backend (API)"]
     for baseline in ("baseline: BM25 text only", "baseline: cluster, then shared services"):
         assert ours[0] > rows[baseline][0], (baseline, rows)

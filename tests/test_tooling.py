@@ -1,4 +1,5 @@
 """Tests for the developer tooling: scripts/elasticsearch.py and scripts/run_tests.py."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -50,10 +51,16 @@ def test_instance_config_has_the_single_node_loopback_settings(es_home, tmp_path
 
     settings = (inst / "config" / "elasticsearch.yml").read_text()
     assert settings.startswith("# stock settings\n")
-    for line in ("discovery.type: single-node", "network.host: 127.0.0.1", "http.port: 9299",
-                 "xpack.security.enabled: false", "cluster.name: matchmaker-9299",
-                 "cluster.routing.allocation.disk.threshold_enabled: false",
-                 f"path.data: {inst / 'data'}", f"path.logs: {inst / 'logs'}"):
+    for line in (
+        "discovery.type: single-node",
+        "network.host: 127.0.0.1",
+        "http.port: 9299",
+        "xpack.security.enabled: false",
+        "cluster.name: matchmaker-9299",
+        "cluster.routing.allocation.disk.threshold_enabled: false",
+        f"path.data: {inst / 'data'}",
+        f"path.logs: {inst / 'logs'}",
+    ):
         assert line in settings.splitlines()
     heap = (inst / "config" / "jvm.options.d" / "heap.options").read_text().split()
     assert heap == ["-Xms512m", "-Xmx512m"]
@@ -98,26 +105,37 @@ def test_maven_artifact_path(monkeypatch, tmp_path):
     monkeypatch.setenv("MATCHMAKER_M2_REPO", str(tmp_path))
     path, coordinates = es_script.artifact_paths("8.19.21")
     assert coordinates == "org.elasticsearch.distribution.integ-test-zip:elasticsearch:8.19.21:zip"
-    assert path == (tmp_path / "org/elasticsearch/distribution/integ-test-zip/elasticsearch"
-                    / "8.19.21/elasticsearch-8.19.21.zip")
+    assert path == (
+        tmp_path
+        / "org/elasticsearch/distribution/integ-test-zip/elasticsearch"
+        / "8.19.21/elasticsearch-8.19.21.zip"
+    )
 
 
-@pytest.mark.parametrize("args, expected", [
-    ([], ["-m", "not e2e"]),
-    (["-x", "-m", "slow"], ["-x", "-m", "(slow) and (not e2e)"]),
-    (["-mslow"], ["-m(slow) and (not e2e)"]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ([], ["-m", "not e2e"]),
+        (["-x", "-m", "slow"], ["-x", "-m", "(slow) and (not e2e)"]),
+        (["-mslow"], ["-m(slow) and (not e2e)"]),
+    ],
+)
 def test_postgres_pass_excludes_browser_tests(args, expected):
     assert run_tests.with_marker(args, "not e2e") == expected
 
 
-@pytest.mark.parametrize("output, expected", [
-    ("...\n=== 3 passed, 1 skipped in 1.20s ===\n", "3 passed, 1 skipped in 1.20s"),
-    ("\x1b[32m==== \x1b[1m2 passed\x1b[0m\x1b[32m in 0.05s\x1b[0m ====\x1b[0m\n",
-     "2 passed in 0.05s"),
-    ("=== no tests ran in 0.01s ===\n", "no tests ran in 0.01s"),
-    ("Traceback ...\n", "no pytest summary (see the output above)"),
-])
+@pytest.mark.parametrize(
+    "output, expected",
+    [
+        ("...\n=== 3 passed, 1 skipped in 1.20s ===\n", "3 passed, 1 skipped in 1.20s"),
+        (
+            "\x1b[32m==== \x1b[1m2 passed\x1b[0m\x1b[32m in 0.05s\x1b[0m ====\x1b[0m\n",
+            "2 passed in 0.05s",
+        ),
+        ("=== no tests ran in 0.01s ===\n", "no tests ran in 0.01s"),
+        ("Traceback ...\n", "no pytest summary (see the output above)"),
+    ],
+)
 def test_pytest_summary_line_is_found(output, expected):
     assert run_tests.pytest_summary(output) == expected
 
@@ -134,8 +152,9 @@ def test_the_elasticsearch_url_given_to_the_tests_is_served():
     if not url:
         pytest.skip("ELASTICSEARCH_URL is not set (scripts/run_tests.py sets it)")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"{url.rstrip('/')}/_cluster/health?wait_for_status=yellow&timeout=30s",
-                     timeout=40) as response:
+    with opener.open(
+        f"{url.rstrip('/')}/_cluster/health?wait_for_status=yellow&timeout=30s", timeout=40
+    ) as response:
         health = json.load(response)
     assert health["status"] in ("yellow", "green")
 
@@ -159,8 +178,9 @@ def test_a_started_server_is_exported_to_the_tests():
 
 
 @pytest.mark.parametrize("ci, tools_present", [(True, False), (False, True), (True, True)])
-def test_a_failed_start_fails_the_run_under_ci_or_with_java_or_maven(monkeypatch, ci,
-                                                                     tools_present):
+def test_a_failed_start_fails_the_run_under_ci_or_with_java_or_maven(
+    monkeypatch, ci, tools_present
+):
     monkeypatch.setattr(run_tests, "java_or_maven_present", lambda: tools_present)
     with pytest.raises(run_tests.StartFailed):
         run_tests.start_elasticsearch(FakeRunner(1), {}, ci=ci)
@@ -175,14 +195,22 @@ def test_without_java_and_maven_the_run_goes_on_without_elasticsearch(monkeypatc
 
 
 def test_no_tests_collected_fails_both_passes(tmp_path):
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("CI", "TEST_DATABASE_URL", "PYTEST_ADDOPTS")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("CI", "TEST_DATABASE_URL", "PYTEST_ADDOPTS")
+    }
     # Never contacted: the tests run in an empty folder.
     env["ELASTICSEARCH_URL"] = "http://127.0.0.1:9"
     env["TEST_POSTGRES_URL"] = "postgresql://u:secret@127.0.0.1:9/db"
-    result = subprocess.run([sys.executable, str(SCRIPTS / "run_tests.py"), str(tmp_path)],
-                            env=env, capture_output=True, text=True, timeout=300,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPTS / "run_tests.py"), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 5, result.stdout + result.stderr
     assert "pass 1/2 (SQLite): NO TESTS COLLECTED" in result.stdout
     assert "pass 2/2 (PostgreSQL): NO TESTS COLLECTED" in result.stdout

@@ -3,18 +3,19 @@
 Views live in one module per resource and register themselves through ``routing.route``,
 which also feeds the OpenAPI document (``openapi.py``).
 """
+
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import refresh
 from flask_babel import gettext as _
+from flask_babel import refresh
 
 from search import SearchUnavailable
 
 from ..errors import error_response
 from ..extensions import db
-from .routing import ENDPOINTS, api_body_limit, bp, current_api_user  # noqa: F401
 from . import auth, demands, guides, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
+from .routing import ENDPOINTS, api_body_limit, bp, current_api_user  # noqa: F401
 
 # The language of an API call comes from Accept-Language alone (the app's locale selector).
 

@@ -1,4 +1,5 @@
 """Demands (design needs): create, read, update, delete, search, matches."""
+
 from __future__ import annotations
 
 from search import DEMANDS, SearchQuery
@@ -16,41 +17,70 @@ from .routing import ID, current_api_user, route
 DEMAND_FACETS = ("cluster", "service", "region")
 
 
-@route("/demands", "POST", summary="Post a demand", tag="demands", body=DemandIn, response=s.DemandOut,
-       status=201, errors=(400, 401, 403, 409, 413, 422),
-       description="Enterprises post for their own organisation; an admin names one by `organization_id` "
-                   "or creates/reuses one by exact name with `organization`. `status: published` is "
-                   "honoured for admins; other users' demands start `in_review` (or `draft` if asked).")
+@route(
+    "/demands",
+    "POST",
+    summary="Post a demand",
+    tag="demands",
+    body=DemandIn,
+    response=s.DemandOut,
+    status=201,
+    errors=(400, 401, 403, 409, 413, 422),
+    description="Enterprises post for their own organisation; an admin names one by `organization_id` "
+    "or creates/reuses one by exact name with `organization`. `status: published` is "
+    "honoured for admins; other users' demands start `in_review` (or `draft` if asked).",
+)
 def create_demand(body: dict) -> s.DemandOut:
     demand = service.create_demand(db.session, current_api_user(), body)
     commit()
     return out.demand(demand)
 
 
-@route(f"/demands/<{ID}:demand_id>", "GET", summary="One demand", tag="demands", response=s.DemandOut,
-       errors=(401, 404),
-       description="Owners and admins see every state; providers see published ones. Invisible → 404.")
+@route(
+    f"/demands/<{ID}:demand_id>",
+    "GET",
+    summary="One demand",
+    tag="demands",
+    response=s.DemandOut,
+    errors=(401, 404),
+    description="Owners and admins see every state; providers see published ones. Invisible → 404.",
+)
 def get_demand(demand_id: int) -> s.DemandOut:
     return out.demand(service.get_visible_demand(db.session, current_api_user(), demand_id))
 
 
-@route(f"/demands/<{ID}:demand_id>", "PATCH", summary="Partial update of a demand", tag="demands",
-       body=DemandIn, body_schema="DemandPatch", response=s.DemandOut,
-       errors=(400, 401, 403, 404, 409, 413, 422),
-       description="Owner or admin. An owner's edit of a published demand sends it back to review; an "
-                   "admin may publish one in review with `status: published`. Editing a demand in "
-                   "negotiation or closed → 409.")
+@route(
+    f"/demands/<{ID}:demand_id>",
+    "PATCH",
+    summary="Partial update of a demand",
+    tag="demands",
+    body=DemandIn,
+    body_schema="DemandPatch",
+    response=s.DemandOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="Owner or admin. An owner's edit of a published demand sends it back to review; an "
+    "admin may publish one in review with `status: published`. Editing a demand in "
+    "negotiation or closed → 409.",
+)
 def update_demand(demand_id: int, body: dict) -> s.DemandOut:
     user = current_api_user()
-    service.get_visible_demand(db.session, user, demand_id)  # invisible → 404, visible but not own → 403
+    service.get_visible_demand(
+        db.session, user, demand_id
+    )  # invisible → 404, visible but not own → 403
     demand = service.update_demand(db.session, user, demand_id, body)
     commit()
     return out.demand(demand)
 
 
-@route(f"/demands/<{ID}:demand_id>", "DELETE", summary="Delete a demand", tag="demands", status=204,
-       errors=(401, 403, 404, 409),
-       description="Admins delete any demand; owners only their drafts (409 otherwise: withdraw instead).")
+@route(
+    f"/demands/<{ID}:demand_id>",
+    "DELETE",
+    summary="Delete a demand",
+    tag="demands",
+    status=204,
+    errors=(401, 403, 404, 409),
+    description="Admins delete any demand; owners only their drafts (409 otherwise: withdraw instead).",
+)
 def delete_demand(demand_id: int) -> None:
     user = current_api_user()
     service.get_visible_demand(db.session, user, demand_id)
@@ -58,31 +88,65 @@ def delete_demand(demand_id: int) -> None:
     commit()
 
 
-@route("/demands", "GET", summary="Search published demands with facets", tag="demands",
-       query=s.DemandSearchParams, response=s.DemandPage, errors=(401, 403, 422, 503),
-       description="Providers and admins; only published demands are searchable. Enterprises → 403. "
-                   "Repeated parameters of one kind are OR-ed, different kinds AND-ed; `budget_min`/"
-                   "`budget_max` keep demands whose budget range overlaps the given one.")
+@route(
+    "/demands",
+    "GET",
+    summary="Search published demands with facets",
+    tag="demands",
+    query=s.DemandSearchParams,
+    response=s.DemandPage,
+    errors=(401, 403, 422, 503),
+    description="Providers and admins; only published demands are searchable. Enterprises → 403. "
+    "Repeated parameters of one kind are OR-ed, different kinds AND-ed; `budget_min`/"
+    "`budget_max` keep demands whose budget range overlaps the given one.",
+)
 def search_demands(params: s.DemandSearchParams) -> s.DemandPage:
     filters = {name: getattr(params, name) for name in DEMAND_FACETS if getattr(params, name)}
-    query = SearchQuery(index=DEMANDS, text=params.q, filters=filters, budget_min=params.budget_min,
-                        budget_max=params.budget_max, sort=params.sort, page=params.page,
-                        per_page=params.per_page, facets=DEMAND_FACETS)
+    query = SearchQuery(
+        index=DEMANDS,
+        text=params.q,
+        filters=filters,
+        budget_min=params.budget_min,
+        budget_max=params.budget_max,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+        facets=DEMAND_FACETS,
+    )
     results = matching.search_demands(db.session, get_search(), current_api_user(), query)
-    return s.DemandPage(items=[out.demand(row) for row in results.rows], total=results.page.total,
-                        page=results.page.page, per_page=results.page.per_page,
-                        facets=out.facets(results.page.facets, s.Facets))
+    return s.DemandPage(
+        items=[out.demand(row) for row in results.rows],
+        total=results.page.total,
+        page=results.page.page,
+        per_page=results.page.per_page,
+        facets=out.facets(results.page.facets, s.Facets),
+    )
 
 
-@route(f"/demands/<{ID}:demand_id>/matches", "GET", summary="Providers recommended for a demand",
-       tag="matching", query=s.LimitParams, response=s.MatchesOut, errors=(401, 403, 404, 409, 422, 503),
-       description="The demand's owner or an admin, for a published demand (or one in negotiation; 409 "
-                   "otherwise). Best first, scores non-increasing, reasons in the request's language.")
+@route(
+    f"/demands/<{ID}:demand_id>/matches",
+    "GET",
+    summary="Providers recommended for a demand",
+    tag="matching",
+    query=s.LimitParams,
+    response=s.MatchesOut,
+    errors=(401, 403, 404, 409, 422, 503),
+    description="The demand's owner or an admin, for a published demand (or one in negotiation; 409 "
+    "otherwise). Best first, scores non-increasing, reasons in the request's language.",
+)
 def matches(demand_id: int, params: s.LimitParams) -> s.MatchesOut:
     user = current_api_user()
     demand = service.get_visible_demand(db.session, user, demand_id)
-    found = matching.recommended_providers(db.session, get_search(), user, demand.id, k=params.limit)
-    items = [s.MatchItem(provider=out.provider_brief(m.record), score=out.score(m.hit.score),
-                         reasons=out.reasons(m.hit.reasons)) for m in found]
+    found = matching.recommended_providers(
+        db.session, get_search(), user, demand.id, k=params.limit
+    )
+    items = [
+        s.MatchItem(
+            provider=out.provider_brief(m.record),
+            score=out.score(m.hit.score),
+            reasons=out.reasons(m.hit.reasons),
+        )
+        for m in found
+    ]
     commit()  # the first showing of each provider is recorded (exposure statistics)
     return s.MatchesOut(demand_id=demand.id, items=items)

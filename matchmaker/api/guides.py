@@ -1,4 +1,5 @@
 """Supply–demand guides (供需指南): admins generate and publish; published editions are public."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,7 @@ Status = Literal["shortage", "surplus", "balanced", "idle"]
 
 def _utc(value: dt.datetime) -> dt.datetime:
     """Stored datetimes are naive UTC; they are sent with their zone."""
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 UTC = Annotated[dt.datetime, AfterValidator(_utc)]
@@ -31,7 +32,9 @@ class Out(BaseModel):
 class GuideTotals(Out):
     open_demands: int = Field(description="Published or in-negotiation demands in scope")
     new_demands: int = Field(description="Of those, first published within the period")
-    budget_total: int = Field(description="Sum of the open demands' budgets (upper bound, else lower), CNY")
+    budget_total: int = Field(
+        description="Sum of the open demands' budgets (upper bound, else lower), CNY"
+    )
     providers: int
     verified_providers: int
     verified_team_size: int
@@ -46,7 +49,9 @@ class GuideClusterRow(Out):
     open_demands: int
     new_demands: int
     budget_total: int
-    demand_services: dict[str, int] = Field(description="Open demands per service type (code → count)")
+    demand_services: dict[str, int] = Field(
+        description="Open demands per service type (code → count)"
+    )
     providers: int
     verified_providers: int
     team_size: int = Field(description="Team size sum of every provider serving the cluster")
@@ -117,7 +122,9 @@ class GuideDemandRef(Out):
     title: str
     cluster: str
     region: str
-    status: str | None = Field(None, description="For closed demands: the status when the edition was published")
+    status: str | None = Field(
+        None, description="For closed demands: the status when the edition was published"
+    )
 
 
 class GuideGapChange(GuideGap):
@@ -132,9 +139,13 @@ class GuideChanges(Out):
     closed_demands: list[GuideDemandRef]
     gaps_opened: list[GuideGapChange]
     gaps_closed: list[GuideGapChange]
-    same_scope: bool = Field(description="Whether both editions cover the same clusters; if not, only the "
-                                         "clusters of this edition are compared and service gaps are left out")
-    totals_delta: dict[str, int] = Field(description="Change of the headline totals (empty across scopes)")
+    same_scope: bool = Field(
+        description="Whether both editions cover the same clusters; if not, only the "
+        "clusters of this edition are compared and service gaps are left out"
+    )
+    totals_delta: dict[str, int] = Field(
+        description="Change of the headline totals (empty across scopes)"
+    )
 
 
 class GuideTrendPoint(Out):
@@ -177,7 +188,9 @@ class GuideOut(GuideSummaryOut):
     heatmap: GuideHeatmap
     featured_demands: list[GuideDemand]
     featured_providers: list[GuideProvider]
-    changes: GuideChanges | None = Field(description="Since the previous edition (null for the first or a draft)")
+    changes: GuideChanges | None = Field(
+        description="Since the previous edition (null for the first or a draft)"
+    )
     trend: list[GuideTrendPoint]
 
 
@@ -188,60 +201,106 @@ class GuideListOut(Out):
 def _summary(guide) -> dict[str, Any]:
     content = guide.content or {}
     return {
-        "id": guide.id, "title": guide.title, "status": guide.status, "edition": guide.edition,
-        "period_start": guide.period_start, "period_end": guide.period_end, "clusters": list(guide.clusters or []),
-        "published_at": guide.published_at, "previous_id": guide.previous_id, "totals": content.get("totals", {}),
-        "links": {"html": f"/guides/{guide.id}", "pdf": f"/guides/{guide.id}.pdf",
-                  "xlsx": f"/guides/{guide.id}.xlsx"},
+        "id": guide.id,
+        "title": guide.title,
+        "status": guide.status,
+        "edition": guide.edition,
+        "period_start": guide.period_start,
+        "period_end": guide.period_end,
+        "clusters": list(guide.clusters or []),
+        "published_at": guide.published_at,
+        "previous_id": guide.previous_id,
+        "totals": content.get("totals", {}),
+        "links": {
+            "html": f"/guides/{guide.id}",
+            "pdf": f"/guides/{guide.id}.pdf",
+            "xlsx": f"/guides/{guide.id}.xlsx",
+        },
     }
 
 
 def _full(guide) -> GuideOut:
     content = guide.content or {}
-    return GuideOut.model_validate({
-        **_summary(guide), "commentary": guide.commentary or "", "generated_at": content.get("generated_at"),
-        "thresholds": content.get("thresholds", {}), "per_cluster": content.get("clusters", []),
-        "per_service": content.get("services", []), "gaps": content.get("gaps", {}),
-        "heatmap": content.get("heatmap", {}), "featured_demands": content.get("featured_demands", []),
-        "featured_providers": content.get("featured_providers", []), "changes": content.get("changes"),
-        "trend": service.trend(db.session, guide),
-    })
+    return GuideOut.model_validate(
+        {
+            **_summary(guide),
+            "commentary": guide.commentary or "",
+            "generated_at": content.get("generated_at"),
+            "thresholds": content.get("thresholds", {}),
+            "per_cluster": content.get("clusters", []),
+            "per_service": content.get("services", []),
+            "gaps": content.get("gaps", {}),
+            "heatmap": content.get("heatmap", {}),
+            "featured_demands": content.get("featured_demands", []),
+            "featured_providers": content.get("featured_providers", []),
+            "changes": content.get("changes"),
+            "trend": service.trend(db.session, guide),
+        }
+    )
 
 
-@route("/guides", "POST", summary="Generate a draft guide from current data (admin)", tag="guides", body=GuideIn,
-       response=GuideOut, status=201, errors=(400, 401, 403, 413, 422),
-       description="The draft's content is a full snapshot computed now: per cluster, open demands by service "
-                   "type, providers and their capacity, gaps, a cluster × district heat map, featured demands "
-                   "and providers. `clusters` optionally limits it to some clusters.")
+@route(
+    "/guides",
+    "POST",
+    summary="Generate a draft guide from current data (admin)",
+    tag="guides",
+    body=GuideIn,
+    response=GuideOut,
+    status=201,
+    errors=(400, 401, 403, 413, 422),
+    description="The draft's content is a full snapshot computed now: per cluster, open demands by service "
+    "type, providers and their capacity, gaps, a cluster × district heat map, featured demands "
+    "and providers. `clusters` optionally limits it to some clusters.",
+)
 def create_guide(body: dict) -> GuideOut:
     guide = service.create_draft(db.session, current_api_user(), body)
     commit()
     return _full(guide)
 
 
-@route(f"/guides/<{ID}:guide_id>", "PATCH", summary="Edit a draft guide (admin)", tag="guides", body=GuideIn,
-       body_schema="GuidePatch", response=GuideOut, errors=(400, 401, 403, 404, 409, 413, 422),
-       description="Any subset of the creation fields. A new period or cluster filter regenerates the "
-                   "snapshot. A published edition is frozen: 409.")
+@route(
+    f"/guides/<{ID}:guide_id>",
+    "PATCH",
+    summary="Edit a draft guide (admin)",
+    tag="guides",
+    body=GuideIn,
+    body_schema="GuidePatch",
+    response=GuideOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="Any subset of the creation fields. A new period or cluster filter regenerates the "
+    "snapshot. A published edition is frozen: 409.",
+)
 def update_guide(guide_id: int, body: dict) -> GuideOut:
     guide = service.update_draft(db.session, current_api_user(), guide_id, body)
     commit()
     return _full(guide)
 
 
-@route(f"/guides/<{ID}:guide_id>/regenerate", "POST", summary="Recompute a draft from current data (admin)",
-       tag="guides", response=GuideOut, errors=(401, 403, 404, 409))
+@route(
+    f"/guides/<{ID}:guide_id>/regenerate",
+    "POST",
+    summary="Recompute a draft from current data (admin)",
+    tag="guides",
+    response=GuideOut,
+    errors=(401, 403, 404, 409),
+)
 def regenerate_guide(guide_id: int) -> GuideOut:
     guide = service.regenerate(db.session, current_api_user(), guide_id)
     commit()
     return _full(guide)
 
 
-@route(f"/guides/<{ID}:guide_id>/publish", "POST", summary="Publish a draft as the next edition (admin)",
-       tag="guides", response=GuideOut, errors=(401, 403, 404, 409),
-       description="Assigns the next edition number, records what changed since the previous edition and "
-                   "freezes the edition: later changes to the data never change it. Subscribers are notified. "
-                   "Publishing twice → 409.")
+@route(
+    f"/guides/<{ID}:guide_id>/publish",
+    "POST",
+    summary="Publish a draft as the next edition (admin)",
+    tag="guides",
+    response=GuideOut,
+    errors=(401, 403, 404, 409),
+    description="Assigns the next edition number, records what changed since the previous edition and "
+    "freezes the edition: later changes to the data never change it. Subscribers are notified. "
+    "Publishing twice → 409.",
+)
 def publish_guide(guide_id: int) -> GuideOut:
     guide = service.publish(db.session, current_api_user(), guide_id)
     commit()
@@ -249,21 +308,44 @@ def publish_guide(guide_id: int) -> GuideOut:
     return _full(guide)
 
 
-@route(f"/guides/<{ID}:guide_id>", "DELETE", summary="Delete a draft guide (admin)", tag="guides", status=204,
-       errors=(401, 403, 404, 409), description="Published editions stay online for good: 409.")
+@route(
+    f"/guides/<{ID}:guide_id>",
+    "DELETE",
+    summary="Delete a draft guide (admin)",
+    tag="guides",
+    status=204,
+    errors=(401, 403, 404, 409),
+    description="Published editions stay online for good: 409.",
+)
 def delete_guide(guide_id: int) -> None:
     service.delete_draft(db.session, current_api_user(), guide_id)
     commit()
 
 
-@route("/guides", "GET", summary="Published guide editions (public)", tag="guides", auth=False,
-       response=GuideListOut, description="Newest edition first. No token needed.")
+@route(
+    "/guides",
+    "GET",
+    summary="Published guide editions (public)",
+    tag="guides",
+    auth=False,
+    response=GuideListOut,
+    description="Newest edition first. No token needed.",
+)
 def list_guides() -> GuideListOut:
-    return GuideListOut.model_validate({"items": [_summary(g) for g in service.list_published(db.session)]})
+    return GuideListOut.model_validate(
+        {"items": [_summary(g) for g in service.list_published(db.session)]}
+    )
 
 
-@route(f"/guides/<{ID}:guide_id>", "GET", summary="One published guide edition (public)", tag="guides",
-       auth=False, response=GuideOut, errors=(404,),
-       description="No token needed. Drafts are not public: 404.")
+@route(
+    f"/guides/<{ID}:guide_id>",
+    "GET",
+    summary="One published guide edition (public)",
+    tag="guides",
+    auth=False,
+    response=GuideOut,
+    errors=(404,),
+    description="No token needed. Drafts are not public: 404.",
+)
 def get_guide(guide_id: int) -> GuideOut:
     return _full(service.get_published(db.session, guide_id))

@@ -1,4 +1,5 @@
 """The interest workflow: a provider answers a demand, its owner accepts or declines."""
+
 from __future__ import annotations
 
 from ..extensions import db
@@ -11,20 +12,33 @@ from . import serializers as out
 from .routing import ID, current_api_user, route
 
 
-@route(f"/demands/<{ID}:demand_id>/interests", "POST", summary="Express interest in a demand (provider)",
-       tag="interests", body=InterestIn, response=s.InterestOut, status=201,
-       errors=(400, 401, 403, 404, 409, 413, 422),
-       description="Provider users with a profile, for a published demand. A second interest in the "
-                   "same demand, or one in a demand no longer open → 409.")
+@route(
+    f"/demands/<{ID}:demand_id>/interests",
+    "POST",
+    summary="Express interest in a demand (provider)",
+    tag="interests",
+    body=InterestIn,
+    response=s.InterestOut,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="Provider users with a profile, for a published demand. A second interest in the "
+    "same demand, or one in a demand no longer open → 409.",
+)
 def express(demand_id: int, body: dict) -> s.InterestOut:
     interest = service.express(db.session, current_api_user(), demand_id, body)
     commit()
     return out.interest(interest)
 
 
-@route(f"/demands/<{ID}:demand_id>/interests", "GET", summary="Interests in a demand", tag="interests",
-       response=s.InterestList, errors=(401, 403, 404),
-       description="The demand's owner or an admin, oldest first.")
+@route(
+    f"/demands/<{ID}:demand_id>/interests",
+    "GET",
+    summary="Interests in a demand",
+    tag="interests",
+    response=s.InterestList,
+    errors=(401, 403, 404),
+    description="The demand's owner or an admin, oldest first.",
+)
 def list_interests(demand_id: int) -> s.InterestList:
     user = current_api_user()
     demand = demand_service.get_visible_demand(db.session, user, demand_id)
@@ -32,19 +46,31 @@ def list_interests(demand_id: int) -> s.InterestList:
     return s.InterestList(demand_id=demand.id, items=[out.interest(row) for row in rows])
 
 
-@route(f"/interests/<{ID}:interest_id>/accept", "POST", summary="Accept an interest", tag="interests",
-       response=s.InterestOut, errors=(401, 403, 404, 409),
-       description="The demand's owner (or an admin). Reveals both sides' contact details; the demand "
-                   "moves to negotiation. An interest already decided → 409. No body.")
+@route(
+    f"/interests/<{ID}:interest_id>/accept",
+    "POST",
+    summary="Accept an interest",
+    tag="interests",
+    response=s.InterestOut,
+    errors=(401, 403, 404, 409),
+    description="The demand's owner (or an admin). Reveals both sides' contact details; the demand "
+    "moves to negotiation. An interest already decided → 409. No body.",
+)
 def accept(interest_id: int) -> s.InterestOut:
     interest = service.accept(db.session, current_api_user(), interest_id)
     commit()
     return out.interest(interest)
 
 
-@route(f"/interests/<{ID}:interest_id>/decline", "POST", summary="Decline an interest", tag="interests",
-       response=s.InterestOut, errors=(401, 403, 404, 409),
-       description="The demand's owner (or an admin). An interest already decided → 409. No body.")
+@route(
+    f"/interests/<{ID}:interest_id>/decline",
+    "POST",
+    summary="Decline an interest",
+    tag="interests",
+    response=s.InterestOut,
+    errors=(401, 403, 404, 409),
+    description="The demand's owner (or an admin). An interest already decided → 409. No body.",
+)
 def decline(interest_id: int) -> s.InterestOut:
     interest = service.decline(db.session, current_api_user(), interest_id)
     commit()

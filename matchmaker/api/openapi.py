@@ -1,4 +1,5 @@
 """GET /openapi.json: the OpenAPI 3.1 document, built from the route table and the pydantic models."""
+
 from __future__ import annotations
 
 import copy
@@ -54,11 +55,17 @@ recommendations and the interest workflow.
   response is sent, so search, matches and leads see it immediately.
 """
 
-ERROR_TEXT = {400: "Bad request (body not a JSON object, …)", 401: "Missing, invalid or expired token",
-              403: "Forbidden for this user", 404: "Not found (or not visible to this user)",
-              409: "Conflict with the current state (duplicate external_id, status, …)",
-              413: "Request body too large", 422: "Validation error; `fields` names each field",
-              429: "Too many failed attempts", 503: "Search engine unavailable (code `unavailable`)"}
+ERROR_TEXT = {
+    400: "Bad request (body not a JSON object, …)",
+    401: "Missing, invalid or expired token",
+    403: "Forbidden for this user",
+    404: "Not found (or not visible to this user)",
+    409: "Conflict with the current state (duplicate external_id, status, …)",
+    413: "Request body too large",
+    422: "Validation error; `fields` names each field",
+    429: "Too many failed attempts",
+    503: "Search engine unavailable (code `unavailable`)",
+}
 
 
 def _schema_ref(name: str) -> dict[str, str]:
@@ -85,8 +92,10 @@ class _Components:
             schema = copy.deepcopy(self.schemas[base])
             schema.pop("required", None)
             schema["title"] = name
-            schema["description"] = (f"Partial update: any subset of the fields of {base}; the merged "
-                                     f"record must satisfy {base}'s rules.")
+            schema["description"] = (
+                f"Partial update: any subset of the fields of {base}; the merged "
+                f"record must satisfy {base}'s rules."
+            )
             self.schemas[name] = schema
         return name
 
@@ -111,22 +120,36 @@ def _query_parameters(components: _Components, model: type[BaseModel]) -> list[d
 
 
 def _operation(components: _Components, endpoint: Endpoint) -> dict[str, Any]:
-    operation: dict[str, Any] = {"operationId": endpoint.name, "summary": endpoint.summary,
-                                 "tags": [endpoint.tag]}
+    operation: dict[str, Any] = {
+        "operationId": endpoint.name,
+        "summary": endpoint.summary,
+        "tags": [endpoint.tag],
+    }
     if endpoint.description:
         operation["description"] = endpoint.description
-    parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
-                  for name in endpoint.path_params]
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
+        for name in endpoint.path_params
+    ]
     if endpoint.query is not None:
         parameters += _query_parameters(components, endpoint.query)
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:
-        name = (components.add_partial(endpoint.body, endpoint.body_schema) if endpoint.body_schema
-                else components.add(endpoint.body, "validation"))
-        operation["requestBody"] = {"required": True,
-                                    "content": {"application/json": {"schema": _schema_ref(name)}}}
+        name = (
+            components.add_partial(endpoint.body, endpoint.body_schema)
+            if endpoint.body_schema
+            else components.add(endpoint.body, "validation")
+        )
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema_ref(name)}},
+        }
     responses: dict[str, Any] = {}
     if endpoint.status == 204:
         responses["204"] = {"description": "Done; no content"}
@@ -134,10 +157,18 @@ def _operation(components: _Components, endpoint: Endpoint) -> dict[str, Any]:
         content: dict[str, Any] = {"schema": {"type": "object"}}
         if endpoint.response is not None:
             content = {"schema": _schema_ref(components.add(endpoint.response, "serialization"))}
-        responses[str(endpoint.status)] = {"description": "Success", "content": {"application/json": content}}
-    error_ref = {"application/json": {"schema": _schema_ref(components.add(s.ErrorOut, "serialization"))}}
+        responses[str(endpoint.status)] = {
+            "description": "Success",
+            "content": {"application/json": content},
+        }
+    error_ref = {
+        "application/json": {"schema": _schema_ref(components.add(s.ErrorOut, "serialization"))}
+    }
     for status in sorted(set(endpoint.errors) | ({401} if endpoint.auth else set())):
-        responses[str(status)] = {"description": ERROR_TEXT.get(status, "Error"), "content": error_ref}
+        responses[str(status)] = {
+            "description": ERROR_TEXT.get(status, "Error"),
+            "content": error_ref,
+        }
     operation["responses"] = responses
     operation["security"] = [{"bearerAuth": []}] if endpoint.auth else []
     return operation
@@ -147,20 +178,30 @@ def build_document() -> dict[str, Any]:
     components = _Components()
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(components, endpoint)
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(
+            components, endpoint
+        )
     components.add(s.ErrorOut, "serialization")
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Matchmaker API (工业设计供需对接平台)", "version": "1.0.0",
-                 "description": DESCRIPTION},
+        "info": {
+            "title": "Matchmaker API (工业设计供需对接平台)",
+            "version": "1.0.0",
+            "description": DESCRIPTION,
+        },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "servers": [{"url": "/"}],
         "tags": [{"name": n} for n in dict.fromkeys(e.tag for e in ENDPOINTS)],
         "paths": paths,
         "components": {
             "schemas": dict(sorted(components.schemas.items())),
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "Token from POST /api/v1/auth/token"}},
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Token from POST /api/v1/auth/token",
+                }
+            },
         },
     }
 

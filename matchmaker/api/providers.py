@@ -1,4 +1,5 @@
 """Providers (design firms, centres, institutes…): create, read, update, delete, search, leads."""
+
 from __future__ import annotations
 
 from search import PROVIDERS, SearchQuery
@@ -16,11 +17,19 @@ from .routing import ID, current_api_user, route
 PROVIDER_FACETS = ("cluster", "service", "region", "level", "kind")
 
 
-@route("/providers", "POST", summary="Create a provider profile", tag="providers", body=ProviderIn,
-       response=s.ProviderOut, status=201, errors=(400, 401, 403, 409, 413, 422),
-       description="Admins create any provider (the organisation is found or created by exact name); a "
-                   "provider user creates its own organisation's profile. `verified` is honoured for "
-                   "admins only. A duplicate `external_id` → 409.")
+@route(
+    "/providers",
+    "POST",
+    summary="Create a provider profile",
+    tag="providers",
+    body=ProviderIn,
+    response=s.ProviderOut,
+    status=201,
+    errors=(400, 401, 403, 409, 413, 422),
+    description="Admins create any provider (the organisation is found or created by exact name); a "
+    "provider user creates its own organisation's profile. `verified` is honoured for "
+    "admins only. A duplicate `external_id` → 409.",
+)
 def create_provider(body: dict) -> s.ProviderOut:
     user = current_api_user()
     provider = service.create_provider(db.session, user, body)
@@ -28,17 +37,30 @@ def create_provider(body: dict) -> s.ProviderOut:
     return out.provider(provider, user)
 
 
-@route(f"/providers/<{ID}:provider_id>", "GET", summary="One provider", tag="providers",
-       response=s.ProviderOut, errors=(401, 404))
+@route(
+    f"/providers/<{ID}:provider_id>",
+    "GET",
+    summary="One provider",
+    tag="providers",
+    response=s.ProviderOut,
+    errors=(401, 404),
+)
 def get_provider(provider_id: int) -> s.ProviderOut:
     return out.provider(service.get_provider(db.session, provider_id), current_api_user())
 
 
-@route(f"/providers/<{ID}:provider_id>", "PATCH", summary="Partial update of a provider", tag="providers",
-       body=ProviderIn, body_schema="ProviderPatch", response=s.ProviderOut,
-       errors=(400, 401, 403, 404, 409, 413, 422),
-       description="Any subset of the creation fields; the merged profile must be valid. `cases`, when "
-                   "given, replaces the list. Only the provider's own users and admins (403 otherwise).")
+@route(
+    f"/providers/<{ID}:provider_id>",
+    "PATCH",
+    summary="Partial update of a provider",
+    tag="providers",
+    body=ProviderIn,
+    body_schema="ProviderPatch",
+    response=s.ProviderOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="Any subset of the creation fields; the merged profile must be valid. `cases`, when "
+    "given, replaces the list. Only the provider's own users and admins (403 otherwise).",
+)
 def update_provider(provider_id: int, body: dict) -> s.ProviderOut:
     user = current_api_user()
     provider = service.update_provider(db.session, user, provider_id, body)
@@ -46,37 +68,76 @@ def update_provider(provider_id: int, body: dict) -> s.ProviderOut:
     return out.provider(provider, user)
 
 
-@route(f"/providers/<{ID}:provider_id>", "DELETE", summary="Delete a provider (admin)", tag="providers",
-       status=204, errors=(401, 403, 404))
+@route(
+    f"/providers/<{ID}:provider_id>",
+    "DELETE",
+    summary="Delete a provider (admin)",
+    tag="providers",
+    status=204,
+    errors=(401, 403, 404),
+)
 def delete_provider(provider_id: int) -> None:
     service.delete_provider(db.session, current_api_user(), provider_id)
     commit()
 
 
-@route("/providers", "GET", summary="Search providers with facets", tag="providers",
-       query=s.ProviderSearchParams, response=s.ProviderPage, errors=(401, 422, 503),
-       description="Any signed-in role. Repeated parameters of one kind are OR-ed, different kinds AND-ed. "
-                   "Facets are disjunctive: a field's counts apply every filter except its own.")
+@route(
+    "/providers",
+    "GET",
+    summary="Search providers with facets",
+    tag="providers",
+    query=s.ProviderSearchParams,
+    response=s.ProviderPage,
+    errors=(401, 422, 503),
+    description="Any signed-in role. Repeated parameters of one kind are OR-ed, different kinds AND-ed. "
+    "Facets are disjunctive: a field's counts apply every filter except its own.",
+)
 def search_providers(params: s.ProviderSearchParams) -> s.ProviderPage:
     user = current_api_user()
     filters = {name: getattr(params, name) for name in PROVIDER_FACETS if getattr(params, name)}
     if params.verified is not None:
         filters["verified"] = ["true" if params.verified else "false"]
-    query = SearchQuery(index=PROVIDERS, text=params.q, filters=filters, sort=params.sort, page=params.page,
-                        per_page=params.per_page, facets=PROVIDER_FACETS)
+    query = SearchQuery(
+        index=PROVIDERS,
+        text=params.q,
+        filters=filters,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+        facets=PROVIDER_FACETS,
+    )
     results = matching.search_providers(db.session, get_search(), query)
-    return s.ProviderPage(items=[out.provider(row, user) for row in results.rows], total=results.page.total,
-                          page=results.page.page, per_page=results.page.per_page,
-                          facets=out.facets(results.page.facets, s.ProviderFacets))
+    return s.ProviderPage(
+        items=[out.provider(row, user) for row in results.rows],
+        total=results.page.total,
+        page=results.page.page,
+        per_page=results.page.per_page,
+        facets=out.facets(results.page.facets, s.ProviderFacets),
+    )
 
 
-@route(f"/providers/<{ID}:provider_id>/leads", "GET", summary="Open demands recommended for a provider",
-       tag="matching", query=s.LimitParams, response=s.LeadsOut, errors=(401, 403, 404, 422, 503),
-       description="The provider's own users and admins. Demands the provider already answered are left out.")
+@route(
+    f"/providers/<{ID}:provider_id>/leads",
+    "GET",
+    summary="Open demands recommended for a provider",
+    tag="matching",
+    query=s.LimitParams,
+    response=s.LeadsOut,
+    errors=(401, 403, 404, 422, 503),
+    description="The provider's own users and admins. Demands the provider already answered are left out.",
+)
 def leads(provider_id: int, params: s.LimitParams) -> s.LeadsOut:
     user = current_api_user()
     provider = service.get_provider(db.session, provider_id)
     matches = matching.leads_for(db.session, get_search(), user, provider.id, k=params.limit)
-    return s.LeadsOut(provider_id=provider.id, items=[
-        s.LeadItem(demand=out.demand_brief(m.record), score=out.score(m.hit.score),
-                   reasons=out.reasons(m.hit.reasons)) for m in matches])
+    return s.LeadsOut(
+        provider_id=provider.id,
+        items=[
+            s.LeadItem(
+                demand=out.demand_brief(m.record),
+                score=out.score(m.hit.score),
+                reasons=out.reasons(m.hit.reasons),
+            )
+            for m in matches
+        ],
+    )

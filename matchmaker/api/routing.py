@@ -6,6 +6,7 @@ The wrapper also does the HTTP plumbing every view needs: token authentication, 
 query string validated with a pydantic model, the JSON body read (size-limited, must be
 an object), and the response model serialised with the declared status.
 """
+
 from __future__ import annotations
 
 import json
@@ -134,10 +135,22 @@ def _respond(endpoint: Endpoint, result: Any) -> Response:
     return response
 
 
-def route(rule: str, method: str, *, summary: str, tag: str, description: str = "", auth: bool = True,
-          body: type[BaseModel] | None = None, body_schema: str | None = None,
-          query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-          status: int = 200, errors: Sequence[int] = (), decorators: Sequence[Callable] = ()):
+def route(
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    description: str = "",
+    auth: bool = True,
+    body: type[BaseModel] | None = None,
+    body_schema: str | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: Sequence[int] = (),
+    decorators: Sequence[Callable] = (),
+):
     """Register ``view`` at ``rule`` for ``method`` and record its specification.
 
     The view receives the path arguments, plus ``params`` (validated query model) when
@@ -145,10 +158,23 @@ def route(rule: str, method: str, *, summary: str, tag: str, description: str = 
     ``body`` model) when ``body`` is given. It returns a response model instance (or a
     dict of that shape); 204 endpoints return nothing.
     """
+
     def register(view: Callable) -> Callable:
-        endpoint = Endpoint(rule=rule, method=method.upper(), name=view.__name__, summary=summary, tag=tag,
-                            description=description, auth=auth, body=body, body_schema=body_schema,
-                            query=query, response=response, status=status, errors=tuple(errors))
+        endpoint = Endpoint(
+            rule=rule,
+            method=method.upper(),
+            name=view.__name__,
+            summary=summary,
+            tag=tag,
+            description=description,
+            auth=auth,
+            body=body,
+            body_schema=body_schema,
+            query=query,
+            response=response,
+            status=status,
+            errors=tuple(errors),
+        )
 
         @wraps(view)
         def handler(**kwargs: Any) -> Response:
@@ -169,6 +195,7 @@ def route(rule: str, method: str, *, summary: str, tag: str, description: str = 
         bp.add_url_rule(rule, endpoint=endpoint.name, view_func=wrapped, methods=[endpoint.method])
         ENDPOINTS.append(endpoint)
         return view
+
     return register
 
 

@@ -4,13 +4,13 @@ Request bodies are validated with the shared input models in ``matchmaker.schema
 this module adds the query-string models (validated the same way) and the response
 models the serialisers build, so the OpenAPI document describes exactly what is sent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..schemas import ClusterCode, KindCode, LevelCode, Money, RegionCode, ServiceCode
@@ -20,6 +20,7 @@ from ..schemas import ClusterCode, KindCode, LevelCode, Money, RegionCode, Servi
 
 class Query(BaseModel):
     """Query-string parameters: unknown names are rejected so typos do not pass silently."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -30,12 +31,15 @@ Text = Annotated[str, Field(max_length=200, description="Full-text query (Chines
 
 class SearchParams(Query):
     q: Text = ""
-    cluster: list[ClusterCode] = Field(default_factory=list, max_length=16,
-                                       description="Repeatable; values are OR-ed")
-    service: list[ServiceCode] = Field(default_factory=list, max_length=39,
-                                       description="Repeatable; values are OR-ed")
-    region: list[RegionCode] = Field(default_factory=list, max_length=38,
-                                     description="Repeatable; values are OR-ed")
+    cluster: list[ClusterCode] = Field(
+        default_factory=list, max_length=16, description="Repeatable; values are OR-ed"
+    )
+    service: list[ServiceCode] = Field(
+        default_factory=list, max_length=39, description="Repeatable; values are OR-ed"
+    )
+    region: list[RegionCode] = Field(
+        default_factory=list, max_length=38, description="Repeatable; values are OR-ed"
+    )
     page: Page = 1
     per_page: PerPage = 20
 
@@ -46,18 +50,37 @@ class DemandSearchParams(SearchParams):
     sort: Literal["relevance", "newest", "budget"] = "relevance"
 
     @model_validator(mode="after")
-    def _budget_range(self) -> "DemandSearchParams":
-        if self.budget_min is not None and self.budget_max is not None and self.budget_max < self.budget_min:
-            raise ValidationError.from_exception_data(type(self).__name__, [{
-                "type": PydanticCustomError("range", "must be ≥ {other}", {"other": "budget_min"}),
-                "loc": ("budget_max",), "input": self.budget_max}])
+    def _budget_range(self) -> DemandSearchParams:
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_max < self.budget_min
+        ):
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    {
+                        "type": PydanticCustomError(
+                            "range", "must be ≥ {other}", {"other": "budget_min"}
+                        ),
+                        "loc": ("budget_max",),
+                        "input": self.budget_max,
+                    }
+                ],
+            )
         return self
 
 
 class ProviderSearchParams(SearchParams):
-    level: list[LevelCode] = Field(default_factory=list, max_length=4, description="Repeatable; OR-ed")
-    kind: list[KindCode] = Field(default_factory=list, max_length=6, description="Repeatable; OR-ed")
-    verified: bool | None = Field(None, description="Only verified (true) or unverified (false) providers")
+    level: list[LevelCode] = Field(
+        default_factory=list, max_length=4, description="Repeatable; OR-ed"
+    )
+    kind: list[KindCode] = Field(
+        default_factory=list, max_length=6, description="Repeatable; OR-ed"
+    )
+    verified: bool | None = Field(
+        None, description="Only verified (true) or unverified (false) providers"
+    )
     sort: Literal["relevance", "newest"] = "relevance"
 
 
@@ -78,11 +101,21 @@ class TokenOut(Out):
 
 
 class ErrorBody(Out):
-    code: Literal["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "too_large",
-                  "validation_error", "rate_limited", "unavailable"]
+    code: Literal[
+        "bad_request",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "too_large",
+        "validation_error",
+        "rate_limited",
+        "unavailable",
+    ]
     message: str
     fields: dict[str, list[str]] | None = Field(
-        None, description="Per-field messages (validation errors and some conflicts)")
+        None, description="Per-field messages (validation errors and some conflicts)"
+    )
 
 
 class ErrorOut(Out):
@@ -128,7 +161,9 @@ class ProviderOut(Out):
     cases: list[CaseOut]
     certifications: list[str]
     verified: bool
-    external_id: str | None = Field(description="Shown to the provider itself and to admins; null for others")
+    external_id: str | None = Field(
+        description="Shown to the provider itself and to admins; null for others"
+    )
 
 
 class OrganizationOut(Out):
@@ -190,7 +225,9 @@ class DemandPage(Out):
 
 
 class ReasonOut(Out):
-    code: Literal["cluster", "service", "text", "region", "level", "verified", "budget", "activity", "case"]
+    code: Literal[
+        "cluster", "service", "text", "region", "level", "verified", "budget", "activity", "case"
+    ]
     label: str = Field(description="In the request's language")
 
 
@@ -259,7 +296,9 @@ class InterestOut(Out):
     price: int | None
     timeline_days: int | None
     status: Literal["pending", "accepted", "declined", "withdrawn"]
-    contact: ContactOut | None = Field(description="Both sides' contact details once accepted, else null")
+    contact: ContactOut | None = Field(
+        description="Both sides' contact details once accepted, else null"
+    )
     created_at: dt.datetime
 
 

@@ -1,4 +1,5 @@
 """Rows → response models (``schemas.py``). Labels follow the request's language."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,24 @@ from . import schemas as s
 
 log = logging.getLogger(__name__)
 
-REASON_CODES = ("cluster", "service", "text", "region", "level", "verified", "budget", "activity", "case")
-FACET_VOCABULARIES = {"cluster": "clusters", "service": "services", "region": "regions",
-                      "level": "provider_levels", "kind": "provider_kinds"}
+REASON_CODES = (
+    "cluster",
+    "service",
+    "text",
+    "region",
+    "level",
+    "verified",
+    "budget",
+    "activity",
+    "case",
+)
+FACET_VOCABULARIES = {
+    "cluster": "clusters",
+    "service": "services",
+    "region": "regions",
+    "level": "provider_levels",
+    "kind": "provider_kinds",
+}
 
 
 def locale() -> str:
@@ -30,41 +46,78 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
     """Stored datetimes are naive UTC; send them with their zone (``…Z``)."""
     if value is None:
         return None
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def provider(row: Provider, viewer: User | None) -> s.ProviderOut:
     org = row.organization
     return s.ProviderOut(
-        id=row.id, name=org.name, kind=org.kind, level=org.level or "none", region=org.region,
-        clusters=list(row.clusters or []), services=list(row.services or []),
-        description=row.description or "", team_size=row.team_size,
-        price_min=row.price_min, price_max=row.price_max,
-        cases=[s.CaseOut(id=c.id, title=c.title, description=c.description or "", cluster=c.cluster,
-                         year=c.year) for c in row.cases],
-        certifications=list(row.certifications or []), verified=bool(org.verified),
-        external_id=row.external_id if owns(viewer, row.organization_id) else None)
+        id=row.id,
+        name=org.name,
+        kind=org.kind,
+        level=org.level or "none",
+        region=org.region,
+        clusters=list(row.clusters or []),
+        services=list(row.services or []),
+        description=row.description or "",
+        team_size=row.team_size,
+        price_min=row.price_min,
+        price_max=row.price_max,
+        cases=[
+            s.CaseOut(
+                id=c.id,
+                title=c.title,
+                description=c.description or "",
+                cluster=c.cluster,
+                year=c.year,
+            )
+            for c in row.cases
+        ],
+        certifications=list(row.certifications or []),
+        verified=bool(org.verified),
+        external_id=row.external_id if owns(viewer, row.organization_id) else None,
+    )
 
 
 def provider_brief(row: Provider) -> s.ProviderBrief:
     org = row.organization
-    return s.ProviderBrief(id=row.id, name=org.name, kind=org.kind, level=org.level or "none", region=org.region)
+    return s.ProviderBrief(
+        id=row.id, name=org.name, kind=org.kind, level=org.level or "none", region=org.region
+    )
 
 
 def demand(row: Demand) -> s.DemandOut:
     org = row.organization
     return s.DemandOut(
-        id=row.id, title=row.title, description=row.description, cluster=row.cluster,
-        services=list(row.services or []), budget_min=row.budget_min, budget_max=row.budget_max,
-        deadline=row.deadline, region=row.region, organization_id=row.organization_id,
+        id=row.id,
+        title=row.title,
+        description=row.description,
+        cluster=row.cluster,
+        services=list(row.services or []),
+        budget_min=row.budget_min,
+        budget_max=row.budget_max,
+        deadline=row.deadline,
+        region=row.region,
+        organization_id=row.organization_id,
         organization=s.OrganizationOut(id=org.id, name=org.name, region=org.region),
-        contact_preference=row.contact_preference, status=row.status, external_id=row.external_id,
-        created_at=utc(row.created_at), published_at=utc(row.published_at))
+        contact_preference=row.contact_preference,
+        status=row.status,
+        external_id=row.external_id,
+        created_at=utc(row.created_at),
+        published_at=utc(row.published_at),
+    )
 
 
 def demand_brief(row: Demand) -> s.DemandBrief:
-    return s.DemandBrief(id=row.id, title=row.title, cluster=row.cluster, region=row.region,
-                         budget_min=row.budget_min, budget_max=row.budget_max, deadline=row.deadline)
+    return s.DemandBrief(
+        id=row.id,
+        title=row.title,
+        cluster=row.cluster,
+        region=row.region,
+        budget_min=row.budget_min,
+        budget_max=row.budget_max,
+        deadline=row.deadline,
+    )
 
 
 def reasons(items: Iterable[Reason]) -> list[s.ReasonOut]:
@@ -90,15 +143,23 @@ def facets(raw: Mapping[str, list[FacetValue]], model: type[s.Facets]) -> s.Face
         if vocabulary is None or name not in model.model_fields:
             continue
         labels = taxonomy.vocabulary(vocabulary)
-        out[name] = [s.FacetEntry(code=v.code, label=labels.label(v.code, language), count=v.count)
-                     for v in values]
+        out[name] = [
+            s.FacetEntry(code=v.code, label=labels.label(v.code, language), count=v.count)
+            for v in values
+        ]
     return model(**out)
 
 
 def interest(row: Interest) -> s.InterestOut:
     contact = interest_service.contact(row)
     return s.InterestOut(
-        id=row.id, demand_id=row.demand_id,
+        id=row.id,
+        demand_id=row.demand_id,
         provider=s.InterestProvider(id=row.provider_id, name=row.provider.organization.name),
-        message=row.message, price=row.price, timeline_days=row.timeline_days, status=row.status,
-        contact=s.ContactOut(**contact) if contact else None, created_at=utc(row.created_at))
+        message=row.message,
+        price=row.price,
+        timeline_days=row.timeline_days,
+        status=row.status,
+        contact=s.ContactOut(**contact) if contact else None,
+        created_at=utc(row.created_at),
+    )

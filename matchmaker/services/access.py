@@ -1,4 +1,5 @@
 """Ownership rules shared by the services: who may act on which organisation's records."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -29,7 +30,11 @@ def can_view_demand(actor: User | None, demand: Demand) -> bool:
     """Owners and admins see every state; providers see what has been published."""
     if owns(actor, demand.organization_id):
         return True
-    return actor is not None and actor.role == Role.PROVIDER and demand.status in PUBLIC_DEMAND_STATUSES
+    return (
+        actor is not None
+        and actor.role == Role.PROVIDER
+        and demand.status in PUBLIC_DEMAND_STATUSES
+    )
 
 
 def visible_demand(actor: User | None, demand: Demand | None) -> Demand:

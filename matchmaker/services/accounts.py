@@ -1,4 +1,5 @@
 """Users, organisations, passwords and API tokens."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,12 +64,25 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def _new_user(session: Session, email: str, password: str, role: str, organization: Organization | None,
-              name: str | None = None, phone: str | None = None) -> User:
+def _new_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    organization: Organization | None,
+    name: str | None = None,
+    phone: str | None = None,
+) -> User:
     if find_user(session, email) is not None:
         raise Conflict(_("该邮箱已注册"), {"email": [_("该邮箱已注册")]})
-    user = User(email=email.strip().lower(), password_hash=hash_password(password), role=role,
-                organization=organization, name=name, phone=phone)
+    user = User(
+        email=email.strip().lower(),
+        password_hash=hash_password(password),
+        role=role,
+        organization=organization,
+        name=name,
+        phone=phone,
+    )
     session.add(user)
     session.flush()
     return user
@@ -81,29 +95,58 @@ def register(session: Session, data: RegistrationIn) -> User:
     anyone may know a company's code, so colleagues are added by an existing member.
     """
     if session.scalar(select(Organization).where(Organization.credit_code == data.credit_code)):
-        raise field_error("credit_code", _("该统一社会信用代码已注册，请由贵单位已注册的同事在“团队成员”中添加您"))
+        raise field_error(
+            "credit_code", _("该统一社会信用代码已注册，请由贵单位已注册的同事在“团队成员”中添加您")
+        )
     org_type = OrgType.PROVIDER if data.role == Role.PROVIDER else OrgType.ENTERPRISE
-    if session.scalar(select(Organization).where(Organization.type == org_type,
-                                                 Organization.name == data.organization_name)):
+    if session.scalar(
+        select(Organization).where(
+            Organization.type == org_type, Organization.name == data.organization_name
+        )
+    ):
         raise field_error("organization_name", _("同名单位已注册"))
     organization = Organization(
-        type=org_type, name=data.organization_name, credit_code=data.credit_code,
-        contact_name=data.contact_name, phone=data.phone, email=data.email, region=data.region,
+        type=org_type,
+        name=data.organization_name,
+        credit_code=data.credit_code,
+        contact_name=data.contact_name,
+        phone=data.phone,
+        email=data.email,
+        region=data.region,
         kind=data.kind if org_type == OrgType.PROVIDER else None,
-        level=data.level if org_type == OrgType.PROVIDER else "none")
+        level=data.level if org_type == OrgType.PROVIDER else "none",
+    )
     session.add(organization)
-    user = _new_user(session, data.email, data.password, data.role, organization,
-                     name=data.contact_name, phone=data.phone)
-    audit.record(session, user, "organization.registered", "organization", organization.id, type=org_type)
+    user = _new_user(
+        session,
+        data.email,
+        data.password,
+        data.role,
+        organization,
+        name=data.contact_name,
+        phone=data.phone,
+    )
+    audit.record(
+        session, user, "organization.registered", "organization", organization.id, type=org_type
+    )
     return user
 
 
 def add_colleague(session: Session, actor: User, data: ColleagueIn) -> User:
     if actor.organization is None:
         raise Forbidden(_("只有单位成员可以添加同事"))
-    user = _new_user(session, data.email, data.password, actor.role, actor.organization,
-                     name=data.name, phone=data.phone)
-    audit.record(session, actor, "user.added", "user", user.id, organization_id=actor.organization_id)
+    user = _new_user(
+        session,
+        data.email,
+        data.password,
+        actor.role,
+        actor.organization,
+        name=data.name,
+        phone=data.phone,
+    )
+    audit.record(
+        session, actor, "user.added", "user", user.id, organization_id=actor.organization_id
+    )
     return user
 
 
@@ -117,11 +160,13 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     audit.record(session, user, "user.password_changed", "user", user.id)
 
 
-def get_or_create_organization(session: Session, org_type: str, name: str, region: str = "other",
-                               **fields) -> Organization:
+def get_or_create_organization(
+    session: Session, org_type: str, name: str, region: str = "other", **fields
+) -> Organization:
     """Reuse an organisation of that type by exact name, or create it."""
-    organization = session.scalar(select(Organization).where(Organization.type == org_type,
-                                                             Organization.name == name))
+    organization = session.scalar(
+        select(Organization).where(Organization.type == org_type, Organization.name == name)
+    )
     if organization is None:
         organization = Organization(type=org_type, name=name, region=region, **fields)
         session.add(organization)
@@ -129,8 +174,9 @@ def get_or_create_organization(session: Session, org_type: str, name: str, regio
     return organization
 
 
-def create_user(session: Session, email: str, password: str, role: str,
-                organization_name: str | None = None) -> User:
+def create_user(
+    session: Session, email: str, password: str, role: str, organization_name: str | None = None
+) -> User:
     """The command-line path (API.md): --organization joins by exact name or creates."""
     if role not in Role.ALL:
         raise field_error("role", _("取值无效"))
@@ -141,14 +187,17 @@ def create_user(session: Session, email: str, password: str, role: str,
         if not organization_name:
             raise field_error("organization", _("必填"))
         org_type = OrgType.PROVIDER if role == Role.PROVIDER else OrgType.ENTERPRISE
-        organization = get_or_create_organization(session, org_type, organization_name,
-                                                  email=email.strip().lower())
+        organization = get_or_create_organization(
+            session, org_type, organization_name, email=email.strip().lower()
+        )
     user = _new_user(session, email, password, role, organization)
     audit.record(session, None, "user.created", "user", user.id, role=role)
     return user
 
 
-def set_organization_verified(session: Session, actor: User, organization_id: int, verified: bool) -> Organization:
+def set_organization_verified(
+    session: Session, actor: User, organization_id: int, verified: bool
+) -> Organization:
     if not actor.is_admin:
         raise Forbidden(_("仅管理员可以认证单位"))
     organization = session.get(Organization, organization_id)
@@ -156,15 +205,22 @@ def set_organization_verified(session: Session, actor: User, organization_id: in
         raise NotFound(_("单位不存在"))
     organization.verified = verified
     organization.verified_at = utcnow() if verified else None
-    audit.record(session, actor, "organization.verified" if verified else "organization.unverified",
-                 "organization", organization.id)
+    audit.record(
+        session,
+        actor,
+        "organization.verified" if verified else "organization.unverified",
+        "organization",
+        organization.id,
+    )
     if organization.provider is not None:
         from .indexing import enqueue_provider
+
         enqueue_provider(session, organization.provider)
     return organization
 
 
 # --- API tokens --------------------------------------------------------------------------
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -3,6 +3,7 @@
 Writes (approve, reject, verify) live in ``demands`` and ``accounts``; these functions only read,
 and only for administrators.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -17,13 +18,19 @@ ORG_FILTERS = ("all", "enterprise", "provider", "unverified")
 def review_queue(session: Session, actor: User | None) -> list[Demand]:
     """Demands waiting for review, oldest first (first come, first served)."""
     require_role(actor, Role.ADMIN)
-    return list(session.scalars(select(Demand).where(Demand.status == DemandStatus.IN_REVIEW)
-                                .options(selectinload(Demand.organization), selectinload(Demand.attachments))
-                                .order_by(Demand.updated_at, Demand.id)))
+    return list(
+        session.scalars(
+            select(Demand)
+            .where(Demand.status == DemandStatus.IN_REVIEW)
+            .options(selectinload(Demand.organization), selectinload(Demand.attachments))
+            .order_by(Demand.updated_at, Demand.id)
+        )
+    )
 
 
-def organizations(session: Session, actor: User | None, kind: str = "all", page: int = 1,
-                  per_page: int = 50) -> tuple[list[Organization], int]:
+def organizations(
+    session: Session, actor: User | None, kind: str = "all", page: int = 1, per_page: int = 50
+) -> tuple[list[Organization], int]:
     """One page of organisations (unverified first, then newest) and the total for ``kind``.
 
     ``kind`` is one of ``ORG_FILTERS``; anything else lists all organisations.
@@ -36,9 +43,12 @@ def organizations(session: Session, actor: User | None, kind: str = "all", page:
     elif kind == "unverified":
         statement = statement.where(Organization.verified.is_(False))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.options(selectinload(Organization.users))
-                           .order_by(Organization.verified, Organization.created_at.desc(), Organization.id.desc())
-                           .limit(per_page).offset((page - 1) * per_page))
+    rows = session.scalars(
+        statement.options(selectinload(Organization.users))
+        .order_by(Organization.verified, Organization.created_at.desc(), Organization.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     return list(rows), total
 
 
@@ -48,13 +58,22 @@ def dashboard_counts(session: Session, actor: User | None) -> dict[str, int]:
 
     def count(statement) -> int:
         return session.scalar(statement) or 0
-    by_status = dict(session.execute(select(Demand.status, func.count(Demand.id)).group_by(Demand.status)).all())
+
+    by_status = dict(
+        session.execute(select(Demand.status, func.count(Demand.id)).group_by(Demand.status)).all()
+    )
     return {
         "in_review": by_status.get(DemandStatus.IN_REVIEW, 0),
         "published": by_status.get(DemandStatus.PUBLISHED, 0),
         "in_negotiation": by_status.get(DemandStatus.IN_NEGOTIATION, 0),
         "closed": by_status.get(DemandStatus.CLOSED, 0),
-        "unverified": count(select(func.count(Organization.id)).where(Organization.verified.is_(False))),
-        "enterprises": count(select(func.count(Organization.id)).where(Organization.type == OrgType.ENTERPRISE)),
-        "providers": count(select(func.count(Organization.id)).where(Organization.type == OrgType.PROVIDER)),
+        "unverified": count(
+            select(func.count(Organization.id)).where(Organization.verified.is_(False))
+        ),
+        "enterprises": count(
+            select(func.count(Organization.id)).where(Organization.type == OrgType.ENTERPRISE)
+        ),
+        "providers": count(
+            select(func.count(Organization.id)).where(Organization.type == OrgType.PROVIDER)
+        ),
     }

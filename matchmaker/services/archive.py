@@ -10,6 +10,7 @@ providers and works the same on SQLite and PostgreSQL.
 A node is addressed by a ``Path`` (tier, cluster, region, leaf); the records under any
 node can be listed (paged) or exported with the same path and filters.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,11 +39,11 @@ LEVELS = ("tier", "cluster", "region", "leaf")
 
 @dataclass(frozen=True)
 class Filters:
-    verified: bool = False             # only verified organisations
-    status: str | None = None          # demands: one status
-    kind: str | None = None            # providers: one provider kind
-    since: dt.date | None = None       # created on or after
-    until: dt.date | None = None       # created on or before
+    verified: bool = False  # only verified organisations
+    status: str | None = None  # demands: one status
+    kind: str | None = None  # providers: one provider kind
+    since: dt.date | None = None  # created on or after
+    until: dt.date | None = None  # created on or before
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,28 @@ class Path:
     tier: str | None = None
     cluster: str | None = None
     region: str | None = None
-    leaf: str | None = None            # provider level, or demand status
+    leaf: str | None = None  # provider level, or demand status
 
     def params(self) -> dict[str, str]:
-        return {k: v for k, v in (("tier", self.tier), ("cluster", self.cluster), ("region", self.region),
-                                  ("leaf", self.leaf)) if v}
+        return {
+            k: v
+            for k, v in (
+                ("tier", self.tier),
+                ("cluster", self.cluster),
+                ("region", self.region),
+                ("leaf", self.leaf),
+            )
+            if v
+        }
 
 
 @dataclass
 class Node:
-    level: str                          # root | tier | cluster | region | leaf
+    level: str  # root | tier | cluster | region | leaf
     code: str
     count: int
     path: Path
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 def tiers() -> list[str]:
@@ -92,14 +101,24 @@ def normalise_path(path: Path) -> Path:
     if cluster:
         tier = tier_of(cluster)
     region = path.region if cluster and path.region in taxonomy.regions else None
-    leaf = path.leaf if region and path.leaf in (*DemandStatus.ALL, *taxonomy.provider_levels.by_code) else None
+    leaf = (
+        path.leaf
+        if region and path.leaf in (*DemandStatus.ALL, *taxonomy.provider_levels.by_code)
+        else None
+    )
     return Path(tier, cluster, region, leaf)
 
 
 # --- counting ---------------------------------------------------------------------------------
 
-def _build(counts: dict[tuple[str, str, str], Counter], tier_totals: Counter, cluster_totals: Counter,
-           total: int, leaf_order: list[str]) -> Node:
+
+def _build(
+    counts: dict[tuple[str, str, str], Counter],
+    tier_totals: Counter,
+    cluster_totals: Counter,
+    total: int,
+    leaf_order: list[str],
+) -> Node:
     """counts[(cluster, region)] → Counter(leaf → n); ordered by the taxonomy, empty nodes left out."""
     taxonomy = get_taxonomy()
     region_order = {code: i for i, code in enumerate(taxonomy.regions.by_code)}
@@ -112,12 +131,19 @@ def _build(counts: dict[tuple[str, str, str], Counter], tier_totals: Counter, cl
             if not cluster_totals.get(cluster):
                 continue
             cluster_node = Node("cluster", cluster, cluster_totals[cluster], Path(tier, cluster))
-            regions = sorted((r for (c, r) in counts if c == cluster), key=lambda r: region_order.get(r, 999))
+            regions = sorted(
+                (r for (c, r) in counts if c == cluster), key=lambda r: region_order.get(r, 999)
+            )
             for region in regions:
                 leaves = counts[(cluster, region)]
-                region_node = Node("region", region, sum(leaves.values()), Path(tier, cluster, region))
-                region_node.children = [Node("leaf", leaf, leaves[leaf], Path(tier, cluster, region, leaf))
-                                        for leaf in leaf_order if leaves.get(leaf)]
+                region_node = Node(
+                    "region", region, sum(leaves.values()), Path(tier, cluster, region)
+                )
+                region_node.children = [
+                    Node("leaf", leaf, leaves[leaf], Path(tier, cluster, region, leaf))
+                    for leaf in leaf_order
+                    if leaves.get(leaf)
+                ]
                 cluster_node.children.append(region_node)
             tier_node.children.append(cluster_node)
         root.children.append(tier_node)
@@ -125,7 +151,11 @@ def _build(counts: dict[tuple[str, str, str], Counter], tier_totals: Counter, cl
 
 
 def _demand_statement(columns, filters: Filters) -> Select:
-    statement = select(*columns).select_from(Demand).join(Organization, Demand.organization_id == Organization.id)
+    statement = (
+        select(*columns)
+        .select_from(Demand)
+        .join(Organization, Demand.organization_id == Organization.id)
+    )
     if filters.verified:
         statement = statement.where(Organization.verified.is_(True))
     if filters.status in DemandStatus.ALL:
@@ -137,17 +167,22 @@ def _period(statement: Select, column, filters: Filters) -> Select:
     if filters.since:
         statement = statement.where(column >= dt.datetime.combine(filters.since, dt.time()))
     if filters.until:
-        statement = statement.where(column < dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time()))
+        statement = statement.where(
+            column < dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time())
+        )
     return statement
 
 
 def demand_tree(session: Session, actor: User, filters: Filters = Filters()) -> Node:
     require_role(actor, Role.ADMIN)
-    statement = _demand_statement((Demand.cluster, Demand.region, Demand.status, func.count(Demand.id)), filters)
+    statement = _demand_statement(
+        (Demand.cluster, Demand.region, Demand.status, func.count(Demand.id)), filters
+    )
     counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     tier_totals, cluster_totals, total = Counter(), Counter(), 0
-    for cluster, region, status, n in session.execute(statement.group_by(Demand.cluster, Demand.region,
-                                                                           Demand.status)):
+    for cluster, region, status, n in session.execute(
+        statement.group_by(Demand.cluster, Demand.region, Demand.status)
+    ):
         counts[(cluster, region)][status] += n
         cluster_totals[cluster] += n
         tier_totals[tier_of(cluster)] += n
@@ -156,7 +191,11 @@ def demand_tree(session: Session, actor: User, filters: Filters = Filters()) -> 
 
 
 def _provider_statement(columns, filters: Filters) -> Select:
-    statement = select(*columns).select_from(Provider).join(Organization, Provider.organization_id == Organization.id)
+    statement = (
+        select(*columns)
+        .select_from(Provider)
+        .join(Organization, Provider.organization_id == Organization.id)
+    )
     if filters.verified:
         statement = statement.where(Organization.verified.is_(True))
     if filters.kind:
@@ -165,8 +204,18 @@ def _provider_statement(columns, filters: Filters) -> Select:
 
 
 def _provider_rows(session: Session, filters: Filters):
-    return session.execute(_provider_statement(
-        (Provider.id, Provider.clusters, Organization.region, Organization.level, Organization.name), filters)).all()
+    return session.execute(
+        _provider_statement(
+            (
+                Provider.id,
+                Provider.clusters,
+                Organization.region,
+                Organization.level,
+                Organization.name,
+            ),
+            filters,
+        )
+    ).all()
 
 
 def provider_tree(session: Session, actor: User, filters: Filters = Filters()) -> Node:
@@ -181,7 +230,9 @@ def provider_tree(session: Session, actor: User, filters: Filters = Filters()) -
             cluster_totals[cluster] += 1
         for tier in {tier_of(c) for c in own}:
             tier_totals[tier] += 1
-    levels = sorted(get_taxonomy().provider_levels.by_code, key=lambda c: -get_taxonomy().level_rank(c))
+    levels = sorted(
+        get_taxonomy().provider_levels.by_code, key=lambda c: -get_taxonomy().level_rank(c)
+    )
     return _build(counts, tier_totals, cluster_totals, total, levels)
 
 
@@ -207,6 +258,7 @@ def find(root: Node, path: Path) -> Node | None:
 
 # --- records at a node -------------------------------------------------------------------------
 
+
 def _demands_at(path: Path, filters: Filters) -> Select:
     statement = _demand_statement((Demand,), filters)
     if path.cluster:
@@ -220,14 +272,21 @@ def _demands_at(path: Path, filters: Filters) -> Select:
     return statement
 
 
-def demand_records(session: Session, actor: User, path: Path, filters: Filters = Filters(),
-                   page: int = 1, per_page: int | None = 50) -> tuple[list[Demand], int]:
+def demand_records(
+    session: Session,
+    actor: User,
+    path: Path,
+    filters: Filters = Filters(),
+    page: int = 1,
+    per_page: int | None = 50,
+) -> tuple[list[Demand], int]:
     """Demands under a node, newest first; ``per_page=None`` for all of them (exports)."""
     require_role(actor, Role.ADMIN)
     statement = _demands_at(path, filters)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    statement = statement.options(selectinload(Demand.organization)).order_by(Demand.created_at.desc(),
-                                                                               Demand.id.desc())
+    statement = statement.options(selectinload(Demand.organization)).order_by(
+        Demand.created_at.desc(), Demand.id.desc()
+    )
     if per_page:
         statement = statement.limit(per_page).offset((max(page, 1) - 1) * per_page)
     return list(session.scalars(statement)), total
@@ -248,15 +307,27 @@ def _provider_ids_at(session: Session, path: Path, filters: Filters) -> list[int
     return [provider_id for *_, provider_id in sorted(picked)]
 
 
-def provider_records(session: Session, actor: User, path: Path, filters: Filters = Filters(),
-                     page: int = 1, per_page: int | None = 50) -> tuple[list[Provider], int]:
+def provider_records(
+    session: Session,
+    actor: User,
+    path: Path,
+    filters: Filters = Filters(),
+    page: int = 1,
+    per_page: int | None = 50,
+) -> tuple[list[Provider], int]:
     """Providers under a node, highest level first, then by name."""
     require_role(actor, Role.ADMIN)
     ids = _provider_ids_at(session, path, filters)
-    shown = ids[(max(page, 1) - 1) * per_page: max(page, 1) * per_page] if per_page else ids
-    loaded = {p.id: p for chunk in range(0, len(shown), 500) for p in session.scalars(
-        select(Provider).where(Provider.id.in_(shown[chunk:chunk + 500]))
-        .options(selectinload(Provider.organization)))}
+    shown = ids[(max(page, 1) - 1) * per_page : max(page, 1) * per_page] if per_page else ids
+    loaded = {
+        p.id: p
+        for chunk in range(0, len(shown), 500)
+        for p in session.scalars(
+            select(Provider)
+            .where(Provider.id.in_(shown[chunk : chunk + 500]))
+            .options(selectinload(Provider.organization))
+        )
+    }
     return [loaded[i] for i in shown if i in loaded], len(ids)
 
 
@@ -268,5 +339,6 @@ def flatten(root: Node) -> list[tuple[Node, ...]]:
         for child in node.children:
             rows.append((*chain, child))
             walk(child, (*chain, child))
+
     walk(root, ())
     return rows

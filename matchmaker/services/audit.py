@@ -1,4 +1,5 @@
 """Audit trail: every state change, the source of all statistics."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -6,9 +7,15 @@ from sqlalchemy.orm import Session
 from ..models import AuditEvent, User
 
 
-def record(session: Session, actor: User | None, action: str, subject_type: str, subject_id: int,
-           **data) -> AuditEvent:
-    event = AuditEvent(actor_id=actor.id if actor else None, action=action,
-                       subject_type=subject_type, subject_id=subject_id, data=data)
+def record(
+    session: Session, actor: User | None, action: str, subject_type: str, subject_id: int, **data
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        data=data,
+    )
     session.add(event)
     return event

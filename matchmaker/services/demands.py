@@ -5,6 +5,7 @@ in_review → rejected (with a reason) → in_review again after an edit. An own
 a published demand sends it back to review. Past the deadline, published and in-review
 demands expire.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,16 +15,26 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (CloseReason, Demand, DemandStatus, Interest, InterestStatus, Organization, OrgType, Role,
-                      User, utcnow)
+from ..models import (
+    CloseReason,
+    Demand,
+    DemandStatus,
+    Interest,
+    InterestStatus,
+    Organization,
+    OrgType,
+    Role,
+    User,
+    utcnow,
+)
 from ..schemas import DemandIn, validate
 from . import audit
 from .access import require_owner, require_role, visible_demand
 from .accounts import get_or_create_organization
 from .errors import Conflict, Forbidden, NotFound, field_error
-from .uniqueness import ensure_external_id_free
 from .indexing import enqueue_demand
 from .notifications import notify_organization
+from .uniqueness import ensure_external_id_free
 
 S = DemandStatus
 EDITABLE = (S.DRAFT, S.IN_REVIEW, S.REJECTED, S.PUBLISHED)
@@ -48,35 +59,64 @@ def get_visible_demand(session: Session, actor: User | None, demand_id: int) -> 
 def own_demands(session: Session, actor: User) -> list[tuple[Demand, int, int]]:
     """The actor's organisation's demands, newest first, with (interests, pending interests)."""
     require_role(actor, Role.ENTERPRISE)
-    rows = list(session.scalars(select(Demand).where(Demand.organization_id == actor.organization_id)
-                                .order_by(Demand.updated_at.desc(), Demand.id.desc())))
+    rows = list(
+        session.scalars(
+            select(Demand)
+            .where(Demand.organization_id == actor.organization_id)
+            .order_by(Demand.updated_at.desc(), Demand.id.desc())
+        )
+    )
     counts: dict[int, tuple[int, int]] = {}
     if rows:
-        statement = (select(Interest.demand_id, func.count(Interest.id),
-                            func.count(Interest.id).filter(Interest.status == InterestStatus.PENDING))
-                     .where(Interest.demand_id.in_([d.id for d in rows])).group_by(Interest.demand_id))
-        counts = {demand_id: (total, pending) for demand_id, total, pending in session.execute(statement)}
+        statement = (
+            select(
+                Interest.demand_id,
+                func.count(Interest.id),
+                func.count(Interest.id).filter(Interest.status == InterestStatus.PENDING),
+            )
+            .where(Interest.demand_id.in_([d.id for d in rows]))
+            .group_by(Interest.demand_id)
+        )
+        counts = {
+            demand_id: (total, pending) for demand_id, total, pending in session.execute(statement)
+        }
     return [(d, *counts.get(d.id, (0, 0))) for d in rows]
 
 
 def demand_input(demand: Demand) -> dict[str, Any]:
     return {
-        "title": demand.title, "description": demand.description, "cluster": demand.cluster,
-        "services": list(demand.services), "budget_min": demand.budget_min, "budget_max": demand.budget_max,
-        "deadline": demand.deadline, "region": demand.region, "organization_id": demand.organization_id,
-        "contact_preference": demand.contact_preference, "external_id": demand.external_id,
+        "title": demand.title,
+        "description": demand.description,
+        "cluster": demand.cluster,
+        "services": list(demand.services),
+        "budget_min": demand.budget_min,
+        "budget_max": demand.budget_max,
+        "deadline": demand.deadline,
+        "region": demand.region,
+        "organization_id": demand.organization_id,
+        "contact_preference": demand.contact_preference,
+        "external_id": demand.external_id,
     }
 
 
-def _transition(session: Session, actor: User | None, demand: Demand, allowed: tuple[str, ...],
-                new_status: str, action: str, **data) -> None:
+def _transition(
+    session: Session,
+    actor: User | None,
+    demand: Demand,
+    allowed: tuple[str, ...],
+    new_status: str,
+    action: str,
+    **data,
+) -> None:
     if demand.status not in allowed:
         raise InvalidTransition(_("当前状态（%(status)s）不允许此操作", status=demand.status))
     old = demand.status
     demand.status = new_status
     if new_status == S.PUBLISHED and demand.published_at is None:
         demand.published_at = utcnow()
-    audit.record(session, actor, action, "demand", demand.id, **{"from": old, "to": new_status, **data})
+    audit.record(
+        session, actor, action, "demand", demand.id, **{"from": old, "to": new_status, **data}
+    )
     enqueue_demand(session, demand)
 
 
@@ -92,8 +132,9 @@ def _organization_for(session: Session, actor: User, data: DemandIn) -> Organiza
             raise field_error("organization_id", _("单位不存在"))
         return org
     if data.organization is not None:
-        return get_or_create_organization(session, OrgType.ENTERPRISE, data.organization.name,
-                                          data.organization.region)
+        return get_or_create_organization(
+            session, OrgType.ENTERPRISE, data.organization.name, data.organization.region
+        )
     raise field_error("organization_id", _("必填（或提供 organization）"))
 
 
@@ -106,12 +147,23 @@ def create_demand(session: Session, actor: User, body: Any, status: str | None =
     wanted = status or data.status or S.IN_REVIEW
     if not actor.is_admin and wanted != S.DRAFT:
         wanted = S.IN_REVIEW
-    demand = Demand(organization=organization, created_by_id=actor.id, status=S.DRAFT,
-                    **data.model_dump(exclude={"organization_id", "organization", "status"}))
+    demand = Demand(
+        organization=organization,
+        created_by_id=actor.id,
+        status=S.DRAFT,
+        **data.model_dump(exclude={"organization_id", "organization", "status"}),
+    )
     session.add(demand)
     session.flush()
-    audit.record(session, actor, "demand.created", "demand", demand.id, cluster=demand.cluster,
-                 region=demand.region)
+    audit.record(
+        session,
+        actor,
+        "demand.created",
+        "demand",
+        demand.id,
+        cluster=demand.cluster,
+        region=demand.region,
+    )
     if wanted == S.IN_REVIEW:
         _transition(session, actor, demand, (S.DRAFT,), S.IN_REVIEW, "demand.submitted")
     elif wanted == S.PUBLISHED:
@@ -132,7 +184,9 @@ def update_demand(session: Session, actor: User, demand_id: int, patch: Any) -> 
     ensure_external_id_free(session, Demand, data.external_id, demand.id)
     if actor.is_admin and data.organization_id != demand.organization_id:
         demand.organization = _organization_for(session, actor, data)
-    for key, value in data.model_dump(exclude={"organization_id", "organization", "status"}).items():
+    for key, value in data.model_dump(
+        exclude={"organization_id", "organization", "status"}
+    ).items():
         setattr(demand, key, value)
     audit.record(session, actor, "demand.updated", "demand", demand.id, fields=sorted(patch))
     enqueue_demand(session, demand)
@@ -156,8 +210,14 @@ def approve(session: Session, actor: User, demand_id: int) -> Demand:
     demand = get_demand(session, demand_id)
     _transition(session, actor, demand, (S.IN_REVIEW,), S.PUBLISHED, "demand.published")
     demand.review_note = None
-    notify_organization(session, demand.organization, "demand_approved", f"/demands/{demand.id}",
-                        demand_id=demand.id, title=demand.title)
+    notify_organization(
+        session,
+        demand.organization,
+        "demand_approved",
+        f"/demands/{demand.id}",
+        demand_id=demand.id,
+        title=demand.title,
+    )
     return demand
 
 
@@ -169,22 +229,41 @@ def reject(session: Session, actor: User, demand_id: int, reason: str) -> Demand
     if len(reason) > 2000:
         raise field_error("reason", _("最多 %(n)s 个字符", n=2000))
     demand = get_demand(session, demand_id)
-    _transition(session, actor, demand, (S.IN_REVIEW,), S.REJECTED, "demand.rejected", reason=reason)
+    _transition(
+        session, actor, demand, (S.IN_REVIEW,), S.REJECTED, "demand.rejected", reason=reason
+    )
     demand.review_note = reason
-    notify_organization(session, demand.organization, "demand_rejected", f"/demands/{demand.id}",
-                        demand_id=demand.id, title=demand.title, reason=reason)
+    notify_organization(
+        session,
+        demand.organization,
+        "demand_rejected",
+        f"/demands/{demand.id}",
+        demand_id=demand.id,
+        title=demand.title,
+        reason=reason,
+    )
     return demand
 
 
-def _close(session: Session, actor: User | None, demand: Demand, allowed: tuple[str, ...], reason: str) -> None:
+def _close(
+    session: Session, actor: User | None, demand: Demand, allowed: tuple[str, ...], reason: str
+) -> None:
     _transition(session, actor, demand, allowed, S.CLOSED, f"demand.closed_{reason}", reason=reason)
     demand.close_reason = reason
     for interest in demand.interests:
         if interest.status == InterestStatus.PENDING:
-            interest.status = InterestStatus.WITHDRAWN if reason != CloseReason.WON else InterestStatus.DECLINED
+            interest.status = (
+                InterestStatus.WITHDRAWN if reason != CloseReason.WON else InterestStatus.DECLINED
+            )
             interest.decided_at = utcnow()
-            notify_organization(session, interest.provider.organization, "demand_closed",
-                                f"/demands/{demand.id}", demand_id=demand.id, title=demand.title)
+            notify_organization(
+                session,
+                interest.provider.organization,
+                "demand_closed",
+                f"/demands/{demand.id}",
+                demand_id=demand.id,
+                title=demand.title,
+            )
 
 
 def withdraw(session: Session, actor: User, demand_id: int) -> Demand:
@@ -205,12 +284,25 @@ def mark_won(session: Session, actor: User, demand_id: int) -> Demand:
 def expire_overdue(session: Session, today: dt.date | None = None) -> int:
     """Close demands whose deadline has passed; returns how many."""
     today = today or dt.date.today()
-    overdue = list(session.scalars(select(Demand).where(
-        Demand.status.in_((S.PUBLISHED, S.IN_REVIEW)), Demand.deadline.is_not(None), Demand.deadline < today)))
+    overdue = list(
+        session.scalars(
+            select(Demand).where(
+                Demand.status.in_((S.PUBLISHED, S.IN_REVIEW)),
+                Demand.deadline.is_not(None),
+                Demand.deadline < today,
+            )
+        )
+    )
     for demand in overdue:
         _close(session, None, demand, (S.PUBLISHED, S.IN_REVIEW), CloseReason.EXPIRED)
-        notify_organization(session, demand.organization, "demand_expired", f"/demands/{demand.id}",
-                            demand_id=demand.id, title=demand.title)
+        notify_organization(
+            session,
+            demand.organization,
+            "demand_expired",
+            f"/demands/{demand.id}",
+            demand_id=demand.id,
+            title=demand.title,
+        )
     return len(overdue)
 
 

@@ -1,4 +1,5 @@
 """Errors raised by services; views map them to form messages or API error bodies."""
+
 from __future__ import annotations
 
 

@@ -11,6 +11,7 @@ Checking happens before anything is written, so a rejected upload stores nothing
 caller writes the files (``attach_*``) after the record itself validated, and removes
 them again (``discard``) if its commit fails.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,13 +44,25 @@ CONTENT_TYPES = {
 }
 # extension → the content types a file with that extension may really be
 EXTENSIONS = {
-    "pdf": ("pdf",), "png": ("png",), "jpg": ("jpeg",), "jpeg": ("jpeg",), "webp": ("webp",),
-    "docx": ("docx",), "xlsx": ("xlsx",),
+    "pdf": ("pdf",),
+    "png": ("png",),
+    "jpg": ("jpeg",),
+    "jpeg": ("jpeg",),
+    "webp": ("webp",),
+    "docx": ("docx",),
+    "xlsx": ("xlsx",),
     # Office files are zip archives too; a .zip holding one is still a zip.
     "zip": ("zip", "docx", "xlsx"),
 }
-STORED_EXTENSION = {"pdf": "pdf", "png": "png", "jpeg": "jpg", "webp": "webp", "docx": "docx",
-                    "xlsx": "xlsx", "zip": "zip"}
+STORED_EXTENSION = {
+    "pdf": "pdf",
+    "png": "png",
+    "jpeg": "jpg",
+    "webp": "webp",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "zip": "zip",
+}
 IMAGE_KINDS = ("png", "jpeg", "webp")
 
 
@@ -69,6 +82,7 @@ IMAGES = Policy(("png", "jpg", "jpeg", "webp"), 5 * MB, 6)
 
 class FileLike(Protocol):
     """What werkzeug's FileStorage offers (and what tests can fake)."""
+
     filename: str | None
     stream: BinaryIO
 
@@ -76,6 +90,7 @@ class FileLike(Protocol):
 @dataclass
 class Upload:
     """A checked file, not yet written."""
+
     filename: str
     kind: str
     data: bytes
@@ -86,6 +101,7 @@ class Upload:
 
 
 # --- checking ------------------------------------------------------------------------------
+
 
 def _zip_kind(data: bytes) -> str | None:
     try:
@@ -122,7 +138,7 @@ def clean_filename(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 190] + dot + ext[:9]) if dot else name[:200]
+        name = (stem[:190] + dot + ext[:9]) if dot else name[:200]
     return name or "file"
 
 
@@ -135,7 +151,9 @@ def selected(files: Iterable[FileLike] | None) -> list[FileLike]:
     return [f for f in (files or []) if f is not None and getattr(f, "filename", None)]
 
 
-def check(files: Iterable[FileLike] | None, policy: Policy, field: str, already: int = 0) -> list[Upload]:
+def check(
+    files: Iterable[FileLike] | None, policy: Policy, field: str, already: int = 0
+) -> list[Upload]:
     """Read and check every file; raise ValidationFailed (on ``field``) before anything is stored."""
     files = selected(files)
     errors: list[str] = []
@@ -146,12 +164,23 @@ def check(files: Iterable[FileLike] | None, policy: Policy, field: str, already:
         name = clean_filename(item.filename or "")
         extension = _extension(name)
         if extension not in policy.extensions:
-            errors.append(_("%(name)s：不支持的文件类型（允许：%(types)s）", name=name, types=policy.describe()))
+            errors.append(
+                _(
+                    "%(name)s：不支持的文件类型（允许：%(types)s）",
+                    name=name,
+                    types=policy.describe(),
+                )
+            )
             continue
         data = item.stream.read(policy.max_bytes + 1)
         if len(data) > policy.max_bytes:
-            errors.append(_("%(name)s：文件过大（每个文件最大 %(mb)s MB）", name=name,
-                            mb=f"{policy.max_bytes / MB:g}"))
+            errors.append(
+                _(
+                    "%(name)s：文件过大（每个文件最大 %(mb)s MB）",
+                    name=name,
+                    mb=f"{policy.max_bytes / MB:g}",
+                )
+            )
             continue
         if not data:
             errors.append(_("%(name)s：文件为空", name=name))
@@ -168,6 +197,7 @@ def check(files: Iterable[FileLike] | None, policy: Policy, field: str, already:
 
 # --- storing -------------------------------------------------------------------------------
 
+
 def _folder(folder: str | os.PathLike) -> Path:
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
@@ -178,8 +208,12 @@ def _write(folder: str | os.PathLike, upload: Upload) -> Attachment:
     stored_name = f"{secrets.token_hex(16)}.{STORED_EXTENSION[upload.kind]}"
     with open(_folder(folder) / stored_name, "xb") as out:
         out.write(upload.data)
-    return Attachment(filename=upload.filename, stored_name=stored_name, content_type=upload.content_type,
-                      size=len(upload.data))
+    return Attachment(
+        filename=upload.filename,
+        stored_name=stored_name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+    )
 
 
 def path_of(folder: str | os.PathLike, attachment: Attachment) -> Path:
@@ -195,30 +229,53 @@ def discard(folder: str | os.PathLike, stored_names: Iterable[str]) -> None:
             pass
 
 
-def attach_to_demand(session: Session, actor: User, demand: Demand, uploads: list[Upload],
-                     folder: str | os.PathLike, remove_ids: Iterable[int] = ()) -> tuple[list[str], list[str]]:
+def attach_to_demand(
+    session: Session,
+    actor: User,
+    demand: Demand,
+    uploads: list[Upload],
+    folder: str | os.PathLike,
+    remove_ids: Iterable[int] = (),
+) -> tuple[list[str], list[str]]:
     """Write new attachments and drop the chosen ones. Returns (written, removed) stored names:
     the caller discards ``written`` if its commit fails and ``removed`` once it succeeded."""
     require_owner(actor, demand.organization_id)
-    return _attach(session, demand.attachments, uploads, folder, remove_ids, DOCUMENTS, "attachments")
+    return _attach(
+        session, demand.attachments, uploads, folder, remove_ids, DOCUMENTS, "attachments"
+    )
 
 
-def attach_to_case(session: Session, actor: User, case: Case, uploads: list[Upload],
-                   folder: str | os.PathLike, remove_ids: Iterable[int] = ()) -> tuple[list[str], list[str]]:
+def attach_to_case(
+    session: Session,
+    actor: User,
+    case: Case,
+    uploads: list[Upload],
+    folder: str | os.PathLike,
+    remove_ids: Iterable[int] = (),
+) -> tuple[list[str], list[str]]:
     """Like ``attach_to_demand``, for a portfolio case's images."""
     require_owner(actor, case.provider.organization_id)
     return _attach(session, case.images, uploads, folder, remove_ids, IMAGES, "images")
 
 
-def _attach(session: Session, items: list, uploads: list[Upload], folder: str | os.PathLike,
-            remove_ids: Iterable[int], policy: Policy, field: str) -> tuple[list[str], list[str]]:
+def _attach(
+    session: Session,
+    items: list,
+    uploads: list[Upload],
+    folder: str | os.PathLike,
+    remove_ids: Iterable[int],
+    policy: Policy,
+    field: str,
+) -> tuple[list[str], list[str]]:
     remove_ids = {int(i) for i in remove_ids}
     removed = [a for a in items if a.id in remove_ids]
     for attachment in removed:
         items.remove(attachment)
     if len(items) + len(uploads) > policy.max_files:
-        raise ValidationFailed(_("最多上传 %(n)s 个文件", n=policy.max_files),
-                               {field: [_("最多上传 %(n)s 个文件", n=policy.max_files)]})
+        raise ValidationFailed(
+            _("最多上传 %(n)s 个文件", n=policy.max_files),
+            {field: [_("最多上传 %(n)s 个文件", n=policy.max_files)]},
+        )
     written: list[str] = []
     try:
         for upload in uploads:
@@ -234,7 +291,10 @@ def _attach(session: Session, items: list, uploads: list[Upload], folder: str | 
 
 # --- serving -------------------------------------------------------------------------------
 
-def demand_attachment(session: Session, actor: User | None, demand_id: int, attachment_id: int) -> Attachment:
+
+def demand_attachment(
+    session: Session, actor: User | None, demand_id: int, attachment_id: int
+) -> Attachment:
     """An attachment of a demand the actor may see (else NotFound, like the demand itself)."""
     demand = visible_demand(actor, session.get(Demand, demand_id))
     attachment = session.get(Attachment, attachment_id)
@@ -246,7 +306,10 @@ def demand_attachment(session: Session, actor: User | None, demand_id: int, atta
 def case_image(session: Session, case_id: int, attachment_id: int) -> Attachment:
     """A portfolio image: public, like the provider's profile."""
     attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.case_id != case_id or attachment.content_type not in (
-            CONTENT_TYPES[k] for k in IMAGE_KINDS):
+    if (
+        attachment is None
+        or attachment.case_id != case_id
+        or attachment.content_type not in (CONTENT_TYPES[k] for k in IMAGE_KINDS)
+    ):
         raise NotFound(_("文件不存在"))
     return attachment

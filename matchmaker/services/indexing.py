@@ -6,6 +6,7 @@ record's ``index_version`` is bumped and an ``IndexOutbox`` row written. After t
 an older write never wins) and deletes the rows. If the engine is down the rows stay and
 are delivered on the next write, by ``matchmaker search sync``, or by the periodic retry.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,6 +46,7 @@ def enqueue_demand(session: Session, demand: Demand) -> None:
 
 # --- records (plain dicts for search/) ------------------------------------------------------
 
+
 def _counts(session: Session, column, ids: list[int]) -> dict[int, int]:
     rows = session.execute(select(column, func.count()).where(column.in_(ids)).group_by(column))
     return dict(rows.all())
@@ -54,27 +56,55 @@ def provider_records(session: Session, providers: list[Provider]) -> list[dict]:
     ids = [p.id for p in providers]
     recommended = _counts(session, Recommendation.provider_id, ids)
     answered = _counts(session, Interest.provider_id, ids)
-    return [{
-        "id": p.id, "version": p.index_version, "name": p.organization.name,
-        "kind": p.organization.kind, "level": p.organization.level, "region": p.organization.region,
-        "clusters": list(p.clusters), "services": list(p.services), "description": p.description or "",
-        "cases": [{"title": c.title, "description": c.description, "cluster": c.cluster, "year": c.year}
-                  for c in p.cases],
-        "team_size": p.team_size, "price_min": p.price_min, "price_max": p.price_max,
-        "verified": bool(p.organization.verified), "certifications": list(p.certifications or []),
-        "recommended_count": recommended.get(p.id, 0), "answered_count": answered.get(p.id, 0),
-        "created_at": _iso(p.created_at),
-    } for p in providers]
+    return [
+        {
+            "id": p.id,
+            "version": p.index_version,
+            "name": p.organization.name,
+            "kind": p.organization.kind,
+            "level": p.organization.level,
+            "region": p.organization.region,
+            "clusters": list(p.clusters),
+            "services": list(p.services),
+            "description": p.description or "",
+            "cases": [
+                {
+                    "title": c.title,
+                    "description": c.description,
+                    "cluster": c.cluster,
+                    "year": c.year,
+                }
+                for c in p.cases
+            ],
+            "team_size": p.team_size,
+            "price_min": p.price_min,
+            "price_max": p.price_max,
+            "verified": bool(p.organization.verified),
+            "certifications": list(p.certifications or []),
+            "recommended_count": recommended.get(p.id, 0),
+            "answered_count": answered.get(p.id, 0),
+            "created_at": _iso(p.created_at),
+        }
+        for p in providers
+    ]
 
 
 def demand_record(demand: Demand) -> dict:
     return {
-        "id": demand.id, "version": demand.index_version, "title": demand.title,
-        "description": demand.description, "cluster": demand.cluster, "services": list(demand.services),
-        "region": demand.region, "budget_min": demand.budget_min, "budget_max": demand.budget_max,
-        "deadline": _iso(demand.deadline), "status": demand.status,
+        "id": demand.id,
+        "version": demand.index_version,
+        "title": demand.title,
+        "description": demand.description,
+        "cluster": demand.cluster,
+        "services": list(demand.services),
+        "region": demand.region,
+        "budget_min": demand.budget_min,
+        "budget_max": demand.budget_max,
+        "deadline": _iso(demand.deadline),
+        "status": demand.status,
         "organization_name": demand.organization.name if demand.organization else "",
-        "created_at": _iso(demand.created_at), "published_at": _iso(demand.published_at),
+        "created_at": _iso(demand.created_at),
+        "published_at": _iso(demand.published_at),
     }
 
 
@@ -83,16 +113,27 @@ def provider_record(session: Session, provider: Provider) -> dict:
 
 
 def _load_providers(session: Session, ids: Iterable[int]) -> list[Provider]:
-    return list(session.scalars(select(Provider).where(Provider.id.in_(list(ids)))
-                                .options(selectinload(Provider.organization), selectinload(Provider.cases))))
+    return list(
+        session.scalars(
+            select(Provider)
+            .where(Provider.id.in_(list(ids)))
+            .options(selectinload(Provider.organization), selectinload(Provider.cases))
+        )
+    )
 
 
 def _load_demands(session: Session, ids: Iterable[int]) -> list[Demand]:
-    return list(session.scalars(select(Demand).where(Demand.id.in_(list(ids)))
-                                .options(selectinload(Demand.organization))))
+    return list(
+        session.scalars(
+            select(Demand)
+            .where(Demand.id.in_(list(ids)))
+            .options(selectinload(Demand.organization))
+        )
+    )
 
 
 # --- delivery --------------------------------------------------------------------------------
+
 
 def _deliver_rows(session: Session, backend: SearchBackend, rows: list[IndexOutbox]) -> None:
     latest: dict[tuple[str, int], int] = {}
@@ -107,7 +148,9 @@ def _deliver_rows(session: Session, backend: SearchBackend, rows: list[IndexOutb
             present = _load_providers(session, wanted)
             records = provider_records(session, present)
         else:
-            present = [d for d in _load_demands(session, wanted) if d.status in INDEXED_DEMAND_STATUSES]
+            present = [
+                d for d in _load_demands(session, wanted) if d.status in INDEXED_DEMAND_STATUSES
+            ]
             records = [demand_record(d) for d in present]
         if records:
             backend.index(kind, records)
@@ -115,9 +158,13 @@ def _deliver_rows(session: Session, backend: SearchBackend, rows: list[IndexOutb
         gone = [(rid, version) for rid, version in wanted.items() if rid not in kept]
         if gone:
             # A record that left the index keeps its own version when it still exists.
-            existing = {d.id: d.index_version for d in (
-                _load_demands(session, [g for g, _ in gone]) if kind == DEMANDS else [])}
-            backend.delete(kind, [(rid, max(version, existing.get(rid, 0))) for rid, version in gone])
+            existing = {
+                d.id: d.index_version
+                for d in (_load_demands(session, [g for g, _ in gone]) if kind == DEMANDS else [])
+            }
+            backend.delete(
+                kind, [(rid, max(version, existing.get(rid, 0))) for rid, version in gone]
+            )
 
 
 def deliver_pending(session: Session, backend: SearchBackend, limit: int = 10_000) -> int:
@@ -131,15 +178,20 @@ def deliver_pending(session: Session, backend: SearchBackend, limit: int = 10_00
             _deliver_rows(session, backend, rows)
         except SearchUnavailable as exc:
             session.rollback()
-            for row in session.scalars(select(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows]))):
+            for row in session.scalars(
+                select(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows]))
+            ):
                 row.attempts += 1
                 row.last_error = str(exc)[:500]
             session.commit()
             log.warning("search engine unavailable; %d changes kept in the outbox", len(rows))
             break
         # A bulk delete: another process delivering the same rows at once is not an error.
-        session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([row.id for row in rows]))
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            delete(IndexOutbox)
+            .where(IndexOutbox.id.in_([row.id for row in rows]))
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
         delivered += len(rows)
     return delivered
@@ -157,10 +209,15 @@ def commit_and_index(session: Session, backend: SearchBackend) -> None:
 
 # --- full rebuild -----------------------------------------------------------------------------
 
+
 def all_provider_records(session: Session) -> Iterator[dict]:
     last = 0
     while True:
-        ids = list(session.scalars(select(Provider.id).where(Provider.id > last).order_by(Provider.id).limit(BATCH)))
+        ids = list(
+            session.scalars(
+                select(Provider.id).where(Provider.id > last).order_by(Provider.id).limit(BATCH)
+            )
+        )
         if not ids:
             return
         yield from provider_records(session, _load_providers(session, ids))
@@ -171,9 +228,15 @@ def all_provider_records(session: Session) -> Iterator[dict]:
 def all_demand_records(session: Session) -> Iterator[dict]:
     last = 0
     while True:
-        demands = list(session.scalars(select(Demand).where(
-            Demand.id > last, Demand.status.in_(INDEXED_DEMAND_STATUSES)).order_by(Demand.id).limit(BATCH)
-            .options(selectinload(Demand.organization))))
+        demands = list(
+            session.scalars(
+                select(Demand)
+                .where(Demand.id > last, Demand.status.in_(INDEXED_DEMAND_STATUSES))
+                .order_by(Demand.id)
+                .limit(BATCH)
+                .options(selectinload(Demand.organization))
+            )
+        )
         if not demands:
             return
         for demand in demands:
@@ -189,4 +252,9 @@ def records_for(session: Session, kind: str) -> Iterator[dict]:
 def database_count(session: Session, kind: str) -> int:
     if kind == PROVIDERS:
         return session.scalar(select(func.count(Provider.id))) or 0
-    return session.scalar(select(func.count(Demand.id)).where(Demand.status.in_(INDEXED_DEMAND_STATUSES))) or 0
+    return (
+        session.scalar(
+            select(func.count(Demand.id)).where(Demand.status.in_(INDEXED_DEMAND_STATUSES))
+        )
+        or 0
+    )

@@ -2,6 +2,7 @@
 
 Contact details of both sides are revealed only once an interest is accepted.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +11,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Demand, DemandStatus, Interest, InterestStatus, Invitation, Organization, User, utcnow
+from ..models import (
+    Demand,
+    DemandStatus,
+    Interest,
+    InterestStatus,
+    Invitation,
+    Organization,
+    User,
+    utcnow,
+)
 from ..schemas import InterestIn, validate
 from . import audit
 from .access import own_provider, require_owner, visible_demand
@@ -36,18 +46,42 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
     if demand.status not in OPEN_FOR_INTEREST:
         raise Conflict(_("该需求当前不接受意向"))
     data = validate(InterestIn, body)
-    if session.scalar(select(Interest.id).where(Interest.demand_id == demand.id,
-                                                Interest.provider_id == provider.id)):
+    if session.scalar(
+        select(Interest.id).where(
+            Interest.demand_id == demand.id, Interest.provider_id == provider.id
+        )
+    ):
         raise Conflict(_("已对该需求表达过意向"))
-    invited = session.scalar(select(Invitation.id).where(
-        Invitation.demand_id == demand.id, Invitation.provider_id == provider.id)) is not None
+    invited = (
+        session.scalar(
+            select(Invitation.id).where(
+                Invitation.demand_id == demand.id, Invitation.provider_id == provider.id
+            )
+        )
+        is not None
+    )
     interest = Interest(demand=demand, provider=provider, invited=invited, **data.model_dump())
     session.add(interest)
     session.flush()
-    audit.record(session, actor, "interest.created", "interest", interest.id, demand_id=demand.id,
-                 provider_id=provider.id, invited=invited)
-    notify_organization(session, demand.organization, "interest_received", f"/demands/{demand.id}",
-                        demand_id=demand.id, title=demand.title, provider=provider.name)
+    audit.record(
+        session,
+        actor,
+        "interest.created",
+        "interest",
+        interest.id,
+        demand_id=demand.id,
+        provider_id=provider.id,
+        invited=invited,
+    )
+    notify_organization(
+        session,
+        demand.organization,
+        "interest_received",
+        f"/demands/{demand.id}",
+        demand_id=demand.id,
+        title=demand.title,
+        provider=provider.name,
+    )
     enqueue_provider(session, provider)  # its answer rate is a matching signal
     return interest
 
@@ -61,10 +95,23 @@ def _decide(session: Session, actor: User, interest_id: int, new_status: str) ->
     if demand.status not in OPEN_FOR_INTEREST:
         raise Conflict(_("该需求当前不接受意向"))
     interest.status, interest.decided_at = new_status, utcnow()
-    audit.record(session, actor, f"interest.{new_status}", "interest", interest.id,
-                 demand_id=demand.id, provider_id=interest.provider_id)
-    notify_organization(session, interest.provider.organization, f"interest_{new_status}",
-                        f"/demands/{demand.id}", demand_id=demand.id, title=demand.title)
+    audit.record(
+        session,
+        actor,
+        f"interest.{new_status}",
+        "interest",
+        interest.id,
+        demand_id=demand.id,
+        provider_id=interest.provider_id,
+    )
+    notify_organization(
+        session,
+        interest.provider.organization,
+        f"interest_{new_status}",
+        f"/demands/{demand.id}",
+        demand_id=demand.id,
+        title=demand.title,
+    )
     return interest
 
 
@@ -73,8 +120,14 @@ def accept(session: Session, actor: User, interest_id: int) -> Interest:
     demand = interest.demand
     if demand.status == DemandStatus.PUBLISHED:
         demand.status = DemandStatus.IN_NEGOTIATION
-        audit.record(session, actor, "demand.negotiating", "demand", demand.id,
-                     **{"from": DemandStatus.PUBLISHED, "to": DemandStatus.IN_NEGOTIATION})
+        audit.record(
+            session,
+            actor,
+            "demand.negotiating",
+            "demand",
+            demand.id,
+            **{"from": DemandStatus.PUBLISHED, "to": DemandStatus.IN_NEGOTIATION},
+        )
         enqueue_demand(session, demand)
     return interest
 
@@ -90,8 +143,15 @@ def withdraw(session: Session, actor: User, interest_id: int) -> Interest:
     if interest.status != InterestStatus.PENDING:
         raise Conflict(_("该意向已处理"))
     interest.status, interest.decided_at = InterestStatus.WITHDRAWN, utcnow()
-    audit.record(session, actor, "interest.withdrawn", "interest", interest.id, demand_id=interest.demand_id,
-                 provider_id=interest.provider_id)
+    audit.record(
+        session,
+        actor,
+        "interest.withdrawn",
+        "interest",
+        interest.id,
+        demand_id=interest.demand_id,
+        provider_id=interest.provider_id,
+    )
     return interest
 
 
@@ -102,23 +162,36 @@ def invite(session: Session, actor: User, demand_id: int, provider_id: int) -> I
     if demand.status not in OPEN_FOR_INTEREST:
         raise Conflict(_("只有已发布的需求可以邀请服务方"))
     provider = get_provider(session, provider_id)
-    if session.scalar(select(Invitation.id).where(Invitation.demand_id == demand.id,
-                                                  Invitation.provider_id == provider.id)):
+    if session.scalar(
+        select(Invitation.id).where(
+            Invitation.demand_id == demand.id, Invitation.provider_id == provider.id
+        )
+    ):
         raise Conflict(_("已邀请过该服务方"))
     invitation = Invitation(demand=demand, provider=provider, invited_by_id=actor.id)
     session.add(invitation)
     session.flush()
     audit.record(session, actor, "invitation.created", "demand", demand.id, provider_id=provider.id)
-    notify_organization(session, provider.organization, "invited", f"/demands/{demand.id}",
-                        demand_id=demand.id, title=demand.title, enterprise=demand.organization.name)
+    notify_organization(
+        session,
+        provider.organization,
+        "invited",
+        f"/demands/{demand.id}",
+        demand_id=demand.id,
+        title=demand.title,
+        enterprise=demand.organization.name,
+    )
     return invitation
 
 
 def for_demand(session: Session, actor: User, demand_id: int) -> list[Interest]:
     demand = get_demand(session, demand_id)
     require_owner(actor, demand.organization_id)
-    return list(session.scalars(select(Interest).where(Interest.demand_id == demand.id)
-                                .order_by(Interest.created_at)))
+    return list(
+        session.scalars(
+            select(Interest).where(Interest.demand_id == demand.id).order_by(Interest.created_at)
+        )
+    )
 
 
 def invitations_for_demand(session: Session, demand: Demand) -> list[Invitation]:
@@ -127,32 +200,51 @@ def invitations_for_demand(session: Session, demand: Demand) -> list[Invitation]
 
 def for_provider(session: Session, actor: User) -> list[Interest]:
     provider = own_provider(actor)
-    return list(session.scalars(select(Interest).where(Interest.provider_id == provider.id)
-                                .order_by(Interest.created_at.desc())))
+    return list(
+        session.scalars(
+            select(Interest)
+            .where(Interest.provider_id == provider.id)
+            .order_by(Interest.created_at.desc())
+        )
+    )
 
 
 def invitations_for_provider(session: Session, actor: User) -> list[Invitation]:
     provider = own_provider(actor)
-    return list(session.scalars(select(Invitation).where(Invitation.provider_id == provider.id)
-                                .order_by(Invitation.created_at.desc())))
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(Invitation.provider_id == provider.id)
+            .order_by(Invitation.created_at.desc())
+        )
+    )
 
 
 def own_interest(session: Session, actor: User, demand: Demand) -> Interest | None:
     """The acting provider's interest in a demand, if any."""
     if actor is None or actor.organization is None or actor.organization.provider is None:
         return None
-    return session.scalar(select(Interest).where(Interest.demand_id == demand.id,
-                                                 Interest.provider_id == actor.organization.provider.id))
+    return session.scalar(
+        select(Interest).where(
+            Interest.demand_id == demand.id, Interest.provider_id == actor.organization.provider.id
+        )
+    )
 
 
 def _contact_of(organization: Organization) -> dict[str, str | None]:
-    return {"name": organization.contact_name or organization.name, "organization": organization.name,
-            "email": organization.email, "phone": organization.phone}
+    return {
+        "name": organization.contact_name or organization.name,
+        "organization": organization.name,
+        "email": organization.email,
+        "phone": organization.phone,
+    }
 
 
 def contact(interest: Interest) -> dict | None:
     """Both sides' contact details, only for an accepted interest."""
     if interest.status != InterestStatus.ACCEPTED:
         return None
-    return {"enterprise": _contact_of(interest.demand.organization),
-            "provider": _contact_of(interest.provider.organization)}
+    return {
+        "enterprise": _contact_of(interest.demand.organization),
+        "provider": _contact_of(interest.provider.organization),
+    }

@@ -1,4 +1,5 @@
 """Outgoing e-mail over SMTP; a no-op when MAIL_SERVER is not configured."""
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,9 @@ def send(config: Mapping, to: str, subject: str, body: str) -> bool:
     message["Subject"] = subject
     message.set_content(body)
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:
+        with smtplib.SMTP(
+            config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)), timeout=10
+        ) as smtp:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("mail to %s failed: %s", to, exc)

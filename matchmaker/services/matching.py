@@ -1,4 +1,5 @@
 """Recommendations and browsing through the search engine; rows come from the database."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,12 +27,21 @@ class Match:
 
 
 def _rows_in_order(session: Session, model, hits: Sequence[Hit]) -> list[Match]:
-    rows = {row.id: row for row in session.scalars(select(model).where(model.id.in_([h.id for h in hits])))}
+    rows = {
+        row.id: row
+        for row in session.scalars(select(model).where(model.id.in_([h.id for h in hits])))
+    }
     return [Match(rows[h.id], h) for h in hits if h.id in rows]
 
 
-def recommended_providers(session: Session, backend: SearchBackend, actor: User, demand_id: int,
-                          k: int = 10, record_exposure: bool = True) -> list[Match]:
+def recommended_providers(
+    session: Session,
+    backend: SearchBackend,
+    actor: User,
+    demand_id: int,
+    k: int = 10,
+    record_exposure: bool = True,
+) -> list[Match]:
     """Providers for a demand, best first. Each first showing is recorded as exposure."""
     demand = get_demand(session, demand_id)
     require_owner(actor, demand.organization_id)
@@ -44,22 +54,41 @@ def recommended_providers(session: Session, backend: SearchBackend, actor: User,
 
 
 def _record_exposure(session: Session, demand: Demand, matches: list[Match]) -> None:
-    seen = set(session.scalars(select(Recommendation.provider_id).where(Recommendation.demand_id == demand.id)))
+    seen = set(
+        session.scalars(
+            select(Recommendation.provider_id).where(Recommendation.demand_id == demand.id)
+        )
+    )
     for rank, match in enumerate(matches, start=1):
         if match.record.id not in seen:
-            session.add(Recommendation(demand_id=demand.id, provider_id=match.record.id, rank=rank,
-                                       score=match.hit.score))
+            session.add(
+                Recommendation(
+                    demand_id=demand.id,
+                    provider_id=match.record.id,
+                    rank=rank,
+                    score=match.hit.score,
+                )
+            )
             enqueue_provider(session, match.record)
 
 
-def recommended_leads(session: Session, backend: SearchBackend, provider: Provider, k: int = 10) -> list[Match]:
-    answered = set(session.scalars(select(Interest.demand_id).where(Interest.provider_id == provider.id)))
+def recommended_leads(
+    session: Session, backend: SearchBackend, provider: Provider, k: int = 10
+) -> list[Match]:
+    answered = set(
+        session.scalars(select(Interest.demand_id).where(Interest.provider_id == provider.id))
+    )
     hits = backend.match_leads(provider_record(session, provider), k, exclude=answered)
     return _rows_in_order(session, Demand, hits)
 
 
-def leads_for(session: Session, backend: SearchBackend, actor: User, provider_id: int | None = None,
-              k: int = 10) -> list[Match]:
+def leads_for(
+    session: Session,
+    backend: SearchBackend,
+    actor: User,
+    provider_id: int | None = None,
+    k: int = 10,
+) -> list[Match]:
     if actor.is_admin and provider_id is not None:
         provider = session.get(Provider, provider_id)
     else:
@@ -75,7 +104,9 @@ class Results:
     page: Page
 
 
-def search_demands(session: Session, backend: SearchBackend, actor: User, query: SearchQuery) -> Results:
+def search_demands(
+    session: Session, backend: SearchBackend, actor: User, query: SearchQuery
+) -> Results:
     """Providers and admins browse leads: published demands only."""
     require_role(actor, Role.PROVIDER, Role.ADMIN)
     filters = dict(query.filters)

@@ -13,6 +13,7 @@ which keeps the statistics' "recommended" stage and exposure spread honest.
 
 Times are stored as naive UTC like every other timestamp; forms speak China time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from search import SearchBackend
 
-from ..models import (Demand, DemandStatus, Meeting, MeetingInvitee, MeetingPair, Organization, Provider,
-                      Recommendation, Role, User, utcnow)
-from ..schemas import MAX_MONEY
+from ..models import (
+    Demand,
+    DemandStatus,
+    Meeting,
+    MeetingInvitee,
+    MeetingPair,
+    Organization,
+    Provider,
+    Recommendation,
+    Role,
+    User,
+    utcnow,
+)
 from ..taxonomy import get_taxonomy
 from . import audit, mail
 from .access import require_role
@@ -66,14 +77,15 @@ MAX_CONTRACT_VALUE = 2_000_000_000  # fits the 32-bit column
 
 def to_utc(local: dt.datetime) -> dt.datetime:
     """A naive China-time datetime (what a form gives) as naive UTC (what is stored)."""
-    return local.replace(tzinfo=CHINA_TIME).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=CHINA_TIME).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(CHINA_TIME).replace(tzinfo=None)
+    return value.replace(tzinfo=dt.UTC).astimezone(CHINA_TIME).replace(tzinfo=None)
 
 
 # --- reading -----------------------------------------------------------------------------------
+
 
 def get_meeting(session: Session, actor: User, meeting_id: int) -> Meeting:
     require_role(actor, Role.ADMIN)
@@ -86,8 +98,13 @@ def get_meeting(session: Session, actor: User, meeting_id: int) -> Meeting:
 def list_meetings(session: Session, actor: User) -> list[tuple[Meeting, int, int]]:
     """Every meeting, upcoming first then past, with (included pairs, invited organisations)."""
     require_role(actor, Role.ADMIN)
-    meetings = list(session.scalars(select(Meeting).options(
-        selectinload(Meeting.pairs), selectinload(Meeting.invitees)).order_by(Meeting.starts_at.desc())))
+    meetings = list(
+        session.scalars(
+            select(Meeting)
+            .options(selectinload(Meeting.pairs), selectinload(Meeting.invitees))
+            .order_by(Meeting.starts_at.desc())
+        )
+    )
     now = utcnow()
     upcoming = sorted((m for m in meetings if m.starts_at >= now), key=lambda m: m.starts_at)
     past = [m for m in meetings if m.starts_at < now]
@@ -97,6 +114,7 @@ def list_meetings(session: Session, actor: User) -> list[tuple[Meeting, int, int
 @dataclass
 class ProviderSide:
     """One provider's pairs in a meeting, best first: the proposal ranked the other way."""
+
     provider: Provider
     pairs: list[MeetingPair] = field(default_factory=list)
 
@@ -119,9 +137,16 @@ class Overview:
 
 def overview(session: Session, actor: User, meeting_id: int) -> Overview:
     meeting = get_meeting(session, actor, meeting_id)
-    pairs = list(session.scalars(select(MeetingPair).where(MeetingPair.meeting_id == meeting.id).options(
-        selectinload(MeetingPair.demand).selectinload(Demand.organization),
-        selectinload(MeetingPair.provider).selectinload(Provider.organization))))
+    pairs = list(
+        session.scalars(
+            select(MeetingPair)
+            .where(MeetingPair.meeting_id == meeting.id)
+            .options(
+                selectinload(MeetingPair.demand).selectinload(Demand.organization),
+                selectinload(MeetingPair.provider).selectinload(Provider.organization),
+            )
+        )
+    )
     by_demand: dict[int, list[MeetingPair]] = defaultdict(list)
     by_provider: dict[int, ProviderSide] = {}
     for pair in pairs:
@@ -143,20 +168,37 @@ def overview(session: Session, actor: User, meeting_id: int) -> Overview:
         counts[invitee.rsvp] = counts.get(invitee.rsvp, 0) + 1
     invited_ids = {i.organization_id for i in invitees}
     wanted = _organizations_of(p for p in pairs if p.included)
-    return Overview(meeting, demand_rows, sides, invitees, counts, sum(1 for p in pairs if p.included),
-                    len([o for o in wanted if o.id not in invited_ids]), meeting.starts_at <= utcnow())
+    return Overview(
+        meeting,
+        demand_rows,
+        sides,
+        invitees,
+        counts,
+        sum(1 for p in pairs if p.included),
+        len([o for o in wanted if o.id not in invited_ids]),
+        meeting.starts_at <= utcnow(),
+    )
 
 
-def pair_choices(session: Session, actor: User, meeting_id: int) -> tuple[list[Demand], list[Provider]]:
+def pair_choices(
+    session: Session, actor: User, meeting_id: int
+) -> tuple[list[Demand], list[Provider]]:
     """What an administrator may pair by hand: open demands in scope, and every provider."""
     meeting = get_meeting(session, actor, meeting_id)
     demands = _open_demands(session, meeting)
-    providers = list(session.scalars(select(Provider).join(Provider.organization)
-                                     .options(selectinload(Provider.organization)).order_by(Organization.name)))
+    providers = list(
+        session.scalars(
+            select(Provider)
+            .join(Provider.organization)
+            .options(selectinload(Provider.organization))
+            .order_by(Organization.name)
+        )
+    )
     return demands, providers
 
 
 # --- creating and proposing --------------------------------------------------------------------
+
 
 def _text(body: Mapping, name: str, limit: int, required: bool, errors: dict) -> str:
     value = body.get(name)
@@ -178,7 +220,9 @@ def _code(body: Mapping, name: str, vocabulary: str, errors: dict) -> str | None
     return value
 
 
-def create_meeting(session: Session, actor: User, body: Mapping[str, Any], now: dt.datetime | None = None) -> Meeting:
+def create_meeting(
+    session: Session, actor: User, body: Mapping[str, Any], now: dt.datetime | None = None
+) -> Meeting:
     """``body``: title, cluster and/or region (at least one), starts_at (naive China time, in
     the future), place, description (optional)."""
     require_role(actor, Role.ADMIN)
@@ -200,12 +244,28 @@ def create_meeting(session: Session, actor: User, body: Mapping[str, Any], now: 
             errors.setdefault("starts_at", []).append(_("会议时间必须晚于现在"))
     if errors:
         raise ValidationFailed(_("提交的数据有误"), errors)
-    meeting = Meeting(title=title, cluster=cluster, region=region, starts_at=starts_at, place=place,
-                      description=description, status=MeetingStatus.PLANNING, created_by_id=actor.id)
+    meeting = Meeting(
+        title=title,
+        cluster=cluster,
+        region=region,
+        starts_at=starts_at,
+        place=place,
+        description=description,
+        status=MeetingStatus.PLANNING,
+        created_by_id=actor.id,
+    )
     session.add(meeting)
     session.flush()
-    audit.record(session, actor, "meeting.created", "meeting", meeting.id, cluster=cluster, region=region,
-                 starts_at=starts_at.isoformat())
+    audit.record(
+        session,
+        actor,
+        "meeting.created",
+        "meeting",
+        meeting.id,
+        cluster=cluster,
+        region=region,
+        starts_at=starts_at.isoformat(),
+    )
     return meeting
 
 
@@ -215,17 +275,29 @@ def _require_editable(meeting: Meeting) -> None:
 
 
 def _open_demands(session: Session, meeting: Meeting) -> list[Demand]:
-    statement = select(Demand).where(Demand.status.in_(OPEN_STATUSES)).options(selectinload(Demand.organization))
+    statement = (
+        select(Demand)
+        .where(Demand.status.in_(OPEN_STATUSES))
+        .options(selectinload(Demand.organization))
+    )
     if meeting.cluster:
         statement = statement.where(Demand.cluster == meeting.cluster)
     if meeting.region:
         statement = statement.where(Demand.region == meeting.region)
-    return list(session.scalars(statement.order_by(Demand.published_at.desc(), Demand.id.desc())
-                                .limit(MAX_DEMANDS)))
+    return list(
+        session.scalars(
+            statement.order_by(Demand.published_at.desc(), Demand.id.desc()).limit(MAX_DEMANDS)
+        )
+    )
 
 
-def propose(session: Session, backend: SearchBackend, actor: User, meeting_id: int,
-            per_demand: int = DEFAULT_PER_DEMAND) -> int:
+def propose(
+    session: Session,
+    backend: SearchBackend,
+    actor: User,
+    meeting_id: int,
+    per_demand: int = DEFAULT_PER_DEMAND,
+) -> int:
     """(Re)build the proposal from the matcher. Existing pairs keep their included flag and
     outcome and get the fresh score and rank; pairs added by hand stay. Returns new pairs."""
     meeting = get_meeting(session, actor, meeting_id)
@@ -235,7 +307,9 @@ def propose(session: Session, backend: SearchBackend, actor: User, meeting_id: i
     demands = _open_demands(session, meeting)
     for demand in demands:
         hits = backend.match_providers(demand_record(demand), per_demand)
-        known = set(session.scalars(select(Provider.id).where(Provider.id.in_([h.id for h in hits]))))
+        known = set(
+            session.scalars(select(Provider.id).where(Provider.id.in_([h.id for h in hits])))
+        )
         for rank, hit in enumerate((h for h in hits if h.id in known), start=1):
             pair = existing.get((demand.id, hit.id))
             if pair is None:
@@ -246,20 +320,33 @@ def propose(session: Session, backend: SearchBackend, actor: User, meeting_id: i
                 added += 1
             pair.score, pair.rank = round(float(hit.score), 4), rank
     session.flush()
-    audit.record(session, actor, "meeting.proposed", "meeting", meeting.id, demands=len(demands), added=added,
-                 per_demand=per_demand)
+    audit.record(
+        session,
+        actor,
+        "meeting.proposed",
+        "meeting",
+        meeting.id,
+        demands=len(demands),
+        added=added,
+        per_demand=per_demand,
+    )
     return added
 
 
-def add_pair(session: Session, actor: User, meeting_id: int, demand_id: Any, provider_id: Any) -> MeetingPair:
+def add_pair(
+    session: Session, actor: User, meeting_id: int, demand_id: Any, provider_id: Any
+) -> MeetingPair:
     """An administrator's own pair: an open demand (in the meeting's scope) and any provider."""
     meeting = get_meeting(session, actor, meeting_id)
     _require_editable(meeting)
     errors: dict[str, list[str]] = {}
     demand = session.get(Demand, demand_id) if isinstance(demand_id, int) else None
-    if demand is None or demand.status not in OPEN_STATUSES or \
-            (meeting.cluster and demand.cluster != meeting.cluster) or \
-            (meeting.region and demand.region != meeting.region):
+    if (
+        demand is None
+        or demand.status not in OPEN_STATUSES
+        or (meeting.cluster and demand.cluster != meeting.cluster)
+        or (meeting.region and demand.region != meeting.region)
+    ):
         errors["demand_id"] = [_("请选择本场对接会范围内进行中的需求")]
     provider = session.get(Provider, provider_id) if isinstance(provider_id, int) else None
     if provider is None:
@@ -269,13 +356,22 @@ def add_pair(session: Session, actor: User, meeting_id: int, demand_id: Any, pro
     if any(p.demand_id == demand.id and p.provider_id == provider.id for p in meeting.pairs):
         raise Conflict(_("该配对已在名单中"), {"provider_id": [_("该配对已在名单中")]})
     rank = max((p.rank for p in meeting.pairs if p.demand_id == demand.id), default=0) + 1
-    pair = MeetingPair(meeting_id=meeting.id, demand=demand, provider=provider, score=0.0, rank=rank,
-                       included=True)
+    pair = MeetingPair(
+        meeting_id=meeting.id, demand=demand, provider=provider, score=0.0, rank=rank, included=True
+    )
     session.add(pair)
     meeting.pairs.append(pair)
     session.flush()
-    audit.record(session, actor, "meeting.pair_added", "meeting", meeting.id, pair_id=pair.id,
-                 demand_id=demand.id, provider_id=provider.id)
+    audit.record(
+        session,
+        actor,
+        "meeting.pair_added",
+        "meeting",
+        meeting.id,
+        pair_id=pair.id,
+        demand_id=demand.id,
+        provider_id=provider.id,
+    )
     return pair
 
 
@@ -287,18 +383,29 @@ def _pair(session: Session, actor: User, meeting_id: int, pair_id: int) -> Meeti
     return pair
 
 
-def set_included(session: Session, actor: User, meeting_id: int, pair_id: int, included: bool) -> MeetingPair:
+def set_included(
+    session: Session, actor: User, meeting_id: int, pair_id: int, included: bool
+) -> MeetingPair:
     pair = _pair(session, actor, meeting_id, pair_id)
     meeting = session.get(Meeting, meeting_id)
     _require_editable(meeting)
     if pair.included != included:
         pair.included = included
-        audit.record(session, actor, "meeting.pair_included" if included else "meeting.pair_excluded",
-                     "meeting", meeting.id, pair_id=pair.id, demand_id=pair.demand_id, provider_id=pair.provider_id)
+        audit.record(
+            session,
+            actor,
+            "meeting.pair_included" if included else "meeting.pair_excluded",
+            "meeting",
+            meeting.id,
+            pair_id=pair.id,
+            demand_id=pair.demand_id,
+            provider_id=pair.provider_id,
+        )
     return pair
 
 
 # --- invitations and answers -------------------------------------------------------------------
+
 
 def _organizations_of(pairs) -> list[Organization]:
     seen: dict[int, Organization] = {}
@@ -311,15 +418,25 @@ def _organizations_of(pairs) -> list[Organization]:
 def _mail_body(meeting: Meeting, organization: Organization, base_url: str) -> tuple[str, str]:
     when = to_local(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
     subject = _("【工业设计供需对接平台】对接会邀请：%(title)s", title=meeting.title)
-    body = _("%(organization)s：\n\n诚邀贵单位参加对接会“%(title)s”。\n时间：%(when)s（北京时间）\n地点：%(place)s\n\n"
-             "请登录平台回复是否参加：%(link)s\n",
-             organization=organization.name, title=meeting.title, when=when, place=meeting.place,
-             link=f"{base_url}/meetings/invitations")
+    body = _(
+        "%(organization)s：\n\n诚邀贵单位参加对接会“%(title)s”。\n时间：%(when)s（北京时间）\n地点：%(place)s\n\n"
+        "请登录平台回复是否参加：%(link)s\n",
+        organization=organization.name,
+        title=meeting.title,
+        when=when,
+        place=meeting.place,
+        link=f"{base_url}/meetings/invitations",
+    )
     return subject, body
 
 
-def send_invitations(session: Session, actor: User, meeting_id: int, mail_config: Mapping | None = None,
-                     base_url: str = "") -> int:
+def send_invitations(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    mail_config: Mapping | None = None,
+    base_url: str = "",
+) -> int:
     """Invite every organisation of an included pair that is not invited yet: an in-app
     notification to each active user, and an e-mail when SMTP is configured. Returns how
     many organisations were newly invited."""
@@ -333,8 +450,12 @@ def send_invitations(session: Session, actor: User, meeting_id: int, mail_config
         raise ValidationFailed(_("名单中没有入选的配对，请先生成或添加配对"))
     invited = {i.organization_id for i in meeting.invitees}
     new_orgs = [org for org in _organizations_of(included) if org.id not in invited]
-    params = {"meeting_id": meeting.id, "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
-              "place": meeting.place}
+    params = {
+        "meeting_id": meeting.id,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "place": meeting.place,
+    }
     for org in new_orgs:
         invitee = MeetingInvitee(meeting_id=meeting.id, organization_id=org.id, invited_at=now)
         session.add(invitee)
@@ -349,8 +470,15 @@ def send_invitations(session: Session, actor: User, meeting_id: int, mail_config
     _record_exposure(session, included)
     meeting.status = MeetingStatus.INVITED
     session.flush()
-    audit.record(session, actor, "meeting.invitations_sent", "meeting", meeting.id,
-                 organization_ids=[o.id for o in new_orgs], pairs=len(included))
+    audit.record(
+        session,
+        actor,
+        "meeting.invitations_sent",
+        "meeting",
+        meeting.id,
+        organization_ids=[o.id for o in new_orgs],
+        pairs=len(included),
+    )
     return len(new_orgs)
 
 
@@ -360,11 +488,21 @@ def _record_exposure(session: Session, pairs: list[MeetingPair]) -> None:
     for pair in pairs:
         by_demand[pair.demand_id].append(pair)
     for demand_id, group in by_demand.items():
-        seen = set(session.scalars(select(Recommendation.provider_id).where(Recommendation.demand_id == demand_id)))
+        seen = set(
+            session.scalars(
+                select(Recommendation.provider_id).where(Recommendation.demand_id == demand_id)
+            )
+        )
         for pair in group:
             if pair.provider_id not in seen:
-                session.add(Recommendation(demand_id=demand_id, provider_id=pair.provider_id, rank=pair.rank,
-                                           score=pair.score))
+                session.add(
+                    Recommendation(
+                        demand_id=demand_id,
+                        provider_id=pair.provider_id,
+                        rank=pair.rank,
+                        score=pair.score,
+                    )
+                )
                 enqueue_provider(session, pair.provider)
 
 
@@ -378,29 +516,54 @@ class Invitation:
 
 def invitations_for(session: Session, actor: User) -> list[Invitation]:
     """The actor's organisation's invitations, upcoming first."""
-    if actor is None or actor.organization_id is None or actor.role not in (Role.ENTERPRISE, Role.PROVIDER):
+    if (
+        actor is None
+        or actor.organization_id is None
+        or actor.role not in (Role.ENTERPRISE, Role.PROVIDER)
+    ):
         raise Forbidden(_("仅受邀单位的用户可以查看对接会邀请"))
-    invitees = list(session.scalars(select(MeetingInvitee).where(
-        MeetingInvitee.organization_id == actor.organization_id).options(selectinload(MeetingInvitee.organization))))
+    invitees = list(
+        session.scalars(
+            select(MeetingInvitee)
+            .where(MeetingInvitee.organization_id == actor.organization_id)
+            .options(selectinload(MeetingInvitee.organization))
+        )
+    )
     now = utcnow()
     result = []
     for invitee in invitees:
         meeting = session.get(Meeting, invitee.meeting_id)
-        mine = [p for p in meeting.pairs if p.included and actor.organization_id in
-                (p.demand.organization_id, p.provider.organization_id)]
+        mine = [
+            p
+            for p in meeting.pairs
+            if p.included
+            and actor.organization_id in (p.demand.organization_id, p.provider.organization_id)
+        ]
         mine.sort(key=lambda p: (-p.score, p.rank, p.id))
-        result.append(Invitation(invitee, meeting, mine,
-                                 meeting.starts_at > now and meeting.status in MeetingStatus.EDITABLE))
+        result.append(
+            Invitation(
+                invitee,
+                meeting,
+                mine,
+                meeting.starts_at > now and meeting.status in MeetingStatus.EDITABLE,
+            )
+        )
     upcoming = sorted((i for i in result if i.open), key=lambda i: i.meeting.starts_at)
-    past = sorted((i for i in result if not i.open), key=lambda i: i.meeting.starts_at, reverse=True)
+    past = sorted(
+        (i for i in result if not i.open), key=lambda i: i.meeting.starts_at, reverse=True
+    )
     return upcoming + past
 
 
 def rsvp(session: Session, actor: User, meeting_id: int, answer: Any) -> MeetingInvitee:
     if actor is None or actor.organization_id is None:
         raise Forbidden(_("仅受邀单位的用户可以回复"))
-    invitee = session.scalar(select(MeetingInvitee).where(MeetingInvitee.meeting_id == meeting_id,
-                                                          MeetingInvitee.organization_id == actor.organization_id))
+    invitee = session.scalar(
+        select(MeetingInvitee).where(
+            MeetingInvitee.meeting_id == meeting_id,
+            MeetingInvitee.organization_id == actor.organization_id,
+        )
+    )
     if invitee is None:
         raise NotFound(_("没有找到该对接会的邀请"))
     if answer not in RSVP_ANSWERS:
@@ -410,15 +573,30 @@ def rsvp(session: Session, actor: User, meeting_id: int, answer: Any) -> Meeting
         raise Conflict(_("对接会已开始，不能再回复"))
     if invitee.rsvp != answer:
         invitee.rsvp, invitee.responded_at = answer, utcnow()
-        audit.record(session, actor, "meeting.rsvp", "meeting", meeting.id, organization_id=invitee.organization_id,
-                     answer=answer)
+        audit.record(
+            session,
+            actor,
+            "meeting.rsvp",
+            "meeting",
+            meeting.id,
+            organization_id=invitee.organization_id,
+            answer=answer,
+        )
     return invitee
 
 
 # --- outcomes ----------------------------------------------------------------------------------
 
-def record_outcome(session: Session, actor: User, meeting_id: int, pair_id: int, outcome: Any,
-                   contract_value: Any = None, notes: Any = None) -> MeetingPair:
+
+def record_outcome(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    pair_id: int,
+    outcome: Any,
+    contract_value: Any = None,
+    notes: Any = None,
+) -> MeetingPair:
     """After the start, per included pair: talked / follow_up / contract_signed / no_show, a
     contract value in CNY (only for a signed contract) and notes. A signature is the audit
     event ``meeting.contract_signed``; taking it back is ``meeting.contract_cancelled``."""
@@ -437,9 +615,14 @@ def record_outcome(session: Session, actor: User, meeting_id: int, pair_id: int,
     if contract_value not in (None, ""):
         if outcome != Outcome.CONTRACT_SIGNED:
             errors["contract_value"] = [_("只有签约时才填写合同金额")]
-        elif not isinstance(contract_value, int) or isinstance(contract_value, bool) or \
-                not 0 <= contract_value <= MAX_CONTRACT_VALUE:
-            errors["contract_value"] = [_("请填写 0 到 %(n)s 之间的整数（元）", n=MAX_CONTRACT_VALUE)]
+        elif (
+            not isinstance(contract_value, int)
+            or isinstance(contract_value, bool)
+            or not 0 <= contract_value <= MAX_CONTRACT_VALUE
+        ):
+            errors["contract_value"] = [
+                _("请填写 0 到 %(n)s 之间的整数（元）", n=MAX_CONTRACT_VALUE)
+            ]
         else:
             value = contract_value
     notes = notes.strip() if isinstance(notes, str) else ""
@@ -451,12 +634,29 @@ def record_outcome(session: Session, actor: User, meeting_id: int, pair_id: int,
     old_value = pair.contract_value
     pair.outcome, pair.contract_value, pair.notes = outcome, value, notes or None
     subject = {"pair_id": pair.id, "demand_id": pair.demand_id, "provider_id": pair.provider_id}
-    audit.record(session, actor, "meeting.outcome_recorded", "meeting", meeting.id, outcome=outcome,
-                 contract_value=value, **subject)
+    audit.record(
+        session,
+        actor,
+        "meeting.outcome_recorded",
+        "meeting",
+        meeting.id,
+        outcome=outcome,
+        contract_value=value,
+        **subject,
+    )
     is_signed = outcome == Outcome.CONTRACT_SIGNED
     if is_signed and (not was_signed or old_value != value):
-        audit.record(session, actor, "meeting.contract_signed", "meeting", meeting.id, contract_value=value,
-                     cluster=pair.demand.cluster, region=pair.demand.region, **subject)
+        audit.record(
+            session,
+            actor,
+            "meeting.contract_signed",
+            "meeting",
+            meeting.id,
+            contract_value=value,
+            cluster=pair.demand.cluster,
+            region=pair.demand.region,
+            **subject,
+        )
     elif was_signed and not is_signed:
         audit.record(session, actor, "meeting.contract_cancelled", "meeting", meeting.id, **subject)
     if meeting.status != MeetingStatus.HELD:

@@ -1,4 +1,5 @@
 """Provider capability profiles (服务能力) and their portfolio cases."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +13,8 @@ from ..schemas import CaseIn, ProviderIn, validate
 from . import audit
 from .access import require_owner, require_role
 from .errors import Conflict, NotFound
-from .uniqueness import ensure_external_id_free
 from .indexing import enqueue_provider
+from .uniqueness import ensure_external_id_free
 
 
 def get_provider(session: Session, provider_id: int) -> Provider:
@@ -27,22 +28,38 @@ def provider_input(provider: Provider) -> dict[str, Any]:
     """The current profile in the shape of ProviderIn, so partial updates merge onto it."""
     org = provider.organization
     return {
-        "name": org.name, "kind": org.kind, "level": org.level, "region": org.region,
-        "clusters": list(provider.clusters), "services": list(provider.services),
-        "description": provider.description, "team_size": provider.team_size,
-        "price_min": provider.price_min, "price_max": provider.price_max,
-        "cases": [{"title": c.title, "description": c.description, "cluster": c.cluster, "year": c.year}
-                  for c in provider.cases],
-        "certifications": list(provider.certifications or []), "verified": org.verified,
+        "name": org.name,
+        "kind": org.kind,
+        "level": org.level,
+        "region": org.region,
+        "clusters": list(provider.clusters),
+        "services": list(provider.services),
+        "description": provider.description,
+        "team_size": provider.team_size,
+        "price_min": provider.price_min,
+        "price_max": provider.price_max,
+        "cases": [
+            {"title": c.title, "description": c.description, "cluster": c.cluster, "year": c.year}
+            for c in provider.cases
+        ],
+        "certifications": list(provider.certifications or []),
+        "verified": org.verified,
         "external_id": provider.external_id,
     }
 
 
-def _apply(session: Session, actor: User, provider: Provider, data: ProviderIn, replace_cases: bool) -> None:
+def _apply(
+    session: Session, actor: User, provider: Provider, data: ProviderIn, replace_cases: bool
+) -> None:
     org = provider.organization
     if org.name != data.name:
-        clash = session.scalar(select(Organization.id).where(
-            Organization.type == OrgType.PROVIDER, Organization.name == data.name, Organization.id != org.id))
+        clash = session.scalar(
+            select(Organization.id).where(
+                Organization.type == OrgType.PROVIDER,
+                Organization.name == data.name,
+                Organization.id != org.id,
+            )
+        )
         if clash is not None:
             raise Conflict(_("同名单位已存在"), {"name": [_("同名单位已存在")]})
     level_changed = org.level != data.level
@@ -55,7 +72,11 @@ def _apply(session: Session, actor: User, provider: Provider, data: ProviderIn, 
         org.verified, org.verified_at = False, None
     provider.clusters, provider.services = data.clusters, data.services
     provider.description = data.description
-    provider.team_size, provider.price_min, provider.price_max = data.team_size, data.price_min, data.price_max
+    provider.team_size, provider.price_min, provider.price_max = (
+        data.team_size,
+        data.price_min,
+        data.price_max,
+    )
     provider.certifications = data.certifications
     provider.external_id = data.external_id
     if replace_cases:
@@ -68,8 +89,11 @@ def create_provider(session: Session, actor: User, body: Any) -> Provider:
     data = validate(ProviderIn, body)
     ensure_external_id_free(session, Provider, data.external_id, None)
     if actor.is_admin:
-        org = session.scalar(select(Organization).where(Organization.type == OrgType.PROVIDER,
-                                                        Organization.name == data.name))
+        org = session.scalar(
+            select(Organization).where(
+                Organization.type == OrgType.PROVIDER, Organization.name == data.name
+            )
+        )
         if org is None:
             org = Organization(type=OrgType.PROVIDER, name=data.name, region=data.region)
             session.add(org)

@@ -6,6 +6,7 @@ demands published or changed since its last alert, keeps those the search engine
 match, and sends one in-app notification (and one e-mail when SMTP is configured) listing
 them. Every e-mail carries an unsubscribe link that needs no login.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,11 @@ def _clean_query(query: Mapping[str, Any]) -> dict[str, Any]:
         clean[key] = [str(v) for v in (values if isinstance(values, list) else [values])][:20]
     for key in ("budget_min", "budget_max"):
         value = query.get(key)
-        clean[key] = int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else None
+        clean[key] = (
+            int(value)
+            if isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+            else None
+        )
     return clean
 
 
@@ -48,8 +53,13 @@ def save(session: Session, actor: User, name: str, query: Mapping[str, Any]) -> 
         raise field_error("name", _("请填写名称（最多100字）"))
     if len(list_for(session, actor)) >= MAX_PER_USER:
         raise field_error("name", _("最多保存 %(n)s 个搜索", n=MAX_PER_USER))
-    saved = SavedSearch(user_id=actor.id, name=name, query=_clean_query(query),
-                        unsubscribe_token=secrets.token_urlsafe(32), last_alerted_at=utcnow())
+    saved = SavedSearch(
+        user_id=actor.id,
+        name=name,
+        query=_clean_query(query),
+        unsubscribe_token=secrets.token_urlsafe(32),
+        last_alerted_at=utcnow(),
+    )
     session.add(saved)
     session.flush()
     audit.record(session, actor, "saved_search.created", "saved_search", saved.id)
@@ -57,8 +67,13 @@ def save(session: Session, actor: User, name: str, query: Mapping[str, Any]) -> 
 
 
 def list_for(session: Session, actor: User) -> list[SavedSearch]:
-    return list(session.scalars(select(SavedSearch).where(SavedSearch.user_id == actor.id)
-                                .order_by(SavedSearch.created_at.desc())))
+    return list(
+        session.scalars(
+            select(SavedSearch)
+            .where(SavedSearch.user_id == actor.id)
+            .order_by(SavedSearch.created_at.desc())
+        )
+    )
 
 
 def delete(session: Session, actor: User, saved_id: int) -> None:
@@ -77,28 +92,52 @@ def unsubscribe(session: Session, token: str) -> SavedSearch:
     return saved
 
 
-def search_query(saved: SavedSearch, ids: list[int] | None = None, per_page: int = 20) -> SearchQuery:
+def search_query(
+    saved: SavedSearch, ids: list[int] | None = None, per_page: int = 20
+) -> SearchQuery:
     query = saved.query
-    return SearchQuery(index=DEMANDS, text=query.get("q", ""),
-                       filters={**{k: query.get(k, []) for k in FILTER_KEYS if query.get(k)},
-                                "status": [DemandStatus.PUBLISHED]},
-                       budget_min=query.get("budget_min"), budget_max=query.get("budget_max"),
-                       ids=ids, per_page=per_page)
+    return SearchQuery(
+        index=DEMANDS,
+        text=query.get("q", ""),
+        filters={
+            **{k: query.get(k, []) for k in FILTER_KEYS if query.get(k)},
+            "status": [DemandStatus.PUBLISHED],
+        },
+        budget_min=query.get("budget_min"),
+        budget_max=query.get("budget_max"),
+        ids=ids,
+        per_page=per_page,
+    )
 
 
-def matching_new_demands(session: Session, backend: SearchBackend, saved: SavedSearch) -> list[Demand]:
+def matching_new_demands(
+    session: Session, backend: SearchBackend, saved: SavedSearch
+) -> list[Demand]:
     since = saved.last_alerted_at or saved.created_at
-    candidates = list(session.scalars(select(Demand.id).where(
-        Demand.status == DemandStatus.PUBLISHED, Demand.updated_at > since)))
+    candidates = list(
+        session.scalars(
+            select(Demand.id).where(
+                Demand.status == DemandStatus.PUBLISHED, Demand.updated_at > since
+            )
+        )
+    )
     if not candidates:
         return []
     page = backend.search(search_query(saved, ids=candidates, per_page=len(candidates)))
-    rows = {d.id: d for d in session.scalars(select(Demand).where(Demand.id.in_([h.id for h in page.hits])))}
+    rows = {
+        d.id: d
+        for d in session.scalars(select(Demand).where(Demand.id.in_([h.id for h in page.hits])))
+    }
     return [rows[h.id] for h in page.hits if h.id in rows]
 
 
-def send_digests(session: Session, backend: SearchBackend, config: Mapping, base_url: str,
-                 now: dt.datetime | None = None) -> int:
+def send_digests(
+    session: Session,
+    backend: SearchBackend,
+    config: Mapping,
+    base_url: str,
+    now: dt.datetime | None = None,
+) -> int:
     """One digest per search per day at most; returns how many were sent."""
     now = now or utcnow()
     sent = 0
@@ -110,12 +149,24 @@ def send_digests(session: Session, backend: SearchBackend, config: Mapping, base
         if not found:
             continue
         titles = [d.title for d in found[:10]]
-        notify(session, [saved.user], "saved_search_digest", "/leads", search=saved.name, count=len(found),
-               titles=titles)
+        notify(
+            session,
+            [saved.user],
+            "saved_search_digest",
+            "/leads",
+            search=saved.name,
+            count=len(found),
+            titles=titles,
+        )
         lines = "\n".join(f"- {d.title}  {base_url}/demands/{d.id}" for d in found[:10])
-        mail.send(config, saved.user.email, _("【工业设计供需对接平台】“%(name)s”有 %(n)s 条新需求",
-                                              name=saved.name, n=len(found)),
-                  f"{lines}\n\n{_('退订此提醒')}: {base_url}/alerts/unsubscribe/{saved.unsubscribe_token}\n")
-        audit.record(session, None, "saved_search.digest_sent", "saved_search", saved.id, count=len(found))
+        mail.send(
+            config,
+            saved.user.email,
+            _("【工业设计供需对接平台】“%(name)s”有 %(n)s 条新需求", name=saved.name, n=len(found)),
+            f"{lines}\n\n{_('退订此提醒')}: {base_url}/alerts/unsubscribe/{saved.unsubscribe_token}\n",
+        )
+        audit.record(
+            session, None, "saved_search.digest_sent", "saved_search", saved.id, count=len(found)
+        )
         sent += 1
     return sent

@@ -41,6 +41,7 @@ Definitions
   shown equally, → 1 = all exposure on one provider) and the share of exposure going to the
   top 10 % of providers (rounded up to whole providers).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,10 +63,22 @@ CHINA_OFFSET = dt.timedelta(hours=8)
 WINDOW = dt.timedelta(days=7)
 QUALIFIED_THRESHOLD = 3
 MAX_PERIOD_DAYS = 366 * 5
-CLOSE_ACTIONS = {"demand.closed_won": "won", "demand.closed_withdrawn": "withdrawn",
-                 "demand.closed_expired": "expired"}
-ACTIONS = ("demand.created", "demand.published", "provider.created", "interest.created", "interest.accepted",
-           "interest.withdrawn", "meeting.contract_signed", "meeting.contract_cancelled", *CLOSE_ACTIONS)
+CLOSE_ACTIONS = {
+    "demand.closed_won": "won",
+    "demand.closed_withdrawn": "withdrawn",
+    "demand.closed_expired": "expired",
+}
+ACTIONS = (
+    "demand.created",
+    "demand.published",
+    "provider.created",
+    "interest.created",
+    "interest.accepted",
+    "interest.withdrawn",
+    "meeting.contract_signed",
+    "meeting.contract_cancelled",
+    *CLOSE_ACTIONS,
+)
 
 
 def local(value: dt.datetime) -> dt.datetime:
@@ -116,8 +129,13 @@ def default_filters(now: dt.datetime | None = None) -> Filters:
     return Filters(dt.date(year, month, 1), today)
 
 
-def make_filters(start: dt.date | None, end: dt.date | None, cluster: str | None = None,
-                 region: str | None = None, now: dt.datetime | None = None) -> Filters:
+def make_filters(
+    start: dt.date | None,
+    end: dt.date | None,
+    cluster: str | None = None,
+    region: str | None = None,
+    now: dt.datetime | None = None,
+) -> Filters:
     """Checked filters; missing dates default to the last twelve months."""
     default = default_filters(now)
     start, end = start or default.start, end or default.end
@@ -138,6 +156,7 @@ def make_filters(start: dt.date | None, end: dt.date | None, cluster: str | None
 
 # --- the report --------------------------------------------------------------------------------
 
+
 @dataclass
 class Funnel:
     recommended: int = 0
@@ -148,8 +167,12 @@ class Funnel:
     contract_value: int = 0  # CNY, contracts signed at meetings
 
     def stages(self) -> list[tuple[str, int]]:
-        return [("recommended", self.recommended), ("interest", self.interest), ("accepted", self.accepted),
-                ("signed", self.signed)]
+        return [
+            ("recommended", self.recommended),
+            ("interest", self.interest),
+            ("accepted", self.accepted),
+            ("signed", self.signed),
+        ]
 
     def rate(self, stage: str) -> float | None:
         """This stage relative to the one before it."""
@@ -254,33 +277,49 @@ class _Facts:
 
     def __init__(self, session: Session):
         self.events: dict[str, list[AuditEvent]] = defaultdict(list)
-        rows = session.scalars(select(AuditEvent).where(AuditEvent.action.in_(ACTIONS))
-                               .order_by(AuditEvent.created_at, AuditEvent.id))
+        rows = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.in_(ACTIONS))
+            .order_by(AuditEvent.created_at, AuditEvent.id)
+        )
         for event in rows:
             self.events[event.action].append(event)
         self.demands: dict[int, tuple[str | None, str | None]] = {}
         for event in self.events["demand.created"]:
             data = event.data or {}
             self.demands[event.subject_id] = (data.get("cluster"), data.get("region"))
-        for demand_id, cluster, region in session.execute(select(Demand.id, Demand.cluster, Demand.region)):
+        for demand_id, cluster, region in session.execute(
+            select(Demand.id, Demand.cluster, Demand.region)
+        ):
             self.demands[demand_id] = (cluster, region)
         self.providers: dict[int, tuple[set[str], str | None, str]] = {}
         self.provider_created: dict[int, dt.datetime] = {}
-        for provider in session.scalars(select(Provider).options(selectinload(Provider.organization))):
-            self.providers[provider.id] = (set(provider.clusters or []), provider.organization.region,
-                                           provider.organization.name)
+        for provider in session.scalars(
+            select(Provider).options(selectinload(Provider.organization))
+        ):
+            self.providers[provider.id] = (
+                set(provider.clusters or []),
+                provider.organization.region,
+                provider.organization.name,
+            )
             self.provider_created[provider.id] = provider.created_at
         for event in self.events["provider.created"]:
             self.provider_created[event.subject_id] = event.created_at
-        self.recommendations = list(session.execute(
-            select(Recommendation.demand_id, Recommendation.provider_id, Recommendation.created_at)))
+        self.recommendations = list(
+            session.execute(
+                select(
+                    Recommendation.demand_id, Recommendation.provider_id, Recommendation.created_at
+                )
+            )
+        )
 
     def demand_matches(self, demand_id: int, filters: Filters) -> bool:
         cluster, region = self.demands.get(demand_id, (None, None))
         if cluster is None and region is None:
             return False  # nothing known about it
-        return (filters.cluster is None or cluster == filters.cluster) and \
-            (filters.region is None or region == filters.region)
+        return (filters.cluster is None or cluster == filters.cluster) and (
+            filters.region is None or region == filters.region
+        )
 
     def first_published(self) -> dict[int, dt.datetime]:
         first: dict[int, dt.datetime] = {}
@@ -300,8 +339,10 @@ def _meeting_contracts(facts: _Facts) -> dict[tuple[int, int], tuple[dt.datetime
     """(demand, provider) → (time of the standing signature, value) for meeting contracts."""
     state: dict[tuple, tuple[dt.datetime, int] | None] = {}
     pair_key: dict[tuple, tuple[int, int]] = {}
-    events = sorted(facts.events["meeting.contract_signed"] + facts.events["meeting.contract_cancelled"],
-                    key=lambda e: (e.created_at, e.id))
+    events = sorted(
+        facts.events["meeting.contract_signed"] + facts.events["meeting.contract_cancelled"],
+        key=lambda e: (e.created_at, e.id),
+    )
     for event in events:
         pair = _pair_of(event)
         if pair is None:
@@ -324,17 +365,30 @@ def _meeting_contracts(facts: _Facts) -> dict[tuple[int, int], tuple[dt.datetime
 
 def _funnel(facts: _Facts, filters: Filters) -> Funnel:
     funnel = Funnel()
-    funnel.recommended = len({(d, p) for d, p, at in facts.recommendations
-                              if filters.covers(at) and facts.demand_matches(d, filters)})
+    funnel.recommended = len(
+        {
+            (d, p)
+            for d, p, at in facts.recommendations
+            if filters.covers(at) and facts.demand_matches(d, filters)
+        }
+    )
     for action, attribute in (("interest.created", "interest"), ("interest.accepted", "accepted")):
         pairs = {_pair_of(e) for e in facts.events[action] if filters.covers(e.created_at)}
-        setattr(funnel, attribute, len({p for p in pairs if p and facts.demand_matches(p[0], filters)}))
+        setattr(
+            funnel, attribute, len({p for p in pairs if p and facts.demand_matches(p[0], filters)})
+        )
     contracts = _meeting_contracts(facts)
     signed_demands = {demand for demand, _provider in contracts}
-    in_period = {pair: value for pair, (at, value) in contracts.items()
-                 if filters.covers(at) and facts.demand_matches(pair[0], filters)}
-    won = {e.subject_id for e in facts.events["demand.closed_won"]
-           if filters.covers(e.created_at) and facts.demand_matches(e.subject_id, filters)}
+    in_period = {
+        pair: value
+        for pair, (at, value) in contracts.items()
+        if filters.covers(at) and facts.demand_matches(pair[0], filters)
+    }
+    won = {
+        e.subject_id
+        for e in facts.events["demand.closed_won"]
+        if filters.covers(e.created_at) and facts.demand_matches(e.subject_id, filters)
+    }
     funnel.signed_at_meetings = len(in_period)
     funnel.contract_value = sum(in_period.values())
     funnel.signed = len(in_period) + len(won - signed_demands)
@@ -343,8 +397,11 @@ def _funnel(facts: _Facts, filters: Filters) -> Funnel:
 
 def _responsiveness(facts: _Facts, filters: Filters, now: dt.datetime) -> Responsiveness:
     result = Responsiveness()
-    published = {d: at for d, at in facts.first_published().items()
-                 if filters.covers(at) and facts.demand_matches(d, filters)}
+    published = {
+        d: at
+        for d, at in facts.first_published().items()
+        if filters.covers(at) and facts.demand_matches(d, filters)
+    }
     interests: dict[int, list[AuditEvent]] = defaultdict(list)
     for event in facts.events["interest.created"]:
         pair = _pair_of(event)
@@ -368,8 +425,11 @@ def _responsiveness(facts: _Facts, filters: Filters, now: dt.datetime) -> Respon
             provider_id = event.data["provider_id"]
             clusters = facts.providers.get(provider_id, (set(), None, ""))[0]
             gone = withdrawn.get(event.subject_id)
-            if at <= event.created_at <= window_end and cluster in clusters and \
-                    not (gone is not None and gone <= window_end):
+            if (
+                at <= event.created_at <= window_end
+                and cluster in clusters
+                and not (gone is not None and gone <= window_end)
+            ):
                 qualified.add(provider_id)
         if len(qualified) >= QUALIFIED_THRESHOLD:
             result.reached += 1
@@ -393,24 +453,40 @@ def _success(facts: _Facts, filters: Filters) -> tuple[list[ClusterSuccess], Clu
         for target in (row, total):
             setattr(target, reason, getattr(target, reason) + 1)
     order = {c: i for i, c in enumerate(get_taxonomy().clusters.by_code)}
-    return sorted(by_cluster.values(), key=lambda r: (order.get(r.cluster, len(order)), r.cluster)), total
+    return sorted(
+        by_cluster.values(), key=lambda r: (order.get(r.cluster, len(order)), r.cluster)
+    ), total
 
 
 def _exposure(facts: _Facts, filters: Filters) -> Exposure:
-    counts = Counter(p for d, p, at in facts.recommendations
-                     if filters.covers(at) and facts.demand_matches(d, filters))
-    population = {p for p, created in facts.provider_created.items()
-                  if p in facts.providers and created < filters.end_utc
-                  and (filters.cluster is None or filters.cluster in facts.providers[p][0])}
+    counts = Counter(
+        p
+        for d, p, at in facts.recommendations
+        if filters.covers(at) and facts.demand_matches(d, filters)
+    )
+    population = {
+        p
+        for p, created in facts.provider_created.items()
+        if p in facts.providers
+        and created < filters.end_utc
+        and (filters.cluster is None or filters.cluster in facts.providers[p][0])
+    }
     population |= set(counts)
     values = [counts.get(p, 0) for p in population]
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
-    return Exposure(providers=len(population), total=sum(values), never_shown=sum(1 for v in values if v == 0),
-                    gini=gini(values), top10_share=top_share(values),
-                    top=[(p, facts.providers.get(p, (set(), None, f"#{p}"))[2], n) for p, n in top])
+    return Exposure(
+        providers=len(population),
+        total=sum(values),
+        never_shown=sum(1 for v in values if v == 0),
+        gini=gini(values),
+        top10_share=top_share(values),
+        top=[(p, facts.providers.get(p, (set(), None, f"#{p}"))[2], n) for p, n in top],
+    )
 
 
-def report(session: Session, actor: User, filters: Filters, now: dt.datetime | None = None) -> Report:
+def report(
+    session: Session, actor: User, filters: Filters, now: dt.datetime | None = None
+) -> Report:
     require_role(actor, Role.ADMIN)
     return compute(session, filters, now)
 
@@ -442,7 +518,9 @@ def compute(session: Session, filters: Filters, now: dt.datetime | None = None) 
         if known is None or not filters.covers(event.created_at):
             continue
         clusters, region, _name = known
-        if (filters.cluster and filters.cluster not in clusters) or (filters.region and region != filters.region):
+        if (filters.cluster and filters.cluster not in clusters) or (
+            filters.region and region != filters.region
+        ):
             continue
         providers_by_month[month_of(event.created_at)] += 1
         providers_by_region[region] += 1
@@ -452,9 +530,19 @@ def compute(session: Session, filters: Filters, now: dt.datetime | None = None) 
 
     success, success_total = _success(facts, filters)
     return Report(
-        filters=filters, months=months, demands_by_month=demands_by_month, providers_by_month=providers_by_month,
-        demands_by_cluster=dict(by_cluster), demands_by_region=dict(by_region),
-        providers_by_cluster=dict(providers_by_cluster), providers_by_region=dict(providers_by_region),
-        demands_by_month_cluster=dict(by_month_cluster), demands_by_month_region=dict(by_month_region),
-        funnel=_funnel(facts, filters), responsiveness=_responsiveness(facts, filters, now),
-        success=success, success_total=success_total, exposure=_exposure(facts, filters))
+        filters=filters,
+        months=months,
+        demands_by_month=demands_by_month,
+        providers_by_month=providers_by_month,
+        demands_by_cluster=dict(by_cluster),
+        demands_by_region=dict(by_region),
+        providers_by_cluster=dict(providers_by_cluster),
+        providers_by_region=dict(providers_by_region),
+        demands_by_month_cluster=dict(by_month_cluster),
+        demands_by_month_region=dict(by_month_region),
+        funnel=_funnel(facts, filters),
+        responsiveness=_responsiveness(facts, filters, now),
+        success=success,
+        success_total=success_total,
+        exposure=_exposure(facts, filters),
+    )

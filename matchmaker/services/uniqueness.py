@@ -1,4 +1,5 @@
 """external_id is unique per record type: a second record claiming it is a conflict."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -8,7 +9,9 @@ from sqlalchemy.orm import Session
 from .errors import Conflict
 
 
-def ensure_external_id_free(session: Session, model, external_id: str | None, record_id: int | None) -> None:
+def ensure_external_id_free(
+    session: Session, model, external_id: str | None, record_id: int | None
+) -> None:
     if external_id is None:
         return
     other = session.scalar(select(model.id).where(model.external_id == external_id))

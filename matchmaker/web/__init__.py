@@ -1,4 +1,5 @@
 """Server-rendered pages: one blueprint per feature, shared page plumbing here."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -9,13 +10,37 @@ from ..extensions import db, login_manager
 from ..models import User
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
-from . import admin, alerts, auth, demands, interests, main, notifications, providers
-from . import archive, imports
-from . import guides
-from . import meetings, statistics
+from . import (
+    admin,
+    alerts,
+    archive,
+    auth,
+    demands,
+    guides,
+    imports,
+    interests,
+    main,
+    meetings,
+    notifications,
+    providers,
+    statistics,
+)
 
-BLUEPRINTS = (main.bp, auth.bp, demands.bp, providers.bp, interests.bp, notifications.bp, admin.bp,
-              alerts.bp, meetings.bp, statistics.bp, guides.bp, archive.bp, imports.bp)
+BLUEPRINTS = (
+    main.bp,
+    auth.bp,
+    demands.bp,
+    providers.bp,
+    interests.bp,
+    notifications.bp,
+    admin.bp,
+    alerts.bp,
+    meetings.bp,
+    statistics.bp,
+    guides.bp,
+    archive.bp,
+    imports.bp,
+)
 
 
 @login_manager.user_loader
@@ -51,14 +76,20 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_user_state() -> dict:
-        unread = notification_service.unread_count(db.session, current_user) if current_user.is_authenticated else 0
+        unread = (
+            notification_service.unread_count(db.session, current_user)
+            if current_user.is_authenticated
+            else 0
+        )
         return {"unread_notifications": unread}
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                    "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

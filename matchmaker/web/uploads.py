@@ -1,7 +1,9 @@
 """Saving a form that carries files: the shared steps of the demand and case pages."""
+
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -20,9 +22,13 @@ def upload_folder() -> str:
     return current_app.config["UPLOAD_FOLDER"]
 
 
-def save_with_uploads(form: FlaskForm, schema, body: dict,
-                      check_uploads: Callable[[], list[files.Upload]],
-                      write: Callable[[list[files.Upload]], tuple[T, list[str], list[str]]]) -> T | None:
+def save_with_uploads(
+    form: FlaskForm,
+    schema,
+    body: dict,
+    check_uploads: Callable[[], list[files.Upload]],
+    write: Callable[[list[files.Upload]], tuple[T, list[str], list[str]]],
+) -> T | None:
     """Check the files and the body, then ``write`` and commit; returns what was saved, or None.
 
     ``write(uploads)`` creates or updates the row and attaches the files, returning the row and

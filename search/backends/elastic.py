@@ -37,6 +37,7 @@ tombstones for ``index.gc_deletes`` (7 days in the mapping files).
 
 Connection errors and timeouts raise ``SearchUnavailable``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
@@ -44,13 +45,38 @@ from collections.abc import Collection, Iterable, Mapping
 import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, helpers
 
-from .. import (DEMANDS, INDICES, PROVIDERS, FacetValue, Hit, IndexStatus, Page, SearchBackend,
-                SearchQuery, SearchUnavailable)
-from .. import lifecycle
+from .. import (
+    DEMANDS,
+    INDICES,
+    PROVIDERS,
+    FacetValue,
+    Hit,
+    IndexStatus,
+    Page,
+    SearchBackend,
+    SearchQuery,
+    SearchUnavailable,
+    lifecycle,
+)
 from ..documents import build_document, build_documents
 from ..query import facet_filter, search_plan, verified_code
-from ..scoring import (COMMON_SUFFIX, All, Any, Coverage, Not, Range, Spec, Term, Terms, Text,
-                       combine_contributions, lead_spec, provider_spec, reasons, text_stats)
+from ..scoring import (
+    COMMON_SUFFIX,
+    All,
+    Any,
+    Coverage,
+    Not,
+    Range,
+    Spec,
+    Term,
+    Terms,
+    Text,
+    combine_contributions,
+    lead_spec,
+    provider_spec,
+    reasons,
+    text_stats,
+)
 from ..text import get_analyzer
 
 SOURCE_FIELDS = {
@@ -66,25 +92,35 @@ def _unavailable(exc: Exception) -> SearchUnavailable:
 class ElasticBackend(SearchBackend):
     name = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, taxonomy: Mapping, prefix: str = "matchmaker-",
-                 replicas: int | None = None):
+    def __init__(
+        self,
+        client: Elasticsearch,
+        taxonomy: Mapping,
+        prefix: str = "matchmaker-",
+        replicas: int | None = None,
+    ):
         self.client = client
         self.taxonomy = taxonomy
         self.analyzer = get_analyzer(taxonomy)
         self.prefix = prefix
         self.replicas = replicas
-        self.build_workers: int | None = None   # reindex: document-building processes (None: cores)
+        self.build_workers: int | None = None  # reindex: document-building processes (None: cores)
         self._ensured = False
 
     @classmethod
     def from_settings(cls, settings: Mapping, taxonomy: Mapping) -> ElasticBackend:
-        kwargs: dict = {"request_timeout": float(settings.get("ELASTICSEARCH_TIMEOUT") or 10),
-                        "max_retries": 1, "retry_on_timeout": False}
+        kwargs: dict = {
+            "request_timeout": float(settings.get("ELASTICSEARCH_TIMEOUT") or 10),
+            "max_retries": 1,
+            "retry_on_timeout": False,
+        }
         if settings.get("ELASTICSEARCH_API_KEY"):
             kwargs["api_key"] = settings["ELASTICSEARCH_API_KEY"]
         elif settings.get("ELASTICSEARCH_USERNAME"):
-            kwargs["basic_auth"] = (settings["ELASTICSEARCH_USERNAME"],
-                                    settings.get("ELASTICSEARCH_PASSWORD") or "")
+            kwargs["basic_auth"] = (
+                settings["ELASTICSEARCH_USERNAME"],
+                settings.get("ELASTICSEARCH_PASSWORD") or "",
+            )
         if settings.get("ELASTICSEARCH_CA_CERTS"):
             kwargs["ca_certs"] = settings["ELASTICSEARCH_CA_CERTS"]
         verify = settings.get("ELASTICSEARCH_VERIFY_CERTS")
@@ -94,8 +130,12 @@ class ElasticBackend(SearchBackend):
         client = Elasticsearch(settings["ELASTICSEARCH_URL"], **kwargs)
         prefix = settings.get("SEARCH_INDEX_PREFIX")
         replicas = settings.get("SEARCH_INDEX_REPLICAS")
-        return cls(client, taxonomy, "matchmaker-" if prefix is None else prefix,
-                   None if replicas in (None, "") else int(replicas))
+        return cls(
+            client,
+            taxonomy,
+            "matchmaker-" if prefix is None else prefix,
+            None if replicas in (None, "") else int(replicas),
+        )
 
     # -- plumbing -------------------------------------------------------------------------
     def _call(self, fn, *args, **kwargs):
@@ -127,13 +167,20 @@ class ElasticBackend(SearchBackend):
     def _bulk(self, target: str, actions: Iterable[dict], progress=None) -> int:
         count = 0
         errors = []
-        for ok, info in helpers.streaming_bulk(self.client, actions, index=target, chunk_size=500,
-                                               raise_on_error=False, raise_on_exception=True):
+        for ok, info in helpers.streaming_bulk(
+            self.client,
+            actions,
+            index=target,
+            chunk_size=500,
+            raise_on_error=False,
+            raise_on_exception=True,
+        ):
             count += 1
             if not ok:
                 item = next(iter(info.values()))
-                if item.get("status") == 409 or (item.get("status") == 404 and
-                                                  next(iter(info)) == "delete"):
+                if item.get("status") == 409 or (
+                    item.get("status") == 404 and next(iter(info)) == "delete"
+                ):
                     continue
                 errors.append(item)
             if progress and count % 500 == 0:
@@ -150,8 +197,13 @@ class ElasticBackend(SearchBackend):
         else:
             docs = (build_document(index, r, self.analyzer, self.taxonomy) for r in records)
         for doc in docs:
-            yield {"_op_type": "index", "_id": str(doc["id"]), "version": doc["version"],
-                   "version_type": "external_gte", "_source": doc}
+            yield {
+                "_op_type": "index",
+                "_id": str(doc["id"]),
+                "version": doc["version"],
+                "version_type": "external_gte",
+                "_source": doc,
+            }
 
     # -- writes ---------------------------------------------------------------------------
     def index(self, index: str, records: Iterable[Mapping]) -> None:
@@ -162,16 +214,30 @@ class ElasticBackend(SearchBackend):
     def delete(self, index: str, ids_with_versions: Iterable[tuple[int, int]]) -> None:
         alias = self._alias(index)
         self._ensure()
-        actions = ({"_op_type": "delete", "_id": str(int(i)), "version": int(v),
-                    "version_type": "external_gte"} for i, v in ids_with_versions)
+        actions = (
+            {
+                "_op_type": "delete",
+                "_id": str(int(i)),
+                "version": int(v),
+                "version_type": "external_gte",
+            }
+            for i, v in ids_with_versions
+        )
         self._call(self._bulk, alias, actions)
 
     def reindex(self, index: str, records: Iterable[Mapping], progress=None) -> int:
         self._alias(index)
         self._ensure()
-        return self._call(lifecycle.reindex, self.client, self.prefix, index,
-                          self._index_actions(index, records, many=True), self._bulk, progress,
-                          self.replicas)
+        return self._call(
+            lifecycle.reindex,
+            self.client,
+            self.prefix,
+            index,
+            self._index_actions(index, records, many=True),
+            self._bulk,
+            progress,
+            self.replicas,
+        )
 
     def status(self) -> list[IndexStatus]:
         out = []
@@ -204,9 +270,18 @@ class ElasticBackend(SearchBackend):
         for c in conds:
             words = doc.setdefault(c.field, "")
             doc[c.field] = (words + " " + " ".join(t for t, _ in c.terms)).strip()
-        resp = self._call(self.client.termvectors, index=alias, doc=doc, fields=sorted(doc),
-                          term_statistics=True, field_statistics=True, positions=False,
-                          offsets=False, payloads=False, realtime=False).body
+        resp = self._call(
+            self.client.termvectors,
+            index=alias,
+            doc=doc,
+            fields=sorted(doc),
+            term_statistics=True,
+            field_statistics=True,
+            positions=False,
+            offsets=False,
+            payloads=False,
+            realtime=False,
+        ).body
         vectors = resp.get("term_vectors") or {}
         out = {}
         for c in conds:
@@ -231,8 +306,11 @@ class ElasticBackend(SearchBackend):
         if isinstance(cond, Terms):
             return {"terms": {cond.field: list(cond.values)}}
         if isinstance(cond, Range):
-            spec = {k: getattr(cond, k) for k in ("gt", "gte", "lt", "lte")
-                    if getattr(cond, k) is not None}
+            spec = {
+                k: getattr(cond, k)
+                for k in ("gt", "gte", "lt", "lte")
+                if getattr(cond, k) is not None
+            }
             return {"range": {cond.field: spec}}
         if isinstance(cond, All):
             if not cond.conds:
@@ -248,8 +326,12 @@ class ElasticBackend(SearchBackend):
         if isinstance(cond, Any):
             if not cond.conds:
                 return {"match_none": {}}
-            return {"bool": {"should": [self._filter(c, stats) for c in cond.conds],
-                             "minimum_should_match": 1}}
+            return {
+                "bool": {
+                    "should": [self._filter(c, stats) for c in cond.conds],
+                    "minimum_should_match": 1,
+                }
+            }
         if isinstance(cond, Not):
             return {"bool": {"must_not": [self._filter(cond.cond, stats)]}}
         if isinstance(cond, Text):
@@ -262,8 +344,9 @@ class ElasticBackend(SearchBackend):
         raise TypeError(f"unknown condition {cond!r}")
 
     @staticmethod
-    def _text_query(name: str, weight: float, cond: Text, stats: dict,
-                    part: str = "all") -> dict | None:
+    def _text_query(
+        name: str, weight: float, cond: Text, stats: dict, part: str = "all"
+    ) -> dict | None:
         """Boosted ``term`` queries of a text clause: all its kept terms, or one phase's part."""
         weights, total, informative = stats[(cond.field, cond.terms)]
         if not weights or total <= 0:
@@ -277,22 +360,32 @@ class ElasticBackend(SearchBackend):
         if not terms:
             return None
         query_w = dict(cond.terms)
-        should = [{"term": {cond.field: {"value": t, "boost": weight * query_w[t] / total}}}
-                  for t in terms]
+        should = [
+            {"term": {cond.field: {"value": t, "boost": weight * query_w[t] / total}}}
+            for t in terms
+        ]
         return {"bool": {"should": should, "_name": name}}
 
     def _scoring(self, name: str, weight: float, cond, stats: dict) -> dict | None:
         if isinstance(cond, Text):
             return self._text_query(name, weight, cond, stats)
         if isinstance(cond, Coverage):
-            should = [{"constant_score": {"filter": {"term": {cond.field: v}}, "boost": 1.0}}
-                      for v in cond.values]
-            return {"function_score": {
-                "query": {"bool": {"should": should, "minimum_should_match": 1}},
-                "functions": [{"field_value_factor": {"field": cond.norm_field, "missing": 0}}],
-                "boost_mode": "multiply", "boost": weight, "_name": name}}
-        return {"constant_score": {"filter": self._filter(cond, stats), "boost": weight,
-                                   "_name": name}}
+            should = [
+                {"constant_score": {"filter": {"term": {cond.field: v}}, "boost": 1.0}}
+                for v in cond.values
+            ]
+            return {
+                "function_score": {
+                    "query": {"bool": {"should": should, "minimum_should_match": 1}},
+                    "functions": [{"field_value_factor": {"field": cond.norm_field, "missing": 0}}],
+                    "boost_mode": "multiply",
+                    "boost": weight,
+                    "_name": name,
+                }
+            }
+        return {
+            "constant_score": {"filter": self._filter(cond, stats), "boost": weight, "_name": name}
+        }
 
     def _spec_query(self, spec: Spec, stats: dict, k: int) -> dict | None:
         """Search body (query + rescore) for the two phases of ``spec``; None: no candidate."""
@@ -314,20 +407,33 @@ class ElasticBackend(SearchBackend):
             bool_q["should"] = should
         if spec.filters:
             bool_q["filter"] = [self._filter(f, stats) for f in spec.filters]
-        functions = [{"weight": 1.0}] + [{"filter": self._filter(m.cond, stats), "weight": m.factor}
-                                         for m in spec.multipliers]
+        functions = [{"weight": 1.0}] + [
+            {"filter": self._filter(m.cond, stats), "weight": m.factor} for m in spec.multipliers
+        ]
 
         def multiplied(query: dict) -> dict:
-            return {"function_score": {"query": query, "functions": functions,
-                                       "score_mode": "multiply", "boost_mode": "multiply"}}
+            return {
+                "function_score": {
+                    "query": query,
+                    "functions": functions,
+                    "score_mode": "multiply",
+                    "boost_mode": "multiply",
+                }
+            }
 
         body: dict = {"query": multiplied({"bool": bool_q})}
         if common:
             # Second phase: the window's documents get the common terms' share, times the
             # same multipliers, added to their first-phase score.
-            body["rescore"] = {"window_size": spec.window_for(k), "query": {
-                "rescore_query": multiplied({"bool": {"should": common}}),
-                "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total"}}
+            body["rescore"] = {
+                "window_size": spec.window_for(k),
+                "query": {
+                    "rescore_query": multiplied({"bool": {"should": common}}),
+                    "query_weight": 1.0,
+                    "rescore_query_weight": 1.0,
+                    "score_mode": "total",
+                },
+            }
         return body
 
     def _run_spec(self, spec: Spec, k: int) -> list[Hit]:
@@ -344,26 +450,43 @@ class ElasticBackend(SearchBackend):
             return []
         # Sorting on anything but the score is not allowed with a rescore: ask for 2k hits
         # and break ties by id here.
-        resp = self._call(self.client.search, index=alias, **body, size=2 * k, track_scores=True,
-                          include_named_queries_score=True, source_includes=SOURCE_FIELDS[spec.index],
-                          track_total_hits=False).body
-        ranked = sorted(resp["hits"]["hits"],
-                        key=lambda h: (-round(h["_score"] or 0.0, 6), int(h["_id"])))
+        resp = self._call(
+            self.client.search,
+            index=alias,
+            **body,
+            size=2 * k,
+            track_scores=True,
+            include_named_queries_score=True,
+            source_includes=SOURCE_FIELDS[spec.index],
+            track_total_hits=False,
+        ).body
+        ranked = sorted(
+            resp["hits"]["hits"], key=lambda h: (-round(h["_score"] or 0.0, 6), int(h["_id"]))
+        )
         hits = []
         for h in ranked[:k]:
             contrib = h.get("matched_queries") or {}
             if isinstance(contrib, list):
                 contrib = dict.fromkeys(contrib, 0.0)
             doc = h.get("_source") or {}
-            hits.append(Hit(id=int(h["_id"]), score=round(spec.normalise(h["_score"] or 0.0), 6),
-                            reasons=reasons(spec, doc, combine_contributions(contrib))))
+            hits.append(
+                Hit(
+                    id=int(h["_id"]),
+                    score=round(spec.normalise(h["_score"] or 0.0), 6),
+                    reasons=reasons(spec, doc, combine_contributions(contrib)),
+                )
+            )
         return hits
 
     # -- queries --------------------------------------------------------------------------
-    def match_providers(self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+    def match_providers(
+        self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
         return self._run_spec(provider_spec(demand, self.taxonomy, self.analyzer, exclude), k)
 
-    def match_leads(self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+    def match_leads(
+        self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
         return self._run_spec(lead_spec(provider, self.taxonomy, self.analyzer, exclude), k)
 
     def search(self, query: SearchQuery) -> Page:
@@ -374,37 +497,62 @@ class ElasticBackend(SearchBackend):
         for c in plan.clauses:
             self._collect_text(c.cond, texts)
         stats = self._text_stats(alias, texts)
-        should = [q for q in (self._scoring(c.name, c.weight, c.cond, stats) for c in plan.clauses) if q]
+        should = [
+            q for q in (self._scoring(c.name, c.weight, c.cond, stats) for c in plan.clauses) if q
+        ]
         bool_q: dict = {"filter": [self._filter(All(tuple(plan.base)), stats)]}
         if should:
             bool_q["should"] = should
-        body: dict = {"query": {"bool": bool_q}, "from": plan.offset, "size": plan.size,
-                      "track_total_hits": True, "track_scores": True}
+        body: dict = {
+            "query": {"bool": bool_q},
+            "from": plan.offset,
+            "size": plan.size,
+            "track_total_hits": True,
+            "track_scores": True,
+        }
         if plan.filters:
             body["post_filter"] = self._filter(facet_filter(plan), stats)
         if plan.facets:
             body["aggs"] = {
-                name: {"filter": self._filter(facet_filter(plan, exclude=name), stats),
-                       "aggs": {"values": {"terms": {"field": fld, "size": 500}}}}
-                for name, fld in plan.facets.items()}
+                name: {
+                    "filter": self._filter(facet_filter(plan, exclude=name), stats),
+                    "aggs": {"values": {"terms": {"field": fld, "size": 500}}},
+                }
+                for name, fld in plan.facets.items()
+            }
         if plan.sort == "newest" or (plan.sort == "relevance" and not plan.has_text):
             body["sort"] = [{"sort_date": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
         elif plan.sort == "budget":
             body["sort"] = [{"budget_sort": {"order": "desc", "missing": "_last"}}, {"id": "desc"}]
         else:
-            body["sort"] = [{"_score": "desc"}, {"sort_date": {"order": "desc", "missing": "_last"}},
-                            {"id": "desc"}]
+            body["sort"] = [
+                {"_score": "desc"},
+                {"sort_date": {"order": "desc", "missing": "_last"}},
+                {"id": "desc"},
+            ]
         resp = self._call(self.client.search, index=alias, source=False, **body).body
         top = resp["hits"].get("max_score") or 1.0
-        hits = [Hit(id=int(h["_id"]), score=round((h.get("_score") or 0.0) / top, 6)
-                    if plan.has_text else 0.0) for h in resp["hits"]["hits"]]
+        hits = [
+            Hit(
+                id=int(h["_id"]),
+                score=round((h.get("_score") or 0.0) / top, 6) if plan.has_text else 0.0,
+            )
+            for h in resp["hits"]["hits"]
+        ]
         facets = {}
         for name in plan.facets:
-            buckets = resp.get("aggregations", {}).get(name, {}).get("values", {}).get("buckets", [])
+            buckets = (
+                resp.get("aggregations", {}).get(name, {}).get("values", {}).get("buckets", [])
+            )
             values = []
             for b in buckets:
                 code = verified_code(b["key"] in (1, True)) if name == "verified" else str(b["key"])
                 values.append(FacetValue(code, b["doc_count"]))
             facets[name] = sorted(values, key=lambda fv: (-fv.count, fv.code))
-        return Page(hits=hits, total=resp["hits"]["total"]["value"], page=plan.page,
-                    per_page=plan.per_page, facets=facets)
+        return Page(
+            hits=hits,
+            total=resp["hits"]["total"]["value"],
+            page=plan.page,
+            per_page=plan.per_page,
+            facets=facets,
+        )

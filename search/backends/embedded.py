@@ -19,6 +19,7 @@ encoding), so scores follow the Elasticsearch backend closely. Matching evaluate
 phases as Elasticsearch's query + rescore (informative terms for every candidate, the common
 terms' share for the window only).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -30,13 +31,39 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Mapping
 
-from .. import (DEMANDS, INDICES, PROVIDERS, FacetValue, Hit, IndexStatus, Page, SearchBackend,
-                SearchQuery, SearchUnavailable)
+from .. import (
+    DEMANDS,
+    INDICES,
+    PROVIDERS,
+    FacetValue,
+    Hit,
+    IndexStatus,
+    Page,
+    SearchBackend,
+    SearchQuery,
+    SearchUnavailable,
+)
 from ..documents import build_document, build_documents
 from ..query import SearchPlan, facet_filter, search_plan, verified_code
-from ..scoring import (BM25_B, BM25_K1, All, Any, Coverage, Not, Range, Spec, Term, Terms,
-                       Text, combine_contributions, lead_spec, lucene_length, provider_spec,
-                       reasons, text_stats)
+from ..scoring import (
+    BM25_B,
+    BM25_K1,
+    All,
+    Any,
+    Coverage,
+    Not,
+    Range,
+    Spec,
+    Term,
+    Terms,
+    Text,
+    combine_contributions,
+    lead_spec,
+    lucene_length,
+    provider_spec,
+    reasons,
+    text_stats,
+)
 from ..text import get_analyzer
 
 TEXT_FIELDS = ("text", "case_text", "keywords")
@@ -45,10 +72,17 @@ KEYWORD_FIELDS = {
     DEMANDS: ("cluster", "services", "region", "status"),
 }
 NUMERIC_FIELDS = {
-    PROVIDERS: ("team_size", "price_min", "price_max", "price_lo", "price_hi",
-                "recommended_count", "answered_count", "answer_rate"),
-    DEMANDS: ("budget_min", "budget_max", "budget_sort", "budget_lo", "budget_hi",
-              "service_norm"),
+    PROVIDERS: (
+        "team_size",
+        "price_min",
+        "price_max",
+        "price_lo",
+        "price_hi",
+        "recommended_count",
+        "answered_count",
+        "answer_rate",
+    ),
+    DEMANDS: ("budget_min", "budget_max", "budget_sort", "budget_lo", "budget_hi", "service_norm"),
 }
 
 
@@ -66,7 +100,7 @@ class _Index:
         self.postings: dict[str, dict[str, dict[int, int]]] = {f: {} for f in TEXT_FIELDS}
         self.lengths: dict[str, dict[int, int]] = {f: {} for f in TEXT_FIELDS}
         self.sum_len: dict[str, int] = {f: 0 for f in TEXT_FIELDS}
-        self._norm_cache: dict = {}     # derived data (BM25 norms, sorted columns)
+        self._norm_cache: dict = {}  # derived data (BM25 norms, sorted columns)
 
     def add(self, doc: dict) -> None:
         doc_id = int(doc["id"])
@@ -151,8 +185,9 @@ class _Index:
         if isinstance(cond, All):
             if not cond.conds:
                 return set(self.docs)
-            sets = sorted((self.match(c, text_terms) for c in cond.conds if not isinstance(c, Not)),
-                          key=len)
+            sets = sorted(
+                (self.match(c, text_terms) for c in cond.conds if not isinstance(c, Not)), key=len
+            )
             out = set(sets[0]) if sets else set(self.docs)
             for s in sets[1:]:
                 out &= s
@@ -230,13 +265,16 @@ class _Index:
         if norms is None:
             lengths = self.lengths[field]
             avgdl = (self.sum_len[field] / len(lengths)) if lengths else 1.0
-            norms = {i: BM25_K1 * (1 - BM25_B + BM25_B * lucene_length(n) / avgdl)
-                     for i, n in lengths.items()}
+            norms = {
+                i: BM25_K1 * (1 - BM25_B + BM25_B * lucene_length(n) / avgdl)
+                for i, n in lengths.items()
+            }
             self._norm_cache[field] = norms
         return norms
 
-    def text_scores(self, cond: Text, cache: dict, part: str = "all",
-                    ids: Collection[int] | None = None) -> dict[int, float]:
+    def text_scores(
+        self, cond: Text, cache: dict, part: str = "all", ids: Collection[int] | None = None
+    ) -> dict[int, float]:
         """Normalised BM25 per document: all kept terms or one part; only ``ids`` if given."""
         weights, total = self._part(cond, cache, part)
         if total <= 0 or not weights:
@@ -283,12 +321,15 @@ class EmbeddedBackend(SearchBackend):
         self._seq = -1
         self._epoch = -1
         self._tables: dict[str, str] = {}
-        self.build_workers: int | None = None   # reindex: document-building processes (None: cores)
+        self.build_workers: int | None = None  # reindex: document-building processes (None: cores)
 
     @classmethod
     def from_settings(cls, settings: Mapping, taxonomy: Mapping) -> EmbeddedBackend:
-        return cls(settings.get("EMBEDDED_SEARCH_PATH") or ":memory:", taxonomy,
-                   settings.get("SEARCH_INDEX_PREFIX") or "")
+        return cls(
+            settings.get("EMBEDDED_SEARCH_PATH") or ":memory:",
+            taxonomy,
+            settings.get("SEARCH_INDEX_PREFIX") or "",
+        )
 
     # -- storage --------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -297,8 +338,9 @@ class EmbeddedBackend(SearchBackend):
                 directory = os.path.dirname(os.path.abspath(self.path))
                 os.makedirs(directory, exist_ok=True)
             try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                       check_same_thread=False)
+                conn = sqlite3.connect(
+                    self.path, timeout=30, isolation_level=None, check_same_thread=False
+                )
             except sqlite3.Error as exc:  # pragma: no cover - unusable path
                 raise SearchUnavailable(f"cannot open {self.path}: {exc}") from exc
             if self.path != ":memory:":
@@ -306,7 +348,9 @@ class EmbeddedBackend(SearchBackend):
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
             conn.execute("CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, tbl TEXT)")
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('seq', 0), ('epoch', 0), ('tables', 0)")
+            conn.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('seq', 0), ('epoch', 0), ('tables', 0)"
+            )
             self._conn = conn
         return self._conn
 
@@ -317,8 +361,10 @@ class EmbeddedBackend(SearchBackend):
         conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'tables'")
         n = conn.execute("SELECT value FROM meta WHERE key = 'tables'").fetchone()[0]
         table = f"{self._alias(name)}-v1-{time.strftime('%Y%m%d%H%M%S')}-{n}"
-        conn.execute(f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, '
-                     'deleted INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, body TEXT)')
+        conn.execute(
+            f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, '
+            "deleted INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, body TEXT)"
+        )
         conn.execute(f'CREATE INDEX "{table}-seq" ON "{table}" (seq)')
         return table
 
@@ -332,11 +378,14 @@ class EmbeddedBackend(SearchBackend):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for name in INDICES:
-                    row = conn.execute("SELECT tbl FROM aliases WHERE alias = ?",
-                                       (self._alias(name),)).fetchone()
+                    row = conn.execute(
+                        "SELECT tbl FROM aliases WHERE alias = ?", (self._alias(name),)
+                    ).fetchone()
                     if row is None:
                         table = self._new_table(conn, name)
-                        conn.execute("INSERT INTO aliases VALUES (?, ?)", (self._alias(name), table))
+                        conn.execute(
+                            "INSERT INTO aliases VALUES (?, ?)", (self._alias(name), table)
+                        )
                         self._bump(conn, "epoch")
                 conn.execute("COMMIT")
             except BaseException:
@@ -356,15 +405,19 @@ class EmbeddedBackend(SearchBackend):
             self._cache = {n: _Index(n) for n in INDICES}
             seq = meta["seq"]
             for n in INDICES:
-                for body, in conn.execute(f'SELECT body FROM "{self._tables[n]}" '
-                                          'WHERE deleted = 0 AND seq <= ?', (seq,)):
+                for (body,) in conn.execute(
+                    f'SELECT body FROM "{self._tables[n]}" WHERE deleted = 0 AND seq <= ?', (seq,)
+                ):
                     self._cache[n].add(json.loads(body))
             self._epoch, self._seq = meta["epoch"], seq
         elif meta.get("seq") != self._seq:
             seq = meta["seq"]
             for n in INDICES:
-                rows = conn.execute(f'SELECT id, deleted, body FROM "{self._tables[n]}" '
-                                    'WHERE seq > ? AND seq <= ? ORDER BY seq', (self._seq, seq))
+                rows = conn.execute(
+                    f'SELECT id, deleted, body FROM "{self._tables[n]}" '
+                    "WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    (self._seq, seq),
+                )
                 for doc_id, deleted, body in rows:
                     if deleted:
                         self._cache[n].remove(doc_id)
@@ -380,16 +433,18 @@ class EmbeddedBackend(SearchBackend):
             conn = self._db()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                table = conn.execute("SELECT tbl FROM aliases WHERE alias = ?",
-                                     (self._alias(index),)).fetchone()[0]
+                table = conn.execute(
+                    "SELECT tbl FROM aliases WHERE alias = ?", (self._alias(index),)
+                ).fetchone()[0]
                 seq = self._bump(conn, "seq")
                 for doc_id, version, body in rows:
                     conn.execute(
                         f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, ?, ?, ?) '
-                        'ON CONFLICT(id) DO UPDATE SET version = excluded.version, '
-                        'deleted = excluded.deleted, seq = excluded.seq, body = excluded.body '
+                        "ON CONFLICT(id) DO UPDATE SET version = excluded.version, "
+                        "deleted = excluded.deleted, seq = excluded.seq, body = excluded.body "
                         f'WHERE excluded.version >= "{table}".version',
-                        (doc_id, version, 1 if body is None else 0, seq, body))
+                        (doc_id, version, 1 if body is None else 0, seq, body),
+                    )
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -426,14 +481,17 @@ class EmbeddedBackend(SearchBackend):
                     conn.execute("BEGIN IMMEDIATE")
                     conn.executemany(
                         f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, 0, 0, ?) '
-                        'ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body '
-                        f'WHERE excluded.version >= "{table}".version', batch)
+                        "ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body "
+                        f'WHERE excluded.version >= "{table}".version',
+                        batch,
+                    )
                     conn.execute("COMMIT")
                     batch.clear()
 
             try:
-                for doc in build_documents(index, records, self.analyzer, self.taxonomy,
-                                           self.build_workers):
+                for doc in build_documents(
+                    index, records, self.analyzer, self.taxonomy, self.build_workers
+                ):
                     batch.append((doc["id"], doc["version"], json.dumps(doc, ensure_ascii=False)))
                     count += 1
                     if len(batch) >= 500:
@@ -446,9 +504,12 @@ class EmbeddedBackend(SearchBackend):
                 raise
             conn.execute("BEGIN IMMEDIATE")
             try:
-                old = conn.execute("SELECT tbl FROM aliases WHERE alias = ?",
-                                   (self._alias(index),)).fetchone()
-                conn.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (self._alias(index), table))
+                old = conn.execute(
+                    "SELECT tbl FROM aliases WHERE alias = ?", (self._alias(index),)
+                ).fetchone()
+                conn.execute(
+                    "INSERT OR REPLACE INTO aliases VALUES (?, ?)", (self._alias(index), table)
+                )
                 if old and old[0] != table:
                     conn.execute(f'DROP TABLE IF EXISTS "{old[0]}"')
                 self._bump(conn, "epoch")
@@ -469,7 +530,9 @@ class EmbeddedBackend(SearchBackend):
             for name in INDICES:
                 table = self._tables[name]
                 n = conn.execute(f'SELECT COUNT(*) FROM "{table}" WHERE deleted = 0').fetchone()[0]
-                out.append(IndexStatus(index=name, alias=self._alias(name), concrete=[table], documents=n))
+                out.append(
+                    IndexStatus(index=name, alias=self._alias(name), concrete=[table], documents=n)
+                )
             return out
 
     def refresh(self) -> None:
@@ -508,13 +571,17 @@ class EmbeddedBackend(SearchBackend):
             idx = self._cache[plan.index]
             return _run_search(idx, plan)
 
-    def match_providers(self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+    def match_providers(
+        self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
         spec = provider_spec(demand, self.taxonomy, self.analyzer, exclude)
         with self._lock:
             self._sync()
             return run_spec(self._cache[PROVIDERS], spec, k)
 
-    def match_leads(self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()) -> list[Hit]:
+    def match_leads(
+        self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
         spec = lead_spec(provider, self.taxonomy, self.analyzer, exclude)
         with self._lock:
             self._sync()
@@ -559,8 +626,9 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
         for i in idx.match(m.cond, cache) & candidates:
             factor[i] *= m.factor
     first = {i: p * factor[i] for i, p in points.items()}
-    window = heapq.nsmallest(spec.window_for(k), first.items(),
-                             key=lambda kv: (-round(kv[1], 6), kv[0]))
+    window = heapq.nsmallest(
+        spec.window_for(k), first.items(), key=lambda kv: (-round(kv[1], 6), kv[0])
+    )
     # Second phase: the window gets the common terms' share of the text clauses.
     final = dict(window)
     for clause in spec.clauses:
@@ -580,8 +648,13 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
                     contrib[name] = contrib.get(name, 0.0) + w
             elif scores.get(i, 0.0) > 0:
                 contrib[name] = contrib.get(name, 0.0) + w * scores[i]
-        hits.append(Hit(id=i, score=round(spec.normalise(p), 6),
-                        reasons=reasons(spec, idx.docs[i], combine_contributions(contrib))))
+        hits.append(
+            Hit(
+                id=i,
+                score=round(spec.normalise(p), 6),
+                reasons=reasons(spec, idx.docs[i], combine_contributions(contrib)),
+            )
+        )
     return hits
 
 
@@ -601,8 +674,9 @@ def _run_search(idx: _Index, plan: SearchPlan) -> Page:
                     continue
                 code = verified_code(v) if name == "verified" else str(v)
                 counts[code] = counts.get(code, 0) + 1
-        facets[name] = [FacetValue(c, n) for c, n in
-                        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        facets[name] = [
+            FacetValue(c, n) for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
     scores = dict.fromkeys(hits_set, 0.0)
     for clause in plan.clauses:
         values = idx.clause_scores(clause.cond, cache)
@@ -619,11 +693,20 @@ def _run_search(idx: _Index, plan: SearchPlan) -> Page:
     if plan.sort == "newest" or (plan.sort == "relevance" and not plan.has_text):
         order = sorted(hits_set, key=lambda i: (date_key(i), i), reverse=True)
     elif plan.sort == "budget":
-        order = sorted(hits_set, key=lambda i: (docs[i].get("budget_sort") is not None,
-                                                docs[i].get("budget_sort") or 0, i), reverse=True)
+        order = sorted(
+            hits_set,
+            key=lambda i: (
+                docs[i].get("budget_sort") is not None,
+                docs[i].get("budget_sort") or 0,
+                i,
+            ),
+            reverse=True,
+        )
     else:
         order = sorted(hits_set, key=lambda i: (round(scores[i], 6), date_key(i), i), reverse=True)
-    page_ids = order[plan.offset:plan.offset + plan.size]
+    page_ids = order[plan.offset : plan.offset + plan.size]
     top = max(scores.values(), default=0.0) or 1.0
     hits = [Hit(id=i, score=round(scores[i] / top, 6) if plan.has_text else 0.0) for i in page_ids]
-    return Page(hits=hits, total=len(hits_set), page=plan.page, per_page=plan.per_page, facets=facets)
+    return Page(
+        hits=hits, total=len(hits_set), page=plan.page, per_page=plan.per_page, facets=facets
+    )

@@ -1,4 +1,5 @@
 """API test helpers: bearer headers per user, and a JSON client that sends them."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,7 +33,9 @@ class Api:
             headers["Accept-Language"] = lang
         return headers
 
-    def request(self, method: str, path: str, user: User | None = None, lang: str | None = None, **kwargs):
+    def request(
+        self, method: str, path: str, user: User | None = None, lang: str | None = None, **kwargs
+    ):
         headers = {**self.headers(user, lang), **kwargs.pop("headers", {})}
         return self.client.open(BASE + path, method=method, headers=headers, **kwargs)
 
@@ -65,18 +68,42 @@ def error_of(response, status: int, code: str) -> dict:
 
 
 def provider_body(**fields) -> dict:
-    body = {"name": "山城工业设计有限公司", "kind": "design-firm", "level": "municipal", "region": "yongchuan",
-            "clusters": ["nev-ice"], "services": ["appearance-design"], "description": "整车外观与内饰设计",
-            "team_size": 25, "price_min": 50000, "price_max": 300000,
-            "cases": [{"title": "电动皮卡外观设计", "description": "量产车型", "cluster": "nev-ice", "year": 2024}],
-            "verified": True, "external_id": "survey-2026-0042"}
+    body = {
+        "name": "山城工业设计有限公司",
+        "kind": "design-firm",
+        "level": "municipal",
+        "region": "yongchuan",
+        "clusters": ["nev-ice"],
+        "services": ["appearance-design"],
+        "description": "整车外观与内饰设计",
+        "team_size": 25,
+        "price_min": 50000,
+        "price_max": 300000,
+        "cases": [
+            {
+                "title": "电动皮卡外观设计",
+                "description": "量产车型",
+                "cluster": "nev-ice",
+                "year": 2024,
+            }
+        ],
+        "verified": True,
+        "external_id": "survey-2026-0042",
+    }
     body.update(fields)
     return body
 
 
 def demand_body(**fields) -> dict:
-    body = {"title": "电动摩托车外观设计", "description": "为新款电动摩托车设计外观造型与配色方案",
-            "cluster": "nev-ice", "services": ["appearance-design"], "budget_min": 100000,
-            "budget_max": 400000, "deadline": "2030-03-31", "region": "yongchuan"}
+    body = {
+        "title": "电动摩托车外观设计",
+        "description": "为新款电动摩托车设计外观造型与配色方案",
+        "cluster": "nev-ice",
+        "services": ["appearance-design"],
+        "budget_min": 100000,
+        "budget_max": 400000,
+        "deadline": "2030-03-31",
+        "region": "yongchuan",
+    }
     body.update(fields)
     return body

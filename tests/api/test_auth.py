@@ -1,4 +1,5 @@
 """Tokens, 401s, the rate limit, and the public endpoints."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,14 +19,18 @@ def test_token_for_right_credentials_opens_the_api(api, make):
     assert set(body) == {"token", "expires_at"}
     assert body["expires_at"].endswith("Z")
     assert response.headers["Cache-Control"] == "no-store"
-    me = api.get(f"/demands/{make.demand(user).id}", headers={"Authorization": f"Bearer {body['token']}"})
+    me = api.get(
+        f"/demands/{make.demand(user).id}", headers={"Authorization": f"Bearer {body['token']}"}
+    )
     assert me.status_code == 200
 
 
 def test_wrong_password_and_unknown_email_are_401(api, make):
     user = make.provider()
-    for body in ({"email": user.email, "password": "wrong-password"},
-                 {"email": "nobody@example.cn", "password": PASSWORD}):
+    for body in (
+        {"email": user.email, "password": "wrong-password"},
+        {"email": "nobody@example.cn", "password": PASSWORD},
+    ):
         error = error_of(api.post("/auth/token", json=body), 401, "unauthorized")
         assert "fields" not in error
 
@@ -33,12 +38,16 @@ def test_wrong_password_and_unknown_email_are_401(api, make):
 def test_token_request_is_validated(api):
     error = error_of(api.post("/auth/token", json={"email": "a@b.cn"}), 422, "validation_error")
     assert "password" in error["fields"]
-    error_of(api.post("/auth/token", data="email=a", content_type="application/x-www-form-urlencoded"),
-             400, "bad_request")
+    error_of(
+        api.post("/auth/token", data="email=a", content_type="application/x-www-form-urlencoded"),
+        400,
+        "bad_request",
+    )
 
 
-@pytest.mark.parametrize("header", [None, "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer not-a-token",
-                                    "Token abc"])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer not-a-token", "Token abc"]
+)
 def test_missing_or_invalid_token_is_401(api, make, header):
     make.enterprise()
     headers = {"Authorization": header} if header is not None else {}
@@ -51,7 +60,9 @@ def test_expired_token_is_401(api, make):
     user = make.enterprise()
     token, _ = accounts.issue_token(db.session, user, -1)
     db.session.commit()
-    error_of(api.get("/providers", headers={"Authorization": f"Bearer {token}"}), 401, "unauthorized")
+    error_of(
+        api.get("/providers", headers={"Authorization": f"Bearer {token}"}), 401, "unauthorized"
+    )
 
 
 def test_inactive_user_token_is_401(api, make):
@@ -95,9 +106,18 @@ class TestRateLimit:
             error_of(api.post("/auth/token", json=wrong), 401, "unauthorized")
         error_of(api.post("/auth/token", json=wrong), 429, "rate_limited")
         # once limited, even the right password waits for the window
-        error_of(api.post("/auth/token", json={"email": user.email, "password": PASSWORD}), 429, "rate_limited")
+        error_of(
+            api.post("/auth/token", json={"email": user.email, "password": PASSWORD}),
+            429,
+            "rate_limited",
+        )
 
     def test_successes_do_not_count(self, api, make):
         user = make.enterprise()
         for _ in range(5):
-            assert api.post("/auth/token", json={"email": user.email, "password": PASSWORD}).status_code == 200
+            assert (
+                api.post(
+                    "/auth/token", json={"email": user.email, "password": PASSWORD}
+                ).status_code
+                == 200
+            )

@@ -1,4 +1,5 @@
 """Demands: create, read, update, delete, visibility, validation, search with facets."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,14 +10,31 @@ from matchmaker.models import AuditEvent, Demand, IndexOutbox, Organization
 
 from .conftest import demand_body, error_of
 
-DEMAND_FIELDS = {"id", "title", "description", "cluster", "services", "budget_min", "budget_max", "deadline",
-                 "region", "organization_id", "organization", "contact_preference", "status", "external_id",
-                 "created_at", "published_at"}
+DEMAND_FIELDS = {
+    "id",
+    "title",
+    "description",
+    "cluster",
+    "services",
+    "budget_min",
+    "budget_max",
+    "deadline",
+    "region",
+    "organization_id",
+    "organization",
+    "contact_preference",
+    "status",
+    "external_id",
+    "created_at",
+    "published_at",
+}
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(db.session.scalar(select(func.count()).select_from(m))
-                 for m in (Demand, Organization, AuditEvent, IndexOutbox))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Demand, Organization, AuditEvent, IndexOutbox)
+    )
 
 
 def test_enterprise_posts_a_demand_that_starts_in_review(api, make):
@@ -27,8 +45,11 @@ def test_enterprise_posts_a_demand_that_starts_in_review(api, make):
     assert set(body) == DEMAND_FIELDS
     assert body["status"] == "in_review"
     assert body["organization_id"] == user.organization_id
-    assert body["organization"] == {"id": user.organization_id, "name": user.organization.name,
-                                    "region": user.organization.region}
+    assert body["organization"] == {
+        "id": user.organization_id,
+        "name": user.organization.name,
+        "region": user.organization.region,
+    }
     assert body["deadline"] == "2030-03-31" and body["created_at"].endswith("Z")
     assert body["external_id"] == "ext-1" and body["published_at"] is None
     assert api.get(f"/demands/{body['id']}", user).get_json() == body
@@ -41,7 +62,9 @@ def test_enterprise_may_keep_a_draft(api, make):
 
 def test_admin_publishes_for_a_named_organisation(api, make):
     admin = make.admin()
-    body = demand_body(status="published", organization={"name": "重庆某摩托车制造有限公司", "region": "永川区"})
+    body = demand_body(
+        status="published", organization={"name": "重庆某摩托车制造有限公司", "region": "永川区"}
+    )
     response = api.post("/demands", admin, json=body)
     assert response.status_code == 201, response.get_json()
     created = response.get_json()
@@ -54,7 +77,9 @@ def test_admin_publishes_for_a_named_organisation(api, make):
 
 
 def test_admin_needs_an_organisation(api, make):
-    error = error_of(api.post("/demands", make.admin(), json=demand_body()), 422, "validation_error")
+    error = error_of(
+        api.post("/demands", make.admin(), json=demand_body()), 422, "validation_error"
+    )
     assert "organization_id" in error["fields"]
 
 
@@ -65,39 +90,55 @@ def test_provider_cannot_post_demands(api, make):
 def test_enterprise_cannot_post_for_another_organisation(api, make):
     other = make.enterprise()
     before = counts()
-    error_of(api.post("/demands", make.enterprise(), json=demand_body(organization_id=other.organization_id)),
-             403, "forbidden")
+    error_of(
+        api.post(
+            "/demands", make.enterprise(), json=demand_body(organization_id=other.organization_id)
+        ),
+        403,
+        "forbidden",
+    )
     assert counts()[0] == before[0]
 
 
 def test_cluster_label_is_normalised(api, make):
-    body = api.post("/demands", make.enterprise(),
-                    json=demand_body(cluster="新能源汽车", services=["外观设计", "appearance-design", "结构设计"],
-                                     region="永川")).get_json()
+    body = api.post(
+        "/demands",
+        make.enterprise(),
+        json=demand_body(
+            cluster="新能源汽车",
+            services=["外观设计", "appearance-design", "结构设计"],
+            region="永川",
+        ),
+    ).get_json()
     assert body["cluster"] == "nev-ice"
     assert body["services"] == ["appearance-design", "structural-design"]
     assert body["region"] == "yongchuan"
 
 
-@pytest.mark.parametrize("fields, field, needle", [
-    ({"cluster": "造火箭"}, "cluster", "造火箭"),
-    ({"cluster": ["nev-ice"]}, "cluster", None),
-    ({"services": ["外观设计", "算命"]}, "services", "算命"),
-    ({"services": []}, "services", None),
-    ({"budget_min": 500000, "budget_max": 100000}, "budget_max", None),
-    ({"budget_min": 1.5}, "budget_min", None),
-    ({"deadline": "next spring"}, "deadline", None),
-    ({"deadline": "2027-02-30"}, "deadline", None),
-    ({"title": ""}, "title", None),
-    ({"title": "x" * 201}, "title", None),
-    ({"status": "closed"}, "status", None),
-    ({"region": None}, "region", None),
-    ({"colour": "red"}, "colour", None),
-])
+@pytest.mark.parametrize(
+    "fields, field, needle",
+    [
+        ({"cluster": "造火箭"}, "cluster", "造火箭"),
+        ({"cluster": ["nev-ice"]}, "cluster", None),
+        ({"services": ["外观设计", "算命"]}, "services", "算命"),
+        ({"services": []}, "services", None),
+        ({"budget_min": 500000, "budget_max": 100000}, "budget_max", None),
+        ({"budget_min": 1.5}, "budget_min", None),
+        ({"deadline": "next spring"}, "deadline", None),
+        ({"deadline": "2027-02-30"}, "deadline", None),
+        ({"title": ""}, "title", None),
+        ({"title": "x" * 201}, "title", None),
+        ({"status": "closed"}, "status", None),
+        ({"region": None}, "region", None),
+        ({"colour": "red"}, "colour", None),
+    ],
+)
 def test_validation_errors_name_the_field_and_change_nothing(api, make, fields, field, needle):
     user = make.enterprise()
     before = counts()
-    error = error_of(api.post("/demands", user, json=demand_body(**fields)), 422, "validation_error")
+    error = error_of(
+        api.post("/demands", user, json=demand_body(**fields)), 422, "validation_error"
+    )
     assert field in error["fields"], error
     if needle:
         assert any(needle in m for m in error["fields"][field])
@@ -113,13 +154,20 @@ def test_duplicate_external_id_is_409(api, make):
     user = make.enterprise()
     assert api.post("/demands", user, json=demand_body(external_id="dup")).status_code == 201
     before = counts()
-    error = error_of(api.post("/demands", user, json=demand_body(external_id="dup")), 409, "conflict")
+    error = error_of(
+        api.post("/demands", user, json=demand_body(external_id="dup")), 409, "conflict"
+    )
     assert "external_id" in error["fields"]
     assert counts() == before
 
 
 def test_visibility(api, make):
-    owner, other, provider, admin = make.enterprise(), make.enterprise(), make.provider(), make.admin()
+    owner, other, provider, admin = (
+        make.enterprise(),
+        make.enterprise(),
+        make.provider(),
+        make.admin(),
+    )
     draft = make.demand(owner, status="draft")
     published = make.demand(owner)
     for user in (owner, admin):
@@ -134,7 +182,9 @@ def test_visibility(api, make):
 def test_patch_by_owner_and_review_again(api, make):
     owner = make.enterprise()
     demand = make.demand(owner)
-    response = api.patch(f"/demands/{demand.id}", owner, json={"budget_max": 500000, "cluster": "摩托车"})
+    response = api.patch(
+        f"/demands/{demand.id}", owner, json={"budget_max": 500000, "cluster": "摩托车"}
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["budget_max"] == 500000 and body["cluster"] == "motorcycle"
@@ -145,10 +195,14 @@ def test_patch_by_owner_and_review_again(api, make):
 def test_patch_status_published_is_honoured_for_admin(api, make):
     owner, admin = make.enterprise(), make.admin()
     demand = make.demand(owner, status="in_review")
-    assert api.patch(f"/demands/{demand.id}", owner, json={"status": "published"}).get_json()["status"] \
+    assert (
+        api.patch(f"/demands/{demand.id}", owner, json={"status": "published"}).get_json()["status"]
         == "in_review"
-    assert api.patch(f"/demands/{demand.id}", admin, json={"status": "published"}).get_json()["status"] \
+    )
+    assert (
+        api.patch(f"/demands/{demand.id}", admin, json={"status": "published"}).get_json()["status"]
         == "published"
+    )
 
 
 def test_patch_permissions(api, make):
@@ -166,8 +220,11 @@ def test_patch_rejected_write_changes_nothing(api, make):
     owner = make.enterprise()
     demand = make.demand(owner)
     before = counts()
-    error = error_of(api.patch(f"/demands/{demand.id}", owner, json={"budget_min": 900000}), 422,
-                     "validation_error")
+    error = error_of(
+        api.patch(f"/demands/{demand.id}", owner, json={"budget_min": 900000}),
+        422,
+        "validation_error",
+    )
     assert "budget_max" in error["fields"]
     assert counts() == before
     db.session.expire_all()
@@ -187,17 +244,38 @@ def test_delete(api, make):
 
 # --- search ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def board(make):
     owner = make.enterprise()
     demands = {
-        "a": make.demand(owner, title="电动汽车外观设计", cluster="nev-ice", services=["appearance-design"],
-                         region="yongchuan", budget_min=100000, budget_max=300000),
-        "b": make.demand(owner, title="汽车座椅结构设计", cluster="nev-ice", services=["structural-design"],
-                         region="jiulongpo", budget_min=500000, budget_max=800000),
-        "c": make.demand(owner, title="智能手表外观", cluster="electronics",
-                         services=["appearance-design", "cmf-design"], region="yongchuan",
-                         budget_min=50000, budget_max=80000),
+        "a": make.demand(
+            owner,
+            title="电动汽车外观设计",
+            cluster="nev-ice",
+            services=["appearance-design"],
+            region="yongchuan",
+            budget_min=100000,
+            budget_max=300000,
+        ),
+        "b": make.demand(
+            owner,
+            title="汽车座椅结构设计",
+            cluster="nev-ice",
+            services=["structural-design"],
+            region="jiulongpo",
+            budget_min=500000,
+            budget_max=800000,
+        ),
+        "c": make.demand(
+            owner,
+            title="智能手表外观",
+            cluster="electronics",
+            services=["appearance-design", "cmf-design"],
+            region="yongchuan",
+            budget_min=50000,
+            budget_max=80000,
+        ),
         "draft": make.demand(owner, status="draft", title="草稿需求", cluster="electronics"),
         "review": make.demand(owner, status="in_review", title="审核中需求", cluster="electronics"),
     }
@@ -216,7 +294,9 @@ def test_providers_search_published_demands_only(api, make, board):
     assert body["total"] == 3
     assert set(ids(api.get("/demands", provider))) == {board["a"], board["b"], board["c"]}
     assert set(body["items"][0]) == DEMAND_FIELDS
-    facets = {name: {e["code"]: e["count"] for e in entries} for name, entries in body["facets"].items()}
+    facets = {
+        name: {e["code"]: e["count"] for e in entries} for name, entries in body["facets"].items()
+    }
     assert facets["cluster"] == {"nev-ice": 2, "electronics": 1}
     assert facets["service"] == {"appearance-design": 2, "structural-design": 1, "cmf-design": 1}
     assert facets["region"] == {"yongchuan": 2, "jiulongpo": 1}
@@ -229,10 +309,16 @@ def test_enterprises_cannot_search_demands(api, board):
 def test_demand_filters(api, make, board):
     provider = make.provider()
     assert set(ids(api.get("/demands?cluster=nev-ice", provider))) == {board["a"], board["b"]}
-    assert set(ids(api.get("/demands?cluster=nev-ice&cluster=electronics", provider))) == \
-        {board["a"], board["b"], board["c"]}
+    assert set(ids(api.get("/demands?cluster=nev-ice&cluster=electronics", provider))) == {
+        board["a"],
+        board["b"],
+        board["c"],
+    }
     assert ids(api.get("/demands?cluster=nev-ice&region=yongchuan", provider)) == [board["a"]]
-    assert set(ids(api.get("/demands?service=appearance-design", provider))) == {board["a"], board["c"]}
+    assert set(ids(api.get("/demands?service=appearance-design", provider))) == {
+        board["a"],
+        board["c"],
+    }
     assert ids(api.get("/demands?budget_min=400000", provider)) == [board["b"]]
     assert set(ids(api.get("/demands?budget_max=90000", provider))) == {board["c"]}
     assert ids(api.get("/demands?q=座椅", provider)) == [board["b"]]
@@ -245,14 +331,27 @@ def test_demand_sorting_and_pages(api, make, board):
     first = api.get("/demands?sort=newest&per_page=2", provider).get_json()
     second = api.get("/demands?sort=newest&per_page=2&page=2", provider).get_json()
     assert first["total"] == second["total"] == 3
-    assert [i["id"] for i in first["items"] + second["items"]] == [board["c"], board["b"], board["a"]]
+    assert [i["id"] for i in first["items"] + second["items"]] == [
+        board["c"],
+        board["b"],
+        board["a"],
+    ]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("budget_min=abc", "budget_min"), ("budget_max=-5", "budget_max"), ("budget_min=9&budget_max=1", "budget_max"),
-    ("sort=oldest", "sort"), ("page=0", "page"), ("per_page=1000", "per_page"), ("service=算命", "service"),
-    ("region=mars", "region"), ("level=national", "level"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("budget_min=abc", "budget_min"),
+        ("budget_max=-5", "budget_max"),
+        ("budget_min=9&budget_max=1", "budget_max"),
+        ("sort=oldest", "sort"),
+        ("page=0", "page"),
+        ("per_page=1000", "per_page"),
+        ("service=算命", "service"),
+        ("region=mars", "region"),
+        ("level=national", "level"),
+    ],
+)
 def test_demand_search_validation(api, make, query, field):
     error = error_of(api.get(f"/demands?{query}", make.provider()), 422, "validation_error")
     assert field in error["fields"], error
@@ -260,7 +359,9 @@ def test_demand_search_validation(api, make, query, field):
 
 def test_demand_write_is_visible_to_search_at_once(api, make):
     admin, provider = make.admin(), make.provider()
-    body = demand_body(title="氢燃料电池叉车造型设计", status="published", organization={"name": "某叉车厂"})
+    body = demand_body(
+        title="氢燃料电池叉车造型设计", status="published", organization={"name": "某叉车厂"}
+    )
     created = api.post("/demands", admin, json=body).get_json()
     assert created["id"] in ids(api.get("/demands?q=叉车", provider))
     assert api.delete(f"/demands/{created['id']}", admin).status_code == 204

@@ -1,4 +1,5 @@
 """Error shapes for malformed requests, unknown routes, and the search engine being down."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,17 +14,24 @@ from search import SearchUnavailable
 from .conftest import demand_body, error_of, provider_body
 
 
-@pytest.mark.parametrize("data", ["not json", "{\"title\": ", "[1, 2]", "\"text\"", "42", "null", "", "\xff"])
+@pytest.mark.parametrize(
+    "data", ["not json", '{"title": ', "[1, 2]", '"text"', "42", "null", "", "\xff"]
+)
 def test_body_must_be_a_json_object(api, make, data):
     user = make.enterprise()
-    response = api.post("/demands", user, data=data.encode("latin-1"), content_type="application/json")
+    response = api.post(
+        "/demands", user, data=data.encode("latin-1"), content_type="application/json"
+    )
     error_of(response, 400, "bad_request")
     assert db.session.scalar(select(func.count(Demand.id))) == 0
 
 
 def test_json_without_content_type_is_accepted(api, make):
     import json
-    response = api.post("/demands", make.enterprise(), data=json.dumps(demand_body()), content_type="text/plain")
+
+    response = api.post(
+        "/demands", make.enterprise(), data=json.dumps(demand_body()), content_type="text/plain"
+    )
     assert response.status_code == 201
 
 
@@ -36,15 +44,20 @@ def test_too_large_body_is_413(api, make):
 
 def test_limit_is_configurable(app_config):
     from matchmaker import create_app
+
     app = create_app({**app_config, "API_MAX_BODY_BYTES": 10})
     with app.test_request_context():
         from matchmaker.api import api_body_limit
+
         assert api_body_limit() == 10
 
 
 def test_long_text_within_the_body_limit_is_a_validation_error(api, make):
-    error = error_of(api.post("/demands", make.enterprise(), json=demand_body(description="长" * 10_001)),
-                     422, "validation_error")
+    error = error_of(
+        api.post("/demands", make.enterprise(), json=demand_body(description="长" * 10_001)),
+        422,
+        "validation_error",
+    )
     assert "description" in error["fields"]
 
 
@@ -81,8 +94,12 @@ def test_search_down_reads_are_503_unavailable(api, make):
     for name in ("search", "match_providers", "match_leads"):
         setattr(backend, name, unavailable)
     try:
-        for path, user in (("/providers", owner), ("/demands", provider),
-                           (f"/demands/{demand.id}/matches", owner), (f"/providers/{pid}/leads", provider)):
+        for path, user in (
+            ("/providers", owner),
+            ("/demands", provider),
+            (f"/demands/{demand.id}/matches", owner),
+            (f"/providers/{pid}/leads", provider),
+        ):
             response = api.get(path, user)
             error_of(response, 503, "unavailable")
             assert response.headers["Retry-After"]

@@ -1,4 +1,5 @@
 """Schema-driven fuzzing: whatever schemathesis derives from the OpenAPI document, no 5xx."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,11 +31,20 @@ schema = schemathesis.pytest.from_fixture("fuzz_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 def test_no_server_errors(case, seeded):
     if case.path == "/api/v1/auth/token" and isinstance(case.body, dict):
         case.body.setdefault("password", PASSWORD)
     response = case.call(headers=seeded)
-    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance, status_code_conformance])
+    case.validate_response(
+        response, checks=[not_a_server_error, response_schema_conformance, status_code_conformance]
+    )

@@ -1,4 +1,5 @@
 """API calls speak the language of Accept-Language only (zh by default)."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,11 @@ def test_messages_follow_accept_language(api, make):
 
 
 def test_validation_messages_in_english(api, make):
-    error = error_of(api.post("/demands", make.enterprise(), lang="en", json=demand_body(cluster="造火箭")), 422,
-                     "validation_error")
+    error = error_of(
+        api.post("/demands", make.enterprise(), lang="en", json=demand_body(cluster="造火箭")),
+        422,
+        "validation_error",
+    )
     assert "造火箭" in error["fields"]["cluster"][0]  # the offending value, as sent
     assert not HAN.search(error["fields"]["cluster"][0].replace("造火箭", ""))
     assert not HAN.search(error["message"])
@@ -39,4 +43,7 @@ def test_web_session_language_does_not_leak_into_the_api(api, client, make):
     assert zh[0]["label"] == "智能网联新能源汽车"
     en = api.get("/providers", user, lang="en").get_json()["facets"]["cluster"]
     assert en[0]["label"] == "Intelligent Connected New Energy Vehicles"
-    assert api.get("/providers", user).get_json()["facets"]["cluster"][0]["label"] == "智能网联新能源汽车"
+    assert (
+        api.get("/providers", user).get_json()["facets"]["cluster"][0]["label"]
+        == "智能网联新能源汽车"
+    )

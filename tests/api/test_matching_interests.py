@@ -1,4 +1,5 @@
 """Matches, leads and the interest workflow."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,17 +10,40 @@ from matchmaker.models import Interest
 
 from .conftest import error_of
 
-REASON_CODES = {"cluster", "service", "text", "region", "level", "verified", "budget", "activity", "case"}
+REASON_CODES = {
+    "cluster",
+    "service",
+    "text",
+    "region",
+    "level",
+    "verified",
+    "budget",
+    "activity",
+    "case",
+}
 
 
 @pytest.fixture
 def market(make):
     owner = make.enterprise()
-    demand = make.demand(owner, title="新能源汽车外观设计", services=["appearance-design", "structural-design"])
-    strong = make.provider(name="强匹配设计", level="national", services=["appearance-design", "structural-design"],
-                           description="新能源汽车整车外观设计与结构设计", price_min=100000, price_max=500000)
-    weak = make.provider(name="弱匹配设计", region="jiulongpo", clusters=["electronics"],
-                         services=["appearance-design"], description="消费电子外观")
+    demand = make.demand(
+        owner, title="新能源汽车外观设计", services=["appearance-design", "structural-design"]
+    )
+    strong = make.provider(
+        name="强匹配设计",
+        level="national",
+        services=["appearance-design", "structural-design"],
+        description="新能源汽车整车外观设计与结构设计",
+        price_min=100000,
+        price_max=500000,
+    )
+    weak = make.provider(
+        name="弱匹配设计",
+        region="jiulongpo",
+        clusters=["electronics"],
+        services=["appearance-design"],
+        description="消费电子外观",
+    )
     return {"owner": owner, "demand": demand, "strong": strong, "weak": weak}
 
 
@@ -44,20 +68,27 @@ def test_matches_best_first_with_reasons(api, market):
 
 
 def test_match_reasons_in_english(api, market):
-    items = api.get(f"/demands/{market['demand'].id}/matches", market["owner"], lang="en").get_json()["items"]
+    items = api.get(
+        f"/demands/{market['demand'].id}/matches", market["owner"], lang="en"
+    ).get_json()["items"]
     label = items[0]["reasons"][0]["label"]
     assert label and not any("\u4e00" <= ch <= "\u9fff" for ch in label), label
 
 
 @pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5"])
 def test_matches_limit_is_validated(api, market, limit):
-    error = error_of(api.get(f"/demands/{market['demand'].id}/matches?limit={limit}", market["owner"]),
-                     422, "validation_error")
+    error = error_of(
+        api.get(f"/demands/{market['demand'].id}/matches?limit={limit}", market["owner"]),
+        422,
+        "validation_error",
+    )
     assert "limit" in error["fields"]
 
 
 def test_matches_limit(api, market):
-    items = api.get(f"/demands/{market['demand'].id}/matches?limit=1", market["owner"]).get_json()["items"]
+    items = api.get(f"/demands/{market['demand'].id}/matches?limit=1", market["owner"]).get_json()[
+        "items"
+    ]
     assert len(items) == 1
 
 
@@ -79,8 +110,14 @@ def test_leads_for_a_provider(api, make, market):
     body = response.get_json()
     assert body["provider_id"] == pid
     assert body["items"][0]["demand"] == {
-        "id": market["demand"].id, "title": "新能源汽车外观设计", "cluster": "nev-ice", "region": "yongchuan",
-        "budget_min": 100000, "budget_max": 300000, "deadline": "2030-12-31"}
+        "id": market["demand"].id,
+        "title": "新能源汽车外观设计",
+        "cluster": "nev-ice",
+        "region": "yongchuan",
+        "budget_min": 100000,
+        "budget_max": 300000,
+        "deadline": "2030-12-31",
+    }
     scores = [item["score"] for item in body["items"]]
     assert scores == sorted(scores, reverse=True)
     assert all(r["code"] in REASON_CODES for item in body["items"] for r in item["reasons"])
@@ -96,10 +133,19 @@ def test_a_new_demand_is_a_lead_at_once(api, make, market):
     provider = market["strong"]
     pid = provider.organization.provider.id
     admin = make.admin()
-    created = api.post("/demands", admin, json={
-        "title": "新能源汽车充电桩外观设计", "description": "充电桩外观造型", "cluster": "nev-ice",
-        "services": ["appearance-design"], "region": "yongchuan", "status": "published",
-        "organization_id": market["owner"].organization_id}).get_json()
+    created = api.post(
+        "/demands",
+        admin,
+        json={
+            "title": "新能源汽车充电桩外观设计",
+            "description": "充电桩外观造型",
+            "cluster": "nev-ice",
+            "services": ["appearance-design"],
+            "region": "yongchuan",
+            "status": "published",
+            "organization_id": market["owner"].organization_id,
+        },
+    ).get_json()
     leads = api.get(f"/providers/{pid}/leads?limit=100", provider).get_json()["items"]
     assert created["id"] in {item["demand"]["id"] for item in leads}
 
@@ -107,8 +153,17 @@ def test_a_new_demand_is_a_lead_at_once(api, make, market):
 # --- interests -------------------------------------------------------------------------------
 
 INTEREST = {"message": "我们做过三款电动车外观", "price": 200000, "timeline_days": 60}
-INTEREST_FIELDS = {"id", "demand_id", "provider", "message", "price", "timeline_days", "status", "contact",
-                   "created_at"}
+INTEREST_FIELDS = {
+    "id",
+    "demand_id",
+    "provider",
+    "message",
+    "price",
+    "timeline_days",
+    "status",
+    "contact",
+    "created_at",
+}
 
 
 def test_interest_workflow_reveals_contacts_only_when_accepted(api, market):
@@ -118,7 +173,10 @@ def test_interest_workflow_reveals_contacts_only_when_accepted(api, market):
     interest = response.get_json()
     assert set(interest) == INTEREST_FIELDS
     assert interest["status"] == "pending" and interest["contact"] is None
-    assert interest["provider"] == {"id": provider.organization.provider.id, "name": provider.organization.name}
+    assert interest["provider"] == {
+        "id": provider.organization.provider.id,
+        "name": provider.organization.name,
+    }
     listed = api.get(f"/demands/{demand.id}/interests", owner).get_json()
     assert listed == {"demand_id": demand.id, "items": [interest]}
 
@@ -136,7 +194,9 @@ def test_interest_workflow_reveals_contacts_only_when_accepted(api, market):
 
 
 def test_decline(api, market):
-    interest = api.post(f"/demands/{market['demand'].id}/interests", market["strong"], json=INTEREST).get_json()
+    interest = api.post(
+        f"/demands/{market['demand'].id}/interests", market["strong"], json=INTEREST
+    ).get_json()
     declined = api.post(f"/interests/{interest['id']}/decline", market["owner"]).get_json()
     assert declined["status"] == "declined" and declined["contact"] is None
 
@@ -158,15 +218,28 @@ def test_interest_permissions(api, make, market):
 
 def test_interest_on_invisible_demand_is_404(api, make, market):
     draft = make.demand(market["owner"], status="draft")
-    error_of(api.post(f"/demands/{draft.id}/interests", market["strong"], json=INTEREST), 404, "not_found")
+    error_of(
+        api.post(f"/demands/{draft.id}/interests", market["strong"], json=INTEREST),
+        404,
+        "not_found",
+    )
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"price": 1}, "message"), ({"message": ""}, "message"), ({"message": "ok", "price": -3}, "price"),
-    ({"message": "ok", "timeline_days": 0}, "timeline_days"), ({"message": "ok", "bogus": 1}, "bogus"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"price": 1}, "message"),
+        ({"message": ""}, "message"),
+        ({"message": "ok", "price": -3}, "price"),
+        ({"message": "ok", "timeline_days": 0}, "timeline_days"),
+        ({"message": "ok", "bogus": 1}, "bogus"),
+    ],
+)
 def test_interest_validation_changes_nothing(api, market, body, field):
-    error = error_of(api.post(f"/demands/{market['demand'].id}/interests", market["strong"], json=body), 422,
-                     "validation_error")
+    error = error_of(
+        api.post(f"/demands/{market['demand'].id}/interests", market["strong"], json=body),
+        422,
+        "validation_error",
+    )
     assert field in error["fields"]
     assert db.session.scalar(select(func.count(Interest.id))) == 0

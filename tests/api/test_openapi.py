@@ -1,4 +1,5 @@
 """The OpenAPI document: 3.1, complete (every API route), self-consistent, and in step with the views."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,10 @@ def test_is_openapi_3_1_with_decisions(document):
     for decision in ("503", "unavailable", "Accept-Language", "404", "403", "413", "422"):
         assert decision in description
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/token"}
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Token from POST /api/v1/auth/token",
+    }
 
 
 def test_every_api_route_is_documented(app, document):
@@ -44,15 +48,25 @@ def test_every_api_route_is_documented(app, document):
 
 def test_contract_endpoints_are_present(document):
     expected = {
-        ("/api/v1/auth/token", "post"), ("/api/v1/taxonomy", "get"), ("/api/v1/openapi.json", "get"),
-        ("/api/v1/providers", "post"), ("/api/v1/providers", "get"),
-        ("/api/v1/providers/{provider_id}", "get"), ("/api/v1/providers/{provider_id}", "patch"),
-        ("/api/v1/providers/{provider_id}", "delete"), ("/api/v1/providers/{provider_id}/leads", "get"),
-        ("/api/v1/demands", "post"), ("/api/v1/demands", "get"),
-        ("/api/v1/demands/{demand_id}", "get"), ("/api/v1/demands/{demand_id}", "patch"),
-        ("/api/v1/demands/{demand_id}", "delete"), ("/api/v1/demands/{demand_id}/matches", "get"),
-        ("/api/v1/demands/{demand_id}/interests", "post"), ("/api/v1/demands/{demand_id}/interests", "get"),
-        ("/api/v1/interests/{interest_id}/accept", "post"), ("/api/v1/interests/{interest_id}/decline", "post"),
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/taxonomy", "get"),
+        ("/api/v1/openapi.json", "get"),
+        ("/api/v1/providers", "post"),
+        ("/api/v1/providers", "get"),
+        ("/api/v1/providers/{provider_id}", "get"),
+        ("/api/v1/providers/{provider_id}", "patch"),
+        ("/api/v1/providers/{provider_id}", "delete"),
+        ("/api/v1/providers/{provider_id}/leads", "get"),
+        ("/api/v1/demands", "post"),
+        ("/api/v1/demands", "get"),
+        ("/api/v1/demands/{demand_id}", "get"),
+        ("/api/v1/demands/{demand_id}", "patch"),
+        ("/api/v1/demands/{demand_id}", "delete"),
+        ("/api/v1/demands/{demand_id}/matches", "get"),
+        ("/api/v1/demands/{demand_id}/interests", "post"),
+        ("/api/v1/demands/{demand_id}/interests", "get"),
+        ("/api/v1/interests/{interest_id}/accept", "post"),
+        ("/api/v1/interests/{interest_id}/decline", "post"),
     }
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert expected <= documented
@@ -81,7 +95,11 @@ def test_every_reference_resolves(document):
 
 
 def test_operations_have_schemas_security_and_errors(document):
-    public = {("/api/v1/taxonomy", "get"), ("/api/v1/openapi.json", "get"), ("/api/v1/auth/token", "post")}
+    public = {
+        ("/api/v1/taxonomy", "get"),
+        ("/api/v1/openapi.json", "get"),
+        ("/api/v1/auth/token", "post"),
+    }
     # API.md: the published supply-demand guides are public too
     public |= {(path, "get") for path in document["paths"] if path.startswith("/api/v1/guides")}
     operation_ids = set()
@@ -100,7 +118,8 @@ def test_operations_have_schemas_security_and_errors(document):
             else:
                 assert operation["security"] == [{"bearerAuth": []}]
                 assert operation["responses"]["401"]["content"]["application/json"]["schema"] == {
-                    "$ref": "#/components/schemas/ErrorOut"}
+                    "$ref": "#/components/schemas/ErrorOut"
+                }
             if "requestBody" in operation:
                 body = operation["requestBody"]["content"]["application/json"]["schema"]
                 assert body["$ref"].startswith("#/components/schemas/")
@@ -112,34 +131,54 @@ def test_operations_have_schemas_security_and_errors(document):
 
 
 def test_writes_with_bodies_document_them(document):
-    with_body = {("/api/v1/auth/token", "post"), ("/api/v1/providers", "post"),
-                 ("/api/v1/providers/{provider_id}", "patch"), ("/api/v1/demands", "post"),
-                 ("/api/v1/demands/{demand_id}", "patch"), ("/api/v1/demands/{demand_id}/interests", "post")}
+    with_body = {
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/providers", "post"),
+        ("/api/v1/providers/{provider_id}", "patch"),
+        ("/api/v1/demands", "post"),
+        ("/api/v1/demands/{demand_id}", "patch"),
+        ("/api/v1/demands/{demand_id}/interests", "post"),
+    }
     for path, method in with_body:
         assert "requestBody" in document["paths"][path][method], (path, method)
-    for path in ("/api/v1/interests/{interest_id}/accept", "/api/v1/interests/{interest_id}/decline"):
+    for path in (
+        "/api/v1/interests/{interest_id}/accept",
+        "/api/v1/interests/{interest_id}/decline",
+    ):
         assert "requestBody" not in document["paths"][path]["post"]
 
 
 def test_request_schemas_come_from_the_validating_models(document):
     from matchmaker.schemas import DemandIn, ProviderIn
+
     schemas = document["components"]["schemas"]
     for model in (ProviderIn, DemandIn):
         assert set(schemas[model.__name__]["properties"]) == set(model.model_fields)
-        assert set(schemas[model.__name__]["required"]) == {n for n, f in model.model_fields.items()
-                                                            if f.is_required()}
+        assert set(schemas[model.__name__]["required"]) == {
+            n for n, f in model.model_fields.items() if f.is_required()
+        }
     assert "required" not in schemas["ProviderPatch"]
     assert set(schemas["ProviderPatch"]["properties"]) == set(ProviderIn.model_fields)
     patch = document["paths"]["/api/v1/demands/{demand_id}"]["patch"]
     assert patch["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/DemandPatch"}
+        "$ref": "#/components/schemas/DemandPatch"
+    }
 
 
 def test_query_parameters(document):
     search = document["paths"]["/api/v1/demands"]["get"]
     params = {p["name"]: p for p in search["parameters"]}
-    assert set(params) == {"q", "cluster", "service", "region", "budget_min", "budget_max", "sort", "page",
-                           "per_page"}
+    assert set(params) == {
+        "q",
+        "cluster",
+        "service",
+        "region",
+        "budget_min",
+        "budget_max",
+        "sort",
+        "page",
+        "per_page",
+    }
     assert params["cluster"]["schema"]["type"] == "array" and params["cluster"]["explode"] is True
     assert params["sort"]["schema"]["enum"] == ["relevance", "newest", "budget"]
     assert params["per_page"]["schema"]["maximum"] == 100
@@ -153,12 +192,46 @@ def test_query_parameters(document):
 def test_response_schemas_name_the_contract_fields(document):
     schemas = document["components"]["schemas"]
     assert set(schemas["ProviderOut"]["properties"]) >= {
-        "id", "name", "kind", "level", "region", "clusters", "services", "description", "team_size",
-        "price_min", "price_max", "cases", "verified", "external_id"}
+        "id",
+        "name",
+        "kind",
+        "level",
+        "region",
+        "clusters",
+        "services",
+        "description",
+        "team_size",
+        "price_min",
+        "price_max",
+        "cases",
+        "verified",
+        "external_id",
+    }
     assert set(schemas["DemandOut"]["properties"]) >= {
-        "id", "title", "description", "cluster", "services", "budget_min", "budget_max", "deadline", "region",
-        "organization_id", "organization", "status", "external_id", "created_at"}
+        "id",
+        "title",
+        "description",
+        "cluster",
+        "services",
+        "budget_min",
+        "budget_max",
+        "deadline",
+        "region",
+        "organization_id",
+        "organization",
+        "status",
+        "external_id",
+        "created_at",
+    }
     assert set(schemas["InterestOut"]["properties"]) >= {
-        "id", "demand_id", "provider", "message", "price", "timeline_days", "status", "contact"}
+        "id",
+        "demand_id",
+        "provider",
+        "message",
+        "price",
+        "timeline_days",
+        "status",
+        "contact",
+    }
     assert set(schemas["FacetEntry"]["properties"]) == {"code", "label", "count"}
     assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "fields"}

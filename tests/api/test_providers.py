@@ -1,4 +1,5 @@
 """Providers: create, read, update, delete, permissions, validation, search with facets."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,13 +10,30 @@ from matchmaker.models import AuditEvent, Case, IndexOutbox, Organization, Provi
 
 from .conftest import error_of, provider_body
 
-PROVIDER_FIELDS = {"id", "name", "kind", "level", "region", "clusters", "services", "description", "team_size",
-                   "price_min", "price_max", "cases", "certifications", "verified", "external_id"}
+PROVIDER_FIELDS = {
+    "id",
+    "name",
+    "kind",
+    "level",
+    "region",
+    "clusters",
+    "services",
+    "description",
+    "team_size",
+    "price_min",
+    "price_max",
+    "cases",
+    "certifications",
+    "verified",
+    "external_id",
+}
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(db.session.scalar(select(func.count()).select_from(m))
-                 for m in (Provider, Organization, Case, AuditEvent, IndexOutbox))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Provider, Organization, Case, AuditEvent, IndexOutbox)
+    )
 
 
 def test_admin_creates_a_provider_and_verified_is_honoured(api, make):
@@ -32,7 +50,9 @@ def test_admin_creates_a_provider_and_verified_is_honoured(api, make):
 
 def test_provider_user_creates_its_own_profile_but_not_verified(api, make):
     user = make.provider(profile=False)
-    response = api.post("/providers", user, json=provider_body(name=user.organization.name, verified=True))
+    response = api.post(
+        "/providers", user, json=provider_body(name=user.organization.name, verified=True)
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert body["verified"] is False
@@ -50,8 +70,14 @@ def test_enterprise_cannot_create_providers(api, make):
 
 def test_labels_and_aliases_are_normalised_to_codes(api, make):
     admin = make.admin()
-    body = provider_body(kind="设计公司", level="市级", region="永川区", clusters=["新能源汽车", "Intelligent Connected New Energy Vehicles"],
-                         services=["外观设计"], cases=[{"title": "案例", "cluster": "汽车"}])
+    body = provider_body(
+        kind="设计公司",
+        level="市级",
+        region="永川区",
+        clusters=["新能源汽车", "Intelligent Connected New Energy Vehicles"],
+        services=["外观设计"],
+        cases=[{"title": "案例", "cluster": "汽车"}],
+    )
     response = api.post("/providers", admin, json=body)
     if response.status_code != 201:  # labels may differ in wording; fall back to the taxonomy's own
         pytest.fail(response.get_data(as_text=True))
@@ -61,22 +87,27 @@ def test_labels_and_aliases_are_normalised_to_codes(api, make):
     assert stored["cases"][0]["cluster"] == "nev-ice"
 
 
-@pytest.mark.parametrize("field, value, needle", [
-    ("kind", "spaceship-yard", "spaceship-yard"),
-    ("region", "火星", "火星"),
-    ("clusters", ["nev-ice", "不存在的集群"], "不存在的集群"),
-    ("services", [], None),
-    ("name", "", None),
-    ("team_size", 0, None),
-    ("team_size", "many", None),
-    ("price_min", -1, None),
-    ("verified", "perhaps", None),
-    ("unexpected", 1, None),
-])
+@pytest.mark.parametrize(
+    "field, value, needle",
+    [
+        ("kind", "spaceship-yard", "spaceship-yard"),
+        ("region", "火星", "火星"),
+        ("clusters", ["nev-ice", "不存在的集群"], "不存在的集群"),
+        ("services", [], None),
+        ("name", "", None),
+        ("team_size", 0, None),
+        ("team_size", "many", None),
+        ("price_min", -1, None),
+        ("verified", "perhaps", None),
+        ("unexpected", 1, None),
+    ],
+)
 def test_validation_errors_name_the_field(api, make, field, value, needle):
     admin = make.admin()
     before = counts()
-    error = error_of(api.post("/providers", admin, json=provider_body(**{field: value})), 422, "validation_error")
+    error = error_of(
+        api.post("/providers", admin, json=provider_body(**{field: value})), 422, "validation_error"
+    )
     assert field in error["fields"], error
     if needle:
         assert any(needle in message for message in error["fields"][field])
@@ -89,8 +120,11 @@ def test_required_fields(api, make):
 
 
 def test_price_range_is_checked(api, make):
-    error = error_of(api.post("/providers", make.admin(), json=provider_body(price_min=500, price_max=100)),
-                     422, "validation_error")
+    error = error_of(
+        api.post("/providers", make.admin(), json=provider_body(price_min=500, price_max=100)),
+        422,
+        "validation_error",
+    )
     assert set(error["fields"]) == {"price_max"}
 
 
@@ -98,7 +132,9 @@ def test_duplicate_external_id_is_409_and_changes_nothing(api, make):
     admin = make.admin()
     assert api.post("/providers", admin, json=provider_body()).status_code == 201
     before = counts()
-    error = error_of(api.post("/providers", admin, json=provider_body(name="另一家设计公司")), 409, "conflict")
+    error = error_of(
+        api.post("/providers", admin, json=provider_body(name="另一家设计公司")), 409, "conflict"
+    )
     assert "external_id" in error["fields"]
     assert counts() == before
 
@@ -106,7 +142,9 @@ def test_duplicate_external_id_is_409_and_changes_nothing(api, make):
 def test_patch_own_provider(api, make):
     user = make.provider()
     provider = make.provider_profile(user)
-    response = api.patch(f"/providers/{provider.id}", user, json={"team_size": 40, "services": ["结构设计"]})
+    response = api.patch(
+        f"/providers/{provider.id}", user, json={"team_size": 40, "services": ["结构设计"]}
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["team_size"] == 40 and body["services"] == ["structural-design"]
@@ -116,8 +154,16 @@ def test_patch_own_provider(api, make):
 def test_patch_verified_is_ignored_for_owner_honoured_for_admin(api, make):
     user, admin = make.provider(), make.admin()
     provider = make.provider_profile(user)
-    assert api.patch(f"/providers/{provider.id}", user, json={"verified": True}).get_json()["verified"] is False
-    assert api.patch(f"/providers/{provider.id}", admin, json={"verified": True}).get_json()["verified"] is True
+    assert (
+        api.patch(f"/providers/{provider.id}", user, json={"verified": True}).get_json()["verified"]
+        is False
+    )
+    assert (
+        api.patch(f"/providers/{provider.id}", admin, json={"verified": True}).get_json()[
+            "verified"
+        ]
+        is True
+    )
 
 
 def test_provider_cannot_patch_another_organisations_provider(api, make):
@@ -125,7 +171,9 @@ def test_provider_cannot_patch_another_organisations_provider(api, make):
     target = make.provider_profile(other)
     before = counts()
     error_of(api.patch(f"/providers/{target.id}", mine, json={"team_size": 1}), 403, "forbidden")
-    error_of(api.patch(f"/providers/{target.id}", enterprise, json={"team_size": 1}), 403, "forbidden")
+    error_of(
+        api.patch(f"/providers/{target.id}", enterprise, json={"team_size": 1}), 403, "forbidden"
+    )
     assert counts() == before
     assert db.session.get(Provider, target.id).team_size is None
 
@@ -133,8 +181,11 @@ def test_provider_cannot_patch_another_organisations_provider(api, make):
 def test_patch_validation_and_body_errors(api, make):
     user = make.provider()
     provider = make.provider_profile(user)
-    error = error_of(api.patch(f"/providers/{provider.id}", user, json={"region": "nowhere"}), 422,
-                     "validation_error")
+    error = error_of(
+        api.patch(f"/providers/{provider.id}", user, json={"region": "nowhere"}),
+        422,
+        "validation_error",
+    )
     assert "nowhere" in error["fields"]["region"][0]
     error_of(api.patch(f"/providers/{provider.id}", user, json=["team_size"]), 400, "bad_request")
 
@@ -143,7 +194,9 @@ def test_external_id_is_private_to_owner_and_admin(api, make):
     user = make.provider(external_id="own-ref-1")
     provider = make.provider_profile(user)
     assert api.get(f"/providers/{provider.id}", user).get_json()["external_id"] == "own-ref-1"
-    assert api.get(f"/providers/{provider.id}", make.admin()).get_json()["external_id"] == "own-ref-1"
+    assert (
+        api.get(f"/providers/{provider.id}", make.admin()).get_json()["external_id"] == "own-ref-1"
+    )
     assert api.get(f"/providers/{provider.id}", make.enterprise()).get_json()["external_id"] is None
 
 
@@ -157,25 +210,59 @@ def test_delete_is_for_admins(api, make):
     assert api.get("/providers", user).get_json()["total"] == 0
 
 
-@pytest.mark.parametrize("path", ["/providers/999999", "/providers/0", "/providers/-1", "/providers/abc",
-                                  "/providers/99999999999999999999"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/providers/999999",
+        "/providers/0",
+        "/providers/-1",
+        "/providers/abc",
+        "/providers/99999999999999999999",
+    ],
+)
 def test_unknown_provider_is_404(api, make, path):
     error_of(api.get(path, make.enterprise()), 404, "not_found")
 
 
 # --- search ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def catalogue(make):
     """Four providers across clusters, services, regions, levels and kinds."""
-    a = make.provider(name="甲设计", region="yongchuan", level="municipal", clusters=["nev-ice"],
-                      services=["appearance-design"], description="新能源汽车外观设计")
-    b = make.provider(name="乙设计", region="yongchuan", level="none", clusters=["nev-ice"],
-                      services=["structural-design"], description="汽车结构设计")
-    c = make.provider(name="丙设计", region="jiulongpo", level="national", kind="design-institute",
-                      clusters=["electronics"], services=["appearance-design"], description="电子产品外观")
-    d = make.provider(name="丁设计", region="jiulongpo", level="none", clusters=["electronics"],
-                      services=["structural-design"], description="电子结构")
+    a = make.provider(
+        name="甲设计",
+        region="yongchuan",
+        level="municipal",
+        clusters=["nev-ice"],
+        services=["appearance-design"],
+        description="新能源汽车外观设计",
+    )
+    b = make.provider(
+        name="乙设计",
+        region="yongchuan",
+        level="none",
+        clusters=["nev-ice"],
+        services=["structural-design"],
+        description="汽车结构设计",
+    )
+    c = make.provider(
+        name="丙设计",
+        region="jiulongpo",
+        level="national",
+        kind="design-institute",
+        clusters=["electronics"],
+        services=["appearance-design"],
+        description="电子产品外观",
+    )
+    d = make.provider(
+        name="丁设计",
+        region="jiulongpo",
+        level="none",
+        clusters=["electronics"],
+        services=["structural-design"],
+        description="电子结构",
+    )
     return {k: make.provider_profile(u).id for k, u in zip("abcd", (a, b, c, d))}
 
 
@@ -207,10 +294,15 @@ def test_search_everything_with_facets(api, make, catalogue):
 def test_search_filters_or_within_and_across(api, make, catalogue):
     user = make.enterprise()
     assert ids(api.get("/providers?region=yongchuan", user)) == {catalogue["a"], catalogue["b"]}
-    assert ids(api.get("/providers?region=yongchuan&region=jiulongpo", user)) == set(catalogue.values())
-    assert ids(api.get("/providers?region=jiulongpo&service=appearance-design", user)) == {catalogue["c"]}
-    assert ids(api.get("/providers?service=外观设计&service=structural-design&cluster=electronics", user)) \
-        == {catalogue["c"], catalogue["d"]}
+    assert ids(api.get("/providers?region=yongchuan&region=jiulongpo", user)) == set(
+        catalogue.values()
+    )
+    assert ids(api.get("/providers?region=jiulongpo&service=appearance-design", user)) == {
+        catalogue["c"]
+    }
+    assert ids(
+        api.get("/providers?service=外观设计&service=structural-design&cluster=electronics", user)
+    ) == {catalogue["c"], catalogue["d"]}
     assert ids(api.get("/providers?level=national", user)) == {catalogue["c"]}
     assert ids(api.get("/providers?kind=design-institute", user)) == {catalogue["c"]}
 
@@ -243,11 +335,21 @@ def test_search_pagination_and_sort(api, make, catalogue):
     assert api.get("/providers?per_page=2&page=9", user).get_json()["items"] == []
 
 
-@pytest.mark.parametrize("query, field", [
-    ("page=0", "page"), ("page=x", "page"), ("per_page=0", "per_page"), ("per_page=101", "per_page"),
-    ("sort=budget", "sort"), ("sort=cheapest", "sort"), ("cluster=unknown-cluster", "cluster"),
-    ("level=galactic", "level"), ("verified=perhaps", "verified"), ("clusters=nev-ice", "clusters"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("page=0", "page"),
+        ("page=x", "page"),
+        ("per_page=0", "per_page"),
+        ("per_page=101", "per_page"),
+        ("sort=budget", "sort"),
+        ("sort=cheapest", "sort"),
+        ("cluster=unknown-cluster", "cluster"),
+        ("level=galactic", "level"),
+        ("verified=perhaps", "verified"),
+        ("clusters=nev-ice", "clusters"),
+    ],
+)
 def test_search_query_validation(api, make, query, field):
     error = error_of(api.get(f"/providers?{query}", make.enterprise()), 422, "validation_error")
     assert field in error["fields"]
@@ -258,7 +360,9 @@ def test_search_query_validation(api, make, query, field):
 
 def test_search_sees_a_write_at_once(api, make):
     admin = make.admin()
-    created = api.post("/providers", admin, json=provider_body(description="独一无二的碳纤维无人机外壳设计"))
+    created = api.post(
+        "/providers", admin, json=provider_body(description="独一无二的碳纤维无人机外壳设计")
+    )
     assert created.status_code == 201
     assert created.get_json()["id"] in ids(api.get("/providers?q=碳纤维", admin))
     pid = created.get_json()["id"]

@@ -2,6 +2,7 @@
 an enterprise registers and posts a demand, an administrator approves it, a provider finds
 it by a Chinese search and expresses interest, the enterprise accepts, and both then see
 each other's contact details."""
+
 from __future__ import annotations
 
 import re
@@ -26,9 +27,14 @@ def test_register_post_approve_find_interest_accept(live_app, live_server, new_p
     with live_app.app_context():
         make = Factories(db.session)
         make.admin("admin@e2e.cn")
-        make.provider(name="渝州智造设计有限公司", email="provider@e2e.cn", region="yongchuan",
-                      clusters=["motorcycle"], services=["appearance-design", "structural-design"],
-                      description="专注摩托车及骑行装备的外观与结构设计")
+        make.provider(
+            name="渝州智造设计有限公司",
+            email="provider@e2e.cn",
+            region="yongchuan",
+            clusters=["motorcycle"],
+            services=["appearance-design", "structural-design"],
+            description="专注摩托车及骑行装备的外观与结构设计",
+        )
 
     # 1. an enterprise registers
     enterprise = new_page()
@@ -48,7 +54,9 @@ def test_register_post_approve_find_interest_accept(live_app, live_server, new_p
     # 2. … and posts a demand for review
     enterprise.goto(f"{live_server}/demands/new")
     enterprise.fill("input[name=title]", TITLE)
-    enterprise.fill("textarea[name=description]", "为新款电动摩托车骑行头盔做外观造型设计，兼顾通风与轻量化。")
+    enterprise.fill(
+        "textarea[name=description]", "为新款电动摩托车骑行头盔做外观造型设计，兼顾通风与轻量化。"
+    )
     enterprise.select_option("select[name=cluster]", "motorcycle")
     enterprise.check("input[name=services][value=appearance-design]")
     enterprise.fill("input[name=budget_min]", "80000")

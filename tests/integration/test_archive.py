@@ -1,4 +1,5 @@
 """Archive service: layered counts, drill-down records and filters for demands and providers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,9 @@ def test_demand_tree_counts_every_layer(admin, demands):
 def test_demand_records_at_any_layer_and_filters(admin, demands):
     records, total = archive.demand_records(db.session, admin, Path("trillion"))
     assert total == 3 and {d.id for d in records} == {demands[k].id for k in "abc"}
-    records, total = archive.demand_records(db.session, admin, Path("trillion", "nev-ice", "yongchuan", "published"))
+    records, total = archive.demand_records(
+        db.session, admin, Path("trillion", "nev-ice", "yongchuan", "published")
+    )
     assert [d.id for d in records] == [demands["a"].id]
     records, total = archive.demand_records(db.session, admin, Path(), Filters(status="draft"))
     assert [d.id for d in records] == [demands["d"].id]
@@ -63,6 +66,7 @@ def test_demand_records_at_any_layer_and_filters(admin, demands):
 
 def test_verified_filter(admin, make, demands):
     from matchmaker.services import accounts
+
     demand = db.session.get(Demand, demands["c"].id)
     accounts.set_organization_verified(db.session, admin, demand.organization_id, True)
     db.session.commit()
@@ -78,17 +82,23 @@ def test_provider_tree_counts_a_provider_under_each_of_its_clusters(admin, make)
     assert children(root) == {"trillion": 2, "featured-100b": 2}  # distinct providers per tier
     nev = archive.find(root, Path("trillion", "nev-ice"))
     assert nev.count == 2 and children(nev) == {"yongchuan": 1, "liangjiang": 1}
-    assert children(archive.find(root, Path("trillion", "nev-ice", "yongchuan"))) == {"municipal": 1}
+    assert children(archive.find(root, Path("trillion", "nev-ice", "yongchuan"))) == {
+        "municipal": 1
+    }
     records, total = archive.provider_records(db.session, admin, Path("featured-100b"))
     assert total == 2 and records[0].organization.level == "national"  # highest level first
-    records, total = archive.provider_records(db.session, admin, Path("trillion", "nev-ice", "liangjiang", "none"))
+    records, total = archive.provider_records(
+        db.session, admin, Path("trillion", "nev-ice", "liangjiang", "none")
+    )
     assert total == 1
     assert archive.provider_tree(db.session, admin, Filters(kind="university")).count == 1
 
 
 def test_paths_are_layered_and_checked():
     assert archive.normalise_path(Path(cluster="nev-ice")) == Path("trillion", "nev-ice")
-    assert archive.normalise_path(Path("trillion", "bogus", "yongchuan", "published")) == Path("trillion")
+    assert archive.normalise_path(Path("trillion", "bogus", "yongchuan", "published")) == Path(
+        "trillion"
+    )
     assert archive.normalise_path(Path(region="yongchuan")) == Path()
 
 

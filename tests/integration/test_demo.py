@@ -1,4 +1,5 @@
 """The demo data set loads through the services into every state, and is searchable."""
+
 from collections import Counter
 
 from sqlalchemy import select
@@ -17,8 +18,16 @@ def test_demo_covers_every_state_and_is_indexed(app):
     assert not database_is_empty(db.session)
     assert summary["providers"] >= 30 and summary["enterprises"] >= 30 and summary["demands"] >= 60
     states = Counter((d.status, d.close_reason) for d in db.session.scalars(select(Demand)))
-    for state in [("draft", None), ("in_review", None), ("rejected", None), ("published", None),
-                  ("in_negotiation", None), ("closed", "won"), ("closed", "withdrawn"), ("closed", "expired")]:
+    for state in [
+        ("draft", None),
+        ("in_review", None),
+        ("rejected", None),
+        ("published", None),
+        ("in_negotiation", None),
+        ("closed", "won"),
+        ("closed", "withdrawn"),
+        ("closed", "expired"),
+    ]:
         assert states[state] > 0, state
     assert Counter(i.status for i in db.session.scalars(select(Interest)))["accepted"] > 0
     assert accounts.authenticate(db.session, DEMO_ADMIN, DEMO_PASSWORD) is not None
@@ -29,4 +38,5 @@ def test_demo_covers_every_state_and_is_indexed(app):
     published = backend.search(SearchQuery(index=DEMANDS, filters={"status": ["published"]}))
     assert published.total == states[("published", None)]
     assert {s.documents for s in backend.status() if s.index == "providers"} == {
-        len(db.session.scalars(select(Provider)).all())}
+        len(db.session.scalars(select(Provider)).all())
+    }

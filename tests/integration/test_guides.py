@@ -1,4 +1,5 @@
 """The supply–demand guide: snapshot, gaps, publishing (frozen), diff, subscribers, PDF and XLSX."""
+
 from __future__ import annotations
 
 import email
@@ -21,11 +22,17 @@ from matchmaker.services.guides import charts, pdf, snapshot, xlsx
 from matchmaker.taxonomy import get_taxonomy
 from matchmaker.transaction import commit
 
-BODY = {"title": "2026年第四季度工业设计供需指南", "period_start": "2026-10-01", "period_end": "2026-12-31"}
+BODY = {
+    "title": "2026年第四季度工业设计供需指南",
+    "period_start": "2026-10-01",
+    "period_end": "2026-12-31",
+}
 
 
 def verified_provider(make, admin, clusters, services, team_size=10, level="none", **fields):
-    user = make.provider(clusters=clusters, services=services, team_size=team_size, level=level, **fields)
+    user = make.provider(
+        clusters=clusters, services=services, team_size=team_size, level=level, **fields
+    )
     accounts.set_organization_verified(db.session, admin, user.organization_id, True)
     commit()
     return user
@@ -43,18 +50,49 @@ def world(make):
     3 verified providers (a surplus); one draft demand that must not count."""
     admin = make.admin()
     owner = make.enterprise(region="yongchuan")
-    d1 = make.demand(owner, title="新能源汽车外观设计", cluster="nev-ice", services=["appearance-design", "cmf-design"],
-                     budget_max=500000, region="yongchuan")
-    d2 = make.demand(owner, title="智能座舱交互设计", cluster="nev-ice", services=["interaction-design"],
-                     budget_max=200000, region="liangjiang")
-    d3 = make.demand(owner, title="车灯结构设计", cluster="nev-ice", services=["structural-design"], region="yongchuan",
-                     budget_min=50000, budget_max=100000)
+    d1 = make.demand(
+        owner,
+        title="新能源汽车外观设计",
+        cluster="nev-ice",
+        services=["appearance-design", "cmf-design"],
+        budget_max=500000,
+        region="yongchuan",
+    )
+    d2 = make.demand(
+        owner,
+        title="智能座舱交互设计",
+        cluster="nev-ice",
+        services=["interaction-design"],
+        budget_max=200000,
+        region="liangjiang",
+    )
+    d3 = make.demand(
+        owner,
+        title="车灯结构设计",
+        cluster="nev-ice",
+        services=["structural-design"],
+        region="yongchuan",
+        budget_min=50000,
+        budget_max=100000,
+    )
     draft = make.demand(owner, title="未提交的草稿", status="draft", cluster="motorcycle")
-    p1 = verified_provider(make, admin, ["nev-ice"], ["appearance-design"], team_size=30, level="national")
-    moto = [verified_provider(make, admin, ["motorcycle"], ["appearance-design"], team_size=5) for _ in range(3)]
+    p1 = verified_provider(
+        make, admin, ["nev-ice"], ["appearance-design"], team_size=30, level="national"
+    )
+    moto = [
+        verified_provider(make, admin, ["motorcycle"], ["appearance-design"], team_size=5)
+        for _ in range(3)
+    ]
     unverified = make.provider(clusters=["nev-ice"], services=["structural-design"], team_size=8)
-    return {"admin": admin, "owner": owner, "demands": [d1, d2, d3], "draft": draft, "p1": p1, "moto": moto,
-            "unverified": unverified}
+    return {
+        "admin": admin,
+        "owner": owner,
+        "demands": [d1, d2, d3],
+        "draft": draft,
+        "p1": p1,
+        "moto": moto,
+        "unverified": unverified,
+    }
 
 
 def cluster_row(content, code):
@@ -63,6 +101,7 @@ def cluster_row(content, code):
 
 # --- snapshot --------------------------------------------------------------------------------
 
+
 def test_draft_snapshot_counts_demand_supply_and_gaps(world):
     guide = guides.create_draft(db.session, world["admin"], BODY)
     commit()
@@ -70,37 +109,70 @@ def test_draft_snapshot_counts_demand_supply_and_gaps(world):
     assert guide.status == "draft" and guide.edition is None
     nev = cluster_row(content, "nev-ice")
     assert nev["open_demands"] == 3
-    assert nev["demand_services"] == {"appearance-design": 1, "cmf-design": 1, "interaction-design": 1,
-                                      "structural-design": 1}
+    assert nev["demand_services"] == {
+        "appearance-design": 1,
+        "cmf-design": 1,
+        "interaction-design": 1,
+        "structural-design": 1,
+    }
     assert (nev["providers"], nev["verified_providers"]) == (2, 1)
     assert (nev["team_size"], nev["verified_team_size"]) == (38, 30)
     assert nev["levels"] == {"national": 1}
     assert nev["status"] == snapshot.SHORTAGE
     moto = cluster_row(content, "motorcycle")
-    assert (moto["open_demands"], moto["verified_providers"], moto["status"]) == (0, 3, snapshot.SURPLUS)
-    assert {"scope": "cluster", "code": "nev-ice", "open_demands": 3, "verified_providers": 1} \
-        in content["gaps"]["shortage"]
-    assert {"scope": "cluster", "code": "motorcycle", "open_demands": 0, "verified_providers": 3} \
-        in content["gaps"]["surplus"]
+    assert (moto["open_demands"], moto["verified_providers"], moto["status"]) == (
+        0,
+        3,
+        snapshot.SURPLUS,
+    )
+    assert {
+        "scope": "cluster",
+        "code": "nev-ice",
+        "open_demands": 3,
+        "verified_providers": 1,
+    } in content["gaps"]["shortage"]
+    assert {
+        "scope": "cluster",
+        "code": "motorcycle",
+        "open_demands": 0,
+        "verified_providers": 3,
+    } in content["gaps"]["surplus"]
     # services: structural design is asked for once, offered only by an unverified provider
     structural = next(s for s in content["services"] if s["code"] == "structural-design")
-    assert (structural["open_demands"], structural["providers"], structural["verified_providers"]) == (1, 1, 0)
+    assert (
+        structural["open_demands"],
+        structural["providers"],
+        structural["verified_providers"],
+    ) == (1, 1, 0)
     assert structural["status"] == snapshot.SHORTAGE
     assert content["totals"]["open_demands"] == 3  # the draft demand is not open
     assert content["heatmap"]["regions"] == ["liangjiang", "yongchuan"]
     assert content["heatmap"]["rows"] == [{"cluster": "nev-ice", "counts": [1, 2]}]
     # featured: largest budget first; verified providers by level; no enterprise names in a public edition
-    assert [d["title"] for d in content["featured_demands"]][:2] == ["新能源汽车外观设计", "智能座舱交互设计"]
+    assert [d["title"] for d in content["featured_demands"]][:2] == [
+        "新能源汽车外观设计",
+        "智能座舱交互设计",
+    ]
     assert "organization" not in str(content["featured_demands"])
     assert content["featured_providers"][0]["id"] == world["p1"].organization.provider.id
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "guide.created"))
 
 
-@pytest.mark.parametrize("demands_, verified, expected", [
-    (0, 0, snapshot.IDLE), (1, 0, snapshot.SHORTAGE), (2, 0, snapshot.SHORTAGE), (3, 1, snapshot.SHORTAGE),
-    (2, 1, snapshot.BALANCED), (1, 1, snapshot.BALANCED), (0, 2, snapshot.BALANCED), (0, 3, snapshot.SURPLUS),
-    (1, 4, snapshot.SURPLUS), (1, 3, snapshot.BALANCED),
-])
+@pytest.mark.parametrize(
+    "demands_, verified, expected",
+    [
+        (0, 0, snapshot.IDLE),
+        (1, 0, snapshot.SHORTAGE),
+        (2, 0, snapshot.SHORTAGE),
+        (3, 1, snapshot.SHORTAGE),
+        (2, 1, snapshot.BALANCED),
+        (1, 1, snapshot.BALANCED),
+        (0, 2, snapshot.BALANCED),
+        (0, 3, snapshot.SURPLUS),
+        (1, 4, snapshot.SURPLUS),
+        (1, 3, snapshot.BALANCED),
+    ],
+)
 def test_gap_rule(demands_, verified, expected):
     assert snapshot.balance(demands_, verified) == expected
 
@@ -127,15 +199,18 @@ def test_only_admins_manage_guides(world, make):
         guides.update_draft(db.session, world["owner"], guide.id, {"commentary": "x"})
 
 
-@pytest.mark.parametrize("body, field", [
-    ({**BODY, "title": ""}, "title"),
-    ({**BODY, "period_end": "2026-09-30"}, "period_end"),
-    ({**BODY, "period_start": "2026-02-30"}, "period_start"),
-    ({**BODY, "clusters": ["不存在的集群"]}, "clusters"),
-    ({**BODY, "commentary": "长" * 20_001}, "commentary"),
-    ({**BODY, "unknown": 1}, "unknown"),
-    ({"title": "x"}, "period_start"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({**BODY, "title": ""}, "title"),
+        ({**BODY, "period_end": "2026-09-30"}, "period_end"),
+        ({**BODY, "period_start": "2026-02-30"}, "period_start"),
+        ({**BODY, "clusters": ["不存在的集群"]}, "clusters"),
+        ({**BODY, "commentary": "长" * 20_001}, "commentary"),
+        ({**BODY, "unknown": 1}, "unknown"),
+        ({"title": "x"}, "period_start"),
+    ],
+)
 def test_invalid_input_names_the_field_and_stores_nothing(world, body, field):
     with pytest.raises(ValidationFailed) as caught:
         guides.create_draft(db.session, world["admin"], body)
@@ -153,13 +228,19 @@ def test_draft_regenerates_and_edits(world, make):
     guides.regenerate(db.session, admin, guide.id)
     commit()
     assert cluster_row(guide.content, "motorcycle")["open_demands"] == 1
-    guides.update_draft(db.session, admin, guide.id, {"commentary": "汽车集群设计力量不足。", "clusters": ["nev-ice"]})
+    guides.update_draft(
+        db.session,
+        admin,
+        guide.id,
+        {"commentary": "汽车集群设计力量不足。", "clusters": ["nev-ice"]},
+    )
     commit()
     assert guide.commentary == "汽车集群设计力量不足。"
     assert [c["code"] for c in guide.content["clusters"]] == ["nev-ice"]  # new scope → regenerated
 
 
 # --- publishing ------------------------------------------------------------------------------
+
 
 def test_published_edition_is_frozen(world, make):
     admin = world["admin"]
@@ -180,10 +261,12 @@ def test_published_edition_is_frozen(world, make):
     assert again.content == frozen
     assert again.commentary == "第一期"
 
-    for attempt in (lambda: guides.update_draft(db.session, admin, guide.id, {"commentary": "改"}),
-                    lambda: guides.regenerate(db.session, admin, guide.id),
-                    lambda: guides.publish(db.session, admin, guide.id),
-                    lambda: guides.delete_draft(db.session, admin, guide.id)):
+    for attempt in (
+        lambda: guides.update_draft(db.session, admin, guide.id, {"commentary": "改"}),
+        lambda: guides.regenerate(db.session, admin, guide.id),
+        lambda: guides.publish(db.session, admin, guide.id),
+        lambda: guides.delete_draft(db.session, admin, guide.id),
+    ):
         with pytest.raises(Conflict):
             attempt()
         db.session.rollback()
@@ -215,8 +298,16 @@ def test_second_edition_records_changes_since_the_previous(world, make):
     new = make.demand(owner, title="电动摩托车造型设计", cluster="motorcycle", region="yongchuan")
     verified_provider(make, admin, ["nev-ice"], ["interaction-design"])
 
-    second = guides.create_draft(db.session, admin, {**BODY, "title": "2027年第一季度工业设计供需指南",
-                                                     "period_start": "2027-01-01", "period_end": "2027-03-31"})
+    second = guides.create_draft(
+        db.session,
+        admin,
+        {
+            **BODY,
+            "title": "2027年第一季度工业设计供需指南",
+            "period_start": "2027-01-01",
+            "period_end": "2027-03-31",
+        },
+    )
     commit()
     guides.publish(db.session, admin, second.id)
     commit()
@@ -236,7 +327,9 @@ def test_second_edition_records_changes_since_the_previous(world, make):
     # the trend runs across both editions and is frozen with the second
     assert [p["edition"] for p in second.content["trend"]] == [1, 2]
     assert [p["open_demands"] for p in second.content["trend"]] == [3, 3]
-    assert first.content["changes"] is None and [p["edition"] for p in first.content["trend"]] == [1]
+    assert first.content["changes"] is None and [p["edition"] for p in first.content["trend"]] == [
+        1
+    ]
 
 
 def test_scoped_edition_compares_only_its_clusters(world, make):
@@ -262,7 +355,9 @@ def test_publish_notifies_subscribers_in_app_and_by_mail(app, world, make):
     guides.set_subscription(db.session, quitter, True)
     guides.set_subscription(db.session, quitter, False)
     commit()
-    assert guides.is_subscribed(db.session, reader) and not guides.is_subscribed(db.session, quitter)
+    assert guides.is_subscribed(db.session, reader) and not guides.is_subscribed(
+        db.session, quitter
+    )
 
     sink, port = [], None
     with socket.socket() as probe:
@@ -279,15 +374,28 @@ def test_publish_notifies_subscribers_in_app_and_by_mail(app, world, make):
     try:
         guide = guides.create_draft(db.session, admin, BODY)
         commit()
-        assert guides.mail_subscribers(db.session, guide, {**app.config, "MAIL_SERVER": "127.0.0.1",
-                                                           "MAIL_PORT": port}, "http://mm.test") == 0  # a draft
+        assert (
+            guides.mail_subscribers(
+                db.session,
+                guide,
+                {**app.config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port},
+                "http://mm.test",
+            )
+            == 0
+        )  # a draft
         guides.publish(db.session, admin, guide.id)
         commit()
-        sent = guides.mail_subscribers(db.session, guide, {**app.config, "MAIL_SERVER": "127.0.0.1",
-                                                           "MAIL_PORT": port}, "http://mm.test/")
+        sent = guides.mail_subscribers(
+            db.session,
+            guide,
+            {**app.config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port},
+            "http://mm.test/",
+        )
     finally:
         controller.stop()
-    notes = list(db.session.scalars(select(Notification).where(Notification.kind == "guide_published")))
+    notes = list(
+        db.session.scalars(select(Notification).where(Notification.kind == "guide_published"))
+    )
     assert [n.user_id for n in notes] == [reader.id]
     assert notes[0].link == f"/guides/{guide.id}" and notes[0].params["edition"] == 1
     assert notes[0].params["title"] == BODY["title"]
@@ -296,13 +404,19 @@ def test_publish_notifies_subscribers_in_app_and_by_mail(app, world, make):
     assert BODY["title"] in message["Subject"]
     assert f"http://mm.test/guides/{guide.id}" in message.get_content()
     # without SMTP: in-app only, no error
-    assert guides.mail_subscribers(db.session, guide, {**app.config, "MAIL_SERVER": None}, "http://x") == 0
+    assert (
+        guides.mail_subscribers(db.session, guide, {**app.config, "MAIL_SERVER": None}, "http://x")
+        == 0
+    )
 
 
 # --- PDF, XLSX and charts ----------------------------------------------------------------------
 
+
 def test_pdf_is_readable_and_embeds_the_chinese_font(app, world):
-    guide = guides.create_draft(db.session, world["admin"], {**BODY, "commentary": "汽车集群设计力量亟待加强。"})
+    guide = guides.create_draft(
+        db.session, world["admin"], {**BODY, "commentary": "汽车集群设计力量亟待加强。"}
+    )
     commit()
     guides.publish(db.session, world["admin"], guide.id)
     commit()
@@ -312,21 +426,36 @@ def test_pdf_is_readable_and_embeds_the_chinese_font(app, world):
     taxonomy = get_taxonomy()
     for code in ("nev-ice", "motorcycle"):
         assert taxonomy.clusters.label(code, "zh") in text
-    for phrase in ("2026年第四季度工业设计供需指南", "第1期", "编者按", "汽车集群设计力量亟待加强", "供给缺口",
-                   "新能源汽车外观设计", "永川区", "两江新区"):
+    for phrase in (
+        "2026年第四季度工业设计供需指南",
+        "第1期",
+        "编者按",
+        "汽车集群设计力量亟待加强",
+        "供给缺口",
+        "新能源汽车外观设计",
+        "永川区",
+        "两江新区",
+    ):
         assert phrase in text, phrase
     # the font is embedded (a subset), so machines without CJK fonts show the same glyphs
     reader = PdfReader(io.BytesIO(data))
-    fonts = [obj for page in reader.pages
-             for obj in (page["/Resources"]["/Font"].get_object()).values()]
+    fonts = [
+        obj for page in reader.pages for obj in (page["/Resources"]["/Font"].get_object()).values()
+    ]
     assert fonts and all(f.get_object()["/Encoding"] == "/Identity-H" for f in fonts)
     descendants = [f.get_object()["/DescendantFonts"][0].get_object() for f in fonts]
-    assert all("/FontFile2" in d["/FontDescriptor"].get_object() for d in descendants)  # embedded TrueType
-    assert all("+" in str(d["/BaseFont"]) for d in descendants)  # subset-tagged: only the glyphs used
+    assert all(
+        "/FontFile2" in d["/FontDescriptor"].get_object() for d in descendants
+    )  # embedded TrueType
+    assert all(
+        "+" in str(d["/BaseFont"]) for d in descendants
+    )  # subset-tagged: only the glyphs used
 
 
 def test_pdf_font_missing_fails_loudly_and_rare_characters_do_not_break_it(app, world, tmp_path):
-    guide = guides.create_draft(db.session, world["admin"], {**BODY, "commentary": "生僻字𠀀与表情😀"})
+    guide = guides.create_draft(
+        db.session, world["admin"], {**BODY, "commentary": "生僻字𠀀与表情😀"}
+    )
     commit()
     with pytest.raises(pdf.FontMissing):
         pdf.render(guide, [], {**app.config, "GUIDE_PDF_FONT": str(tmp_path / "none.otf")})
@@ -336,18 +465,32 @@ def test_pdf_font_missing_fails_loudly_and_rare_characters_do_not_break_it(app, 
 
 
 def test_xlsx_has_a_sheet_per_section_readable_by_openpyxl(app, world):
-    guide = guides.create_draft(db.session, world["admin"], {**BODY, "title": "=HYPERLINK(\"x\")指南",
-                                                             "commentary": "第一段\n\n第二段"})
+    guide = guides.create_draft(
+        db.session,
+        world["admin"],
+        {**BODY, "title": '=HYPERLINK("x")指南', "commentary": "第一段\n\n第二段"},
+    )
     commit()
     guides.publish(db.session, world["admin"], guide.id)
     commit()
     data = xlsx.render(guide, guides.trend(db.session, guide))
     book = openpyxl.load_workbook(io.BytesIO(data))
-    for name in ("概览", "产业集群", "供需对比图", "集群×服务", "服务类型", "供需缺口", "热力图", "重点需求", "重点服务方",
-                 "与上期相比", "历期趋势"):
+    for name in (
+        "概览",
+        "产业集群",
+        "供需对比图",
+        "集群×服务",
+        "服务类型",
+        "供需缺口",
+        "热力图",
+        "重点需求",
+        "重点服务方",
+        "与上期相比",
+        "历期趋势",
+    ):
         assert name in book.sheetnames, name
     overview = book["概览"]
-    assert overview["A1"].value == "=HYPERLINK(\"x\")指南" and overview["A1"].data_type == "s"
+    assert overview["A1"].value == '=HYPERLINK("x")指南' and overview["A1"].data_type == "s"
     rows = {r[1]: r for r in book["产业集群"].iter_rows(min_row=2, values_only=True)}
     nev = rows["智能网联新能源汽车"]
     assert nev[2] == 3 and nev[6] == 1 and nev[9] == "供给缺口"
@@ -362,13 +505,21 @@ def test_xlsx_has_a_sheet_per_section_readable_by_openpyxl(app, world):
 def test_charts_are_escaped_svg(world):
     guide = guides.create_draft(db.session, world["admin"], BODY)
     commit()
-    bars = charts.bars_svg(guide.content, "zh", "<script>", "desc & more", ("开放需求", "已认证服务方"), "无")
+    bars = charts.bars_svg(
+        guide.content, "zh", "<script>", "desc & more", ("开放需求", "已认证服务方"), "无"
+    )
     assert bars.startswith("<svg") and "<script>" not in bars and "&lt;script&gt;" in bars
     assert "智能网联新能源汽车" in bars and "style=" not in bars
     heat = charts.heatmap_svg(guide.content, "en", "Heat", "d", "none")
     assert "Yongchuan District" in heat and "Liangjiang New Area" in heat
-    trend = charts.trend_svg([snapshot.trend_point(1, "a", guide.content), snapshot.trend_point(2, "b", guide.content)],
-                             "T", "d", ("x", "y"), lambda p: f"No. {p['edition']}", "none")
+    trend = charts.trend_svg(
+        [snapshot.trend_point(1, "a", guide.content), snapshot.trend_point(2, "b", guide.content)],
+        "T",
+        "d",
+        ("x", "y"),
+        lambda p: f"No. {p['edition']}",
+        "none",
+    )
     assert trend.count("<polyline") == 2 and "No. 2" in trend
     empty = charts.trend_svg([], "T", "d", ("x", "y"), str, "暂无数据")
     assert "暂无数据" in empty

@@ -1,4 +1,5 @@
 """Survey import through the service and the CLI: reading, checking, idempotence, all or nothing."""
+
 from __future__ import annotations
 
 import csv
@@ -11,17 +12,33 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Demand, Organization, Provider
+from matchmaker.search_engine import get_search
 from matchmaker.services import imports
 from matchmaker.services.errors import Forbidden
 from matchmaker.services.imports import template_files
 from matchmaker.services.indexing import commit_and_index
-from matchmaker.search_engine import get_search
 from tests.factories import credit_code
 
 DATA = Path(__file__).parent.parent / "data" / "import"
-PROVIDER_HEADERS = ["外部编号", "单位名称", "统一社会信用代码", "单位类型", "所在区县", "服务产业集群", "设计服务类型"]
-DEMAND_HEADERS = ["外部编号", "企业名称", "统一社会信用代码", "所在区县", "需求标题", "需求描述", "产业集群",
-                  "设计服务类型"]
+PROVIDER_HEADERS = [
+    "外部编号",
+    "单位名称",
+    "统一社会信用代码",
+    "单位类型",
+    "所在区县",
+    "服务产业集群",
+    "设计服务类型",
+]
+DEMAND_HEADERS = [
+    "外部编号",
+    "企业名称",
+    "统一社会信用代码",
+    "所在区县",
+    "需求标题",
+    "需求描述",
+    "产业集群",
+    "设计服务类型",
+]
 
 
 @pytest.fixture
@@ -36,8 +53,15 @@ def csv_bytes(rows, encoding="utf-8-sig") -> bytes:
 
 
 def provider_row(n: int, **overrides) -> list[str]:
-    row = {"外部编号": f"S{n}", "单位名称": f"设计单位{n}", "统一社会信用代码": credit_code(700000 + n),
-           "单位类型": "设计公司", "所在区县": "永川区", "服务产业集群": "汽车、电子", "设计服务类型": "外观设计"}
+    row = {
+        "外部编号": f"S{n}",
+        "单位名称": f"设计单位{n}",
+        "统一社会信用代码": credit_code(700000 + n),
+        "单位类型": "设计公司",
+        "所在区县": "永川区",
+        "服务产业集群": "汽车、电子",
+        "设计服务类型": "外观设计",
+    }
     row.update(overrides)
     return [row[h] for h in PROVIDER_HEADERS]
 
@@ -64,15 +88,25 @@ def test_csv_in_gbk_or_utf8_with_bom_imports_and_normalises(admin, name):
     assert counts == {"created": 2, "updated": 0, "merged": 0}
     provider = db.session.scalar(select(Provider).where(Provider.external_id == "S-001"))
     org = provider.organization
-    assert (org.name, org.region, org.kind, org.level) == ("重庆永川造型设计有限公司", "yongchuan", "design-firm",
-                                                          "municipal")
-    assert org.credit_code == credit_code(900001) and org.phone == "13800001111" and org.contact_name == "李工"
+    assert (org.name, org.region, org.kind, org.level) == (
+        "重庆永川造型设计有限公司",
+        "yongchuan",
+        "design-firm",
+        "municipal",
+    )
+    assert (
+        org.credit_code == credit_code(900001)
+        and org.phone == "13800001111"
+        and org.contact_name == "李工"
+    )
     assert provider.clusters == ["nev-ice", "motorcycle"]
     assert provider.services == ["appearance-design", "structural-design"]
     assert (provider.price_min, provider.price_max) == (50_000, 500_000)
     other = db.session.scalar(select(Provider).where(Provider.external_id == "S-002"))
-    assert other.clusters == ["electronics", "smart-equipment"] and other.services == ["appearance-design",
-                                                                                       "cmf-design"]
+    assert other.clusters == ["electronics", "smart-equipment"] and other.services == [
+        "appearance-design",
+        "cmf-design",
+    ]
     assert other.organization.phone == "13900002222"
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert actions.count("provider.created") == 2 and "organization.updated" in actions
@@ -85,18 +119,39 @@ def test_reimport_updates_instead_of_duplicating(admin):
     assert (outcome.plan.creates, outcome.plan.updates) == (0, 2)
     assert counts["updated"] == 2 and count(Provider) == 2 and count(Organization) == 2
     # without 外部编号 the credit code finds the same organisation, even under a new name
-    rows = [PROVIDER_HEADERS, provider_row(1, 外部编号="", 单位名称="重庆永川造型设计有限公司（更名）",
-                                           统一社会信用代码=credit_code(900001), 服务产业集群="摩托车")]
+    rows = [
+        PROVIDER_HEADERS,
+        provider_row(
+            1,
+            外部编号="",
+            单位名称="重庆永川造型设计有限公司（更名）",
+            统一社会信用代码=credit_code(900001),
+            服务产业集群="摩托车",
+        ),
+    ]
     outcome, counts = run(admin, "rename.csv", csv_bytes(rows))
     assert outcome.problems == [] and counts["updated"] == 1 and count(Provider) == 2
     provider = db.session.scalar(select(Provider).where(Provider.external_id == "S-001"))
-    assert provider.organization.name == "重庆永川造型设计有限公司（更名）" and provider.clusters == ["motorcycle"]
+    assert (
+        provider.organization.name == "重庆永川造型设计有限公司（更名）"
+        and provider.clusters == ["motorcycle"]
+    )
 
 
 def test_empty_cells_keep_stored_values_on_update(admin):
     run(admin, "p.csv", (DATA / "providers_utf8_bom.csv").read_bytes())
-    rows = [["外部编号", "单位名称", "单位类型", "所在区县", "服务产业集群", "设计服务类型", "团队人数"],
-            ["S-001", "重庆永川造型设计有限公司", "设计公司", "永川区", "汽车", "外观设计", ""]]
+    rows = [
+        [
+            "外部编号",
+            "单位名称",
+            "单位类型",
+            "所在区县",
+            "服务产业集群",
+            "设计服务类型",
+            "团队人数",
+        ],
+        ["S-001", "重庆永川造型设计有限公司", "设计公司", "永川区", "汽车", "外观设计", ""],
+    ]
     run(admin, "partial.csv", csv_bytes(rows))
     provider = db.session.scalar(select(Provider).where(Provider.external_id == "S-001"))
     assert provider.team_size == 25 and provider.organization.contact_name == "李工"
@@ -114,7 +169,10 @@ def test_xlsx_title_row_merged_cells_empty_rows_and_status(admin):
     assert by_ext["D-001"].status == "published" and by_ext["D-002"].status == "in_review"
     assert by_ext["D-003"].status == "published"  # no status: imported demands are published
     assert (by_ext["D-001"].budget_min, by_ext["D-001"].budget_max) == (100_000, 300_000)
-    assert str(by_ext["D-001"].deadline) == "2027-06-30" and str(by_ext["D-002"].deadline) == "2027-09-01"
+    assert (
+        str(by_ext["D-001"].deadline) == "2027-06-30"
+        and str(by_ext["D-002"].deadline) == "2027-09-01"
+    )
     assert count(Organization) == 2
     # again: nothing new, and a published demand stays published
     outcome, counts = run(admin, "demands_merged.xlsx", (DATA / "demands_merged.xlsx").read_bytes())
@@ -122,15 +180,23 @@ def test_xlsx_title_row_merged_cells_empty_rows_and_status(admin):
 
 
 def test_demand_without_external_id_is_found_by_enterprise_and_title(admin):
-    rows = [DEMAND_HEADERS[1:], ["重庆某厂", credit_code(810001), "永川区", "外观设计需求", "说明", "摩托车", "外观设计"]]
+    rows = [
+        DEMAND_HEADERS[1:],
+        ["重庆某厂", credit_code(810001), "永川区", "外观设计需求", "说明", "摩托车", "外观设计"],
+    ]
     run(admin, "a.csv", csv_bytes(rows))
     outcome, counts = run(admin, "a.csv", csv_bytes(rows))
     assert counts["updated"] == 1 and count(Demand) == 1
 
 
 def test_problems_name_row_column_value_and_nothing_is_written(admin):
-    rows = [PROVIDER_HEADERS, provider_row(1), provider_row(2, 所在区县="火星区"), [""] * 7,
-            provider_row(3, 设计服务类型="外观设计、读心术", 统一社会信用代码="123")]
+    rows = [
+        PROVIDER_HEADERS,
+        provider_row(1),
+        provider_row(2, 所在区县="火星区"),
+        [""] * 7,
+        provider_row(3, 设计服务类型="外观设计、读心术", 统一社会信用代码="123"),
+    ]
     outcome, counts = run(admin, "bad.csv", csv_bytes(rows))
     assert counts is None
     problems = {(p.row, p.column): p.message for p in outcome.problems}
@@ -144,7 +210,10 @@ def test_missing_required_columns_are_reported_before_rows(admin):
     rows = [["单位名称", "所在区县"], ["某设计公司", "永川"]]
     outcome, _ = run(admin, "m.csv", csv_bytes(rows), kind="providers")
     assert {(p.row, p.column, p.message) for p in outcome.problems} == {
-        (1, "单位类型", "缺少必填列"), (1, "服务产业集群", "缺少必填列"), (1, "设计服务类型", "缺少必填列")}
+        (1, "单位类型", "缺少必填列"),
+        (1, "服务产业集群", "缺少必填列"),
+        (1, "设计服务类型", "缺少必填列"),
+    }
 
 
 def test_duplicate_rows_identical_are_merged_different_are_problems(admin):
@@ -165,14 +234,17 @@ def test_credit_code_of_an_enterprise_is_not_taken_by_a_provider(admin, make):
     assert counts is None and "已登记为制造企业" in outcome.problems[0].message
 
 
-@pytest.mark.parametrize("filename, data, message", [
-    ("p.csv", b"\xff\xfe\x00\xd8garbage\x00", "无法识别文件编码"),
-    ("p.csv", bytes(range(128, 256)) * 4, "无法识别文件编码"),
-    ("p.xls", b"\xd0\xcf\x11\xe0", ".xls"),
-    ("p.xlsx", b"PK\x03\x04 not really a zip", "不是 Excel"),
-    ("p.pdf", b"%PDF-1.4", "不支持的文件类型"),
-    ("p.csv", b"", "文件为空"),
-])
+@pytest.mark.parametrize(
+    "filename, data, message",
+    [
+        ("p.csv", b"\xff\xfe\x00\xd8garbage\x00", "无法识别文件编码"),
+        ("p.csv", bytes(range(128, 256)) * 4, "无法识别文件编码"),
+        ("p.xls", b"\xd0\xcf\x11\xe0", ".xls"),
+        ("p.xlsx", b"PK\x03\x04 not really a zip", "不是 Excel"),
+        ("p.pdf", b"%PDF-1.4", "不支持的文件类型"),
+        ("p.csv", b"", "文件为空"),
+    ],
+)
 def test_unreadable_files_are_refused_with_a_clear_message(admin, filename, data, message):
     with pytest.raises(imports.FileProblem) as caught:
         imports.inspect(db.session, admin, filename, data, "providers")
@@ -191,6 +263,7 @@ def test_only_admins_import(make):
 
 
 # --- CLI ----------------------------------------------------------------------------------
+
 
 def test_cli_dry_run_writes_nothing_then_import(runner, admin, tmp_path):
     path = tmp_path / "p.csv"
@@ -213,17 +286,38 @@ def test_cli_reports_problems_and_exits_nonzero(runner, admin, tmp_path):
 
 
 def test_cli_reads_jsonl_api_bodies(runner, admin, tmp_path):
-    bodies = [{"title": "外观设计", "description": "说明", "cluster": "摩托车", "services": ["外观设计"],
-               "region": "永川", "organization": {"name": "某摩托车厂", "region": "yongchuan"},
-               "external_id": "J1", "credit_code": credit_code(820001)},
-              {"title": "结构设计", "description": "说明", "cluster": "nev-ice", "services": ["structural-design"],
-               "region": "yongchuan", "organization": {"name": "某摩托车厂"}, "external_id": "J2"}]
+    bodies = [
+        {
+            "title": "外观设计",
+            "description": "说明",
+            "cluster": "摩托车",
+            "services": ["外观设计"],
+            "region": "永川",
+            "organization": {"name": "某摩托车厂", "region": "yongchuan"},
+            "external_id": "J1",
+            "credit_code": credit_code(820001),
+        },
+        {
+            "title": "结构设计",
+            "description": "说明",
+            "cluster": "nev-ice",
+            "services": ["structural-design"],
+            "region": "yongchuan",
+            "organization": {"name": "某摩托车厂"},
+            "external_id": "J2",
+        },
+    ]
     path = tmp_path / "d.jsonl"
-    path.write_text("\n".join(json.dumps(b, ensure_ascii=False) for b in bodies) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(b, ensure_ascii=False) for b in bodies) + "\n", encoding="utf-8"
+    )
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 0, result.output
     assert count(Demand) == 2 and count(Organization) == 1
-    path.write_text(json.dumps({**bodies[0], "cluster": "不存在"}, ensure_ascii=False) + "\n{oops\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({**bodies[0], "cluster": "不存在"}, ensure_ascii=False) + "\n{oops\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["import", str(path), "--kind", "demands"])
     assert result.exit_code != 0
     assert "row 1 · cluster · 未知取值：不存在" in result.output and "row 2 · body" in result.output
@@ -233,6 +327,7 @@ def test_a_write_failure_keeps_nothing(runner, admin, tmp_path, monkeypatch):
     """All or nothing: the second row fails inside the service, the first is rolled back too."""
     from matchmaker.services import providers
     from matchmaker.services.errors import Conflict
+
     real = providers.create_provider
     calls = []
 
@@ -241,6 +336,7 @@ def test_a_write_failure_keeps_nothing(runner, admin, tmp_path, monkeypatch):
         if len(calls) == 2:
             raise Conflict("boom", {"name": ["boom"]})
         return real(session, actor, body)
+
     monkeypatch.setattr(providers, "create_provider", flaky)
     path = tmp_path / "p.csv"
     path.write_bytes(csv_bytes([PROVIDER_HEADERS, provider_row(1), provider_row(2)]))
@@ -251,6 +347,7 @@ def test_a_write_failure_keeps_nothing(runner, admin, tmp_path, monkeypatch):
 
 
 # --- volume -------------------------------------------------------------------------------
+
 
 def test_ten_thousand_rows_import_with_progress(admin):
     # The full 10,000 rows on SQLite; on PostgreSQL the same path with fewer rows, because each

@@ -1,4 +1,5 @@
 """A demand's whole life through the pages, with the admin's decisions through the services."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,9 +12,14 @@ from matchmaker.services import demands as demand_service
 from matchmaker.transaction import commit
 
 FORM = {
-    "title": "产品外观造型设计", "description": "一款家用清洁机器人的外观造型与 CMF 方案。",
-    "cluster": "ai-service-robots", "services": ["appearance-design", "cmf-design"],
-    "budget_min": "150000", "budget_max": "400000", "deadline": "2031-03-31", "region": "yongchuan",
+    "title": "产品外观造型设计",
+    "description": "一款家用清洁机器人的外观造型与 CMF 方案。",
+    "cluster": "ai-service-robots",
+    "services": ["appearance-design", "cmf-design"],
+    "budget_min": "150000",
+    "budget_max": "400000",
+    "deadline": "2031-03-31",
+    "region": "yongchuan",
     "contact_preference": "phone",
 }
 
@@ -33,8 +39,11 @@ def status_of(demand_id: int) -> str:
 
 def test_draft_review_publish_negotiate_win(client, auth, make):
     owner = make.enterprise()
-    provider = make.provider(name="清洁机器人设计所", clusters=["ai-service-robots"],
-                             services=["appearance-design", "cmf-design"])
+    provider = make.provider(
+        name="清洁机器人设计所",
+        clusters=["ai-service-robots"],
+        services=["appearance-design", "cmf-design"],
+    )
     other_provider = make.provider()
     admin = make.admin()
 
@@ -62,8 +71,10 @@ def test_draft_review_publish_negotiate_win(client, auth, make):
     assert "产品外观造型设计" in page(client.get("/leads", query_string={"q": "外观设计"}))
 
     # the provider answers
-    response = client.post(f"/demands/{demand_id}/interest",
-                           data={"message": "我们设计过三款扫地机器人", "price": "300000", "timeline_days": "60"})
+    response = client.post(
+        f"/demands/{demand_id}/interest",
+        data={"message": "我们设计过三款扫地机器人", "price": "300000", "timeline_days": "60"},
+    )
     assert response.status_code == 302
     auth.logout()
     login(auth, other_provider)
@@ -109,9 +120,14 @@ def test_reject_edit_resubmit(client, auth, make):
     html = page(client.get(f"/demands/{demand_id}"))
     assert "请补充交付物说明" in html and "status-rejected" in html
     assert "请补充交付物说明" in page(client.get(f"/demands/{demand_id}/edit"))
-    response = client.post(f"/demands/{demand_id}/edit",
-                           data={**FORM, "description": FORM["description"] + "交付：效果图、CMF 手册。",
-                                 "action": "submit"})
+    response = client.post(
+        f"/demands/{demand_id}/edit",
+        data={
+            **FORM,
+            "description": FORM["description"] + "交付：效果图、CMF 手册。",
+            "action": "submit",
+        },
+    )
     assert response.status_code == 302
     assert status_of(demand_id) == DemandStatus.IN_REVIEW
     demand_service.approve(db.session, admin, demand_id)
@@ -125,7 +141,10 @@ def test_edit_of_published_goes_back_to_review_and_leaves_the_leads(client, auth
     demand = make.demand(owner, title="产品外观造型设计")
     provider = make.provider()
     login(auth, owner)
-    client.post(f"/demands/{demand.id}/edit", data={**FORM, "title": "产品外观造型设计（修订）", "action": "submit"})
+    client.post(
+        f"/demands/{demand.id}/edit",
+        data={**FORM, "title": "产品外观造型设计（修订）", "action": "submit"},
+    )
     assert status_of(demand.id) == DemandStatus.IN_REVIEW
     auth.logout()
     login(auth, provider)
@@ -150,7 +169,9 @@ def test_withdraw(client, auth, make):
 
 def test_expire_overdue(client, auth, make, runner):
     owner = make.enterprise()
-    overdue = make.demand(owner, title="过期的需求", deadline=(dt.date.today() + dt.timedelta(days=2)).isoformat())
+    overdue = make.demand(
+        owner, title="过期的需求", deadline=(dt.date.today() + dt.timedelta(days=2)).isoformat()
+    )
     current = make.demand(owner, title="有效的需求")
     provider = make.provider()
     login(auth, provider)

@@ -1,4 +1,5 @@
 """Matchmaking meetings through the service: plan, propose, edit, invite, answer, outcomes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,15 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.models import AuditEvent, Meeting, MeetingInvitee, MeetingPair, Notification, Recommendation, utcnow
+from matchmaker.models import (
+    AuditEvent,
+    Meeting,
+    MeetingInvitee,
+    MeetingPair,
+    Notification,
+    Recommendation,
+    utcnow,
+)
 from matchmaker.search_engine import get_search
 from matchmaker.services import meetings
 from matchmaker.services import statistics as stats
@@ -22,7 +31,11 @@ FUTURE = dt.datetime(2031, 5, 6, 9, 30)  # China time, as a form gives it
 
 
 def actions(subject_id: int | None = None) -> list[str]:
-    statement = select(AuditEvent.action).where(AuditEvent.subject_type == "meeting").order_by(AuditEvent.id)
+    statement = (
+        select(AuditEvent.action)
+        .where(AuditEvent.subject_type == "meeting")
+        .order_by(AuditEvent.id)
+    )
     if subject_id is not None:
         statement = statement.where(AuditEvent.subject_id == subject_id)
     return list(db.session.scalars(statement))
@@ -32,19 +45,38 @@ def actions(subject_id: int | None = None) -> list[str]:
 def world(make):
     """Two enterprises with open nev-ice demands in Yongchuan, one motorcycle demand elsewhere, three providers."""
     admin = make.admin()
-    first_owner, second_owner = make.enterprise(name="永川汽车零部件厂"), make.enterprise(name="永川新能源车企")
+    first_owner, second_owner = (
+        make.enterprise(name="永川汽车零部件厂"),
+        make.enterprise(name="永川新能源车企"),
+    )
     providers = [make.provider(name=f"汽车设计公司{n}", clusters=["nev-ice"]) for n in (1, 2, 3)]
     d1 = make.demand(first_owner, title="座舱人机交互设计")
     d2 = make.demand(second_owner, title="轮毂外观设计")
-    other = make.demand(second_owner, title="摩托车油箱造型", cluster="motorcycle", region="jiulongpo")
-    return {"admin": admin, "owners": (first_owner, second_owner), "providers": providers, "demands": (d1, d2),
-            "other": other}
+    other = make.demand(
+        second_owner, title="摩托车油箱造型", cluster="motorcycle", region="jiulongpo"
+    )
+    return {
+        "admin": admin,
+        "owners": (first_owner, second_owner),
+        "providers": providers,
+        "demands": (d1, d2),
+        "other": other,
+    }
 
 
 def new_meeting(admin, **body) -> Meeting:
-    meeting = meetings.create_meeting(db.session, admin, {"title": "新能源汽车对接会", "cluster": "nev-ice",
-                                                          "region": "yongchuan", "starts_at": FUTURE,
-                                                          "place": "永川科技馆", **body})
+    meeting = meetings.create_meeting(
+        db.session,
+        admin,
+        {
+            "title": "新能源汽车对接会",
+            "cluster": "nev-ice",
+            "region": "yongchuan",
+            "starts_at": FUTURE,
+            "place": "永川科技馆",
+            **body,
+        },
+    )
     commit()
     return meeting
 
@@ -53,20 +85,27 @@ def test_create_stores_utc_and_audits(app, make):
     admin = make.admin()
     meeting = new_meeting(admin, region=None, description="  欢迎参加  ")
     assert meeting.starts_at == dt.datetime(2031, 5, 6, 1, 30)  # 09:30 in Chongqing is 01:30 UTC
-    assert (meeting.cluster, meeting.region, meeting.status, meeting.description) == \
-        ("nev-ice", None, "planning", "欢迎参加")
+    assert (meeting.cluster, meeting.region, meeting.status, meeting.description) == (
+        "nev-ice",
+        None,
+        "planning",
+        "欢迎参加",
+    )
     assert actions() == ["meeting.created"]
 
 
-@pytest.mark.parametrize("body, fields", [
-    ({"title": " ", "place": ""}, {"title", "place"}),
-    ({"cluster": None, "region": None}, {"cluster"}),
-    ({"cluster": "flying-cars"}, {"cluster"}),
-    ({"region": "atlantis"}, {"region"}),
-    ({"starts_at": "tomorrow"}, {"starts_at"}),
-    ({"starts_at": dt.datetime(2020, 1, 1, 9, 0)}, {"starts_at"}),
-    ({"title": "会" * 201}, {"title"}),
-])
+@pytest.mark.parametrize(
+    "body, fields",
+    [
+        ({"title": " ", "place": ""}, {"title", "place"}),
+        ({"cluster": None, "region": None}, {"cluster"}),
+        ({"cluster": "flying-cars"}, {"cluster"}),
+        ({"region": "atlantis"}, {"region"}),
+        ({"starts_at": "tomorrow"}, {"starts_at"}),
+        ({"starts_at": dt.datetime(2020, 1, 1, 9, 0)}, {"starts_at"}),
+        ({"title": "会" * 201}, {"title"}),
+    ],
+)
 def test_create_rejects_bad_input(app, make, body, fields):
     admin = make.admin()
     with pytest.raises(ValidationFailed) as caught:
@@ -79,13 +118,18 @@ def test_create_rejects_bad_input(app, make, body, fields):
 def test_only_admins_run_meetings(app, world):
     owner = world["owners"][0]
     with pytest.raises(Forbidden):
-        meetings.create_meeting(db.session, owner, {"title": "x", "cluster": "nev-ice", "starts_at": FUTURE,
-                                                    "place": "x"})
+        meetings.create_meeting(
+            db.session,
+            owner,
+            {"title": "x", "cluster": "nev-ice", "starts_at": FUTURE, "place": "x"},
+        )
     meeting = new_meeting(world["admin"])
-    for call in (lambda: meetings.overview(db.session, owner, meeting.id),
-                 lambda: meetings.propose(db.session, get_search(), owner, meeting.id),
-                 lambda: meetings.send_invitations(db.session, owner, meeting.id),
-                 lambda: meetings.list_meetings(db.session, owner)):
+    for call in (
+        lambda: meetings.overview(db.session, owner, meeting.id),
+        lambda: meetings.propose(db.session, get_search(), owner, meeting.id),
+        lambda: meetings.send_invitations(db.session, owner, meeting.id),
+        lambda: meetings.list_meetings(db.session, owner),
+    ):
         with pytest.raises(Forbidden):
             call()
 
@@ -115,7 +159,12 @@ def test_proposal_pairs_open_demands_in_scope_ranked_both_ways(app, world):
     assert meetings.propose(db.session, get_search(), admin, meeting.id, per_demand=2) == 0
     commit()
     assert db.session.get(MeetingPair, excluded.id).included is False
-    assert actions(meeting.id) == ["meeting.created", "meeting.proposed", "meeting.pair_excluded", "meeting.proposed"]
+    assert actions(meeting.id) == [
+        "meeting.created",
+        "meeting.proposed",
+        "meeting.pair_excluded",
+        "meeting.proposed",
+    ]
 
 
 def test_add_pair_by_hand(app, world):
@@ -129,7 +178,9 @@ def test_add_pair_by_hand(app, world):
     with pytest.raises(Conflict) as caught:
         meetings.add_pair(db.session, admin, meeting.id, d1.id, provider.id)
     assert "provider_id" in caught.value.fields
-    with pytest.raises(ValidationFailed) as caught:  # out of the meeting's scope, and no such provider
+    with pytest.raises(
+        ValidationFailed
+    ) as caught:  # out of the meeting's scope, and no such provider
         meetings.add_pair(db.session, admin, meeting.id, world["other"].id, 999_999)
     assert set(caught.value.fields) == {"demand_id", "provider_id"}
     with pytest.raises(ValidationFailed):
@@ -141,8 +192,13 @@ def test_add_pair_by_hand(app, world):
 def test_pairs_of_another_meeting_are_not_found(app, world):
     admin = world["admin"]
     first, second = new_meeting(admin), new_meeting(admin, title="第二场")
-    pair = meetings.add_pair(db.session, admin, first.id, world["demands"][0].id,
-                             world["providers"][0].organization.provider.id)
+    pair = meetings.add_pair(
+        db.session,
+        admin,
+        first.id,
+        world["demands"][0].id,
+        world["providers"][0].organization.provider.id,
+    )
     commit()
     with pytest.raises(NotFound):
         meetings.set_included(db.session, admin, second.id, pair.id, False)
@@ -161,23 +217,40 @@ def test_invitations_notify_each_organisation_once_and_record_exposure(app, worl
 
     dropped = meeting.pairs[0]
     meetings.set_included(db.session, admin, meeting.id, dropped.id, False)
-    assert meetings.send_invitations(db.session, admin, meeting.id) == 5  # 2 enterprises + 3 providers
+    assert (
+        meetings.send_invitations(db.session, admin, meeting.id) == 5
+    )  # 2 enterprises + 3 providers
     commit()
     assert meeting.status == "invited"
     invited = set(db.session.scalars(select(MeetingInvitee.organization_id)))
-    expected = {o.organization_id for o in world["owners"]} | {p.organization_id for p in world["providers"]}
+    expected = {o.organization_id for o in world["owners"]} | {
+        p.organization_id for p in world["providers"]
+    }
     assert invited == expected
-    notes = list(db.session.scalars(select(Notification).where(Notification.kind == "meeting_invited")))
+    notes = list(
+        db.session.scalars(select(Notification).where(Notification.kind == "meeting_invited"))
+    )
     assert len(notes) == 5 and notes[0].link == "/meetings/invitations"
-    assert notes[0].params["title"] == "新能源汽车对接会" and notes[0].params["place"] == "永川科技馆"
+    assert (
+        notes[0].params["title"] == "新能源汽车对接会" and notes[0].params["place"] == "永川科技馆"
+    )
     # Every included pair was shown to both sides: 6 pairs − 1 excluded.
     assert db.session.scalar(select(func.count(Recommendation.id))) == 5
-    assert not db.session.scalar(select(Recommendation.id).where(
-        Recommendation.demand_id == dropped.demand_id, Recommendation.provider_id == dropped.provider_id))
+    assert not db.session.scalar(
+        select(Recommendation.id).where(
+            Recommendation.demand_id == dropped.demand_id,
+            Recommendation.provider_id == dropped.provider_id,
+        )
+    )
     # Sending again invites nobody twice; an organisation added later is invited then.
     assert meetings.send_invitations(db.session, admin, meeting.id) == 0
     commit()
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "meeting_invited")) == 5
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.kind == "meeting_invited")
+        )
+        == 5
+    )
     assert actions(meeting.id).count("meeting.invitations_sent") == 2
 
 
@@ -199,8 +272,13 @@ def test_invitations_by_email_when_smtp_is_configured(app, world):
     try:
         admin = world["admin"]
         meeting = new_meeting(admin)
-        meetings.add_pair(db.session, admin, meeting.id, world["demands"][0].id,
-                          world["providers"][0].organization.provider.id)
+        meetings.add_pair(
+            db.session,
+            admin,
+            meeting.id,
+            world["demands"][0].id,
+            world["providers"][0].organization.provider.id,
+        )
         config = {**app.config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}
         with app.test_request_context():
             meetings.send_invitations(db.session, admin, meeting.id, config, "http://mm.test")
@@ -212,15 +290,24 @@ def test_invitations_by_email_when_smtp_is_configured(app, world):
     message = email.message_from_bytes(sink.messages[0].content, policy=policy.default)
     assert "新能源汽车对接会" in message["Subject"]
     body = message.get_content()
-    assert "2031-05-06 09:30" in body and "永川科技馆" in body and "http://mm.test/meetings/invitations" in body
+    assert (
+        "2031-05-06 09:30" in body
+        and "永川科技馆" in body
+        and "http://mm.test/meetings/invitations" in body
+    )
 
 
 def test_rsvp_by_invitees_only_and_until_the_start(app, world):
     admin = world["admin"]
     owner, stranger = world["owners"][0], world["owners"][1]
     meeting = new_meeting(admin)
-    meetings.add_pair(db.session, admin, meeting.id, world["demands"][0].id,
-                      world["providers"][0].organization.provider.id)
+    meetings.add_pair(
+        db.session,
+        admin,
+        meeting.id,
+        world["demands"][0].id,
+        world["providers"][0].organization.provider.id,
+    )
     meetings.send_invitations(db.session, admin, meeting.id)
     commit()
     invitations = meetings.invitations_for(db.session, owner)
@@ -239,8 +326,12 @@ def test_rsvp_by_invitees_only_and_until_the_start(app, world):
         meetings.rsvp(db.session, stranger, meeting.id, "yes")
     meetings.rsvp(db.session, world["providers"][0], meeting.id, "yes")
     commit()
-    assert meetings.overview(db.session, admin, meeting.id).rsvp_counts == {"pending": 0, "yes": 1, "no": 0,
-                                                                             "maybe": 1}
+    assert meetings.overview(db.session, admin, meeting.id).rsvp_counts == {
+        "pending": 0,
+        "yes": 1,
+        "no": 0,
+        "maybe": 1,
+    }
     meeting.starts_at = utcnow() - dt.timedelta(hours=1)
     commit()
     with pytest.raises(Conflict):
@@ -262,9 +353,13 @@ def test_outcomes_after_the_start_and_signed_contracts_feed_statistics(app, worl
     meeting.starts_at = utcnow() - dt.timedelta(hours=3)
     meetings.set_included(db.session, admin, meeting.id, other.id, False)
     commit()
-    for outcome, value, field in [("great", None, "outcome"), ("talked", 5000, "contract_value"),
-                                  ("contract_signed", -1, "contract_value"), ("contract_signed", "十万", "contract_value"),
-                                  ("contract_signed", 2_000_000_001, "contract_value")]:
+    for outcome, value, field in [
+        ("great", None, "outcome"),
+        ("talked", 5000, "contract_value"),
+        ("contract_signed", -1, "contract_value"),
+        ("contract_signed", "十万", "contract_value"),
+        ("contract_signed", 2_000_000_001, "contract_value"),
+    ]:
         with pytest.raises(ValidationFailed) as caught:
             meetings.record_outcome(db.session, admin, meeting.id, pair.id, outcome, value)
         assert field in caught.value.fields
@@ -272,13 +367,27 @@ def test_outcomes_after_the_start_and_signed_contracts_feed_statistics(app, worl
         meetings.record_outcome(db.session, admin, meeting.id, other.id, "talked")
     db.session.rollback()
 
-    meetings.record_outcome(db.session, admin, meeting.id, pair.id, "contract_signed", 380_000, " 首期款已付 ")
+    meetings.record_outcome(
+        db.session, admin, meeting.id, pair.id, "contract_signed", 380_000, " 首期款已付 "
+    )
     commit()
-    assert (pair.outcome, pair.contract_value, pair.notes, meeting.status) == \
-        ("contract_signed", 380_000, "首期款已付", "held")
-    signed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "meeting.contract_signed"))
-    assert signed.data == {"pair_id": pair.id, "demand_id": d1.id, "provider_id": provider.id,
-                           "contract_value": 380_000, "cluster": "nev-ice", "region": "yongchuan"}
+    assert (pair.outcome, pair.contract_value, pair.notes, meeting.status) == (
+        "contract_signed",
+        380_000,
+        "首期款已付",
+        "held",
+    )
+    signed = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "meeting.contract_signed")
+    )
+    assert signed.data == {
+        "pair_id": pair.id,
+        "demand_id": d1.id,
+        "provider_id": provider.id,
+        "contract_value": 380_000,
+        "cluster": "nev-ice",
+        "region": "yongchuan",
+    }
     funnel = stats.compute(db.session, stats.default_filters()).funnel
     assert (funnel.signed, funnel.signed_at_meetings, funnel.contract_value) == (1, 1, 380_000)
 
@@ -286,8 +395,13 @@ def test_outcomes_after_the_start_and_signed_contracts_feed_statistics(app, worl
     commit()
     funnel = stats.compute(db.session, stats.default_filters()).funnel
     assert (funnel.signed, funnel.contract_value) == (0, 0)
-    assert actions(meeting.id)[-5:] == ["meeting.outcome_recorded", "meeting.contract_signed", "meeting.held",
-                                        "meeting.outcome_recorded", "meeting.contract_cancelled"]
+    assert actions(meeting.id)[-5:] == [
+        "meeting.outcome_recorded",
+        "meeting.contract_signed",
+        "meeting.held",
+        "meeting.outcome_recorded",
+        "meeting.contract_cancelled",
+    ]
     # Once held, the list is final.
     with pytest.raises(Conflict):
         meetings.set_included(db.session, admin, meeting.id, other.id, True)

@@ -1,4 +1,5 @@
 """Migrations go from empty to head and back down on the test database (SQLite or PostgreSQL)."""
+
 from __future__ import annotations
 
 from flask_migrate import downgrade, upgrade
@@ -8,10 +9,28 @@ from matchmaker import create_app
 from matchmaker.extensions import db
 from tests.conftest import TEST_DATABASE_URL
 
-EXPECTED = {"organizations", "users", "providers", "cases", "demands", "interests", "invitations",
-            "notifications", "audit_events", "index_outbox", "recommendations", "saved_searches",
-            "api_tokens", "attachments", "import_jobs", "guides", "guide_subscriptions", "meetings",
-            "meeting_pairs", "meeting_invitees"}
+EXPECTED = {
+    "organizations",
+    "users",
+    "providers",
+    "cases",
+    "demands",
+    "interests",
+    "invitations",
+    "notifications",
+    "audit_events",
+    "index_outbox",
+    "recommendations",
+    "saved_searches",
+    "api_tokens",
+    "attachments",
+    "import_jobs",
+    "guides",
+    "guide_subscriptions",
+    "meetings",
+    "meeting_pairs",
+    "meeting_invitees",
+}
 
 
 def _url(tmp_path) -> str:
@@ -19,14 +38,18 @@ def _url(tmp_path) -> str:
         url = TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
         engine = create_engine(url)
         with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE; CREATE SCHEMA migration_check"))
+            conn.execute(
+                text("DROP SCHEMA IF EXISTS migration_check CASCADE; CREATE SCHEMA migration_check")
+            )
         engine.dispose()
         return url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dmigration_check"
     return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
 
 
 def test_upgrade_to_head_and_back_down(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _url(tmp_path), "TESTING": True, "SECRET_KEY": "x"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": _url(tmp_path), "TESTING": True, "SECRET_KEY": "x"}
+    )
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())

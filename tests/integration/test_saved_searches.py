@@ -1,4 +1,5 @@
 """Saved lead searches: a daily digest of new matching demands, in-app and by e-mail."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,23 +50,34 @@ def test_digest_lists_new_matching_demands_once_a_day(app, make, smtp_sink):
     sink, port = smtp_sink
     config = {**app.config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}
     provider = make.provider()
-    saved = saved_searches.save(db.session, provider, "汽车外观", {"q": "外观设计", "cluster": ["nev-ice"]})
+    saved = saved_searches.save(
+        db.session, provider, "汽车外观", {"q": "外观设计", "cluster": ["nev-ice"]}
+    )
     commit()
     owner = make.enterprise()
-    make.demand(owner, title="电动摩托车外观设计", cluster="motorcycle")        # other cluster
+    make.demand(owner, title="电动摩托车外观设计", cluster="motorcycle")  # other cluster
     wanted = make.demand(owner, title="新能源汽车产品外观造型设计")
-    sent = saved_searches.send_digests(db.session, get_search(), config, "http://mm.test", now=_later(25))
+    sent = saved_searches.send_digests(
+        db.session, get_search(), config, "http://mm.test", now=_later(25)
+    )
     commit()
     assert sent == 1
     note = db.session.scalar(select(Notification).where(Notification.kind == "saved_search_digest"))
     assert note.params["titles"] == [wanted.title]
     assert len(sink.messages) == 1
     body = email.message_from_bytes(sink.messages[0].content, policy=policy.default).get_content()
-    assert f"/demands/{wanted.id}" in body and f"/alerts/unsubscribe/{saved.unsubscribe_token}" in body
+    assert (
+        f"/demands/{wanted.id}" in body and f"/alerts/unsubscribe/{saved.unsubscribe_token}" in body
+    )
 
     make.demand(owner, title="另一个汽车外观设计需求")
     # within the day: nothing more, however much is new
-    assert saved_searches.send_digests(db.session, get_search(), config, "http://mm.test", now=_later(30)) == 0
+    assert (
+        saved_searches.send_digests(
+            db.session, get_search(), config, "http://mm.test", now=_later(30)
+        )
+        == 0
+    )
 
 
 def test_unsubscribe_link_needs_no_login_and_stops_digests(app, client, make):
@@ -78,7 +90,9 @@ def test_unsubscribe_link_needs_no_login_and_stops_digests(app, client, make):
     db.session.expire_all()
     assert db.session.get(SavedSearch, saved.id).active is False
     make.demand(make.enterprise())
-    assert saved_searches.send_digests(db.session, get_search(), app.config, "", now=_later(48)) == 0
+    assert (
+        saved_searches.send_digests(db.session, get_search(), app.config, "", now=_later(48)) == 0
+    )
     assert client.get("/alerts/unsubscribe/not-a-token").status_code == 200
     assert client.post("/alerts/unsubscribe/not-a-token").status_code == 404
 
@@ -93,8 +107,15 @@ def test_only_providers_save_searches_and_names_are_required(app, make):
 def test_saving_through_the_page(app, client, auth, make):
     provider = make.provider(email="p@example.cn")
     auth.login("p@example.cn")
-    response = client.post("/alerts", data={"name": "永川结构设计", "q": "结构", "region": ["yongchuan"],
-                                            "service": ["structural-design"]})
+    response = client.post(
+        "/alerts",
+        data={
+            "name": "永川结构设计",
+            "q": "结构",
+            "region": ["yongchuan"],
+            "service": ["structural-design"],
+        },
+    )
     assert response.status_code == 302
     saved = saved_searches.list_for(db.session, provider)
     assert [s.query["region"] for s in saved] == [["yongchuan"]]
@@ -111,4 +132,7 @@ def test_mail_failure_is_reported_not_raised():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    assert mail.send({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}, "a@example.cn", "s", "b") is False
+    assert (
+        mail.send({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}, "a@example.cn", "s", "b")
+        is False
+    )

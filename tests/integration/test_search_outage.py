@@ -3,6 +3,7 @@
 The app talks to a real Elasticsearch through a TCP relay that the test cuts and restores,
 so the client sees a genuine outage (refused connections), not a mock.
 """
+
 from __future__ import annotations
 
 import os
@@ -98,8 +99,10 @@ def relay():
 
 @pytest.fixture
 def app_config(app_config, relay):
-    app_config.update(ELASTICSEARCH_URL=f"http://127.0.0.1:{relay.port}",
-                      SEARCH_INDEX_PREFIX=f"test-outage-{secrets.token_hex(4)}-")
+    app_config.update(
+        ELASTICSEARCH_URL=f"http://127.0.0.1:{relay.port}",
+        SEARCH_INDEX_PREFIX=f"test-outage-{secrets.token_hex(4)}-",
+    )
     return app_config
 
 
@@ -118,10 +121,12 @@ def test_writes_survive_an_outage_and_the_index_converges(app, make, relay, runn
     assert _indexed_ids(backend) == {before.id}
 
     relay.cut()
-    during = make.demand(owner, admin=admin, title="车载中控外观设计")      # write while the engine is down
+    during = make.demand(
+        owner, admin=admin, title="车载中控外观设计"
+    )  # write while the engine is down
     demands.withdraw(db.session, owner, before.id)
     indexing.commit_and_index(db.session, backend)
-    assert db.session.scalar(select(func.count(IndexOutbox.id))) > 0       # kept, not lost
+    assert db.session.scalar(select(func.count(IndexOutbox.id))) > 0  # kept, not lost
     status = runner.invoke(args=["search", "sync"])
     assert status.exit_code != 0 and "pending" in status.output
 
@@ -130,7 +135,11 @@ def test_writes_survive_an_outage_and_the_index_converges(app, make, relay, runn
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(IndexOutbox.id))) == 0
     backend.refresh()
-    published = backend.search(SearchQuery(index=DEMANDS, filters={"status": ["published"]}, per_page=100))
+    published = backend.search(
+        SearchQuery(index=DEMANDS, filters={"status": ["published"]}, per_page=100)
+    )
     assert {hit.id for hit in published.hits} == {during.id}
-    closed = backend.search(SearchQuery(index=DEMANDS, filters={"status": ["closed"]}, per_page=100))
+    closed = backend.search(
+        SearchQuery(index=DEMANDS, filters={"status": ["closed"]}, per_page=100)
+    )
     assert {hit.id for hit in closed.hits} == {before.id}

@@ -5,6 +5,7 @@ with known timestamps. Timestamps are UTC; the period and months are China time 
 Period: 2025-01-01 … 2025-03-31 (China), i.e. [2024-12-31 16:00, 2025-03-31 16:00) UTC.
 "Now" is 2025-04-05 00:00 UTC.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,12 +39,21 @@ class DataSet:
         self.i = 0
 
     def event(self, action, subject_type, subject_id, at, **data):
-        self.session.add(AuditEvent(action=action, subject_type=subject_type, subject_id=subject_id, data=data,
-                                    created_at=at))
+        self.session.add(
+            AuditEvent(
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                data=data,
+                created_at=at,
+            )
+        )
 
     def provider(self, n, clusters, region, created):
         org = Organization(type="provider", name=f"测试设计公司{n}", region=region)
-        provider = Provider(organization=org, clusters=clusters, services=["appearance-design"], created_at=created)
+        provider = Provider(
+            organization=org, clusters=clusters, services=["appearance-design"], created_at=created
+        )
         self.session.add(provider)
         self.session.flush()
         self.p[n] = provider.id
@@ -51,16 +61,29 @@ class DataSet:
 
     def demand(self, n, cluster, region, published, row=True):
         if row:
-            demand = Demand(organization_id=self.enterprise.id, title=f"需求{n}", description="测试", cluster=cluster,
-                            region=region, services=["appearance-design"], status="published")
+            demand = Demand(
+                organization_id=self.enterprise.id,
+                title=f"需求{n}",
+                description="测试",
+                cluster=cluster,
+                region=region,
+                services=["appearance-design"],
+                status="published",
+            )
             self.session.add(demand)
             self.session.flush()
             demand_id = demand.id
         else:  # a deleted demand: only its events remain
             demand_id = 9000 + n
         self.d[n] = demand_id
-        self.event("demand.created", "demand", demand_id, published - dt.timedelta(days=1), cluster=cluster,
-                   region=region)
+        self.event(
+            "demand.created",
+            "demand",
+            demand_id,
+            published - dt.timedelta(days=1),
+            cluster=cluster,
+            region=region,
+        )
         self.event("demand.published", "demand", demand_id, published)
 
     def interest(self, d, p, at, withdrawn=None, accepted=None):
@@ -73,7 +96,11 @@ class DataSet:
             self.event("interest.accepted", "interest", self.i, accepted, **data)
 
     def shown(self, d, p, at):
-        self.session.add(Recommendation(demand_id=self.d[d], provider_id=self.p[p], rank=1, score=1.0, created_at=at))
+        self.session.add(
+            Recommendation(
+                demand_id=self.d[d], provider_id=self.p[p], rank=1, score=1.0, created_at=at
+            )
+        )
 
     def close(self, d, reason, at):
         self.event(f"demand.closed_{reason}", "demand", self.d[d], at, reason=reason)
@@ -90,47 +117,60 @@ class DataSet:
 def data(app):
     s = DataSet(db.session)
     # Providers (created; China month in brackets)
-    s.provider(1, ["nev-ice"], "yongchuan", t(1, 5, 2))                       # Jan
-    s.provider(2, ["nev-ice", "motorcycle"], "yongchuan", t(1, 20))           # Jan
-    s.provider(3, ["motorcycle"], "jiulongpo", t(2, 10))                      # Feb
-    s.provider(4, ["electronics"], "liangjiang", t(12, 31, 17, year=2024))    # 2025-01-01 01:00 China: Jan
-    s.provider(5, ["nev-ice"], "yongchuan", t(12, 31, 15, year=2024))         # 2024-12-31 23:00 China: before
-    s.provider(6, ["nev-ice"], "yongchuan", t(4, 2))                          # after the period
-    s.provider(7, ["food-agri"], "yongchuan", t(1, 3))                        # Jan
+    s.provider(1, ["nev-ice"], "yongchuan", t(1, 5, 2))  # Jan
+    s.provider(2, ["nev-ice", "motorcycle"], "yongchuan", t(1, 20))  # Jan
+    s.provider(3, ["motorcycle"], "jiulongpo", t(2, 10))  # Feb
+    s.provider(
+        4, ["electronics"], "liangjiang", t(12, 31, 17, year=2024)
+    )  # 2025-01-01 01:00 China: Jan
+    s.provider(
+        5, ["nev-ice"], "yongchuan", t(12, 31, 15, year=2024)
+    )  # 2024-12-31 23:00 China: before
+    s.provider(6, ["nev-ice"], "yongchuan", t(4, 2))  # after the period
+    s.provider(7, ["food-agri"], "yongchuan", t(1, 3))  # Jan
     # Demands (first publication)
     s.demand(1, "nev-ice", "yongchuan", t(1, 10, 2))
     s.demand(2, "nev-ice", "yongchuan", t(1, 15))
     s.demand(3, "motorcycle", "jiulongpo", t(2, 5))
-    s.demand(4, "electronics", "liangjiang", t(3, 31, 12))                   # 03-31 20:00 China: in, window open
-    s.demand(5, "nev-ice", "yongchuan", t(12, 20, year=2024))                # first published before the period…
-    s.event("demand.published", "demand", s.d[5], t(1, 20))                  # …re-published in it: not counted
-    s.demand(6, "motorcycle", "yongchuan", t(3, 5), row=False)               # deleted since
-    s.demand(7, "nev-ice", "yongchuan", t(3, 31, 17))                        # 04-01 01:00 China: after
+    s.demand(4, "electronics", "liangjiang", t(3, 31, 12))  # 03-31 20:00 China: in, window open
+    s.demand(5, "nev-ice", "yongchuan", t(12, 20, year=2024))  # first published before the period…
+    s.event("demand.published", "demand", s.d[5], t(1, 20))  # …re-published in it: not counted
+    s.demand(6, "motorcycle", "yongchuan", t(3, 5), row=False)  # deleted since
+    s.demand(7, "nev-ice", "yongchuan", t(3, 31, 17))  # 04-01 01:00 China: after
     # Interests
-    s.interest(1, 1, t(1, 10, 4), accepted=t(1, 12))                         # D1 +2 h
-    s.interest(1, 3, t(1, 11, 2))                                            # not in D1's cluster
+    s.interest(1, 1, t(1, 10, 4), accepted=t(1, 12))  # D1 +2 h
+    s.interest(1, 3, t(1, 11, 2))  # not in D1's cluster
     s.interest(1, 2, t(1, 11, 8))
-    s.interest(1, 5, t(1, 15, 2), withdrawn=t(1, 20))                        # withdrawn after the window
-    s.interest(2, 1, t(1, 15, 10))                                           # D2 +10 h
-    s.interest(2, 2, t(1, 18), withdrawn=t(1, 19))                           # withdrawn within the window
-    s.interest(2, 5, t(1, 23))                                               # after the window
-    s.interest(3, 3, t(2, 5, 1), accepted=t(2, 6))                           # D3 +1 h
+    s.interest(1, 5, t(1, 15, 2), withdrawn=t(1, 20))  # withdrawn after the window
+    s.interest(2, 1, t(1, 15, 10))  # D2 +10 h
+    s.interest(2, 2, t(1, 18), withdrawn=t(1, 19))  # withdrawn within the window
+    s.interest(2, 5, t(1, 23))  # after the window
+    s.interest(3, 3, t(2, 5, 1), accepted=t(2, 6))  # D3 +1 h
     s.interest(3, 2, t(2, 5, 6))
     s.interest(5, 1, t(1, 21))
     # Exposure
-    for d, p, at in [(1, 1, t(1, 10, 3)), (1, 2, t(1, 10, 3)), (1, 5, t(1, 10, 3)), (2, 1, t(1, 15, 1)),
-                     (2, 5, t(1, 15, 1)), (3, 3, t(2, 5, 1)), (3, 2, t(2, 5, 1)), (4, 4, t(3, 31, 13)),
-                     (5, 1, t(12, 20, 5, year=2024)), (7, 1, t(3, 31, 18))]:
+    for d, p, at in [
+        (1, 1, t(1, 10, 3)),
+        (1, 2, t(1, 10, 3)),
+        (1, 5, t(1, 10, 3)),
+        (2, 1, t(1, 15, 1)),
+        (2, 5, t(1, 15, 1)),
+        (3, 3, t(2, 5, 1)),
+        (3, 2, t(2, 5, 1)),
+        (4, 4, t(3, 31, 13)),
+        (5, 1, t(12, 20, 5, year=2024)),
+        (7, 1, t(3, 31, 18)),
+    ]:
         s.shown(d, p, at)
     # Contracts and closings
     s.contract(1, 2, t(2, 20), value=100_000, pair_id=7)
-    s.contract(1, 2, t(2, 21), cancelled=True, pair_id=7)                    # taken back
+    s.contract(1, 2, t(2, 21), cancelled=True, pair_id=7)  # taken back
     s.contract(3, 3, t(3, 10), value=500_000, pair_id=8)
     s.close(1, "won", t(2, 1))
     s.close(5, "expired", t(2, 15))
     s.close(2, "withdrawn", t(3, 1))
-    s.close(3, "won", t(3, 12))                                              # also signed at the meeting
-    s.close(7, "withdrawn", t(4, 2))                                         # after the period
+    s.close(3, "won", t(3, 12))  # also signed at the meeting
+    s.close(7, "withdrawn", t(4, 2))  # after the period
     db.session.commit()
     return s
 
@@ -143,13 +183,22 @@ def test_publications_and_providers_by_month_cluster_and_district(data):
     assert r.demands_published == 5
     assert r.demands_by_cluster == {"nev-ice": 2, "motorcycle": 2, "electronics": 1}
     assert r.demands_by_region == {"yongchuan": 3, "jiulongpo": 1, "liangjiang": 1}
-    assert r.demands_by_month_cluster == {("2025-01", "nev-ice"): 2, ("2025-02", "motorcycle"): 1,
-                                          ("2025-03", "electronics"): 1, ("2025-03", "motorcycle"): 1}
+    assert r.demands_by_month_cluster == {
+        ("2025-01", "nev-ice"): 2,
+        ("2025-02", "motorcycle"): 1,
+        ("2025-03", "electronics"): 1,
+        ("2025-03", "motorcycle"): 1,
+    }
     # Providers created: P1, P2, P4 (01-01 01:00 China), P7 in Jan; P3 in Feb; P5 before, P6 after.
     assert r.providers_by_month == {"2025-01": 4, "2025-02": 1, "2025-03": 0}
     assert r.providers_created == 5
     # P2 lists two clusters and counts under both: 2 + 2 + 1 + 1 = 6 rows for 5 providers.
-    assert r.providers_by_cluster == {"nev-ice": 2, "motorcycle": 2, "electronics": 1, "food-agri": 1}
+    assert r.providers_by_cluster == {
+        "nev-ice": 2,
+        "motorcycle": 2,
+        "electronics": 1,
+        "food-agri": 1,
+    }
     assert r.providers_by_region == {"yongchuan": 3, "jiulongpo": 1, "liangjiang": 1}
 
 
@@ -163,7 +212,9 @@ def test_funnel(data):
     # Signed: the D3–P3 meeting contract (D1–P2's was cancelled) + D1 won; D3's own "won" is the same contract.
     assert f.signed == 2
     assert f.signed_at_meetings == 1 and f.contract_value == 500_000
-    assert f.rate("interest") == 10 / 8 and f.rate("accepted") == 2 / 10 and f.rate("signed") == 2 / 2
+    assert (
+        f.rate("interest") == 10 / 8 and f.rate("accepted") == 2 / 10 and f.rate("signed") == 2 / 2
+    )
     assert f.rate("recommended") is None
 
 
@@ -201,7 +252,9 @@ def test_exposure_spread(data):
 
 
 def test_cluster_filter(data):
-    r = stats.compute(db.session, stats.Filters(PERIOD.start, PERIOD.end, cluster="nev-ice"), now=NOW)
+    r = stats.compute(
+        db.session, stats.Filters(PERIOD.start, PERIOD.end, cluster="nev-ice"), now=NOW
+    )
     assert r.demands_published == 2  # D1, D2
     assert r.providers_created == 2  # P1, P2 list nev-ice; P5 is older
     assert r.providers_by_cluster == {"nev-ice": 2}
@@ -217,7 +270,9 @@ def test_cluster_filter(data):
 
 
 def test_district_filter(data):
-    r = stats.compute(db.session, stats.Filters(PERIOD.start, PERIOD.end, region="jiulongpo"), now=NOW)
+    r = stats.compute(
+        db.session, stats.Filters(PERIOD.start, PERIOD.end, region="jiulongpo"), now=NOW
+    )
     assert r.demands_published == 1 and r.demands_by_region == {"jiulongpo": 1}  # D3
     assert r.providers_created == 1  # P3
     assert (r.funnel.signed, r.funnel.contract_value) == (1, 500_000)
@@ -228,7 +283,9 @@ def test_an_empty_period_has_no_ratios(data):
     r = stats.compute(db.session, stats.Filters(dt.date(2023, 1, 1), dt.date(2023, 1, 31)), now=NOW)
     assert r.demands_published == 0 and r.funnel.rate("interest") is None
     assert r.responsiveness.median_hours is None and r.responsiveness.share is None
-    assert r.success_total.rate is None and r.exposure.gini is None and r.exposure.top10_share is None
+    assert (
+        r.success_total.rate is None and r.exposure.gini is None and r.exposure.top10_share is None
+    )
 
 
 def test_gini_and_top_share_helpers():
@@ -255,7 +312,10 @@ def test_funnel_through_the_services(app, make):
     demand = make.demand(owner)
     shown = matching.recommended_providers(db.session, get_search(), owner, demand.id)
     commit_and_index(db.session, get_search())
-    assert {m.record.id for m in shown} == {first.organization.provider.id, second.organization.provider.id}
+    assert {m.record.id for m in shown} == {
+        first.organization.provider.id,
+        second.organization.provider.id,
+    }
     accepted = make.interest(first, demand)
     make.interest(second, demand)
     interests.accept(db.session, owner, accepted.id)
@@ -265,7 +325,12 @@ def test_funnel_through_the_services(app, make):
     db.session.commit()
 
     r = stats.compute(db.session, stats.default_filters())
-    assert (r.funnel.recommended, r.funnel.interest, r.funnel.accepted, r.funnel.signed) == (2, 2, 1, 1)
+    assert (r.funnel.recommended, r.funnel.interest, r.funnel.accepted, r.funnel.signed) == (
+        2,
+        2,
+        1,
+        1,
+    )
     assert r.demands_published == 2 and r.providers_created == 2
     assert r.responsiveness.with_interest == 1 and r.responsiveness.pending == 2
     assert (r.success_total.won, r.success_total.withdrawn, r.success_total.rate) == (1, 1, 0.5)

@@ -5,6 +5,7 @@
 prefix, dropped afterwards). Without ``ELASTICSEARCH_URL`` the Elasticsearch run fails
 loudly, unless ``MATCHMAKER_SKIP_ELASTICSEARCH=1`` is set.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ def elasticsearch_url() -> str:
     if not url:
         if os.environ.get("MATCHMAKER_SKIP_ELASTICSEARCH") == "1":
             pytest.skip("MATCHMAKER_SKIP_ELASTICSEARCH=1: Elasticsearch run skipped on request")
-        pytest.fail("ELASTICSEARCH_URL is not set: the search tests need an Elasticsearch "
-                    "server (set MATCHMAKER_SKIP_ELASTICSEARCH=1 to skip them explicitly)")
+        pytest.fail(
+            "ELASTICSEARCH_URL is not set: the search tests need an Elasticsearch "
+            "server (set MATCHMAKER_SKIP_ELASTICSEARCH=1 to skip them explicitly)"
+        )
     return url
 
 
@@ -41,9 +44,11 @@ def make_backend(kind: str, taxonomy, tmp_path: Path):
     if kind == "embedded":
         settings = {"EMBEDDED_SEARCH_PATH": str(tmp_path / "search.sqlite3")}
     else:
-        settings = {"ELASTICSEARCH_URL": elasticsearch_url(),
-                    "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:10]}-",
-                    "SEARCH_INDEX_REPLICAS": 0}
+        settings = {
+            "ELASTICSEARCH_URL": elasticsearch_url(),
+            "SEARCH_INDEX_PREFIX": f"test-{uuid.uuid4().hex[:10]}-",
+            "SEARCH_INDEX_REPLICAS": 0,
+        }
     backend = create_backend(settings, taxonomy)
     backend.ensure_indices()
     return backend
@@ -62,4 +67,5 @@ def backend(request, taxonomy, tmp_path):
 @pytest.fixture(scope="session")
 def judged_set():
     from search.evaluation import load_judged_set
+
     return load_judged_set(DATA)

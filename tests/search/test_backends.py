@@ -1,19 +1,42 @@
 """One test module, run against both backends (see conftest ``backend``)."""
+
 from __future__ import annotations
 
 from search import DEMANDS, PROVIDERS, SearchQuery
 
-REASON_CODES = {"cluster", "service", "text", "region", "level", "verified", "budget",
-                "activity", "case"}
+REASON_CODES = {
+    "cluster",
+    "service",
+    "text",
+    "region",
+    "level",
+    "verified",
+    "budget",
+    "activity",
+    "case",
+}
 
 
 def provider(id, **kw):
     record = {
-        "id": id, "version": 1, "name": f"服务商{id}", "kind": "design-firm", "level": "none",
-        "region": "jiulongpo", "clusters": ["smart-equipment"], "services": ["appearance-design"],
-        "description": "", "cases": [], "team_size": 20, "price_min": 50_000,
-        "price_max": 500_000, "verified": False, "certifications": [], "recommended_count": 0,
-        "answered_count": 0, "created_at": f"2026-01-{id % 28 + 1:02d}T08:00:00",
+        "id": id,
+        "version": 1,
+        "name": f"服务商{id}",
+        "kind": "design-firm",
+        "level": "none",
+        "region": "jiulongpo",
+        "clusters": ["smart-equipment"],
+        "services": ["appearance-design"],
+        "description": "",
+        "cases": [],
+        "team_size": 20,
+        "price_min": 50_000,
+        "price_max": 500_000,
+        "verified": False,
+        "certifications": [],
+        "recommended_count": 0,
+        "answered_count": 0,
+        "created_at": f"2026-01-{id % 28 + 1:02d}T08:00:00",
     }
     record.update(kw)
     return record
@@ -21,10 +44,19 @@ def provider(id, **kw):
 
 def demand(id, **kw):
     record = {
-        "id": id, "version": 1, "title": f"需求{id}", "description": "", "cluster": "smart-equipment",
-        "services": ["appearance-design"], "region": "yongchuan", "budget_min": 100_000,
-        "budget_max": 300_000, "deadline": "2027-06-30", "status": "published",
-        "organization_name": "某企业", "created_at": f"2026-02-{id % 28 + 1:02d}T08:00:00",
+        "id": id,
+        "version": 1,
+        "title": f"需求{id}",
+        "description": "",
+        "cluster": "smart-equipment",
+        "services": ["appearance-design"],
+        "region": "yongchuan",
+        "budget_min": 100_000,
+        "budget_max": 300_000,
+        "deadline": "2027-06-30",
+        "status": "published",
+        "organization_name": "某企业",
+        "created_at": f"2026-02-{id % 28 + 1:02d}T08:00:00",
         "published_at": f"2026-02-{id % 28 + 1:02d}T09:00:00",
     }
     record.update(kw)
@@ -41,13 +73,17 @@ def search(backend, index, **kw):
 
 # -- text, segmentation, synonyms --------------------------------------------------------
 def test_synonyms_reach_documents(backend):
-    backend.index(PROVIDERS, [
-        provider(1, description="专注产品外观造型设计与CMF方案", services=["cmf-design"]),
-        provider(2, description="提供样机制作、小批量试产", services=["pilot-production"]),
-        provider(3, description="服务智能网联新能源汽车整车企业的座舱开发",
-                 services=["ui-design"]),
-        provider(4, description="食品包装机械的电气控制改造", services=["process-design"]),
-    ])
+    backend.index(
+        PROVIDERS,
+        [
+            provider(1, description="专注产品外观造型设计与CMF方案", services=["cmf-design"]),
+            provider(2, description="提供样机制作、小批量试产", services=["pilot-production"]),
+            provider(
+                3, description="服务智能网联新能源汽车整车企业的座舱开发", services=["ui-design"]
+            ),
+            provider(4, description="食品包装机械的电气控制改造", services=["process-design"]),
+        ],
+    )
     backend.refresh()
     assert ids(search(backend, PROVIDERS, text="外观设计")) == [1]
     assert ids(search(backend, PROVIDERS, text="手板")) == [2]
@@ -59,11 +95,14 @@ def test_synonyms_reach_documents(backend):
 
 
 def test_text_relevance_orders_hits(backend):
-    backend.index(PROVIDERS, [
-        provider(1, description="包装设计"),
-        provider(2, description="包装设计，食品包装、礼盒包装与品牌包装设计，包装结构"),
-        provider(3, description="结构设计"),
-    ])
+    backend.index(
+        PROVIDERS,
+        [
+            provider(1, description="包装设计"),
+            provider(2, description="包装设计，食品包装、礼盒包装与品牌包装设计，包装结构"),
+            provider(3, description="结构设计"),
+        ],
+    )
     backend.refresh()
     page = search(backend, PROVIDERS, text="礼盒包装")
     assert ids(page)[0] == 2
@@ -72,20 +111,66 @@ def test_text_relevance_orders_hits(backend):
 
 # -- facets, filters, sorting, pagination -----------------------------------------------
 def _demands(backend):
-    backend.index(DEMANDS, [
-        demand(1, cluster="nev-ice", services=["appearance-design", "cmf-design"], region="liangjiang",
-               budget_min=800_000, budget_max=1_500_000, title="纯电SUV前脸造型"),
-        demand(2, cluster="nev-ice", services=["structural-design"], region="jiangjin",
-               budget_min=200_000, budget_max=500_000, title="电池包上盖减重结构"),
-        demand(3, cluster="motorcycle", services=["structural-design", "design-validation"],
-               region="banan", budget_min=300_000, budget_max=700_000, title="越野摩托车车架"),
-        demand(4, cluster="food-agri", services=["packaging-design"], region="yongchuan",
-               budget_min=50_000, budget_max=120_000, title="火锅底料礼盒包装"),
-        demand(5, cluster="food-agri", services=["packaging-design", "brand-strategy"],
-               region="yongchuan", budget_min=None, budget_max=None, title="茶叶品牌包装"),
-        demand(6, cluster="nev-ice", services=["appearance-design"], region="liangjiang",
-               status="closed", budget_min=100_000, budget_max=200_000, title="已关闭的造型需求"),
-    ])
+    backend.index(
+        DEMANDS,
+        [
+            demand(
+                1,
+                cluster="nev-ice",
+                services=["appearance-design", "cmf-design"],
+                region="liangjiang",
+                budget_min=800_000,
+                budget_max=1_500_000,
+                title="纯电SUV前脸造型",
+            ),
+            demand(
+                2,
+                cluster="nev-ice",
+                services=["structural-design"],
+                region="jiangjin",
+                budget_min=200_000,
+                budget_max=500_000,
+                title="电池包上盖减重结构",
+            ),
+            demand(
+                3,
+                cluster="motorcycle",
+                services=["structural-design", "design-validation"],
+                region="banan",
+                budget_min=300_000,
+                budget_max=700_000,
+                title="越野摩托车车架",
+            ),
+            demand(
+                4,
+                cluster="food-agri",
+                services=["packaging-design"],
+                region="yongchuan",
+                budget_min=50_000,
+                budget_max=120_000,
+                title="火锅底料礼盒包装",
+            ),
+            demand(
+                5,
+                cluster="food-agri",
+                services=["packaging-design", "brand-strategy"],
+                region="yongchuan",
+                budget_min=None,
+                budget_max=None,
+                title="茶叶品牌包装",
+            ),
+            demand(
+                6,
+                cluster="nev-ice",
+                services=["appearance-design"],
+                region="liangjiang",
+                status="closed",
+                budget_min=100_000,
+                budget_max=200_000,
+                title="已关闭的造型需求",
+            ),
+        ],
+    )
     backend.refresh()
 
 
@@ -102,18 +187,31 @@ def test_facets_or_within_and_across(backend):
     assert _facet(page, "service")["structural-design"] == 2
     assert _facet(page, "region") == {"liangjiang": 1, "jiangjin": 1, "banan": 1, "yongchuan": 2}
 
-    page = search(backend, DEMANDS, filters={**published, "cluster": ["nev-ice", "motorcycle"]},
-                  facets=["cluster", "region"], sort="newest")
-    assert sorted(ids(page)) == [1, 2, 3]                       # OR within a field
+    page = search(
+        backend,
+        DEMANDS,
+        filters={**published, "cluster": ["nev-ice", "motorcycle"]},
+        facets=["cluster", "region"],
+        sort="newest",
+    )
+    assert sorted(ids(page)) == [1, 2, 3]  # OR within a field
     # a field's own filter does not narrow its facet; the others do
     assert _facet(page, "cluster") == {"nev-ice": 2, "motorcycle": 1, "food-agri": 2}
     assert _facet(page, "region") == {"liangjiang": 1, "jiangjin": 1, "banan": 1}
 
-    page = search(backend, DEMANDS, filters={**published, "cluster": ["nev-ice", "motorcycle"],
-                                             "service": ["structural-design"]})
-    assert sorted(ids(page)) == [2, 3]                          # AND across fields
-    page = search(backend, DEMANDS, filters={**published, "cluster": ["nev-ice"],
-                                             "region": ["banan"]})
+    page = search(
+        backend,
+        DEMANDS,
+        filters={
+            **published,
+            "cluster": ["nev-ice", "motorcycle"],
+            "service": ["structural-design"],
+        },
+    )
+    assert sorted(ids(page)) == [2, 3]  # AND across fields
+    page = search(
+        backend, DEMANDS, filters={**published, "cluster": ["nev-ice"], "region": ["banan"]}
+    )
     assert page.total == 0
     page = search(backend, DEMANDS, filters={"status": ["published", "closed"]})
     assert page.total == 6
@@ -128,7 +226,7 @@ def test_budget_overlap_sort_and_pagination(backend):
     assert ids(page) == [4]
 
     by_budget = search(backend, DEMANDS, filters=published, sort="budget")
-    assert ids(by_budget) == [1, 3, 2, 4, 5]                     # no budget last
+    assert ids(by_budget) == [1, 3, 2, 4, 5]  # no budget last
     newest = search(backend, DEMANDS, filters=published, sort="newest")
     assert ids(newest) == [5, 4, 3, 2, 1]
 
@@ -145,11 +243,14 @@ def test_budget_overlap_sort_and_pagination(backend):
 
 
 def test_provider_filters_level_kind_verified(backend):
-    backend.index(PROVIDERS, [
-        provider(1, level="national", kind="enterprise-design-center", verified=True),
-        provider(2, level="municipal", kind="design-firm", verified=True),
-        provider(3, level="none", kind="studio", verified=False),
-    ])
+    backend.index(
+        PROVIDERS,
+        [
+            provider(1, level="national", kind="enterprise-design-center", verified=True),
+            provider(2, level="municipal", kind="design-firm", verified=True),
+            provider(3, level="none", kind="studio", verified=False),
+        ],
+    )
     backend.refresh()
     page = search(backend, PROVIDERS, filters={"verified": ["true"]}, facets=["level", "verified"])
     assert sorted(ids(page)) == [1, 2]
@@ -177,10 +278,10 @@ def test_delete_leaves_tombstone(backend):
     backend.delete(PROVIDERS, [(1, 5)])
     backend.refresh()
     assert ids(search(backend, PROVIDERS)) == [2]
-    backend.index(PROVIDERS, [provider(1, version=4)])         # older than the delete
+    backend.index(PROVIDERS, [provider(1, version=4)])  # older than the delete
     backend.refresh()
     assert ids(search(backend, PROVIDERS)) == [2]
-    backend.delete(PROVIDERS, [(9, 3)])                          # delete before the write
+    backend.delete(PROVIDERS, [(9, 3)])  # delete before the write
     backend.index(PROVIDERS, [provider(9, version=2)])
     backend.refresh()
     assert 9 not in ids(search(backend, PROVIDERS))
@@ -192,38 +293,95 @@ def test_delete_leaves_tombstone(backend):
 
 # -- matching -----------------------------------------------------------------------------
 def _pool(backend):
-    backend.index(PROVIDERS, [
-        provider(1, name="永川智造设计", level="municipal", kind="enterprise-design-center",
-                 region="yongchuan", verified=True, clusters=["smart-equipment"],
-                 services=["appearance-design", "structural-design", "prototyping"],
-                 description="专注数控机床、包装机械的外观与钣金结构设计，可做样机。",
-                 cases=[{"title": "立式加工中心防护罩改型", "description": "数控机床外观与钣金结构设计",
-                         "cluster": "smart-equipment", "year": 2024}],
-                 team_size=30, price_min=80_000, price_max=800_000),
-        provider(2, name="渝北电子外观", region="liangjiang", clusters=["electronics"],
-                 services=["appearance-design", "cmf-design"], description="消费电子外观与CMF设计。",
-                 team_size=25, price_min=50_000, price_max=500_000),
-        provider(3, name="贵价设计院", level="national", kind="design-institute",
-                 region="jiulongpo", clusters=["smart-equipment"],
-                 services=["appearance-design", "structural-design"],
-                 description="大型装备整机设计。", team_size=200, price_min=3_000_000,
-                 price_max=20_000_000),
-        provider(4, name="两人工作室", kind="studio", region="yongchuan",
-                 clusters=["smart-equipment"], services=["appearance-design", "structural-design"],
-                 description="机床外观设计。", team_size=2, price_min=10_000, price_max=100_000),
-        provider(5, name="成都装备设计", region="other", clusters=["smart-equipment"],
-                 services=["structural-design"], description="装备结构设计。", team_size=40,
-                 price_min=100_000, price_max=1_000_000),
-    ])
+    backend.index(
+        PROVIDERS,
+        [
+            provider(
+                1,
+                name="永川智造设计",
+                level="municipal",
+                kind="enterprise-design-center",
+                region="yongchuan",
+                verified=True,
+                clusters=["smart-equipment"],
+                services=["appearance-design", "structural-design", "prototyping"],
+                description="专注数控机床、包装机械的外观与钣金结构设计，可做样机。",
+                cases=[
+                    {
+                        "title": "立式加工中心防护罩改型",
+                        "description": "数控机床外观与钣金结构设计",
+                        "cluster": "smart-equipment",
+                        "year": 2024,
+                    }
+                ],
+                team_size=30,
+                price_min=80_000,
+                price_max=800_000,
+            ),
+            provider(
+                2,
+                name="渝北电子外观",
+                region="liangjiang",
+                clusters=["electronics"],
+                services=["appearance-design", "cmf-design"],
+                description="消费电子外观与CMF设计。",
+                team_size=25,
+                price_min=50_000,
+                price_max=500_000,
+            ),
+            provider(
+                3,
+                name="贵价设计院",
+                level="national",
+                kind="design-institute",
+                region="jiulongpo",
+                clusters=["smart-equipment"],
+                services=["appearance-design", "structural-design"],
+                description="大型装备整机设计。",
+                team_size=200,
+                price_min=3_000_000,
+                price_max=20_000_000,
+            ),
+            provider(
+                4,
+                name="两人工作室",
+                kind="studio",
+                region="yongchuan",
+                clusters=["smart-equipment"],
+                services=["appearance-design", "structural-design"],
+                description="机床外观设计。",
+                team_size=2,
+                price_min=10_000,
+                price_max=100_000,
+            ),
+            provider(
+                5,
+                name="成都装备设计",
+                region="other",
+                clusters=["smart-equipment"],
+                services=["structural-design"],
+                description="装备结构设计。",
+                team_size=40,
+                price_min=100_000,
+                price_max=1_000_000,
+            ),
+        ],
+    )
     backend.refresh()
 
 
 def test_match_providers_reasons_and_scores(backend):
     _pool(backend)
-    need = demand(100, title="数控机床防护罩外观与结构设计", cluster="smart-equipment",
-                  services=["appearance-design", "structural-design"], region="yongchuan",
-                  description="立式加工中心防护罩需要重新做外观和钣金结构设计，需要样机。",
-                  budget_min=200_000, budget_max=400_000)
+    need = demand(
+        100,
+        title="数控机床防护罩外观与结构设计",
+        cluster="smart-equipment",
+        services=["appearance-design", "structural-design"],
+        region="yongchuan",
+        description="立式加工中心防护罩需要重新做外观和钣金结构设计，需要样机。",
+        budget_min=200_000,
+        budget_max=400_000,
+    )
     hits = backend.match_providers(need, k=10)
     assert [h.id for h in hits][0] == 1
     assert 2 not in [h.id for h in hits][:3]
@@ -235,10 +393,14 @@ def test_match_providers_reasons_and_scores(backend):
     assert set(labels) <= REASON_CODES
     assert top.reasons[0].code == "cluster"
     assert labels["cluster"].zh == "同属智能装备及智能制造集群"
-    assert labels["cluster"].en == "Same cluster: Intelligent Equipment and Intelligent Manufacturing"
+    assert (
+        labels["cluster"].en == "Same cluster: Intelligent Equipment and Intelligent Manufacturing"
+    )
     assert labels["service"].zh == "提供外观设计、结构设计"
     assert labels["service"].en == "Offers Exterior / Styling Design, Structural Design"
-    assert labels["region"].zh == "永川区本地" and labels["region"].en == "Local to Yongchuan District"
+    assert (
+        labels["region"].zh == "永川区本地" and labels["region"].en == "Local to Yongchuan District"
+    )
     assert labels["level"].zh == "市级企业工业设计中心"
     assert labels["verified"].zh == "平台认证"
     assert labels["budget"].zh == "报价区间与预算匹配"
@@ -254,31 +416,64 @@ def test_match_providers_reasons_and_scores(backend):
 
 
 def test_exposure_damping(backend):
-    base = dict(clusters=["smart-equipment"], services=["appearance-design"], region="jiulongpo",
-                description="装备外观设计", team_size=20, price_min=50_000, price_max=500_000)
-    backend.index(PROVIDERS, [
-        provider(1, **base, recommended_count=60, answered_count=2),   # never answers
-        provider(2, **base, recommended_count=60, answered_count=30),  # answers
-        provider(3, **base),                                            # new
-    ])
+    base = dict(
+        clusters=["smart-equipment"],
+        services=["appearance-design"],
+        region="jiulongpo",
+        description="装备外观设计",
+        team_size=20,
+        price_min=50_000,
+        price_max=500_000,
+    )
+    backend.index(
+        PROVIDERS,
+        [
+            provider(1, **base, recommended_count=60, answered_count=2),  # never answers
+            provider(2, **base, recommended_count=60, answered_count=30),  # answers
+            provider(3, **base),  # new
+        ],
+    )
     backend.refresh()
     need = demand(100, title="装备外观设计", services=["appearance-design"])
     hits = {h.id: h.score for h in backend.match_providers(need, k=10)}
-    assert hits[2] == hits[3]                      # a new provider is not penalised
-    assert 0.5 * hits[2] < hits[1] < hits[2]       # damped, but bounded
+    assert hits[2] == hits[3]  # a new provider is not penalised
+    assert 0.5 * hits[2] < hits[1] < hits[2]  # damped, but bounded
     assert [h.id for h in backend.match_providers(need, k=3)][-1] == 1
 
 
 def test_match_leads_only_published(backend):
     _demands(backend)
-    backend.index(DEMANDS, [demand(7, cluster="nev-ice", services=["appearance-design"],
-                                   status="in_negotiation", title="谈判中的造型需求")])
+    backend.index(
+        DEMANDS,
+        [
+            demand(
+                7,
+                cluster="nev-ice",
+                services=["appearance-design"],
+                status="in_negotiation",
+                title="谈判中的造型需求",
+            )
+        ],
+    )
     backend.refresh()
-    me = provider(50, clusters=["nev-ice"], services=["appearance-design", "cmf-design"],
-                  region="liangjiang", description="整车外观造型与CMF设计",
-                  cases=[{"title": "纯电SUV改款造型", "description": "前脸造型", "cluster": "nev-ice",
-                          "year": 2024}],
-                  team_size=60, price_min=300_000, price_max=3_000_000)
+    me = provider(
+        50,
+        clusters=["nev-ice"],
+        services=["appearance-design", "cmf-design"],
+        region="liangjiang",
+        description="整车外观造型与CMF设计",
+        cases=[
+            {
+                "title": "纯电SUV改款造型",
+                "description": "前脸造型",
+                "cluster": "nev-ice",
+                "year": 2024,
+            }
+        ],
+        team_size=60,
+        price_min=300_000,
+        price_max=3_000_000,
+    )
     hits = backend.match_leads(me, k=10)
     got = [h.id for h in hits]
     assert got and got[0] == 1
@@ -311,7 +506,7 @@ def test_reindex_swaps_and_keeps_serving(backend):
     assert after[PROVIDERS].alias == before[PROVIDERS].alias
     assert after[DEMANDS].concrete == before[DEMANDS].concrete
     assert search(backend, PROVIDERS, text="机床").total == 1200
-    backend.index(PROVIDERS, [provider(5000)])               # writes go to the new index
+    backend.index(PROVIDERS, [provider(5000)])  # writes go to the new index
     backend.refresh()
     assert {s.index: s.documents for s in backend.status()}[PROVIDERS] == 1201
 

@@ -1,4 +1,5 @@
 """Two-phase matching, document building for rebuilds, and the rebuilt index's settings."""
+
 from __future__ import annotations
 
 import random
@@ -12,11 +13,35 @@ from search.text import get_analyzer
 from .conftest import make_backend
 from .test_backends import demand, provider
 
-WORDS = ["外观设计", "结构设计", "数控机床", "防护罩", "钣金", "样机", "手板", "注塑", "模具",
-         "人机工程", "医疗器械", "监护仪", "储能柜", "电池包", "车灯", "仪表", "座舱", "包装设计"]
+WORDS = [
+    "外观设计",
+    "结构设计",
+    "数控机床",
+    "防护罩",
+    "钣金",
+    "样机",
+    "手板",
+    "注塑",
+    "模具",
+    "人机工程",
+    "医疗器械",
+    "监护仪",
+    "储能柜",
+    "电池包",
+    "车灯",
+    "仪表",
+    "座舱",
+    "包装设计",
+]
 CLUSTERS = ["smart-equipment", "nev-ice", "biomedicine", "new-energy-storage"]
-SERVICES = ["appearance-design", "structural-design", "prototyping", "mold-design", "cmf-design",
-            "packaging-design"]
+SERVICES = [
+    "appearance-design",
+    "structural-design",
+    "prototyping",
+    "mold-design",
+    "cmf-design",
+    "packaging-design",
+]
 
 
 def _records(n: int, seed: int = 3) -> list[dict]:
@@ -24,28 +49,53 @@ def _records(n: int, seed: int = 3) -> list[dict]:
     out = []
     for i in range(1, n + 1):
         words = rng.sample(WORDS, rng.randint(2, 6))
-        cases = [{"title": f"{rng.choice(WORDS)}项目", "description": "".join(rng.sample(WORDS, 3)),
-                  "cluster": rng.choice(CLUSTERS), "year": 2024}] if i % 3 == 0 else []
-        out.append(provider(
-            i, clusters=rng.sample(CLUSTERS, rng.randint(0, 2)),
-            services=rng.sample(SERVICES, rng.randint(0, 3)),
-            description="，".join(words) + "。", cases=cases,
-            region=rng.choice(["jiulongpo", "yongchuan", "yuzhong", "other"]),
-            level=rng.choice(["none", "none", "district", "municipal", "national"]),
-            team_size=rng.randint(1, 80), price_min=rng.choice([20_000, 80_000, 300_000]),
-            price_max=rng.choice([500_000, 1_000_000]), verified=rng.random() < 0.3,
-            recommended_count=rng.choice([0, 0, 30]), answered_count=rng.choice([0, 1, 10])))
+        cases = (
+            [
+                {
+                    "title": f"{rng.choice(WORDS)}项目",
+                    "description": "".join(rng.sample(WORDS, 3)),
+                    "cluster": rng.choice(CLUSTERS),
+                    "year": 2024,
+                }
+            ]
+            if i % 3 == 0
+            else []
+        )
+        out.append(
+            provider(
+                i,
+                clusters=rng.sample(CLUSTERS, rng.randint(0, 2)),
+                services=rng.sample(SERVICES, rng.randint(0, 3)),
+                description="，".join(words) + "。",
+                cases=cases,
+                region=rng.choice(["jiulongpo", "yongchuan", "yuzhong", "other"]),
+                level=rng.choice(["none", "none", "district", "municipal", "national"]),
+                team_size=rng.randint(1, 80),
+                price_min=rng.choice([20_000, 80_000, 300_000]),
+                price_max=rng.choice([500_000, 1_000_000]),
+                verified=rng.random() < 0.3,
+                recommended_count=rng.choice([0, 0, 30]),
+                answered_count=rng.choice([0, 1, 10]),
+            )
+        )
     return out
 
 
 def _demands(n: int, seed: int = 4) -> list[dict]:
     rng = random.Random(seed)
-    return [demand(1000 + i, title="".join(rng.sample(WORDS, 2)),
-                   description="需要" + "、".join(rng.sample(WORDS, 4)) + "。",
-                   cluster=rng.choice(CLUSTERS), services=rng.sample(SERVICES, rng.randint(1, 3)),
-                   region=rng.choice(["jiulongpo", "yongchuan"]),
-                   budget_min=rng.choice([50_000, 200_000]), budget_max=rng.choice([400_000, 1_500_000]))
-            for i in range(n)]
+    return [
+        demand(
+            1000 + i,
+            title="".join(rng.sample(WORDS, 2)),
+            description="需要" + "、".join(rng.sample(WORDS, 4)) + "。",
+            cluster=rng.choice(CLUSTERS),
+            services=rng.sample(SERVICES, rng.randint(1, 3)),
+            region=rng.choice(["jiulongpo", "yongchuan"]),
+            budget_min=rng.choice([50_000, 200_000]),
+            budget_max=rng.choice([400_000, 1_500_000]),
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.fixture
@@ -81,11 +131,19 @@ def test_backends_agree_on_both_phases(taxonomy, tmp_path, tight_phases):
 
 def test_common_terms_only_count_in_the_second_phase(backend, monkeypatch):
     # "外观设计" is in 15 of 39 documents (common), "防护罩" in one (informative).
-    backend.index(PROVIDERS, [
-        provider(1, clusters=["nev-ice"], services=["ui-design"], description="外观设计，防护罩"),
-    ] + [provider(i, clusters=["nev-ice"], services=["ui-design"], description="外观设计")
-         for i in range(2, 16)]
-      + [provider(i, clusters=["smart-equipment"], description="机床") for i in range(16, 40)])
+    backend.index(
+        PROVIDERS,
+        [
+            provider(
+                1, clusters=["nev-ice"], services=["ui-design"], description="外观设计，防护罩"
+            ),
+        ]
+        + [
+            provider(i, clusters=["nev-ice"], services=["ui-design"], description="外观设计")
+            for i in range(2, 16)
+        ]
+        + [provider(i, clusters=["smart-equipment"], description="机床") for i in range(16, 40)],
+    )
     backend.refresh()
     monkeypatch.setattr(scoring, "INFORMATIVE_MIN_DOCS", 0)
     monkeypatch.setattr(scoring, "INFORMATIVE_SHARE", 0.1)
@@ -124,8 +182,11 @@ def test_build_documents_in_workers_matches_serial(taxonomy):
     analyzer = get_analyzer(taxonomy)
     records = _records(130)
     serial = [build_document(PROVIDERS, r, analyzer, taxonomy) for r in records]
-    pooled = list(build_documents(PROVIDERS, iter(records), analyzer, taxonomy, workers=2,
-                                  min_records=20, chunk=25))
+    pooled = list(
+        build_documents(
+            PROVIDERS, iter(records), analyzer, taxonomy, workers=2, min_records=20, chunk=25
+        )
+    )
     assert pooled == serial
     small = list(build_documents(DEMANDS, iter(_demands(5)), analyzer, taxonomy, workers=2))
     assert [d["id"] for d in small] == [1000 + i for i in range(5)]

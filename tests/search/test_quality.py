@@ -3,6 +3,7 @@
 Both backends must beat both baselines (text-only BM25; same cluster then shared services)
 on NDCG@10 and agree with each other (mean top-10 overlap ≥ 0.7).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,6 @@ from search.evaluation import BM25Baseline, RuleBaseline, evaluate, top_overlap
 from search.text import get_analyzer
 
 from .conftest import make_backend
-
 
 _CACHE: dict = {}
 
@@ -24,8 +24,11 @@ def results(judged_set, taxonomy, tmp_path_factory):
     def get(kind: str) -> dict:
         if kind not in _CACHE:
             if kind in ("bm25", "rule"):
-                ranker = (BM25Baseline(providers, get_analyzer(taxonomy)) if kind == "bm25"
-                          else RuleBaseline(providers))
+                ranker = (
+                    BM25Baseline(providers, get_analyzer(taxonomy))
+                    if kind == "bm25"
+                    else RuleBaseline(providers)
+                )
                 _CACHE[kind] = evaluate(lambda d: ranker.rank(d), demands, qrels)
             else:
                 backend = make_backend(kind, taxonomy, tmp_path_factory.mktemp(kind))
@@ -33,7 +36,8 @@ def results(judged_set, taxonomy, tmp_path_factory):
                     backend.index(PROVIDERS, providers)
                     backend.refresh()
                     _CACHE[kind] = evaluate(
-                        lambda d: [h.id for h in backend.match_providers(d, k=10)], demands, qrels)
+                        lambda d: [h.id for h in backend.match_providers(d, k=10)], demands, qrels
+                    )
                 finally:
                     backend.drop_all()
                     backend.close()

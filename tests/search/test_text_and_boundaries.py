@@ -1,4 +1,5 @@
 """Segmentation, synonyms, package boundaries, outage behaviour, multi-process sharing."""
+
 from __future__ import annotations
 
 import ast
@@ -35,7 +36,7 @@ def test_synonyms_from_taxonomy(analyzer):
     assert "手板" in analyzer.expand("样机制作")
     assert "外观设计" in analyzer.expand("造型")
     assert "智能网联新能源汽车" in analyzer.expand("新能源汽车")
-    (alternatives, parts), = analyzer.query_units("外观设计")
+    ((alternatives, parts),) = analyzer.query_units("外观设计")
     assert "造型设计" in alternatives and parts == ["外观", "设计"]
     doc = set(analyzer.tokens("产品外观造型设计"))
     assert doc & set(alternatives) or set(parts) <= doc
@@ -50,7 +51,11 @@ def test_weighted_terms_deterministic(analyzer):
 def _python_files():
     for path in ROOT.rglob("*.py"):
         rel = path.relative_to(ROOT)
-        if rel.parts and rel.parts[0] in (".venv", "build", "node_modules") or "site-packages" in rel.parts:
+        if (
+            rel.parts
+            and rel.parts[0] in (".venv", "build", "node_modules")
+            or "site-packages" in rel.parts
+        ):
             continue
         yield rel, path
 
@@ -67,14 +72,20 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_only_search_imports_elasticsearch():
-    offenders = [str(rel) for rel, path in _python_files()
-                 if rel.parts[0] != "search" and _imports(path) & {"elasticsearch", "elastic_transport"}]
+    offenders = [
+        str(rel)
+        for rel, path in _python_files()
+        if rel.parts[0] != "search" and _imports(path) & {"elasticsearch", "elastic_transport"}
+    ]
     assert offenders == []
 
 
 def test_search_package_is_framework_free():
-    offenders = [str(rel) for rel, path in _python_files()
-                 if rel.parts[0] == "search" and _imports(path) & {"flask", "matchmaker", "sqlalchemy"}]
+    offenders = [
+        str(rel)
+        for rel, path in _python_files()
+        if rel.parts[0] == "search" and _imports(path) & {"flask", "matchmaker", "sqlalchemy"}
+    ]
     assert offenders == []
 
 
@@ -85,8 +96,10 @@ def _closed_port() -> int:
 
 
 def test_elasticsearch_down_raises_search_unavailable(taxonomy):
-    backend = create_backend({"ELASTICSEARCH_URL": f"http://127.0.0.1:{_closed_port()}",
-                              "ELASTICSEARCH_TIMEOUT": 2}, taxonomy)
+    backend = create_backend(
+        {"ELASTICSEARCH_URL": f"http://127.0.0.1:{_closed_port()}", "ELASTICSEARCH_TIMEOUT": 2},
+        taxonomy,
+    )
     try:
         with pytest.raises(SearchUnavailable):
             backend.search(SearchQuery(index=PROVIDERS, text="外观"))
@@ -106,8 +119,18 @@ def test_create_backend_picks_embedded_without_url(taxonomy, tmp_path):
     backend.close()
     backend = create_backend({"EMBEDDED_SEARCH_PATH": ":memory:"}, taxonomy)
     backend.ensure_indices()
-    backend.index(PROVIDERS, [{"id": 1, "version": 1, "name": "内存", "clusters": ["nev-ice"],
-                               "services": ["appearance-design"]}])
+    backend.index(
+        PROVIDERS,
+        [
+            {
+                "id": 1,
+                "version": 1,
+                "name": "内存",
+                "clusters": ["nev-ice"],
+                "services": ["appearance-design"],
+            }
+        ],
+    )
     assert backend.search(SearchQuery(index=PROVIDERS)).total == 1
     backend.close()
 
@@ -128,15 +151,29 @@ def test_embedded_shared_between_processes(taxonomy, tmp_path):
     reader = create_backend({"EMBEDDED_SEARCH_PATH": path}, taxonomy)
     reader.ensure_indices()
     assert reader.search(SearchQuery(index=PROVIDERS, text="车灯")).total == 0
-    subprocess.run([sys.executable, "-c", CHILD, path,
-                    str(ROOT / "matchmaker" / "data" / "taxonomy.json")],
-                   check=True, cwd=str(ROOT), timeout=60)
+    subprocess.run(
+        [sys.executable, "-c", CHILD, path, str(ROOT / "matchmaker" / "data" / "taxonomy.json")],
+        check=True,
+        cwd=str(ROOT),
+        timeout=60,
+    )
     page = reader.search(SearchQuery(index=PROVIDERS, text="车灯"))
     assert [h.id for h in page.hits] == [7]
     # a reindex in another instance is picked up too
     other = create_backend({"EMBEDDED_SEARCH_PATH": path}, taxonomy)
-    other.reindex(PROVIDERS, [{"id": 8, "version": 1, "name": "重建", "clusters": ["nev-ice"],
-                               "services": ["appearance-design"], "description": "车灯设计"}])
+    other.reindex(
+        PROVIDERS,
+        [
+            {
+                "id": 8,
+                "version": 1,
+                "name": "重建",
+                "clusters": ["nev-ice"],
+                "services": ["appearance-design"],
+                "description": "车灯设计",
+            }
+        ],
+    )
     assert [h.id for h in reader.search(SearchQuery(index=PROVIDERS, text="车灯")).hits] == [8]
     other.close()
     reader.close()

@@ -1,4 +1,5 @@
 """Upload checks: extension and content must agree, size and count limits, safe names."""
+
 from __future__ import annotations
 
 import io
@@ -39,27 +40,57 @@ class Fake:
         return io.BytesIO(self.data)
 
 
-@pytest.mark.parametrize("data,kind", [(PDF, "pdf"), (PNG, "png"), (JPEG, "jpeg"), (WEBP, "webp"),
-                                       (DOCX, "docx"), (XLSX, "xlsx"), (ZIP, "zip"), (b"hello", None),
-                                       (b"PK\x03\x04broken", None), (b"", None)])
+@pytest.mark.parametrize(
+    "data,kind",
+    [
+        (PDF, "pdf"),
+        (PNG, "png"),
+        (JPEG, "jpeg"),
+        (WEBP, "webp"),
+        (DOCX, "docx"),
+        (XLSX, "xlsx"),
+        (ZIP, "zip"),
+        (b"hello", None),
+        (b"PK\x03\x04broken", None),
+        (b"", None),
+    ],
+)
 def test_sniff(data, kind):
     assert files.sniff(data) == kind
 
 
-@pytest.mark.parametrize("name,data", [("a.pdf", PDF), ("A.PDF", PDF), ("b.png", PNG), ("c.jpg", JPEG),
-                                       ("c.jpeg", JPEG), ("d.docx", DOCX), ("e.xlsx", XLSX), ("f.zip", ZIP),
-                                       ("g.zip", DOCX)])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("a.pdf", PDF),
+        ("A.PDF", PDF),
+        ("b.png", PNG),
+        ("c.jpg", JPEG),
+        ("c.jpeg", JPEG),
+        ("d.docx", DOCX),
+        ("e.xlsx", XLSX),
+        ("f.zip", ZIP),
+        ("g.zip", DOCX),
+    ],
+)
 def test_documents_accepted(name, data):
     [upload] = files.check([Fake(name, data)], files.DOCUMENTS, "attachments")
     assert upload.data == data and upload.filename == name
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("a.exe", b"MZ", "不支持的文件类型"), ("noext", PDF, "不支持的文件类型"), ("a.webp", WEBP, "不支持的文件类型"),
-    ("a.pdf", PNG, "文件内容与扩展名不符"), ("a.docx", XLSX, "文件内容与扩展名不符"),
-    ("a.docx", ZIP, "文件内容与扩展名不符"), ("a.png", b"GIF89a", "文件内容与扩展名不符"),
-    ("a.pdf", b"", "文件为空"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("a.exe", b"MZ", "不支持的文件类型"),
+        ("noext", PDF, "不支持的文件类型"),
+        ("a.webp", WEBP, "不支持的文件类型"),
+        ("a.pdf", PNG, "文件内容与扩展名不符"),
+        ("a.docx", XLSX, "文件内容与扩展名不符"),
+        ("a.docx", ZIP, "文件内容与扩展名不符"),
+        ("a.png", b"GIF89a", "文件内容与扩展名不符"),
+        ("a.pdf", b"", "文件为空"),
+    ],
+)
 def test_documents_rejected(name, data, message):
     with pytest.raises(ValidationFailed) as info:
         files.check([Fake(name, data)], files.DOCUMENTS, "attachments")
@@ -67,7 +98,9 @@ def test_documents_rejected(name, data, message):
 
 
 def test_images_only_for_cases():
-    assert files.check([Fake("x.webp", WEBP)], files.IMAGES, "images")[0].content_type == "image/webp"
+    assert (
+        files.check([Fake("x.webp", WEBP)], files.IMAGES, "images")[0].content_type == "image/webp"
+    )
     with pytest.raises(ValidationFailed):
         files.check([Fake("x.pdf", PDF)], files.IMAGES, "images")
 
@@ -77,7 +110,10 @@ def test_size_limit_is_ten_megabytes_per_document():
     assert files.check([Fake("ok.pdf", exact)], files.DOCUMENTS, "attachments")
     with pytest.raises(ValidationFailed) as info:
         files.check([Fake("big.pdf", exact + b"0")], files.DOCUMENTS, "attachments")
-    assert "文件过大" in info.value.fields["attachments"][0] and "10 MB" in info.value.fields["attachments"][0]
+    assert (
+        "文件过大" in info.value.fields["attachments"][0]
+        and "10 MB" in info.value.fields["attachments"][0]
+    )
 
 
 def test_count_limit_includes_files_already_attached():
@@ -90,8 +126,16 @@ def test_empty_parts_are_ignored():
     assert files.check([Fake("", b""), None], files.DOCUMENTS, "attachments") == []
 
 
-@pytest.mark.parametrize("raw,clean", [("../../etc/passwd.pdf", "passwd.pdf"), ("C:\\Users\\a\\报告.pdf", "报告.pdf"),
-                                       ("a\x00b\n.pdf", "ab.pdf"), (".hidden.pdf", "hidden.pdf"), ("", "file")])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\a\\报告.pdf", "报告.pdf"),
+        ("a\x00b\n.pdf", "ab.pdf"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("", "file"),
+    ],
+)
 def test_clean_filename(raw, clean):
     assert files.clean_filename(raw) == clean
 

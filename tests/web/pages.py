@@ -1,4 +1,5 @@
 """Helpers the page tests share: reading a response, its field errors, signing in, stored uploads."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Admin pages: permissions, review queue, organisation verification, overview."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,9 +9,18 @@ from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Demand, Notification, Organization
 from tests.web.pages import page
 
-ADMIN_PAGES = ["/admin", "/admin/review", "/admin/organizations", "/admin/organizations?type=provider"]
-ADMIN_POSTS = ["/admin/review/1/approve", "/admin/review/1/reject", "/admin/organizations/1/verify",
-               "/admin/organizations/1/unverify"]
+ADMIN_PAGES = [
+    "/admin",
+    "/admin/review",
+    "/admin/organizations",
+    "/admin/organizations?type=provider",
+]
+ADMIN_POSTS = [
+    "/admin/review/1/approve",
+    "/admin/review/1/reject",
+    "/admin/organizations/1/verify",
+    "/admin/organizations/1/unverify",
+]
 
 
 @pytest.mark.parametrize("url", ADMIN_PAGES)
@@ -78,7 +88,10 @@ def test_approve_publishes_and_notifies(client, admin, make):
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/review")
     db.session.expire_all()
     assert db.session.get(Demand, demand.id).status == "published"
-    assert db.session.scalar(select(Notification.kind).where(Notification.user_id == owner.id)) == "demand_approved"
+    assert (
+        db.session.scalar(select(Notification.kind).where(Notification.user_id == owner.id))
+        == "demand_approved"
+    )
     assert "已通过并发布" in page(client.get("/admin/review"))
 
 
@@ -95,7 +108,9 @@ def test_reject_requires_reason(client, admin, make):
 def test_reject_with_reason_is_shown_to_enterprise(client, auth, admin, make):
     owner = make.enterprise()
     demand = make.demand(owner, status="in_review", title="包装设计")
-    response = client.post(f"/admin/review/{demand.id}/reject", data={f"d{demand.id}-reason": "预算范围不清楚"})
+    response = client.post(
+        f"/admin/review/{demand.id}/reject", data={f"d{demand.id}-reason": "预算范围不清楚"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Demand, demand.id).status == "rejected"
@@ -144,8 +159,13 @@ def test_verify_and_unverify(client, admin, make):
     client.post(f"/admin/organizations/{org_id}/unverify")
     db.session.expire_all()
     assert not db.session.get(Organization, org_id).verified
-    actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == org_id,
-                                                                    AuditEvent.subject_type == "organization")))
+    actions = set(
+        db.session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.subject_id == org_id, AuditEvent.subject_type == "organization"
+            )
+        )
+    )
     assert {"organization.verified", "organization.unverified"} <= actions
 
 
@@ -162,14 +182,18 @@ def test_organisation_name_is_escaped(client, admin, make):
 
 # ---------- the read-only lists behind these pages (services/admin_lists) ----------
 
+
 @pytest.mark.parametrize("role", ["enterprise", "provider"])
 def test_admin_lists_are_for_admins_only(make, role):
     from matchmaker.services import admin_lists
     from matchmaker.services.errors import Forbidden
+
     user = getattr(make, role)()
-    for call in (lambda a: admin_lists.review_queue(db.session, a),
-                 lambda a: admin_lists.organizations(db.session, a),
-                 lambda a: admin_lists.dashboard_counts(db.session, a)):
+    for call in (
+        lambda a: admin_lists.review_queue(db.session, a),
+        lambda a: admin_lists.organizations(db.session, a),
+        lambda a: admin_lists.dashboard_counts(db.session, a),
+    ):
         with pytest.raises(Forbidden):
             call(user)
         with pytest.raises(Forbidden):
@@ -178,6 +202,7 @@ def test_admin_lists_are_for_admins_only(make, role):
 
 def test_admin_lists_queue_order_and_organisation_pages(make):
     from matchmaker.services import admin_lists
+
     admin_user = make.admin()
     owner = make.enterprise(name="制造丁")
     first = make.demand(owner, status="in_review", title="先提交的")

@@ -1,4 +1,5 @@
 """Archive pages: admin only, tree with counts, drill-down links, filters, CSV/XLSX exports."""
+
 from __future__ import annotations
 
 import csv
@@ -8,16 +9,26 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-PAGES = ["/admin/archive", "/admin/archive/demands", "/admin/archive/providers",
-         "/admin/archive/demands/export.csv", "/admin/archive/providers/export.xlsx?what=counts"]
+PAGES = [
+    "/admin/archive",
+    "/admin/archive/demands",
+    "/admin/archive/providers",
+    "/admin/archive/demands/export.csv",
+    "/admin/archive/providers/export.xlsx?what=counts",
+]
 
 
 @pytest.fixture
 def data(make, admin):
     owner = make.enterprise(name="重庆永川摩托车厂")
     make.demand(owner, title="休旅摩托车外观", cluster="motorcycle")
-    make.demand(owner, title="=HYPERLINK(\"x\")", cluster="nev-ice", status="draft")
-    make.provider(name="重庆两江设计院", level="municipal", region="liangjiang", clusters=["nev-ice", "motorcycle"])
+    make.demand(owner, title='=HYPERLINK("x")', cluster="nev-ice", status="draft")
+    make.provider(
+        name="重庆两江设计院",
+        level="municipal",
+        region="liangjiang",
+        clusters=["nev-ice", "motorcycle"],
+    )
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -37,8 +48,10 @@ def test_tree_counts_and_drill_down(client, data):
     page = client.get("/admin/archive/demands").get_data(as_text=True)
     assert "千亿级特色优势产业集群" in page and "摩托车" in page and "休旅摩托车外观" in page
     assert 'href="/admin/archive/demands?tier=featured-100b&amp;cluster=motorcycle"' in page
-    page = client.get("/admin/archive/demands?tier=featured-100b&cluster=motorcycle&region=yongchuan"
-                      "&leaf=published").get_data(as_text=True)
+    page = client.get(
+        "/admin/archive/demands?tier=featured-100b&cluster=motorcycle&region=yongchuan"
+        "&leaf=published"
+    ).get_data(as_text=True)
     assert "休旅摩托车外观" in page and "HYPERLINK" not in page
     assert 'aria-current="true">已发布' in page
     page = client.get("/admin/archive/demands?status=draft").get_data(as_text=True)

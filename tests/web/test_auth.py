@@ -1,4 +1,5 @@
 """Sign-in, registration, password change, team members, CSRF and cookie flags."""
+
 from __future__ import annotations
 
 import re
@@ -15,13 +16,22 @@ from tests.factories import PASSWORD, credit_code
 from tests.web.pages import errors_of, page
 
 VALID = {
-    "role": "enterprise", "organization_name": "重庆永川精密机械有限公司", "credit_code": credit_code(900001),
-    "contact_name": "张工", "phone": "13812345678", "email": "zhang@example.cn", "password": "long-enough-pw",
-    "confirm": "long-enough-pw", "region": "yongchuan", "kind": "", "level": "none",
+    "role": "enterprise",
+    "organization_name": "重庆永川精密机械有限公司",
+    "credit_code": credit_code(900001),
+    "contact_name": "张工",
+    "phone": "13812345678",
+    "email": "zhang@example.cn",
+    "password": "long-enough-pw",
+    "confirm": "long-enough-pw",
+    "region": "yongchuan",
+    "kind": "",
+    "level": "none",
 }
 
 
 # --- login / logout -----------------------------------------------------------------------
+
 
 def test_login_page_renders(client):
     response = client.get("/login")
@@ -42,7 +52,9 @@ def test_login_admin_goes_to_admin(client, auth, make):
     assert auth.login(admin.email).headers["Location"].endswith("/admin")
 
 
-@pytest.mark.parametrize("email,password", [("nobody@example.cn", PASSWORD), (None, "wrong-password-1")])
+@pytest.mark.parametrize(
+    "email,password", [("nobody@example.cn", PASSWORD), (None, "wrong-password-1")]
+)
 def test_login_wrong_credentials_has_one_generic_message(client, make, email, password):
     user = make.enterprise()
     response = client.post("/login", data={"email": email or user.email, "password": password})
@@ -62,11 +74,15 @@ def test_login_inactive_user_rejected(client, make):
 
 def test_login_follows_local_next_only(client, make):
     user = make.enterprise()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "/notifications"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "next": "/notifications"}
+    )
     assert response.headers["Location"] == "/notifications"
     client.post("/logout")
     for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": evil})
+        response = client.post(
+            "/login", data={"email": user.email, "password": PASSWORD, "next": evil}
+        )
         assert "evil" not in response.headers["Location"]
         client.post("/logout")
 
@@ -94,7 +110,9 @@ def test_logout_needs_post(client):
 
 def test_remember_me_sets_secure_cookie_flags(client, make):
     user = make.enterprise()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}
+    )
     cookies = response.headers.getlist("Set-Cookie")
     session_cookie = next(c for c in cookies if c.startswith("session="))
     remember_cookie = next(c for c in cookies if c.startswith("remember_token="))
@@ -112,7 +130,12 @@ class TestRateLimit:
     def test_login_is_rate_limited_per_address_and_email(self, client, make):
         user = make.enterprise()
         for _ in range(3):
-            assert client.post("/login", data={"email": user.email, "password": "wrong-password-1"}).status_code == 200
+            assert (
+                client.post(
+                    "/login", data={"email": user.email, "password": "wrong-password-1"}
+                ).status_code
+                == 200
+            )
         response = client.post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 429
         assert "操作过于频繁" in page(response)
@@ -123,6 +146,7 @@ class TestRateLimit:
 
 
 # --- registration -------------------------------------------------------------------------
+
 
 def test_register_page_lists_taxonomy_in_current_language(client):
     html = page(client.get("/register"))
@@ -148,8 +172,13 @@ def test_register_enterprise_creates_org_user_and_signs_in(client):
 
 
 def test_register_provider_with_kind_and_level(client):
-    data = {**VALID, "role": "provider", "kind": "design-firm", "level": "municipal",
-            "organization_name": "渝设计工作室"}
+    data = {
+        **VALID,
+        "role": "provider",
+        "kind": "design-firm",
+        "level": "municipal",
+        "organization_name": "渝设计工作室",
+    }
     assert client.post("/register", data=data).status_code == 302
     org = db.session.scalar(select(Organization).where(Organization.name == "渝设计工作室"))
     assert (org.type, org.kind, org.level) == ("provider", "design-firm", "municipal")
@@ -174,13 +203,17 @@ def test_register_bad_mobile(client):
 
 
 def test_register_bad_email(client):
-    assert errors_of(_register_errors(client, email="not-an-email"), "email") == ["电子邮箱地址无效"]
+    assert errors_of(_register_errors(client, email="not-an-email"), "email") == [
+        "电子邮箱地址无效"
+    ]
 
 
 def test_register_duplicate_email(client, make):
     existing = make.enterprise(email="taken@example.cn")
     assert existing.id
-    assert errors_of(_register_errors(client, email="TAKEN@example.cn"), "email") == ["该邮箱已注册"]
+    assert errors_of(_register_errors(client, email="TAKEN@example.cn"), "email") == [
+        "该邮箱已注册"
+    ]
     assert db.session.scalar(select(func.count(User.id))) == 1
 
 
@@ -228,11 +261,18 @@ def test_registered_name_with_markup_is_escaped(client, auth):
 
 # --- password -----------------------------------------------------------------------------
 
+
 def test_change_password_wrong_current(client, auth, make):
     user = make.enterprise()
     auth.login(user.email)
-    response = client.post("/account/password", data={
-        "current_password": "not-my-password", "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "not-my-password",
+            "new_password": "brand-new-pass-1",
+            "confirm": "brand-new-pass-1",
+        },
+    )
     assert response.status_code == 200
     assert errors_of(page(response), "current_password") == ["当前密码不正确"]
 
@@ -240,9 +280,15 @@ def test_change_password_wrong_current(client, auth, make):
 def test_change_password_then_login_with_new(client, auth, make):
     user = make.enterprise()
     auth.login(user.email)
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"},
-        follow_redirects=True)
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "brand-new-pass-1",
+            "confirm": "brand-new-pass-1",
+        },
+        follow_redirects=True,
+    )
     assert "密码已修改" in page(response)
     auth.logout()
     assert "邮箱或密码不正确" in page(auth.login(user.email, PASSWORD))
@@ -252,20 +298,34 @@ def test_change_password_then_login_with_new(client, auth, make):
 def test_change_password_confirmation_must_match(client, auth, make):
     user = make.enterprise()
     auth.login(user.email)
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-2"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "brand-new-pass-1",
+            "confirm": "brand-new-pass-2",
+        },
+    )
     assert errors_of(page(response), "confirm") == ["两次输入的密码不一致"]
 
 
 # --- team ---------------------------------------------------------------------------------
+
 
 def test_team_lists_and_adds_colleagues(client, auth, make):
     user = make.provider(name="山城设计")
     auth.login(user.email)
     html = page(client.get("/account/team"))
     assert "山城设计" in html and user.email in html
-    response = client.post("/account/team", data={
-        "name": "李工", "email": "li@example.cn", "phone": "13900001111", "password": "first-password-1"})
+    response = client.post(
+        "/account/team",
+        data={
+            "name": "李工",
+            "email": "li@example.cn",
+            "phone": "13900001111",
+            "password": "first-password-1",
+        },
+    )
     assert response.status_code == 302
     colleague = db.session.scalar(select(User).where(User.email == "li@example.cn"))
     assert colleague.organization_id == user.organization_id and colleague.role == "provider"
@@ -277,12 +337,20 @@ def test_team_lists_and_adds_colleagues(client, auth, make):
 def test_team_add_validation_errors(client, auth, make):
     user = make.enterprise()
     auth.login(user.email)
-    html = page(client.post("/account/team", data={
-        "name": "王工", "email": user.email, "phone": "1", "password": "short"}))
+    html = page(
+        client.post(
+            "/account/team",
+            data={"name": "王工", "email": user.email, "phone": "1", "password": "short"},
+        )
+    )
     assert errors_of(html, "phone") == ["手机号码无效"]
     assert errors_of(html, "password") == ["至少 10 个字符"]
-    html = page(client.post("/account/team", data={
-        "name": "王工", "email": user.email, "phone": "", "password": "long-enough-1"}))
+    html = page(
+        client.post(
+            "/account/team",
+            data={"name": "王工", "email": user.email, "phone": "", "password": "long-enough-1"},
+        )
+    )
     assert errors_of(html, "email") == ["该邮箱已注册"]
 
 
@@ -294,6 +362,7 @@ def test_team_is_not_for_admins_without_organisation(client, auth, make):
 
 # --- CSRF ---------------------------------------------------------------------------------
 
+
 class TestCsrf:
     @pytest.fixture
     def app_config(self, app_config):
@@ -303,16 +372,28 @@ class TestCsrf:
     def test_post_without_token_is_rejected_and_changes_nothing(self, client, make):
         user = make.enterprise()
         token = csrf_token_from(page(client.get("/login")))
-        assert client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": token}).status_code == 302
+        assert (
+            client.post(
+                "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+            ).status_code
+            == 302
+        )
         events = db.session.scalar(select(func.count(AuditEvent.id)))
-        response = client.post("/account/password", data={
-            "current_password": PASSWORD, "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"})
+        response = client.post(
+            "/account/password",
+            data={
+                "current_password": PASSWORD,
+                "new_password": "brand-new-pass-1",
+                "confirm": "brand-new-pass-1",
+            },
+        )
         assert response.status_code == 400
         assert "表单已过期" in page(response)
         db.session.expire_all()
         assert db.session.scalar(select(func.count(AuditEvent.id))) == events
-        assert accounts.authenticate(db.session, user.email, PASSWORD) is not None  # password unchanged
+        assert (
+            accounts.authenticate(db.session, user.email, PASSWORD) is not None
+        )  # password unchanged
 
     def test_login_without_token_is_rejected(self, client, make):
         user = make.enterprise()

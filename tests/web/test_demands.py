@@ -1,4 +1,5 @@
 """Demand pages: the enterprise's list, form, detail and lifecycle buttons; visibility; uploads."""
+
 from __future__ import annotations
 
 import io
@@ -15,9 +16,15 @@ from matchmaker.services import files
 from tests.web.pages import errors_of, login, page, stored_files
 
 VALID = {
-    "title": "产品外观造型设计", "description": "为一款电动摩托车设计外观造型，交付效果图和结构建议。",
-    "cluster": "nev-ice", "services": ["appearance-design", "structural-design"], "budget_min": "100000",
-    "budget_max": "300000", "deadline": "2030-06-30", "region": "yongchuan", "contact_preference": "platform",
+    "title": "产品外观造型设计",
+    "description": "为一款电动摩托车设计外观造型，交付效果图和结构建议。",
+    "cluster": "nev-ice",
+    "services": ["appearance-design", "structural-design"],
+    "budget_min": "100000",
+    "budget_max": "300000",
+    "deadline": "2030-06-30",
+    "region": "yongchuan",
+    "contact_preference": "platform",
 }
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -37,6 +44,7 @@ def demand_count() -> int:
 
 # --- anonymous and roles -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/demands/mine", "/demands/new", "/demands/1", "/demands/1/edit"])
 def test_anonymous_is_sent_to_login(client, url):
     response = client.get(url)
@@ -44,8 +52,17 @@ def test_anonymous_is_sent_to_login(client, url):
     assert "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("url", ["/demands/1/submit", "/demands/1/withdraw", "/demands/1/won",
-                                 "/demands/1/delete", "/demands/1/interest", "/demands/1/invite/1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/demands/1/submit",
+        "/demands/1/withdraw",
+        "/demands/1/won",
+        "/demands/1/delete",
+        "/demands/1/interest",
+        "/demands/1/invite/1",
+    ],
+)
 def test_anonymous_posts_are_sent_to_login(client, url):
     response = client.post(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -60,6 +77,7 @@ def test_provider_cannot_post_a_demand(client, auth, make):
 
 
 # --- list ----------------------------------------------------------------------------------
+
 
 def test_mine_lists_own_demands_with_status_and_interest_counts(client, auth, make):
     owner = make.enterprise()
@@ -83,6 +101,7 @@ def test_mine_empty_state(client, auth, make):
 
 # --- create and edit -----------------------------------------------------------------------
 
+
 def test_new_form_renders_choices(client, auth, make):
     login(auth, make.enterprise())
     html = page(client.get("/demands/new"))
@@ -93,11 +112,14 @@ def test_new_form_renders_choices(client, auth, make):
 
 def test_service_checkboxes_come_in_groups(client, auth, make):
     from matchmaker.taxonomy import get_taxonomy
+
     login(auth, make.enterprise())
     html = page(client.get("/demands/new"))
     codes = [item["code"] for item in get_taxonomy().services.items]
     assert all(f'name="services" type="checkbox" value="{code}"' in html for code in codes)
-    assert html.count('class="checkbox-group"') == len({item["group"] for item in get_taxonomy().services.items})
+    assert html.count('class="checkbox-group"') == len(
+        {item["group"] for item in get_taxonomy().services.items}
+    )
     assert "<legend>产品设计</legend>" in html and "<legend>制造支撑</legend>" in html
     html = page(client.post("/demands/new", data={**VALID, "services": [], "action": "draft"}))
     assert 'class="field checkboxes has-error"' in html and 'id="services-err"' in html
@@ -122,22 +144,27 @@ def test_submit_for_review(client, auth, make):
     assert db.session.scalar(select(Demand)).status == DemandStatus.IN_REVIEW
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("title", "", "必填"),
-    ("title", "长" * 201, "最多 200 个字符"),
-    ("description", "", "必填"),
-    ("cluster", "", "必填"),
-    ("cluster", "no-such-cluster", "未知取值"),
-    ("services", [], "必填"),
-    ("services", ["appearance-design", "bogus"], "未知取值"),
-    ("budget_min", "十万", "请输入整数"),
-    ("budget_min", "-5", "不得小于 0"),
-    ("budget_max", "50000", "不得小于"),
-    ("deadline", "2030-13-45", "日期格式应为 YYYY-MM-DD"),
-    ("region", "", "必填"),
-    ("contact_preference", "pigeon", "取值无效"),
-])
-def test_field_errors_are_shown_inline_and_nothing_is_saved(client, auth, make, field, value, message):
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("title", "", "必填"),
+        ("title", "长" * 201, "最多 200 个字符"),
+        ("description", "", "必填"),
+        ("cluster", "", "必填"),
+        ("cluster", "no-such-cluster", "未知取值"),
+        ("services", [], "必填"),
+        ("services", ["appearance-design", "bogus"], "未知取值"),
+        ("budget_min", "十万", "请输入整数"),
+        ("budget_min", "-5", "不得小于 0"),
+        ("budget_max", "50000", "不得小于"),
+        ("deadline", "2030-13-45", "日期格式应为 YYYY-MM-DD"),
+        ("region", "", "必填"),
+        ("contact_preference", "pigeon", "取值无效"),
+    ],
+)
+def test_field_errors_are_shown_inline_and_nothing_is_saved(
+    client, auth, make, field, value, message
+):
     login(auth, make.enterprise())
     response = client.post("/demands/new", data={**VALID, field: value, "action": "submit"})
     assert response.status_code == 422
@@ -155,17 +182,25 @@ def test_edit_prefills_and_saves(client, auth, make):
     login(auth, owner)
     html = page(client.get(f"/demands/{demand.id}/edit"))
     assert "新能源汽车外观设计" in html and 'value="100000"' in html
-    response = client.post(f"/demands/{demand.id}/edit", data={**VALID, "budget_max": "", "action": "draft"})
+    response = client.post(
+        f"/demands/{demand.id}/edit", data={**VALID, "budget_max": "", "action": "draft"}
+    )
     assert response.status_code == 302
     db.session.refresh(demand)
-    assert demand.title == VALID["title"] and demand.budget_max is None and demand.status == DemandStatus.DRAFT
+    assert (
+        demand.title == VALID["title"]
+        and demand.budget_max is None
+        and demand.status == DemandStatus.DRAFT
+    )
 
 
 def test_edit_with_a_blank_required_field_keeps_the_old_value(client, auth, make):
     owner = make.enterprise()
     demand = make.demand(owner, status=DemandStatus.DRAFT)
     login(auth, owner)
-    response = client.post(f"/demands/{demand.id}/edit", data={**VALID, "title": "", "action": "draft"})
+    response = client.post(
+        f"/demands/{demand.id}/edit", data={**VALID, "title": "", "action": "draft"}
+    )
     assert response.status_code == 422 and "必填" in errors_of(page(response), "title")
     db.session.refresh(demand)
     assert demand.title == "新能源汽车外观设计"
@@ -176,7 +211,9 @@ def test_editing_a_published_demand_sends_it_back_to_review(client, auth, make):
     demand = make.demand(owner)
     login(auth, owner)
     assert "重新审核" in page(client.get(f"/demands/{demand.id}/edit"))
-    response = client.post(f"/demands/{demand.id}/edit", data={**VALID, "action": "submit"}, follow_redirects=True)
+    response = client.post(
+        f"/demands/{demand.id}/edit", data={**VALID, "action": "submit"}, follow_redirects=True
+    )
     assert "重新审核" in page(response)
     db.session.refresh(demand)
     assert demand.status == DemandStatus.IN_REVIEW
@@ -196,8 +233,13 @@ def test_closed_demand_cannot_be_edited(client, auth, make):
 
 # --- visibility ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("status", [DemandStatus.DRAFT, DemandStatus.IN_REVIEW, DemandStatus.REJECTED])
-def test_unpublished_demands_are_invisible_to_providers_and_other_enterprises(client, auth, make, status):
+
+@pytest.mark.parametrize(
+    "status", [DemandStatus.DRAFT, DemandStatus.IN_REVIEW, DemandStatus.REJECTED]
+)
+def test_unpublished_demands_are_invisible_to_providers_and_other_enterprises(
+    client, auth, make, status
+):
     owner = make.enterprise()
     demand = make.demand(owner, status=status)
     for viewer in (make.provider(), make.enterprise()):
@@ -239,6 +281,7 @@ def test_unknown_demand_is_404(client, auth, make):
 
 
 # --- owner's detail page -------------------------------------------------------------------
+
 
 def test_owner_sees_status_rejection_reason_and_actions(client, auth, make):
     owner = make.enterprise()
@@ -306,14 +349,16 @@ def test_reasons_follow_the_page_language(client, auth, make):
 
 
 def test_recommendations_degrade_when_search_is_down(client, auth, make, app, monkeypatch):
-    from search import SearchUnavailable
     from matchmaker.search_engine import get_search
+    from search import SearchUnavailable
+
     owner = make.enterprise()
     demand = make.demand(owner)
     backend = get_search()
 
     def down(*args, **kwargs):
         raise SearchUnavailable("down")
+
     monkeypatch.setattr(backend, "match_providers", down)
     login(auth, owner)
     response = client.get(f"/demands/{demand.id}")
@@ -324,17 +369,23 @@ def test_another_enterprise_cannot_invite(client, auth, make):
     demand = make.demand(make.enterprise())
     provider = make.provider()
     login(auth, make.enterprise())
-    assert client.post(f"/demands/{demand.id}/invite/{provider.organization.provider.id}").status_code == 404
+    assert (
+        client.post(f"/demands/{demand.id}/invite/{provider.organization.provider.id}").status_code
+        == 404
+    )
 
 
 # --- interest from the demand page ---------------------------------------------------------
+
 
 def test_provider_expresses_interest(client, auth, make):
     demand = make.demand(make.enterprise())
     provider = make.provider()
     login(auth, provider)
-    response = client.post(f"/demands/{demand.id}/interest",
-                           data={"message": "我们做过三款电动摩托车外观", "price": "180000", "timeline_days": "45"})
+    response = client.post(
+        f"/demands/{demand.id}/interest",
+        data={"message": "我们做过三款电动摩托车外观", "price": "180000", "timeline_days": "45"},
+    )
     assert response.status_code == 302
     interest = db.session.scalar(select(Interest))
     assert interest.price == 180000 and interest.timeline_days == 45
@@ -342,10 +393,15 @@ def test_provider_expresses_interest(client, auth, make):
     assert "我的合作意向" in html and "status-pending" in html and "需求方接受意向后" in html
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("message", "", "必填"), ("price", "abc", "请输入整数"), ("timeline_days", "0", "不得小于 1"),
-    ("timeline_days", "99999", "不得大于 3650"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("message", "", "必填"),
+        ("price", "abc", "请输入整数"),
+        ("timeline_days", "0", "不得小于 1"),
+        ("timeline_days", "99999", "不得大于 3650"),
+    ],
+)
 def test_interest_errors_are_inline(client, auth, make, field, value, message):
     demand = make.demand(make.enterprise())
     login(auth, make.provider())
@@ -387,11 +443,18 @@ def test_owner_sees_proposals_but_not_contacts_until_accepted(client, auth, make
 
 # --- attachments ---------------------------------------------------------------------------
 
+
 def test_attachment_upload_and_download_by_those_allowed(client, auth, make, app):
     owner = make.enterprise()
     login(auth, owner)
-    data = {**VALID, "action": "submit",
-            "attachments": [(io.BytesIO(PDF), "需求说明书.pdf"), (io.BytesIO(docx_bytes()), "参数表.docx")]}
+    data = {
+        **VALID,
+        "action": "submit",
+        "attachments": [
+            (io.BytesIO(PDF), "需求说明书.pdf"),
+            (io.BytesIO(docx_bytes()), "参数表.docx"),
+        ],
+    }
     response = client.post("/demands/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, page(response)
     demand = db.session.scalar(select(Demand))
@@ -403,7 +466,11 @@ def test_attachment_upload_and_download_by_those_allowed(client, auth, make, app
     url = f"/demands/{demand.id}/attachments/{pdf.id}"
     assert url in page(client.get(f"/demands/{demand.id}"))
     response = client.get(url)
-    assert response.status_code == 200 and response.data == PDF and response.mimetype == "application/pdf"
+    assert (
+        response.status_code == 200
+        and response.data == PDF
+        and response.mimetype == "application/pdf"
+    )
     response.close()
     docx = next(a for a in demand.attachments if a.filename.endswith(".docx"))
     response = client.get(f"/demands/{demand.id}/attachments/{docx.id}")
@@ -415,6 +482,7 @@ def test_attachment_upload_and_download_by_those_allowed(client, auth, make, app
     assert client.get(url).status_code == 404
     # once published a provider can
     from matchmaker.services import demands as demand_service
+
     demand_service.approve(db.session, make.admin(), demand.id)
     db.session.commit()
     response = client.get(url)
@@ -434,14 +502,17 @@ def test_anonymous_cannot_download(client, make):
     assert client.get("/demands/1/attachments/1").status_code == 302
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("installer.exe", b"MZ\x90\x00", "不支持的文件类型"),
-    ("page.html", b"<html></html>", "不支持的文件类型"),
-    ("报告.pdf", PNG, "文件内容与扩展名不符"),
-    ("photo.png", b"<script>alert(1)</script>", "文件内容与扩展名不符"),
-    ("table.xlsx", None, "文件内容与扩展名不符"),  # a docx renamed to .xlsx
-    ("empty.pdf", b"", "文件为空"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("installer.exe", b"MZ\x90\x00", "不支持的文件类型"),
+        ("page.html", b"<html></html>", "不支持的文件类型"),
+        ("报告.pdf", PNG, "文件内容与扩展名不符"),
+        ("photo.png", b"<script>alert(1)</script>", "文件内容与扩展名不符"),
+        ("table.xlsx", None, "文件内容与扩展名不符"),  # a docx renamed to .xlsx
+        ("empty.pdf", b"", "文件为空"),
+    ],
+)
 def test_rejected_uploads_store_nothing(client, auth, make, app, name, content, message):
     login(auth, make.enterprise())
     content = docx_bytes() if content is None else content
@@ -468,7 +539,9 @@ def test_too_large_upload_is_rejected(client, auth, make, app, monkeypatch):
 def test_too_many_files(client, auth, make, app):
     login(auth, make.enterprise())
     files = [(io.BytesIO(PDF), f"f{i}.pdf") for i in range(6)]
-    response = client.post("/demands/new", data={**VALID, "attachments": files}, content_type="multipart/form-data")
+    response = client.post(
+        "/demands/new", data={**VALID, "attachments": files}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422 and "最多上传 5 个文件" in page(response)
     assert demand_count() == 0 and stored_files(app) == []
 
@@ -492,16 +565,25 @@ def test_invalid_form_with_a_good_file_stores_nothing(client, auth, make, app):
 def test_attachment_can_be_removed_on_edit(client, auth, make, app):
     owner = make.enterprise()
     login(auth, owner)
-    client.post("/demands/new", data={**VALID, "action": "draft", "attachments": [(io.BytesIO(PDF), "a.pdf")]},
-                content_type="multipart/form-data")
+    client.post(
+        "/demands/new",
+        data={**VALID, "action": "draft", "attachments": [(io.BytesIO(PDF), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     demand = db.session.scalar(select(Demand))
     attachment_id = demand.attachments[0].id
     html = page(client.get(f"/demands/{demand.id}/edit"))
     assert f'name="remove_attachment" value="{attachment_id}"' in html
-    response = client.post(f"/demands/{demand.id}/edit",
-                           data={**VALID, "action": "draft", "remove_attachment": str(attachment_id),
-                                 "attachments": [(io.BytesIO(PNG), "sketch.png")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/demands/{demand.id}/edit",
+        data={
+            **VALID,
+            "action": "draft",
+            "remove_attachment": str(attachment_id),
+            "attachments": [(io.BytesIO(PNG), "sketch.png")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     demand = db.session.get(Demand, demand.id)
@@ -511,8 +593,11 @@ def test_attachment_can_be_removed_on_edit(client, auth, make, app):
 
 def test_deleting_a_draft_removes_its_files(client, auth, make, app):
     login(auth, make.enterprise())
-    client.post("/demands/new", data={**VALID, "action": "draft", "attachments": [(io.BytesIO(PDF), "a.pdf")]},
-                content_type="multipart/form-data")
+    client.post(
+        "/demands/new",
+        data={**VALID, "action": "draft", "attachments": [(io.BytesIO(PDF), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     demand = db.session.scalar(select(Demand))
     assert len(stored_files(app)) == 1
     client.post(f"/demands/{demand.id}/delete")

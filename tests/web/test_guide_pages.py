@@ -1,4 +1,5 @@
 """Guide pages: public editions and downloads, admin drafts, subscriptions, roles and CSRF."""
+
 from __future__ import annotations
 
 import io
@@ -15,7 +16,11 @@ from matchmaker.services import accounts, guides
 from matchmaker.transaction import commit
 from tests.conftest import csrf_token_from
 
-BODY = {"title": "2026年第四季度工业设计供需指南", "period_start": "2026-10-01", "period_end": "2026-12-31"}
+BODY = {
+    "title": "2026年第四季度工业设计供需指南",
+    "period_start": "2026-10-01",
+    "period_end": "2026-12-31",
+}
 
 
 @pytest.fixture
@@ -51,12 +56,26 @@ def test_public_list_and_edition_page_need_no_login(client, data):
     page = client.get(f"/guides/{guide.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for text in ("智能网联新能源汽车", "摩托车", "供给缺口", "需求不足", "编者按", "汽车集群需求旺盛。", "永川区",
-                 "这是第一期，没有可比较的上一期。", "登录后订阅"):
+    for text in (
+        "智能网联新能源汽车",
+        "摩托车",
+        "供给缺口",
+        "需求不足",
+        "编者按",
+        "汽车集群需求旺盛。",
+        "永川区",
+        "这是第一期，没有可比较的上一期。",
+        "登录后订阅",
+    ):
         assert text in html, text
     for chart in ("chart-bars", "chart-heat", "chart-trend"):  # server-side SVG charts
-        assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html and f'id="{chart}-t"' in html
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert (
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html
+            and f'id="{chart}-t"' in html
+        )
+    assert (
+        "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    )
     assert "草稿操作" not in html
     assert "style=" not in html.split("<main", 1)[1]  # CSP: no inline styles
 
@@ -88,7 +107,9 @@ def test_downloads_are_real_pdf_and_xlsx(client, data):
     pdf = client.get(f"/guides/{guide.id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert 'filename="guide-1.pdf"' in pdf.headers["Content-Disposition"]
-    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    text = re.sub(
+        r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    )
     assert "智能网联新能源汽车" in text and "摩托车" in text and BODY["title"] in text
     sheet = client.get(f"/guides/{guide.id}.xlsx")
     assert sheet.status_code == 200 and sheet.mimetype.endswith("spreadsheetml.sheet")
@@ -101,8 +122,13 @@ def test_downloads_are_real_pdf_and_xlsx(client, data):
 def test_admin_pages_need_an_admin(client, auth, data):
     guide = draft(data["admin"])
     paths = ["/admin/guides", f"/admin/guides/{guide.id}/edit"]
-    posts = ["/admin/guides", f"/admin/guides/{guide.id}/edit", f"/admin/guides/{guide.id}/regenerate",
-             f"/admin/guides/{guide.id}/publish", f"/admin/guides/{guide.id}/delete"]
+    posts = [
+        "/admin/guides",
+        f"/admin/guides/{guide.id}/edit",
+        f"/admin/guides/{guide.id}/regenerate",
+        f"/admin/guides/{guide.id}/publish",
+        f"/admin/guides/{guide.id}/delete",
+    ]
     for path in paths:
         assert client.get(path).status_code == 302  # to sign in
     for path in posts:
@@ -125,34 +151,55 @@ def test_admin_creates_edits_and_publishes(client, auth, data):
     created = client.post("/admin/guides", data={**BODY, "clusters": ["nev-ice", "motorcycle"]})
     assert created.status_code == 302
     guide = db.session.scalar(select(Guide))
-    assert created.location.endswith(f"/guides/{guide.id}") and guide.clusters == ["nev-ice", "motorcycle"]
+    assert created.location.endswith(f"/guides/{guide.id}") and guide.clusters == [
+        "nev-ice",
+        "motorcycle",
+    ]
     edit = client.get(f"/admin/guides/{guide.id}/edit")
     assert edit.status_code == 200 and BODY["title"] in edit.get_data(as_text=True)
-    saved = client.post(f"/admin/guides/{guide.id}/edit", data={**BODY, "commentary": "本期摩托车集群供给充足。",
-                                                                 "clusters": ["nev-ice", "motorcycle"]})
+    saved = client.post(
+        f"/admin/guides/{guide.id}/edit",
+        data={
+            **BODY,
+            "commentary": "本期摩托车集群供给充足。",
+            "clusters": ["nev-ice", "motorcycle"],
+        },
+    )
     assert saved.status_code == 302
     assert client.post(f"/admin/guides/{guide.id}/regenerate").status_code == 302
     done = client.post(f"/admin/guides/{guide.id}/publish", follow_redirects=True)
     assert done.status_code == 200 and "已发布第 1 期" in done.get_data(as_text=True)
     db.session.expire_all()
     guide = db.session.get(Guide, guide.id)
-    assert (guide.status, guide.edition, guide.commentary) == ("published", 1, "本期摩托车集群供给充足。")
+    assert (guide.status, guide.edition, guide.commentary) == (
+        "published",
+        1,
+        "本期摩托车集群供给充足。",
+    )
     # frozen: the edit form redirects, a second publish or a delete is a conflict
     assert client.get(f"/admin/guides/{guide.id}/edit").status_code == 302
     assert client.post(f"/admin/guides/{guide.id}/publish").status_code == 409
     assert client.post(f"/admin/guides/{guide.id}/delete").status_code == 409
-    assert client.post(f"/admin/guides/{guide.id}/edit", data={**BODY, "title": "改"}).status_code == 302
+    assert (
+        client.post(f"/admin/guides/{guide.id}/edit", data={**BODY, "title": "改"}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Guide, guide.id).title == BODY["title"]
 
 
-@pytest.mark.parametrize("form, field_message", [
-    ({**BODY, "title": ""}, "必填"),
-    ({**BODY, "period_start": "2026-13-01"}, "日期格式应为 YYYY-MM-DD"),
-    ({**BODY, "period_end": "2026-09-01"}, "统计期结束日期不能早于开始日期"),
-    ({**BODY, "clusters": ["no-such-cluster"]}, "未知取值"),
-])
-def test_bad_form_input_shows_a_message_and_changes_nothing(client, auth, data, form, field_message):
+@pytest.mark.parametrize(
+    "form, field_message",
+    [
+        ({**BODY, "title": ""}, "必填"),
+        ({**BODY, "period_start": "2026-13-01"}, "日期格式应为 YYYY-MM-DD"),
+        ({**BODY, "period_end": "2026-09-01"}, "统计期结束日期不能早于开始日期"),
+        ({**BODY, "clusters": ["no-such-cluster"]}, "未知取值"),
+    ],
+)
+def test_bad_form_input_shows_a_message_and_changes_nothing(
+    client, auth, data, form, field_message
+):
     auth.login(data["admin"].email)
     response = client.post("/admin/guides", data=form)
     assert response.status_code == 422
@@ -177,7 +224,9 @@ def test_subscribe_toggles_for_any_signed_in_user(client, auth, data):
     assert response.status_code == 302 and response.location.endswith("/guides")
     assert db.session.scalar(select(GuideSubscription.user_id)) == data["provider"].id
     assert "取消订阅" in client.get("/guides").get_data(as_text=True)
-    client.post("/guides/subscribe", data={"next": "https://evil.example/"})  # toggle, no open redirect
+    client.post(
+        "/guides/subscribe", data={"next": "https://evil.example/"}
+    )  # toggle, no open redirect
     assert db.session.scalar(select(GuideSubscription)) is None
     back = client.post("/guides/subscribe", data={"next": "https://evil.example/"})
     assert back.location.endswith("/guides")
@@ -197,13 +246,20 @@ def test_publishing_notifies_subscribers(client, auth, data):
 
 def test_forms_need_a_csrf_token(app_config, data):
     from matchmaker import create_app
+
     # A separate app: the test's own app context would keep one request's token in ``g``.
     csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     try:
         client = csrf_app.test_client()
         token = csrf_token_from(client.get("/login").get_data(as_text=True))
-        client.post("/login", data={"email": data["admin"].email, "password": "correct-horse-42",
-                                    "csrf_token": token})
+        client.post(
+            "/login",
+            data={
+                "email": data["admin"].email,
+                "password": "correct-horse-42",
+                "csrf_token": token,
+            },
+        )
         assert client.post("/admin/guides", data=BODY).status_code == 400
         assert client.post("/guides/subscribe", data={"subscribe": "1"}).status_code == 400
         assert db.session.scalar(select(Guide)) is None

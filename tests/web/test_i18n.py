@@ -1,4 +1,5 @@
 """The English catalogue is complete, current and consistent; pages switch language."""
+
 from __future__ import annotations
 
 import re
@@ -13,11 +14,19 @@ from flask_babel import refresh
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "matchmaker" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "pgettext": ((1, "c"), 2)}
-HOW_TO_FIX = ("re-extract and translate: pybabel extract -F babel.cfg -k lazy_gettext -k _l -o messages.pot . && "
-              "pybabel update -i messages.pot -d matchmaker/translations -l en --no-fuzzy-matching, "
-              "fill in every msgstr, then pybabel compile -d matchmaker/translations")
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "pgettext": ((1, "c"), 2),
+}
+HOW_TO_FIX = (
+    "re-extract and translate: pybabel extract -F babel.cfg -k lazy_gettext -k _l -o messages.pot . && "
+    "pybabel update -i messages.pot -d matchmaker/translations -l en --no-fuzzy-matching, "
+    "fill in every msgstr, then pybabel compile -d matchmaker/translations"
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +40,11 @@ def _ids(catalogue) -> set:
 
 
 def test_every_msgid_is_translated_and_not_fuzzy(catalogue):
-    untranslated = [m.id for m in catalogue if m.id and not (m.string if isinstance(m.string, str)
-                                                             else all(m.string))]
+    untranslated = [
+        m.id
+        for m in catalogue
+        if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert not untranslated, f"untranslated: {untranslated}"
     assert not fuzzy, f"fuzzy: {fuzzy}"
@@ -43,7 +55,9 @@ def test_translations_keep_placeholders(catalogue):
     placeholder = re.compile(r"%\(\w+\)[sd]")
     for message in catalogue:
         if message.id and isinstance(message.id, str):
-            assert sorted(placeholder.findall(message.id)) == sorted(placeholder.findall(message.string)), message.id
+            assert sorted(placeholder.findall(message.id)) == sorted(
+                placeholder.findall(message.string)
+            ), message.id
 
 
 def test_translations_are_english(catalogue):
@@ -55,18 +69,25 @@ def test_catalogue_covers_every_message_in_the_code(catalogue):
     method_map = [("matchmaker/**.py", "python"), ("templates/**.html", "jinja2")]
     found = set()
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, keywords=KEYWORDS, options_map={}):
+        str(ROOT), method_map, keywords=KEYWORDS, options_map={}
+    ):
         if filename.startswith(("matchmaker", "templates")):
             found.add(message[0] if isinstance(message, tuple) else message)
     missing = sorted(m for m in found - _ids(catalogue) if m)
-    assert not missing, f"{len(missing)} messages are not in the catalogue ({HOW_TO_FIX}): {missing}"
+    assert not missing, (
+        f"{len(missing)} messages are not in the catalogue ({HOW_TO_FIX}): {missing}"
+    )
 
 
 def test_compiled_catalogue_matches_the_po(catalogue):
     with MO.open("rb") as handle:
         compiled = read_mo(handle)
+
     def context(m):
-        return m.context.decode() if isinstance(m.context, bytes) else m.context  # read_mo leaves it as bytes
+        return (
+            m.context.decode() if isinstance(m.context, bytes) else m.context
+        )  # read_mo leaves it as bytes
+
     compiled_strings = {(context(m), m.id): m.string for m in compiled if m.id}
     source_strings = {(m.context, m.id): m.string for m in catalogue if m.id}
     assert compiled_strings == source_strings, f"messages.mo is stale: {HOW_TO_FIX}"
@@ -88,7 +109,10 @@ def test_home_page_switches_to_english_and_back(client):
     switch(client, "en")
     html = page(client.get("/"))
     assert '<html lang="en">' in html
-    assert "The right design partner for every manufacturer" in html and "UNESCO City of Design" in html
+    assert (
+        "The right design partner for every manufacturer" in html
+        and "UNESCO City of Design" in html
+    )
     assert "让制造企业找到对的设计伙伴" not in html
     assert re.search(r'<button name="locale" value="zh"[^>]*lang="zh-CN"[^>]*>中文</button>', html)
     switch(client, "zh")
@@ -102,7 +126,9 @@ def test_browser_language_is_the_default(client):
 
 def test_registration_errors_and_taxonomy_in_english(client):
     switch(client, "en", "/register")
-    html = page(client.post("/register", data={"role": "provider", "phone": "123", "region": "yongchuan"}))
+    html = page(
+        client.post("/register", data={"role": "provider", "phone": "123", "region": "yongchuan"})
+    )
     assert "Invalid mobile number" in html and "Required" in html
     assert "Yongchuan District" in html and "Industrial Design Firm" in html
     assert "必填" not in html

@@ -1,4 +1,5 @@
 """Import pages: admin only, templates, upload → preview → commit in the background → result."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,11 @@ POSTS = ["/admin/import", "/admin/import/1/commit"]
 
 
 def upload(client, name, data, kind="providers"):
-    return client.post("/admin/import", data={"kind": kind, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/admin/import",
+        data={"kind": kind, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def count(model) -> int:
@@ -55,7 +59,10 @@ def test_other_roles_get_403(client, auth, make, url):
 def test_templates_download(client, admin):
     response = client.get("/admin/import/template/demands.xlsx")
     assert response.status_code == 200
-    assert unquote(response.headers["Content-Disposition"].split("UTF-8''")[1]) == "设计需求导入模板.xlsx"
+    assert (
+        unquote(response.headers["Content-Disposition"].split("UTF-8''")[1])
+        == "设计需求导入模板.xlsx"
+    )
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["导入数据", "填写说明"]
     headers = [c.value for c in workbook["导入数据"][1]]
@@ -64,7 +71,9 @@ def test_templates_download(client, admin):
     region_note = next(r for r in notes if r[0] == "所在区县")
     assert region_note[1] == "必填" and "永川区" in region_note[3]
     response = client.get("/admin/import/template/providers.csv")
-    assert response.data.startswith(b"\xef\xbb\xbf") and "单位名称" in response.data.decode("utf-8-sig")
+    assert response.data.startswith(b"\xef\xbb\xbf") and "单位名称" in response.data.decode(
+        "utf-8-sig"
+    )
     assert client.get("/admin/import/template/other.csv").status_code == 404
     # the template as downloaded holds no data: clear message, nothing stored
     response = upload(client, "t.xlsx", client.get("/admin/import/template/providers.xlsx").data)
@@ -72,11 +81,14 @@ def test_templates_download(client, admin):
     assert count(ImportJob) == 0
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("notes.txt", b"hello", "不支持的文件类型"),
-    ("p.csv", bytes(range(128, 256)) * 3, "无法识别文件编码"),
-    ("p.xlsx", b"PK\x03\x04 broken", "不是 Excel"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("notes.txt", b"hello", "不支持的文件类型"),
+        ("p.csv", bytes(range(128, 256)) * 3, "无法识别文件编码"),
+        ("p.xlsx", b"PK\x03\x04 broken", "不是 Excel"),
+    ],
+)
 def test_bad_uploads_get_a_form_message_and_store_nothing(client, admin, name, data, message):
     response = upload(client, name, data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
@@ -84,7 +96,9 @@ def test_bad_uploads_get_a_form_message_and_store_nothing(client, admin, name, d
 
 
 def test_missing_file_and_too_large(client, admin, app):
-    response = client.post("/admin/import", data={"kind": "providers"}, content_type="multipart/form-data")
+    response = client.post(
+        "/admin/import", data={"kind": "providers"}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422 and "请选择文件" in response.get_data(as_text=True)
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = upload(client, "big.csv", b"x" * 5000)
@@ -92,11 +106,16 @@ def test_missing_file_and_too_large(client, admin, app):
 
 
 def test_preview_lists_problems_and_commit_is_refused(client, admin):
-    data = (DATA / "providers_utf8_bom.csv").read_bytes().decode("utf-8-sig").replace("两江新区", "火星区")
+    data = (
+        (DATA / "providers_utf8_bom.csv")
+        .read_bytes()
+        .decode("utf-8-sig")
+        .replace("两江新区", "火星区")
+    )
     response = upload(client, "p.csv", data.encode("utf-8"))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "未知取值：火星区" in page and "<td data-label=\"行号\">3</td>" in page
+    assert "未知取值：火星区" in page and '<td data-label="行号">3</td>' in page
     assert "不能提交" in page and "/commit" not in page
     job = db.session.scalars(select(ImportJob)).one()
     response = client.post(f"/admin/import/{job.id}/commit")
@@ -104,10 +123,14 @@ def test_preview_lists_problems_and_commit_is_refused(client, admin):
 
 
 def test_upload_preview_commit_and_result(client, admin):
-    response = upload(client, "demands_merged.xlsx", (DATA / "demands_merged.xlsx").read_bytes(), kind="demands")
+    response = upload(
+        client, "demands_merged.xlsx", (DATA / "demands_merged.xlsx").read_bytes(), kind="demands"
+    )
     job_url = response.headers["Location"]
     page = client.get(job_url).get_data(as_text=True)
-    assert "休旅摩托车外观设计" in page and "重庆永川摩托车制造有限公司" in page  # sample of parsed rows
+    assert (
+        "休旅摩托车外观设计" in page and "重庆永川摩托车制造有限公司" in page
+    )  # sample of parsed rows
     assert "提交导入（3 条）" in page and count(Demand) == 0  # a preview writes nothing
     job_id = int(job_url.rsplit("/", 1)[1])
     response = client.post(f"/admin/import/{job_id}/commit")
@@ -119,7 +142,9 @@ def test_upload_preview_commit_and_result(client, admin):
     # committing twice does nothing more
     assert client.post(f"/admin/import/{job_id}/commit").status_code == 409 and count(Demand) == 3
     # the same file again: updates, no duplicates
-    response = upload(client, "demands_merged.xlsx", (DATA / "demands_merged.xlsx").read_bytes(), kind="demands")
+    response = upload(
+        client, "demands_merged.xlsx", (DATA / "demands_merged.xlsx").read_bytes(), kind="demands"
+    )
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     client.post(f"/admin/import/{job_id}/commit")
     job = wait_for(job_id)
@@ -140,6 +165,7 @@ def test_running_job_page_refreshes_itself(client, admin):
 def test_failure_in_the_background_keeps_nothing_and_says_why(client, admin, monkeypatch):
     from matchmaker.services import providers
     from matchmaker.services.errors import Conflict
+
     real, calls = providers.create_provider, []
 
     def flaky(session, actor, body):
@@ -147,6 +173,7 @@ def test_failure_in_the_background_keeps_nothing_and_says_why(client, admin, mon
         if len(calls) == 2:
             raise Conflict("写入失败", {"name": ["写入失败"]})
         return real(session, actor, body)
+
     monkeypatch.setattr(providers, "create_provider", flaky)
     response = upload(client, "p.csv", (DATA / "providers_gbk.csv").read_bytes())
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -162,6 +189,8 @@ def test_commit_needs_csrf_token(client, admin, app):
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post(f"/admin/import/{job_id}/commit").status_code == 400
     page = client.get(f"/admin/import/{job_id}").get_data(as_text=True)
-    response = client.post(f"/admin/import/{job_id}/commit", data={"csrf_token": csrf_token_from(page)})
+    response = client.post(
+        f"/admin/import/{job_id}/commit", data={"csrf_token": csrf_token_from(page)}
+    )
     assert response.status_code == 302
     assert wait_for(job_id).status == "done" and count(Provider) == 2

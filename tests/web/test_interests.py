@@ -1,4 +1,5 @@
 """A provider's interests and invitations; accept, decline and withdraw through the pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,15 @@ from matchmaker.services import interests as interest_service
 from tests.web.pages import login, page
 
 
-@pytest.mark.parametrize("method,url", [("get", "/interests/mine"), ("post", "/interests/1/accept"),
-                                        ("post", "/interests/1/decline"), ("post", "/interests/1/withdraw")])
+@pytest.mark.parametrize(
+    "method,url",
+    [
+        ("get", "/interests/mine"),
+        ("post", "/interests/1/accept"),
+        ("post", "/interests/1/decline"),
+        ("post", "/interests/1/withdraw"),
+    ],
+)
 def test_anonymous_is_sent_to_login(client, method, url):
     response = getattr(client, method)(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -73,7 +81,11 @@ def test_accept_moves_demand_to_negotiation_and_reveals_contacts(client, auth, m
     auth.logout()
     login(auth, provider)
     html = page(client.get(f"/demands/{demand.id}"))
-    assert "需求方联系方式" in html and owner.organization.phone in html and owner.organization.name in html
+    assert (
+        "需求方联系方式" in html
+        and owner.organization.phone in html
+        and owner.organization.name in html
+    )
 
 
 def test_decline(client, auth, make):

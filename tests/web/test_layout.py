@@ -1,4 +1,5 @@
 """The shared layout: navigation per role, accessibility hooks, headers, home page."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,16 @@ import pytest
 from matchmaker.web.main.links import is_local_path
 
 NAV = {
-    "enterprise": {"/demands/mine": "我的需求", "/demands/new": "发布需求", "/providers": "找服务商"},
-    "provider": {"/leads": "商机", "/interests/mine": "我的意向", "/providers/profile": "服务能力档案"},
+    "enterprise": {
+        "/demands/mine": "我的需求",
+        "/demands/new": "发布需求",
+        "/providers": "找服务商",
+    },
+    "provider": {
+        "/leads": "商机",
+        "/interests/mine": "我的意向",
+        "/providers/profile": "服务能力档案",
+    },
     "admin": {"/admin": "管理概览", "/admin/review": "审核", "/admin/organizations": "单位认证"},
 }
 
@@ -65,7 +74,9 @@ def test_current_page_is_marked(client, auth, make):
 def test_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert (
+        "default-src 'self'" in csp and "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -106,8 +117,19 @@ def test_user_name_is_escaped_in_header(client, auth, make):
     assert "<b>粗体</b>" not in html and "&lt;b&gt;粗体&lt;/b&gt;公司" in html
 
 
-@pytest.mark.parametrize("target,ok", [("/x", True), ("/x?a=1", True), ("//evil", False), ("/\\evil", False),
-                                       ("https://evil", False), ("", False), (None, False), ("/a\nb", False)])
+@pytest.mark.parametrize(
+    "target,ok",
+    [
+        ("/x", True),
+        ("/x?a=1", True),
+        ("//evil", False),
+        ("/\\evil", False),
+        ("https://evil", False),
+        ("", False),
+        (None, False),
+        ("/a\nb", False),
+    ],
+)
 def test_is_local_path(target, ok):
     assert is_local_path(target) is ok
 

@@ -1,4 +1,5 @@
 """The leads page: published demands through the search engine, facets, recommendations."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,10 @@ def titles(html: str) -> list[str]:
 
 
 def facet_count(html: str, name: str, code: str) -> int | None:
-    match = re.search(rf'name="{name}" value="{re.escape(code)}"[^>]*>\s*[^<]*<span class="count">(\d+)</span>', html)
+    match = re.search(
+        rf'name="{name}" value="{re.escape(code)}"[^>]*>\s*[^<]*<span class="count">(\d+)</span>',
+        html,
+    )
     return int(match.group(1)) if match else None
 
 
@@ -51,9 +55,19 @@ def test_admin_can_browse_leads(client, auth, make):
 
 def test_chinese_search_finds_a_demand(client, auth, make):
     owner = make.enterprise()
-    make.demand(owner, title="产品外观造型设计", description="一款电动工具的外观造型。", cluster="smart-equipment")
-    make.demand(owner, title="食品包装升级", description="礼盒包装和品牌视觉。", cluster="food-agri",
-                services=["packaging-design"])
+    make.demand(
+        owner,
+        title="产品外观造型设计",
+        description="一款电动工具的外观造型。",
+        cluster="smart-equipment",
+    )
+    make.demand(
+        owner,
+        title="食品包装升级",
+        description="礼盒包装和品牌视觉。",
+        cluster="food-agri",
+        services=["packaging-design"],
+    )
     login(auth, make.provider())
     html = page(client.get("/leads", query_string={"q": "外观设计"}))
     assert titles(html)[0] == "产品外观造型设计"
@@ -76,7 +90,9 @@ def test_facets_have_counts_and_filter(client, auth, make):
     assert sorted(titles(html)) == ["汽车一", "汽车二"]
     assert re.search(r'name="cluster" value="nev-ice" checked', html)
     # OR within a facet
-    html = page(client.get("/leads", query_string=[("cluster", "nev-ice"), ("cluster", "motorcycle")]))
+    html = page(
+        client.get("/leads", query_string=[("cluster", "nev-ice"), ("cluster", "motorcycle")])
+    )
     assert len(titles(html)) == 3
     # AND across facets
     html = page(client.get("/leads", query_string={"cluster": "nev-ice", "region": "liangjiang"}))
@@ -102,20 +118,29 @@ def test_sort_by_budget_and_newest(client, auth, make):
     make.demand(owner, title="第二", budget_min=500000, budget_max=900000)
     make.demand(owner, title="第三", budget_min=100000, budget_max=200000)
     login(auth, make.provider())
-    assert titles(page(client.get("/leads", query_string={"sort": "budget"}))) == ["第二", "第三", "第一"]
+    assert titles(page(client.get("/leads", query_string={"sort": "budget"}))) == [
+        "第二",
+        "第三",
+        "第一",
+    ]
     assert titles(page(client.get("/leads", query_string={"sort": "newest"})))[0] == "第三"
     assert client.get("/leads", query_string={"sort": "bogus", "page": "x"}).status_code == 200
 
 
 def test_pagination_keeps_repeated_parameters(client, auth, make, monkeypatch):
     from matchmaker.web.demands import routes
+
     monkeypatch.setattr(routes, "PER_PAGE", 2)
     owner = make.enterprise()
     for n in range(5):
         make.demand(owner, title=f"需求{n}", cluster="nev-ice" if n % 2 else "motorcycle")
     login(auth, make.provider())
-    html = page(client.get("/leads", query_string=[("cluster", "nev-ice"), ("cluster", "motorcycle"),
-                                                    ("sort", "newest")]))
+    html = page(
+        client.get(
+            "/leads",
+            query_string=[("cluster", "nev-ice"), ("cluster", "motorcycle"), ("sort", "newest")],
+        )
+    )
     assert len(titles(html)) == 2 and "第 1 / 3 页" in html
     href = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     params = parse_qs(urlparse(href).query)
@@ -156,6 +181,7 @@ def test_search_outage_shows_a_notice_not_an_error(client, auth, make, method, m
 
     def down(*args, **kwargs):
         raise SearchUnavailable("connection refused")
+
     monkeypatch.setattr(backend, method, down)
     login(auth, make.provider())
     response = client.get("/leads")
@@ -165,12 +191,15 @@ def test_search_outage_shows_a_notice_not_an_error(client, auth, make, method, m
 
 def test_pagination_ignores_names_url_for_reserves(client, auth, make, monkeypatch):
     from matchmaker.web.demands import routes
+
     monkeypatch.setattr(routes, "PER_PAGE", 1)
     owner = make.enterprise()
     for n in range(2):
         make.demand(owner, title=f"需求{n}")
     login(auth, make.provider())
-    response = client.get("/leads", query_string={"endpoint": "x", "_external": "1", "_anchor": "y", "q": ""})
+    response = client.get(
+        "/leads", query_string={"endpoint": "x", "_external": "1", "_anchor": "y", "q": ""}
+    )
     assert response.status_code == 200
     href = re.search(r'<a rel="next" href="([^"]+)"', page(response)).group(1).replace("&amp;", "&")
     assert href.startswith("/leads?") and "#" not in href
@@ -181,13 +210,22 @@ def test_a_filtered_search_can_be_saved_as_an_alert(client, auth, make):
     make.demand(make.enterprise(), title="外观需求")
     login(auth, make.provider())
     assert 'action="/alerts"' not in page(client.get("/leads"))  # nothing to save yet
-    html = page(client.get("/leads", query_string=[("q", "外观"), ("service", "appearance-design"),
-                                                    ("region", "yongchuan")]))
+    html = page(
+        client.get(
+            "/leads",
+            query_string=[("q", "外观"), ("service", "appearance-design"), ("region", "yongchuan")],
+        )
+    )
     form = html.split('class="save-search-form"')[1].split("</form>")[0]
     assert 'name="q" value="外观"' in form
-    assert 'name="service" value="appearance-design"' in form and 'name="region" value="yongchuan"' in form
+    assert (
+        'name="service" value="appearance-design"' in form
+        and 'name="region" value="yongchuan"' in form
+    )
     assert 'name="name"' in form and 'value="外观"' in form
-    response = client.post("/alerts", data={"name": "外观", "q": "外观", "service": ["appearance-design"]})
+    response = client.post(
+        "/alerts", data={"name": "外观", "q": "外观", "service": ["appearance-design"]}
+    )
     assert response.status_code == 302
     html = page(client.get("/alerts"))
     assert "外观" in html and "外观设计" in html  # the service filter shown by its label

@@ -1,4 +1,5 @@
 """Meeting pages: administrators plan and run meetings, invitees answer."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,11 +13,24 @@ from tests.conftest import csrf_token_from
 from tests.web.pages import page
 
 ADMIN_GETS = ["/admin/meetings", "/admin/meetings/1"]
-ADMIN_POSTS = ["/admin/meetings", "/admin/meetings/1/propose", "/admin/meetings/1/pairs",
-               "/admin/meetings/1/pairs/1/include", "/admin/meetings/1/pairs/1/exclude",
-               "/admin/meetings/1/invitations", "/admin/meetings/1/pairs/1/outcome"]
-GOOD = {"title": "新能源汽车设计对接会", "cluster": "nev-ice", "region": "", "starts_on": "2031-05-06",
-        "starts_time": "09:30", "place": "永川科技馆", "description": ""}
+ADMIN_POSTS = [
+    "/admin/meetings",
+    "/admin/meetings/1/propose",
+    "/admin/meetings/1/pairs",
+    "/admin/meetings/1/pairs/1/include",
+    "/admin/meetings/1/pairs/1/exclude",
+    "/admin/meetings/1/invitations",
+    "/admin/meetings/1/pairs/1/outcome",
+]
+GOOD = {
+    "title": "新能源汽车设计对接会",
+    "cluster": "nev-ice",
+    "region": "",
+    "starts_on": "2031-05-06",
+    "starts_time": "09:30",
+    "place": "永川科技馆",
+    "description": "",
+}
 
 
 @pytest.mark.parametrize("url", ADMIN_GETS + ["/meetings/invitations"])
@@ -55,14 +69,22 @@ def test_create_form_errors_change_nothing(client, admin):
     html = page(client.get("/admin/meetings"))
     assert "创建对接会" in html and "还没有对接会" in html
     assert '="None"' not in html  # untouched fields carry no aria-invalid / aria-describedby at all
-    response = client.post("/admin/meetings", data={**GOOD, "title": "", "cluster": "", "starts_on": "2020-01-01"})
+    response = client.post(
+        "/admin/meetings", data={**GOOD, "title": "", "cluster": "", "starts_on": "2020-01-01"}
+    )
     assert response.status_code == 422
     html = page(response)
-    assert "必填" in html and "产业集群与区县至少选择一项" in html and "会议时间必须晚于现在" in html
-    assert 'aria-invalid="true" aria-describedby="title-err"' in html or \
-        'aria-describedby="title-err" aria-invalid="true"' in html
-    response = client.post("/admin/meetings", data={**GOOD, "starts_on": "not-a-date", "cluster": "bogus",
-                                                    "starts_time": "25:99"})
+    assert (
+        "必填" in html and "产业集群与区县至少选择一项" in html and "会议时间必须晚于现在" in html
+    )
+    assert (
+        'aria-invalid="true" aria-describedby="title-err"' in html
+        or 'aria-describedby="title-err" aria-invalid="true"' in html
+    )
+    response = client.post(
+        "/admin/meetings",
+        data={**GOOD, "starts_on": "not-a-date", "cluster": "bogus", "starts_time": "25:99"},
+    )
     assert response.status_code == 422
     assert "请填写有效的日期和时间" in page(response) and "无效的选项" in page(response)
     assert db.session.scalar(select(func.count(Meeting.id))) == 0
@@ -76,26 +98,40 @@ def test_whole_meeting_through_the_pages(client, auth, make, admin):
 
     response = client.post("/admin/meetings", data=GOOD)
     meeting = db.session.scalar(select(Meeting))
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/meetings/{meeting.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/admin/meetings/{meeting.id}"
+    )
     assert meeting.starts_at == dt.datetime(2031, 5, 6, 1, 30)
     html = page(client.get("/admin/meetings"))
-    assert "新能源汽车设计对接会" in html and "2031-05-06 09:30" in html and "智能网联新能源汽车" in html
+    assert (
+        "新能源汽车设计对接会" in html
+        and "2031-05-06 09:30" in html
+        and "智能网联新能源汽车" in html
+    )
 
     client.post(f"/admin/meetings/{meeting.id}/propose", data={"per_demand": "1"})
     pairs = list(db.session.scalars(select(MeetingPair)))
     assert len(pairs) == 1
     html = page(client.get(f"/admin/meetings/{meeting.id}"))
-    assert "座舱人机交互设计" in html and "永川汽车零部件厂" in html and "配对名单 · 按服务方" in html
+    assert (
+        "座舱人机交互设计" in html and "永川汽车零部件厂" in html and "配对名单 · 按服务方" in html
+    )
 
     # the other designer by hand, then a duplicate (form message, nothing changes)
     other = next(d for d in designers if d.organization.provider.id != pairs[0].provider_id)
-    response = client.post(f"/admin/meetings/{meeting.id}/pairs",
-                           data={"demand_id": str(demand.id), "provider_id": str(other.organization.provider.id)})
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/pairs",
+        data={"demand_id": str(demand.id), "provider_id": str(other.organization.provider.id)},
+    )
     assert response.status_code == 302 and f"open={demand.id}" in response.headers["Location"]
-    response = client.post(f"/admin/meetings/{meeting.id}/pairs",
-                           data={"demand_id": str(demand.id), "provider_id": str(other.organization.provider.id)})
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/pairs",
+        data={"demand_id": str(demand.id), "provider_id": str(other.organization.provider.id)},
+    )
     assert response.status_code == 422 and "该配对已在名单中" in page(response)
-    response = client.post(f"/admin/meetings/{meeting.id}/pairs", data={"demand_id": "x", "provider_id": ""})
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/pairs", data={"demand_id": "x", "provider_id": ""}
+    )
     assert response.status_code == 422 and "请选择服务方" in page(response)
     assert db.session.scalar(select(func.count(MeetingPair.id))) == 2
 
@@ -114,9 +150,17 @@ def test_whole_meeting_through_the_pages(client, auth, make, admin):
     auth.login(owner.email)
     html = page(client.get("/meetings/invitations"))
     assert "新能源汽车设计对接会" in html and "永川科技馆" in html and "未回复" in html
-    response = client.post(f"/meetings/{meeting.id}/rsvp", data={"answer": "yes"}, follow_redirects=True)
+    response = client.post(
+        f"/meetings/{meeting.id}/rsvp", data={"answer": "yes"}, follow_redirects=True
+    )
     assert "已回复：参加" in page(response)
-    response = client.post(f"/meetings/{meeting.id}/rsvp", data={"answer": "<b>", }, follow_redirects=True)
+    response = client.post(
+        f"/meetings/{meeting.id}/rsvp",
+        data={
+            "answer": "<b>",
+        },
+        follow_redirects=True,
+    )
     assert "请选择参加、不参加或待定" in page(response)
     # an excluded provider was never invited
     excluded_user = next(d for d in designers if d.organization.provider.id == first.provider_id)
@@ -132,12 +176,19 @@ def test_whole_meeting_through_the_pages(client, auth, make, admin):
     kept = db.session.scalar(select(MeetingPair).where(MeetingPair.included.is_(True)))
     html = page(client.get(f"/admin/meetings/{meeting.id}"))
     assert "参加" in html and "保存结果" in html
-    response = client.post(f"/admin/meetings/{meeting.id}/pairs/{kept.id}/outcome",
-                           data={f"p{kept.id}-outcome": "talked", f"p{kept.id}-contract_value": "1000"})
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/pairs/{kept.id}/outcome",
+        data={f"p{kept.id}-outcome": "talked", f"p{kept.id}-contract_value": "1000"},
+    )
     assert response.status_code == 422 and "只有签约时才填写合同金额" in page(response)
-    response = client.post(f"/admin/meetings/{meeting.id}/pairs/{kept.id}/outcome",
-                           data={f"p{kept.id}-outcome": "contract_signed", f"p{kept.id}-contract_value": "250,000",
-                                 f"p{kept.id}-notes": "<script>x</script>"})
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/pairs/{kept.id}/outcome",
+        data={
+            f"p{kept.id}-outcome": "contract_signed",
+            f"p{kept.id}-contract_value": "250,000",
+            f"p{kept.id}-notes": "<script>x</script>",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     kept = db.session.get(MeetingPair, kept.id)
@@ -149,17 +200,26 @@ def test_whole_meeting_through_the_pages(client, auth, make, admin):
 
 def test_forms_need_a_csrf_token(app_config, make):
     from matchmaker import create_app
+
     admin = make.admin()
     # A separate app: the test's own app context would keep one request's token in ``g``.
     csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     try:
         client = csrf_app.test_client()
-        client.post("/login", data={"email": admin.email, "password": "correct-horse-42",
-                                    "csrf_token": csrf_token_from(page(client.get("/login")))})
+        client.post(
+            "/login",
+            data={
+                "email": admin.email,
+                "password": "correct-horse-42",
+                "csrf_token": csrf_token_from(page(client.get("/login"))),
+            },
+        )
         assert client.post("/admin/meetings", data=GOOD).status_code == 400
         assert db.session.scalar(select(func.count(Meeting.id))) == 0
         html = page(client.get("/admin/meetings"))
-        response = client.post("/admin/meetings", data={**GOOD, "csrf_token": csrf_token_from(html)})
+        response = client.post(
+            "/admin/meetings", data={**GOOD, "csrf_token": csrf_token_from(html)}
+        )
         assert response.status_code == 302
         assert db.session.scalar(select(func.count(Meeting.id))) == 1
     finally:

@@ -1,4 +1,5 @@
 """The notifications page, its texts per kind, the bell and "mark all read"."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,10 @@ KINDS = {
     "interest_accepted": ({}, "您对需求“外观设计”的合作意向已被接受，可查看对方联系方式"),
     "interest_declined": ({}, "您对需求“外观设计”的合作意向未被接受"),
     "invited": ({"enterprise": "永川机械厂"}, "永川机械厂 邀请您查看需求“外观设计”"),
-    "meeting_invited": ({"starts_at": "2030-05-06T01:30:00", "place": "永川科技馆"},
-                        "贵单位受邀参加对接会“外观设计”（2030-05-06 09:30，永川科技馆），请回复是否参加"),
+    "meeting_invited": (
+        {"starts_at": "2030-05-06T01:30:00", "place": "永川科技馆"},
+        "贵单位受邀参加对接会“外观设计”（2030-05-06 09:30，永川科技馆），请回复是否参加",
+    ),
     "saved_search_digest": ({"search": "摩托车", "count": 3}, "保存的搜索“摩托车”有 3 条新需求"),
     "guide_published": ({"edition": 2}, "新一期供需指南已发布：外观设计（第 2 期）"),
 }
@@ -32,7 +35,12 @@ def page(response) -> str:
 
 
 def add(user, kind, link="/demands/1", created_at=None, **params):
-    row = Notification(user_id=user.id, kind=kind, link=link, params={"title": "外观设计", "demand_id": 1, **params})
+    row = Notification(
+        user_id=user.id,
+        kind=kind,
+        link=link,
+        params={"title": "外观设计", "demand_id": 1, **params},
+    )
     if created_at:
         row.created_at = created_at
     db.session.add(row)
@@ -44,13 +52,17 @@ def add(user, kind, link="/demands/1", created_at=None, **params):
 def test_text_per_kind(app, kind):
     params, expected = KINDS[kind]
     with app.test_request_context():
-        text = notification_text(Notification(kind=kind, params={"title": "外观设计", "demand_id": 1, **params}))
+        text = notification_text(
+            Notification(kind=kind, params={"title": "外观设计", "demand_id": 1, **params})
+        )
     assert text == expected
 
 
 def test_unknown_kind_has_a_fallback(app):
     with app.test_request_context():
-        assert "外观设计" in notification_text(Notification(kind="something_new", params={"title": "外观设计"}))
+        assert "外观设计" in notification_text(
+            Notification(kind="something_new", params={"title": "外观设计"})
+        )
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -96,7 +108,12 @@ def test_bell_shows_unread_count_and_read_all_clears_it(client, auth, make):
     response = client.post("/notifications/read-all")
     assert response.status_code == 302 and response.headers["Location"].endswith("/notifications")
     assert notification_service.unread_count(db.session, user) == 0
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.read_at.is_not(None))) == 3
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.read_at.is_not(None))
+        )
+        == 3
+    )
     assert 'class="badge"' not in page(client.get("/"))
 
 

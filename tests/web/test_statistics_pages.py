@@ -1,4 +1,5 @@
 """The statistics dashboard and its exports."""
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,7 @@ URLS = ["/admin/statistics", "/admin/statistics/export.csv", "/admin/statistics/
 @pytest.fixture
 def activity(make):
     owner = make.enterprise()
-    first, second = make.provider(name="山城工业设计"), make.provider(name="=HYPERLINK(\"x\")设计")
+    first, second = make.provider(name="山城工业设计"), make.provider(name='=HYPERLINK("x")设计')
     demand = make.demand(owner, title="电动车外观设计")
     matching.recommended_providers(db.session, get_search(), owner, demand.id)
     commit()
@@ -69,13 +70,16 @@ def test_filters(client, admin, activity):
     assert 'value="2001-01-01"' in html
 
 
-@pytest.mark.parametrize("query, message", [
-    ("start=2025-03-01&end=2025-01-01", "结束日期不能早于开始日期"),
-    ("start=2001-01-01&end=2025-01-01", "统计区间最长 5 年"),
-    ("start=yesterday", "请填写有效的日期"),
-    ("cluster=<script>", "无效的选项"),
-    ("region=atlantis", "无效的选项"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("start=2025-03-01&end=2025-01-01", "结束日期不能早于开始日期"),
+        ("start=2001-01-01&end=2025-01-01", "统计区间最长 5 年"),
+        ("start=yesterday", "请填写有效的日期"),
+        ("cluster=<script>", "无效的选项"),
+        ("region=atlantis", "无效的选项"),
+    ],
+)
 def test_bad_filters_get_a_message(client, admin, query, message):
     response = client.get(f"/admin/statistics?{query}")
     assert response.status_code == 422
@@ -86,7 +90,10 @@ def test_bad_filters_get_a_message(client, admin, query, message):
 def test_csv_export(client, admin, activity):
     response = client.get("/admin/statistics/export.csv?start=2020-01-01&end=2024-12-31")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert 'filename="matchmaker-statistics-2020-01-01-2024-12-31.csv"' in response.headers["Content-Disposition"]
+    assert (
+        'filename="matchmaker-statistics-2020-01-01-2024-12-31.csv"'
+        in response.headers["Content-Disposition"]
+    )
     text = response.get_data().decode("utf-8")
     assert text.startswith("\ufeff概览")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -104,4 +111,4 @@ def test_xlsx_export(client, admin, activity):
     assert [r[1] for r in funnel[1:]] == [2, 2, 1, 1]
     names = [row[0] for row in book["曝光最多的服务方"].iter_rows(values_only=True)]
     # A name that a spreadsheet would run as a formula is quoted.
-    assert "'=HYPERLINK(\"x\")设计" in names and "山城工业设计" in names
+    assert '\'=HYPERLINK("x")设计' in names and "山城工业设计" in names

@@ -6,6 +6,7 @@ regenerated. Publishing assigns the next edition number, links the previous edit
 what changed since it (``diff.changes``) and the trend across editions, and notifies the
 subscribers. A published edition is never recomputed or edited: every change is a 409.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,13 +49,17 @@ Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
 
 class GuideIn(Strict):
     """Body of POST /api/v1/guides (and the admin form)."""
+
     title: Text200 = Field(examples=["2026年第四季度工业设计供需指南"])
     period_start: Day = Field(examples=["2026-10-01"])
     period_end: Day = Field(examples=["2026-12-31"], description="Not before period_start")
     clusters: Annotated[list[ClusterCode], Field(max_length=16), AfterValidator(_unique)] = Field(
-        default_factory=list, description="Optional filter: only these clusters (codes, labels or aliases)")
+        default_factory=list,
+        description="Optional filter: only these clusters (codes, labels or aliases)",
+    )
     commentary: Annotated[str, Field(max_length=MAX_COMMENTARY)] = Field(
-        "", description="Editorial commentary (plain text; blank lines separate paragraphs)")
+        "", description="Editorial commentary (plain text; blank lines separate paragraphs)"
+    )
 
 
 def _checked(body: Any) -> GuideIn:
@@ -65,11 +70,17 @@ def _checked(body: Any) -> GuideIn:
 
 
 def guide_input(guide: Guide) -> dict[str, Any]:
-    return {"title": guide.title, "period_start": guide.period_start, "period_end": guide.period_end,
-            "clusters": list(guide.clusters or []), "commentary": guide.commentary or ""}
+    return {
+        "title": guide.title,
+        "period_start": guide.period_start,
+        "period_end": guide.period_end,
+        "clusters": list(guide.clusters or []),
+        "commentary": guide.commentary or "",
+    }
 
 
 # --- reading ---------------------------------------------------------------------------------
+
 
 def _get(session: Session, guide_id: int) -> Guide:
     guide = session.get(Guide, guide_id)
@@ -88,7 +99,11 @@ def get_published(session: Session, guide_id: int) -> Guide:
 
 def get_visible(session: Session, actor: User | None, guide_id: int) -> Guide:
     """Published editions for everyone; drafts for administrators (preview)."""
-    if actor is not None and getattr(actor, "is_authenticated", True) and getattr(actor, "is_admin", False):
+    if (
+        actor is not None
+        and getattr(actor, "is_authenticated", True)
+        and getattr(actor, "is_admin", False)
+    ):
         return _get(session, guide_id)
     return get_published(session, guide_id)
 
@@ -99,13 +114,22 @@ def get_for_admin(session: Session, actor: User, guide_id: int) -> Guide:
 
 
 def list_published(session: Session) -> list[Guide]:
-    return list(session.scalars(select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.edition.desc())))
+    return list(
+        session.scalars(
+            select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.edition.desc())
+        )
+    )
 
 
 def list_all(session: Session, actor: User) -> list[Guide]:
     require_role(actor, Role.ADMIN)
-    return list(session.scalars(select(Guide).order_by(
-        (Guide.status == DRAFT).desc(), Guide.edition.desc(), Guide.id.desc())))
+    return list(
+        session.scalars(
+            select(Guide).order_by(
+                (Guide.status == DRAFT).desc(), Guide.edition.desc(), Guide.id.desc()
+            )
+        )
+    )
 
 
 def previous_of(session: Session, guide: Guide) -> Guide | None:
@@ -116,12 +140,15 @@ def trend(session: Session, guide: Guide) -> list[dict[str, Any]]:
     """The series for the trend chart: frozen for an edition, live for a draft's preview."""
     if guide.status == PUBLISHED:
         return list((guide.content or {}).get("trend") or [])
-    points = [snapshot.trend_point(g.edition, g.title, g.content or {})
-              for g in reversed(list_published(session))]
+    points = [
+        snapshot.trend_point(g.edition, g.title, g.content or {})
+        for g in reversed(list_published(session))
+    ]
     return points + [snapshot.trend_point(None, guide.title, guide.content or {})]
 
 
 # --- drafts ----------------------------------------------------------------------------------
+
 
 def _require_draft(guide: Guide) -> None:
     if guide.status != DRAFT:
@@ -131,10 +158,16 @@ def _require_draft(guide: Guide) -> None:
 def create_draft(session: Session, actor: User, body: Any) -> Guide:
     require_role(actor, Role.ADMIN)
     data = _checked(body)
-    guide = Guide(title=data.title, period_start=data.period_start, period_end=data.period_end,
-                  clusters=list(data.clusters), commentary=data.commentary, status=DRAFT,
-                  created_by_id=actor.id,
-                  content=snapshot.build(session, data.period_start, data.period_end, data.clusters))
+    guide = Guide(
+        title=data.title,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        clusters=list(data.clusters),
+        commentary=data.commentary,
+        status=DRAFT,
+        created_by_id=actor.id,
+        content=snapshot.build(session, data.period_start, data.period_end, data.clusters),
+    )
     session.add(guide)
     session.flush()
     audit.record(session, actor, "guide.created", "guide", guide.id, clusters=list(data.clusters))
@@ -150,12 +183,27 @@ def update_draft(session: Session, actor: User, guide_id: int, patch: Any) -> Gu
         patch = {}
     data = _checked({**guide_input(guide), **patch})
     rescope = (data.period_start, data.period_end, list(data.clusters)) != (
-        guide.period_start, guide.period_end, list(guide.clusters or []))
+        guide.period_start,
+        guide.period_end,
+        list(guide.clusters or []),
+    )
     guide.title, guide.commentary = data.title, data.commentary
-    guide.period_start, guide.period_end, guide.clusters = data.period_start, data.period_end, list(data.clusters)
+    guide.period_start, guide.period_end, guide.clusters = (
+        data.period_start,
+        data.period_end,
+        list(data.clusters),
+    )
     if rescope:
         guide.content = snapshot.build(session, data.period_start, data.period_end, data.clusters)
-    audit.record(session, actor, "guide.updated", "guide", guide.id, fields=sorted(patch), regenerated=rescope)
+    audit.record(
+        session,
+        actor,
+        "guide.updated",
+        "guide",
+        guide.id,
+        fields=sorted(patch),
+        regenerated=rescope,
+    )
     return guide
 
 
@@ -163,7 +211,9 @@ def regenerate(session: Session, actor: User, guide_id: int) -> Guide:
     require_role(actor, Role.ADMIN)
     guide = _get(session, guide_id)
     _require_draft(guide)
-    guide.content = snapshot.build(session, guide.period_start, guide.period_end, guide.clusters or [])
+    guide.content = snapshot.build(
+        session, guide.period_start, guide.period_end, guide.clusters or []
+    )
     audit.record(session, actor, "guide.regenerated", "guide", guide.id)
     return guide
 
@@ -179,9 +229,15 @@ def delete_draft(session: Session, actor: User, guide_id: int) -> None:
 
 # --- publishing ------------------------------------------------------------------------------
 
+
 def _statuses(session: Session, ids: list[int]) -> dict[int, str]:
-    rows = session.execute(select(Demand.id, Demand.status, Demand.close_reason).where(Demand.id.in_(ids)))
-    return {i: (f"closed:{reason}" if status == "closed" and reason else status) for i, status, reason in rows}
+    rows = session.execute(
+        select(Demand.id, Demand.status, Demand.close_reason).where(Demand.id.in_(ids))
+    )
+    return {
+        i: (f"closed:{reason}" if status == "closed" and reason else status)
+        for i, status, reason in rows
+    }
 
 
 def publish(session: Session, actor: User, guide_id: int) -> Guide:
@@ -189,18 +245,26 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
     require_role(actor, Role.ADMIN)
     guide = _get(session, guide_id)
     _require_draft(guide)
-    previous = session.scalar(select(Guide).where(Guide.status == PUBLISHED)
-                              .order_by(Guide.edition.desc()).limit(1))
+    previous = session.scalar(
+        select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.edition.desc()).limit(1)
+    )
     edition = (session.scalar(select(func.max(Guide.edition))) or 0) + 1
     content = dict(guide.content or {})
     if previous is not None:
-        meta = {"previous_id": previous.id, "previous_edition": previous.edition, "previous_title": previous.title}
-        content["changes"] = diff.changes(previous.content or {}, meta, content,
-                                          lambda ids: _statuses(session, ids))
+        meta = {
+            "previous_id": previous.id,
+            "previous_edition": previous.edition,
+            "previous_title": previous.title,
+        }
+        content["changes"] = diff.changes(
+            previous.content or {}, meta, content, lambda ids: _statuses(session, ids)
+        )
     else:
         content["changes"] = None
-    earlier = [snapshot.trend_point(g.edition, g.title, g.content or {})
-               for g in reversed(list_published(session))]
+    earlier = [
+        snapshot.trend_point(g.edition, g.title, g.content or {})
+        for g in reversed(list_published(session))
+    ]
     content["trend"] = earlier + [snapshot.trend_point(edition, guide.title, content)]
     guide.content = content
     guide.status = PUBLISHED
@@ -208,24 +272,48 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
     guide.previous_id = previous.id if previous is not None else None
     guide.published_at = utcnow()
     session.flush()
-    audit.record(session, actor, "guide.published", "guide", guide.id, edition=edition,
-                 previous_id=guide.previous_id)
-    notify(session, subscribers(session), "guide_published", f"/guides/{guide.id}",
-           title=guide.title, edition=edition, guide_id=guide.id)
+    audit.record(
+        session,
+        actor,
+        "guide.published",
+        "guide",
+        guide.id,
+        edition=edition,
+        previous_id=guide.previous_id,
+    )
+    notify(
+        session,
+        subscribers(session),
+        "guide_published",
+        f"/guides/{guide.id}",
+        title=guide.title,
+        edition=edition,
+        guide_id=guide.id,
+    )
     return guide
 
 
 # --- subscriptions ---------------------------------------------------------------------------
 
+
 def subscribers(session: Session) -> list[User]:
-    return list(session.scalars(select(User).join(GuideSubscription, GuideSubscription.user_id == User.id)
-                                .where(User.active.is_(True)).order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(GuideSubscription, GuideSubscription.user_id == User.id)
+            .where(User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def is_subscribed(session: Session, user: User | None) -> bool:
     if user is None or not getattr(user, "is_authenticated", True):
         return False
-    return session.scalar(select(GuideSubscription.id).where(GuideSubscription.user_id == user.id)) is not None
+    return (
+        session.scalar(select(GuideSubscription.id).where(GuideSubscription.user_id == user.id))
+        is not None
+    )
 
 
 def set_subscription(session: Session, actor: User, subscribed: bool) -> bool:
@@ -253,12 +341,19 @@ def mail_subscribers(session: Session, guide: Guide, config: Mapping, base_url: 
     sent = 0
     for user in subscribers(session):
         with force_locale(user.locale or "zh"):
-            subject = _("【工业设计供需对接平台】%(title)s（第 %(edition)s 期）已发布",
-                        title=guide.title, edition=guide.edition)
-            body = _("您好：\n\n新一期供需指南“%(title)s”已发布，统计期 %(start)s 至 %(end)s。\n"
-                     "在线阅读与下载（PDF / Excel）：%(link)s\n\n"
-                     "如不再需要此类邮件，可登录后在指南页面取消订阅。\n",
-                     title=guide.title, start=guide.period_start.isoformat(), end=guide.period_end.isoformat(),
-                     link=f"{base_url.rstrip('/')}/guides/{guide.id}")
+            subject = _(
+                "【工业设计供需对接平台】%(title)s（第 %(edition)s 期）已发布",
+                title=guide.title,
+                edition=guide.edition,
+            )
+            body = _(
+                "您好：\n\n新一期供需指南“%(title)s”已发布，统计期 %(start)s 至 %(end)s。\n"
+                "在线阅读与下载（PDF / Excel）：%(link)s\n\n"
+                "如不再需要此类邮件，可登录后在指南页面取消订阅。\n",
+                title=guide.title,
+                start=guide.period_start.isoformat(),
+                end=guide.period_end.isoformat(),
+                link=f"{base_url.rstrip('/')}/guides/{guide.id}",
+            )
         sent += int(mail.send(config, user.email, subject, body))
     return sent

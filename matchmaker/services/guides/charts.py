@@ -4,6 +4,7 @@ Every chart is built from the guide's frozen content; labels come from the taxon
 reader's language. Text is XML-escaped; no ``style`` attributes (the page's CSP forbids
 inline styles), only presentation attributes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ SUPPLY_COLOUR = "#0b5cad"
 GRID_COLOUR = "#d9dfe7"
 TEXT_COLOUR = "#1c2430"
 MUTED_COLOUR = "#5b6675"
-FONT = ('"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", '
-        'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif')
+FONT = (
+    '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", '
+    'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+)
 
 
 def attr(value: Any) -> str:
@@ -37,9 +40,17 @@ class Bar:
 def cluster_bars(content: dict[str, Any], locale: str) -> list[Bar]:
     """Clusters with open demand or verified supply, in taxonomy order."""
     clusters = get_taxonomy().clusters
-    return [Bar(c["code"], clusters.label(c["code"], locale), c["open_demands"], c["verified_providers"],
-                c["status"])
-            for c in content.get("clusters", []) if c["open_demands"] or c["verified_providers"]]
+    return [
+        Bar(
+            c["code"],
+            clusters.label(c["code"], locale),
+            c["open_demands"],
+            c["verified_providers"],
+            c["status"],
+        )
+        for c in content.get("clusters", [])
+        if c["open_demands"] or c["verified_providers"]
+    ]
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -48,15 +59,18 @@ def _shorten(text: str, limit: int) -> str:
 
 def _text_width(text: str, size: float) -> float:
     """Rough advance width: CJK characters are one em, Latin about half."""
-    return sum(size if ord(ch) > 0x2e80 else size * 0.56 for ch in text)
+    return sum(size if ord(ch) > 0x2E80 else size * 0.56 for ch in text)
 
 
 def _svg(width: float, height: float, title: str, desc: str, body: list[str], chart_id: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{chart_id}-t {chart_id}-d" '
-            f'font-family="{attr(FONT)}" font-size="13" fill="{TEXT_COLOUR}">'
-            f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'font-family="{attr(FONT)}" font-size="13" fill="{TEXT_COLOUR}">'
+        f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
 def _nice_max(value: int) -> int:
@@ -78,8 +92,9 @@ def _legend(left: float, legend: tuple[str, str]) -> list[str]:
     ]
 
 
-def bars_svg(content: dict[str, Any], locale: str, title: str, desc: str, legend: tuple[str, str],
-             empty: str) -> str:
+def bars_svg(
+    content: dict[str, Any], locale: str, title: str, desc: str, legend: tuple[str, str], empty: str
+) -> str:
     """Grouped horizontal bars: open demands vs verified providers per cluster."""
     bars = cluster_bars(content, locale)
     width, row, top = 760, 38, 40
@@ -95,23 +110,37 @@ def bars_svg(content: dict[str, Any], locale: str, title: str, desc: str, legend
     for i in range(steps + 1):
         value = top_value * i / steps
         x = left + plot * i / steps
-        body.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{top + len(bars) * row}" '
-                    f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
-        body.append(f'<text x="{x:.1f}" y="{top + max(len(bars), 1) * row + 16}" text-anchor="middle" '
-                    f'fill="{MUTED_COLOUR}" font-size="11">{value:g}</text>')
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{top + len(bars) * row}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        )
+        body.append(
+            f'<text x="{x:.1f}" y="{top + max(len(bars), 1) * row + 16}" text-anchor="middle" '
+            f'fill="{MUTED_COLOUR}" font-size="11">{value:g}</text>'
+        )
     if not bars:
-        body.append(f'<text x="{left + plot / 2:.0f}" y="{top + row / 2 + 4:.0f}" text-anchor="middle" '
-                    f'fill="{MUTED_COLOUR}">{escape(empty)}</text>')
+        body.append(
+            f'<text x="{left + plot / 2:.0f}" y="{top + row / 2 + 4:.0f}" text-anchor="middle" '
+            f'fill="{MUTED_COLOUR}">{escape(empty)}</text>'
+        )
     for i, (bar, text) in enumerate(zip(bars, labels)):
         y = top + i * row
-        body.append(f'<g><title>{escape(bar.label)}: {bar.demands} / {bar.verified}</title>')
-        body.append(f'<text x="{left - 10}" y="{y + row / 2 + 4:.1f}" text-anchor="end">{escape(text)}</text>')
-        for j, (value, colour) in enumerate(((bar.demands, DEMAND_COLOUR), (bar.verified, SUPPLY_COLOUR))):
+        body.append(f"<g><title>{escape(bar.label)}: {bar.demands} / {bar.verified}</title>")
+        body.append(
+            f'<text x="{left - 10}" y="{y + row / 2 + 4:.1f}" text-anchor="end">{escape(text)}</text>'
+        )
+        for j, (value, colour) in enumerate(
+            ((bar.demands, DEMAND_COLOUR), (bar.verified, SUPPLY_COLOUR))
+        ):
             w = plot * value / top_value if top_value else 0
             by = y + 6 + j * 13
-            body.append(f'<rect x="{left}" y="{by}" width="{w:.1f}" height="12" fill="{colour}" rx="2"/>')
-            body.append(f'<text x="{left + w + 4:.1f}" y="{by + 10}" font-size="11" '
-                        f'fill="{MUTED_COLOUR}">{value}</text>')
+            body.append(
+                f'<rect x="{left}" y="{by}" width="{w:.1f}" height="12" fill="{colour}" rx="2"/>'
+            )
+            body.append(
+                f'<text x="{left + w + 4:.1f}" y="{by + 10}" font-size="11" '
+                f'fill="{MUTED_COLOUR}">{value}</text>'
+            )
         body.append("</g>")
     return _svg(width, height, title, desc, body, "chart-bars")
 
@@ -136,9 +165,14 @@ def heatmap_svg(content: dict[str, Any], locale: str, title: str, desc: str, emp
     heat = content.get("heatmap") or {}
     regions, rows = heat.get("regions", []), heat.get("rows", [])
     cell = 36
-    row_labels = [_shorten(taxonomy.clusters.label(r["cluster"], locale), 14 if locale == "zh" else 30)
-                  for r in rows]
-    col_labels = [_shorten(taxonomy.regions.label(code, locale), 8 if locale == "zh" else 20) for code in regions]
+    row_labels = [
+        _shorten(taxonomy.clusters.label(r["cluster"], locale), 14 if locale == "zh" else 30)
+        for r in rows
+    ]
+    col_labels = [
+        _shorten(taxonomy.regions.label(code, locale), 8 if locale == "zh" else 20)
+        for code in regions
+    ]
     left = min(max((_text_width(t, 12) for t in row_labels), default=80) + 14, 280)
     top = max((_text_width(t, 12) for t in col_labels), default=40) * 0.72 + 24
     # rotated column labels reach up and to the right of their column
@@ -147,46 +181,70 @@ def heatmap_svg(content: dict[str, Any], locale: str, title: str, desc: str, emp
     biggest = max((n for r in rows for n in r["counts"]), default=0)
     body: list[str] = []
     if not rows:
-        body.append(f'<text x="{width / 2:.0f}" y="{top + cell / 2:.0f}" text-anchor="middle" '
-                    f'fill="{MUTED_COLOUR}">{escape(empty)}</text>')
+        body.append(
+            f'<text x="{width / 2:.0f}" y="{top + cell / 2:.0f}" text-anchor="middle" '
+            f'fill="{MUTED_COLOUR}">{escape(empty)}</text>'
+        )
     for j, text in enumerate(col_labels):
         x = left + j * cell + cell / 2
-        body.append(f'<text x="{x:.1f}" y="{top - 8:.1f}" font-size="12" text-anchor="start" '
-                    f'transform="rotate(-45 {x:.1f} {top - 8:.1f})">{escape(text)}</text>')
+        body.append(
+            f'<text x="{x:.1f}" y="{top - 8:.1f}" font-size="12" text-anchor="start" '
+            f'transform="rotate(-45 {x:.1f} {top - 8:.1f})">{escape(text)}</text>'
+        )
     for i, (row, text) in enumerate(zip(rows, row_labels)):
         y = top + i * cell
-        body.append(f'<text x="{left - 8}" y="{y + cell / 2 + 4:.1f}" font-size="12" text-anchor="end">'
-                    f'{escape(text)}</text>')
+        body.append(
+            f'<text x="{left - 8}" y="{y + cell / 2 + 4:.1f}" font-size="12" text-anchor="end">'
+            f"{escape(text)}</text>"
+        )
         for j, value in enumerate(row["counts"]):
             x = left + j * cell
-            name = f'{taxonomy.clusters.label(row["cluster"], locale)} × {taxonomy.regions.label(regions[j], locale)}'
-            body.append(f'<g><title>{escape(name)}: {value}</title>'
-                        f'<rect x="{x + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" rx="3" '
-                        f'fill="{heat_colour(value, biggest)}"/>')
+            name = f"{taxonomy.clusters.label(row['cluster'], locale)} × {taxonomy.regions.label(regions[j], locale)}"
+            body.append(
+                f"<g><title>{escape(name)}: {value}</title>"
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" rx="3" '
+                f'fill="{heat_colour(value, biggest)}"/>'
+            )
             if value:
-                body.append(f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="middle" '
-                            f'font-size="12" fill="{heat_text_colour(value, biggest)}">{value}</text>')
+                body.append(
+                    f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + 4:.1f}" text-anchor="middle" '
+                    f'font-size="12" fill="{heat_text_colour(value, biggest)}">{value}</text>'
+                )
             body.append("</g>")
     return _svg(width, height, title, desc, body, "chart-heat")
 
 
-def trend_svg(points: list[dict[str, Any]], title: str, desc: str, legend: tuple[str, str],
-              point_label, empty: str) -> str:
+def trend_svg(
+    points: list[dict[str, Any]],
+    title: str,
+    desc: str,
+    legend: tuple[str, str],
+    point_label,
+    empty: str,
+) -> str:
     """Open demands and verified providers across editions (``point_label(point)`` names the x ticks)."""
     width, height, left, right, top, bottom = 760, 280, 48, 24, 36, 44
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_max(max((max(p["open_demands"], p["verified_providers"]) for p in points), default=0))
+    top_value = _nice_max(
+        max((max(p["open_demands"], p["verified_providers"]) for p in points), default=0)
+    )
     body = _legend(left, legend)
     steps = 5 if top_value >= 5 else top_value
     for i in range(steps + 1):
         value = top_value * i / steps
         y = top + plot_h - plot_h * i / steps
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
-        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-                    f'fill="{MUTED_COLOUR}">{value:g}</text>')
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+        )
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{MUTED_COLOUR}">{value:g}</text>'
+        )
     if not points:
-        body.append(f'<text x="{width / 2:.0f}" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
-                    f'fill="{MUTED_COLOUR}">{escape(empty)}</text>')
+        body.append(
+            f'<text x="{width / 2:.0f}" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
+            f'fill="{MUTED_COLOUR}">{escape(empty)}</text>'
+        )
         return _svg(width, height, title, desc, body, "chart-trend")
 
     def x_of(i: int) -> float:
@@ -198,13 +256,19 @@ def trend_svg(points: list[dict[str, Any]], title: str, desc: str, legend: tuple
     for key, colour in (("open_demands", DEMAND_COLOUR), ("verified_providers", SUPPLY_COLOUR)):
         coords = " ".join(f"{x_of(i):.1f},{y_of(p[key]):.1f}" for i, p in enumerate(points))
         if len(points) > 1:
-            body.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+            body.append(
+                f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+            )
         for i, p in enumerate(points):
-            body.append(f'<circle cx="{x_of(i):.1f}" cy="{y_of(p[key]):.1f}" r="4" fill="{colour}">'
-                        f'<title>{escape(point_label(p))}: {p[key]}</title></circle>')
+            body.append(
+                f'<circle cx="{x_of(i):.1f}" cy="{y_of(p[key]):.1f}" r="4" fill="{colour}">'
+                f"<title>{escape(point_label(p))}: {p[key]}</title></circle>"
+            )
     every = max(1, len(points) // 8)
     for i, p in enumerate(points):
         if i % every == 0 or i == len(points) - 1:
-            body.append(f'<text x="{x_of(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11" '
-                        f'fill="{MUTED_COLOUR}">{escape(point_label(p))}</text>')
+            body.append(
+                f'<text x="{x_of(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11" '
+                f'fill="{MUTED_COLOUR}">{escape(point_label(p))}</text>'
+            )
     return _svg(width, height, title, desc, body, "chart-trend")

@@ -1,4 +1,5 @@
 """Words for a guide's codes and numbers, in the current language (page, PDF and XLSX share them)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,18 +24,26 @@ def china_time(value: str | dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> 
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(CHINA_TIME).strftime(fmt)
 
 
 def period(guide: Guide) -> str:
-    return _("%(start)s 至 %(end)s", start=guide.period_start.isoformat(), end=guide.period_end.isoformat())
+    return _(
+        "%(start)s 至 %(end)s",
+        start=guide.period_start.isoformat(),
+        end=guide.period_end.isoformat(),
+    )
 
 
 def edition_line(guide: Guide) -> str:
     if guide.status == "published":
-        return _("第 %(n)s 期 · 统计期 %(period)s · 发布于 %(date)s", n=guide.edition, period=period(guide),
-                 date=china_time(guide.published_at, "%Y-%m-%d"))
+        return _(
+            "第 %(n)s 期 · 统计期 %(period)s · 发布于 %(date)s",
+            n=guide.edition,
+            period=period(guide),
+            date=china_time(guide.published_at, "%Y-%m-%d"),
+        )
     return _("草稿 · 统计期 %(period)s", period=period(guide))
 
 
@@ -45,8 +54,12 @@ def paragraphs(text: str) -> list[str]:
 
 
 def status_label(status: str) -> str:
-    return {SHORTAGE: _("供给缺口"), SURPLUS: _("需求不足"), BALANCED: _("基本平衡"),
-            IDLE: _("暂无供需")}.get(status, status)
+    return {
+        SHORTAGE: _("供给缺口"),
+        SURPLUS: _("需求不足"),
+        BALANCED: _("基本平衡"),
+        IDLE: _("暂无供需"),
+    }.get(status, status)
 
 
 def scope_label(scope: str) -> str:
@@ -60,9 +73,12 @@ def code_label(scope: str, code: str, locale: str) -> str:
 
 def gap_rule_text(content: dict[str, Any]) -> str:
     t = content.get("thresholds") or {}
-    return _("判定规则：已认证服务方少于开放需求数的一半为“供给缺口”；已认证服务方不少于 %(min)s 家且不少于开放需求数的 "
-             "%(ratio)s 倍为“需求不足”。", min=t.get("surplus_min_verified", SURPLUS_MIN_VERIFIED),
-             ratio=t.get("surplus_ratio", SURPLUS_RATIO))
+    return _(
+        "判定规则：已认证服务方少于开放需求数的一半为“供给缺口”；已认证服务方不少于 %(min)s 家且不少于开放需求数的 "
+        "%(ratio)s 倍为“需求不足”。",
+        min=t.get("surplus_min_verified", SURPLUS_MIN_VERIFIED),
+        ratio=t.get("surplus_ratio", SURPLUS_RATIO),
+    )
 
 
 def signed(n: int) -> str:
@@ -72,23 +88,43 @@ def signed(n: int) -> str:
 def changes_summary(changes: dict[str, Any]) -> str:
     delta = changes.get("totals_delta") or {}
     if not delta:
-        return _("与第 %(n)s 期（%(title)s）相比（仅比较本期范围内的产业集群）：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；"
-                 "新出现缺口 %(opened)s 个，消除 %(gone)s 个。",
-                 n=changes.get("previous_edition"), title=changes.get("previous_title", ""),
-                 new=len(changes.get("new_demands", [])), closed=len(changes.get("closed_demands", [])),
-                 opened=len(changes.get("gaps_opened", [])), gone=len(changes.get("gaps_closed", [])))
-    return _("与第 %(n)s 期（%(title)s）相比：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；新出现缺口 %(opened)s 个，"
-             "消除 %(gone)s 个；开放需求 %(d)s，已认证服务方 %(v)s。",
-             n=changes.get("previous_edition"), title=changes.get("previous_title", ""),
-             new=len(changes.get("new_demands", [])), closed=len(changes.get("closed_demands", [])),
-             opened=len(changes.get("gaps_opened", [])), gone=len(changes.get("gaps_closed", [])),
-             d=signed(delta.get("open_demands", 0)), v=signed(delta.get("verified_providers", 0)))
+        return _(
+            "与第 %(n)s 期（%(title)s）相比（仅比较本期范围内的产业集群）：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；"
+            "新出现缺口 %(opened)s 个，消除 %(gone)s 个。",
+            n=changes.get("previous_edition"),
+            title=changes.get("previous_title", ""),
+            new=len(changes.get("new_demands", [])),
+            closed=len(changes.get("closed_demands", [])),
+            opened=len(changes.get("gaps_opened", [])),
+            gone=len(changes.get("gaps_closed", [])),
+        )
+    return _(
+        "与第 %(n)s 期（%(title)s）相比：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；新出现缺口 %(opened)s 个，"
+        "消除 %(gone)s 个；开放需求 %(d)s，已认证服务方 %(v)s。",
+        n=changes.get("previous_edition"),
+        title=changes.get("previous_title", ""),
+        new=len(changes.get("new_demands", [])),
+        closed=len(changes.get("closed_demands", [])),
+        opened=len(changes.get("gaps_opened", [])),
+        gone=len(changes.get("gaps_closed", [])),
+        d=signed(delta.get("open_demands", 0)),
+        v=signed(delta.get("verified_providers", 0)),
+    )
 
 
 def demand_status_label(status: str) -> str:
-    return {"closed:won": _("已成交"), "closed:withdrawn": _("已撤回"), "closed:expired": _("已过期"),
-            "closed": _("已关闭"), "in_review": _("修改后待审核"), "rejected": _("已下线"), "draft": _("已下线"),
-            "deleted": _("已删除"), "published": _("开放中"), "in_negotiation": _("洽谈中")}.get(status, status)
+    return {
+        "closed:won": _("已成交"),
+        "closed:withdrawn": _("已撤回"),
+        "closed:expired": _("已过期"),
+        "closed": _("已关闭"),
+        "in_review": _("修改后待审核"),
+        "rejected": _("已下线"),
+        "draft": _("已下线"),
+        "deleted": _("已删除"),
+        "published": _("开放中"),
+        "in_negotiation": _("洽谈中"),
+    }.get(status, status)
 
 
 def money(value: int | None, locale: str) -> str:

@@ -6,6 +6,7 @@ embeds only the glyphs used. ``GUIDE_PDF_FONT`` points at another font file; an 
 ``GUIDE_PDF_FALLBACK_FONT`` (``path`` or ``path#index`` for a collection) covers characters
 outside the subset, which are otherwise printed as "〓". A missing font fails loudly.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -48,8 +49,10 @@ def _split(spec: str) -> tuple[Path, int]:
 def font_spec(config: Mapping) -> tuple[Path, int]:
     path, index = _split(config.get("GUIDE_PDF_FONT") or FONT_FILE)
     if not path.is_file():
-        raise FontMissing(f"the guide PDF needs a CJK font and none was found at {path} "
-                          "(set GUIDE_PDF_FONT to a TTF/OTF file with Chinese glyphs)")
+        raise FontMissing(
+            f"the guide PDF needs a CJK font and none was found at {path} "
+            "(set GUIDE_PDF_FONT to a TTF/OTF file with Chinese glyphs)"
+        )
     return path, index
 
 
@@ -90,7 +93,9 @@ class GuidePDF(FPDF):
 
     # --- text helpers -----------------------------------------------------------------------
     def clean(self, text: Any) -> str:
-        return "".join(ch if ch in "\n\t" or ord(ch) in self.covered else MISSING for ch in str(text))
+        return "".join(
+            ch if ch in "\n\t" or ord(ch) in self.covered else MISSING for ch in str(text)
+        )
 
     def header(self) -> None:
         if self.page_no() == 1:
@@ -105,26 +110,48 @@ class GuidePDF(FPDF):
         self.set_y(-12)
         with self.local_context(text_color=MUTED):
             self.set_font(FAMILY, size=8)
-            self.cell(0, 6, self.clean(_("第 %(page)s 页 / 共 %(pages)s 页", page=self.page_no(), pages="{nb}")),
-                      align="C")
+            self.cell(
+                0,
+                6,
+                self.clean(
+                    _("第 %(page)s 页 / 共 %(pages)s 页", page=self.page_no(), pages="{nb}")
+                ),
+                align="C",
+            )
 
     def heading(self, text: str, size: float = 14, need: float = 30) -> None:
         """A section title, moved to the next page with its section when less than ``need`` mm is left."""
         if self.get_y() + need > self.h - self.b_margin:
             self.add_page()
         self.ln(3)
-        with self.local_context(text_color=PRIMARY, text_mode="FILL_STROKE", line_width=0.12, draw_color=PRIMARY):
+        with self.local_context(
+            text_color=PRIMARY, text_mode="FILL_STROKE", line_width=0.12, draw_color=PRIMARY
+        ):
             self.set_font(FAMILY, size=size)
-            self.multi_cell(0, size * 0.5, self.clean(text), new_x="LMARGIN", new_y="NEXT", align="L",
-                            wrapmode=self.wrapmode)
+            self.multi_cell(
+                0,
+                size * 0.5,
+                self.clean(text),
+                new_x="LMARGIN",
+                new_y="NEXT",
+                align="L",
+                wrapmode=self.wrapmode,
+            )
         self.set_font(FAMILY, size=10)
         self.ln(1.5)
 
     def para(self, text: str, size: float = 10, colour: tuple[int, int, int] = INK) -> None:
         with self.local_context(text_color=colour):
             self.set_font(FAMILY, size=size)
-            self.multi_cell(0, size * 0.55, self.clean(text), new_x="LMARGIN", new_y="NEXT", align="L",
-                            wrapmode=self.wrapmode)
+            self.multi_cell(
+                0,
+                size * 0.55,
+                self.clean(text),
+                new_x="LMARGIN",
+                new_y="NEXT",
+                align="L",
+                wrapmode=self.wrapmode,
+            )
         self.set_font(FAMILY, size=10)
 
     def grid(self, rows: list[list[Any]], widths: list[float], align: str = "LEFT") -> None:
@@ -132,9 +159,17 @@ class GuidePDF(FPDF):
         self.set_font(FAMILY, size=9)
         style = FontFace(emphasis="NONE", color=MUTED, fill_color=HEAD_FILL)
         with self.local_context(draw_color=GRID, line_width=0.2, fill_color=(255, 255, 255)):
-            with self.table(cell_fill_mode="NONE", wrapmode=self.wrapmode, col_widths=widths,
-                            headings_style=style, line_height=5.2, text_align=align,
-                            borders_layout="HORIZONTAL_LINES", padding=(1.2, 1.5), width=self.epw) as table:
+            with self.table(
+                cell_fill_mode="NONE",
+                wrapmode=self.wrapmode,
+                col_widths=widths,
+                headings_style=style,
+                line_height=5.2,
+                text_align=align,
+                borders_layout="HORIZONTAL_LINES",
+                padding=(1.2, 1.5),
+                width=self.epw,
+            ) as table:
                 for values in rows:
                     row = table.row()
                     for value in values:
@@ -145,7 +180,10 @@ class GuidePDF(FPDF):
 
 # --- charts drawn with PDF primitives -------------------------------------------------------
 
-def _legend(pdf: GuidePDF, x: float, y: float, items: list[tuple[str, tuple[int, int, int]]]) -> None:
+
+def _legend(
+    pdf: GuidePDF, x: float, y: float, items: list[tuple[str, tuple[int, int, int]]]
+) -> None:
     pdf.set_font(FAMILY, size=8)
     for text, colour in items:
         pdf.set_fill_color(*colour)
@@ -231,7 +269,9 @@ def draw_heatmap(pdf: GuidePDF, content: dict[str, Any], locale: str) -> None:
         pdf.set_font(FAMILY, size=7.5)
         pdf.set_text_color(*INK)
         pdf.set_xy(x0, y + cell / 2 - 2.5)
-        pdf.cell(label_w - 2, 5, pdf.clean(taxonomy.clusters.label(row["cluster"], locale)), align="R")
+        pdf.cell(
+            label_w - 2, 5, pdf.clean(taxonomy.clusters.label(row["cluster"], locale)), align="R"
+        )
         for j, value in enumerate(row["counts"]):
             x = x0 + label_w + j * cell
             pdf.set_fill_color(*_rgb(charts.heat_colour(value, biggest)))
@@ -295,6 +335,7 @@ def draw_trend(pdf: GuidePDF, points: list[dict[str, Any]]) -> None:
 
 # --- the document ---------------------------------------------------------------------------
 
+
 def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: str = "zh") -> bytes:
     content = guide.content or {}
     totals = content.get("totals", {})
@@ -310,15 +351,26 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     # cover block
     with pdf.local_context(text_color=MUTED):
         pdf.set_font(FAMILY, size=9)
-        pdf.cell(0, 6, pdf.clean(_("重庆市工业设计供需对接平台 · 供需指南")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            6,
+            pdf.clean(_("重庆市工业设计供需对接平台 · 供需指南")),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     pdf.heading(guide.title, size=20)
     pdf.para(labels.edition_line(guide), size=10, colour=MUTED)
     if guide.status != "published":
         pdf.para(_("草稿预览：尚未发布，数据可能变化。"), size=10, colour=DEMAND)
     pdf.ln(3)
-    facts = [(_("开放需求"), totals.get("open_demands", 0)), (_("本期新发布需求"), totals.get("new_demands", 0)),
-             (_("设计服务方"), totals.get("providers", 0)), (_("已认证服务方"), totals.get("verified_providers", 0)),
-             (_("供给缺口"), totals.get("shortages", 0)), (_("需求不足"), totals.get("surpluses", 0))]
+    facts = [
+        (_("开放需求"), totals.get("open_demands", 0)),
+        (_("本期新发布需求"), totals.get("new_demands", 0)),
+        (_("设计服务方"), totals.get("providers", 0)),
+        (_("已认证服务方"), totals.get("verified_providers", 0)),
+        (_("供给缺口"), totals.get("shortages", 0)),
+        (_("需求不足"), totals.get("surpluses", 0)),
+    ]
     box_w = pdf.epw / 3
     y = pdf.get_y()
     for i, (name, value) in enumerate(facts):
@@ -350,14 +402,32 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     draw_bars(pdf, content, locale)
 
     pdf.heading(_("产业集群供需明细"))
-    rows = [[_("产业集群"), _("开放需求"), _("服务方"), _("已认证"), _("认证团队规模"), _("需求最多的服务"),
-             _("供需状态")]]
+    rows = [
+        [
+            _("产业集群"),
+            _("开放需求"),
+            _("服务方"),
+            _("已认证"),
+            _("认证团队规模"),
+            _("需求最多的服务"),
+            _("供需状态"),
+        ]
+    ]
     for c in content.get("clusters", []):
         if not (c["open_demands"] or c["providers"]):
             continue
         top = "、".join(sv(code) for code in list(c["demand_services"])[:3]) or "—"
-        rows.append([cl(c["code"]), c["open_demands"], c["providers"], c["verified_providers"],
-                     c["verified_team_size"] or "—", top, labels.status_label(c["status"])])
+        rows.append(
+            [
+                cl(c["code"]),
+                c["open_demands"],
+                c["providers"],
+                c["verified_providers"],
+                c["verified_team_size"] or "—",
+                top,
+                labels.status_label(c["status"]),
+            ]
+        )
     if len(rows) > 1:
         pdf.grid(rows, [40, 16, 15, 15, 20, 50, 22])
     else:
@@ -367,25 +437,45 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     pdf.para(labels.gap_rule_text(content), size=8.5, colour=MUTED)
     pdf.ln(1)
     gaps = content.get("gaps", {})
-    for kind, title in ((SHORTAGE, _("供给缺口：需求多、已认证服务方少")), (SURPLUS, _("需求不足：服务方多、需求少"))):
+    for kind, title in (
+        (SHORTAGE, _("供给缺口：需求多、已认证服务方少")),
+        (SURPLUS, _("需求不足：服务方多、需求少")),
+    ):
         items = gaps.get(kind, [])
         pdf.para(title, size=10.5, colour=PRIMARY)
         if not items:
             pdf.para(_("无。"), colour=MUTED)
             continue
         rows = [[_("范围"), _("名称"), _("开放需求"), _("已认证服务方")]]
-        rows += [[labels.scope_label(g["scope"]), labels.code_label(g["scope"], g["code"], locale), g["open_demands"],
-                  g["verified_providers"]] for g in items]
+        rows += [
+            [
+                labels.scope_label(g["scope"]),
+                labels.code_label(g["scope"], g["code"], locale),
+                g["open_demands"],
+                g["verified_providers"],
+            ]
+            for g in items
+        ]
         pdf.grid(rows, [24, 90, 30, 34])
 
-    pdf.heading(_("需求分布热力图（产业集群 × 区县）"),
-                need=30 + 9 * len((content.get("heatmap") or {}).get("rows", [])))
+    pdf.heading(
+        _("需求分布热力图（产业集群 × 区县）"),
+        need=30 + 9 * len((content.get("heatmap") or {}).get("rows", [])),
+    )
     draw_heatmap(pdf, content, locale)
 
     pdf.heading(_("服务类型供需"))
     rows = [[_("服务类型"), _("开放需求"), _("服务方"), _("已认证服务方"), _("供需状态")]]
-    rows += [[sv(s["code"]), s["open_demands"], s["providers"], s["verified_providers"],
-              labels.status_label(s["status"])] for s in content.get("services", [])]
+    rows += [
+        [
+            sv(s["code"]),
+            s["open_demands"],
+            s["providers"],
+            s["verified_providers"],
+            labels.status_label(s["status"]),
+        ]
+        for s in content.get("services", [])
+    ]
     if len(rows) > 1:
         pdf.grid(rows, [60, 28, 28, 34, 28])
 
@@ -396,35 +486,63 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     changes = content.get("changes")
     pdf.heading(_("与上期相比"))
     if not changes:
-        pdf.para(_("这是第一期，没有可比较的上一期。") if guide.status == "published"
-                 else _("发布时与上一期比较。"), colour=MUTED)
+        pdf.para(
+            _("这是第一期，没有可比较的上一期。")
+            if guide.status == "published"
+            else _("发布时与上一期比较。"),
+            colour=MUTED,
+        )
     else:
         pdf.para(labels.changes_summary(changes), size=9.5)
         pdf.ln(1)
         if changes["new_demands"]:
             pdf.para(_("新增开放需求"), size=10.5, colour=PRIMARY)
-            pdf.grid([[_("需求"), _("产业集群"), _("区县")]]
-                     + [[d["title"], cl(d["cluster"]), rg(d["region"])] for d in changes["new_demands"]],
-                     [96, 52, 30])
+            pdf.grid(
+                [[_("需求"), _("产业集群"), _("区县")]]
+                + [[d["title"], cl(d["cluster"]), rg(d["region"])] for d in changes["new_demands"]],
+                [96, 52, 30],
+            )
         if changes["closed_demands"]:
             pdf.para(_("已关闭或下线的需求"), size=10.5, colour=PRIMARY)
-            pdf.grid([[_("需求"), _("产业集群"), _("现状")]]
-                     + [[d["title"], cl(d["cluster"]), labels.demand_status_label(d["status"])]
-                        for d in changes["closed_demands"]], [96, 52, 30])
+            pdf.grid(
+                [[_("需求"), _("产业集群"), _("现状")]]
+                + [
+                    [d["title"], cl(d["cluster"]), labels.demand_status_label(d["status"])]
+                    for d in changes["closed_demands"]
+                ],
+                [96, 52, 30],
+            )
         for key, title in (("gaps_opened", _("新出现的缺口")), ("gaps_closed", _("已消除的缺口"))):
             if changes[key]:
                 pdf.para(title, size=10.5, colour=PRIMARY)
-                pdf.grid([[_("类型"), _("范围"), _("名称")]]
-                         + [[labels.status_label(g["kind"]), labels.scope_label(g["scope"]),
-                             labels.code_label(g["scope"], g["code"], locale)] for g in changes[key]],
-                         [40, 30, 108])
+                pdf.grid(
+                    [[_("类型"), _("范围"), _("名称")]]
+                    + [
+                        [
+                            labels.status_label(g["kind"]),
+                            labels.scope_label(g["scope"]),
+                            labels.code_label(g["scope"], g["code"], locale),
+                        ]
+                        for g in changes[key]
+                    ],
+                    [40, 30, 108],
+                )
 
     pdf.heading(_("重点需求"))
     featured = content.get("featured_demands", [])
     if featured:
         rows = [[_("需求"), _("产业集群"), _("服务类型"), _("区县"), _("预算"), _("截止日期")]]
-        rows += [[d["title"], cl(d["cluster"]), "、".join(sv(s) for s in d["services"][:3]), rg(d["region"]),
-                  labels.budget(d["budget_min"], d["budget_max"], locale), d["deadline"] or "—"] for d in featured]
+        rows += [
+            [
+                d["title"],
+                cl(d["cluster"]),
+                "、".join(sv(s) for s in d["services"][:3]),
+                rg(d["region"]),
+                labels.budget(d["budget_min"], d["budget_max"], locale),
+                d["deadline"] or "—",
+            ]
+            for d in featured
+        ]
         pdf.grid(rows, [50, 30, 32, 20, 26, 20])
     else:
         pdf.para(_("暂无。"), colour=MUTED)
@@ -433,17 +551,31 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     featured = content.get("featured_providers", [])
     if featured:
         rows = [[_("服务方"), _("类型"), _("认定级别"), _("区县"), _("服务集群"), _("团队")]]
-        rows += [[p["name"], taxonomy.provider_kinds.label(p["kind"], locale),
-                  taxonomy.provider_levels.label(p["level"], locale), rg(p["region"]),
-                  "、".join(cl(c) for c in p["clusters"][:3]), p["team_size"] or "—"] for p in featured]
+        rows += [
+            [
+                p["name"],
+                taxonomy.provider_kinds.label(p["kind"], locale),
+                taxonomy.provider_levels.label(p["level"], locale),
+                rg(p["region"]),
+                "、".join(cl(c) for c in p["clusters"][:3]),
+                p["team_size"] or "—",
+            ]
+            for p in featured
+        ]
         pdf.grid(rows, [46, 30, 20, 22, 44, 16])
     else:
         pdf.para(_("暂无。"), colour=MUTED)
 
     pdf.ln(4)
-    pdf.para(_("数据生成于 %(time)s（北京时间）。统计口径：开放需求指已发布或洽谈中的需求；已认证服务方指经平台认证的单位；"
-               "跨集群的服务方在各集群分别计入。", time=labels.china_time(content.get("generated_at"))),
-             size=8, colour=MUTED)
+    pdf.para(
+        _(
+            "数据生成于 %(time)s（北京时间）。统计口径：开放需求指已发布或洽谈中的需求；已认证服务方指经平台认证的单位；"
+            "跨集群的服务方在各集群分别计入。",
+            time=labels.china_time(content.get("generated_at")),
+        ),
+        size=8,
+        colour=MUTED,
+    )
     return bytes(pdf.output())
 
 

@@ -13,6 +13,7 @@ verified by an administrator):
 * surplus (需求不足, the reverse): at least ``SURPLUS_MIN_VERIFIED`` verified providers and at
   least ``SURPLUS_RATIO`` verified providers per open demand (``verified ≥ demands × 4``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,8 +38,11 @@ SURPLUS = "surplus"
 BALANCED = "balanced"
 IDLE = "idle"  # neither demand nor verified supply
 
-THRESHOLDS = {"shortage_ratio": SHORTAGE_RATIO, "surplus_min_verified": SURPLUS_MIN_VERIFIED,
-              "surplus_ratio": SURPLUS_RATIO}
+THRESHOLDS = {
+    "shortage_ratio": SHORTAGE_RATIO,
+    "surplus_min_verified": SURPLUS_MIN_VERIFIED,
+    "surplus_ratio": SURPLUS_RATIO,
+}
 
 
 def balance(demands: int, verified: int) -> str:
@@ -59,26 +63,47 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
 def _ordered(counter: Counter, order: list[str]) -> dict[str, int]:
     """Counts, largest first, ties in taxonomy order."""
     rank = {code: i for i, code in enumerate(order)}
-    return {code: n for code, n in sorted(counter.items(), key=lambda kv: (-kv[1], rank.get(kv[0], 999))) if n}
+    return {
+        code: n
+        for code, n in sorted(counter.items(), key=lambda kv: (-kv[1], rank.get(kv[0], 999)))
+        if n
+    }
 
 
 def demand_brief(demand: Demand) -> dict[str, Any]:
     """What a public edition may say about a demand: no organisation, no contact."""
-    return {"id": demand.id, "title": demand.title, "cluster": demand.cluster,
-            "services": list(demand.services or []), "region": demand.region,
-            "budget_min": demand.budget_min, "budget_max": demand.budget_max,
-            "deadline": _iso(demand.deadline), "published_at": _iso(demand.published_at)}
+    return {
+        "id": demand.id,
+        "title": demand.title,
+        "cluster": demand.cluster,
+        "services": list(demand.services or []),
+        "region": demand.region,
+        "budget_min": demand.budget_min,
+        "budget_max": demand.budget_max,
+        "deadline": _iso(demand.deadline),
+        "published_at": _iso(demand.published_at),
+    }
 
 
 def provider_brief(provider: Provider) -> dict[str, Any]:
     org = provider.organization
-    return {"id": provider.id, "name": org.name, "kind": org.kind, "level": org.level, "region": org.region,
-            "clusters": list(provider.clusters or []), "services": list(provider.services or []),
-            "team_size": provider.team_size, "verified": bool(org.verified), "cases": len(provider.cases)}
+    return {
+        "id": provider.id,
+        "name": org.name,
+        "kind": org.kind,
+        "level": org.level,
+        "region": org.region,
+        "clusters": list(provider.clusters or []),
+        "services": list(provider.services or []),
+        "team_size": provider.team_size,
+        "verified": bool(org.verified),
+        "cases": len(provider.cases),
+    }
 
 
-def build(session: Session, period_start: dt.date, period_end: dt.date,
-          clusters: list[str] | None = None) -> dict[str, Any]:
+def build(
+    session: Session, period_start: dt.date, period_end: dt.date, clusters: list[str] | None = None
+) -> dict[str, Any]:
     """The full snapshot for a period, optionally limited to some clusters."""
     taxonomy = get_taxonomy()
     cluster_order = [c["code"] for c in taxonomy.clusters.items]
@@ -87,11 +112,22 @@ def build(session: Session, period_start: dt.date, period_end: dt.date,
     scope = [c for c in cluster_order if c in set(clusters)] if clusters else cluster_order
     in_scope = set(scope)
 
-    demands = [d for d in session.scalars(
-        select(Demand).where(Demand.status.in_(DemandStatus.OPEN)).order_by(Demand.id)) if d.cluster in in_scope]
-    providers = [p for p in session.scalars(
-        select(Provider).options(selectinload(Provider.organization), selectinload(Provider.cases))
-        .order_by(Provider.id)) if in_scope.intersection(p.clusters or [])]
+    demands = [
+        d
+        for d in session.scalars(
+            select(Demand).where(Demand.status.in_(DemandStatus.OPEN)).order_by(Demand.id)
+        )
+        if d.cluster in in_scope
+    ]
+    providers = [
+        p
+        for p in session.scalars(
+            select(Provider)
+            .options(selectinload(Provider.organization), selectinload(Provider.cases))
+            .order_by(Provider.id)
+        )
+        if in_scope.intersection(p.clusters or [])
+    ]
 
     start = dt.datetime.combine(period_start, dt.time.min)
     end = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time.min)
@@ -104,9 +140,18 @@ def build(session: Session, period_start: dt.date, period_end: dt.date,
     demand_services: dict[str, Counter] = defaultdict(Counter)
     provider_services: dict[str, Counter] = defaultdict(Counter)
     for code in scope:
-        rows[code] = {"code": code, "tier": taxonomy.clusters.by_code[code].get("tier"), "open_demands": 0,
-                      "new_demands": 0, "budget_total": 0, "providers": 0, "verified_providers": 0,
-                      "team_size": 0, "verified_team_size": 0, "levels": {}}
+        rows[code] = {
+            "code": code,
+            "tier": taxonomy.clusters.by_code[code].get("tier"),
+            "open_demands": 0,
+            "new_demands": 0,
+            "budget_total": 0,
+            "providers": 0,
+            "verified_providers": 0,
+            "team_size": 0,
+            "verified_team_size": 0,
+            "levels": {},
+        }
     levels: dict[str, Counter] = defaultdict(Counter)
     for d in demands:
         row = rows[d.cluster]
@@ -147,38 +192,68 @@ def build(session: Session, period_start: dt.date, period_end: dt.date,
     for code in service_order:
         n_d, n_p, n_v = service_demands[code], service_providers[code], service_verified[code]
         if n_d or n_p:
-            services.append({"code": code, "group": taxonomy.services.by_code[code].get("group"),
-                             "open_demands": n_d, "providers": n_p, "verified_providers": n_v,
-                             "status": balance(n_d, n_v)})
+            services.append(
+                {
+                    "code": code,
+                    "group": taxonomy.services.by_code[code].get("group"),
+                    "open_demands": n_d,
+                    "providers": n_p,
+                    "verified_providers": n_v,
+                    "status": balance(n_d, n_v),
+                }
+            )
 
     # --- gaps ------------------------------------------------------------------------------------
     def gap(scope_name: str, item: dict) -> dict[str, Any]:
-        return {"scope": scope_name, "code": item["code"], "open_demands": item["open_demands"],
-                "verified_providers": item["verified_providers"]}
+        return {
+            "scope": scope_name,
+            "code": item["code"],
+            "open_demands": item["open_demands"],
+            "verified_providers": item["verified_providers"],
+        }
 
     def worst_first(items: list[dict]) -> list[dict]:
-        return sorted(items, key=lambda g: (-(g["open_demands"] - g["verified_providers"]), g["code"]))
+        return sorted(
+            items, key=lambda g: (-(g["open_demands"] - g["verified_providers"]), g["code"])
+        )
 
     gaps = {
         SHORTAGE: worst_first([gap("cluster", r) for r in rows.values() if r["status"] == SHORTAGE])
         + worst_first([gap("service", s) for s in services if s["status"] == SHORTAGE]),
-        SURPLUS: sorted([gap("cluster", r) for r in rows.values() if r["status"] == SURPLUS]
-                        + [gap("service", s) for s in services if s["status"] == SURPLUS],
-                        key=lambda g: (g["scope"], g["open_demands"] - g["verified_providers"], g["code"])),
+        SURPLUS: sorted(
+            [gap("cluster", r) for r in rows.values() if r["status"] == SURPLUS]
+            + [gap("service", s) for s in services if s["status"] == SURPLUS],
+            key=lambda g: (g["scope"], g["open_demands"] - g["verified_providers"], g["code"]),
+        ),
     }
 
     # --- cluster × district heat map (open demands) ----------------------------------------------
     cells: dict[tuple[str, str], int] = Counter((d.cluster, d.region) for d in demands)
     regions = [r for r in region_order if any(cells.get((c, r)) for c in scope)]
-    heat_rows = [{"cluster": c, "counts": [cells.get((c, r), 0) for r in regions]}
-                 for c in scope if any(cells.get((c, r)) for r in regions)]
+    heat_rows = [
+        {"cluster": c, "counts": [cells.get((c, r), 0) for r in regions]}
+        for c in scope
+        if any(cells.get((c, r)) for r in regions)
+    ]
 
     # --- featured ----------------------------------------------------------------------------------
-    featured_demands = sorted(demands, key=lambda d: (-(d.budget_max or d.budget_min or 0),
-                                                      -(d.published_at or d.created_at).timestamp(), d.id))
+    featured_demands = sorted(
+        demands,
+        key=lambda d: (
+            -(d.budget_max or d.budget_min or 0),
+            -(d.published_at or d.created_at).timestamp(),
+            d.id,
+        ),
+    )
     featured_providers = sorted(
         (p for p in providers if p.organization.verified),
-        key=lambda p: (-taxonomy.level_rank(p.organization.level), -(p.team_size or 0), -len(p.cases), p.id))
+        key=lambda p: (
+            -taxonomy.level_rank(p.organization.level),
+            -(p.team_size or 0),
+            -len(p.cases),
+            p.id,
+        ),
+    )
 
     verified = [p for p in providers if p.organization.verified]
     totals = {
@@ -205,8 +280,10 @@ def build(session: Session, period_start: dt.date, period_end: dt.date,
         "heatmap": {"regions": regions, "rows": heat_rows},
         "featured_demands": [demand_brief(d) for d in featured_demands[:FEATURED_DEMANDS]],
         "featured_providers": [provider_brief(p) for p in featured_providers[:FEATURED_PROVIDERS]],
-        "open_demands": [{"id": d.id, "title": d.title, "cluster": d.cluster, "region": d.region}
-                         for d in demands],
+        "open_demands": [
+            {"id": d.id, "title": d.title, "cluster": d.cluster, "region": d.region}
+            for d in demands
+        ],
         "changes": None,
         "trend": [],
     }
@@ -214,7 +291,12 @@ def build(session: Session, period_start: dt.date, period_end: dt.date,
 
 def trend_point(edition: int | None, title: str, content: dict[str, Any]) -> dict[str, Any]:
     totals = content.get("totals", {})
-    return {"edition": edition, "title": title, "period_end": content.get("period", {}).get("end"),
-            "open_demands": totals.get("open_demands", 0), "providers": totals.get("providers", 0),
-            "verified_providers": totals.get("verified_providers", 0),
-            "shortages": totals.get("shortages", 0)}
+    return {
+        "edition": edition,
+        "title": title,
+        "period_end": content.get("period", {}).get("end"),
+        "open_demands": totals.get("open_demands", 0),
+        "providers": totals.get("providers", 0),
+        "verified_providers": totals.get("verified_providers", 0),
+        "shortages": totals.get("shortages", 0),
+    }

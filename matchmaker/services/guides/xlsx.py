@@ -1,4 +1,5 @@
 """The Excel edition of a guide (openpyxl): one sheet per section, numbers as numbers."""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,13 @@ def _put(ws: Worksheet, row: int, column: int, value: Any):
     return cell
 
 
-def _table(ws: Worksheet, header: list[str], rows: list[list[Any]], widths: list[int] | None = None,
-           start_row: int = 1) -> None:
+def _table(
+    ws: Worksheet,
+    header: list[str],
+    rows: list[list[Any]],
+    widths: list[int] | None = None,
+    start_row: int = 1,
+) -> None:
     for j, name in enumerate(header, start=1):
         cell = ws.cell(row=start_row, column=j, value=name)
         cell.font, cell.fill = HEAD_FONT, HEAD_FILL
@@ -60,13 +66,17 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     ws["A2"] = labels.edition_line(guide)
     facts = [
         (_("期号"), guide.edition if guide.edition else _("草稿")),
-        (_("统计期开始"), guide.period_start.isoformat()), (_("统计期结束"), guide.period_end.isoformat()),
+        (_("统计期开始"), guide.period_start.isoformat()),
+        (_("统计期结束"), guide.period_end.isoformat()),
         (_("产业集群范围"), "、".join(cl(c) for c in content.get("scope", [])) or _("全部")),
-        (_("开放需求"), totals.get("open_demands", 0)), (_("本期新发布需求"), totals.get("new_demands", 0)),
+        (_("开放需求"), totals.get("open_demands", 0)),
+        (_("本期新发布需求"), totals.get("new_demands", 0)),
         (_("需求预算合计（元）"), totals.get("budget_total", 0)),
-        (_("设计服务方"), totals.get("providers", 0)), (_("已认证服务方"), totals.get("verified_providers", 0)),
+        (_("设计服务方"), totals.get("providers", 0)),
+        (_("已认证服务方"), totals.get("verified_providers", 0)),
         (_("已认证服务方团队规模合计"), totals.get("verified_team_size", 0)),
-        (_("供给缺口"), totals.get("shortages", 0)), (_("需求不足"), totals.get("surpluses", 0)),
+        (_("供给缺口"), totals.get("shortages", 0)),
+        (_("需求不足"), totals.get("surpluses", 0)),
         (_("数据生成时间（北京时间）"), labels.china_time(content.get("generated_at"))),
         (_("缺口判定规则"), labels.gap_rule_text(content)),
     ]
@@ -83,17 +93,48 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     # clusters, with a bar chart of demand vs supply
     ws = wb.create_sheet(_("产业集群"))
     clusters = content.get("clusters", [])
-    _table(ws, [_("代码"), _("产业集群"), _("开放需求"), _("本期新发布"), _("需求预算合计（元）"), _("服务方"),
-                _("已认证服务方"), _("团队规模合计"), _("已认证团队规模"), _("供需状态"), _("需求最多的服务")],
-           [[c["code"], cl(c["code"]), c["open_demands"], c["new_demands"], c["budget_total"], c["providers"],
-             c["verified_providers"], c["team_size"], c["verified_team_size"], labels.status_label(c["status"]),
-             "、".join(sv(s) for s in list(c["demand_services"])[:5])] for c in clusters],
-           [18, 26, 10, 10, 16, 10, 12, 12, 12, 12, 40])
+    _table(
+        ws,
+        [
+            _("代码"),
+            _("产业集群"),
+            _("开放需求"),
+            _("本期新发布"),
+            _("需求预算合计（元）"),
+            _("服务方"),
+            _("已认证服务方"),
+            _("团队规模合计"),
+            _("已认证团队规模"),
+            _("供需状态"),
+            _("需求最多的服务"),
+        ],
+        [
+            [
+                c["code"],
+                cl(c["code"]),
+                c["open_demands"],
+                c["new_demands"],
+                c["budget_total"],
+                c["providers"],
+                c["verified_providers"],
+                c["team_size"],
+                c["verified_team_size"],
+                labels.status_label(c["status"]),
+                "、".join(sv(s) for s in list(c["demand_services"])[:5]),
+            ]
+            for c in clusters
+        ],
+        [18, 26, 10, 10, 16, 10, 12, 12, 12, 12, 40],
+    )
     bars = charts.cluster_bars(content, locale)
     if bars:
         chart_ws = wb.create_sheet(_("供需对比图"))
-        _table(chart_ws, [_("产业集群"), _("开放需求"), _("已认证服务方")],
-               [[b.label, b.demands, b.verified] for b in bars], [30, 12, 14])
+        _table(
+            chart_ws,
+            [_("产业集群"), _("开放需求"), _("已认证服务方")],
+            [[b.label, b.demands, b.verified] for b in bars],
+            [30, 12, 14],
+        )
         chart = BarChart()
         chart.type = "bar"
         chart.title = _("各产业集群供需对比")
@@ -110,63 +151,205 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     rows = []
     for c in clusters:
         for code in dict.fromkeys([*c["demand_services"], *c["provider_services"]]):
-            rows.append([cl(c["code"]), sv(code), c["demand_services"].get(code, 0),
-                         c["provider_services"].get(code, 0)])
-    _table(ws, [_("产业集群"), _("服务类型"), _("开放需求"), _("已认证服务方")], rows, [26, 20, 10, 14])
+            rows.append(
+                [
+                    cl(c["code"]),
+                    sv(code),
+                    c["demand_services"].get(code, 0),
+                    c["provider_services"].get(code, 0),
+                ]
+            )
+    _table(
+        ws, [_("产业集群"), _("服务类型"), _("开放需求"), _("已认证服务方")], rows, [26, 20, 10, 14]
+    )
 
     ws = wb.create_sheet(_("服务类型"))
-    _table(ws, [_("代码"), _("服务类型"), _("开放需求"), _("服务方"), _("已认证服务方"), _("供需状态")],
-           [[s["code"], sv(s["code"]), s["open_demands"], s["providers"], s["verified_providers"],
-             labels.status_label(s["status"])] for s in content.get("services", [])], [24, 20, 10, 10, 14, 12])
+    _table(
+        ws,
+        [_("代码"), _("服务类型"), _("开放需求"), _("服务方"), _("已认证服务方"), _("供需状态")],
+        [
+            [
+                s["code"],
+                sv(s["code"]),
+                s["open_demands"],
+                s["providers"],
+                s["verified_providers"],
+                labels.status_label(s["status"]),
+            ]
+            for s in content.get("services", [])
+        ],
+        [24, 20, 10, 10, 14, 12],
+    )
 
     ws = wb.create_sheet(_("供需缺口"))
     gaps = content.get("gaps", {})
-    _table(ws, [_("类型"), _("范围"), _("代码"), _("名称"), _("开放需求"), _("已认证服务方")],
-           [[labels.status_label(kind), labels.scope_label(g["scope"]), g["code"],
-             labels.code_label(g["scope"], g["code"], locale), g["open_demands"], g["verified_providers"]]
-            for kind in (SHORTAGE, SURPLUS) for g in gaps.get(kind, [])], [12, 10, 24, 26, 10, 14])
+    _table(
+        ws,
+        [_("类型"), _("范围"), _("代码"), _("名称"), _("开放需求"), _("已认证服务方")],
+        [
+            [
+                labels.status_label(kind),
+                labels.scope_label(g["scope"]),
+                g["code"],
+                labels.code_label(g["scope"], g["code"], locale),
+                g["open_demands"],
+                g["verified_providers"],
+            ]
+            for kind in (SHORTAGE, SURPLUS)
+            for g in gaps.get(kind, [])
+        ],
+        [12, 10, 24, 26, 10, 14],
+    )
 
     ws = wb.create_sheet(_("热力图"))
     heat = content.get("heatmap") or {}
     regions = heat.get("regions", [])
-    _table(ws, [_("产业集群")] + [rg(r) for r in regions],
-           [[cl(r["cluster"])] + list(r["counts"]) for r in heat.get("rows", [])], [26] + [10] * len(regions))
+    _table(
+        ws,
+        [_("产业集群")] + [rg(r) for r in regions],
+        [[cl(r["cluster"])] + list(r["counts"]) for r in heat.get("rows", [])],
+        [26] + [10] * len(regions),
+    )
 
     ws = wb.create_sheet(_("重点需求"))
-    _table(ws, [_("编号"), _("需求"), _("产业集群"), _("服务类型"), _("区县"), _("预算下限（元）"), _("预算上限（元）"),
-                _("截止日期")],
-           [[d["id"], d["title"], cl(d["cluster"]), "、".join(sv(s) for s in d["services"]), rg(d["region"]),
-             d["budget_min"], d["budget_max"], d["deadline"]] for d in content.get("featured_demands", [])],
-           [8, 36, 24, 30, 14, 14, 14, 12])
+    _table(
+        ws,
+        [
+            _("编号"),
+            _("需求"),
+            _("产业集群"),
+            _("服务类型"),
+            _("区县"),
+            _("预算下限（元）"),
+            _("预算上限（元）"),
+            _("截止日期"),
+        ],
+        [
+            [
+                d["id"],
+                d["title"],
+                cl(d["cluster"]),
+                "、".join(sv(s) for s in d["services"]),
+                rg(d["region"]),
+                d["budget_min"],
+                d["budget_max"],
+                d["deadline"],
+            ]
+            for d in content.get("featured_demands", [])
+        ],
+        [8, 36, 24, 30, 14, 14, 14, 12],
+    )
 
     ws = wb.create_sheet(_("重点服务方"))
-    _table(ws, [_("编号"), _("服务方"), _("类型"), _("认定级别"), _("区县"), _("服务集群"), _("服务类型"), _("团队规模")],
-           [[p["id"], p["name"], taxonomy.provider_kinds.label(p["kind"], locale),
-             taxonomy.provider_levels.label(p["level"], locale), rg(p["region"]),
-             "、".join(cl(c) for c in p["clusters"]), "、".join(sv(s) for s in p["services"]), p["team_size"]]
-            for p in content.get("featured_providers", [])], [8, 30, 18, 12, 14, 36, 40, 10])
+    _table(
+        ws,
+        [
+            _("编号"),
+            _("服务方"),
+            _("类型"),
+            _("认定级别"),
+            _("区县"),
+            _("服务集群"),
+            _("服务类型"),
+            _("团队规模"),
+        ],
+        [
+            [
+                p["id"],
+                p["name"],
+                taxonomy.provider_kinds.label(p["kind"], locale),
+                taxonomy.provider_levels.label(p["level"], locale),
+                rg(p["region"]),
+                "、".join(cl(c) for c in p["clusters"]),
+                "、".join(sv(s) for s in p["services"]),
+                p["team_size"],
+            ]
+            for p in content.get("featured_providers", [])
+        ],
+        [8, 30, 18, 12, 14, 36, 40, 10],
+    )
 
     ws = wb.create_sheet(_("与上期相比"))
     changes = content.get("changes")
     if changes:
         ws["A1"] = labels.changes_summary(changes)
-        rows = [[_("新增需求"), d["id"], d["title"], cl(d["cluster"]), rg(d["region"]), ""]
-                for d in changes["new_demands"]]
-        rows += [[_("关闭或下线"), d["id"], d["title"], cl(d["cluster"]), rg(d["region"]),
-                  labels.demand_status_label(d["status"])] for d in changes["closed_demands"]]
-        rows += [[_("新出现的缺口"), "", labels.code_label(g["scope"], g["code"], locale), labels.scope_label(g["scope"]),
-                  "", labels.status_label(g["kind"])] for g in changes["gaps_opened"]]
-        rows += [[_("已消除的缺口"), "", labels.code_label(g["scope"], g["code"], locale), labels.scope_label(g["scope"]),
-                  "", labels.status_label(g["kind"])] for g in changes["gaps_closed"]]
-        _table(ws, [_("变化"), _("编号"), _("名称"), _("产业集群 / 范围"), _("区县"), _("现状")], rows,
-               [14, 8, 36, 24, 14, 16], start_row=3)
+        rows = [
+            [_("新增需求"), d["id"], d["title"], cl(d["cluster"]), rg(d["region"]), ""]
+            for d in changes["new_demands"]
+        ]
+        rows += [
+            [
+                _("关闭或下线"),
+                d["id"],
+                d["title"],
+                cl(d["cluster"]),
+                rg(d["region"]),
+                labels.demand_status_label(d["status"]),
+            ]
+            for d in changes["closed_demands"]
+        ]
+        rows += [
+            [
+                _("新出现的缺口"),
+                "",
+                labels.code_label(g["scope"], g["code"], locale),
+                labels.scope_label(g["scope"]),
+                "",
+                labels.status_label(g["kind"]),
+            ]
+            for g in changes["gaps_opened"]
+        ]
+        rows += [
+            [
+                _("已消除的缺口"),
+                "",
+                labels.code_label(g["scope"], g["code"], locale),
+                labels.scope_label(g["scope"]),
+                "",
+                labels.status_label(g["kind"]),
+            ]
+            for g in changes["gaps_closed"]
+        ]
+        _table(
+            ws,
+            [_("变化"), _("编号"), _("名称"), _("产业集群 / 范围"), _("区县"), _("现状")],
+            rows,
+            [14, 8, 36, 24, 14, 16],
+            start_row=3,
+        )
     else:
-        ws["A1"] = _("这是第一期，没有可比较的上一期。") if guide.status == "published" else _("发布时与上一期比较。")
+        ws["A1"] = (
+            _("这是第一期，没有可比较的上一期。")
+            if guide.status == "published"
+            else _("发布时与上一期比较。")
+        )
 
     ws = wb.create_sheet(_("历期趋势"))
-    _table(ws, [_("期号"), _("标题"), _("统计期结束"), _("开放需求"), _("服务方"), _("已认证服务方"), _("供给缺口")],
-           [[p["edition"] or _("本稿"), p["title"], p["period_end"], p["open_demands"], p["providers"],
-             p["verified_providers"], p["shortages"]] for p in trend], [8, 40, 14, 10, 10, 14, 10])
+    _table(
+        ws,
+        [
+            _("期号"),
+            _("标题"),
+            _("统计期结束"),
+            _("开放需求"),
+            _("服务方"),
+            _("已认证服务方"),
+            _("供给缺口"),
+        ],
+        [
+            [
+                p["edition"] or _("本稿"),
+                p["title"],
+                p["period_end"],
+                p["open_demands"],
+                p["providers"],
+                p["verified_providers"],
+                p["shortages"],
+            ]
+            for p in trend
+        ],
+        [8, 40, 14, 10, 10, 14, 10],
+    )
 
     wb.properties.title = guide.title
     wb.properties.creator = "Matchmaker"

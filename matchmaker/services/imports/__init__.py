@@ -6,6 +6,7 @@ written. Only a file without a single problem is written (``applying``), inside 
 caller's one transaction: all rows or none. ``jobs`` keeps the web flow (upload → preview
 → commit in the background with progress); the CLI calls ``inspect`` and ``write`` directly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,8 +22,18 @@ from .planning import Plan, plan
 from .reading import FileProblem, JsonLines, Table, read
 from .validation import Problem, check
 
-__all__ = ["ApplyFailed", "DEMANDS", "FileProblem", "KINDS", "Outcome", "PROVIDERS", "Problem", "ProblemsFound", "inspect",
-           "write"]
+__all__ = [
+    "ApplyFailed",
+    "DEMANDS",
+    "FileProblem",
+    "KINDS",
+    "Outcome",
+    "PROVIDERS",
+    "Problem",
+    "ProblemsFound",
+    "inspect",
+    "write",
+]
 
 
 class ProblemsFound(FileProblem):
@@ -36,6 +47,7 @@ class ProblemsFound(FileProblem):
 @dataclass
 class Outcome:
     """What a file would do: its problems, or the plan to carry out."""
+
     kind: str
     rows: int
     plan: Plan
@@ -62,7 +74,9 @@ def _kind_of(parsed: Table | JsonLines, kind: str | None) -> str:
     return guessed
 
 
-def inspect(session: Session, actor: User, filename: str, data: bytes, kind: str | None = None) -> Outcome:
+def inspect(
+    session: Session, actor: User, filename: str, data: bytes, kind: str | None = None
+) -> Outcome:
     """Read and check a whole file; writes nothing. FileProblem if the file cannot be read at all."""
     require_role(actor, Role.ADMIN)
     parsed = read(filename, data)
@@ -74,11 +88,13 @@ def inspect(session: Session, actor: User, filename: str, data: bytes, kind: str
     if rows == 0:
         raise FileProblem(_("文件中没有数据行（模板的示例行不计）"))
     the_plan = plan(session, kind, checked.rows)
-    problems = sorted(checked.problems + the_plan.problems, key=lambda p: (p.row or 0))
+    problems = sorted(checked.problems + the_plan.problems, key=lambda p: p.row or 0)
     return Outcome(kind, rows, the_plan, problems, checked.ignored_columns)
 
 
-def write(session: Session, actor: User, outcome: Outcome, progress: Progress | None = None) -> dict[str, int]:
+def write(
+    session: Session, actor: User, outcome: Outcome, progress: Progress | None = None
+) -> dict[str, int]:
     """Carry out a problem-free outcome (flush only; the caller commits or rolls back)."""
     require_role(actor, Role.ADMIN)
     if not outcome.ok:
@@ -92,6 +108,7 @@ def import_actor(session: Session, email: str | None = None) -> User:
     from sqlalchemy import func, select
 
     from ..errors import NotFound
+
     statement = select(User).where(User.role == Role.ADMIN, User.active.is_(True))
     if email:
         statement = statement.where(func.lower(User.email) == email.strip().lower())

@@ -6,6 +6,7 @@ e-mail), which the API bodies do not carry, are set here and audited as one
 ``organization.updated`` event. The caller owns the transaction: this module only flushes,
 so a failure anywhere leaves nothing behind once the caller rolls back.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,8 +33,9 @@ class ApplyFailed(ValidationFailed):
         self.problem = problem
 
 
-def _update_organization(session: Session, actor: User, org: Organization, action: Action,
-                         name: str | None = None) -> None:
+def _update_organization(
+    session: Session, actor: User, org: Organization, action: Action, name: str | None = None
+) -> None:
     changed = []
     if name and org.name != name:
         org.name = name
@@ -44,14 +46,24 @@ def _update_organization(session: Session, actor: User, org: Organization, actio
             setattr(org, key, value)
             changed.append(key)
     if changed:
-        audit.record(session, actor, "organization.updated", "organization", org.id, fields=changed,
-                     source="import")
+        audit.record(
+            session,
+            actor,
+            "organization.updated",
+            "organization",
+            org.id,
+            fields=changed,
+            source="import",
+        )
 
 
 def _patch(action: Action, exclude: tuple[str, ...] = ()) -> dict:
     data = action.row.data
-    return {key: getattr(data, key) for key in action.row.filled
-            if key in type(data).model_fields and key not in exclude}
+    return {
+        key: getattr(data, key)
+        for key in action.row.filled
+        if key in type(data).model_fields and key not in exclude
+    }
 
 
 def _provider(session: Session, actor: User, action: Action) -> str:
@@ -62,15 +74,22 @@ def _provider(session: Session, actor: User, action: Action) -> str:
         return "updated"
     if action.organization_id is not None:
         # create_provider finds the organisation by name: give the known one the row's name first
-        _update_organization(session, actor, session.get(Organization, action.organization_id), action,
-                             name=data.name)
+        _update_organization(
+            session,
+            actor,
+            session.get(Organization, action.organization_id),
+            action,
+            name=data.name,
+        )
         session.flush()  # the lookup by name must see the new name
     provider = providers.create_provider(session, actor, data.model_dump(mode="json"))
     _update_organization(session, actor, provider.organization, action)
     return "created"
 
 
-def _move_status(session: Session, actor: User, demand_id: int, status: str, wanted: str | None) -> None:
+def _move_status(
+    session: Session, actor: User, demand_id: int, status: str, wanted: str | None
+) -> None:
     """Forward only: a re-import never takes a published demand back to draft."""
     if wanted in (S.IN_REVIEW, S.PUBLISHED) and status in (S.DRAFT, S.REJECTED):
         demands.submit(session, actor, demand_id)
@@ -83,18 +102,31 @@ def _demand(session: Session, actor: User, action: Action, created: dict[str, Or
     data = action.row.data
     if action.organization_id is not None:
         org = session.get(Organization, action.organization_id)
-        _update_organization(session, actor, org, action, name=data.organization.name if data.organization else None)
+        _update_organization(
+            session, actor, org, action, name=data.organization.name if data.organization else None
+        )
     elif data.organization.name in created:  # a new enterprise named by an earlier row
         org = created[data.organization.name]
         _update_organization(session, actor, org, action)
     else:
-        org = get_or_create_organization(session, OrgType.ENTERPRISE, data.organization.name, data.region,
-                                         **{k: getattr(action.row.org, k) for k in ORG_KEYS})
+        org = get_or_create_organization(
+            session,
+            OrgType.ENTERPRISE,
+            data.organization.name,
+            data.region,
+            **{k: getattr(action.row.org, k) for k in ORG_KEYS},
+        )
         created[org.name] = org
-        audit.record(session, actor, "organization.created", "organization", org.id, source="import")
+        audit.record(
+            session, actor, "organization.created", "organization", org.id, source="import"
+        )
     if action.op == "update":
-        demand = demands.update_demand(session, actor, action.target_id,
-                                       _patch(action, exclude=("organization", "organization_id", "status")))
+        demand = demands.update_demand(
+            session,
+            actor,
+            action.target_id,
+            _patch(action, exclude=("organization", "organization_id", "status")),
+        )
         _move_status(session, actor, demand.id, demand.status, data.status)
         return "updated"
     body = data.model_dump(mode="json", exclude={"organization", "status"})
@@ -103,8 +135,9 @@ def _demand(session: Session, actor: User, action: Action, created: dict[str, Or
     return "created"
 
 
-def apply(session: Session, actor: User, plan: Plan, progress: Progress | None = None,
-          every: int = 100) -> dict[str, int]:
+def apply(
+    session: Session, actor: User, plan: Plan, progress: Progress | None = None, every: int = 100
+) -> dict[str, int]:
     """Run every action; ApplyFailed names the row if a service refuses one."""
     counts = {"created": 0, "updated": 0}
     created: dict[str, Organization] = {}
@@ -121,8 +154,14 @@ def apply(session: Session, actor: User, plan: Plan, progress: Progress | None =
     return counts
 
 
-def _one(session: Session, actor: User, plan: Plan, action: Action, created: dict[str, Organization],
-         counts: dict[str, int]) -> None:
+def _one(
+    session: Session,
+    actor: User,
+    plan: Plan,
+    action: Action,
+    created: dict[str, Organization],
+    counts: dict[str, int],
+) -> None:
     try:
         if plan.kind == DEMANDS:
             counts[_demand(session, actor, action, created)] += 1
@@ -130,5 +169,10 @@ def _one(session: Session, actor: User, plan: Plan, action: Action, created: dic
             counts[_provider(session, actor, action)] += 1
     except ServiceError as exc:
         field, messages = next(iter(exc.fields.items()), ("", [exc.message]))
-        raise ApplyFailed(Problem(action.row.number, header_of(plan.kind, field.split(".")[0]) if field
-                                  else "", messages[0])) from exc
+        raise ApplyFailed(
+            Problem(
+                action.row.number,
+                header_of(plan.kind, field.split(".")[0]) if field else "",
+                messages[0],
+            )
+        ) from exc

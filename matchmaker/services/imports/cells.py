@@ -5,12 +5,13 @@ is merely a spelling — “10万”, “2026/6/30”, “是”, a phone number
 several labels in one cell — is normalised here; anything else is passed on unchanged so
 the API schema reports it with its usual message.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 
 from ...taxonomy import get_taxonomy
 from .columns import Column
@@ -37,12 +38,16 @@ def as_text(value: object) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _protected(vocabulary: str) -> tuple[tuple[re.Pattern, str], ...]:
     """Labels that themselves contain a separator (“Pilot Production / Scale-up”) → their code."""
     items = get_taxonomy().vocabulary(vocabulary).items
-    labels = [(label, item["code"]) for item in items
-              for label in (item["zh"], item["en"], *item.get("aliases", [])) if SEPARATORS.search(label)]
+    labels = [
+        (label, item["code"])
+        for item in items
+        for label in (item["zh"], item["en"], *item.get("aliases", []))
+        if SEPARATORS.search(label)
+    ]
     labels.sort(key=lambda pair: -len(pair[0]))
     return tuple((re.compile(re.escape(label), re.IGNORECASE), code) for label, code in labels)
 

@@ -6,6 +6,7 @@ between. The commit runs outside the request (see ``web/imports``); its progress
 in this process and, where the database allows a second writer during the import's own
 transaction (PostgreSQL, not SQLite), also in ``ImportJob.processed``.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -25,7 +26,7 @@ from .applying import ApplyFailed
 from .reading import FileProblem, extension_of
 
 PREVIEWED, RUNNING, DONE, FAILED = "previewed", "running", "done", "failed"
-MAX_PROBLEMS = 1000     # stored and shown; the total count is kept in the summary
+MAX_PROBLEMS = 1000  # stored and shown; the total count is kept in the summary
 SAMPLE = 10
 UPLOAD_EXTENSIONS = ("xlsx", "csv")
 
@@ -43,18 +44,26 @@ def _sample(outcome: Outcome) -> list[dict]:
     rows = []
     for action in outcome.plan.actions[:SAMPLE]:
         data = action.row.data
-        entry = {"row": action.row.number, "op": action.op, "region": data.region,
-                 "services": list(data.services), "name": action.row.organization_name}
+        entry = {
+            "row": action.row.number,
+            "op": action.op,
+            "region": data.region,
+            "services": list(data.services),
+            "name": action.row.organization_name,
+        }
         if outcome.kind == "demands":
-            entry.update(title=data.title, clusters=[data.cluster], status=data.status or "published")
+            entry.update(
+                title=data.title, clusters=[data.cluster], status=data.status or "published"
+            )
         else:
             entry.update(clusters=list(data.clusters), kind=data.kind, level=data.level)
         rows.append(entry)
     return rows
 
 
-def preview_upload(session: Session, actor: User, kind: str, filename: str, data: bytes,
-                   upload_folder: str) -> ImportJob:
+def preview_upload(
+    session: Session, actor: User, kind: str, filename: str, data: bytes, upload_folder: str
+) -> ImportJob:
     """Check an uploaded file and keep it for the commit; FileProblem if it cannot be read."""
     require_role(actor, Role.ADMIN)
     if extension_of(filename) not in UPLOAD_EXTENSIONS:
@@ -62,17 +71,36 @@ def preview_upload(session: Session, actor: User, kind: str, filename: str, data
     outcome = inspect(session, actor, filename, data, kind)
     stored_name = f"{secrets.token_hex(16)}.{extension_of(filename)}"
     (_folder(upload_folder) / stored_name).write_bytes(data)
-    job = ImportJob(kind=outcome.kind, filename=filename, stored_name=stored_name, status=PREVIEWED,
-                    total=len(outcome.plan.actions), created_by_id=actor.id,
-                    problems=[p.as_dict() for p in outcome.problems[:MAX_PROBLEMS]],
-                    summary={"rows": outcome.rows, "create": outcome.plan.creates,
-                             "update": outcome.plan.updates, "merged": outcome.plan.merged,
-                             "problem_count": len(outcome.problems), "ignored_columns": outcome.ignored_columns,
-                             "sample": _sample(outcome)})
+    job = ImportJob(
+        kind=outcome.kind,
+        filename=filename,
+        stored_name=stored_name,
+        status=PREVIEWED,
+        total=len(outcome.plan.actions),
+        created_by_id=actor.id,
+        problems=[p.as_dict() for p in outcome.problems[:MAX_PROBLEMS]],
+        summary={
+            "rows": outcome.rows,
+            "create": outcome.plan.creates,
+            "update": outcome.plan.updates,
+            "merged": outcome.plan.merged,
+            "problem_count": len(outcome.problems),
+            "ignored_columns": outcome.ignored_columns,
+            "sample": _sample(outcome),
+        },
+    )
     session.add(job)
     session.flush()
-    audit.record(session, actor, "import.previewed", "import_job", job.id, kind=job.kind,
-                 rows=outcome.rows, problems=len(outcome.problems))
+    audit.record(
+        session,
+        actor,
+        "import.previewed",
+        "import_job",
+        job.id,
+        kind=job.kind,
+        rows=outcome.rows,
+        problems=len(outcome.problems),
+    )
     return job
 
 
@@ -94,8 +122,11 @@ def start(session: Session, actor: User, job_id: int) -> ImportJob:
     job = get_job(session, actor, job_id)
     if job.problems:
         raise Conflict(_("文件中有问题，请修改后重新上传"))
-    claimed = session.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == PREVIEWED)
-                              .values(status=RUNNING, processed=0)).rowcount
+    claimed = session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.status == PREVIEWED)
+        .values(status=RUNNING, processed=0)
+    ).rowcount
     if not claimed:
         raise Conflict(_("该导入任务已提交"))
     session.refresh(job)
@@ -117,11 +148,16 @@ def progress_recorder(engine: Engine, job_id: int):
             _progress[job_id] = done
         if shared:
             with engine.begin() as connection:
-                connection.execute(update(ImportJob).where(ImportJob.id == job_id).values(processed=done))
+                connection.execute(
+                    update(ImportJob).where(ImportJob.id == job_id).values(processed=done)
+                )
+
     return record
 
 
-def execute(session: Session, actor: User, job_id: int, upload_folder: str, progress=None) -> ImportJob:
+def execute(
+    session: Session, actor: User, job_id: int, upload_folder: str, progress=None
+) -> ImportJob:
     """Check the kept file again and write it (flush only: the caller commits, or rolls back and ``fail``s)."""
     job = get_job(session, actor, job_id)
     if job.status != RUNNING:
@@ -130,8 +166,12 @@ def execute(session: Session, actor: User, job_id: int, upload_folder: str, prog
     outcome = inspect(session, actor, job.filename, data, job.kind)
     counts = write(session, actor, outcome, progress)
     job.status, job.processed, job.finished_at = DONE, len(outcome.plan.actions), utcnow()
-    job.summary = {**job.summary, "created": counts["created"], "updated": counts["updated"],
-                   "merged": counts["merged"]}
+    job.summary = {
+        **job.summary,
+        "created": counts["created"],
+        "updated": counts["updated"],
+        "merged": counts["merged"],
+    }
     audit.record(session, actor, "import.committed", "import_job", job.id, kind=job.kind, **counts)
     return job
 
@@ -148,7 +188,9 @@ def fail(session: Session, job_id: int, exc: Exception) -> None:
     elif isinstance(exc, FileProblem):
         problems = [{"row": None, "column": "", "message": exc.message}]
     else:
-        problems = [{"row": None, "column": "", "message": _("导入失败，未保存任何数据（服务器错误）")}]
+        problems = [
+            {"row": None, "column": "", "message": _("导入失败，未保存任何数据（服务器错误）")}
+        ]
     job.status, job.problems, job.finished_at = FAILED, problems, utcnow()
     audit.record(session, None, "import.failed", "import_job", job.id)
     with _progress_lock:

@@ -12,6 +12,7 @@ user has to decide which one is right.
 
 All lookups are done in a few IN queries up front, not one query per row.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ CHUNK = 500
 @dataclass
 class Action:
     row: Row
-    op: str                       # create | update
+    op: str  # create | update
     target_id: int | None = None  # provider / demand id to update
     organization_id: int | None = None  # existing organisation to use (None: create one)
 
@@ -56,7 +57,7 @@ class Plan:
 def _chunks(values: Iterable, size: int = CHUNK):
     values = list(values)
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _orgs_by(session: Session, column, values: set) -> dict:
@@ -71,8 +72,11 @@ def _by_external_id(session: Session, model, rows: list[Row]) -> dict:
     """Existing records of ``model`` by the external ids the rows name."""
     found = {}
     for chunk in _chunks({r.data.external_id for r in rows if r.data.external_id}):
-        found.update(session.execute(select(model.external_id, model)
-                                     .where(model.external_id.in_(chunk))).tuples().all())
+        found.update(
+            session.execute(select(model.external_id, model).where(model.external_id.in_(chunk)))
+            .tuples()
+            .all()
+        )
     return found
 
 
@@ -80,8 +84,15 @@ def _orgs_by_name(session: Session, org_type: OrgType, names: set) -> dict[str, 
     """Organisations of one type by name (several types may share a name)."""
     found: dict[str, Organization] = {}
     for chunk in _chunks(names):
-        found.update(session.execute(select(Organization.name, Organization).where(
-            Organization.type == org_type, Organization.name.in_(chunk))).tuples().all())
+        found.update(
+            session.execute(
+                select(Organization.name, Organization).where(
+                    Organization.type == org_type, Organization.name.in_(chunk)
+                )
+            )
+            .tuples()
+            .all()
+        )
     return found
 
 
@@ -107,33 +118,59 @@ def plan_providers(session: Session, rows: list[Row]) -> Plan:
     by_external = _by_external_id(session, Provider, rows)
     by_credit = _orgs_by(session, Organization.credit_code, {r.org.credit_code for r in rows})
     names = {r.data.name for r in rows}
-    by_name = _orgs_by_name(session, OrgType.PROVIDER, names)  # several types may share a name: take the provider one
+    by_name = _orgs_by_name(
+        session, OrgType.PROVIDER, names
+    )  # several types may share a name: take the provider one
     seen = _Duplicates()
     for row in rows:
         data, credit = row.data, row.org.credit_code
-        keys = [("name", data.name)] + ([("ext", data.external_id)] if data.external_id else []) + \
-               ([("credit", credit)] if credit else [])
+        keys = (
+            [("name", data.name)]
+            + ([("ext", data.external_id)] if data.external_id else [])
+            + ([("credit", credit)] if credit else [])
+        )
         repeat = seen.check(row, keys)
         if repeat == "same":
             plan.merged += 1
             continue
         if repeat:
-            plan.problems.append(Problem(row.number, header_of(PROVIDERS, "name"), _(
-                "与第 %(row)s 行是同一单位（外部编号、信用代码或名称相同），但内容不同", row=repeat)))
+            plan.problems.append(
+                Problem(
+                    row.number,
+                    header_of(PROVIDERS, "name"),
+                    _(
+                        "与第 %(row)s 行是同一单位（外部编号、信用代码或名称相同），但内容不同",
+                        row=repeat,
+                    ),
+                )
+            )
             continue
-        problem = _resolve_provider(plan, row, by_external.get(data.external_id), by_credit.get(credit),
-                                    by_name.get(data.name))
+        problem = _resolve_provider(
+            plan,
+            row,
+            by_external.get(data.external_id),
+            by_credit.get(credit),
+            by_name.get(data.name),
+        )
         if problem:
             plan.problems.append(problem)
     return plan
 
 
-def _resolve_provider(plan: Plan, row: Row, by_external: Provider | None, by_credit: Organization | None,
-                      by_name: Organization | None) -> Problem | None:
+def _resolve_provider(
+    plan: Plan,
+    row: Row,
+    by_external: Provider | None,
+    by_credit: Organization | None,
+    by_name: Organization | None,
+) -> Problem | None:
     data, credit = row.data, row.org.credit_code
     if by_credit is not None and by_credit.type != OrgType.PROVIDER:
-        return Problem(row.number, header_of(PROVIDERS, "credit_code"),
-                       _("该统一社会信用代码已登记为制造企业：%(name)s", name=by_credit.name))
+        return Problem(
+            row.number,
+            header_of(PROVIDERS, "credit_code"),
+            _("该统一社会信用代码已登记为制造企业：%(name)s", name=by_credit.name),
+        )
     if by_external is not None:
         org = by_external.organization
     else:
@@ -142,17 +179,34 @@ def _resolve_provider(plan: Plan, row: Row, by_external: Provider | None, by_cre
         plan.actions.append(Action(row, "create"))
         return None
     if by_credit is not None and by_credit.id != org.id:
-        return Problem(row.number, header_of(PROVIDERS, "credit_code"),
-                       _("该统一社会信用代码属于另一单位：%(name)s", name=by_credit.name))
+        return Problem(
+            row.number,
+            header_of(PROVIDERS, "credit_code"),
+            _("该统一社会信用代码属于另一单位：%(name)s", name=by_credit.name),
+        )
     if credit and org.credit_code and org.credit_code != credit:
-        return Problem(row.number, header_of(PROVIDERS, "credit_code"), _(
-            "与已登记的统一社会信用代码不同（%(name)s：%(code)s）", name=org.name, code=org.credit_code))
+        return Problem(
+            row.number,
+            header_of(PROVIDERS, "credit_code"),
+            _(
+                "与已登记的统一社会信用代码不同（%(name)s：%(code)s）",
+                name=org.name,
+                code=org.credit_code,
+            ),
+        )
     if by_name is not None and by_name.id != org.id:
         return Problem(row.number, header_of(PROVIDERS, "name"), _("同名单位已存在"))
     provider = org.provider
-    if provider is not None and data.external_id and provider.external_id not in (None, data.external_id):
-        return Problem(row.number, header_of(PROVIDERS, "external_id"), _(
-            "该单位已有另一外部编号：%(value)s", value=provider.external_id))
+    if (
+        provider is not None
+        and data.external_id
+        and provider.external_id not in (None, data.external_id)
+    ):
+        return Problem(
+            row.number,
+            header_of(PROVIDERS, "external_id"),
+            _("该单位已有另一外部编号：%(value)s", value=provider.external_id),
+        )
     if provider is None:
         plan.actions.append(Action(row, "create", organization_id=org.id))
     else:
@@ -166,8 +220,10 @@ def plan_demands(session: Session, rows: list[Row]) -> Plan:
     by_credit = _orgs_by(session, Organization.credit_code, {r.org.credit_code for r in rows})
     names = {r.data.organization.name for r in rows if r.data.organization}
     by_name = _orgs_by_name(session, OrgType.ENTERPRISE, names)
-    by_id = {org.id: org for org in _orgs_by(session, Organization.id,
-                                             {r.data.organization_id for r in rows})}
+    by_id = {
+        org.id: org
+        for org in _orgs_by(session, Organization.id, {r.data.organization_id for r in rows})
+    }
     known_orgs = {org.id for org in (*by_credit.values(), *by_name.values(), *by_id.values())}
     by_title: dict[tuple[int, str], list[Demand]] = {}
     for chunk in _chunks(known_orgs):
@@ -176,20 +232,27 @@ def plan_demands(session: Session, rows: list[Row]) -> Plan:
     seen = _Duplicates()
     credit_names: dict[str, tuple[str, int]] = {}
     for row in rows:
-        problem = _resolve_demand(plan, row, seen, credit_names, by_external, by_credit, by_name, by_id, by_title)
+        problem = _resolve_demand(
+            plan, row, seen, credit_names, by_external, by_credit, by_name, by_id, by_title
+        )
         if problem:
             plan.problems.append(problem)
     return plan
 
 
-def _resolve_demand(plan, row, seen, credit_names, by_external, by_credit, by_name, by_id, by_title):
+def _resolve_demand(
+    plan, row, seen, credit_names, by_external, by_credit, by_name, by_id, by_title
+):
     data, credit = row.data, row.org.credit_code
     name = data.organization.name if data.organization else None
     if credit and name:
         first = credit_names.setdefault(credit, (name, row.number))
         if first[0] != name:
-            return Problem(row.number, header_of(DEMANDS, "credit_code"), _(
-                "与第 %(row)s 行的统一社会信用代码相同，但企业名称不同", row=first[1]))
+            return Problem(
+                row.number,
+                header_of(DEMANDS, "credit_code"),
+                _("与第 %(row)s 行的统一社会信用代码相同，但企业名称不同", row=first[1]),
+            )
     # the enterprise
     if data.organization_id is not None:
         org = by_id.get(data.organization_id)
@@ -198,24 +261,41 @@ def _resolve_demand(plan, row, seen, credit_names, by_external, by_credit, by_na
     elif credit and credit in by_credit:
         org = by_credit[credit]
         if org.type != OrgType.ENTERPRISE:
-            return Problem(row.number, header_of(DEMANDS, "credit_code"),
-                           _("该统一社会信用代码已登记为设计服务方：%(name)s", name=org.name))
+            return Problem(
+                row.number,
+                header_of(DEMANDS, "credit_code"),
+                _("该统一社会信用代码已登记为设计服务方：%(name)s", name=org.name),
+            )
         if name != org.name and name in by_name:
             return Problem(row.number, header_of(DEMANDS, "organization"), _("同名单位已存在"))
     else:
         org = by_name.get(name)
         if org is not None and credit and org.credit_code and org.credit_code != credit:
-            return Problem(row.number, header_of(DEMANDS, "credit_code"), _(
-                "与已登记的统一社会信用代码不同（%(name)s：%(code)s）", name=org.name, code=org.credit_code))
+            return Problem(
+                row.number,
+                header_of(DEMANDS, "credit_code"),
+                _(
+                    "与已登记的统一社会信用代码不同（%(name)s：%(code)s）",
+                    name=org.name,
+                    code=org.credit_code,
+                ),
+            )
     organization_key = ("org", org.id) if org is not None else ("new", credit or name)
-    keys = [("ext", data.external_id)] if data.external_id else [("title", organization_key, data.title)]
+    keys = (
+        [("ext", data.external_id)]
+        if data.external_id
+        else [("title", organization_key, data.title)]
+    )
     repeat = seen.check(row, keys)
     if repeat == "same":
         plan.merged += 1
         return None
     if repeat:
-        return Problem(row.number, header_of(DEMANDS, "external_id" if data.external_id else "title"), _(
-            "与第 %(row)s 行是同一需求（外部编号或企业与标题相同），但内容不同", row=repeat))
+        return Problem(
+            row.number,
+            header_of(DEMANDS, "external_id" if data.external_id else "title"),
+            _("与第 %(row)s 行是同一需求（外部编号或企业与标题相同），但内容不同", row=repeat),
+        )
     # the demand
     demand = by_external.get(data.external_id) if data.external_id else None
     if demand is None and not data.external_id and org is not None:
@@ -225,12 +305,20 @@ def _resolve_demand(plan, row, seen, credit_names, by_external, by_credit, by_na
         plan.actions.append(Action(row, "create", organization_id=org.id if org else None))
         return None
     if org is not None and demand.organization_id != org.id:
-        return Problem(row.number, header_of(DEMANDS, "external_id"), _(
-            "该外部编号已属于另一企业的需求：%(name)s", name=demand.organization.name))
+        return Problem(
+            row.number,
+            header_of(DEMANDS, "external_id"),
+            _("该外部编号已属于另一企业的需求：%(name)s", name=demand.organization.name),
+        )
     if demand.status not in EDITABLE:
-        return Problem(row.number, header_of(DEMANDS, "external_id"), _(
-            "对应需求当前状态（%(status)s）不允许修改", status=demand.status))
-    plan.actions.append(Action(row, "update", target_id=demand.id, organization_id=demand.organization_id))
+        return Problem(
+            row.number,
+            header_of(DEMANDS, "external_id"),
+            _("对应需求当前状态（%(status)s）不允许修改", status=demand.status),
+        )
+    plan.actions.append(
+        Action(row, "update", target_id=demand.id, organization_id=demand.organization_id)
+    )
     return None
 
 

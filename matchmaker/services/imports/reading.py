@@ -12,6 +12,7 @@ Decisions (also in the template's notes sheet):
 - Empty rows are skipped; so is the template's example row (外部编号 starting with 示例).
 - JSON Lines: one API body per line; the line number is the row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,6 +44,7 @@ class FileProblem(ValidationFailed):
 @dataclass
 class Table:
     """Rows of a sheet: the header row's cells and (sheet row number, cells) for each data row."""
+
     headers: list[str]
     header_row: int
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
@@ -51,6 +53,7 @@ class Table:
 @dataclass
 class JsonLines:
     """API bodies, one per line: (line number, body)."""
+
     bodies: list[tuple[int, Any]]
 
 
@@ -76,6 +79,7 @@ def read(filename: str, data: bytes) -> Table | JsonLines:
 
 # --- text files ---------------------------------------------------------------------------
 
+
 def decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -88,7 +92,9 @@ def decode(data: bytes) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-    raise FileProblem(_("无法识别文件编码：请保存为 UTF-8 或 GBK（GB18030）编码的 CSV，或直接上传 .xlsx"))
+    raise FileProblem(
+        _("无法识别文件编码：请保存为 UTF-8 或 GBK（GB18030）编码的 CSV，或直接上传 .xlsx")
+    )
 
 
 def _csv_rows(text: str) -> list[tuple[int, list[Any]]]:
@@ -122,6 +128,7 @@ class BadJson:
 
 # --- Excel ----------------------------------------------------------------------------------
 
+
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -130,6 +137,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     except (zipfile.BadZipFile, ValueError, OSError):
         raise FileProblem(_("文件内容不是 Excel 工作簿（.xlsx）")) from None
     from openpyxl import load_workbook
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
@@ -154,10 +162,13 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
 
 # --- shared ---------------------------------------------------------------------------------
 
+
 def _known(cell: Any) -> bool:
     cleaned = clean_header(cell)
-    return any(cleaned in header_lookup(kind) or str(cell).strip().lower() in header_lookup(kind)
-               for kind in KINDS)
+    return any(
+        cleaned in header_lookup(kind) or str(cell).strip().lower() in header_lookup(kind)
+        for kind in KINDS
+    )
 
 
 def _table(numbered: list[tuple[int, list[Any]]]) -> Table:
@@ -165,7 +176,9 @@ def _table(numbered: list[tuple[int, list[Any]]]) -> Table:
     if not rows:
         raise FileProblem(_("文件中没有数据"))
     candidates = rows[:HEADER_SCAN]
-    number, headers = max(candidates, key=lambda pair: sum(1 for c in pair[1] if not is_blank(c) and _known(c)))
+    number, headers = max(
+        candidates, key=lambda pair: sum(1 for c in pair[1] if not is_blank(c) and _known(c))
+    )
     data = [(n, cells) for n, cells in rows if n > number and not _is_example(headers, cells)]
     if len(data) > MAX_ROWS:
         raise FileProblem(_("行数过多：一次最多导入 %(n)s 行", n=MAX_ROWS))

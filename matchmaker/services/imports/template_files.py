@@ -3,6 +3,7 @@
 Generated from the column table on each request, so the template, the reader and the notes
 can never disagree. Allowed values are listed from the taxonomy, never typed in by hand.
 """
+
 from __future__ import annotations
 
 import csv
@@ -64,7 +65,9 @@ def xlsx_template(kind: str) -> bytes:
         if column.required:
             cell.fill = required
         sheet.cell(2, index).font = Font(italic=True, color="808080")
-        sheet.column_dimensions[cell.column_letter].width = max(12, min(40, len(column.example) * 1.6 + 4))
+        sheet.column_dimensions[cell.column_letter].width = max(
+            12, min(40, len(column.example) * 1.6 + 4)
+        )
     sheet.freeze_panes = "A2"
 
     notes = workbook.create_sheet("填写说明")
@@ -72,7 +75,9 @@ def xlsx_template(kind: str) -> bytes:
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        notes.append([column.header, "必填" if column.required else "选填", column.note, _allowed(column)])
+        notes.append(
+            [column.header, "必填" if column.required else "选填", column.note, _allowed(column)]
+        )
     notes.append([])
     for line in GENERAL_NOTES:
         notes.append([line])

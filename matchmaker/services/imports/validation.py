@@ -5,6 +5,7 @@ codes by the schema) plus the organisation's own fields (credit code, contact, m
 e-mail). Each problem is reported as (row, column header, message), the way the user will
 look for it in the sheet.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pydantic import BaseModel, EmailStr, Field, ValidationError
 from ...schemas import CreditCode, DemandIn, Mobile, ProviderIn, Strict, error_fields
 from .cells import as_text, convert, is_blank
 from .columns import COLUMNS, DEMANDS, PROVIDERS, Column, clean_header, header_lookup, header_of
-from .reading import JsonLines, Table, BadJson
+from .reading import BadJson, JsonLines, Table
 
 SCHEMAS: dict[str, type[BaseModel]] = {PROVIDERS: ProviderIn, DEMANDS: DemandIn}
 ORG_KEYS = ("credit_code", "contact_name", "phone", "email")
@@ -42,6 +43,7 @@ class Problem:
 @dataclass
 class Row:
     """One valid row: the validated API data, the organisation fields, and which cells were filled."""
+
     number: int
     data: BaseModel
     org: OrganizationFields
@@ -78,7 +80,11 @@ def _header_problems(kind: str, table: Table) -> tuple[dict[int, Column], list[s
         if column is None:
             ignored.append(header)
         elif column.key in seen:
-            problems.append(Problem(table.header_row, header, _("列重复：与第 %(n)s 列相同", n=seen[column.key] + 1)))
+            problems.append(
+                Problem(
+                    table.header_row, header, _("列重复：与第 %(n)s 列相同", n=seen[column.key] + 1)
+                )
+            )
         else:
             positions[index] = column
             seen[column.key] = index
@@ -88,8 +94,9 @@ def _header_problems(kind: str, table: Table) -> tuple[dict[int, Column], list[s
     return positions, ignored, problems
 
 
-def _body_from_cells(kind: str, positions: dict[int, Column], cells: list[Any]
-                     ) -> tuple[dict[str, Any], dict[str, Any], list[Problem], set[str]]:
+def _body_from_cells(
+    kind: str, positions: dict[int, Column], cells: list[Any]
+) -> tuple[dict[str, Any], dict[str, Any], list[Problem], set[str]]:
     body: dict[str, Any] = {}
     org: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -100,8 +107,17 @@ def _body_from_cells(kind: str, positions: dict[int, Column], cells: list[Any]
         value = convert(raw, column)
         if column.cell == "choice" and value not in {code for code, _spellings in column.choices}:
             allowed = " / ".join(spellings[0] for _code, spellings in column.choices)
-            problems.append(Problem(None, column.header, _("未知取值：%(value)s（可选：%(allowed)s）",
-                                                             value=as_text(raw), allowed=allowed)))
+            problems.append(
+                Problem(
+                    None,
+                    column.header,
+                    _(
+                        "未知取值：%(value)s（可选：%(allowed)s）",
+                        value=as_text(raw),
+                        allowed=allowed,
+                    ),
+                )
+            )
             continue
         (org if column.org else body)[column.key] = value
     filled = set(body) | set(org)
@@ -120,7 +136,9 @@ def _schema_problems(kind: str, exc: ValidationError, row: int) -> list[Problem]
     return problems
 
 
-def _validate(kind: str, number: int, body: dict, org: dict, filled: set[str]) -> tuple[Row | None, list[Problem]]:
+def _validate(
+    kind: str, number: int, body: dict, org: dict, filled: set[str]
+) -> tuple[Row | None, list[Problem]]:
     problems: list[Problem] = []
     data = organization = None
     try:
@@ -159,7 +177,9 @@ def check_jsonl(kind: str, lines: JsonLines) -> Checked:
     problems: list[Problem] = []
     for number, body in lines.bodies:
         if isinstance(body, BadJson):
-            problems.append(Problem(number, "body", _("JSON 格式有误：%(error)s", error=body.message)))
+            problems.append(
+                Problem(number, "body", _("JSON 格式有误：%(error)s", error=body.message))
+            )
             continue
         if not isinstance(body, dict):
             problems.append(Problem(number, "body", _("应为对象")))

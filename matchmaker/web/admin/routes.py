@@ -2,6 +2,7 @@
 
 Every route needs an admin: anonymous visitors are sent to sign in, other roles get 403.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -27,15 +28,22 @@ def require_admin():
 
 @bp.get("")
 def dashboard():
-    return render_template("admin/dashboard.html", counts=admin_lists.dashboard_counts(db.session, current_user),
-                           home=overview.home_counts(db.session))
+    return render_template(
+        "admin/dashboard.html",
+        counts=admin_lists.dashboard_counts(db.session, current_user),
+        home=overview.home_counts(db.session),
+    )
 
 
 def _render_review(reject_forms: dict | None = None, status: int = 200):
     queue = admin_lists.review_queue(db.session, current_user)
     reject_forms = reject_forms or {}
-    forms = {d.id: reject_forms.get(d.id) or RejectForm(prefix=f"d{d.id}", formdata=None) for d in queue}
-    return render_template("admin/review.html", queue=queue, reject_forms=forms, action=ActionForm()), status
+    forms = {
+        d.id: reject_forms.get(d.id) or RejectForm(prefix=f"d{d.id}", formdata=None) for d in queue
+    }
+    return render_template(
+        "admin/review.html", queue=queue, reject_forms=forms, action=ActionForm()
+    ), status
 
 
 @bp.get("/review")
@@ -79,8 +87,16 @@ def organizations():
         kind = "all"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = admin_lists.organizations(db.session, current_user, kind, page=page)
-    return render_template("admin/organizations.html", rows=rows, total=total, page=page, per_page=50,
-                           kind=kind, filters=admin_lists.ORG_FILTERS, action=ActionForm())
+    return render_template(
+        "admin/organizations.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=50,
+        kind=kind,
+        filters=admin_lists.ORG_FILTERS,
+        action=ActionForm(),
+    )
 
 
 @bp.post("/organizations/<int:organization_id>/verify")
@@ -96,9 +112,19 @@ def unverify(organization_id: int):
 def _set_verified(organization_id: int, verified: bool):
     if not ActionForm().validate_on_submit():
         abort(400)
-    organization = accounts.set_organization_verified(db.session, current_user, organization_id, verified)
+    organization = accounts.set_organization_verified(
+        db.session, current_user, organization_id, verified
+    )
     commit()
-    flash((_("已认证：%(name)s", name=organization.name) if verified
-           else _("已取消认证：%(name)s", name=organization.name)), "success")
+    flash(
+        (
+            _("已认证：%(name)s", name=organization.name)
+            if verified
+            else _("已取消认证：%(name)s", name=organization.name)
+        ),
+        "success",
+    )
     back = request.form.get("type", "all")
-    return redirect(url_for("admin.organizations", type=back if back in admin_lists.ORG_FILTERS else "all"))
+    return redirect(
+        url_for("admin.organizations", type=back if back in admin_lists.ORG_FILTERS else "all")
+    )

@@ -1,4 +1,5 @@
 """Saved lead searches (alerts) and the no-login unsubscribe link."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,15 +15,20 @@ bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 @bp.get("")
 @login_required
 def index():
-    return render_template("alerts/index.html", searches=saved_searches.list_for(db.session, current_user))
+    return render_template(
+        "alerts/index.html", searches=saved_searches.list_for(db.session, current_user)
+    )
 
 
 @bp.post("")
 @login_required
 def create():
-    query = {"q": request.form.get("q", ""), "budget_min": request.form.get("budget_min"),
-             "budget_max": request.form.get("budget_max"),
-             **{key: request.form.getlist(key) for key in saved_searches.FILTER_KEYS}}
+    query = {
+        "q": request.form.get("q", ""),
+        "budget_min": request.form.get("budget_min"),
+        "budget_max": request.form.get("budget_max"),
+        **{key: request.form.getlist(key) for key in saved_searches.FILTER_KEYS},
+    }
     try:
         saved_searches.save(db.session, current_user, request.form.get("name", ""), query)
     except ValidationFailed as exc:

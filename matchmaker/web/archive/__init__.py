@@ -1,2 +1,3 @@
 """Layered archives (/admin/archive)."""
+
 from .routes import bp  # noqa: F401

@@ -3,6 +3,7 @@
 Werkzeug's fallback for a Chinese name is just the extension; browsers that read only
 ``filename`` deserve a readable name, the others get the Chinese one from ``filename*``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,14 +13,17 @@ from urllib.parse import quote
 
 from flask import Response
 
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8"}
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 def attachment(data: bytes, fmt: str, name: str, ascii_name: str) -> Response:
     response = Response(data, mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}.{fmt}\"; filename*=UTF-8''{quote(f'{name}.{fmt}')}")
+        f"attachment; filename=\"{ascii_name}.{fmt}\"; filename*=UTF-8''{quote(f'{name}.{fmt}')}"
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -41,7 +45,9 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Sheet1") -> bytes:
+def xlsx_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Sheet1"
+) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

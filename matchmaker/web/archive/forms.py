@@ -1,4 +1,5 @@
 """The archive's filters: a GET form (no CSRF: it changes nothing)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -22,5 +23,7 @@ class FilterForm(FlaskForm):
     until = DateField(_l("至"), validators=[Optional()], format="%Y-%m-%d")
 
     def fill_choices(self, locale: str) -> None:
-        self.status.choices = [("", _l("全部状态"))] + [(s, DEMAND_STATUS[s]) for s in DemandStatus.ALL]
+        self.status.choices = [("", _l("全部状态"))] + [
+            (s, DEMAND_STATUS[s]) for s in DemandStatus.ALL
+        ]
         self.kind.choices = taxonomy_choices("provider_kinds", locale, blank=str(_l("全部类型")))

@@ -4,6 +4,7 @@ One page per archive: the tree of counts (tier → cluster → district → leve
 the records under the chosen node, and exports of that node (records or counts, CSV or
 XLSX). Administrators only; the services check the role again.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -19,7 +20,10 @@ from .tables import counts_table, demand_table, node_label, provider_table
 
 bp = Blueprint("archive", __name__, url_prefix="/admin/archive")
 PER_PAGE = 20
-EXPORT_NAMES = {"demands": ("需求档案库", "demand-archive"), "providers": ("服务能力档案库", "provider-archive")}
+EXPORT_NAMES = {
+    "demands": ("需求档案库", "demand-archive"),
+    "providers": ("服务能力档案库", "provider-archive"),
+}
 
 
 @bp.before_request
@@ -38,13 +42,20 @@ def _filters(which: str) -> tuple[FilterForm, archive.Filters]:
         status=form.status.data or None if which == "demands" else None,
         kind=form.kind.data or None if which == "providers" else None,
         since=form.since.data if not form.since.errors else None,
-        until=form.until.data if not form.until.errors else None)
+        until=form.until.data if not form.until.errors else None,
+    )
 
 
 def _path() -> archive.Path:
     args = request.args
-    return archive.normalise_path(archive.Path(args.get("tier") or None, args.get("cluster") or None,
-                                               args.get("region") or None, args.get("leaf") or None))
+    return archive.normalise_path(
+        archive.Path(
+            args.get("tier") or None,
+            args.get("cluster") or None,
+            args.get("region") or None,
+            args.get("leaf") or None,
+        )
+    )
 
 
 def _tree(which: str, filters: archive.Filters) -> archive.Node:
@@ -52,7 +63,9 @@ def _tree(which: str, filters: archive.Filters) -> archive.Node:
     return build(db.session, current_user, filters)
 
 
-def _records(which: str, path: archive.Path, filters: archive.Filters, page: int, per_page: int | None):
+def _records(
+    which: str, path: archive.Path, filters: archive.Filters, page: int, per_page: int | None
+):
     load = archive.demand_records if which == "demands" else archive.provider_records
     return load(db.session, current_user, path, filters, page=page, per_page=per_page)
 
@@ -72,9 +85,21 @@ def view(which: str):
     records, total = _records(which, path, filters, page, PER_PAGE)
     trail = archive.trail(root, path)
     filter_args = {k: v for k, v in request.args.items() if k in form.data and v}
-    return render_template("archive/index.html", which=which, form=form, root=root, node=node, path=path,
-                           trail=trail, records=records, total=total, page=page, per_page=PER_PAGE,
-                           filter_args=filter_args, node_label=lambda n: node_label(n, which))
+    return render_template(
+        "archive/index.html",
+        which=which,
+        form=form,
+        root=root,
+        node=node,
+        path=path,
+        trail=trail,
+        records=records,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        filter_args=filter_args,
+        node_label=lambda n: node_label(n, which),
+    )
 
 
 @bp.get("/<any(demands, providers):which>/export.<any(csv, xlsx):fmt>")
@@ -89,9 +114,11 @@ def export(which: str, fmt: str):
         headers, rows = (demand_table if which == "demands" else provider_table)(records)
         suffix, ascii_suffix = "", "records"
     name, ascii_name = EXPORT_NAMES[which]
-    parts = [node_label(archive.Node(level, code, 0, path), which) for level, code in
-             zip(archive.LEVELS, (path.tier, path.cluster, path.region, path.leaf)) if code]
+    parts = [
+        node_label(archive.Node(level, code, 0, path), which)
+        for level, code in zip(archive.LEVELS, (path.tier, path.cluster, path.region, path.leaf))
+        if code
+    ]
     filename = "-".join([name, *parts, suffix] if suffix else [name, *parts])
     data = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=name)
     return attachment(data, fmt, filename, f"{ascii_name}-{ascii_suffix}")
-

@@ -1,8 +1,18 @@
 """Sign in and out, registration, password change and team members."""
+
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -18,7 +28,11 @@ from .forms import ColleagueForm, LoginForm, PasswordForm, RegistrationForm, app
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {Role.ADMIN: "admin.dashboard", Role.ENTERPRISE: "demands.mine", Role.PROVIDER: "demands.leads"}
+HOME_BY_ROLE = {
+    Role.ADMIN: "admin.dashboard",
+    Role.ENTERPRISE: "demands.mine",
+    Role.PROVIDER: "demands.leads",
+}
 
 
 @bp.record_once
@@ -44,6 +58,7 @@ def _login_key() -> str:
 
 def _current_locale() -> str:
     from .. import locale
+
     return locale()
 
 
@@ -123,7 +138,9 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(
+                db.session, current_user, form.current_password.data, form.new_password.data
+            )
             commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -143,7 +160,9 @@ def team():
     form = ColleagueForm()
     if form.validate_on_submit():
         try:
-            colleague = accounts.add_colleague(db.session, current_user, validate(ColleagueIn, form.schema_data()))
+            colleague = accounts.add_colleague(
+                db.session, current_user, validate(ColleagueIn, form.schema_data())
+            )
             commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -151,7 +170,13 @@ def team():
             if not exc.fields:
                 form.form_errors.append(exc.message)
         else:
-            flash(_("已添加同事 %(email)s，请将初始密码告知对方并提醒其登录后修改。", email=colleague.email), "success")
+            flash(
+                _(
+                    "已添加同事 %(email)s，请将初始密码告知对方并提醒其登录后修改。",
+                    email=colleague.email,
+                ),
+                "success",
+            )
             return redirect(url_for("auth.team"))
     members = sorted(organization.users, key=lambda u: (u.created_at, u.id))
     return render_template("auth/team.html", form=form, organization=organization, members=members)

@@ -1,11 +1,18 @@
 """Forms collect input and show errors; the rules are the schemas' (matchmaker.schemas)."""
+
 from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -41,7 +48,9 @@ def without_blanks(body: dict, required: tuple[str, ...]) -> dict:
     return {k: v for k, v in body.items() if not (k in required and v in ("", None, []))}
 
 
-def show_errors(form: FlaskForm, exc: ValidationFailed, aliases: dict[str, str] | None = None) -> None:
+def show_errors(
+    form: FlaskForm, exc: ValidationFailed, aliases: dict[str, str] | None = None
+) -> None:
     """Put a service's per-field messages on the form's fields; the rest on the form."""
     aliases = aliases or {}
     for name, messages in (exc.fields or {"": [exc.message]}).items():
@@ -63,26 +72,38 @@ class DemandForm(FlaskForm):
     deadline = StringField(_l("截止日期"), render_kw={"type": "date"})
     region = SelectField(_l("所在区县"), REQUIRED, validate_choice=False)
     contact_preference = RadioField(_l("联系方式偏好"), validate_choice=False, default="platform")
-    attachments = MultipleFileField(_l("附件"), render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.zip"})
+    attachments = MultipleFileField(
+        _l("附件"), render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.zip"}
+    )
 
     def set_choices(self) -> None:
         self.cluster.choices = taxonomy_choices("clusters", blank=True)
         self.services.choices = taxonomy_choices("services")
         self.region.choices = taxonomy_choices("regions", blank=True)
-        self.contact_preference.choices = [("platform", str(_l("平台站内沟通"))), ("phone", str(_l("电话"))),
-                                           ("email", str(_l("电子邮件")))]
+        self.contact_preference.choices = [
+            ("platform", str(_l("平台站内沟通"))),
+            ("phone", str(_l("电话"))),
+            ("email", str(_l("电子邮件"))),
+        ]
 
     REQUIRED = ("title", "description", "cluster", "services", "region")
 
     def body(self) -> dict:
         """The form's data in the shape of DemandIn."""
-        return without_blanks({
-            "title": self.title.data or "", "description": self.description.data or "",
-            "cluster": self.cluster.data or "", "services": list(self.services.data or []),
-            "budget_min": blank_to_none(self.budget_min.data), "budget_max": blank_to_none(self.budget_max.data),
-            "deadline": blank_to_none(self.deadline.data), "region": self.region.data or "",
-            "contact_preference": self.contact_preference.data or "platform",
-        }, self.REQUIRED)
+        return without_blanks(
+            {
+                "title": self.title.data or "",
+                "description": self.description.data or "",
+                "cluster": self.cluster.data or "",
+                "services": list(self.services.data or []),
+                "budget_min": blank_to_none(self.budget_min.data),
+                "budget_max": blank_to_none(self.budget_max.data),
+                "deadline": blank_to_none(self.deadline.data),
+                "region": self.region.data or "",
+                "contact_preference": self.contact_preference.data or "platform",
+            },
+            self.REQUIRED,
+        )
 
 
 class InterestForm(FlaskForm):
@@ -91,6 +112,11 @@ class InterestForm(FlaskForm):
     timeline_days = StringField(_l("工期（天）"), render_kw={"inputmode": "numeric"})
 
     def body(self) -> dict:
-        return without_blanks({"message": (self.message.data or "").strip(),
-                               "price": blank_to_none(self.price.data),
-                               "timeline_days": blank_to_none(self.timeline_days.data)}, ("message",))
+        return without_blanks(
+            {
+                "message": (self.message.data or "").strip(),
+                "price": blank_to_none(self.price.data),
+                "timeline_days": blank_to_none(self.timeline_days.data),
+            },
+            ("message",),
+        )

@@ -1,4 +1,5 @@
 """Demand pages (enterprises post and follow their needs) and the leads page (providers browse)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -15,8 +16,8 @@ from ...services import access, files, interests, matching
 from ...services import demands as demand_service
 from ...services.errors import ValidationFailed
 from ...transaction import commit
-from .forms import DemandForm, InterestForm, show_errors
 from ..uploads import save_with_uploads, upload_folder
+from .forms import DemandForm, InterestForm, show_errors
 from .texts import HELPERS
 
 bp = Blueprint("demands", __name__)
@@ -45,7 +46,10 @@ def _setup(state) -> None:
     def allow_uploads() -> None:
         # Runs before CSRF protection parses the form: upload pages may carry several files.
         if request.endpoint in UPLOAD_ENDPOINTS:
-            request.max_content_length = max(UPLOAD_REQUEST_LIMIT, app.config.get("MAX_CONTENT_LENGTH") or 0)
+            request.max_content_length = max(
+                UPLOAD_REQUEST_LIMIT, app.config.get("MAX_CONTENT_LENGTH") or 0
+            )
+
     app.before_request_funcs.setdefault(None, []).insert(0, allow_uploads)
 
 
@@ -54,11 +58,17 @@ def actor() -> User | None:
 
 
 def budget_band_labels() -> dict[str, str]:
-    return {"lt50k": _("5 万元以下"), "50k-200k": _("5–20 万元"), "200k-500k": _("20–50 万元"),
-            "500k-1m": _("50–100 万元"), "gt1m": _("100 万元以上")}
+    return {
+        "lt50k": _("5 万元以下"),
+        "50k-200k": _("5–20 万元"),
+        "200k-500k": _("20–50 万元"),
+        "500k-1m": _("50–100 万元"),
+        "gt1m": _("100 万元以上"),
+    }
 
 
 # --- enterprise: own demands ----------------------------------------------------------------
+
 
 @bp.get("/demands/mine")
 @login_required
@@ -74,8 +84,12 @@ def _save(form: DemandForm, demand=None):
 
     def check_uploads():
         already = len(demand.attachments) - len(_remove_ids(demand)) if demand is not None else 0
-        return files.check(request.files.getlist(form.attachments.name), files.DOCUMENTS, "attachments",
-                           already=max(already, 0))
+        return files.check(
+            request.files.getlist(form.attachments.name),
+            files.DOCUMENTS,
+            "attachments",
+            already=max(already, 0),
+        )
 
     def write(uploads):
         if demand is None:
@@ -85,8 +99,9 @@ def _save(form: DemandForm, demand=None):
             saved = demand_service.update_demand(db.session, user, demand.id, body)
             if action == "submit" and saved.status in (S.DRAFT, S.REJECTED):
                 demand_service.submit(db.session, user, saved.id)
-        written, removed = files.attach_to_demand(db.session, user, saved, uploads, upload_folder(),
-                                                  remove_ids=_remove_ids(saved))
+        written, removed = files.attach_to_demand(
+            db.session, user, saved, uploads, upload_folder(), remove_ids=_remove_ids(saved)
+        )
         return saved, written, removed
 
     body = form.body()
@@ -139,7 +154,10 @@ def edit(demand_id: int):
             if was_published:
                 flash(_("修改已保存，需求将重新审核后再公开"), "success")
             else:
-                flash(_saved_message(saved) if saved.status != S.IN_REVIEW else _("修改已保存"), "success")
+                flash(
+                    _saved_message(saved) if saved.status != S.IN_REVIEW else _("修改已保存"),
+                    "success",
+                )
             return redirect(url_for(".detail", demand_id=saved.id))
         demand = demand_service.get_demand(db.session, demand_id)
         return render_template("demands/form.html", form=form, demand=demand), 422
@@ -153,15 +171,24 @@ def edit(demand_id: int):
 def detail(demand_id: int):
     user = actor()
     demand = demand_service.get_visible_demand(db.session, user, demand_id)
-    context: dict = {"demand": demand, "is_owner": access.owns(user, demand.organization_id),
-                     "search_unavailable": False}
+    context: dict = {
+        "demand": demand,
+        "is_owner": access.owns(user, demand.organization_id),
+        "search_unavailable": False,
+    }
     if context["is_owner"]:
-        context["interests"] = [(i, interests.contact(i)) for i in interests.for_demand(db.session, user, demand.id)]
-        context["invited"] = {inv.provider_id for inv in interests.invitations_for_demand(db.session, demand)}
+        context["interests"] = [
+            (i, interests.contact(i)) for i in interests.for_demand(db.session, user, demand.id)
+        ]
+        context["invited"] = {
+            inv.provider_id for inv in interests.invitations_for_demand(db.session, demand)
+        }
         context["recommended"] = []
         if demand.status in S.OPEN:
             try:
-                context["recommended"] = matching.recommended_providers(db.session, get_search(), user, demand.id, k=6)
+                context["recommended"] = matching.recommended_providers(
+                    db.session, get_search(), user, demand.id, k=6
+                )
                 commit()  # first showings are recorded as exposure
             except SearchUnavailable:
                 db.session.rollback()
@@ -170,7 +197,9 @@ def detail(demand_id: int):
         own = interests.own_interest(db.session, user, demand)
         context["own_interest"] = own
         context["contact"] = interests.contact(own) if own is not None else None
-        context["has_profile"] = user.organization is not None and user.organization.provider is not None
+        context["has_profile"] = (
+            user.organization is not None and user.organization.provider is not None
+        )
         context["interest_form"] = InterestForm()
     return render_template("demands/detail.html", **context)
 
@@ -183,13 +212,19 @@ def attachment(demand_id: int, attachment_id: int):
     if not path.is_file():
         abort(404)
     inline = item.content_type in ("image/png", "image/jpeg", "application/pdf")
-    response = send_file(path, mimetype=item.content_type, as_attachment=not inline,
-                         download_name=item.filename, max_age=0)
+    response = send_file(
+        path,
+        mimetype=item.content_type,
+        as_attachment=not inline,
+        download_name=item.filename,
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 # --- lifecycle actions ---------------------------------------------------------------------
+
 
 def _act(demand_id: int, operation, message: str):
     """Check the demand is visible to the user (404 otherwise), then run the transition."""
@@ -257,14 +292,22 @@ def express(demand_id: int):
         db.session.rollback()
         show_errors(form, exc)
         demand = demand_service.get_visible_demand(db.session, user, demand_id)
-        return render_template("demands/detail.html", demand=demand, is_owner=False, own_interest=None,
-                               contact=None, has_profile=True, interest_form=form,
-                               search_unavailable=False), 422
+        return render_template(
+            "demands/detail.html",
+            demand=demand,
+            is_owner=False,
+            own_interest=None,
+            contact=None,
+            has_profile=True,
+            interest_form=form,
+            search_unavailable=False,
+        ), 422
     flash(_("已提交合作意向，请等待需求方回复"), "success")
     return redirect(url_for(".detail", demand_id=demand_id))
 
 
 # --- provider: leads -----------------------------------------------------------------------
+
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     value = request.args.get(name, "")
@@ -272,16 +315,27 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _lead_query() -> tuple[SearchQuery, dict]:
-    chosen = {name: [v for v in request.args.getlist(name) if v][:20] for name in ("cluster", "service", "region")}
+    chosen = {
+        name: [v for v in request.args.getlist(name) if v][:20]
+        for name in ("cluster", "service", "region")
+    }
     band = request.args.get("budget", "")
     low, high = BUDGET_BANDS.get(band, (None, None))
     sort = request.args.get("sort", "relevance")
     q = request.args.get("q", "").strip()[:100]
     if sort not in SORTS:
         sort = "relevance"
-    query = SearchQuery(index=DEMANDS, text=q, filters={k: v for k, v in chosen.items() if v},
-                        budget_min=low, budget_max=high, sort=sort, page=_int_arg("page", 1, 1, 500),
-                        per_page=PER_PAGE, facets=("cluster", "service", "region"))
+    query = SearchQuery(
+        index=DEMANDS,
+        text=q,
+        filters={k: v for k, v in chosen.items() if v},
+        budget_min=low,
+        budget_max=high,
+        sort=sort,
+        page=_int_arg("page", 1, 1, 500),
+        per_page=PER_PAGE,
+        facets=("cluster", "service", "region"),
+    )
     state = {"q": q, "sort": sort, "budget": band if band in BUDGET_BANDS else "", **chosen}
     return query, state
 
@@ -293,15 +347,33 @@ def leads():
     access.require_role(user, Role.PROVIDER, Role.ADMIN)
     query, state = _lead_query()
     backend = get_search()
-    context = {"state": state, "results": None, "band_counts": {}, "recommended": [],
-               "search_unavailable": False, "bands": budget_band_labels(),
-               "has_profile": user.organization is not None and user.organization.provider is not None}
+    context = {
+        "state": state,
+        "results": None,
+        "band_counts": {},
+        "recommended": [],
+        "search_unavailable": False,
+        "bands": budget_band_labels(),
+        "has_profile": user.organization is not None and user.organization.provider is not None,
+    }
     try:
         context["results"] = matching.search_demands(db.session, backend, user, query)
         for band, (low, high) in BUDGET_BANDS.items():
-            counted = matching.search_demands(db.session, backend, user, SearchQuery(
-                **{**query.__dict__, "budget_min": low, "budget_max": high, "page": 1, "per_page": 1,
-                   "facets": ()}))
+            counted = matching.search_demands(
+                db.session,
+                backend,
+                user,
+                SearchQuery(
+                    **{
+                        **query.__dict__,
+                        "budget_min": low,
+                        "budget_max": high,
+                        "page": 1,
+                        "per_page": 1,
+                        "facets": (),
+                    }
+                ),
+            )
             context["band_counts"][band] = counted.page.total
         if context["has_profile"] and user.role == Role.PROVIDER:
             context["recommended"] = matching.leads_for(db.session, backend, user, k=5)

@@ -1,4 +1,5 @@
 """Display labels for statuses (templates: demand_status_label(code), interest_status_label(code))."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -35,5 +36,8 @@ def contact_preference_label(code: str) -> str:
     return str(CONTACT_PREFERENCE.get(code, code))
 
 
-HELPERS = {"demand_status_label": demand_status_label, "interest_status_label": interest_status_label,
-           "contact_preference_label": contact_preference_label}
+HELPERS = {
+    "demand_status_label": demand_status_label,
+    "interest_status_label": interest_status_label,
+    "contact_preference_label": contact_preference_label,
+}

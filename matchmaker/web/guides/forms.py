@@ -1,4 +1,5 @@
 """The admin's guide form; the rules are the service's (GuideIn), WTForms only collects."""
+
 from __future__ import annotations
 
 from flask_babel import get_locale
@@ -28,8 +29,11 @@ class GuideForm(FlaskForm):
 
     def body(self) -> dict:
         """What the service validates (missing and malformed values are reported by the schema)."""
-        data = {"title": (self.title.data or "").strip(), "clusters": list(self.clusters.data or []),
-                "commentary": self.commentary.data or ""}
+        data = {
+            "title": (self.title.data or "").strip(),
+            "clusters": list(self.clusters.data or []),
+            "commentary": self.commentary.data or "",
+        }
         for name in ("period_start", "period_end"):
             field = getattr(self, name)
             raw = (field.raw_data or [""])[0].strip() if field.raw_data else ""

@@ -4,10 +4,20 @@ Public: ``/guides`` (published editions), ``/guides/<id>`` and its ``.pdf`` / ``
 (drafts are 404 except to administrators, who preview them). Signed-in users subscribe at
 ``/guides/subscribe``. Administrators manage drafts under ``/admin/guides``.
 """
+
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -31,6 +41,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _locale() -> str:
     from .. import locale
+
     return locale()
 
 
@@ -43,43 +54,77 @@ def page_charts(guide, trend: list[dict]) -> dict[str, Markup]:
     content, locale = guide.content or {}, _locale()
     legend = (_("开放需求"), _("已认证服务方"))
     return {
-        "bars": Markup(charts.bars_svg(
-            content, locale, _("各产业集群供需对比"),
-            _("每个产业集群的开放需求数与服务该集群的已认证服务方数，数据见下表。"), legend, _("暂无数据"))),
-        "heat": Markup(charts.heatmap_svg(
-            content, locale, _("需求分布热力图（产业集群 × 区县）"),
-            _("各产业集群在各区县的开放需求数，颜色越深需求越多。"), _("暂无开放需求"))),
-        "trend": Markup(charts.trend_svg(
-            trend, _("历期趋势"), _("历期指南中的开放需求数与已认证服务方数。"), legend, labels.edition_label,
-            _("暂无数据"))),
+        "bars": Markup(
+            charts.bars_svg(
+                content,
+                locale,
+                _("各产业集群供需对比"),
+                _("每个产业集群的开放需求数与服务该集群的已认证服务方数，数据见下表。"),
+                legend,
+                _("暂无数据"),
+            )
+        ),
+        "heat": Markup(
+            charts.heatmap_svg(
+                content,
+                locale,
+                _("需求分布热力图（产业集群 × 区县）"),
+                _("各产业集群在各区县的开放需求数，颜色越深需求越多。"),
+                _("暂无开放需求"),
+            )
+        ),
+        "trend": Markup(
+            charts.trend_svg(
+                trend,
+                _("历期趋势"),
+                _("历期指南中的开放需求数与已认证服务方数。"),
+                legend,
+                labels.edition_label,
+                _("暂无数据"),
+            )
+        ),
     }
 
 
 # --- public ----------------------------------------------------------------------------------
 
+
 @bp.get("/guides")
 def index():
-    return render_template("guides/index.html", editions=guides.list_published(db.session),
-                           subscribed=guides.is_subscribed(db.session, _actor()), action=ActionForm(),
-                           gl=labels)
+    return render_template(
+        "guides/index.html",
+        editions=guides.list_published(db.session),
+        subscribed=guides.is_subscribed(db.session, _actor()),
+        action=ActionForm(),
+        gl=labels,
+    )
 
 
 @bp.get("/guides/<int:guide_id>")
 def show(guide_id: int):
     guide = guides.get_visible(db.session, _actor(), guide_id)
     trend = guides.trend(db.session, guide)
-    return render_template("guides/show.html", guide=guide, c=guide.content or {}, trend=trend,
-                           charts=page_charts(guide, trend), previous=guides.previous_of(db.session, guide),
-                           subscribed=guides.is_subscribed(db.session, _actor()), action=ActionForm(),
-                           gl=labels, editions=guides.list_published(db.session))
+    return render_template(
+        "guides/show.html",
+        guide=guide,
+        c=guide.content or {},
+        trend=trend,
+        charts=page_charts(guide, trend),
+        previous=guides.previous_of(db.session, guide),
+        subscribed=guides.is_subscribed(db.session, _actor()),
+        action=ActionForm(),
+        gl=labels,
+        editions=guides.list_published(db.session),
+    )
 
 
 def _download(data: bytes, mimetype: str, name: str, guide) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     # Editions never change; drafts do.
-    response.headers["Cache-Control"] = ("public, max-age=86400" if guide.status == guides.PUBLISHED
-                                         else "private, no-store")
+    response.headers["Cache-Control"] = (
+        "public, max-age=86400" if guide.status == guides.PUBLISHED else "private, no-store"
+    )
     return response
 
 
@@ -108,12 +153,15 @@ def subscribe():
     else:
         subscribed = guides.toggle_subscription(db.session, current_user)
     commit()
-    flash(_("已订阅：新一期指南发布时将通知您") if subscribed else _("已取消订阅供需指南"), "success")
+    flash(
+        _("已订阅：新一期指南发布时将通知您") if subscribed else _("已取消订阅供需指南"), "success"
+    )
     target = request.form.get("next") or ""
     return redirect(target if is_local_path(target) else url_for("guides.index"))
 
 
 # --- administration --------------------------------------------------------------------------
+
 
 def _show_errors(form: GuideForm, exc: ValidationFailed) -> None:
     """Only the service's messages (in the page's language), not WTForms' own."""
@@ -126,8 +174,13 @@ def _render_admin(form: GuideForm | None = None, status: int = 200):
     if form is None:
         form = GuideForm(formdata=None)
     form.set_choices()
-    return render_template("guides/admin.html", guides_list=guides.list_all(db.session, current_user), form=form,
-                           action=ActionForm(), gl=labels), status
+    return render_template(
+        "guides/admin.html",
+        guides_list=guides.list_all(db.session, current_user),
+        form=form,
+        action=ActionForm(),
+        gl=labels,
+    ), status
 
 
 @bp.get("/admin/guides")
@@ -186,8 +239,11 @@ def _action(guide_id: int, operation, message: str, to_show: bool = True):
     guide = operation(db.session, current_user, guide_id)
     commit()
     flash(message, "success")
-    return redirect(url_for("guides.show", guide_id=guide_id) if to_show and guide is not None
-                    else url_for("guides.admin_index"))
+    return redirect(
+        url_for("guides.show", guide_id=guide_id)
+        if to_show and guide is not None
+        else url_for("guides.admin_index")
+    )
 
 
 @bp.post("/admin/guides/<int:guide_id>/regenerate")
@@ -210,6 +266,9 @@ def admin_publish(guide_id: int):
     guide = guides.publish(db.session, current_user, guide_id)
     commit()
     sent = guides.mail_subscribers(db.session, guide, current_app.config, request.url_root)
-    flash(_("已发布第 %(n)s 期，已通知订阅用户", n=guide.edition)
-          + (_("（发送邮件 %(n)s 封）", n=sent) if sent else ""), "success")
+    flash(
+        _("已发布第 %(n)s 期，已通知订阅用户", n=guide.edition)
+        + (_("（发送邮件 %(n)s 封）", n=sent) if sent else ""),
+        "success",
+    )
     return redirect(url_for("guides.show", guide_id=guide.id))

@@ -1,2 +1,3 @@
 """Survey import pages (/admin/import)."""
+
 from .routes import bp  # noqa: F401

@@ -5,6 +5,7 @@ file, writes it in one transaction and commits, or rolls back and records why it
 The job page polls for progress. A process that dies mid-import leaves nothing written
 (the transaction never committed); its job stays "running" and can be uploaded again.
 """
+
 from __future__ import annotations
 
 import threading
@@ -32,7 +33,13 @@ def _write(app: Flask, job_id: int, actor_id: int) -> bool:
     session = db.session
     try:
         actor = session.get(User, actor_id)
-        jobs.execute(session, actor, job_id, app.config["UPLOAD_FOLDER"], jobs.progress_recorder(db.engine, job_id))
+        jobs.execute(
+            session,
+            actor,
+            job_id,
+            app.config["UPLOAD_FOLDER"],
+            jobs.progress_recorder(db.engine, job_id),
+        )
         session.commit()
         return True
     except Exception as exc:  # noqa: BLE001 — whatever happened, nothing is kept and the job says so
@@ -54,6 +61,8 @@ def _deliver(app: Flask, job_id: int) -> None:
 
 
 def start(app: Flask, job_id: int, actor_id: int) -> threading.Thread:
-    thread = threading.Thread(target=_run, args=(app, job_id, actor_id), name=f"import-{job_id}", daemon=True)
+    thread = threading.Thread(
+        target=_run, args=(app, job_id, actor_id), name=f"import-{job_id}", daemon=True
+    )
     thread.start()
     return thread

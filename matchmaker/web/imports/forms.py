@@ -8,11 +8,20 @@ from wtforms.validators import InputRequired
 
 
 class UploadForm(FlaskForm):
-    kind = RadioField(_l("导入内容"), choices=[("providers", _l("设计服务方及其服务能力")),
-                                             ("demands", _l("制造企业及其设计需求"))],
-                      default="demands", validators=[InputRequired(message=_l("请选择导入内容"))])
-    file = FileField(_l("调查表文件（.xlsx 或 .csv）"), validators=[FileRequired(message=_l("请选择文件"))],
-                     render_kw={"accept": ".xlsx,.csv"})
+    kind = RadioField(
+        _l("导入内容"),
+        choices=[
+            ("providers", _l("设计服务方及其服务能力")),
+            ("demands", _l("制造企业及其设计需求")),
+        ],
+        default="demands",
+        validators=[InputRequired(message=_l("请选择导入内容"))],
+    )
+    file = FileField(
+        _l("调查表文件（.xlsx 或 .csv）"),
+        validators=[FileRequired(message=_l("请选择文件"))],
+        render_kw={"accept": ".xlsx,.csv"},
+    )
 
 
 class ActionForm(FlaskForm):

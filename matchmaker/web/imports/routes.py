@@ -3,6 +3,7 @@
 Administrators only: anonymous visitors are sent to sign in, other roles get 403 (here
 and again in the services).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -20,8 +21,10 @@ from .forms import ActionForm, UploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 
-TEMPLATE_NAMES = {"providers": ("服务能力导入模板", "providers-import-template"),
-                  "demands": ("设计需求导入模板", "demands-import-template")}
+TEMPLATE_NAMES = {
+    "providers": ("服务能力导入模板", "providers-import-template"),
+    "demands": ("设计需求导入模板", "demands-import-template"),
+}
 
 
 @bp.before_request
@@ -32,8 +35,13 @@ def require_admin():
 
 
 def _index(form: UploadForm, status: int = 200):
-    return render_template("imports/index.html", form=form, jobs=jobs.recent_jobs(db.session, current_user),
-                           columns=COLUMNS, kinds=KINDS), status
+    return render_template(
+        "imports/index.html",
+        form=form,
+        jobs=jobs.recent_jobs(db.session, current_user),
+        columns=COLUMNS,
+        kinds=KINDS,
+    ), status
 
 
 @bp.get("")
@@ -51,8 +59,14 @@ def upload():
     if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
         abort(413)
     try:
-        job = jobs.preview_upload(db.session, current_user, form.kind.data, storage.filename or "", data,
-                                  current_app.config["UPLOAD_FOLDER"])
+        job = jobs.preview_upload(
+            db.session,
+            current_user,
+            form.kind.data,
+            storage.filename or "",
+            data,
+            current_app.config["UPLOAD_FOLDER"],
+        )
     except FileProblem as exc:
         db.session.rollback()
         form.file.errors = [exc.message]
@@ -64,8 +78,9 @@ def upload():
 @bp.get("/<int:job_id>")
 def job(job_id: int):
     the_job = jobs.get_job(db.session, current_user, job_id)
-    return render_template("imports/job.html", job=the_job, progress=jobs.progress_of(the_job),
-                           action=ActionForm())
+    return render_template(
+        "imports/job.html", job=the_job, progress=jobs.progress_of(the_job), action=ActionForm()
+    )
 
 
 @bp.post("/<int:job_id>/commit")
@@ -83,5 +98,7 @@ def commit_job(job_id: int):
 def template(kind: str, fmt: str):
     if kind not in KINDS or fmt not in ("xlsx", "csv"):
         abort(404)
-    data = template_files.xlsx_template(kind) if fmt == "xlsx" else template_files.csv_template(kind)
+    data = (
+        template_files.xlsx_template(kind) if fmt == "xlsx" else template_files.csv_template(kind)
+    )
     return attachment(data, fmt, *TEMPLATE_NAMES[kind])

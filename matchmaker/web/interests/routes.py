@@ -1,4 +1,5 @@
 """Interest pages: a provider's own interests and invitations; the decisions on an interest."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -23,7 +24,9 @@ def mine():
     own = interests.for_provider(db.session, user)
     answered = {i.demand_id for i in own}
     invitations = interests.invitations_for_provider(db.session, user)
-    return render_template("interests/mine.html", interests=own, invitations=invitations, answered=answered)
+    return render_template(
+        "interests/mine.html", interests=own, invitations=invitations, answered=answered
+    )
 
 
 def _decide(interest_id: int, operation, message: str):

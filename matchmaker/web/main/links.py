@@ -1,4 +1,5 @@
 """Redirect targets: only same-site paths, never an open redirect."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Home page, language switch and page helpers shared by every template."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(CHINA_TIME).strftime(fmt)
 
 

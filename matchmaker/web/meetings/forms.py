@@ -1,10 +1,11 @@
 """Meeting forms: they render fields and carry errors; the rules are the service's."""
+
 from __future__ import annotations
+
+import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-import datetime as dt
-
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
@@ -21,7 +22,9 @@ class MeetingForm(FlaskForm):
     cluster = SelectField(_l("产业集群"), validate_choice=False)
     region = SelectField(_l("区县"), validate_choice=False)
     starts_on = DateField(_l("日期"), REQUIRED)
-    starts_time = SelectField(_l("开始时间（北京时间）"), REQUIRED, validate_choice=False, default="14:00")
+    starts_time = SelectField(
+        _l("开始时间（北京时间）"), REQUIRED, validate_choice=False, default="14:00"
+    )
     place = StringField(_l("地点"), REQUIRED, render_kw={"maxlength": 200})
     description = TextAreaField(_l("说明"), render_kw={"rows": 3, "maxlength": 5000})
 
@@ -38,12 +41,19 @@ class MeetingForm(FlaskForm):
         return dt.datetime.combine(self.starts_on.data, dt.time(hour, minute))
 
     def body(self) -> dict:
-        return {"title": self.title.data, "cluster": self.cluster.data or None, "region": self.region.data or None,
-                "starts_at": self.starts_at(), "place": self.place.data, "description": self.description.data}
+        return {
+            "title": self.title.data,
+            "cluster": self.cluster.data or None,
+            "region": self.region.data or None,
+            "starts_at": self.starts_at(),
+            "place": self.place.data,
+            "description": self.description.data,
+        }
 
 
 class PairForm(FlaskForm):
     """Add a pair by hand. CSRFProtect checks the page's token."""
+
     class Meta:
         csrf = False
 
@@ -53,6 +63,7 @@ class PairForm(FlaskForm):
 
 class OutcomeForm(FlaskForm):
     """One per pair (prefixed ``p<id>-``)."""
+
     class Meta:
         csrf = False
 
@@ -65,17 +76,30 @@ class OutcomeForm(FlaskForm):
 
 
 def outcome_labels() -> dict[str, str]:
-    return {"talked": str(_l("已洽谈")), "follow_up": str(_l("待跟进")), "contract_signed": str(_l("已签约")),
-            "no_show": str(_l("未到场"))}
+    return {
+        "talked": str(_l("已洽谈")),
+        "follow_up": str(_l("待跟进")),
+        "contract_signed": str(_l("已签约")),
+        "no_show": str(_l("未到场")),
+    }
 
 
 def rsvp_labels() -> dict[str, str]:
-    return {"pending": str(_l("未回复")), "yes": str(_l("参加")), "no": str(_l("不参加")), "maybe": str(_l("待定"))}
+    return {
+        "pending": str(_l("未回复")),
+        "yes": str(_l("参加")),
+        "no": str(_l("不参加")),
+        "maybe": str(_l("待定")),
+    }
 
 
 def status_labels() -> dict[str, str]:
-    return {"planning": str(_l("筹备中")), "invited": str(_l("已邀请")), "held": str(_l("已举行")),
-            "cancelled": str(_l("已取消"))}
+    return {
+        "planning": str(_l("筹备中")),
+        "invited": str(_l("已邀请")),
+        "held": str(_l("已举行")),
+        "cancelled": str(_l("已取消")),
+    }
 
 
 def to_int(value: str | None) -> int | str | None:

@@ -3,6 +3,7 @@
 ``/admin/meetings…`` needs an administrator (checked here and again in the service);
 ``/meetings/invitations`` is for users of invited organisations.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,15 +20,27 @@ from ...services.errors import Conflict, ServiceError, ValidationFailed
 from ...transaction import commit
 from ..auth.decorators import admin_required
 from ..demands.forms import show_errors
-from .forms import (ALIASES, MeetingForm, OutcomeForm, PairForm, outcome_labels, rsvp_labels, status_labels,
-                    to_int)
+from .forms import (
+    ALIASES,
+    MeetingForm,
+    OutcomeForm,
+    PairForm,
+    outcome_labels,
+    rsvp_labels,
+    status_labels,
+    to_int,
+)
 
 bp = Blueprint("meetings", __name__)
 
 
 @bp.app_context_processor
 def meeting_labels() -> dict:
-    return {"meeting_status_labels": status_labels, "rsvp_labels": rsvp_labels, "outcome_labels": outcome_labels}
+    return {
+        "meeting_status_labels": status_labels,
+        "rsvp_labels": rsvp_labels,
+        "outcome_labels": outcome_labels,
+    }
 
 
 def actor():
@@ -39,6 +52,7 @@ def _to_detail(meeting_id: int, anchor: str | None = None, open_demand: int | No
 
 
 # --- administrators ----------------------------------------------------------------------------
+
 
 @bp.route("/admin/meetings", methods=["GET", "POST"])
 @admin_required
@@ -55,34 +69,55 @@ def index():
             show_errors(form, exc, ALIASES)
             status = 422
         else:
-            flash(_("已创建对接会：%(title)s。下一步：生成配对名单。", title=meeting.title), "success")
+            flash(
+                _("已创建对接会：%(title)s。下一步：生成配对名单。", title=meeting.title), "success"
+            )
             return _to_detail(meeting.id)
     rows = meeting_service.list_meetings(db.session, actor())
     return render_template("meetings/index.html", form=form, rows=rows), status
 
 
-def _render_detail(meeting_id: int, pair_form: PairForm | None = None,
-                   outcome_forms: dict[int, OutcomeForm] | None = None, status: int = 200):
+def _render_detail(
+    meeting_id: int,
+    pair_form: PairForm | None = None,
+    outcome_forms: dict[int, OutcomeForm] | None = None,
+    status: int = 200,
+):
     view = meeting_service.overview(db.session, actor(), meeting_id)
     demands, providers = meeting_service.pair_choices(db.session, actor(), meeting_id)
     if pair_form is None:
         pair_form = PairForm(formdata=None)
     pair_form.demand_id.choices = [("", _("请选择"))] + [
-        (str(d.id), f"{d.title}（{d.organization.name}）") for d in demands]
+        (str(d.id), f"{d.title}（{d.organization.name}）") for d in demands
+    ]
     pair_form.provider_id.choices = [("", _("请选择"))] + [(str(p.id), p.name) for p in providers]
     forms = dict(outcome_forms or {})
     for _demand, pairs in view.by_demand:
         for pair in pairs:
             if pair.id not in forms:
-                forms[pair.id] = OutcomeForm(prefix=f"p{pair.id}", formdata=None, outcome=pair.outcome or "",
-                                             contract_value=pair.contract_value if pair.contract_value is not None
-                                             else "", notes=pair.notes or "")
+                forms[pair.id] = OutcomeForm(
+                    prefix=f"p{pair.id}",
+                    formdata=None,
+                    outcome=pair.outcome or "",
+                    contract_value=pair.contract_value if pair.contract_value is not None else "",
+                    notes=pair.notes or "",
+                )
             forms[pair.id].set_choices()
     open_demand = request.args.get("open", type=int)
     if outcome_forms:  # show the pair whose form has errors
-        open_demand = next((p.demand_id for _d, pairs in view.by_demand for p in pairs if p.id in outcome_forms), None)
-    return render_template("meetings/detail.html", view=view, m=view.meeting, pair_form=pair_form,
-                           outcome_forms=forms, can_add=bool(demands), open_demand=open_demand), status
+        open_demand = next(
+            (p.demand_id for _d, pairs in view.by_demand for p in pairs if p.id in outcome_forms),
+            None,
+        )
+    return render_template(
+        "meetings/detail.html",
+        view=view,
+        m=view.meeting,
+        pair_form=pair_form,
+        outcome_forms=forms,
+        can_add=bool(demands),
+        open_demand=open_demand,
+    ), status
 
 
 @bp.get("/admin/meetings/<int:meeting_id>")
@@ -96,8 +131,9 @@ def detail(meeting_id: int):
 def propose(meeting_id: int):
     try:
         per_demand = request.form.get("per_demand", type=int) or meeting_service.DEFAULT_PER_DEMAND
-        added = meeting_service.propose(db.session, get_search(), actor(), meeting_id,
-                                        per_demand=min(max(per_demand, 1), 10))
+        added = meeting_service.propose(
+            db.session, get_search(), actor(), meeting_id, per_demand=min(max(per_demand, 1), 10)
+        )
         commit()
     except SearchUnavailable:
         db.session.rollback()
@@ -112,8 +148,13 @@ def propose(meeting_id: int):
 def add_pair(meeting_id: int):
     form = PairForm()
     try:
-        pair = meeting_service.add_pair(db.session, actor(), meeting_id, to_int(form.demand_id.data),
-                                        to_int(form.provider_id.data))
+        pair = meeting_service.add_pair(
+            db.session,
+            actor(),
+            meeting_id,
+            to_int(form.demand_id.data),
+            to_int(form.provider_id.data),
+        )
         commit()
     except ServiceError as exc:
         if not exc.fields:
@@ -147,8 +188,9 @@ def exclude(meeting_id: int, pair_id: int):
 @admin_required
 def send_invitations(meeting_id: int):
     try:
-        count = meeting_service.send_invitations(db.session, actor(), meeting_id, current_app.config,
-                                                 request.host_url.rstrip("/"))
+        count = meeting_service.send_invitations(
+            db.session, actor(), meeting_id, current_app.config, request.host_url.rstrip("/")
+        )
         commit()
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
@@ -166,8 +208,15 @@ def send_invitations(meeting_id: int):
 def outcome(meeting_id: int, pair_id: int):
     form = OutcomeForm(prefix=f"p{pair_id}")
     try:
-        pair = meeting_service.record_outcome(db.session, actor(), meeting_id, pair_id, form.outcome.data or None,
-                                       to_int(form.contract_value.data), form.notes.data)
+        pair = meeting_service.record_outcome(
+            db.session,
+            actor(),
+            meeting_id,
+            pair_id,
+            form.outcome.data or None,
+            to_int(form.contract_value.data),
+            form.notes.data,
+        )
         commit()
     except ServiceError as exc:
         if not exc.fields:
@@ -180,6 +229,7 @@ def outcome(meeting_id: int, pair_id: int):
 
 
 # --- invitees ----------------------------------------------------------------------------------
+
 
 @bp.get("/meetings/invitations")
 @login_required

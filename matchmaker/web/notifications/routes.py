@@ -1,4 +1,5 @@
 """The signed-in user's notifications."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for

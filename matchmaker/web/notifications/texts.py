@@ -4,6 +4,7 @@ Services store a ``kind`` and plain ``params`` (title, demand_id, reason, provid
 enterprise…); the sentence is composed at display time so that switching language
 re-renders old notifications too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,28 +29,48 @@ def notification_text(notification: Notification) -> str:
     if kind == "demand_approved":
         return _("您的需求“%(title)s”已通过审核并发布", title=title)
     if kind == "demand_rejected":
-        return _("您的需求“%(title)s”未通过审核，原因：%(reason)s", title=title,
-                 reason=params.get("reason") or _("未说明"))
+        return _(
+            "您的需求“%(title)s”未通过审核，原因：%(reason)s",
+            title=title,
+            reason=params.get("reason") or _("未说明"),
+        )
     if kind == "demand_expired":
         return _("需求“%(title)s”已过截止日期，自动关闭", title=title)
     if kind == "demand_closed":
         return _("您表达过意向的需求“%(title)s”已关闭", title=title)
     if kind == "interest_received":
-        return _("%(provider)s 对您的需求“%(title)s”表达了合作意向", title=title,
-                 provider=params.get("provider") or _("一家服务方"))
+        return _(
+            "%(provider)s 对您的需求“%(title)s”表达了合作意向",
+            title=title,
+            provider=params.get("provider") or _("一家服务方"),
+        )
     if kind == "interest_accepted":
         return _("您对需求“%(title)s”的合作意向已被接受，可查看对方联系方式", title=title)
     if kind == "interest_declined":
         return _("您对需求“%(title)s”的合作意向未被接受", title=title)
     if kind == "invited":
-        return _("%(enterprise)s 邀请您查看需求“%(title)s”", title=title,
-                 enterprise=params.get("enterprise") or _("一家企业"))
+        return _(
+            "%(enterprise)s 邀请您查看需求“%(title)s”",
+            title=title,
+            enterprise=params.get("enterprise") or _("一家企业"),
+        )
     if kind == "meeting_invited":
-        return _("贵单位受邀参加对接会“%(title)s”（%(when)s，%(place)s），请回复是否参加", title=title,
-                 when=_when(params.get("starts_at")), place=params.get("place") or _("地点待定"))
+        return _(
+            "贵单位受邀参加对接会“%(title)s”（%(when)s，%(place)s），请回复是否参加",
+            title=title,
+            when=_when(params.get("starts_at")),
+            place=params.get("place") or _("地点待定"),
+        )
     if kind == "saved_search_digest":
-        return _("保存的搜索“%(search)s”有 %(n)s 条新需求", search=params.get("search") or "",
-                 n=params.get("count") or 0)
+        return _(
+            "保存的搜索“%(search)s”有 %(n)s 条新需求",
+            search=params.get("search") or "",
+            n=params.get("count") or 0,
+        )
     if kind == "guide_published":
-        return _("新一期供需指南已发布：%(title)s（第 %(edition)s 期）", title=title, edition=params.get("edition") or "")
+        return _(
+            "新一期供需指南已发布：%(title)s（第 %(edition)s 期）",
+            title=title,
+            edition=params.get("edition") or "",
+        )
     return _("您有一条新通知：%(title)s", title=title)

@@ -1,11 +1,18 @@
 """Provider profile and portfolio case forms; the rules are ProviderIn's and CaseIn's."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
-from ..demands.forms import REQUIRED, CheckboxesField, blank_to_none, taxonomy_choices, without_blanks
+from ..demands.forms import (
+    REQUIRED,
+    CheckboxesField,
+    blank_to_none,
+    taxonomy_choices,
+    without_blanks,
+)
 
 
 class ProviderForm(FlaskForm):
@@ -31,21 +38,38 @@ class ProviderForm(FlaskForm):
 
     def fill(self, profile: dict) -> None:
         """Show a stored profile (ProviderIn's shape) in the form."""
-        for name in ("kind", "level", "region", "clusters", "services", "team_size", "price_min", "price_max",
-                     "description"):
+        for name in (
+            "kind",
+            "level",
+            "region",
+            "clusters",
+            "services",
+            "team_size",
+            "price_min",
+            "price_max",
+            "description",
+        ):
             value = profile.get(name)
             self[name].data = value if value is not None else ""
         self.certifications.data = "\n".join(profile.get("certifications") or [])
 
     def body(self) -> dict:
         lines = [line.strip() for line in (self.certifications.data or "").splitlines()]
-        return without_blanks({
-            "kind": self.kind.data or "", "level": self.level.data or "none", "region": self.region.data or "",
-            "clusters": list(self.clusters.data or []), "services": list(self.services.data or []),
-            "team_size": blank_to_none(self.team_size.data), "price_min": blank_to_none(self.price_min.data),
-            "price_max": blank_to_none(self.price_max.data), "description": (self.description.data or "").strip(),
-            "certifications": [line for line in lines if line],
-        }, self.REQUIRED_FIELDS)
+        return without_blanks(
+            {
+                "kind": self.kind.data or "",
+                "level": self.level.data or "none",
+                "region": self.region.data or "",
+                "clusters": list(self.clusters.data or []),
+                "services": list(self.services.data or []),
+                "team_size": blank_to_none(self.team_size.data),
+                "price_min": blank_to_none(self.price_min.data),
+                "price_max": blank_to_none(self.price_max.data),
+                "description": (self.description.data or "").strip(),
+                "certifications": [line for line in lines if line],
+            },
+            self.REQUIRED_FIELDS,
+        )
 
 
 class CaseForm(FlaskForm):
@@ -59,7 +83,12 @@ class CaseForm(FlaskForm):
         self.cluster.choices = [("", str(_l("不限")))] + taxonomy_choices("clusters")
 
     def body(self) -> dict:
-        return without_blanks({"title": (self.title.data or "").strip(),
-                               "description": (self.description.data or "").strip(),
-                               "cluster": blank_to_none(self.cluster.data), "year": blank_to_none(self.year.data)},
-                              ("title",))
+        return without_blanks(
+            {
+                "title": (self.title.data or "").strip(),
+                "description": (self.description.data or "").strip(),
+                "cluster": blank_to_none(self.cluster.data),
+                "year": blank_to_none(self.year.data),
+            },
+            ("title",),
+        )

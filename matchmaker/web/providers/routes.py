@@ -1,4 +1,5 @@
 """Provider pages: browsing, the public profile, and a provider's own profile and cases."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -32,6 +33,7 @@ def _actor():
 
 # --- browsing and the public profile ---------------------------------------------------------
 
+
 @bp.get("/providers")
 @login_required
 def browse():
@@ -41,23 +43,37 @@ def browse():
     q = request.args.get("q", "").strip()[:100]
     page_arg = request.args.get("page", "")
     page = min(max(int(page_arg), 1), 500) if page_arg.isdigit() else 1
-    query = SearchQuery(index=PROVIDERS, text=q, filters={k: v for k, v in chosen.items() if v}, sort=sort,
-                        page=page, per_page=PER_PAGE, facets=FACETS)
+    query = SearchQuery(
+        index=PROVIDERS,
+        text=q,
+        filters={k: v for k, v in chosen.items() if v},
+        sort=sort,
+        page=page,
+        per_page=PER_PAGE,
+        facets=FACETS,
+    )
     results, unavailable = None, False
     try:
         results = matching.search_providers(db.session, get_search(), query)
     except SearchUnavailable:
         unavailable = True
-    return render_template("providers/browse.html", results=results, search_unavailable=unavailable,
-                           state={"q": q, "sort": sort, **chosen})
+    return render_template(
+        "providers/browse.html",
+        results=results,
+        search_unavailable=unavailable,
+        state={"q": q, "sort": sort, **chosen},
+    )
 
 
 @bp.get("/providers/<int:provider_id>")
 def profile_page(provider_id: int):
     provider = provider_service.get_provider(db.session, provider_id)
     user = current_user._get_current_object() if current_user.is_authenticated else None
-    return render_template("providers/profile.html", provider=provider,
-                           is_owner=access.owns(user, provider.organization_id))
+    return render_template(
+        "providers/profile.html",
+        provider=provider,
+        is_owner=access.owns(user, provider.organization_id),
+    )
 
 
 @bp.get("/providers/cases/<int:case_id>/images/<int:attachment_id>")
@@ -70,6 +86,7 @@ def case_image(case_id: int, attachment_id: int):
 
 
 # --- a provider's own profile ----------------------------------------------------------------
+
 
 def _own_organization():
     user = _actor()
@@ -91,25 +108,36 @@ def own_profile():
         try:
             validate(ProviderIn, {"name": organization.name, **body})  # blanks reported as missing
             if provider is None:
-                provider = provider_service.create_provider(db.session, user, {"name": organization.name, **body})
+                provider = provider_service.create_provider(
+                    db.session, user, {"name": organization.name, **body}
+                )
             else:
                 provider_service.update_provider(db.session, user, provider.id, body)
             commit()
         except ValidationFailed as exc:
             db.session.rollback()
             show_errors(form, exc)
-            return render_template("providers/edit.html", form=form, organization=organization,
-                                   provider=organization.provider), 422
+            return render_template(
+                "providers/edit.html",
+                form=form,
+                organization=organization,
+                provider=organization.provider,
+            ), 422
         flash(_("服务能力档案已保存"), "success")
         return redirect(url_for(".own_profile"))
     if provider is not None:
         form.fill(provider_service.provider_input(provider))
     else:
-        form.fill({"kind": organization.kind, "level": organization.level, "region": organization.region})
-    return render_template("providers/edit.html", form=form, organization=organization, provider=provider)
+        form.fill(
+            {"kind": organization.kind, "level": organization.level, "region": organization.region}
+        )
+    return render_template(
+        "providers/edit.html", form=form, organization=organization, provider=provider
+    )
 
 
 # --- portfolio cases -------------------------------------------------------------------------
+
 
 def _own_case(case_id: int) -> Case:
     case = db.session.get(Case, case_id)
@@ -132,15 +160,18 @@ def _save_case(form: CaseForm, provider_id: int, case: Case | None) -> Case | No
 
     def check_uploads():
         already = len(case.images) - len(remove) if case is not None else 0
-        return files.check(request.files.getlist(form.images.name), files.IMAGES, "images", already=already)
+        return files.check(
+            request.files.getlist(form.images.name), files.IMAGES, "images", already=already
+        )
 
     def write(uploads):
         if case is None:
             saved = provider_service.add_case(db.session, user, provider_id, body)
         else:
             saved = provider_service.update_case(db.session, user, case.id, body)
-        written, removed = files.attach_to_case(db.session, user, saved, uploads, upload_folder(),
-                                                remove_ids=remove)
+        written, removed = files.attach_to_case(
+            db.session, user, saved, uploads, upload_folder(), remove_ids=remove
+        )
         return saved, written, removed
 
     body = form.body()
@@ -182,9 +213,17 @@ def case_edit(case_id: int):
         if saved is not None:
             flash(_("案例已保存"), "success")
             return redirect(url_for(".profile_page", provider_id=provider_id) + "#cases")
-        return render_template("providers/case_form.html", form=form, case=db.session.get(Case, case_id)), 422
-    form = CaseForm(data={"title": case.title, "description": case.description, "cluster": case.cluster or "",
-                          "year": case.year})
+        return render_template(
+            "providers/case_form.html", form=form, case=db.session.get(Case, case_id)
+        ), 422
+    form = CaseForm(
+        data={
+            "title": case.title,
+            "description": case.description,
+            "cluster": case.cluster or "",
+            "year": case.year,
+        }
+    )
     form.set_choices()
     return render_template("providers/case_form.html", form=form, case=case)
 

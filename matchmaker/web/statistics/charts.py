@@ -1,4 +1,5 @@
 """Small server-side SVG charts: geometry computed here, drawn by the templates."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,18 +45,26 @@ class BarChart:
     ticks: list[tuple[float, int]]
 
 
-def bar_chart(rows: list[tuple[str, list[int]]], width: int = 880, label_width: int = 170,
-              bar_height: int = 12) -> BarChart:
+def bar_chart(
+    rows: list[tuple[str, list[int]]],
+    width: int = 880,
+    label_width: int = 170,
+    bar_height: int = 12,
+) -> BarChart:
     """Horizontal grouped bars, one group per row (e.g. demands and providers per cluster)."""
     plot_width = width - label_width - 40
     series = max((len(v) for _l, v in rows), default=1)
     group = bar_height * series + 12
     maximum = nice_max(max((max(v) for _l, v in rows if v), default=0))
-    bars = [Bar(label, values, 8 + i * group, [plot_width * v / maximum for v in values])
-            for i, (label, values) in enumerate(rows)]
+    bars = [
+        Bar(label, values, 8 + i * group, [plot_width * v / maximum for v in values])
+        for i, (label, values) in enumerate(rows)
+    ]
     steps = tick_steps(maximum)
     ticks = [(plot_width * t / steps, maximum * t // steps) for t in range(steps + 1)]
-    return BarChart(width, 8 + len(rows) * group + 20, label_width, plot_width, bar_height, bars, maximum, ticks)
+    return BarChart(
+        width, 8 + len(rows) * group + 20, label_width, plot_width, bar_height, bars, maximum, ticks
+    )
 
 
 @dataclass
@@ -81,7 +90,9 @@ class LineChart:
     y_ticks: list[tuple[float, int]]
 
 
-def line_chart(labels: list[str], series: dict[str, list[int]], width: int = 880, height: int = 260) -> LineChart:
+def line_chart(
+    labels: list[str], series: dict[str, list[int]], width: int = 880, height: int = 260
+) -> LineChart:
     left, top, right, bottom = 40, 12, 16, 36
     plot_width, plot_height = width - left - right, height - top - bottom
     maximum = nice_max(max((max(v) for v in series.values() if v), default=0))
@@ -96,7 +107,16 @@ def line_chart(labels: list[str], series: dict[str, list[int]], width: int = 880
     every = max(1, -(-n // 8))  # at most ~8 month labels
     steps = tick_steps(maximum)
     return LineChart(
-        width, height, left, top, plot_width, plot_height,
-        [Series(name, [(x(i), y(v), v) for i, v in enumerate(values)]) for name, values in series.items()],
+        width,
+        height,
+        left,
+        top,
+        plot_width,
+        plot_height,
+        [
+            Series(name, [(x(i), y(v), v) for i, v in enumerate(values)])
+            for name, values in series.items()
+        ],
         [(x(i), label) for i, label in enumerate(labels) if i % every == 0],
-        [(y(maximum * t / steps), maximum * t // steps) for t in range(steps + 1)])
+        [(y(maximum * t / steps), maximum * t // steps) for t in range(steps + 1)],
+    )

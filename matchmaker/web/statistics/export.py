@@ -1,4 +1,5 @@
 """The report as labelled tables: shown on the page, exported as CSV and XLSX."""
+
 from __future__ import annotations
 
 import csv
@@ -13,6 +14,7 @@ from ...services.statistics import Report
 
 def label(vocabulary: str, code: str | None) -> str:
     from .. import label as taxonomy_label  # the package imports this module while it loads
+
     return taxonomy_label(vocabulary, code)
 
 
@@ -33,58 +35,146 @@ def number(value: float | None, digits: int = 1) -> str:
 
 
 def tables(report: Report) -> list[Table]:
-    f, funnel, resp, exposure = report.filters, report.funnel, report.responsiveness, report.exposure
-    summary = Table("summary", _("概览"), [_("指标"), _("数值")], [
-        [_("统计区间"), f"{f.start.isoformat()} – {f.end.isoformat()}"],
-        [_("产业集群"), label("clusters", f.cluster) if f.cluster else _("全部")],
-        [_("区县"), label("regions", f.region) if f.region else _("全部")],
-        [_("已发布需求"), report.demands_published],
-        [_("新增服务方"), report.providers_created],
-        [_("首次意向中位时长（小时）"), number(resp.median_hours)],
-        [_("已有意向的需求"), resp.with_interest],
-        [_("尚无意向的需求"), resp.without_interest],
-        [_("7 天内获得 ≥3 个合格意向的需求占比"), percent(resp.share)],
-        [_("7 天内获得 ≥3 个合格意向的需求"), f"{resp.reached} / {resp.eligible}"],
-        [_("观察期未满的需求"), resp.pending],
-        [_("对接成功率"), percent(report.success_total.rate)],
-        [_("会上签约合同金额（元）"), funnel.contract_value],
-        [_("曝光基尼系数"), number(exposure.gini, 3)],
-        [_("前 10% 服务方曝光占比"), percent(exposure.top10_share)],
-        [_("从未被推荐的服务方"), f"{exposure.never_shown} / {exposure.providers}"],
-    ])
-    monthly = Table("monthly", _("月度趋势"), [_("月份"), _("已发布需求"), _("新增服务方")],
-                    [[m, report.demands_by_month[m], report.providers_by_month[m]] for m in report.months])
-    clusters = sorted(set(report.demands_by_cluster) | set(report.providers_by_cluster),
-                      key=lambda c: (-report.demands_by_cluster.get(c, 0), -report.providers_by_cluster.get(c, 0), c))
-    by_cluster = Table("clusters", _("按产业集群"), [_("产业集群"), _("已发布需求"), _("新增服务方")],
-                       [[label("clusters", c), report.demands_by_cluster.get(c, 0),
-                         report.providers_by_cluster.get(c, 0)] for c in clusters])
-    regions = sorted(set(report.demands_by_region) | set(report.providers_by_region),
-                     key=lambda r: (-report.demands_by_region.get(r, 0), -report.providers_by_region.get(r, 0), r))
-    by_region = Table("regions", _("按区县"), [_("区县"), _("已发布需求"), _("新增服务方")],
-                      [[label("regions", r), report.demands_by_region.get(r, 0),
-                        report.providers_by_region.get(r, 0)] for r in regions])
-    month_cluster = Table("month_cluster", _("发布需求 · 月份 × 产业集群"), [_("月份"), _("产业集群"), _("已发布需求")],
-                          [[m, label("clusters", c), n] for (m, c), n in sorted(report.demands_by_month_cluster.items())])
-    month_region = Table("month_region", _("发布需求 · 月份 × 区县"), [_("月份"), _("区县"), _("已发布需求")],
-                         [[m, label("regions", r), n] for (m, r), n in sorted(report.demands_by_month_region.items())])
+    f, funnel, resp, exposure = (
+        report.filters,
+        report.funnel,
+        report.responsiveness,
+        report.exposure,
+    )
+    summary = Table(
+        "summary",
+        _("概览"),
+        [_("指标"), _("数值")],
+        [
+            [_("统计区间"), f"{f.start.isoformat()} – {f.end.isoformat()}"],
+            [_("产业集群"), label("clusters", f.cluster) if f.cluster else _("全部")],
+            [_("区县"), label("regions", f.region) if f.region else _("全部")],
+            [_("已发布需求"), report.demands_published],
+            [_("新增服务方"), report.providers_created],
+            [_("首次意向中位时长（小时）"), number(resp.median_hours)],
+            [_("已有意向的需求"), resp.with_interest],
+            [_("尚无意向的需求"), resp.without_interest],
+            [_("7 天内获得 ≥3 个合格意向的需求占比"), percent(resp.share)],
+            [_("7 天内获得 ≥3 个合格意向的需求"), f"{resp.reached} / {resp.eligible}"],
+            [_("观察期未满的需求"), resp.pending],
+            [_("对接成功率"), percent(report.success_total.rate)],
+            [_("会上签约合同金额（元）"), funnel.contract_value],
+            [_("曝光基尼系数"), number(exposure.gini, 3)],
+            [_("前 10% 服务方曝光占比"), percent(exposure.top10_share)],
+            [_("从未被推荐的服务方"), f"{exposure.never_shown} / {exposure.providers}"],
+        ],
+    )
+    monthly = Table(
+        "monthly",
+        _("月度趋势"),
+        [_("月份"), _("已发布需求"), _("新增服务方")],
+        [[m, report.demands_by_month[m], report.providers_by_month[m]] for m in report.months],
+    )
+    clusters = sorted(
+        set(report.demands_by_cluster) | set(report.providers_by_cluster),
+        key=lambda c: (
+            -report.demands_by_cluster.get(c, 0),
+            -report.providers_by_cluster.get(c, 0),
+            c,
+        ),
+    )
+    by_cluster = Table(
+        "clusters",
+        _("按产业集群"),
+        [_("产业集群"), _("已发布需求"), _("新增服务方")],
+        [
+            [
+                label("clusters", c),
+                report.demands_by_cluster.get(c, 0),
+                report.providers_by_cluster.get(c, 0),
+            ]
+            for c in clusters
+        ],
+    )
+    regions = sorted(
+        set(report.demands_by_region) | set(report.providers_by_region),
+        key=lambda r: (
+            -report.demands_by_region.get(r, 0),
+            -report.providers_by_region.get(r, 0),
+            r,
+        ),
+    )
+    by_region = Table(
+        "regions",
+        _("按区县"),
+        [_("区县"), _("已发布需求"), _("新增服务方")],
+        [
+            [
+                label("regions", r),
+                report.demands_by_region.get(r, 0),
+                report.providers_by_region.get(r, 0),
+            ]
+            for r in regions
+        ],
+    )
+    month_cluster = Table(
+        "month_cluster",
+        _("发布需求 · 月份 × 产业集群"),
+        [_("月份"), _("产业集群"), _("已发布需求")],
+        [
+            [m, label("clusters", c), n]
+            for (m, c), n in sorted(report.demands_by_month_cluster.items())
+        ],
+    )
+    month_region = Table(
+        "month_region",
+        _("发布需求 · 月份 × 区县"),
+        [_("月份"), _("区县"), _("已发布需求")],
+        [
+            [m, label("regions", r), n]
+            for (m, r), n in sorted(report.demands_by_month_region.items())
+        ],
+    )
     stage_names = stage_labels()
-    funnel_table = Table("funnel", _("对接漏斗"), [_("阶段"), _("数量"), _("较上一阶段")],
-                         [[stage_names[s], n, percent(funnel.rate(s))] for s, n in funnel.stages()])
-    success = Table("success", _("各产业集群对接成功率"),
-                    [_("产业集群"), _("成功"), _("撤回"), _("过期"), _("成功率")],
-                    [[label("clusters", r.cluster), r.won, r.withdrawn, r.expired, percent(r.rate)]
-                     for r in report.success])
+    funnel_table = Table(
+        "funnel",
+        _("对接漏斗"),
+        [_("阶段"), _("数量"), _("较上一阶段")],
+        [[stage_names[s], n, percent(funnel.rate(s))] for s, n in funnel.stages()],
+    )
+    success = Table(
+        "success",
+        _("各产业集群对接成功率"),
+        [_("产业集群"), _("成功"), _("撤回"), _("过期"), _("成功率")],
+        [
+            [label("clusters", r.cluster), r.won, r.withdrawn, r.expired, percent(r.rate)]
+            for r in report.success
+        ],
+    )
     if report.success:
         t = report.success_total
         success.rows.append([_("合计"), t.won, t.withdrawn, t.expired, percent(t.rate)])
-    top = Table("exposure", _("曝光最多的服务方"), [_("服务方"), _("推荐次数")],
-                [[name, n] for _id, name, n in exposure.top])
-    return [summary, monthly, by_cluster, by_region, funnel_table, success, top, month_cluster, month_region]
+    top = Table(
+        "exposure",
+        _("曝光最多的服务方"),
+        [_("服务方"), _("推荐次数")],
+        [[name, n] for _id, name, n in exposure.top],
+    )
+    return [
+        summary,
+        monthly,
+        by_cluster,
+        by_region,
+        funnel_table,
+        success,
+        top,
+        month_cluster,
+        month_region,
+    ]
 
 
 def stage_labels() -> dict[str, str]:
-    return {"recommended": _("推荐"), "interest": _("表达意向"), "accepted": _("意向被接受"), "signed": _("签约")}
+    return {
+        "recommended": _("推荐"),
+        "interest": _("表达意向"),
+        "accepted": _("意向被接受"),
+        "signed": _("签约"),
+    }
 
 
 def _safe(value):

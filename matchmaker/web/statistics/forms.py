@@ -9,6 +9,7 @@ from ..demands.forms import taxonomy_choices
 
 class FilterForm(FlaskForm):
     """GET filters: no CSRF token (reading changes nothing)."""
+
     class Meta:
         csrf = False
 

@@ -1,4 +1,5 @@
 """The statistics dashboard (administrators only) and its CSV / XLSX export."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -34,8 +35,9 @@ def _report():
             raise ValidationFailed(_("筛选条件有误"), {"start": [_("请填写有效的日期")]})
         if form.end.raw_data and form.end.raw_data[0] and form.end.data is None:
             raise ValidationFailed(_("筛选条件有误"), {"end": [_("请填写有效的日期")]})
-        filters = statistics_service.make_filters(form.start.data, form.end.data, form.cluster.data or None,
-                                                  form.region.data or None)
+        filters = statistics_service.make_filters(
+            form.start.data, form.end.data, form.cluster.data or None, form.region.data or None
+        )
     except ValidationFailed as exc:
         form.start.errors, form.end.errors = [], []  # only the service's messages
         show_errors(form, exc)
@@ -45,12 +47,30 @@ def _report():
 
 
 def _charts(report) -> dict:
-    clusters = sorted(set(report.demands_by_cluster) | set(report.providers_by_cluster),
-                      key=lambda c: (-report.demands_by_cluster.get(c, 0), -report.providers_by_cluster.get(c, 0), c))
-    bars = charts.bar_chart([(label("clusters", c), [report.demands_by_cluster.get(c, 0),
-                                                     report.providers_by_cluster.get(c, 0)]) for c in clusters])
-    trend = charts.line_chart(report.months, {"demands": [report.demands_by_month[m] for m in report.months],
-                                              "providers": [report.providers_by_month[m] for m in report.months]})
+    clusters = sorted(
+        set(report.demands_by_cluster) | set(report.providers_by_cluster),
+        key=lambda c: (
+            -report.demands_by_cluster.get(c, 0),
+            -report.providers_by_cluster.get(c, 0),
+            c,
+        ),
+    )
+    bars = charts.bar_chart(
+        [
+            (
+                label("clusters", c),
+                [report.demands_by_cluster.get(c, 0), report.providers_by_cluster.get(c, 0)],
+            )
+            for c in clusters
+        ]
+    )
+    trend = charts.line_chart(
+        report.months,
+        {
+            "demands": [report.demands_by_month[m] for m in report.months],
+            "providers": [report.providers_by_month[m] for m in report.months],
+        },
+    )
     return {"bars": bars, "trend": trend}
 
 
@@ -59,16 +79,36 @@ def dashboard():
     form, report = _report()
     if report is None:
         return render_template("statistics/dashboard.html", form=form, report=None), 422
-    query = {k: v for k, v in (("start", report.filters.start.isoformat()), ("end", report.filters.end.isoformat()),
-                                ("cluster", report.filters.cluster), ("region", report.filters.region)) if v}
-    return render_template("statistics/dashboard.html", form=form, report=report, tables=export.tables(report),
-                           query=query, stage_labels=export.stage_labels(), percent=export.percent,
-                           number=export.number, **_charts(report))
+    query = {
+        k: v
+        for k, v in (
+            ("start", report.filters.start.isoformat()),
+            ("end", report.filters.end.isoformat()),
+            ("cluster", report.filters.cluster),
+            ("region", report.filters.region),
+        )
+        if v
+    }
+    return render_template(
+        "statistics/dashboard.html",
+        form=form,
+        report=report,
+        tables=export.tables(report),
+        query=query,
+        stage_labels=export.stage_labels(),
+        percent=export.percent,
+        number=export.number,
+        **_charts(report),
+    )
 
 
 def _download(content: bytes, mimetype: str, extension: str, report) -> Response:
     name = f"matchmaker-statistics-{report.filters.start.isoformat()}-{report.filters.end.isoformat()}.{extension}"
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/export.csv")
