@@ -84,8 +84,8 @@ def status() -> None:
     try:
         for item in backend.status():
             click.echo(
-                f"{item.alias} → {', '.join(item.concrete) or '(none)'}: {item.documents} documents "
-                f"(database: {indexing.database_count(db.session, item.index)})"
+                f"{item.alias} → {', '.join(item.concrete) or '(none)'}: {item.documents} "
+                f"documents (database: {indexing.database_count(db.session, item.index)})"
             )
     except SearchUnavailable as exc:
         click.echo(f"search engine unavailable: {exc}")
@@ -182,12 +182,13 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
         actor = imports.import_actor(db.session, actor_email)
         outcome = imports.inspect(db.session, actor, os.path.basename(file), data, kind)
     except imports.FileProblem as exc:
-        raise click.ClickException(exc.message)
+        raise click.ClickException(exc.message) from exc
     except ServiceError as exc:
         _fail(exc)
     for problem in outcome.problems:
         click.echo(
-            f"row {problem.row if problem.row is not None else '-'} · {problem.column} · {problem.message}",
+            f"row {problem.row if problem.row is not None else '-'} · {problem.column} · "
+            f"{problem.message}",
             err=True,
         )
     plan = outcome.plan
@@ -215,7 +216,7 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
             problem = exc.problem
             raise click.ClickException(
                 f"nothing imported: row {problem.row} · {problem.column} · {problem.message}"
-            )
+            ) from exc
         except ServiceError as exc:
             db.session.rollback()
             _fail(exc)

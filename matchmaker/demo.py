@@ -117,7 +117,8 @@ def _publish_guide(session: Session, admin: User) -> None:
             "title": f"{today.year}年第{quarter}季度工业设计供需指南",
             "period_start": start.isoformat(),
             "period_end": end.isoformat(),
-            "commentary": "本季度汽摩、电子信息和智能装备集群的设计需求最为集中，外观与结构设计仍是主要服务类型。"
+            "commentary": "本季度汽摩、电子信息和智能装备集群的设计需求最为集中，"
+            "外观与结构设计仍是主要服务类型。"
             "\n\n食品及农产品加工集群的包装与品牌设计需求增长较快，但经认证的本地服务方偏少，"
             "建议在下次对接会中重点邀请相关设计机构。",
         },

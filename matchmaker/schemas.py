@@ -33,8 +33,10 @@ def _code_of(vocabulary: str):
     def check(value: str) -> str:
         try:
             return get_taxonomy().vocabulary(vocabulary).normalise(value)
-        except UnknownLabel:
-            raise PydanticCustomError("unknown_code", "unknown value: {value}", {"value": value})
+        except UnknownLabel as exc:
+            raise PydanticCustomError(
+                "unknown_code", "unknown value: {value}", {"value": value}
+            ) from exc
 
     return check
 
@@ -42,17 +44,19 @@ def _code_of(vocabulary: str):
 def _credit_code(value: str) -> str:
     try:
         return normalise_credit_code(value)
-    except ValueError:
+    except ValueError as exc:
         raise PydanticCustomError(
             "credit_code", "invalid unified social credit code: {value}", {"value": value}
-        )
+        ) from exc
 
 
 def _mobile(value: str) -> str:
     try:
         return normalise_mobile(value)
-    except ValueError:
-        raise PydanticCustomError("mobile", "invalid mobile number: {value}", {"value": value})
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "mobile", "invalid mobile number: {value}", {"value": value}
+        ) from exc
 
 
 def _unique(values: list[str]) -> list[str]:

@@ -11,7 +11,8 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_CHARS.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    pairs = zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    total = sum(CREDIT_CODE_CHARS.index(ch) * weight for ch, weight in pairs)
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 
 

@@ -244,6 +244,34 @@ ADJECTIVES = [
     "工业级",
     "新一代",
 ]
+PROVIDER_STRENGTHS = [
+    "核心成员来自主机厂",
+    "拥有多名资深设计师",
+    "与本地制造企业长期合作",
+    "配备样机车间",
+    "熟悉量产工艺",
+]
+PROCESS_STARTS = ["概念草图", "用户调研", "方案构思"]
+PROCESS_ENDS = ["量产", "样机", "模具", "上市推广"]
+DEMAND_CONTEXTS = [
+    "现有产品外观老旧，希望提升品牌辨识度",
+    "新品需要兼顾成本与量产可行性",
+    "目标用户为年轻消费者",
+    "面向海外市场，需满足出口认证",
+    "要求与现有产线工艺匹配",
+]
+DEMAND_DELIVERABLES = [
+    "效果图和三维数据",
+    "结构图纸和手板样机",
+    "整套设计规范",
+    "用户调研报告和原型",
+]
+DEMAND_CONDITIONS = [
+    "希望设计方有同类产品量产经验",
+    "优先考虑本地服务商",
+    "需驻场配合评审",
+    "可分阶段验收",
+]
 PROVIDER_NAMES = [
     "创",
     "渝",
@@ -348,8 +376,9 @@ class Synth:
         sentences = [
             f"成立于{year}年，专注{cl[0]}领域的{'、'.join(svc[:3])}。",
             "主要为{}等产品提供{}与{}服务。".format("、".join(made), *rng.sample(CAPABILITIES, 2)),
-            f"团队{team}人，{rng.choice(['核心成员来自主机厂', '拥有多名资深设计师', '与本地制造企业长期合作', '配备样机车间', '熟悉量产工艺'])}，"
-            f"可承接从{rng.choice(['概念草图', '用户调研', '方案构思'])}到{rng.choice(['量产', '样机', '模具', '上市推广'])}的全流程。",
+            f"团队{team}人，"
+            f"{rng.choice(PROVIDER_STRENGTHS)}，"
+            f"可承接从{rng.choice(PROCESS_STARTS)}到{rng.choice(PROCESS_ENDS)}的全流程。",
         ]
         if len(cl) > 1:
             sentences.append(f"同时服务{'、'.join(cl[1:])}行业客户。")
@@ -412,9 +441,9 @@ class Synth:
         description = (
             f"我司是{self.label['regions'][region]}一家{self.label['clusters'][cluster]}企业，"
             f"计划推出一款{adjective}{product}，需要{'、'.join(svc)}。"
-            f"{rng.choice(['现有产品外观老旧，希望提升品牌辨识度', '新品需要兼顾成本与量产可行性', '目标用户为年轻消费者', '面向海外市场，需满足出口认证', '要求与现有产线工艺匹配'])}，"
-            f"交付{rng.choice(['效果图和三维数据', '结构图纸和手板样机', '整套设计规范', '用户调研报告和原型'])}，"
-            f"{rng.choice(['希望设计方有同类产品量产经验', '优先考虑本地服务商', '需驻场配合评审', '可分阶段验收'])}。"
+            f"{rng.choice(DEMAND_CONTEXTS)}，"
+            f"交付{rng.choice(DEMAND_DELIVERABLES)}，"
+            f"{rng.choice(DEMAND_CONDITIONS)}。"
         )
         created = self.base + dt.timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
         return {
@@ -680,14 +709,17 @@ class Bench:
             entry.update(self.summarise_extra(extra))
             out[name] = entry
             self.log(
-                f"  {name:6s} app p50 {app['p50']:7.2f} p95 {app['p95']:7.2f} p99 {app['p99']:7.2f} ms | "
-                f"raw p50 {raw['p50']:7.2f} p95 {raw['p95']:7.2f} ms | ×{entry['ratio_p50']:.2f} (p50) "
-                f"×{entry['ratio_p95']:.2f} (p95)"
+                f"  {name:6s} app p50 {app['p50']:7.2f} p95 {app['p95']:7.2f} p99 "
+                f"{app['p99']:7.2f} ms | "
+                f"raw p50 {raw['p50']:7.2f} p95 {raw['p95']:7.2f} ms | ×{entry['ratio_p50']:.2f} "
+                f"(p50) ×{entry['ratio_p95']:.2f} (p95)"
             )
         self.result["latency"] = out
 
     def prepare_raw(self, name: str, app_call, items: list) -> list:
-        """One callable per item: runs the raw engine's share of that query, returns (seconds, extra)."""
+        """One callable per item: runs the raw engine's share of that query.
+
+        Each returns (seconds, extra)."""
         if self.kind == "elasticsearch":
             return self._prepare_raw_elastic(app_call, items)
         return self._prepare_raw_embedded(name, items)
@@ -855,9 +887,12 @@ class Bench:
         result["web_share_p50"] = (rep - lib) / rep if rep else None
         self.result["http"] = result
         self.log(
-            f"  HTTP GET /api/v1/demands/{{id}}/matches: first call p50 {result['first']['p50']:.1f} "
-            f"p95 {result['first']['p95']:.1f} ms; repeated p50 {rep:.1f} p95 {result['repeat']['p95']:.1f} ms; "
-            f"library alone p50 {lib:.1f} ms → web layer {100 * result['web_share_p50']:.0f}% of p50"
+            f"  HTTP GET /api/v1/demands/{{id}}/matches: first call p50 "
+            f"{result['first']['p50']:.1f} "
+            f"p95 {result['first']['p95']:.1f} ms; repeated p50 {rep:.1f} p95 "
+            f"{result['repeat']['p95']:.1f} ms; "
+            f"library alone p50 {lib:.1f} ms → web layer {100 * result['web_share_p50']:.0f}% of "
+            "p50"
         )
 
 
@@ -1036,25 +1071,28 @@ def result_tables(report: dict) -> list[str]:
             ix, rx = r["index"], r["reindex"]
             sample = "" if ix["documents"] == r["size"] else f" (first {ix['documents']:,})"
             lines.append(
-                f"| {r['size']:,} | {ix['providers_per_s']:,.0f}{sample} | {ix['demands_per_s']:,.0f}{sample} | "
-                f"{rx['providers_s']:.1f} s ({rx['providers'] / rx['providers_s']:,.0f}/s) | "
-                f"{rx['demands_s']:.1f} s ({rx['demands'] / rx['demands_s']:,.0f}/s) |"
+                f"| {r['size']:,} | {ix['providers_per_s']:,.0f}{sample} | "
+                f"{ix['demands_per_s']:,.0f}{sample} | {rx['providers_s']:.1f} s "
+                f"({rx['providers'] / rx['providers_s']:,.0f}/s) | {rx['demands_s']:.1f} s "
+                f"({rx['demands'] / rx['demands_s']:,.0f}/s) |"
             )
         lines += [
             "",
-            f"Latency in ms ({report['queries']} queries per row after {report['warmup']} warm-up queries; "
-            "app = the search library's call, raw = the engine alone, see below):",
+            f"Latency in ms ({report['queries']} queries per row after {report['warmup']} warm-up "
+            "queries; app = the search library's call, raw = the engine alone, see below):",
             "",
-            "| size | operation | app p50 | app p95 | app p99 | raw p50 | raw p95 | app/raw p50 | app/raw p95 |",
+            "| size | operation | app p50 | app p95 | app p99 | raw p50 | raw p95 | app/raw p50 | "
+            "app/raw p95 |",
             "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in rows:
             for op in ("match", "leads", "search"):
                 e = r["latency"][op]
                 lines.append(
-                    f"| {r['size']:,} | {labels[op]} | {_fmt(e['app']['p50'])} | {_fmt(e['app']['p95'])} | "
-                    f"{_fmt(e['app']['p99'])} | {_fmt(e['raw']['p50'])} | {_fmt(e['raw']['p95'])} | "
-                    f"{_fmt(e['ratio_p50'], 2)}× | {_fmt(e['ratio_p95'], 2)}× |"
+                    f"| {r['size']:,} | {labels[op]} | {_fmt(e['app']['p50'])} | "
+                    f"{_fmt(e['app']['p95'])} | "
+                    f"{_fmt(e['app']['p99'])} | {_fmt(e['raw']['p50'])} | {_fmt(e['raw']['p95'])} "
+                    f"| {_fmt(e['ratio_p50'], 2)}× | {_fmt(e['ratio_p95'], 2)}× |"
                 )
         if kind == "elasticsearch":
             lines += [
@@ -1071,20 +1109,24 @@ def result_tables(report: dict) -> list[str]:
                     se = e.get("raw_search", {}).get("p50")
                     took = e.get("es_took_ms", {}).get("p50")
                     lines.append(
-                        f"| {r['size']:,} | {labels[op]} | {_fmt(tv)} | {_fmt(se)} | {_fmt(took, 0)} |"
+                        f"| {r['size']:,} | {labels[op]} | {_fmt(tv)} | {_fmt(se)} | "
+                        f"{_fmt(took, 0)} |"
                     )
         http = [r for r in rows if "http" in r]
         for r in http:
             h = r["http"]
             lines += [
                 "",
-                f"Full HTTP path at {r['size']:,} providers: `GET /api/v1/demands/{{id}}/matches?limit=10` "
-                f"through the Flask test client, {h['repeat']['n']} demands:",
+                f"Full HTTP path at {r['size']:,} providers: `GET "
+                f"/api/v1/demands/{{id}}/matches?limit=10` through the Flask test client, "
+                f"{h['repeat']['n']} demands:",
                 "",
                 "| | p50 ms | p95 ms | p99 ms |",
                 "|---|---:|---:|---:|",
-                f"| first request per demand (records the exposure, re-indexes the ≤ 10 providers shown) | "
-                f"{_fmt(h['first']['p50'])} | {_fmt(h['first']['p95'])} | {_fmt(h['first']['p99'])} |",
+                "| first request per demand (records the exposure, re-indexes the ≤ 10 providers "
+                "shown) | "
+                f"{_fmt(h['first']['p50'])} | {_fmt(h['first']['p95'])} | "
+                f"{_fmt(h['first']['p99'])} |",
                 f"| repeated request | {_fmt(h['repeat']['p50'])} | {_fmt(h['repeat']['p95'])} | "
                 f"{_fmt(h['repeat']['p99'])} |",
                 f"| `match_providers` alone, same demands | {_fmt(h['library']['p50'])} | "
@@ -1121,34 +1163,43 @@ def analysis(report: dict) -> list[str]:
         )
         lines += [
             f"- **Elasticsearch matching is engine-bound.** The server's own `took` for the match "
-            f"query: {took}. The library adds little (app/raw close to 1); the `_termvectors` round "
-            "trip for the term statistics costs about 1 ms.",
-            "  Matching runs in two phases (`search/scoring.py`): a document is a candidate only when "
-            "structural evidence (cluster, related cluster, service, case cluster) or an *informative* "
-            "text term (one in at most max(1,000 documents, 5 %) of the index) matches; the first phase "
-            "scores every signal with the informative terms, and a `rescore` over the top 500 adds the "
-            "common terms' share with the same weights, so the final scores equal full scoring. Below "
-            "about 2,000 documents every term is informative and the phases coincide.",
+            f"query: {took}. The library adds little (app/raw close to 1); the `_termvectors` "
+            "round trip for the term statistics costs about 1 ms.",
+            "  Matching runs in two phases (`search/scoring.py`): a document is a candidate only "
+            "when "
+            "structural evidence (cluster, related cluster, service, case cluster) or an "
+            "*informative* "
+            "text term (one in at most max(1,000 documents, 5 %) of the index) matches; the first "
+            "phase "
+            "scores every signal with the informative terms, and a `rescore` over the top 500 adds "
+            "the "
+            "common terms' share with the same weights, so the final scores equal full scoring. "
+            "Below about 2,000 documents every term is informative and the phases coincide.",
         ]
     rates = [
         (n, r["reindex"]["providers"] / r["reindex"]["providers_s"]) for n, r in sorted(es.items())
     ]
     if rates:
         lines += [
-            "- **Reindexing is bound by text analysis in Python, not by Elasticsearch.** `reindex` loads "
+            "- **Reindexing is bound by text analysis in Python, not by Elasticsearch.** `reindex` "
+            "loads "
             + ", ".join(f"{rate:,.0f} providers/s at {n:,}" for n, rate in rates)
-            + "; documents are built in forked worker processes (one per core) while the bulk requests "
-            "run, with the taxonomy `keywords` segmented once per label. Building one provider document "
-            "costs ≈ 0.6 ms of CPU, nearly all of it jieba segmentation, so on two cores the rebuild "
-            "shares the CPU with Elasticsearch and slows down roughly twofold when another process takes "
-            "a core.",
+            + "; documents are built in forked worker processes (one per core) while the bulk "
+            "requests "
+            "run, with the taxonomy `keywords` segmented once per label. Building one provider "
+            "document "
+            "costs ≈ 0.6 ms of CPU, nearly all of it jieba segmentation, so on two cores the "
+            "rebuild "
+            "shares the CPU with Elasticsearch and slows down roughly twofold when another process "
+            "takes a core.",
         ]
     if emb:
         lines += [
             "- **Embedded matching** is Python set algebra and a BM25 loop over postings "
             "(`text_scores` is about two thirds of the CPU of a match at 10k). It is linear in the "
-            "postings of the query's terms; the synthetic texts use a narrower vocabulary than real "
-            "ones, so their postings are denser and these numbers are on the pessimistic side.",
+            "postings of the query's terms; the synthetic texts use a narrower vocabulary than "
+            "real ones, so their postings are denser and these numbers are on the pessimistic "
+            "side.",
         ]
     http = [r for r in report["results"] if "http" in r]
     for r in http:
@@ -1157,9 +1208,10 @@ def analysis(report: dict) -> list[str]:
         first = h["first"]["p50"] - h["repeat"]["p50"]
         lines.append(
             f"- **Web layer** ({r['backend']}, {r['size']:,}): a repeated `GET …/matches` costs "
-            f"≈ {web:.0f} ms (p50) beyond `match_providers` (token check, loading the demand and the "
-            f"provider rows, serialisation); the first request for a demand costs ≈ {first:.0f} ms more, "
-            "for recording the exposure, committing and re-indexing the providers shown."
+            f"≈ {web:.0f} ms (p50) beyond `match_providers` (token check, loading the demand and "
+            "the "
+            f"provider rows, serialisation); the first request for a demand costs ≈ {first:.0f} ms "
+            "more, for recording the exposure, committing and re-indexing the providers shown."
         )
     lines.append("")
     return lines
@@ -1170,7 +1222,8 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
     lines = [
         "# Search and matching benchmarks",
         "",
-        f"Measured {report['date']} with `scripts/bench.py` (`make bench`), {report['seconds'] / 60:.0f} minutes in all.",
+        f"Measured {report['date']} with `scripts/bench.py` (`make bench`), "
+        f"{report['seconds'] / 60:.0f} minutes in all.",
         "",
         "## Machine",
         "",
@@ -1196,7 +1249,8 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
             f"heap {es['heap_mib']} MiB, one shard and no replica per index, security off)"
         )
     lines += [
-        "- Embedded backend: SQLite file on local disk, in-memory inverted index in the same process",
+        "- Embedded backend: SQLite file on local disk, in-memory inverted index in the same "
+        "process",
         "",
         "## Targets",
         "",
@@ -1212,37 +1266,45 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
     lines += [
         "## What is measured",
         "",
-        f"- **Data**: synthetic, deterministic (seed {SEED}). Providers: industry clusters, services (drawn "
-        "as chains such as concept → appearance → structure → prototype), districts, kinds, levels, team "
-        "sizes and price ranges distributed as in Chongqing's design sector (the main urban districts "
-        "and Yongchuan dominate, most firms have no level), Chinese descriptions and 0–3 portfolio "
-        "cases assembled from taxonomy labels and product words (~185 characters of text per "
-        "provider, like the judged set); demands: title, ~80-character description, one cluster, "
-        "1–3 services, a budget between 20k and 2M CNY, 90 % published. As many demands as providers.",
-        f"- **`index`**: `backend.index` in batches of {BATCH}, documents per second including text analysis "
-        f"(Python). Above {INDEX_SAMPLE:,} documents it runs on the first {INDEX_SAMPLE:,} only; the full "
-        "set is then loaded with `reindex`.",
-        "- **`reindex`**: `backend.reindex` of the full set: a new index, documents built and bulk-loaded, "
-        "refresh, atomic alias swap, old index deleted (embedded: a new table, then the in-memory index "
-        "rebuilt from it).",
+        f"- **Data**: synthetic, deterministic (seed {SEED}). Providers: industry clusters, "
+        "services (drawn "
+        "as chains such as concept → appearance → structure → prototype), districts, kinds, "
+        "levels, team "
+        "sizes and price ranges distributed as in Chongqing's design sector (the main urban "
+        "districts and Yongchuan dominate, most firms have no level), Chinese descriptions and 0–3 "
+        "portfolio cases assembled from taxonomy labels and product words (~185 characters of text "
+        "per provider, like the judged set); demands: title, ~80-character description, one "
+        "cluster, 1–3 services, a budget between 20k and 2M CNY, 90 % published. As many demands "
+        "as providers.",
+        f"- **`index`**: `backend.index` in batches of {BATCH}, documents per second including "
+        "text analysis "
+        f"(Python). Above {INDEX_SAMPLE:,} documents it runs on the first {INDEX_SAMPLE:,} only; "
+        "the full set is then loaded with `reindex`.",
+        "- **`reindex`**: `backend.reindex` of the full set: a new index, documents built and "
+        "bulk-loaded, refresh, atomic alias swap, old index deleted (embedded: a new table, then "
+        "the in-memory index rebuilt from it).",
         "- **Latency**: random demands for `match_providers(demand, 10)`, random providers for "
-        "`match_leads(provider, 10)`, and faceted `search` on demands (one or two query words from the "
-        "product and service vocabulary, `status=published` plus zero to two filters on cluster and "
-        "region, facets cluster/service/region), after warm-up queries. Sequential, one client.",
-        "- **Raw engine, Elasticsearch**: the exact HTTP requests the library sent for the same query "
-        "(a `_termvectors` request for the term statistics, then the `_search`), recorded from the "
-        "client's transport and replayed over one keep-alive connection with Python's `http.client`, "
-        "response JSON parsed. App and raw runs alternate per query. App/raw is the library's own "
-        "Python work (text analysis, query building, the official client, reasons) on top of the engine.",
-        "- **Raw engine, embedded**: the embedded backend has no SQLite FTS5 query: SQLite only stores "
-        "the documents and search runs on an in-memory inverted index in Python. Raw is therefore that "
-        "evaluation alone on an already-built query (`run_spec` / the search plan), app adds text "
-        "analysis of the demand or provider, query building and the per-call freshness check against "
-        "the SQLite file.",
-        "- **HTTP path**: the same records inserted as database rows, the app wired to the same backend "
-        "and index, `GET /api/v1/demands/{id}/matches?limit=10` through Flask's test client (no network). "
-        "The first request for a demand records which providers were shown (exposure rule) and "
-        "re-indexes them; repeated requests only read.",
+        "`match_leads(provider, 10)`, and faceted `search` on demands (one or two query words from "
+        "the product and service vocabulary, `status=published` plus zero to two filters on "
+        "cluster and region, facets cluster/service/region), after warm-up queries. Sequential, "
+        "one client.",
+        "- **Raw engine, Elasticsearch**: the exact HTTP requests the library sent for the same "
+        "query (a `_termvectors` request for the term statistics, then the `_search`), recorded "
+        "from the client's transport and replayed over one keep-alive connection with Python's "
+        "`http.client`, response JSON parsed. App and raw runs alternate per query. App/raw is the "
+        "library's own Python work (text analysis, query building, the official client, reasons) "
+        "on top of the engine.",
+        "- **Raw engine, embedded**: the embedded backend has no SQLite FTS5 query: SQLite only "
+        "stores "
+        "the documents and search runs on an in-memory inverted index in Python. Raw is therefore "
+        "that evaluation alone on an already-built query (`run_spec` / the search plan), app adds "
+        "text analysis of the demand or provider, query building and the per-call freshness check "
+        "against the SQLite file.",
+        "- **HTTP path**: the same records inserted as database rows, the app wired to the same "
+        "backend "
+        "and index, `GET /api/v1/demands/{id}/matches?limit=10` through Flask's test client (no "
+        "network). The first request for a demand records which providers were shown (exposure "
+        "rule) and re-indexes them; repeated requests only read.",
         "",
         "## Reproduce",
         "",

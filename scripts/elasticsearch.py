@@ -137,8 +137,10 @@ def start_timeout() -> float:
     value = os.environ.get("MATCHMAKER_ES_START_TIMEOUT", "").strip()
     try:
         return float(value) if value else DEFAULT_START_TIMEOUT
-    except ValueError:
-        raise Failure(f"MATCHMAKER_ES_START_TIMEOUT must be a number of seconds, not {value!r}")
+    except ValueError as exc:
+        raise Failure(
+            f"MATCHMAKER_ES_START_TIMEOUT must be a number of seconds, not {value!r}"
+        ) from exc
 
 
 def maven_repo() -> Path:

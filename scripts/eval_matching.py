@@ -9,7 +9,7 @@ takes an API token, loads every provider and demand of the judged set with
 back to the judged set's keys and scored with ``search.evaluation`` (NDCG@10, MRR, P@5),
 beside the two baselines of that module computed on the same records in the same run.
 
-    python scripts/eval_matching.py                       # embedded (+ Elasticsearch if ELASTICSEARCH_URL)
+    python scripts/eval_matching.py    # embedded (+ Elasticsearch if ELASTICSEARCH_URL is set)
     python scripts/eval_matching.py --backend embedded --write
     python scripts/eval_matching.py --elasticsearch-url http://127.0.0.1:9200 --write
 
@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +150,7 @@ class ApiRun:
             )
         items = resp.get_json()["items"]
         scores = [it["score"] for it in items]
-        if any(a < b for a, b in zip(scores, scores[1:])):
+        if any(a < b for a, b in pairwise(scores)):
             raise RuntimeError(f"demand {demand_id}: scores increase down the list: {scores}")
         return [it["provider"]["id"] for it in items]
 
@@ -243,7 +244,8 @@ def table(report: dict) -> list[str]:
 def print_report(report: dict) -> None:
     c = report["counts"]
     print(
-        f"judged set: {c['providers']} providers, {c['demands']} demands, {c['judgments']} judgments"
+        f"judged set: {c['providers']} providers, {c['demands']} demands, {c['judgments']} "
+        "judgments"
     )
     for line in table(report):
         print(line)
@@ -272,9 +274,9 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         "",
         f"Measured {today} with `scripts/eval_matching.py` (Python {platform.python_version()}).",
         "",
-        f"Judged development set `eval-dev` (by default `../shared/eval-dev` next to the repository): "
-        f"{c['providers']} providers, {c['demands']} demands, {c['judgments']} graded judgments "
-        "(grades 1–3; unlisted pairs are 0).",
+        "Judged development set `eval-dev` (by default `../shared/eval-dev` next to the "
+        f"repository): {c['providers']} providers, {c['demands']} demands, {c['judgments']} graded "
+        "judgments (grades 1–3; unlisted pairs are 0).",
         "",
         "Every provider and demand is created through `POST /api/v1/providers` and "
         "`POST /api/v1/demands` on an empty database and an empty index, then each demand's "
@@ -292,8 +294,8 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         ]
     for backend, run in report["runs"].items():
         lines.append(
-            f"- {LABELS[backend]}: {c['providers'] + c['demands']} records loaded through the API in "
-            f"{run['load_seconds']:.1f} s; {run['queries']} match requests, "
+            f"- {LABELS[backend]}: {c['providers'] + c['demands']} records loaded through the API "
+            f"in {run['load_seconds']:.1f} s; {run['queries']} match requests, "
             f"{1000 * run['match_seconds'] / max(1, run['queries']):.0f} ms each on average "
             "(first request per demand, which also records the exposure)."
         )
@@ -313,36 +315,37 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         "Elasticsearch the replaced documents count in the term statistics until segments merge, "
         "so its metrics and the top-10 overlap can move by a few thousandths from run to run."
         if max_rec < EXPOSURE_MIN_RECOMMENDED
-        else "Each match request records its results as recommendations (the exposure rule). In this "
-        f"run one provider was recommended {max_rec} times, at or above the {EXPOSURE_MIN_RECOMMENDED} "
-        "from which a provider that rarely answers is down-weighted, so later demands may see it "
-        "ranked lower than earlier ones did.",
+        else "Each match request records its results as recommendations (the exposure rule). In "
+        f"this run one provider was recommended {max_rec} times, at or above the "
+        f"{EXPOSURE_MIN_RECOMMENDED} from which a provider that rarely answers is down-weighted, "
+        "so later demands may see it ranked lower than earlier ones did.",
         "",
         "## Metrics",
         "",
         "Per demand, over the top 10 providers returned, then averaged over the demands:",
         "",
-        "- **NDCG@10**: DCG@10 = Σ_{i=1..10} (2^{g_i} − 1) / log2(i + 1), with g_i the grade of the "
-        "provider at rank i (0 if unjudged); divided by the same sum over the demand's judged "
+        "- **NDCG@10**: DCG@10 = Σ_{i=1..10} (2^{g_i} − 1) / log2(i + 1), with g_i the grade of "
+        "the provider at rank i (0 if unjudged); divided by the same sum over the demand's judged "
         "grades sorted in descending order (top 10). A list shorter than 10 contributes the DCG "
         "of what it returned.",
-        '- **MRR**: 1 / rank of the first relevant provider (grade ≥ 2, "could clearly do the job"); '
-        "0 when none is in the top 10.",
+        "- **MRR**: 1 / rank of the first relevant provider "
+        '(grade ≥ 2, "could clearly do the job"); 0 when none is in the top 10.',
         "- **P@5**: share of the top 5 that are relevant (grade ≥ 2); a list shorter than 5 counts "
         "the missing places as not relevant.",
         "",
         "Baselines:",
         "",
-        "- **BM25 text only**: Lucene BM25 (k1 = 1.2, b = 0.75) of the demand's segmented title and "
-        "description over each provider's segmented name, description and cases; no synonyms, no "
-        "structure.",
+        "- **BM25 text only**: Lucene BM25 (k1 = 1.2, b = 0.75) of the demand's segmented title "
+        "and description over each provider's segmented name, description and cases; no synonyms, "
+        "no structure.",
         "- **cluster, then shared services**: providers in the demand's cluster first, then by the "
         "number of services they share with the demand (ties by id).",
         "",
         "## Reproduce",
         "",
         "```sh",
-        "make eval                                     # embedded; Elasticsearch too if ELASTICSEARCH_URL is set",
+        "make eval                                     "
+        "# embedded; Elasticsearch too if ELASTICSEARCH_URL is set",
         "ELASTICSEARCH_URL=http://127.0.0.1:9200 .venv/bin/python scripts/eval_matching.py --write",
         ".venv/bin/python scripts/eval_matching.py --backend embedded --data path/to/eval-dev",
         "```",

@@ -135,6 +135,7 @@ class SearchBackend(abc.ABC):
     def drop_all(self) -> None:
         """Delete every index under this backend's prefix (tests, reset)."""
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Release connections."""
 

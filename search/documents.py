@@ -6,8 +6,8 @@ the embedded backend's own inverted index.
 
 Provider document fields: ``id version name kind level region clusters services
 case_clusters verified team_size price_min price_max price_lo price_hi recommended_count
-answered_count answer_rate created_at sort_date text case_text keywords cases``. ``cases`` keeps each case's
-title, cluster and tokens (stored, not indexed) so reasons can name the relevant case.
+answered_count answer_rate created_at sort_date text case_text keywords cases``. ``cases`` keeps
+each case's title, cluster and tokens (stored, not indexed) so reasons can name the relevant case.
 
 Demand document fields: ``id version title cluster services service_norm region
 budget_min budget_max budget_sort budget_lo budget_hi deadline status organization_name created_at

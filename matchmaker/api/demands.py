@@ -26,9 +26,10 @@ DEMAND_FACETS = ("cluster", "service", "region")
     response=s.DemandOut,
     status=201,
     errors=(400, 401, 403, 409, 413, 422),
-    description="Enterprises post for their own organisation; an admin names one by `organization_id` "
-    "or creates/reuses one by exact name with `organization`. `status: published` is "
-    "honoured for admins; other users' demands start `in_review` (or `draft` if asked).",
+    description="Enterprises post for their own organisation; an admin names one by "
+    "`organization_id` or creates/reuses one by exact name with `organization`. `status: "
+    "published` is honoured for admins; other users' demands start `in_review` (or `draft` if "
+    "asked).",
 )
 def create_demand(body: dict) -> s.DemandOut:
     demand = service.create_demand(db.session, current_api_user(), body)
@@ -79,7 +80,8 @@ def update_demand(demand_id: int, body: dict) -> s.DemandOut:
     tag="demands",
     status=204,
     errors=(401, 403, 404, 409),
-    description="Admins delete any demand; owners only their drafts (409 otherwise: withdraw instead).",
+    description="Admins delete any demand; owners only their drafts (409 otherwise: withdraw "
+    "instead).",
 )
 def delete_demand(demand_id: int) -> None:
     user = current_api_user()
@@ -131,8 +133,8 @@ def search_demands(params: s.DemandSearchParams) -> s.DemandPage:
     query=s.LimitParams,
     response=s.MatchesOut,
     errors=(401, 403, 404, 409, 422, 503),
-    description="The demand's owner or an admin, for a published demand (or one in negotiation; 409 "
-    "otherwise). Best first, scores non-increasing, reasons in the request's language.",
+    description="The demand's owner or an admin, for a published demand (or one in negotiation; "
+    "409 otherwise). Best first, scores non-increasing, reasons in the request's language.",
 )
 def matches(demand_id: int, params: s.LimitParams) -> s.MatchesOut:
     user = current_api_user()

@@ -248,9 +248,9 @@ def _full(guide) -> GuideOut:
     response=GuideOut,
     status=201,
     errors=(400, 401, 403, 413, 422),
-    description="The draft's content is a full snapshot computed now: per cluster, open demands by service "
-    "type, providers and their capacity, gaps, a cluster × district heat map, featured demands "
-    "and providers. `clusters` optionally limits it to some clusters.",
+    description="The draft's content is a full snapshot computed now: per cluster, open demands by "
+    "service type, providers and their capacity, gaps, a cluster × district heat map, featured "
+    "demands and providers. `clusters` optionally limits it to some clusters.",
 )
 def create_guide(body: dict) -> GuideOut:
     guide = service.create_draft(db.session, current_api_user(), body)
@@ -297,8 +297,8 @@ def regenerate_guide(guide_id: int) -> GuideOut:
     tag="guides",
     response=GuideOut,
     errors=(401, 403, 404, 409),
-    description="Assigns the next edition number, records what changed since the previous edition and "
-    "freezes the edition: later changes to the data never change it. Subscribers are notified. "
+    description="Assigns the next edition number, records what changed since the previous edition "
+    "and freezes the edition: later changes to the data never change it. Subscribers are notified. "
     "Publishing twice → 409.",
 )
 def publish_guide(guide_id: int) -> GuideOut:

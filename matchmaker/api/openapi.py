@@ -1,4 +1,4 @@
-"""GET /openapi.json: the OpenAPI 3.1 document, built from the route table and the pydantic models."""
+"""GET /openapi.json: the OpenAPI 3.1 document, built from the route table and pydantic models."""
 
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ PROVIDER_FACETS = ("cluster", "service", "region", "level", "kind")
     response=s.ProviderOut,
     status=201,
     errors=(400, 401, 403, 409, 413, 422),
-    description="Admins create any provider (the organisation is found or created by exact name); a "
-    "provider user creates its own organisation's profile. `verified` is honoured for "
+    description="Admins create any provider (the organisation is found or created by exact name); "
+    "a provider user creates its own organisation's profile. `verified` is honoured for "
     "admins only. A duplicate `external_id` → 409.",
 )
 def create_provider(body: dict) -> s.ProviderOut:
@@ -58,8 +58,8 @@ def get_provider(provider_id: int) -> s.ProviderOut:
     body_schema="ProviderPatch",
     response=s.ProviderOut,
     errors=(400, 401, 403, 404, 409, 413, 422),
-    description="Any subset of the creation fields; the merged profile must be valid. `cases`, when "
-    "given, replaces the list. Only the provider's own users and admins (403 otherwise).",
+    description="Any subset of the creation fields; the merged profile must be valid. `cases`, "
+    "when given, replaces the list. Only the provider's own users and admins (403 otherwise).",
 )
 def update_provider(provider_id: int, body: dict) -> s.ProviderOut:
     user = current_api_user()
@@ -89,8 +89,8 @@ def delete_provider(provider_id: int) -> None:
     query=s.ProviderSearchParams,
     response=s.ProviderPage,
     errors=(401, 422, 503),
-    description="Any signed-in role. Repeated parameters of one kind are OR-ed, different kinds AND-ed. "
-    "Facets are disjunctive: a field's counts apply every filter except its own.",
+    description="Any signed-in role. Repeated parameters of one kind are OR-ed, different kinds "
+    "AND-ed. Facets are disjunctive: a field's counts apply every filter except its own.",
 )
 def search_providers(params: s.ProviderSearchParams) -> s.ProviderPage:
     user = current_api_user()
@@ -124,7 +124,8 @@ def search_providers(params: s.ProviderSearchParams) -> s.ProviderPage:
     query=s.LimitParams,
     response=s.LeadsOut,
     errors=(401, 403, 404, 422, 503),
-    description="The provider's own users and admins. Demands the provider already answered are left out.",
+    description="The provider's own users and admins. Demands the provider already answered are "
+    "left out.",
 )
 def leads(provider_id: int, params: s.LimitParams) -> s.LeadsOut:
     user = current_api_user()

@@ -60,7 +60,10 @@ class Endpoint:
 
     @property
     def path(self) -> str:
-        """The rule in OpenAPI form: ``/providers/<int(...):provider_id>`` → ``/providers/{provider_id}``."""
+        """The rule in OpenAPI form.
+
+        ``/providers/<int(...):provider_id>`` → ``/providers/{provider_id}``.
+        """
         return bp.url_prefix + re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", self.rule)
 
     @property

@@ -119,7 +119,7 @@ def _build(
     total: int,
     leaf_order: list[str],
 ) -> Node:
-    """counts[(cluster, region)] → Counter(leaf → n); ordered by the taxonomy, empty nodes left out."""
+    """counts[(cluster, region)] → Counter(leaf → n); taxonomy order, empty nodes left out."""
     taxonomy = get_taxonomy()
     region_order = {code: i for i, code in enumerate(taxonomy.regions.by_code)}
     root = Node("root", "", total, Path())

@@ -154,7 +154,7 @@ def selected(files: Iterable[FileLike] | None) -> list[FileLike]:
 def check(
     files: Iterable[FileLike] | None, policy: Policy, field: str, already: int = 0
 ) -> list[Upload]:
-    """Read and check every file; raise ValidationFailed (on ``field``) before anything is stored."""
+    """Read and check every file; ValidationFailed (on ``field``) before anything is stored."""
     files = selected(files)
     errors: list[str] = []
     if already + len(files) > policy.max_files:

@@ -163,7 +163,8 @@ def send_digests(
             config,
             saved.user.email,
             _("【工业设计供需对接平台】“%(name)s”有 %(n)s 条新需求", name=saved.name, n=len(found)),
-            f"{lines}\n\n{_('退订此提醒')}: {base_url}/alerts/unsubscribe/{saved.unsubscribe_token}\n",
+            f"{lines}\n\n{_('退订此提醒')}: "
+            f"{base_url}/alerts/unsubscribe/{saved.unsubscribe_token}\n",
         )
         audit.record(
             session, None, "saved_search.digest_sent", "saved_search", saved.id, count=len(found)

@@ -439,8 +439,8 @@ class EmbeddedBackend(SearchBackend):
                 seq = self._bump(conn, "seq")
                 for doc_id, version, body in rows:
                     conn.execute(
-                        f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, ?, ?, ?) '
-                        "ON CONFLICT(id) DO UPDATE SET version = excluded.version, "
+                        f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, ?, '
+                        "?, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version, "
                         "deleted = excluded.deleted, seq = excluded.seq, body = excluded.body "
                         f'WHERE excluded.version >= "{table}".version',
                         (doc_id, version, 1 if body is None else 0, seq, body),
@@ -480,8 +480,10 @@ class EmbeddedBackend(SearchBackend):
                 if batch:
                     conn.execute("BEGIN IMMEDIATE")
                     conn.executemany(
-                        f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, 0, 0, ?) '
-                        "ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body "
+                        f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, 0, '
+                        "0, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = "
+                        "excluded.body "
                         f'WHERE excluded.version >= "{table}".version',
                         batch,
                     )

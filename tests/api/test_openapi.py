@@ -1,4 +1,4 @@
-"""The OpenAPI document: 3.1, complete (every API route), self-consistent, and in step with the views."""
+"""The OpenAPI document: 3.1, complete (every API route), self-consistent, matching the views."""
 
 from __future__ import annotations
 

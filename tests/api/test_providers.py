@@ -263,7 +263,7 @@ def catalogue(make):
         services=["structural-design"],
         description="电子结构",
     )
-    return {k: make.provider_profile(u).id for k, u in zip("abcd", (a, b, c, d))}
+    return {k: make.provider_profile(u).id for k, u in zip("abcd", (a, b, c, d), strict=True)}
 
 
 def ids(response) -> set[int]:

@@ -71,7 +71,7 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, tmp_path):
-    """Pages in separate contexts, one per person; screenshots land in test-artifacts/ on failure."""
+    """Pages in separate contexts, one per person; on failure, screenshots go to test-artifacts/."""
     contexts = []
 
     def make(locale: str = "zh-CN"):

@@ -148,7 +148,8 @@ def test_draft_snapshot_counts_demand_supply_and_gaps(world):
     assert content["totals"]["open_demands"] == 3  # the draft demand is not open
     assert content["heatmap"]["regions"] == ["liangjiang", "yongchuan"]
     assert content["heatmap"]["rows"] == [{"cluster": "nev-ice", "counts": [1, 2]}]
-    # featured: largest budget first; verified providers by level; no enterprise names in a public edition
+    # featured: largest budget first; verified providers by level;
+    # no enterprise names in a public edition
     assert [d["title"] for d in content["featured_demands"]][:2] == [
         "新能源汽车外观设计",
         "智能座舱交互设计",
@@ -317,7 +318,8 @@ def test_second_edition_records_changes_since_the_previous(world, make):
     assert [d["id"] for d in changes["new_demands"]] == [new.id]
     assert [d["id"] for d in changes["closed_demands"]] == [closed.id]
     assert changes["closed_demands"][0]["status"] == "closed:withdrawn"
-    # automotive: 2 demands, 2 verified → no longer a shortage; motorcycles: 1 demand, 3 verified → no surplus
+    # automotive: 2 demands, 2 verified → no longer a shortage;
+    # motorcycles: 1 demand, 3 verified → no surplus
     closed_gaps = {(g["kind"], g["scope"], g["code"]) for g in changes["gaps_closed"]}
     assert ("shortage", "cluster", "nev-ice") in closed_gaps
     assert ("surplus", "cluster", "motorcycle") in closed_gaps

@@ -43,7 +43,8 @@ def actions(subject_id: int | None = None) -> list[str]:
 
 @pytest.fixture
 def world(make):
-    """Two enterprises with open nev-ice demands in Yongchuan, one motorcycle demand elsewhere, three providers."""
+    """Two enterprises with open nev-ice demands in Yongchuan, a motorcycle demand elsewhere,
+    three providers."""
     admin = make.admin()
     first_owner, second_owner = (
         make.enterprise(name="永川汽车零部件厂"),
@@ -140,7 +141,8 @@ def test_proposal_pairs_open_demands_in_scope_ranked_both_ways(app, world):
     added = meetings.propose(db.session, get_search(), admin, meeting.id, per_demand=2)
     commit()
     d1, d2 = world["demands"]
-    # Two in-scope demands × their two best providers; the motorcycle demand in another district is out.
+    # Two in-scope demands × their two best providers;
+    # the motorcycle demand in another district is out.
     assert added == 4
     view = meetings.overview(db.session, admin, meeting.id)
     assert {demand.id for demand, _pairs in view.by_demand} == {d1.id, d2.id}

@@ -178,7 +178,8 @@ def data(app):
 def test_publications_and_providers_by_month_cluster_and_district(data):
     r = stats.compute(db.session, PERIOD, now=NOW)
     assert r.months == ["2025-01", "2025-02", "2025-03"]
-    # First publications in the period: D1, D2 (Jan), D3 (Feb), D4, D6 (Mar); D5 first in 2024, D7 in April.
+    # First publications in the period: D1, D2 (Jan), D3 (Feb), D4, D6 (Mar);
+    # D5 first in 2024, D7 in April.
     assert r.demands_by_month == {"2025-01": 2, "2025-02": 1, "2025-03": 2}
     assert r.demands_published == 5
     assert r.demands_by_cluster == {"nev-ice": 2, "motorcycle": 2, "electronics": 1}
@@ -204,12 +205,14 @@ def test_publications_and_providers_by_month_cluster_and_district(data):
 
 def test_funnel(data):
     f = stats.compute(db.session, PERIOD, now=NOW).funnel
-    # Shown in the period: D1×3 + D2×2 + D3×2 + D4×1 = 8 (D5's 2024 showing and D7's April one are out).
+    # Shown in the period: D1×3 + D2×2 + D3×2 + D4×1 = 8
+    # (D5's 2024 showing and D7's April one are out).
     assert f.recommended == 8
     # interest.created in the period: D1 4 + D2 3 + D3 2 + D5 1 = 10.
     assert f.interest == 10
     assert f.accepted == 2  # D1–P1, D3–P3
-    # Signed: the D3–P3 meeting contract (D1–P2's was cancelled) + D1 won; D3's own "won" is the same contract.
+    # Signed: the D3–P3 meeting contract (D1–P2's was cancelled) + D1 won;
+    # D3's own "won" is the same contract.
     assert f.signed == 2
     assert f.signed_at_meetings == 1 and f.contract_value == 500_000
     assert (
@@ -224,7 +227,8 @@ def test_time_to_first_interest_and_three_qualified_interests(data):
     assert (r.published, r.with_interest, r.without_interest) == (5, 3, 2)
     assert r.median_hours == 2.0
     # Windows over by now: D1, D2, D3, D6 (D4's ends 04-07 12:00 > now: pending).
-    # D1: P1, P2, P5 qualified (P3 lists another cluster; P5's withdrawal came after the window) → 3 ✓
+    # D1: P1, P2, P5 qualified → 3 ✓
+    #     (P3 lists another cluster; P5's withdrawal came after the window)
     # D2: P1 only (P2 withdrew within the window, P5 came after it) → 1
     # D3: P3, P2 (both list motorcycle) → 2;  D6: none.
     assert (r.eligible, r.reached, r.pending) == (4, 1, 1)
@@ -234,7 +238,8 @@ def test_time_to_first_interest_and_three_qualified_interests(data):
 def test_success_rate_per_cluster(data):
     r = stats.compute(db.session, PERIOD, now=NOW)
     rows = {row.cluster: (row.won, row.withdrawn, row.expired, row.rate) for row in r.success}
-    # Closed in the period: D1 won, D2 withdrawn, D5 expired (nev-ice); D3 won (motorcycle); D7 closed in April.
+    # Closed in the period: D1 won, D2 withdrawn, D5 expired (nev-ice); D3 won (motorcycle);
+    # D7 closed in April.
     assert rows == {"nev-ice": (1, 1, 1, 1 / 3), "motorcycle": (1, 0, 0, 1.0)}
     total = r.success_total
     assert (total.won, total.withdrawn, total.expired, total.rate) == (2, 1, 1, 0.5)
@@ -242,9 +247,11 @@ def test_success_rate_per_cluster(data):
 
 def test_exposure_spread(data):
     e = stats.compute(db.session, PERIOD, now=NOW).exposure
-    # Per provider in the period: P1 2, P2 2, P3 1, P4 1, P5 2, P7 0 (P6 did not exist yet): n = 6, total 8.
+    # Per provider in the period: P1 2, P2 2, P3 1, P4 1, P5 2, P7 0 (P6 did not exist yet):
+    # n = 6, total 8.
     assert (e.providers, e.total, e.never_shown) == (6, 8, 1)
-    # Sorted [0,1,1,2,2,2]: Σ(2i−n−1)xᵢ = 0 − 3 − 1 + 2 + 6 + 10 = 14; G = 14 / (n · total) = 14 / 48.
+    # Sorted [0,1,1,2,2,2]: Σ(2i−n−1)xᵢ = 0 − 3 − 1 + 2 + 6 + 10 = 14;
+    # G = 14 / (n · total) = 14 / 48.
     assert e.gini == pytest.approx(14 / 48)
     # Top 10 % of 6 providers = 1 provider (rounded up) with 2 of 8.
     assert e.top10_share == 2 / 8

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from search import DEMANDS, PROVIDERS, SearchQuery
 
 REASON_CODES = {
@@ -106,7 +108,7 @@ def test_text_relevance_orders_hits(backend):
     backend.refresh()
     page = search(backend, PROVIDERS, text="礼盒包装")
     assert ids(page)[0] == 2
-    assert all(a.score >= b.score for a, b in zip(page.hits, page.hits[1:]))
+    assert all(a.score >= b.score for a, b in pairwise(page.hits))
 
 
 # -- facets, filters, sorting, pagination -----------------------------------------------

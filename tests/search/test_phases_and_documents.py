@@ -119,7 +119,7 @@ def test_backends_agree_on_both_phases(taxonomy, tmp_path, tight_phases):
             backend.drop_all()
             backend.close()
     overlap = []
-    for emb, es in zip(results["embedded"], results["elasticsearch"]):
+    for emb, es in zip(results["embedded"], results["elasticsearch"], strict=True):
         overlap.append(len({h.id for h in emb} & {h.id for h in es}) / max(1, len(emb)))
         by_id = {h.id: h for h in es}
         for h in emb:

@@ -1,4 +1,4 @@
-"""Helpers the page tests share: reading a response, its field errors, signing in, stored uploads."""
+"""Helpers the page tests share: reading a response, its field errors, signing in, uploads."""
 
 from __future__ import annotations
 

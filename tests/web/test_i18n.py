@@ -23,7 +23,8 @@ KEYWORDS = {
     "pgettext": ((1, "c"), 2),
 }
 HOW_TO_FIX = (
-    "re-extract and translate: pybabel extract -F babel.cfg -k lazy_gettext -k _l -o messages.pot . && "
+    "re-extract and translate: "
+    "pybabel extract -F babel.cfg -k lazy_gettext -k _l -o messages.pot . && "
     "pybabel update -i messages.pot -d matchmaker/translations -l en --no-fuzzy-matching, "
     "fill in every msgstr, then pybabel compile -d matchmaker/translations"
 )

@@ -335,7 +335,7 @@ def toggle_subscription(session: Session, actor: User) -> bool:
 
 
 def mail_subscribers(session: Session, guide: Guide, config: Mapping, base_url: str) -> int:
-    """E-mail every subscriber about a published edition (after the commit); a no-op without SMTP."""
+    """E-mail every subscriber about a published edition (after the commit); no-op without SMTP."""
     if guide.status != PUBLISHED or not config.get("MAIL_SERVER"):
         return 0
     sent = 0

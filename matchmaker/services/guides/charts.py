@@ -64,12 +64,12 @@ def _text_width(text: str, size: float) -> float:
 
 def _svg(width: float, height: float, title: str, desc: str, body: list[str], chart_id: str) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{chart_id}-t {chart_id}-d" '
         f'font-family="{attr(FONT)}" font-size="13" fill="{TEXT_COLOUR}">'
-        f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
-        + "".join(body)
-        + "</svg>"
+        f'<title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>' + "".join(body) + "</svg>"
     )
 
 
@@ -87,7 +87,8 @@ def _legend(left: float, legend: tuple[str, str]) -> list[str]:
     return [
         f'<rect x="{left}" y="8" width="12" height="12" fill="{DEMAND_COLOUR}"/>',
         f'<text x="{left + 18}" y="19">{escape(legend[0])}</text>',
-        f'<rect x="{left + 30 + _text_width(legend[0], 13)}" y="8" width="12" height="12" fill="{SUPPLY_COLOUR}"/>',
+        f'<rect x="{left + 30 + _text_width(legend[0], 13)}" y="8" width="12" height="12" '
+        f'fill="{SUPPLY_COLOUR}"/>',
         f'<text x="{left + 48 + _text_width(legend[0], 13)}" y="19">{escape(legend[1])}</text>',
     ]
 
@@ -123,11 +124,12 @@ def bars_svg(
             f'<text x="{left + plot / 2:.0f}" y="{top + row / 2 + 4:.0f}" text-anchor="middle" '
             f'fill="{MUTED_COLOUR}">{escape(empty)}</text>'
         )
-    for i, (bar, text) in enumerate(zip(bars, labels)):
+    for i, (bar, text) in enumerate(zip(bars, labels, strict=True)):
         y = top + i * row
         body.append(f"<g><title>{escape(bar.label)}: {bar.demands} / {bar.verified}</title>")
         body.append(
-            f'<text x="{left - 10}" y="{y + row / 2 + 4:.1f}" text-anchor="end">{escape(text)}</text>'
+            f'<text x="{left - 10}" y="{y + row / 2 + 4:.1f}" '
+            f'text-anchor="end">{escape(text)}</text>'
         )
         for j, (value, colour) in enumerate(
             ((bar.demands, DEMAND_COLOUR), (bar.verified, SUPPLY_COLOUR))
@@ -151,8 +153,8 @@ def heat_colour(value: int, top: int) -> str:
         return "#f5f7fa"
     share = 0.18 + 0.82 * value / top
     base, low = (11, 92, 173), (231, 240, 250)
-    rgb = [round(lo + (b - lo) * share) for b, lo in zip(base, low)]
-    return "#%02x%02x%02x" % tuple(rgb)
+    rgb = [round(lo + (b - lo) * share) for b, lo in zip(base, low, strict=True)]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 def heat_text_colour(value: int, top: int) -> str:
@@ -191,7 +193,7 @@ def heatmap_svg(content: dict[str, Any], locale: str, title: str, desc: str, emp
             f'<text x="{x:.1f}" y="{top - 8:.1f}" font-size="12" text-anchor="start" '
             f'transform="rotate(-45 {x:.1f} {top - 8:.1f})">{escape(text)}</text>'
         )
-    for i, (row, text) in enumerate(zip(rows, row_labels)):
+    for i, (row, text) in enumerate(zip(rows, row_labels, strict=True)):
         y = top + i * cell
         body.append(
             f'<text x="{left - 8}" y="{y + cell / 2 + 4:.1f}" font-size="12" text-anchor="end">'
@@ -199,7 +201,10 @@ def heatmap_svg(content: dict[str, Any], locale: str, title: str, desc: str, emp
         )
         for j, value in enumerate(row["counts"]):
             x = left + j * cell
-            name = f"{taxonomy.clusters.label(row['cluster'], locale)} × {taxonomy.regions.label(regions[j], locale)}"
+            name = (
+                f"{taxonomy.clusters.label(row['cluster'], locale)} × "
+                f"{taxonomy.regions.label(regions[j], locale)}"
+            )
             body.append(
                 f"<g><title>{escape(name)}: {value}</title>"
                 f'<rect x="{x + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" rx="3" '
@@ -222,7 +227,10 @@ def trend_svg(
     point_label,
     empty: str,
 ) -> str:
-    """Open demands and verified providers across editions (``point_label(point)`` names the x ticks)."""
+    """Open demands and verified providers across editions.
+
+    ``point_label(point)`` names the x ticks.
+    """
     width, height, left, right, top, bottom = 760, 280, 48, 24, 36, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(
@@ -234,7 +242,8 @@ def trend_svg(
         value = top_value * i / steps
         y = top + plot_h - plot_h * i / steps
         body.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="{GRID_COLOUR}"/>'
         )
         body.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
@@ -268,7 +277,7 @@ def trend_svg(
     for i, p in enumerate(points):
         if i % every == 0 or i == len(points) - 1:
             body.append(
-                f'<text x="{x_of(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11" '
-                f'fill="{MUTED_COLOUR}">{escape(point_label(p))}</text>'
+                f'<text x="{x_of(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+                f'font-size="11" fill="{MUTED_COLOUR}">{escape(point_label(p))}</text>'
             )
     return _svg(width, height, title, desc, body, "chart-trend")

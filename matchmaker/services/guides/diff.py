@@ -28,7 +28,8 @@ def changes(
     ``status_of`` gives the demands' status now (a demand that left the open set may have been
     closed, or sent back to review after an edit; a deleted one has no status).
     """
-    # An edition limited to some clusters is compared with the previous edition on those clusters only.
+    # An edition limited to some clusters is compared with the previous edition on those
+    # clusters only.
     scope = set(current.get("scope") or [])
     same_scope = set(previous.get("scope") or []) == scope
 

@@ -1,4 +1,4 @@
-"""Words for a guide's codes and numbers, in the current language (page, PDF and XLSX share them)."""
+"""Words for a guide's codes and numbers in the current language (page, PDF and XLSX share them)."""
 
 from __future__ import annotations
 
@@ -74,8 +74,8 @@ def code_label(scope: str, code: str, locale: str) -> str:
 def gap_rule_text(content: dict[str, Any]) -> str:
     t = content.get("thresholds") or {}
     return _(
-        "判定规则：已认证服务方少于开放需求数的一半为“供给缺口”；已认证服务方不少于 %(min)s 家且不少于开放需求数的 "
-        "%(ratio)s 倍为“需求不足”。",
+        "判定规则：已认证服务方少于开放需求数的一半为“供给缺口”；已认证服务方不少于 %(min)s "
+        "家且不少于开放需求数的 %(ratio)s 倍为“需求不足”。",
         min=t.get("surplus_min_verified", SURPLUS_MIN_VERIFIED),
         ratio=t.get("surplus_ratio", SURPLUS_RATIO),
     )
@@ -89,8 +89,8 @@ def changes_summary(changes: dict[str, Any]) -> str:
     delta = changes.get("totals_delta") or {}
     if not delta:
         return _(
-            "与第 %(n)s 期（%(title)s）相比（仅比较本期范围内的产业集群）：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；"
-            "新出现缺口 %(opened)s 个，消除 %(gone)s 个。",
+            "与第 %(n)s 期（%(title)s）相比（仅比较本期范围内的产业集群）：新增需求 %(new)s 条，"
+            "关闭或下线 %(closed)s 条；新出现缺口 %(opened)s 个，消除 %(gone)s 个。",
             n=changes.get("previous_edition"),
             title=changes.get("previous_title", ""),
             new=len(changes.get("new_demands", [])),
@@ -99,8 +99,8 @@ def changes_summary(changes: dict[str, Any]) -> str:
             gone=len(changes.get("gaps_closed", [])),
         )
     return _(
-        "与第 %(n)s 期（%(title)s）相比：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；新出现缺口 %(opened)s 个，"
-        "消除 %(gone)s 个；开放需求 %(d)s，已认证服务方 %(v)s。",
+        "与第 %(n)s 期（%(title)s）相比：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；新出现缺口 "
+        "%(opened)s 个，消除 %(gone)s 个；开放需求 %(d)s，已认证服务方 %(v)s。",
         n=changes.get("previous_edition"),
         title=changes.get("previous_title", ""),
         new=len(changes.get("new_demands", [])),

@@ -120,7 +120,7 @@ class GuidePDF(FPDF):
             )
 
     def heading(self, text: str, size: float = 14, need: float = 30) -> None:
-        """A section title, moved to the next page with its section when less than ``need`` mm is left."""
+        """A section title; moves to the next page with its section if under ``need`` mm is left."""
         if self.get_y() + need > self.h - self.b_margin:
             self.add_page()
         self.ln(3)
@@ -569,8 +569,8 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     pdf.ln(4)
     pdf.para(
         _(
-            "数据生成于 %(time)s（北京时间）。统计口径：开放需求指已发布或洽谈中的需求；已认证服务方指经平台认证的单位；"
-            "跨集群的服务方在各集群分别计入。",
+            "数据生成于 %(time)s（北京时间）。统计口径：开放需求指已发布或洽谈中的需求；"
+            "已认证服务方指经平台认证的单位；跨集群的服务方在各集群分别计入。",
             time=labels.china_time(content.get("generated_at")),
         ),
         size=8,

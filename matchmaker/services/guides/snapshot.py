@@ -236,7 +236,7 @@ def build(
         if any(cells.get((c, r)) for r in regions)
     ]
 
-    # --- featured ----------------------------------------------------------------------------------
+    # --- featured --------------------------------------------------------------------------------
     featured_demands = sorted(
         demands,
         key=lambda d: (

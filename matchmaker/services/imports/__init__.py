@@ -77,7 +77,7 @@ def _kind_of(parsed: Table | JsonLines, kind: str | None) -> str:
 def inspect(
     session: Session, actor: User, filename: str, data: bytes, kind: str | None = None
 ) -> Outcome:
-    """Read and check a whole file; writes nothing. FileProblem if the file cannot be read at all."""
+    """Read and check a whole file; writes nothing. FileProblem if it cannot be read at all."""
     require_role(actor, Role.ADMIN)
     parsed = read(filename, data)
     kind = _kind_of(parsed, kind)

@@ -61,7 +61,7 @@ def split_multi(value: object, vocabulary: str | None) -> list[str]:
 
 
 def as_int(value: object, money: bool = False) -> object:
-    """Integers, “1,000”, and for money “10万” / “1.5万”; anything else unchanged (schema reports)."""
+    """Integers, “1,000”, and for money “10万” / “1.5万”; anything else as is (schema reports)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

@@ -158,7 +158,10 @@ def progress_recorder(engine: Engine, job_id: int):
 def execute(
     session: Session, actor: User, job_id: int, upload_folder: str, progress=None
 ) -> ImportJob:
-    """Check the kept file again and write it (flush only: the caller commits, or rolls back and ``fail``s)."""
+    """Check the kept file again and write it.
+
+    Flushes only: the caller commits, or rolls back and ``fail``s.
+    """
     job = get_job(session, actor, job_id)
     if job.status != RUNNING:
         raise Conflict(_("该导入任务未在进行中"))

@@ -186,7 +186,7 @@ def _table(numbered: list[tuple[int, list[Any]]]) -> Table:
 
 
 def _is_example(headers: list[Any], cells: list[Any]) -> bool:
-    for header, cell in zip(headers, cells):
+    for header, cell in zip(headers, cells, strict=False):
         if clean_header(header) in ("外部编号", "external_id"):
             return isinstance(cell, str) and cell.strip().startswith(EXAMPLE_MARK)
     return False

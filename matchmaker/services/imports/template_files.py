@@ -81,7 +81,7 @@ def xlsx_template(kind: str) -> bytes:
     notes.append([])
     for line in GENERAL_NOTES:
         notes.append([line])
-    for letter, width in zip("ABCD", (18, 10, 50, 80)):
+    for letter, width in zip("ABCD", (18, 10, 50, 80), strict=True):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=2):
         for cell in row:

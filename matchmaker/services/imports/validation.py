@@ -42,7 +42,7 @@ class Problem:
 
 @dataclass
 class Row:
-    """One valid row: the validated API data, the organisation fields, and which cells were filled."""
+    """One valid row: the validated API data, the organisation fields, which cells were filled."""
 
     number: int
     data: BaseModel

@@ -116,7 +116,9 @@ def export(which: str, fmt: str):
     name, ascii_name = EXPORT_NAMES[which]
     parts = [
         node_label(archive.Node(level, code, 0, path), which)
-        for level, code in zip(archive.LEVELS, (path.tier, path.cluster, path.region, path.leaf))
+        for level, code in zip(
+            archive.LEVELS, (path.tier, path.cluster, path.region, path.leaf), strict=True
+        )
         if code
     ]
     filename = "-".join([name, *parts, suffix] if suffix else [name, *parts])

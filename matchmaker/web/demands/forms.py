@@ -16,12 +16,12 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ...services.errors import ValidationFailed
+from ...taxonomy import get_taxonomy
+
 # Validators here only mark fields as required (the asterisk and the HTML attribute);
 # the forms are never validated by WTForms: the schemas decide.
 REQUIRED = [InputRequired()]
-
-from ...services.errors import ValidationFailed
-from ...taxonomy import get_taxonomy
 
 
 class CheckboxesField(SelectMultipleField):

@@ -1,4 +1,4 @@
-"""Display labels for statuses (templates: demand_status_label(code), interest_status_label(code))."""
+"""Display labels for statuses (templates: demand_status_label, interest_status_label)."""
 
 from __future__ import annotations
 

@@ -103,7 +103,8 @@ def dashboard():
 
 
 def _download(content: bytes, mimetype: str, extension: str, report) -> Response:
-    name = f"matchmaker-statistics-{report.filters.start.isoformat()}-{report.filters.end.isoformat()}.{extension}"
+    period = f"{report.filters.start.isoformat()}-{report.filters.end.isoformat()}"
+    name = f"matchmaker-statistics-{period}.{extension}"
     return Response(
         content,
         mimetype=mimetype,
