@@ -1,10 +1,11 @@
 # Two commands: `make run` serves the demo on SQLite + embedded search; `make test` runs the suite.
+# `make lint` alone checks style (ruff, configured in pyproject.toml).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-test bench eval clean
+.PHONY: run test lint install install-test bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +28,14 @@ run: install
 	$(BIN)/matchmaker demo --if-empty
 	$(BIN)/matchmaker run --host 127.0.0.1 --port $(PORT)
 
-# Starts a local Elasticsearch (fetched from Maven Central, cached) unless ELASTICSEARCH_URL
-# is set, then runs the suite on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL.
-test: install-test
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Lint first (a finding fails the run), then starts a local Elasticsearch (fetched from Maven
+# Central, cached) unless ELASTICSEARCH_URL is set, and runs the suite on SQLite and, when
+# TEST_POSTGRES_URL is set, on PostgreSQL.
+test: lint
 	$(BIN)/python scripts/run_tests.py $(PYTEST_ARGS)
 
 bench: install-test
