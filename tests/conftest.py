@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import create_engine, text
 
 from matchmaker import create_app
@@ -17,6 +19,11 @@ from matchmaker.extensions import db
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Hypothesis (and schemathesis through it) keeps its example database and caches in a
+# temporary directory, removed at exit, instead of .hypothesis/ in the checkout.
+_HYPOTHESIS_HOME = tempfile.TemporaryDirectory(prefix="matchmaker-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME.name)
 
 
 def _database_url(tmp_path_factory) -> str:

@@ -95,6 +95,13 @@ class Factories:
         admin: User | None = None,
         **fields: Any,
     ) -> Demand:
+        """A demand of ``owner`` brought to ``status`` the way users get it there.
+
+        ``in_negotiation``: a new provider's interest, accepted by the owner; ``closed``:
+        published, then withdrawn by the owner. Any other status is an error.
+        """
+        if status not in DemandStatus.ALL:
+            raise ValueError(f"no such demand status: {status!r}")
         body = {
             "title": "新能源汽车外观设计",
             "description": "需要一套整车外观造型方案",
@@ -108,11 +115,18 @@ class Factories:
         }
         wanted = DemandStatus.DRAFT if status == DemandStatus.DRAFT else DemandStatus.IN_REVIEW
         demand = demands.create_demand(self.session, owner, body, status=wanted)
-        if status in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION, DemandStatus.CLOSED):
-            demands.approve(self.session, admin or self._any_admin(), demand.id)
-        elif status == DemandStatus.REJECTED:
+        if status == DemandStatus.REJECTED:
             demands.reject(self.session, admin or self._any_admin(), demand.id, "信息不完整")
+        elif status not in (DemandStatus.DRAFT, DemandStatus.IN_REVIEW):
+            demands.approve(self.session, admin or self._any_admin(), demand.id)
         self._commit()
+        if status == DemandStatus.IN_NEGOTIATION:
+            interest = self.interest(self.provider(), demand)
+            interests.accept(self.session, owner, interest.id)
+        elif status == DemandStatus.CLOSED:
+            demands.withdraw(self.session, owner, demand.id)
+        self._commit()
+        assert demand.status == status, (demand.status, status)
         return demand
 
     def interest(self, provider_user: User, demand: Demand, **fields: Any) -> Interest:

@@ -6,7 +6,6 @@ so the client sees a genuine outage (refused connections), not a mock.
 
 from __future__ import annotations
 
-import os
 import secrets
 import socket
 import threading
@@ -20,6 +19,7 @@ from matchmaker.models import IndexOutbox
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands, indexing
 from search import DEMANDS, SearchQuery
+from tests.search_server import elasticsearch_url
 
 
 class Relay:
@@ -88,10 +88,7 @@ class Relay:
 
 @pytest.fixture
 def relay():
-    url = os.environ.get("ELASTICSEARCH_URL")
-    if not url:
-        pytest.fail("ELASTICSEARCH_URL is not set: the outage test needs a real Elasticsearch")
-    parsed = urlparse(url)
+    parsed = urlparse(elasticsearch_url())
     relay = Relay((parsed.hostname, parsed.port or 9200))
     yield relay
     relay.cut()

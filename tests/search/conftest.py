@@ -9,13 +9,13 @@ loudly, unless ``MATCHMAKER_SKIP_ELASTICSEARCH=1`` is set.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 
 from search import create_backend
+from tests.search_server import elasticsearch_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -26,18 +26,6 @@ BACKENDS = ["embedded", "elasticsearch"]
 def taxonomy():
     with open(ROOT / "matchmaker" / "data" / "taxonomy.json", encoding="utf-8") as fh:
         return json.load(fh)
-
-
-def elasticsearch_url() -> str:
-    url = os.environ.get("ELASTICSEARCH_URL")
-    if not url:
-        if os.environ.get("MATCHMAKER_SKIP_ELASTICSEARCH") == "1":
-            pytest.skip("MATCHMAKER_SKIP_ELASTICSEARCH=1: Elasticsearch run skipped on request")
-        pytest.fail(
-            "ELASTICSEARCH_URL is not set: the search tests need an Elasticsearch "
-            "server (set MATCHMAKER_SKIP_ELASTICSEARCH=1 to skip them explicitly)"
-        )
-    return url
 
 
 def make_backend(kind: str, taxonomy, tmp_path: Path):
