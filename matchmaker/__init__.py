@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
-from . import search_engine
+from . import observability, search_engine
 from .config import PROJECT_ROOT, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .services import accounts
@@ -44,6 +44,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
+    observability.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

@@ -68,4 +68,7 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "noreply@matchmaker.local"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
     }

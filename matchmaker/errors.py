@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .observability import context
 from .services.errors import ServiceError
 
 CODES = {
@@ -51,7 +52,9 @@ def error_response(
         if fields:
             body["error"]["fields"] = fields
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message), status
+    return render_template(
+        "error.html", status=status, message=message, request_id=context.request_id()
+    ), status
 
 
 def init_app(app: Flask) -> None:

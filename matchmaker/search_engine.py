@@ -6,6 +6,7 @@ from flask import Flask, current_app
 
 from search import SearchBackend, create_backend
 
+from .observability import metrics
 from .taxonomy import get_taxonomy
 
 SETTINGS = (
@@ -29,5 +30,6 @@ def get_search(app: Flask | None = None) -> SearchBackend:
     backend = app.extensions.get("search")
     if backend is None:
         backend = create_backend({k: app.config.get(k) for k in SETTINGS}, get_taxonomy().raw)
+        backend = metrics.time_search(backend)
         app.extensions["search"] = backend
     return backend

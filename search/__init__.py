@@ -136,6 +136,11 @@ class SearchBackend(abc.ABC):
         """Delete every index under this backend's prefix (tests, reset)."""
 
     @abc.abstractmethod
+    def check_health(self, timeout: float) -> None:
+        """Raise ``SearchUnavailable`` (saying why) unless the engine answers within ``timeout``
+        seconds and can serve searches: readiness probes ask this, not a search."""
+
+    @abc.abstractmethod
     def close(self) -> None:
         """Release connections."""
 

@@ -258,6 +258,18 @@ class ElasticBackend(SearchBackend):
         self._call(lifecycle.drop_all, self.client, self.prefix)
         self._ensured = False
 
+    def check_health(self, timeout: float) -> None:
+        """The cluster answers and none of this prefix's indices misses a primary shard."""
+        health = self._call(
+            self.client.options(request_timeout=timeout).cluster.health,
+            index=f"{self.prefix}*",
+        )
+        if health["status"] == "red":
+            raise SearchUnavailable(
+                f"Elasticsearch cluster {health['cluster_name']} is red for {self.prefix}*: "
+                f"{health['unassigned_shards']} shards unassigned"
+            )
+
     def close(self) -> None:
         self.client.close()
 

@@ -558,6 +558,14 @@ class EmbeddedBackend(SearchBackend):
                 raise
             self._epoch = -1
 
+    def check_health(self, timeout: float) -> None:
+        """The file opens and holds its alias table (a local file: no network to wait for)."""
+        try:
+            with self._lock:
+                self._db().execute("SELECT COUNT(*) FROM aliases").fetchone()
+        except (sqlite3.Error, OSError) as exc:
+            raise SearchUnavailable(f"embedded index {self.path}: {exc}") from exc
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
