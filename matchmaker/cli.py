@@ -1,6 +1,8 @@
-"""Command line: `matchmaker run | db | users | demo | search | demands`."""
+"""Command line: run, db, users, demo, search, demands, alerts, import, backup, restore."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -227,6 +229,65 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
     )
 
 
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(folder: Path) -> None:
+    """Copy the SQLite database, the embedded index and the uploads into a new FOLDER."""
+    from flask import current_app
+
+    from . import backup
+
+    try:
+        manifest = backup.backup(current_app, folder)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"backup written to {folder}: database {manifest.database or '-'} "
+        f"(schema {manifest.schema_revision or '-'}), search index {manifest.search_index or '-'}, "
+        f"{manifest.uploads} uploaded files"
+    )
+    for note in manifest.notes:
+        click.echo(f"note: {note}")
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current data without asking.")
+@with_appcontext
+def restore_command(folder: Path, yes: bool) -> None:
+    """Put a backup made by `matchmaker backup` back (stop the web and job workers first)."""
+    from flask import current_app
+
+    from . import backup
+
+    if not yes:
+        click.confirm(
+            "This replaces the database, the search index and the uploads. Continue?",
+            abort=True,
+        )
+    try:
+        manifest, delivered = backup.restore(current_app, folder)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"restored the backup of {manifest.created_at}: database {manifest.database or '-'}, "
+        f"search index {manifest.search_index or '-'}, {manifest.uploads} uploaded files; "
+        f"{delivered} pending index changes delivered"
+    )
+    for note in manifest.notes:
+        click.echo(f"note: {note}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (users, search, demand_commands, alerts, demo, import_file):
+    for command in (
+        users,
+        search,
+        demand_commands,
+        alerts,
+        demo,
+        import_file,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)

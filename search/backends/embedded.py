@@ -23,13 +23,14 @@ terms' share for the window only).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import heapq
 import json
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from .. import (
     DEMANDS,
@@ -566,6 +567,35 @@ class EmbeddedBackend(SearchBackend):
         except (sqlite3.Error, OSError) as exc:
             raise SearchUnavailable(f"embedded index {self.path}: {exc}") from exc
 
+    @contextlib.contextmanager
+    def snapshot(self, target: str) -> Iterator[None]:
+        """Copy the index file to ``target`` (SQLite's online backup) and hold writes back
+        until the block ends (writers wait, up to their busy timeout).
+
+        Whatever the caller copies inside the block (the database with its outbox) is then at
+        least as new as this copy, so delivering that outbox after a restore brings the index
+        exactly up to date.
+        """
+        self.ensure_indices()
+        lock = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            lock.execute("BEGIN IMMEDIATE")
+            _copy_database(self.path, target)
+            yield
+        finally:
+            lock.close()  # ends the transaction: writers go on
+
+    def restore(self, source: str) -> None:
+        """Replace the index with a copy made by ``snapshot``; every process reloads it."""
+        with self._lock:
+            conn = self._db()
+            epoch = conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0]
+            _copy_database(source, conn)
+            # A new epoch, above both the copy's and the replaced file's, makes every process
+            # that has the index in memory load it again.
+            conn.execute("UPDATE meta SET value = MAX(value, ?) + 1 WHERE key = 'epoch'", (epoch,))
+            self._epoch = -1
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
@@ -596,6 +626,23 @@ class EmbeddedBackend(SearchBackend):
         with self._lock:
             self._sync()
             return run_spec(self._cache[DEMANDS], spec, k)
+
+
+def _copy_database(source: str | sqlite3.Connection, target: str | sqlite3.Connection) -> None:
+    """A consistent copy with SQLite's online backup API (paths or open connections)."""
+    opened: list[sqlite3.Connection] = []
+
+    def connection(where: str | sqlite3.Connection) -> sqlite3.Connection:
+        if isinstance(where, sqlite3.Connection):
+            return where
+        opened.append(sqlite3.connect(where))
+        return opened[-1]
+
+    try:
+        connection(source).backup(connection(target))
+    finally:
+        for conn in opened:
+            conn.close()
 
 
 def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
