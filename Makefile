@@ -39,7 +39,7 @@ test: lint
 	$(BIN)/python scripts/run_tests.py $(PYTEST_ARGS)
 
 bench: install-test
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m scripts.bench
 
 eval: install-test
 	$(BIN)/python scripts/eval_matching.py

@@ -1,7 +1,7 @@
-"""Smoke tests: the benchmark and the quality evaluation run and produce numbers.
+"""Smoke tests: the benchmarks and the quality evaluation run and produce numbers.
 
-Both scripts run in this process (embedded backend only, nothing written to docs/), so the
-jieba dictionary is loaded once for the whole suite.
+Both run in this process (embedded backend only, nothing written to docs/), so the jieba
+dictionary is loaded once for the whole suite.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def _finite(value) -> bool:
 
 
 def test_bench_quick_embedded(capsys):
-    bench = _load("bench")
+    from scripts.bench import cli as bench
+
     args = bench.parse_args(["--quick", "--backend", "embedded", "--no-write"])
     assert args.write is False
     report = bench.run(args, log=lambda *a: None)
@@ -49,11 +50,11 @@ def test_bench_quick_embedded(capsys):
 
 
 def test_bench_synthetic_data_is_deterministic_and_valid():
-    bench = _load("bench")
     from matchmaker.taxonomy import get_taxonomy
+    from scripts.bench.synthetic import Synth
 
     taxonomy = get_taxonomy().raw
-    a, b = bench.Synth(taxonomy), bench.Synth(taxonomy)
+    a, b = Synth(taxonomy), Synth(taxonomy)
     assert a.providers(50) == b.providers(50) and a.demands(50) == b.demands(50)
     codes = {s: {it["code"] for it in taxonomy[s]} for s in ("clusters", "services", "regions")}
     providers = a.providers(300)

@@ -1,0 +1,1 @@
+"""Developer scripts: tests, local Elasticsearch, benchmarks (``python -m scripts.bench``)."""
