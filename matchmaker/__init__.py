@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import observability, search_engine
 from .config import PROJECT_ROOT, from_environment
@@ -44,6 +45,10 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N reverse proxies: the client's address and scheme come from their headers.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     observability.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

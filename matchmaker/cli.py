@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -25,6 +28,36 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app)
 def main() -> None:
     """Matchmaker — industrial-design supply and demand platform."""
+
+
+@main.command("serve")
+@click.option("--bind", help="Address to listen on (WEB_BIND; default 127.0.0.1:$PORT).")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (WEB_WORKERS; cores).")
+@click.option("--threads", type=click.IntRange(min=1), help="Threads per process (WEB_THREADS).")
+def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
+    """Production server: gunicorn, workers and threads from the settings."""
+    from .config import server_settings
+
+    settings = server_settings()
+    metrics_dir = tempfile.mkdtemp(prefix="matchmaker-metrics-")
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:matchmaker.serving",
+        "--bind",
+        bind or settings["bind"],
+        "--workers",
+        str(workers or settings["workers"]),
+        "--threads",
+        str(threads or settings["threads"]),
+        "--timeout",
+        str(settings["timeout"]),
+        "matchmaker:create_app()",
+    ]
+    # A fresh interpreter: the metrics library must see its folder before its first import.
+    os.execve(sys.executable, argv, {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir})
 
 
 def _fail(exc: ServiceError) -> None:
@@ -174,7 +207,6 @@ def demo(if_empty: bool) -> None:
 @with_appcontext
 def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | None) -> None:
     """Import a survey file (.xlsx, .csv or .jsonl): all rows or none."""
-    import os
 
     from .services import imports
 

@@ -26,6 +26,16 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def server_settings() -> dict:
+    """How `matchmaker serve` runs gunicorn (read before any app exists)."""
+    return {
+        "bind": os.environ.get("WEB_BIND") or f"127.0.0.1:{os.environ.get('PORT') or 5000}",
+        "workers": int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1),
+        "threads": int(os.environ.get("WEB_THREADS") or 4),
+        "timeout": int(os.environ.get("WEB_TIMEOUT") or 30),
+    }
+
+
 def from_environment(instance_path: Path) -> dict:
     """Settings read at app creation; tests override by passing a mapping to create_app."""
     database_url = (
@@ -71,4 +81,5 @@ def from_environment(instance_path: Path) -> dict:
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
     }

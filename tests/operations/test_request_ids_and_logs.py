@@ -76,3 +76,18 @@ def test_text_logs_for_development(database_url, tmp_path, capsys):
     response = app.test_client().get("/healthz")
     err = capsys.readouterr().err
     assert f"INFO matchmaker.access [{response.headers['X-Request-ID']}] GET /healthz 200" in err
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_logged(database_url, tmp_path, capsys):
+    from matchmaker import create_app
+    from tests.conftest import base_config
+
+    app = create_app({**base_config(database_url, tmp_path), "TRUSTED_PROXIES": 1})
+    capsys.readouterr()
+    app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    [access] = [
+        line
+        for line in _json_lines(capsys.readouterr().err)
+        if line["logger"] == "matchmaker.access"
+    ]
+    assert access["remote_addr"] == "203.0.113.9"
