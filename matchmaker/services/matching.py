@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
 
@@ -26,11 +26,16 @@ class Match:
     hit: Hit
 
 
+# What every list of hits shows with each row, loaded with the rows (not one query per row).
+_SHOWN_WITH = {
+    Provider: (selectinload(Provider.organization), selectinload(Provider.cases)),
+    Demand: (selectinload(Demand.organization),),
+}
+
+
 def _rows_in_order(session: Session, model, hits: Sequence[Hit]) -> list[Match]:
-    rows = {
-        row.id: row
-        for row in session.scalars(select(model).where(model.id.in_([h.id for h in hits])))
-    }
+    query = select(model).where(model.id.in_([h.id for h in hits])).options(*_SHOWN_WITH[model])
+    rows = {row.id: row for row in session.scalars(query)}
     return [Match(rows[h.id], h) for h in hits if h.id in rows]
 
 
