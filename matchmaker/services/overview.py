@@ -9,23 +9,23 @@ from ..models import Demand, DemandStatus, Interest, InterestStatus, Organizatio
 
 
 def home_counts(session: Session) -> dict[str, int]:
-    def count(statement) -> int:
-        return session.scalar(statement) or 0
-
-    return {
-        "providers": count(select(func.count(Provider.id))),
-        "verified_providers": count(
-            select(func.count(Provider.id))
-            .join(Provider.organization)
-            .where(Organization.verified.is_(True))
+    """Every count in one statement: the home page is the most visited page."""
+    counts = {
+        "providers": select(func.count(Provider.id)),
+        "verified_providers": select(func.count(Provider.id))
+        .join(Provider.organization)
+        .where(Organization.verified.is_(True)),
+        "enterprises": select(func.count(Organization.id)).where(
+            Organization.type == OrgType.ENTERPRISE
         ),
-        "enterprises": count(
-            select(func.count(Organization.id)).where(Organization.type == OrgType.ENTERPRISE)
+        "open_demands": select(func.count(Demand.id)).where(
+            Demand.status == DemandStatus.PUBLISHED
         ),
-        "open_demands": count(
-            select(func.count(Demand.id)).where(Demand.status == DemandStatus.PUBLISHED)
-        ),
-        "matched": count(
-            select(func.count(Interest.id)).where(Interest.status == InterestStatus.ACCEPTED)
+        "matched": select(func.count(Interest.id)).where(
+            Interest.status == InterestStatus.ACCEPTED
         ),
     }
+    row = session.execute(
+        select(*(query.scalar_subquery().label(name) for name, query in counts.items()))
+    ).one()
+    return {name: value or 0 for name, value in row._mapping.items()}
