@@ -19,6 +19,7 @@ from pydantic import (
     EmailStr,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -102,8 +103,26 @@ Clusters = Annotated[list[ClusterCode], Field(min_length=1, max_length=16), Afte
 Services = Annotated[list[ServiceCode], Field(min_length=1, max_length=39), AfterValidator(_unique)]
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """No text holds a NUL character: nobody types one, and PostgreSQL cannot store it."""
+        if _holds_nul(value):
+            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+        return value
 
 
 def _check_range(model: BaseModel, low_name: str, high_name: str) -> None:
@@ -243,6 +262,8 @@ def _message(error: dict) -> str:
         return _("不支持的字段")
     if kind == "unknown_code":
         return _("未知取值：%(value)s", value=ctx.get("value"))
+    if kind == "nul_character":
+        return _("不能包含空字符（NUL）")
     if kind == "credit_code":
         return _("统一社会信用代码无效（应为18位且校验位正确）")
     if kind == "mobile":

@@ -122,3 +122,25 @@ def test_search_down_writes_still_succeed_and_catch_up(api, make, engine_down):
     assert db.session.scalar(select(func.count(IndexOutbox.id))) == 0
     found = api.get("/providers?q=停电期间", admin).get_json()["items"]
     assert [item["id"] for item in found] == [pid]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/guides",
+            {
+                "title": "指南",
+                "period_start": "2026-01-01",
+                "period_end": "2026-03-31",
+                "commentary": "第一段\x00",
+            },
+            "commentary",
+        ),
+        ("/providers", provider_body(description="外观\x00设计"), "description"),
+        ("/providers", provider_body(services=["appearance-design\x00"]), "services"),
+    ],
+)
+def test_a_nul_character_is_a_422_naming_the_field_on_every_database(api, make, path, body, field):
+    error = error_of(api.post(path, make.admin(), json=body), 422, "validation_error")
+    assert field in error["fields"]
