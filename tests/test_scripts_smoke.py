@@ -30,7 +30,7 @@ def _finite(value) -> bool:
 def test_bench_quick_embedded(capsys):
     from scripts.bench import cli as bench
 
-    args = bench.parse_args(["--quick", "--backend", "embedded", "--no-write"])
+    args = bench.parse_args(["--quick", "--backend", "embedded", "--no-write", "--only", "search"])
     assert args.write is False
     report = bench.run(args, log=lambda *a: None)
     bench.print_summary(report)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import __doc__ as PACKAGE_DOC
-from . import http_path, indexing, latency
+from . import http_path, indexing, latency, load
 from .common import (
     BATCH,
     BENCH_DOC,
@@ -45,6 +45,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--queries", type=int, default=200, help="measured queries per operation (200)"
     )
     parser.add_argument("--quick", action="store_true", help="1k only, 50 queries: a smoke test")
+    parser.add_argument(
+        "--only",
+        choices=("search", "load"),
+        help="search: indexing, latency and the HTTP path; load: the load run (default: both)",
+    )
     parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL") or None)
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -64,72 +69,81 @@ def run(args: argparse.Namespace, log=print) -> dict:
 
     started = time.perf_counter()
     taxonomy = get_taxonomy().raw
-    synth = Synth(taxonomy)
     if args.backend == "all":
         backends = ["embedded"] + (["elasticsearch"] if args.elasticsearch_url else [])
     else:
         backends = [args.backend]
     if "elasticsearch" in backends and not args.elasticsearch_url:
         raise SystemExit("--backend elasticsearch needs --elasticsearch-url or ELASTICSEARCH_URL")
-    queries = min(args.queries, 20) if args.quick else args.queries
-    warmup = 5 if args.quick else WARMUP
-    http_queries = 10 if args.quick else HTTP_QUERIES
     report: dict = {
         "date": dt.date.today().isoformat(),
         "machine": machine(),
         "backends": backends,
-        "queries": queries,
-        "warmup": warmup,
+        "queries": min(args.queries, 20) if args.quick else args.queries,
+        "warmup": 5 if args.quick else WARMUP,
         "results": [],
         "load_before": os.getloadavg(),
     }
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        for kind in backends:
-            if args.quick:
-                sizes = [1_000]
-            elif args.sizes:
-                sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-            else:
-                sizes = list(DEFAULT_SIZES[kind])
-            http_size = HTTP_SIZE[kind] if HTTP_SIZE[kind] in sizes else max(sizes)
-            for size in sizes:
-                log(f"{kind}, {size:,} providers and {size:,} demands")
-                t0 = time.perf_counter()
-                providers, demands = synth.providers(size), synth.demands(size)
-                log(f"  generated in {time.perf_counter() - t0:.1f} s")
-                run = BackendRun(
-                    kind,
-                    size,
-                    synth,
-                    taxonomy,
-                    queries,
-                    args.elasticsearch_url,
-                    workdir,
-                    log,
-                    warmup,
+        if args.only in (None, "search"):
+            for kind in backends:
+                _search(args, kind, report, Synth(taxonomy), taxonomy, workdir, log)
+        if args.only in (None, "load"):
+            report["load"] = [
+                load.measure(
+                    kind, args.elasticsearch_url, Synth(taxonomy), workdir, log, args.quick
                 )
-                run.result["load"] = os.getloadavg()
-                if args.quick:
-                    run.index_sample = BATCH
-                try:
-                    if kind == "elasticsearch" and "elasticsearch" not in report:
-                        report["elasticsearch"] = elastic_info(run.backend.client)
-                    indexing.measure(run, providers, demands)
-                    latency.measure(run, providers, demands)
-                    if size == http_size:
-                        http_path.measure(run, providers, demands, http_queries)
-                finally:
-                    run.close()
-                report["results"].append(run.result)
-                del providers, demands, run
-                gc.collect()
+                for kind in backends
+            ]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    report["targets"] = targets(report["results"])
+    report["targets"] = targets(report["results"]) + load.targets(report.get("load", []))
     report["seconds"] = time.perf_counter() - started
     report["load_after"] = os.getloadavg()
     return report
+
+
+def _search(args, kind: str, report: dict, synth: Synth, taxonomy, workdir: Path, log) -> None:
+    """Indexing, latency and (at one size) the HTTP path, for each size of one backend."""
+    if args.quick:
+        sizes = [1_000]
+    elif args.sizes:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    else:
+        sizes = list(DEFAULT_SIZES[kind])
+    http_size = HTTP_SIZE[kind] if HTTP_SIZE[kind] in sizes else max(sizes)
+    for size in sizes:
+        log(f"{kind}, {size:,} providers and {size:,} demands")
+        t0 = time.perf_counter()
+        providers, demands = synth.providers(size), synth.demands(size)
+        log(f"  generated in {time.perf_counter() - t0:.1f} s")
+        run = BackendRun(
+            kind,
+            size,
+            synth,
+            taxonomy,
+            report["queries"],
+            args.elasticsearch_url,
+            workdir,
+            log,
+            report["warmup"],
+        )
+        run.result["load"] = os.getloadavg()
+        if args.quick:
+            run.index_sample = BATCH
+        try:
+            if kind == "elasticsearch" and "elasticsearch" not in report:
+                report["elasticsearch"] = elastic_info(run.backend.client)
+            indexing.measure(run, providers, demands)
+            latency.measure(run, providers, demands)
+            if size == http_size:
+                http_path.measure(run, providers, demands, 10 if args.quick else HTTP_QUERIES)
+        finally:
+            run.close()
+        report["results"].append(run.result)
+        del providers, demands, run
+        gc.collect()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -158,8 +158,10 @@ def result_tables(report: dict) -> list[str]:
 
 
 def print_summary(report: dict) -> None:
+    from . import load
+
     print()
-    for line in result_tables(report):
+    for line in result_tables(report) + load.tables(report.get("load", [])):
         print(line)
     for t in report["targets"]:
         verdict = {True: "PASS", False: "FAIL", None: "n/a "}[t["pass"]]
@@ -235,7 +237,22 @@ def analysis(report: dict) -> list[str]:
     return lines
 
 
+LOAD_BEGIN = "<!-- load run: written by scripts/bench/load.py -->"
+
+
 def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
+    """Write the parts this run measured; a part it did not run keeps its last text."""
+    from . import load
+
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    old_search, _, old_load = old.partition(LOAD_BEGIN)
+    search = "\n".join(search_lines(report)) if report["results"] else old_search
+    section = "\n".join(load.section(report)) if report.get("load") else old_load
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{search.rstrip()}\n\n{LOAD_BEGIN}\n{section.strip()}\n", encoding="utf-8")
+
+
+def search_lines(report: dict) -> list[str]:
     m, es = report["machine"], report.get("elasticsearch")
     lines = [
         "# Search and matching benchmarks",
@@ -337,5 +354,4 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
         "Elasticsearch indices get a unique prefix and are deleted at the end.",
         "",
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    return lines

@@ -1,0 +1,359 @@
+"""Throughput under load: `matchmaker serve` (2 workers) answering wrk's 50 connections for 30 s
+on a mix of leads search, matches, provider search and the home page, beside the cheapest
+route (``GET /api/v1/taxonomy``) measured the same way in the same run.
+
+Everything runs on loopback: a fresh SQLite database filled with the synthetic records, the
+index built from it (embedded file, or Elasticsearch under a unique prefix, deleted at the
+end), the server started as a subprocess and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from .common import SEED
+from .database import fill_database
+
+WORKERS = 2
+CONNECTIONS = 50
+WRK_THREADS = 2
+SECONDS = 30
+ROUTE_SECONDS = 10  # each mix route alone, to see which one costs
+WARMUP_SECONDS = 5
+SIZE = 1_000  # providers, and as many demands: a district's survey archive, 25× the demo data
+TARGET_P99_MS = 250
+TARGET_SHARE = 0.3
+PASSWORD = "bench-load-password"
+LUA = Path(__file__).with_name("wrk_requests.lua")
+MATCHMAKER = Path(sys.executable).with_name("matchmaker")
+ROUTES = {
+    "leads search": "GET /api/v1/demands?q=… (provider)",
+    "matches": "GET /api/v1/demands/{id}/matches (admin)",
+    "provider search": "GET /api/v1/providers?q=… (enterprise)",
+    "home page": "GET / (anonymous)",
+}
+CHEAPEST = "GET /api/v1/taxonomy"
+TOKEN_ROLES = ("admin", "enterprise", "provider")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Site:
+    """A database, an index and a running `matchmaker serve` in ``folder``."""
+
+    def __init__(self, kind: str, es_url: str | None, folder: Path, log):
+        self.kind, self.es_url, self.folder, self.log = kind, es_url, folder, log
+        self.prefix = f"bench-load-{os.getpid()}-"
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server: subprocess.Popen | None = None
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("ELASTICSEARCH_", "PROMETHEUS_", "WEB_", "DATABASE_"))
+        }
+        self.env.update(
+            DATABASE_URL=f"sqlite:///{folder / 'matchmaker.sqlite3'}",
+            MATCHMAKER_INSTANCE_PATH=str(folder),
+            SEARCH_INDEX_PREFIX=self.prefix,
+            SECRET_KEY="bench-load",
+        )
+        if kind == "elasticsearch":
+            self.env["ELASTICSEARCH_URL"] = es_url
+
+    def build(self, providers: list[dict], demands: list[dict]) -> None:
+        from flask_migrate import upgrade
+
+        from matchmaker import create_app
+        from matchmaker.extensions import db
+        from matchmaker.search_engine import get_search
+        from matchmaker.services import accounts, indexing
+        from search import INDICES
+
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": self.env["DATABASE_URL"],
+                "ELASTICSEARCH_URL": self.env.get("ELASTICSEARCH_URL"),
+                "SEARCH_INDEX_PREFIX": self.prefix,
+                "EMBEDDED_SEARCH_PATH": str(self.folder / "search.sqlite3"),
+                "ARGON2_TIME_COST": 1,
+                "ARGON2_MEMORY_KIB": 1024,
+                "ARGON2_PARALLELISM": 1,
+            }
+        )
+        with app.app_context():
+            upgrade()
+            fill_database(db, providers, demands)
+            accounts.create_user(db.session, "admin@bench.example", PASSWORD, "admin")
+            accounts.create_user(
+                db.session,
+                "enterprise@bench.example",
+                PASSWORD,
+                "enterprise",
+                "重庆基准测试制造有限公司",
+            )
+            provider_org = providers[0]["name"]
+            accounts.create_user(
+                db.session, "provider@bench.example", PASSWORD, "provider", provider_org
+            )
+            db.session.commit()
+            backend = get_search()
+            for name in INDICES:
+                backend.reindex(name, indexing.records_for(db.session, name))
+            backend.close()
+            db.engine.dispose()
+
+    def start(self) -> None:
+        stderr = (self.folder / "server.log").open("wb")
+        self.server = subprocess.Popen(
+            [str(MATCHMAKER), "serve", "--bind", f"127.0.0.1:{self.port}"]
+            + ["--workers", str(WORKERS)],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        stderr.close()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise RuntimeError(f"server exited: see {self.folder / 'server.log'}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/readyz", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("the server did not become ready within 120 s")
+
+    def token(self, email: str) -> str:
+        request = urllib.request.Request(
+            f"{self.base}/api/v1/auth/token",
+            data=json.dumps({"email": email, "password": PASSWORD}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return f"Bearer {json.loads(response.read())['token']}"
+
+    def stop(self) -> None:
+        if self.server is None or self.server.poll() is not None:
+            return
+        self.server.send_signal(signal.SIGTERM)
+        try:
+            self.server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+
+    def drop_index(self) -> None:
+        if self.kind != "elasticsearch":
+            return
+        from matchmaker.taxonomy import get_taxonomy
+        from search import create_backend
+
+        backend = create_backend(
+            {"ELASTICSEARCH_URL": self.es_url, "SEARCH_INDEX_PREFIX": self.prefix},
+            get_taxonomy().raw,
+        )
+        backend.drop_all()
+        backend.close()
+
+
+def request_lists(synth, demands: list[dict], tokens: dict[str, str]) -> dict[str, list[str]]:
+    """Route → lines "path<TAB>authorization" (random queries, fixed seed)."""
+    rng = random.Random(SEED + 31)
+    published = [d["id"] for d in demands if d["status"] == "published"]
+
+    def search(path: str, query) -> str:
+        params = [("q", query.text)] + [
+            (field, code)
+            for field, codes in query.filters.items()
+            if field != "status"
+            for code in codes
+        ]
+        return f"{path}?{urllib.parse.urlencode(params)}"
+
+    lists: dict[str, list[str]] = {name: [] for name in ROUTES}
+    for _ in range(400):
+        lists["leads search"].append(
+            f"{search('/api/v1/demands', synth.search_query(rng))}\t{tokens['provider']}"
+        )
+        lists["matches"].append(
+            f"/api/v1/demands/{rng.choice(published)}/matches?limit=10\t{tokens['admin']}"
+        )
+        lists["provider search"].append(
+            f"{search('/api/v1/providers', synth.search_query(rng))}\t{tokens['enterprise']}"
+        )
+    lists["home page"] = ["/\t"] * len(lists["matches"])
+    return lists
+
+
+def wrk(base: str, lines: list[str], folder: Path, name: str, seconds: int, connections: int):
+    listing = folder / f"{name.replace(' ', '-')}.txt"
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["-s", str(LUA), base, "--", str(listing)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
+    raw = json.loads(done.stdout.strip().splitlines()[-1])
+    seconds_run = raw["duration_us"] / 1e6
+    errors = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout")}
+    return {
+        "requests": raw["requests"],
+        "rps": raw["requests"] / seconds_run,
+        "errors": errors,
+        "error_total": sum(errors.values()),
+        **{p: raw[f"{p}_us"] / 1000 for p in ("p50", "p90", "p95", "p99", "max")},
+    }
+
+
+def _line(label: str, r: dict) -> str:
+    return (
+        f"  {label:16s} {r['rps']:8.1f} req/s  p50 {r['p50']:6.1f}  p90 {r['p90']:6.1f}  "
+        f"p99 {r['p99']:6.1f} ms  errors {r['error_total']}"
+    )
+
+
+def measure(kind: str, es_url: str | None, synth, workdir: Path, log, quick: bool = False) -> dict:
+    """The load run on one backend; returns its results (rps, latency in ms, errors)."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("the load run needs wrk (Debian: apt-get install wrk)")
+    size = 500 if quick else SIZE
+    seconds, route_seconds = (3, 2) if quick else (SECONDS, ROUTE_SECONDS)
+    folder = workdir / f"load-{kind}"
+    folder.mkdir(parents=True)
+    site = Site(kind, es_url, folder, log)
+    log(f"load run ({kind}): {size:,} providers and {size:,} demands")
+    result: dict = {"backend": kind, "size": size, "load": os.getloadavg()}
+    try:
+        demands = synth.demands(size)
+        site.build(synth.providers(size), demands)
+        site.start()
+        tokens = {role: site.token(f"{role}@bench.example") for role in TOKEN_ROLES}
+        lists = request_lists(synth, demands, tokens)
+        mix = [line for name in ROUTES for line in lists[name]]
+        wrk(site.base, mix, folder, "warm-up", 2 if quick else WARMUP_SECONDS, 8)
+        result["cheapest"] = wrk(
+            site.base, ["/api/v1/taxonomy\t"], folder, "taxonomy", seconds, CONNECTIONS
+        )
+        log(_line("taxonomy", result["cheapest"]))
+        result["mix"] = wrk(site.base, mix, folder, "mix", seconds, CONNECTIONS)
+        log(_line("mix", result["mix"]))
+        result["routes"] = {}
+        for name in ROUTES:
+            result["routes"][name] = wrk(
+                site.base, lists[name], folder, name, route_seconds, CONNECTIONS
+            )
+            log(_line(name, result["routes"][name]))
+    finally:
+        site.stop()
+        site.drop_index()
+    result["share"] = result["mix"]["rps"] / result["cheapest"]["rps"]
+    result["load_after"] = os.getloadavg()
+    return result
+
+
+def targets(results: list[dict]) -> list[dict]:
+    out = []
+    for r in results:
+        m = r["mix"]
+        out += [
+            {
+                "target": f"{r['backend']}: 0 errors in the load run",
+                "pass": m["error_total"] == 0 and r["cheapest"]["error_total"] == 0,
+                "note": f"mix {m['error_total']}, taxonomy {r['cheapest']['error_total']}",
+            },
+            {
+                "target": f"{r['backend']}: mix p99 ≤ {TARGET_P99_MS} ms",
+                "pass": m["p99"] <= TARGET_P99_MS,
+                "note": f"p99 {m['p99']:.0f} ms",
+            },
+            {
+                "target": f"{r['backend']}: mix ≥ {TARGET_SHARE}× the cheapest route's requests/s",
+                "pass": r["share"] >= TARGET_SHARE,
+                "note": f"{m['rps']:.0f} against {r['cheapest']['rps']:.0f} req/s: "
+                f"{r['share']:.2f}×",
+            },
+        ]
+    return out
+
+
+def tables(results: list[dict]) -> list[str]:
+    """One table per backend: the cheapest route, the mix, and each mix route alone."""
+    lines: list[str] = []
+    for r in results:
+        lines += [
+            f"### {r['backend']}, {r['size']:,} providers and {r['size']:,} demands",
+            "",
+            "| run | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        rows = [(f"`{CHEAPEST}`", r["cheapest"]), ("**mix** (the four below, equally)", r["mix"])]
+        rows += [(f"{name}: `{ROUTES[name]}`", r["routes"][name]) for name in ROUTES]
+        for label, x in rows:
+            errors = ", ".join(f"{k} {v}" for k, v in x["errors"].items() if v) or "0"
+            lines.append(
+                f"| {label} | {x['rps']:,.0f} | {x['p50']:.1f} | {x['p90']:.1f} | "
+                f"{x['p99']:.1f} | {x['max']:.0f} | {errors} |"
+            )
+        lines += [
+            "",
+            f"Mix / cheapest route: **{r['share']:.2f}×**. Load average (1 min) "
+            f"{r['load'][0]:.1f} before, {r['load_after'][0]:.1f} after.",
+            "",
+        ]
+    return lines
+
+
+def section(report: dict) -> list[str]:
+    """The load run's part of docs/benchmarks.md."""
+    m = report["machine"]
+    results = report["load"]
+    lines = [
+        "## Load run: `matchmaker serve` under 50 connections",
+        "",
+        f"Measured {report['date']} with `python -m scripts.bench --only load` (part of "
+        f"`make bench`) on {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM; wrk and the "
+        "server share the machine. Load average (1 min) when each run started: "
+        + "; ".join(f"{r['backend']} {r['load'][0]:.1f}" for r in results)
+        + ".",
+        "",
+        "| target | result | |",
+        "|---|---|---|",
+    ]
+    for t in targets(results):
+        verdict = "**PASS**" if t["pass"] else "**FAIL**"
+        lines.append(f"| {t['target']} | {verdict} | {t['note']} |")
+    lines += ["", *tables(results), *METHOD, *FINDINGS]
+    return lines
+
+
+METHOD = [
+    "How: a fresh SQLite database with the synthetic providers and demands (the same generator "
+    "as above) and their index; `matchmaker serve --workers "
+    f"{WORKERS}` (threads: the default setting) on loopback; tokens for an administrator, an "
+    "enterprise and a provider fetched once. `wrk -t2 -c50 -d30s` with "
+    "`scripts/bench/wrk_requests.lua`, which draws each request at random from a prepared list: "
+    "for the mix, 400 of each route (random query words and filters as in the search benchmark, "
+    "random published demands). After a 5-second warm-up, the cheapest route and the mix run "
+    "30 s each, one after the other, then each mix route alone for 10 s. Errors are wrk's: "
+    "connection, read, write, timeout (2 s) and non-2xx answers.",
+    "",
+]
+FINDINGS: list[str] = []
