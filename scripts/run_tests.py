@@ -10,11 +10,17 @@
 3. If TEST_POSTGRES_URL is set: pytest again with TEST_DATABASE_URL=$TEST_POSTGRES_URL and
    -m "not e2e".
 
+Each pass runs in pytest-xdist workers, one per core (MATCHMAKER_TEST_WORKERS=N chooses N; 0 or
+1 runs in one process; pytest arguments that choose -n, --dist or -p no:xdist win). Every worker
+has its own SQLite file or PostgreSQL database (<database>_gw0, … created and dropped by the
+fixtures, so the role needs CREATEDB), search files and upload folders; tests marked with an
+xdist_group (the browser tests) stay together on one worker.
+
 With CI set, MATCHMAKER_REQUIRE_POSTGRES=1 is exported so tests needing PostgreSQL fail instead
 of skipping. Exits non-zero if any pass fails; "no tests collected" (pytest exit 5) is a failure.
 
-Environment: ELASTICSEARCH_URL, TEST_POSTGRES_URL, CI, and MATCHMAKER_SKIP_ELASTICSEARCH=1 (not
-under CI) to run without Elasticsearch on purpose.
+Environment: ELASTICSEARCH_URL, TEST_POSTGRES_URL, CI, MATCHMAKER_TEST_WORKERS, and
+MATCHMAKER_SKIP_ELASTICSEARCH=1 (not under CI) to run without Elasticsearch on purpose.
 """
 
 from __future__ import annotations
@@ -186,6 +192,25 @@ def with_marker(args: list[str], expression: str) -> list[str]:
     return args + ["-m", expression]
 
 
+def worker_count(env: dict) -> int:
+    """MATCHMAKER_TEST_WORKERS, else one worker per core."""
+    value = env.get("MATCHMAKER_TEST_WORKERS", "").strip()
+    if value:
+        try:
+            return max(int(value), 0)
+        except ValueError:
+            say(f"ignoring MATCHMAKER_TEST_WORKERS={value!r}: not a number")
+    return os.cpu_count() or 1
+
+
+def with_workers(args: list[str], count: int) -> list[str]:
+    """args plus pytest-xdist's `-n count --dist loadgroup`, unless the caller chose already."""
+    chosen = ("-n", "--numprocesses", "--dist", "no:xdist")
+    if count < 2 or any(arg.startswith(chosen) for arg in args):
+        return list(args)
+    return ["-n", str(count), "--dist", "loadgroup"] + list(args)
+
+
 def pytest_command(args: list[str]) -> list[str]:
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
     if sys.stdout.isatty() and not any(arg.startswith("--color") for arg in args):
@@ -278,7 +303,8 @@ def main(argv: list[str]) -> int:
         if runner.interrupted:
             say("interrupted")
             return 130
-        passes = [("SQLite", {}, list(argv))]
+        argv = with_workers(argv, worker_count(env))
+        passes = [("SQLite", {}, argv)]
         if postgres_url:
             passes.append(
                 ("PostgreSQL", {"TEST_DATABASE_URL": postgres_url}, with_marker(argv, "not e2e"))

@@ -1,7 +1,15 @@
 """Fixtures in the style of Flask's tutorial: app, client, runner, and role helpers.
 
 The database is SQLite unless TEST_DATABASE_URL points at PostgreSQL; the schema is built
-once per run with the real migrations, and every test starts from empty tables.
+once per run with the real migrations. Under pytest-xdist every worker has a database of its
+own (its own SQLite file, or ``<database>_<worker>`` on the PostgreSQL server, kept between
+runs).
+
+Building an app costs more than most tests, so one app serves every test of a process: each
+test starts from empty tables, with a search index and an upload folder of its own, and any
+change a test makes to ``app.config`` or ``app.extensions`` is undone after it. A test that
+changes ``app_config`` gets an app of its own, built from exactly that configuration; so does
+a test marked ``own_app`` (one that adds routes or hooks to the app).
 """
 
 from __future__ import annotations
@@ -9,16 +17,21 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections import defaultdict
+from contextlib import contextmanager
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from matchmaker import create_app
-from matchmaker.extensions import db
+from matchmaker.extensions import db, limiter
+from matchmaker.services import accounts
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# "gw0", "gw1", … in a pytest-xdist worker; empty in a plain run
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 # Hypothesis (and schemathesis through it) keeps its example database and caches in a
 # temporary directory, removed at exit, instead of .hypothesis/ in the checkout.
@@ -26,22 +39,41 @@ _HYPOTHESIS_HOME = tempfile.TemporaryDirectory(prefix="matchmaker-hypothesis-")
 set_hypothesis_home_dir(_HYPOTHESIS_HOME.name)
 
 
-def _database_url(tmp_path_factory) -> str:
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    if os.environ.get("MATCHMAKER_REQUIRE_POSTGRES") and not os.environ.get("TEST_POSTGRES_URL"):
-        pytest.fail("CI requires the PostgreSQL pass, but TEST_POSTGRES_URL is not set")
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def _worker_database(url: str) -> str:
+    """This xdist worker's database next to the one in ``url``: ``<name>_<worker>``.
+
+    Created on first use (the role needs CREATEDB) and kept for the next run: PostgreSQL's
+    DROP DATABASE forces a checkpoint, which on a busy server takes longer than the tests.
+    """
+    name = f"{make_url(url).database}_{XDIST_WORKER}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    url = _database_url(tmp_path_factory)
-    if url.startswith("postgresql"):
+    """The migrated test database of this process."""
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+        if XDIST_WORKER:
+            url = _worker_database(url)
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
+    else:
+        if os.environ.get("MATCHMAKER_REQUIRE_POSTGRES") and not os.environ.get(
+            "TEST_POSTGRES_URL"
+        ):
+            pytest.fail("CI requires the PostgreSQL pass, but TEST_POSTGRES_URL is not set")
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
     with app.app_context():
         from flask_migrate import upgrade
@@ -69,15 +101,43 @@ def base_config(database_url: str, tmp_path) -> dict:
     }
 
 
+# Every sequence of the schema restarts at 1, as after TRUNCATE … RESTART IDENTITY.
+_RESTART_SEQUENCES = text(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
 def _empty_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row, dependent tables first; on PostgreSQL ids start again at 1.
+
+    DELETE rather than TRUNCATE: on the few rows a test writes it takes milliseconds where
+    PostgreSQL's TRUNCATE of every table takes a quarter to half a second.
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        db.session.execute(_RESTART_SEQUENCES)
     db.session.commit()
+
+
+def _close_search(app) -> None:
+    backend = app.extensions.get("search")
+    if backend is not None:
+        backend.drop_all()
+        backend.close()
+
+
+def _restore_process_state(app) -> None:
+    """The rate limiter and the password hasher are set up once per process by whichever app
+    was built last; a dedicated app (rate limits on, another hashing cost) must not leak them."""
+    limiter.init_app(app)
+    accounts.configure_hashing(
+        app.config["ARGON2_TIME_COST"],
+        app.config["ARGON2_MEMORY_KIB"],
+        app.config["ARGON2_PARALLELISM"],
+    )
 
 
 @pytest.fixture
@@ -86,18 +146,58 @@ def app_config(database_url, tmp_path) -> dict:
     return base_config(database_url, tmp_path)
 
 
-@pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
+@pytest.fixture(scope="session")
+def shared_app(database_url, tmp_path_factory):
+    """The app every test borrows unless it changes ``app_config`` (see ``app``)."""
+    app = create_app(base_config(database_url, tmp_path_factory.mktemp("shared-app")))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@contextmanager
+def _serving(app):
+    """An application context over empty tables; afterwards the session and search are closed."""
     with app.app_context():
         _empty_tables()
         yield app
         db.session.remove()
-        backend = app.extensions.get("search")
-        if backend is not None:
-            backend.drop_all()
-            backend.close()
-        db.engine.dispose()
+        _close_search(app)
+
+
+@pytest.fixture
+def app(request, app_config, database_url, tmp_path):
+    """The app under test, inside an application context, over empty tables.
+
+    With the default configuration this is the shared app, pointed at this test's search file
+    and upload folder; its configuration and extensions are restored afterwards. A changed
+    ``app_config``, or the ``own_app`` marker (for tests that add routes or hooks), builds a
+    dedicated app, disposed of afterwards.
+    """
+    dedicated = request.node.get_closest_marker("own_app") or app_config != base_config(
+        database_url, tmp_path
+    )
+    if dedicated:
+        app = create_app(app_config)
+        with _serving(app):
+            yield app
+        with app.app_context():
+            db.engine.dispose()
+        return
+
+    app = request.getfixturevalue("shared_app")
+    config, extensions = dict(app.config), dict(app.extensions)
+    app.config.update(app_config)
+    app.extensions["search"] = None  # created on first use, from this test's settings
+    _restore_process_state(app)
+    try:
+        with _serving(app):
+            yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
 
 
 @pytest.fixture
@@ -138,3 +238,39 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+# --- volume tests -----------------------------------------------------------------------
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--slow", action="store_true", help="also run the tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked slow (volume) are deselected unless --slow is given."""
+    if config.getoption("--slow"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+# --- where the time goes ------------------------------------------------------------------
+
+_PHASE_SECONDS: dict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report) -> None:
+    _PHASE_SECONDS[report.when] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line: seconds spent in setup, call and teardown, summed over every test (under
+    xdist the workers' times add up, so the sum can exceed the wall time)."""
+    if _PHASE_SECONDS:
+        parts = ", ".join(
+            f"{when} {_PHASE_SECONDS[when]:.1f}s" for when in ("setup", "call", "teardown")
+        )
+        terminalreporter.write_line(f"time in test phases: {parts}")

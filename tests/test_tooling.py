@@ -125,6 +125,35 @@ def test_postgres_pass_excludes_browser_tests(args, expected):
 
 
 @pytest.mark.parametrize(
+    "args, expected",
+    [
+        ([], ["-n", "2", "--dist", "loadgroup"]),
+        (["-x", "tests/web"], ["-n", "2", "--dist", "loadgroup", "-x", "tests/web"]),
+        (["-n", "4"], ["-n", "4"]),
+        (["-n0"], ["-n0"]),
+        (["--numprocesses=3"], ["--numprocesses=3"]),
+        (["--dist", "load"], ["--dist", "load"]),
+        (["-p", "no:xdist"], ["-p", "no:xdist"]),
+    ],
+)
+def test_passes_run_in_xdist_workers_unless_the_caller_chose(args, expected):
+    assert run_tests.with_workers(args, 2) == expected
+
+
+def test_one_worker_means_no_xdist():
+    assert run_tests.with_workers(["-x"], 1) == ["-x"]
+    assert run_tests.with_workers([], 0) == []
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("3", 3), ("0", 0), (" 1 ", 1), ("-2", 0), ("many", os.cpu_count() or 1)]
+)
+def test_worker_count_comes_from_the_environment_or_the_cores(value, expected):
+    assert run_tests.worker_count({"MATCHMAKER_TEST_WORKERS": value}) == expected
+    assert run_tests.worker_count({}) == (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize(
     "output, expected",
     [
         ("...\n=== 3 passed, 1 skipped in 1.20s ===\n", "3 passed, 1 skipped in 1.20s"),
@@ -202,6 +231,9 @@ def test_no_tests_collected_fails_both_passes(tmp_path):
     }
     # Never contacted: the tests run in an empty folder.
     env["ELASTICSEARCH_URL"] = "http://127.0.0.1:9"
+    # Collecting nothing needs no plugins: without them (and xdist) pytest starts in a fraction.
+    env["MATCHMAKER_TEST_WORKERS"] = "1"
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["TEST_POSTGRES_URL"] = "postgresql://u:secret@127.0.0.1:9/db"
     result = subprocess.run(
         [sys.executable, str(SCRIPTS / "run_tests.py"), str(tmp_path)],

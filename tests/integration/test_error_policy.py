@@ -1,11 +1,14 @@
 """One error policy: the API's JSON shape under /api/, an HTML page elsewhere, and a crash
 rolls back and says so without leaking details."""
 
+import pytest
+
 
 def _crash():
     raise RuntimeError("secret internals")
 
 
+@pytest.mark.own_app  # adds routes
 def test_unexpected_errors_are_500_in_both_shapes(app, client):
     app.add_url_rule("/api/v1/_crash", "api_crash", _crash)
     app.add_url_rule("/_crash", "page_crash", _crash)

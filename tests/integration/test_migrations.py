@@ -7,7 +7,6 @@ from sqlalchemy import create_engine, inspect, text
 
 from matchmaker import create_app
 from matchmaker.extensions import db
-from tests.conftest import TEST_DATABASE_URL
 
 EXPECTED = {
     "organizations",
@@ -33,9 +32,10 @@ EXPECTED = {
 }
 
 
-def _url(tmp_path) -> str:
-    if TEST_DATABASE_URL:
-        url = TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+def _url(database_url, tmp_path) -> str:
+    """A schema of its own on the PostgreSQL test database, or a new SQLite file."""
+    if database_url.startswith("postgresql"):
+        url = database_url
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(
@@ -46,9 +46,13 @@ def _url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
 
 
-def test_upgrade_to_head_and_back_down(tmp_path):
+def test_upgrade_to_head_and_back_down(database_url, tmp_path):
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": _url(tmp_path), "TESTING": True, "SECRET_KEY": "x"}
+        {
+            "SQLALCHEMY_DATABASE_URI": _url(database_url, tmp_path),
+            "TESTING": True,
+            "SECRET_KEY": "x",
+        }
     )
     with app.app_context():
         upgrade()

@@ -14,6 +14,8 @@ from search.text import get_analyzer
 
 from .conftest import make_backend
 
+# The rankings are computed once per process: one xdist worker runs the whole module.
+pytestmark = pytest.mark.xdist_group("quality")
 _CACHE: dict = {}
 
 
