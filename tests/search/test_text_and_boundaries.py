@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from search import PROVIDERS, SearchQuery, SearchUnavailable, create_backend
 from search.text import get_analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
+NOT_PROJECT_FOLDERS = {".git", ".venv", "build", "node_modules"}
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +51,16 @@ def test_weighted_terms_deterministic(analyzer):
 
 
 def _python_files():
-    for path in ROOT.rglob("*.py"):
-        rel = path.relative_to(ROOT)
-        if (
-            rel.parts
-            and rel.parts[0] in (".venv", "build", "node_modules")
-            or "site-packages" in rel.parts
-        ):
-            continue
-        yield rel, path
+    """The project's Python files; the virtualenv and build folders are not walked into."""
+    for folder, dirs, files in os.walk(ROOT):
+        top = Path(folder) == ROOT
+        dirs[:] = [
+            d for d in dirs if d != "site-packages" and not (top and d in NOT_PROJECT_FOLDERS)
+        ]
+        for name in files:
+            if name.endswith(".py"):
+                path = Path(folder, name)
+                yield path.relative_to(ROOT), path
 
 
 def _imports(path: Path) -> set[str]:
