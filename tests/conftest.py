@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from matchmaker import create_app
 from matchmaker.extensions import db, limiter
+from matchmaker.observability import logs
 from matchmaker.services import accounts
 from tests import factories
 
@@ -130,8 +131,10 @@ def _close_search(app) -> None:
 
 
 def _restore_process_state(app) -> None:
-    """The rate limiter and the password hasher are set up once per process by whichever app
-    was built last; a dedicated app (rate limits on, another hashing cost) must not leak them."""
+    """The log handler, the rate limiter's switch and the password hasher are process-wide,
+    set by whichever app was built last: a dedicated app (text logs, rate limits on, another
+    hashing cost) must not leak them into the shared one."""
+    logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     limiter.init_app(app)
     accounts.configure_hashing(
         app.config["ARGON2_TIME_COST"],

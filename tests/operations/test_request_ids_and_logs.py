@@ -33,6 +33,7 @@ def test_a_proxy_request_id_is_kept_and_a_malformed_one_replaced(client):
     assert ID.fullmatch(replaced.headers["X-Request-ID"])
 
 
+@pytest.mark.own_app  # adds a route
 def test_every_log_line_of_a_request_is_json_with_its_id(app, client, capsys):
     app.add_url_rule("/_crash", "crash", _crash)
     capsys.readouterr()
@@ -59,6 +60,7 @@ def test_a_line_outside_any_request_has_no_id(app, capsys):
     assert line["message"] == "nightly run" and line["request_id"] is None
 
 
+@pytest.mark.own_app  # adds a route
 @pytest.mark.parametrize("path", ["/no-such-page", "/_crash"])
 def test_error_pages_show_the_request_id(app, client, path):
     app.add_url_rule("/_crash", "crash", _crash)
