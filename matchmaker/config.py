@@ -55,6 +55,8 @@ def from_environment(instance_path: Path) -> dict:
         "ELASTICSEARCH_CA_CERTS": os.environ.get("ELASTICSEARCH_CA_CERTS") or None,
         "ELASTICSEARCH_VERIFY_CERTS": _bool("ELASTICSEARCH_VERIFY_CERTS", True),
         "SEARCH_INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", "matchmaker-"),
+        "SEARCH_INDEX_REPLICAS": os.environ.get("SEARCH_INDEX_REPLICAS") or None,
+        "ELASTICSEARCH_TIMEOUT": os.environ.get("ELASTICSEARCH_TIMEOUT") or None,
         "EMBEDDED_SEARCH_PATH": os.environ.get("EMBEDDED_SEARCH_PATH")
         or str(instance_path / "search.sqlite3"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),

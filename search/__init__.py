@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 DEMANDS = "demands"
 PROVIDERS = "providers"
@@ -143,6 +144,25 @@ class SearchBackend(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release connections."""
+
+
+def parse_nodes(value: str) -> list[str]:
+    """``ELASTICSEARCH_URL``: one node's URL or several, comma-separated (a cluster's nodes).
+
+    ValueError names the entry that is not an http(s) URL with a host.
+    """
+    nodes = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+    if not nodes:
+        raise ValueError("no Elasticsearch node URL given")
+    for node in nodes:
+        try:
+            parts = urlsplit(node)
+            parts.port  # noqa: B018 — raises ValueError on a port that is not a number
+        except ValueError:
+            raise ValueError(f"not a URL: {node!r}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL with a host: {node!r}")
+    return nodes
 
 
 def create_backend(settings: Mapping, taxonomy: Mapping) -> SearchBackend:

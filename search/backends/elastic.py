@@ -57,6 +57,7 @@ from .. import (
     SearchQuery,
     SearchUnavailable,
     lifecycle,
+    parse_nodes,
 )
 from ..documents import build_document, build_documents
 from ..query import facet_filter, search_plan, verified_code
@@ -127,7 +128,7 @@ class ElasticBackend(SearchBackend):
         if verify is not None and str(verify).lower() in ("0", "false", "no", "off"):
             kwargs["verify_certs"] = False
             kwargs["ssl_show_warn"] = False
-        client = Elasticsearch(settings["ELASTICSEARCH_URL"], **kwargs)
+        client = Elasticsearch(parse_nodes(settings["ELASTICSEARCH_URL"]), **kwargs)
         prefix = settings.get("SEARCH_INDEX_PREFIX")
         replicas = settings.get("SEARCH_INDEX_REPLICAS")
         return cls(
