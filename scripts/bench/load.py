@@ -223,6 +223,24 @@ def wrk(base: str, lines: list[str], folder: Path, name: str, seconds: int, conn
     }
 
 
+def server_problems(log: Path) -> dict:
+    """What the server's own JSON log says went wrong: answers >= 400 by status, and errors."""
+    statuses: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    for text in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            line = json.loads(text)
+        except ValueError:
+            continue
+        if line.get("logger") == "matchmaker.access" and line.get("status", 0) >= 400:
+            key = f"{line['status']} {line.get('endpoint')}"
+            statuses[key] = statuses.get(key, 0) + 1
+        elif line.get("level") in ("ERROR", "CRITICAL"):
+            cause = (line.get("exc_info") or line.get("message", "")).strip().splitlines()[-1]
+            errors[cause[:200]] = errors.get(cause[:200], 0) + 1
+    return {"statuses": statuses, "errors": errors}
+
+
 def _line(label: str, r: dict) -> str:
     return (
         f"  {label:16s} {r['rps']:8.1f} req/s  p50 {r['p50']:6.1f}  p90 {r['p90']:6.1f}  "
@@ -264,6 +282,9 @@ def measure(kind: str, es_url: str | None, synth, workdir: Path, log, quick: boo
     finally:
         site.stop()
         site.drop_index()
+    result["server"] = server_problems(folder / "server.log")
+    for problem, count in {**result["server"]["statuses"], **result["server"]["errors"]}.items():
+        log(f"  server: {count} × {problem}")
     result["share"] = result["mix"]["rps"] / result["cheapest"]["rps"]
     result["load_after"] = os.getloadavg()
     return result
@@ -316,8 +337,15 @@ def tables(results: list[dict]) -> list[str]:
             "",
             f"Mix / cheapest route: **{r['share']:.2f}×**. Load average (1 min) "
             f"{r['load'][0]:.1f} before, {r['load_after'][0]:.1f} after.",
-            "",
         ]
+        problems = {**r["server"]["statuses"], **r["server"]["errors"]}
+        if problems:
+            lines.append(
+                "The server's log: "
+                + "; ".join(f"{count} × `{problem}`" for problem, count in problems.items())
+                + "."
+            )
+        lines.append("")
     return lines
 
 
