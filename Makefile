@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test lint install install-test bench eval clean
+.PHONY: run test lint install install-test bench drill eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: lint
 
 bench: install-test
 	$(BIN)/python -m scripts.bench
+
+# 3-node Elasticsearch cluster on loopback, the elected master killed under load; the output
+# goes into docs/operations.md.
+drill: install
+	$(BIN)/python scripts/drill.py --write-doc
 
 eval: install-test
 	$(BIN)/python scripts/eval_matching.py

@@ -8,6 +8,11 @@ is checked on the same judged set by tests/search/test_quality.py.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 
 def _finite(value) -> bool:
@@ -52,3 +57,21 @@ def test_bench_synthetic_data_is_deterministic_and_valid():
     for d in a.demands(300):
         assert d["cluster"] in codes["clusters"] and set(d["services"]) <= codes["services"]
         assert d["budget_min"] <= d["budget_max"]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["-m", "scripts.bench", "--help"], "--only {search,load}"),
+        (["scripts/drill.py", "--help"], "--kill-after"),
+    ],
+)
+def test_load_run_and_drill_scripts_parse(command, expected):
+    """The load run and the drill are too slow for the suite (make bench, make drill);
+    their command lines at least parse."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, *command], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout
