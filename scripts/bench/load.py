@@ -141,6 +141,20 @@ class Site:
                 time.sleep(0.5)
         raise RuntimeError("the server did not become ready within 120 s")
 
+    def settle(self, seconds: float = 60) -> None:
+        """Wait until requests left over from the last run are done (/readyz answers fast)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                with urllib.request.urlopen(f"{self.base}/readyz", timeout=10):
+                    pass
+            except OSError:
+                pass
+            if time.monotonic() - started < 0.05:
+                return
+            time.sleep(1)
+
     def token(self, email: str) -> str:
         request = urllib.request.Request(
             f"{self.base}/api/v1/auth/token",
@@ -203,7 +217,9 @@ def request_lists(synth, demands: list[dict], tokens: dict[str, str]) -> dict[st
     return lists
 
 
-def wrk(base: str, lines: list[str], folder: Path, name: str, seconds: int, connections: int):
+def wrk(site: Site, lines: list[str], name: str, seconds: int, connections: int) -> dict:
+    site.settle()
+    base, folder = site.base, site.folder
     listing = folder / f"{name.replace(' ', '-')}.txt"
     listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency"]
@@ -236,8 +252,10 @@ def server_problems(log: Path) -> dict:
             key = f"{line['status']} {line.get('endpoint')}"
             statuses[key] = statuses.get(key, 0) + 1
         elif line.get("level") in ("ERROR", "CRITICAL"):
-            cause = (line.get("exc_info") or line.get("message", "")).strip().splitlines()[-1]
-            errors[cause[:200]] = errors.get(cause[:200], 0) + 1
+            text = line.get("exc_info") or line.get("message", "")
+            causes = [x for x in text.splitlines() if x.strip() and x[:1] not in " ([^"]
+            cause = (causes[-1] if causes else text)[:200]
+            errors[cause] = errors.get(cause, 0) + 1
     return {"statuses": statuses, "errors": errors}
 
 
@@ -266,18 +284,14 @@ def measure(kind: str, es_url: str | None, synth, workdir: Path, log, quick: boo
         tokens = {role: site.token(f"{role}@bench.example") for role in TOKEN_ROLES}
         lists = request_lists(synth, demands, tokens)
         mix = [line for name in ROUTES for line in lists[name]]
-        wrk(site.base, mix, folder, "warm-up", 2 if quick else WARMUP_SECONDS, 8)
-        result["cheapest"] = wrk(
-            site.base, ["/api/v1/taxonomy\t"], folder, "taxonomy", seconds, CONNECTIONS
-        )
+        wrk(site, mix, "warm-up", 2 if quick else WARMUP_SECONDS, 8)
+        result["cheapest"] = wrk(site, ["/api/v1/taxonomy\t"], "taxonomy", seconds, CONNECTIONS)
         log(_line("taxonomy", result["cheapest"]))
-        result["mix"] = wrk(site.base, mix, folder, "mix", seconds, CONNECTIONS)
+        result["mix"] = wrk(site, mix, "mix", seconds, CONNECTIONS)
         log(_line("mix", result["mix"]))
         result["routes"] = {}
         for name in ROUTES:
-            result["routes"][name] = wrk(
-                site.base, lists[name], folder, name, route_seconds, CONNECTIONS
-            )
+            result["routes"][name] = wrk(site, lists[name], name, route_seconds, CONNECTIONS)
             log(_line(name, result["routes"][name]))
     finally:
         site.stop()
@@ -338,6 +352,11 @@ def tables(results: list[dict]) -> list[str]:
             f"Mix / cheapest route: **{r['share']:.2f}×**. Load average (1 min) "
             f"{r['load'][0]:.1f} before, {r['load_after'][0]:.1f} after.",
         ]
+        if r["load"][0] > (os.cpu_count() or 1):
+            lines.append(
+                "Other work was running on the machine (load average above the number of "
+                "cores): these numbers are lower than a quiet machine gives."
+            )
         problems = {**r["server"]["statuses"], **r["server"]["errors"]}
         if problems:
             lines.append(
@@ -380,8 +399,41 @@ METHOD = [
     "`scripts/bench/wrk_requests.lua`, which draws each request at random from a prepared list: "
     "for the mix, 400 of each route (random query words and filters as in the search benchmark, "
     "random published demands). After a 5-second warm-up, the cheapest route and the mix run "
-    "30 s each, one after the other, then each mix route alone for 10 s. Errors are wrk's: "
+    "30 s each, one after the other, then each mix route alone for 10 s; before each run the "
+    "server is left to finish what the last one queued. Errors are wrk's: "
     "connection, read, write, timeout (2 s) and non-2xx answers.",
     "",
 ]
-FINDINGS: list[str] = []
+FINDINGS = [
+    "### What dominated, and what changed",
+    "",
+    "Profiled in one process (pyinstrument and cProfile over the Flask test client, 300-400 "
+    "requests per route on a copy of the load run's 1,000-record site; CPU time per request, "
+    "repeated views):",
+    "",
+    "| route | before | after |",
+    "|---|---:|---:|",
+    "| `GET /api/v1/taxonomy` | 0.6 ms | 0.6 ms |",
+    "| home page | 4.8 ms | 3.8 ms |",
+    "| leads search | 6.1 ms | 4.1 ms |",
+    "| provider search | 12.2 ms | 6.2 ms |",
+    "| matches (a demand seen before) | 14.2 ms | 11.3 ms |",
+    "",
+    "- **Matches write on every first view.** Recording the exposure, committing and "
+    "re-indexing the ten providers shown (jieba segmentation of each, an index write that "
+    "every worker then reloads, and SQLite's single writer shared by both workers) were 72 % "
+    "of a first view's time; under load the workers queue behind each other's writes. "
+    "Reads that do not write (exposure counted without re-indexing) and SQLite in WAL mode "
+    "belong to the job-queue and matcher work; "
+    "until they land, this is the largest cost in the mix. Two workers recording the same "
+    "exposure at once also collide on its unique key (`IntegrityError`, the 500s above).",
+    "- **One query per row.** Serialising a page of providers loaded each row's organisation "
+    "and cases separately (41 queries for 20 providers); the search and match services now "
+    "load them with the rows (`selectinload`): provider search halved, leads search −30 %.",
+    "- **The home page's five counts** became one statement (−1 ms).",
+    "- What is left per request: the embedded matcher itself (≈ 40 % of a repeated match), "
+    "SQLAlchemy building the rows (≈ 25 %), the token check (two queries, ≈ 8 %), Jinja "
+    "rendering of the home page. JSON access logs and metrics cost ≈ 0.03 ms per request "
+    "(taxonomy with and without the access line).",
+    "",
+]
