@@ -23,14 +23,16 @@ class SearchUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a hit scored: a signal code (API.md) with its label in both languages."""
+    """Why a hit scored: a signal code (API.md), a message key and its parameters.
+
+    Parameters are taxonomy codes (``cluster``, ``clusters``, ``services``, ``region``,
+    ``level``, ``kind``) or record text (``title``); the app turns the key into a translated
+    sentence (``search.scoring`` lists the keys).
+    """
 
     code: str
-    zh: str
-    en: str
-
-    def label(self, locale: str = "zh") -> str:
-        return self.en if locale == "en" else self.zh
+    message: str
+    params: Mapping = field(default_factory=dict)
 
 
 @dataclass
@@ -109,9 +111,17 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def match_providers(
-        self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()
+        self,
+        demand: Mapping,
+        k: int = 10,
+        exclude: Collection[int] = (),
+        damped: Collection[int] = (),
     ) -> list[Hit]:
-        """Providers best suited to a demand record, best first, with reasons."""
+        """Providers best suited to a demand record, best first, with reasons.
+
+        ``damped``: ids of providers whose score is damped for exposure fairness (the caller
+        decides who, from its own records; see ``search.scoring.DAMPING``).
+        """
 
     @abc.abstractmethod
     def match_leads(

@@ -4,19 +4,18 @@ The same document feeds both backends. Text fields hold Python-segmented tokens 
 by single spaces (lower-case), analysed by Elasticsearch's ``whitespace`` analyzer and by
 the embedded backend's own inverted index.
 
-Provider document fields: ``id version name kind level region clusters services
-case_clusters verified team_size price_min price_max price_lo price_hi recommended_count
-answered_count answer_rate created_at sort_date text case_text keywords cases``. ``cases`` keeps
-each case's title, cluster and tokens (stored, not indexed) so reasons can name the relevant case.
-
-Demand document fields: ``id version title cluster services service_norm region
-budget_min budget_max budget_sort budget_lo budget_hi deadline status organization_name created_at
-published_at sort_date text keywords``.
+Fields and types are declared in ``search.schema``. ``cases`` keeps each case's title,
+cluster and tokens (stored, not indexed) so reasons can name the relevant case;
+``service_evidence`` lists the services the provider's own description and cases name;
+``profile_vector`` / ``case_vector`` / ``text_vector`` are the meaning of the profile, of the
+cases and of a demand (``search.vectors``), absent when no word is known. Exposure counts
+are not indexed: the caller passes the damped providers at query time.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import multiprocessing
 import os
 import weakref
@@ -24,7 +23,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
+from .scoring import service_evidence
 from .text import Analyzer
+from .vectors import load as load_vectors
+from .vectors import stored_vector
 
 
 def _int_or_none(value) -> int | None:
@@ -84,25 +86,15 @@ def _keywords(analyzer: Analyzer, taxonomy: Mapping, sections: list[tuple[str, l
     return " ".join(out)
 
 
-def answer_rate(record: Mapping) -> float:
-    """answered / recommended; 1.0 for a provider never recommended (new → no penalty)."""
-    recommended = _int_or_none(record.get("recommended_count")) or 0
-    answered = _int_or_none(record.get("answered_count")) or 0
-    if recommended <= 0:
-        return 1.0
-    return round(min(1.0, answered / recommended), 4)
-
-
 def provider_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:
     clusters = _codes(record.get("clusters"))
     services = _codes(record.get("services"))
     cases = []
-    case_texts = []
+    case_tokens: list[str] = []
     case_clusters = []
     for case in record.get("cases") or ():
         title = case.get("title") or ""
-        description = case.get("description") or ""
-        tokens = analyzer.tokens(f"{title} {description}")
+        tokens = analyzer.tokens(f"{title} {case.get('description') or ''}")
         cluster = case.get("cluster") or None
         cases.append(
             {
@@ -112,11 +104,14 @@ def provider_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) ->
                 "tokens": " ".join(tokens),
             }
         )
-        case_texts.append(" ".join(tokens))
+        case_tokens += tokens
         if cluster and cluster not in case_clusters:
             case_clusters.append(cluster)
     name = record.get("name") or ""
-    return {
+    description_tokens = analyzer.tokens(record.get("description"))
+    profile_tokens = analyzer.tokens(f"{name} {record.get('description') or ''}")
+    vectors = load_vectors()
+    doc = {
         "id": int(record["id"]),
         "version": int(record.get("version") or 1),
         "name": name,
@@ -130,18 +125,34 @@ def provider_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) ->
         "team_size": _int_or_none(record.get("team_size")),
         "price_min": _int_or_none(record.get("price_min")),
         "price_max": _int_or_none(record.get("price_max")),
-        "recommended_count": _int_or_none(record.get("recommended_count")) or 0,
-        "answered_count": _int_or_none(record.get("answered_count")) or 0,
-        "answer_rate": answer_rate(record),
         "price_lo": _first(record.get("price_min"), record.get("price_max")),
         "price_hi": _first(record.get("price_max"), record.get("price_min")),
+        "price_focus": price_focus(record.get("price_min"), record.get("price_max")),
         "created_at": record.get("created_at") or None,
         "sort_date": record.get("created_at") or None,
-        "text": analyzer.segment(f"{name} {record.get('description') or ''}"),
-        "case_text": " ".join(case_texts),
+        "service_evidence": service_evidence(analyzer, taxonomy, description_tokens + case_tokens),
+        "text": " ".join(profile_tokens),
+        "case_text": " ".join(c["tokens"] for c in cases),
         "keywords": _keywords(analyzer, taxonomy, [("clusters", clusters), ("services", services)]),
         "cases": cases,
     }
+    _add_vector(doc, "profile_vector", stored_vector(vectors.vector(profile_tokens)))
+    _add_vector(doc, "case_vector", stored_vector(vectors.vector(case_tokens)))
+    return doc
+
+
+def price_focus(price_min, price_max) -> float:
+    """1 for a single price, 1/2 for a range of one order of magnitude, 1/3 for two…"""
+    lo, hi = _int_or_none(price_min), _int_or_none(price_max)
+    if not lo or not hi or hi <= lo:
+        return 1.0
+    return round(1.0 / (1.0 + math.log10(hi / lo)), 6)
+
+
+def _add_vector(doc: dict, name: str, vector: list[float] | None) -> None:
+    """Vectors are optional: a document without one is simply not similar to anything."""
+    if vector is not None:
+        doc[name] = vector
 
 
 def demand_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:
@@ -150,9 +161,10 @@ def demand_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> d
     budget_min = _int_or_none(record.get("budget_min"))
     budget_max = _int_or_none(record.get("budget_max"))
     title = record.get("title") or ""
+    tokens = analyzer.tokens(f"{title} {record.get('description') or ''}")
     created_at = record.get("created_at") or None
     published_at = record.get("published_at") or None
-    return {
+    doc = {
         "id": int(record["id"]),
         "version": int(record.get("version") or 1),
         "title": title,
@@ -171,11 +183,13 @@ def demand_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> d
         "created_at": created_at,
         "published_at": published_at,
         "sort_date": published_at or created_at,
-        "text": analyzer.segment(f"{title} {record.get('description') or ''}"),
+        "text": " ".join(tokens),
         "keywords": _keywords(
             analyzer, taxonomy, [("clusters", [cluster] if cluster else []), ("services", services)]
         ),
     }
+    _add_vector(doc, "text_vector", stored_vector(load_vectors().vector(tokens)))
+    return doc
 
 
 def build_document(index: str, record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:

@@ -1,7 +1,7 @@
 """Elasticsearch index lifecycle: versioned mappings, aliases, zero-downtime reindex.
 
-* Mappings are files ``search/mappings/<name>-v<N>.json``; the highest N is current.
-  A breaking mapping change adds a new file (N + 1) and is rolled out with ``reindex``.
+* Mappings come from ``search/schema.py`` (fields declared once for both backends); a
+  breaking change bumps the index's version N there and is rolled out with ``reindex``.
 * The app reads and writes through the alias ``<prefix><name>``; it points at one
   concrete index ``<prefix><name>-v<N>-<timestamp>``.
 * ``ensure`` creates a missing alias with its first index. That first index's timestamp is
@@ -12,7 +12,7 @@
   not lost on the old index and is caught up from the outbox), refreshes, swaps the alias
   in ONE ``update_aliases`` call (remove from the old indices + add to the new one, atomic)
   and then deletes the old indices.
-* Replicas: the mapping files say 0 (single-node development and tests); production sets
+* Replicas: the schema says 0 (single-node development and tests); production sets
   ``SEARCH_INDEX_REPLICAS``.
 """
 
@@ -22,23 +22,10 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
-MAPPINGS_DIR = Path(__file__).with_name("mappings")
+from .schema import mapping
+
 INITIAL_STAMP = "00000000000000"
-
-
-def mapping(name: str) -> tuple[int, dict]:
-    """(N, body) of the newest mapping file for ``name``."""
-    best = None
-    for path in MAPPINGS_DIR.glob(f"{name}-v*.json"):
-        m = re.fullmatch(rf"{re.escape(name)}-v(\d+)\.json", path.name)
-        if m and (best is None or int(m.group(1)) > best[0]):
-            best = (int(m.group(1)), path)
-    if best is None:
-        raise FileNotFoundError(f"no mapping file for {name}")
-    with open(best[1], encoding="utf-8") as fh:
-        return best[0], json.load(fh)
 
 
 def alias_name(prefix: str, name: str) -> str:

@@ -16,26 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import DEMANDS, PROVIDERS, SearchQuery
+from . import DEMANDS, SearchQuery
+from .schema import FILTER_FIELDS, RANGE_FIELDS
+from .schema import SEARCH_TEXT_FIELDS as TEXT_FIELDS
 from .scoring import All, Any, Clause, Range, Term, Terms, Text
 from .text import Analyzer
 
-FILTER_FIELDS = {
-    DEMANDS: {"cluster": "cluster", "service": "services", "region": "region", "status": "status"},
-    PROVIDERS: {
-        "cluster": "clusters",
-        "service": "services",
-        "region": "region",
-        "level": "level",
-        "kind": "kind",
-        "verified": "verified",
-    },
-}
-TEXT_FIELDS = {
-    DEMANDS: (("text", 1.0), ("keywords", 0.3)),
-    PROVIDERS: (("text", 1.0), ("case_text", 0.5), ("keywords", 0.3)),
-}
-RANGE_FIELDS = {DEMANDS: ("budget_lo", "budget_hi"), PROVIDERS: ("price_lo", "price_hi")}
 SORTS = ("relevance", "newest", "budget")
 
 

@@ -1,113 +1,108 @@
-"""The matcher: ONE specification of signals and weights, executed by both backends.
+"""The matcher: ONE table of signals, executed by both backends in both directions.
 
-How a provider is scored for a demand (``provider_spec``) — points, before normalisation:
+Each row of ``SIGNALS`` is one signal: its reason code (API.md), whether it makes a document
+a candidate (*evidence*), and for each direction a function that turns the query record
+into conditions on the other side's documents:
 
-=========  ======  ===============================================================
-signal     points  fires when
-=========  ======  ===============================================================
-cluster    3.0     the provider lists the demand's industry cluster
-           1.0     …or only a related cluster (taxonomy: same Yongchuan industry group)
-service    2.5     × share of the demand's services the provider offers (the chain)
-text       3.0     × text relevance of the provider's name + description (see below)
-case       0.6     a portfolio case in the demand's cluster
-           1.0     × text relevance of the portfolio cases
-budget     1.0     the provider's price range overlaps the demand's budget
-           0.4     …or its price floor is above the budget but within 2×
-activity   0.4     team size fits the project scale (budget)
-region     0.5     same district as the demand; 0.2 elsewhere in Chongqing
-level      0.5     national; 0.35 municipal; 0.15 district
-verified   0.2     verified by the platform
-=========  ======  ===============================================================
+* ``providers`` — a demand record → conditions on provider documents (``provider_spec``);
+* ``leads`` — a provider record → conditions on published demand documents (``lead_spec``).
 
-Multipliers (bounded, applied to the sum):
+A signal scores 0..1 per document (yes/no conditions 1; text, coverage, similarity and
+cluster credit in between) and contributes ``weight × value``. The weights are learned on
+judged pairs (``scripts/train_ranker.py``) and shipped in ``search/data/ranker-v<N>.json``
+with their training report; a signal whose learned weight is negative (a penalty such as a
+price floor far above the budget) is applied as a positive weight on the *absence* of its
+condition, which ranks the same and keeps every score non-negative (Elasticsearch requires
+it).
 
-* price floor more than 2× the demand's budget → × 0.6;
-* a tiny team for a large budget (≤ 3 people for ≥ 300k CNY, ≤ 6 for ≥ 1M) → × 0.75;
-* **exposure rule**: a provider recommended at least 20 times that answered fewer than
-  10 % of them → × 0.7, so a provider that never answers cannot crowd out the others for
-  ever. A new provider (never recommended) has an answer rate of 1 and is not penalised.
+Signals (providers for a demand; leads mirror them):
 
-Text relevance is BM25 (Elasticsearch's formula, k1 = 1.2, b = 0.75) of the weighted query terms
-(the demand's title ×1.5 and description ×1.0 tokens, taxonomy synonyms at half weight)
-divided by the query's total weighted IDF, i.e. the share of the query's information the
-document matches, saturated by term frequency, so keyword stuffing gains little. Terms in
-no document, or in more than half the documents, are ignored. ``TEXT_GAIN`` scales that
-share so a strong match is worth about the signal's points.
+================  ======  ===================================================================
+signal            code    value
+================  ======  ===================================================================
+cluster           cluster credit for the best of the provider's clusters: 1 for the ticked
+                          cluster, the inferred share for a cluster the demand's text points at
+                          (``search.vectors``: the ticked cluster can be wrong or too narrow)
+cluster_related   cluster only a related cluster (taxonomy: same Yongchuan industry group)
+case_cluster      case    the same credit for the clusters of the provider's portfolio cases
+service           service share of the demand's services the provider ticks
+service_evidence  service share of the demand's services its own description and cases show
+                          (a taxonomy label or alias of the service in its text): evidence
+                          counts beside ticks
+text              text    BM25 share of the demand's terms in name + description (below)
+case_text         case    the same on the portfolio cases
+meaning           text    (1 + cos) / 2 of the demand's and the profile's word vectors
+case_meaning      case    the same against the portfolio cases' vector
+budget            budget  the price range overlaps the budget
+budget_near       budget  the price floor is above the budget but within 2×
+price_floor_far   budget  the price floor is more than 2× the budget (a penalty)
+activity          activity  the team size fits the project scale
+small_team        activity  a tiny team for a large project (≤ 3 people for ≥ 300k CNY,
+                            ≤ 6 for ≥ 1M)
+region            region  same district; region_chongqing: elsewhere in Chongqing
+level_*           level   national, municipal, district recognition
+verified          verified  verified by the platform
+================  ======  ===================================================================
 
-Only providers with some evidence are candidates: an *evidence* clause (cluster, related
-cluster, service, case cluster, text, case text) fires; a text clause counts as evidence
-through its *informative* terms only (see below). The score returned to callers is
-``points × multipliers / max_points`` (max over the signals that apply to this query),
-clamped to 1: non-increasing down the list, ties broken by id.
+Exposure: the caller passes the ids of *damped* providers (recommended at least 20 times,
+answered fewer than 10 %; computed from the database, never stored in the index) and their
+score is multiplied by ``DAMPING``.
+
+Text relevance is BM25 (Elasticsearch's formula, k1 = 1.2, b = 0.75) of the weighted query
+terms (title ×1.5, description ×1.0, taxonomy synonyms at half weight) divided by the
+query's total weighted IDF: the share of the query's information the document matches.
+Terms in no document, or in more than half the documents, are ignored.
+
+The score returned is ``points × multipliers / max_points`` (the most the signals that
+apply could give), clamped to 1: non-increasing down the list, ties broken by id.
 
 Evaluation in two phases, so that a query costs little more than its rare terms' postings
 on a large index:
 
 1. The query's text terms split into *informative* ones, in at most
    ``max(INFORMATIVE_MIN_DOCS, INFORMATIVE_SHARE × documents)`` documents, and *common*
-   ones (the rest of the kept terms, up to ``MAX_COMMON_SHARE``). On an index of up to
-   ``2 × INFORMATIVE_MIN_DOCS`` documents every kept term is informative.
-2. First phase, over the candidates: every clause, text clauses with their informative
-   terms only, times the multipliers.
-3. The ``RESCORE_WINDOW`` best documents of the first phase get the common terms' share of
-   the text clauses (same per-term weights and normaliser, times the same multipliers),
-   so their score is the full score; the top k is taken from them.
+   ones (the rest). On an index of up to ``2 × INFORMATIVE_MIN_DOCS`` documents every kept
+   term is informative.
+2. First phase, over the candidates (an evidence signal fires): every clause, text clauses
+   with their informative terms only, times the multipliers. A similarity clause scores the
+   ``VECTOR_TOP`` documents nearest to the query vector (exact: Elasticsearch's ``knn`` on a
+   ``flat`` dense_vector field, numpy in the embedded backend).
+3. The ``RESCORE_WINDOW`` best documents get the common terms' share of the text clauses
+   (same weights, same multipliers); the top k is taken from them.
 
-Scores only grow in the second phase, so the window holds the top k. A document outside
-the window would need more than the window's worth of better first-phase scores to be
-missed, and the common terms' share is small (they are the low-IDF ones).
-
-Leads for a provider (``lead_spec``) use the same signals in reverse over published
-demands: cluster (a demand in one of the provider's clusters; case clusters count as
-``case``), the share of the demand's services the provider offers, text, budget (the
-demand's budget against the provider's price range), district, and capacity.
-
-Both backends execute the spec: the embedded backend evaluates the conditions in Python,
-the Elasticsearch backend translates them to ``bool``/``constant_score``/``function_score``
-queries whose ``_name`` is the clause name, so each hit says which clauses fired.
+Reasons are codes with a message key and parameters (``Reason``); the app translates them.
+Every item carries the reasons that actually moved it: one per code, ordered by the points
+that code contributed.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from . import Reason
 from .text import Analyzer
+from .vectors import load as load_vectors
 
-WEIGHTS = {
-    "cluster": 3.0,
-    "cluster_related": 1.0,
-    "service": 2.5,
-    "text": 3.0,
-    "case_cluster": 0.6,
-    "case_text": 1.0,
-    "budget": 1.0,
-    "budget_near": 0.4,
-    "activity": 0.4,
-    "region": 0.5,
-    "region_chongqing": 0.2,
-    "level_national": 0.5,
-    "level_municipal": 0.35,
-    "level_district": 0.15,
-    "verified": 0.2,
-}
-TEXT_GAIN = 3.0
-MULTIPLIERS = {
-    "price_floor_far": 0.6,
-    "small_team": 0.75,
-    "exposure": 0.7,
-}
+MODEL_FILE = Path(__file__).with_name("data") / "ranker-v1.json"
+DAMPING = 0.7  # exposure: score multiplier of a damped provider
 EXPOSURE_MIN_RECOMMENDED = 20
 EXPOSURE_MIN_ANSWER_RATE = 0.1
 TITLE_WEIGHT = 1.5
 SYNONYM_WEIGHT = 0.5
-TEXT_REASON_MIN = 0.25  # text/case-text reason shown from this share of its points
+CASE_BACKED = 1.0  # leads: cluster credit of a cluster the provider's cases show…
+DECLARED_ONLY = 0.6  # …and of a cluster it only declares
+TEXT_REASON_MIN = 0.25  # text-like reasons shown from this share of their weight
+MEANING_REASON_MIN = 0.8  # a similarity reason needs (1 + cos) / 2 at least this
 MAX_COMMON_SHARE = 0.5  # query terms in more than this share of documents are ignored
 INFORMATIVE_SHARE = 0.05  # …in at most this share (or INFORMATIVE_MIN_DOCS) are informative
 INFORMATIVE_MIN_DOCS = 1_000
 RESCORE_WINDOW = 500  # documents given the common terms' share (second phase)
+VECTOR_TOP = 1_000  # documents a similarity clause scores (nearest first)
 COMMON_SUFFIX = "~common"  # clause name of a text clause's second-phase part
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -178,14 +173,41 @@ class Coverage:
     norm_field: str
 
 
+@dataclass(frozen=True)
+class Best:
+    """Scored: the largest weight among the document's codes in ``field`` (0..1)."""
+
+    field: str
+    weights: tuple  # ((code, weight), ...), weights in 0..1
+
+
+@dataclass(frozen=True)
+class Similar:
+    """Scored: (1 + dot) / 2 of unit vectors, for the ``top`` documents nearest ``vector``."""
+
+    field: str
+    vector: tuple
+    top: int = VECTOR_TOP
+
+
+@dataclass(frozen=True)
+class Value:
+    """Scored: the document's own number in ``field`` (0..1)."""
+
+    field: str
+
+
+SCORED = (Text, Coverage, Best, Similar, Value)
+
+
 @dataclass
 class Clause:
     name: str  # unique, used as Elasticsearch _name
     code: str  # reason code
     weight: float
     cond: object
-    zh: str = ""
-    en: str = ""
+    message: str | None = None  # reason message key (None: never a reason)
+    params: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -203,8 +225,6 @@ class Spec:
     evidence: frozenset  # names of the clauses that make a document a candidate
     filters: list = field(default_factory=list)
     max_points: float = 1.0
-    case_cluster: str | None = None
-    case_terms: frozenset = frozenset()
     kind: str = "providers"  # providers | leads
     context: dict = field(default_factory=dict)
     window: int = RESCORE_WINDOW
@@ -221,31 +241,31 @@ class Spec:
 
 # -- taxonomy helpers -------------------------------------------------------------------
 class Labels:
+    """Taxonomy lookups the signals need: related clusters, Chongqing's districts."""
+
     def __init__(self, taxonomy: Mapping):
-        self.items = {}
-        for section in ("clusters", "services", "regions", "provider_kinds", "provider_levels"):
-            self.items[section] = {it["code"]: it for it in taxonomy.get(section, ())}
+        self.clusters = {it["code"] for it in taxonomy.get("clusters", ())}
         self.related: dict[str, set[str]] = {}
         for group in taxonomy.get("yongchuan_industries", ()):
-            codes = [c for c in group.get("maps_to") or () if c in self.items["clusters"]]
+            codes = [c for c in group.get("maps_to") or () if c in self.clusters]
             for c in codes:
                 self.related.setdefault(c, set()).update(x for x in codes if x != c)
-        self.chongqing = tuple(
-            sorted(code for code, it in self.items["regions"].items() if it.get("type") != "other")
-        )
-
-    def zh(self, section: str, code) -> str:
-        item = self.items[section].get(code)
-        return item.get("zh", code) if item else str(code)
-
-    def en(self, section: str, code) -> str:
-        item = self.items[section].get(code)
-        return item.get("en", code) if item else str(code)
+        regions = {it["code"]: it for it in taxonomy.get("regions", ())}
+        self.chongqing = tuple(sorted(c for c, it in regions.items() if it.get("type") != "other"))
 
     def is_chongqing(self, region) -> bool:
-        return (
-            region in self.items["regions"] and self.items["regions"][region].get("type") != "other"
-        )
+        return region in self.chongqing
+
+
+_LABELS: dict[int, tuple[Mapping, Labels]] = {}
+
+
+def labels_for(taxonomy: Mapping) -> Labels:
+    """The lookups of one (long-lived) taxonomy object, built once."""
+    cached = _LABELS.get(id(taxonomy))
+    if cached is None or cached[0] is not taxonomy:
+        cached = _LABELS[id(taxonomy)] = (taxonomy, Labels(taxonomy))
+    return cached[1]
 
 
 def query_terms(analyzer: Analyzer, title: str | None, body: str | None) -> tuple:
@@ -253,12 +273,6 @@ def query_terms(analyzer: Analyzer, title: str | None, body: str | None) -> tupl
         [(title, TITLE_WEIGHT), (body, 1.0)], synonym_weight=SYNONYM_WEIGHT
     )
     return tuple(sorted(weights.items()))
-
-
-def _budget_scale(budget_min, budget_max) -> int | None:
-    if budget_max is not None:
-        return budget_max
-    return budget_min
 
 
 def team_needed(scale: int | None) -> int:
@@ -283,519 +297,551 @@ def team_too_small(scale: int | None) -> int | None:
     return None
 
 
-# -- the specification ------------------------------------------------------------------
-def provider_spec(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=()) -> Spec:
-    """Demand record → how to score provider documents."""
-    lab = Labels(taxonomy)
-    W = WEIGHTS
-    clauses: list[Clause] = []
-    evidence: set[str] = set()
-    maxima: dict[str, float] = {}
+def _codes(values) -> tuple:
+    return tuple(dict.fromkeys(v for v in values or () if v))
 
-    def add(clause: Clause, max_for_code: float, is_evidence: bool = False) -> None:
-        clauses.append(clause)
-        maxima[clause.code] = max(maxima.get(clause.code, 0.0), max_for_code)
-        if is_evidence:
-            evidence.add(clause.name)
 
-    cluster = demand.get("cluster")
-    if cluster:
-        add(
-            Clause(
-                "cluster",
-                "cluster",
-                W["cluster"],
-                Term("clusters", cluster),
-                f"同属{lab.zh('clusters', cluster)}集群",
-                f"Same cluster: {lab.en('clusters', cluster)}",
-            ),
-            W["cluster"],
-            True,
-        )
-        related = sorted(lab.related.get(cluster, ()))
-        if related:
-            cond = All((Terms("clusters", tuple(related)), Not(Term("clusters", cluster))))
-            add(
-                Clause(
-                    "cluster_related",
-                    "cluster",
-                    W["cluster_related"],
-                    cond,
-                    "相关集群：" + "、".join(lab.zh("clusters", c) for c in related),
-                    "Related cluster: " + ", ".join(lab.en("clusters", c) for c in related),
-                ),
-                W["cluster"],
-                True,
-            )
-    services = [s for s in dict.fromkeys(demand.get("services") or ()) if s]
-    if services:
-        per = W["service"] / len(services)
-        for s in services:
-            add(
-                Clause(
-                    f"service:{s}",
-                    "service",
-                    per,
-                    Term("services", s),
-                    lab.zh("services", s),
-                    lab.en("services", s),
-                ),
-                W["service"],
-                True,
-            )
-    terms = query_terms(analyzer, demand.get("title"), demand.get("description"))
-    if terms:
-        add(
-            Clause(
-                "text",
-                "text",
-                W["text"] * TEXT_GAIN,
-                Text("text", terms),
-                "描述与需求相关",
-                "Description matches the demand",
-            ),
-            W["text"],
-            True,
-        )
-        add(
-            Clause(
-                "case_text",
-                "case",
-                W["case_text"] * TEXT_GAIN,
-                Text("case_text", terms),
-                "相关案例",
-                "Relevant case",
-            ),
-            W["case_cluster"] + W["case_text"],
-            True,
-        )
-    if cluster:
-        add(
-            Clause(
-                "case_cluster",
-                "case",
-                W["case_cluster"],
-                Term("case_clusters", cluster),
-                "相关案例",
-                "Relevant case",
-            ),
-            W["case_cluster"] + W["case_text"],
-            True,
-        )
+def _vector(analyzer: Analyzer, *texts) -> tuple | None:
+    v = load_vectors().vector(analyzer.tokens(" ".join(t or "" for t in texts)))
+    return None if v is None else tuple(float(x) for x in v)
 
-    bmin, bmax = demand.get("budget_min"), demand.get("budget_max")
-    multipliers: list[Multiplier] = []
-    if bmin is not None or bmax is not None:
-        fit = []
-        if bmax is not None:
-            fit.append(Range("price_min", lte=bmax))
-        if bmin is not None:
-            fit.append(Range("price_max", gte=bmin))
-        add(
-            Clause(
-                "budget",
-                "budget",
-                W["budget"],
-                All(tuple(fit)),
-                "报价区间与预算匹配",
-                "Price range fits the budget",
-            ),
-            W["budget"],
-        )
-        if bmax is not None:
-            add(
-                Clause(
-                    "budget_near",
-                    "budget",
-                    W["budget_near"],
-                    Range("price_min", gt=bmax, lte=2 * bmax),
-                    "报价起点略高于预算",
-                    "Price floor slightly above the budget",
-                ),
-                W["budget"],
-            )
-            multipliers.append(
-                Multiplier(
-                    "price_floor_far",
-                    MULTIPLIERS["price_floor_far"],
-                    Range("price_min", gt=2 * bmax),
-                )
-            )
-    scale = _budget_scale(bmin, bmax)
-    add(
-        Clause(
-            "activity",
-            "activity",
-            W["activity"],
-            Range("team_size", gte=team_needed(scale)),
-            "团队规模与项目体量相称",
-            "Team size fits the project scale",
-        ),
-        W["activity"],
-    )
-    small = team_too_small(scale)
-    if small is not None:
-        multipliers.append(
-            Multiplier("small_team", MULTIPLIERS["small_team"], Range("team_size", lte=small))
-        )
-    region = demand.get("region")
-    if region and lab.is_chongqing(region):
-        add(
-            Clause(
-                "region",
-                "region",
-                W["region"],
-                Term("region", region),
-                f"{lab.zh('regions', region)}本地",
-                f"Local to {lab.en('regions', region)}",
-            ),
-            W["region"],
-        )
-        others = tuple(r for r in lab.chongqing if r != region)
-        add(
-            Clause(
-                "region_chongqing",
-                "region",
-                W["region_chongqing"],
-                Terms("region", others),
-                "重庆市内",
-                "Within Chongqing",
-            ),
-            W["region"],
-        )
-    for level in ("national", "municipal", "district"):
-        add(
-            Clause(
-                f"level_{level}",
-                "level",
-                W[f"level_{level}"],
-                Term("level", level),
-                lab.zh("provider_levels", level),
-                lab.en("provider_levels", level),
-            ),
-            W["level_national"],
-        )
-    add(
-        Clause(
-            "verified",
-            "verified",
-            W["verified"],
-            Term("verified", True),
-            "平台认证",
-            "Verified by the platform",
-        ),
-        W["verified"],
-    )
-    multipliers.append(
-        Multiplier(
-            "exposure",
-            MULTIPLIERS["exposure"],
-            All(
-                (
-                    Range("recommended_count", gte=EXPOSURE_MIN_RECOMMENDED),
-                    Range("answer_rate", lt=EXPOSURE_MIN_ANSWER_RATE),
-                )
-            ),
-        )
-    )
-    filters = []
-    if exclude:
-        filters.append(Not(Terms("id", tuple(sorted(int(i) for i in exclude)))))
-    return Spec(
-        index="providers",
-        clauses=clauses,
-        multipliers=multipliers,
-        evidence=frozenset(evidence),
-        filters=filters,
-        max_points=sum(maxima.values()),
-        case_cluster=cluster,
-        case_terms=frozenset(t for t, _ in terms),
+
+# Per analyser and taxonomy: service code → the single-token names of that service.
+_SERVICE_WORDS: dict[tuple[int, int], tuple[Analyzer, Mapping, dict]] = {}
+
+
+def _service_words(analyzer: Analyzer, taxonomy: Mapping) -> dict[str, frozenset]:
+    key = (id(analyzer), id(taxonomy))
+    cached = _SERVICE_WORDS.get(key)
+    if cached is None or cached[0] is not analyzer or cached[1] is not taxonomy:
+        words = {}
+        for item in taxonomy.get("services", ()):
+            names = [item.get("zh", ""), *(item.get("aliases") or ())]
+            units = (analyzer.words(name) for name in names)
+            words[item["code"]] = frozenset(u[0] for u in units if len(u) == 1)
+        cached = _SERVICE_WORDS[key] = (analyzer, taxonomy, words)
+    return cached[2]
+
+
+def service_evidence(analyzer: Analyzer, taxonomy: Mapping, tokens) -> list[str]:
+    """Services whose taxonomy label or an alias is one of ``tokens`` (the text's own)."""
+    present = set(tokens)
+    return [code for code, names in _service_words(analyzer, taxonomy).items() if names & present]
+
+
+# -- direction-specific inputs ----------------------------------------------------------
+@dataclass
+class Inputs:
+    """What the signals read from the query record, computed once per query."""
+
+    kind: str  # providers | leads
+    record: Mapping
+    labels: Labels
+    clusters: tuple  # providers: the ticked cluster; leads: the provider's clusters
+    case_clusters: tuple  # leads: the clusters of the provider's cases
+    industry: dict  # providers: inferred cluster shares of the demand's text
+    services: tuple
+    evidenced: tuple  # leads: the services the provider's text shows
+    terms: tuple
+    vector: tuple | None
+    case_vector: tuple | None  # leads: the provider's cases' vector
+    budget_min: int | None = None
+    budget_max: int | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    team: int | None = None
+    region: str | None = None
+
+
+def demand_inputs(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer) -> Inputs:
+    vector = _vector(analyzer, demand.get("title"), demand.get("description"))
+    industry = load_vectors().industry(None if vector is None else _array(vector))
+    return Inputs(
         kind="providers",
-        context={"labels": lab},
+        record=demand,
+        labels=labels_for(taxonomy),
+        clusters=_codes([demand.get("cluster")]),
+        case_clusters=(),
+        industry=industry,
+        services=_codes(demand.get("services")),
+        evidenced=(),
+        terms=query_terms(analyzer, demand.get("title"), demand.get("description")),
+        vector=vector,
+        case_vector=None,
+        budget_min=demand.get("budget_min"),
+        budget_max=demand.get("budget_max"),
+        region=demand.get("region"),
     )
 
 
-def lead_spec(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer, exclude=()) -> Spec:
-    """Provider record → how to score published demand documents."""
-    lab = Labels(taxonomy)
-    W = WEIGHTS
+def provider_inputs(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer) -> Inputs:
+    cases = provider.get("cases") or ()
+    case_text = " ".join(f"{c.get('title') or ''} {c.get('description') or ''}" for c in cases)
+    profile = f"{provider.get('description') or ''} {case_text}"
+    return Inputs(
+        kind="leads",
+        record=provider,
+        labels=labels_for(taxonomy),
+        clusters=_codes(provider.get("clusters")),
+        case_clusters=_codes(c.get("cluster") for c in cases),
+        industry={},
+        services=_codes(provider.get("services")),
+        evidenced=tuple(service_evidence(analyzer, taxonomy, analyzer.tokens(profile))),
+        terms=query_terms(analyzer, provider.get("name"), profile),
+        vector=_vector(analyzer, provider.get("name"), provider.get("description")),
+        case_vector=_vector(analyzer, case_text) if cases else None,
+        price_min=provider.get("price_min"),
+        price_max=provider.get("price_max"),
+        team=provider.get("team_size"),
+        region=provider.get("region"),
+    )
+
+
+def _array(vector):
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float32)
+
+
+# -- the signals, one row each ----------------------------------------------------------
+# A builder returns the signal's parts: (condition, scale, message key, params). Parts of
+# one signal add up (scales sum to at most 1).
+Part = tuple
+
+
+def _cluster(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        credit = {c: share for c, share in q.industry.items()}
+        for c in q.clusters:
+            credit[c] = 1.0
+        if not credit:
+            return []
+        weights = tuple(sorted(credit.items()))
+        return [(Best("clusters", weights), 1.0, "cluster.same", {"credit": dict(weights)})]
+    if not q.clusters:
+        return []
+    backed = set(q.case_clusters)
+    weights = tuple((c, CASE_BACKED if c in backed else DECLARED_ONLY) for c in q.clusters)
+    return [(Best("cluster", weights), 1.0, "cluster.same", {})]
+
+
+def _cluster_related(q: Inputs) -> list[Part]:
+    own = set(q.clusters) | ({c for c in q.industry} if q.kind == "providers" else set())
+    related = tuple(sorted({r for c in q.clusters for r in q.labels.related.get(c, ())} - own))
+    if not related:
+        return []
+    if q.kind == "providers":
+        cond = All((Terms("clusters", related), Not(Terms("clusters", tuple(sorted(own))))))
+    else:
+        cond = Terms("cluster", related)
+    return [(cond, 1.0, "cluster.related", {"clusters": related})]
+
+
+def _case_cluster(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        credit = dict(q.industry)
+        for c in q.clusters:
+            credit[c] = 1.0
+        if not credit:
+            return []
+        return [(Best("case_clusters", tuple(sorted(credit.items()))), 1.0, "case", {})]
+    if not q.case_clusters:
+        return []
+    return [(Terms("cluster", q.case_clusters), 1.0, "case", {})]
+
+
+def _service(q: Inputs) -> list[Part]:
+    if not q.services:
+        return []
+    if q.kind == "providers":
+        per = 1.0 / len(q.services)
+        return [
+            (Term("services", s), per, "service.offers", {"services": (s,)}) for s in q.services
+        ]
+    return [
+        (Coverage("services", q.services, "service_norm"), 1.0, "service.needs", {}),
+    ]
+
+
+def _service_evidence(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        if not q.services:
+            return []
+        per = 1.0 / len(q.services)
+        return [
+            (Term("service_evidence", s), per, "service.shown", {"services": (s,)})
+            for s in q.services
+        ]
+    if not q.evidenced:
+        return []
+    return [(Coverage("services", q.evidenced, "service_norm"), 1.0, "service.needs", {})]
+
+
+def _text(q: Inputs) -> list[Part]:
+    if not q.terms:
+        return []
+    message = "text.demand" if q.kind == "providers" else "text.profile"
+    return [(Text("text", q.terms), 1.0, message, {})]
+
+
+def _case_text(q: Inputs) -> list[Part]:
+    if q.kind != "providers" or not q.terms:
+        return []
+    return [(Text("case_text", q.terms), 1.0, "case", {})]
+
+
+def _meaning(q: Inputs) -> list[Part]:
+    if q.vector is None:
+        return []
+    target = "profile_vector" if q.kind == "providers" else "text_vector"
+    return [(Similar(target, q.vector), 1.0, "text.meaning", {})]
+
+
+def _case_meaning(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        if q.vector is None:
+            return []
+        return [(Similar("case_vector", q.vector), 1.0, "case", {})]
+    if q.case_vector is None:
+        return []
+    return [(Similar("text_vector", q.case_vector), 1.0, "case", {})]
+
+
+def _budget(q: Inputs) -> list[Part]:
+    fit = []
+    if q.kind == "providers":
+        if q.budget_max is not None:
+            fit.append(Range("price_min", lte=q.budget_max))
+        if q.budget_min is not None:
+            fit.append(Range("price_max", gte=q.budget_min))
+        message = "budget.fits"
+    else:
+        if q.price_min is not None:
+            fit.append(Range("budget_max", gte=q.price_min))
+        if q.price_max is not None:
+            fit.append(Range("budget_min", lte=q.price_max))
+        message = "budget.fits_price"
+    return [(All(tuple(fit)), 1.0, message, {})] if fit else []
+
+
+def _budget_near(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        if q.budget_max is None:
+            return []
+        cond = Range("price_min", gt=q.budget_max, lte=2 * q.budget_max)
+        return [(cond, 1.0, "budget.near", {})]
+    if q.price_min is None:
+        return []
+    return [(Range("budget_max", gte=q.price_min / 2, lt=q.price_min), 1.0, "budget.below", {})]
+
+
+def _price_floor_far(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        if q.budget_max is None:
+            return []
+        return [(Range("price_min", gt=2 * q.budget_max), 1.0, None, {})]
+    if q.price_min is None:
+        return []
+    return [(Range("budget_max", lt=q.price_min / 2), 1.0, None, {})]
+
+
+def _scale(q: Inputs) -> int | None:
+    return q.budget_max if q.budget_max is not None else q.budget_min
+
+
+def _activity(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        cond = Range("team_size", gte=team_needed(_scale(q)))
+        return [(cond, 1.0, "activity.team", {})]
+    if q.team is None:
+        return []
+    # The largest budget scale this team fits (inverse of team_needed).
+    if q.team >= 15:
+        cond = Range("budget_sort", gte=0)
+    elif q.team >= 6:
+        cond = Range("budget_sort", lt=1_000_000)
+    elif q.team >= 2:
+        cond = Range("budget_sort", lt=300_000)
+    else:
+        cond = Range("budget_sort", lt=0)
+    return [(cond, 1.0, "activity.scale", {})]
+
+
+def _small_team(q: Inputs) -> list[Part]:
+    if q.kind == "providers":
+        small = team_too_small(_scale(q))
+        return [] if small is None else [(Range("team_size", lte=small), 1.0, None, {})]
+    if q.team is None or q.team > 6:
+        return []
+    floor = 300_000 if q.team <= 3 else 1_000_000
+    return [(Range("budget_sort", gte=floor), 1.0, None, {})]
+
+
+def _region(q: Inputs) -> list[Part]:
+    if not q.region or not q.labels.is_chongqing(q.region):
+        return []
+    return [(Term("region", q.region), 1.0, "region.local", {"region": q.region})]
+
+
+def _region_chongqing(q: Inputs) -> list[Part]:
+    if not q.region or not q.labels.is_chongqing(q.region):
+        return []
+    others = tuple(r for r in q.labels.chongqing if r != q.region)
+    return [(Terms("region", others), 1.0, "region.chongqing", {})]
+
+
+def _level(level: str) -> Callable[[Inputs], list[Part]]:
+    def build(q: Inputs) -> list[Part]:
+        if q.kind != "providers":
+            return []
+        return [(Term("level", level), 1.0, "level", {})]
+
+    return build
+
+
+def _verified(q: Inputs) -> list[Part]:
+    if q.kind != "providers":
+        return []
+    return [(Term("verified", True), 1.0, "verified", {})]
+
+
+def _kind(kind: str) -> Callable[[Inputs], list[Part]]:
+    """Designer or not: institutes, studios, universities, platforms differ from firms."""
+
+    def build(q: Inputs) -> list[Part]:
+        if q.kind != "providers":
+            return []
+        return [(Term("kind", kind), 1.0, None, {})]
+
+    return build
+
+
+def _price_focus(q: Inputs) -> list[Part]:
+    """Breadth: a price range spanning orders of magnitude says "we take anything"."""
+    if q.kind != "providers":
+        return []
+    return [(Value("price_focus"), 1.0, None, {})]
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str  # key of the learned weight
+    code: str  # reason code
+    evidence: bool
+    build: Callable[[Inputs], list[Part]]
+
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal("cluster", "cluster", True, _cluster),
+    Signal("cluster_related", "cluster", True, _cluster_related),
+    Signal("case_cluster", "case", True, _case_cluster),
+    Signal("service", "service", True, _service),
+    Signal("service_evidence", "service", True, _service_evidence),
+    Signal("text", "text", True, _text),
+    Signal("case_text", "case", True, _case_text),
+    Signal("meaning", "text", True, _meaning),
+    Signal("case_meaning", "case", True, _case_meaning),
+    Signal("budget", "budget", False, _budget),
+    Signal("budget_near", "budget", False, _budget_near),
+    Signal("price_floor_far", "budget", False, _price_floor_far),
+    Signal("activity", "activity", False, _activity),
+    Signal("small_team", "activity", False, _small_team),
+    Signal("region", "region", False, _region),
+    Signal("region_chongqing", "region", False, _region_chongqing),
+    Signal("level_national", "level", False, _level("national")),
+    Signal("level_municipal", "level", False, _level("municipal")),
+    Signal("level_district", "level", False, _level("district")),
+    Signal("verified", "verified", False, _verified),
+    *(
+        Signal(f"kind_{k}", "level", False, _kind(k))
+        for k in (
+            "enterprise-design-center",
+            "design-institute",
+            "university",
+            "studio",
+            "public-service-platform",
+        )
+    ),
+    Signal("price_focus", "budget", False, _price_focus),
+)
+SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
+
+
+# -- the learned weights ----------------------------------------------------------------
+@lru_cache(maxsize=4)
+def load_model(path: str = str(MODEL_FILE)) -> dict:
+    """The shipped ranker: ``{"version", "weights": {signal: weight}, "report": {...}}``."""
+    with open(path, encoding="utf-8") as fh:
+        model = json.load(fh)
+    missing = [n for n in SIGNAL_NAMES if n not in model["weights"]]
+    if missing:
+        raise ValueError(f"{path}: no weight for {', '.join(missing)}")
+    return model
+
+
+def weights() -> Mapping[str, float]:
+    return load_model()["weights"]
+
+
+# -- building a spec --------------------------------------------------------------------
+def build_spec(
+    q: Inputs,
+    index: str,
+    filters: list,
+    multipliers: list[Multiplier],
+    signal_weights: Mapping[str, float] | None = None,
+) -> Spec:
+    """The clauses of every signal for these inputs, weighted."""
+    w = weights() if signal_weights is None else signal_weights
     clauses: list[Clause] = []
     evidence: set[str] = set()
-    maxima: dict[str, float] = {}
-
-    def add(clause: Clause, max_for_code: float, is_evidence: bool = False) -> None:
-        clauses.append(clause)
-        maxima[clause.code] = max(maxima.get(clause.code, 0.0), max_for_code)
-        if is_evidence:
-            evidence.add(clause.name)
-
-    clusters = tuple(dict.fromkeys(c for c in provider.get("clusters") or () if c))
-    case_clusters = tuple(
-        dict.fromkeys(c.get("cluster") for c in provider.get("cases") or () if c.get("cluster"))
-    )
-    if clusters:
-        add(
-            Clause(
-                "cluster",
-                "cluster",
-                W["cluster"],
-                Terms("cluster", clusters),
-                "同属{cluster}集群",
-                "Same cluster: {cluster}",
-            ),
-            W["cluster"],
-            True,
-        )
-        related = tuple(
-            sorted({r for c in clusters for r in lab.related.get(c, ())} - set(clusters))
-        )
-        if related:
-            add(
-                Clause(
-                    "cluster_related",
-                    "cluster",
-                    W["cluster_related"],
-                    Terms("cluster", related),
-                    "相关集群：{cluster}",
-                    "Related cluster: {cluster}",
-                ),
-                W["cluster"],
-                True,
-            )
-    if case_clusters:
-        add(
-            Clause(
-                "case_cluster",
-                "case",
-                W["case_cluster"],
-                Terms("cluster", case_clusters),
-                "相关案例",
-                "Relevant case",
-            ),
-            W["case_cluster"] + W["case_text"],
-            True,
-        )
-    services = tuple(dict.fromkeys(s for s in provider.get("services") or () if s))
-    if services:
-        add(
-            Clause(
-                "service",
-                "service",
-                W["service"],
-                Coverage("services", services, "service_norm"),
-                "需要{services}",
-                "Needs {services}",
-            ),
-            W["service"],
-            True,
-        )
-    body = " ".join(
-        [provider.get("description") or ""]
-        + [
-            f"{c.get('title') or ''} {c.get('description') or ''}"
-            for c in provider.get("cases") or ()
-        ]
-    )
-    terms = query_terms(analyzer, provider.get("name"), body)
-    if terms:
-        add(
-            Clause(
-                "text",
-                "text",
-                W["text"] * TEXT_GAIN,
-                Text("text", terms),
-                "需求描述与业务相关",
-                "Description matches your profile",
-            ),
-            W["text"],
-            True,
-        )
-    pmin, pmax = provider.get("price_min"), provider.get("price_max")
-    multipliers: list[Multiplier] = []
-    if pmin is not None or pmax is not None:
-        fit = []
-        if pmin is not None:
-            fit.append(Range("budget_max", gte=pmin))
-        if pmax is not None:
-            fit.append(Range("budget_min", lte=pmax))
-        add(
-            Clause(
-                "budget",
-                "budget",
-                W["budget"],
-                All(tuple(fit)),
-                "预算与报价区间匹配",
-                "Budget fits your price range",
-            ),
-            W["budget"],
-        )
-        if pmin is not None:
-            add(
-                Clause(
-                    "budget_near",
-                    "budget",
-                    W["budget_near"],
-                    Range("budget_max", gte=pmin / 2, lt=pmin),
-                    "预算略低于报价起点",
-                    "Budget slightly below your price floor",
-                ),
-                W["budget"],
-            )
-            multipliers.append(
-                Multiplier(
-                    "price_floor_far",
-                    MULTIPLIERS["price_floor_far"],
-                    Range("budget_max", lt=pmin / 2),
-                )
-            )
-    team = provider.get("team_size")
-    if team is not None:
-        # Largest budget scale this team fits (inverse of team_needed / team_too_small).
-        if team >= 15:
-            fits = Range("budget_sort", gte=0)
-        elif team >= 6:
-            fits = Range("budget_sort", lt=1_000_000)
-        elif team >= 2:
-            fits = Range("budget_sort", lt=300_000)
-        else:
-            fits = Range("budget_sort", lt=0)
-        add(
-            Clause(
-                "activity",
-                "activity",
-                W["activity"],
-                fits,
-                "项目体量与团队规模相称",
-                "Project scale fits your team",
-            ),
-            W["activity"],
-        )
-        if team <= 3:
-            multipliers.append(
-                Multiplier(
-                    "small_team", MULTIPLIERS["small_team"], Range("budget_sort", gte=300_000)
-                )
-            )
-        elif team <= 6:
-            multipliers.append(
-                Multiplier(
-                    "small_team", MULTIPLIERS["small_team"], Range("budget_sort", gte=1_000_000)
-                )
-            )
-    region = provider.get("region")
-    if region and lab.is_chongqing(region):
-        add(
-            Clause(
-                "region",
-                "region",
-                W["region"],
-                Term("region", region),
-                f"{lab.zh('regions', region)}本地",
-                f"Local to {lab.en('regions', region)}",
-            ),
-            W["region"],
-        )
-        others = tuple(r for r in lab.chongqing if r != region)
-        add(
-            Clause(
-                "region_chongqing",
-                "region",
-                W["region_chongqing"],
-                Terms("region", others),
-                "重庆市内",
-                "Within Chongqing",
-            ),
-            W["region"],
-        )
-    filters: list = [Term("status", "published")]
-    if exclude:
-        filters.append(Not(Terms("id", tuple(sorted(int(i) for i in exclude)))))
+    max_points = 0.0
+    for signal in SIGNALS:
+        weight = float(w.get(signal.name, 0.0))
+        parts = signal.build(q)
+        if not parts or weight == 0.0:
+            continue
+        most = 0.0
+        for n, (cond, scale, message, params) in enumerate(parts):
+            name = signal.name if len(parts) == 1 else f"{signal.name}:{n}"
+            if weight < 0:
+                if isinstance(cond, SCORED):
+                    raise ValueError(f"scored signal {signal.name} cannot have a negative weight")
+                cond, message = Not(cond), None
+            clauses.append(Clause(name, signal.code, abs(weight) * scale, cond, message, params))
+            most += abs(weight) * scale
+            if signal.evidence and weight > 0:
+                evidence.add(name)
+        max_points += most
     return Spec(
-        index="demands",
+        index=index,
         clauses=clauses,
         multipliers=multipliers,
         evidence=frozenset(evidence),
         filters=filters,
-        max_points=sum(maxima.values()),
-        case_cluster=None,
-        case_terms=frozenset(t for t, _ in terms),
-        kind="leads",
-        context={
-            "labels": lab,
-            "provider_cases": list(provider.get("cases") or ()),
-            "services": services,
-        },
+        max_points=max_points,
+        kind=q.kind,
+        context={"inputs": q},
     )
+
+
+def _exclude(exclude: Collection[int]) -> list:
+    if not exclude:
+        return []
+    return [Not(Terms("id", tuple(sorted(int(i) for i in exclude))))]
+
+
+def provider_spec(
+    demand: Mapping,
+    taxonomy: Mapping,
+    analyzer: Analyzer,
+    exclude: Collection[int] = (),
+    damped: Collection[int] = (),
+    signal_weights: Mapping[str, float] | None = None,
+) -> Spec:
+    """Demand record → how to score provider documents."""
+    multipliers = []
+    if damped:
+        ids = tuple(sorted(int(i) for i in damped))
+        multipliers.append(Multiplier("exposure", DAMPING, Terms("id", ids)))
+    q = demand_inputs(demand, taxonomy, analyzer)
+    return build_spec(q, "providers", _exclude(exclude), multipliers, signal_weights)
+
+
+def lead_spec(
+    provider: Mapping,
+    taxonomy: Mapping,
+    analyzer: Analyzer,
+    exclude: Collection[int] = (),
+    signal_weights: Mapping[str, float] | None = None,
+) -> Spec:
+    """Provider record → how to score published demand documents."""
+    q = provider_inputs(provider, taxonomy, analyzer)
+    filters = [Term("status", "published"), *_exclude(exclude)]
+    return build_spec(q, "demands", filters, [], signal_weights)
 
 
 # -- reasons ----------------------------------------------------------------------------
-def _best_case(cases, cluster, terms: frozenset):
+def _best_case(cases, clusters: Collection[str], terms: frozenset):
     best, best_key = None, None
     for case in cases or ():
         tokens = set((case.get("tokens") or "").split())
         overlap = len(tokens & terms)
-        in_cluster = 1 if cluster and case.get("cluster") == cluster else 0
+        in_cluster = 1 if case.get("cluster") in clusters else 0
         key = (in_cluster, overlap)
         if (in_cluster or overlap >= 3) and (best_key is None or key > best_key):
             best, best_key = case, key
     return best
 
 
+def _lift(clause: Clause, value: float) -> float:
+    """How much a clause moved a document, as a reason: 0 when too little to name.
+
+    A similarity is never 0 (unrelated texts still share a little), so only its part above
+    ``MEANING_REASON_MIN`` counts; a text share counts from ``TEXT_REASON_MIN``.
+    """
+    if clause.message is None or value <= 1e-9 or clause.weight <= 0:
+        return 0.0
+    if isinstance(clause.cond, Text) and value < TEXT_REASON_MIN * clause.weight:
+        return 0.0
+    if isinstance(clause.cond, Similar):
+        floor = MEANING_REASON_MIN * clause.weight
+        return max(0.0, (value - floor) / (1.0 - MEANING_REASON_MIN))
+    return value
+
+
+def _reason(spec: Spec, code: str, fired: list[tuple[Clause, float]], doc: Mapping) -> Reason:
+    q: Inputs = spec.context["inputs"]
+    top = fired[0][0]
+    if code == "cluster" and top.message == "cluster.same":
+        if spec.kind == "leads":
+            return Reason(code, "cluster.same", {"cluster": doc.get("cluster")})
+        credit = top.params["credit"]
+        mine = [c for c in doc.get("clusters") or () if c in credit]
+        best = max(mine, key=lambda c: (credit[c], c in q.clusters)) if mine else None
+        if best in q.clusters:
+            return Reason(code, "cluster.same", {"cluster": best})
+        return Reason(code, "cluster.inferred", {"cluster": best})
+    if code == "cluster":
+        mine = tuple(c for c in top.params["clusters"] if c in (doc.get("clusters") or ()))
+        return Reason(code, "cluster.related", {"clusters": mine or top.params["clusters"]})
+    if code == "service":
+        if spec.kind == "providers":
+            offered = [c.params["services"][0] for c, _ in fired if c.message == "service.offers"]
+            if offered:
+                return Reason(code, "service.offers", {"services": tuple(offered)})
+            shown = tuple(c.params["services"][0] for c, _ in fired)
+            return Reason(code, "service.shown", {"services": shown})
+        wanted = set(q.services) | set(q.evidenced)
+        shared = tuple(s for s in doc.get("services") or () if s in wanted)
+        return Reason(code, "service.needs", {"services": shared})
+    if code == "level":
+        return Reason(code, "level", {"level": doc.get("level"), "kind": doc.get("kind")})
+    if code == "case":
+        if spec.kind == "providers":
+            clusters = set(q.clusters) | set(q.industry)
+            case = _best_case(doc.get("cases"), clusters, frozenset(t for t, _ in q.terms))
+        else:
+            cases = q.record.get("cases") or ()
+            case = next((c for c in cases if c.get("cluster") == doc.get("cluster")), None)
+        if case is not None and case.get("title"):
+            return Reason(code, "case.named", {"title": case["title"]})
+        return Reason(code, "case", {})
+    return Reason(code, top.message, dict(top.params))
+
+
 def reasons(spec: Spec, doc: Mapping, contributions: Mapping[str, float]) -> list[Reason]:
-    """One reason per signal code that fired, in order of contribution."""
-    lab: Labels = spec.context["labels"]
-    by_code: dict[str, float] = {}
-    clauses_by_code: dict[str, list[tuple[Clause, float]]] = {}
+    """One reason per code that moved the document, largest contribution first."""
+    by_code: dict[str, list[tuple[Clause, float]]] = {}
     for clause in spec.clauses:
-        value = contributions.get(clause.name, 0.0)
-        if value <= 1e-9:
-            continue
-        if clause.code in ("text",) and value < TEXT_REASON_MIN * WEIGHTS["text"]:
-            continue
-        if clause.name == "case_text" and value < TEXT_REASON_MIN * WEIGHTS["case_text"]:
-            continue
-        by_code[clause.code] = by_code.get(clause.code, 0.0) + value
-        clauses_by_code.setdefault(clause.code, []).append((clause, value))
-    out: list[tuple[float, int, Reason]] = []
-    for code, total in by_code.items():
-        fired = sorted(clauses_by_code[code], key=lambda cv: -cv[1])
-        top = fired[0][0]
-        zh, en = top.zh, top.en
-        if code == "service":
-            if spec.kind == "providers":
-                names = [c for c, _ in fired]
-                zh = "提供" + "、".join(c.zh for c in names)
-                en = "Offers " + ", ".join(c.en for c in names)
-            else:
-                shared = [s for s in doc.get("services") or () if s in spec.context["services"]]
-                zh = "需要" + "、".join(lab.zh("services", s) for s in shared)
-                en = "Needs " + ", ".join(lab.en("services", s) for s in shared)
-        elif code == "cluster" and spec.kind == "leads":
-            c = doc.get("cluster")
-            zh = top.zh.format(cluster=lab.zh("clusters", c))
-            en = top.en.format(cluster=lab.en("clusters", c))
-        elif code == "level":
-            level, kind = doc.get("level"), doc.get("kind")
-            zh = lab.zh("provider_levels", level) + (lab.zh("provider_kinds", kind) if kind else "")
-            en = lab.en("provider_levels", level) + (
-                " " + lab.en("provider_kinds", kind) if kind else ""
-            )
-        elif code == "case":
-            if spec.kind == "providers":
-                case = _best_case(doc.get("cases"), spec.case_cluster, spec.case_terms)
-            else:
-                case = next(
-                    (
-                        c
-                        for c in spec.context["provider_cases"]
-                        if c.get("cluster") == doc.get("cluster")
-                    ),
-                    None,
-                )
-            if case is not None and case.get("title"):
-                zh = f"相关案例：{case['title']}"
-                en = f"Relevant case: {case['title']}"
-        out.append((total, REASON_ORDER.index(code), Reason(code, zh, en)))
+        lift = _lift(clause, contributions.get(clause.name, 0.0))
+        if lift > 0:
+            by_code.setdefault(clause.code, []).append((clause, lift))
+    out = []
+    for code, fired in by_code.items():
+        fired.sort(key=lambda cv: -cv[1])
+        total = sum(v for _, v in fired)
+        out.append((total, REASON_ORDER.index(code), _reason(spec, code, fired, doc)))
     out.sort(key=lambda t: (-t[0], t[1]))
     return [r for _, _, r in out]
 

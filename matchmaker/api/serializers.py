@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from search import FacetValue, Reason
 
 from ..models import Demand, Interest, Provider, User
+from ..reasons import reason_label
 from ..services import interests as interest_service
 from ..services.access import owns
 from ..taxonomy import get_taxonomy
@@ -121,13 +122,12 @@ def demand_brief(row: Demand) -> s.DemandBrief:
 
 
 def reasons(items: Iterable[Reason]) -> list[s.ReasonOut]:
-    language = locale()
     out = []
     for reason in items:
         if reason.code not in REASON_CODES:
             log.warning("dropping reason with unknown code %r", reason.code)
             continue
-        out.append(s.ReasonOut(code=reason.code, label=reason.label(language)))
+        out.append(s.ReasonOut(code=reason.code, label=reason_label(reason)))
     return out
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from search import DEMANDS, PROVIDERS, SearchBackend, SearchUnavailable
 
-from ..models import Demand, DemandStatus, IndexOutbox, Interest, Provider, Recommendation, utcnow
+from ..models import Demand, DemandStatus, IndexOutbox, Provider, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,7 @@ def enqueue_demand(session: Session, demand: Demand) -> None:
 # --- records (plain dicts for search/) ------------------------------------------------------
 
 
-def _counts(session: Session, column, ids: list[int]) -> dict[int, int]:
-    rows = session.execute(select(column, func.count()).where(column.in_(ids)).group_by(column))
-    return dict(rows.all())
-
-
 def provider_records(session: Session, providers: list[Provider]) -> list[dict]:
-    ids = [p.id for p in providers]
-    recommended = _counts(session, Recommendation.provider_id, ids)
-    answered = _counts(session, Interest.provider_id, ids)
     return [
         {
             "id": p.id,
@@ -81,8 +73,6 @@ def provider_records(session: Session, providers: list[Provider]) -> list[dict]:
             "price_max": p.price_max,
             "verified": bool(p.organization.verified),
             "certifications": list(p.certifications or []),
-            "recommended_count": recommended.get(p.id, 0),
-            "answered_count": answered.get(p.id, 0),
             "created_at": _iso(p.created_at),
         }
         for p in providers

@@ -26,7 +26,7 @@ from . import audit
 from .access import own_provider, require_owner, visible_demand
 from .demands import get_demand
 from .errors import Conflict, NotFound
-from .indexing import enqueue_demand, enqueue_provider
+from .indexing import enqueue_demand
 from .notifications import notify_organization
 from .providers import get_provider
 
@@ -82,7 +82,6 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
         title=demand.title,
         provider=provider.name,
     )
-    enqueue_provider(session, provider)  # its answer rate is a matching signal
     return interest
 
 

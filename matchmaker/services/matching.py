@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
@@ -15,9 +15,14 @@ from ..models import Demand, DemandStatus, Interest, Provider, Recommendation, R
 from .access import own_provider, require_owner, require_role
 from .demands import get_demand
 from .errors import Conflict, Forbidden
-from .indexing import demand_record, enqueue_provider, provider_record
+from .indexing import demand_record, provider_record
 
 LEAD_STATUSES = (DemandStatus.PUBLISHED,)
+# Exposure fairness: a provider recommended at least this often that answers fewer than this
+# share of its recommendations is damped (``search.scoring.DAMPING``), so one that never
+# answers cannot crowd out the others for ever; a new provider is never damped.
+EXPOSURE_MIN_RECOMMENDED = 20
+EXPOSURE_MIN_ANSWER_RATE = 0.1
 
 
 @dataclass
@@ -52,10 +57,34 @@ def recommended_providers(
     require_owner(actor, demand.organization_id)
     if demand.status not in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION):
         raise Conflict(_("只有已发布的需求才有推荐"))
-    matches = _rows_in_order(session, Provider, backend.match_providers(demand_record(demand), k))
+    hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
+    matches = _rows_in_order(session, Provider, hits)
     if record_exposure:
         _record_exposure(session, demand, matches)
     return matches
+
+
+def damped_providers(session: Session) -> set[int]:
+    """Providers recommended often that rarely answer: one aggregate query, no index write.
+
+    Answers are interests sent, as on the provider's page.
+    """
+    answered = (
+        select(Interest.provider_id, func.count().label("n"))
+        .group_by(Interest.provider_id)
+        .subquery()
+    )
+    shown = func.count(Recommendation.id)
+    rows = session.scalars(
+        select(Recommendation.provider_id)
+        .outerjoin(answered, answered.c.provider_id == Recommendation.provider_id)
+        .group_by(Recommendation.provider_id, answered.c.n)
+        .having(
+            shown >= EXPOSURE_MIN_RECOMMENDED,
+            func.coalesce(answered.c.n, 0) < EXPOSURE_MIN_ANSWER_RATE * shown,
+        )
+    )
+    return set(rows)
 
 
 def _record_exposure(session: Session, demand: Demand, matches: list[Match]) -> None:
@@ -74,7 +103,6 @@ def _record_exposure(session: Session, demand: Demand, matches: list[Match]) -> 
                     score=match.hit.score,
                 )
             )
-            enqueue_provider(session, match.record)
 
 
 def recommended_leads(

@@ -46,7 +46,7 @@ from ..taxonomy import get_taxonomy
 from . import audit, mail
 from .access import require_role
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
-from .indexing import demand_record, enqueue_provider
+from .indexing import demand_record
 from .notifications import notify
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
@@ -503,7 +503,6 @@ def _record_exposure(session: Session, pairs: list[MeetingPair]) -> None:
                         score=pair.score,
                     )
                 )
-                enqueue_provider(session, pair.provider)
 
 
 @dataclass

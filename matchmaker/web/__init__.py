@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..extensions import db, login_manager
 from ..models import User
+from ..reasons import reason_label
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
 from . import (
@@ -71,7 +72,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    app.jinja_env.globals.update(label=label, taxonomy=get_taxonomy, locale=locale)
+    app.jinja_env.globals.update(
+        label=label, taxonomy=get_taxonomy, locale=locale, reason_label=reason_label
+    )
     app.jinja_env.filters["money"] = money
 
     @app.context_processor

@@ -14,8 +14,10 @@ The matcher (``search.scoring``) is executed as one search with a ``rescore``:
   queries for text, with the clause's *informative* terms only (each boost = points ×
   query weight / Σ(weight × idf) over all kept terms, so the BM25 sum is the normalised
   share of the query), and a ``function_score`` with ``field_value_factor`` for the share of
-  a demand's services (leads). ``functions``: the multipliers as ``filter`` + ``weight``,
-  ``score_mode=multiply``.
+  a demand's services (leads); a ``dis_max`` of boosted ``constant_score`` clauses for
+  cluster credit (the best of the document's clusters); a ``knn`` query on a ``flat``
+  (exact) ``dense_vector`` field for similarity. ``functions``: the multipliers as
+  ``filter`` + ``weight``, ``score_mode=multiply``.
 * ``rescore`` (second phase, ``score_mode=total``): over the window, the text clauses'
   *common* terms (named ``<clause>~common``, same boosts) in a ``function_score`` with the
   same multipliers, so a rescored document's score is the full specification's.
@@ -65,13 +67,16 @@ from ..scoring import (
     COMMON_SUFFIX,
     All,
     Any,
+    Best,
     Coverage,
     Not,
     Range,
+    Similar,
     Spec,
     Term,
     Terms,
     Text,
+    Value,
     combine_contributions,
     lead_spec,
     provider_spec,
@@ -354,6 +359,10 @@ class ElasticBackend(SearchBackend):
             return {"terms": {cond.field: sorted(weights)}}
         if isinstance(cond, Coverage):
             return {"terms": {cond.field: list(cond.values)}}
+        if isinstance(cond, Best):
+            return {"terms": {cond.field: [c for c, _ in cond.weights]}}
+        if isinstance(cond, Value):
+            return {"exists": {"field": cond.field}}
         raise TypeError(f"unknown condition {cond!r}")
 
     @staticmethod
@@ -382,6 +391,38 @@ class ElasticBackend(SearchBackend):
     def _scoring(self, name: str, weight: float, cond, stats: dict) -> dict | None:
         if isinstance(cond, Text):
             return self._text_query(name, weight, cond, stats)
+        if isinstance(cond, Best):
+            return {
+                "dis_max": {
+                    "queries": [
+                        {"constant_score": {"filter": {"term": {cond.field: c}}, "boost": w}}
+                        for c, w in cond.weights
+                    ],
+                    "tie_breaker": 0.0,
+                    "boost": weight,
+                    "_name": name,
+                }
+            }
+        if isinstance(cond, Value):
+            return {
+                "function_score": {
+                    "query": {"exists": {"field": cond.field}},
+                    "functions": [{"field_value_factor": {"field": cond.field, "factor": weight}}],
+                    "boost_mode": "replace",
+                    "_name": name,
+                }
+            }
+        if isinstance(cond, Similar):
+            return {
+                "knn": {
+                    "field": cond.field,
+                    "query_vector": list(cond.vector),
+                    "k": cond.top,
+                    "num_candidates": cond.top,
+                    "boost": weight,
+                    "_name": name,
+                }
+            }
         if isinstance(cond, Coverage):
             should = [
                 {"constant_score": {"filter": {"term": {cond.field: v}}, "boost": 1.0}}
@@ -493,9 +534,14 @@ class ElasticBackend(SearchBackend):
 
     # -- queries --------------------------------------------------------------------------
     def match_providers(
-        self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()
+        self,
+        demand: Mapping,
+        k: int = 10,
+        exclude: Collection[int] = (),
+        damped: Collection[int] = (),
     ) -> list[Hit]:
-        return self._run_spec(provider_spec(demand, self.taxonomy, self.analyzer, exclude), k)
+        spec = provider_spec(demand, self.taxonomy, self.analyzer, exclude, damped)
+        return self._run_spec(spec, k)
 
     def match_leads(
         self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()

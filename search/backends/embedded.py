@@ -32,6 +32,8 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
+import numpy as np
+
 from .. import (
     DEMANDS,
     INDICES,
@@ -46,18 +48,22 @@ from .. import (
 )
 from ..documents import build_document, build_documents
 from ..query import SearchPlan, facet_filter, search_plan, verified_code
+from ..schema import VERSION, fields_of
 from ..scoring import (
     BM25_B,
     BM25_K1,
     All,
     Any,
+    Best,
     Coverage,
     Not,
     Range,
+    Similar,
     Spec,
     Term,
     Terms,
     Text,
+    Value,
     combine_contributions,
     lead_spec,
     lucene_length,
@@ -67,26 +73,6 @@ from ..scoring import (
 )
 from ..text import get_analyzer
 
-TEXT_FIELDS = ("text", "case_text", "keywords")
-KEYWORD_FIELDS = {
-    PROVIDERS: ("kind", "level", "region", "clusters", "services", "case_clusters", "verified"),
-    DEMANDS: ("cluster", "services", "region", "status"),
-}
-NUMERIC_FIELDS = {
-    PROVIDERS: (
-        "team_size",
-        "price_min",
-        "price_max",
-        "price_lo",
-        "price_hi",
-        "recommended_count",
-        "answered_count",
-        "answer_rate",
-    ),
-    DEMANDS: ("budget_min", "budget_max", "budget_sort", "budget_lo", "budget_hi", "service_norm"),
-}
-
-
 _K1_PLUS_1 = BM25_K1 + 1
 
 
@@ -95,13 +81,17 @@ class _Index:
 
     def __init__(self, name: str):
         self.name = name
+        self.text_fields = fields_of(name, "text")
         self.docs: dict[int, dict] = {}
-        self.kw: dict[str, dict[object, set[int]]] = {f: {} for f in KEYWORD_FIELDS[name]}
-        self.num: dict[str, dict[int, float]] = {f: {} for f in NUMERIC_FIELDS[name]}
-        self.postings: dict[str, dict[str, dict[int, int]]] = {f: {} for f in TEXT_FIELDS}
-        self.lengths: dict[str, dict[int, int]] = {f: {} for f in TEXT_FIELDS}
-        self.sum_len: dict[str, int] = {f: 0 for f in TEXT_FIELDS}
-        self._norm_cache: dict = {}  # derived data (BM25 norms, sorted columns)
+        self.kw: dict[str, dict[object, set[int]]] = {
+            f: {} for f in fields_of(name, "keyword", "boolean")
+        }
+        self.num: dict[str, dict[int, float]] = {f: {} for f in fields_of(name, "long", "double")}
+        self.vectors: dict[str, dict[int, list]] = {f: {} for f in fields_of(name, "vector")}
+        self.postings: dict[str, dict[str, dict[int, int]]] = {f: {} for f in self.text_fields}
+        self.lengths: dict[str, dict[int, int]] = {f: {} for f in self.text_fields}
+        self.sum_len: dict[str, int] = {f: 0 for f in self.text_fields}
+        self._norm_cache: dict = {}  # derived data (BM25 norms, sorted columns, matrices)
 
     def add(self, doc: dict) -> None:
         doc_id = int(doc["id"])
@@ -119,7 +109,11 @@ class _Index:
             v = doc.get(f)
             if v is not None:
                 self.num[f][doc_id] = v
-        for f in TEXT_FIELDS:
+        for f in self.vectors:
+            v = doc.get(f)
+            if v is not None:
+                self.vectors[f][doc_id] = v
+        for f in self.text_fields:
             tokens = (doc.get(f) or "").split()
             if not tokens:
                 continue
@@ -148,7 +142,9 @@ class _Index:
                         del self.kw[f][v]
         for f in self.num:
             self.num[f].pop(doc_id, None)
-        for f in TEXT_FIELDS:
+        for f in self.vectors:
+            self.vectors[f].pop(doc_id, None)
+        for f in self.text_fields:
             length = self.lengths[f].pop(doc_id, None)
             if length is None:
                 continue
@@ -207,6 +203,12 @@ class _Index:
             return self.text_matches(cond, text_terms)
         if isinstance(cond, Coverage):
             return self.match(Terms(cond.field, cond.values), text_terms)
+        if isinstance(cond, Best):
+            return self.match(Terms(cond.field, tuple(c for c, _ in cond.weights)), text_terms)
+        if isinstance(cond, Similar):
+            return set(self.similar(cond))
+        if isinstance(cond, Value):
+            return set(self.num[cond.field])
         raise TypeError(f"unknown condition {cond!r}")
 
     def _sorted(self, field: str) -> tuple[list, list]:
@@ -295,10 +297,46 @@ class _Index:
                 acc[i] = acc.get(i, 0.0) + w * tf * _K1_PLUS_1 / (tf + norms[i])
         return {i: v / total for i, v in acc.items()}
 
+    def _matrix(self, field: str) -> tuple[list[int], np.ndarray]:
+        """(ids, unit vectors as rows) of a vector field (cached until the next write)."""
+        key = ("matrix", field)
+        cached = self._norm_cache.get(key)
+        if cached is None:
+            col = self.vectors[field]
+            ids = sorted(col)
+            rows = np.asarray([col[i] for i in ids], dtype=np.float32)
+            cached = self._norm_cache[key] = (ids, rows)
+        return cached
+
+    def similar(self, cond: Similar) -> dict[int, float]:
+        """(1 + dot) / 2 for the ``cond.top`` documents nearest the query vector.
+
+        Elasticsearch's ``knn`` on a ``flat`` field computes the same exact top (float32
+        dot products, so both backends agree to the last digits).
+        """
+        ids, rows = self._matrix(cond.field)
+        if not ids:  # no document has this vector
+            return {}
+        sims = rows @ np.asarray(cond.vector, dtype=np.float32)
+        top = min(cond.top, len(ids))
+        nearest = np.argpartition(-sims, top - 1)[:top] if top < len(ids) else range(len(ids))
+        return {ids[j]: (1.0 + float(sims[j])) / 2.0 for j in nearest}
+
     def clause_scores(self, cond, cache: dict) -> dict[int, float] | set[int]:
-        """Scores in 0..1 per document (text, coverage) or the set of matching documents."""
+        """Scores in 0..1 per document (text, coverage…) or the set of matching documents."""
         if isinstance(cond, Text):
             return self.text_scores(cond, cache)
+        if isinstance(cond, Similar):
+            return self.similar(cond)
+        if isinstance(cond, Value):
+            return {i: v for i, v in self.num[cond.field].items() if v > 0}
+        if isinstance(cond, Best):
+            best: dict[int, float] = {}
+            for code, weight in cond.weights:
+                for i in self._term(cond.field, code):
+                    if weight > best.get(i, 0.0):
+                        best[i] = weight
+            return best
         if isinstance(cond, Coverage):
             acc: dict[int, float] = {}
             for v in cond.values:
@@ -361,7 +399,7 @@ class EmbeddedBackend(SearchBackend):
     def _new_table(self, conn: sqlite3.Connection, name: str) -> str:
         conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'tables'")
         n = conn.execute("SELECT value FROM meta WHERE key = 'tables'").fetchone()[0]
-        table = f"{self._alias(name)}-v1-{time.strftime('%Y%m%d%H%M%S')}-{n}"
+        table = f"{self._alias(name)}-v{VERSION[name]}-{time.strftime('%Y%m%d%H%M%S')}-{n}"
         conn.execute(
             f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, '
             "deleted INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, body TEXT)"
@@ -612,9 +650,13 @@ class EmbeddedBackend(SearchBackend):
             return _run_search(idx, plan)
 
     def match_providers(
-        self, demand: Mapping, k: int = 10, exclude: Collection[int] = ()
+        self,
+        demand: Mapping,
+        k: int = 10,
+        exclude: Collection[int] = (),
+        damped: Collection[int] = (),
     ) -> list[Hit]:
-        spec = provider_spec(demand, self.taxonomy, self.analyzer, exclude)
+        spec = provider_spec(demand, self.taxonomy, self.analyzer, exclude, damped)
         with self._lock:
             self._sync()
             return run_spec(self._cache[PROVIDERS], spec, k)

@@ -8,7 +8,9 @@ loudly, unless ``MATCHMAKER_SKIP_ELASTICSEARCH=1`` is set.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import uuid
 from pathlib import Path
 
@@ -52,8 +54,22 @@ def backend(request, taxonomy, tmp_path):
         backend.close()
 
 
+def script(name: str):
+    """A module of ``scripts/`` (evaluation code is not part of the ``search`` package)."""
+    module = sys.modules.get(f"scripts_{name}")
+    if module is None:
+        scripts = str(ROOT / "scripts")
+        if scripts not in sys.path:
+            sys.path.append(scripts)  # after site-packages: scripts/elasticsearch.py stays hidden
+        spec = importlib.util.spec_from_file_location(
+            f"scripts_{name}", ROOT / "scripts" / f"{name}.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def judged_set():
-    from search.evaluation import load_judged_set
-
-    return load_judged_set(DATA)
+    return script("judged_set").load_judged_set(DATA)

@@ -1,4 +1,4 @@
-"""Ranking quality: metrics, baselines and helpers for a judged set.
+"""Ranking quality on a judged set: metrics, baselines and the set's loader (not runtime code).
 
 Metrics (per demand, then the mean over demands):
 
@@ -16,6 +16,7 @@ Baselines, computed on the same records:
   with the demand (ties by id).
 
 Nothing here knows about HTTP: callers pass records, judgments and a ranking function.
+Used by ``eval_matching.py``, ``train_ranker.py`` and the quality tests.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .scoring import BM25_B, BM25_K1, idf, lucene_length
-from .text import Analyzer
+from search.scoring import BM25_B, BM25_K1, idf, lucene_length
+from search.text import Analyzer
 
 RELEVANT_GRADE = 2
 
@@ -210,8 +211,6 @@ def _provider_record(body: Mapping) -> dict:
         "price_max": body.get("price_max"),
         "verified": bool(body.get("verified")),
         "certifications": [],
-        "recommended_count": 0,
-        "answered_count": 0,
         "created_at": "2026-01-01T00:00:00",
     }
 
@@ -233,3 +232,12 @@ def _demand_record(body: Mapping) -> dict:
         "created_at": "2026-01-01T00:00:00",
         "published_at": "2026-01-01T00:00:00",
     }
+
+
+def inverted(qrels: Mapping[int, Mapping[int, int]]) -> dict[int, dict[int, int]]:
+    """Judgments seen from the providers' side (leads): ``{provider: {demand: grade}}``."""
+    out: dict[int, dict[int, int]] = {}
+    for demand, judged in qrels.items():
+        for provider, grade in judged.items():
+            out.setdefault(provider, {})[demand] = grade
+    return out

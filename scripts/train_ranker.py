@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""Learn the matcher's signal weights on a judged set, validated by whole demands.
+
+Features are the signals of ``search.scoring`` exactly as the backends compute them: each
+judged demand's spec is built with every weight 1 and evaluated by the embedded backend's
+index over the provider pool (every term, no two-phase shortcut), one value per signal and
+candidate provider (a provider is a candidate when an evidence signal fires).
+
+Model: a linear score ``Σ weight × value`` fitted as a pairwise logistic ranker (RankNet
+with a linear scorer): for every demand, each pair of candidates with different grades
+(unjudged = 0, at most ``NEGATIVES`` ungraded ones per judged provider, drawn once per
+query with a fixed seed) should be ordered by the score, with an L2 penalty. Weights of
+scored signals (shares, similarities, credit) are kept ≥ 0 so that Elasticsearch scores stay
+non-negative; a yes/no signal may learn a negative weight (a penalty). The penalty's
+strength is chosen from ``L2_GRID`` by the cross-validated NDCG@10 (the only choice made on
+the judged set besides the weights themselves).
+
+Validation: 5-fold cross-validation by whole demands (a demand's pairs are never split
+between training and testing), repeated over ``REPEATS`` shuffles; NDCG@10, MRR and P@5 of
+the held-out demands' rankings, mean and spread over the repeats. The model is accepted on
+its cross-validated NDCG@10 (``--min-cv``); the shipped weights are then fitted on all
+demands. Ablation: the cross-validated NDCG@10 without each signal (refitted). Leads: the
+same weights ranking all demands for every judged provider, against the inverted judgments.
+
+    .venv/bin/python scripts/train_ranker.py                 # report only
+    .venv/bin/python scripts/train_ranker.py --write         # also search/data/ranker-v1.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "scripts"]
+for path in (ROOT, ROOT / "scripts"):
+    if str(path) not in sys.path:
+        sys.path.append(str(path))
+
+from judged_set import inverted, load_judged_set, ndcg_at, precision_at, reciprocal_rank  # noqa: E402
+
+from search import DEMANDS, PROVIDERS  # noqa: E402
+from search.backends.embedded import _Index  # noqa: E402
+from search.documents import build_document  # noqa: E402
+from search.scoring import (  # noqa: E402
+    MODEL_FILE,
+    SIGNAL_NAMES,
+    lead_spec,
+    provider_spec,
+)
+from search.text import get_analyzer  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "eval-dev"
+FALLBACK_DATA = ROOT / "tests" / "search" / "data"
+FOLDS = 5
+REPEATS = 5
+NEGATIVES = 30
+L2_GRID = (0.0001, 0.001, 0.01, 0.1)
+SEED = 7
+MODEL_VERSION = 1
+UNIT = dict.fromkeys(SIGNAL_NAMES, 1.0)
+
+
+def taxonomy() -> dict:
+    return json.loads((ROOT / "matchmaker" / "data" / "taxonomy.json").read_text("utf-8"))
+
+
+class Features:
+    """Signal values of every candidate, per query, from the embedded index."""
+
+    def __init__(self, records, index: str, tax: dict):
+        self.tax = tax
+        self.analyzer = get_analyzer(tax)
+        self.idx = _Index(index)
+        for r in records:
+            self.idx.add(build_document(index, r, self.analyzer, tax))
+        self.ids = sorted(self.idx.docs)
+        self.pos = {i: n for n, i in enumerate(self.ids)}
+
+    def of(self, spec) -> tuple[np.ndarray, np.ndarray]:
+        """(values: documents × signals, candidate mask) for one unit-weight spec."""
+        values = np.zeros((len(self.ids), len(SIGNAL_NAMES)))
+        candidate = np.zeros(len(self.ids), dtype=bool)
+        cache: dict = {}
+        for clause in spec.clauses:
+            column = SIGNAL_NAMES.index(clause.name.split(":")[0])
+            scores = self.idx.clause_scores(clause.cond, cache)
+            if isinstance(scores, set):
+                scores = dict.fromkeys(scores, 1.0)
+            for i, v in scores.items():
+                values[self.pos[i], column] += clause.weight * v
+                if clause.name in spec.evidence and v > 0:
+                    candidate[self.pos[i]] = True
+        for f in spec.filters:
+            keep = np.zeros(len(self.ids), dtype=bool)
+            for i in self.idx.match(f, cache):
+                keep[self.pos[i]] = True
+            candidate &= keep
+        return values, candidate
+
+
+def provider_features(providers, demands, tax) -> dict:
+    f = Features(providers, PROVIDERS, tax)
+    out = {}
+    for d in demands:
+        values, candidate = f.of(provider_spec(d, tax, f.analyzer, signal_weights=UNIT))
+        out[d["id"]] = (values, candidate)
+    return {"ids": f.ids, "queries": out}
+
+
+def lead_features(providers, demands, judged_providers, tax) -> dict:
+    f = Features(demands, DEMANDS, tax)
+    by_id = {p["id"]: p for p in providers}
+    out = {}
+    for pid in judged_providers:
+        values, candidate = f.of(lead_spec(by_id[pid], tax, f.analyzer, signal_weights=UNIT))
+        out[pid] = (values, candidate)
+    return {"ids": f.ids, "queries": out}
+
+
+# -- the pairwise model -----------------------------------------------------------------
+def add_pairs(data: dict, qrels: dict) -> None:
+    """Per query, the value differences of its ordered pairs (better − worse)."""
+    ids = data["ids"]
+    data["pairs"] = {}
+    for q, (values, candidate) in data["queries"].items():
+        rng = np.random.default_rng(SEED * 100_003 + int(q))
+        grades = np.array([qrels[q].get(i, 0) for i in ids])
+        cand = np.flatnonzero(candidate)
+        judged = [i for i in cand if grades[i] > 0]
+        unjudged = [i for i in cand if grades[i] == 0]
+        diffs = []
+        for a in judged:
+            for b in judged:
+                if grades[a] > grades[b]:
+                    diffs.append(values[a] - values[b])
+            for b in rng.choice(unjudged, min(NEGATIVES, len(unjudged)), replace=False):
+                diffs.append(values[a] - values[b])
+        data["pairs"][q] = np.asarray(diffs).reshape(-1, len(SIGNAL_NAMES))
+
+
+def bounds() -> list[tuple]:
+    """Sign of each weight: scored signals and plain merits ≥ 0, penalties ≤ 0, others free.
+
+    Scored signals must be ≥ 0 for Elasticsearch (see ``search.scoring.build_spec``); the
+    other signs are what the signal means (a verified provider is no worse for it, a price
+    floor far above the budget is no better), so a small judged set cannot turn them over.
+    """
+    out = []
+    for name in SIGNAL_NAMES:
+        if name in SCORED_SIGNALS or name in MERITS:
+            out.append((0.0, None))
+        elif name in PENALTIES:
+            out.append((None, 0.0))
+        else:
+            out.append((None, None))
+    return out
+
+
+# Signals whose value is a share or a similarity rather than yes/no.
+SCORED_SIGNALS = frozenset(
+    {
+        "cluster",
+        "case_cluster",
+        "service",
+        "service_evidence",
+        "text",
+        "case_text",
+        "meaning",
+        "case_meaning",
+        "price_focus",
+    }
+)
+MERITS = frozenset(
+    {
+        "cluster_related",
+        "budget",
+        "activity",
+        "region",
+        "region_chongqing",
+        "level_national",
+        "level_municipal",
+        "level_district",
+        "verified",
+    }
+)
+PENALTIES = frozenset({"price_floor_far", "small_team"})
+
+
+def fit(data: dict, queries, active: list[str], l2: float) -> dict:
+    """Weights of ``active`` signals (others 0), fitted on the pairs of ``queries``.
+
+    Columns are scaled to unit spread first (a similarity moves by hundredths, a yes/no by
+    whole units), so the penalty treats every signal alike and the solver converges fast.
+    """
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    diffs = np.concatenate([data["pairs"][q] for q in sorted(queries)])
+    cols = [SIGNAL_NAMES.index(n) for n in active]
+    x = diffs[:, cols]
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    x = x / scale
+    limits = [bounds()[c] for c in cols]
+
+    def loss(w):
+        margin = x @ w
+        value = np.logaddexp(0.0, -margin).mean() + 0.5 * l2 * (w @ w)
+        grad = -(x * expit(-margin)[:, None]).mean(axis=0) + l2 * w
+        return value, grad
+
+    res = minimize(loss, np.zeros(len(cols)), jac=True, method="L-BFGS-B", bounds=limits)
+    weights = dict.fromkeys(SIGNAL_NAMES, 0.0)
+    for n, v, s in zip(active, res.x, scale, strict=True):
+        weights[n] = round(float(v / s), 4)
+    return weights
+
+
+def rank(data: dict, query, weights: dict) -> list[int]:
+    values, candidate = data["queries"][query]
+    w = np.array([weights[n] for n in SIGNAL_NAMES])
+    scores = values @ w
+    order = sorted(np.flatnonzero(candidate), key=lambda i: (-round(scores[i], 6), data["ids"][i]))
+    return [data["ids"][i] for i in order[:10]]
+
+
+def metrics(data: dict, qrels: dict, rankings: dict) -> dict:
+    nd = [ndcg_at(rankings[q], qrels[q]) for q in rankings]
+    mrr = [reciprocal_rank(rankings[q], qrels[q]) for q in rankings]
+    p5 = [precision_at(rankings[q], qrels[q]) for q in rankings]
+    return {"ndcg@10": float(np.mean(nd)), "mrr": float(np.mean(mrr)), "p@5": float(np.mean(p5))}
+
+
+def cross_validate(data: dict, qrels: dict, active: list[str], l2: float) -> dict:
+    queries = sorted(data["queries"])
+    runs = []
+    for r in range(REPEATS):
+        order = list(np.random.default_rng(SEED + r).permutation(queries))
+        rankings = {}
+        for k in range(FOLDS):
+            test = order[k::FOLDS]
+            train = [q for q in order if q not in test]
+            weights = fit(data, train, active, l2)
+            for q in test:
+                rankings[q] = rank(data, q, weights)
+        runs.append(metrics(data, qrels, rankings))
+    out = {}
+    for key in ("ndcg@10", "mrr", "p@5"):
+        values = [run[key] for run in runs]
+        out[key] = round(float(np.mean(values)), 4)
+        out[key + "_sd"] = round(float(np.std(values)), 4)
+    return out
+
+
+def full_set(data: dict, qrels: dict, weights: dict) -> dict:
+    rankings = {q: rank(data, q, weights) for q in data["queries"]}
+    return {k: round(v, 4) for k, v in metrics(data, qrels, rankings).items()}
+
+
+def weights_digest(weights: dict) -> str:
+    text = json.dumps({k: weights[k] for k in SIGNAL_NAMES}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def train(data_dir: Path, ablation: bool = True) -> dict:
+    tax = taxonomy()
+    providers, demands, qrels = load_judged_set(data_dir)
+    data = provider_features(providers, demands, tax)
+    add_pairs(data, qrels)
+    active = list(SIGNAL_NAMES)
+    by_l2 = {l2: cross_validate(data, qrels, active, l2) for l2 in L2_GRID}
+    l2 = max(L2_GRID, key=lambda x: (by_l2[x]["ndcg@10"], x))
+    cv = by_l2[l2]
+    weights = fit(data, sorted(data["queries"]), active, l2)
+    report = {
+        "data": {
+            "providers": len(providers),
+            "demands": len(demands),
+            "judgments": sum(len(v) for v in qrels.values()),
+        },
+        "protocol": {
+            "model": "linear, pairwise logistic loss (RankNet), L-BFGS-B",
+            "l2": l2,
+            "l2_grid": {str(x): by_l2[x]["ndcg@10"] for x in L2_GRID},
+            "negatives_per_judged": NEGATIVES,
+            "folds": FOLDS,
+            "repeats": REPEATS,
+            "split": "whole demands",
+            "seed": SEED,
+        },
+        "cross_validated": cv,
+        "full_set": full_set(data, qrels, weights),
+    }
+    if ablation:
+        report["ablation"] = {}
+        for name in SIGNAL_NAMES:
+            without = [n for n in active if n != name]
+            report["ablation"][name] = cross_validate(data, qrels, without, l2)["ndcg@10"]
+    inv = inverted(qrels)
+    leads = lead_features(providers, demands, sorted(inv), tax)
+    report["leads"] = full_set(leads, inv, weights)
+    report["leads"]["providers"] = len(inv)
+    return {"weights": weights, "report": report}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=None, help="judged-set folder")
+    parser.add_argument("--min-cv", type=float, default=0.85, help="accept at this CV NDCG@10")
+    parser.add_argument("--no-ablation", action="store_true")
+    parser.add_argument("--write", action="store_true", help=f"write {MODEL_FILE.name}")
+    args = parser.parse_args(argv)
+    data_dir = args.data or (DEFAULT_DATA if DEFAULT_DATA.exists() else FALLBACK_DATA)
+    result = train(data_dir, ablation=not args.no_ablation)
+    report = result["report"]
+    print(json.dumps(report, indent=2))
+    print(json.dumps(result["weights"], indent=2))
+    if report["cross_validated"]["ndcg@10"] < args.min_cv:
+        print(f"REJECTED: cross-validated NDCG@10 below {args.min_cv}", file=sys.stderr)
+        return 1
+    if args.write:
+        model = {
+            "version": MODEL_VERSION,
+            "trained": dt.date.today().isoformat(),
+            "weights": result["weights"],
+            "weights_sha256": weights_digest(result["weights"]),
+            "report": report,
+        }
+        MODEL_FILE.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
