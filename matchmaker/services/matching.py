@@ -67,7 +67,7 @@ def recommended_providers(
 def damped_providers(session: Session) -> set[int]:
     """Providers recommended often that rarely answer: one aggregate query, no index write.
 
-    Answers are interests sent, as on the provider's page.
+    An answer is an interest the provider sent, on any demand.
     """
     answered = (
         select(Interest.provider_id, func.count().label("n"))

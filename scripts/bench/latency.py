@@ -61,6 +61,18 @@ class RawHttp:
         self.conn.close()
 
 
+def damped(providers: list[dict]) -> set[int]:
+    """The providers the matching service would damp (its rule, on the synthetic counts)."""
+    from matchmaker.services.matching import EXPOSURE_MIN_ANSWER_RATE, EXPOSURE_MIN_RECOMMENDED
+
+    return {
+        p["id"]
+        for p in providers
+        if p["recommended_count"] >= EXPOSURE_MIN_RECOMMENDED
+        and p["answered_count"] < EXPOSURE_MIN_ANSWER_RATE * p["recommended_count"]
+    }
+
+
 def _operations(run: BackendRun, providers: list[dict], demands: list[dict]) -> dict:
     """name → (app callable, raw-preparation callable, items)."""
     rng = random.Random(SEED + run.size)
@@ -69,8 +81,9 @@ def _operations(run: BackendRun, providers: list[dict], demands: list[dict]) -> 
     picks_p = [providers[i] for i in rng.sample(range(len(providers)), min(n, len(providers)))]
     searches = [run.synth.search_query(rng) for _ in range(n)]
     b = run.backend
+    slow = damped(providers)
     return {
-        "match": (lambda d: b.match_providers(d, 10), picks_d),
+        "match": (lambda d: b.match_providers(d, 10, damped=slow), picks_d),
         "leads": (lambda p: b.match_leads(p, 10), picks_p),
         "search": (lambda q: b.search(q), searches),
     }
