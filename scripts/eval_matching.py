@@ -480,10 +480,12 @@ STATIC_SECTIONS = [
     "platform's kind of text (taxonomy, demo data, the development set's provider and demand "
     "texts — never its judgments), shipped as plain arrays (`search/data/vectors-v1/`, "
     "`build.json` records corpus and settings; rebuilt by `scripts/build_vectors.py`). A "
-    "demand and a provider that describe the same work in other words are close. It is the "
-    "largest single gain in the ablation; words of a new text that the vectors never saw add "
-    "nothing (they are skipped), so on new wording the signal degrades towards the others "
-    "instead of misleading.",
+    "demand and a provider that describe the same work in other words are close. The two "
+    "vector signals are the largest of the new ones in the ablation (they overlap, so each "
+    "alone loses less than both). Words of a new text that the vectors never saw add nothing "
+    "(they are skipped), so on new wording the signal degrades towards the others instead of "
+    "misleading; because the vectors were trained on the development set's texts too, the "
+    "cross-validated number is somewhat optimistic for entirely new wording.",
     "- **Industry inferred from text** (`cluster` credit): the demand's vector against one "
     "prototype per cluster (the mean of that cluster's portfolio cases in the training text); "
     "a provider in a cluster the text points at gets that share of the cluster credit, so a "
@@ -492,6 +494,9 @@ STATIC_SECTIONS = [
     "- **Evidence over ticks** (`service_evidence`, `case_cluster`): services named in a "
     "provider's own description and cases (taxonomy labels and aliases, not judged-set words) "
     "count beside ticked codes.",
+    "- **Provider kind and price breadth** (`kind_*`, `price_focus`): learned from 45 "
+    "demands; a large weight on a rare kind (universities, platforms) is the kind of weight a "
+    "small set can overfit, so these are the first to check on the held-out set.",
     "- **BM25 text** (`text`, `case_text`): with meaning in the model, the fit gives it "
     "(almost) no weight, and the ablation confirms it adds nothing on this set — consistent "
     "with the earlier finding that the text signal is noisy rather than small.",
