@@ -9,15 +9,19 @@ normalised to the code.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -103,6 +107,60 @@ Clusters = Annotated[list[ClusterCode], Field(min_length=1, max_length=16), Afte
 Services = Annotated[list[ServiceCode], Field(min_length=1, max_length=39), AfterValidator(_unique)]
 
 
+# --- rules across fields ------------------------------------------------------------------
+#
+# Pydantic runs a model validator only once every field is valid, so a rule across fields would
+# be reported a round later than the others. Each model lists its rules instead; they run as a
+# model validator when the fields are valid, and ``try_validate`` also runs them on the fields
+# that are valid when others are not, so that every problem comes back in one round.
+
+# How a rule names the other field in its message (in the reader's language).
+FIELD_NAMES = {
+    "budget_min": _l("预算下限"),
+    "price_min": _l("价格下限"),
+    "period_start": _l("统计期开始日期"),
+}
+
+
+@dataclass(frozen=True)
+class NotBelow:
+    """``high`` is not below ``low`` (money ranges; with ``dates``, periods)."""
+
+    low: str
+    high: str
+    dates: bool = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.low, self.high)
+
+    def problem(self, values: dict[str, Any]) -> tuple[str, PydanticCustomError] | None:
+        low, high = values.get(self.low), values.get(self.high)
+        if low is None or high is None or not high < low:
+            return None
+        kind = "not_before" if self.dates else "not_below"
+        error = PydanticCustomError(kind, "must not be below {other}", {"other": self.low})
+        return self.high, error
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """``field`` must be given when ``when`` has the value ``equals``."""
+
+    field: str
+    when: str
+    equals: Any
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field, self.when)
+
+    def problem(self, values: dict[str, Any]) -> tuple[str, PydanticCustomError] | None:
+        if values.get(self.when) == self.equals and values.get(self.field) in (None, ""):
+            return self.field, PydanticCustomError("missing", "required")
+        return None
+
+
 def _holds_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -116,6 +174,8 @@ def _holds_nul(value: Any) -> bool:
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    rules: ClassVar[tuple[NotBelow | RequiredWhen, ...]] = ()
+
     @field_validator("*", mode="before")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
@@ -124,21 +184,50 @@ class Strict(BaseModel):
             raise PydanticCustomError("nul_character", "must not contain NUL characters")
         return value
 
+    @model_validator(mode="after")
+    def _rules_hold(self) -> Strict:
+        problems = [p for rule in self.rules if (p := rule.problem(self.__dict__))]
+        if problems:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [{"type": error, "loc": (name,), "input": None} for name, error in problems],
+            )
+        return self
 
-def _check_range(model: BaseModel, low_name: str, high_name: str) -> None:
-    """Cross-field rule: the upper bound of a money range is not below the lower one."""
-    low, high = getattr(model, low_name), getattr(model, high_name)
-    if low is not None and high is not None and high < low:
-        raise ValidationError.from_exception_data(
-            type(model).__name__,
-            [
-                {
-                    "type": PydanticCustomError("range", "must be ≥ {other}", {"other": low_name}),
-                    "loc": (high_name,),
-                    "input": high,
-                }
-            ],
-        )
+
+@cache
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter:
+    info = model.model_fields[name]
+    annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    return TypeAdapter(annotation)
+
+
+def _valid_value(model: type[BaseModel], name: str, data: dict) -> Any:
+    """The field's value if it is valid on its own, else None."""
+    info = model.model_fields[name]
+    if name not in data:
+        return None if info.is_required() else info.get_default(call_default_factory=True)
+    try:
+        return _field_adapter(model, name).validate_python(data[name])
+    except ValidationError:
+        return None
+
+
+def _rule_problems(
+    model: type[BaseModel], data: Any, failed: set[str]
+) -> list[tuple[str, PydanticCustomError]]:
+    """The rules' problems among fields that have none of their own."""
+    rules = getattr(model, "rules", ())
+    if not rules or not isinstance(data, dict):
+        return []
+    problems = []
+    for rule in rules:
+        if failed.intersection(rule.fields):
+            continue
+        values = {name: _valid_value(model, name, data) for name in rule.fields}
+        if problem := rule.problem(values):
+            problems.append(problem)
+    return problems
 
 
 class CaseIn(Strict):
@@ -168,10 +257,7 @@ class ProviderIn(Strict):
     verified: bool = False
     external_id: ExternalId | None = None
 
-    @model_validator(mode="after")
-    def _price_range(self) -> ProviderIn:
-        _check_range(self, "price_min", "price_max")
-        return self
+    rules: ClassVar = (NotBelow("price_min", "price_max"),)
 
 
 class OrganizationRef(Strict):
@@ -196,10 +282,7 @@ class DemandIn(Strict):
     status: Literal["draft", "in_review", "published"] | None = None
     external_id: ExternalId | None = None
 
-    @model_validator(mode="after")
-    def _budget_range(self) -> DemandIn:
-        _check_range(self, "budget_min", "budget_max")
-        return self
+    rules: ClassVar = (NotBelow("budget_min", "budget_max"),)
 
 
 class InterestIn(Strict):
@@ -227,20 +310,7 @@ class RegistrationIn(Strict):
     kind: KindCode | None = None
     level: LevelCode = "none"
 
-    @model_validator(mode="after")
-    def _provider_needs_kind(self) -> RegistrationIn:
-        if self.role == "provider" and not self.kind:
-            raise ValidationError.from_exception_data(
-                "RegistrationIn",
-                [
-                    {
-                        "type": PydanticCustomError("missing", "required for providers"),
-                        "loc": ("kind",),
-                        "input": None,
-                    }
-                ],
-            )
-        return self
+    rules: ClassVar = (RequiredWhen("kind", when="role", equals="provider"),)
 
 
 class ColleagueIn(Strict):
@@ -268,8 +338,11 @@ def _message(error: dict) -> str:
         return _("统一社会信用代码无效（应为18位且校验位正确）")
     if kind == "mobile":
         return _("手机号码无效")
-    if kind == "range":
-        return _("不得小于 %(other)s", other=ctx.get("other", ""))
+    if kind in ("not_below", "not_before"):
+        other = FIELD_NAMES.get(ctx.get("other"), ctx.get("other", ""))
+        if kind == "not_before":
+            return _("不得早于%(other)s", other=other)
+        return _("不得小于%(other)s", other=other)
     if kind in ("string_too_short",):
         return _("至少 %(n)s 个字符", n=ctx.get("min_length"))
     if kind in ("string_too_long",):
@@ -285,6 +358,8 @@ def _message(error: dict) -> str:
     if kind in ("less_than_equal",):
         return _("不得大于 %(n)s", n=ctx.get("le"))
     if kind.startswith("date"):
+        if "outside expected range" in str(ctx.get("error", "")):
+            return _("日期不存在：%(value)s", value=error.get("input"))
         return _("日期格式应为 YYYY-MM-DD")
     if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
         return _("电子邮箱地址无效")
@@ -301,6 +376,12 @@ def _message(error: dict) -> str:
     return str(error.get("msg", _("取值无效")))
 
 
+def _add(fields: dict[str, list[str]], key: str, message: str) -> None:
+    messages = fields.setdefault(key, [])
+    if message not in messages:
+        messages.append(message)
+
+
 def error_fields(exc: ValidationError) -> dict[str, list[str]]:
     """Pydantic errors as {field: [messages]}; a list item's error is reported on the list."""
     fields: dict[str, list[str]] = {}
@@ -310,19 +391,29 @@ def error_fields(exc: ValidationError) -> dict[str, list[str]]:
             loc.pop()
         # AfterValidator/union noise such as "function-after[...]" is not a field name
         loc = [p for p in loc if not p.startswith(("function-", "constrained-")) and p != "int"]
-        key = ".".join(loc) or "body"
-        fields.setdefault(key, [])
-        message = _message(error)
-        if message not in fields[key]:
-            fields[key].append(message)
+        _add(fields, ".".join(loc) or "body", _message(error))
     return fields
+
+
+def try_validate(
+    model: type[BaseModel], data: Any
+) -> tuple[BaseModel | None, dict[str, list[str]]]:
+    """The validated model, or None and every problem at once: each field's own and the
+    model's rules across the fields that are valid."""
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        fields = error_fields(exc)
+    for name, error in _rule_problems(model, data, failed={k.split(".")[0] for k in fields}):
+        _add(fields, name, _message({"type": error.type, "ctx": error.context}))
+    return None, fields
 
 
 def validate(model: type[BaseModel], data: Any) -> BaseModel:
     """Validate or raise the service layer's ValidationFailed with per-field messages."""
     from .services.errors import ValidationFailed
 
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(_("提交的数据有误"), error_fields(exc)) from None
+    checked, problems = try_validate(model, data)
+    if checked is None:
+        raise ValidationFailed(_("提交的数据有误"), problems)
+    return checked

@@ -6,11 +6,13 @@ and only for administrators.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Demand, DemandStatus, Organization, OrgType, Role, User
 from .access import require_role
+from .errors import NotFound
 
 ORG_FILTERS = ("all", "enterprise", "provider", "unverified")
 
@@ -50,6 +52,14 @@ def organizations(
         .offset((page - 1) * per_page)
     )
     return list(rows), total
+
+
+def organization(session: Session, actor: User | None, organization_id: int) -> Organization:
+    require_role(actor, Role.ADMIN)
+    found = session.get(Organization, organization_id)
+    if found is None:
+        raise NotFound(_("单位不存在"))
+    return found
 
 
 def dashboard_counts(session: Session, actor: User | None) -> dict[str, int]:

@@ -250,20 +250,24 @@ def _close(
 ) -> None:
     _transition(session, actor, demand, allowed, S.CLOSED, f"demand.closed_{reason}", reason=reason)
     demand.close_reason = reason
-    for interest in demand.interests:
-        if interest.status == InterestStatus.PENDING:
-            interest.status = (
-                InterestStatus.WITHDRAWN if reason != CloseReason.WON else InterestStatus.DECLINED
-            )
-            interest.decided_at = utcnow()
-            notify_organization(
-                session,
-                interest.provider.organization,
-                "demand_closed",
-                f"/demands/{demand.id}",
-                demand_id=demand.id,
-                title=demand.title,
-            )
+    for interest in pending_interests(demand):
+        interest.status = (
+            InterestStatus.WITHDRAWN if reason != CloseReason.WON else InterestStatus.DECLINED
+        )
+        interest.decided_at = utcnow()
+        notify_organization(
+            session,
+            interest.provider.organization,
+            "demand_closed",
+            f"/demands/{demand.id}",
+            demand_id=demand.id,
+            title=demand.title,
+        )
+
+
+def pending_interests(demand: Demand) -> list[Interest]:
+    """Interests still waiting for an answer: closing the demand answers them all."""
+    return [i for i in demand.interests if i.status == InterestStatus.PENDING]
 
 
 def withdraw(session: Session, actor: User, demand_id: int) -> Demand:

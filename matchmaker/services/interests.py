@@ -85,14 +85,20 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
     return interest
 
 
-def _decide(session: Session, actor: User, interest_id: int, new_status: str) -> Interest:
+def for_decision(session: Session, actor: User, interest_id: int) -> Interest:
+    """An interest the actor may answer now: one in its own open demand, still pending."""
     interest = get_interest(session, interest_id)
-    demand = interest.demand
-    require_owner(actor, demand.organization_id)
+    require_owner(actor, interest.demand.organization_id)
     if interest.status != InterestStatus.PENDING:
         raise Conflict(_("该意向已处理"))
-    if demand.status not in OPEN_FOR_INTEREST:
+    if interest.demand.status not in OPEN_FOR_INTEREST:
         raise Conflict(_("该需求当前不接受意向"))
+    return interest
+
+
+def _decide(session: Session, actor: User, interest_id: int, new_status: str) -> Interest:
+    interest = for_decision(session, actor, interest_id)
+    demand = interest.demand
     interest.status, interest.decided_at = new_status, utcnow()
     audit.record(
         session,

@@ -166,8 +166,6 @@ def overview(session: Session, actor: User, meeting_id: int) -> Overview:
     counts = dict.fromkeys(("pending", *RSVP_ANSWERS), 0)
     for invitee in invitees:
         counts[invitee.rsvp] = counts.get(invitee.rsvp, 0) + 1
-    invited_ids = {i.organization_id for i in invitees}
-    wanted = _organizations_of(p for p in pairs if p.included)
     return Overview(
         meeting,
         demand_rows,
@@ -175,7 +173,7 @@ def overview(session: Session, actor: User, meeting_id: int) -> Overview:
         invitees,
         counts,
         sum(1 for p in pairs if p.included),
-        len([o for o in wanted if o.id not in invited_ids]),
+        len(_uninvited(meeting)),
         meeting.starts_at <= utcnow(),
     )
 
@@ -415,6 +413,17 @@ def _organizations_of(pairs) -> list[Organization]:
     return list(seen.values())
 
 
+def _uninvited(meeting: Meeting) -> list[Organization]:
+    """Organisations of the included pairs that have no invitation yet: whom sending invites."""
+    invited = {i.organization_id for i in meeting.invitees}
+    included = (p for p in meeting.pairs if p.included)
+    return [org for org in _organizations_of(included) if org.id not in invited]
+
+
+def uninvited(session: Session, actor: User, meeting_id: int) -> list[Organization]:
+    return _uninvited(get_meeting(session, actor, meeting_id))
+
+
 def _mail_body(meeting: Meeting, organization: Organization, base_url: str) -> tuple[str, str]:
     when = to_local(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
     subject = _("【工业设计供需对接平台】对接会邀请：%(title)s", title=meeting.title)
@@ -448,8 +457,7 @@ def send_invitations(
     included = [p for p in meeting.pairs if p.included]
     if not included:
         raise ValidationFailed(_("名单中没有入选的配对，请先生成或添加配对"))
-    invited = {i.organization_id for i in meeting.invitees}
-    new_orgs = [org for org in _organizations_of(included) if org.id not in invited]
+    new_orgs = _uninvited(meeting)
     params = {
         "meeting_id": meeting.id,
         "title": meeting.title,

@@ -51,3 +51,18 @@ def mark_all_read(session: Session, user: User) -> None:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+def mark_seen(session: Session, user: User, link: str) -> int:
+    """The user has opened the page these notifications point to (an invitation's demand, …):
+    they are read. Returns how many were unread."""
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.link == link,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+    return result.rowcount or 0

@@ -24,6 +24,7 @@ from . import (
     meetings,
     notifications,
     providers,
+    questions,
     statistics,
 )
 
@@ -73,7 +74,11 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
 
     app.jinja_env.globals.update(
-        label=label, taxonomy=get_taxonomy, locale=locale, reason_label=reason_label
+        label=label,
+        taxonomy=get_taxonomy,
+        locale=locale,
+        reason_label=reason_label,
+        **questions.HELPERS,
     )
     app.jinja_env.filters["money"] = money
 

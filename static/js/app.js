@@ -27,7 +27,36 @@
     });
   }
 
+  // Irreversible actions ask once (data-confirm-*, see matchmaker/web/confirm.py); the form
+  // then carries confirmed=1. Without this script the server asks on a page of its own.
+  function askFirst(event) {
+    var form = event.target;
+    var dialog = document.getElementById("confirm-dialog");
+    if (!form.matches("form[data-confirm]") || !dialog || !dialog.showModal) { return; }
+    if (form.querySelector("input[name=confirmed]")) { return; }
+    event.preventDefault();
+    dialog.querySelector("#confirm-dialog-title").textContent = form.dataset.confirmTitle;
+    dialog.querySelector("#confirm-dialog-detail").textContent = form.dataset.confirmDetail;
+    dialog.querySelector("#confirm-dialog-ok").textContent = form.dataset.confirmButton;
+    var warning = dialog.querySelector("#confirm-dialog-warning");
+    warning.textContent = form.dataset.confirmWarning || "";
+    warning.hidden = !form.dataset.confirmWarning;
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "confirm") { return; }
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "confirmed";
+      confirmed.value = "1";
+      form.appendChild(confirmed);
+      form.submit();
+    };
+    dialog.showModal();
+    dialog.querySelector("button[value=cancel]").focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.addEventListener("submit", askFirst);
     foldFilters();
     document.querySelectorAll("form[data-registration]").forEach(function (form) {
       syncRole(form);

@@ -126,6 +126,10 @@ def test_price_range_is_checked(api, make):
         "validation_error",
     )
     assert set(error["fields"]) == {"price_max"}
+    # … in the same round as the other fields' errors
+    body = provider_body(price_min=500, price_max=100, region="火星区")
+    error = error_of(api.post("/providers", make.admin(), json=body), 422, "validation_error")
+    assert set(error["fields"]) == {"price_max", "region"}
 
 
 def test_duplicate_external_id_is_409_and_changes_nothing(api, make):

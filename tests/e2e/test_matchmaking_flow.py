@@ -94,6 +94,10 @@ def test_register_post_approve_find_interest_accept(live_app, live_server, new_p
     expect(interests).to_contain_text("渝州智造设计有限公司")
     expect(interests).not_to_contain_text("provider@e2e.cn")
     interests.locator("form[action$='/accept'] button").click()
+    dialog = enterprise.locator("dialog#confirm-dialog")  # asked once, saying to whom
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("渝州智造设计有限公司")
+    dialog.locator("button[value=confirm]").click()
     expect(enterprise.locator("#interests")).to_contain_text("provider@e2e.cn")
 
     # 6. the provider now sees the enterprise's contact details

@@ -206,6 +206,27 @@ def test_problems_name_row_column_value_and_nothing_is_written(admin):
     assert count(Provider) == 0
 
 
+def test_every_problem_of_a_row_comes_in_one_preview(admin):
+    """Cross-field rules run with the field rules and name no API field; an impossible date
+    is called one."""
+    headers = [*DEMAND_HEADERS, "预算下限（元）", "预算上限（元）", "截止日期"]
+    row = ["D1", "重庆某厂", credit_code(810002), "火星区", "外观设计需求", "说明", "摩托车"]
+    rows = [headers, [*row, "外观设计", "20万", "5万", "2027-04-31"]]
+    outcome, counts = run(admin, "d.csv", csv_bytes(rows))
+    assert counts is None
+    problems = {(p.column, p.message) for p in outcome.problems}
+    assert problems == {
+        ("所在区县", "未知取值：火星区"),
+        ("预算上限（元）", "不得小于预算下限"),
+        ("截止日期", "日期不存在：2027-04-31"),
+    }
+    rows = [headers, [*row[:3], "永川区", *row[4:], "外观设计", "1", "2", "2027年2月29日"]]
+    outcome, _ = run(admin, "d.csv", csv_bytes(rows))
+    assert [(p.column, p.message) for p in outcome.problems] == [
+        ("截止日期", "日期不存在：2027-02-29")
+    ]
+
+
 def test_missing_required_columns_are_reported_before_rows(admin):
     rows = [["单位名称", "所在区县"], ["某设计公司", "永川"]]
     outcome, _ = run(admin, "m.csv", csv_bytes(rows), kind="providers")

@@ -10,6 +10,7 @@ from matchmaker.extensions import db
 from matchmaker.models import CloseReason, Demand, DemandStatus, InterestStatus
 from matchmaker.services import demands as demand_service
 from matchmaker.transaction import commit
+from tests.web.pages import CONFIRMED
 
 FORM = {
     "title": "产品外观造型设计",
@@ -88,13 +89,13 @@ def test_draft_review_publish_negotiate_win(client, auth, make):
     demand = db.session.get(Demand, demand_id)
     chosen = next(i for i in demand.interests if i.provider_id == provider.organization.provider.id)
     other = next(i for i in demand.interests if i is not chosen)
-    assert client.post(f"/interests/{chosen.id}/accept").status_code == 302
+    assert client.post(f"/interests/{chosen.id}/accept", data=CONFIRMED).status_code == 302
     assert status_of(demand_id) == DemandStatus.IN_NEGOTIATION
     html = page(client.get(f"/demands/{demand_id}"))
     assert provider.organization.phone in html and other_provider.organization.phone not in html
 
     # signed: closed as won; the other pending interest is closed too
-    assert client.post(f"/demands/{demand_id}/won").status_code == 302
+    assert client.post(f"/demands/{demand_id}/won", data=CONFIRMED).status_code == 302
     db.session.expire_all()
     demand = db.session.get(Demand, demand_id)
     assert demand.status == DemandStatus.CLOSED and demand.close_reason == CloseReason.WON

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+CONFIRMED = {"confirmed": "1"}  # what an irreversible action's form carries once it was confirmed
+
 
 def page(response) -> str:
     return response.get_data(as_text=True)

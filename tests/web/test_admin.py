@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Demand, Notification, Organization
-from tests.web.pages import page
+from tests.web.pages import CONFIRMED, errors_of, page
 
 ADMIN_PAGES = [
     "/admin",
@@ -17,7 +19,7 @@ ADMIN_PAGES = [
 ]
 ADMIN_POSTS = [
     "/admin/review/1/approve",
-    "/admin/review/1/reject",
+    "/admin/review",
     "/admin/organizations/1/verify",
     "/admin/organizations/1/unverify",
 ]
@@ -98,9 +100,21 @@ def test_approve_publishes_and_notifies(client, admin, make):
 def test_reject_requires_reason(client, admin, make):
     owner = make.enterprise()
     demand = make.demand(owner, status="in_review")
-    response = client.post(f"/admin/review/{demand.id}/reject", data={f"d{demand.id}-reason": "  "})
+    others = [make.demand(owner, status="in_review") for _ in range(2)]
+    response = client.post(
+        "/admin/review", data={"demand": demand.id, f"d{demand.id}-reason": "  "}
+    )
     assert response.status_code == 422
-    assert "请填写驳回原因" in page(response)
+    html = page(response)
+    assert errors_of(html, f"d{demand.id}-reason") == ["请填写驳回原因"]
+    # the same queue page, its forms posting to it; the failed card's reason has the focus
+    # (the browser scrolls to it) and no other card has
+    assert 'action="/admin/review"' in html
+    assert html.count("autofocus") == 1
+    assert re.search(rf'<textarea[^>]*autofocus[^>]*id="d{demand.id}-reason"', html) or re.search(
+        rf'<textarea[^>]*id="d{demand.id}-reason"[^>]*autofocus', html
+    )
+    assert all(f'id="demand-{d.id}"' in html for d in others)
     db.session.expire_all()
     assert db.session.get(Demand, demand.id).status == "in_review"
 
@@ -109,7 +123,7 @@ def test_reject_with_reason_is_shown_to_enterprise(client, auth, admin, make):
     owner = make.enterprise()
     demand = make.demand(owner, status="in_review", title="包装设计")
     response = client.post(
-        f"/admin/review/{demand.id}/reject", data={f"d{demand.id}-reason": "预算范围不清楚"}
+        "/admin/review", data={"demand": demand.id, f"d{demand.id}-reason": "预算范围不清楚"}
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -148,7 +162,18 @@ def test_organisations_filter_by_type(client, admin, make):
 def test_verify_and_unverify(client, admin, make):
     user = make.provider(name="设计丙")
     org_id = user.organization_id
+    # asked first: what verifying means and whose credit code to check; nothing changes yet
     response = client.post(f"/admin/organizations/{org_id}/verify", data={"type": "provider"})
+    assert response.status_code == 200 and "认证“设计丙”？" in page(response)
+    assert user.organization.credit_code in page(response) and "匹配推荐中将更靠前" in page(
+        response
+    )
+    assert 'name="confirmed" value="1"' in page(response)
+    db.session.expire_all()
+    assert not db.session.get(Organization, org_id).verified
+    response = client.post(
+        f"/admin/organizations/{org_id}/verify", data={"type": "provider", "confirmed": "1"}
+    )
     assert response.status_code == 302 and "type=provider" in response.headers["Location"]
     db.session.expire_all()
     org = db.session.get(Organization, org_id)
@@ -171,6 +196,7 @@ def test_verify_and_unverify(client, admin, make):
 
 def test_verify_unknown_organisation_is_404(client, admin):
     assert client.post("/admin/organizations/999999/verify").status_code == 404
+    assert client.post("/admin/organizations/999999/verify", data=CONFIRMED).status_code == 404
 
 
 def test_organisation_name_is_escaped(client, admin, make):

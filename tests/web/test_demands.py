@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import Attachment, Demand, DemandStatus, Interest, Invitation
 from matchmaker.services import files
-from tests.web.pages import errors_of, login, page, stored_files
+from tests.web.pages import CONFIRMED, errors_of, login, page, stored_files
 
 VALID = {
     "title": "产品外观造型设计",
@@ -157,7 +157,8 @@ def test_submit_for_review(client, auth, make):
         ("budget_min", "十万", "请输入整数"),
         ("budget_min", "-5", "不得小于 0"),
         ("budget_max", "50000", "不得小于"),
-        ("deadline", "2030-13-45", "日期格式应为 YYYY-MM-DD"),
+        ("deadline", "2030-13-45", "日期不存在：2030-13-45"),
+        ("deadline", "30.6.2030", "日期格式应为 YYYY-MM-DD"),
         ("region", "", "必填"),
         ("contact_preference", "pigeon", "取值无效"),
     ],
@@ -174,6 +175,24 @@ def test_field_errors_are_shown_inline_and_nothing_is_saved(
     # what was typed is kept
     if field != "title":
         assert VALID["title"] in page(response)
+
+
+def test_every_error_comes_back_in_one_round_in_the_readers_language(client, auth, make):
+    """The budget rule is checked with the field rules, not only once they all pass."""
+    login(auth, make.enterprise())
+    bad = {**VALID, "title": "", "budget_min": "300000", "budget_max": "100000"}
+    bad["deadline"] = "2027-04-31"
+    html = page(client.post("/demands/new", data={**bad, "action": "submit"}))
+    assert errors_of(html, "title") == ["必填"]
+    assert errors_of(html, "budget_max") == ["不得小于预算下限"]
+    assert errors_of(html, "deadline") == ["日期不存在：2027-04-31"]
+    client.post("/language", data={"locale": "en", "next": "/"})
+    refresh()  # the tests share one app context, where Flask-Babel caches the locale
+    html = page(client.post("/demands/new", data={**bad, "action": "submit"}))
+    assert errors_of(html, "title") == ["Required"]
+    assert errors_of(html, "budget_max") == ["Must not be less than the minimum budget"]
+    assert "budget_min" not in " ".join(errors_of(html, "budget_max"))
+    assert demand_count() == 0
 
 
 def test_edit_prefills_and_saves(client, auth, make):
@@ -312,10 +331,30 @@ def test_invalid_transition_is_a_conflict_page(client, auth, make):
     owner = make.enterprise()
     demand = make.demand(owner)
     login(auth, owner)
-    response = client.post(f"/demands/{demand.id}/won")  # nobody accepted yet
+    response = client.post(f"/demands/{demand.id}/won", data=CONFIRMED)  # nobody accepted yet
     assert response.status_code == 409
     db.session.refresh(demand)
     assert demand.status == DemandStatus.PUBLISHED
+
+
+def test_marking_won_asks_first_and_says_who_is_declined(client, auth, make):
+    owner = make.enterprise()
+    demand = make.demand(owner)
+    accepted, waiting = (
+        make.interest(make.provider(), demand),
+        make.interest(make.provider(), demand),
+    )
+    login(auth, owner)
+    client.post(f"/interests/{accepted.id}/accept", data=CONFIRMED)
+    response = client.post(f"/demands/{demand.id}/won")
+    assert response.status_code == 200 and "尚未答复的 1 个意向将被婉拒" in page(response)
+    db.session.refresh(demand)
+    assert demand.status == DemandStatus.IN_NEGOTIATION
+    assert client.post(f"/demands/{demand.id}/won", data=CONFIRMED).status_code == 302
+    db.session.refresh(demand)
+    db.session.refresh(waiting)
+    assert (demand.status, demand.close_reason) == (DemandStatus.CLOSED, "won")
+    assert waiting.status == "declined"
 
 
 def test_owner_sees_recommended_providers_with_reasons_and_invites(client, auth, make):
@@ -436,7 +475,7 @@ def test_owner_sees_proposals_but_not_contacts_until_accepted(client, auth, make
     html = page(client.get(f"/demands/{demand.id}"))
     assert "我们的方案思路是模块化" in html and f"/interests/{interest.id}/accept" in html
     assert phone not in html and provider.organization.email not in html
-    client.post(f"/interests/{interest.id}/accept")
+    client.post(f"/interests/{interest.id}/accept", data=CONFIRMED)
     html = page(client.get(f"/demands/{demand.id}"))
     assert phone in html and "服务方联系方式" in html
 

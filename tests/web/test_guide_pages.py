@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -13,8 +14,10 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Guide, GuideSubscription
 from matchmaker.services import accounts, guides
+from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
 from tests.conftest import csrf_token_from
+from tests.web.pages import CONFIRMED, errors_of, page
 
 BODY = {
     "title": "2026年第四季度工业设计供需指南",
@@ -167,7 +170,7 @@ def test_admin_creates_edits_and_publishes(client, auth, data):
     )
     assert saved.status_code == 302
     assert client.post(f"/admin/guides/{guide.id}/regenerate").status_code == 302
-    done = client.post(f"/admin/guides/{guide.id}/publish", follow_redirects=True)
+    done = client.post(f"/admin/guides/{guide.id}/publish", data=CONFIRMED, follow_redirects=True)
     assert done.status_code == 200 and "已发布第 1 期" in done.get_data(as_text=True)
     db.session.expire_all()
     guide = db.session.get(Guide, guide.id)
@@ -178,7 +181,7 @@ def test_admin_creates_edits_and_publishes(client, auth, data):
     )
     # frozen: the edit form redirects, a second publish or a delete is a conflict
     assert client.get(f"/admin/guides/{guide.id}/edit").status_code == 302
-    assert client.post(f"/admin/guides/{guide.id}/publish").status_code == 409
+    assert client.post(f"/admin/guides/{guide.id}/publish", data=CONFIRMED).status_code == 409
     assert client.post(f"/admin/guides/{guide.id}/delete").status_code == 409
     assert (
         client.post(f"/admin/guides/{guide.id}/edit", data={**BODY, "title": "改"}).status_code
@@ -192,8 +195,9 @@ def test_admin_creates_edits_and_publishes(client, auth, data):
     "form, field_message",
     [
         ({**BODY, "title": ""}, "必填"),
-        ({**BODY, "period_start": "2026-13-01"}, "日期格式应为 YYYY-MM-DD"),
-        ({**BODY, "period_end": "2026-09-01"}, "统计期结束日期不能早于开始日期"),
+        ({**BODY, "period_start": "2026-13-01"}, "日期不存在：2026-13-01"),
+        ({**BODY, "period_start": "2026/10/01"}, "日期格式应为 YYYY-MM-DD"),
+        ({**BODY, "period_end": "2026-09-01"}, "不得早于统计期开始日期"),
         ({**BODY, "clusters": ["no-such-cluster"]}, "未知取值"),
     ],
 )
@@ -206,6 +210,15 @@ def test_bad_form_input_shows_a_message_and_changes_nothing(
     html = response.get_data(as_text=True)
     assert field_message in html and 'class="errors"' in html
     assert db.session.scalar(select(Guide)) is None
+
+
+def test_the_period_rule_is_checked_with_the_other_fields(client, auth, data):
+    auth.login(data["admin"].email)
+    html = page(
+        client.post("/admin/guides", data={**BODY, "title": "", "period_end": "2026-09-01"})
+    )
+    assert errors_of(html, "title") == ["必填"]
+    assert errors_of(html, "period_end") == ["不得早于统计期开始日期"]
 
 
 def test_admin_deletes_a_draft(client, auth, data):
@@ -232,12 +245,37 @@ def test_subscribe_toggles_for_any_signed_in_user(client, auth, data):
     assert back.location.endswith("/guides")
 
 
+def test_publishing_asks_first_saying_edition_audience_and_an_open_period(client, auth, data):
+    guides.set_subscription(db.session, data["owner"], True)
+    commit()
+    today = local_today()
+    running = draft(data["admin"], period_end=(today + dt.timedelta(days=3)).isoformat())
+    ended = draft(data["admin"], period_end=(today - dt.timedelta(days=1)).isoformat())
+    auth.login(data["admin"].email)
+    # the draft page's button carries the question for the dialog
+    html = page(client.get(f"/guides/{running.id}"))
+    assert 'data-confirm-title="发布第 1 期供需指南？"' in html
+    assert "1 位订阅用户将收到通知" in html and "data-confirm-warning=" in html
+    assert "data-confirm-warning=" not in page(client.get(f"/guides/{ended.id}"))
+    # without a script the unconfirmed post asks on a page and publishes nothing
+    response = client.post(f"/admin/guides/{running.id}/publish")
+    assert response.status_code == 200
+    asked = page(response)
+    assert "发布第 1 期供需指南？" in asked and "才结束" in asked
+    assert 'name="confirmed" value="1"' in asked
+    db.session.expire_all()
+    assert db.session.get(Guide, running.id).status == "draft"
+    client.post(f"/admin/guides/{ended.id}/publish", data=CONFIRMED)
+    db.session.expire_all()
+    assert db.session.get(Guide, ended.id).edition == 1
+
+
 def test_publishing_notifies_subscribers(client, auth, data):
     guides.set_subscription(db.session, data["owner"], True)
     commit()
     guide = draft(data["admin"])
     auth.login(data["admin"].email)
-    client.post(f"/admin/guides/{guide.id}/publish")
+    client.post(f"/admin/guides/{guide.id}/publish", data=CONFIRMED)
     auth.logout()
     auth.login(data["owner"].email)
     html = client.get("/notifications").get_data(as_text=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import DemandStatus, Interest, InterestStatus
 from matchmaker.services import interests as interest_service
-from tests.web.pages import login, page
+from tests.web.pages import CONFIRMED, login, page
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_accept_moves_demand_to_negotiation_and_reveals_contacts(client, auth, m
     demand = make.demand(owner)
     interest = make.interest(provider, demand)
     login(auth, owner)
-    response = client.post(f"/interests/{interest.id}/accept")
+    response = client.post(f"/interests/{interest.id}/accept", data=CONFIRMED)
     assert response.status_code == 302 and f"/demands/{demand.id}" in response.headers["Location"]
     db.session.refresh(demand)
     assert demand.status == DemandStatus.IN_NEGOTIATION
@@ -86,6 +86,22 @@ def test_accept_moves_demand_to_negotiation_and_reveals_contacts(client, auth, m
         and owner.organization.phone in html
         and owner.organization.name in html
     )
+
+
+def test_accepting_asks_first_and_says_who_sees_the_contacts(client, auth, make):
+    owner = make.enterprise()
+    provider = make.provider(name="渝州智造设计")
+    demand = make.demand(owner)
+    interest = make.interest(provider, demand)
+    login(auth, owner)
+    html = page(client.get(f"/demands/{demand.id}"))
+    assert 'data-confirm-title="接受“渝州智造设计”的合作意向？"' in html
+    response = client.post(f"/interests/{interest.id}/accept")
+    assert response.status_code == 200
+    asked = page(response)
+    assert "将向“渝州智造设计”公开" in asked and f'href="/demands/{demand.id}#interests"' in asked
+    db.session.refresh(interest)
+    assert interest.status == InterestStatus.PENDING
 
 
 def test_decline(client, auth, make):
@@ -109,7 +125,8 @@ def test_only_the_demand_owner_decides(client, auth, make, action):
     interest = make.interest(provider, make.demand(make.enterprise()))
     for intruder in (make.enterprise(), provider):
         login(auth, intruder)
-        assert client.post(f"/interests/{interest.id}/{action}").status_code == 403
+        for data in ({}, CONFIRMED):  # neither asked nor done
+            assert client.post(f"/interests/{interest.id}/{action}", data=data).status_code == 403
         auth.logout()
     assert db.session.scalar(select(Interest.status)) == InterestStatus.PENDING
 

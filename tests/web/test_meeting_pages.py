@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, MeetingInvitee, MeetingPair, utcnow
 from tests.conftest import csrf_token_from
-from tests.web.pages import page
+from tests.web.pages import CONFIRMED, page
 
 ADMIN_GETS = ["/admin/meetings", "/admin/meetings/1"]
 ADMIN_POSTS = [
@@ -142,7 +142,12 @@ def test_whole_meeting_through_the_pages(client, auth, make, admin):
     html = page(client.get(f"/admin/meetings/{meeting.id}?open={demand.id}"))
     assert "已剔除" in html and "发送邀请（2 家单位）" in html
 
-    response = client.post(f"/admin/meetings/{meeting.id}/invitations", follow_redirects=True)
+    response = client.post(f"/admin/meetings/{meeting.id}/invitations")  # asks first
+    assert response.status_code == 200 and "向 2 个单位发送对接会邀请？" in page(response)
+    assert db.session.scalar(select(func.count(MeetingInvitee.id))) == 0
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/invitations", data=CONFIRMED, follow_redirects=True
+    )
     assert "已向 2 家单位发送邀请" in page(response)
     assert db.session.scalar(select(func.count(MeetingInvitee.id))) == 2
 

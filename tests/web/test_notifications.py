@@ -133,3 +133,24 @@ def test_rejection_from_the_review_service_is_listed(client, auth, make):
     auth.login(owner.email)
     html = page(client.get("/notifications"))
     assert "信息不完整" in html
+
+
+def test_opening_the_invited_demand_reads_its_notification(client, auth, make):
+    """The invitation is answered by looking at the demand, from the notification or not."""
+    owner, provider = make.enterprise(), make.provider()
+    demand, other = make.demand(owner), make.demand(owner)
+    auth.login(owner.email)
+    client.post(f"/demands/{demand.id}/invite/{provider.organization.provider.id}")
+    client.post(f"/demands/{other.id}/invite/{provider.organization.provider.id}")
+    auth.logout()
+    auth.login(provider.email)
+    assert notification_service.unread_count(db.session, provider) == 2
+    assert client.get(f"/demands/{demand.id}").status_code == 200
+    unread = db.session.scalars(
+        select(Notification.link).where(
+            Notification.user_id == provider.id, Notification.read_at.is_(None)
+        )
+    )
+    assert list(unread) == [f"/demands/{other.id}"]
+    html = page(client.get("/leads"))
+    assert '<span class="badge">1</span>' in html

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -21,11 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...models import Demand, Guide, GuideSubscription, Role, User, utcnow
-from ...schemas import ClusterCode, Strict, Text200, validate
+from ...schemas import ClusterCode, NotBelow, Strict, Text200, validate
 from .. import audit, mail
 from ..access import require_role
-from ..errors import Conflict, NotFound, field_error
+from ..errors import Conflict, NotFound
 from ..notifications import notify
+from ..statistics import local_today
 from . import diff, snapshot
 
 DRAFT = "draft"
@@ -61,12 +63,7 @@ class GuideIn(Strict):
         "", description="Editorial commentary (plain text; blank lines separate paragraphs)"
     )
 
-
-def _checked(body: Any) -> GuideIn:
-    data = validate(GuideIn, body)
-    if data.period_end < data.period_start:
-        raise field_error("period_end", _("统计期结束日期不能早于开始日期"))
-    return data
+    rules: ClassVar = (NotBelow("period_start", "period_end", dates=True),)
 
 
 def guide_input(guide: Guide) -> dict[str, Any]:
@@ -157,7 +154,7 @@ def _require_draft(guide: Guide) -> None:
 
 def create_draft(session: Session, actor: User, body: Any) -> Guide:
     require_role(actor, Role.ADMIN)
-    data = _checked(body)
+    data = validate(GuideIn, body)
     guide = Guide(
         title=data.title,
         period_start=data.period_start,
@@ -181,7 +178,7 @@ def update_draft(session: Session, actor: User, guide_id: int, patch: Any) -> Gu
     _require_draft(guide)
     if not isinstance(patch, Mapping):
         patch = {}
-    data = _checked({**guide_input(guide), **patch})
+    data = validate(GuideIn, {**guide_input(guide), **patch})
     rescope = (data.period_start, data.period_end, list(data.clusters)) != (
         guide.period_start,
         guide.period_end,
@@ -238,6 +235,28 @@ def _statuses(session: Session, ids: list[int]) -> dict[int, str]:
         i: (f"closed:{reason}" if status == "closed" and reason else status)
         for i, status, reason in rows
     }
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What publishing a draft will do, for the administrator to confirm."""
+
+    edition: int
+    subscribers: int  # users notified
+    period_open: bool  # the period has not ended: the edition's figures are not final
+
+
+def publication(
+    session: Session, actor: User, guide_id: int, today: dt.date | None = None
+) -> Publication:
+    require_role(actor, Role.ADMIN)
+    guide = _get(session, guide_id)
+    _require_draft(guide)
+    return Publication(
+        edition=(session.scalar(select(func.max(Guide.edition))) or 0) + 1,
+        subscribers=len(subscribers(session)),
+        period_open=guide.period_end >= (today or local_today()),
+    )
 
 
 def publish(session: Session, actor: User, guide_id: int) -> Guide:

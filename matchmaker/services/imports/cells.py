@@ -100,11 +100,9 @@ def as_date(value: object) -> object:
     text = as_text(value)
     match = _DATE.match(text)
     if match:
+        # ISO spelling even for a day that does not exist (2027-04-31): the schema says so
         year, month, day = (int(part) for part in match.groups())
-        try:
-            return dt.date(year, month, day).isoformat()
-        except ValueError:
-            return text
+        return f"{year:04d}-{month:02d}-{day:02d}"
     return text
 
 

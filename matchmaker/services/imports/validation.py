@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, EmailStr, Field, ValidationError
+from pydantic import BaseModel, EmailStr, Field
 
-from ...schemas import CreditCode, DemandIn, Mobile, ProviderIn, Strict, error_fields
+from ...schemas import CreditCode, DemandIn, Mobile, ProviderIn, Strict, try_validate
 from .cells import as_text, convert, is_blank
 from .columns import COLUMNS, DEMANDS, PROVIDERS, Column, clean_header, header_lookup, header_of
 from .reading import BadJson, JsonLines, Table
@@ -126,9 +126,9 @@ def _body_from_cells(
     return body, org, problems, filled
 
 
-def _schema_problems(kind: str, exc: ValidationError, row: int) -> list[Problem]:
+def _schema_problems(kind: str, fields: dict[str, list[str]], row: int) -> list[Problem]:
     problems = []
-    for key, messages in error_fields(exc).items():
+    for key, messages in fields.items():
         top = key.split(".")[0]
         header = header_of(kind, top)
         for message in messages:
@@ -139,16 +139,10 @@ def _schema_problems(kind: str, exc: ValidationError, row: int) -> list[Problem]
 def _validate(
     kind: str, number: int, body: dict, org: dict, filled: set[str]
 ) -> tuple[Row | None, list[Problem]]:
-    problems: list[Problem] = []
-    data = organization = None
-    try:
-        data = SCHEMAS[kind].model_validate(body)
-    except ValidationError as exc:
-        problems += _schema_problems(kind, exc, number)
-    try:
-        organization = OrganizationFields.model_validate(org)
-    except ValidationError as exc:
-        problems += _schema_problems(kind, exc, number)
+    data, fields = try_validate(SCHEMAS[kind], body)
+    fields.pop("organization.region", None)  # the row's district: reported on its own column
+    organization, org_fields = try_validate(OrganizationFields, org)
+    problems = _schema_problems(kind, fields, number) + _schema_problems(kind, org_fields, number)
     if problems:
         return None, problems
     cells = (data.model_dump_json(), organization.model_dump_json())

@@ -13,7 +13,9 @@ from ...extensions import db
 from ...services import accounts, admin_lists, demands, overview
 from ...services.errors import ServiceError
 from ...transaction import commit
+from .. import questions
 from ..auth.forms import apply_field_errors
+from ..confirm import ask, confirmed
 from .forms import ActionForm, RejectForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -62,8 +64,13 @@ def approve(demand_id: int):
     return redirect(url_for("admin.review"))
 
 
-@bp.post("/review/<int:demand_id>/reject")
-def reject(demand_id: int):
+@bp.post("/review")
+def reject():
+    """A rejection posts to the queue's own address, so that a missing reason comes back on
+    the same page, with the focus (and so the view) on the card's reason and its message."""
+    demand_id = request.form.get("demand", type=int)
+    if demand_id is None:
+        abort(400)
     form = RejectForm(prefix=f"d{demand_id}")
     if form.validate_on_submit():
         try:
@@ -77,6 +84,7 @@ def reject(demand_id: int):
         else:
             flash(_("已驳回：%(title)s", title=demand.title), "success")
             return redirect(url_for("admin.review"))
+    form.reason.render_kw = {**form.reason.render_kw, "autofocus": True}
     return _render_review({demand_id: form}, status=422)
 
 
@@ -101,6 +109,10 @@ def organizations():
 
 @bp.post("/organizations/<int:organization_id>/verify")
 def verify(organization_id: int):
+    if not confirmed():
+        organization = admin_lists.organization(db.session, current_user, organization_id)
+        back = url_for("admin.organizations", type=request.form.get("type", "all"))
+        return ask(questions.verify_organization(organization), back)
     return _set_verified(organization_id, True)
 
 

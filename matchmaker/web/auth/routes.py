@@ -107,9 +107,6 @@ def register():
         form.role.data = request.args["role"]
     if request.method == "POST":
         form.validate()  # CSRF, required inputs, password confirmation
-        if form.role.data == Role.PROVIDER and not form.kind.data:
-            # RegistrationIn says the same, but only once every other field is valid.
-            form.kind.errors = [*form.kind.errors, _("必填")]
         try:
             data = validate(RegistrationIn, form.schema_data())
         except ServiceError as exc:

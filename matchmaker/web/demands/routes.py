@@ -12,10 +12,12 @@ from ...extensions import db
 from ...models import DemandStatus, Role, User
 from ...schemas import DemandIn
 from ...search_engine import get_search
-from ...services import access, files, interests, matching
+from ...services import access, files, interests, matching, notifications
 from ...services import demands as demand_service
 from ...services.errors import ValidationFailed
 from ...transaction import commit
+from .. import questions
+from ..confirm import ask, confirmed
 from ..uploads import save_with_uploads, upload_folder
 from .forms import DemandForm, InterestForm, show_errors
 from .texts import HELPERS
@@ -171,6 +173,8 @@ def edit(demand_id: int):
 def detail(demand_id: int):
     user = actor()
     demand = demand_service.get_visible_demand(db.session, user, demand_id)
+    if notifications.mark_seen(db.session, user, url_for(".detail", demand_id=demand.id)):
+        commit()
     context: dict = {
         "demand": demand,
         "is_owner": access.owns(user, demand.organization_id),
@@ -251,6 +255,10 @@ def withdraw(demand_id: int):
 @bp.post("/demands/<int:demand_id>/won")
 @login_required
 def won(demand_id: int):
+    if not confirmed():
+        demand = demand_service.get_visible_demand(db.session, actor(), demand_id)
+        access.require_owner(actor(), demand.organization_id)
+        return ask(questions.mark_won(demand), url_for(".detail", demand_id=demand_id))
     return _act(demand_id, demand_service.mark_won, _("恭喜！需求已标记为成交"))
 
 

@@ -29,8 +29,10 @@ from ...services.guides import charts, labels
 from ...services.guides import pdf as guide_pdf
 from ...services.guides import xlsx as guide_xlsx
 from ...transaction import commit
+from .. import questions
 from ..auth.decorators import admin_required
 from ..auth.forms import apply_field_errors
+from ..confirm import ask, confirmed
 from ..main.links import is_local_path
 from .forms import ActionForm, GuideForm
 
@@ -100,12 +102,19 @@ def index():
     )
 
 
+def publish_question(guide):
+    """What publishing this draft does (asked before it is done)."""
+    publication = guides.publication(db.session, current_user, guide.id)
+    return questions.publish_guide(guide, publication)
+
+
 @bp.get("/guides/<int:guide_id>")
 def show(guide_id: int):
     guide = guides.get_visible(db.session, _actor(), guide_id)
     trend = guides.trend(db.session, guide)
     return render_template(
         "guides/show.html",
+        publish=publish_question(guide) if guide.status == guides.DRAFT else None,
         guide=guide,
         c=guide.content or {},
         trend=trend,
@@ -174,9 +183,11 @@ def _render_admin(form: GuideForm | None = None, status: int = 200):
     if form is None:
         form = GuideForm(formdata=None)
     form.set_choices()
+    guides_list = guides.list_all(db.session, current_user)
     return render_template(
         "guides/admin.html",
-        guides_list=guides.list_all(db.session, current_user),
+        guides_list=guides_list,
+        publish={g.id: publish_question(g) for g in guides_list if g.status == guides.DRAFT},
         form=form,
         action=ActionForm(),
         gl=labels,
@@ -263,6 +274,9 @@ def admin_delete(guide_id: int):
 def admin_publish(guide_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        guide = guides.get_for_admin(db.session, current_user, guide_id)
+        return ask(publish_question(guide), url_for("guides.show", guide_id=guide_id))
     guide = guides.publish(db.session, current_user, guide_id)
     commit()
     sent = guides.mail_subscribers(db.session, guide, current_app.config, request.url_root)

@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from ...extensions import db
 from ...services import interests
 from ...transaction import commit
+from .. import questions
+from ..confirm import ask, confirmed
 
 bp = Blueprint("interests", __name__)
 
@@ -34,12 +36,16 @@ def _decide(interest_id: int, operation, message: str):
     demand_id = interest.demand_id
     commit()
     flash(message, "success")
-    return redirect(url_for("demands.detail", demand_id=demand_id) + "#interests")
+    return redirect(url_for("demands.detail", demand_id=demand_id, _anchor="interests"))
 
 
 @bp.post("/interests/<int:interest_id>/accept")
 @login_required
 def accept(interest_id: int):
+    if not confirmed():
+        interest = interests.for_decision(db.session, _actor(), interest_id)
+        back = url_for("demands.detail", demand_id=interest.demand_id, _anchor="interests")
+        return ask(questions.accept_interest(interest), back)
     return _decide(interest_id, interests.accept, _("已接受该意向，双方现在可以看到对方的联系方式"))
 
 

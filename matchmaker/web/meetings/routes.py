@@ -18,7 +18,9 @@ from ...search_engine import get_search
 from ...services import meetings as meeting_service
 from ...services.errors import Conflict, ServiceError, ValidationFailed
 from ...transaction import commit
+from .. import questions
 from ..auth.decorators import admin_required
+from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
 from .forms import (
     ALIASES,
@@ -187,6 +189,11 @@ def exclude(meeting_id: int, pair_id: int):
 @bp.post("/admin/meetings/<int:meeting_id>/invitations")
 @admin_required
 def send_invitations(meeting_id: int):
+    if not confirmed():
+        meeting = meeting_service.get_meeting(db.session, actor(), meeting_id)
+        count = len(meeting_service.uninvited(db.session, actor(), meeting_id))
+        back = url_for(".detail", meeting_id=meeting_id)
+        return ask(questions.send_invitations(meeting, count), back)
     try:
         count = meeting_service.send_invitations(
             db.session, actor(), meeting_id, current_app.config, request.host_url.rstrip("/")

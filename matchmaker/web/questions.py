@@ -1,0 +1,85 @@
+"""What is asked before each irreversible action: what will happen, and to whom.
+
+The same text is shown in the browser's dialog (from the button's ``data-confirm-*``) and on
+the page that asks without a script, so each question is written once, here.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..models import OrgType
+from ..services import demands as demand_service
+from .confirm import Question
+
+
+def accept_interest(interest) -> Question:
+    name = interest.provider.name
+    return Question(
+        _("接受“%(name)s”的合作意向？", name=name),
+        _(
+            "接受后，贵单位的联系人、电话和电子邮箱将向“%(name)s”公开，对方会收到通知，"
+            "需求转入洽谈中。接受不能撤销。",
+            name=name,
+        ),
+        _("接受意向"),
+    )
+
+
+def mark_won(demand) -> Question:
+    detail = _("需求将关闭，不再接受合作意向，也不能再修改或重新打开。")
+    pending = len(demand_service.pending_interests(demand))
+    if pending:
+        detail += _("尚未答复的 %(n)s 个意向将被婉拒，并通知相应服务方。", n=pending)
+    return Question(_("将“%(title)s”标记为已成交？", title=demand.title), detail, _("标记为已成交"))
+
+
+def publish_guide(guide, publication) -> Question:
+    warning = None
+    if publication.period_open:
+        warning = _(
+            "统计期到 %(end)s 才结束，现在发布的数字不是整期的结果，发布后也不会再更新。",
+            end=guide.period_end.isoformat(),
+        )
+    return Question(
+        _("发布第 %(n)s 期供需指南？", n=publication.edition),
+        _(
+            "“%(title)s”发布后内容冻结、不可修改，任何人都可以查看和下载；"
+            "%(n)s 位订阅用户将收到通知。",
+            title=guide.title,
+            n=publication.subscribers,
+        ),
+        _("发布本期"),
+        warning,
+    )
+
+
+def send_invitations(meeting, organisations: int) -> Question:
+    return Question(
+        _("向 %(n)s 个单位发送对接会邀请？", n=organisations),
+        _(
+            "配对名单中尚未邀请的 %(n)s 个单位的全部用户将收到“%(title)s”的邀请（站内通知，"
+            "已配置邮件时同时发送邮件）。邀请发出后不能撤回，只能取消整场对接会。",
+            n=organisations,
+            title=meeting.title,
+        ),
+        _("发送邀请"),
+    )
+
+
+def verify_organization(organization) -> Question:
+    detail = _(
+        "请确认已核对统一社会信用代码 %(code)s 与单位名称。认证后该单位在平台上显示“已认证”标志。",
+        code=organization.credit_code or "—",
+    )
+    if organization.type == OrgType.PROVIDER:
+        detail += _("作为设计服务方，它在匹配推荐中将更靠前。")
+    return Question(_("认证“%(name)s”？", name=organization.name), detail, _("认证"))
+
+
+HELPERS = {
+    "question_accept_interest": accept_interest,
+    "question_mark_won": mark_won,
+    "question_send_invitations": send_invitations,
+    "question_verify_organization": verify_organization,
+}
