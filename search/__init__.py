@@ -64,6 +64,9 @@ class SearchQuery:
     Demand fields: cluster, service, region, status. Provider fields: cluster, service,
     region, level, kind, verified ("true"/"false"). ``ids`` restricts to those records.
     ``budget_min``/``budget_max`` keep demands whose budget range overlaps the given one.
+    ``budget_top`` = (low, high) keeps demands whose top budget (``budget_max``, else
+    ``budget_min``) is > low and ≤ high (None: unbounded), so that bands do not overlap;
+    ``without_budget`` keeps those that state no budget at all.
     """
 
     index: str
@@ -71,6 +74,8 @@ class SearchQuery:
     filters: Mapping[str, Collection[str]] = field(default_factory=dict)
     budget_min: int | None = None
     budget_max: int | None = None
+    budget_top: tuple[int | None, int | None] | None = None
+    without_budget: bool = False
     ids: Collection[int] | None = None
     sort: str = "relevance"  # relevance | newest | budget (demands)
     page: int = 1

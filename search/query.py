@@ -9,7 +9,8 @@
   field's own, so selecting one region still shows how many results the other regions
   would give. The hits themselves apply all filters (Elasticsearch: ``post_filter``).
 * Budget: demands whose budget range overlaps the requested one (a demand with only one
-  bound is treated as a point); providers whose price range overlaps it.
+  bound is treated as a point); providers whose price range overlaps it. Bands that must not
+  overlap file each record under one number, the top of its range (``budget_top``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import DEMANDS, SearchQuery
-from .schema import FILTER_FIELDS, RANGE_FIELDS
+from .schema import FILTER_FIELDS, RANGE_FIELDS, TOP_FIELDS
 from .schema import SEARCH_TEXT_FIELDS as TEXT_FIELDS
-from .scoring import All, Any, Clause, Range, Term, Terms, Text
+from .scoring import All, Any, Clause, Not, Range, Term, Terms, Text
 from .text import Analyzer
 
 SORTS = ("relevance", "newest", "budget")
@@ -67,6 +68,11 @@ def search_plan(query: SearchQuery, analyzer: Analyzer) -> SearchPlan:
         base.append(Range(hi_field, gte=query.budget_min))
     if query.budget_max is not None:
         base.append(Range(lo_field, lte=query.budget_max))
+    if query.budget_top is not None:
+        low, high = query.budget_top
+        base.append(Range(TOP_FIELDS[index], gt=low, lte=high))
+    if query.without_budget:
+        base.append(Not(Range(TOP_FIELDS[index], gte=0)))
     units = analyzer.query_units(query.text)
     weights: dict[str, float] = {}
     text_fields = TEXT_FIELDS[index]

@@ -89,6 +89,7 @@ SEARCH_TEXT_FIELDS = {
 }
 # (low, high) fields of the budget / price range a search filters on.
 RANGE_FIELDS = {DEMANDS: ("budget_lo", "budget_hi"), PROVIDERS: ("price_lo", "price_hi")}
+TOP_FIELDS = {DEMANDS: "budget_sort", PROVIDERS: "price_hi"}  # the one number a band files by
 SORT_FIELDS = {"newest": "sort_date", "budget": "budget_sort"}
 
 

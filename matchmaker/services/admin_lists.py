@@ -7,7 +7,7 @@ and only for administrators.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Demand, DemandStatus, Organization, OrgType, Role, User
@@ -31,11 +31,17 @@ def review_queue(session: Session, actor: User | None) -> list[Demand]:
 
 
 def organizations(
-    session: Session, actor: User | None, kind: str = "all", page: int = 1, per_page: int = 50
+    session: Session,
+    actor: User | None,
+    kind: str = "all",
+    page: int = 1,
+    per_page: int = 50,
+    text: str = "",
 ) -> tuple[list[Organization], int]:
     """One page of organisations (unverified first, then newest) and the total for ``kind``.
 
-    ``kind`` is one of ``ORG_FILTERS``; anything else lists all organisations.
+    ``kind`` is one of ``ORG_FILTERS``; anything else lists all organisations. ``text`` keeps
+    those whose name, credit code, contact, phone or e-mail contains it.
     """
     require_role(actor, Role.ADMIN)
     page = max(page, 1)
@@ -44,6 +50,16 @@ def organizations(
         statement = statement.where(Organization.type == kind)
     elif kind == "unverified":
         statement = statement.where(Organization.verified.is_(False))
+    text = text.strip()
+    if text:
+        columns = (
+            Organization.name,
+            Organization.credit_code,
+            Organization.contact_name,
+            Organization.phone,
+            Organization.email,
+        )
+        statement = statement.where(or_(*(c.icontains(text, autoescape=True) for c in columns)))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.scalars(
         statement.options(selectinload(Organization.users))
@@ -60,6 +76,18 @@ def organization(session: Session, actor: User | None, organization_id: int) -> 
     if found is None:
         raise NotFound(_("单位不存在"))
     return found
+
+
+def organization_demands(session: Session, actor: User | None, organization: Organization):
+    """An enterprise's demands, newest first, for its page in the administration."""
+    require_role(actor, Role.ADMIN)
+    return list(
+        session.scalars(
+            select(Demand)
+            .where(Demand.organization_id == organization.id)
+            .order_by(Demand.created_at.desc(), Demand.id.desc())
+        )
+    )
 
 
 def dashboard_counts(session: Session, actor: User | None) -> dict[str, int]:

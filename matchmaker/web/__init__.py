@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..extensions import db, login_manager
 from ..models import User
 from ..reasons import reason_label
+from ..services import figures
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
 from . import (
@@ -78,6 +79,7 @@ def init_app(app: Flask) -> None:
         taxonomy=get_taxonomy,
         locale=locale,
         reason_label=reason_label,
+        figure=figures.FIGURES.__getitem__,
         **questions.HELPERS,
     )
     app.jinja_env.filters["money"] = money

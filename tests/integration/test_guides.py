@@ -18,7 +18,7 @@ from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Guide, Notification
 from matchmaker.services import accounts, demands, guides, providers
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from matchmaker.services.guides import charts, pdf, snapshot, xlsx
+from matchmaker.services.guides import pdf, snapshot, xlsx
 from matchmaker.taxonomy import get_taxonomy
 from matchmaker.transaction import commit
 
@@ -504,24 +504,16 @@ def test_xlsx_has_a_sheet_per_section_readable_by_openpyxl(app, world):
     assert len(book["供需对比图"]._charts) == 1
 
 
-def test_charts_are_escaped_svg(world):
-    guide = guides.create_draft(db.session, world["admin"], BODY)
-    commit()
-    bars = charts.bars_svg(
-        guide.content, "zh", "<script>", "desc & more", ("开放需求", "已认证服务方"), "无"
-    )
-    assert bars.startswith("<svg") and "<script>" not in bars and "&lt;script&gt;" in bars
-    assert "智能网联新能源汽车" in bars and "style=" not in bars
-    heat = charts.heatmap_svg(guide.content, "en", "Heat", "d", "none")
-    assert "Yongchuan District" in heat and "Liangjiang New Area" in heat
-    trend = charts.trend_svg(
-        [snapshot.trend_point(1, "a", guide.content), snapshot.trend_point(2, "b", guide.content)],
-        "T",
-        "d",
-        ("x", "y"),
-        lambda p: f"No. {p['edition']}",
-        "none",
-    )
-    assert trend.count("<polyline") == 2 and "No. 2" in trend
-    empty = charts.trend_svg([], "T", "d", ("x", "y"), str, "暂无数据")
-    assert "暂无数据" in empty
+def test_pdf_axes_have_whole_number_ticks(app):
+    """A trend whose largest value is 41 gets ticks 0 … 60 by 20, not 10.25, 20.5 …"""
+    document = pdf.GuidePDF(app.config, "T")
+    document.add_page()
+    points = [
+        {"edition": n, "open_demands": d, "verified_providers": v}
+        for n, d, v in ((1, 12, 41), (2, 30, 38))
+    ]
+    pdf.draw_trend(document, points)
+    page = PdfReader(io.BytesIO(bytes(document.output()))).pages[0]
+    numbers = re.findall(r"\d+(?:\.\d+)?", page.extract_text())
+    assert not [n for n in numbers if "." in n]
+    assert {"0", "20", "40", "60"} <= set(numbers)

@@ -246,6 +246,25 @@ def test_budget_overlap_sort_and_pagination(backend):
     assert sorted(ids(page)) == [1, 4]
 
 
+def test_budget_bands_by_the_top_of_the_budget_partition(backend):
+    """Tops: 1 → 1.5M, 2 → 500k, 3 → 700k, 4 → 120k, 5 → none."""
+    _demands(backend)
+    published = {"status": ["published"]}
+    bands = {
+        "≤200k": (None, 200_000),
+        "(200k, 500k]": (200_000, 500_000),
+        "(500k, 1M]": (500_000, 1_000_000),
+        ">1M": (1_000_000, None),
+    }
+    found = {
+        name: sorted(ids(search(backend, DEMANDS, filters=published, budget_top=band)))
+        for name, band in bands.items()
+    }
+    assert found == {"≤200k": [4], "(200k, 500k]": [2], "(500k, 1M]": [3], ">1M": [1]}
+    none = search(backend, DEMANDS, filters=published, without_budget=True)
+    assert ids(none) == [5]
+
+
 def test_provider_filters_level_kind_verified(backend):
     backend.index(
         PROVIDERS,

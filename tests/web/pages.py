@@ -18,6 +18,13 @@ def errors_of(html: str, field: str) -> list[str]:
     return re.findall(r"<li>(.*?)</li>", match.group(1)) if match else []
 
 
+def figures_of(html: str) -> dict[str, str]:
+    """The figures a page shows (name → value), as services/figures.py names them."""
+    return dict(
+        re.findall(r'<span class="term"[^>]*>([^<]+)</span>.*?</dt><dd>([^<]+)</dd>', html, re.S)
+    )
+
+
 def login(auth, user) -> None:
     assert auth.login(user.email).status_code == 302
 

@@ -16,6 +16,7 @@ ADMIN_PAGES = [
     "/admin/review",
     "/admin/organizations",
     "/admin/organizations?type=provider",
+    "/admin/organizations/1",
 ]
 ADMIN_POSTS = [
     "/admin/review/1/approve",
@@ -179,8 +180,8 @@ def test_verify_and_unverify(client, admin, make):
     org = db.session.get(Organization, org_id)
     assert org.verified and org.verified_at is not None
     html = page(client.get("/admin/organizations?type=unverified"))
-    assert "<strong>设计丙</strong>" not in html
-    assert "<strong>设计丙</strong>" in page(client.get("/admin/organizations?type=provider"))
+    assert ">设计丙</a></strong>" not in html
+    assert ">设计丙</a></strong>" in page(client.get("/admin/organizations?type=provider"))
     client.post(f"/admin/organizations/{org_id}/unverify")
     db.session.expire_all()
     assert not db.session.get(Organization, org_id).verified
@@ -245,3 +246,23 @@ def test_admin_lists_queue_order_and_organisation_pages(make):
     counts = admin_lists.dashboard_counts(db.session, admin_user)
     assert counts["in_review"] == 2 and counts["published"] == 1
     assert counts["enterprises"] == 1 and counts["providers"] == 3 and counts["unverified"] == 4
+
+
+def test_organisations_can_be_searched_and_opened(client, admin, make):
+    buyer = make.enterprise(name="永川摩托车配件厂")
+    make.demand(buyer, title="油箱外观设计")
+    designer = make.provider(name="山城工业设计")
+    html = page(client.get("/admin/organizations", query_string={"q": "摩托"}))
+    assert "永川摩托车配件厂" in html and "山城工业设计" not in html
+    assert f'href="/admin/organizations/{buyer.organization_id}"' in html
+    code = designer.organization.credit_code
+    html = page(client.get("/admin/organizations", query_string={"q": code[-6:]}))
+    assert "山城工业设计" in html and "永川摩托车配件厂" not in html
+    # LIKE wildcards are taken literally
+    assert "共 0 个单位" in page(client.get("/admin/organizations", query_string={"q": "%"}))
+    html = page(client.get(f"/admin/organizations/{buyer.organization_id}"))
+    assert "永川摩托车配件厂" in html and "油箱外观设计" in html and buyer.email in html
+    html = page(client.get(f"/admin/organizations/{designer.organization_id}"))
+    provider_id = designer.organization.provider.id
+    assert f'href="/providers/{provider_id}"' in html and "data-confirm-title=" in html
+    assert client.get("/admin/organizations/999999").status_code == 404

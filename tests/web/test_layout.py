@@ -7,6 +7,7 @@ import re
 import pytest
 
 from matchmaker.web.main.links import is_local_path
+from tests.web.pages import figures_of
 
 NAV = {
     "enterprise": {
@@ -43,7 +44,7 @@ def test_home_for_visitors(client, make):
     assert "设计之都" in html and "33618" in html and "永川" in html
     assert 'href="/register"' in html and 'href="/login"' in html
     assert nav_links(html) == {}
-    counts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", html))
+    counts = figures_of(html)
     assert counts["设计服务方"] == "1" and counts["制造企业"] == "1"
 
 

@@ -14,7 +14,7 @@ from tests.web.pages import login, page
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h2><a href="/demands/\d+">(.*?)</a></h2>', html)
+    return re.findall(r'<h2><a href="/demands/\d+">(.*?)</a>', html)
 
 
 def facet_count(html: str, name: str, code: str) -> int | None:
@@ -110,6 +110,57 @@ def test_budget_bands_have_counts_and_filter(client, auth, make):
     assert facet_count(html, "budget", "50k-200k") == 1
     assert facet_count(html, "budget", "gt1m") == 1
     assert titles(page(client.get("/leads", query_string={"budget": "gt1m"}))) == ["大项目"]
+
+
+def test_budget_bands_partition_the_results(client, auth, make):
+    """Each demand is counted once, under the top of its budget; the counts add up."""
+    owner = make.enterprise()
+    make.demand(owner, title="跨档", budget_min=80000, budget_max=300000)  # top 300k
+    make.demand(owner, title="恰好二十万", budget_min=50000, budget_max=200000)  # top 200k
+    make.demand(owner, title="只有下限", budget_min=600000, budget_max=None)
+    make.demand(owner, title="面议", budget_min=None, budget_max=None)
+    login(auth, make.provider())
+    html = page(client.get("/leads"))
+    counts = {
+        band: facet_count(html, "budget", band)
+        for band in ("50k-200k", "200k-500k", "500k-1m", "none")
+    }
+    assert counts == {"50k-200k": 1, "200k-500k": 1, "500k-1m": 1, "none": 1}
+    assert facet_count(html, "budget", "lt50k") is None  # empty bands are not offered
+    assert "共 4 条需求" in html
+    assert titles(page(client.get("/leads", query_string={"budget": "200k-500k"}))) == ["跨档"]
+    assert titles(page(client.get("/leads", query_string={"budget": "none"}))) == ["面议"]
+    # other filters narrow the bands too
+    html = page(client.get("/leads", query_string={"q": "面议"}))
+    assert (
+        facet_count(html, "budget", "none") == 1 and facet_count(html, "budget", "500k-1m") is None
+    )
+
+
+def test_no_results_leave_no_empty_facet_headings(client, auth, make):
+    make.demand(make.enterprise(), title="外观设计")
+    login(auth, make.provider())
+    html = page(client.get("/leads", query_string={"q": "不存在的关键词组合"}))
+    assert "没有符合条件的需求" in html
+    for heading in ("产业集群", "设计服务", "区县", "预算"):
+        assert f"<legend>{heading}</legend>" not in html
+
+
+def test_the_list_marks_invitations_and_answers(client, auth, make):
+    owner, provider = make.enterprise(), make.provider()
+    invited = make.demand(owner, title="受邀需求")
+    answered = make.demand(owner, title="已答复需求")
+    make.demand(owner, title="其他需求")
+    make.interest(provider, answered)
+    auth.login(owner.email)
+    client.post(f"/demands/{invited.id}/invite/{provider.organization.provider.id}")
+    auth.logout()
+    login(auth, provider)
+    html = page(client.get("/leads"))
+    cards = dict(re.findall(r'<h2><a href="/demands/\d+">(.*?)</a>(.*?)</h2>', html, re.S))
+    assert "邀请您参与" in cards["受邀需求"] and "已表达意向" not in cards["受邀需求"]
+    assert "已表达意向 · 待回复" in cards["已答复需求"]
+    assert "tag" not in cards["其他需求"]
 
 
 def test_sort_by_budget_and_newest(client, auth, make):

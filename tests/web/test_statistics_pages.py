@@ -12,7 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands, interests, matching
 from matchmaker.transaction import commit
-from tests.web.pages import page
+from tests.web.pages import figures_of, page
 
 URLS = ["/admin/statistics", "/admin/statistics/export.csv", "/admin/statistics/export.xlsx"]
 
@@ -54,19 +54,20 @@ def test_empty_dashboard(client, admin):
 def test_dashboard_numbers_and_charts(client, admin, activity):
     html = page(client.get("/admin/statistics"))
     # 2 demands published, 2 providers; funnel 2 → 2 → 1 → 1; success 1 of 1.
-    assert '<div class="stat"><dt>已发布需求</dt><dd>2</dd></div>' in html
-    assert '<div class="stat"><dt>新增服务方</dt><dd>2</dd></div>' in html
-    assert '<div class="stat"><dt>对接成功率</dt><dd>100.0%</dd></div>' in html
+    figures = figures_of(html)
+    assert (figures["新发布需求"], figures["新增服务方"]) == ("2", "2")
+    assert figures["对接成功率"] == "100.0%"
     assert "智能网联新能源汽车" in html and "摩托车" in html and "九龙坡区" in html
-    assert "<polyline" in html and "<rect" in html
+    assert html.count('<figure class="chart hbars">') == 2  # the funnel and the clusters
+    assert html.count('<figure class="chart lines">') == 1 and "<circle" in html
     assert "导出 CSV" in html and "/admin/statistics/export.xlsx?start=" in html
 
 
 def test_filters(client, admin, activity):
     html = page(client.get("/admin/statistics?cluster=motorcycle"))
-    assert '<div class="stat"><dt>已发布需求</dt><dd>1</dd></div>' in html
+    assert figures_of(html)["新发布需求"] == "1"
     html = page(client.get("/admin/statistics?start=2001-01-01&end=2001-12-31"))
-    assert '<div class="stat"><dt>已发布需求</dt><dd>0</dd></div>' in html
+    assert figures_of(html)["新发布需求"] == "0"
     assert 'value="2001-01-01"' in html
 
 
@@ -97,7 +98,7 @@ def test_csv_export(client, admin, activity):
     text = response.get_data().decode("utf-8")
     assert text.startswith("\ufeff概览")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert ["统计区间", "2020-01-01 – 2024-12-31"] in rows and ["已发布需求", "0"] in rows
+    assert ["统计区间", "2020-01-01 – 2024-12-31"] in rows and ["新发布需求", "0"] in rows
 
 
 def test_xlsx_export(client, admin, activity):
@@ -106,7 +107,7 @@ def test_xlsx_export(client, admin, activity):
     book = load_workbook(io.BytesIO(response.get_data()))
     assert book.sheetnames[:3] == ["概览", "月度趋势", "按产业集群"]
     summary = {row[0]: row[1] for row in book["概览"].iter_rows(values_only=True)}
-    assert summary["已发布需求"] == 2 and summary["新增服务方"] == 2
+    assert summary["新发布需求"] == 2 and summary["新增服务方"] == 2
     funnel = [row for row in book["对接漏斗"].iter_rows(values_only=True)]
     assert [r[1] for r in funnel[1:]] == [2, 2, 1, 1]
     names = [row[0] for row in book["曝光最多的服务方"].iter_rows(values_only=True)]

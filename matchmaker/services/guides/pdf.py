@@ -21,6 +21,7 @@ from fpdf.fonts import FontFace
 
 from ...config import PROJECT_ROOT
 from ...models import Guide
+from ...scales import nice_ticks
 from ...taxonomy import get_taxonomy
 from . import charts, labels
 from .snapshot import SHORTAGE, SURPLUS
@@ -207,16 +208,17 @@ def draw_bars(pdf: GuidePDF, content: dict[str, Any], locale: str) -> None:
     _legend(pdf, x0 + label_w, y0, [(_("开放需求"), DEMAND), (_("已认证服务方"), PRIMARY)])
     top = y0 + 7
     plot = pdf.epw - label_w - 10
-    biggest = max(max(b.demands, b.verified) for b in bars) or 1
+    ticks = nice_ticks(max(max(b.demands, b.verified) for b in bars), 4)
+    biggest = ticks[-1]
     pdf.set_draw_color(*GRID)
     pdf.set_line_width(0.2)
-    for i in range(5):
-        x = x0 + label_w + plot * i / 4
+    for value in ticks:
+        x = x0 + label_w + plot * value / biggest
         pdf.line(x, top - 1, x, top + len(bars) * row)
         pdf.set_font(FAMILY, size=7)
         pdf.set_text_color(*MUTED)
         pdf.set_xy(x - 5, top + len(bars) * row)
-        pdf.cell(10, 4, f"{biggest * i / 4:.3g}", align="C")
+        pdf.cell(10, 4, str(value), align="C")
     for i, bar in enumerate(bars):
         y = top + i * row
         pdf.set_text_color(*INK)
@@ -296,16 +298,17 @@ def draw_trend(pdf: GuidePDF, points: list[dict[str, Any]]) -> None:
     _legend(pdf, x0, y0, [(_("开放需求"), DEMAND), (_("已认证服务方"), PRIMARY)])
     top = y0 + 7
     width = pdf.epw - 14
-    biggest = max(max(p["open_demands"], p["verified_providers"]) for p in points) or 1
+    ticks = nice_ticks(max(max(p["open_demands"], p["verified_providers"]) for p in points), 4)
+    biggest = ticks[-1]
     pdf.set_draw_color(*GRID)
     pdf.set_line_width(0.2)
-    for i in range(5):
-        y = top + height - height * i / 4
+    for value in ticks:
+        y = top + height - height * value / biggest
         pdf.line(x0, y, x0 + width, y)
         pdf.set_font(FAMILY, size=7)
         pdf.set_text_color(*MUTED)
         pdf.set_xy(x0 - 11, y - 2)
-        pdf.cell(10, 4, f"{biggest * i / 4:.3g}", align="R")
+        pdf.cell(10, 4, str(value), align="R")
 
     def xy(i: int, value: int) -> tuple[float, float]:
         x = x0 + (width / 2 if len(points) == 1 else width * i / (len(points) - 1))

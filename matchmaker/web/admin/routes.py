@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
-from ...services import accounts, admin_lists, demands, overview
+from ...services import accounts, admin_lists, demands, figures
 from ...services.errors import ServiceError
 from ...transaction import commit
 from .. import questions
@@ -33,7 +33,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html",
         counts=admin_lists.dashboard_counts(db.session, current_user),
-        home=overview.home_counts(db.session),
+        live=figures.live(db.session),
     )
 
 
@@ -94,7 +94,8 @@ def organizations():
     if kind not in admin_lists.ORG_FILTERS:
         kind = "all"
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = admin_lists.organizations(db.session, current_user, kind, page=page)
+    text = request.args.get("q", "").strip()[:100]
+    rows, total = admin_lists.organizations(db.session, current_user, kind, page=page, text=text)
     return render_template(
         "admin/organizations.html",
         rows=rows,
@@ -102,8 +103,19 @@ def organizations():
         page=page,
         per_page=50,
         kind=kind,
+        q=text,
         filters=admin_lists.ORG_FILTERS,
         action=ActionForm(),
+    )
+
+
+@bp.get("/organizations/<int:organization_id>")
+def organization(organization_id: int):
+    found = admin_lists.organization(db.session, current_user, organization_id)
+    return render_template(
+        "admin/organization.html",
+        o=found,
+        demands=admin_lists.organization_demands(db.session, current_user, found),
     )
 
 

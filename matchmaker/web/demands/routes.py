@@ -14,6 +14,7 @@ from ...schemas import DemandIn
 from ...search_engine import get_search
 from ...services import access, files, interests, matching, notifications
 from ...services import demands as demand_service
+from ...services import leads as lead_service
 from ...services.errors import ValidationFailed
 from ...transaction import commit
 from .. import questions
@@ -29,13 +30,6 @@ UPLOAD_ENDPOINTS = {"demands.new", "demands.edit", "providers.case_new", "provid
 # Room for every allowed file at its largest, plus the form itself.
 UPLOAD_REQUEST_LIMIT = files.DOCUMENTS.max_bytes * files.DOCUMENTS.max_files + 1024 * 1024
 
-BUDGET_BANDS = {  # code → (overlapping budget_min, budget_max) in CNY
-    "lt50k": (None, 49_999),
-    "50k-200k": (50_000, 200_000),
-    "200k-500k": (200_000, 500_000),
-    "500k-1m": (500_000, 1_000_000),
-    "gt1m": (1_000_001, None),
-}
 SORTS = ("relevance", "newest", "budget")
 PER_PAGE = 20
 
@@ -60,12 +54,14 @@ def actor() -> User | None:
 
 
 def budget_band_labels() -> dict[str, str]:
+    """The leads service's bands (by the top of each budget), in the page's language."""
     return {
-        "lt50k": _("5 万元以下"),
+        "lt50k": _("5 万元及以下"),
         "50k-200k": _("5–20 万元"),
         "200k-500k": _("20–50 万元"),
         "500k-1m": _("50–100 万元"),
         "gt1m": _("100 万元以上"),
+        lead_service.NO_BUDGET: _("未注明预算"),
     }
 
 
@@ -328,7 +324,7 @@ def _lead_query() -> tuple[SearchQuery, dict]:
         for name in ("cluster", "service", "region")
     }
     band = request.args.get("budget", "")
-    low, high = BUDGET_BANDS.get(band, (None, None))
+    band = band if band in lead_service.BANDS else ""
     sort = request.args.get("sort", "relevance")
     q = request.args.get("q", "").strip()[:100]
     if sort not in SORTS:
@@ -337,14 +333,12 @@ def _lead_query() -> tuple[SearchQuery, dict]:
         index=DEMANDS,
         text=q,
         filters={k: v for k, v in chosen.items() if v},
-        budget_min=low,
-        budget_max=high,
         sort=sort,
         page=_int_arg("page", 1, 1, 500),
         per_page=PER_PAGE,
         facets=("cluster", "service", "region"),
     )
-    state = {"q": q, "sort": sort, "budget": band if band in BUDGET_BANDS else "", **chosen}
+    state = {"q": q, "sort": sort, "budget": band, **chosen}
     return query, state
 
 
@@ -359,30 +353,19 @@ def leads():
         "state": state,
         "results": None,
         "band_counts": {},
+        "marks": {},
         "recommended": [],
         "search_unavailable": False,
         "bands": budget_band_labels(),
         "has_profile": user.organization is not None and user.organization.provider is not None,
     }
     try:
-        context["results"] = matching.search_demands(db.session, backend, user, query)
-        for band, (low, high) in BUDGET_BANDS.items():
-            counted = matching.search_demands(
-                db.session,
-                backend,
-                user,
-                SearchQuery(
-                    **{
-                        **query.__dict__,
-                        "budget_min": low,
-                        "budget_max": high,
-                        "page": 1,
-                        "per_page": 1,
-                        "facets": (),
-                    }
-                ),
-            )
-            context["band_counts"][band] = counted.page.total
+        results = matching.search_demands(
+            db.session, backend, user, lead_service.in_band(query, state["budget"])
+        )
+        context["results"] = results
+        context["band_counts"] = lead_service.band_counts(db.session, backend, user, query)
+        context["marks"] = lead_service.marks(db.session, user, [d.id for d in results.rows])
         if context["has_profile"] and user.role == Role.PROVIDER:
             context["recommended"] = matching.leads_for(db.session, backend, user, k=5)
     except SearchUnavailable:

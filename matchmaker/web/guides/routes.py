@@ -20,16 +20,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from ...extensions import db
 from ...services import guides
 from ...services.errors import ValidationFailed
-from ...services.guides import charts, labels
+from ...services.guides import charts as guide_charts
+from ...services.guides import labels
 from ...services.guides import pdf as guide_pdf
 from ...services.guides import xlsx as guide_xlsx
+from ...taxonomy import get_taxonomy
 from ...transaction import commit
-from .. import questions
+from .. import charts, questions
 from ..auth.decorators import admin_required
 from ..auth.forms import apply_field_errors
 from ..confirm import ask, confirmed
@@ -51,39 +52,25 @@ def _actor():
     return current_user if current_user.is_authenticated else None
 
 
-def page_charts(guide, trend: list[dict]) -> dict[str, Markup]:
-    """The three charts as inline SVG (built from escaped text only)."""
+def page_charts(guide, trend: list[dict]) -> dict:
+    """The guide's three charts for templates/charts.html, in the page's language."""
     content, locale = guide.content or {}, _locale()
-    legend = (_("开放需求"), _("已认证服务方"))
+    taxonomy = get_taxonomy()
+    heat = content.get("heatmap") or {}
     return {
-        "bars": Markup(
-            charts.bars_svg(
-                content,
-                locale,
-                _("各产业集群供需对比"),
-                _("每个产业集群的开放需求数与服务该集群的已认证服务方数，数据见下表。"),
-                legend,
-                _("暂无数据"),
-            )
+        "bars": charts.bar_chart(
+            [(b.label, [b.demands, b.verified]) for b in guide_charts.cluster_bars(content, locale)]
         ),
-        "heat": Markup(
-            charts.heatmap_svg(
-                content,
-                locale,
-                _("需求分布热力图（产业集群 × 区县）"),
-                _("各产业集群在各区县的开放需求数，颜色越深需求越多。"),
-                _("暂无开放需求"),
-            )
+        "heat": charts.heat_map(
+            [taxonomy.regions.label(code, locale) for code in heat.get("regions", [])],
+            [
+                (taxonomy.clusters.label(row["cluster"], locale), row["counts"])
+                for row in heat.get("rows", [])
+            ],
         ),
-        "trend": Markup(
-            charts.trend_svg(
-                trend,
-                _("历期趋势"),
-                _("历期指南中的开放需求数与已认证服务方数。"),
-                legend,
-                labels.edition_label,
-                _("暂无数据"),
-            )
+        "trend": charts.line_chart(
+            [labels.edition_label(p) for p in trend],
+            {key: [p[key] for p in trend] for key in ("open_demands", "verified_providers")},
         ),
     }
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from ...extensions import db
-from ...services import overview
+from ...services import figures
 from .links import is_local_path
 
 bp = Blueprint("main", __name__)
@@ -36,7 +36,7 @@ def has_endpoint(endpoint: str) -> bool:
 @bp.get("/")
 def index():
     role = current_user.role if current_user.is_authenticated else None
-    return render_template("main/index.html", counts=overview.home_counts(db.session), role=role)
+    return render_template("main/index.html", counts=figures.live(db.session), role=role)
 
 
 @bp.post("/language")

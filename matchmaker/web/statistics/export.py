@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from ...services.figures import FIGURES
 from ...services.statistics import Report
 
 
@@ -49,7 +50,7 @@ def tables(report: Report) -> list[Table]:
             [_("统计区间"), f"{f.start.isoformat()} – {f.end.isoformat()}"],
             [_("产业集群"), label("clusters", f.cluster) if f.cluster else _("全部")],
             [_("区县"), label("regions", f.region) if f.region else _("全部")],
-            [_("已发布需求"), report.demands_published],
+            [str(FIGURES["demands_published"].name), report.demands_published],
             [_("新增服务方"), report.providers_created],
             [_("首次意向中位时长（小时）"), number(resp.median_hours)],
             [_("已有意向的需求"), resp.with_interest],
@@ -67,7 +68,7 @@ def tables(report: Report) -> list[Table]:
     monthly = Table(
         "monthly",
         _("月度趋势"),
-        [_("月份"), _("已发布需求"), _("新增服务方")],
+        [_("月份"), str(FIGURES["demands_published"].name), _("新增服务方")],
         [[m, report.demands_by_month[m], report.providers_by_month[m]] for m in report.months],
     )
     clusters = sorted(
@@ -81,7 +82,7 @@ def tables(report: Report) -> list[Table]:
     by_cluster = Table(
         "clusters",
         _("按产业集群"),
-        [_("产业集群"), _("已发布需求"), _("新增服务方")],
+        [_("产业集群"), str(FIGURES["demands_published"].name), _("新增服务方")],
         [
             [
                 label("clusters", c),
@@ -102,7 +103,7 @@ def tables(report: Report) -> list[Table]:
     by_region = Table(
         "regions",
         _("按区县"),
-        [_("区县"), _("已发布需求"), _("新增服务方")],
+        [_("区县"), str(FIGURES["demands_published"].name), _("新增服务方")],
         [
             [
                 label("regions", r),
@@ -115,7 +116,7 @@ def tables(report: Report) -> list[Table]:
     month_cluster = Table(
         "month_cluster",
         _("发布需求 · 月份 × 产业集群"),
-        [_("月份"), _("产业集群"), _("已发布需求")],
+        [_("月份"), _("产业集群"), str(FIGURES["demands_published"].name)],
         [
             [m, label("clusters", c), n]
             for (m, c), n in sorted(report.demands_by_month_cluster.items())
@@ -124,7 +125,7 @@ def tables(report: Report) -> list[Table]:
     month_region = Table(
         "month_region",
         _("发布需求 · 月份 × 区县"),
-        [_("月份"), _("区县"), _("已发布需求")],
+        [_("月份"), _("区县"), str(FIGURES["demands_published"].name)],
         [
             [m, label("regions", r), n]
             for (m, r), n in sorted(report.demands_by_month_region.items())
@@ -172,8 +173,8 @@ def stage_labels() -> dict[str, str]:
     return {
         "recommended": _("推荐"),
         "interest": _("表达意向"),
-        "accepted": _("意向被接受"),
-        "signed": _("签约"),
+        "accepted": str(FIGURES["accepted_interests"].name),
+        "signed": str(FIGURES["deals"].name),
     }
 
 

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 from ...extensions import db
 from ...services import statistics as statistics_service
 from ...services.errors import ValidationFailed
+from .. import charts
 from ..demands.forms import show_errors
-from . import charts, export
+from . import export
 from .export import label
 from .forms import FilterForm
 
@@ -55,23 +56,34 @@ def _charts(report) -> dict:
             c,
         ),
     )
-    bars = charts.bar_chart(
-        [
-            (
-                label("clusters", c),
-                [report.demands_by_cluster.get(c, 0), report.providers_by_cluster.get(c, 0)],
-            )
-            for c in clusters
-        ]
-    )
-    trend = charts.line_chart(
-        report.months,
-        {
-            "demands": [report.demands_by_month[m] for m in report.months],
-            "providers": [report.providers_by_month[m] for m in report.months],
-        },
-    )
-    return {"bars": bars, "trend": trend}
+    stages, labels = report.funnel.stages(), export.stage_labels()
+    return {
+        "funnel": charts.bar_chart(
+            [(labels[stage], [n]) for stage, n in stages],
+            [
+                _("较上一阶段 %(rate)s", rate=export.percent(report.funnel.rate(stage)))
+                if i
+                else ""
+                for i, (stage, _n) in enumerate(stages)
+            ],
+        ),
+        "bars": charts.bar_chart(
+            [
+                (
+                    label("clusters", c),
+                    [report.demands_by_cluster.get(c, 0), report.providers_by_cluster.get(c, 0)],
+                )
+                for c in clusters
+            ]
+        ),
+        "trend": charts.line_chart(
+            report.months,
+            {
+                "demands": [report.demands_by_month[m] for m in report.months],
+                "providers": [report.providers_by_month[m] for m in report.months],
+            },
+        ),
+    }
 
 
 @bp.get("")
@@ -95,7 +107,6 @@ def dashboard():
         report=report,
         tables=export.tables(report),
         query=query,
-        stage_labels=export.stage_labels(),
         percent=export.percent,
         number=export.number,
         **_charts(report),
