@@ -11,12 +11,13 @@ from email import policy
 import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
+from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Guide, Notification
-from matchmaker.services import accounts, demands, guides, providers
+from matchmaker.services import accounts, demands, guides, pdf_document, providers
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.services.guides import pdf, snapshot, xlsx
 from matchmaker.taxonomy import get_taxonomy
@@ -459,7 +460,7 @@ def test_pdf_font_missing_fails_loudly_and_rare_characters_do_not_break_it(app, 
         db.session, world["admin"], {**BODY, "commentary": "生僻字𠀀与表情😀"}
     )
     commit()
-    with pytest.raises(pdf.FontMissing):
+    with pytest.raises(pdf_document.FontMissing):
         pdf.render(guide, [], {**app.config, "GUIDE_PDF_FONT": str(tmp_path / "none.otf")})
     data = pdf.render(guide, guides.trend(db.session, guide), app.config)
     text = text_of(data)
@@ -501,12 +502,24 @@ def test_xlsx_has_a_sheet_per_section_readable_by_openpyxl(app, world):
     heat = list(book["热力图"].iter_rows(values_only=True))
     assert heat[0] == ("产业集群", "两江新区", "永川区") and heat[1] == ("智能网联新能源汽车", 1, 2)
     assert book["历期趋势"]["A2"].value == 1
-    assert len(book["供需对比图"]._charts) == 1
+    (bars,) = book["供需对比图"]._charts
+    clusters = book["供需对比图"].max_row - 1
+    size = bars.anchor.ext  # in EMU, 360,000 a centimetre
+    assert size.height >= xlsx.BAR_CM_PER_CLUSTER * clusters * 360_000
+    assert size.width >= 20 * 360_000
+    (trend,) = book["历期趋势"]._charts  # the trend has its chart too
+    assert trend.tagname == "lineChart" and len(trend.series) == 2
+    # the heat map's counts carry a colour scale
+    rules = [r for cf in book["热力图"].conditional_formatting for r in cf.rules]
+    assert [r.type for r in rules] == ["colorScale"]
+    # columns fit their content, the heading row stays in view
+    sheet = book["重点需求"]
+    assert sheet.freeze_panes == "B2" and sheet.column_dimensions["B"].width > 16
 
 
 def test_pdf_axes_have_whole_number_ticks(app):
     """A trend whose largest value is 41 gets ticks 0 … 60 by 20, not 10.25, 20.5 …"""
-    document = pdf.GuidePDF(app.config, "T")
+    document = pdf_document.Document(app.config, "T")
     document.add_page()
     points = [
         {"edition": n, "open_demands": d, "verified_providers": v}
@@ -517,3 +530,20 @@ def test_pdf_axes_have_whole_number_ticks(app):
     numbers = re.findall(r"\d+(?:\.\d+)?", page.extract_text())
     assert not [n for n in numbers if "." in n]
     assert {"0", "20", "40", "60"} <= set(numbers)
+
+
+def test_the_english_edition_sets_latin_text_in_a_latin_face(app, world):
+    body = {**BODY, "commentary": "Editor’s “note”"}
+    guide = guides.create_draft(db.session, world["admin"], body)
+    commit()
+    with force_locale("en"):
+        data = pdf.render(guide, guides.trend(db.session, guide), app.config, "en")
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Supply and demand by industry cluster" in text and "Editor’s “note”" in text
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].get_object().values()
+    }
+    assert any("DejaVu" in name for name in fonts) and any("Noto" in name for name in fonts)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
@@ -17,6 +18,7 @@ from matchmaker.services import imports
 from matchmaker.services.errors import Forbidden
 from matchmaker.services.imports import template_files
 from matchmaker.services.indexing import commit_and_index
+from matchmaker.taxonomy import get_taxonomy
 from tests.factories import credit_code
 
 DATA = Path(__file__).parent.parent / "data" / "import"
@@ -390,3 +392,35 @@ def test_rows_import_with_progress_as_they_go(admin):
 def test_ten_thousand_rows_import_with_progress(admin):
     ticks = _import_with_progress(admin, 10_000)
     assert ticks == list(range(100, 10_001, 100)) + [10_000]
+
+
+def test_the_template_offers_the_taxonomy_as_drop_down_lists():
+    workbook = load_workbook(io.BytesIO(template_files.xlsx_template("providers")))
+    sheet, values = workbook["导入数据"], workbook["可选值"]
+    headers = [c.value for c in sheet[1]]
+    rules = {}
+    for rule in sheet.data_validations.dataValidation:
+        for cell_range in rule.sqref.ranges:
+            rules[headers[cell_range.min_col - 1]] = (rule, cell_range)
+
+    def offered(header: str) -> list[str]:
+        rule, cell_range = rules[header]
+        assert rule.type == "list" and (cell_range.min_row, cell_range.max_row) == (2, 20_001)
+        column = rule.formula1.split("!")[1].split(":")[0].replace("$", "")[0]
+        return [c.value for c in values[column][1:] if c.value is not None]
+
+    taxonomy = get_taxonomy()
+    assert offered("所在区县") == [r["zh"] for r in taxonomy.regions.items]
+    assert offered("服务产业集群") == [c["zh"] for c in taxonomy.clusters.items]
+    assert offered("设计服务类型") == [s["zh"] for s in taxonomy.services.items]
+    assert rules["所在区县"][0].errorStyle == "warning"  # aliases are accepted too
+    assert rules["设计服务类型"][0].errorStyle == "information"  # several values in one cell
+    assert "外部编号" not in rules and "单位名称" not in rules
+    demands = load_workbook(io.BytesIO(template_files.xlsx_template("demands")))
+    columns = [c.value for c in demands["导入数据"][1]]
+    ruled = {
+        columns[r.min_col - 1]
+        for rule in demands["导入数据"].data_validations.dataValidation
+        for r in rule.sqref.ranges
+    }
+    assert {"所在区县", "产业集群", "设计服务类型"} <= ruled

@@ -93,6 +93,10 @@ def test_xlsx_exports_records_and_counts(client, data):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("外部编号", "单位名称", "统一社会信用代码")
     assert rows[1][1] == "重庆两江设计院" and "摩托车" in rows[1][9]
+    # the heading stays in view; each column is as wide as its widest cell (CJK counts twice)
+    assert sheet.freeze_panes == "A2"
+    widths = {c: sheet.column_dimensions[c].width for c in "ABCDEFGHIJ"}
+    assert widths["B"] >= 2 * len("重庆两江设计院") and len(set(widths.values())) > 3
     response = client.get("/admin/archive/demands/export.xlsx?what=counts")
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0] == ("产业集群层级", "产业集群", "所在区县", "需求状态", "数量")

@@ -8,6 +8,7 @@ import re
 
 import openpyxl
 import pytest
+from flask_babel import refresh
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -152,6 +153,7 @@ def test_admin_creates_edits_and_publishes(client, auth, data):
     auth.login(data["admin"].email)
     page = client.get("/admin/guides")
     assert page.status_code == 200 and "生成新草稿" in page.get_data(as_text=True)
+    assert '="None"' not in page.get_data(as_text=True)  # no attribute says "None"
     created = client.post("/admin/guides", data={**BODY, "clusters": ["nev-ice", "motorcycle"]})
     assert created.status_code == 302
     guide = db.session.scalar(select(Guide))
@@ -314,3 +316,21 @@ def test_forms_need_a_csrf_token(app_config, data):
         backend = csrf_app.extensions.get("search")
         if backend is not None:
             backend.close()
+
+
+def test_both_editions_can_be_downloaded_from_either_language(client, data):
+    guide = published(data["admin"])
+    html = page(client.get(f"/guides/{guide.id}"))
+    assert f'href="/guides/{guide.id}.pdf?lang=en" hreflang="en"' in html
+    english = client.get(f"/guides/{guide.id}.pdf?lang=en")
+    assert 'filename="guide-1-en.pdf"' in english.headers["Content-Disposition"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(english.data)).pages)
+    assert "Supply and demand by industry cluster" in text and "各产业集群供需对比" not in text
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/guides/{guide.id}.xlsx?lang=en").data))
+    assert "Overview" in sheet.sheetnames
+    client.post("/language", data={"locale": "en", "next": "/"})
+    refresh()
+    chinese = client.get(f"/guides/{guide.id}.pdf?lang=zh")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(chinese.data)).pages)
+    assert "各产业集群供需对比" in text
+    assert 'hreflang="zh"' in page(client.get(f"/guides/{guide.id}"))

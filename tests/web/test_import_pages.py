@@ -64,7 +64,8 @@ def test_templates_download(client, admin):
         == "设计需求导入模板.xlsx"
     )
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["导入数据", "填写说明"]
+    assert workbook.sheetnames == ["导入数据", "填写说明", "可选值"]
+    assert workbook["可选值"].sheet_state == "hidden"
     headers = [c.value for c in workbook["导入数据"][1]]
     assert headers[:3] == ["外部编号", "企业名称", "统一社会信用代码"]
     notes = [row for row in workbook["填写说明"].iter_rows(values_only=True)]

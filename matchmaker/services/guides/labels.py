@@ -14,6 +14,11 @@ from .snapshot import BALANCED, IDLE, SHORTAGE, SURPLUS, SURPLUS_MIN_VERIFIED, S
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 
+def list_separator(locale: str) -> str:
+    """Between the items of a list in running text: 外观设计、结构设计 / Exterior, Structural."""
+    return "、" if locale == "zh" else ", "
+
+
 def edition_label(point: dict[str, Any]) -> str:
     return _("第 %(n)s 期", n=point["edition"]) if point.get("edition") else _("本稿")
 

@@ -1,189 +1,25 @@
-"""The PDF edition of a guide (fpdf2), with an embedded Chinese font the project ships.
-
-The font is ``static/fonts/NotoSansSC-Subset-Regular.ttf`` (a GB 2312 subset of Noto Sans CJK
-SC, SIL OFL 1.1), so the PDF shows Chinese on machines without any CJK system font; fpdf2
-embeds only the glyphs used. ``GUIDE_PDF_FONT`` points at another font file; an optional
-``GUIDE_PDF_FALLBACK_FONT`` (``path`` or ``path#index`` for a collection) covers characters
-outside the subset, which are otherwise printed as "〓". A missing font fails loudly.
-"""
+"""The PDF edition of a guide: its charts drawn with PDF primitives, its sections in order
+(the fonts, line breaking and tables are ``pdf_document``'s)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
-from ...config import PROJECT_ROOT
 from ...models import Guide
 from ...scales import nice_ticks
 from ...taxonomy import get_taxonomy
+from ..pdf_document import DEMAND, FAMILY, GRID, HEAD_FILL, INK, MUTED, PRIMARY, Document
 from . import charts, labels
 from .snapshot import SHORTAGE, SURPLUS
-
-FONT_FILE = PROJECT_ROOT / "static" / "fonts" / "NotoSansSC-Subset-Regular.ttf"
-MISSING = "〓"
-FAMILY, FALLBACK = "cjk", "cjk-fallback"
-
-INK = (28, 36, 48)
-MUTED = (91, 102, 117)
-PRIMARY = (11, 92, 173)
-DEMAND = (194, 65, 12)
-GRID = (217, 223, 231)
-HEAD_FILL = (240, 243, 247)
-
-
-class FontMissing(RuntimeError):
-    pass
-
-
-def _split(spec: str) -> tuple[Path, int]:
-    path, _sep, index = str(spec).partition("#")
-    return Path(path), int(index or 0)
-
-
-def font_spec(config: Mapping) -> tuple[Path, int]:
-    path, index = _split(config.get("GUIDE_PDF_FONT") or FONT_FILE)
-    if not path.is_file():
-        raise FontMissing(
-            f"the guide PDF needs a CJK font and none was found at {path} "
-            "(set GUIDE_PDF_FONT to a TTF/OTF file with Chinese glyphs)"
-        )
-    return path, index
-
-
-@lru_cache(maxsize=8)
-def _cmap(path: str, index: int) -> frozenset[int]:
-    font = TTFont(path, fontNumber=index, lazy=True)
-    try:
-        return frozenset(font.getBestCmap() or {})
-    finally:
-        font.close()
-
-
-class GuidePDF(FPDF):
-    def __init__(self, config: Mapping, running_title: str, locale: str = "zh"):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.running_title = running_title
-        # Chinese breaks between any two characters; English between words.
-        self.wrapmode = "CHAR" if locale == "zh" else "WORD"
-        path, index = font_spec(config)
-        self.add_font(FAMILY, "", str(path), collection_font_number=index)
-        covered = set(_cmap(str(path), index))
-        fallback = config.get("GUIDE_PDF_FALLBACK_FONT")
-        if fallback:
-            fb_path, fb_index = _split(fallback)
-            if not fb_path.is_file():
-                raise FontMissing(f"GUIDE_PDF_FALLBACK_FONT not found: {fb_path}")
-            self.add_font(FALLBACK, "", str(fb_path), collection_font_number=fb_index)
-            self.set_fallback_fonts([FALLBACK])
-            covered |= _cmap(str(fb_path), fb_index)
-        self.covered = frozenset(covered)
-        self.set_margins(16, 18, 16)
-        self.set_auto_page_break(True, margin=18)
-        self.set_font(FAMILY, size=10)
-        self.set_text_color(*INK)
-        self.set_title(running_title)
-        self.set_creator("Matchmaker")
-        self.set_lang("zh-CN")
-
-    # --- text helpers -----------------------------------------------------------------------
-    def clean(self, text: Any) -> str:
-        return "".join(
-            ch if ch in "\n\t" or ord(ch) in self.covered else MISSING for ch in str(text)
-        )
-
-    def header(self) -> None:
-        if self.page_no() == 1:
-            return
-        with self.local_context(text_color=MUTED):
-            self.set_font(FAMILY, size=8)
-            self.cell(0, 6, self.clean(self.running_title), align="L")
-            self.ln(8)
-        self.set_font(FAMILY, size=10)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        with self.local_context(text_color=MUTED):
-            self.set_font(FAMILY, size=8)
-            self.cell(
-                0,
-                6,
-                self.clean(
-                    _("第 %(page)s 页 / 共 %(pages)s 页", page=self.page_no(), pages="{nb}")
-                ),
-                align="C",
-            )
-
-    def heading(self, text: str, size: float = 14, need: float = 30) -> None:
-        """A section title; moves to the next page with its section if under ``need`` mm is left."""
-        if self.get_y() + need > self.h - self.b_margin:
-            self.add_page()
-        self.ln(3)
-        with self.local_context(
-            text_color=PRIMARY, text_mode="FILL_STROKE", line_width=0.12, draw_color=PRIMARY
-        ):
-            self.set_font(FAMILY, size=size)
-            self.multi_cell(
-                0,
-                size * 0.5,
-                self.clean(text),
-                new_x="LMARGIN",
-                new_y="NEXT",
-                align="L",
-                wrapmode=self.wrapmode,
-            )
-        self.set_font(FAMILY, size=10)
-        self.ln(1.5)
-
-    def para(self, text: str, size: float = 10, colour: tuple[int, int, int] = INK) -> None:
-        with self.local_context(text_color=colour):
-            self.set_font(FAMILY, size=size)
-            self.multi_cell(
-                0,
-                size * 0.55,
-                self.clean(text),
-                new_x="LMARGIN",
-                new_y="NEXT",
-                align="L",
-                wrapmode=self.wrapmode,
-            )
-        self.set_font(FAMILY, size=10)
-
-    def grid(self, rows: list[list[Any]], widths: list[float], align: str = "LEFT") -> None:
-        """A table; the first row is the heading, repeated on every page."""
-        self.set_font(FAMILY, size=9)
-        style = FontFace(emphasis="NONE", color=MUTED, fill_color=HEAD_FILL)
-        with self.local_context(draw_color=GRID, line_width=0.2, fill_color=(255, 255, 255)):
-            with self.table(
-                cell_fill_mode="NONE",
-                wrapmode=self.wrapmode,
-                col_widths=widths,
-                headings_style=style,
-                line_height=5.2,
-                text_align=align,
-                borders_layout="HORIZONTAL_LINES",
-                padding=(1.2, 1.5),
-                width=self.epw,
-            ) as table:
-                for values in rows:
-                    row = table.row()
-                    for value in values:
-                        row.cell(self.clean("" if value is None else value))
-        self.set_font(FAMILY, size=10)
-        self.ln(2)
-
 
 # --- charts drawn with PDF primitives -------------------------------------------------------
 
 
 def _legend(
-    pdf: GuidePDF, x: float, y: float, items: list[tuple[str, tuple[int, int, int]]]
+    pdf: Document, x: float, y: float, items: list[tuple[str, tuple[int, int, int]]]
 ) -> None:
     pdf.set_font(FAMILY, size=8)
     for text, colour in items:
@@ -195,12 +31,15 @@ def _legend(
         x += pdf.get_string_width(text) + 10
 
 
-def draw_bars(pdf: GuidePDF, content: dict[str, Any], locale: str) -> None:
+def draw_bars(pdf: Document, content: dict[str, Any], locale: str) -> None:
     bars = charts.cluster_bars(content, locale)
     if not bars:
         pdf.para(_("暂无开放需求或已认证服务方。"), colour=MUTED)
         return
-    row, label_w = 7.6, 52.0
+    row = 7.6
+    pdf.set_font(FAMILY, size=8)
+    widest = max(pdf.get_string_width(pdf.clean(b.label)) for b in bars)
+    label_w = min(max(widest + 3, 30.0), 58.0)  # long (English) labels take two lines
     needed = 10 + len(bars) * row + 8
     if pdf.get_y() + needed > pdf.h - 20:
         pdf.add_page()
@@ -222,9 +61,10 @@ def draw_bars(pdf: GuidePDF, content: dict[str, Any], locale: str) -> None:
     for i, bar in enumerate(bars):
         y = top + i * row
         pdf.set_text_color(*INK)
-        pdf.set_font(FAMILY, size=8.5)
-        pdf.set_xy(x0, y + 1.2)
-        pdf.cell(label_w - 2, 5, pdf.clean(bar.label), align="R")
+        pdf.set_font(FAMILY, size=8)
+        label = pdf.lines(bar.label, label_w - 2 - 2 * pdf.c_margin)
+        pdf.set_xy(x0, y + (1.8 if "\n" not in label else 0.4))
+        pdf.multi_cell(label_w - 2, 3.4, label, align="R", wrapmode="CHAR")
         for j, (value, colour) in enumerate(((bar.demands, DEMAND), (bar.verified, PRIMARY))):
             w = plot * value / biggest
             by = y + 0.8 + j * 3.1
@@ -245,7 +85,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def draw_heatmap(pdf: GuidePDF, content: dict[str, Any], locale: str) -> None:
+def draw_heatmap(pdf: Document, content: dict[str, Any], locale: str) -> None:
     taxonomy = get_taxonomy()
     heat = content.get("heatmap") or {}
     regions, rows = heat.get("regions", []), heat.get("rows", [])
@@ -288,7 +128,7 @@ def draw_heatmap(pdf: GuidePDF, content: dict[str, Any], locale: str) -> None:
     pdf.set_font(FAMILY, size=10)
 
 
-def draw_trend(pdf: GuidePDF, points: list[dict[str, Any]]) -> None:
+def draw_trend(pdf: Document, points: list[dict[str, Any]]) -> None:
     if not points:
         return
     height = 52.0
@@ -346,8 +186,9 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     cl = lambda code: taxonomy.clusters.label(code, locale)  # noqa: E731
     sv = lambda code: taxonomy.services.label(code, locale)  # noqa: E731
     rg = lambda code: taxonomy.regions.label(code, locale)  # noqa: E731
+    sep = labels.list_separator(locale)
 
-    pdf = GuidePDF(config, guide.title, locale)
+    pdf = Document(config, guide.title, locale)
     pdf.set_subject(_("重庆工业设计供需指南"))
     pdf.add_page()
 
@@ -419,7 +260,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     for c in content.get("clusters", []):
         if not (c["open_demands"] or c["providers"]):
             continue
-        top = "、".join(sv(code) for code in list(c["demand_services"])[:3]) or "—"
+        top = sep.join(sv(code) for code in list(c["demand_services"])[:3]) or "—"
         rows.append(
             [
                 cl(c["code"]),
@@ -539,7 +380,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
             [
                 d["title"],
                 cl(d["cluster"]),
-                "、".join(sv(s) for s in d["services"][:3]),
+                sep.join(sv(s) for s in d["services"][:3]),
                 rg(d["region"]),
                 labels.budget(d["budget_min"], d["budget_max"], locale),
                 d["deadline"] or "—",
@@ -560,7 +401,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
                 taxonomy.provider_kinds.label(p["kind"], locale),
                 taxonomy.provider_levels.label(p["level"], locale),
                 rg(p["region"]),
-                "、".join(cl(c) for c in p["clusters"][:3]),
+                sep.join(cl(c) for c in p["clusters"][:3]),
                 p["team_size"] or "—",
             ]
             for p in featured
@@ -582,6 +423,6 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     return bytes(pdf.output())
 
 
-def filename(guide: Guide, extension: str) -> str:
+def filename(guide: Guide, extension: str, locale: str = "zh") -> str:
     stem = f"guide-{guide.edition}" if guide.edition else f"guide-draft-{guide.id}"
-    return f"{stem}.{extension}"
+    return f"{stem}{'-en' if locale == 'en' else ''}.{extension}"

@@ -6,13 +6,16 @@ import io
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...models import Guide
+from ...spreadsheets import fit_columns
 from ...taxonomy import get_taxonomy
 from . import charts, labels
 from .snapshot import SHORTAGE, SURPLUS
@@ -20,6 +23,7 @@ from .snapshot import SHORTAGE, SURPLUS
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="0B5CAD")
 TITLE_FONT = Font(bold=True, size=14)
+BAR_CM_PER_CLUSTER = 1.1  # two bars and a gap, with a readable label, per cluster
 
 
 def _put(ws: Worksheet, row: int, column: int, value: Any):
@@ -30,13 +34,8 @@ def _put(ws: Worksheet, row: int, column: int, value: Any):
     return cell
 
 
-def _table(
-    ws: Worksheet,
-    header: list[str],
-    rows: list[list[Any]],
-    widths: list[int] | None = None,
-    start_row: int = 1,
-) -> None:
+def _table(ws: Worksheet, header: list[str], rows: list[list[Any]], start_row: int = 1) -> None:
+    """A heading row, the rows, the heading and first column frozen, columns fitted."""
     for j, name in enumerate(header, start=1):
         cell = ws.cell(row=start_row, column=j, value=name)
         cell.font, cell.fill = HEAD_FONT, HEAD_FILL
@@ -45,10 +44,18 @@ def _table(
         for j, value in enumerate(values, start=1):
             _put(ws, i, j, value)
     ws.freeze_panes = ws.cell(row=start_row + 1, column=2)
-    for j, width in enumerate(widths or [], start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width
+    fit_columns(ws, [header, *rows])
     if rows:
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(header))}{start_row + len(rows)}"
+
+
+def _readable(chart, height: float, width: float) -> None:
+    """Room for every label, the legend below, both axes shown (Excel hides an axis whose
+    "delete" flag is left unset)."""
+    chart.height, chart.width = height, width
+    chart.legend.position = "b"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
 
 
 def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> bytes:
@@ -57,6 +64,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     cl = lambda code: taxonomy.clusters.label(code, locale)  # noqa: E731
     sv = lambda code: taxonomy.services.label(code, locale)  # noqa: E731
     rg = lambda code: taxonomy.regions.label(code, locale)  # noqa: E731
+    sep = labels.list_separator(locale)
     totals = content.get("totals", {})
 
     wb = Workbook()
@@ -68,7 +76,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
         (_("期号"), guide.edition if guide.edition else _("草稿")),
         (_("统计期开始"), guide.period_start.isoformat()),
         (_("统计期结束"), guide.period_end.isoformat()),
-        (_("产业集群范围"), "、".join(cl(c) for c in content.get("scope", [])) or _("全部")),
+        (_("产业集群范围"), sep.join(cl(c) for c in content.get("scope", [])) or _("全部")),
         (_("开放需求"), totals.get("open_demands", 0)),
         (_("本期新发布需求"), totals.get("new_demands", 0)),
         (_("需求预算合计（元）"), totals.get("budget_total", 0)),
@@ -120,11 +128,10 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
                 c["team_size"],
                 c["verified_team_size"],
                 labels.status_label(c["status"]),
-                "、".join(sv(s) for s in list(c["demand_services"])[:5]),
+                sep.join(sv(s) for s in list(c["demand_services"])[:5]),
             ]
             for c in clusters
         ],
-        [18, 26, 10, 10, 16, 10, 12, 12, 12, 12, 40],
     )
     bars = charts.cluster_bars(content, locale)
     if bars:
@@ -133,7 +140,6 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             chart_ws,
             [_("产业集群"), _("开放需求"), _("已认证服务方")],
             [[b.label, b.demands, b.verified] for b in bars],
-            [30, 12, 14],
         )
         chart = BarChart()
         chart.type = "bar"
@@ -143,7 +149,9 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
         categories = Reference(chart_ws, min_col=1, min_row=2, max_row=len(bars) + 1)
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(categories)
-        chart.height, chart.width = max(8, len(bars) * 0.9), 18
+        chart.x_axis.scaling.orientation = "maxMin"  # the first cluster on top, as in the table
+        _readable(chart, height=4 + BAR_CM_PER_CLUSTER * len(bars), width=24)
+        chart.gapWidth = 40
         chart_ws.add_chart(chart, "E2")
 
     # cluster × service: demands and verified providers
@@ -159,9 +167,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
                     c["provider_services"].get(code, 0),
                 ]
             )
-    _table(
-        ws, [_("产业集群"), _("服务类型"), _("开放需求"), _("已认证服务方")], rows, [26, 20, 10, 14]
-    )
+    _table(ws, [_("产业集群"), _("服务类型"), _("开放需求"), _("已认证服务方")], rows)
 
     ws = wb.create_sheet(_("服务类型"))
     _table(
@@ -178,7 +184,6 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             ]
             for s in content.get("services", [])
         ],
-        [24, 20, 10, 10, 14, 12],
     )
 
     ws = wb.create_sheet(_("供需缺口"))
@@ -198,18 +203,25 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             for kind in (SHORTAGE, SURPLUS)
             for g in gaps.get(kind, [])
         ],
-        [12, 10, 24, 26, 10, 14],
     )
 
     ws = wb.create_sheet(_("热力图"))
     heat = content.get("heatmap") or {}
-    regions = heat.get("regions", [])
+    regions, heat_rows = heat.get("regions", []), heat.get("rows", [])
     _table(
         ws,
         [_("产业集群")] + [rg(r) for r in regions],
-        [[cl(r["cluster"])] + list(r["counts"]) for r in heat.get("rows", [])],
-        [26] + [10] * len(regions),
+        [[cl(r["cluster"])] + list(r["counts"]) for r in heat_rows],
     )
+    if regions and heat_rows:  # white → the page's blue, by count, as on the page
+        cells = f"B2:{get_column_letter(len(regions) + 1)}{len(heat_rows) + 1}"
+        ws.conditional_formatting.add(
+            cells,
+            ColorScaleRule(
+                start_type="num", start_value=0, start_color="F5F7FA",
+                end_type="max", end_color="0B5CAD",
+            ),
+        )  # fmt: skip
 
     ws = wb.create_sheet(_("重点需求"))
     _table(
@@ -229,7 +241,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
                 d["id"],
                 d["title"],
                 cl(d["cluster"]),
-                "、".join(sv(s) for s in d["services"]),
+                sep.join(sv(s) for s in d["services"]),
                 rg(d["region"]),
                 d["budget_min"],
                 d["budget_max"],
@@ -237,7 +249,6 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             ]
             for d in content.get("featured_demands", [])
         ],
-        [8, 36, 24, 30, 14, 14, 14, 12],
     )
 
     ws = wb.create_sheet(_("重点服务方"))
@@ -260,16 +271,15 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
                 taxonomy.provider_kinds.label(p["kind"], locale),
                 taxonomy.provider_levels.label(p["level"], locale),
                 rg(p["region"]),
-                "、".join(cl(c) for c in p["clusters"]),
-                "、".join(sv(s) for s in p["services"]),
+                sep.join(cl(c) for c in p["clusters"]),
+                sep.join(sv(s) for s in p["services"]),
                 p["team_size"],
             ]
             for p in content.get("featured_providers", [])
         ],
-        [8, 30, 18, 12, 14, 36, 40, 10],
     )
 
-    ws = wb.create_sheet(_("与上期相比"))
+    ws = wb.create_sheet(pgettext("sheet name, at most 31 characters", "与上期相比"))
     changes = content.get("changes")
     if changes:
         ws["A1"] = labels.changes_summary(changes)
@@ -314,7 +324,6 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             ws,
             [_("变化"), _("编号"), _("名称"), _("产业集群 / 范围"), _("区县"), _("现状")],
             rows,
-            [14, 8, 36, 24, 14, 16],
             start_row=3,
         )
     else:
@@ -348,8 +357,19 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             ]
             for p in trend
         ],
-        [8, 40, 14, 10, 10, 14, 10],
     )
+    if trend:
+        chart = LineChart()
+        chart.title = _("历期趋势")
+        chart.y_axis.title = _("数量")
+        for column in (4, 6):  # open demands, verified providers
+            chart.add_data(
+                Reference(ws, min_col=column, min_row=1, max_row=len(trend) + 1),
+                titles_from_data=True,
+            )
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(trend) + 1))
+        _readable(chart, height=9, width=20)
+        ws.add_chart(chart, "I2")
 
     wb.properties.title = guide.title
     wb.properties.creator = "Matchmaker"

@@ -11,8 +11,12 @@ import io
 
 from ...taxonomy import get_taxonomy
 from .columns import COLUMNS, EXAMPLE_MARK, Column
+from .reading import MAX_ROWS
 
 NOTES_HEADERS = ("列名", "是否必填", "说明", "可选值")
+VALUES_SHEET = "可选值"  # hidden: the lists behind the drop-downs
+SINGLE_HINT = "请从列表中选择；也可填写英文名称或别名。"
+MULTI_HINT = "可从列表中选择一项；填写多项时用顿号、逗号、分号、斜杠或换行分隔。"
 GENERAL_NOTES = (
     "第一行为列名，请勿修改；第二行为示例（外部编号以“示例”开头的行导入时忽略），可删除。",
     "空行会被跳过。合并单元格按“每个单元格都取合并区域的值”处理（例如企业名称合并到其多条需求）。",
@@ -46,6 +50,51 @@ def csv_template(kind: str) -> bytes:
     writer.writerow([c.header for c in COLUMNS[kind]])
     writer.writerow([_example(c) for c in COLUMNS[kind]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _choices(column: Column) -> list[str]:
+    """What a column's drop-down offers: the taxonomy's Chinese labels, or the choices."""
+    if column.vocabulary:
+        return [item["zh"] for item in get_taxonomy().vocabulary(column.vocabulary).items]
+    if column.choices:
+        return [spellings[0] for _code, spellings in column.choices]
+    if column.cell == "bool":
+        return ["是", "否"]
+    return []
+
+
+def _add_drop_downs(workbook, sheet, columns: tuple[Column, ...]) -> None:
+    """A drop-down list on every column with known values, its values on a hidden sheet (a list
+    typed into the rule is limited to 255 characters). Typing something else only warns: the
+    importer also takes English labels and aliases, and several values in a multi-value cell."""
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    values = workbook.create_sheet(VALUES_SHEET)
+    values.sheet_state = "hidden"
+    for index, column in enumerate(columns, start=1):
+        choices = _choices(column)
+        if not choices:
+            continue
+        letter = get_column_letter(index)
+        values.cell(1, index, column.header)
+        for row, choice in enumerate(choices, start=2):
+            values.cell(row, index, choice)
+        multi = column.cell == "multi"
+        rule = DataValidation(
+            type="list",
+            formula1=f"{quote_sheetname(VALUES_SHEET)}!${letter}$2:${letter}${len(choices) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="information" if multi else "warning",
+            errorTitle=column.header,
+            error=MULTI_HINT if multi else SINGLE_HINT,
+            promptTitle=column.header,
+            prompt=(column.note or "从列表中选择")[:255],
+            showInputMessage=True,
+        )
+        rule.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+        sheet.add_data_validation(rule)
 
 
 def xlsx_template(kind: str) -> bytes:
@@ -86,6 +135,7 @@ def xlsx_template(kind: str) -> bytes:
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _add_drop_downs(workbook, sheet, columns)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 from flask import Response
 
+from ...spreadsheets import fit_columns
+
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -48,14 +50,17 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes
 def xlsx_bytes(
     headers: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Sheet1"
 ) -> bytes:
+    """One sheet: the heading row frozen, columns as wide as their content."""
     from openpyxl import Workbook
 
+    rows = [[_safe(v) for v in row] for row in rows]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
+    fit_columns(sheet, [headers, *rows])
     sheet.append(headers)
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

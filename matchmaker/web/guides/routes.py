@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -40,6 +41,7 @@ from .forms import ActionForm, GuideForm
 bp = Blueprint("guides", __name__)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EDITION_LANGUAGES = ("zh", "en")
 
 
 def _locale() -> str:
@@ -124,18 +126,28 @@ def _download(data: bytes, mimetype: str, name: str, guide) -> Response:
     return response
 
 
+def _edition_locale() -> str:
+    """A download's language: ``?lang=zh|en`` (each page offers both editions), else the page's."""
+    wanted = request.args.get("lang")
+    return wanted if wanted in EDITION_LANGUAGES else _locale()
+
+
 @bp.get("/guides/<int:guide_id>.pdf")
 def download_pdf(guide_id: int):
     guide = guides.get_visible(db.session, _actor(), guide_id)
-    data = guide_pdf.render(guide, guides.trend(db.session, guide), current_app.config, _locale())
-    return _download(data, "application/pdf", guide_pdf.filename(guide, "pdf"), guide)
+    locale = _edition_locale()
+    with force_locale(locale):
+        data = guide_pdf.render(guide, guides.trend(db.session, guide), current_app.config, locale)
+    return _download(data, "application/pdf", guide_pdf.filename(guide, "pdf", locale), guide)
 
 
 @bp.get("/guides/<int:guide_id>.xlsx")
 def download_xlsx(guide_id: int):
     guide = guides.get_visible(db.session, _actor(), guide_id)
-    data = guide_xlsx.render(guide, guides.trend(db.session, guide), _locale())
-    return _download(data, XLSX_TYPE, guide_pdf.filename(guide, "xlsx"), guide)
+    locale = _edition_locale()
+    with force_locale(locale):
+        data = guide_xlsx.render(guide, guides.trend(db.session, guide), locale)
+    return _download(data, XLSX_TYPE, guide_pdf.filename(guide, "xlsx", locale), guide)
 
 
 @bp.post("/guides/subscribe")
