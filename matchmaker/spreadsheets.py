@@ -1,9 +1,11 @@
 """Workbook layout shared by every spreadsheet the platform writes: columns as wide as their
-content (a Chinese character takes two widths) and the heading row frozen."""
+content (a Chinese character takes two widths), the heading row frozen, and text that a
+spreadsheet would run as a formula kept as text."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -41,3 +43,29 @@ def fit_columns(sheet: Worksheet, rows: Iterable[Sequence[object]]) -> None:
     """Set the sheet's column widths for ``rows`` (for a write-only sheet: before any row)."""
     for i, width in enumerate(column_widths(rows), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
+
+
+def safe_cell(value: object) -> object:
+    """Cells starting with = + - @ are formulas to a spreadsheet: keep them text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def table_workbook(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Sheet1"
+) -> bytes:
+    """One sheet: the heading row frozen, columns as wide as their content."""
+    from openpyxl import Workbook
+
+    rows = [[safe_cell(v) for v in row] for row in rows]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    fit_columns(sheet, [headers, *rows])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 
 log = logging.getLogger(__name__)
 
 
-def send(config: Mapping, to: str, subject: str, body: str) -> bool:
-    """Send one plain-text message; returns False (and logs) when mail is off or fails."""
+Attachment = tuple[str, str, bytes]  # file name, content type, content
+
+
+def send(
+    config: Mapping,
+    to: str,
+    subject: str,
+    body: str,
+    attachments: Sequence[Attachment] = (),
+) -> bool:
+    """Send one plain-text message (with files, e.g. a calendar file); returns False (and
+    logs) when mail is off or fails."""
     if not config.get("MAIL_SERVER"):
         return False
     message = EmailMessage()
@@ -19,6 +29,9 @@ def send(config: Mapping, to: str, subject: str, body: str) -> bool:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    for name, content_type, content in attachments:
+        maintype, subtype = content_type.split("/", 1)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     try:
         with smtplib.SMTP(
             config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)), timeout=10

@@ -24,12 +24,13 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from search import SearchBackend
 
 from ..models import (
+    AuditEvent,
     Demand,
     DemandStatus,
     Meeting,
@@ -43,7 +44,7 @@ from ..models import (
     utcnow,
 )
 from ..taxonomy import get_taxonomy
-from . import audit, mail
+from . import audit, mail, meeting_calendar
 from .access import require_role
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from .indexing import demand_record
@@ -218,40 +219,47 @@ def _code(body: Mapping, name: str, vocabulary: str, errors: dict) -> str | None
     return value
 
 
+def _checked(body: Mapping[str, Any], now: dt.datetime | None) -> dict[str, Any]:
+    """A meeting's fields from ``body`` (title, cluster and/or region, starts_at in naive China
+    time and in the future, place, description), or ValidationFailed naming every problem."""
+    errors: dict[str, list[str]] = {}
+    fields = {
+        "title": _text(body, "title", 200, True, errors),
+        "place": _text(body, "place", 200, True, errors),
+        "description": _text(body, "description", 5000, False, errors),
+        "cluster": _code(body, "cluster", "clusters", errors),
+        "region": _code(body, "region", "regions", errors),
+    }
+    if (
+        fields["cluster"] is None
+        and fields["region"] is None
+        and not errors.keys()
+        & {
+            "cluster",
+            "region",
+        }
+    ):
+        errors.setdefault("cluster", []).append(_("产业集群与区县至少选择一项"))
+    starts_local = body.get("starts_at")
+    if not isinstance(starts_local, dt.datetime):
+        errors.setdefault("starts_at", []).append(_("请填写有效的日期和时间"))
+    else:
+        fields["starts_at"] = to_utc(starts_local.replace(tzinfo=None, second=0, microsecond=0))
+        if fields["starts_at"] <= (now or utcnow()):
+            errors.setdefault("starts_at", []).append(_("会议时间必须晚于现在"))
+    if errors:
+        raise ValidationFailed(_("提交的数据有误"), errors)
+    return fields
+
+
 def create_meeting(
     session: Session, actor: User, body: Mapping[str, Any], now: dt.datetime | None = None
 ) -> Meeting:
     """``body``: title, cluster and/or region (at least one), starts_at (naive China time, in
     the future), place, description (optional)."""
     require_role(actor, Role.ADMIN)
-    errors: dict[str, list[str]] = {}
-    title = _text(body, "title", 200, True, errors)
-    place = _text(body, "place", 200, True, errors)
-    description = _text(body, "description", 5000, False, errors)
-    cluster = _code(body, "cluster", "clusters", errors)
-    region = _code(body, "region", "regions", errors)
-    if cluster is None and region is None and "cluster" not in errors and "region" not in errors:
-        errors.setdefault("cluster", []).append(_("产业集群与区县至少选择一项"))
-    starts_local = body.get("starts_at")
-    starts_at = None
-    if not isinstance(starts_local, dt.datetime):
-        errors.setdefault("starts_at", []).append(_("请填写有效的日期和时间"))
-    else:
-        starts_at = to_utc(starts_local.replace(tzinfo=None, second=0, microsecond=0))
-        if starts_at <= (now or utcnow()):
-            errors.setdefault("starts_at", []).append(_("会议时间必须晚于现在"))
-    if errors:
-        raise ValidationFailed(_("提交的数据有误"), errors)
-    meeting = Meeting(
-        title=title,
-        cluster=cluster,
-        region=region,
-        starts_at=starts_at,
-        place=place,
-        description=description,
-        status=MeetingStatus.PLANNING,
-        created_by_id=actor.id,
-    )
+    fields = _checked(body, now)
+    meeting = Meeting(**fields, status=MeetingStatus.PLANNING, created_by_id=actor.id)
     session.add(meeting)
     session.flush()
     audit.record(
@@ -260,16 +268,91 @@ def create_meeting(
         "meeting.created",
         "meeting",
         meeting.id,
-        cluster=cluster,
-        region=region,
-        starts_at=starts_at.isoformat(),
+        cluster=meeting.cluster,
+        region=meeting.region,
+        starts_at=meeting.starts_at.isoformat(),
     )
+    return meeting
+
+
+def meeting_input(meeting: Meeting) -> dict[str, Any]:
+    """The meeting as its form shows it (China time)."""
+    return {
+        "title": meeting.title,
+        "cluster": meeting.cluster,
+        "region": meeting.region,
+        "starts_at": to_local(meeting.starts_at),
+        "place": meeting.place,
+        "description": meeting.description,
+    }
+
+
+def update_meeting(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    body: Mapping[str, Any],
+    mail_config: Mapping | None = None,
+    base_url: str = "",
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """Change a meeting that has not started. Once invitations are out its scope (cluster,
+    district) stays, and a new time or place is sent to every invitee with a new calendar
+    file."""
+    meeting = get_meeting(session, actor, meeting_id)
+    _require_upcoming(meeting, now)
+    fields = _checked(body, now)
+    if meeting.invitees and (fields["cluster"], fields["region"]) != (
+        meeting.cluster,
+        meeting.region,
+    ):
+        raise field_error("cluster", _("邀请已发出，不能再改变对接会的范围"))
+    changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
+    if not changed:
+        return meeting
+    for name in changed:
+        setattr(meeting, name, fields[name])
+    audit.record(session, actor, "meeting.updated", "meeting", meeting.id, fields=changed)
+    if meeting.invitees and {"starts_at", "place", "title"} & set(changed):
+        _tell_invitees(session, meeting, "meeting_changed", mail_config, base_url)
+    return meeting
+
+
+def cancel_meeting(
+    session: Session,
+    actor: User,
+    meeting_id: int,
+    mail_config: Mapping | None = None,
+    base_url: str = "",
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """Call off a meeting that has not started: every invited organisation hears of it (in the
+    app, by e-mail with a calendar file that removes the event). It cannot be undone."""
+    meeting = get_meeting(session, actor, meeting_id)
+    _require_upcoming(meeting, now)
+    meeting.status = MeetingStatus.CANCELLED
+    audit.record(
+        session,
+        actor,
+        "meeting.cancelled",
+        "meeting",
+        meeting.id,
+        organization_ids=[i.organization_id for i in meeting.invitees],
+    )
+    if meeting.invitees:
+        _tell_invitees(session, meeting, "meeting_cancelled", mail_config, base_url)
     return meeting
 
 
 def _require_editable(meeting: Meeting) -> None:
     if meeting.status not in MeetingStatus.EDITABLE:
         raise Conflict(_("对接会已举行或已取消，不能再修改配对"))
+
+
+def _require_upcoming(meeting: Meeting, now: dt.datetime | None = None) -> None:
+    """Changing or calling off: only before the start, and not once called off."""
+    if meeting.status not in MeetingStatus.EDITABLE or meeting.starts_at <= (now or utcnow()):
+        raise Conflict(_("对接会已开始、已举行或已取消，不能再修改"))
 
 
 def _open_demands(session: Session, meeting: Meeting) -> list[Demand]:
@@ -424,19 +507,102 @@ def uninvited(session: Session, actor: User, meeting_id: int) -> list[Organizati
     return _uninvited(get_meeting(session, actor, meeting_id))
 
 
-def _mail_body(meeting: Meeting, organization: Organization, base_url: str) -> tuple[str, str]:
-    when = to_local(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
-    subject = _("【工业设计供需对接平台】对接会邀请：%(title)s", title=meeting.title)
-    body = _(
+def _mail_body(
+    meeting: Meeting, organization: Organization, base_url: str, kind: str
+) -> tuple[str, str]:
+    """The e-mail for one organisation: an invitation, a change of time or place, or a
+    cancellation; the calendar file goes with it."""
+    facts = {
+        "organization": organization.name,
+        "title": meeting.title,
+        "when": to_local(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "place": meeting.place,
+        "link": f"{base_url}/meetings/invitations",
+    }
+    if kind == "meeting_cancelled":
+        return _("【工业设计供需对接平台】对接会取消：%(title)s", title=meeting.title), _(
+            "%(organization)s：\n\n原定于 %(when)s（北京时间）在 %(place)s 举行的对接会"
+            "“%(title)s”已取消。附件中的日历文件可将它从日历中移除。\n\n详情：%(link)s\n",
+            **facts,
+        )
+    if kind == "meeting_changed":
+        return _("【工业设计供需对接平台】对接会变更：%(title)s", title=meeting.title), _(
+            "%(organization)s：\n\n对接会“%(title)s”有变更，请以此为准。\n时间：%(when)s（北京时间）"
+            "\n地点：%(place)s\n\n附件是更新后的日历文件。详情与回复：%(link)s\n",
+            **facts,
+        )
+    return _("【工业设计供需对接平台】对接会邀请：%(title)s", title=meeting.title), _(
         "%(organization)s：\n\n诚邀贵单位参加对接会“%(title)s”。\n时间：%(when)s（北京时间）\n地点：%(place)s\n\n"
         "请登录平台回复是否参加：%(link)s\n",
-        organization=organization.name,
-        title=meeting.title,
-        when=when,
-        place=meeting.place,
-        link=f"{base_url}/meetings/invitations",
+        **facts,
     )
-    return subject, body
+
+
+def _sequence(session: Session, meeting: Meeting) -> int:
+    """The calendar event's revision: one more for every change and for the cancellation."""
+    updates = session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.subject_type == "meeting",
+            AuditEvent.subject_id == meeting.id,
+            AuditEvent.action == "meeting.updated",
+        )
+    )
+    return (updates or 0) + int(meeting.status == MeetingStatus.CANCELLED)
+
+
+def calendar_file(meeting: Meeting, session: Session, base_url: str) -> bytes:
+    """The meeting as a calendar event, at its current revision."""
+    return meeting_calendar.ics(meeting, _sequence(session, meeting), base_url)
+
+
+def calendar_for(
+    session: Session, actor: User, meeting_id: int, base_url: str
+) -> tuple[Meeting, bytes]:
+    """The calendar file, for administrators and the users of an invited organisation."""
+    meeting = session.get(Meeting, meeting_id)
+    organization_id = getattr(actor, "organization_id", None)
+    invited = meeting is not None and (
+        getattr(actor, "is_admin", False)
+        or any(i.organization_id == organization_id for i in meeting.invitees)
+    )
+    if not invited:
+        raise NotFound(_("没有找到该对接会的邀请"))
+    return meeting, calendar_file(meeting, session, base_url)
+
+
+def _notify_and_mail(
+    session: Session,
+    meeting: Meeting,
+    organizations: list[Organization],
+    kind: str,
+    mail_config: Mapping | None,
+    base_url: str,
+) -> None:
+    """Each active user of each organisation: an in-app notification and, when SMTP is
+    configured, an e-mail in the user's language with the calendar file attached."""
+    params = {
+        "meeting_id": meeting.id,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "place": meeting.place,
+    }
+    mailing = bool(mail_config and mail_config.get("MAIL_SERVER"))
+    calendar = calendar_file(meeting, session, base_url) if mailing else b""
+    attachment = (meeting_calendar.filename(meeting), meeting_calendar.MIMETYPE, calendar)
+    for org in organizations:
+        users = [u for u in org.users if u.active]
+        notify(session, users, kind, "/meetings/invitations", **params)
+        for user in users if mailing else []:
+            with force_locale(user.locale or "zh"):
+                subject, body = _mail_body(meeting, org, base_url, kind)
+            mail.send(mail_config, user.email, subject, body, attachments=[attachment])
+
+
+def _tell_invitees(
+    session: Session, meeting: Meeting, kind: str, mail_config: Mapping | None, base_url: str
+) -> None:
+    organizations = [i.organization for i in meeting.invitees]
+    _notify_and_mail(session, meeting, organizations, kind, mail_config, base_url)
 
 
 def send_invitations(
@@ -458,23 +624,11 @@ def send_invitations(
     if not included:
         raise ValidationFailed(_("名单中没有入选的配对，请先生成或添加配对"))
     new_orgs = _uninvited(meeting)
-    params = {
-        "meeting_id": meeting.id,
-        "title": meeting.title,
-        "starts_at": meeting.starts_at.isoformat(),
-        "place": meeting.place,
-    }
     for org in new_orgs:
         invitee = MeetingInvitee(meeting_id=meeting.id, organization_id=org.id, invited_at=now)
         session.add(invitee)
         meeting.invitees.append(invitee)
-        users = [u for u in org.users if u.active]
-        notify(session, users, "meeting_invited", "/meetings/invitations", **params)
-        if mail_config and mail_config.get("MAIL_SERVER"):
-            for user in users:
-                with force_locale(user.locale or "zh"):
-                    subject, body = _mail_body(meeting, org, base_url)
-                mail.send(mail_config, user.email, subject, body)
+    _notify_and_mail(session, meeting, new_orgs, "meeting_invited", mail_config, base_url)
     _record_exposure(session, included)
     meeting.status = MeetingStatus.INVITED
     session.flush()

@@ -67,6 +67,18 @@ def send_invitations(meeting, organisations: int) -> Question:
     )
 
 
+def cancel_meeting(meeting) -> Question:
+    invited = len(meeting.invitees)
+    detail = _("对接会将被取消，不能恢复；配对名单和回复会保留。")
+    if invited:
+        detail += _(
+            "已受邀的 %(n)s 个单位的全部用户将收到取消通知"
+            "（已配置邮件时附带可移除日程的日历文件）。",
+            n=invited,
+        )
+    return Question(_("取消对接会“%(title)s”？", title=meeting.title), detail, _("取消对接会"))
+
+
 def verify_organization(organization) -> Question:
     detail = _(
         "请确认已核对统一社会信用代码 %(code)s 与单位名称。认证后该单位在平台上显示“已认证”标志。",
@@ -78,6 +90,7 @@ def verify_organization(organization) -> Question:
 
 
 HELPERS = {
+    "question_cancel_meeting": cancel_meeting,
     "question_accept_interest": accept_interest,
     "question_mark_won": mark_won,
     "question_send_invitations": send_invitations,

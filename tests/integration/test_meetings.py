@@ -9,6 +9,7 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
@@ -291,12 +292,19 @@ def test_invitations_by_email_when_smtp_is_configured(app, world):
     assert recipients == sorted([world["owners"][0].email, world["providers"][0].email])
     message = email.message_from_bytes(sink.messages[0].content, policy=policy.default)
     assert "新能源汽车对接会" in message["Subject"]
-    body = message.get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     assert (
         "2031-05-06 09:30" in body
         and "永川科技馆" in body
         and "http://mm.test/meetings/invitations" in body
     )
+    # the invitation carries the meeting as a calendar event
+    (calendar,) = list(message.iter_attachments())
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_filename() == f"meeting-{meeting.id}.ics"
+    (event,) = Calendar.from_ical(calendar.get_content()).walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2031, 5, 6, 1, 30, tzinfo=dt.UTC)
+    assert str(event["uid"]) == f"meeting-{meeting.id}@mm.test" and event["sequence"] == 0
 
 
 def test_rsvp_by_invitees_only_and_until_the_start(app, world):
@@ -407,3 +415,100 @@ def test_outcomes_after_the_start_and_signed_contracts_feed_statistics(app, worl
     # Once held, the list is final.
     with pytest.raises(Conflict):
         meetings.set_included(db.session, admin, meeting.id, other.id, True)
+
+
+def _invited_meeting(world) -> Meeting:
+    admin = world["admin"]
+    meeting = new_meeting(admin)
+    provider = world["providers"][0].organization.provider
+    meetings.add_pair(db.session, admin, meeting.id, world["demands"][0].id, provider.id)
+    meetings.send_invitations(db.session, admin, meeting.id)
+    commit()
+    return meeting
+
+
+def _notes(kind: str) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.kind == kind)))
+
+
+def test_a_meeting_is_edited_and_invitees_hear_of_a_new_time(app, world):
+    admin = world["admin"]
+    meeting = _invited_meeting(world)
+    before = meetings.calendar_file(meeting, db.session, "http://mm.test")
+    body = {**meetings.meeting_input(meeting), "place": "永川会展中心"}
+    body["starts_at"] = FUTURE + dt.timedelta(days=1)
+    meetings.update_meeting(db.session, admin, meeting.id, body)
+    commit()
+    assert (meeting.place, meetings.to_local(meeting.starts_at)) == (
+        "永川会展中心",
+        body["starts_at"],
+    )
+    changed = _notes("meeting_changed")
+    assert len(changed) == 2 and changed[0].params["place"] == "永川会展中心"
+    assert actions(meeting.id)[-1] == "meeting.updated"
+    # the calendar event is the same one, at a later revision and the new time
+    (old,) = Calendar.from_ical(before).walk("VEVENT")
+    (new,) = Calendar.from_ical(meetings.calendar_file(meeting, db.session, "http://mm.test")).walk(
+        "VEVENT"
+    )
+    assert new["uid"] == old["uid"] and new["sequence"] == old["sequence"] + 1 == 1
+    assert new.decoded("dtstart") - old.decoded("dtstart") == dt.timedelta(days=1)
+    assert str(new["location"]) == "永川会展中心" and str(new["status"]) == "CONFIRMED"
+    # nothing changed: no notice; the scope is fixed once invitations are out; bad input
+    meetings.update_meeting(db.session, admin, meeting.id, body)
+    assert len(_notes("meeting_changed")) == 2
+    with pytest.raises(ValidationFailed) as raised:
+        meetings.update_meeting(db.session, admin, meeting.id, {**body, "region": "jiulongpo"})
+    assert set(raised.value.fields) == {"cluster"}
+    with pytest.raises(ValidationFailed) as raised:
+        meetings.update_meeting(db.session, admin, meeting.id, {**body, "title": "", "place": ""})
+    assert set(raised.value.fields) == {"title", "place"}
+    with pytest.raises(Forbidden):
+        meetings.update_meeting(db.session, world["owners"][0], meeting.id, body)
+
+
+def test_cancelling_tells_every_invitee_and_freezes_the_meeting(app, world):
+    admin = world["admin"]
+    meeting = _invited_meeting(world)
+    meetings.cancel_meeting(db.session, admin, meeting.id)
+    commit()
+    assert meeting.status == "cancelled"
+    cancelled = _notes("meeting_cancelled")
+    invited_users = {u.id for i in meeting.invitees for u in i.organization.users}
+    assert {n.user_id for n in cancelled} == invited_users and len(invited_users) == 2
+    assert actions(meeting.id)[-1] == "meeting.cancelled"
+    (event,) = Calendar.from_ical(meetings.calendar_file(meeting, db.session, "")).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED" and event["sequence"] == 1
+    for change in (
+        lambda: meetings.cancel_meeting(db.session, admin, meeting.id),
+        lambda: meetings.update_meeting(
+            db.session, admin, meeting.id, meetings.meeting_input(meeting)
+        ),
+        lambda: meetings.send_invitations(db.session, admin, meeting.id),
+    ):
+        with pytest.raises(Conflict):
+            change()
+    # answers are closed too
+    with pytest.raises(Conflict):
+        meetings.rsvp(db.session, world["owners"][0], meeting.id, "yes")
+
+
+def test_a_meeting_that_has_started_cannot_be_called_off(app, world):
+    meeting = _invited_meeting(world)
+    meeting.starts_at = utcnow() - dt.timedelta(minutes=5)
+    commit()
+    with pytest.raises(Conflict):
+        meetings.cancel_meeting(db.session, world["admin"], meeting.id)
+
+
+def test_the_calendar_file_is_for_invitees_and_administrators(app, world, make):
+    meeting = _invited_meeting(world)
+    owner = world["owners"][0]
+    got, data = meetings.calendar_for(db.session, owner, meeting.id, "http://mm.test")
+    assert got is meeting and b"BEGIN:VEVENT" in data
+    assert meetings.calendar_for(db.session, world["admin"], meeting.id, "")[1]
+    for outsider in (world["owners"][1], make.provider()):
+        with pytest.raises(NotFound):
+            meetings.calendar_for(db.session, outsider, meeting.id, "")
+    with pytest.raises(NotFound):
+        meetings.calendar_for(db.session, owner, 424242, "")

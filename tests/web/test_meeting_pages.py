@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from icalendar import Calendar
+from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
@@ -12,7 +16,14 @@ from matchmaker.models import Meeting, MeetingInvitee, MeetingPair, utcnow
 from tests.conftest import csrf_token_from
 from tests.web.pages import CONFIRMED, page
 
-ADMIN_GETS = ["/admin/meetings", "/admin/meetings/1"]
+ADMIN_GETS = [
+    "/admin/meetings",
+    "/admin/meetings/1",
+    "/admin/meetings/1/edit",
+    "/admin/meetings/1/pairs.xlsx",
+    "/admin/meetings/1/sign-in.pdf",
+    "/admin/meetings/1/agenda.pdf",
+]
 ADMIN_POSTS = [
     "/admin/meetings",
     "/admin/meetings/1/propose",
@@ -21,6 +32,8 @@ ADMIN_POSTS = [
     "/admin/meetings/1/pairs/1/exclude",
     "/admin/meetings/1/invitations",
     "/admin/meetings/1/pairs/1/outcome",
+    "/admin/meetings/1/edit",
+    "/admin/meetings/1/cancel",
 ]
 GOOD = {
     "title": "新能源汽车设计对接会",
@@ -231,3 +244,88 @@ def test_forms_need_a_csrf_token(app_config, make):
         with csrf_app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def _meeting_with_invitees(client, make, admin):
+    owner = make.enterprise(name="永川汽车零部件厂")
+    designer = make.provider(name="山城汽车设计")
+    demand = make.demand(owner, title="座舱人机交互设计")
+    client.post("/admin/meetings", data=GOOD)
+    meeting = db.session.scalar(select(Meeting))
+    client.post(
+        f"/admin/meetings/{meeting.id}/pairs",
+        data={"demand_id": str(demand.id), "provider_id": str(designer.organization.provider.id)},
+    )
+    client.post(f"/admin/meetings/{meeting.id}/invitations", data=CONFIRMED)
+    return meeting, owner, designer
+
+
+def test_editing_and_cancelling_through_the_pages(client, auth, make, admin):
+    auth.login(admin.email)
+    meeting, owner, _designer = _meeting_with_invitees(client, make, admin)
+    html = page(client.get(f"/admin/meetings/{meeting.id}/edit"))
+    assert 'value="永川科技馆"' in html and '<option selected value="09:30">' in html
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/edit", data={**GOOD, "starts_time": "14:00", "place": ""}
+    )
+    assert response.status_code == 422 and "必填" in page(response)
+    response = client.post(
+        f"/admin/meetings/{meeting.id}/edit", data={**GOOD, "starts_time": "14:00"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).starts_at == dt.datetime(2031, 5, 6, 6, 0)
+    # cancelling asks first, saying how many organisations hear of it
+    response = client.post(f"/admin/meetings/{meeting.id}/cancel")
+    assert response.status_code == 200 and "已受邀的 2 个单位" in page(response)
+    assert db.session.get(Meeting, meeting.id).status == "invited"
+    client.post(f"/admin/meetings/{meeting.id}/cancel", data=CONFIRMED)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
+    html = page(client.get(f"/admin/meetings/{meeting.id}"))
+    assert "对接会已取消" in html and f"/admin/meetings/{meeting.id}/edit" not in html
+    auth.logout()
+    auth.login(owner.email)
+    html = page(client.get("/meetings/invitations"))
+    assert "已取消" in html and f"/meetings/{meeting.id}.ics" not in html
+    assert "已取消" in page(client.get("/notifications"))
+
+
+def test_meeting_papers_download_as_workbooks_and_pdfs(client, auth, make, admin):
+    auth.login(admin.email)
+    meeting, _owner, _designer = _meeting_with_invitees(client, make, admin)
+    pairs = client.get(f"/admin/meetings/{meeting.id}/pairs.xlsx")
+    assert pairs.status_code == 200 and pairs.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(pairs.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("需求", "需求方", "服务方")
+    assert rows[1][:3] == ("座舱人机交互设计", "永川汽车零部件厂", "山城汽车设计")
+    sign_in = client.get(f"/admin/meetings/{meeting.id}/sign-in.xlsx")
+    rows = list(load_workbook(io.BytesIO(sign_in.data)).active.iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == ["永川汽车零部件厂", "山城汽车设计"]  # enterprises first
+    agenda = client.get(f"/admin/meetings/{meeting.id}/agenda.pdf")
+    assert agenda.status_code == 200 and agenda.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(agenda.data)).pages)
+    for piece in ("新能源汽车设计对接会", "09:00–09:30", "签到", "第 1 桌", "09:45 山城汽车设计"):
+        assert piece in text, piece
+    sheet = client.get(f"/admin/meetings/{meeting.id}/sign-in.pdf")
+    assert "永川汽车零部件厂" in "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(sheet.data)).pages
+    )
+    assert client.get(f"/admin/meetings/{meeting.id}/minutes.pdf").status_code == 404
+
+
+def test_invitees_download_the_calendar_file(client, auth, make, admin):
+    auth.login(admin.email)
+    meeting, owner, _designer = _meeting_with_invitees(client, make, admin)
+    auth.logout()
+    auth.login(owner.email)
+    assert f'href="/meetings/{meeting.id}.ics"' in page(client.get("/meetings/invitations"))
+    response = client.get(f"/meetings/{meeting.id}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    (event,) = Calendar.from_ical(response.data).walk("VEVENT")
+    assert (
+        str(event["summary"]) == "新能源汽车设计对接会" and str(event["location"]) == "永川科技馆"
+    )
+    auth.logout()
+    auth.login(make.enterprise().email)
+    assert client.get(f"/meetings/{meeting.id}.ics").status_code == 404

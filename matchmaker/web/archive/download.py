@@ -13,11 +13,12 @@ from urllib.parse import quote
 
 from flask import Response
 
-from ...spreadsheets import fit_columns
+from ...spreadsheets import safe_cell
 
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
 }
 
 
@@ -30,37 +31,11 @@ def attachment(data: bytes, fmt: str, name: str, ascii_name: str) -> Response:
     return response
 
 
-def _safe(value: object) -> object:
-    """Cells starting with = + - @ are formulas to a spreadsheet: keep them text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """UTF-8 with BOM so that Excel shows the Chinese correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(
-    headers: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Sheet1"
-) -> bytes:
-    """One sheet: the heading row frozen, columns as wide as their content."""
-    from openpyxl import Workbook
-
-    rows = [[_safe(v) for v in row] for row in rows]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    fit_columns(sheet, [headers, *rows])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

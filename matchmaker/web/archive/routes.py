@@ -14,7 +14,8 @@ from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...services import archive
-from .download import attachment, csv_bytes, xlsx_bytes
+from ...spreadsheets import table_workbook
+from .download import attachment, csv_bytes
 from .forms import FilterForm
 from .tables import counts_table, demand_table, node_label, provider_table
 
@@ -122,5 +123,5 @@ def export(which: str, fmt: str):
         if code
     ]
     filename = "-".join([name, *parts, suffix] if suffix else [name, *parts])
-    data = csv_bytes(headers, rows) if fmt == "csv" else xlsx_bytes(headers, rows, title=name)
+    data = csv_bytes(headers, rows) if fmt == "csv" else table_workbook(headers, rows, title=name)
     return attachment(data, fmt, filename, f"{ascii_name}-{ascii_suffix}")

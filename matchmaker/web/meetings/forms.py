@@ -33,6 +33,12 @@ class MeetingForm(FlaskForm):
         self.region.choices = [("", str(_l("不限")))] + taxonomy_choices("regions")
         self.starts_time.choices = [(t, t) for t in TIMES]
 
+    @staticmethod
+    def data_of(values: dict) -> dict:
+        """A meeting's values (``services.meetings.meeting_input``) as this form's fields."""
+        starts = values["starts_at"]
+        return {**values, "starts_on": starts.date(), "starts_time": starts.strftime("%H:%M")}
+
     def starts_at(self) -> dt.datetime | None:
         """The chosen date and time (China time), or None when either is missing or invalid."""
         if not isinstance(self.starts_on.data, dt.date) or self.starts_time.data not in TIMES:

@@ -6,7 +6,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,10 +26,12 @@ from search import SearchUnavailable
 from ...extensions import db
 from ...models import Role
 from ...search_engine import get_search
+from ...services import meeting_calendar, meeting_papers
 from ...services import meetings as meeting_service
 from ...services.errors import Conflict, ServiceError, ValidationFailed
 from ...transaction import commit
 from .. import questions
+from ..archive.download import attachment
 from ..auth.decorators import admin_required
 from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
@@ -128,6 +141,73 @@ def detail(meeting_id: int):
     return _render_detail(meeting_id)
 
 
+@bp.route("/admin/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(meeting_id: int):
+    meeting = meeting_service.get_meeting(db.session, actor(), meeting_id)
+    if request.method == "GET":
+        values = MeetingForm.data_of(meeting_service.meeting_input(meeting))
+        form = MeetingForm(formdata=None, data=values)
+        form.set_choices()
+        return render_template("meetings/edit.html", form=form, m=meeting)
+    form = MeetingForm()
+    form.set_choices()
+    try:
+        meeting_service.update_meeting(
+            db.session, actor(), meeting_id, form.body(), current_app.config, _base_url()
+        )
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        show_errors(form, exc, ALIASES)
+        return render_template("meetings/edit.html", form=form, m=meeting), 422
+    flash(_("已保存对接会信息；时间或地点的变更已通知受邀单位"), "success")
+    return _to_detail(meeting_id)
+
+
+@bp.post("/admin/meetings/<int:meeting_id>/cancel")
+@admin_required
+def cancel(meeting_id: int):
+    meeting = meeting_service.get_meeting(db.session, actor(), meeting_id)
+    if not confirmed():
+        back = url_for(".detail", meeting_id=meeting_id)
+        return ask(questions.cancel_meeting(meeting), back)
+    meeting_service.cancel_meeting(db.session, actor(), meeting_id, current_app.config, _base_url())
+    commit()
+    flash(_("对接会已取消，已通知 %(n)s 家受邀单位", n=len(meeting.invitees)), "success")
+    return _to_detail(meeting_id)
+
+
+@bp.get(
+    "/admin/meetings/<int:meeting_id>/<any(pairs, 'sign-in', agenda):paper>.<any(xlsx, pdf):fmt>"
+)
+@admin_required
+def paper(meeting_id: int, paper: str, fmt: str):
+    meeting = meeting_service.get_meeting(db.session, actor(), meeting_id)
+    table = meeting_papers.table(meeting, paper, outcome_labels(), rsvp_labels())
+    if fmt == "xlsx":
+        data = meeting_papers.xlsx(table)
+    else:
+        data = meeting_papers.pdf(meeting, table, current_app.config, str(get_locale() or "zh"))
+    return attachment(data, fmt, f"{meeting.title}-{table.title}", f"meeting-{meeting.id}-{paper}")
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+@login_required
+def calendar(meeting_id: int):
+    meeting, data = meeting_service.calendar_for(db.session, actor(), meeting_id, _base_url())
+    response = Response(data, mimetype=meeting_calendar.MIMETYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{meeting_calendar.filename(meeting)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _base_url() -> str:
+    return request.host_url.rstrip("/")
+
+
 @bp.post("/admin/meetings/<int:meeting_id>/propose")
 @admin_required
 def propose(meeting_id: int):
@@ -196,7 +276,7 @@ def send_invitations(meeting_id: int):
         return ask(questions.send_invitations(meeting, count), back)
     try:
         count = meeting_service.send_invitations(
-            db.session, actor(), meeting_id, current_app.config, request.host_url.rstrip("/")
+            db.session, actor(), meeting_id, current_app.config, _base_url()
         )
         commit()
     except (ValidationFailed, Conflict) as exc:

@@ -61,6 +61,19 @@ def notification_text(notification: Notification) -> str:
             when=_when(params.get("starts_at")),
             place=params.get("place") or _("地点待定"),
         )
+    if kind == "meeting_changed":
+        return _(
+            "对接会“%(title)s”有变更：%(when)s，%(place)s",
+            title=title,
+            when=_when(params.get("starts_at")),
+            place=params.get("place") or _("地点待定"),
+        )
+    if kind == "meeting_cancelled":
+        return _(
+            "原定于 %(when)s 举行的对接会“%(title)s”已取消",
+            title=title,
+            when=_when(params.get("starts_at")),
+        )
     if kind == "saved_search_digest":
         return _(
             "保存的搜索“%(search)s”有 %(n)s 条新需求",

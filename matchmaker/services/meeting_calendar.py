@@ -1,0 +1,51 @@
+"""Calendar files (.ics, RFC 5545) for matchmaking meetings, written with ``icalendar``.
+
+One event per meeting, identified by a UID that never changes, so that a calendar program
+updates the event it already has when the time or place changes (a higher SEQUENCE) and
+marks it cancelled when the meeting is called off. A meeting has a start only; the event
+lasts ``DURATION``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+
+from ..models import Meeting, utcnow
+
+DURATION = dt.timedelta(hours=3)
+MIMETYPE = "text/calendar"
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC)
+
+
+def filename(meeting: Meeting) -> str:
+    return f"meeting-{meeting.id}.ics"
+
+
+def ics(meeting: Meeting, sequence: int, base_url: str = "") -> bytes:
+    """The meeting as one event: confirmed, or cancelled once it is called off."""
+    host = urlsplit(base_url).hostname or "matchmaker.local"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Matchmaker//Matchmaking meetings//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@{host}")
+    event.add("sequence", sequence)
+    event.add("dtstamp", _aware(utcnow()))
+    event.add("dtstart", _aware(meeting.starts_at))
+    event.add("dtend", _aware(meeting.starts_at + DURATION))
+    event.add("summary", meeting.title)
+    event.add("location", meeting.place)
+    if meeting.description:
+        event.add("description", meeting.description)
+    if base_url:
+        event.add("url", f"{base_url}/meetings/invitations")
+    event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()
