@@ -49,6 +49,8 @@ def test_empty_dashboard(client, admin):
     html = page(client.get("/admin/statistics"))
     assert "统计分析" in html and "对接漏斗" in html and "所选区间内没有数据" in html
     assert "<svg" in html and "style=" not in html.split("<main", 1)[1]  # CSP: no inline styles
+    funnel = html.split('id="funnel-title"', 1)[1].split("</figure>", 1)[0]
+    assert "较上一阶段" not in funnel  # no conversion rate from a stage of nothing
 
 
 def test_dashboard_numbers_and_charts(client, admin, activity):

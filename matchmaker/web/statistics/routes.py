@@ -62,7 +62,7 @@ def _charts(report) -> dict:
             [(labels[stage], [n]) for stage, n in stages],
             [
                 _("较上一阶段 %(rate)s", rate=export.percent(report.funnel.rate(stage)))
-                if i
+                if i and report.funnel.rate(stage) is not None
                 else ""
                 for i, (stage, _n) in enumerate(stages)
             ],
