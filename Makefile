@@ -1,4 +1,5 @@
-# Two commands: `make run` serves the demo on SQLite + embedded search; `make test` runs the suite.
+# Two commands: `make run` serves the demo on SQLite + embedded search with a job worker;
+# `make test` runs the suite.
 # `make lint` alone checks style (ruff, configured in pyproject.toml).
 PYTHON ?= python3
 VENV := .venv
@@ -23,9 +24,11 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The development server and one job worker beside it (stopped together).
 run: install
 	$(BIN)/matchmaker db upgrade
 	$(BIN)/matchmaker demo --if-empty
+	$(BIN)/matchmaker worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/matchmaker run --host 127.0.0.1 --port $(PORT)
 
 lint: install-test
@@ -40,6 +43,7 @@ test: lint
 
 bench: install-test
 	$(BIN)/python -m scripts.bench
+	$(BIN)/python scripts/bench_import.py
 
 # 3-node Elasticsearch cluster on loopback, the elected master killed under load; the output
 # goes into docs/operations.md.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,8 +9,8 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import observability, search_engine
-from .config import PROJECT_ROOT, from_environment
+from . import jobs, observability, search_engine
+from .config import PROJECT_ROOT, Settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .services import accounts
 
@@ -33,15 +32,16 @@ def select_locale() -> str:
     return request.accept_languages.best_match(["zh", "en"]) or "zh"
 
 
-def create_app(overrides: Mapping | None = None) -> Flask:
-    instance_path = Path(os.environ.get("MATCHMAKER_INSTANCE_PATH") or PROJECT_ROOT / "instance")
+def create_app(overrides: Mapping | None = None, settings: Settings | None = None) -> Flask:
+    """The app configured from ``settings`` (default: the environment), then ``overrides``."""
+    settings = settings or Settings()
     app = Flask(
         __name__,
-        instance_path=str(instance_path),
+        instance_path=str(settings.instance_path()),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(from_environment(instance_path))
+    app.config.update(settings.flask_config())
     if overrides:
         app.config.update(overrides)
 
@@ -61,6 +61,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     search_engine.init_app(app)
+    jobs.init_app(app)
     accounts.configure_hashing(
         app.config["ARGON2_TIME_COST"],
         app.config["ARGON2_MEMORY_KIB"],

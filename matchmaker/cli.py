@@ -1,7 +1,8 @@
-"""Command line: run, db, users, demo, search, demands, alerts, import, backup, restore."""
+"""Command line: run, worker, db, users, demo, search, demands, alerts, import, backup, restore."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from .extensions import db
 from .search_engine import get_search
 from .services import accounts, demands, indexing
 from .services.errors import ServiceError
+from .transaction import unit_of_work
 
 
 def _create_app() -> Flask:
@@ -82,10 +84,9 @@ users = click.Group("users", help="Manage user accounts.")
 def create_user(email: str, password: str, role: str, organization: str | None) -> None:
     """Create a user (the first administrator is created this way)."""
     try:
-        user = accounts.create_user(db.session, email, password, role, organization)
-        db.session.commit()
+        with unit_of_work():
+            user = accounts.create_user(db.session, email, password, role, organization)
     except ServiceError as exc:
-        db.session.rollback()
         _fail(exc)
     click.echo(f"created user {user.id} <{user.email}> role={user.role}")
 
@@ -146,8 +147,8 @@ demand_commands = click.Group("demands", help="Demand housekeeping.")
 @with_appcontext
 def expire() -> None:
     """Close demands past their deadline (run daily)."""
-    count = demands.expire_overdue(db.session)
-    indexing.commit_and_index(db.session, get_search())
+    with unit_of_work():
+        count = demands.expire_overdue(db.session)
     click.echo(f"expired {count} demands")
 
 
@@ -157,21 +158,20 @@ alerts = click.Group("alerts", help="Saved-search alerts.")
 @alerts.command("send")
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:5000",
-    show_default=True,
-    help="Public address used in e-mailed links.",
+    default=None,
+    help="Public address used in e-mailed links (default: SERVER_NAME).",
 )
 @with_appcontext
-def send_alerts(base_url: str) -> None:
-    """Send due daily digests of new demands matching saved searches (run hourly)."""
-    from flask import current_app
-
+def send_alerts(base_url: str | None) -> None:
+    """Send due daily digests of new demands matching saved searches now (a job does it
+    hourly)."""
+    from .jobs.tasks import public_base_url
     from .services import saved_searches
 
-    sent = saved_searches.send_digests(
-        db.session, get_search(), current_app.config, base_url.rstrip("/")
-    )
-    indexing.commit_and_index(db.session, get_search())
+    with unit_of_work():
+        sent = saved_searches.send_digests(
+            db.session, get_search(), (base_url or public_base_url()).rstrip("/")
+        )
     click.echo(f"sent {sent} digests")
 
 
@@ -243,16 +243,14 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
             last[0] = done
 
         try:
-            counts = imports.write(db.session, actor, outcome, progress)
-            db.session.commit()
+            with unit_of_work():
+                counts = imports.write(db.session, actor, outcome, progress)
         except imports.ApplyFailed as exc:
-            db.session.rollback()
             problem = exc.problem
             raise click.ClickException(
                 f"nothing imported: row {problem.row} · {problem.column} · {problem.message}"
             ) from exc
         except ServiceError as exc:
-            db.session.rollback()
             _fail(exc)
     click.echo(f"imported: {counts['created']} created, {counts['updated']} updated")
     delivered = indexing.deliver_pending(db.session, get_search())
@@ -311,6 +309,21 @@ def restore_command(folder: Path, yes: bool) -> None:
         click.echo(f"note: {note}")
 
 
+@click.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Jobs run at the same time.")
+@with_appcontext
+def worker(threads: int) -> None:
+    """Run the job consumer: background jobs and the schedule (stop with Ctrl-C or TERM)."""
+    from flask import current_app
+
+    from .jobs import huey
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # guide rendering's font subsetting
+    if current_app.config.get("JOBS_IMMEDIATE", current_app.testing):
+        raise click.ClickException("jobs run in the calling process here (JOBS_IMMEDIATE)")
+    huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
+
+
 def init_app(app: Flask) -> None:
     for command in (
         users,
@@ -321,5 +334,6 @@ def init_app(app: Flask) -> None:
         import_file,
         backup_command,
         restore_command,
+        worker,
     ):
         app.cli.add_command(command)

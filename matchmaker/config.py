@@ -1,12 +1,152 @@
-"""Configuration from environment variables; every setting has a working default."""
+"""Settings: one pydantic-settings class, read from the environment once per process.
+
+Every field is an environment variable of the same name and is documented in README's
+configuration table (a test keeps the two equal). ``flask_config`` turns the settings into
+the Flask configuration the app and its extensions read.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from search import parse_nodes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Positive = Annotated[int, Field(ge=1)]
+
+
+class Settings(BaseSettings):
+    """What an operator can set. Blank variables count as unset."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore")
+
+    MATCHMAKER_INSTANCE_PATH: Path | None = None
+    DATABASE_URL: str | None = None
+    SECRET_KEY: str | None = None
+    PORT: Annotated[int, Field(ge=1, le=65535)] = 5000
+    WEB_BIND: str | None = None
+    WEB_WORKERS: Positive | None = None
+    WEB_THREADS: Positive = 4
+    WEB_TIMEOUT: Positive = 30
+    TRUSTED_PROXIES: Annotated[int, Field(ge=0)] = 0
+    LOG_FORMAT: Literal["json", "text"] = "json"
+    LOG_LEVEL: str = "INFO"
+    METRICS_TOKEN: str | None = None
+    SERVER_NAME: str | None = None
+    PREFERRED_URL_SCHEME: Literal["http", "https"] = "http"
+
+    ELASTICSEARCH_URL: str | None = None
+    ELASTICSEARCH_USERNAME: str | None = None
+    ELASTICSEARCH_PASSWORD: str | None = None
+    ELASTICSEARCH_API_KEY: str | None = None
+    ELASTICSEARCH_CA_CERTS: str | None = None
+    ELASTICSEARCH_VERIFY_CERTS: bool = True
+    ELASTICSEARCH_TIMEOUT: Annotated[float, Field(gt=0)] = 5.0
+    SEARCH_BREAKER_SECONDS: Annotated[float, Field(ge=0)] = 30.0
+    SEARCH_INDEX_PREFIX: str = "matchmaker-"
+    SEARCH_INDEX_REPLICAS: Annotated[int, Field(ge=0)] | None = None
+    EMBEDDED_SEARCH_PATH: str | None = None
+
+    UPLOAD_FOLDER: str | None = None
+    MAX_UPLOAD_MB: Positive = 10
+    SESSION_COOKIE_SECURE: bool = False
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    LOGIN_RATE_LIMIT: str = "10 per minute"
+    API_TOKEN_TTL_HOURS: Positive = 24
+    API_TOKEN_RATE_LIMIT: str | None = None
+    API_MAX_BODY_BYTES: Positive = 1024 * 1024
+    ARGON2_TIME_COST: Positive = 3
+    ARGON2_MEMORY_KIB: Annotated[int, Field(ge=8)] = 65536
+    ARGON2_PARALLELISM: Positive = 4
+
+    GUIDE_PDF_FONT: str | None = None
+    GUIDE_PDF_FALLBACK_FONT: str | None = None
+
+    REDIS_URL: str | None = None
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT: Annotated[int, Field(ge=1, le=65535)] = 25
+    MAIL_SENDER: str = "noreply@matchmaker.local"
+
+    @field_validator("ELASTICSEARCH_URL")
+    @classmethod
+    def _nodes(cls, value: str | None) -> str | None:
+        """One URL or several, comma-separated: every one must be an http(s) address."""
+        return None if value is None else ",".join(parse_nodes(value))
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _psycopg(cls, value: str | None) -> str | None:
+        """``postgres://`` and ``postgresql://`` mean psycopg 3, the driver that is installed."""
+        for scheme in ("postgres://", "postgresql://"):
+            if value and value.startswith(scheme):
+                return "postgresql+psycopg://" + value[len(scheme) :]
+        return value
+
+    def instance_path(self) -> Path:
+        return self.MATCHMAKER_INSTANCE_PATH or PROJECT_ROOT / "instance"
+
+    def flask_config(self) -> dict:
+        """The Flask configuration these settings mean (tests override single keys)."""
+        instance = self.instance_path()
+        secure = self.SESSION_COOKIE_SECURE
+        return {
+            "SECRET_KEY": self.SECRET_KEY or _instance_secret(instance),
+            "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL
+            or f"sqlite:///{instance / 'matchmaker.sqlite3'}",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SERVER_NAME": self.SERVER_NAME,
+            "PREFERRED_URL_SCHEME": self.PREFERRED_URL_SCHEME,
+            "PORT": self.PORT,
+            "ELASTICSEARCH_URL": self.ELASTICSEARCH_URL,
+            "ELASTICSEARCH_USERNAME": self.ELASTICSEARCH_USERNAME,
+            "ELASTICSEARCH_PASSWORD": self.ELASTICSEARCH_PASSWORD,
+            "ELASTICSEARCH_API_KEY": self.ELASTICSEARCH_API_KEY,
+            "ELASTICSEARCH_CA_CERTS": self.ELASTICSEARCH_CA_CERTS,
+            "ELASTICSEARCH_VERIFY_CERTS": self.ELASTICSEARCH_VERIFY_CERTS,
+            "ELASTICSEARCH_TIMEOUT": self.ELASTICSEARCH_TIMEOUT,
+            "SEARCH_BREAKER_SECONDS": self.SEARCH_BREAKER_SECONDS,
+            "SEARCH_INDEX_PREFIX": self.SEARCH_INDEX_PREFIX,
+            "SEARCH_INDEX_REPLICAS": self.SEARCH_INDEX_REPLICAS,
+            "EMBEDDED_SEARCH_PATH": self.EMBEDDED_SEARCH_PATH or str(instance / "search.sqlite3"),
+            "UPLOAD_FOLDER": self.UPLOAD_FOLDER or str(instance / "uploads"),
+            "MAX_CONTENT_LENGTH": self.MAX_UPLOAD_MB * 1024 * 1024,
+            "SESSION_COOKIE_SECURE": secure,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "RATELIMIT_ENABLED": self.RATELIMIT_ENABLED,
+            "RATELIMIT_STORAGE_URI": self.RATELIMIT_STORAGE_URI,
+            "LOGIN_RATE_LIMIT": self.LOGIN_RATE_LIMIT,
+            "API_TOKEN_TTL_HOURS": self.API_TOKEN_TTL_HOURS,
+            "API_TOKEN_RATE_LIMIT": self.API_TOKEN_RATE_LIMIT or self.LOGIN_RATE_LIMIT,
+            "API_MAX_BODY_BYTES": self.API_MAX_BODY_BYTES,
+            "ARGON2_TIME_COST": self.ARGON2_TIME_COST,
+            "ARGON2_MEMORY_KIB": self.ARGON2_MEMORY_KIB,
+            "ARGON2_PARALLELISM": self.ARGON2_PARALLELISM,
+            "GUIDE_PDF_FONT": self.GUIDE_PDF_FONT,
+            "GUIDE_PDF_FALLBACK_FONT": self.GUIDE_PDF_FALLBACK_FONT,
+            "REDIS_URL": self.REDIS_URL,
+            "MAIL_SERVER": self.MAIL_SERVER,
+            "MAIL_PORT": self.MAIL_PORT,
+            "MAIL_SENDER": self.MAIL_SENDER,
+            "LOG_FORMAT": self.LOG_FORMAT,
+            "LOG_LEVEL": self.LOG_LEVEL,
+            "METRICS_TOKEN": self.METRICS_TOKEN,
+            "TRUSTED_PROXIES": self.TRUSTED_PROXIES,
+            "BABEL_DEFAULT_LOCALE": "zh",
+            "LANGUAGES": ["zh", "en"],
+        }
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -19,69 +159,12 @@ def _instance_secret(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def server_settings() -> dict:
     """How `matchmaker serve` runs gunicorn (read before any app exists)."""
+    settings = Settings()
     return {
-        "bind": os.environ.get("WEB_BIND") or f"127.0.0.1:{os.environ.get('PORT') or 5000}",
-        "workers": int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1),
-        "threads": int(os.environ.get("WEB_THREADS") or 4),
-        "timeout": int(os.environ.get("WEB_TIMEOUT") or 30),
-    }
-
-
-def from_environment(instance_path: Path) -> dict:
-    """Settings read at app creation; tests override by passing a mapping to create_app."""
-    database_url = (
-        os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'matchmaker.sqlite3'}"
-    )
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
-    return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL") or None,
-        "ELASTICSEARCH_USERNAME": os.environ.get("ELASTICSEARCH_USERNAME") or None,
-        "ELASTICSEARCH_PASSWORD": os.environ.get("ELASTICSEARCH_PASSWORD") or None,
-        "ELASTICSEARCH_API_KEY": os.environ.get("ELASTICSEARCH_API_KEY") or None,
-        "ELASTICSEARCH_CA_CERTS": os.environ.get("ELASTICSEARCH_CA_CERTS") or None,
-        "ELASTICSEARCH_VERIFY_CERTS": _bool("ELASTICSEARCH_VERIFY_CERTS", True),
-        "SEARCH_INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", "matchmaker-"),
-        "SEARCH_INDEX_REPLICAS": os.environ.get("SEARCH_INDEX_REPLICAS") or None,
-        "ELASTICSEARCH_TIMEOUT": os.environ.get("ELASTICSEARCH_TIMEOUT") or None,
-        "EMBEDDED_SEARCH_PATH": os.environ.get("EMBEDDED_SEARCH_PATH")
-        or str(instance_path / "search.sqlite3"),
-        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024,
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
-        "ARGON2_MEMORY_KIB": int(os.environ.get("ARGON2_MEMORY_KIB", "65536")),
-        "ARGON2_PARALLELISM": int(os.environ.get("ARGON2_PARALLELISM", "4")),
-        "API_TOKEN_TTL_HOURS": int(os.environ.get("API_TOKEN_TTL_HOURS", "24")),
-        "BABEL_DEFAULT_LOCALE": "zh",
-        "LANGUAGES": ["zh", "en"],
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
-        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "noreply@matchmaker.local"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
-        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
-        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
+        "bind": settings.WEB_BIND or f"127.0.0.1:{settings.PORT}",
+        "workers": settings.WEB_WORKERS or os.cpu_count() or 1,
+        "threads": settings.WEB_THREADS,
+        "timeout": settings.WEB_TIMEOUT,
     }

@@ -18,6 +18,7 @@ from search import SearchBackend
 
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
 from .services import accounts, demands, guides, indexing, interests, matching, providers
+from .transaction import commit
 
 DEMO_ADMIN = "admin@demo.matchmaker.cn"
 DEMO_PASSWORD = "matchmaker-demo"
@@ -170,7 +171,8 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         states[row["external_id"]] = state
 
     # Owners look at their matches before anyone answers: the exposure the funnel starts from.
-    indexing.commit_and_index(session, backend)
+    commit(session)
+    indexing.deliver_pending(session, backend)
     for external_id, demand in by_external_id.items():
         if states[external_id] in ("published", "in_negotiation", "closed_won", "closed_withdrawn"):
             matching.recommended_providers(
@@ -205,7 +207,8 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     expired = demands.expire_overdue(session)
     _spread_history(session, list(by_external_id.values()), list(provider_users.values()))
     _publish_guide(session, admin)
-    indexing.commit_and_index(session, backend)
+    commit(session)
+    indexing.deliver_pending(session, backend)
     return {
         "providers": len(provider_users),
         "enterprises": len(enterprise_users),

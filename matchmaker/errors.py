@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
 from .observability import context
 from .services.errors import ServiceError
+from .transaction import rollback
 
 CODES = {
     400: "bad_request",
@@ -60,7 +60,7 @@ def error_response(
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        db.session.rollback()  # a rejected write changes nothing
+        rollback()  # a rejected write changes nothing
         return error_response(exc.status, exc.message, exc.fields, exc.code)
 
     @app.errorhandler(CSRFError)
@@ -74,5 +74,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
-        db.session.rollback()
+        rollback()
         return error_response(500)

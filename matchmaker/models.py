@@ -330,6 +330,26 @@ class IndexOutbox(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class JobRun(db.Model):
+    """One background job (a Huey task) as administrators see it: queued → running → done,
+    or failed with its error; a failed one can be retried. Written by the job queue's
+    signals, outside the job's own transaction."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the task's id
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    args: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    enqueued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class SavedSearch(db.Model):
     """A provider's saved lead search, alerting on new matching demands."""
 
@@ -366,6 +386,21 @@ class ImportJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # renewed per chunk
+    file_purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ImportUndo(db.Model):
+    """What one committed chunk of a running import changed, to undo it if the import fails."""
+
+    __tablename__ = "import_undo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("import_jobs.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Guide(db.Model):

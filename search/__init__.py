@@ -183,9 +183,11 @@ def parse_nodes(value: str) -> list[str]:
 def create_backend(settings: Mapping, taxonomy: Mapping) -> SearchBackend:
     """``ELASTICSEARCH_URL`` set → Elasticsearch, else the embedded backend.
 
-    ``settings`` keys: ELASTICSEARCH_URL, ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD,
-    ELASTICSEARCH_API_KEY, ELASTICSEARCH_CA_CERTS, ELASTICSEARCH_VERIFY_CERTS,
-    SEARCH_INDEX_PREFIX, EMBEDDED_SEARCH_PATH. ``taxonomy`` is the parsed taxonomy.json.
+    ``settings`` keys: ELASTICSEARCH_URL (comma-separated nodes), ELASTICSEARCH_USERNAME,
+    ELASTICSEARCH_PASSWORD, ELASTICSEARCH_API_KEY, ELASTICSEARCH_CA_CERTS,
+    ELASTICSEARCH_VERIFY_CERTS, ELASTICSEARCH_TIMEOUT (seconds), SEARCH_BREAKER_SECONDS,
+    SEARCH_INDEX_PREFIX, SEARCH_INDEX_REPLICAS, EMBEDDED_SEARCH_PATH. ``taxonomy`` is the
+    parsed taxonomy.json.
     """
     if settings.get("ELASTICSEARCH_URL"):
         from .backends.elastic import ElasticBackend

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sqlite3
 from collections import defaultdict
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from matchmaker import create_app
 from matchmaker.extensions import db, limiter
+from matchmaker.jobs import queue as job_queue
 from matchmaker.observability import logs
 from matchmaker.services import accounts
 from tests import factories
@@ -147,11 +149,12 @@ def _close_search(app) -> None:
 
 
 def _restore_process_state(app) -> None:
-    """The log handler, the rate limiter's switch and the password hasher are process-wide,
-    set by whichever app was built last: a dedicated app (text logs, rate limits on, another
-    hashing cost) must not leak them into the shared one."""
+    """The log handler, the rate limiter's switch, the password hasher and the job queue are
+    process-wide, set by whichever app was built last: a dedicated app (text logs, rate limits
+    on, another hashing cost, a queue in a file) must not leak them into the shared one."""
     logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     limiter.init_app(app)
+    job_queue.init_app(app)
     accounts.configure_hashing(
         app.config["ARGON2_TIME_COST"],
         app.config["ARGON2_MEMORY_KIB"],
@@ -293,3 +296,32 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"{when} {_PHASE_SECONDS[when]:.1f}s" for when in ("setup", "call", "teardown")
         )
         terminalreporter.write_line(f"time in test phases: {parts}")
+
+
+class _Sink:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mail_sink(app):
+    """A real local SMTP server the app sends to; ``mail_sink.messages`` are the envelopes."""
+    from aiosmtpd.controller import Controller
+
+    sink = _Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield sink
+    controller.stop()

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from matchmaker.models import Demand, DemandStatus, Interest, Provider, User
 from matchmaker.schemas import RegistrationIn
-from matchmaker.search_engine import get_search
-from matchmaker.services import accounts, demands, indexing, interests, providers
+from matchmaker.services import accounts, demands, interests, providers
+from matchmaker.transaction import commit
 from matchmaker.validators import credit_code_check_char
 
 PASSWORD = "correct-horse-42"
@@ -27,7 +27,7 @@ class Factories:
         self.session = session
 
     def _commit(self) -> None:
-        indexing.commit_and_index(self.session, get_search())
+        commit(self.session)
 
     def admin(self, email: str | None = None) -> User:
         user = accounts.create_user(

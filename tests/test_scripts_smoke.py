@@ -75,3 +75,25 @@ def test_load_run_and_drill_scripts_parse(command, expected):
     )
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+
+
+def test_bench_import_measures_both_rounds_and_keeps_the_rest_of_the_doc(tmp_path):
+    from scripts import bench_import as bench
+
+    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    results = bench.measure("sqlite", url, 40, tmp_path, log=lambda *a: None)
+    rounds = {(r["kind"], r["round"]): (r["created"], r["updated"]) for r in results}
+    assert rounds == {
+        ("providers", "first import"): (40, 0),
+        ("providers", "same file again"): (0, 40),
+        ("demands", "first import"): (40, 0),
+        ("demands", "same file again"): (0, 40),
+    }
+    assert all(_finite(r["total"]) and r["delivered"] > 0 for r in results if r["created"])
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nsearch numbers\n")
+    bench.write_section(bench.section(results, "1.0", "1.0"), doc)
+    bench.write_section(bench.section(results, "2.0", "2.0"), doc)  # replaced, not appended
+    text = doc.read_text()
+    assert text.startswith("# Benchmarks\n\nsearch numbers\n")
+    assert text.count(bench.BEGIN) == 1 and "2.0 at the start" in text

@@ -13,7 +13,7 @@ from flask_babel import refresh
 from search import SearchUnavailable
 
 from ..errors import error_response
-from ..extensions import db
+from ..transaction import rollback
 from . import auth, demands, guides, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
 from .routing import ENDPOINTS, api_body_limit, bp, current_api_user  # noqa: F401
 
@@ -37,7 +37,7 @@ def bearer_challenge(response):
 
 @bp.errorhandler(SearchUnavailable)
 def search_unavailable(exc: SearchUnavailable):
-    db.session.rollback()
+    rollback()
     response, status = error_response(503, _("搜索服务暂时不可用，请稍后再试"), code="unavailable")
     response.headers["Retry-After"] = "30"
     return response, status

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..extensions import db, limiter
 from ..schemas import TokenRequest, validate
 from ..services import accounts
-from ..transaction import commit
+from ..transaction import commit, rollback
 from . import schemas as s
 from .routing import Unauthorized, route
 from .serializers import utc
@@ -44,7 +44,7 @@ def issue_token(body: dict) -> Response:
     data = validate(TokenRequest, body)
     user = accounts.authenticate(db.session, data.email, data.password)
     if user is None:
-        db.session.rollback()
+        rollback()
         raise Unauthorized(_("邮箱或密码不正确"))
     token, expires_at = accounts.issue_token(
         db.session, user, current_app.config["API_TOKEN_TTL_HOURS"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from flask import current_app, request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..extensions import db
@@ -304,7 +303,6 @@ def regenerate_guide(guide_id: int) -> GuideOut:
 def publish_guide(guide_id: int) -> GuideOut:
     guide = service.publish(db.session, current_api_user(), guide_id)
     commit()
-    service.mail_subscribers(db.session, guide, current_app.config, request.url_root)
     return _full(guide)
 
 

@@ -1,8 +1,8 @@
 """Liveness and readiness probes (API.md, Additions, Operations).
 
 ``/healthz`` only says the process answers. ``/readyz`` asks each part a request needs —
-the database, the search engine — and answers 503 naming the part that failed, so a load
-balancer stops sending traffic to a worker that could not serve it.
+the database, the search engine, the job queue — and answers 503 naming the part that
+failed, so a load balancer stops sending traffic to a worker that could not serve it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ def _search() -> None:
     get_search().check_health(CHECK_TIMEOUT_SECONDS)
 
 
-CHECKS: dict[str, Callable[[], None]] = {"database": _database, "search": _search}
+def _queue() -> None:
+    """The job queue's storage answers (the SQLite file, or Redis with REDIS_URL)."""
+    from ..jobs import huey
+
+    huey.pending_count()
+
+
+CHECKS: dict[str, Callable[[], None]] = {"database": _database, "search": _search, "queue": _queue}
 
 
 def _outcome(check: Callable[[], None]) -> str:

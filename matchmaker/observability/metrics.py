@@ -91,6 +91,32 @@ class Backlog:
             "Index changes committed but not yet delivered to the search engine.",
             value=pending,
         )
+        yield from _jobs()
+
+
+def _jobs():
+    """Queue depth and failed jobs (the job records are in the database)."""
+    from ..jobs import huey
+    from ..services import job_runs
+
+    try:
+        queued = huey.pending_count()
+    except Exception as exc:  # noqa: BLE001 — the queue is down: /readyz says so
+        current_app.logger.warning("metrics: job queue unreadable: %s", exc)
+    else:
+        yield GaugeMetricFamily(
+            "matchmaker_jobs_queued", "Background jobs waiting for a worker.", value=queued
+        )
+    try:
+        failed = job_runs.failed_count(db.session)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return
+    yield GaugeMetricFamily(
+        "matchmaker_jobs_failed",
+        "Background jobs that failed for good (their retries used up) and were not retried.",
+        value=failed,
+    )
 
 
 class _Process:

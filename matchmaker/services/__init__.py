@@ -1,6 +1,6 @@
 """Business rules. Plain functions taking a SQLAlchemy session; they flush, never commit.
 
-The caller (one place per request or command) commits through
-``indexing.commit_and_index`` so that index work written to the outbox in the same
-transaction is delivered right after the commit.
+Work that must wait for the commit (index delivery, mail) is registered with
+``unit_of_work.after_commit``; the caller ends the unit of work with
+``matchmaker.transaction`` (commit, then that work), one place per request, command or job.
 """

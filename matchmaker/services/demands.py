@@ -140,13 +140,27 @@ def _organization_for(session: Session, actor: User, data: DemandIn) -> Organiza
 
 def create_demand(session: Session, actor: User, body: Any, status: str | None = None) -> Demand:
     """``status`` (or the body's) is honoured for admins; others get draft or in review."""
+    demand, requested = build_demand(session, actor, body)
+    session.flush()
+    record_created(session, actor, demand, status or requested)
+    return demand
+
+
+def build_demand(
+    session: Session,
+    actor: User,
+    body: Any,
+    organization: Organization | None = None,
+    external_id_checked: bool = False,
+) -> tuple[Demand, str | None]:
+    """Check and build a new demand (a draft) without flushing, so that many can be flushed
+    at once; ``record_created`` follows the flush. An admin may pass the organisation.
+    Returns the demand and the status its body asks for."""
     require_role(actor, Role.ADMIN, Role.ENTERPRISE)
     data = validate(DemandIn, body)
-    ensure_external_id_free(session, Demand, data.external_id, None)
-    organization = _organization_for(session, actor, data)
-    wanted = status or data.status or S.IN_REVIEW
-    if not actor.is_admin and wanted != S.DRAFT:
-        wanted = S.IN_REVIEW
+    ensure_external_id_free(session, Demand, data.external_id, None, checked=external_id_checked)
+    if organization is None or not actor.is_admin:
+        organization = _organization_for(session, actor, data)
     demand = Demand(
         organization=organization,
         created_by_id=actor.id,
@@ -154,7 +168,17 @@ def create_demand(session: Session, actor: User, body: Any, status: str | None =
         **data.model_dump(exclude={"organization_id", "organization", "status"}),
     )
     session.add(demand)
-    session.flush()
+    return demand, data.status
+
+
+def record_created(
+    session: Session, actor: User, demand: Demand, status: str | None = None
+) -> None:
+    """Audit a flushed new demand and move it to the status asked for: honoured for admins;
+    others get draft or in review."""
+    wanted = status or S.IN_REVIEW
+    if not actor.is_admin and wanted != S.DRAFT:
+        wanted = S.IN_REVIEW
     audit.record(
         session,
         actor,
@@ -168,10 +192,11 @@ def create_demand(session: Session, actor: User, body: Any, status: str | None =
         _transition(session, actor, demand, (S.DRAFT,), S.IN_REVIEW, "demand.submitted")
     elif wanted == S.PUBLISHED:
         _transition(session, actor, demand, (S.DRAFT,), S.PUBLISHED, "demand.published")
-    return demand
 
 
-def update_demand(session: Session, actor: User, demand_id: int, patch: Any) -> Demand:
+def update_demand(
+    session: Session, actor: User, demand_id: int, patch: Any, external_id_checked: bool = False
+) -> Demand:
     demand = get_demand(session, demand_id)
     require_owner(actor, demand.organization_id)
     if demand.status not in EDITABLE:
@@ -181,7 +206,9 @@ def update_demand(session: Session, actor: User, demand_id: int, patch: Any) -> 
     requested_status = patch.get("status")
     merged = {**demand_input(demand), **{k: v for k, v in patch.items() if k != "status"}}
     data = validate(DemandIn, merged)
-    ensure_external_id_free(session, Demand, data.external_id, demand.id)
+    ensure_external_id_free(
+        session, Demand, data.external_id, demand.id, checked=external_id_checked
+    )
     if actor.is_admin and data.organization_id != demand.organization_id:
         demand.organization = _organization_for(session, actor, data)
     for key, value in data.model_dump(

@@ -1,10 +1,11 @@
 """Keeping the search index in step with the database through a transactional outbox.
 
 A service that changes an indexed record calls ``enqueue_*`` in the same transaction: the
-record's ``index_version`` is bumped and an ``IndexOutbox`` row written. After the commit,
-``deliver_pending`` sends the current state of those records to the engine (versioned, so
-an older write never wins) and deletes the rows. If the engine is down the rows stay and
-are delivered on the next write, by ``matchmaker search sync``, or by the periodic retry.
+record's ``index_version`` is bumped, an ``IndexOutbox`` row written and index delivery
+registered for after the commit (``unit_of_work``). ``deliver_pending`` then sends the
+current state of those records to the engine (versioned, so an older write never wins)
+and deletes the rows. If the engine is down the rows stay and are delivered by the next
+delivery, by ``matchmaker search sync``, or by the periodic retry.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from sqlalchemy.orm import Session, selectinload
 from search import DEMANDS, PROVIDERS, SearchBackend, SearchUnavailable
 
 from ..models import Demand, DemandStatus, IndexOutbox, Provider, utcnow
+from .unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
+
+DELIVER = "index"  # after-commit work: deliver the outbox
 
 INDEXED_DEMAND_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION, DemandStatus.CLOSED)
 BATCH = 500
@@ -32,8 +36,10 @@ def _iso(value) -> str | None:
 def _enqueue(session: Session, kind: str, record) -> None:
     record.index_version = (record.index_version or 0) + 1
     record.updated_at = utcnow()
-    session.flush()
+    if record.id is None:
+        session.flush()
     session.add(IndexOutbox(kind=kind, record_id=record.id, version=record.index_version))
+    after_commit(session, DELIVER)
 
 
 def enqueue_provider(session: Session, provider: Provider) -> None:
@@ -157,8 +163,13 @@ def _deliver_rows(session: Session, backend: SearchBackend, rows: list[IndexOutb
             )
 
 
-def deliver_pending(session: Session, backend: SearchBackend, limit: int = 10_000) -> int:
-    """Send pending changes to the engine; returns how many outbox rows were delivered."""
+def deliver_pending(
+    session: Session, backend: SearchBackend, limit: int = 10_000, raise_on_outage: bool = False
+) -> int:
+    """Send pending changes to the engine; returns how many outbox rows were delivered.
+
+    When the engine is unavailable the rows stay (with the error) and, with
+    ``raise_on_outage``, SearchUnavailable is raised afterwards (a job then retries)."""
     delivered = 0
     while delivered < limit:
         rows = list(session.scalars(select(IndexOutbox).order_by(IndexOutbox.id).limit(BATCH)))
@@ -175,6 +186,8 @@ def deliver_pending(session: Session, backend: SearchBackend, limit: int = 10_00
                 row.last_error = str(exc)[:500]
             session.commit()
             log.warning("search engine unavailable; %d changes kept in the outbox", len(rows))
+            if raise_on_outage:
+                raise
             break
         # A bulk delete: another process delivering the same rows at once is not an error.
         session.execute(
@@ -189,12 +202,6 @@ def deliver_pending(session: Session, backend: SearchBackend, limit: int = 10_00
 
 def pending_count(session: Session) -> int:
     return session.scalar(select(func.count(IndexOutbox.id))) or 0
-
-
-def commit_and_index(session: Session, backend: SearchBackend) -> None:
-    """The one place a unit of work ends: commit, then deliver its index changes."""
-    session.commit()
-    deliver_pending(session, backend)
 
 
 # --- full rebuild -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,7 @@ from .access import require_role
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from .indexing import demand_record
 from .notifications import notify
+from .unit_of_work import after_commit
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
@@ -292,8 +293,6 @@ def update_meeting(
     actor: User,
     meeting_id: int,
     body: Mapping[str, Any],
-    mail_config: Mapping | None = None,
-    base_url: str = "",
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Change a meeting that has not started. Once invitations are out its scope (cluster,
@@ -314,7 +313,7 @@ def update_meeting(
         setattr(meeting, name, fields[name])
     audit.record(session, actor, "meeting.updated", "meeting", meeting.id, fields=changed)
     if meeting.invitees and {"starts_at", "place", "title"} & set(changed):
-        _tell_invitees(session, meeting, "meeting_changed", mail_config, base_url)
+        _tell_invitees(session, meeting, "meeting_changed")
     return meeting
 
 
@@ -322,8 +321,6 @@ def cancel_meeting(
     session: Session,
     actor: User,
     meeting_id: int,
-    mail_config: Mapping | None = None,
-    base_url: str = "",
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Call off a meeting that has not started: every invited organisation hears of it (in the
@@ -340,7 +337,7 @@ def cancel_meeting(
         organization_ids=[i.organization_id for i in meeting.invitees],
     )
     if meeting.invitees:
-        _tell_invitees(session, meeting, "meeting_cancelled", mail_config, base_url)
+        _tell_invitees(session, meeting, "meeting_cancelled")
     return meeting
 
 
@@ -488,6 +485,9 @@ def set_included(
 # --- invitations and answers -------------------------------------------------------------------
 
 
+MAIL_WORK = "meeting_mail"  # after-commit work: (meeting_id, organization ids, kind)
+
+
 def _organizations_of(pairs) -> list[Organization]:
     seen: dict[int, Organization] = {}
     for pair in pairs:
@@ -570,51 +570,28 @@ def calendar_for(
     return meeting, calendar_file(meeting, session, base_url)
 
 
-def _notify_and_mail(
-    session: Session,
-    meeting: Meeting,
-    organizations: list[Organization],
-    kind: str,
-    mail_config: Mapping | None,
-    base_url: str,
-) -> None:
-    """Each active user of each organisation: an in-app notification and, when SMTP is
-    configured, an e-mail in the user's language with the calendar file attached."""
+def _notify(session: Session, meeting: Meeting, organizations: list[Organization], kind: str):
+    """Each active user of each organisation: an in-app notification now and, after the
+    commit, an e-mail (``MAIL_WORK``: a job calls ``mail_organizations``)."""
     params = {
         "meeting_id": meeting.id,
         "title": meeting.title,
         "starts_at": meeting.starts_at.isoformat(),
         "place": meeting.place,
     }
-    mailing = bool(mail_config and mail_config.get("MAIL_SERVER"))
-    calendar = calendar_file(meeting, session, base_url) if mailing else b""
-    attachment = (meeting_calendar.filename(meeting), meeting_calendar.MIMETYPE, calendar)
     for org in organizations:
-        users = [u for u in org.users if u.active]
-        notify(session, users, kind, "/meetings/invitations", **params)
-        for user in users if mailing else []:
-            with force_locale(user.locale or "zh"):
-                subject, body = _mail_body(meeting, org, base_url, kind)
-            mail.send(mail_config, user.email, subject, body, attachments=[attachment])
+        notify(session, [u for u in org.users if u.active], kind, "/meetings/invitations", **params)
+    if organizations:
+        after_commit(session, MAIL_WORK, meeting.id, tuple(o.id for o in organizations), kind)
 
 
-def _tell_invitees(
-    session: Session, meeting: Meeting, kind: str, mail_config: Mapping | None, base_url: str
-) -> None:
-    organizations = [i.organization for i in meeting.invitees]
-    _notify_and_mail(session, meeting, organizations, kind, mail_config, base_url)
+def _tell_invitees(session: Session, meeting: Meeting, kind: str) -> None:
+    _notify(session, meeting, [i.organization for i in meeting.invitees], kind)
 
 
-def send_invitations(
-    session: Session,
-    actor: User,
-    meeting_id: int,
-    mail_config: Mapping | None = None,
-    base_url: str = "",
-) -> int:
-    """Invite every organisation of an included pair that is not invited yet: an in-app
-    notification to each active user, and an e-mail when SMTP is configured. Returns how
-    many organisations were newly invited."""
+def send_invitations(session: Session, actor: User, meeting_id: int) -> int:
+    """Invite every organisation of an included pair that is not invited yet (in-app now, by
+    e-mail after the commit). Returns how many organisations were newly invited."""
     meeting = get_meeting(session, actor, meeting_id)
     _require_editable(meeting)
     now = utcnow()
@@ -628,7 +605,7 @@ def send_invitations(
         invitee = MeetingInvitee(meeting_id=meeting.id, organization_id=org.id, invited_at=now)
         session.add(invitee)
         meeting.invitees.append(invitee)
-    _notify_and_mail(session, meeting, new_orgs, "meeting_invited", mail_config, base_url)
+    _notify(session, meeting, new_orgs, "meeting_invited")
     _record_exposure(session, included)
     meeting.status = MeetingStatus.INVITED
     session.flush()
@@ -642,6 +619,32 @@ def send_invitations(
         pairs=len(included),
     )
     return len(new_orgs)
+
+
+def mail_organizations(
+    session: Session, meeting_id: int, organization_ids: Iterable[int], kind: str, base_url: str
+) -> int:
+    """Queue the e-mail of ``kind`` (an invitation, a change, a cancellation) to every active
+    user of these invited organisations, each in the user's language, with the meeting's
+    calendar file as it is now; returns how many."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        return 0
+    calendar = calendar_file(meeting, session, base_url).decode()
+    attachment = (meeting_calendar.filename(meeting), meeting_calendar.MIMETYPE, calendar)
+    wanted = set(organization_ids)
+    queued = 0
+    for invitee in meeting.invitees:
+        if invitee.organization_id not in wanted:
+            continue
+        for user in invitee.organization.users:
+            if not user.active:
+                continue
+            with force_locale(user.locale or "zh"):
+                subject, body = _mail_body(meeting, invitee.organization, base_url, kind)
+            mail.queue(session, user.email, subject, body, attachments=(attachment,))
+            queued += 1
+    return queued
 
 
 def _record_exposure(session: Session, pairs: list[MeetingPair]) -> None:

@@ -61,6 +61,17 @@ def font_spec(config: Mapping) -> tuple[Path, int]:
     return path, index
 
 
+def fallback_spec(config: Mapping) -> tuple[Path, int] | None:
+    """GUIDE_PDF_FALLBACK_FONT, for glyphs the main font lacks (None when unset)."""
+    fallback = config.get("GUIDE_PDF_FALLBACK_FONT")
+    if not fallback:
+        return None
+    path, index = _split(fallback)
+    if not path.is_file():
+        raise FontMissing(f"GUIDE_PDF_FALLBACK_FONT not found: {path}")
+    return path, index
+
+
 @lru_cache(maxsize=8)
 def _cmap(path: str, index: int) -> frozenset[int]:
     font = TTFont(path, fontNumber=index, lazy=True)
@@ -86,11 +97,9 @@ class Document(FPDF):
         else:
             self.add_font(FAMILY, "", str(path), collection_font_number=index)
             covered = set(_cmap(str(path), index))
-        fallback = config.get("GUIDE_PDF_FALLBACK_FONT")
+        fallback = fallback_spec(config)
         if fallback:
-            fb_path, fb_index = _split(fallback)
-            if not fb_path.is_file():
-                raise FontMissing(f"GUIDE_PDF_FALLBACK_FONT not found: {fb_path}")
+            fb_path, fb_index = fallback
             self.add_font(FALLBACK, "", str(fb_path), collection_font_number=fb_index)
             fallbacks.append(FALLBACK)
             covered |= _cmap(str(fb_path), fb_index)

@@ -85,11 +85,26 @@ def _apply(
 
 def create_provider(session: Session, actor: User, body: Any) -> Provider:
     """Admins create any provider (organisation by exact name); a provider user its own."""
+    provider = build_provider(session, actor, body)
+    session.flush()
+    record_created(session, actor, provider)
+    return provider
+
+
+def build_provider(
+    session: Session,
+    actor: User,
+    body: Any,
+    organization: Organization | None = None,
+    external_id_checked: bool = False,
+) -> Provider:
+    """Check and build a new profile without flushing (so that many can be flushed at once);
+    ``record_created`` follows the flush. An admin may pass the organisation."""
     require_role(actor, Role.ADMIN, Role.PROVIDER)
     data = validate(ProviderIn, body)
-    ensure_external_id_free(session, Provider, data.external_id, None)
+    ensure_external_id_free(session, Provider, data.external_id, None, checked=external_id_checked)
     if actor.is_admin:
-        org = session.scalar(
+        org = organization or session.scalar(
             select(Organization).where(
                 Organization.type == OrgType.PROVIDER, Organization.name == data.name
             )
@@ -104,20 +119,26 @@ def create_provider(session: Session, actor: User, body: Any) -> Provider:
     provider = Provider(organization=org)
     session.add(provider)
     _apply(session, actor, provider, data, replace_cases=True)
-    session.flush()
-    audit.record(session, actor, "provider.created", "provider", provider.id)
-    enqueue_provider(session, provider)
     return provider
 
 
-def update_provider(session: Session, actor: User, provider_id: int, patch: Any) -> Provider:
+def record_created(session: Session, actor: User, provider: Provider) -> None:
+    audit.record(session, actor, "provider.created", "provider", provider.id)
+    enqueue_provider(session, provider)
+
+
+def update_provider(
+    session: Session, actor: User, provider_id: int, patch: Any, external_id_checked: bool = False
+) -> Provider:
     provider = get_provider(session, provider_id)
     require_owner(actor, provider.organization_id)
     if not isinstance(patch, dict):
         patch = {}
     merged = {**provider_input(provider), **patch}
     data = validate(ProviderIn, merged)
-    ensure_external_id_free(session, Provider, data.external_id, provider.id)
+    ensure_external_id_free(
+        session, Provider, data.external_id, provider.id, checked=external_id_checked
+    )
     _apply(session, actor, provider, data, replace_cases="cases" in patch)
     audit.record(session, actor, "provider.updated", "provider", provider.id, fields=sorted(patch))
     enqueue_provider(session, provider)

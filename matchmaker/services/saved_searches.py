@@ -1,10 +1,10 @@
 """Saved lead searches and their daily digests.
 
-A provider saves the filters and text of a lead search. ``send_digests`` (run hourly by
-``matchmaker alerts send``) looks, for every search not alerted in the last 24 hours, at
+A provider saves the filters and text of a lead search. ``send_digests`` (an hourly job,
+or ``matchmaker alerts send``) looks, for every search not alerted in the last 24 hours, at
 demands published or changed since its last alert, keeps those the search engine says
-match, and sends one in-app notification (and one e-mail when SMTP is configured) listing
-them. Every e-mail carries an unsubscribe link that needs no login.
+match, and sends one in-app notification (and queues one e-mail) listing them. Every
+e-mail carries an unsubscribe link that needs no login.
 """
 
 from __future__ import annotations
@@ -132,11 +132,7 @@ def matching_new_demands(
 
 
 def send_digests(
-    session: Session,
-    backend: SearchBackend,
-    config: Mapping,
-    base_url: str,
-    now: dt.datetime | None = None,
+    session: Session, backend: SearchBackend, base_url: str, now: dt.datetime | None = None
 ) -> int:
     """One digest per search per day at most; returns how many were sent."""
     now = now or utcnow()
@@ -159,8 +155,8 @@ def send_digests(
             titles=titles,
         )
         lines = "\n".join(f"- {d.title}  {base_url}/demands/{d.id}" for d in found[:10])
-        mail.send(
-            config,
+        mail.queue(
+            session,
             saved.user.email,
             _("【工业设计供需对接平台】“%(name)s”有 %(n)s 条新需求", name=saved.name, n=len(found)),
             f"{lines}\n\n{_('退订此提醒')}: "

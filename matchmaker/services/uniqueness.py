@@ -10,9 +10,11 @@ from .errors import Conflict
 
 
 def ensure_external_id_free(
-    session: Session, model, external_id: str | None, record_id: int | None
+    session: Session, model, external_id: str | None, record_id: int | None, checked: bool = False
 ) -> None:
-    if external_id is None:
+    """``checked``: the caller already checked many records at once (a survey import does,
+    in one query per chunk); the unique index still guards against a race."""
+    if external_id is None or checked:
         return
     other = session.scalar(select(model.id).where(model.external_id == external_id))
     if other is not None and other != record_id:

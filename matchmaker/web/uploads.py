@@ -8,11 +8,10 @@ from typing import TypeVar
 from flask import current_app
 from flask_wtf import FlaskForm
 
-from ..extensions import db
 from ..schemas import validate
 from ..services import files
 from ..services.errors import ValidationFailed
-from ..transaction import commit
+from ..transaction import unit_of_work
 from .demands.forms import show_errors
 
 T = TypeVar("T")
@@ -44,19 +43,17 @@ def save_with_uploads(
     written: list[str] = []
     removed: list[str] = []
     try:
-        validate(schema, body)  # the same rules the service applies; reports blanks as missing
-        if failures:
-            raise failures.pop()
-        saved, written, removed = write(uploads)
-        commit()
+        with unit_of_work():
+            validate(schema, body)  # the same rules the service applies; reports blanks as missing
+            if failures:
+                raise failures.pop()
+            saved, written, removed = write(uploads)
     except ValidationFailed as exc:
-        db.session.rollback()
         files.discard(upload_folder(), written)
         for failure in [*failures, exc]:
             show_errors(form, failure)
         return None
     except Exception:
-        db.session.rollback()
         files.discard(upload_folder(), written)
         raise
     files.discard(upload_folder(), removed)

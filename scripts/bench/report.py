@@ -244,11 +244,25 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
     from . import load
 
     old = path.read_text(encoding="utf-8") if path.exists() else ""
+    old, imports = _import_section(old)
     old_search, _, old_load = old.partition(LOAD_BEGIN)
     search = "\n".join(search_lines(report)) if report["results"] else old_search
     section = "\n".join(load.section(report)) if report.get("load") else old_load
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{search.rstrip()}\n\n{LOAD_BEGIN}\n{section.strip()}\n", encoding="utf-8")
+    text = f"{search.rstrip()}\n\n{LOAD_BEGIN}\n{section.strip()}\n"
+    path.write_text(text + (f"\n{imports}\n" if imports else ""), encoding="utf-8")
+
+
+IMPORT_BEGIN, IMPORT_END = "<!-- import:begin -->", "<!-- import:end -->"
+
+
+def _import_section(text: str) -> tuple[str, str]:
+    """The survey import section (scripts/bench_import.py writes it) taken out of ``text``."""
+    if IMPORT_BEGIN not in text or IMPORT_END not in text:
+        return text, ""
+    before, rest = text.split(IMPORT_BEGIN, 1)
+    section, after = rest.split(IMPORT_END, 1)
+    return before.rstrip() + "\n" + after, IMPORT_BEGIN + section + IMPORT_END
 
 
 def search_lines(report: dict) -> list[str]:

@@ -61,6 +61,7 @@ from .. import (
     lifecycle,
     parse_nodes,
 )
+from ..breaker import CircuitBreaker, CircuitOpen
 from ..documents import build_document, build_documents
 from ..query import facet_filter, search_plan, verified_code
 from ..scoring import (
@@ -91,6 +92,9 @@ SOURCE_FIELDS = {
 }
 
 
+WRITE_TIMEOUT = 60.0  # seconds; searches use ELASTICSEARCH_TIMEOUT
+
+
 def _unavailable(exc: Exception) -> SearchUnavailable:
     return SearchUnavailable(f"Elasticsearch unavailable: {exc}")
 
@@ -106,18 +110,22 @@ class ElasticBackend(SearchBackend):
         replicas: int | None = None,
     ):
         self.client = client
+        # Index changes and rebuilds run in background jobs and may wait for the cluster.
+        self.write_client = client.options(request_timeout=WRITE_TIMEOUT)
         self.taxonomy = taxonomy
         self.analyzer = get_analyzer(taxonomy)
         self.prefix = prefix
         self.replicas = replicas
         self.build_workers: int | None = None  # reindex: document-building processes (None: cores)
+        self.breaker = CircuitBreaker()
         self._ensured = False
 
     @classmethod
     def from_settings(cls, settings: Mapping, taxonomy: Mapping) -> ElasticBackend:
+        nodes = parse_nodes(settings["ELASTICSEARCH_URL"])
         kwargs: dict = {
-            "request_timeout": float(settings.get("ELASTICSEARCH_TIMEOUT") or 10),
-            "max_retries": 1,
+            "request_timeout": float(settings.get("ELASTICSEARCH_TIMEOUT") or 5),
+            "max_retries": max(1, len(nodes) - 1),  # on a cluster, each other node once
             "retry_on_timeout": False,
         }
         if settings.get("ELASTICSEARCH_API_KEY"):
@@ -133,18 +141,40 @@ class ElasticBackend(SearchBackend):
         if verify is not None and str(verify).lower() in ("0", "false", "no", "off"):
             kwargs["verify_certs"] = False
             kwargs["ssl_show_warn"] = False
-        client = Elasticsearch(parse_nodes(settings["ELASTICSEARCH_URL"]), **kwargs)
+        client = Elasticsearch(nodes, **kwargs)
         prefix = settings.get("SEARCH_INDEX_PREFIX")
         replicas = settings.get("SEARCH_INDEX_REPLICAS")
-        return cls(
+        backend = cls(
             client,
             taxonomy,
             "matchmaker-" if prefix is None else prefix,
             None if replicas in (None, "") else int(replicas),
         )
+        breaker = settings.get("SEARCH_BREAKER_SECONDS")
+        if breaker is not None:
+            backend.breaker = CircuitBreaker(reset_after=float(breaker))
+        return backend
 
     # -- plumbing -------------------------------------------------------------------------
     def _call(self, fn, *args, **kwargs):
+        """Every call to the engine: through the breaker, failures as SearchUnavailable."""
+        try:
+            self.breaker.before_call()
+        except CircuitOpen as exc:
+            raise SearchUnavailable(f"Elasticsearch unavailable: {exc}") from None
+        try:
+            result = self._guarded(fn, *args, **kwargs)
+        except SearchUnavailable:
+            self.breaker.failed()
+            raise
+        except BaseException:
+            self.breaker.succeeded()  # the engine answered, if with an error
+            raise
+        self.breaker.succeeded()
+        return result
+
+    @staticmethod
+    def _guarded(fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout) as exc:
@@ -174,7 +204,7 @@ class ElasticBackend(SearchBackend):
         count = 0
         errors = []
         for ok, info in helpers.streaming_bulk(
-            self.client,
+            self.write_client,
             actions,
             index=target,
             chunk_size=500,
@@ -236,7 +266,7 @@ class ElasticBackend(SearchBackend):
         self._ensure()
         return self._call(
             lifecycle.reindex,
-            self.client,
+            self.write_client,
             self.prefix,
             index,
             self._index_actions(index, records, many=True),
@@ -258,10 +288,12 @@ class ElasticBackend(SearchBackend):
 
     def refresh(self) -> None:
         self._ensure()
-        self._call(self.client.indices.refresh, index=",".join(self._alias(n) for n in INDICES))
+        self._call(
+            self.write_client.indices.refresh, index=",".join(self._alias(n) for n in INDICES)
+        )
 
     def drop_all(self) -> None:
-        self._call(lifecycle.drop_all, self.client, self.prefix)
+        self._call(lifecycle.drop_all, self.write_client, self.prefix)
         self._ensured = False
 
     def check_health(self, timeout: float) -> None:

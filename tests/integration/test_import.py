@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Demand, Organization, Provider
-from matchmaker.search_engine import get_search
 from matchmaker.services import imports
 from matchmaker.services.errors import Forbidden
 from matchmaker.services.imports import template_files
-from matchmaker.services.indexing import commit_and_index
 from matchmaker.taxonomy import get_taxonomy
+from matchmaker.transaction import commit
 from tests.factories import credit_code
 
 DATA = Path(__file__).parent.parent / "data" / "import"
@@ -73,7 +72,7 @@ def run(admin, filename, data, kind=None):
     outcome = imports.inspect(db.session, admin, filename, data, kind)
     if outcome.ok:
         counts = imports.write(db.session, admin, outcome)
-        commit_and_index(db.session, get_search())
+        commit()
         return outcome, counts
     db.session.rollback()
     return outcome, None
@@ -351,16 +350,16 @@ def test_a_write_failure_keeps_nothing(runner, admin, tmp_path, monkeypatch):
     from matchmaker.services import providers
     from matchmaker.services.errors import Conflict
 
-    real = providers.create_provider
+    real = providers.build_provider
     calls = []
 
-    def flaky(session, actor, body):
+    def flaky(session, actor, body, **options):
         calls.append(body)
         if len(calls) == 2:
             raise Conflict("boom", {"name": ["boom"]})
-        return real(session, actor, body)
+        return real(session, actor, body, **options)
 
-    monkeypatch.setattr(providers, "create_provider", flaky)
+    monkeypatch.setattr(providers, "build_provider", flaky)
     path = tmp_path / "p.csv"
     path.write_bytes(csv_bytes([PROVIDER_HEADERS, provider_row(1), provider_row(2)]))
     result = runner.invoke(args=["import", str(path)])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import socket
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -257,37 +255,21 @@ def test_invitations_notify_each_organisation_once_and_record_exposure(app, worl
     assert actions(meeting.id).count("meeting.invitations_sent") == 2
 
 
-def test_invitations_by_email_when_smtp_is_configured(app, world):
-    class Sink:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        admin = world["admin"]
-        meeting = new_meeting(admin)
-        meetings.add_pair(
-            db.session,
-            admin,
-            meeting.id,
-            world["demands"][0].id,
-            world["providers"][0].organization.provider.id,
-        )
-        config = {**app.config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}
-        with app.test_request_context():
-            meetings.send_invitations(db.session, admin, meeting.id, config, "http://mm.test")
-        commit()
-    finally:
-        controller.stop()
+def test_invitations_by_email_after_the_commit(app, world, mail_sink):
+    app.config.update(SERVER_NAME="mm.test")  # e-mailed links point at the public address
+    sink = mail_sink
+    admin = world["admin"]
+    meeting = new_meeting(admin)
+    meetings.add_pair(
+        db.session,
+        admin,
+        meeting.id,
+        world["demands"][0].id,
+        world["providers"][0].organization.provider.id,
+    )
+    meetings.send_invitations(db.session, admin, meeting.id)
+    assert sink.messages == []  # nothing before the commit
+    commit()
     recipients = sorted(r for m in sink.messages for r in m.rcpt_tos)
     assert recipients == sorted([world["owners"][0].email, world["providers"][0].email])
     message = email.message_from_bytes(sink.messages[0].content, policy=policy.default)
@@ -467,15 +449,25 @@ def test_a_meeting_is_edited_and_invitees_hear_of_a_new_time(app, world):
         meetings.update_meeting(db.session, world["owners"][0], meeting.id, body)
 
 
-def test_cancelling_tells_every_invitee_and_freezes_the_meeting(app, world):
+def test_cancelling_tells_every_invitee_and_freezes_the_meeting(app, world, mail_sink):
     admin = world["admin"]
     meeting = _invited_meeting(world)
+    mail_sink.messages.clear()  # the invitations
     meetings.cancel_meeting(db.session, admin, meeting.id)
+    assert mail_sink.messages == []  # nothing before the commit
     commit()
     assert meeting.status == "cancelled"
     cancelled = _notes("meeting_cancelled")
     invited_users = {u.id for i in meeting.invitees for u in i.organization.users}
     assert {n.user_id for n in cancelled} == invited_users and len(invited_users) == 2
+    # each invited user is e-mailed a calendar file that removes the event
+    invited_emails = {u.email for i in meeting.invitees for u in i.organization.users}
+    assert {r for m in mail_sink.messages for r in m.rcpt_tos} == invited_emails
+    message = email.message_from_bytes(mail_sink.messages[0].content, policy=policy.default)
+    assert "取消" in message["Subject"]
+    (attached,) = list(message.iter_attachments())
+    (mailed,) = Calendar.from_ical(attached.get_content()).walk("VEVENT")
+    assert str(mailed["status"]) == "CANCELLED" and mailed["sequence"] == 1
     assert actions(meeting.id)[-1] == "meeting.cancelled"
     (event,) = Calendar.from_ical(meetings.calendar_file(meeting, db.session, "")).walk("VEVENT")
     assert str(event["status"]) == "CANCELLED" and event["sequence"] == 1

@@ -18,7 +18,7 @@ from matchmaker.search_engine import get_search
 from matchmaker.services import demands, interests, matching
 from matchmaker.services import statistics as stats
 from matchmaker.services.errors import ValidationFailed
-from matchmaker.services.indexing import commit_and_index
+from matchmaker.transaction import commit
 
 NOW = dt.datetime(2025, 4, 5)
 PERIOD = stats.Filters(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
@@ -318,7 +318,7 @@ def test_funnel_through_the_services(app, make):
     first, second = make.provider(), make.provider()
     demand = make.demand(owner)
     shown = matching.recommended_providers(db.session, get_search(), owner, demand.id)
-    commit_and_index(db.session, get_search())
+    commit()
     assert {m.record.id for m in shown} == {
         first.organization.provider.id,
         second.organization.provider.id,

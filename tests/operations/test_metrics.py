@@ -90,3 +90,28 @@ def test_with_a_token_only_its_holder_may_read(app, client):
     response = client.get("/metrics", headers=right, environ_base=REMOTE)
     assert response.status_code == 200
     assert response.mimetype == "text/plain" and "matchmaker_outbox_pending" in response.text
+
+
+def test_queue_depth_and_failed_jobs_are_exposed(client):
+    from huey.storage import MemoryStorage
+
+    from matchmaker.jobs import huey
+    from matchmaker.models import JobRun
+    from matchmaker.services import mail
+    from matchmaker.transaction import commit
+
+    assert _value(_samples(client.get("/metrics")), "matchmaker_jobs_failed") == 0
+    db.session.add(JobRun(id="x", name="send_mail", status="failed", args=[]))
+    db.session.commit()
+    assert _value(_samples(client.get("/metrics")), "matchmaker_jobs_failed") == 1
+
+    huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
+    huey.immediate = False  # queued, as in a web process
+    huey.storage = huey.create_storage()
+    try:
+        client.application.config["MAIL_SERVER"] = "127.0.0.1"
+        mail.queue(db.session, "a@example.cn", "s", "b")
+        commit()
+        assert _value(_samples(client.get("/metrics")), "matchmaker_jobs_queued") == 1
+    finally:
+        huey.immediate = True

@@ -15,7 +15,7 @@ def test_healthz_answers_while_the_process_runs(client):
 def test_readyz_is_200_when_every_part_answers(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"checks": {"database": "ok", "search": "ok"}}
+    assert response.get_json() == {"checks": {"database": "ok", "search": "ok", "queue": "ok"}}
 
 
 def _readyz(config: dict) -> tuple[int, dict]:

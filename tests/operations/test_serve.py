@@ -88,7 +88,9 @@ def test_serve_answers_with_two_workers_and_stops_cleanly(server):
     assert metrics_dir.is_dir()
 
     status, _, body = _get(f"{base}/readyz")
-    assert status == 200 and json.loads(body) == {"checks": {"database": "ok", "search": "ok"}}
+    assert status == 200 and json.loads(body) == {
+        "checks": {"database": "ok", "search": "ok", "queue": "ok"}
+    }
     ids = []
     for _ in range(8):
         status, headers, _ = _get(f"{base}/api/v1/taxonomy")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -111,7 +112,7 @@ def test_downloads_are_real_pdf_and_xlsx(client, data):
     guide = published(data["admin"])
     pdf = client.get(f"/guides/{guide.id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert 'filename="guide-1.pdf"' in pdf.headers["Content-Disposition"]
+    assert pdf.headers["Content-Disposition"] == "attachment; filename=guide-1.pdf"
     text = re.sub(
         r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     )
@@ -122,6 +123,31 @@ def test_downloads_are_real_pdf_and_xlsx(client, data):
     assert book["概览"]["A1"].value == BODY["title"]
     names = [row[1] for row in book["产业集群"].iter_rows(min_row=2, values_only=True)]
     assert "智能网联新能源汽车" in names
+
+
+def test_editions_are_rendered_once_and_served_as_stored_files(app, client, data):
+    guide = published(data["admin"])  # publishing rendered both formats in both languages
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "guides"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "1-en.pdf",
+        "1-en.xlsx",
+        "1-zh.pdf",
+        "1-zh.xlsx",
+    ]
+    english, stored = folder / "1-en.pdf", folder / "1-zh.pdf"
+    assert english.read_bytes().startswith(b"%PDF") and english.read_bytes() != stored.read_bytes()
+    stored.write_bytes(b"%PDF-stored")  # what is served is the stored file, not a new render
+    first = client.get(f"/guides/{guide.id}.pdf")
+    assert first.status_code == 200 and first.data == b"%PDF-stored"
+    assert "public" in first.headers["Cache-Control"]
+    assert "max-age=86400" in first.headers["Cache-Control"]
+    again = client.get(f"/guides/{guide.id}.pdf", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+    stored.unlink()  # lost (or its render failed): the download says so and renders again
+    missing = client.get(f"/guides/{guide.id}.pdf")
+    assert missing.status_code == 503 and missing.headers["Retry-After"] == "30"
+    assert client.get(f"/guides/{guide.id}.pdf").status_code == 200
 
 
 def test_admin_pages_need_an_admin(client, auth, data):

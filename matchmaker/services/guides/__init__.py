@@ -28,10 +28,12 @@ from ..access import require_role
 from ..errors import Conflict, NotFound
 from ..notifications import notify
 from ..statistics import local_today
+from ..unit_of_work import after_commit
 from . import diff, snapshot
 
 DRAFT = "draft"
 PUBLISHED = "published"
+PUBLISHED_WORK = "guide_published"  # after-commit work: (guide_id,)
 MAX_COMMENTARY = 20_000
 
 
@@ -260,7 +262,8 @@ def publication(
 
 
 def publish(session: Session, actor: User, guide_id: int) -> Guide:
-    """Freeze a draft as the next edition and notify the subscribers (in-app)."""
+    """Freeze a draft as the next edition and notify the subscribers (in-app); after the
+    commit, its files are rendered and the subscribers e-mailed (``PUBLISHED_WORK``)."""
     require_role(actor, Role.ADMIN)
     guide = _get(session, guide_id)
     _require_draft(guide)
@@ -309,6 +312,7 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
         edition=edition,
         guide_id=guide.id,
     )
+    after_commit(session, PUBLISHED_WORK, guide.id)
     return guide
 
 
@@ -353,9 +357,9 @@ def toggle_subscription(session: Session, actor: User) -> bool:
     return set_subscription(session, actor, not is_subscribed(session, actor))
 
 
-def mail_subscribers(session: Session, guide: Guide, config: Mapping, base_url: str) -> int:
-    """E-mail every subscriber about a published edition (after the commit); no-op without SMTP."""
-    if guide.status != PUBLISHED or not config.get("MAIL_SERVER"):
+def mail_subscribers(session: Session, guide: Guide, base_url: str) -> int:
+    """Queue an e-mail about a published edition to every subscriber; returns how many."""
+    if guide.status != PUBLISHED:
         return 0
     sent = 0
     for user in subscribers(session):
@@ -374,5 +378,6 @@ def mail_subscribers(session: Session, guide: Guide, config: Mapping, base_url: 
                 end=guide.period_end.isoformat(),
                 link=f"{base_url.rstrip('/')}/guides/{guide.id}",
             )
-        sent += int(mail.send(config, user.email, subject, body))
+        mail.queue(session, user.email, subject, body)
+        sent += 1
     return sent

@@ -3,19 +3,22 @@
 Every create and update goes through ``providers`` / ``demands`` with the importing
 administrator as actor; the organisation's own fields (credit code, contact, mobile,
 e-mail), which the API bodies do not carry, are set here and audited as one
-``organization.updated`` event. The caller owns the transaction: this module only flushes,
-so a failure anywhere leaves nothing behind once the caller rolls back.
+``organization.updated`` event. Rows are written a chunk at a time: the services build
+every new record of the chunk, one flush writes them all (the database sees a few batched
+statements, not several round trips per row), then they are audited and queued for the
+index. This module only flushes: the caller commits or rolls back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from ...models import DemandStatus, Organization, OrgType, User
+from ...models import Demand, DemandStatus, Organization, OrgType, Provider, User
 from .. import audit, demands, providers
-from ..accounts import get_or_create_organization
 from ..errors import ServiceError, ValidationFailed
 from .columns import DEMANDS, header_of
 from .planning import Action, Plan
@@ -66,25 +69,30 @@ def _patch(action: Action, exclude: tuple[str, ...] = ()) -> dict:
     }
 
 
-def _provider(session: Session, actor: User, action: Action) -> str:
+def _provider(session: Session, actor: User, action: Action, later: list) -> str:
     data = action.row.data
     if action.op == "update":
-        provider = providers.update_provider(session, actor, action.target_id, _patch(action))
+        provider = providers.update_provider(
+            session, actor, action.target_id, _patch(action), external_id_checked=True
+        )
         _update_organization(session, actor, provider.organization, action)
         return "updated"
     if action.organization_id is not None:
-        # create_provider finds the organisation by name: give the known one the row's name first
-        _update_organization(
-            session,
-            actor,
-            session.get(Organization, action.organization_id),
-            action,
-            name=data.name,
-        )
-        session.flush()  # the lookup by name must see the new name
-    provider = providers.create_provider(session, actor, data.model_dump(mode="json"))
-    _update_organization(session, actor, provider.organization, action)
+        org = session.get(Organization, action.organization_id)
+        _update_organization(session, actor, org, action, name=data.name)
+    else:  # the plan found none by name, credit code or external id
+        org = Organization(type=OrgType.PROVIDER, name=data.name, region=data.region)
+        session.add(org)
+    provider = providers.build_provider(
+        session, actor, data.model_dump(mode="json"), organization=org, external_id_checked=True
+    )
+    later.append(lambda: _created_provider(session, actor, action, provider))
     return "created"
+
+
+def _created_provider(session: Session, actor: User, action: Action, provider) -> None:
+    providers.record_created(session, actor, provider)
+    _update_organization(session, actor, provider.organization, action)
 
 
 def _move_status(
@@ -98,81 +106,147 @@ def _move_status(
         demands.approve(session, actor, demand_id)
 
 
-def _demand(session: Session, actor: User, action: Action, created: dict[str, Organization]) -> str:
+def _enterprise(
+    session: Session, actor: User, action: Action, created: dict[str, Organization], later: list
+) -> Organization:
+    """The demand's enterprise: a known one, one an earlier row created, or a new one."""
     data = action.row.data
     if action.organization_id is not None:
         org = session.get(Organization, action.organization_id)
         _update_organization(
             session, actor, org, action, name=data.organization.name if data.organization else None
         )
-    elif data.organization.name in created:  # a new enterprise named by an earlier row
+        return org
+    if data.organization.name in created:  # a new enterprise named by an earlier row
         org = created[data.organization.name]
-        _update_organization(session, actor, org, action)
-    else:
-        org = get_or_create_organization(
-            session,
-            OrgType.ENTERPRISE,
-            data.organization.name,
-            data.region,
-            **{k: getattr(action.row.org, k) for k in ORG_KEYS},
-        )
-        created[org.name] = org
-        audit.record(
+        later.append(lambda: _update_organization(session, actor, org, action))
+        return org
+    org = Organization(
+        type=OrgType.ENTERPRISE,
+        name=data.organization.name,
+        region=data.region,
+        **{k: getattr(action.row.org, k) for k in ORG_KEYS},
+    )
+    session.add(org)
+    created[org.name] = org
+    later.append(
+        lambda: audit.record(
             session, actor, "organization.created", "organization", org.id, source="import"
         )
+    )
+    return org
+
+
+def _demand(
+    session: Session,
+    actor: User,
+    action: Action,
+    created: dict[str, Organization],
+    later: list,
+) -> str:
+    data = action.row.data
+    org = _enterprise(session, actor, action, created, later)
     if action.op == "update":
         demand = demands.update_demand(
             session,
             actor,
             action.target_id,
             _patch(action, exclude=("organization", "organization_id", "status")),
+            external_id_checked=True,
         )
         _move_status(session, actor, demand.id, demand.status, data.status)
         return "updated"
     body = data.model_dump(mode="json", exclude={"organization", "status"})
-    body["organization_id"] = org.id
-    demands.create_demand(session, actor, body, status=data.status or S.PUBLISHED)
+    demand, _requested = demands.build_demand(
+        session, actor, body, organization=org, external_id_checked=True
+    )
+    status = data.status or S.PUBLISHED
+    later.append(lambda: demands.record_created(session, actor, demand, status))
     return "created"
 
 
-def apply(
-    session: Session, actor: User, plan: Plan, progress: Progress | None = None, every: int = 100
+def apply_chunk(
+    session: Session,
+    actor: User,
+    kind: str,
+    actions: list[Action],
+    created: dict[str, Organization],
 ) -> dict[str, int]:
-    """Run every action; ApplyFailed names the row if a service refuses one."""
+    """Write some of a plan's actions with two flushes in all: every record is built first,
+    then flushed together, then audited and queued for the index (which needs the new ids).
+    ``created`` carries the enterprises new in this import from one chunk to the next.
+    ApplyFailed names the row if a service refuses one."""
     counts = {"created": 0, "updated": 0}
-    created: dict[str, Organization] = {}
-    # The services flush explicitly after each record; autoflush before each of their lookups
-    # would only add a third flush per row (of the previous row's outbox and audit rows).
+    later: list[tuple[Action, Callable[[], None]]] = []
+    loaded = _load(session, kind, actions)  # held: the session keeps objects weakly
+    # Lookups must not flush each half-built record: the chunk is flushed once, below.
     with session.no_autoflush:
-        for done, action in enumerate(plan.actions, start=1):
-            _one(session, actor, plan, action, created, counts)
-            if progress and done % every == 0:
-                progress(done)
+        for action in actions:
+            steps: list[Callable[[], None]] = []
+            with _row(kind, action):
+                if kind == DEMANDS:
+                    counts[_demand(session, actor, action, created, steps)] += 1
+                else:
+                    counts[_provider(session, actor, action, steps)] += 1
+            later += [(action, step) for step in steps]
     session.flush()
-    if progress:
-        progress(len(plan.actions))
+    with session.no_autoflush:
+        for action, step in later:
+            with _row(kind, action):
+                step()
+    session.flush()
+    del loaded
     return counts
 
 
-def _one(
-    session: Session,
-    actor: User,
-    plan: Plan,
-    action: Action,
-    created: dict[str, Organization],
-    counts: dict[str, int],
-) -> None:
+def apply(
+    session: Session, actor: User, plan: Plan, progress: Progress | None = None, chunk: int = 500
+) -> dict[str, int]:
+    """Run every action in one transaction (flush only: the caller commits or rolls back)."""
+    counts = {"created": 0, "updated": 0}
+    created: dict[str, Organization] = {}
+    for start in range(0, len(plan.actions), chunk):
+        part = apply_chunk(session, actor, plan.kind, plan.actions[start : start + chunk], created)
+        counts = {key: counts[key] + part[key] for key in counts}
+        if progress:
+            progress(min(start + chunk, len(plan.actions)))
+    return counts
+
+
+def _load(session: Session, kind: str, actions: list[Action]) -> list:
+    """The chunk's existing records in three queries, so that the services find them in the
+    session instead of asking the database row by row."""
+    targets = [a.target_id for a in actions if a.target_id is not None]
+    orgs = [a.organization_id for a in actions if a.organization_id is not None]
+    model = Demand if kind == DEMANDS else Provider
+    options = (
+        [selectinload(Demand.organization)]
+        if kind == DEMANDS
+        else [selectinload(Provider.organization), selectinload(Provider.cases)]
+    )
+    loaded: list = []
+    if targets:
+        loaded += session.scalars(select(model).where(model.id.in_(targets)).options(*options))
+    if orgs:
+        loaded += session.scalars(
+            select(Organization)
+            .where(Organization.id.in_(orgs))
+            .options(selectinload(Organization.provider))
+        )
+    return loaded
+
+
+@contextmanager
+def _row(kind: str, action: Action) -> Iterator[None]:
+    """A service's refusal becomes ApplyFailed naming the row and the column."""
     try:
-        if plan.kind == DEMANDS:
-            counts[_demand(session, actor, action, created)] += 1
-        else:
-            counts[_provider(session, actor, action)] += 1
+        yield
     except ServiceError as exc:
         field, messages = next(iter(exc.fields.items()), ("", [exc.message]))
         raise ApplyFailed(
             Problem(
                 action.row.number,
-                header_of(plan.kind, field.split(".")[0]) if field else "",
+                header_of(kind, field.split(".")[0]) if field else "",
                 messages[0],
             )
         ) from exc

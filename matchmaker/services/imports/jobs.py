@@ -2,36 +2,47 @@
 
 The uploaded file is kept (under the upload folder) between preview and commit, and is
 read and checked again when the commit runs, because the database may have changed in
-between. The commit runs outside the request (see ``web/imports``); its progress is kept
-in this process and, where the database allows a second writer during the import's own
-transaction (PostgreSQL, not SQLite), also in ``ImportJob.processed``.
+between. The commit runs in a background job (``RUN_WORK`` after the request's commit):
+the rows are written in chunks, each committed with its undo notes (``undo``) and the
+job's progress and heartbeat, so that other writers never wait long and every worker and
+page sees the progress. For the user it stays one import: when it fails, or its worker
+dies (no heartbeat for ``STALE``; ``sweep``), what it wrote is undone and it can be
+retried. Only one import runs at a time. Kept files are deleted ``RETENTION`` after the
+job was created (``purge_files``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
-import threading
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import Engine, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...models import ImportJob, Role, User, utcnow
+from ...models import ImportJob, ImportUndo, Role, User, utcnow
 from .. import audit
 from ..access import require_role
 from ..errors import Conflict, NotFound
-from . import Outcome, ProblemsFound, inspect, write
-from .applying import ApplyFailed
+from ..unit_of_work import after_commit
+from . import Outcome, ProblemsFound, inspect, undo
+from .applying import ApplyFailed, apply_chunk
 from .reading import FileProblem, extension_of
 
 PREVIEWED, RUNNING, DONE, FAILED = "previewed", "running", "done", "failed"
 MAX_PROBLEMS = 1000  # stored and shown; the total count is kept in the summary
 SAMPLE = 10
 UPLOAD_EXTENSIONS = ("xlsx", "csv")
+CHUNK = 500  # rows per committed chunk
+STALE = dt.timedelta(minutes=2)  # a running import without a heartbeat for this long is dead
+RETENTION = dt.timedelta(days=30)
+RUN_WORK = "import_run"  # after-commit work: (job_id, actor_id)
 
-_progress: dict[int, int] = {}
-_progress_lock = threading.Lock()
+
+class Stopped(RuntimeError):
+    """The job is no longer running (swept as dead meanwhile): stop writing."""
 
 
 def _folder(upload_folder: str) -> Path:
@@ -118,88 +129,168 @@ def recent_jobs(session: Session, actor: User, limit: int = 10) -> list[ImportJo
 
 
 def start(session: Session, actor: User, job_id: int) -> ImportJob:
-    """previewed (without problems) → running, exactly once even if the button is clicked twice."""
+    """previewed (without problems) → running, exactly once even if the button is clicked
+    twice or two administrators commit at once; the import runs after the commit."""
     job = get_job(session, actor, job_id)
     if job.problems:
         raise Conflict(_("文件中有问题，请修改后重新上传"))
+    return _claim(session, actor, job, PREVIEWED, "import.started")
+
+
+def retry(session: Session, actor: User, job_id: int) -> ImportJob:
+    """failed → running again (the file is read and checked again)."""
+    job = get_job(session, actor, job_id)
+    if job.file_purged_at is not None:
+        raise Conflict(_("上传的文件已按保留期限删除，请重新上传"))
+    return _claim(session, actor, job, FAILED, "import.retried")
+
+
+def _claim(session: Session, actor: User, job: ImportJob, status: str, action: str) -> ImportJob:
+    other = session.scalar(
+        select(ImportJob.id).where(ImportJob.status == RUNNING, ImportJob.id != job.id).limit(1)
+    )
+    if other is not None:
+        raise Conflict(_("另一个导入（#%(id)s）正在进行，请等它完成后再提交", id=other))
     claimed = session.execute(
         update(ImportJob)
-        .where(ImportJob.id == job_id, ImportJob.status == PREVIEWED)
-        .values(status=RUNNING, processed=0)
+        .where(ImportJob.id == job.id, ImportJob.status == status)
+        .values(status=RUNNING, processed=0, heartbeat_at=utcnow(), finished_at=None)
     ).rowcount
     if not claimed:
-        raise Conflict(_("该导入任务已提交"))
+        session.refresh(job)
+        if job.status == RUNNING:
+            raise Conflict(_("该导入已在进行中（可能由另一位管理员或另一窗口提交），请查看进度"))
+        raise Conflict(_("该导入已经提交过（当前状态：%(status)s）", status=job.status))
     session.refresh(job)
-    audit.record(session, actor, "import.started", "import_job", job.id)
+    if status == FAILED:
+        job.problems = []
+    audit.record(session, actor, action, "import_job", job.id)
+    after_commit(session, RUN_WORK, job.id, actor.id)
     return job
 
 
 def progress_of(job: ImportJob) -> int:
-    with _progress_lock:
-        return max(job.processed or 0, _progress.get(job.id, 0))
+    return job.processed or 0
 
 
-def progress_recorder(engine: Engine, job_id: int):
-    """A callback for ``write``: remembers progress here, and in the job row where possible."""
-    shared = engine.dialect.name != "sqlite"  # SQLite allows no second writer meanwhile
-
-    def record(done: int) -> None:
-        with _progress_lock:
-            _progress[job_id] = done
-        if shared:
-            with engine.begin() as connection:
-                connection.execute(
-                    update(ImportJob).where(ImportJob.id == job_id).values(processed=done)
-                )
-
-    return record
+def _beat(session: Session, job: ImportJob, processed: int) -> None:
+    """Progress and heartbeat, in the chunk's transaction; Stopped if the job was swept."""
+    alive = session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == RUNNING)
+        .values(processed=processed, heartbeat_at=utcnow())
+    ).rowcount
+    if not alive:
+        raise Stopped(f"import job {job.id} is no longer running")
 
 
-def execute(
-    session: Session, actor: User, job_id: int, upload_folder: str, progress=None
+def run(
+    session: Session, actor: User, job_id: int, upload_folder: str, commit, chunk: int = 0
 ) -> ImportJob:
-    """Check the kept file again and write it.
-
-    Flushes only: the caller commits, or rolls back and ``fail``s.
-    """
+    """Check the kept file again and write it chunk by chunk, ``commit``-ing each chunk with
+    its undo notes. Raises on failure: the caller rolls back and calls ``fail``."""
     job = get_job(session, actor, job_id)
     if job.status != RUNNING:
         raise Conflict(_("该导入任务未在进行中"))
     data = (_folder(upload_folder) / job.stored_name).read_bytes()
     outcome = inspect(session, actor, job.filename, data, job.kind)
-    counts = write(session, actor, outcome, progress)
-    job.status, job.processed, job.finished_at = DONE, len(outcome.plan.actions), utcnow()
-    job.summary = {
-        **job.summary,
-        "created": counts["created"],
-        "updated": counts["updated"],
-        "merged": counts["merged"],
-    }
-    audit.record(session, actor, "import.committed", "import_job", job.id, kind=job.kind, **counts)
+    if not outcome.ok:
+        raise ProblemsFound(outcome.problems)
+    counts = {"created": 0, "updated": 0}
+    created: dict = {}
+    actions = outcome.plan.actions
+    chunk = chunk or CHUNK
+    for seq, begin in enumerate(range(0, len(actions), chunk)):
+        with undo.Recorder(session) as recorder:
+            part = apply_chunk(
+                session, actor, outcome.kind, actions[begin : begin + chunk], created
+            )
+        undo.keep(session, job.id, seq, recorder)
+        counts = {key: counts[key] + part[key] for key in counts}
+        _beat(session, job, min(begin + chunk, len(actions)))
+        commit()
+    job = session.get(ImportJob, job_id)
+    job.status, job.processed, job.finished_at = DONE, len(actions), utcnow()
+    job.summary = {**job.summary, **counts, "merged": outcome.plan.merged}
+    session.execute(delete(ImportUndo).where(ImportUndo.job_id == job.id))
+    audit.record(
+        session,
+        actor,
+        "import.committed",
+        "import_job",
+        job.id,
+        kind=job.kind,
+        merged=outcome.plan.merged,
+        **counts,
+    )
     return job
 
 
 def fail(session: Session, job_id: int, exc: Exception) -> None:
-    """Record why a commit failed (after the caller rolled the import back)."""
+    """After a failed run (the caller rolled its last chunk back): undo the committed chunks
+    and record why. The job can be retried."""
     job = session.get(ImportJob, job_id)
-    if job is None:
-        return
+    if job is None or isinstance(exc, Stopped):
+        return  # swept meanwhile: the sweep undid it
+    undone = undo.undo(session, job_id)
+    job.status, job.problems, job.finished_at = FAILED, _problems(exc), utcnow()
+    audit.record(session, None, "import.failed", "import_job", job.id, chunks_undone=undone)
+
+
+def _problems(exc: Exception) -> list[dict]:
     if isinstance(exc, ProblemsFound):
-        problems = [p.as_dict() for p in exc.problems[:MAX_PROBLEMS]]
-    elif isinstance(exc, ApplyFailed):
-        problems = [exc.problem.as_dict()]
-    elif isinstance(exc, FileProblem):
-        problems = [{"row": None, "column": "", "message": exc.message}]
+        return [p.as_dict() for p in exc.problems[:MAX_PROBLEMS]]
+    if isinstance(exc, ApplyFailed):
+        return [exc.problem.as_dict()]
+    if isinstance(exc, FileProblem):
+        message = exc.message
+    elif isinstance(exc, IntegrityError):
+        message = _(
+            "与同时写入的其他数据冲突（例如相同的外部编号或单位名称），"
+            "已撤销本次导入写入的数据，请重试"
+        )
+    elif isinstance(exc, Interrupted):
+        message = _("导入中断（处理导入的进程已停止），已撤销写入的数据，可重试")
     else:
-        problems = [
-            {"row": None, "column": "", "message": _("导入失败，未保存任何数据（服务器错误）")}
-        ]
-    job.status, job.problems, job.finished_at = FAILED, problems, utcnow()
-    audit.record(session, None, "import.failed", "import_job", job.id)
-    with _progress_lock:
-        _progress.pop(job_id, None)
+        message = _("导入失败，已撤销写入的数据（服务器错误），可重试")
+    return [{"row": None, "column": "", "message": message}]
 
 
-def forget_progress(job_id: int) -> None:
-    with _progress_lock:
-        _progress.pop(job_id, None)
+class Interrupted(RuntimeError):
+    """The worker running the import stopped (no heartbeat)."""
+
+
+def sweep(
+    session: Session, now: dt.datetime | None = None, stale_after: dt.timedelta = STALE
+) -> list[int]:
+    """Running imports whose heartbeat stopped: undone and failed (then retryable)."""
+    limit = (now or utcnow()) - stale_after
+    dead = list(
+        session.scalars(
+            select(ImportJob.id).where(ImportJob.status == RUNNING, ImportJob.heartbeat_at < limit)
+        )
+    )
+    for job_id in dead:
+        fail(session, job_id, Interrupted())
+    return dead
+
+
+def purge_files(
+    session: Session,
+    upload_folder: str,
+    now: dt.datetime | None = None,
+    keep: dt.timedelta = RETENTION,
+) -> int:
+    """Delete kept survey files older than the retention period (not while running)."""
+    limit = (now or utcnow()) - keep
+    jobs = session.scalars(
+        select(ImportJob).where(
+            ImportJob.created_at < limit,
+            ImportJob.file_purged_at.is_(None),
+            ImportJob.status != RUNNING,
+        )
+    ).all()
+    for job in jobs:
+        (_folder(upload_folder) / job.stored_name).unlink(missing_ok=True)
+        job.file_purged_at = utcnow()
+    return len(jobs)

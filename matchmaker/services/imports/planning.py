@@ -10,7 +10,8 @@ Duplicates inside the file: a later row naming the same record as an earlier one
 (skipped) when its content is identical, and reported as a problem when it differs — the
 user has to decide which one is right.
 
-All lookups are done in a few IN queries up front, not one query per row.
+All lookups are done in a few IN queries up front (with the related organisation or profile
+loaded alongside), not one query per row.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ...models import Demand, Organization, OrgType, Provider
 from ..demands import EDITABLE
@@ -63,7 +64,11 @@ def _chunks(values: Iterable, size: int = CHUNK):
 def _orgs_by(session: Session, column, values: set) -> dict:
     found = {}
     for chunk in _chunks(v for v in values if v):
-        for org in session.scalars(select(Organization).where(column.in_(chunk))):
+        for org in session.scalars(
+            select(Organization)
+            .where(column.in_(chunk))
+            .options(selectinload(Organization.provider))
+        ):
             found[getattr(org, column.key)] = org
     return found
 
@@ -73,7 +78,11 @@ def _by_external_id(session: Session, model, rows: list[Row]) -> dict:
     found = {}
     for chunk in _chunks({r.data.external_id for r in rows if r.data.external_id}):
         found.update(
-            session.execute(select(model.external_id, model).where(model.external_id.in_(chunk)))
+            session.execute(
+                select(model.external_id, model)
+                .where(model.external_id.in_(chunk))
+                .options(selectinload(model.organization))
+            )
             .tuples()
             .all()
         )
@@ -86,9 +95,9 @@ def _orgs_by_name(session: Session, org_type: OrgType, names: set) -> dict[str, 
     for chunk in _chunks(names):
         found.update(
             session.execute(
-                select(Organization.name, Organization).where(
-                    Organization.type == org_type, Organization.name.in_(chunk)
-                )
+                select(Organization.name, Organization)
+                .where(Organization.type == org_type, Organization.name.in_(chunk))
+                .options(selectinload(Organization.provider))
             )
             .tuples()
             .all()

@@ -7,6 +7,10 @@ Decisions (also in the template's notes sheet):
 - XLSX: the first worksheet. Merged cells are *filled*: every cell of a merged range takes
   the range's value, so an enterprise name merged over its three demand rows counts for
   each of them (that is what the person who merged it meant).
+- Bombs are refused before anything is parsed (``limits``): a workbook whose parts would
+  unpack to more than 50 MB, a sheet that declares more than 20,000 rows or 200 columns,
+  merged ranges that would fill more than 200,000 cells, a CSV row with more than 200
+  columns. Workbooks are then read in openpyxl's streaming (read-only) mode.
 - The header row is the row among the first ten that names the most known columns, so a
   title row above the headers does no harm. Row numbers are the sheet's own (1-based).
 - Empty rows are skipped; so is the template's example row (外部编号 starting with 示例).
@@ -19,26 +23,18 @@ import csv
 import io
 import json
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 
-from ..errors import ValidationFailed
+from . import limits
 from .cells import as_text, is_blank
 from .columns import EXAMPLE_MARK, KINDS, clean_header, header_lookup
+from .limits import MAX_COLUMNS, MAX_ROWS, FileProblem
 
 EXTENSIONS = ("xlsx", "csv", "jsonl")
-MAX_ROWS = 20_000
 HEADER_SCAN = 10
-
-
-class FileProblem(ValidationFailed):
-    """The file as a whole cannot be read (type, encoding, size): nothing row by row to say."""
-
-    def __init__(self, message: str):
-        super().__init__(message, {"file": [message]})
 
 
 @dataclass
@@ -100,11 +96,18 @@ def decode(data: bytes) -> str:
 def _csv_rows(text: str) -> list[tuple[int, list[Any]]]:
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";", "，"), key=first.count)
+    rows = []
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [(number, row) for number, row in enumerate(reader, start=1)]
+        for number, row in enumerate(reader, start=1):
+            if len(row) > MAX_COLUMNS:
+                raise limits.too_many_columns()
+            rows.append((number, row))
+            if len(rows) > MAX_ROWS + HEADER_SCAN:
+                raise limits.too_many_rows()
     except csv.Error as exc:
         raise FileProblem(_("CSV 格式有误：%(error)s", error=str(exc))) from None
+    return rows
 
 
 def _jsonl(text: str) -> JsonLines:
@@ -117,7 +120,7 @@ def _jsonl(text: str) -> JsonLines:
         except json.JSONDecodeError as exc:
             bodies.append((number, BadJson(exc.msg)))
         if len(bodies) > MAX_ROWS:
-            raise FileProblem(_("行数过多：一次最多导入 %(n)s 行", n=MAX_ROWS))
+            raise limits.too_many_rows()
     return JsonLines(bodies)
 
 
@@ -130,34 +133,45 @@ class BadJson:
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise FileProblem(_("文件内容不是 Excel 工作簿（.xlsx）"))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise FileProblem(_("文件内容不是 Excel 工作簿（.xlsx）")) from None
+    merged = limits.check_workbook(data)  # before openpyxl sees the file
     from openpyxl import load_workbook
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            workbook = load_workbook(io.BytesIO(data), data_only=True)
+            workbook = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception:  # noqa: BLE001 — openpyxl raises many types for damaged files
         raise FileProblem(_("无法读取该 Excel 文件，请确认文件未损坏")) from None
-    sheet = workbook.worksheets[0]
-    if sheet.max_row > MAX_ROWS + HEADER_SCAN:
-        raise FileProblem(_("行数过多：一次最多导入 %(n)s 行", n=MAX_ROWS))
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                if r - 1 < len(rows):
-                    row = rows[r - 1]
-                    row.extend([None] * (c - len(row)))
-                    row[c - 1] = value
-    workbook.close()
+    try:
+        rows = []
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read every row, whatever the file declares
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + HEADER_SCAN:
+                raise limits.too_many_rows()
+    except FileProblem:
+        raise
+    except Exception:  # noqa: BLE001
+        raise FileProblem(_("无法读取该 Excel 文件，请确认文件未损坏")) from None
+    finally:
+        workbook.close()
+    _fill_merged(rows, merged)
     return list(enumerate(rows, start=1))
+
+
+def _fill_merged(rows: list[list[Any]], merged: list[tuple[int, int, int, int]]) -> None:
+    """Every cell of a merged range takes the value of its top-left cell."""
+    for min_row, min_col, max_row, max_col in merged:
+        if min_row - 1 >= len(rows):
+            continue
+        top = rows[min_row - 1]
+        value = top[min_col - 1] if min_col - 1 < len(top) else None
+        for r in range(min_row, min(max_row, len(rows)) + 1):
+            row = rows[r - 1]
+            row.extend([None] * (max_col - len(row)))
+            for c in range(min_col, max_col + 1):
+                row[c - 1] = value
 
 
 # --- shared ---------------------------------------------------------------------------------
@@ -181,7 +195,7 @@ def _table(numbered: list[tuple[int, list[Any]]]) -> Table:
     )
     data = [(n, cells) for n, cells in rows if n > number and not _is_example(headers, cells)]
     if len(data) > MAX_ROWS:
-        raise FileProblem(_("行数过多：一次最多导入 %(n)s 行", n=MAX_ROWS))
+        raise limits.too_many_rows()
     return Table([as_text(h) if not is_blank(h) else "" for h in headers], number, data)
 
 

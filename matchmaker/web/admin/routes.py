@@ -1,4 +1,4 @@
-"""Administration: demand review, organisation verification, an overview.
+"""Administration: demand review, organisation verification, background jobs, an overview.
 
 Every route needs an admin: anonymous visitors are sent to sign in, other roles get 403.
 """
@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
-from ...services import accounts, admin_lists, demands, figures
+from ...services import accounts, admin_lists, demands, figures, job_runs
 from ...services.errors import ServiceError
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from .. import questions
 from ..auth.forms import apply_field_errors
 from ..confirm import ask, confirmed
 from .forms import ActionForm, RejectForm
+from .jobs import job_labels, status_labels
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -74,12 +75,11 @@ def reject():
     form = RejectForm(prefix=f"d{demand_id}")
     if form.validate_on_submit():
         try:
-            demand = demands.reject(db.session, current_user, demand_id, form.reason.data)
-            commit()
+            with unit_of_work():
+                demand = demands.reject(db.session, current_user, demand_id, form.reason.data)
         except ServiceError as exc:
             if not exc.fields:
                 raise
-            db.session.rollback()
             apply_field_errors(form, exc.fields)
         else:
             flash(_("已驳回：%(title)s", title=demand.title), "success")
@@ -152,3 +152,30 @@ def _set_verified(organization_id: int, verified: bool):
     return redirect(
         url_for("admin.organizations", type=back if back in admin_lists.ORG_FILTERS else "all")
     )
+
+
+@bp.get("/jobs")
+def jobs():
+    status = request.args.get("status")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    view = job_runs.overview(db.session, current_user, status, page)
+    return render_template(
+        "admin/jobs.html",
+        view=view,
+        status=status if status in job_runs.STATUSES else None,
+        page=page,
+        per_page=job_runs.PER_PAGE,
+        names=job_labels(),
+        statuses=status_labels(),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/jobs/<run_id>/retry")
+def retry_job(run_id: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        run = job_runs.retry(db.session, current_user, run_id)
+    flash(_("已重新排队：%(name)s", name=job_labels().get(run.name, run.name)), "success")
+    return redirect(url_for("admin.jobs"))

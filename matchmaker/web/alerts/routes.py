@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ...extensions import db
 from ...services import saved_searches
 from ...services.errors import ValidationFailed
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -30,12 +30,11 @@ def create():
         **{key: request.form.getlist(key) for key in saved_searches.FILTER_KEYS},
     }
     try:
-        saved_searches.save(db.session, current_user, request.form.get("name", ""), query)
+        with unit_of_work():
+            saved_searches.save(db.session, current_user, request.form.get("name", ""), query)
     except ValidationFailed as exc:
-        db.session.rollback()
         flash("；".join(m for messages in exc.fields.values() for m in messages), "error")
         return redirect(url_for("alerts.index"))
-    commit()
     flash(_("已保存搜索，有新的匹配需求时每天最多提醒一次"), "success")
     return redirect(url_for("alerts.index"))
 

@@ -22,7 +22,7 @@ from ...models import Role, User
 from ...schemas import ColleagueIn, RegistrationIn, validate
 from ...services import accounts
 from ...services.errors import ServiceError
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from ..main.links import is_local_path
 from .forms import ColleagueForm, LoginForm, PasswordForm, RegistrationForm, apply_field_errors
 
@@ -114,10 +114,9 @@ def register():
         else:
             if not form.errors and not form.form_errors:
                 try:
-                    user = accounts.register(db.session, data)
-                    commit()
+                    with unit_of_work():
+                        user = accounts.register(db.session, data)
                 except ServiceError as exc:
-                    db.session.rollback()
                     apply_field_errors(form, exc.fields)
                     if not exc.fields:
                         form.form_errors.append(exc.message)
@@ -135,12 +134,11 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
-                db.session, current_user, form.current_password.data, form.new_password.data
-            )
-            commit()
+            with unit_of_work():
+                accounts.change_password(
+                    db.session, current_user, form.current_password.data, form.new_password.data
+                )
         except ServiceError as exc:
-            db.session.rollback()
             apply_field_errors(form, exc.fields)
         else:
             flash(_("密码已修改"), "success")
@@ -157,12 +155,11 @@ def team():
     form = ColleagueForm()
     if form.validate_on_submit():
         try:
-            colleague = accounts.add_colleague(
-                db.session, current_user, validate(ColleagueIn, form.schema_data())
-            )
-            commit()
+            with unit_of_work():
+                colleague = accounts.add_colleague(
+                    db.session, current_user, validate(ColleagueIn, form.schema_data())
+                )
         except ServiceError as exc:
-            db.session.rollback()
             apply_field_errors(form, exc.fields, only_new=True)
             if not exc.fields:
                 form.form_errors.append(exc.message)

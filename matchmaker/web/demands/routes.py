@@ -16,7 +16,7 @@ from ...services import access, files, interests, matching, notifications
 from ...services import demands as demand_service
 from ...services import leads as lead_service
 from ...services.errors import ValidationFailed
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from .. import questions
 from ..confirm import ask, confirmed
 from ..uploads import save_with_uploads, upload_folder
@@ -186,12 +186,11 @@ def detail(demand_id: int):
         context["recommended"] = []
         if demand.status in S.OPEN:
             try:
-                context["recommended"] = matching.recommended_providers(
-                    db.session, get_search(), user, demand.id, k=6
-                )
-                commit()  # first showings are recorded as exposure
+                with unit_of_work():  # first showings are recorded as exposure
+                    context["recommended"] = matching.recommended_providers(
+                        db.session, get_search(), user, demand.id, k=6
+                    )
             except SearchUnavailable:
-                db.session.rollback()
                 context["search_unavailable"] = True
     elif user.role == Role.PROVIDER:
         own = interests.own_interest(db.session, user, demand)
@@ -290,10 +289,9 @@ def express(demand_id: int):
     demand = demand_service.get_visible_demand(db.session, user, demand_id)
     form = InterestForm()
     try:
-        interests.express(db.session, user, demand.id, form.body())
-        commit()
+        with unit_of_work():
+            interests.express(db.session, user, demand.id, form.body())
     except ValidationFailed as exc:
-        db.session.rollback()
         show_errors(form, exc)
         demand = demand_service.get_visible_demand(db.session, user, demand_id)
         return render_template(

@@ -7,30 +7,34 @@ Public: ``/guides`` (published editions), ``/guides/<id>`` and its ``.pdf`` / ``
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
+from ...jobs import tasks as jobs
 from ...services import guides
 from ...services.errors import ValidationFailed
 from ...services.guides import charts as guide_charts
+from ...services.guides import files as guide_files
 from ...services.guides import labels
 from ...services.guides import pdf as guide_pdf
-from ...services.guides import xlsx as guide_xlsx
 from ...taxonomy import get_taxonomy
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from .. import charts, questions
 from ..auth.decorators import admin_required
 from ..auth.forms import apply_field_errors
@@ -116,13 +120,44 @@ def show(guide_id: int):
     )
 
 
-def _download(data: bytes, mimetype: str, name: str, guide) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    # Editions never change; drafts do.
-    response.headers["Cache-Control"] = (
-        "public, max-age=86400" if guide.status == guides.PUBLISHED else "private, no-store"
+MIMETYPES = {"pdf": "application/pdf", "xlsx": XLSX_TYPE}
+EDITION_MAX_AGE = 86400  # editions never change; a day keeps caches from holding errors long
+
+
+def _download(guide_id: int, fmt: str) -> Response:
+    """A published edition's stored file (rendered once after publication); an
+    administrator's draft preview rendered on the spot and never cached."""
+    guide = guides.get_visible(db.session, _actor(), guide_id)
+    locale = _edition_locale()
+    name = guide_pdf.filename(guide, fmt, locale)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    if guide.status != guides.PUBLISHED:
+        data = guide_files.render(db.session, guide, current_app.config, fmt, locale)
+        response = Response(data, mimetype=MIMETYPES[fmt])
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    path = guide_files.stored(folder, guide, fmt, locale)
+    if path is None:  # the render job has not finished (or failed: it is on the jobs page)
+        jobs.render_guide(guide.id)
+        response = make_response(
+            render_template("error.html", status=503, message=_("文件正在生成，请稍后再试")),
+            503,
+        )
+        response.headers["Retry-After"] = "30"
+        return response
+    stat = path.stat()
+    response = send_file(
+        io.BytesIO(path.read_bytes()),  # a few MB at most; no file handle outlives the request
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=name,
+        conditional=True,
+        etag=f"{path.name}-{stat.st_mtime_ns}",
+        last_modified=stat.st_mtime,
+        max_age=EDITION_MAX_AGE,
     )
+    response.cache_control.public = True
     return response
 
 
@@ -134,20 +169,12 @@ def _edition_locale() -> str:
 
 @bp.get("/guides/<int:guide_id>.pdf")
 def download_pdf(guide_id: int):
-    guide = guides.get_visible(db.session, _actor(), guide_id)
-    locale = _edition_locale()
-    with force_locale(locale):
-        data = guide_pdf.render(guide, guides.trend(db.session, guide), current_app.config, locale)
-    return _download(data, "application/pdf", guide_pdf.filename(guide, "pdf", locale), guide)
+    return _download(guide_id, "pdf")
 
 
 @bp.get("/guides/<int:guide_id>.xlsx")
 def download_xlsx(guide_id: int):
-    guide = guides.get_visible(db.session, _actor(), guide_id)
-    locale = _edition_locale()
-    with force_locale(locale):
-        data = guide_xlsx.render(guide, guides.trend(db.session, guide), locale)
-    return _download(data, XLSX_TYPE, guide_pdf.filename(guide, "xlsx", locale), guide)
+    return _download(guide_id, "xlsx")
 
 
 @bp.post("/guides/subscribe")
@@ -207,12 +234,11 @@ def admin_create():
     if not form.validate_on_submit() and "csrf_token" in form.errors:
         abort(400)
     try:
-        guide = guides.create_draft(db.session, current_user, form.body())
+        with unit_of_work():
+            guide = guides.create_draft(db.session, current_user, form.body())
     except ValidationFailed as exc:
-        db.session.rollback()
         _show_errors(form, exc)
         return _render_admin(form, 422)
-    commit()
     flash(_("已生成草稿：%(title)s", title=guide.title), "success")
     return redirect(url_for("guides.show", guide_id=guide.id))
 
@@ -233,12 +259,11 @@ def admin_edit(guide_id: int):
     if not form.validate_on_submit() and "csrf_token" in form.errors:
         abort(400)
     try:
-        guides.update_draft(db.session, current_user, guide_id, form.body())
+        with unit_of_work():
+            guides.update_draft(db.session, current_user, guide_id, form.body())
     except ValidationFailed as exc:
-        db.session.rollback()
         _show_errors(form, exc)
         return render_template("guides/edit.html", guide=guide, form=form), 422
-    commit()
     flash(_("草稿已保存"), "success")
     return redirect(url_for("guides.show", guide_id=guide_id))
 
@@ -278,10 +303,5 @@ def admin_publish(guide_id: int):
         return ask(publish_question(guide), url_for("guides.show", guide_id=guide_id))
     guide = guides.publish(db.session, current_user, guide_id)
     commit()
-    sent = guides.mail_subscribers(db.session, guide, current_app.config, request.url_root)
-    flash(
-        _("已发布第 %(n)s 期，已通知订阅用户", n=guide.edition)
-        + (_("（发送邮件 %(n)s 封）", n=sent) if sent else ""),
-        "success",
-    )
+    flash(_("已发布第 %(n)s 期，已通知订阅用户", n=guide.edition), "success")
     return redirect(url_for("guides.show", guide_id=guide.id))

@@ -14,9 +14,8 @@ from ...extensions import db
 from ...services.imports import jobs, template_files
 from ...services.imports.columns import COLUMNS, KINDS
 from ...services.imports.reading import FileProblem
-from ...transaction import commit
+from ...transaction import unit_of_work
 from ..archive.download import attachment
-from . import background
 from .forms import ActionForm, UploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
@@ -59,19 +58,18 @@ def upload():
     if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
         abort(413)
     try:
-        job = jobs.preview_upload(
-            db.session,
-            current_user,
-            form.kind.data,
-            storage.filename or "",
-            data,
-            current_app.config["UPLOAD_FOLDER"],
-        )
+        with unit_of_work():
+            job = jobs.preview_upload(
+                db.session,
+                current_user,
+                form.kind.data,
+                storage.filename or "",
+                data,
+                current_app.config["UPLOAD_FOLDER"],
+            )
     except FileProblem as exc:
-        db.session.rollback()
         form.file.errors = [exc.message]
         return _index(form, 422)
-    commit()
     return redirect(url_for("imports.job", job_id=job.id))
 
 
@@ -83,15 +81,25 @@ def job(job_id: int):
     )
 
 
-@bp.post("/<int:job_id>/commit")
-def commit_job(job_id: int):
+def _run(job_id: int, operation, message: str):
+    """Claim the job; after the commit, a background job imports it (a job that is not
+    there to claim: 409 with the reason)."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    the_job = jobs.start(db.session, current_user, job_id)
-    commit()
-    background.start(current_app._get_current_object(), the_job.id, current_user.id)
-    flash(_("已开始导入，请稍候"), "success")
+    with unit_of_work():
+        operation(db.session, current_user, job_id)
+    flash(message, "success")
     return redirect(url_for("imports.job", job_id=job_id))
+
+
+@bp.post("/<int:job_id>/commit")
+def commit_job(job_id: int):
+    return _run(job_id, jobs.start, _("已开始导入，请稍候"))
+
+
+@bp.post("/<int:job_id>/retry")
+def retry_job(job_id: int):
+    return _run(job_id, jobs.retry, _("已重新开始导入，请稍候"))
 
 
 @bp.get("/template/<kind>.<fmt>")

@@ -29,7 +29,7 @@ from ...search_engine import get_search
 from ...services import meeting_calendar, meeting_papers
 from ...services import meetings as meeting_service
 from ...services.errors import Conflict, ServiceError, ValidationFailed
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from .. import questions
 from ..archive.download import attachment
 from ..auth.decorators import admin_required
@@ -77,10 +77,9 @@ def index():
     status = 200
     if request.method == "POST":
         try:
-            meeting = meeting_service.create_meeting(db.session, actor(), form.body())
-            commit()
+            with unit_of_work():
+                meeting = meeting_service.create_meeting(db.session, actor(), form.body())
         except ValidationFailed as exc:
-            db.session.rollback()
             show_errors(form, exc, ALIASES)
             status = 422
         else:
@@ -153,9 +152,7 @@ def edit(meeting_id: int):
     form = MeetingForm()
     form.set_choices()
     try:
-        meeting_service.update_meeting(
-            db.session, actor(), meeting_id, form.body(), current_app.config, _base_url()
-        )
+        meeting_service.update_meeting(db.session, actor(), meeting_id, form.body())
         commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -172,7 +169,7 @@ def cancel(meeting_id: int):
     if not confirmed():
         back = url_for(".detail", meeting_id=meeting_id)
         return ask(questions.cancel_meeting(meeting), back)
-    meeting_service.cancel_meeting(db.session, actor(), meeting_id, current_app.config, _base_url())
+    meeting_service.cancel_meeting(db.session, actor(), meeting_id)
     commit()
     flash(_("对接会已取消，已通知 %(n)s 家受邀单位", n=len(meeting.invitees)), "success")
     return _to_detail(meeting_id)
@@ -212,13 +209,18 @@ def _base_url() -> str:
 @admin_required
 def propose(meeting_id: int):
     try:
-        per_demand = request.form.get("per_demand", type=int) or meeting_service.DEFAULT_PER_DEMAND
-        added = meeting_service.propose(
-            db.session, get_search(), actor(), meeting_id, per_demand=min(max(per_demand, 1), 10)
-        )
-        commit()
+        with unit_of_work():
+            per_demand = (
+                request.form.get("per_demand", type=int) or meeting_service.DEFAULT_PER_DEMAND
+            )
+            added = meeting_service.propose(
+                db.session,
+                get_search(),
+                actor(),
+                meeting_id,
+                per_demand=min(max(per_demand, 1), 10),
+            )
     except SearchUnavailable:
-        db.session.rollback()
         flash(_("匹配服务暂时不可用，请稍后再试"), "error")
     else:
         flash(_("已生成配对名单，新增 %(n)s 对", n=added), "success")
@@ -230,18 +232,17 @@ def propose(meeting_id: int):
 def add_pair(meeting_id: int):
     form = PairForm()
     try:
-        pair = meeting_service.add_pair(
-            db.session,
-            actor(),
-            meeting_id,
-            to_int(form.demand_id.data),
-            to_int(form.provider_id.data),
-        )
-        commit()
+        with unit_of_work():
+            pair = meeting_service.add_pair(
+                db.session,
+                actor(),
+                meeting_id,
+                to_int(form.demand_id.data),
+                to_int(form.provider_id.data),
+            )
     except ServiceError as exc:
         if not exc.fields:
             raise
-        db.session.rollback()
         show_errors(form, exc)
         return _render_detail(meeting_id, pair_form=form, status=422)
     flash(_("已添加配对"), "success")
@@ -275,12 +276,9 @@ def send_invitations(meeting_id: int):
         back = url_for(".detail", meeting_id=meeting_id)
         return ask(questions.send_invitations(meeting, count), back)
     try:
-        count = meeting_service.send_invitations(
-            db.session, actor(), meeting_id, current_app.config, _base_url()
-        )
-        commit()
+        with unit_of_work():
+            count = meeting_service.send_invitations(db.session, actor(), meeting_id)
     except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     else:
         if count:
@@ -295,20 +293,19 @@ def send_invitations(meeting_id: int):
 def outcome(meeting_id: int, pair_id: int):
     form = OutcomeForm(prefix=f"p{pair_id}")
     try:
-        pair = meeting_service.record_outcome(
-            db.session,
-            actor(),
-            meeting_id,
-            pair_id,
-            form.outcome.data or None,
-            to_int(form.contract_value.data),
-            form.notes.data,
-        )
-        commit()
+        with unit_of_work():
+            pair = meeting_service.record_outcome(
+                db.session,
+                actor(),
+                meeting_id,
+                pair_id,
+                form.outcome.data or None,
+                to_int(form.contract_value.data),
+                form.notes.data,
+            )
     except ServiceError as exc:
         if not exc.fields:
             raise
-        db.session.rollback()
         show_errors(form, exc)
         return _render_detail(meeting_id, outcome_forms={pair_id: form}, status=422)
     flash(_("已记录对接结果"), "success")
@@ -333,10 +330,11 @@ def rsvp(meeting_id: int):
     if current_user.role not in (Role.ENTERPRISE, Role.PROVIDER):
         abort(403)
     try:
-        invitee = meeting_service.rsvp(db.session, actor(), meeting_id, request.form.get("answer"))
-        commit()
+        with unit_of_work():
+            invitee = meeting_service.rsvp(
+                db.session, actor(), meeting_id, request.form.get("answer")
+            )
     except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     else:
         flash(_("已回复：%(answer)s", answer=rsvp_labels()[invitee.rsvp]), "success")

@@ -15,7 +15,7 @@ from ...search_engine import get_search
 from ...services import access, files, matching
 from ...services import providers as provider_service
 from ...services.errors import Forbidden, NotFound, ValidationFailed
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from ..demands.forms import show_errors
 from ..uploads import save_with_uploads, upload_folder
 from .forms import CaseForm, ProviderForm
@@ -106,16 +106,17 @@ def own_profile():
     if request.method == "POST":
         body = form.body()
         try:
-            validate(ProviderIn, {"name": organization.name, **body})  # blanks reported as missing
-            if provider is None:
-                provider = provider_service.create_provider(
-                    db.session, user, {"name": organization.name, **body}
-                )
-            else:
-                provider_service.update_provider(db.session, user, provider.id, body)
-            commit()
+            with unit_of_work():
+                validate(
+                    ProviderIn, {"name": organization.name, **body}
+                )  # blanks reported as missing
+                if provider is None:
+                    provider = provider_service.create_provider(
+                        db.session, user, {"name": organization.name, **body}
+                    )
+                else:
+                    provider_service.update_provider(db.session, user, provider.id, body)
         except ValidationFailed as exc:
-            db.session.rollback()
             show_errors(form, exc)
             return render_template(
                 "providers/edit.html",
