@@ -124,6 +124,7 @@ def measure(name: str, url: str, rows: int, scratch: Path, log=print) -> list[di
     from flask_migrate import upgrade
 
     from matchmaker import create_app
+    from matchmaker.config import Settings
     from matchmaker.extensions import db
     from matchmaker.search_engine import get_search
     from matchmaker.services import accounts, indexing
@@ -141,7 +142,8 @@ def measure(name: str, url: str, rows: int, scratch: Path, log=print) -> list[di
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_KIB": 1024,
             "ARGON2_PARALLELISM": 1,
-        }
+        },
+        settings=Settings(MATCHMAKER_INSTANCE_PATH=scratch),  # the job queue's file goes there
     )
     results = []
     with app.app_context():
@@ -151,6 +153,7 @@ def measure(name: str, url: str, rows: int, scratch: Path, log=print) -> list[di
         for kind in ("providers", "demands"):
             data = survey_csv(kind, rows)
             for round_ in ("first import", "same file again"):
+                cpu = time.process_time()
                 started = time.perf_counter()
                 job = jobs.preview_upload(
                     db.session, admin, kind, f"{kind}.csv", data, app.config["UPLOAD_FOLDER"]
@@ -178,12 +181,14 @@ def measure(name: str, url: str, rows: int, scratch: Path, log=print) -> list[di
                     "index": done - written,
                     "delivered": delivered,
                     "total": done - started,
+                    "cpu": time.process_time() - cpu,
                 }
                 results.append(result)
                 log(
                     f"{name:10} {kind:9} {round_:15} preview {result['preview']:5.1f} s  "
                     f"write {result['write']:5.1f} s  index {result['index']:5.1f} s  "
-                    f"total {result['total']:5.1f} s  ({result['created']} created, "
+                    f"total {result['total']:5.1f} s  cpu {result['cpu']:5.1f} s  "
+                    f"({result['created']} created, "
                     f"{result['updated']} updated)"
                 )
         db.session.remove()
@@ -218,17 +223,20 @@ def section(results: list[dict], load_before: str, load_after: str) -> str:
         "again: every row becomes an update (idempotent). PostgreSQL 15 and SQLite on local "
         "disk, one process.",
         "",
-        f"Target: 10,000 rows ≤ {TARGET:.0f} s from upload to searchable.",
+        f"Target: 10,000 rows ≤ {TARGET:.0f} s from upload to searchable (wall time). The CPU "
+        "time of the benchmark's own process (app, SQLite, embedded index; not the PostgreSQL "
+        "server) is shown beside it: on a busy machine it says what the import itself costs.",
         "",
-        "| database | kind | round | rows | preview s | write s | index s | total s | target |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|",
+        "| database | kind | round | rows | preview s | write s | index s | total s | "
+        "CPU s (this process) | target |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         verdict = "PASS" if r["total"] <= TARGET * r["rows"] / 10_000 else "FAIL"
         lines.append(
             f"| {r['database']} | {r['kind']} | {r['round']} | {r['rows']:,} | "
             f"{r['preview']:.1f} | {r['write']:.1f} | {r['index']:.1f} | {r['total']:.1f} | "
-            f"{verdict} |"
+            f"{r['cpu']:.1f} | {verdict} |"
         )
     lines += [
         "",
