@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
+import redis
 from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
@@ -37,11 +38,10 @@ def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         huey.storage_class = RedisStorage
         # Never wait long for an unreachable Redis (above the 1 s blocking read of a worker).
-        huey.storage_kwargs = {
-            "url": app.config["REDIS_URL"],
-            "socket_connect_timeout": 2,
-            "socket_timeout": 5,
-        }
+        pool = redis.ConnectionPool.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
+        huey.storage_kwargs = {"connection_pool": pool}
     else:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         huey.storage_class = SqliteStorage
