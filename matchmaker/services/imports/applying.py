@@ -200,16 +200,20 @@ def apply_chunk(
 
 
 def apply(
-    session: Session, actor: User, plan: Plan, progress: Progress | None = None, chunk: int = 500
+    session: Session, actor: User, plan: Plan, progress: Progress | None = None, chunk: int = 100
 ) -> dict[str, int]:
-    """Run every action in one transaction (flush only: the caller commits or rolls back)."""
+    """Run every action in one transaction (flush only: the caller commits or rolls back);
+    ``progress`` hears of every full chunk, then of the total."""
     counts = {"created": 0, "updated": 0}
     created: dict[str, Organization] = {}
-    for start in range(0, len(plan.actions), chunk):
+    total = len(plan.actions)
+    for start in range(0, total, chunk):
         part = apply_chunk(session, actor, plan.kind, plan.actions[start : start + chunk], created)
         counts = {key: counts[key] + part[key] for key in counts}
-        if progress:
-            progress(min(start + chunk, len(plan.actions)))
+        if progress and start + chunk <= total:
+            progress(start + chunk)
+    if progress:
+        progress(total)
     return counts
 
 
