@@ -349,7 +349,7 @@ def test_both_editions_can_be_downloaded_from_either_language(client, data):
     html = page(client.get(f"/guides/{guide.id}"))
     assert f'href="/guides/{guide.id}.pdf?lang=en" hreflang="en"' in html
     english = client.get(f"/guides/{guide.id}.pdf?lang=en")
-    assert 'filename="guide-1-en.pdf"' in english.headers["Content-Disposition"]
+    assert english.headers["Content-Disposition"] == "attachment; filename=guide-1-en.pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(english.data)).pages)
     assert "Supply and demand by industry cluster" in text and "各产业集群供需对比" not in text
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/guides/{guide.id}.xlsx?lang=en").data))
