@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import sqlite3
+import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
@@ -325,3 +326,17 @@ def mail_sink(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     yield sink
     controller.stop()
+
+
+def use_search_backend(config: dict, kind: str) -> dict:
+    """``config`` for the embedded backend (the default) or for the Elasticsearch server at
+    ELASTICSEARCH_URL, under a random index prefix; for tests parametrised over both."""
+    if kind == "elasticsearch":
+        from tests.search.conftest import elasticsearch_url
+
+        config.update(
+            ELASTICSEARCH_URL=elasticsearch_url(),
+            SEARCH_INDEX_PREFIX=f"test-{uuid.uuid4().hex[:10]}-",
+            SEARCH_INDEX_REPLICAS=0,
+        )
+    return config

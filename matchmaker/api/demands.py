@@ -44,10 +44,12 @@ def create_demand(body: dict) -> s.DemandOut:
     tag="demands",
     response=s.DemandOut,
     errors=(401, 404),
-    description="Owners and admins see every state; providers see published ones. Invisible → 404.",
+    description="Owners and admins see every state, with the posting organisation; providers see "
+    "published ones without it (`organization_id`, `organization`, `external_id` null). "
+    "Invisible → 404.",
 )
 def get_demand(demand_id: int) -> s.DemandOut:
-    return out.demand(service.get_visible_demand(db.session, current_api_user(), demand_id))
+    return out.demand(service.read_demand(db.session, current_api_user(), demand_id))
 
 
 @route(
@@ -64,11 +66,7 @@ def get_demand(demand_id: int) -> s.DemandOut:
     "negotiation or closed → 409.",
 )
 def update_demand(demand_id: int, body: dict) -> s.DemandOut:
-    user = current_api_user()
-    service.get_visible_demand(
-        db.session, user, demand_id
-    )  # invisible → 404, visible but not own → 403
-    demand = service.update_demand(db.session, user, demand_id, body)
+    demand = service.update_demand(db.session, current_api_user(), demand_id, body)
     commit()
     return out.demand(demand)
 
@@ -84,9 +82,7 @@ def update_demand(demand_id: int, body: dict) -> s.DemandOut:
     "instead).",
 )
 def delete_demand(demand_id: int) -> None:
-    user = current_api_user()
-    service.get_visible_demand(db.session, user, demand_id)
-    service.delete_demand(db.session, user, demand_id)
+    service.delete_demand(db.session, current_api_user(), demand_id)
     commit()
 
 
@@ -137,10 +133,8 @@ def search_demands(params: s.DemandSearchParams) -> s.DemandPage:
     "409 otherwise). Best first, scores non-increasing, reasons in the request's language.",
 )
 def matches(demand_id: int, params: s.LimitParams) -> s.MatchesOut:
-    user = current_api_user()
-    demand = service.get_visible_demand(db.session, user, demand_id)
     found = matching.recommended_providers(
-        db.session, get_search(), user, demand.id, k=params.limit
+        db.session, get_search(), current_api_user(), demand_id, k=params.limit
     )
     items = [
         s.MatchItem(
@@ -151,4 +145,4 @@ def matches(demand_id: int, params: s.LimitParams) -> s.MatchesOut:
         for m in found
     ]
     commit()  # the first showing of each provider is recorded (exposure statistics)
-    return s.MatchesOut(demand_id=demand.id, items=items)
+    return s.MatchesOut(demand_id=demand_id, items=items)

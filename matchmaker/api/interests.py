@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..schemas import InterestIn
-from ..services import demands as demand_service
 from ..services import interests as service
 from ..transaction import commit
 from . import schemas as s
@@ -40,10 +39,8 @@ def express(demand_id: int, body: dict) -> s.InterestOut:
     description="The demand's owner or an admin, oldest first.",
 )
 def list_interests(demand_id: int) -> s.InterestList:
-    user = current_api_user()
-    demand = demand_service.get_visible_demand(db.session, user, demand_id)
-    rows = service.for_demand(db.session, user, demand.id)
-    return s.InterestList(demand_id=demand.id, items=[out.interest(row) for row in rows])
+    rows = service.for_demand(db.session, current_api_user(), demand_id)
+    return s.InterestList(demand_id=demand_id, items=[out.interest(row) for row in rows])
 
 
 @route(

@@ -39,9 +39,17 @@ recommendations and the interest workflow.
 - Language: `Accept-Language` alone chooses it for API calls (zh by default, en supported):
   taxonomy labels in facets, reasons of matches and leads, and messages that have a translation.
 - Permissions: admins act for any organisation. Other users change only their own
-  organisation's records (403). Records the caller may not see are reported as 404 (e.g. a
-  draft demand to a provider or to another enterprise), so their existence does not leak;
-  a record the caller may see but not change is a 403.
+  organisation's records. Records the caller may not see are reported as 404 (e.g. a
+  draft demand to a provider or to another enterprise, or an interest to anyone but its two
+  sides), so their existence does not leak; a record the caller may see but not change is a
+  403. The services decide both, so every endpoint answers alike.
+- Enterprises are anonymous to providers: every demand a provider receives (one demand,
+  search, leads) has `organization_id`, `organization` and `external_id` set to null. The
+  posting enterprise and admins see them. Once the enterprise accepts an interest, both
+  sides' contact details come with that interest (`contact`), never with the demand.
+- Lists come from the database: the search engine proposes candidates, and a demand that is
+  no longer published (e.g. edited back into review while its index update waits during an
+  outage) is left out of search, leads and matches, even before the index catches up.
 - `GET /demands` (search) is for providers and admins and lists published demands only;
   enterprises get 403. `GET /providers` (search) is open to every role; a provider's
   `external_id` is shown to its own users and admins only (null for others).

@@ -128,11 +128,11 @@ def search_providers(params: s.ProviderSearchParams) -> s.ProviderPage:
     "left out.",
 )
 def leads(provider_id: int, params: s.LimitParams) -> s.LeadsOut:
-    user = current_api_user()
-    provider = service.get_provider(db.session, provider_id)
-    matches = matching.leads_for(db.session, get_search(), user, provider.id, k=params.limit)
+    matches = matching.leads_for(
+        db.session, get_search(), current_api_user(), provider_id, k=params.limit
+    )
     return s.LeadsOut(
-        provider_id=provider.id,
+        provider_id=provider_id,
         items=[
             s.LeadItem(
                 demand=out.demand_brief(m.record),

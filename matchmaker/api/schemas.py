@@ -173,6 +173,33 @@ class OrganizationOut(Out):
 
 
 class DemandOut(Out):
+    # The example is a provider's view: the posting enterprise is not named.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "title": "电动摩托车外观设计",
+                    "description": "为新款电动摩托车设计外观造型与配色方案",
+                    "cluster": "motorcycle",
+                    "services": ["appearance-design"],
+                    "budget_min": 100000,
+                    "budget_max": 400000,
+                    "deadline": "2027-03-31",
+                    "region": "yongchuan",
+                    "organization_id": None,
+                    "organization": None,
+                    "contact_preference": "platform",
+                    "status": "published",
+                    "external_id": None,
+                    "created_at": "2026-10-08T02:15:00Z",
+                    "published_at": "2026-10-09T06:40:00Z",
+                }
+            ]
+        },
+    )
+
     id: int
     title: str
     description: str
@@ -182,11 +209,17 @@ class DemandOut(Out):
     budget_max: int | None
     deadline: dt.date | None
     region: str
-    organization_id: int
-    organization: OrganizationOut
+    organization_id: int | None = Field(
+        description="The posting enterprise; null for providers (anonymous until acceptance)"
+    )
+    organization: OrganizationOut | None = Field(
+        description="The posting enterprise; null for providers (anonymous until acceptance)"
+    )
     contact_preference: str
     status: Literal["draft", "in_review", "rejected", "published", "in_negotiation", "closed"]
-    external_id: str | None
+    external_id: str | None = Field(
+        description="Shown to the posting enterprise and to admins; null for others"
+    )
     created_at: dt.datetime
     published_at: dt.datetime | None
 

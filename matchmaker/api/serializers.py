@@ -14,6 +14,7 @@ from ..models import Demand, Interest, Provider, User
 from ..reasons import reason_label
 from ..services import interests as interest_service
 from ..services.access import owns
+from ..services.lead_shape import Lead
 from ..taxonomy import get_taxonomy
 from . import schemas as s
 
@@ -87,29 +88,48 @@ def provider_brief(row: Provider) -> s.ProviderBrief:
     )
 
 
-def demand(row: Demand) -> s.DemandOut:
+def demand(shown: Demand | Lead) -> s.DemandOut:
+    """One serialiser per audience; the service chose the shape (``lead_shape.shown_to``)."""
+    return lead(shown) if isinstance(shown, Lead) else _own_demand(shown)
+
+
+def _demand_fields(row: Demand | Lead) -> dict:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "description": row.description,
+        "cluster": row.cluster,
+        "services": list(row.services or []),
+        "budget_min": row.budget_min,
+        "budget_max": row.budget_max,
+        "deadline": row.deadline,
+        "region": row.region,
+        "contact_preference": row.contact_preference,
+        "status": row.status,
+        "created_at": utc(row.created_at),
+        "published_at": utc(row.published_at),
+    }
+
+
+def _own_demand(row: Demand) -> s.DemandOut:
+    """For the posting organisation and administrators: everything."""
     org = row.organization
     return s.DemandOut(
-        id=row.id,
-        title=row.title,
-        description=row.description,
-        cluster=row.cluster,
-        services=list(row.services or []),
-        budget_min=row.budget_min,
-        budget_max=row.budget_max,
-        deadline=row.deadline,
-        region=row.region,
+        **_demand_fields(row),
         organization_id=row.organization_id,
         organization=s.OrganizationOut(id=org.id, name=org.name, region=org.region),
-        contact_preference=row.contact_preference,
-        status=row.status,
         external_id=row.external_id,
-        created_at=utc(row.created_at),
-        published_at=utc(row.published_at),
     )
 
 
-def demand_brief(row: Demand) -> s.DemandBrief:
+def lead(row: Lead) -> s.DemandOut:
+    """For providers: who posted the demand is not said (null)."""
+    return s.DemandOut(
+        **_demand_fields(row), organization_id=None, organization=None, external_id=None
+    )
+
+
+def demand_brief(row: Demand | Lead) -> s.DemandBrief:
     return s.DemandBrief(
         id=row.id,
         title=row.title,

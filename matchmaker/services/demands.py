@@ -29,10 +29,11 @@ from ..models import (
 )
 from ..schemas import DemandIn, validate
 from . import audit
-from .access import require_owner, require_role, visible_demand
+from .access import DEMAND_POLICY, require_role
 from .accounts import get_or_create_organization
-from .errors import Conflict, Forbidden, NotFound, field_error
+from .errors import Conflict, Forbidden, field_error
 from .indexing import enqueue_demand
+from .lead_shape import Lead, shown_to
 from .notifications import notify_organization
 from .uniqueness import ensure_external_id_free
 
@@ -45,15 +46,15 @@ class InvalidTransition(Conflict):
     pass
 
 
-def get_demand(session: Session, demand_id: int) -> Demand:
-    demand = session.get(Demand, demand_id)
-    if demand is None:
-        raise NotFound(_("需求不存在"))
-    return demand
+def read_demand(session: Session, actor: User | None, demand_id: int) -> Demand | Lead:
+    """The demand in the shape this reader may read (see ``leads``); NotFound if invisible."""
+    return shown_to(actor, DEMAND_POLICY.visible(actor, session.get(Demand, demand_id)))
 
 
-def get_visible_demand(session: Session, actor: User | None, demand_id: int) -> Demand:
-    return visible_demand(actor, session.get(Demand, demand_id))
+def managed_demand(session: Session, actor: User | None, demand_id: int) -> Demand:
+    """A demand the actor manages: its own organisation's, or any for an administrator
+    (NotFound if invisible, Forbidden if visible but someone else's)."""
+    return DEMAND_POLICY.require(actor, "manage", session.get(Demand, demand_id))
 
 
 def own_demands(session: Session, actor: User) -> list[tuple[Demand, int, int]]:
@@ -197,8 +198,7 @@ def record_created(
 def update_demand(
     session: Session, actor: User, demand_id: int, patch: Any, external_id_checked: bool = False
 ) -> Demand:
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     if demand.status not in EDITABLE:
         raise InvalidTransition(_("当前状态（%(status)s）不允许修改", status=demand.status))
     if not isinstance(patch, dict):
@@ -226,15 +226,13 @@ def update_demand(
 
 
 def submit(session: Session, actor: User, demand_id: int) -> Demand:
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     _transition(session, actor, demand, (S.DRAFT, S.REJECTED), S.IN_REVIEW, "demand.submitted")
     return demand
 
 
 def approve(session: Session, actor: User, demand_id: int) -> Demand:
-    require_role(actor, Role.ADMIN)
-    demand = get_demand(session, demand_id)
+    demand = DEMAND_POLICY.require(actor, "review", session.get(Demand, demand_id))
     _transition(session, actor, demand, (S.IN_REVIEW,), S.PUBLISHED, "demand.published")
     demand.review_note = None
     notify_organization(
@@ -249,13 +247,12 @@ def approve(session: Session, actor: User, demand_id: int) -> Demand:
 
 
 def reject(session: Session, actor: User, demand_id: int, reason: str) -> Demand:
-    require_role(actor, Role.ADMIN)
+    demand = DEMAND_POLICY.require(actor, "review", session.get(Demand, demand_id))
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", _("请填写驳回原因"))
     if len(reason) > 2000:
         raise field_error("reason", _("最多 %(n)s 个字符", n=2000))
-    demand = get_demand(session, demand_id)
     _transition(
         session, actor, demand, (S.IN_REVIEW,), S.REJECTED, "demand.rejected", reason=reason
     )
@@ -298,16 +295,14 @@ def pending_interests(demand: Demand) -> list[Interest]:
 
 
 def withdraw(session: Session, actor: User, demand_id: int) -> Demand:
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     _close(session, actor, demand, WITHDRAWABLE, CloseReason.WITHDRAWN)
     return demand
 
 
 def mark_won(session: Session, actor: User, demand_id: int) -> Demand:
     """The enterprise signed with a provider it accepted."""
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     _close(session, actor, demand, (S.IN_NEGOTIATION,), CloseReason.WON)
     return demand
 
@@ -339,8 +334,7 @@ def expire_overdue(session: Session, today: dt.date | None = None) -> int:
 
 def delete_demand(session: Session, actor: User, demand_id: int) -> None:
     """Admins delete any demand; owners only their drafts (others are withdrawn instead)."""
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     if not actor.is_admin and demand.status != S.DRAFT:
         raise InvalidTransition(_("只能删除草稿；已提交的需求请撤回"))
     enqueue_demand(session, demand)

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..models import Attachment, Case, Demand, User
-from .access import require_owner, visible_demand
+from .access import CASE_POLICY, DEMAND_POLICY
 from .errors import NotFound, ValidationFailed
 
 MB = 1024 * 1024
@@ -239,7 +239,7 @@ def attach_to_demand(
 ) -> tuple[list[str], list[str]]:
     """Write new attachments and drop the chosen ones. Returns (written, removed) stored names:
     the caller discards ``written`` if its commit fails and ``removed`` once it succeeded."""
-    require_owner(actor, demand.organization_id)
+    DEMAND_POLICY.require(actor, "manage", demand)
     return _attach(
         session, demand.attachments, uploads, folder, remove_ids, DOCUMENTS, "attachments"
     )
@@ -254,7 +254,7 @@ def attach_to_case(
     remove_ids: Iterable[int] = (),
 ) -> tuple[list[str], list[str]]:
     """Like ``attach_to_demand``, for a portfolio case's images."""
-    require_owner(actor, case.provider.organization_id)
+    CASE_POLICY.require(actor, "manage", case)
     return _attach(session, case.images, uploads, folder, remove_ids, IMAGES, "images")
 
 
@@ -296,7 +296,7 @@ def demand_attachment(
     session: Session, actor: User | None, demand_id: int, attachment_id: int
 ) -> Attachment:
     """An attachment of a demand the actor may see (else NotFound, like the demand itself)."""
-    demand = visible_demand(actor, session.get(Demand, demand_id))
+    demand = DEMAND_POLICY.visible(actor, session.get(Demand, demand_id))
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.demand_id != demand.id:
         raise NotFound(_("文件不存在"))

@@ -5,6 +5,7 @@ Contact details of both sides are revealed only once an interest is accepted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,26 +24,20 @@ from ..models import (
 )
 from ..schemas import InterestIn, validate
 from . import audit
-from .access import own_provider, require_owner, visible_demand
-from .demands import get_demand
-from .errors import Conflict, NotFound
+from .access import DEMAND_POLICY, INTEREST_POLICY, own_provider
+from .demands import managed_demand
+from .errors import Conflict
 from .indexing import enqueue_demand
+from .lead_shape import Lead, shown_to
 from .notifications import notify_organization
 from .providers import get_provider
 
 OPEN_FOR_INTEREST = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION)
 
 
-def get_interest(session: Session, interest_id: int) -> Interest:
-    interest = session.get(Interest, interest_id)
-    if interest is None:
-        raise NotFound(_("意向不存在"))
-    return interest
-
-
 def express(session: Session, actor: User, demand_id: int, body: Any) -> Interest:
+    demand = DEMAND_POLICY.require(actor, "answer", session.get(Demand, demand_id))
     provider = own_provider(actor)
-    demand = visible_demand(actor, session.get(Demand, demand_id))
     if demand.status not in OPEN_FOR_INTEREST:
         raise Conflict(_("该需求当前不接受意向"))
     data = validate(InterestIn, body)
@@ -87,8 +82,7 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
 
 def for_decision(session: Session, actor: User, interest_id: int) -> Interest:
     """An interest the actor may answer now: one in its own open demand, still pending."""
-    interest = get_interest(session, interest_id)
-    require_owner(actor, interest.demand.organization_id)
+    interest = INTEREST_POLICY.require(actor, "decide", session.get(Interest, interest_id))
     if interest.status != InterestStatus.PENDING:
         raise Conflict(_("该意向已处理"))
     if interest.demand.status not in OPEN_FOR_INTEREST:
@@ -142,9 +136,7 @@ def decline(session: Session, actor: User, interest_id: int) -> Interest:
 
 
 def withdraw(session: Session, actor: User, interest_id: int) -> Interest:
-    interest = get_interest(session, interest_id)
-    if own_provider(actor).id != interest.provider_id:
-        raise NotFound(_("意向不存在"))
+    interest = INTEREST_POLICY.require(actor, "withdraw", session.get(Interest, interest_id))
     if interest.status != InterestStatus.PENDING:
         raise Conflict(_("该意向已处理"))
     interest.status, interest.decided_at = InterestStatus.WITHDRAWN, utcnow()
@@ -162,8 +154,7 @@ def withdraw(session: Session, actor: User, interest_id: int) -> Interest:
 
 def invite(session: Session, actor: User, demand_id: int, provider_id: int) -> Invitation:
     """The enterprise asks a (recommended) provider to look at its published demand."""
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     if demand.status not in OPEN_FOR_INTEREST:
         raise Conflict(_("只有已发布的需求可以邀请服务方"))
     provider = get_provider(session, provider_id)
@@ -184,14 +175,12 @@ def invite(session: Session, actor: User, demand_id: int, provider_id: int) -> I
         f"/demands/{demand.id}",
         demand_id=demand.id,
         title=demand.title,
-        enterprise=demand.organization.name,
     )
     return invitation
 
 
 def for_demand(session: Session, actor: User, demand_id: int) -> list[Interest]:
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     return list(
         session.scalars(
             select(Interest).where(Interest.demand_id == demand.id).order_by(Interest.created_at)
@@ -203,26 +192,45 @@ def invitations_for_demand(session: Session, demand: Demand) -> list[Invitation]
     return list(session.scalars(select(Invitation).where(Invitation.demand_id == demand.id)))
 
 
-def for_provider(session: Session, actor: User) -> list[Interest]:
-    provider = own_provider(actor)
-    return list(
-        session.scalars(
-            select(Interest)
-            .where(Interest.provider_id == provider.id)
-            .order_by(Interest.created_at.desc())
-        )
-    )
+@dataclass(frozen=True)
+class OwnInterest:
+    """A provider's interest, with its demand as providers may read it now: None while the
+    demand is hidden from them (sent back to review after an edit, say)."""
+
+    interest: Interest
+    demand: Lead | None
 
 
-def invitations_for_provider(session: Session, actor: User) -> list[Invitation]:
+@dataclass(frozen=True)
+class OwnInvitation:
+    invitation: Invitation
+    demand: Lead
+
+
+def _readable(actor: User, demand: Demand) -> Lead | None:
+    return shown_to(actor, demand) if DEMAND_POLICY.can(actor, "see", demand) else None
+
+
+def for_provider(session: Session, actor: User) -> list[OwnInterest]:
     provider = own_provider(actor)
-    return list(
-        session.scalars(
-            select(Invitation)
-            .where(Invitation.provider_id == provider.id)
-            .order_by(Invitation.created_at.desc())
-        )
+    rows = session.scalars(
+        select(Interest)
+        .where(Interest.provider_id == provider.id)
+        .order_by(Interest.created_at.desc())
     )
+    return [OwnInterest(row, _readable(actor, row.demand)) for row in rows]
+
+
+def invitations_for_provider(session: Session, actor: User) -> list[OwnInvitation]:
+    """Invitations to demands the provider may read now (others wait until they are again)."""
+    provider = own_provider(actor)
+    rows = session.scalars(
+        select(Invitation)
+        .where(Invitation.provider_id == provider.id)
+        .order_by(Invitation.created_at.desc())
+    )
+    shown = ((row, _readable(actor, row.demand)) for row in rows)
+    return [OwnInvitation(row, lead) for row, lead in shown if lead is not None]
 
 
 def own_interest(session: Session, actor: User, demand: Demand) -> Interest | None:

@@ -1,8 +1,14 @@
-"""Recommendations and browsing through the search engine; rows come from the database."""
+"""Recommendations and browsing through the search engine; rows come from the database.
+
+The engine only proposes candidates. Every list loads the rows and applies the database's
+rules again — a demand that left publication since it was indexed (edited back into review,
+withdrawn, deleted) is dropped even while the index still holds it, e.g. during a search
+outage — and gives each demand in the shape its reader may read (``lead_shape.shown_to``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -12,10 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
 
 from ..models import Demand, DemandStatus, Interest, Provider, Recommendation, Role, User
-from .access import own_provider, require_owner, require_role
-from .demands import get_demand
-from .errors import Conflict, Forbidden
+from .access import DEMAND_POLICY, PROVIDER_POLICY, own_provider, require_role
+from .demands import managed_demand
+from .errors import Conflict
 from .indexing import demand_record, provider_record
+from .lead_shape import shown_to
 
 LEAD_STATUSES = (DemandStatus.PUBLISHED,)
 # Exposure fairness: a provider recommended at least this often that answers fewer than this
@@ -27,21 +34,39 @@ EXPOSURE_MIN_ANSWER_RATE = 0.1
 
 @dataclass
 class Match:
-    record: object  # Provider or Demand
+    record: object  # Provider, or a demand in its reader's shape (Demand or Lead)
     hit: Hit
 
 
 # What every list of hits shows with each row, loaded with the rows (not one query per row).
 _SHOWN_WITH = {
     Provider: (selectinload(Provider.organization), selectinload(Provider.cases)),
-    Demand: (selectinload(Demand.organization),),
+    Demand: (selectinload(Demand.organization), selectinload(Demand.attachments)),
 }
 
 
-def _rows_in_order(session: Session, model, hits: Sequence[Hit]) -> list[Match]:
+def _rows_in_order(
+    session: Session, model, hits: Sequence[Hit], keep: Callable[[object], bool]
+) -> list[Match]:
     query = select(model).where(model.id.in_([h.id for h in hits])).options(*_SHOWN_WITH[model])
     rows = {row.id: row for row in session.scalars(query)}
-    return [Match(rows[h.id], h) for h in hits if h.id in rows]
+    return [Match(rows[h.id], h) for h in hits if h.id in rows and keep(rows[h.id])]
+
+
+def _lead_matches(session: Session, actor: User, hits: Sequence[Hit]) -> list[Match]:
+    """Demand hits that are leads *now*: published, and visible to the reader, in its shape."""
+
+    def is_lead(demand: Demand) -> bool:
+        return demand.status in LEAD_STATUSES and DEMAND_POLICY.can(actor, "see", demand)
+
+    return [
+        Match(shown_to(actor, m.record), m.hit)
+        for m in _rows_in_order(session, Demand, hits, is_lead)
+    ]
+
+
+def _any(_row: object) -> bool:
+    return True  # capability profiles are public: every row that still exists is shown
 
 
 def recommended_providers(
@@ -53,12 +78,11 @@ def recommended_providers(
     record_exposure: bool = True,
 ) -> list[Match]:
     """Providers for a demand, best first. Each first showing is recorded as exposure."""
-    demand = get_demand(session, demand_id)
-    require_owner(actor, demand.organization_id)
+    demand = managed_demand(session, actor, demand_id)
     if demand.status not in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION):
         raise Conflict(_("只有已发布的需求才有推荐"))
     hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
-    matches = _rows_in_order(session, Provider, hits)
+    matches = _rows_in_order(session, Provider, hits, _any)
     if record_exposure:
         _record_exposure(session, demand, matches)
     return matches
@@ -106,13 +130,14 @@ def _record_exposure(session: Session, demand: Demand, matches: list[Match]) -> 
 
 
 def recommended_leads(
-    session: Session, backend: SearchBackend, provider: Provider, k: int = 10
+    session: Session, backend: SearchBackend, actor: User, provider: Provider, k: int = 10
 ) -> list[Match]:
+    """Open demands for a provider, best first, leaving out those it already answered."""
     answered = set(
         session.scalars(select(Interest.demand_id).where(Interest.provider_id == provider.id))
     )
     hits = backend.match_leads(provider_record(session, provider), k, exclude=answered)
-    return _rows_in_order(session, Demand, hits)
+    return [m for m in _lead_matches(session, actor, hits) if m.record.id not in answered]
 
 
 def leads_for(
@@ -122,13 +147,11 @@ def leads_for(
     provider_id: int | None = None,
     k: int = 10,
 ) -> list[Match]:
-    if actor.is_admin and provider_id is not None:
-        provider = session.get(Provider, provider_id)
-    else:
+    if provider_id is None:
         provider = own_provider(actor)
-        if provider_id is not None and provider_id != provider.id:
-            raise Forbidden(_("只能查看本单位的推荐需求"))
-    return recommended_leads(session, backend, provider, k)
+    else:
+        provider = PROVIDER_POLICY.require(actor, "manage", session.get(Provider, provider_id))
+    return recommended_leads(session, backend, actor, provider, k)
 
 
 @dataclass
@@ -145,9 +168,9 @@ def search_demands(
     filters = dict(query.filters)
     filters["status"] = list(LEAD_STATUSES)
     page = backend.search(SearchQuery(**{**query.__dict__, "index": DEMANDS, "filters": filters}))
-    return Results([m.record for m in _rows_in_order(session, Demand, page.hits)], page)
+    return Results([m.record for m in _lead_matches(session, actor, page.hits)], page)
 
 
 def search_providers(session: Session, backend: SearchBackend, query: SearchQuery) -> Results:
     page = backend.search(SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
-    return Results([m.record for m in _rows_in_order(session, Provider, page.hits)], page)
+    return Results([m.record for m in _rows_in_order(session, Provider, page.hits, _any)], page)

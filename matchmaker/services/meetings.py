@@ -45,9 +45,10 @@ from ..models import (
 )
 from ..taxonomy import get_taxonomy
 from . import audit, mail, meeting_calendar
-from .access import require_role
+from .access import DEMAND_POLICY, require_role
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from .indexing import demand_record
+from .lead_shape import Lead, shown_to
 from .notifications import notify
 from .unit_of_work import after_commit
 
@@ -496,11 +497,16 @@ def _organizations_of(pairs) -> list[Organization]:
     return list(seen.values())
 
 
+def _sendable(meeting: Meeting) -> list[MeetingPair]:
+    """Included pairs whose demand is still open: the proposal may be older than a demand's
+    withdrawal or return to review, and such a pair is not sent out."""
+    return [p for p in meeting.pairs if p.included and p.demand.status in OPEN_STATUSES]
+
+
 def _uninvited(meeting: Meeting) -> list[Organization]:
-    """Organisations of the included pairs that have no invitation yet: whom sending invites."""
+    """Organisations of the pairs to send that have no invitation yet: whom sending invites."""
     invited = {i.organization_id for i in meeting.invitees}
-    included = (p for p in meeting.pairs if p.included)
-    return [org for org in _organizations_of(included) if org.id not in invited]
+    return [org for org in _organizations_of(_sendable(meeting)) if org.id not in invited]
 
 
 def uninvited(session: Session, actor: User, meeting_id: int) -> list[Organization]:
@@ -597,7 +603,7 @@ def send_invitations(session: Session, actor: User, meeting_id: int) -> int:
     now = utcnow()
     if meeting.starts_at <= now:
         raise Conflict(_("对接会已开始，不能再发送邀请"))
-    included = [p for p in meeting.pairs if p.included]
+    included = _sendable(meeting)
     if not included:
         raise ValidationFailed(_("名单中没有入选的配对，请先生成或添加配对"))
     new_orgs = _uninvited(meeting)
@@ -671,10 +677,20 @@ def _record_exposure(session: Session, pairs: list[MeetingPair]) -> None:
 
 
 @dataclass
+class ArrangedPair:
+    """One talk arranged for the reader: the demand in the reader's shape (a provider reads a
+    Lead, without the enterprise), and whether the demand is the reader's own."""
+
+    demand: Demand | Lead
+    provider: Provider
+    own_demand: bool
+
+
+@dataclass
 class Invitation:
     invitee: MeetingInvitee
     meeting: Meeting
-    pairs: list[MeetingPair]  # the organisation's included pairs: whom it will meet about what
+    pairs: list[ArrangedPair]  # the organisation's included pairs: whom it will meet about what
     open: bool  # answers are accepted until the meeting starts
 
 
@@ -702,13 +718,21 @@ def invitations_for(session: Session, actor: User) -> list[Invitation]:
             for p in meeting.pairs
             if p.included
             and actor.organization_id in (p.demand.organization_id, p.provider.organization_id)
+            and DEMAND_POLICY.can(actor, "see", p.demand)  # not one withdrawn or back in review
         ]
         mine.sort(key=lambda p: (-p.score, p.rank, p.id))
         result.append(
             Invitation(
                 invitee,
                 meeting,
-                mine,
+                [
+                    ArrangedPair(
+                        shown_to(actor, p.demand),
+                        p.provider,
+                        p.demand.organization_id == actor.organization_id,
+                    )
+                    for p in mine
+                ],
                 meeting.starts_at > now and meeting.status in MeetingStatus.EDITABLE,
             )
         )

@@ -11,17 +11,20 @@ from sqlalchemy.orm import Session
 from ..models import Case, Organization, OrgType, Provider, Role, User, utcnow
 from ..schemas import CaseIn, ProviderIn, validate
 from . import audit
-from .access import require_owner, require_role
-from .errors import Conflict, NotFound
+from .access import CASE_POLICY, PROVIDER_POLICY, require_role
+from .errors import Conflict
 from .indexing import enqueue_provider
 from .uniqueness import ensure_external_id_free
 
 
 def get_provider(session: Session, provider_id: int) -> Provider:
-    provider = session.get(Provider, provider_id)
-    if provider is None:
-        raise NotFound(_("服务方不存在"))
-    return provider
+    """A capability profile: public, so only a missing one is NotFound."""
+    return PROVIDER_POLICY.visible(None, session.get(Provider, provider_id))
+
+
+def managed_provider(session: Session, actor: User | None, provider_id: int) -> Provider:
+    """A profile the actor manages: its own organisation's, or any for an administrator."""
+    return PROVIDER_POLICY.require(actor, "manage", session.get(Provider, provider_id))
 
 
 def provider_input(provider: Provider) -> dict[str, Any]:
@@ -130,8 +133,7 @@ def record_created(session: Session, actor: User, provider: Provider) -> None:
 def update_provider(
     session: Session, actor: User, provider_id: int, patch: Any, external_id_checked: bool = False
 ) -> Provider:
-    provider = get_provider(session, provider_id)
-    require_owner(actor, provider.organization_id)
+    provider = managed_provider(session, actor, provider_id)
     if not isinstance(patch, dict):
         patch = {}
     merged = {**provider_input(provider), **patch}
@@ -146,8 +148,7 @@ def update_provider(
 
 
 def delete_provider(session: Session, actor: User, provider_id: int) -> None:
-    require_role(actor, Role.ADMIN)
-    provider = get_provider(session, provider_id)
+    provider = PROVIDER_POLICY.require(actor, "delete", session.get(Provider, provider_id))
     enqueue_provider(session, provider)
     audit.record(session, actor, "provider.deleted", "provider", provider.id)
     session.delete(provider)
@@ -155,8 +156,7 @@ def delete_provider(session: Session, actor: User, provider_id: int) -> None:
 
 
 def add_case(session: Session, actor: User, provider_id: int, body: Any) -> Case:
-    provider = get_provider(session, provider_id)
-    require_owner(actor, provider.organization_id)
+    provider = managed_provider(session, actor, provider_id)
     case = Case(**validate(CaseIn, body).model_dump())
     provider.cases.append(case)
     session.flush()
@@ -165,16 +165,13 @@ def add_case(session: Session, actor: User, provider_id: int, body: Any) -> Case
     return case
 
 
-def _own_case(session: Session, actor: User, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(_("案例不存在"))
-    require_owner(actor, case.provider.organization_id)
-    return case
+def managed_case(session: Session, actor: User | None, case_id: int) -> Case:
+    """A portfolio case of the actor's own profile (any, for an administrator)."""
+    return CASE_POLICY.require(actor, "manage", session.get(Case, case_id))
 
 
 def update_case(session: Session, actor: User, case_id: int, body: Any) -> Case:
-    case = _own_case(session, actor, case_id)
+    case = managed_case(session, actor, case_id)
     for key, value in validate(CaseIn, body).model_dump().items():
         setattr(case, key, value)
     audit.record(session, actor, "case.updated", "provider", case.provider_id, case_id=case.id)
@@ -183,7 +180,7 @@ def update_case(session: Session, actor: User, case_id: int, body: Any) -> Case:
 
 
 def delete_case(session: Session, actor: User, case_id: int) -> None:
-    case = _own_case(session, actor, case_id)
+    case = managed_case(session, actor, case_id)
     provider = case.provider
     provider.cases.remove(case)
     audit.record(session, actor, "case.deleted", "provider", provider.id, case_id=case_id)

@@ -22,7 +22,7 @@ from search import DEMANDS, SearchBackend, SearchQuery
 
 from ..models import Demand, DemandStatus, Role, SavedSearch, User, utcnow
 from . import audit, mail
-from .access import require_role
+from .access import SAVED_SEARCH_POLICY, require_role
 from .errors import NotFound, field_error
 from .notifications import notify
 
@@ -77,10 +77,7 @@ def list_for(session: Session, actor: User) -> list[SavedSearch]:
 
 
 def delete(session: Session, actor: User, saved_id: int) -> None:
-    saved = session.get(SavedSearch, saved_id)
-    if saved is None or saved.user_id != actor.id:
-        raise NotFound(_("保存的搜索不存在"))
-    session.delete(saved)
+    session.delete(SAVED_SEARCH_POLICY.visible(actor, session.get(SavedSearch, saved_id)))
 
 
 def unsubscribe(session: Session, token: str) -> SavedSearch:

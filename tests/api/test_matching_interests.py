@@ -210,7 +210,8 @@ def test_interest_permissions(api, make, market):
     # another enterprise neither sees the interests nor decides them
     error_of(api.get(f"/demands/{demand.id}/interests", other), 404, "not_found")
     error_of(api.get(f"/demands/{demand.id}/interests", market["weak"]), 403, "forbidden")
-    error_of(api.post(f"/interests/{interest['id']}/accept", other), 403, "forbidden")
+    # another organisation's interest does not exist for it; the provider sees its own
+    error_of(api.post(f"/interests/{interest['id']}/accept", other), 404, "not_found")
     error_of(api.post(f"/interests/{interest['id']}/accept", provider), 403, "forbidden")
     error_of(api.post("/interests/999999/accept", owner), 404, "not_found")
     assert api.get(f"/demands/{demand.id}/interests", make.admin()).status_code == 200

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.jobs import huey, tracking
-from matchmaker.models import IndexOutbox, JobRun, utcnow
+from matchmaker.models import Demand, IndexOutbox, JobRun, utcnow
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands, mail
 from matchmaker.transaction import commit, rollback
@@ -55,7 +55,7 @@ def indexed_titles() -> set[str]:
     backend = get_search()
     backend.refresh()
     hits = backend.search(SearchQuery(index=DEMANDS, per_page=100)).hits
-    return {demands.get_demand(db.session, h.id).title for h in hits}
+    return {db.session.get(Demand, h.id).title for h in hits}
 
 
 def test_index_delivery_is_queued_after_the_commit_and_not_before(app, make, queued):

@@ -304,7 +304,7 @@ def test_rsvp_by_invitees_only_and_until_the_start(app, world):
     commit()
     invitations = meetings.invitations_for(db.session, owner)
     assert [i.meeting.id for i in invitations] == [meeting.id] and invitations[0].open
-    assert [p.demand_id for p in invitations[0].pairs] == [world["demands"][0].id]
+    assert [p.demand.id for p in invitations[0].pairs] == [world["demands"][0].id]
     assert meetings.invitations_for(db.session, stranger) == []
     with pytest.raises(Forbidden):
         meetings.invitations_for(db.session, admin)

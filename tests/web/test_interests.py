@@ -123,10 +123,13 @@ def test_decline(client, auth, make):
 def test_only_the_demand_owner_decides(client, auth, make, action):
     provider = make.provider()
     interest = make.interest(provider, make.demand(make.enterprise()))
-    for intruder in (make.enterprise(), provider):
+    # another enterprise may not know the interest exists; its own provider sees it
+    for intruder, status in ((make.enterprise(), 404), (provider, 403)):
         login(auth, intruder)
         for data in ({}, CONFIRMED):  # neither asked nor done
-            assert client.post(f"/interests/{interest.id}/{action}", data=data).status_code == 403
+            assert (
+                client.post(f"/interests/{interest.id}/{action}", data=data).status_code == status
+            )
         auth.logout()
     assert db.session.scalar(select(Interest.status)) == InterestStatus.PENDING
 

@@ -20,7 +20,8 @@ KINDS = {
     "interest_received": ({"provider": "山城设计"}, "山城设计 对您的需求“外观设计”表达了合作意向"),
     "interest_accepted": ({}, "您对需求“外观设计”的合作意向已被接受，可查看对方联系方式"),
     "interest_declined": ({}, "您对需求“外观设计”的合作意向未被接受"),
-    "invited": ({"enterprise": "永川机械厂"}, "永川机械厂 邀请您查看需求“外观设计”"),
+    # an old notification's stored enterprise name is never shown: providers do not learn it
+    "invited": ({"enterprise": "永川机械厂"}, "一家企业邀请您查看需求“外观设计”"),
     "meeting_invited": (
         {"starts_at": "2030-05-06T01:30:00", "place": "永川科技馆"},
         "贵单位受邀参加对接会“外观设计”（2030-05-06 09:30，永川科技馆），请回复是否参加",
@@ -84,7 +85,7 @@ def test_list_newest_first_with_links(client, auth, make):
 
 def test_only_own_notifications(client, auth, make):
     user, other = make.enterprise(), make.enterprise()
-    add(other, "invited", enterprise="别人的邀请")
+    add(other, "invited", title="别人的邀请")
     auth.login(user.email)
     assert "别人的邀请" not in page(client.get("/notifications"))
 

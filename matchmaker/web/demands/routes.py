@@ -16,6 +16,7 @@ from ...services import access, files, interests, matching, notifications
 from ...services import demands as demand_service
 from ...services import leads as lead_service
 from ...services.errors import ValidationFailed
+from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
 from .. import questions
 from ..confirm import ask, confirmed
@@ -137,9 +138,7 @@ def new():
 @bp.route("/demands/<int:demand_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(demand_id: int):
-    user = actor()
-    demand = demand_service.get_visible_demand(db.session, user, demand_id)
-    access.require_owner(user, demand.organization_id)
+    demand = demand_service.managed_demand(db.session, actor(), demand_id)
     if demand.status not in demand_service.EDITABLE:
         flash(_("当前状态的需求不能修改"), "error")
         return redirect(url_for(".detail", demand_id=demand.id))
@@ -157,7 +156,7 @@ def edit(demand_id: int):
                     "success",
                 )
             return redirect(url_for(".detail", demand_id=saved.id))
-        demand = demand_service.get_demand(db.session, demand_id)
+        demand = demand_service.managed_demand(db.session, actor(), demand_id)
         return render_template("demands/form.html", form=form, demand=demand), 422
     form = DemandForm(data=demand_service.demand_input(demand))
     form.set_choices()
@@ -168,12 +167,12 @@ def edit(demand_id: int):
 @login_required
 def detail(demand_id: int):
     user = actor()
-    demand = demand_service.get_visible_demand(db.session, user, demand_id)
+    demand = demand_service.read_demand(db.session, user, demand_id)
     if notifications.mark_seen(db.session, user, url_for(".detail", demand_id=demand.id)):
         commit()
     context: dict = {
         "demand": demand,
-        "is_owner": access.owns(user, demand.organization_id),
+        "is_owner": not isinstance(demand, Lead),
         "search_unavailable": False,
     }
     if context["is_owner"]:
@@ -226,10 +225,7 @@ def attachment(demand_id: int, attachment_id: int):
 
 
 def _act(demand_id: int, operation, message: str):
-    """Check the demand is visible to the user (404 otherwise), then run the transition."""
-    user = actor()
-    demand_service.get_visible_demand(db.session, user, demand_id)
-    operation(db.session, user, demand_id)
+    operation(db.session, actor(), demand_id)
     commit()
     flash(message, "success")
     return redirect(url_for(".detail", demand_id=demand_id))
@@ -251,8 +247,7 @@ def withdraw(demand_id: int):
 @login_required
 def won(demand_id: int):
     if not confirmed():
-        demand = demand_service.get_visible_demand(db.session, actor(), demand_id)
-        access.require_owner(actor(), demand.organization_id)
+        demand = demand_service.managed_demand(db.session, actor(), demand_id)
         return ask(questions.mark_won(demand), url_for(".detail", demand_id=demand_id))
     return _act(demand_id, demand_service.mark_won, _("恭喜！需求已标记为成交"))
 
@@ -261,7 +256,7 @@ def won(demand_id: int):
 @login_required
 def delete(demand_id: int):
     user = actor()
-    demand = demand_service.get_visible_demand(db.session, user, demand_id)
+    demand = demand_service.managed_demand(db.session, user, demand_id)
     stored = [a.stored_name for a in demand.attachments]
     demand_service.delete_demand(db.session, user, demand_id)
     commit()
@@ -273,9 +268,7 @@ def delete(demand_id: int):
 @bp.post("/demands/<int:demand_id>/invite/<int:provider_id>")
 @login_required
 def invite(demand_id: int, provider_id: int):
-    user = actor()
-    demand_service.get_visible_demand(db.session, user, demand_id)
-    invitation = interests.invite(db.session, user, demand_id, provider_id)
+    invitation = interests.invite(db.session, actor(), demand_id, provider_id)
     name = invitation.provider.name
     commit()
     flash(_("已邀请 %(name)s 查看本需求", name=name), "success")
@@ -286,14 +279,13 @@ def invite(demand_id: int, provider_id: int):
 @login_required
 def express(demand_id: int):
     user = actor()
-    demand = demand_service.get_visible_demand(db.session, user, demand_id)
     form = InterestForm()
     try:
         with unit_of_work():
-            interests.express(db.session, user, demand.id, form.body())
+            interests.express(db.session, user, demand_id, form.body())
     except ValidationFailed as exc:
         show_errors(form, exc)
-        demand = demand_service.get_visible_demand(db.session, user, demand_id)
+        demand = demand_service.read_demand(db.session, user, demand_id)
         return render_template(
             "demands/detail.html",
             demand=demand,

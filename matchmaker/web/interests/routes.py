@@ -24,10 +24,10 @@ def _actor():
 def mine():
     user = _actor()
     own = interests.for_provider(db.session, user)
-    answered = {i.demand_id for i in own}
+    answered = {row.interest.demand_id for row in own}
     invitations = interests.invitations_for_provider(db.session, user)
     return render_template(
-        "interests/mine.html", interests=own, invitations=invitations, answered=answered
+        "interests/mine.html", rows=own, invitations=invitations, answered=answered
     )
 
 

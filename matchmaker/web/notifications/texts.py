@@ -1,8 +1,8 @@
 """The one place a notification's text is written, in the reader's language.
 
-Services store a ``kind`` and plain ``params`` (title, demand_id, reason, provider,
-enterprise…); the sentence is composed at display time so that switching language
-re-renders old notifications too.
+Services store a ``kind`` and plain ``params`` (title, demand_id, reason, provider…); the
+sentence is composed at display time so that switching language re-renders old notifications
+too.
 """
 
 from __future__ import annotations
@@ -49,11 +49,8 @@ def notification_text(notification: Notification) -> str:
     if kind == "interest_declined":
         return _("您对需求“%(title)s”的合作意向未被接受", title=title)
     if kind == "invited":
-        return _(
-            "%(enterprise)s 邀请您查看需求“%(title)s”",
-            title=title,
-            enterprise=params.get("enterprise") or _("一家企业"),
-        )
+        # Never the enterprise's name: it stays anonymous to providers until it accepts.
+        return _("一家企业邀请您查看需求“%(title)s”", title=title)
     if kind == "meeting_invited":
         return _(
             "贵单位受邀参加对接会“%(title)s”（%(when)s，%(place)s），请回复是否参加",

@@ -14,7 +14,7 @@ from ...schemas import CaseIn, ProviderIn, validate
 from ...search_engine import get_search
 from ...services import access, files, matching
 from ...services import providers as provider_service
-from ...services.errors import Forbidden, NotFound, ValidationFailed
+from ...services.errors import Forbidden, ValidationFailed
 from ...transaction import commit, unit_of_work
 from ..demands.forms import show_errors
 from ..uploads import save_with_uploads, upload_folder
@@ -141,11 +141,7 @@ def own_profile():
 
 
 def _own_case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None:
-        raise NotFound(_("案例不存在"))
-    access.require_owner(_actor(), case.provider.organization_id)
-    return case
+    return provider_service.managed_case(db.session, _actor(), case_id)
 
 
 def _remove_ids(case: Case | None) -> list[int]:
