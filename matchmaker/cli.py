@@ -204,8 +204,19 @@ def demo(if_empty: bool) -> None:
     default=None,
     help="Administrator recorded as the actor (default: the first).",
 )
+@click.option(
+    "--confirm-org-changes",
+    is_flag=True,
+    help="Write the listed changes to organisations that registered users control.",
+)
 @with_appcontext
-def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | None) -> None:
+def import_file(
+    file: str,
+    kind: str | None,
+    dry_run: bool,
+    actor_email: str | None,
+    confirm_org_changes: bool,
+) -> None:
     """Import a survey file (.xlsx, .csv or .jsonl): all rows or none."""
 
     from .services import imports
@@ -230,11 +241,23 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
         f"{outcome.kind}: {outcome.rows} rows, {plan.creates} to create, {plan.updates} to update, "
         f"{plan.merged} identical duplicates merged, {len(outcome.problems)} problems"
     )
+    changes = plan.confirmations
+    for change in changes:
+        click.echo(
+            f"row {change['row']} · {change['organization']} · {change['field']}: "
+            f"{_shown(change['old'])} → {_shown(change['new'])}"
+        )
+    if changes:
+        click.echo(f"{len(changes)} changes to organisations that registered users control")
     if outcome.problems:
         raise click.ClickException("nothing imported: fix the problems above and run again")
     if dry_run:
         click.echo("dry run: nothing written")
         return
+    if changes and not confirm_org_changes:
+        raise click.ClickException(
+            "nothing imported: check the changes above, then run again with --confirm-org-changes"
+        )
     with click.progressbar(length=len(plan.actions), label="importing") as bar:
         last = [0]
 
@@ -244,7 +267,7 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
 
         try:
             with unit_of_work():
-                counts = imports.write(db.session, actor, outcome, progress)
+                counts = imports.write(db.session, actor, outcome, progress, confirmed=changes)
         except imports.ApplyFailed as exc:
             problem = exc.problem
             raise click.ClickException(
@@ -257,6 +280,12 @@ def import_file(file: str, kind: str | None, dry_run: bool, actor_email: str | N
     click.echo(
         f"search index: {delivered} changes delivered, {indexing.pending_count(db.session)} pending"
     )
+
+
+def _shown(value) -> str:
+    if value in (None, "", []):
+        return "-"
+    return "、".join(value) if isinstance(value, list) else str(value)
 
 
 @click.command("backup")

@@ -160,15 +160,17 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         state, note = row.pop("demo_state"), row.pop("review_note", None)
         row.pop("status", None)
         owner = enterprise_users[row.pop("organization")["name"]]
+        external_id = row.pop("external_id")
         demand = demands.create_demand(
             session, owner, row, status="draft" if state == "draft" else "in_review"
         )
+        demand.external_id = external_id  # the survey's number, as the survey import sets it
         if state == "rejected":
             demands.reject(session, admin, demand.id, note or "信息不完整")
         elif state not in ("draft", "in_review"):
             demands.approve(session, admin, demand.id)
-        by_external_id[row["external_id"]] = demand
-        states[row["external_id"]] = state
+        by_external_id[external_id] = demand
+        states[external_id] = state
 
     # Owners look at their matches before anyone answers: the exposure the funnel starts from.
     commit(session)

@@ -47,6 +47,11 @@ recommendations and the interest workflow.
   search, leads) has `organization_id`, `organization` and `external_id` set to null. The
   posting enterprise and admins see them. Once the enterprise accepts an interest, both
   sides' contact details come with that interest (`contact`), never with the demand.
+- `external_id` (a survey's number) is set by admins only: anyone else sending a new or
+  changed value gets 403 with `fields.external_id`, before any check for duplicates, so a
+  clash tells nobody else that an id is taken; sending one's own unchanged value is fine.
+- The verified badge vouches for an identity: when a provider's own user changes its `name`,
+  `kind`, `level` or `certifications`, `verified` becomes false until an admin checks again.
 - Lists come from the database: the search engine proposes candidates, and a demand that is
   no longer published (e.g. edited back into review while its index update waits during an
   outage) is left out of search, leads and matches, even before the index catches up.

@@ -28,7 +28,8 @@ PROVIDER_FACETS = ("cluster", "service", "region", "level", "kind")
     errors=(400, 401, 403, 409, 413, 422),
     description="Admins create any provider (the organisation is found or created by exact name); "
     "a provider user creates its own organisation's profile. `verified` is honoured for "
-    "admins only. A duplicate `external_id` → 409.",
+    "admins only; `external_id` may be set by admins only (403 otherwise). A duplicate "
+    "`external_id` → 409.",
 )
 def create_provider(body: dict) -> s.ProviderOut:
     user = current_api_user()

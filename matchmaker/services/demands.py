@@ -35,7 +35,7 @@ from .errors import Conflict, Forbidden, field_error
 from .indexing import enqueue_demand
 from .lead_shape import Lead, shown_to
 from .notifications import notify_organization
-from .uniqueness import ensure_external_id_free
+from .uniqueness import check_external_id
 
 S = DemandStatus
 EDITABLE = (S.DRAFT, S.IN_REVIEW, S.REJECTED, S.PUBLISHED)
@@ -159,7 +159,7 @@ def build_demand(
     Returns the demand and the status its body asks for."""
     require_role(actor, Role.ADMIN, Role.ENTERPRISE)
     data = validate(DemandIn, body)
-    ensure_external_id_free(session, Demand, data.external_id, None, checked=external_id_checked)
+    check_external_id(session, actor, Demand, data.external_id, None, checked=external_id_checked)
     if organization is None or not actor.is_admin:
         organization = _organization_for(session, actor, data)
     demand = Demand(
@@ -206,8 +206,14 @@ def update_demand(
     requested_status = patch.get("status")
     merged = {**demand_input(demand), **{k: v for k, v in patch.items() if k != "status"}}
     data = validate(DemandIn, merged)
-    ensure_external_id_free(
-        session, Demand, data.external_id, demand.id, checked=external_id_checked
+    check_external_id(
+        session,
+        actor,
+        Demand,
+        data.external_id,
+        demand.id,
+        demand.external_id,
+        checked=external_id_checked,
     )
     if actor.is_admin and data.organization_id != demand.organization_id:
         demand.organization = _organization_for(session, actor, data)

@@ -14,7 +14,8 @@ from . import audit
 from .access import CASE_POLICY, PROVIDER_POLICY, require_role
 from .errors import Conflict
 from .indexing import enqueue_provider
-from .uniqueness import ensure_external_id_free
+from .uniqueness import check_external_id
+from .verification import identity_changes, record_identity_changes
 
 
 def get_provider(session: Session, provider_id: int) -> Provider:
@@ -65,14 +66,10 @@ def _apply(
         )
         if clash is not None:
             raise Conflict(_("同名单位已存在"), {"name": [_("同名单位已存在")]})
-    level_changed = org.level != data.level
+    before = _identity(provider)
     org.name, org.kind, org.level, org.region = data.name, data.kind, data.level, data.region
-    if actor.is_admin:
-        if data.verified != org.verified:
-            org.verified, org.verified_at = data.verified, (utcnow() if data.verified else None)
-    elif level_changed and org.verified:
-        # A self-declared level change has to be checked again by an administrator.
-        org.verified, org.verified_at = False, None
+    if actor.is_admin and data.verified != org.verified:
+        org.verified, org.verified_at = data.verified, (utcnow() if data.verified else None)
     provider.clusters, provider.services = data.clusters, data.services
     provider.description = data.description
     provider.team_size, provider.price_min, provider.price_max = (
@@ -84,6 +81,19 @@ def _apply(
     provider.external_id = data.external_id
     if replace_cases:
         provider.cases = [Case(**case.model_dump()) for case in data.cases]
+    if org.id is not None:  # a new organisation has no identity to change yet
+        changes = identity_changes(before, _identity(provider))
+        record_identity_changes(session, actor, org, changes)
+
+
+def _identity(provider: Provider) -> dict[str, Any]:
+    org = provider.organization
+    return {
+        "name": org.name,
+        "kind": org.kind,
+        "level": org.level,
+        "certifications": list(provider.certifications or []),
+    }
 
 
 def create_provider(session: Session, actor: User, body: Any) -> Provider:
@@ -105,7 +115,7 @@ def build_provider(
     ``record_created`` follows the flush. An admin may pass the organisation."""
     require_role(actor, Role.ADMIN, Role.PROVIDER)
     data = validate(ProviderIn, body)
-    ensure_external_id_free(session, Provider, data.external_id, None, checked=external_id_checked)
+    check_external_id(session, actor, Provider, data.external_id, None, checked=external_id_checked)
     if actor.is_admin:
         org = organization or session.scalar(
             select(Organization).where(
@@ -138,8 +148,14 @@ def update_provider(
         patch = {}
     merged = {**provider_input(provider), **patch}
     data = validate(ProviderIn, merged)
-    ensure_external_id_free(
-        session, Provider, data.external_id, provider.id, checked=external_id_checked
+    check_external_id(
+        session,
+        actor,
+        Provider,
+        data.external_id,
+        provider.id,
+        provider.external_id,
+        checked=external_id_checked,
     )
     _apply(session, actor, provider, data, replace_cases="cases" in patch)
     audit.record(session, actor, "provider.updated", "provider", provider.id, fields=sorted(patch))

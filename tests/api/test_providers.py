@@ -51,7 +51,9 @@ def test_admin_creates_a_provider_and_verified_is_honoured(api, make):
 def test_provider_user_creates_its_own_profile_but_not_verified(api, make):
     user = make.provider(profile=False)
     response = api.post(
-        "/providers", user, json=provider_body(name=user.organization.name, verified=True)
+        "/providers",
+        user,
+        json=provider_body(name=user.organization.name, verified=True, external_id=None),
     )
     assert response.status_code == 201
     body = response.get_json()
@@ -195,8 +197,9 @@ def test_patch_validation_and_body_errors(api, make):
 
 
 def test_external_id_is_private_to_owner_and_admin(api, make):
-    user = make.provider(external_id="own-ref-1")
+    user, admin = make.provider(), make.admin()
     provider = make.provider_profile(user)
+    assert api.patch(f"/providers/{provider.id}", admin, json={"external_id": "own-ref-1"})
     assert api.get(f"/providers/{provider.id}", user).get_json()["external_id"] == "own-ref-1"
     assert (
         api.get(f"/providers/{provider.id}", make.admin()).get_json()["external_id"] == "own-ref-1"

@@ -9,6 +9,7 @@ caller's one transaction: all rows or none. ``jobs`` keeps the web flow (upload 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -31,7 +32,10 @@ __all__ = [
     "PROVIDERS",
     "Problem",
     "ProblemsFound",
+    "UnconfirmedChanges",
+    "change_key",
     "inspect",
+    "require_confirmed",
     "write",
 ]
 
@@ -42,6 +46,31 @@ class ProblemsFound(FileProblem):
     def __init__(self, problems: list[Problem]):
         super().__init__(_("文件中有 %(n)s 个问题，未导入任何数据", n=len(problems)))
         self.problems = problems
+
+
+class UnconfirmedChanges(FileProblem):
+    """Rows would change organisations that registered users control, and the administrator
+    has not confirmed (these) changes: nothing was written."""
+
+    def __init__(self, changes: list[dict]):
+        super().__init__(
+            _(
+                "有 %(n)s 处单位变更未经确认（单位已有注册用户），未导入任何数据；"
+                "请重新上传文件并核对预览",
+                n=len(changes),
+            )
+        )
+        self.changes = changes
+
+
+def change_key(change: dict) -> tuple:
+    """What a confirmation is about: one field of one organisation, from → to."""
+    return (
+        change["organization_id"],
+        change["field"],
+        repr(change["old"]),
+        repr(change["new"]),
+    )
 
 
 @dataclass
@@ -93,14 +122,31 @@ def inspect(
 
 
 def write(
-    session: Session, actor: User, outcome: Outcome, progress: Progress | None = None
+    session: Session,
+    actor: User,
+    outcome: Outcome,
+    progress: Progress | None = None,
+    confirmed: Iterable[dict] = (),
 ) -> dict[str, int]:
-    """Carry out a problem-free outcome (flush only; the caller commits or rolls back)."""
+    """Carry out a problem-free outcome (flush only; the caller commits or rolls back).
+
+    Changes to organisations that registered users control are written only when each of
+    them is among ``confirmed`` (what the administrator saw and confirmed)."""
     require_role(actor, Role.ADMIN)
     if not outcome.ok:
         raise ProblemsFound(outcome.problems)
+    require_confirmed(outcome, confirmed)
     counts = apply(session, actor, outcome.plan, progress)
     return {**counts, "merged": outcome.plan.merged}
+
+
+def require_confirmed(outcome: Outcome, confirmed: Iterable[dict]) -> None:
+    """UnconfirmedChanges unless every change the plan makes to an organisation that
+    registered users control is among ``confirmed`` (e.g. one made after the preview)."""
+    seen = {change_key(change) for change in confirmed}
+    unconfirmed = [c for c in outcome.plan.confirmations if change_key(c) not in seen]
+    if unconfirmed:
+        raise UnconfirmedChanges(unconfirmed)
 
 
 def import_actor(session: Session, email: str | None = None) -> User:

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from ...models import ImportJob, ImportUndo, Role, User, utcnow
 from .. import audit
 from ..access import require_role
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, field_error
 from ..unit_of_work import after_commit
-from . import Outcome, ProblemsFound, inspect, undo
+from . import Outcome, ProblemsFound, inspect, require_confirmed, undo
 from .applying import ApplyFailed, apply_chunk
 from .reading import FileProblem, extension_of
 
@@ -98,6 +98,8 @@ def preview_upload(
             "problem_count": len(outcome.problems),
             "ignored_columns": outcome.ignored_columns,
             "sample": _sample(outcome),
+            # changes to organisations with registered users: shown, confirmed at commit
+            "confirm": outcome.plan.confirmations,
         },
     )
     session.add(job)
@@ -128,24 +130,33 @@ def recent_jobs(session: Session, actor: User, limit: int = 10) -> list[ImportJo
     return list(session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)))
 
 
-def start(session: Session, actor: User, job_id: int) -> ImportJob:
+def start(session: Session, actor: User, job_id: int, confirmed: bool = False) -> ImportJob:
     """previewed (without problems) → running, exactly once even if the button is clicked
-    twice or two administrators commit at once; the import runs after the commit."""
+    twice or two administrators commit at once; the import runs after the commit.
+
+    A preview with changes to organisations that registered users control starts only when
+    the administrator ``confirmed`` them."""
     job = get_job(session, actor, job_id)
     if job.problems:
         raise Conflict(_("文件中有问题，请修改后重新上传"))
-    return _claim(session, actor, job, PREVIEWED, "import.started")
+    changes = job.summary.get("confirm") or []
+    if changes and not confirmed:
+        raise field_error("confirm_changes", _("请勾选确认上述单位变更后再提交"))
+    return _claim(session, actor, job, PREVIEWED, "import.started", confirmed_changes=len(changes))
 
 
 def retry(session: Session, actor: User, job_id: int) -> ImportJob:
-    """failed → running again (the file is read and checked again)."""
+    """failed → running again (the file is read and checked again, against the changes
+    confirmed when it was first started)."""
     job = get_job(session, actor, job_id)
     if job.file_purged_at is not None:
         raise Conflict(_("上传的文件已按保留期限删除，请重新上传"))
     return _claim(session, actor, job, FAILED, "import.retried")
 
 
-def _claim(session: Session, actor: User, job: ImportJob, status: str, action: str) -> ImportJob:
+def _claim(
+    session: Session, actor: User, job: ImportJob, status: str, action: str, **details
+) -> ImportJob:
     other = session.scalar(
         select(ImportJob.id).where(ImportJob.status == RUNNING, ImportJob.id != job.id).limit(1)
     )
@@ -164,7 +175,7 @@ def _claim(session: Session, actor: User, job: ImportJob, status: str, action: s
     session.refresh(job)
     if status == FAILED:
         job.problems = []
-    audit.record(session, actor, action, "import_job", job.id)
+    audit.record(session, actor, action, "import_job", job.id, **details)
     after_commit(session, RUN_WORK, job.id, actor.id)
     return job
 
@@ -196,6 +207,7 @@ def run(
     outcome = inspect(session, actor, job.filename, data, job.kind)
     if not outcome.ok:
         raise ProblemsFound(outcome.problems)
+    require_confirmed(outcome, job.summary.get("confirm") or [])
     counts = {"created": 0, "updated": 0}
     created: dict = {}
     actions = outcome.plan.actions

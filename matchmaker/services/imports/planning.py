@@ -10,6 +10,11 @@ Duplicates inside the file: a later row naming the same record as an earlier one
 (skipped) when its content is identical, and reported as a problem when it differs — the
 user has to decide which one is right.
 
+Organisations that registered users control: a row that would change such an organisation's
+identity (name, credit code, kind, level, certifications) or verify it carries the changes,
+old → new, and is written only once the administrator has seen and confirmed them (a
+survey id must not let anyone take over, or be taken over by, a registered organisation).
+
 All lookups are done in a few IN queries up front (with the related organisation or profile
 loaded alongside), not one query per row.
 """
@@ -23,8 +28,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ...models import Demand, Organization, OrgType, Provider
+from ...models import Demand, Organization, OrgType, Provider, User
 from ..demands import EDITABLE
+from ..verification import identity_changes
 from .columns import DEMANDS, PROVIDERS, header_of
 from .validation import Problem, Row
 
@@ -37,6 +43,8 @@ class Action:
     op: str  # create | update
     target_id: int | None = None  # provider / demand id to update
     organization_id: int | None = None  # existing organisation to use (None: create one)
+    # changes to an organisation with registered users, to be confirmed (see module doc)
+    changes: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +53,10 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     merged: int = 0
+
+    @property
+    def confirmations(self) -> list[dict]:
+        return [change for action in self.actions for change in action.changes]
 
     @property
     def creates(self) -> int:
@@ -331,5 +343,64 @@ def _resolve_demand(
     return None
 
 
+def _identity_before_after(org: Organization, row: Row, kind: str) -> tuple[dict, dict]:
+    """The organisation's identity now, and after the row is written."""
+    data, credit = row.data, row.org.credit_code
+    before: dict = {"name": org.name, "credit_code": org.credit_code, "verified": org.verified}
+    after = dict(before)
+    if credit:
+        after["credit_code"] = credit
+    if kind == PROVIDERS:
+        certifications = list(org.provider.certifications or []) if org.provider else []
+        before.update(kind=org.kind, level=org.level, certifications=certifications)
+        after.update(kind=org.kind, level=org.level, certifications=certifications, name=data.name)
+        for key in ("kind", "level", "certifications"):
+            if key in row.filled or org.provider is None:
+                after[key] = (
+                    list(data.certifications) if key == "certifications" else getattr(data, key)
+                )
+        if "verified" in row.filled and data.verified:
+            after["verified"] = True
+    elif data.organization is not None:
+        after["name"] = data.organization.name
+    return before, after
+
+
+def _changes(org: Organization, row: Row, kind: str) -> list[dict]:
+    before, after = _identity_before_after(org, row, kind)
+    changed = identity_changes(before, after)
+    if after["verified"] and not before["verified"]:
+        changed["verified"] = (False, True)
+    return [
+        {
+            "row": row.number,
+            "organization_id": org.id,
+            "organization": org.name,
+            "field": name,
+            "old": old,
+            "new": new,
+        }
+        for name, (old, new) in changed.items()
+    ]
+
+
+def _mark_confirmations(session: Session, plan: Plan) -> None:
+    """Changes to organisations that registered users control wait for the administrator."""
+    ids = {a.organization_id for a in plan.actions if a.organization_id is not None}
+    controlled: set[int] = set()
+    for chunk in _chunks(ids):
+        controlled.update(
+            session.scalars(
+                select(User.organization_id).where(User.organization_id.in_(chunk)).distinct()
+            )
+        )
+    for action in plan.actions:
+        if action.organization_id in controlled:
+            org = session.get(Organization, action.organization_id)
+            action.changes = _changes(org, action.row, plan.kind)
+
+
 def plan(session: Session, kind: str, rows: list[Row]) -> Plan:
-    return plan_providers(session, rows) if kind == PROVIDERS else plan_demands(session, rows)
+    the_plan = plan_providers(session, rows) if kind == PROVIDERS else plan_demands(session, rows)
+    _mark_confirmations(session, the_plan)
+    return the_plan

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import RadioField
+from wtforms import BooleanField, RadioField
 from wtforms.validators import InputRequired
 
 
@@ -26,3 +26,9 @@ class UploadForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button-only form: CSRF token and nothing else."""
+
+
+class CommitForm(FlaskForm):
+    """Commit a previewed import; changes to registered organisations must be confirmed."""
+
+    confirm_changes = BooleanField(_l("我已核对上述单位变更，确认导入"))

@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
+from ...services.errors import ValidationFailed
 from ...services.imports import jobs, template_files
 from ...services.imports.columns import COLUMNS, KINDS
 from ...services.imports.reading import FileProblem
 from ...transaction import unit_of_work
 from ..archive.download import attachment
-from .forms import ActionForm, UploadForm
+from .forms import ActionForm, CommitForm, UploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 
@@ -73,33 +74,49 @@ def upload():
     return redirect(url_for("imports.job", job_id=job.id))
 
 
-@bp.get("/<int:job_id>")
-def job(job_id: int):
+def _job_page(job_id: int, form: CommitForm | None = None, status: int = 200):
     the_job = jobs.get_job(db.session, current_user, job_id)
     return render_template(
-        "imports/job.html", job=the_job, progress=jobs.progress_of(the_job), action=ActionForm()
-    )
+        "imports/job.html",
+        job=the_job,
+        progress=jobs.progress_of(the_job),
+        form=form or CommitForm(),
+        action=ActionForm(),
+    ), status
 
 
-def _run(job_id: int, operation, message: str):
-    """Claim the job; after the commit, a background job imports it (a job that is not
-    there to claim: 409 with the reason)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    with unit_of_work():
-        operation(db.session, current_user, job_id)
-    flash(message, "success")
-    return redirect(url_for("imports.job", job_id=job_id))
+@bp.get("/<int:job_id>")
+def job(job_id: int):
+    return _job_page(job_id)
 
 
 @bp.post("/<int:job_id>/commit")
 def commit_job(job_id: int):
-    return _run(job_id, jobs.start, _("已开始导入，请稍候"))
+    """Claim the job; after the commit, a background job imports it (a job that is not
+    there to claim: 409 with the reason; changes to registered organisations not confirmed:
+    the page again, saying so)."""
+    form = CommitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        with unit_of_work():
+            jobs.start(db.session, current_user, job_id, bool(form.confirm_changes.data))
+    except ValidationFailed as exc:
+        form.confirm_changes.errors = exc.fields.get("confirm_changes", [exc.message])
+        return _job_page(job_id, form, 422)
+    flash(_("已开始导入，请稍候"), "success")
+    return redirect(url_for("imports.job", job_id=job_id))
 
 
 @bp.post("/<int:job_id>/retry")
 def retry_job(job_id: int):
-    return _run(job_id, jobs.retry, _("已重新开始导入，请稍候"))
+    """A failed import again, after the commit (409 with the reason when it cannot be)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        jobs.retry(db.session, current_user, job_id)
+    flash(_("已重新开始导入，请稍候"), "success")
+    return redirect(url_for("imports.job", job_id=job_id))
 
 
 @bp.get("/template/<kind>.<fmt>")

@@ -105,6 +105,7 @@ def own_profile():
     form.set_choices()
     if request.method == "POST":
         body = form.body()
+        was_verified = organization.verified
         try:
             with unit_of_work():
                 validate(
@@ -124,7 +125,10 @@ def own_profile():
                 organization=organization,
                 provider=organization.provider,
             ), 422
-        flash(_("服务能力档案已保存"), "success")
+        if was_verified and not organization.verified:
+            flash(_("服务能力档案已保存。单位信息有变化，认证将由管理员重新审核。"), "success")
+        else:
+            flash(_("服务能力档案已保存"), "success")
         return redirect(url_for(".own_profile"))
     if provider is not None:
         form.fill(provider_service.provider_input(provider))
