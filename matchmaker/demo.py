@@ -46,6 +46,7 @@ def _member(
         organization=organization,
         name=contact["name"],
         phone=contact["phone"],
+        email_confirmed_at=utcnow(),
     )
     session.add(user)
     return user

@@ -12,10 +12,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -66,7 +68,18 @@ class InterestStatus:
 
 class Organization(db.Model):
     __tablename__ = "organizations"
-    __table_args__ = (UniqueConstraint("type", "name", name="uq_organizations_type_name"),)
+    __table_args__ = (
+        # One organisation per type and name, except registrations that claim an existing
+        # organisation's name or credit code: those wait for an administrator (claim_of_id).
+        Index(
+            "uq_organizations_type_name_unclaimed",
+            "type",
+            "name",
+            unique=True,
+            sqlite_where=text("claim_of_id IS NULL"),
+            postgresql_where=text("claim_of_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(16), index=True)
@@ -81,9 +94,22 @@ class Organization(db.Model):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # A registration with the credit code or name of an existing organisation is kept as a
+    # claim on it (the code itself waits in claimed_credit_code) until an administrator
+    # merges it into that organisation or rejects it.
+    claim_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    claimed_credit_code: Mapped[str | None] = mapped_column(String(18))
+    claim_rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
     provider: Mapped[Provider | None] = relationship(back_populates="organization", uselist=False)
+    claim_of: Mapped[Organization | None] = relationship(remote_side=[id])
+
+    @property
+    def claim_pending(self) -> bool:
+        return self.claim_of_id is not None and self.claim_rejected_at is None
 
     @property
     def is_provider(self) -> bool:
@@ -101,6 +127,10 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Self-registered users sign in once they opened the link sent to this address (or an
+    # administrator confirmed them); users added by a colleague or an administrator are
+    # confirmed when created.
+    email_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

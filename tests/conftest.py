@@ -14,12 +14,15 @@ a test marked ``own_app`` (one that adds routes or hooks to the app).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import socket
 import sqlite3
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -164,9 +167,11 @@ def _restore_process_state(app) -> None:
 
 
 @pytest.fixture
-def app_config(database_url, tmp_path) -> dict:
-    """Tests may change this mapping before the ``app`` fixture is created."""
-    return base_config(database_url, tmp_path)
+def app_config(request, database_url, tmp_path) -> dict:
+    """Tests may change this mapping before the ``app`` fixture is created. The embedded
+    search backend unless a test asks for both with ``@both_search_backends``."""
+    config = base_config(database_url, tmp_path)
+    return use_search_backend(config, getattr(request, "param", "embedded"))
 
 
 @pytest.fixture(scope="session")
@@ -307,6 +312,14 @@ class _Sink:
         self.messages.append(envelope)
         return "250 OK"
 
+    def bodies(self, address: str | None = None) -> list[str]:
+        """The plain-text bodies received (for one recipient, if given)."""
+        return [
+            email.message_from_bytes(m.content, policy=email.policy.default).get_content()
+            for m in self.messages
+            if address is None or address in m.rcpt_tos
+        ]
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -314,18 +327,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def mail_sink(app):
-    """A real local SMTP server the app sends to; ``mail_sink.messages`` are the envelopes."""
+@contextmanager
+def smtp_server() -> Iterator[tuple[_Sink, int]]:
+    """A real SMTP server on loopback that keeps what it receives, and its port: e-mail
+    leaves our control, so tests read it where it arrives instead of mocking the sender."""
     from aiosmtpd.controller import Controller
 
     sink = _Sink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield sink
-    controller.stop()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_sink(app):
+    """A real local SMTP server the app sends to; ``mail_sink.messages`` are the envelopes."""
+    with smtp_server() as (sink, port):
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        yield sink
 
 
 def use_search_backend(config: dict, kind: str) -> dict:
@@ -340,3 +363,8 @@ def use_search_backend(config: dict, kind: str) -> dict:
             SEARCH_INDEX_REPLICAS=0,
         )
     return config
+
+
+both_search_backends = pytest.mark.parametrize(
+    "app_config", ["embedded", "elasticsearch"], indirect=True
+)

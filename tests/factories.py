@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from matchmaker.models import Demand, DemandStatus, Interest, Provider, User
 from matchmaker.schemas import RegistrationIn
-from matchmaker.services import accounts, demands, interests, providers
+from matchmaker.services import accounts, demands, interests, providers, registration
 from matchmaker.transaction import commit
 from matchmaker.validators import credit_code_check_char
 
 PASSWORD = "correct-horse-42"
+SECRET = "factories-secret"  # signs the confirmation links the factories open themselves
 _counter = itertools.count(1)
 
 
@@ -40,7 +41,7 @@ class Factories:
         self, role: str, name: str | None, email: str | None, region: str, **extra
     ) -> User:
         n = next(_counter)
-        user = accounts.register(
+        user = registration.register(
             self.session,
             RegistrationIn(
                 email=email or f"{role}{n}@example.cn",
@@ -53,6 +54,13 @@ class Factories:
                 region=region,
                 **extra,
             ),
+            {},  # no MAIL_SERVER: nothing is sent
+            "http://matchmaker.test",
+            SECRET,
+        )
+        # the registrant opens the link of the confirmation e-mail
+        registration.confirm_email(
+            self.session, registration.confirmation_token(user, SECRET), SECRET
         )
         self._commit()
         return user

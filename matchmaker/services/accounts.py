@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, Organization, OrgType, Role, User, utcnow
-from ..schemas import ColleagueIn, RegistrationIn
+from ..schemas import ColleagueIn
 from . import audit
 from .errors import Conflict, Forbidden, NotFound, field_error
 
@@ -56,7 +56,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if user is None:
         _spend_one_check(password)
         return None
-    if not user.active or not _password_matches(user.password_hash, password):
+    # Unconfirmed and switched-off accounts get the same answer as a wrong password, so that
+    # signing in after registering does not tell whether the address was free.
+    if not _password_matches(user.password_hash, password):
+        return None
+    if not user.active or user.email_confirmed_at is None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -82,53 +86,10 @@ def _new_user(
         organization=organization,
         name=name,
         phone=phone,
+        email_confirmed_at=utcnow(),  # vouched for by the colleague or administrator adding it
     )
     session.add(user)
     session.flush()
-    return user
-
-
-def register(session: Session, data: RegistrationIn) -> User:
-    """Self-service sign-up: a new organisation and its first user.
-
-    An organisation already registered under the same credit code is not joined here:
-    anyone may know a company's code, so colleagues are added by an existing member.
-    """
-    if session.scalar(select(Organization).where(Organization.credit_code == data.credit_code)):
-        raise field_error(
-            "credit_code", _("该统一社会信用代码已注册，请由贵单位已注册的同事在“团队成员”中添加您")
-        )
-    org_type = OrgType.PROVIDER if data.role == Role.PROVIDER else OrgType.ENTERPRISE
-    if session.scalar(
-        select(Organization).where(
-            Organization.type == org_type, Organization.name == data.organization_name
-        )
-    ):
-        raise field_error("organization_name", _("同名单位已注册"))
-    organization = Organization(
-        type=org_type,
-        name=data.organization_name,
-        credit_code=data.credit_code,
-        contact_name=data.contact_name,
-        phone=data.phone,
-        email=data.email,
-        region=data.region,
-        kind=data.kind if org_type == OrgType.PROVIDER else None,
-        level=data.level if org_type == OrgType.PROVIDER else "none",
-    )
-    session.add(organization)
-    user = _new_user(
-        session,
-        data.email,
-        data.password,
-        data.role,
-        organization,
-        name=data.contact_name,
-        phone=data.phone,
-    )
-    audit.record(
-        session, user, "organization.registered", "organization", organization.id, type=org_type
-    )
     return user
 
 
@@ -165,7 +126,11 @@ def get_or_create_organization(
 ) -> Organization:
     """Reuse an organisation of that type by exact name, or create it."""
     organization = session.scalar(
-        select(Organization).where(Organization.type == org_type, Organization.name == name)
+        select(Organization).where(
+            Organization.type == org_type,
+            Organization.name == name,
+            Organization.claim_of_id.is_(None),
+        )
     )
     if organization is None:
         organization = Organization(type=org_type, name=name, region=region, **fields)
@@ -203,6 +168,8 @@ def set_organization_verified(
     organization = session.get(Organization, organization_id)
     if organization is None:
         raise NotFound(_("单位不存在"))
+    if verified and organization.claim_pending:
+        raise Conflict(_("该单位的注册申领尚待处理：请先合并或驳回"))
     organization.verified = verified
     organization.verified_at = utcnow() if verified else None
     audit.record(

@@ -7,14 +7,26 @@ and only for administrators.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Demand, DemandStatus, Organization, OrgType, Role, User
 from .access import require_role
 from .errors import NotFound
 
-ORG_FILTERS = ("all", "enterprise", "provider", "unverified")
+ORG_FILTERS = ("all", "pending", "enterprise", "provider", "unverified")
+
+
+def _waiting():
+    """Organisations an administrator has to act on: a registration claiming an existing
+    organisation, or accounts still waiting for their e-mail confirmation."""
+    unconfirmed = select(User.organization_id).where(
+        User.email_confirmed_at.is_(None), User.active.is_(True)
+    )
+    return or_(
+        and_(Organization.claim_of_id.is_not(None), Organization.claim_rejected_at.is_(None)),
+        Organization.id.in_(unconfirmed),
+    )
 
 
 def review_queue(session: Session, actor: User | None) -> list[Demand]:
@@ -50,6 +62,8 @@ def organizations(
         statement = statement.where(Organization.type == kind)
     elif kind == "unverified":
         statement = statement.where(Organization.verified.is_(False))
+    elif kind == "pending":
+        statement = statement.where(_waiting())
     text = text.strip()
     if text:
         columns = (
@@ -62,7 +76,7 @@ def organizations(
         statement = statement.where(or_(*(c.icontains(text, autoescape=True) for c in columns)))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.scalars(
-        statement.options(selectinload(Organization.users))
+        statement.options(selectinload(Organization.users), selectinload(Organization.claim_of))
         .order_by(Organization.verified, Organization.created_at.desc(), Organization.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -108,6 +122,7 @@ def dashboard_counts(session: Session, actor: User | None) -> dict[str, int]:
         "unverified": count(
             select(func.count(Organization.id)).where(Organization.verified.is_(False))
         ),
+        "pending": count(select(func.count(Organization.id)).where(_waiting())),
         "enterprises": count(
             select(func.count(Organization.id)).where(Organization.type == OrgType.ENTERPRISE)
         ),

@@ -62,6 +62,7 @@ def _apply(
                 Organization.type == OrgType.PROVIDER,
                 Organization.name == data.name,
                 Organization.id != org.id,
+                Organization.claim_of_id.is_(None),
             )
         )
         if clash is not None:
@@ -119,7 +120,9 @@ def build_provider(
     if actor.is_admin:
         org = organization or session.scalar(
             select(Organization).where(
-                Organization.type == OrgType.PROVIDER, Organization.name == data.name
+                Organization.type == OrgType.PROVIDER,
+                Organization.name == data.name,
+                Organization.claim_of_id.is_(None),
             )
         )
         if org is None:

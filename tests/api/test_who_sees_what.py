@@ -18,21 +18,13 @@ from matchmaker.extensions import db
 from matchmaker.models import Demand, Interest, InterestStatus
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands
-from tests.conftest import use_search_backend
+from tests.conftest import both_search_backends
 
 from .conftest import error_of
 
 SECRET_NAME = "重庆永川保密机械有限公司"
 SECRET_EXTERNAL_ID = "survey-2026-secret-7"
 INTEREST = {"message": "我们做过同类项目", "price": 150000, "timeline_days": 30}
-
-
-@pytest.fixture
-def app_config(request, app_config):
-    return use_search_backend(app_config, getattr(request, "param", "embedded"))
-
-
-both_backends = pytest.mark.parametrize("app_config", ["embedded", "elasticsearch"], indirect=True)
 
 
 @pytest.fixture
@@ -123,7 +115,7 @@ def _assert_anonymous(item: dict, owner) -> None:
         assert secret not in str(item)
 
 
-@both_backends
+@both_search_backends
 def test_a_provider_never_receives_the_enterprise_of_a_demand(api, cast):
     owner, provider, demand = cast["owner"], cast["bystander"], cast["demand"]
     one = api.get(f"/demands/{demand.id}", provider)
@@ -138,7 +130,7 @@ def test_a_provider_never_receives_the_enterprise_of_a_demand(api, cast):
     assert SECRET_NAME not in leads.get_data(as_text=True)
 
 
-@both_backends
+@both_search_backends
 def test_the_owner_and_administrators_see_everything(api, cast):
     demand = cast["demand"]
     for reader in (cast["owner"], cast["admin"]):
@@ -150,7 +142,7 @@ def test_the_owner_and_administrators_see_everything(api, cast):
     assert found[0]["organization"]["name"] == SECRET_NAME
 
 
-@both_backends
+@both_search_backends
 def test_a_demand_back_in_review_leaves_every_list_although_still_indexed(api, cast):
     owner, provider, demand = cast["owner"], cast["bystander"], cast["demand"]
     # The owner's edit sends the demand back to review; its index update is not delivered

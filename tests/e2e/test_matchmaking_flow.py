@@ -1,15 +1,17 @@
 """The main flow in a real headless Chromium, through real forms with real CSRF tokens:
-an enterprise registers and posts a demand, an administrator approves it, a provider finds
-it by a Chinese search and expresses interest, the enterprise accepts, and both then see
-each other's contact details."""
+an enterprise registers and confirms its e-mail (read from a real SMTP server on loopback),
+posts a demand, an administrator approves it, a provider finds it by a Chinese search and
+expresses interest, the enterprise accepts, and both then see each other's contact details."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from matchmaker.extensions import db
+from tests.conftest import smtp_server
 from tests.factories import PASSWORD, Factories, credit_code
 
 TITLE = "智能头盔产品外观造型设计"
@@ -23,7 +25,14 @@ def login(page, base: str, email: str) -> None:
     expect(page.locator("form[action='/logout']")).to_have_count(1)
 
 
-def test_register_post_approve_find_interest_accept(live_app, live_server, new_page):
+@pytest.fixture
+def mailbox(live_app):
+    with smtp_server() as (sink, port):
+        live_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        yield sink
+
+
+def test_register_post_approve_find_interest_accept(live_app, live_server, new_page, mailbox):
     with live_app.app_context():
         make = Factories(db.session)
         make.admin("admin@e2e.cn")
@@ -49,6 +58,11 @@ def test_register_post_approve_find_interest_accept(live_app, live_server, new_p
     enterprise.fill("input[name=confirm]", PASSWORD)
     enterprise.select_option("select[name=region]", "yongchuan")
     enterprise.click("form[action='/register'] button[type=submit]")
+    expect(enterprise.locator("h1")).to_contain_text("请查收邮件")
+    expect(enterprise.locator("form[action='/logout']")).to_have_count(0)
+    # … and opens the link of the confirmation e-mail
+    (body,) = mailbox.bodies()
+    enterprise.goto(re.search(r"http://\S+/register/confirm/\S+", body).group(0))
     expect(enterprise.locator("form[action='/logout']")).to_have_count(1)
 
     # 2. … and posts a demand for review

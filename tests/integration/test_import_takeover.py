@@ -54,6 +54,14 @@ def organization_of(user) -> Organization:
     return db.session.get(Organization, user.organization_id)
 
 
+def upload(client, data: bytes, name: str):
+    return client.post(
+        "/admin/import",
+        data={"kind": "providers", "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
 def wait_for(job_id: int) -> ImportJob:
     for thread in threading.enumerate():
         if thread.name == f"import-{job_id}":
@@ -65,11 +73,7 @@ def wait_for(job_id: int) -> ImportJob:
 def test_preview_shows_old_and_new_and_nothing_changes_without_confirmation(client, make, squatter):
     admin = make.admin()
     AuthActions(client).login(admin.email)
-    response = client.post(
-        "/admin/import",
-        data={"kind": "providers", "file": (io.BytesIO(survey_csv()), "survey.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload(client, survey_csv(), "survey.csv")
     job_url = response.headers["Location"]
     html = page(client.get(job_url))
     assert "小作坊设计工作室" in html and REAL_NAME in html  # old → new
@@ -93,11 +97,7 @@ def test_a_change_after_the_preview_needs_a_new_preview(client, make, squatter):
     """What was confirmed is what is written: a later change to the organisation fails the job."""
     admin = make.admin()
     AuthActions(client).login(admin.email)
-    response = client.post(
-        "/admin/import",
-        data={"kind": "providers", "file": (io.BytesIO(survey_csv()), "survey.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload(client, survey_csv(), "survey.csv")
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     profile = squatter.organization.provider.id
     providers.update_provider(db.session, squatter, profile, {"name": "另一个名字工作室"})
@@ -111,20 +111,12 @@ def test_a_change_after_the_preview_needs_a_new_preview(client, make, squatter):
 def test_organisations_without_users_are_updated_as_before(client, make):
     admin = make.admin()
     AuthActions(client).login(admin.email)
-    client.post(
-        "/admin/import",
-        data={"kind": "providers", "file": (io.BytesIO(survey_csv()), "first.csv")},
-        content_type="multipart/form-data",
-    )
+    upload(client, survey_csv(), "first.csv")
     job = db.session.scalars(select(ImportJob)).one()
     client.post(f"/admin/import/{job.id}/commit")
     assert wait_for(job.id).status == "done"
     renamed = survey_csv().decode("utf-8-sig").replace(REAL_NAME, "重庆真实工业设计研究院")
-    response = client.post(
-        "/admin/import",
-        data={"kind": "providers", "file": (io.BytesIO(renamed.encode()), "second.csv")},
-        content_type="multipart/form-data",
-    )
+    response = upload(client, renamed.encode(), "second.csv")
     html = page(client.get(response.headers["Location"]))
     assert 'name="confirm_changes"' not in html  # nobody registered controls it
 

@@ -5,7 +5,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.factories import credit_code
+
 CONFIRMED = {"confirmed": "1"}  # what an irreversible action's form carries once it was confirmed
+
+# A registration form that passes every check.
+REGISTRATION = {
+    "role": "enterprise",
+    "organization_name": "重庆永川精密机械有限公司",
+    "credit_code": credit_code(900001),
+    "contact_name": "张工",
+    "phone": "13812345678",
+    "email": "zhang@example.cn",
+    "password": "long-enough-pw",
+    "confirm": "long-enough-pw",
+    "region": "yongchuan",
+    "kind": "",
+    "level": "none",
+}
 
 
 def page(response) -> str:

@@ -18,19 +18,11 @@ from matchmaker.models import Demand, DemandStatus, Interest, InterestStatus, Me
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands, interests, meetings
 from matchmaker.transaction import commit
-from tests.conftest import use_search_backend
+from tests.conftest import both_search_backends
 from tests.web.pages import login, page
 
 SECRET_NAME = "重庆永川保密机械有限公司"
 TITLE = "智能头盔外观造型设计"
-
-
-@pytest.fixture
-def app_config(request, app_config):
-    return use_search_backend(app_config, getattr(request, "param", "embedded"))
-
-
-both_backends = pytest.mark.parametrize("app_config", ["embedded", "elasticsearch"], indirect=True)
 
 
 @pytest.fixture
@@ -145,7 +137,7 @@ def _edit_back_into_review_without_reindexing(cast) -> None:
     assert db.session.get(Demand, cast["demand"].id).status == DemandStatus.IN_REVIEW
 
 
-@both_backends
+@both_search_backends
 def test_leads_page_drops_a_demand_back_in_review(client, auth, cast):
     login(auth, cast["bystander"])
     assert TITLE in page(client.get("/leads?q=头盔"))

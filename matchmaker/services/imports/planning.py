@@ -108,7 +108,11 @@ def _orgs_by_name(session: Session, org_type: OrgType, names: set) -> dict[str, 
         found.update(
             session.execute(
                 select(Organization.name, Organization)
-                .where(Organization.type == org_type, Organization.name.in_(chunk))
+                .where(
+                    Organization.type == org_type,
+                    Organization.name.in_(chunk),
+                    Organization.claim_of_id.is_(None),  # registrations waiting for review
+                )
                 .options(selectinload(Organization.provider))
             )
             .tuples()

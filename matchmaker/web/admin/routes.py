@@ -1,4 +1,5 @@
-"""Administration: demand review, organisation verification, background jobs, an overview.
+"""Administration: demand review, organisations (verification, registrations waiting),
+background jobs, an overview.
 
 Every route needs an admin: anonymous visitors are sent to sign in, other roles get 403.
 """
@@ -10,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
-from ...services import accounts, admin_lists, demands, figures, job_runs
+from ...services import accounts, admin_lists, demands, figures, job_runs, registration
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
 from .. import questions
@@ -134,20 +135,51 @@ def unverify(organization_id: int):
 
 
 def _set_verified(organization_id: int, verified: bool):
+    def act():
+        organization = accounts.set_organization_verified(
+            db.session, current_user, organization_id, verified
+        )
+        if verified:
+            return _("已认证：%(name)s", name=organization.name)
+        return _("已取消认证：%(name)s", name=organization.name)
+
+    return _organization_action(act)
+
+
+@bp.post("/organizations/<int:organization_id>/confirm")
+def confirm_members(organization_id: int):
+    def act():
+        count = registration.confirm_members(db.session, current_user, organization_id)
+        return _("已确认 %(n)s 个账号，对方现在可以登录", n=count)
+
+    return _organization_action(act)
+
+
+@bp.post("/organizations/<int:organization_id>/merge")
+def merge_claim(organization_id: int):
+    def act():
+        holder = registration.merge_claim(db.session, current_user, organization_id)
+        return _("已并入“%(name)s”：申领人成为该单位的成员", name=holder.name)
+
+    return _organization_action(act)
+
+
+@bp.post("/organizations/<int:organization_id>/reject")
+def reject_claim(organization_id: int):
+    def act():
+        claimant = registration.reject_claim(db.session, current_user, organization_id)
+        return _("已驳回“%(name)s”的申领，其账号已停用", name=claimant.name)
+
+    return _organization_action(act)
+
+
+def _organization_action(act):
+    """Run one action from the organisation list, commit, and go back to the same tab."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    organization = accounts.set_organization_verified(
-        db.session, current_user, organization_id, verified
-    )
-    commit()
-    flash(
-        (
-            _("已认证：%(name)s", name=organization.name)
-            if verified
-            else _("已取消认证：%(name)s", name=organization.name)
-        ),
-        "success",
-    )
+    with unit_of_work():
+        message = act()
+    flash(message, "success")
     back = request.form.get("type", "all")
     return redirect(
         url_for("admin.organizations", type=back if back in admin_lists.ORG_FILTERS else "all")

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ...extensions import db, limiter, login_manager
 from ...models import Role, User
 from ...schemas import ColleagueIn, RegistrationIn, validate
-from ...services import accounts
+from ...services import accounts, registration
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
 from ..main.links import is_local_path
@@ -56,6 +56,14 @@ def _login_key() -> str:
     return f"login:{get_remote_address()}:{email}"
 
 
+def _fresh_session() -> None:
+    """Clear the session, keeping only the language the visitor chose."""
+    locale_choice = session.get("locale")
+    session.clear()
+    if locale_choice:
+        session["locale"] = locale_choice
+
+
 def _current_locale() -> str:
     from .. import locale
 
@@ -76,10 +84,7 @@ def login():
             # One message for unknown e-mail, wrong password and disabled account.
             form.form_errors.append(_("邮箱或密码不正确"))
         else:
-            locale_choice = session.get("locale")
-            session.clear()  # no state carried over from before sign-in
-            if locale_choice:
-                session["locale"] = locale_choice
+            _fresh_session()  # no state carried over from before sign-in
             login_user(user, remember=bool(form.remember.data))
             commit()
             target = form.next.data
@@ -90,10 +95,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    locale_choice = session.get("locale")
-    session.clear()
-    if locale_choice:
-        session["locale"] = locale_choice
+    _fresh_session()
     flash(_("您已退出登录"), "info")
     return redirect(url_for("main.index"))
 
@@ -113,19 +115,39 @@ def register():
             apply_field_errors(form, exc.fields, aliases={"body": "role"}, only_new=True)
         else:
             if not form.errors and not form.form_errors:
-                try:
-                    with unit_of_work():
-                        user = accounts.register(db.session, data)
-                except ServiceError as exc:
-                    apply_field_errors(form, exc.fields)
-                    if not exc.fields:
-                        form.form_errors.append(exc.message)
-                else:
-                    session.clear()
-                    login_user(user)
-                    flash(_("注册成功，欢迎使用！单位认证由平台管理员审核。"), "success")
-                    return redirect(home_for(user))
+                # One answer whatever is registered already: the rest goes by e-mail.
+                with unit_of_work():
+                    registration.register(
+                        db.session,
+                        data,
+                        current_app.config,
+                        request.url_root.rstrip("/"),
+                        current_app.secret_key,
+                    )
+                return redirect(url_for("auth.registration_sent"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.get("/register/sent")
+def registration_sent():
+    return render_template(
+        "auth/registered.html", mail_enabled=bool(current_app.config.get("MAIL_SERVER"))
+    )
+
+
+@bp.get("/register/confirm/<token>")
+def confirm_email(token: str):
+    outcome, user = registration.confirm_email(db.session, token, current_app.secret_key)
+    commit()
+    if outcome == "confirmed":
+        _fresh_session()
+        login_user(user)
+        flash(_("邮箱已确认，注册完成，欢迎使用！单位认证由平台管理员审核。"), "success")
+        return redirect(home_for(user))
+    if outcome == "already":
+        flash(_("邮箱已确认过，请登录。"), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/confirm_invalid.html"), 404
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

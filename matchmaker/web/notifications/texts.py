@@ -51,6 +51,17 @@ def notification_text(notification: Notification) -> str:
     if kind == "invited":
         # Never the enterprise's name: it stays anonymous to providers until it accepts.
         return _("一家企业邀请您查看需求“%(title)s”", title=title)
+    if kind == "organization_claim":
+        return _(
+            "新注册的“%(organization)s”与已登记单位“%(holder)s”的信用代码或名称相同，请核实",
+            organization=params.get("organization") or "",
+            holder=params.get("holder") or "",
+        )
+    if kind == "registration_unconfirmed":
+        return _(
+            "“%(organization)s”已注册，未开通邮件发送：请核实后确认其账号",
+            organization=params.get("organization") or "",
+        )
     if kind == "meeting_invited":
         return _(
             "贵单位受邀参加对接会“%(title)s”（%(when)s，%(place)s），请回复是否参加",

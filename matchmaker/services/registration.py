@@ -1,0 +1,266 @@
+"""Self-service registration that tells a stranger nothing about who is registered.
+
+Whatever was typed, the registrant reads the same "check your e-mail" page; what differs
+goes by e-mail to the owner of the address, who alone can read it:
+
+- a new address: a new organisation and its first user, who signs in after opening the link
+  in the e-mail (signed, valid for a week) or after an administrator confirms the account.
+  Without MAIL_SERVER nothing is mailed and the administrators are told in-app instead.
+- a registered address: nothing is created; its owner is told that someone tried (an account
+  still waiting for confirmation gets its link again).
+
+Until the address is confirmed the account cannot sign in (the sign-in answer is the usual
+"wrong e-mail or password"), so registering and then signing in does not tell either.
+
+A credit code or name another organisation already holds is not refused — that would tell a
+stranger who is registered. The organisation is created as a *claim* on the holder
+(``Organization.claim_of_id``; a claimed credit code waits in ``claimed_credit_code``); the
+administrators see it in the organisation list and merge it into the holder or reject it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Demand, Organization, OrgType, Role, User, utcnow
+from ..schemas import RegistrationIn
+from . import audit, mail
+from .access import require_role
+from .accounts import find_user, hash_password
+from .errors import Conflict, NotFound
+from .indexing import enqueue_demand, enqueue_provider
+from .notifications import notify
+
+CONFIRMATION_DAYS = 7
+_SALT = "matchmaker-confirm-email"
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=_SALT)
+
+
+def confirmation_token(user: User, secret: str) -> str:
+    return _serializer(secret).dumps({"user": user.id, "email": user.email})
+
+
+def _administrators(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True))))
+
+
+def _holder(session: Session, org_type: str, data: RegistrationIn) -> Organization | None:
+    """The registered organisation this registration's credit code (or else name) names."""
+    by_code = session.scalar(
+        select(Organization).where(Organization.credit_code == data.credit_code)
+    )
+    return by_code or session.scalar(
+        select(Organization).where(
+            Organization.type == org_type,
+            Organization.name == data.organization_name,
+            Organization.claim_of_id.is_(None),
+        )
+    )
+
+
+def register(
+    session: Session, data: RegistrationIn, config: Mapping, base_url: str, secret: str
+) -> User | None:
+    """Record a registration; returns the new user, or None when the address was taken.
+
+    The caller shows the same page either way."""
+    password_hash = hash_password(data.password)  # the same cost on every path
+    existing = find_user(session, data.email)
+    if existing is not None:
+        _mail_existing(session, existing, config, base_url, secret)
+        audit.record(session, None, "user.registration_repeated", "user", existing.id)
+        return None
+    org_type = OrgType.PROVIDER if data.role == Role.PROVIDER else OrgType.ENTERPRISE
+    holder = _holder(session, org_type, data)
+    code_taken = holder is not None and holder.credit_code == data.credit_code
+    organization = Organization(
+        type=org_type,
+        name=data.organization_name,
+        credit_code=None if code_taken else data.credit_code,
+        claimed_credit_code=data.credit_code if code_taken else None,
+        claim_of_id=holder.id if holder is not None else None,
+        contact_name=data.contact_name,
+        phone=data.phone,
+        email=data.email,
+        region=data.region,
+        kind=data.kind if org_type == OrgType.PROVIDER else None,
+        level=data.level if org_type == OrgType.PROVIDER else "none",
+    )
+    user = User(
+        email=data.email.strip().lower(),
+        password_hash=password_hash,
+        role=data.role,
+        organization=organization,
+        name=data.contact_name,
+        phone=data.phone,
+    )
+    session.add_all([organization, user])
+    session.flush()
+    audit.record(
+        session, user, "organization.registered", "organization", organization.id, type=org_type
+    )
+    admins = _administrators(session)
+    if holder is not None:
+        audit.record(
+            session,
+            user,
+            "organization.claim_registered",
+            "organization",
+            organization.id,
+            holder_id=holder.id,
+            credit_code=code_taken,
+        )
+        notify(
+            session,
+            admins,
+            "organization_claim",
+            "/admin/organizations?type=pending",
+            organization=organization.name,
+            holder=holder.name,
+        )
+    if mail.enabled(config):
+        mail.queue(session, user.email, *_confirmation_mail(user, base_url, secret))
+    else:
+        notify(
+            session,
+            admins,
+            "registration_unconfirmed",
+            "/admin/organizations?type=pending",
+            organization=organization.name,
+        )
+    return user
+
+
+def _confirmation_mail(user: User, base_url: str, secret: str) -> tuple[str, str]:
+    link = f"{base_url}/register/confirm/{confirmation_token(user, secret)}"
+    subject = _("【工业设计供需对接平台】请确认邮箱，完成注册")
+    body = _(
+        "%(name)s，您好：\n\n您正在为“%(organization)s”注册工业设计供需对接平台。请在 %(days)s 天内"
+        "打开下面的链接确认邮箱，完成注册并登录：\n\n%(link)s\n\n如果这不是您本人的操作，请忽略本邮件。\n",
+        name=user.name or user.email,
+        organization=user.organization.name,
+        days=CONFIRMATION_DAYS,
+        link=link,
+    )
+    return subject, body
+
+
+def _mail_existing(
+    session: Session, user: User, config: Mapping, base_url: str, secret: str
+) -> None:
+    if not mail.enabled(config):
+        return
+    if user.email_confirmed_at is None and user.organization is not None:
+        mail.queue(session, user.email, *_confirmation_mail(user, base_url, secret))
+        return
+    subject = _("【工业设计供需对接平台】有人用您的邮箱申请注册")
+    body = _(
+        "您好：\n\n有人用本邮箱申请注册工业设计供需对接平台，而本邮箱已有账号，因此没有创建新账号。\n"
+        "如果是您本人，请直接登录：%(link)s\n忘记密码请联系平台管理员。"
+        "如果这不是您本人的操作，请忽略本邮件。\n",
+        link=f"{base_url}/login",
+    )
+    mail.queue(session, user.email, subject, body)
+
+
+def confirm_email(session: Session, token: str, secret: str) -> tuple[str, User | None]:
+    """Open a confirmation link: ("confirmed", user) the first time, ("already", user) after
+    that — the link signs in only once —, ("invalid", None) if forged, stale or expired."""
+    try:
+        payload = _serializer(secret).loads(token, max_age=CONFIRMATION_DAYS * 86400)
+    except BadSignature:
+        return "invalid", None
+    user = session.get(User, payload.get("user")) if isinstance(payload, dict) else None
+    if user is None or user.email != payload.get("email") or not user.active:
+        return "invalid", None
+    if user.email_confirmed_at is not None:
+        return "already", user
+    _confirm(session, None, user)
+    return "confirmed", user
+
+
+def _confirm(session: Session, actor: User | None, user: User) -> None:
+    user.email_confirmed_at = utcnow()
+    audit.record(session, actor or user, "user.email_confirmed", "user", user.id)
+
+
+def confirm_members(session: Session, actor: User, organization_id: int) -> int:
+    """An administrator confirms an organisation's waiting accounts (e.g. without e-mail)."""
+    organization = _organization(session, actor, organization_id)
+    waiting = [u for u in organization.users if u.email_confirmed_at is None and u.active]
+    for user in waiting:
+        _confirm(session, actor, user)
+    return len(waiting)
+
+
+def _organization(session: Session, actor: User, organization_id: int) -> Organization:
+    require_role(actor, Role.ADMIN)
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound(_("单位不存在"))
+    return organization
+
+
+def _pending_claim(session: Session, actor: User, organization_id: int) -> Organization:
+    organization = _organization(session, actor, organization_id)
+    if not organization.claim_pending:
+        raise Conflict(_("该单位没有待处理的申领"))
+    return organization
+
+
+def merge_claim(session: Session, actor: User, organization_id: int) -> Organization:
+    """The registrants are the holder's people: their users and demands join the holder, and
+    the claiming organisation goes. Returns the holder."""
+    claimant = _pending_claim(session, actor, organization_id)
+    holder = claimant.claim_of
+    if claimant.provider is not None and holder.provider is not None:
+        raise Conflict(_("两家单位都有服务能力档案：请先删除申领单位的档案，再合并"))
+    if claimant.type != holder.type:
+        raise Conflict(_("申领单位与原单位类型不同，不能合并"))
+    moved_users = [u.id for u in claimant.users]
+    for user in list(claimant.users):
+        user.organization = holder
+    for demand in session.scalars(select(Demand).where(Demand.organization_id == claimant.id)):
+        demand.organization = holder
+        enqueue_demand(session, demand)
+    if claimant.provider is not None:
+        claimant.provider.organization = holder
+        enqueue_provider(session, claimant.provider)
+    audit.record(
+        session,
+        actor,
+        "organization.claim_merged",
+        "organization",
+        holder.id,
+        claimant_id=claimant.id,
+        users=moved_users,
+    )
+    session.flush()
+    session.delete(claimant)
+    session.flush()
+    return holder
+
+
+def reject_claim(session: Session, actor: User, organization_id: int) -> Organization:
+    """The registrants are not who they claimed to be: their accounts are switched off."""
+    claimant = _pending_claim(session, actor, organization_id)
+    claimant.claim_rejected_at = utcnow()
+    for user in claimant.users:
+        user.active = False
+    audit.record(
+        session,
+        actor,
+        "organization.claim_rejected",
+        "organization",
+        claimant.id,
+        holder_id=claimant.claim_of_id,
+    )
+    return claimant
