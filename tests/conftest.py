@@ -368,3 +368,35 @@ def use_search_backend(config: dict, kind: str) -> dict:
 both_search_backends = pytest.mark.parametrize(
     "app_config", ["embedded", "elasticsearch"], indirect=True
 )
+
+
+SECRET_NAME = "重庆永川保密机械有限公司"  # the enterprise behind the demand of ``cast``
+SECRET_EXTERNAL_ID = "survey-2026-secret-7"
+TITLE = "智能头盔外观造型设计"
+
+
+@pytest.fixture
+def cast(make):
+    """For the who-sees-what tests: an enterprise with a published demand (with an external
+    id, answered by one provider) and a draft; another enterprise, a second provider."""
+    from matchmaker.search_engine import get_search
+    from matchmaker.services import demands
+
+    admin = make.admin()
+    owner = make.enterprise(name=SECRET_NAME)
+    demand = make.demand(owner, admin=admin, title=TITLE)
+    demands.update_demand(db.session, admin, demand.id, {"external_id": SECRET_EXTERNAL_ID})
+    db.session.commit()
+    provider = make.provider(name="渝州智造设计有限公司", services=["appearance-design"])
+    people = {
+        "admin": admin,
+        "owner": owner,
+        "other": make.enterprise(),
+        "provider": provider,
+        "bystander": make.provider(),
+        "demand": demand,
+        "draft": make.demand(owner, status="draft", title="尚未提交的草稿"),
+        "interest": make.interest(provider, demand),
+    }
+    get_search().refresh()
+    return people

@@ -20,7 +20,7 @@ administrators see it in the organisation list and merge it into the holder or r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -126,9 +126,7 @@ def register(
             organization=organization.name,
             holder=holder.name,
         )
-    if mail.enabled(config):
-        mail.queue(session, user.email, *_confirmation_mail(user, base_url, secret))
-    else:
+    if not _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret)):
         notify(
             session,
             admins,
@@ -137,6 +135,17 @@ def register(
             organization=organization.name,
         )
     return user
+
+
+def _mail(
+    session: Session, config: Mapping, to: str, compose: Callable[[], tuple[str, str]]
+) -> bool:
+    """Compose (in the current language) and send after the commit, only when e-mail is
+    configured; says whether it was."""
+    if not mail.enabled(config):
+        return False
+    mail.queue(session, to, *compose())
+    return True
 
 
 def _confirmation_mail(user: User, base_url: str, secret: str) -> tuple[str, str]:
@@ -156,11 +165,13 @@ def _confirmation_mail(user: User, base_url: str, secret: str) -> tuple[str, str
 def _mail_existing(
     session: Session, user: User, config: Mapping, base_url: str, secret: str
 ) -> None:
-    if not mail.enabled(config):
-        return
     if user.email_confirmed_at is None and user.organization is not None:
-        mail.queue(session, user.email, *_confirmation_mail(user, base_url, secret))
-        return
+        _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret))
+    else:
+        _mail(session, config, user.email, lambda: _someone_tried_mail(base_url))
+
+
+def _someone_tried_mail(base_url: str) -> tuple[str, str]:
     subject = _("【工业设计供需对接平台】有人用您的邮箱申请注册")
     body = _(
         "您好：\n\n有人用本邮箱申请注册工业设计供需对接平台，而本邮箱已有账号，因此没有创建新账号。\n"
@@ -168,7 +179,7 @@ def _mail_existing(
         "如果这不是您本人的操作，请忽略本邮件。\n",
         link=f"{base_url}/login",
     )
-    mail.queue(session, user.email, subject, body)
+    return subject, body
 
 
 def confirm_email(session: Session, token: str, secret: str) -> tuple[str, User | None]:

@@ -18,36 +18,11 @@ from matchmaker.extensions import db
 from matchmaker.models import Demand, Interest, InterestStatus
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands
-from tests.conftest import both_search_backends
+from tests.conftest import SECRET_EXTERNAL_ID, SECRET_NAME, TITLE, both_search_backends
 
 from .conftest import error_of
 
-SECRET_NAME = "重庆永川保密机械有限公司"
-SECRET_EXTERNAL_ID = "survey-2026-secret-7"
 INTEREST = {"message": "我们做过同类项目", "price": 150000, "timeline_days": 30}
-
-
-@pytest.fixture
-def cast(make):
-    """An enterprise with a published demand (answered by one provider) and a draft."""
-    admin = make.admin()
-    owner = make.enterprise(name=SECRET_NAME)
-    demand = make.demand(owner, admin=admin, title="智能头盔外观造型设计")
-    demands.update_demand(db.session, admin, demand.id, {"external_id": SECRET_EXTERNAL_ID})
-    db.session.commit()
-    provider = make.provider(services=["appearance-design"])
-    cast = {
-        "admin": admin,
-        "owner": owner,
-        "other": make.enterprise(),
-        "provider": provider,
-        "bystander": make.provider(),
-        "demand": demand,
-        "draft": make.demand(owner, status="draft", title="尚未提交的草稿"),
-        "interest": make.interest(provider, demand),
-    }
-    get_search().refresh()
-    return cast
 
 
 def _path(template: str, cast: dict) -> str:
@@ -103,7 +78,7 @@ def test_invisible_is_404_and_not_yours_is_403(api, cast, method, template, who,
     response = api.request(method, path, cast[who], json=body)
     error_of(response, status, "not_found" if status == 404 else "forbidden")
     db.session.expire_all()
-    assert db.session.get(Demand, cast["demand"].id).title == "智能头盔外观造型设计"
+    assert db.session.get(Demand, cast["demand"].id).title == TITLE
     assert db.session.scalar(select(Interest.status)) == InterestStatus.PENDING
 
 

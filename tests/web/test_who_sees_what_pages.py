@@ -18,31 +18,8 @@ from matchmaker.models import Demand, DemandStatus, Interest, InterestStatus, Me
 from matchmaker.search_engine import get_search
 from matchmaker.services import demands, interests, meetings
 from matchmaker.transaction import commit
-from tests.conftest import both_search_backends
+from tests.conftest import SECRET_NAME, TITLE, both_search_backends
 from tests.web.pages import login, page
-
-SECRET_NAME = "重庆永川保密机械有限公司"
-TITLE = "智能头盔外观造型设计"
-
-
-@pytest.fixture
-def cast(make):
-    admin = make.admin()
-    owner = make.enterprise(name=SECRET_NAME)
-    demand = make.demand(owner, admin=admin, title=TITLE)
-    provider = make.provider(name="渝州智造设计有限公司")
-    cast = {
-        "admin": admin,
-        "owner": owner,
-        "other": make.enterprise(),
-        "provider": provider,
-        "bystander": make.provider(),
-        "demand": demand,
-        "draft": make.demand(owner, status="draft", title="尚未提交的草稿"),
-        "interest": make.interest(provider, demand),
-    }
-    get_search().refresh()
-    return cast
 
 
 def _secrets(cast) -> tuple[str, ...]:
