@@ -71,10 +71,14 @@ def test_upgrade_to_head_and_back_down(database_url, tmp_path):
         db.engine.dispose()
 
 
-def test_stored_invitations_forget_the_enterprise(tmp_path):
+def test_stored_invitations_forget_the_enterprise(database_url, tmp_path):
     """Old "invited" notifications kept the enterprise's name: the upgrade removes it."""
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": _url(tmp_path), "TESTING": True, "SECRET_KEY": "x"}
+        {
+            "SQLALCHEMY_DATABASE_URI": _url(database_url, tmp_path),
+            "TESTING": True,
+            "SECRET_KEY": "x",
+        }
     )
     with app.app_context():
         upgrade(revision="1e72a51a00f2")
