@@ -18,7 +18,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Demand, Notification, Organization, User
 from matchmaker.services import demands
 from tests.factories import credit_code
-from tests.web.pages import REGISTRATION, login, page
+from tests.web.pages import CONFIRMED, REGISTRATION, login, page
 
 FORM = REGISTRATION
 
@@ -119,7 +119,8 @@ def test_a_claimed_credit_code_goes_to_the_administrators(sink, client, auth, ma
     html = page(client.get("/admin/organizations?type=pending"))
     assert "申领待核实" in html and "重庆已登记机械有限公司" in html
     assert "重庆永川精密机械有限公司" in html
-    assert client.post(f"/admin/organizations/{claimant.id}/verify").status_code == 409
+    verify = client.post(f"/admin/organizations/{claimant.id}/verify", data=CONFIRMED)
+    assert verify.status_code == 409
     response = client.post(f"/admin/organizations/{claimant.id}/merge")
     assert response.status_code == 302
     db.session.expire_all()

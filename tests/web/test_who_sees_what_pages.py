@@ -19,7 +19,7 @@ from matchmaker.search_engine import get_search
 from matchmaker.services import demands, interests, meetings
 from matchmaker.transaction import commit
 from tests.conftest import SECRET_NAME, TITLE, both_search_backends
-from tests.web.pages import login, page
+from tests.web.pages import CONFIRMED, login, page
 
 
 def _secrets(cast) -> tuple[str, ...]:
@@ -58,7 +58,7 @@ def test_provider_pages_never_name_the_enterprise(client, auth, cast):
 
 def test_the_provider_sees_the_contacts_once_accepted(client, auth, cast):
     login(auth, cast["owner"])
-    client.post(f"/interests/{cast['interest'].id}/accept")
+    client.post(f"/interests/{cast['interest'].id}/accept", data=CONFIRMED)
     auth.logout()
     login(auth, cast["provider"])
     html = page(client.get(f"/demands/{cast['demand'].id}"))
