@@ -220,7 +220,8 @@ def _organization(session: Session, actor: User, organization_id: int) -> Organi
     return organization
 
 
-def _pending_claim(session: Session, actor: User, organization_id: int) -> Organization:
+def pending_claim(session: Session, actor: User, organization_id: int) -> Organization:
+    """An organisation whose claim waits for an administrator (Conflict if none waits)."""
     organization = _organization(session, actor, organization_id)
     if not organization.claim_pending:
         raise Conflict(_("该单位没有待处理的申领"))
@@ -230,7 +231,7 @@ def _pending_claim(session: Session, actor: User, organization_id: int) -> Organ
 def merge_claim(session: Session, actor: User, organization_id: int) -> Organization:
     """The registrants are the holder's people: their users and demands join the holder, and
     the claiming organisation goes. Returns the holder."""
-    claimant = _pending_claim(session, actor, organization_id)
+    claimant = pending_claim(session, actor, organization_id)
     holder = claimant.claim_of
     if claimant.provider is not None and holder.provider is not None:
         raise Conflict(_("两家单位都有服务能力档案：请先删除申领单位的档案，再合并"))
@@ -262,7 +263,7 @@ def merge_claim(session: Session, actor: User, organization_id: int) -> Organiza
 
 def reject_claim(session: Session, actor: User, organization_id: int) -> Organization:
     """The registrants are not who they claimed to be: their accounts are switched off."""
-    claimant = _pending_claim(session, actor, organization_id)
+    claimant = pending_claim(session, actor, organization_id)
     claimant.claim_rejected_at = utcnow()
     for user in claimant.users:
         user.active = False

@@ -89,10 +89,35 @@ def verify_organization(organization) -> Question:
     return Question(_("认证“%(name)s”？", name=organization.name), detail, _("认证"))
 
 
+def merge_claim(claimant) -> Question:
+    holder = claimant.claim_of.name
+    return Question(
+        _("将“%(name)s”并入“%(holder)s”？", name=claimant.name, holder=holder),
+        _(
+            "“%(name)s”的账号、需求和服务能力档案将转到“%(holder)s”名下，"
+            "这些账号的用户将能查看和管理“%(holder)s”的全部需求与意向；“%(name)s”随后删除。"
+            "合并不能撤销。",
+            name=claimant.name,
+            holder=holder,
+        ),
+        _("确认合并"),
+    )
+
+
+def reject_claim(claimant) -> Question:
+    return Question(
+        _("驳回“%(name)s”的申领？", name=claimant.name),
+        _("“%(name)s”的全部账号将被停用，无法再登录。", name=claimant.name),
+        _("驳回申领"),
+    )
+
+
 HELPERS = {
     "question_cancel_meeting": cancel_meeting,
     "question_accept_interest": accept_interest,
     "question_mark_won": mark_won,
     "question_send_invitations": send_invitations,
     "question_verify_organization": verify_organization,
+    "question_merge_claim": merge_claim,
+    "question_reject_claim": reject_claim,
 }

@@ -121,8 +121,14 @@ def test_a_claimed_credit_code_goes_to_the_administrators(sink, client, auth, ma
     assert "重庆永川精密机械有限公司" in html
     verify = client.post(f"/admin/organizations/{claimant.id}/verify", data=CONFIRMED)
     assert verify.status_code == 409
-    response = client.post(f"/admin/organizations/{claimant.id}/merge")
+    asked = client.post(f"/admin/organizations/{claimant.id}/merge")  # asks first, does nothing
+    assert asked.status_code == 200 and "合并不能撤销" in page(asked)
+    assert db.session.get(Organization, claimant.id) is not None
+    response = client.post(f"/admin/organizations/{claimant.id}/merge", data=CONFIRMED)
     assert response.status_code == 302
+    # an organisation without a pending claim is not asked about
+    not_a_claim = client.post(f"/admin/organizations/{holder.organization_id}/merge")
+    assert not_a_claim.status_code == 409
     db.session.expire_all()
     member = db.session.scalar(select(User).where(User.email == "zhang@example.cn"))
     assert member.organization_id == holder.organization_id
@@ -150,7 +156,7 @@ def test_a_rejected_claim_switches_the_accounts_off(sink, client, auth, make):
     db.session.commit()
     client.post("/logout")
     login(auth, admin)
-    client.post(f"/admin/organizations/{claimant_user.organization_id}/reject")
+    client.post(f"/admin/organizations/{claimant_user.organization_id}/reject", data=CONFIRMED)
     db.session.expire_all()
     assert not db.session.get(User, claimant_user.id).active
     assert db.session.scalar(select(Demand.organization_id)) != holder.organization_id

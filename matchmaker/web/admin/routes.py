@@ -120,12 +120,17 @@ def organization(organization_id: int):
     )
 
 
+def _ask_about(organization_id: int, question, find=admin_lists.organization):
+    """The no-script confirmation page for an action from the organisation list."""
+    organization = find(db.session, current_user, organization_id)
+    back = url_for("admin.organizations", type=request.form.get("type", "all"))
+    return ask(question(organization), back)
+
+
 @bp.post("/organizations/<int:organization_id>/verify")
 def verify(organization_id: int):
     if not confirmed():
-        organization = admin_lists.organization(db.session, current_user, organization_id)
-        back = url_for("admin.organizations", type=request.form.get("type", "all"))
-        return ask(questions.verify_organization(organization), back)
+        return _ask_about(organization_id, questions.verify_organization)
     return _set_verified(organization_id, True)
 
 
@@ -157,6 +162,9 @@ def confirm_members(organization_id: int):
 
 @bp.post("/organizations/<int:organization_id>/merge")
 def merge_claim(organization_id: int):
+    if not confirmed():
+        return _ask_about(organization_id, questions.merge_claim, registration.pending_claim)
+
     def act():
         holder = registration.merge_claim(db.session, current_user, organization_id)
         return _("已并入“%(name)s”：申领人成为该单位的成员", name=holder.name)
@@ -166,6 +174,9 @@ def merge_claim(organization_id: int):
 
 @bp.post("/organizations/<int:organization_id>/reject")
 def reject_claim(organization_id: int):
+    if not confirmed():
+        return _ask_about(organization_id, questions.reject_claim, registration.pending_claim)
+
     def act():
         claimant = registration.reject_claim(db.session, current_user, organization_id)
         return _("已驳回“%(name)s”的申领，其账号已停用", name=claimant.name)
