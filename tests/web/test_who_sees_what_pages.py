@@ -9,8 +9,12 @@ record the user may not see and 403 for one it sees but may not act on.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
+import openpyxl
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from matchmaker.extensions import db
@@ -77,6 +81,43 @@ def test_meeting_invitations_do_not_name_the_enterprise_to_providers(client, aut
     auth.logout()
     login(auth, cast["owner"])
     assert "渝州智造设计有限公司" in page(client.get("/meetings/invitations"))
+
+
+def test_saved_search_digest_email_does_not_name_the_enterprise(cast, mail_sink):
+    from matchmaker.services import saved_searches
+
+    saved = saved_searches.save(db.session, cast["bystander"], "头盔", {"q": "头盔"})
+    saved.last_alerted_at = cast["demand"].updated_at - dt.timedelta(days=2)  # the demand is new
+    commit()
+    sent = saved_searches.send_digests(db.session, get_search(), "http://mm.test")
+    commit()
+    (body,) = mail_sink.bodies(cast["bystander"].email)
+    assert sent == 1 and TITLE in body
+    _assert_no_secret(body, cast)
+
+
+def test_public_guide_and_its_downloads_do_not_name_the_enterprise(client, cast):
+    from matchmaker.models import utcnow
+    from matchmaker.services import guides
+
+    today = utcnow().date()
+    body = {
+        "title": "头盔供需指南",
+        "period_start": (today - dt.timedelta(days=30)).isoformat(),
+        "period_end": today.isoformat(),
+    }
+    guide = guides.create_draft(db.session, cast["admin"], body)
+    guides.publish(db.session, cast["admin"], guide.id)
+    commit()
+    edition = client.get(f"/api/v1/guides/{guide.id}").get_json()
+    assert cast["demand"].cluster in str(edition)  # the demand is counted in its cluster
+    _assert_no_secret(str(edition), cast)
+    _assert_no_secret(page(client.get(f"/guides/{guide.id}")), cast)
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/guides/{guide.id}.xlsx").data))
+    cells = " ".join(str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row)
+    _assert_no_secret(cells, cast)
+    pdf = PdfReader(io.BytesIO(client.get(f"/guides/{guide.id}.pdf").data))
+    _assert_no_secret(re.sub(r"\s+", "", "".join(p.extract_text() for p in pdf.pages)), cast)
 
 
 def _meeting_with_pair(admin, demand, provider_user):
@@ -203,6 +244,8 @@ def test_invitations_page_leaves_out_pairs_whose_demand_went_back_to_review(clie
         ("GET", "/demands/{demand}/edit", "provider", 403),
         ("POST", "/demands/{demand}/withdraw", "other", 404),
         ("POST", "/demands/{demand}/withdraw", "provider", 403),
+        ("POST", "/demands/{demand}/won", "other", 404),
+        ("POST", "/demands/{demand}/won", "provider", 403),
         ("POST", "/demands/{draft}/delete", "provider", 404),
         ("POST", "/demands/{demand}/delete", "provider", 403),
         ("POST", "/demands/{demand}/invite/{profile}", "other", 404),
