@@ -13,21 +13,22 @@ import shutil
 
 from prometheus_client import multiprocess
 
+from .config import Settings
+
 _LOGS = "matchmaker.observability.logs"
+_SETTINGS = Settings()
 
 # gunicorn's own lines (worker boots, timeouts) in the app's format; no gunicorn access log:
 # the app writes one JSON access line per request, with its request id.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "app": {"()": f"{_LOGS}.formatter", "kind": os.environ.get("LOG_FORMAT", "json")}
-    },
+    "formatters": {"app": {"()": f"{_LOGS}.formatter", "kind": _SETTINGS.LOG_FORMAT}},
     "filters": {"request": {"()": f"{_LOGS}.RequestContext"}},
     "handlers": {
         "stderr": {"class": f"{_LOGS}.StderrHandler", "formatter": "app", "filters": ["request"]}
     },
-    "root": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(), "handlers": ["stderr"]},
+    "root": {"level": _SETTINGS.LOG_LEVEL.upper(), "handlers": ["stderr"]},
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
         "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},

@@ -57,3 +57,13 @@ def test_readyz_names_the_embedded_index_when_its_file_cannot_open(database_url,
     status, checks = _readyz(config)
     assert status == 503 and checks["database"] == "ok"
     assert checks["search"].startswith("unavailable: ")
+
+
+def test_readyz_names_the_job_queue_when_redis_is_down(database_url, tmp_path):
+    port = closed_port()
+    config = base_config(database_url, tmp_path)
+    config.update(REDIS_URL=f"redis://127.0.0.1:{port}/0", JOBS_IMMEDIATE=False)
+    status, checks = _readyz(config)
+    assert status == 503
+    assert checks["database"] == "ok" and checks["search"] == "ok"
+    assert checks["queue"].startswith("unavailable: ") and str(port) in checks["queue"]
