@@ -10,9 +10,10 @@ a test holds them to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -124,9 +125,9 @@ def _deals():
     )
 
 
-def live(session: Session) -> dict[str, int]:
-    """The figures as they stand now (home page, admin overview), in one statement: the home
-    page is the most visited page."""
+@cache
+def _live_statement() -> Select:
+    """Built once per process: SQLAlchemy then reuses its cache key and compiled form."""
     counts = {
         "providers": select(func.count(Provider.id)),
         "verified_providers": select(func.count(Provider.id))
@@ -141,7 +142,11 @@ def live(session: Session) -> dict[str, int]:
         ),
         "deals": _deals(),
     }
-    row = session.execute(
-        select(*(query.scalar_subquery().label(name) for name, query in counts.items()))
-    ).one()
+    return select(*(query.scalar_subquery().label(name) for name, query in counts.items()))
+
+
+def live(session: Session) -> dict[str, int]:
+    """The figures as they stand now (home page, admin overview), in one statement: the home
+    page is the most visited page."""
+    row = session.execute(_live_statement()).one()
     return {name: value or 0 for name, value in row._mapping.items()}
