@@ -336,8 +336,8 @@ def tables(results: list[dict]) -> list[str]:
         lines += [
             f"### {r['backend']}, {r['size']:,} providers and {r['size']:,} demands",
             "",
-            "| run | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| run | requests/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         rows = [(f"`{CHEAPEST}`", r["cheapest"]), ("**mix** (the four below, equally)", r["mix"])]
         rows += [(f"{name}: `{ROUTES[name]}`", r["routes"][name]) for name in ROUTES]
@@ -345,7 +345,7 @@ def tables(results: list[dict]) -> list[str]:
             errors = ", ".join(f"{k} {v}" for k, v in x["errors"].items() if v) or "0"
             lines.append(
                 f"| {label} | {x['rps']:,.0f} | {x['p50']:.1f} | {x['p90']:.1f} | "
-                f"{x['p99']:.1f} | {x['max']:.0f} | {errors} |"
+                f"{x['p95']:.1f} | {x['p99']:.1f} | {x['max']:.0f} | {errors} |"
             )
         lines += [
             "",
@@ -407,21 +407,21 @@ METHOD = [
 FINDINGS = [
     "### What dominated, and what changed",
     "",
-    "CPU time per request in one process (the Flask test client on a copy of the load run's "
-    "1,000-record site, the mix's own request lists; 200 requests per round after a warm-up "
-    "round, median of three rounds; cProfile and py-spy for where it goes). The first column "
-    "is before the earlier round below, the second after it (both measured then), the last "
-    "two this round's (measured with load average 11-14: ± 0.15 ms):",
+    "CPU time per request in one process: the Flask test client on a copy of the load run's "
+    "1,000-record site with the mix's own request lists, 150-200 requests per round after a "
+    "warm-up round, median of three rounds; cProfile and py-spy for where the time goes. "
+    "Round 1 was measured before the job queue; round 2 ran the code before and after its "
+    "change alternately, twice each, with load average 11-16 (hence the spread):",
     "",
-    "| route | first | after round 1 | before round 2 | after round 2 |",
+    "| route | round 1: before | after | round 2: before | after |",
     "|---|---:|---:|---:|---:|",
-    "| `GET /api/v1/taxonomy` | 0.6 ms | 0.6 ms | 0.46 ms | 0.60 ms |",
-    "| home page | 4.8 ms | 3.8 ms | 3.53 ms | 2.23 ms |",
-    "| leads search | 6.1 ms | 4.1 ms | 1.97 ms | 1.26 ms |",
-    "| provider search | 12.2 ms | 6.2 ms | 1.78 ms | 1.68 ms |",
-    "| matches | 14.2 ms (seen before) | 11.3 ms | 4.24 ms (first views) | 3.99 ms |",
+    "| `GET /api/v1/taxonomy` | 0.6 ms | 0.6 ms | 0.43, 0.53 ms | 0.49, 0.41 ms |",
+    "| home page | 4.8 ms | 3.8 ms | 2.37, 3.58 ms | 1.80, 1.75 ms |",
+    "| leads search | 6.1 ms | 4.1 ms | 1.68, 1.88 ms | 1.54, 2.10 ms |",
+    "| provider search | 12.2 ms | 6.2 ms | 1.18, 1.85 ms | 1.33, 1.39 ms |",
+    "| matches | 14.2 ms | 11.3 ms | 3.80, 5.17 ms | 4.22, 4.31 ms |",
     "",
-    "Round 1 (before the job queue):",
+    "Round 1:",
     "",
     "- **Matches wrote on every first view**: recording the exposure, committing and "
     "re-indexing the ten providers shown were 72 % of a first view's time, and two workers "
@@ -430,29 +430,34 @@ FINDINGS = [
     "separately; the search and match services now load them with the rows.",
     "- **The home page's five counts** became one statement.",
     "",
-    "Round 2 (reads do not write, SQLite in WAL mode):",
+    "Between the rounds, reads stopped writing to the index: reading matches records exposure "
+    "rows but re-indexes nothing (who is damped is one aggregate query at match time), and "
+    "SQLite runs in WAL mode with a busy timeout, so readers never wait for a writer. Matches "
+    "fell from 11.3 to about 4 ms of CPU, leads and provider search to under 2 ms. A first "
+    "view still inserts the recommendations it shows; until that insert ignores rows another "
+    "worker wrote a moment earlier, two workers showing the same demand for the first time "
+    "at once can still collide (the 500s, when there are any, are in the server's log above).",
     "",
-    "- Reading matches no longer re-indexes anything (who is damped is one aggregate query) "
-    "and SQLite runs in WAL mode with a busy timeout, so readers never wait for the writer: "
-    "matches fell from 11.3 to about 4 ms of CPU. A first view still inserts the "
-    "recommendations it shows; until exposure is an insert-or-ignore, two workers showing "
-    "the same demand for the first time at the same moment can still collide (the 500s, "
-    "if any, in the server's log above).",
-    "- **The organisation of each row shown** is now joined into the row's own query instead "
-    "of a second query (`joinedload`): leads search −35 %.",
-    "- **The home page's counts** are one statement built once per process: SQLAlchemy no "
-    "longer rebuilds it and its cache key per request (−1.3 ms, −37 %).",
-    "- Where a match's 4 ms go now (cProfile): the demand's text analysis and vector (jieba, "
+    "Round 2:",
+    "",
+    "- **The home page's counts** are one statement built once per process, so SQLAlchemy "
+    "no longer rebuilds it and its cache key on every request: −25 to −50 %.",
+    "- **The organisation of each row shown** is joined into the row's own query instead of "
+    "a second query (`joinedload`): one round trip less, no change visible in CPU time.",
+    "- Where a match's 4 ms go (cProfile): the demand's text analysis and vector (jieba, "
     "≈ 20 %), who is damped (an aggregate over all recommendations, ≈ 15-20 % and growing "
-    "with them), loading the ten rows (≈ 10 %), the token check (two queries, ≈ 15 %), the "
-    "exposure insert and commit, the reasons' translation.",
+    "with them), the token check (two queries, ≈ 15 %), loading the ten rows (≈ 10 %), the "
+    "exposure insert and commit, the reasons' translation. Remembering segmented texts "
+    "(an LRU cache in the analyser) made no measurable difference and was left out.",
     "- **Under load, the machine dominated.** Other test suites kept the load average at "
-    "10-18 on the two cores during every run of this round, so each worker got a fraction "
-    "of a core (py-spy: the workers were runnable 87 % of the time). One thread per worker "
-    "instead of four did not help (29 against 47 requests/s for the mix, taxonomy 506 "
-    "against 1,199): the requests are CPU-bound, and threads keep a worker busy while one "
-    "waits for SQLite. In CPU terms the mix costs ≈ 2.3 ms against the cheapest route's "
-    "≈ 0.5 ms; with the server's own work per request (HTTP, access log, metrics) that "
-    "should give about 0.3× on a quiet machine, which this round could not confirm.",
+    "10-20 on the two cores through every run of this round (and they share the "
+    "Elasticsearch node at port 9200), so each worker got a fraction of a core: py-spy found "
+    "the workers runnable 87 % of the time, and one matches request alone took 15-30 ms "
+    "against 4 ms of CPU. Longer CPU bursts suffer most from that: matches, the costliest "
+    "route, is where the mix's timeouts are. One thread per worker instead of four did not "
+    "help (29 against 47 requests/s for the mix, taxonomy 506 against 1,199). In CPU terms "
+    "the mix costs ≈ 2.3 ms per request against the cheapest route's ≈ 0.5 ms; with the "
+    "server's own work per request (HTTP, access log, metrics) that is about 0.3× — which "
+    "only a run on a quiet machine can confirm or refute.",
     "",
 ]
