@@ -14,7 +14,10 @@ from urllib.parse import urlsplit
 
 DEMANDS = "demands"
 PROVIDERS = "providers"
-INDICES = (DEMANDS, PROVIDERS)
+TALENT = "talent"  # people of the talent pool (人才库), listed profiles only
+OPENINGS = "openings"  # open talent needs (岗位)
+EXPERTS = "experts"  # the expert pool (专家库), active experts only
+INDICES = (DEMANDS, PROVIDERS, TALENT, OPENINGS, EXPERTS)
 
 
 class SearchUnavailable(RuntimeError):
@@ -62,7 +65,11 @@ class SearchQuery:
     """Faceted search. ``filters`` maps a field to codes: OR within a field, AND across.
 
     Demand fields: cluster, service, region, status. Provider fields: cluster, service,
-    region, level, kind, verified ("true"/"false"). ``ids`` restricts to those records.
+    region, level, kind, verified ("true"/"false"). Talent fields: speciality, cluster,
+    region, title, seniority, availability (text searches taxonomy labels only: a profile's
+    own words are private); experts have the same fields. Opening fields: speciality,
+    cluster, region, status.
+    ``ids`` restricts to those records.
     ``budget_min``/``budget_max`` keep demands whose budget range overlaps the given one.
     ``budget_top`` = (low, high) keeps demands whose top budget (``budget_max``, else
     ``budget_min``) is > low and ≤ high (None: unbounded), so that bands do not overlap;
@@ -133,6 +140,19 @@ class SearchBackend(abc.ABC):
         self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()
     ) -> list[Hit]:
         """Published demands best suited to a provider record, best first, with reasons."""
+
+    @abc.abstractmethod
+    def match_people(
+        self, need: Mapping, k: int = 10, exclude: Collection[int] = (), pool: str = TALENT
+    ) -> list[Hit]:
+        """People best suited to a need record, best first, with reasons (``search.talent``):
+        listed profiles of the talent pool (``TALENT``) or active experts (``EXPERTS``)."""
+
+    @abc.abstractmethod
+    def match_openings(
+        self, profile: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
+        """Open talent needs best suited to a talent profile record, best first, with reasons."""
 
     @abc.abstractmethod
     def reindex(

@@ -9,7 +9,8 @@ cluster and tokens (stored, not indexed) so reasons can name the relevant case;
 ``service_evidence`` lists the services the provider's own description and cases name;
 ``profile_vector`` / ``case_vector`` / ``text_vector`` are the meaning of the profile, of the
 cases and of a demand (``search.vectors``), absent when no word is known. Exposure counts
-are not indexed: the caller passes the damped providers at query time.
+are not indexed: the caller passes the damped providers at query time. Talent documents
+(people) and opening documents (talent needs) feed the talent matcher (``search.talent``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
+from . import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT
 from .scoring import service_evidence
 from .text import Analyzer
 from .vectors import load as load_vectors
@@ -192,12 +194,90 @@ def demand_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> d
     return doc
 
 
+def talent_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:
+    """A listed person: card fields, seniority, and the words and meaning of bio and works.
+
+    The record carries no name, contact or employer, and the document keeps none.
+    """
+    specialities = _codes(record.get("specialities"))
+    clusters = _codes(record.get("clusters"))
+    works = " ".join(
+        f"{w.get('title') or ''} {w.get('description') or ''}" for w in record.get("works") or ()
+    )
+    tokens = analyzer.tokens(f"{record.get('bio') or ''} {works}")
+    created_at = record.get("created_at") or None
+    doc = {
+        "id": int(record["id"]),
+        "version": int(record.get("version") or 1),
+        "specialities": specialities,
+        "clusters": clusters,
+        "region": record.get("region") or None,
+        "title": record.get("title") or None,
+        "title_rank": _int_or_none(record.get("title_rank")) or 0,
+        "years": _int_or_none(record.get("years")) or 0,
+        "seniority": record.get("seniority") or None,
+        "availability": record.get("availability") or None,
+        "created_at": created_at,
+        "sort_date": created_at,
+        "text": " ".join(tokens),
+        "keywords": _keywords(
+            analyzer, taxonomy, [("services", specialities), ("clusters", clusters)]
+        ),
+    }
+    _add_vector(doc, "profile_vector", stored_vector(load_vectors().vector(tokens)))
+    return doc
+
+
+def opening_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:
+    """An open talent need (岗位)."""
+    specialities = _codes(record.get("specialities"))
+    clusters = _codes(record.get("clusters"))
+    salary_min = _int_or_none(record.get("salary_min"))
+    salary_max = _int_or_none(record.get("salary_max"))
+    title = record.get("title") or ""
+    tokens = analyzer.tokens(f"{title} {record.get('description') or ''}")
+    created_at = record.get("created_at") or None
+    doc = {
+        "id": int(record["id"]),
+        "version": int(record.get("version") or 1),
+        "title": title,
+        "specialities": specialities,
+        "speciality_norm": round(1.0 / len(specialities), 6) if specialities else 0.0,
+        "clusters": clusters,
+        "region": record.get("region") or None,
+        "title_min_rank": _int_or_none(record.get("title_min_rank")) or 0,
+        "years_min": _int_or_none(record.get("years_min")) or 0,
+        "headcount": _int_or_none(record.get("headcount")) or 1,
+        "salary_min": salary_min,
+        "salary_max": salary_max,
+        "salary_lo": _first(salary_min, salary_max),
+        "salary_hi": _first(salary_max, salary_min),
+        "status": record.get("status") or None,
+        "created_at": created_at,
+        "sort_date": created_at,
+        "text": " ".join(tokens),
+        "keywords": _keywords(
+            analyzer, taxonomy, [("services", specialities), ("clusters", clusters)]
+        ),
+    }
+    _add_vector(doc, "text_vector", stored_vector(load_vectors().vector(tokens)))
+    return doc
+
+
+BUILDERS = {
+    PROVIDERS: provider_document,
+    DEMANDS: demand_document,
+    TALENT: talent_document,
+    EXPERTS: talent_document,  # an expert's record has the shape of a person's
+    OPENINGS: opening_document,
+}
+
+
 def build_document(index: str, record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:
-    if index == "providers":
-        return provider_document(record, analyzer, taxonomy)
-    if index == "demands":
-        return demand_document(record, analyzer, taxonomy)
-    raise ValueError(f"unknown index {index!r}")
+    builder = BUILDERS.get(index)
+    if builder is None:
+        raise ValueError(f"unknown index {index!r}")
+    return builder(record, analyzer, taxonomy)
 
 
 # -- many documents: worker processes for full rebuilds -----------------------------------
@@ -259,7 +339,7 @@ def build_documents(
     stays bounded. Records must be picklable (plain dicts of JSON-like values, as the app
     produces).
     """
-    if index not in ("providers", "demands"):
+    if index not in BUILDERS:
         raise ValueError(f"unknown index {index!r}")
     min_records = POOL_MIN_RECORDS if min_records is None else min_records
     chunk = POOL_CHUNK if chunk is None else chunk

@@ -1,9 +1,11 @@
 """Faceted search as conditions of the scoring language (shared by both backends).
 
 * Text: every query word must match (AND across words); a word matches through itself,
-  one of its taxonomy synonyms (in ``text``, ``keywords`` or ``case_text``) or all of its
-  dictionary sub-words in ``text``. Relevance is the normalised BM25 of those terms on
-  ``text`` (×1), ``case_text`` (×0.5) and ``keywords`` (×0.3).
+  one of its taxonomy synonyms (in the index's searched fields, ``schema.SEARCH_TEXT_FIELDS``)
+  or all of its dictionary sub-words in ``text`` when ``text`` is searched. Relevance is the
+  normalised BM25 of those terms on those fields, e.g. ``text`` (×1), ``case_text`` (×0.5)
+  and ``keywords`` (×0.3) for providers; the talent pool searches its labels only.
+* Salary: talent needs filter on their salary band like demands on their budget.
 * Filters: OR within a field, AND across fields.
 * Facets are *filter-aware* (disjunctive): a field's counts apply every filter except the
   field's own, so selecting one region still shows how many results the other regions
@@ -63,7 +65,13 @@ def search_plan(query: SearchQuery, analyzer: Analyzer) -> SearchPlan:
     base: list = []
     if query.ids is not None:
         base.append(Terms("id", tuple(sorted({int(i) for i in query.ids}))))
-    lo_field, hi_field = RANGE_FIELDS[index]
+    ranged = (query.budget_min, query.budget_max, query.budget_top, query.without_budget or None)
+    if index not in RANGE_FIELDS:
+        if any(value is not None for value in ranged):
+            raise ValueError(f"{index} has no range to filter on")
+        lo_field = hi_field = ""
+    else:
+        lo_field, hi_field = RANGE_FIELDS[index]
     if query.budget_min is not None:
         base.append(Range(hi_field, gte=query.budget_min))
     if query.budget_max is not None:
@@ -78,7 +86,7 @@ def search_plan(query: SearchQuery, analyzer: Analyzer) -> SearchPlan:
     text_fields = TEXT_FIELDS[index]
     for alternatives, parts in units:
         options = [Terms(f, tuple(alternatives)) for f, _ in text_fields]
-        if parts:
+        if parts and any(f == "text" for f, _ in text_fields):
             options.append(All(tuple(Term("text", p) for p in parts)))
         base.append(Any(tuple(options)))
         for i, term in enumerate(alternatives):

@@ -12,10 +12,10 @@ floats, dot-product similarity, exact search), ``stored`` (kept for reasons, not
 
 from __future__ import annotations
 
-from . import DEMANDS, PROVIDERS
+from . import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT
 from .vectors import load as load_vectors
 
-VERSION = {PROVIDERS: 2, DEMANDS: 2}
+VERSION = {PROVIDERS: 2, DEMANDS: 2, TALENT: 1, OPENINGS: 1, EXPERTS: 1}
 
 FIELDS: dict[str, dict[str, str]] = {
     PROVIDERS: {
@@ -68,7 +68,50 @@ FIELDS: dict[str, dict[str, str]] = {
         "keywords": "text",
         "text_vector": "vector",
     },
+    # A person's card fields, their seniority and the words of their profile and works. No
+    # name, contact, employer or education: the index holds what matching needs, nothing
+    # that identifies the person.
+    TALENT: {
+        "id": "long",
+        "version": "long",
+        "specialities": "keyword",
+        "clusters": "keyword",
+        "region": "keyword",
+        "title": "keyword",
+        "title_rank": "long",
+        "years": "long",
+        "seniority": "keyword",
+        "availability": "keyword",
+        "created_at": "date",
+        "sort_date": "sort_key",
+        "text": "text",
+        "keywords": "text",
+        "profile_vector": "vector",
+    },
+    OPENINGS: {
+        "id": "long",
+        "version": "long",
+        "title": "stored",
+        "specialities": "keyword",
+        "speciality_norm": "double",
+        "clusters": "keyword",
+        "region": "keyword",
+        "title_min_rank": "long",
+        "years_min": "long",
+        "headcount": "long",
+        "salary_min": "long",
+        "salary_max": "long",
+        "salary_lo": "long",
+        "salary_hi": "long",
+        "status": "keyword",
+        "created_at": "date",
+        "sort_date": "sort_key",
+        "text": "text",
+        "keywords": "text",
+        "text_vector": "vector",
+    },
 }
+FIELDS[EXPERTS] = FIELDS[TALENT]  # experts are matched as people of the talent pool are
 
 # Search filters and facets: API name → document field (OR within one, AND across).
 FILTER_FIELDS = {
@@ -81,15 +124,38 @@ FILTER_FIELDS = {
         "kind": "kind",
         "verified": "verified",
     },
+    TALENT: {
+        "speciality": "specialities",
+        "cluster": "clusters",
+        "region": "region",
+        "title": "title",
+        "seniority": "seniority",
+        "availability": "availability",
+    },
+    OPENINGS: {
+        "speciality": "specialities",
+        "cluster": "clusters",
+        "region": "region",
+        "status": "status",
+    },
 }
-# Text fields searched by a query, with their weight.
+FILTER_FIELDS[EXPERTS] = FILTER_FIELDS[TALENT]
+# Text fields searched by a query, with their weight. The talent pool is searched by its
+# taxonomy labels only, so that nobody finds a person by a word of their private profile.
 SEARCH_TEXT_FIELDS = {
     DEMANDS: (("text", 1.0), ("keywords", 0.3)),
     PROVIDERS: (("text", 1.0), ("case_text", 0.5), ("keywords", 0.3)),
+    TALENT: (("keywords", 1.0),),
+    EXPERTS: (("keywords", 1.0),),
+    OPENINGS: (("text", 1.0), ("keywords", 0.3)),
 }
-# (low, high) fields of the budget / price range a search filters on.
-RANGE_FIELDS = {DEMANDS: ("budget_lo", "budget_hi"), PROVIDERS: ("price_lo", "price_hi")}
-TOP_FIELDS = {DEMANDS: "budget_sort", PROVIDERS: "price_hi"}  # the one number a band files by
+# (low, high) fields of the budget / price / salary range a search filters on.
+RANGE_FIELDS = {
+    DEMANDS: ("budget_lo", "budget_hi"),
+    PROVIDERS: ("price_lo", "price_hi"),
+    OPENINGS: ("salary_lo", "salary_hi"),
+}
+TOP_FIELDS = {DEMANDS: "budget_sort", PROVIDERS: "price_hi", OPENINGS: "salary_hi"}
 SORT_FIELDS = {"newest": "sort_date", "budget": "budget_sort"}
 
 

@@ -1,5 +1,8 @@
 """The matcher: ONE table of signals, executed by both backends in both directions.
 
+(The talent pool's matcher, ``search.talent``, is a second ``Table`` of rows for the same
+machinery: people ↔ talent needs. Everything below applies to it as well.)
+
 Each row of ``SIGNALS`` is one signal: its reason code (API.md), whether it makes a document
 a candidate (*evidence*), and for each direction a function that turns the query record
 into conditions on the other side's documents:
@@ -225,9 +228,10 @@ class Spec:
     evidence: frozenset  # names of the clauses that make a document a candidate
     filters: list = field(default_factory=list)
     max_points: float = 1.0
-    kind: str = "providers"  # providers | leads
+    kind: str = "providers"  # providers | leads (talent: talent | openings)
     context: dict = field(default_factory=dict)
     window: int = RESCORE_WINDOW
+    table: Table | None = None  # the signal table the clauses come from (None: SIGNALS)
 
     def window_for(self, k: int) -> int:
         """Documents given the second phase for a top ``k`` (ties at k sorted by id)."""
@@ -301,7 +305,7 @@ def _codes(values) -> tuple:
     return tuple(dict.fromkeys(v for v in values or () if v))
 
 
-def _vector(analyzer: Analyzer, *texts) -> tuple | None:
+def meaning_vector(analyzer: Analyzer, *texts) -> tuple | None:
     v = load_vectors().vector(analyzer.tokens(" ".join(t or "" for t in texts)))
     return None if v is None else tuple(float(x) for x in v)
 
@@ -354,7 +358,7 @@ class Inputs:
 
 
 def demand_inputs(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer) -> Inputs:
-    vector = _vector(analyzer, demand.get("title"), demand.get("description"))
+    vector = meaning_vector(analyzer, demand.get("title"), demand.get("description"))
     industry = load_vectors().industry(None if vector is None else _array(vector))
     return Inputs(
         kind="providers",
@@ -388,8 +392,8 @@ def provider_inputs(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer) ->
         services=_codes(provider.get("services")),
         evidenced=tuple(service_evidence(analyzer, taxonomy, analyzer.tokens(profile))),
         terms=query_terms(analyzer, provider.get("name"), profile),
-        vector=_vector(analyzer, provider.get("name"), provider.get("description")),
-        case_vector=_vector(analyzer, case_text) if cases else None,
+        vector=meaning_vector(analyzer, provider.get("name"), provider.get("description")),
+        case_vector=meaning_vector(analyzer, case_text) if cases else None,
         price_min=provider.get("price_min"),
         price_max=provider.get("price_max"),
         team=provider.get("team_size"),
@@ -669,11 +673,11 @@ SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
 
 # -- the learned weights ----------------------------------------------------------------
 @lru_cache(maxsize=4)
-def load_model(path: str = str(MODEL_FILE)) -> dict:
-    """The shipped ranker: ``{"version", "weights": {signal: weight}, "report": {...}}``."""
+def load_model(path: str = str(MODEL_FILE), names: tuple[str, ...] = SIGNAL_NAMES) -> dict:
+    """A shipped ranker: ``{"version", "weights": {signal: weight}, "report": {...}}``."""
     with open(path, encoding="utf-8") as fh:
         model = json.load(fh)
-    missing = [n for n in SIGNAL_NAMES if n not in model["weights"]]
+    missing = [n for n in names if n not in model["weights"]]
     if missing:
         raise ValueError(f"{path}: no weight for {', '.join(missing)}")
     return model
@@ -683,20 +687,45 @@ def weights() -> Mapping[str, float]:
     return load_model()["weights"]
 
 
+@dataclass(frozen=True)
+class Table:
+    """One pairing's signals: its rows, its weights file and how its reasons read.
+
+    ``DESIGN`` (this module: design firms ↔ demands) and ``search.talent.TALENT`` (people ↔
+    talent needs) are two tables of the same machinery: ``build_spec`` turns either into
+    clauses, both backends execute the spec, ``reasons`` explains it.
+    """
+
+    signals: tuple[Signal, ...]
+    reason_order: tuple[str, ...]
+    explain: Callable  # (spec, code, fired clauses, document) → Reason
+    weights: Callable[[], Mapping[str, float]]  # the shipped weights, read when first used
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.signals)
+
+
 # -- building a spec --------------------------------------------------------------------
 def build_spec(
-    q: Inputs,
+    q,
     index: str,
     filters: list,
     multipliers: list[Multiplier],
     signal_weights: Mapping[str, float] | None = None,
+    table: Table | None = None,
 ) -> Spec:
-    """The clauses of every signal for these inputs, weighted."""
-    w = weights() if signal_weights is None else signal_weights
+    """The clauses of every signal of ``table`` (default ``DESIGN``) for these inputs, weighted.
+
+    ``q`` is the table's inputs (``Inputs`` here, ``search.talent.TalentInputs``): each row's
+    builder reads it; ``q.kind`` says the direction.
+    """
+    table = table or DESIGN
+    w = table.weights() if signal_weights is None else signal_weights
     clauses: list[Clause] = []
     evidence: set[str] = set()
     max_points = 0.0
-    for signal in SIGNALS:
+    for signal in table.signals:
         weight = float(w.get(signal.name, 0.0))
         parts = signal.build(q)
         if not parts or weight == 0.0:
@@ -722,6 +751,7 @@ def build_spec(
         max_points=max_points,
         kind=q.kind,
         context={"inputs": q},
+        table=table,
     )
 
 
@@ -830,8 +860,13 @@ def _reason(spec: Spec, code: str, fired: list[tuple[Clause, float]], doc: Mappi
     return Reason(code, top.message, dict(top.params))
 
 
+# The weights are looked up through ``weights`` at each use (a model swapped in is honoured).
+DESIGN = Table(SIGNALS, REASON_ORDER, _reason, lambda: weights())
+
+
 def reasons(spec: Spec, doc: Mapping, contributions: Mapping[str, float]) -> list[Reason]:
     """One reason per code that moved the document, largest contribution first."""
+    table = spec.table or DESIGN
     by_code: dict[str, list[tuple[Clause, float]]] = {}
     for clause in spec.clauses:
         lift = _lift(clause, contributions.get(clause.name, 0.0))
@@ -841,7 +876,7 @@ def reasons(spec: Spec, doc: Mapping, contributions: Mapping[str, float]) -> lis
     for code, fired in by_code.items():
         fired.sort(key=lambda cv: -cv[1])
         total = sum(v for _, v in fired)
-        out.append((total, REASON_ORDER.index(code), _reason(spec, code, fired, doc)))
+        out.append((total, table.reason_order.index(code), table.explain(spec, code, fired, doc)))
     out.sort(key=lambda t: (-t[0], t[1]))
     return [r for _, _, r in out]
 

@@ -49,8 +49,11 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 
 from .. import (
     DEMANDS,
+    EXPERTS,
     INDICES,
+    OPENINGS,
     PROVIDERS,
+    TALENT,
     FacetValue,
     Hit,
     IndexStatus,
@@ -84,11 +87,15 @@ from ..scoring import (
     reasons,
     text_stats,
 )
+from ..talent import opening_spec, talent_spec
 from ..text import get_analyzer
 
 SOURCE_FIELDS = {
     PROVIDERS: ["id", "kind", "level", "region", "clusters", "services", "cases"],
     DEMANDS: ["id", "cluster", "services", "region", "status"],
+    TALENT: ["id", "specialities", "clusters", "region", "availability"],
+    EXPERTS: ["id", "specialities", "clusters", "region", "availability"],
+    OPENINGS: ["id", "specialities", "clusters", "region", "status"],
 }
 
 
@@ -579,6 +586,17 @@ class ElasticBackend(SearchBackend):
         self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()
     ) -> list[Hit]:
         return self._run_spec(lead_spec(provider, self.taxonomy, self.analyzer, exclude), k)
+
+    def match_people(
+        self, need: Mapping, k: int = 10, exclude: Collection[int] = (), pool: str = TALENT
+    ) -> list[Hit]:
+        spec = talent_spec(need, self.taxonomy, self.analyzer, exclude, pool=pool)
+        return self._run_spec(spec, k)
+
+    def match_openings(
+        self, profile: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
+        return self._run_spec(opening_spec(profile, self.taxonomy, self.analyzer, exclude), k)
 
     def search(self, query: SearchQuery) -> Page:
         plan = search_plan(query, self.analyzer)

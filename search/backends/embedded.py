@@ -35,9 +35,8 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 import numpy as np
 
 from .. import (
-    DEMANDS,
     INDICES,
-    PROVIDERS,
+    TALENT,
     FacetValue,
     Hit,
     IndexStatus,
@@ -71,6 +70,7 @@ from ..scoring import (
     reasons,
     text_stats,
 )
+from ..talent import opening_spec, talent_spec
 from ..text import get_analyzer
 
 _K1_PLUS_1 = BM25_K1 + 1
@@ -656,18 +656,27 @@ class EmbeddedBackend(SearchBackend):
         exclude: Collection[int] = (),
         damped: Collection[int] = (),
     ) -> list[Hit]:
-        spec = provider_spec(demand, self.taxonomy, self.analyzer, exclude, damped)
-        with self._lock:
-            self._sync()
-            return run_spec(self._cache[PROVIDERS], spec, k)
+        return self._run(provider_spec(demand, self.taxonomy, self.analyzer, exclude, damped), k)
 
     def match_leads(
         self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()
     ) -> list[Hit]:
-        spec = lead_spec(provider, self.taxonomy, self.analyzer, exclude)
+        return self._run(lead_spec(provider, self.taxonomy, self.analyzer, exclude), k)
+
+    def match_people(
+        self, need: Mapping, k: int = 10, exclude: Collection[int] = (), pool: str = TALENT
+    ) -> list[Hit]:
+        return self._run(talent_spec(need, self.taxonomy, self.analyzer, exclude, pool=pool), k)
+
+    def match_openings(
+        self, profile: Mapping, k: int = 10, exclude: Collection[int] = ()
+    ) -> list[Hit]:
+        return self._run(opening_spec(profile, self.taxonomy, self.analyzer, exclude), k)
+
+    def _run(self, spec: Spec, k: int) -> list[Hit]:
         with self._lock:
             self._sync()
-            return run_spec(self._cache[DEMANDS], spec, k)
+            return run_spec(self._cache[spec.index], spec, k)
 
 
 def _copy_database(source: str | sqlite3.Connection, target: str | sqlite3.Connection) -> None:
