@@ -73,19 +73,27 @@ users = click.Group("users", help="Manage user accounts.")
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
-@click.option("--role", type=click.Choice(["admin", "enterprise", "provider"]), required=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "enterprise", "provider", "designer"]),
+    required=True,
+    help="designer: an individual of the talent pool (experts are admitted on the expert page).",
+)
 @click.option(
     "--organization",
     "organization",
     default=None,
-    help="Join the organisation of this exact name, or create it.",
+    help="Join the organisation of this exact name, or create it (enterprise and provider).",
 )
+@click.option("--name", default=None, help="The person's name.")
 @with_appcontext
-def create_user(email: str, password: str, role: str, organization: str | None) -> None:
+def create_user(
+    email: str, password: str, role: str, organization: str | None, name: str | None
+) -> None:
     """Create a user (the first administrator is created this way)."""
     try:
         with unit_of_work():
-            user = accounts.create_user(db.session, email, password, role, organization)
+            user = accounts.create_user(db.session, email, password, role, organization, name)
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"created user {user.id} <{user.email}> role={user.role}")

@@ -1,4 +1,5 @@
-"""The demo data set: believable enterprises, providers, demands in every state, interests.
+"""The demo data set: believable enterprises, providers, demands in every state, interests;
+then the talent pool, experts and diagnostic visits (``demo_talent``).
 
 Everything goes through the services, so the demo is audited and indexed like real data.
 Every demo account's password is DEMO_PASSWORD; the administrator is DEMO_ADMIN.
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
+from . import demo_talent
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
 from .services import accounts, demands, guides, indexing, interests, matching, providers
 from .transaction import commit
@@ -210,6 +212,12 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     expired = demands.expire_overdue(session)
     _spread_history(session, list(by_external_id.values()), list(provider_users.values()))
     _publish_guide(session, admin)
+    members = {
+        u.organization.name: u for u in [*provider_users.values(), *enterprise_users.values()]
+    }
+    talent = demo_talent.load(
+        session, backend, admin, DEMO_PASSWORD, password_hash, members, _lines
+    )
     commit(session)
     indexing.deliver_pending(session, backend)
     return {
@@ -218,4 +226,5 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         "demands": len(by_external_id),
         "expired": expired,
         "interests": len(_lines("interests.jsonl")),
+        **talent,
     }

@@ -33,7 +33,9 @@ class Role:
     ADMIN = "admin"
     ENTERPRISE = "enterprise"
     PROVIDER = "provider"
-    ALL = (ADMIN, ENTERPRISE, PROVIDER)
+    DESIGNER = "designer"  # an individual of the talent pool (人才库), no organisation
+    EXPERT = "expert"  # an admitted expert (专家库): sees what they are assigned to, nothing else
+    ALL = (ADMIN, ENTERPRISE, PROVIDER, DESIGNER, EXPERT)
 
 
 class OrgType:
@@ -434,17 +436,20 @@ class ImportUndo(db.Model):
 
 
 class Guide(db.Model):
-    """An edition of the supply–demand guide (供需指南); frozen once published."""
+    """An edition of the supply–demand guide (供需指南) or of the scarce-talent guide
+    (紧缺人才供需指南, ``kind`` talent); frozen once published. Each kind numbers its editions."""
 
     __tablename__ = "guides"
+    __table_args__ = (UniqueConstraint("kind", "edition", name="uq_guides_kind_edition"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="design", server_default="design")
     title: Mapped[str] = mapped_column(String(200))
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     clusters: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published
-    edition: Mapped[int | None] = mapped_column(Integer, unique=True)
+    edition: Mapped[int | None] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     commentary: Mapped[str] = mapped_column(Text, default="")
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("guides.id"))
@@ -462,11 +467,16 @@ class GuideSubscription(db.Model):
 
 
 class Meeting(db.Model):
-    """A matchmaking meeting (对接会) for a cluster and/or district."""
+    """A matchmaking meeting (对接会) for a cluster and/or district. A diagnostic meeting
+    (``kind`` diagnosis, 诊断服务对接会) seats enterprises with experts in time slots instead
+    of pairing demands with providers."""
 
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(
+        String(16), default="matchmaking", server_default="matchmaking"
+    )  # matchmaking | diagnosis
     title: Mapped[str] = mapped_column(String(200))
     cluster: Mapped[str | None] = mapped_column(String(40))
     region: Mapped[str | None] = mapped_column(String(32))
@@ -483,6 +493,11 @@ class Meeting(db.Model):
         cascade="all, delete-orphan", order_by="MeetingPair.rank"
     )
     invitees: Mapped[list[MeetingInvitee]] = relationship(cascade="all, delete-orphan")
+    slots: Mapped[list[MeetingExpertSlot]] = relationship(
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="(MeetingExpertSlot.starts_at, MeetingExpertSlot.id)",
+    )
 
 
 class MeetingPair(db.Model):
@@ -528,3 +543,325 @@ class MeetingInvitee(db.Model):
     responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     organization: Mapped[Organization] = relationship()
+
+
+# --- talent pool (人才库) and talent needs (岗位) -------------------------------------------
+
+
+class TalentProfile(db.Model):
+    """A person's profile in the talent pool. Private: others see the anonymised card only
+    (specialities, clusters, seniority, district); contact goes through the platform."""
+
+    __tablename__ = "talent_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    specialities: Mapped[list[str]] = mapped_column(JSON, default=list)  # service codes
+    clusters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    years_experience: Mapped[int] = mapped_column(Integer, default=0)
+    professional_title: Mapped[str] = mapped_column(String(24), default="none")
+    education: Mapped[str | None] = mapped_column(String(24))
+    region: Mapped[str] = mapped_column(String(32), default="other")
+    employer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    bio: Mapped[str] = mapped_column(Text, default="")
+    availability: Mapped[str] = mapped_column(String(16), default="open")
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)  # the card is in the pool
+    index_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    employer: Mapped[Organization | None] = relationship()
+    works: Mapped[list[TalentWork]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", order_by="TalentWork.id"
+    )
+
+
+class TalentWork(db.Model):
+    """A portfolio item (作品) of a talent profile."""
+
+    __tablename__ = "talent_works"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("talent_profiles.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cluster: Mapped[str | None] = mapped_column(String(40))
+    year: Mapped[int | None] = mapped_column(Integer)
+
+    profile: Mapped[TalentProfile] = relationship(back_populates="works")
+
+
+class TalentNeedStatus:
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = (OPEN, CLOSED)
+
+
+class TalentNeed(db.Model):
+    """A talent need (岗位) posted by an enterprise or a provider organisation."""
+
+    __tablename__ = "talent_needs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    specialities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    clusters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    min_title: Mapped[str] = mapped_column(String(24), default="none")
+    min_years: Mapped[int] = mapped_column(Integer, default=0)
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    region: Mapped[str] = mapped_column(String(32))
+    salary_min: Mapped[int | None] = mapped_column(Integer)  # monthly CNY
+    salary_max: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=TalentNeedStatus.OPEN, index=True)
+    close_reason: Mapped[str | None] = mapped_column(String(16))  # filled | withdrawn
+    filled: Mapped[int] = mapped_column(Integer, default=0)
+    index_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization] = relationship()
+
+
+class TalentContactStatus:
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    HIRED = "hired"  # a placement: the organisation hired the person for the need
+
+
+class TalentContact(db.Model):
+    """An organisation asks a person of the pool, about one of its needs, to get in touch.
+    Names and contact details are exchanged only once the person accepts."""
+
+    __tablename__ = "talent_contacts"
+    __table_args__ = (
+        UniqueConstraint("need_id", "profile_id", name="uq_talent_contacts_need_profile"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("talent_needs.id", ondelete="CASCADE"), index=True
+    )
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("talent_profiles.id", ondelete="CASCADE"), index=True
+    )
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=TalentContactStatus.PENDING)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    need: Mapped[TalentNeed] = relationship()
+    profile: Mapped[TalentProfile] = relationship()
+
+
+# --- expert pool (专家库) ------------------------------------------------------------------
+
+
+class Expert(db.Model):
+    """An expert admitted by an administrator, from the talent pool or directly.
+
+    The expert signs in with ``user`` (role ``expert``) and sees only their assignments.
+    """
+
+    __tablename__ = "experts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("talent_profiles.id", ondelete="SET NULL"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100), default="")  # e.g. 教授级高级工程师
+    affiliation: Mapped[str] = mapped_column(String(200), default="")
+    clusters: Mapped[list[str]] = mapped_column(JSON, default=list)  # fields of expertise
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    professional_title: Mapped[str] = mapped_column(String(24), default="none")
+    years_experience: Mapped[int] = mapped_column(Integer, default=0)
+    region: Mapped[str] = mapped_column(String(32), default="other")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    index_version: Mapped[int] = mapped_column(Integer, default=1)
+    admitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    admitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    profile: Mapped[TalentProfile | None] = relationship()
+    conflicts: Mapped[list[ExpertConflict]] = relationship(
+        back_populates="expert", cascade="all, delete-orphan", order_by="ExpertConflict.id"
+    )
+
+
+class ExpertConflict(db.Model):
+    """A conflict of interest: an organisation the expert works for or with. The expert is
+    never suggested for, nor assigned to, that organisation's requests."""
+
+    __tablename__ = "expert_conflicts"
+    __table_args__ = (UniqueConstraint("expert_id", "organization_id", name="uq_expert_conflicts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[str] = mapped_column(String(16))  # employer | client | partner | other
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    expert: Mapped[Expert] = relationship(back_populates="conflicts")
+    organization: Mapped[Organization] = relationship()
+
+
+# --- diagnostic visits (诊断服务、上门服务) ----------------------------------------------------
+
+
+class DiagnosisStatus:
+    REQUESTED = "requested"  # waiting for experts
+    ASSIGNED = "assigned"  # experts (and providers) assigned, no visit date yet
+    SCHEDULED = "scheduled"  # the visit has a date and place
+    REPORTED = "reported"  # the expert filed the report
+    CANCELLED = "cancelled"
+    OPEN = (REQUESTED, ASSIGNED, SCHEDULED)
+
+
+class DiagnosisRequest(db.Model):
+    """A design diagnosis an enterprise asked for, or an administrator proposed after a survey."""
+
+    __tablename__ = "diagnosis_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    origin: Mapped[str] = mapped_column(String(16), default="enterprise")  # enterprise | admin
+    cluster: Mapped[str] = mapped_column(String(40))
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)  # of interest, optional
+    product_line: Mapped[str] = mapped_column(String(200))
+    problems: Mapped[str] = mapped_column(Text)
+    preferred_dates: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates
+    status: Mapped[str] = mapped_column(String(16), default=DiagnosisStatus.REQUESTED, index=True)
+    visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # naive UTC
+    place: Mapped[str] = mapped_column(String(200), default="")
+    visit_note: Mapped[str] = mapped_column(Text, default="")
+    schedule_version: Mapped[int] = mapped_column(Integer, default=0)  # calendar SEQUENCE
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    assignments: Mapped[list[DiagnosisAssignment]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="DiagnosisAssignment.id"
+    )
+    report: Mapped[DiagnosisReport | None] = relationship(
+        back_populates="request", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class DiagnosisAssignment(db.Model):
+    """An expert (or a provider, for an on-site visit) assigned to a diagnosis request."""
+
+    __tablename__ = "diagnosis_assignments"
+    __table_args__ = (
+        UniqueConstraint("request_id", "expert_id", name="uq_diagnosis_assignments_expert"),
+        UniqueConstraint("request_id", "provider_id", name="uq_diagnosis_assignments_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("diagnosis_requests.id", ondelete="CASCADE"), index=True
+    )
+    expert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experts.id", ondelete="CASCADE"), index=True
+    )
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    request: Mapped[DiagnosisRequest] = relationship(back_populates="assignments")
+    expert: Mapped[Expert | None] = relationship()
+    provider: Mapped[Provider | None] = relationship()
+
+
+class DiagnosisReport(db.Model):
+    """The expert's structured report: a summary, the findings, and recommended design services
+    with a priority each."""
+
+    __tablename__ = "diagnosis_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("diagnosis_requests.id", ondelete="CASCADE"), unique=True
+    )
+    expert_id: Mapped[int | None] = mapped_column(ForeignKey("experts.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    findings: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    request: Mapped[DiagnosisRequest] = relationship(back_populates="report")
+    expert: Mapped[Expert | None] = relationship()
+    recommendations: Mapped[list[DiagnosisRecommendation]] = relationship(
+        back_populates="report",
+        cascade="all, delete-orphan",
+        order_by="DiagnosisRecommendation.position",
+    )
+
+
+class DiagnosisRecommendation(db.Model):
+    """One recommended design service; the enterprise turns it into a draft demand."""
+
+    __tablename__ = "diagnosis_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("diagnosis_reports.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    service: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[str] = mapped_column(String(8), default="medium")  # high | medium | low
+    budget_min: Mapped[int | None] = mapped_column(Integer)
+    budget_max: Mapped[int | None] = mapped_column(Integer)
+    demand_id: Mapped[int | None] = mapped_column(
+        ForeignKey("demands.id", ondelete="SET NULL"), index=True
+    )
+
+    report: Mapped[DiagnosisReport] = relationship(back_populates="recommendations")
+    demand: Mapped[Demand | None] = relationship()
+
+
+class MeetingExpertSlot(db.Model):
+    """A diagnostic meeting's time with one expert, booked for one enterprise (or still free)."""
+
+    __tablename__ = "meeting_expert_slots"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "expert_id", "starts_at", name="uq_meeting_expert_slots"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)  # naive UTC
+    minutes: Mapped[int] = mapped_column(Integer, default=30)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(200), default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="slots")
+    expert: Mapped[Expert] = relationship()
+    organization: Mapped[Organization | None] = relationship()

@@ -37,6 +37,14 @@ MESSAGES = {
     "region.chongqing": _l("重庆市内"),
     "level": _l("%(level)s%(kind)s"),
     "verified": _l("平台认证"),
+    # the talent pool and the expert pool (search.talent)
+    "talent.speciality": _l("专长相符：%(services)s"),
+    "talent.text": _l("经历与描述相关"),
+    "talent.meaning": _l("作品与工作方向相近"),
+    "talent.title": _l("职称符合要求"),
+    "talent.experience": _l("从业年限符合要求"),
+    "talent.available": _l("可随时到岗"),
+    "talent.open": _l("考虑新机会"),
 }
 # Parameter → taxonomy vocabulary of its code(s).
 VOCABULARIES = {

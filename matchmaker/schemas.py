@@ -93,6 +93,25 @@ LevelCode = Annotated[
     AfterValidator(_code_of("provider_levels")),
     Field(description="Provider level code, or its label or alias", examples=["municipal"]),
 ]
+TitleCode = Annotated[
+    str,
+    AfterValidator(_code_of("professional_titles")),
+    Field(
+        description="Professional title (工业设计专业职称): none, junior, intermediate, "
+        "associate-senior, senior, or its zh/en label or alias",
+        examples=["intermediate"],
+    ),
+]
+EducationCode = Annotated[
+    str,
+    AfterValidator(_code_of("education_levels")),
+    Field(description="Education: secondary, college, bachelor, master, doctorate (or label)"),
+]
+AvailabilityCode = Annotated[
+    str,
+    AfterValidator(_code_of("availability")),
+    Field(description="available, open (to offers) or unavailable (or its label)"),
+]
 CreditCode = Annotated[
     str,
     AfterValidator(_credit_code),
@@ -119,6 +138,7 @@ FIELD_NAMES = {
     "budget_min": _l("预算下限"),
     "price_min": _l("价格下限"),
     "period_start": _l("统计期开始日期"),
+    "salary_min": _l("月薪下限"),
 }
 
 
@@ -332,6 +352,8 @@ def _message(error: dict) -> str:
         return _("不支持的字段")
     if kind == "unknown_code":
         return _("未知取值：%(value)s", value=ctx.get("value"))
+    if kind == "past_date":
+        return _("不得早于今天")
     if kind == "nul_character":
         return _("不能包含空字符（NUL）")
     if kind == "credit_code":

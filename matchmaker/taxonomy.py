@@ -1,7 +1,9 @@
 """The taxonomy (clusters, services, regions, provider kinds and levels) as data.
 
 Codes are what the database stores; labels (zh/en) and aliases are accepted on input and
-normalised to codes here, so every entry point (forms, API, import) agrees.
+normalised to codes here, so every entry point (forms, API, import) agrees. The talent pool's
+vocabularies (professional titles, education, availability, seniority bands) come from
+``data/talent.json`` beside the shared ``taxonomy.json`` and work the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 VOCABULARIES = ("clusters", "services", "regions", "provider_kinds", "provider_levels")
+TALENT_VOCABULARIES = ("professional_titles", "education_levels", "availability", "seniority_bands")
 
 
 class UnknownLabel(ValueError):
@@ -53,20 +56,38 @@ class Vocabulary:
 
 
 class Taxonomy:
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict, talent: dict | None = None):
         self.raw = raw
         self.clusters = Vocabulary("clusters", raw["clusters"])
         self.services = Vocabulary("services", raw["services"])
         self.regions = Vocabulary("regions", raw["regions"])
         self.provider_kinds = Vocabulary("provider_kinds", raw["provider_kinds"])
         self.provider_levels = Vocabulary("provider_levels", raw["provider_levels"])
+        talent = talent or {}
+        self.talent = {name: Vocabulary(name, talent.get(name, [])) for name in TALENT_VOCABULARIES}
 
     def vocabulary(self, name: str) -> Vocabulary:
+        if name in self.talent:
+            return self.talent[name]
         return getattr(self, name)
 
     def level_rank(self, code: str | None) -> int:
         item = self.provider_levels.by_code.get(code or "none")
         return int(item["rank"]) if item else 0
+
+    def title_rank(self, code: str | None) -> int:
+        """A professional title's rank: 0 none, 1 初级 … 4 正高级."""
+        item = self.talent["professional_titles"].by_code.get(code or "none")
+        return int(item["rank"]) if item else 0
+
+    def seniority(self, years: int | None) -> str:
+        """The seniority band an anonymised card shows instead of exact years."""
+        bands = sorted(self.talent["seniority_bands"].items, key=lambda b: b["min_years"])
+        code = bands[0]["code"] if bands else ""
+        for band in bands:
+            if (years or 0) >= band["min_years"]:
+                code = band["code"]
+        return code
 
     def public(self) -> dict:
         """The shape served by GET /api/v1/taxonomy."""
@@ -79,5 +100,8 @@ class Taxonomy:
 
 @lru_cache(maxsize=1)
 def get_taxonomy() -> Taxonomy:
-    text = resources.files("matchmaker.data").joinpath("taxonomy.json").read_text("utf-8")
-    return Taxonomy(json.loads(text))
+    data = resources.files("matchmaker.data")
+    return Taxonomy(
+        json.loads(data.joinpath("taxonomy.json").read_text("utf-8")),
+        json.loads(data.joinpath("talent.json").read_text("utf-8")),
+    )

@@ -25,9 +25,11 @@ availability      availability  1 available now, ½ open to offers (people only)
 
 Evidence (what makes a document a candidate): speciality, cluster, related cluster, text.
 Meaning ranks candidates but admits none: unlike a design firm, whose profile and cases are
-long, a person's few words are alike enough to any need's to bring in everyone. There are no judged talent pairs yet, so the weights in ``data/talent-v1.json`` are
-set by hand (the file says why); the day judged pairs exist, ``scripts/train_ranker.py``'s
-method applies unchanged to this table.
+long, a person's few words are alike enough to any need's to bring in everyone.
+
+There are no judged talent pairs yet, so the weights in ``data/talent-v1.json`` are set by
+hand (the file says why); the day judged pairs exist, ``scripts/train_ranker.py``'s method
+applies unchanged to this table.
 """
 
 from __future__ import annotations

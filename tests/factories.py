@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matchmaker.models import Demand, DemandStatus, Interest, Provider, User
+from matchmaker.models import Demand, DemandStatus, Interest, Provider, TalentNeed, User
 from matchmaker.schemas import RegistrationIn
 from matchmaker.services import accounts, demands, interests, providers, registration
+from matchmaker.services.talent import needs as talent_needs
+from matchmaker.services.talent import profiles as talent_profiles
 from matchmaker.transaction import commit
 from matchmaker.validators import credit_code_check_char
 
@@ -149,3 +151,42 @@ class Factories:
 
     def provider_profile(self, user: User) -> Provider:
         return user.organization.provider
+
+    def designer(self, name: str | None = None, profile: bool = True, **fields: Any) -> User:
+        """An individual designer with a listed talent profile (unless ``profile`` is False)."""
+        n = next(_counter)
+        user = accounts.create_user(
+            self.session, f"designer{n}@example.cn", PASSWORD, "designer", name=name or f"设计师{n}"
+        )
+        user.phone = f"1390000{n:04d}"
+        if profile:
+            body = {
+                "specialities": ["appearance-design"],
+                "clusters": ["smart-equipment"],
+                "years_experience": 5,
+                "professional_title": "intermediate",
+                "education": "bachelor",
+                "region": "yongchuan",
+                "bio": "从事装备外观设计",
+                "availability": "available",
+                **fields,
+            }
+            talent_profiles.create_profile(self.session, user, body)
+        self._commit()
+        return user
+
+    def talent_need(self, owner: User, **fields: Any) -> TalentNeed:
+        body = {
+            "title": "工业设计师",
+            "description": "负责装备产品的外观设计",
+            "specialities": ["appearance-design"],
+            "clusters": ["smart-equipment"],
+            "region": "yongchuan",
+            "headcount": 1,
+            "salary_min": 8000,
+            "salary_max": 15000,
+            **fields,
+        }
+        need = talent_needs.create_need(self.session, owner, body)
+        self._commit()
+        return need

@@ -14,7 +14,17 @@ from search import SearchUnavailable
 
 from ..errors import error_response
 from ..transaction import rollback
-from . import auth, demands, guides, interests, openapi, providers, taxonomy  # noqa: F401,E402  (register routes)
+from . import (  # noqa: F401,E402  (register routes)
+    auth,
+    demands,
+    diagnosis,
+    guides,
+    interests,
+    openapi,
+    providers,
+    talent,
+    taxonomy,
+)
 from .routing import ENDPOINTS, api_body_limit, bp, current_api_user  # noqa: F401
 
 # The language of an API call comes from Accept-Language alone (the app's locale selector).

@@ -22,6 +22,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 UTC = Annotated[dt.datetime, AfterValidator(_utc)]
+DESIGN, TALENT = "design", "talent"  # the kinds of guide (services.guides.KINDS)
 
 
 class Out(BaseModel):
@@ -270,6 +271,7 @@ def create_guide(body: dict) -> GuideOut:
     "snapshot. A published edition is frozen: 409.",
 )
 def update_guide(guide_id: int, body: dict) -> GuideOut:
+    service.require_kind(db.session, guide_id, DESIGN)
     guide = service.update_draft(db.session, current_api_user(), guide_id, body)
     commit()
     return _full(guide)
@@ -284,6 +286,7 @@ def update_guide(guide_id: int, body: dict) -> GuideOut:
     errors=(401, 403, 404, 409),
 )
 def regenerate_guide(guide_id: int) -> GuideOut:
+    service.require_kind(db.session, guide_id, DESIGN)
     guide = service.regenerate(db.session, current_api_user(), guide_id)
     commit()
     return _full(guide)
@@ -301,6 +304,7 @@ def regenerate_guide(guide_id: int) -> GuideOut:
     "Publishing twice → 409.",
 )
 def publish_guide(guide_id: int) -> GuideOut:
+    service.require_kind(db.session, guide_id, DESIGN)
     guide = service.publish(db.session, current_api_user(), guide_id)
     commit()
     return _full(guide)
@@ -316,6 +320,7 @@ def publish_guide(guide_id: int) -> GuideOut:
     description="Published editions stay online for good: 409.",
 )
 def delete_guide(guide_id: int) -> None:
+    service.require_kind(db.session, guide_id, DESIGN)
     service.delete_draft(db.session, current_api_user(), guide_id)
     commit()
 
@@ -331,7 +336,7 @@ def delete_guide(guide_id: int) -> None:
 )
 def list_guides() -> GuideListOut:
     return GuideListOut.model_validate(
-        {"items": [_summary(g) for g in service.list_published(db.session)]}
+        {"items": [_summary(g) for g in service.list_published(db.session, DESIGN)]}
     )
 
 
@@ -346,4 +351,71 @@ def list_guides() -> GuideListOut:
     description="No token needed. Drafts are not public: 404.",
 )
 def get_guide(guide_id: int) -> GuideOut:
+    service.require_kind(db.session, guide_id, DESIGN)
     return _full(service.get_published(db.session, guide_id))
+
+
+# --- the scarce-talent guide (紧缺人才供需指南): its published editions, read-only ------------
+
+
+class TalentGuideOut(Out):
+    id: int
+    title: str
+    edition: int
+    period_start: dt.date
+    period_end: dt.date
+    clusters: list[str]
+    published_at: UTC
+    previous_id: int | None
+    commentary: str
+    content: dict[str, Any] = Field(
+        description="The frozen snapshot: totals, per speciality and per cluster rows (places, "
+        "needs, people, gap, ratio, scarce), the scarcity ranking, the changes since the "
+        "previous edition and the trend"
+    )
+    links: GuideLinks
+
+
+class TalentGuideListOut(Out):
+    items: list[TalentGuideOut]
+
+
+def _talent(guide) -> TalentGuideOut:
+    summary = _summary(guide)
+    return TalentGuideOut.model_validate(
+        {
+            **{k: summary[k] for k in ("id", "title", "edition", "period_start", "period_end")},
+            **{k: summary[k] for k in ("clusters", "published_at", "previous_id", "links")},
+            "commentary": guide.commentary or "",
+            "content": guide.content or {},
+        }
+    )
+
+
+@route(
+    "/talent-guides",
+    "GET",
+    summary="Published editions of the scarce-talent guide (public)",
+    tag="guides",
+    auth=False,
+    response=TalentGuideListOut,
+    description="Newest edition first. No token needed. Drafts are made and published on the "
+    "administrators' pages.",
+)
+def list_talent_guides() -> TalentGuideListOut:
+    editions = service.list_published(db.session, TALENT)
+    return TalentGuideListOut(items=[_talent(g) for g in editions])
+
+
+@route(
+    f"/talent-guides/<{ID}:guide_id>",
+    "GET",
+    summary="One published edition of the scarce-talent guide (public)",
+    tag="guides",
+    auth=False,
+    response=TalentGuideOut,
+    errors=(404,),
+)
+def get_talent_guide(guide_id: int) -> TalentGuideOut:
+    service.require_kind(db.session, guide_id, TALENT)
+    return _talent(service.get_published(db.session, guide_id))

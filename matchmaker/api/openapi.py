@@ -62,6 +62,19 @@ recommendations and the interest workflow.
   `{"demand_id", "items": [...]}`. Leads answer `{"provider_id", "items": [...]}`.
   Search facets carry `cluster`, `service`, `region` (and `level`, `kind` for providers).
   Facets are disjunctive: a field's counts apply every filter except that field's own.
+- The talent pool (additions): individual designers (role `designer`) keep one private profile
+  (`/talent/profile`: read, change, export, delete). Everyone else — without a token too —
+  gets anonymised cards only (`/talent`, `/talent/{id}`): specialities, clusters, professional
+  title, a seniority band, district and availability; `q` there matches taxonomy labels only.
+  Organisations contact a person about one of their open talent needs (`/talent-needs`);
+  names and contact details come with the contact request once the person accepts. Talent
+  matches carry reasons with codes `speciality`, `cluster`, `seniority`, `text`, `region`,
+  `availability`.
+- Experts (role `expert`) see their diagnosis requests (`/diagnosis-requests`) and nothing
+  else: every other request is a 404, demand search and talent needs are 403. An expert with a
+  conflict of interest with the enterprise is never suggested and cannot be assigned (409 with
+  `fields.expert_id`). A filed report is final; each of its recommendations becomes the
+  enterprise's draft demand once (`/diagnosis-recommendations/{id}/demand`).
 - Ids in paths are positive 32-bit integers; anything else is a 404.
 - Datetimes are UTC in ISO 8601 with `Z`; dates are `YYYY-MM-DD`; money is integer CNY.
 - Every successful write is committed and delivered to the search engine before the

@@ -13,7 +13,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..schemas import ClusterCode, KindCode, LevelCode, Money, RegionCode, ServiceCode
+from ..schemas import (
+    AvailabilityCode,
+    ClusterCode,
+    KindCode,
+    LevelCode,
+    Money,
+    RegionCode,
+    ServiceCode,
+    TitleCode,
+)
 
 # --- query strings -------------------------------------------------------------------------
 
@@ -338,6 +347,272 @@ class InterestOut(Out):
 class InterestList(Out):
     demand_id: int
     items: list[InterestOut]
+
+
+# --- the talent pool ---------------------------------------------------------------------------
+
+Repeat = "Repeatable; values are OR-ed"
+
+
+class TalentSearchParams(Query):
+    q: Text = Field(
+        "", description="Matches taxonomy labels only: a profile's own words are private"
+    )
+    speciality: list[ServiceCode] = Field(default_factory=list, max_length=39, description=Repeat)
+    cluster: list[ClusterCode] = Field(default_factory=list, max_length=16, description=Repeat)
+    region: list[RegionCode] = Field(default_factory=list, max_length=38, description=Repeat)
+    title: list[TitleCode] = Field(default_factory=list, max_length=5, description=Repeat)
+    seniority: list[Literal["entry", "mid", "senior", "veteran"]] = Field(
+        default_factory=list, max_length=4, description=Repeat
+    )
+    availability: list[AvailabilityCode] = Field(
+        default_factory=list, max_length=3, description=Repeat
+    )
+    page: Page = 1
+    per_page: PerPage = 20
+
+
+class TalentNeedSearchParams(Query):
+    q: Text = ""
+    speciality: list[ServiceCode] = Field(default_factory=list, max_length=39, description=Repeat)
+    cluster: list[ClusterCode] = Field(default_factory=list, max_length=16, description=Repeat)
+    region: list[RegionCode] = Field(default_factory=list, max_length=38, description=Repeat)
+    sort: Literal["relevance", "newest"] = "relevance"
+    page: Page = 1
+    per_page: PerPage = 20
+
+
+class TalentCardOut(Out):
+    """What anyone may know of a person in the pool: no name, contact, employer or words."""
+
+    id: int
+    specialities: list[str]
+    clusters: list[str]
+    professional_title: str
+    seniority: str = Field(description="entry (0–2 years), mid (3–5), senior (6–10), veteran (10+)")
+    region: str
+    availability: str
+
+
+class TalentWorkOut(Out):
+    title: str
+    description: str
+    cluster: str | None
+    year: int | None
+
+
+class TalentProfileOut(Out):
+    """The person's own profile (the person and administrators only)."""
+
+    id: int
+    specialities: list[str]
+    clusters: list[str]
+    years_experience: int
+    professional_title: str
+    seniority: str
+    education: str | None
+    region: str
+    employer: OrganizationOut | None
+    bio: str
+    availability: str
+    listed: bool
+    works: list[TalentWorkOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TalentFacets(Out):
+    speciality: list[FacetEntry] = []
+    cluster: list[FacetEntry] = []
+    region: list[FacetEntry] = []
+    title: list[FacetEntry] = []
+    seniority: list[FacetEntry] = []
+    availability: list[FacetEntry] = []
+
+
+class TalentPage(Out):
+    items: list[TalentCardOut]
+    total: int
+    page: int
+    per_page: int
+    facets: TalentFacets
+
+
+class TalentNeedOut(Out):
+    id: int
+    title: str
+    description: str
+    specialities: list[str]
+    clusters: list[str]
+    min_title: str
+    min_years: int
+    headcount: int
+    filled: int = Field(description="Places taken through hires on the platform")
+    region: str
+    salary_min: int | None = Field(description="Monthly, integer CNY")
+    salary_max: int | None
+    status: Literal["open", "closed"]
+    close_reason: Literal["filled", "withdrawn"] | None
+    organization: OrganizationOut
+    created_at: dt.datetime
+
+
+class TalentNeedFacets(Out):
+    speciality: list[FacetEntry] = []
+    cluster: list[FacetEntry] = []
+    region: list[FacetEntry] = []
+
+
+class TalentNeedPage(Out):
+    items: list[TalentNeedOut]
+    total: int
+    page: int
+    per_page: int
+    facets: TalentNeedFacets
+
+
+class TalentReasonOut(Out):
+    code: Literal["speciality", "cluster", "seniority", "text", "region", "availability"]
+    label: str = Field(description="In the request's language")
+
+
+class TalentMatchItem(Out):
+    talent: TalentCardOut
+    score: float
+    reasons: list[TalentReasonOut]
+
+
+class TalentMatchesOut(Out):
+    need_id: int
+    items: list[TalentMatchItem] = Field(description="Best first; scores are non-increasing")
+
+
+class OpeningItem(Out):
+    need: TalentNeedOut
+    score: float
+    reasons: list[TalentReasonOut]
+
+
+class OpeningsOut(Out):
+    profile_id: int
+    items: list[OpeningItem] = Field(description="Best first; scores are non-increasing")
+
+
+class TalentPerson(Out):
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+class TalentContactDetails(Out):
+    person: TalentPerson
+    organization: ContactPerson
+
+
+class TalentContactOut(Out):
+    id: int
+    need: TalentNeedOut
+    talent_id: int = Field(description="The card's id")
+    message: str
+    status: Literal["pending", "accepted", "declined", "hired"]
+    contact: TalentContactDetails | None = Field(
+        description="Both sides' names and contact details once the person accepted, else null"
+    )
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+class TalentContactList(Out):
+    items: list[TalentContactOut]
+
+
+class TalentExportOut(Out):
+    """Everything the platform holds about the person (GET /talent/profile/export)."""
+
+    exported_at: dt.datetime
+    account: dict[str, Any]
+    profile: dict[str, Any] | None
+    contacts: list[dict[str, Any]]
+    notifications: list[dict[str, Any]]
+    expert: dict[str, Any] | None
+
+
+# --- diagnostic visits -----------------------------------------------------------------------
+
+
+class DiagnosisListParams(Query):
+    status: (
+        Literal["open", "requested", "assigned", "scheduled", "reported", "cancelled"] | None
+    ) = Field(None, description="open = requested, assigned or scheduled")
+
+
+class ExpertBrief(Out):
+    id: int
+    name: str
+    title: str
+
+
+class RecommendationOut(Out):
+    id: int
+    service: str
+    title: str
+    description: str
+    priority: Literal["high", "medium", "low"]
+    budget_min: int | None
+    budget_max: int | None
+    demand_id: int | None = Field(description="The draft demand made from it, if any")
+
+
+class ReportOut(Out):
+    summary: str
+    findings: str
+    submitted_at: dt.datetime | None = Field(description="null while the expert's draft")
+    recommendations: list[RecommendationOut]
+
+
+class DiagnosisOut(Out):
+    id: int
+    organization: OrganizationOut
+    origin: Literal["enterprise", "admin"]
+    cluster: str
+    services: list[str]
+    product_line: str
+    problems: str
+    preferred_dates: list[dt.date]
+    status: Literal["requested", "assigned", "scheduled", "reported", "cancelled"]
+    visit_at: dt.datetime | None = Field(description="UTC")
+    place: str
+    visit_note: str
+    experts: list[ExpertBrief]
+    providers: list[ProviderBrief]
+    report: ReportOut | None = Field(
+        description="A filed report for everyone who sees the request; a draft for its expert"
+    )
+    created_at: dt.datetime
+
+
+class DiagnosisList(Out):
+    items: list[DiagnosisOut]
+
+
+class ExpertSuggestion(Out):
+    expert: ExpertBrief
+    score: float
+    reasons: list[TalentReasonOut]
+
+
+class ProviderSuggestion(Out):
+    provider: ProviderBrief
+    score: float
+    reasons: list[ReasonOut]
+
+
+class SuggestionsOut(Out):
+    request_id: int
+    experts: list[ExpertSuggestion] = Field(
+        description="Never an expert in conflict with the enterprise, nor one already assigned"
+    )
+    providers: list[ProviderSuggestion]
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -10,11 +10,25 @@ from flask_babel import get_locale
 
 from search import FacetValue, Reason
 
-from ..models import Demand, Interest, Provider, User
+from ..models import (
+    Demand,
+    DiagnosisRequest,
+    Expert,
+    Interest,
+    Organization,
+    Provider,
+    TalentContact,
+    TalentNeed,
+    TalentProfile,
+    User,
+)
 from ..reasons import reason_label
 from ..services import interests as interest_service
 from ..services.access import owns
+from ..services.diagnosis import reports as diagnosis_reports
 from ..services.lead_shape import Lead
+from ..services.talent import contacts as talent_contacts
+from ..services.talent.cards import TalentCard
 from ..taxonomy import get_taxonomy
 from . import schemas as s
 
@@ -155,11 +169,16 @@ def score(value: float) -> float:
     return round(float(value), 4)
 
 
-def facets(raw: Mapping[str, list[FacetValue]], model: type[s.Facets]) -> s.Facets:
+def facets(
+    raw: Mapping[str, list[FacetValue]],
+    model: type[s.Out],
+    vocabularies: Mapping[str, str] = FACET_VOCABULARIES,
+) -> s.Out:
+    """Facet counts with labels; ``vocabularies`` maps each facet to its vocabulary."""
     taxonomy, language = get_taxonomy(), locale()
     out = {}
     for name, values in raw.items():
-        vocabulary = FACET_VOCABULARIES.get(name)
+        vocabulary = vocabularies.get(name)
         if vocabulary is None or name not in model.model_fields:
             continue
         labels = taxonomy.vocabulary(vocabulary)
@@ -181,5 +200,155 @@ def interest(row: Interest) -> s.InterestOut:
         timeline_days=row.timeline_days,
         status=row.status,
         contact=s.ContactOut(**contact) if contact else None,
+        created_at=utc(row.created_at),
+    )
+
+
+# --- the talent pool ---------------------------------------------------------------------------
+
+TALENT_FACETS = {
+    "speciality": "services",
+    "cluster": "clusters",
+    "region": "regions",
+    "title": "professional_titles",
+    "seniority": "seniority_bands",
+    "availability": "availability",
+}
+
+
+def talent_card(card: TalentCard) -> s.TalentCardOut:
+    return s.TalentCardOut(
+        id=card.id,
+        specialities=list(card.specialities),
+        clusters=list(card.clusters),
+        professional_title=card.professional_title,
+        seniority=card.seniority,
+        region=card.region,
+        availability=card.availability,
+    )
+
+
+def _organization(org: Organization) -> s.OrganizationOut:
+    return s.OrganizationOut(id=org.id, name=org.name, region=org.region)
+
+
+def talent_profile(row: TalentProfile) -> s.TalentProfileOut:
+    """For the person and administrators only (the services decide who gets which shape)."""
+    return s.TalentProfileOut(
+        id=row.id,
+        specialities=list(row.specialities),
+        clusters=list(row.clusters),
+        years_experience=row.years_experience,
+        professional_title=row.professional_title,
+        seniority=get_taxonomy().seniority(row.years_experience),
+        education=row.education,
+        region=row.region,
+        employer=_organization(row.employer) if row.employer else None,
+        bio=row.bio,
+        availability=row.availability,
+        listed=row.listed,
+        works=[
+            s.TalentWorkOut(
+                title=w.title, description=w.description, cluster=w.cluster, year=w.year
+            )
+            for w in row.works
+        ],
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+    )
+
+
+def talent_need(row: TalentNeed) -> s.TalentNeedOut:
+    return s.TalentNeedOut(
+        id=row.id,
+        title=row.title,
+        description=row.description,
+        specialities=list(row.specialities),
+        clusters=list(row.clusters),
+        min_title=row.min_title,
+        min_years=row.min_years,
+        headcount=row.headcount,
+        filled=row.filled,
+        region=row.region,
+        salary_min=row.salary_min,
+        salary_max=row.salary_max,
+        status=row.status,
+        close_reason=row.close_reason,
+        organization=_organization(row.organization),
+        created_at=utc(row.created_at),
+    )
+
+
+def talent_reasons(items: Iterable[Reason]) -> list[s.TalentReasonOut]:
+    return [s.TalentReasonOut(code=r.code, label=reason_label(r)) for r in items]
+
+
+def talent_contact(row: TalentContact) -> s.TalentContactOut:
+    shared = talent_contacts.details(row)
+    return s.TalentContactOut(
+        id=row.id,
+        need=talent_need(row.need),
+        talent_id=row.profile_id,
+        message=row.message,
+        status=row.status,
+        contact=(
+            s.TalentContactDetails(
+                person=s.TalentPerson(**shared["person"]),
+                organization=s.ContactPerson(**shared["organization"]),
+            )
+            if shared
+            else None
+        ),
+        created_at=utc(row.created_at),
+        decided_at=utc(row.decided_at),
+    )
+
+
+# --- diagnostic visits ---------------------------------------------------------------------------
+
+
+def expert_brief(row: Expert) -> s.ExpertBrief:
+    return s.ExpertBrief(id=row.id, name=row.name, title=row.title)
+
+
+def diagnosis(row: DiagnosisRequest, viewer: User) -> s.DiagnosisOut:
+    report = diagnosis_reports.report_shown_to(viewer, row)
+    return s.DiagnosisOut(
+        id=row.id,
+        organization=_organization(row.organization),
+        origin=row.origin,
+        cluster=row.cluster,
+        services=list(row.services),
+        product_line=row.product_line,
+        problems=row.problems,
+        preferred_dates=list(row.preferred_dates),
+        status=row.status,
+        visit_at=utc(row.visit_at),
+        place=row.place,
+        visit_note=row.visit_note,
+        experts=[expert_brief(a.expert) for a in row.assignments if a.expert],
+        providers=[provider_brief(a.provider) for a in row.assignments if a.provider],
+        report=(
+            s.ReportOut(
+                summary=report.summary,
+                findings=report.findings,
+                submitted_at=utc(report.submitted_at),
+                recommendations=[
+                    s.RecommendationOut(
+                        id=r.id,
+                        service=r.service,
+                        title=r.title,
+                        description=r.description,
+                        priority=r.priority,
+                        budget_min=r.budget_min,
+                        budget_max=r.budget_max,
+                        demand_id=r.demand_id,
+                    )
+                    for r in report.recommendations
+                ],
+            )
+            if report is not None
+            else None
+        ),
         created_at=utc(row.created_at),
     )

@@ -2,7 +2,8 @@
 
 After a commit (``transaction``), each kind of work a service registered becomes a job
 here: index delivery, one e-mail, a published guide (render its files, e-mail the
-subscribers), a meeting's invitations, changes and cancellation (e-mail the invitees). On a
+subscribers), a meeting's invitations, changes and cancellation (e-mail the invitees), a
+diagnostic visit scheduled, moved or cancelled (e-mail everyone taking part). On a
 schedule (times are UTC): index sync every minute (the outbox's retry), stale jobs and
 imports swept every minute, saved-search digests hourly, demand expiry daily at 01:00
 Beijing time, finished job records pruned and old survey files deleted daily.
@@ -22,6 +23,7 @@ from ..extensions import db
 from ..models import Guide, JobRun, User, utcnow
 from ..search_engine import get_search
 from ..services import demands, guides, indexing, job_runs, mail, meetings, saved_searches
+from ..services.diagnosis import notices as diagnosis_notices
 from ..services.guides import files as guide_files
 from ..services.imports import jobs as import_jobs
 from ..transaction import commit, handles, rollback, unit_of_work
@@ -121,6 +123,18 @@ def mail_meeting_news(meeting_id: int, organization_ids: list[int], kind: str, b
 @handles(meetings.MAIL_WORK)
 def _meeting_news(meeting_id: int, organization_ids: tuple[int, ...], kind: str) -> None:
     mail_meeting_news(meeting_id, list(organization_ids), kind, public_base_url())
+
+
+@job()
+def mail_diagnosis_news(request_id: int, kind: str, base_url: str) -> None:
+    """A diagnostic visit scheduled, moved or cancelled, e-mailed to everyone taking part."""
+    if mail.enabled(current_app.config):
+        diagnosis_notices.mail_participants(db.session, request_id, kind, base_url)
+
+
+@handles(diagnosis_notices.MAIL_WORK)
+def _diagnosis_news(request_id: int, kind: str) -> None:
+    mail_diagnosis_news(request_id, kind, public_base_url())
 
 
 @handles(job_runs.RETRY_WORK)

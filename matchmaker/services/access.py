@@ -19,10 +19,16 @@ from ..models import (
     Case,
     Demand,
     DemandStatus,
+    DiagnosisRequest,
+    Expert,
     Interest,
     Provider,
     Role,
     SavedSearch,
+    TalentContact,
+    TalentNeed,
+    TalentNeedStatus,
+    TalentProfile,
     User,
 )
 from .errors import Forbidden, NotFound
@@ -158,6 +164,109 @@ SAVED_SEARCH_POLICY: Policy[SavedSearch] = Policy(
     missing=lambda: _("保存的搜索不存在"),
     see=lambda actor, s: actor is not None and s.user_id == actor.id,
     actions={},
+)
+
+
+# --- the talent pool ---------------------------------------------------------------------------
+
+
+def is_self(actor: User | None, user_id: int) -> bool:
+    return actor is not None and actor.id == user_id
+
+
+def signed_in_member(actor: User | None, _record: Any = None) -> bool:
+    """Someone of an organisation, an individual designer or an administrator; not an
+    expert, who sees their assignments and nothing else."""
+    return actor is not None and actor.role in (
+        Role.ADMIN,
+        Role.ENTERPRISE,
+        Role.PROVIDER,
+        Role.DESIGNER,
+    )
+
+
+def of_organization(actor: User | None, _record: Any = None) -> bool:
+    return actor is not None and actor.role in (Role.ENTERPRISE, Role.PROVIDER)
+
+
+TALENT_PROFILE_POLICY: Policy[TalentProfile] = Policy(
+    missing=lambda: _("人才档案不存在"),
+    # The person and administrators read the profile; everyone else reads the anonymised
+    # card of a listed profile (``talent.cards``), and an unlisted one does not exist for them.
+    see=lambda actor, p: is_self(actor, p.user_id) or is_admin(actor) or p.listed,
+    actions={
+        "manage": (lambda actor, p: is_self(actor, p.user_id), lambda: _("只能管理自己的档案")),
+        # ask the person, about one of the organisation's needs, to get in touch
+        "contact": (of_organization, lambda: _("仅企业和设计服务方可以联系人才")),
+    },
+)
+
+TALENT_NEED_POLICY: Policy[TalentNeed] = Policy(
+    missing=lambda: _("岗位不存在"),
+    see=lambda actor, n: (
+        owns(actor, n.organization_id)
+        or (signed_in_member(actor) and n.status == TalentNeedStatus.OPEN)
+    ),
+    actions={"manage": (lambda actor, n: owns(actor, n.organization_id), _not_yours)},
+)
+
+TALENT_CONTACT_POLICY: Policy[TalentContact] = Policy(
+    missing=lambda: _("联系请求不存在"),
+    # the person, the organisation that asked and administrators
+    see=lambda actor, c: is_self(actor, c.profile.user_id) or owns(actor, c.need.organization_id),
+    actions={
+        "answer": (
+            lambda actor, c: is_self(actor, c.profile.user_id),
+            lambda: _("只有被联系的人才可以答复"),
+        ),
+        "hire": (
+            lambda actor, c: owns(actor, c.need.organization_id),
+            lambda: _("只有发布岗位的单位可以登记录用"),
+        ),
+    },
+)
+
+
+# --- the expert pool ---------------------------------------------------------------------------
+
+EXPERT_POLICY: Policy[Expert] = Policy(
+    missing=lambda: _("专家不存在"),
+    # administrators keep the pool; an expert reads their own record and nothing else
+    see=lambda actor, e: is_admin(actor) or is_self(actor, e.user_id),
+    actions={"manage": (is_admin, _admins_only)},
+)
+
+
+# --- diagnostic visits ---------------------------------------------------------------------------
+
+
+def assigned_expert(actor: User | None, request: DiagnosisRequest) -> bool:
+    return actor is not None and any(
+        a.expert is not None and a.expert.user_id == actor.id for a in request.assignments
+    )
+
+
+def assigned_provider(actor: User | None, request: DiagnosisRequest) -> bool:
+    return actor is not None and any(
+        a.provider is not None and member_of(actor, a.provider.organization_id)
+        for a in request.assignments
+    )
+
+
+DIAGNOSIS_POLICY: Policy[DiagnosisRequest] = Policy(
+    missing=lambda: _("诊断申请不存在"),
+    # the enterprise, administrators, and whoever is assigned to the visit
+    see=lambda actor, r: (
+        owns(actor, r.organization_id) or assigned_expert(actor, r) or assigned_provider(actor, r)
+    ),
+    actions={
+        # suggest and assign experts and providers, schedule the visit
+        "arrange": (is_admin, _admins_only),
+        "cancel": (lambda actor, r: owns(actor, r.organization_id), _not_yours),
+        "report": (assigned_expert, lambda: _("只有分派的专家可以填写诊断报告")),
+        # turn a recommendation of the report into a draft demand
+        "adopt": (lambda actor, r: owns(actor, r.organization_id), _not_yours),
+    },
 )
 
 

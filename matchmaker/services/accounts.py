@@ -121,6 +121,20 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     audit.record(session, user, "user.password_changed", "user", user.id)
 
 
+def organization_id_by_name(session: Session, name: str | None) -> int | None:
+    """Forms name an organisation (an employer, a conflict of interest); records keep its id.
+    None when no organisation on the platform has that exact name."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    return session.scalar(
+        select(Organization.id)
+        .where(Organization.name == name, Organization.claim_of_id.is_(None))
+        .order_by(Organization.id)
+        .limit(1)
+    )
+
+
 def get_or_create_organization(
     session: Session, org_type: str, name: str, region: str = "other", **fields
 ) -> Organization:
@@ -140,22 +154,33 @@ def get_or_create_organization(
 
 
 def create_user(
-    session: Session, email: str, password: str, role: str, organization_name: str | None = None
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    organization_name: str | None = None,
+    name: str | None = None,
 ) -> User:
-    """The command-line path (API.md): --organization joins by exact name or creates."""
+    """The command-line path (API.md): --organization joins by exact name or creates.
+
+    Enterprise and provider users belong to an organisation; administrators, individual
+    designers and experts do not.
+    """
     if role not in Role.ALL:
         raise field_error("role", _("取值无效"))
     if len(password) < 10:
         raise field_error("password", _("至少 %(n)s 个字符", n=10))
     organization = None
-    if role != Role.ADMIN:
+    if role in (Role.ENTERPRISE, Role.PROVIDER):
         if not organization_name:
             raise field_error("organization", _("必填"))
         org_type = OrgType.PROVIDER if role == Role.PROVIDER else OrgType.ENTERPRISE
         organization = get_or_create_organization(
             session, org_type, organization_name, email=email.strip().lower()
         )
-    user = _new_user(session, email, password, role, organization)
+    elif organization_name:
+        raise field_error("organization", _("该角色不属于任何单位"))
+    user = _new_user(session, email, password, role, organization, name=name)
     audit.record(session, None, "user.created", "user", user.id, role=role)
     return user
 

@@ -11,14 +11,27 @@ delivery, by ``matchmaker search sync``, or by the periodic retry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from search import DEMANDS, PROVIDERS, SearchBackend, SearchUnavailable
+from search import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT, SearchBackend, SearchUnavailable
 
-from ..models import Demand, DemandStatus, IndexOutbox, Provider, utcnow
+from ..models import (
+    Demand,
+    DemandStatus,
+    Expert,
+    IndexOutbox,
+    Provider,
+    TalentNeed,
+    TalentNeedStatus,
+    TalentProfile,
+    utcnow,
+)
+from .talent.records import expert_record, opening_record, talent_record
 from .unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
@@ -48,6 +61,18 @@ def enqueue_provider(session: Session, provider: Provider) -> None:
 
 def enqueue_demand(session: Session, demand: Demand) -> None:
     _enqueue(session, DEMANDS, demand)
+
+
+def enqueue_talent(session: Session, profile: TalentProfile) -> None:
+    _enqueue(session, TALENT, profile)
+
+
+def enqueue_opening(session: Session, need: TalentNeed) -> None:
+    _enqueue(session, OPENINGS, need)
+
+
+def enqueue_expert(session: Session, expert: Expert) -> None:
+    _enqueue(session, EXPERTS, expert)
 
 
 # --- records (plain dicts for search/) ------------------------------------------------------
@@ -108,24 +133,61 @@ def provider_record(session: Session, provider: Provider) -> dict:
     return provider_records(session, [provider])[0]
 
 
-def _load_providers(session: Session, ids: Iterable[int]) -> list[Provider]:
-    return list(
-        session.scalars(
-            select(Provider)
-            .where(Provider.id.in_(list(ids)))
-            .options(selectinload(Provider.organization), selectinload(Provider.cases))
-        )
-    )
+@dataclass(frozen=True)
+class Source:
+    """Where one index's records come from: the model, which rows belong in the index, what
+    to load with them, and how a batch of rows becomes plain records for ``search/``."""
+
+    model: type
+    indexed: Callable[[], Any] | None  # SQL condition for the rows in the index (None: all)
+    options: tuple
+    records: Callable[[Session, list], list[dict]]
 
 
-def _load_demands(session: Session, ids: Iterable[int]) -> list[Demand]:
-    return list(
-        session.scalars(
-            select(Demand)
-            .where(Demand.id.in_(list(ids)))
-            .options(selectinload(Demand.organization))
-        )
-    )
+SOURCES: dict[str, Source] = {
+    PROVIDERS: Source(
+        Provider,
+        None,
+        (selectinload(Provider.organization), selectinload(Provider.cases)),
+        provider_records,
+    ),
+    DEMANDS: Source(
+        Demand,
+        lambda: Demand.status.in_(INDEXED_DEMAND_STATUSES),
+        (selectinload(Demand.organization),),
+        lambda _s, rows: [demand_record(d) for d in rows],
+    ),
+    TALENT: Source(
+        TalentProfile,
+        lambda: TalentProfile.listed.is_(True),
+        (selectinload(TalentProfile.works),),
+        lambda _s, rows: [talent_record(p) for p in rows],
+    ),
+    OPENINGS: Source(
+        TalentNeed,
+        lambda: TalentNeed.status == TalentNeedStatus.OPEN,
+        (),
+        lambda _s, rows: [opening_record(n) for n in rows],
+    ),
+    EXPERTS: Source(
+        Expert,
+        lambda: Expert.active.is_(True),
+        (),
+        lambda _s, rows: [expert_record(e) for e in rows],
+    ),
+}
+
+
+def _select(kind: str):
+    source = SOURCES[kind]
+    query = select(source.model).options(*source.options)
+    return query if source.indexed is None else query.where(source.indexed())
+
+
+def _load(session: Session, kind: str, ids: Iterable[int]) -> list:
+    """The rows among ``ids`` that belong in the index, with what their records need."""
+    model = SOURCES[kind].model
+    return list(session.scalars(_select(kind).where(model.id.in_(list(ids)))))
 
 
 # --- delivery --------------------------------------------------------------------------------
@@ -136,28 +198,23 @@ def _deliver_rows(session: Session, backend: SearchBackend, rows: list[IndexOutb
     for row in rows:
         key = (row.kind, row.record_id)
         latest[key] = max(latest.get(key, 0), row.version)
-    for kind in (PROVIDERS, DEMANDS):
+    for kind, source in SOURCES.items():
         wanted = {rid: v for (k, rid), v in latest.items() if k == kind}
         if not wanted:
             continue
-        if kind == PROVIDERS:
-            present = _load_providers(session, wanted)
-            records = provider_records(session, present)
-        else:
-            present = [
-                d for d in _load_demands(session, wanted) if d.status in INDEXED_DEMAND_STATUSES
-            ]
-            records = [demand_record(d) for d in present]
+        records = source.records(session, _load(session, kind, wanted))
         if records:
             backend.index(kind, records)
         kept = {r["id"] for r in records}
         gone = [(rid, version) for rid, version in wanted.items() if rid not in kept]
         if gone:
             # A record that left the index keeps its own version when it still exists.
-            existing = {
-                d.id: d.index_version
-                for d in (_load_demands(session, [g for g, _ in gone]) if kind == DEMANDS else [])
-            }
+            model = source.model
+            existing = dict(
+                session.execute(
+                    select(model.id, model.index_version).where(model.id.in_([g for g, _ in gone]))
+                ).all()
+            )
             backend.delete(
                 kind, [(rid, max(version, existing.get(rid, 0))) for rid, version in gone]
             )
@@ -207,51 +264,25 @@ def pending_count(session: Session) -> int:
 # --- full rebuild -----------------------------------------------------------------------------
 
 
-def all_provider_records(session: Session) -> Iterator[dict]:
-    last = 0
-    while True:
-        ids = list(
-            session.scalars(
-                select(Provider.id).where(Provider.id > last).order_by(Provider.id).limit(BATCH)
-            )
-        )
-        if not ids:
-            return
-        yield from provider_records(session, _load_providers(session, ids))
-        last = ids[-1]
-        session.expunge_all()
-
-
-def all_demand_records(session: Session) -> Iterator[dict]:
-    last = 0
-    while True:
-        demands = list(
-            session.scalars(
-                select(Demand)
-                .where(Demand.id > last, Demand.status.in_(INDEXED_DEMAND_STATUSES))
-                .order_by(Demand.id)
-                .limit(BATCH)
-                .options(selectinload(Demand.organization))
-            )
-        )
-        if not demands:
-            return
-        for demand in demands:
-            yield demand_record(demand)
-        last = demands[-1].id
-        session.expunge_all()
-
-
 def records_for(session: Session, kind: str) -> Iterator[dict]:
-    return all_provider_records(session) if kind == PROVIDERS else all_demand_records(session)
+    """Every record of one index, in batches of rows (memory stays bounded)."""
+    source = SOURCES[kind]
+    model = source.model
+    last = 0
+    while True:
+        rows = list(
+            session.scalars(_select(kind).where(model.id > last).order_by(model.id).limit(BATCH))
+        )
+        if not rows:
+            return
+        yield from source.records(session, rows)
+        last = rows[-1].id
+        session.expunge_all()
 
 
 def database_count(session: Session, kind: str) -> int:
-    if kind == PROVIDERS:
-        return session.scalar(select(func.count(Provider.id))) or 0
-    return (
-        session.scalar(
-            select(func.count(Demand.id)).where(Demand.status.in_(INDEXED_DEMAND_STATUSES))
-        )
-        or 0
-    )
+    source = SOURCES[kind]
+    query = select(func.count(source.model.id))
+    if source.indexed is not None:
+        query = query.where(source.indexed())
+    return session.scalar(query) or 0

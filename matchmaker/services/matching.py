@@ -46,7 +46,7 @@ _SHOWN_WITH = {
 }
 
 
-def _rows_in_order(
+def rows_in_order(
     session: Session, model, hits: Sequence[Hit], keep: Callable[[object], bool]
 ) -> list[Match]:
     query = select(model).where(model.id.in_([h.id for h in hits])).options(*_SHOWN_WITH[model])
@@ -62,12 +62,17 @@ def _lead_matches(session: Session, actor: User, hits: Sequence[Hit]) -> list[Ma
 
     return [
         Match(shown_to(actor, m.record), m.hit)
-        for m in _rows_in_order(session, Demand, hits, is_lead)
+        for m in rows_in_order(session, Demand, hits, is_lead)
     ]
 
 
 def _any(_row: object) -> bool:
     return True  # capability profiles are public: every row that still exists is shown
+
+
+def provider_matches(session: Session, hits: Sequence[Hit]) -> list[Match]:
+    """Provider hits with their rows, in the engine's order (profiles are public)."""
+    return rows_in_order(session, Provider, hits, _any)
 
 
 def recommended_providers(
@@ -83,7 +88,7 @@ def recommended_providers(
     if demand.status not in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION):
         raise Conflict(_("只有已发布的需求才有推荐"))
     hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
-    matches = _rows_in_order(session, Provider, hits, _any)
+    matches = rows_in_order(session, Provider, hits, _any)
     if record_exposure:
         _record_exposure(session, demand, matches)
     return matches
@@ -174,4 +179,4 @@ def search_demands(
 
 def search_providers(session: Session, backend: SearchBackend, query: SearchQuery) -> Results:
     page = backend.search(SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
-    return Results([m.record for m in _rows_in_order(session, Provider, page.hits, _any)], page)
+    return Results([m.record for m in rows_in_order(session, Provider, page.hits, _any)], page)

@@ -72,6 +72,8 @@ class Outcome:
 
 
 RSVP_ANSWERS = ("yes", "no", "maybe")
+KIND_MATCHMAKING, KIND_DIAGNOSIS = "matchmaking", "diagnosis"
+KINDS = (KIND_MATCHMAKING, KIND_DIAGNOSIS)
 OPEN_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION)
 DEFAULT_PER_DEMAND = 3
 MAX_DEMANDS = 200
@@ -231,7 +233,10 @@ def _checked(body: Mapping[str, Any], now: dt.datetime | None) -> dict[str, Any]
         "description": _text(body, "description", 5000, False, errors),
         "cluster": _code(body, "cluster", "clusters", errors),
         "region": _code(body, "region", "regions", errors),
+        "kind": body.get("kind") or KIND_MATCHMAKING,
     }
+    if fields["kind"] not in KINDS:
+        errors.setdefault("kind", []).append(_("无效的选项"))
     if (
         fields["cluster"] is None
         and fields["region"] is None
@@ -258,7 +263,8 @@ def create_meeting(
     session: Session, actor: User, body: Mapping[str, Any], now: dt.datetime | None = None
 ) -> Meeting:
     """``body``: title, cluster and/or region (at least one), starts_at (naive China time, in
-    the future), place, description (optional)."""
+    the future), place, description (optional), kind (matchmaking, the default, or
+    diagnosis: enterprises meet experts in slots, ``meeting_slots``)."""
     require_role(actor, Role.ADMIN)
     fields = _checked(body, now)
     meeting = Meeting(**fields, status=MeetingStatus.PLANNING, created_by_id=actor.id)
@@ -270,6 +276,7 @@ def create_meeting(
         "meeting.created",
         "meeting",
         meeting.id,
+        kind=meeting.kind,
         cluster=meeting.cluster,
         region=meeting.region,
         starts_at=meeting.starts_at.isoformat(),
@@ -280,6 +287,7 @@ def create_meeting(
 def meeting_input(meeting: Meeting) -> dict[str, Any]:
     """The meeting as its form shows it (China time)."""
     return {
+        "kind": meeting.kind,
         "title": meeting.title,
         "cluster": meeting.cluster,
         "region": meeting.region,
@@ -302,6 +310,8 @@ def update_meeting(
     meeting = get_meeting(session, actor, meeting_id)
     _require_upcoming(meeting, now)
     fields = _checked(body, now)
+    if fields["kind"] != meeting.kind:
+        raise field_error("kind", _("对接会的类型不能更改"))
     if meeting.invitees and (fields["cluster"], fields["region"]) != (
         meeting.cluster,
         meeting.region,
@@ -503,10 +513,21 @@ def _sendable(meeting: Meeting) -> list[MeetingPair]:
     return [p for p in meeting.pairs if p.included and p.demand.status in OPEN_STATUSES]
 
 
+def _booked(meeting: Meeting) -> list[Organization]:
+    """A diagnostic meeting's enterprises, each seated with an expert in a slot."""
+    seen: dict[int, Organization] = {}
+    for slot in meeting.slots:
+        if slot.organization is not None:
+            seen.setdefault(slot.organization_id, slot.organization)
+    return list(seen.values())
+
+
 def _uninvited(meeting: Meeting) -> list[Organization]:
-    """Organisations of the pairs to send that have no invitation yet: whom sending invites."""
+    """Organisations of the pairs to send (and of the booked expert slots) that have no
+    invitation yet: whom sending invites."""
     invited = {i.organization_id for i in meeting.invitees}
-    return [org for org in _organizations_of(_sendable(meeting)) if org.id not in invited]
+    wanted = _organizations_of(_sendable(meeting)) + _booked(meeting)
+    return list({org.id: org for org in wanted if org.id not in invited}.values())
 
 
 def uninvited(session: Session, actor: User, meeting_id: int) -> list[Organization]:
@@ -591,6 +612,22 @@ def _notify(session: Session, meeting: Meeting, organizations: list[Organization
         after_commit(session, MAIL_WORK, meeting.id, tuple(o.id for o in organizations), kind)
 
 
+def _tell_experts(session: Session, meeting: Meeting, organization_ids: set[int]) -> None:
+    """Experts of the slots booked by the newly invited enterprises hear of their slots."""
+    for slot in meeting.slots:
+        if slot.organization_id in organization_ids:
+            notify(
+                session,
+                [slot.expert.user],
+                "meeting_slot",
+                "/expert",
+                title=meeting.title,
+                starts_at=slot.starts_at.isoformat(),
+                place=meeting.place,
+                organization=slot.organization.name,
+            )
+
+
 def _tell_invitees(session: Session, meeting: Meeting, kind: str) -> None:
     _notify(session, meeting, [i.organization for i in meeting.invitees], kind)
 
@@ -604,7 +641,9 @@ def send_invitations(session: Session, actor: User, meeting_id: int) -> int:
     if meeting.starts_at <= now:
         raise Conflict(_("对接会已开始，不能再发送邀请"))
     included = _sendable(meeting)
-    if not included:
+    if meeting.kind == KIND_DIAGNOSIS and not _booked(meeting):
+        raise ValidationFailed(_("还没有企业预约专家时段，请先安排时段"))
+    if meeting.kind != KIND_DIAGNOSIS and not included:
         raise ValidationFailed(_("名单中没有入选的配对，请先生成或添加配对"))
     new_orgs = _uninvited(meeting)
     for org in new_orgs:
@@ -612,6 +651,7 @@ def send_invitations(session: Session, actor: User, meeting_id: int) -> int:
         session.add(invitee)
         meeting.invitees.append(invitee)
     _notify(session, meeting, new_orgs, "meeting_invited")
+    _tell_experts(session, meeting, {o.id for o in new_orgs})
     _record_exposure(session, included)
     meeting.status = MeetingStatus.INVITED
     session.flush()
@@ -692,6 +732,7 @@ class Invitation:
     meeting: Meeting
     pairs: list[ArrangedPair]  # the organisation's included pairs: whom it will meet about what
     open: bool  # answers are accepted until the meeting starts
+    slots: list = field(default_factory=list)  # a diagnostic meeting: its times with experts
 
 
 def invitations_for(session: Session, actor: User) -> list[Invitation]:
@@ -734,6 +775,7 @@ def invitations_for(session: Session, actor: User) -> list[Invitation]:
                     for p in mine
                 ],
                 meeting.starts_at > now and meeting.status in MeetingStatus.EDITABLE,
+                [slot for slot in meeting.slots if slot.organization_id == actor.organization_id],
             )
         )
     upcoming = sorted((i for i in result if i.open), key=lambda i: i.meeting.starts_at)

@@ -18,6 +18,8 @@ from . import (
     archive,
     auth,
     demands,
+    diagnosis,
+    experts,
     guides,
     imports,
     interests,
@@ -27,6 +29,7 @@ from . import (
     providers,
     questions,
     statistics,
+    talent,
 )
 
 BLUEPRINTS = (
@@ -43,6 +46,9 @@ BLUEPRINTS = (
     guides.bp,
     archive.bp,
     imports.bp,
+    talent.bp,
+    experts.bp,
+    diagnosis.bp,
 )
 
 

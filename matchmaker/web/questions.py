@@ -112,7 +112,72 @@ def reject_claim(claimant) -> Question:
     )
 
 
+def accept_contact(contact) -> Question:
+    organization = contact.need.organization.name
+    return Question(
+        _("接受“%(organization)s”的联系请求？", organization=organization),
+        _(
+            "接受后，您的姓名、电话和电子邮箱将向“%(organization)s”公开，对方会收到通知；"
+            "您也能看到对方的联系方式。接受不能撤销。",
+            organization=organization,
+        ),
+        _("接受并交换联系方式"),
+    )
+
+
+def hire_contact(contact) -> Question:
+    need = contact.need
+    detail = _("录用计入岗位“%(title)s”的已招人数和平台统计，不能撤销。", title=need.title)
+    if need.filled + 1 >= need.headcount:
+        detail += _("这是最后一个名额，岗位将随之关闭，尚未答复的联系请求将自动结束。")
+    return Question(_("登记录用此人？"), detail, _("登记录用"))
+
+
+def close_talent_need(need) -> Question:
+    return Question(
+        _("关闭岗位“%(title)s”？", title=need.title),
+        _("岗位将不再出现在推荐和搜索中，尚未答复的联系请求将自动结束。关闭后不能重新开放。"),
+        _("关闭岗位"),
+    )
+
+
+def delete_talent_data(user) -> Question:
+    if user.role == "designer":
+        detail = _(
+            "您的人才档案、作品、收到的联系请求和通知将被删除，匿名名片从人才库中移除，"
+            "账号随之注销、不能再登录。删除不能撤销，建议先导出您的数据。"
+        )
+    else:
+        detail = _(
+            "您的人才档案、作品和收到的联系请求将被删除，匿名名片从人才库中移除；"
+            "专家账号保留。删除不能撤销，建议先导出您的数据。"
+        )
+    return Question(_("删除我的人才数据？"), detail, _("永久删除"))
+
+
+def cancel_diagnosis(request) -> Question:
+    return Question(
+        _("取消“%(title)s”的设计诊断？", title=request.product_line),
+        _("诊断将被取消，不能恢复；已分派的专家和服务方会收到通知。"),
+        _("取消诊断"),
+    )
+
+
+def submit_report(request) -> Question:
+    return Question(
+        _("提交“%(title)s”的诊断报告？", title=request.product_line),
+        _("提交后报告不能再修改，企业会收到通知，并可把每条建议转为需求草稿。"),
+        _("提交报告"),
+    )
+
+
 HELPERS = {
+    "question_cancel_diagnosis": cancel_diagnosis,
+    "question_submit_report": submit_report,
+    "question_accept_contact": accept_contact,
+    "question_hire_contact": hire_contact,
+    "question_close_talent_need": close_talent_need,
+    "question_delete_talent_data": delete_talent_data,
     "question_cancel_meeting": cancel_meeting,
     "question_accept_interest": accept_interest,
     "question_mark_won": mark_won,

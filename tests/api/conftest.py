@@ -48,6 +48,9 @@ class Api:
     def patch(self, path, user=None, **kw):
         return self.request("PATCH", path, user, **kw)
 
+    def put(self, path, user=None, **kw):
+        return self.request("PUT", path, user, **kw)
+
     def delete(self, path, user=None, **kw):
         return self.request("DELETE", path, user, **kw)
 

@@ -102,6 +102,10 @@ def test_operations_have_schemas_security_and_errors(document):
     }
     # API.md: the published supply-demand guides are public too
     public |= {(path, "get") for path in document["paths"] if path.startswith("/api/v1/guides")}
+    # the talent pool's anonymised cards are public
+    public |= {("/api/v1/talent", "get"), ("/api/v1/talent/{talent_id}", "get")}
+    # …and the published editions of the scarce-talent guide
+    public |= {(p, "get") for p in document["paths"] if p.startswith("/api/v1/talent-guides")}
     operation_ids = set()
     for path, item in document["paths"].items():
         for method, operation in item.items():

@@ -2,14 +2,26 @@
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matchmaker.demo import DEMO_ADMIN, DEMO_PASSWORD, database_is_empty, load_demo
 from matchmaker.extensions import db
-from matchmaker.models import Demand, Guide, Interest, Provider
+from matchmaker.models import (
+    Demand,
+    DiagnosisRequest,
+    Expert,
+    Guide,
+    Interest,
+    Meeting,
+    Provider,
+    TalentContact,
+    TalentNeed,
+    TalentProfile,
+    utcnow,
+)
 from matchmaker.search_engine import get_search
 from matchmaker.services import accounts, indexing
-from search import DEMANDS, SearchQuery
+from search import DEMANDS, TALENT, SearchQuery
 
 
 def test_demo_covers_every_state_and_is_indexed(app):
@@ -32,7 +44,8 @@ def test_demo_covers_every_state_and_is_indexed(app):
     assert Counter(i.status for i in db.session.scalars(select(Interest)))["accepted"] > 0
     assert accounts.authenticate(db.session, DEMO_ADMIN, DEMO_PASSWORD) is not None
     assert indexing.pending_count(db.session) == 0
-    assert [g.status for g in db.session.scalars(select(Guide))] == ["published"]
+    guides = [(g.kind, g.status) for g in db.session.scalars(select(Guide).order_by(Guide.id))]
+    assert guides == [("design", "published"), ("talent", "published")]
     backend = get_search()
     backend.refresh()
     published = backend.search(SearchQuery(index=DEMANDS, filters={"status": ["published"]}))
@@ -40,3 +53,32 @@ def test_demo_covers_every_state_and_is_indexed(app):
     assert {s.documents for s in backend.status() if s.index == "providers"} == {
         len(db.session.scalars(select(Provider)).all())
     }
+
+
+def test_demo_has_talent_needs_experts_and_a_completed_visit(app):
+    load_demo(db.session, get_search())
+    assert db.session.scalar(select(func.count(TalentProfile.id))) >= 10
+    assert db.session.scalar(select(func.count(TalentNeed.id))) >= 5
+    experts = list(db.session.scalars(select(Expert)))
+    assert (
+        len(experts) >= 5
+        and any(e.profile_id for e in experts)
+        and any(e.conflicts for e in experts)
+    )
+    done = db.session.scalar(select(DiagnosisRequest).where(DiagnosisRequest.status == "reported"))
+    assert done.report.submitted_at is not None and done.visit_at < utcnow()
+    drafted = [r.demand for r in done.report.recommendations if r.demand_id]
+    assert drafted and drafted[0].status == "draft"
+    assert (
+        db.session.scalar(
+            select(func.count(TalentContact.id)).where(TalentContact.status == "hired")
+        )
+        == 1
+    )
+    meeting = db.session.scalar(select(Meeting).where(Meeting.kind == "diagnosis"))
+    assert meeting.slots and any(s.organization_id for s in meeting.slots)
+    # the pool's cards and the expert pool are in the index
+    backend = get_search()
+    backend.refresh()
+    listed = db.session.scalar(select(func.count(TalentProfile.id)).where(TalentProfile.listed))
+    assert backend.search(SearchQuery(index=TALENT)).total == listed

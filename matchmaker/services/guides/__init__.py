@@ -5,12 +5,17 @@ An administrator creates a draft for a period; its ``content`` is a snapshot of 
 regenerated. Publishing assigns the next edition number, links the previous edition, freezes
 what changed since it (``diff.changes``) and the trend across editions, and notifies the
 subscribers. A published edition is never recomputed or edited: every change is a 409.
+
+Two kinds of edition share this machinery (``KINDS``): the supply–demand guide of design
+services (``design``: ``snapshot``, ``diff``) and the scarce-talent supply–demand guide
+(``talent``: ``talent_snapshot``). Each kind numbers its editions, compares with its own
+previous edition and draws its own trend.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -25,11 +30,11 @@ from ...models import Demand, Guide, GuideSubscription, Role, User, utcnow
 from ...schemas import ClusterCode, NotBelow, Strict, Text200, validate
 from .. import audit, mail
 from ..access import require_role
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, field_error
 from ..notifications import notify
 from ..statistics import local_today
 from ..unit_of_work import after_commit
-from . import diff, snapshot
+from . import diff, snapshot, talent_snapshot
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -49,6 +54,32 @@ def _not_a_number(value: Any) -> Any:
 
 
 Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between the kinds of edition: how the content is computed, compared with
+    the previous edition of the same kind, and summed up as a point of the trend."""
+
+    build: Callable[[Session, dt.date, dt.date, list[str]], dict[str, Any]]
+    changes: Callable[[Session, dict, dict, dict], dict[str, Any]]
+    trend_point: Callable[[int | None, str, dict], dict[str, Any]]
+
+
+KINDS: dict[str, Kind] = {
+    "design": Kind(
+        snapshot.build,
+        lambda session, previous, meta, content: diff.changes(
+            previous, meta, content, lambda ids: _statuses(session, ids)
+        ),
+        snapshot.trend_point,
+    ),
+    "talent": Kind(
+        talent_snapshot.build,
+        lambda _session, previous, meta, content: talent_snapshot.changes(previous, meta, content),
+        talent_snapshot.trend_point,
+    ),
+}
 
 
 class GuideIn(Strict):
@@ -107,15 +138,25 @@ def get_visible(session: Session, actor: User | None, guide_id: int) -> Guide:
     return get_published(session, guide_id)
 
 
+def require_kind(session: Session, guide_id: int, kind: str) -> None:
+    """A guide of another kind is not found where this kind's editions are served."""
+    found = session.scalar(select(Guide.kind).where(Guide.id == guide_id))
+    if found is not None and found != kind:
+        raise NotFound(_("指南不存在"))
+
+
 def get_for_admin(session: Session, actor: User, guide_id: int) -> Guide:
     require_role(actor, Role.ADMIN)
     return _get(session, guide_id)
 
 
-def list_published(session: Session) -> list[Guide]:
+def list_published(session: Session, kind: str = "design") -> list[Guide]:
+    """Published editions of one kind, newest first."""
     return list(
         session.scalars(
-            select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.edition.desc())
+            select(Guide)
+            .where(Guide.status == PUBLISHED, Guide.kind == kind)
+            .order_by(Guide.edition.desc())
         )
     )
 
@@ -139,11 +180,12 @@ def trend(session: Session, guide: Guide) -> list[dict[str, Any]]:
     """The series for the trend chart: frozen for an edition, live for a draft's preview."""
     if guide.status == PUBLISHED:
         return list((guide.content or {}).get("trend") or [])
+    point = KINDS[guide.kind].trend_point
     points = [
-        snapshot.trend_point(g.edition, g.title, g.content or {})
-        for g in reversed(list_published(session))
+        point(g.edition, g.title, g.content or {})
+        for g in reversed(list_published(session, guide.kind))
     ]
-    return points + [snapshot.trend_point(None, guide.title, guide.content or {})]
+    return points + [point(None, guide.title, guide.content or {})]
 
 
 # --- drafts ----------------------------------------------------------------------------------
@@ -154,10 +196,14 @@ def _require_draft(guide: Guide) -> None:
         raise Conflict(_("已发布的指南不可修改"))
 
 
-def create_draft(session: Session, actor: User, body: Any) -> Guide:
+def create_draft(session: Session, actor: User, body: Any, kind: str = "design") -> Guide:
+    """A draft of ``kind`` (``KINDS``: design or talent), computed from current data."""
     require_role(actor, Role.ADMIN)
+    if kind not in KINDS:
+        raise field_error("kind", _("无效的选项"))
     data = validate(GuideIn, body)
     guide = Guide(
+        kind=kind,
         title=data.title,
         period_start=data.period_start,
         period_end=data.period_end,
@@ -165,11 +211,19 @@ def create_draft(session: Session, actor: User, body: Any) -> Guide:
         commentary=data.commentary,
         status=DRAFT,
         created_by_id=actor.id,
-        content=snapshot.build(session, data.period_start, data.period_end, data.clusters),
+        content=KINDS[kind].build(session, data.period_start, data.period_end, data.clusters),
     )
     session.add(guide)
     session.flush()
-    audit.record(session, actor, "guide.created", "guide", guide.id, clusters=list(data.clusters))
+    audit.record(
+        session,
+        actor,
+        "guide.created",
+        "guide",
+        guide.id,
+        kind=guide.kind,
+        clusters=list(data.clusters),
+    )
     return guide
 
 
@@ -193,7 +247,9 @@ def update_draft(session: Session, actor: User, guide_id: int, patch: Any) -> Gu
         list(data.clusters),
     )
     if rescope:
-        guide.content = snapshot.build(session, data.period_start, data.period_end, data.clusters)
+        guide.content = KINDS[guide.kind].build(
+            session, data.period_start, data.period_end, data.clusters
+        )
     audit.record(
         session,
         actor,
@@ -210,7 +266,7 @@ def regenerate(session: Session, actor: User, guide_id: int) -> Guide:
     require_role(actor, Role.ADMIN)
     guide = _get(session, guide_id)
     _require_draft(guide)
-    guide.content = snapshot.build(
+    guide.content = KINDS[guide.kind].build(
         session, guide.period_start, guide.period_end, guide.clusters or []
     )
     audit.record(session, actor, "guide.regenerated", "guide", guide.id)
@@ -255,10 +311,14 @@ def publication(
     guide = _get(session, guide_id)
     _require_draft(guide)
     return Publication(
-        edition=(session.scalar(select(func.max(Guide.edition))) or 0) + 1,
+        edition=_next_edition(session, guide.kind),
         subscribers=len(subscribers(session)),
         period_open=guide.period_end >= (today or local_today()),
     )
+
+
+def _next_edition(session: Session, kind: str) -> int:
+    return (session.scalar(select(func.max(Guide.edition)).where(Guide.kind == kind)) or 0) + 1
 
 
 def publish(session: Session, actor: User, guide_id: int) -> Guide:
@@ -267,10 +327,10 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
     require_role(actor, Role.ADMIN)
     guide = _get(session, guide_id)
     _require_draft(guide)
-    previous = session.scalar(
-        select(Guide).where(Guide.status == PUBLISHED).order_by(Guide.edition.desc()).limit(1)
-    )
-    edition = (session.scalar(select(func.max(Guide.edition))) or 0) + 1
+    kind = KINDS[guide.kind]
+    published = list_published(session, guide.kind)
+    previous = published[0] if published else None
+    edition = _next_edition(session, guide.kind)
     content = dict(guide.content or {})
     if previous is not None:
         meta = {
@@ -278,16 +338,11 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
             "previous_edition": previous.edition,
             "previous_title": previous.title,
         }
-        content["changes"] = diff.changes(
-            previous.content or {}, meta, content, lambda ids: _statuses(session, ids)
-        )
+        content["changes"] = kind.changes(session, previous.content or {}, meta, content)
     else:
         content["changes"] = None
-    earlier = [
-        snapshot.trend_point(g.edition, g.title, g.content or {})
-        for g in reversed(list_published(session))
-    ]
-    content["trend"] = earlier + [snapshot.trend_point(edition, guide.title, content)]
+    earlier = [kind.trend_point(g.edition, g.title, g.content or {}) for g in reversed(published)]
+    content["trend"] = earlier + [kind.trend_point(edition, guide.title, content)]
     guide.content = content
     guide.status = PUBLISHED
     guide.edition = edition
@@ -300,6 +355,7 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
         "guide.published",
         "guide",
         guide.id,
+        kind=guide.kind,
         edition=edition,
         previous_id=guide.previous_id,
     )

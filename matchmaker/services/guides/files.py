@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from ...models import Guide
-from . import PUBLISHED, trend
+from . import PUBLISHED, talent_pdf, talent_xlsx, trend
 from . import pdf as guide_pdf
 from . import xlsx as guide_xlsx
 
@@ -42,11 +42,13 @@ def stored(upload_folder: str, guide: Guide, fmt: str, locale: str) -> Path | No
 
 
 def render(session: Session, guide: Guide, config: Mapping, fmt: str, locale: str) -> bytes:
+    """One file of an edition, in its kind's layout (the design guide's or the talent guide's)."""
     points = trend(session, guide)
+    pdf, xlsx = (talent_pdf, talent_xlsx) if guide.kind == "talent" else (guide_pdf, guide_xlsx)
     with force_locale(locale):
         if fmt == "pdf":
-            return guide_pdf.render(guide, points, config, locale)
-        return guide_xlsx.render(guide, points, locale)
+            return pdf.render(guide, points, config, locale)
+        return xlsx.render(guide, points, locale)
 
 
 def render_all(session: Session, guide: Guide, config: Mapping, upload_folder: str) -> int:

@@ -424,5 +424,6 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
 
 
 def filename(guide: Guide, extension: str, locale: str = "zh") -> str:
-    stem = f"guide-{guide.edition}" if guide.edition else f"guide-draft-{guide.id}"
+    prefix = "talent-guide" if guide.kind == "talent" else "guide"
+    stem = f"{prefix}-{guide.edition}" if guide.edition else f"{prefix}-draft-{guide.id}"
     return f"{stem}{'-en' if locale == 'en' else ''}.{extension}"

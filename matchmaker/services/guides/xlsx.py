@@ -34,7 +34,7 @@ def _put(ws: Worksheet, row: int, column: int, value: Any):
     return cell
 
 
-def _table(ws: Worksheet, header: list[str], rows: list[list[Any]], start_row: int = 1) -> None:
+def table(ws: Worksheet, header: list[str], rows: list[list[Any]], start_row: int = 1) -> None:
     """A heading row, the rows, the heading and first column frozen, columns fitted."""
     for j, name in enumerate(header, start=1):
         cell = ws.cell(row=start_row, column=j, value=name)
@@ -101,7 +101,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     # clusters, with a bar chart of demand vs supply
     ws = wb.create_sheet(_("产业集群"))
     clusters = content.get("clusters", [])
-    _table(
+    table(
         ws,
         [
             _("代码"),
@@ -136,7 +136,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     bars = charts.cluster_bars(content, locale)
     if bars:
         chart_ws = wb.create_sheet(_("供需对比图"))
-        _table(
+        table(
             chart_ws,
             [_("产业集群"), _("开放需求"), _("已认证服务方")],
             [[b.label, b.demands, b.verified] for b in bars],
@@ -167,10 +167,10 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
                     c["provider_services"].get(code, 0),
                 ]
             )
-    _table(ws, [_("产业集群"), _("服务类型"), _("开放需求"), _("已认证服务方")], rows)
+    table(ws, [_("产业集群"), _("服务类型"), _("开放需求"), _("已认证服务方")], rows)
 
     ws = wb.create_sheet(_("服务类型"))
-    _table(
+    table(
         ws,
         [_("代码"), _("服务类型"), _("开放需求"), _("服务方"), _("已认证服务方"), _("供需状态")],
         [
@@ -188,7 +188,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
 
     ws = wb.create_sheet(_("供需缺口"))
     gaps = content.get("gaps", {})
-    _table(
+    table(
         ws,
         [_("类型"), _("范围"), _("代码"), _("名称"), _("开放需求"), _("已认证服务方")],
         [
@@ -208,7 +208,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     ws = wb.create_sheet(_("热力图"))
     heat = content.get("heatmap") or {}
     regions, heat_rows = heat.get("regions", []), heat.get("rows", [])
-    _table(
+    table(
         ws,
         [_("产业集群")] + [rg(r) for r in regions],
         [[cl(r["cluster"])] + list(r["counts"]) for r in heat_rows],
@@ -224,7 +224,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
         )  # fmt: skip
 
     ws = wb.create_sheet(_("重点需求"))
-    _table(
+    table(
         ws,
         [
             _("编号"),
@@ -252,7 +252,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     )
 
     ws = wb.create_sheet(_("重点服务方"))
-    _table(
+    table(
         ws,
         [
             _("编号"),
@@ -320,7 +320,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             ]
             for g in changes["gaps_closed"]
         ]
-        _table(
+        table(
             ws,
             [_("变化"), _("编号"), _("名称"), _("产业集群 / 范围"), _("区县"), _("现状")],
             rows,
@@ -334,7 +334,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
         )
 
     ws = wb.create_sheet(_("历期趋势"))
-    _table(
+    table(
         ws,
         [
             _("期号"),

@@ -32,6 +32,8 @@ HOME_BY_ROLE = {
     Role.ADMIN: "admin.dashboard",
     Role.ENTERPRISE: "demands.mine",
     Role.PROVIDER: "demands.leads",
+    Role.DESIGNER: "talent.openings",
+    Role.EXPERT: "experts.home",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,6 +18,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class GuideForm(FlaskForm):
+    kind = SelectField(_l("指南类型"), validate_choice=False, default="design")
     title = StringField(_l("标题"), [InputRequired()], render_kw={"maxlength": 200})
     period_start = DateField(_l("统计期开始"), [Optional()])
     period_end = DateField(_l("统计期结束"), [Optional()])
@@ -26,6 +27,10 @@ class GuideForm(FlaskForm):
 
     def set_choices(self) -> None:
         self.clusters.choices = get_taxonomy().clusters.choices(str(get_locale() or "zh"))
+        self.kind.choices = [
+            ("design", str(_l("工业设计供需指南"))),
+            ("talent", str(_l("紧缺人才供需指南"))),
+        ]
 
     def body(self) -> dict:
         """What the service validates (missing and malformed values are reported by the schema)."""

@@ -31,7 +31,7 @@ from ...services import guides
 from ...services.errors import ValidationFailed
 from ...services.guides import charts as guide_charts
 from ...services.guides import files as guide_files
-from ...services.guides import labels
+from ...services.guides import labels, talent_tables
 from ...services.guides import pdf as guide_pdf
 from ...taxonomy import get_taxonomy
 from ...transaction import commit, unit_of_work
@@ -86,9 +86,12 @@ def page_charts(guide, trend: list[dict]) -> dict:
 
 @bp.get("/guides")
 def index():
+    kind = request.args.get("kind")
+    kind = kind if kind in guides.KINDS else "design"
     return render_template(
         "guides/index.html",
-        editions=guides.list_published(db.session),
+        kind=kind,
+        editions=guides.list_published(db.session, kind),
         subscribed=guides.is_subscribed(db.session, _actor()),
         action=ActionForm(),
         gl=labels,
@@ -105,6 +108,8 @@ def publish_question(guide):
 def show(guide_id: int):
     guide = guides.get_visible(db.session, _actor(), guide_id)
     trend = guides.trend(db.session, guide)
+    if guide.kind == "talent":
+        return _show_talent(guide, trend)
     return render_template(
         "guides/show.html",
         publish=publish_question(guide) if guide.status == guides.DRAFT else None,
@@ -117,6 +122,38 @@ def show(guide_id: int):
         action=ActionForm(),
         gl=labels,
         editions=guides.list_published(db.session),
+    )
+
+
+def _show_talent(guide, trend: list[dict]):
+    """A scarce-talent edition: its tables, a chart of the scarcest specialities, the trend."""
+    content, locale = guide.content or {}, _locale()
+    rows = {r["code"]: r for r in content.get("specialities", [])}
+    scarce = content.get("scarcity", {}).get("specialities", [])[:10]
+    services = get_taxonomy().services
+    return render_template(
+        "guides/talent.html",
+        publish=publish_question(guide) if guide.status == guides.DRAFT else None,
+        guide=guide,
+        facts=talent_tables.facts(content),
+        summary=talent_tables.changes_summary(content, locale),
+        tables=talent_tables.tables(content, trend, locale),
+        charts={
+            "bars": charts.bar_chart(
+                [
+                    (services.label(code, locale), [rows[code]["places"], rows[code]["people"]])
+                    for code in scarce
+                ]
+            ),
+            "trend": charts.line_chart(
+                [labels.edition_label(p) for p in trend],
+                {key: [p[key] for p in trend] for key in ("open_places", "people")},
+            ),
+        },
+        subscribed=guides.is_subscribed(db.session, _actor()),
+        action=ActionForm(),
+        gl=labels,
+        editions=guides.list_published(db.session, "talent"),
     )
 
 
@@ -235,7 +272,9 @@ def admin_create():
         abort(400)
     try:
         with unit_of_work():
-            guide = guides.create_draft(db.session, current_user, form.body())
+            guide = guides.create_draft(
+                db.session, current_user, form.body(), form.kind.data or "design"
+            )
     except ValidationFailed as exc:
         _show_errors(form, exc)
         return _render_admin(form, 422)

@@ -1,1 +1,2 @@
+from . import slots  # noqa: F401  (a diagnostic meeting's expert slots)
 from .routes import bp  # noqa: F401

@@ -18,6 +18,7 @@ ALIASES = {"starts_at": "starts_on"}
 
 
 class MeetingForm(FlaskForm):
+    kind = SelectField(_l("类型"), validate_choice=False, default="matchmaking")
     title = StringField(_l("对接会名称"), REQUIRED, render_kw={"maxlength": 200})
     cluster = SelectField(_l("产业集群"), validate_choice=False)
     region = SelectField(_l("区县"), validate_choice=False)
@@ -32,6 +33,10 @@ class MeetingForm(FlaskForm):
         self.cluster.choices = [("", str(_l("不限")))] + taxonomy_choices("clusters")
         self.region.choices = [("", str(_l("不限")))] + taxonomy_choices("regions")
         self.starts_time.choices = [(t, t) for t in TIMES]
+        self.kind.choices = [
+            ("matchmaking", str(_l("供需对接会（需求与服务方配对）"))),
+            ("diagnosis", str(_l("诊断服务对接会（企业与专家分时段诊断）"))),
+        ]
 
     @staticmethod
     def data_of(values: dict) -> dict:
@@ -48,6 +53,7 @@ class MeetingForm(FlaskForm):
 
     def body(self) -> dict:
         return {
+            "kind": self.kind.data or "matchmaking",
             "title": self.title.data,
             "cluster": self.cluster.data or None,
             "region": self.region.data or None,

@@ -26,7 +26,7 @@ from search import SearchUnavailable
 from ...extensions import db
 from ...models import Role
 from ...search_engine import get_search
-from ...services import meeting_calendar, meeting_papers
+from ...services import meeting_calendar, meeting_papers, meeting_slots
 from ...services import meetings as meeting_service
 from ...services.errors import Conflict, ServiceError, ValidationFailed
 from ...transaction import commit, unit_of_work
@@ -131,7 +131,20 @@ def _render_detail(
         outcome_forms=forms,
         can_add=bool(demands),
         open_demand=open_demand,
+        **_slot_context(view.meeting),
     ), status
+
+
+def _slot_context(meeting) -> dict:
+    """A diagnostic meeting's page also suggests experts for its slots."""
+    if meeting.kind != meeting_service.KIND_DIAGNOSIS:
+        return {}
+    try:
+        suggestions = meeting_slots.suggested_experts(db.session, get_search(), actor(), meeting.id)
+    except SearchUnavailable:
+        suggestions = []
+    starts = meeting_service.to_local(meeting.starts_at)
+    return {"expert_suggestions": suggestions, "slot_default": starts.strftime("%Y-%m-%dT%H:%M")}
 
 
 @bp.get("/admin/meetings/<int:meeting_id>")

@@ -94,4 +94,57 @@ def notification_text(notification: Notification) -> str:
             title=title,
             edition=params.get("edition") or "",
         )
+    talent_or_diagnosis = _talent_and_diagnosis(kind, params, title)
+    if talent_or_diagnosis is not None:
+        return talent_or_diagnosis
     return _("您有一条新通知：%(title)s", title=title)
+
+
+def _talent_and_diagnosis(kind: str, params: dict, title: str) -> str | None:
+    """The talent pool's, the expert pool's and the diagnostic visits' notifications."""
+    organization = params.get("organization") or ""
+    when = _when(params.get("visit_at") or params.get("starts_at"))
+    place = params.get("place") or _("地点待定")
+    texts = {
+        # never the person's name: the organisation learns it from the contact once accepted
+        "talent_contacted": lambda: _(
+            "%(organization)s 就岗位“%(title)s”通过平台联系您",
+            organization=organization,
+            title=title,
+        ),
+        "talent_contact_accepted": lambda: _(
+            "您就岗位“%(title)s”联系的人才已接受，可查看联系方式", title=title
+        ),
+        "talent_contact_declined": lambda: _("您就岗位“%(title)s”联系的人才婉拒了", title=title),
+        "talent_hired": lambda: _("您已被岗位“%(title)s”录用", title=title),
+        "diagnosis_requested": lambda: _(
+            "%(organization)s 申请设计诊断：%(title)s", organization=organization, title=title
+        ),
+        "diagnosis_proposed": lambda: _("平台建议为贵单位的“%(title)s”做一次设计诊断", title=title),
+        "diagnosis_assigned": lambda: _(
+            "您被分派参加%(organization)s的设计诊断：%(title)s",
+            organization=organization,
+            title=title,
+        ),
+        "diagnosis_scheduled": lambda: _(
+            "设计诊断“%(title)s”安排在 %(when)s 上门，地点：%(place)s",
+            title=title,
+            when=when,
+            place=place,
+        ),
+        "diagnosis_moved": lambda: _(
+            "设计诊断“%(title)s”改为 %(when)s，地点：%(place)s", title=title, when=when, place=place
+        ),
+        "diagnosis_cancelled": lambda: _("设计诊断“%(title)s”已取消", title=title),
+        "diagnosis_reported": lambda: _(
+            "设计诊断“%(title)s”的报告已提交，可将建议转为需求", title=title
+        ),
+        "meeting_slot": lambda: _(
+            "诊断对接会“%(title)s”为您安排了时段：%(when)s，企业：%(organization)s",
+            title=title,
+            when=when,
+            organization=organization,
+        ),
+    }
+    text = texts.get(kind)
+    return text() if text else None

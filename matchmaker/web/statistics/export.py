@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from ...services.figures import FIGURES
 from ...services.statistics import Report
+from ...services.statistics_talent import Figures
 
 
 def label(vocabulary: str, code: str | None) -> str:
@@ -169,6 +170,49 @@ def tables(report: Report) -> list[Table]:
     ]
 
 
+def talent_tables(figures: Figures) -> list[Table]:
+    """The talent pool's and the diagnostic visits' figures (``services.statistics_talent``)."""
+    talent, diagnosis = figures.talent, figures.diagnosis
+    return [
+        Table(
+            "talent",
+            _("人才库"),
+            [_("指标"), _("数值")],
+            [
+                [_("发布的岗位"), talent.needs_posted],
+                [_("招聘名额"), talent.places_posted],
+                [_("新入库人才"), talent.people_joined],
+                [_("联系请求"), talent.contacts],
+                [_("接受联系"), talent.accepted],
+                [_("录用"), talent.placements],
+            ],
+        ),
+        Table(
+            "scarcity",
+            _("人才供需 · 按专长"),
+            [_("专长"), _("招聘名额"), _("新入库人才"), _("录用"), _("缺口")],
+            [
+                [label("services", r.code), r.places, r.people, r.placements, r.shortfall]
+                for r in talent.by_speciality
+            ],
+        ),
+        Table(
+            "diagnosis",
+            _("设计诊断"),
+            [_("指标"), _("数值")],
+            [
+                [_("诊断申请"), diagnosis.requests],
+                [_("其中平台提议"), diagnosis.proposed],
+                [_("完成上门（提交报告）"), diagnosis.visits],
+                [_("诊断建议"), diagnosis.recommendations],
+                [_("转为需求"), diagnosis.drafted],
+                [_("建议转需求比例"), percent(diagnosis.adoption)],
+                [_("由诊断产生的需求成交"), diagnosis.won],
+            ],
+        ),
+    ]
+
+
 def stage_labels() -> dict[str, str]:
     return {
         "recommended": _("推荐"),
@@ -185,10 +229,10 @@ def _safe(value):
     return value
 
 
-def to_csv(report: Report) -> bytes:
+def to_csv(report: Report, figures: Figures) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    for table in tables(report):
+    for table in tables(report) + talent_tables(figures):
         writer.writerow([_safe(table.title)])
         writer.writerow(table.headers)
         writer.writerows([[_safe(v) for v in row] for row in table.rows])
@@ -196,10 +240,10 @@ def to_csv(report: Report) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
-def to_xlsx(report: Report) -> bytes:
+def to_xlsx(report: Report, figures: Figures) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    for table in tables(report):
+    for table in tables(report) + talent_tables(figures):
         sheet = book.create_sheet(title=table.title[:31].replace("×", "x").replace("·", "-"))
         sheet.append(table.headers)
         for row in table.rows:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...services import statistics as statistics_service
+from ...services import statistics_talent
 from ...services.errors import ValidationFailed
 from .. import charts
 from ..demands.forms import show_errors
@@ -44,7 +45,11 @@ def _report():
         show_errors(form, exc)
         return form, None
     form.start.data, form.end.data = filters.start, filters.end
-    return form, statistics_service.report(db.session, current_user._get_current_object(), filters)
+    actor = current_user._get_current_object()
+    return form, (
+        statistics_service.report(db.session, actor, filters),
+        statistics_talent.report(db.session, actor, filters),
+    )
 
 
 def _charts(report) -> dict:
@@ -88,9 +93,10 @@ def _charts(report) -> dict:
 
 @bp.get("")
 def dashboard():
-    form, report = _report()
-    if report is None:
+    form, reports = _report()
+    if reports is None:
         return render_template("statistics/dashboard.html", form=form, report=None), 422
+    report, figures = reports
     query = {
         k: v
         for k, v in (
@@ -105,7 +111,8 @@ def dashboard():
         "statistics/dashboard.html",
         form=form,
         report=report,
-        tables=export.tables(report),
+        tables=export.tables(report) + export.talent_tables(figures),
+        figures=figures,
         query=query,
         percent=export.percent,
         number=export.number,
@@ -125,15 +132,15 @@ def _download(content: bytes, mimetype: str, extension: str, report) -> Response
 
 @bp.get("/export.csv")
 def export_csv():
-    form, report = _report()
-    if report is None:
+    form, reports = _report()
+    if reports is None:
         abort(400)
-    return _download(export.to_csv(report), "text/csv; charset=utf-8", "csv", report)
+    return _download(export.to_csv(*reports), "text/csv; charset=utf-8", "csv", reports[0])
 
 
 @bp.get("/export.xlsx")
 def export_xlsx():
-    form, report = _report()
-    if report is None:
+    form, reports = _report()
+    if reports is None:
         abort(400)
-    return _download(export.to_xlsx(report), XLSX, "xlsx", report)
+    return _download(export.to_xlsx(*reports), XLSX, "xlsx", reports[0])
