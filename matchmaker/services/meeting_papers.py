@@ -3,7 +3,8 @@ the sign-in sheet of the invited organisations, and the agenda.
 
 The agenda is the platform's default programme: check-in half an hour before the start, a
 short opening, then one table per demand where its enterprise meets its providers one after
-another (``TALK`` each, all tables at the same time), and open exchange to close.
+another (``TALK`` each, the tables side by side), and open exchange to close. A provider paired
+with several demands, or an enterprise with several, is never due at two tables at once.
 """
 
 from __future__ import annotations
@@ -85,16 +86,39 @@ def sign_in_sheet(meeting: Meeting, rsvp_labels: Mapping[str, str]) -> Table:
     )
 
 
+def talk_slots(pairs: list[MeetingPair]) -> dict[MeetingPair, int]:
+    """The round of each talk, so that no organisation (the demand's enterprise, the provider)
+    has two talks in one round. Greedy, best-ranked pairs first: each demand meets its first
+    choice as early as it can."""
+    busy: dict[int, set[int]] = {}  # organisation id → its rounds
+    slots = {}
+    for pair in sorted(pairs, key=lambda p: p.rank):  # stable: the tables' order within a rank
+        sides = (pair.demand.organization_id, pair.provider.organization_id)
+        slot = 0
+        while any(slot in busy.get(side, ()) for side in sides):
+            slot += 1
+        for side in sides:
+            busy.setdefault(side, set()).add(slot)
+        slots[pair] = slot
+    return slots
+
+
 def agenda(meeting: Meeting) -> Table:
     """The default programme in China time; the tables run side by side."""
     included = [p for p in _pairs(meeting) if p.included]
+    slots = talk_slots(included)
     by_demand: dict[int, list[MeetingPair]] = {}
     for pair in included:
         by_demand.setdefault(pair.demand_id, []).append(pair)
+    for pairs in by_demand.values():
+        pairs.sort(key=lambda p: slots[p])
     start = to_local(meeting.starts_at)
     talks_start = start + OPENING
-    rounds = max((len(pairs) for pairs in by_demand.values()), default=0)
+    rounds = max(slots.values(), default=-1) + 1
     talks_end = talks_start + rounds * TALK
+
+    def at(pair: MeetingPair) -> dt.datetime:
+        return talks_start + slots[pair] * TALK
 
     def span(begin: dt.datetime, end: dt.datetime) -> str:
         return f"{begin:%H:%M}–{end:%H:%M}"
@@ -107,16 +131,14 @@ def agenda(meeting: Meeting) -> Table:
         demand = pairs[0].demand
         rows.append(
             [
-                span(talks_start, talks_start + len(pairs) * TALK),
+                span(at(pairs[0]), at(pairs[-1]) + TALK),
                 _(
                     "第 %(n)s 桌：%(enterprise)s · %(title)s",
                     n=number,
                     enterprise=demand.organization.name,
                     title=demand.title,
                 ),
-                "\n".join(
-                    f"{talks_start + k * TALK:%H:%M} {p.provider.name}" for k, p in enumerate(pairs)
-                ),
+                "\n".join(f"{at(p):%H:%M} {p.provider.name}" for p in pairs),
             ]
         )
     rows.append([span(talks_end, talks_end + EXCHANGE), _("自由交流与合影"), ""])

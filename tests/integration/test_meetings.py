@@ -21,7 +21,7 @@ from matchmaker.models import (
     utcnow,
 )
 from matchmaker.search_engine import get_search
-from matchmaker.services import meetings
+from matchmaker.services import meeting_papers, meetings
 from matchmaker.services import statistics as stats
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.transaction import commit
@@ -504,3 +504,35 @@ def test_the_calendar_file_is_for_invitees_and_administrators(app, world, make):
             meetings.calendar_for(db.session, outsider, meeting.id, "")
     with pytest.raises(NotFound):
         meetings.calendar_for(db.session, owner, 424242, "")
+
+
+def test_the_agenda_never_seats_anyone_at_two_tables_at_once(app, world, make):
+    """One provider paired with every demand, and an enterprise with two demands: the default
+    agenda gives each organisation one talk per round."""
+    admin, (_first_owner, second_owner) = world["admin"], world["owners"]
+    shared, *others = world["providers"]
+    third = make.demand(second_owner, title="电池包外壳设计")
+    meeting = new_meeting(admin)
+    demands = (*world["demands"], third)
+    for demand in demands:  # the shared provider is everyone's first choice
+        meetings.add_pair(db.session, admin, meeting.id, demand.id, shared.organization.provider.id)
+    for demand, provider in zip(demands, (*others, others[0]), strict=True):
+        meetings.add_pair(
+            db.session, admin, meeting.id, demand.id, provider.organization.provider.id
+        )
+    commit()
+    meeting = db.session.get(Meeting, meeting.id)
+    slots = meeting_papers.talk_slots(meeting.pairs)
+    assert len(slots) == 6
+    for side in ("provider", "demand"):
+        seen = set()
+        for pair, slot in slots.items():
+            owner = getattr(pair, side).organization_id
+            assert (owner, slot) not in seen, (side, pair.id, slot)
+            seen.add((owner, slot))
+    # each demand meets its first choice as early as the others allow
+    assert sorted(slots[p] for p in meeting.pairs if p.rank == 1) == [0, 1, 2]
+    text = "\n".join(str(cell) for row in meeting_papers.agenda(meeting).rows for cell in row)
+    for slot in (0, 1, 2):
+        time = FUTURE + meeting_papers.OPENING + slot * meeting_papers.TALK
+        assert text.count(f"{time:%H:%M} {shared.organization.name}") == 1, time
