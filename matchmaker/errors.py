@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.response is not None:  # made for this case where it was raised (a throttled login)
+            return exc.response
         return error_response(exc.code or 500)
 
     @app.errorhandler(Exception)

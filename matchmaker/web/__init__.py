@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..extensions import db, login_manager
 from ..models import User
@@ -74,6 +77,18 @@ def money(value: int | None) -> str:
     return f"¥{value:,}"
 
 
+ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}(?:-\d{2})?(?!\d)")  # a day or a month
+
+
+def whole_dates(text: str) -> Markup:
+    """Text with its dates (2027-03-31, 2027-03) in ``<time>``, which the stylesheet keeps on
+    one line: a browser would break them after a hyphen. static/js/app.js does the same in its
+    dialog."""
+    return Markup(
+        ISO_DATE.sub(lambda m: f'<time datetime="{m[0]}">{m[0]}</time>', str(escape(text)))
+    )
+
+
 def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -89,6 +104,7 @@ def init_app(app: Flask) -> None:
         **questions.HELPERS,
     )
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["whole_dates"] = whole_dates
 
     @app.context_processor
     def inject_user_state() -> dict:

@@ -27,6 +27,22 @@
     });
   }
 
+  // Text with its dates (2027-03-31) in <time>, which the stylesheet keeps on one line; as
+  // the server's whole_dates filter does on the page that asks without this script.
+  function fillWithDates(el, text) {
+    el.textContent = "";
+    (text || "").split(/(?<!\d)(\d{4}-\d{2}(?:-\d{2})?)(?!\d)/).forEach(function (part, i) {
+      if (i % 2) {
+        var time = document.createElement("time");
+        time.dateTime = part;
+        time.textContent = part;
+        el.appendChild(time);
+      } else if (part) {
+        el.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   // Irreversible actions ask once (data-confirm-*, see matchmaker/web/confirm.py); the form
   // then carries confirmed=1. Without this script the server asks on a page of its own.
   function askFirst(event) {
@@ -36,10 +52,10 @@
     if (form.querySelector("input[name=confirmed]")) { return; }
     event.preventDefault();
     dialog.querySelector("#confirm-dialog-title").textContent = form.dataset.confirmTitle;
-    dialog.querySelector("#confirm-dialog-detail").textContent = form.dataset.confirmDetail;
+    fillWithDates(dialog.querySelector("#confirm-dialog-detail"), form.dataset.confirmDetail);
     dialog.querySelector("#confirm-dialog-ok").textContent = form.dataset.confirmButton;
     var warning = dialog.querySelector("#confirm-dialog-warning");
-    warning.textContent = form.dataset.confirmWarning || "";
+    fillWithDates(warning, form.dataset.confirmWarning);
     warning.hidden = !form.dataset.confirmWarning;
     dialog.returnValue = "";
     dialog.onclose = function () {

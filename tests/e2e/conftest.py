@@ -77,8 +77,10 @@ def new_page(browser, tmp_path):
     """Pages in separate contexts, one per person; on failure, screenshots go to test-artifacts/."""
     contexts = []
 
-    def make(locale: str = "zh-CN"):
-        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    def make(locale: str = "zh-CN", viewport: dict | None = None):
+        context = browser.new_context(
+            locale=locale, viewport=viewport or {"width": 1280, "height": 900}
+        )
         contexts.append(context)
         return context.new_page()
 

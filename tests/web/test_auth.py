@@ -126,7 +126,12 @@ class TestRateLimit:
             )
         response = client.post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 429
-        assert "操作过于频繁" in page(response)
+        # the form stays, with what was typed and how long to wait
+        html = page(response)
+        wait = int(response.headers["Retry-After"])
+        assert 1 <= wait <= 60 and f"登录尝试过于频繁，请 {wait} 秒后再试。" in html
+        assert 'action="/login"' in html and f'value="{user.email}"' in html
+        assert 'class="error-code"' not in html
         # Another account from the same address has its own budget; reading the page is free.
         assert client.get("/login").status_code == 200
         other = client.post("/login", data={"email": "other@example.cn", "password": "x"})

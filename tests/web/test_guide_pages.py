@@ -292,6 +292,8 @@ def test_publishing_asks_first_saying_edition_audience_and_an_open_period(client
     asked = page(response)
     assert "发布第 1 期供需指南？" in asked and "才结束" in asked
     assert 'name="confirmed" value="1"' in asked
+    end = running.period_end.isoformat()  # the date in the question does not break at a hyphen
+    assert f'统计期到 <time datetime="{end}">{end}</time> 才结束' in asked
     db.session.expire_all()
     assert db.session.get(Guide, running.id).status == "draft"
     client.post(f"/admin/guides/{ended.id}/publish", data=CONFIRMED)

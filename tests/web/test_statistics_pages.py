@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -63,6 +64,9 @@ def test_dashboard_numbers_and_charts(client, admin, activity):
     assert html.count('<figure class="chart hbars">') == 2  # the funnel and the clusters
     assert html.count('<figure class="chart lines">') == 1 and "<circle" in html
     assert "导出 CSV" in html and "/admin/statistics/export.xlsx?start=" in html
+    # a month in a table cell stays whole on a phone; short tables stay tables there
+    assert re.search(r'<td data-label="月份"><time datetime="\d{4}-\d{2}">\d{4}-\d{2}</time>', html)
+    assert '<table class="table table-compact">' in html
 
 
 def test_filters(client, admin, activity):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ...models import Guide
 from ...scales import nice_ticks
@@ -250,7 +251,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
         [
             _("产业集群"),
             _("开放需求"),
-            _("服务方"),
+            pgettext("a count of", "服务方"),
             _("已认证"),
             _("认证团队规模"),
             _("需求最多的服务"),
@@ -309,7 +310,15 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     draw_heatmap(pdf, content, locale)
 
     pdf.heading(_("服务类型供需"))
-    rows = [[_("服务类型"), _("开放需求"), _("服务方"), _("已认证服务方"), _("供需状态")]]
+    rows = [
+        [
+            _("服务类型"),
+            _("开放需求"),
+            pgettext("a count of", "服务方"),
+            _("已认证服务方"),
+            _("供需状态"),
+        ]
+    ]
     rows += [
         [
             sv(s["code"]),

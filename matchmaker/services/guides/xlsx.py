@@ -109,7 +109,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             _("开放需求"),
             _("本期新发布"),
             _("需求预算合计（元）"),
-            _("服务方"),
+            pgettext("a count of", "服务方"),
             _("已认证服务方"),
             _("团队规模合计"),
             _("已认证团队规模"),
@@ -172,7 +172,14 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     ws = wb.create_sheet(_("服务类型"))
     table(
         ws,
-        [_("代码"), _("服务类型"), _("开放需求"), _("服务方"), _("已认证服务方"), _("供需状态")],
+        [
+            _("代码"),
+            _("服务类型"),
+            _("开放需求"),
+            pgettext("a count of", "服务方"),
+            _("已认证服务方"),
+            _("供需状态"),
+        ],
         [
             [
                 s["code"],
@@ -341,7 +348,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             _("标题"),
             _("统计期结束"),
             _("开放需求"),
-            _("服务方"),
+            pgettext("a count of", "服务方"),
             _("已认证服务方"),
             _("供给缺口"),
         ],

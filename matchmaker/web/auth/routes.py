@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -14,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -66,6 +71,23 @@ def _fresh_session() -> None:
         session["locale"] = locale_choice
 
 
+def _wait_message(seconds: int) -> str:
+    if seconds < 120:
+        return _("登录尝试过于频繁，请 %(n)s 秒后再试。", n=seconds)
+    return _("登录尝试过于频繁，请 %(n)s 分钟后再试。", n=math.ceil(seconds / 60))
+
+
+def _throttled(limit: RequestLimit):
+    """Past the limit the sign-in form stays, saying how long to wait, rather than an error
+    page that loses what was typed (the limiter raises 429 with this response)."""
+    wait = max(1, math.ceil(limit.window[0] - time.time()))  # window: (reset time, remaining)
+    form = LoginForm()
+    form.form_errors.append(_wait_message(wait))
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _current_locale() -> str:
     from .. import locale
 
@@ -73,7 +95,7 @@ def _current_locale() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"])
+@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"], on_breach=_throttled)
 def login():
     form = LoginForm()
     if request.method == "GET":

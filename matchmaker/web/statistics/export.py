@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 
 from ...services.figures import FIGURES
@@ -142,7 +143,7 @@ def tables(report: Report) -> list[Table]:
     success = Table(
         "success",
         _("各产业集群对接成功率"),
-        [_("产业集群"), _("成功"), _("撤回"), _("过期"), _("成功率")],
+        [_("产业集群"), _("成功"), pgettext("closed as", "撤回"), _("过期"), _("成功率")],
         [
             [label("clusters", r.cluster), r.won, r.withdrawn, r.expired, percent(r.rate)]
             for r in report.success
