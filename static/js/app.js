@@ -19,6 +19,21 @@
     });
   }
 
+  // Anchor jumps clear the sticky header however many lines its links take (an administrator's
+  // nine sections wrap in English): the stylesheet reads its height from --header-room.
+  function makeRoomForHeader() {
+    var header = document.querySelector(".site-header");
+    if (!header || !window.ResizeObserver) { return; }
+    var root = document.documentElement;
+    var first = true;
+    new ResizeObserver(function () {
+      root.style.setProperty("--header-room", (header.offsetHeight + 16) + "px");
+      var target = first && location.hash && document.getElementById(location.hash.slice(1));
+      first = false;
+      if (target) { target.scrollIntoView(); }  // the jump on arrival used the guess
+    }).observe(header);
+  }
+
   // Search filters: folded on phones unless some are chosen, so the results come first.
   function foldFilters() {
     if (!window.matchMedia || !window.matchMedia("(max-width: 639px)").matches) { return; }
@@ -73,6 +88,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.addEventListener("submit", askFirst);
+    makeRoomForHeader();
     foldFilters();
     document.querySelectorAll("form[data-registration]").forEach(function (form) {
       syncRole(form);

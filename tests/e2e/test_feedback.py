@@ -93,4 +93,23 @@ def test_anchor_jumps_clear_the_sticky_header(live_app, live_server, new_page):
     header = page.locator("header.site-header").bounding_box()
     heading = page.locator("#interests h2").bounding_box()
     assert page.evaluate("window.scrollY") > 0
+    print(heading, header, page.evaluate("scrollY"))
     assert heading["y"] >= header["y"] + header["height"], (heading, header)
+
+
+def test_anchor_jumps_clear_a_header_whose_links_wrap(live_app, live_server, new_page):
+    """An administrator's nine sections take two lines in English at 1280 px."""
+    with live_app.app_context():
+        make = Factories(db.session)
+        make.admin("admin@e2e.cn")
+        owner = make.enterprise()
+        queued = [make.demand(owner, status="in_review", title=f"需求{n}") for n in range(12)]
+        target = queued[5].id
+    page = new_page("en-US")
+    login(page, live_server, "admin@e2e.cn")
+    page.goto(f"{live_server}/admin/review#demand-{target}")
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] > 80  # two lines of links
+    page.wait_for_function("window.scrollY > 0")
+    card = page.locator(f"#demand-{target}").bounding_box()  # the target, not only its title
+    assert card["y"] >= header["y"] + header["height"], (card, header)
