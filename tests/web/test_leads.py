@@ -144,6 +144,14 @@ def test_no_results_leave_no_empty_facet_headings(client, auth, make):
     assert "没有符合条件的需求" in html
     for heading in ("产业集群", "设计服务", "区县", "预算"):
         assert f"<legend>{heading}</legend>" not in html
+    assert "<summary>筛选条件" not in html and "应用筛选" not in html  # no empty panel either
+    chosen = page(
+        client.get("/leads", query_string={"q": "不存在的关键词组合", "region": "beibei"})
+    )
+    assert (
+        "清除筛选" in chosen
+        and '<input type="checkbox" name="region" value="beibei" checked>' in chosen
+    )
 
 
 def test_the_list_marks_invitations_and_answers(client, auth, make):
