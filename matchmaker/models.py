@@ -252,6 +252,12 @@ class Attachment(db.Model):
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_revisions.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
@@ -279,9 +285,16 @@ class Interest(db.Model):
     invited: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # the deal, once the enterprise marked it won (标记为已成交)
+    won_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    contract_value: Mapped[int | None] = mapped_column(Integer)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
 
     demand: Mapped[Demand] = relationship(back_populates="interests")
     provider: Mapped[Provider] = relationship()
+    revisions: Mapped[list[ProposalRevision]] = relationship(
+        cascade="all, delete-orphan", order_by="ProposalRevision.number"
+    )
 
 
 class Invitation(db.Model):
@@ -302,6 +315,119 @@ class Invitation(db.Model):
 
     demand: Mapped[Demand] = relationship()
     provider: Mapped[Provider] = relationship()
+
+
+class Side:
+    """The two sides of an interest: the demand's enterprise and the provider."""
+
+    ENTERPRISE = "enterprise"
+    PROVIDER = "provider"
+    ALL = (ENTERPRISE, PROVIDER)
+
+
+class ProposalRevision(db.Model):
+    """One version of an interest's proposal; the interest itself holds the latest."""
+
+    __tablename__ = "proposal_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interest_id: Mapped[int] = mapped_column(
+        ForeignKey("interests.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    price: Mapped[int | None] = mapped_column(Integer)
+    timeline_days: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
+
+
+class Message(db.Model):
+    """A message between the two sides of an interest (站内沟通); with a price and timeline it
+    is a counter-offer. ``body`` is stored as shown: masked when sent before acceptance."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interest_id: Mapped[int] = mapped_column(
+        ForeignKey("interests.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    side: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    masked: Mapped[bool] = mapped_column(Boolean, default=False)
+    price: Mapped[int | None] = mapped_column(Integer)
+    timeline_days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    interest: Mapped[Interest] = relationship()
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
+
+
+class ConversationRead(db.Model):
+    """How far one user has read (and been mailed about) one conversation."""
+
+    __tablename__ = "conversation_reads"
+    __table_args__ = (
+        UniqueConstraint("interest_id", "user_id", name="uq_conversation_reads_interest_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interest_id: Mapped[int] = mapped_column(ForeignKey("interests.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    last_read_id: Mapped[int] = mapped_column(Integer, default=0)
+    mailed_up_to: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConversationReport(db.Model):
+    """One side asks the administrators to look at a conversation; while the report is open
+    (and only then) administrators may read it."""
+
+    __tablename__ = "conversation_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interest_id: Mapped[int] = mapped_column(
+        ForeignKey("interests.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    interest: Mapped[Interest] = relationship()
+    reporter: Mapped[User | None] = relationship()
+
+
+class Review(db.Model):
+    """One side's review of the other after a deal: ``side`` is the author's side, so the
+    enterprise's reviews (side "enterprise") are the provider's rating."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("interest_id", "side", name="uq_reviews_interest_side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interest_id: Mapped[int] = mapped_column(
+        ForeignKey("interests.id", ondelete="CASCADE"), index=True
+    )
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    quality: Mapped[int] = mapped_column(Integer)
+    communication: Mapped[int] = mapped_column(Integer)
+    timeliness: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    report_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+
+    interest: Mapped[Interest] = relationship()
 
 
 class Recommendation(db.Model):

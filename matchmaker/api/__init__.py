@@ -16,6 +16,7 @@ from ..errors import error_response
 from ..transaction import rollback
 from . import (  # noqa: F401,E402  (register routes)
     auth,
+    conversations,
     demands,
     diagnosis,
     guides,

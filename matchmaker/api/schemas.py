@@ -173,6 +173,12 @@ class ProviderOut(Out):
     external_id: str | None = Field(
         description="Shown to the provider itself and to admins; null for others"
     )
+    rating: float | None = Field(
+        None,
+        description="Mean of the enterprises' public reviews (1–5, the three aspects "
+        "averaged); null without any. Shown, not used in ranking.",
+    )
+    review_count: int = Field(0, description="How many public reviews the rating averages")
 
 
 class OrganizationOut(Out):
@@ -613,6 +619,75 @@ class SuggestionsOut(Out):
         description="Never an expert in conflict with the enterprise, nor one already assigned"
     )
     providers: list[ProviderSuggestion]
+
+
+class InterestListParams(Query):
+    status: Literal["pending", "accepted", "declined", "withdrawn"] | None = Field(
+        None, description="Only interests in this status"
+    )
+    page: Page = 1
+    per_page: PerPage = 20
+
+
+class InterestPage(Out):
+    items: list[InterestOut] = Field(description="Newest first")
+    total: int
+    page: int
+    per_page: int
+
+
+class MessageAuthor(Out):
+    side: Literal["enterprise", "provider"]
+    name: str = Field(
+        description="The provider's name; the enterprise's only once the interest is accepted "
+        "(before that: 需求方 / the enterprise)"
+    )
+
+
+class AttachmentOut(Out):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class MessageOut(Out):
+    id: int
+    author: MessageAuthor
+    body: str = Field(description="As stored: contact details masked when sent before acceptance")
+    price: int | None = Field(description="With timeline_days: a counter-offer")
+    timeline_days: int | None
+    created_at: dt.datetime
+    masked: bool = Field(description="Contact details were masked in this message")
+    attachments: list[AttachmentOut] = []
+
+
+class MessageList(Out):
+    interest_id: int
+    items: list[MessageOut] = Field(description="Oldest first")
+
+
+class ReviewOut(Out):
+    id: int
+    interest_id: int
+    side: Literal["enterprise", "provider"] = Field(description="The author's side")
+    quality: int
+    communication: int
+    timeliness: int
+    text: str
+    created_at: dt.datetime
+
+
+class ReviewAverage(Out):
+    quality: float
+    communication: float
+    timeliness: float
+
+
+class ReviewList(Out):
+    items: list[ReviewOut] = Field(description="The enterprises' public reviews, newest first")
+    average: ReviewAverage = Field(description="0 for each aspect when there is none")
+    count: int
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

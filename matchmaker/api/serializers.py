@@ -7,16 +7,22 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from search import FacetValue, Reason
 
 from ..models import (
+    Attachment,
     Demand,
     DiagnosisRequest,
     Expert,
     Interest,
+    InterestStatus,
+    Message,
     Organization,
     Provider,
+    Review,
+    Side,
     TalentContact,
     TalentNeed,
     TalentProfile,
@@ -65,7 +71,10 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
-def provider(row: Provider, viewer: User | None) -> s.ProviderOut:
+def provider(
+    row: Provider, viewer: User | None, rating: tuple[float, int] | None = None
+) -> s.ProviderOut:
+    """``rating``: (rating, review count) from ``deals.ratings``, loaded for a page at once."""
     org = row.organization
     return s.ProviderOut(
         id=row.id,
@@ -92,6 +101,8 @@ def provider(row: Provider, viewer: User | None) -> s.ProviderOut:
         certifications=list(row.certifications or []),
         verified=bool(org.verified),
         external_id=row.external_id if owns(viewer, row.organization_id) else None,
+        rating=rating[0] if rating else None,
+        review_count=rating[1] if rating else 0,
     )
 
 
@@ -350,5 +361,47 @@ def diagnosis(row: DiagnosisRequest, viewer: User) -> s.DiagnosisOut:
             if report is not None
             else None
         ),
+        created_at=utc(row.created_at),
+    )
+
+
+def attachment(row: Attachment) -> s.AttachmentOut:
+    return s.AttachmentOut(
+        id=row.id, filename=row.filename, content_type=row.content_type, size=row.size
+    )
+
+
+def author_name(message: Message) -> str:
+    """The provider is public; the enterprise is named only once it accepted the interest."""
+    interest = message.interest
+    if message.side == Side.PROVIDER:
+        return interest.provider.organization.name
+    if interest.status == InterestStatus.ACCEPTED:
+        return interest.demand.organization.name
+    return _("需求方")
+
+
+def message(row: Message) -> s.MessageOut:
+    return s.MessageOut(
+        id=row.id,
+        author=s.MessageAuthor(side=row.side, name=author_name(row)),
+        body=row.body,
+        price=row.price,
+        timeline_days=row.timeline_days,
+        created_at=utc(row.created_at),
+        masked=row.masked,
+        attachments=[attachment(a) for a in row.attachments],
+    )
+
+
+def review(row: Review) -> s.ReviewOut:
+    return s.ReviewOut(
+        id=row.id,
+        interest_id=row.interest_id,
+        side=row.side,
+        quality=row.quality,
+        communication=row.communication,
+        timeliness=row.timeliness,
+        text=row.text or "",
         created_at=utc(row.created_at),
     )

@@ -27,7 +27,7 @@ from typing import BinaryIO, Protocol
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, Case, Demand, User
+from ..models import Attachment, Case, Demand, Message, ProposalRevision, User
 from .access import CASE_POLICY, DEMAND_POLICY
 from .errors import NotFound, ValidationFailed
 
@@ -256,6 +256,27 @@ def attach_to_case(
     """Like ``attach_to_demand``, for a portfolio case's images."""
     CASE_POLICY.require(actor, "manage", case)
     return _attach(session, case.images, uploads, folder, remove_ids, IMAGES, "images")
+
+
+def attach_to_message(
+    session: Session, message: Message, uploads: list[Upload], folder: str | os.PathLike
+) -> list[str]:
+    """A message's files, with the limits of demand attachments (the conversations service
+    checked who writes). Returns the stored names, to discard if the commit fails."""
+    written, _removed = _attach(
+        session, message.attachments, uploads, folder, (), DOCUMENTS, "attachments"
+    )
+    return written
+
+
+def attach_to_revision(
+    session: Session, revision: ProposalRevision, uploads: list[Upload], folder: str | os.PathLike
+) -> list[str]:
+    """A proposal revision's files, like a message's."""
+    written, _removed = _attach(
+        session, revision.attachments, uploads, folder, (), DOCUMENTS, "attachments"
+    )
+    return written
 
 
 def _attach(

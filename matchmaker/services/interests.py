@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -19,12 +19,13 @@ from ..models import (
     InterestStatus,
     Invitation,
     Organization,
+    Role,
     User,
     utcnow,
 )
 from ..schemas import InterestIn, validate
-from . import audit
-from .access import DEMAND_POLICY, INTEREST_POLICY, own_provider
+from . import audit, proposals
+from .access import DEMAND_POLICY, INTEREST_POLICY, PUBLIC_DEMAND_STATUSES, own_provider
 from .demands import managed_demand
 from .errors import Conflict
 from .indexing import enqueue_demand
@@ -56,8 +57,10 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
         is not None
     )
     interest = Interest(demand=demand, provider=provider, invited=invited, **data.model_dump())
+    interest.message = proposals.masked_text(interest, interest.message)
     session.add(interest)
     session.flush()
+    proposals.record(session, actor, interest)
     audit.record(
         session,
         actor,
@@ -261,3 +264,28 @@ def contact(interest: Interest) -> dict | None:
         "enterprise": _contact_of(interest.demand.organization),
         "provider": _contact_of(interest.provider.organization),
     }
+
+
+def listing(
+    session: Session, actor: User, status: str | None, page: int, per_page: int
+) -> tuple[list[Interest], int]:
+    """A page of the interests the actor deals with, newest first, and their total: a
+    provider's own, those on an enterprise's demands, every one for administrators. A
+    provider's list leaves out demands that are no longer public (back in review)."""
+    query = select(Interest).join(Demand, Interest.demand_id == Demand.id)
+    if actor.role == Role.PROVIDER:
+        query = query.where(
+            Interest.provider_id == own_provider(actor).id,
+            Demand.status.in_(PUBLIC_DEMAND_STATUSES),
+        )
+    elif not actor.is_admin:
+        query = query.where(Demand.organization_id == actor.organization_id)
+    if status:
+        query = query.where(Interest.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Interest.created_at.desc(), Interest.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(rows), total

@@ -1,0 +1,289 @@
+"""Conversations on an interest (站内沟通): messages, counter-offers, unread counts, reports.
+
+Who reads a conversation: the two sides only — the demand's organisation and the provider's.
+Administrators are not a side; they may read a conversation while one side's report on it is
+open, and each such reading is in the audit trail. For anyone else the conversation (and the
+interest) does not exist (404).
+
+Until the enterprise accepts the interest, contact details in a message are masked before it
+is stored (``contact_details``): the provider must not learn who the enterprise is, and
+neither side may take the talk off the platform before the enterprise chose. After acceptance
+messages pass as written. A declined or withdrawn interest's conversation can be read, not
+continued.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from flask_babel import gettext as _
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Attachment,
+    ConversationRead,
+    ConversationReport,
+    Interest,
+    InterestStatus,
+    Message,
+    Role,
+    Side,
+    User,
+    utcnow,
+)
+from ..schemas import Money, Strict, validate
+from . import audit, contact_details, files
+from .errors import Conflict, Forbidden, NotFound
+from .notifications import notify, notify_organization
+
+OPEN_STATUSES = (InterestStatus.PENDING, InterestStatus.ACCEPTED)
+
+
+class MessageIn(Strict):
+    """Body of POST /api/v1/interests/{id}/messages; price and timeline make a counter-offer."""
+
+    body: Annotated[str, Field(min_length=1, max_length=5000)]
+    price: Money | None = None
+    timeline_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
+class ReportIn(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def side_of(actor: User | None, interest: Interest) -> str | None:
+    """The side ``actor`` is on in this interest, or None (administrators included)."""
+    if actor is None or actor.organization_id is None:
+        return None
+    if actor.organization_id == interest.demand.organization_id:
+        return Side.ENTERPRISE
+    if actor.organization_id == interest.provider.organization_id:
+        return Side.PROVIDER
+    return None
+
+
+def open_report(session: Session, interest: Interest) -> ConversationReport | None:
+    return session.scalar(
+        select(ConversationReport)
+        .where(
+            ConversationReport.interest_id == interest.id, ConversationReport.closed_at.is_(None)
+        )
+        .order_by(ConversationReport.id)
+        .limit(1)
+    )
+
+
+@dataclass
+class Conversation:
+    """An interest as one reader sees its conversation."""
+
+    interest: Interest
+    side: str | None  # the reader's side; None for an administrator reading a report
+    messages: list[Message]
+
+    @property
+    def writable(self) -> bool:
+        return self.side is not None and self.interest.status in OPEN_STATUSES
+
+    @property
+    def masks_contacts(self) -> bool:
+        return self.interest.status != InterestStatus.ACCEPTED
+
+
+def _interest(session: Session, interest_id: int) -> Interest:
+    interest = session.get(Interest, interest_id)
+    if interest is None:
+        raise NotFound(_("意向不存在"))
+    return interest
+
+
+def readable(session: Session, actor: User | None, interest_id: int) -> tuple[Interest, str | None]:
+    """The interest and the reader's side; NotFound for anyone who may not read it."""
+    interest = _interest(session, interest_id)
+    side = side_of(actor, interest)
+    if side is None and not (
+        actor is not None and actor.role == Role.ADMIN and open_report(session, interest)
+    ):
+        raise NotFound(_("意向不存在"))
+    return interest, side
+
+
+def messages_of(session: Session, interest: Interest) -> list[Message]:
+    return list(
+        session.scalars(
+            select(Message).where(Message.interest_id == interest.id).order_by(Message.id)
+        )
+    )
+
+
+def read(session: Session, actor: User, interest_id: int) -> Conversation:
+    """Open a conversation: a side marks it read; an administrator's reading is audited."""
+    interest, side = readable(session, actor, interest_id)
+    items = messages_of(session, interest)
+    if side is None:
+        audit.record(session, actor, "conversation.read_by_admin", "interest", interest.id)
+    else:
+        _mark_read(session, actor, interest, items[-1].id if items else 0)
+    return Conversation(interest, side, items)
+
+
+def _writer(session: Session, actor: User, interest_id: int) -> tuple[Interest, str]:
+    interest, side = readable(session, actor, interest_id)
+    if side is None:
+        raise Forbidden(_("管理员只能查看被举报的对话，不能发言"))
+    if interest.status not in OPEN_STATUSES:
+        raise Conflict(_("该意向已结束，对话不能继续"))
+    return interest, side
+
+
+def post(
+    session: Session,
+    actor: User,
+    interest_id: int,
+    body: Any,
+    uploads: Iterable[files.Upload] = (),
+    folder: str | os.PathLike | None = None,
+) -> tuple[Message, list[str]]:
+    """Send a message (with a price and timeline: a counter-offer), masked before acceptance.
+
+    ``uploads`` were checked with ``files.check`` (the limits of demand attachments). Returns
+    the message and the stored names of its files, which the caller discards if its commit
+    fails."""
+    interest, side = _writer(session, actor, interest_id)
+    data = validate(MessageIn, body)
+    text, kinds = data.body, []
+    if interest.status != InterestStatus.ACCEPTED:
+        text, kinds = contact_details.mask(text)
+    message = Message(
+        interest_id=interest.id,
+        author_id=actor.id,
+        side=side,
+        body=text,
+        masked=bool(kinds),
+        price=data.price,
+        timeline_days=data.timeline_days,
+    )
+    session.add(message)
+    session.flush()
+    written = files.attach_to_message(session, message, list(uploads), folder) if uploads else []
+    audit.record(
+        session,
+        actor,
+        "message.sent",
+        "interest",
+        interest.id,
+        message_id=message.id,
+        side=side,
+        masked=kinds,
+        offer=data.price is not None or data.timeline_days is not None,
+    )
+    _mark_read(session, actor, interest, message.id)
+    other = (
+        interest.provider.organization if side == Side.ENTERPRISE else interest.demand.organization
+    )
+    notify_organization(
+        session,
+        other,
+        "message_received",
+        f"/interests/{interest.id}",
+        interest_id=interest.id,
+        demand_id=interest.demand_id,
+        title=interest.demand.title,
+    )
+    return message, written
+
+
+def _mark_read(session: Session, user: User, interest: Interest, up_to: int) -> None:
+    row = session.scalar(
+        select(ConversationRead).where(
+            ConversationRead.interest_id == interest.id, ConversationRead.user_id == user.id
+        )
+    )
+    if row is None:
+        row = ConversationRead(interest_id=interest.id, user_id=user.id, last_read_id=0)
+        session.add(row)
+    row.last_read_id = max(row.last_read_id or 0, up_to)
+    row.mailed_up_to = max(row.mailed_up_to or 0, up_to)
+
+
+def unread_counts(session: Session, user: User, interests: Iterable[Interest]) -> dict[int, int]:
+    """Messages from the other side that ``user`` has not opened, per interest id."""
+    sides = {i.id: side_of(user, i) for i in interests}
+    sides = {interest_id: side for interest_id, side in sides.items() if side is not None}
+    if not sides:
+        return {}
+    last_read = (
+        select(ConversationRead.last_read_id)
+        .where(
+            ConversationRead.interest_id == Message.interest_id,
+            ConversationRead.user_id == user.id,
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Message.interest_id, Message.side, func.count(Message.id))
+        .where(
+            Message.interest_id.in_(sides),
+            Message.id > func.coalesce(last_read, 0),
+        )
+        .group_by(Message.interest_id, Message.side)
+    )
+    counts = dict.fromkeys(sides, 0)
+    for interest_id, side, count in rows:
+        if side != sides[interest_id]:
+            counts[interest_id] += count
+    return counts
+
+
+def report(session: Session, actor: User, interest_id: int, body: Any) -> ConversationReport:
+    """One side asks the administrators to read the conversation."""
+    interest, side = readable(session, actor, interest_id)
+    if side is None:
+        raise Forbidden(_("只有对话双方可以举报"))
+    data = validate(ReportIn, body)
+    row = ConversationReport(interest_id=interest.id, reporter_id=actor.id, reason=data.reason)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "conversation.reported", "interest", interest.id, side=side)
+    admins = session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True)))
+    notify(session, admins, "conversation_reported", "/admin/reports", interest_id=interest.id)
+    return row
+
+
+def open_reports(session: Session, actor: User) -> list[ConversationReport]:
+    if not actor.is_admin:
+        raise Forbidden(_("没有权限执行此操作"))
+    return list(
+        session.scalars(
+            select(ConversationReport)
+            .where(ConversationReport.closed_at.is_(None))
+            .order_by(ConversationReport.created_at)
+        )
+    )
+
+
+def attachment(session: Session, actor: User, interest_id: int, attachment_id: int) -> Attachment:
+    """A file of a message, for those who may read the conversation (else NotFound)."""
+    interest, _side = readable(session, actor, interest_id)
+    row = session.get(Attachment, attachment_id)
+    message = session.get(Message, row.message_id) if row and row.message_id else None
+    if message is None or message.interest_id != interest.id:
+        raise NotFound(_("文件不存在"))
+    return row
+
+
+def close_report(session: Session, actor: User, report_id: int) -> ConversationReport:
+    """The administrators are done: the conversation is private again."""
+    if not actor.is_admin:
+        raise Forbidden(_("没有权限执行此操作"))
+    row = session.get(ConversationReport, report_id)
+    if row is None or row.closed_at is not None:
+        raise NotFound(_("举报不存在或已处理"))
+    row.closed_at = utcnow()
+    audit.record(session, actor, "conversation.report_closed", "interest", row.interest_id)
+    return row
