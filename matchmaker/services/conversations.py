@@ -31,6 +31,7 @@ from ..models import (
     Interest,
     InterestStatus,
     Message,
+    ProposalRevision,
     Role,
     Side,
     User,
@@ -268,11 +269,16 @@ def open_reports(session: Session, actor: User) -> list[ConversationReport]:
 
 
 def attachment(session: Session, actor: User, interest_id: int, attachment_id: int) -> Attachment:
-    """A file of a message, for those who may read the conversation (else NotFound)."""
+    """A file of a message or of a proposal revision, for those who may read the conversation
+    (else NotFound)."""
     interest, _side = readable(session, actor, interest_id)
     row = session.get(Attachment, attachment_id)
-    message = session.get(Message, row.message_id) if row and row.message_id else None
-    if message is None or message.interest_id != interest.id:
+    owner = None
+    if row is not None and row.message_id:
+        owner = session.get(Message, row.message_id)
+    elif row is not None and row.revision_id:
+        owner = session.get(ProposalRevision, row.revision_id)
+    if owner is None or owner.interest_id != interest.id:
         raise NotFound(_("文件不存在"))
     return row
 

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import DemandStatus, Role, User
 from ...schemas import DemandIn
 from ...search_engine import get_search
-from ...services import access, files, interests, matching, notifications
+from ...services import access, conversations, files, interests, matching, notifications
 from ...services import demands as demand_service
 from ...services import leads as lead_service
 from ...services.errors import ValidationFailed
@@ -27,7 +27,14 @@ from .texts import HELPERS
 bp = Blueprint("demands", __name__)
 
 S = DemandStatus
-UPLOAD_ENDPOINTS = {"demands.new", "demands.edit", "providers.case_new", "providers.case_edit"}
+UPLOAD_ENDPOINTS = {
+    "demands.new",
+    "demands.edit",
+    "providers.case_new",
+    "providers.case_edit",
+    "interests.send",
+    "interests.revise",
+}
 # Room for every allowed file at its largest, plus the form itself.
 UPLOAD_REQUEST_LIMIT = files.DOCUMENTS.max_bytes * files.DOCUMENTS.max_files + 1024 * 1024
 
@@ -176,9 +183,9 @@ def detail(demand_id: int):
         "search_unavailable": False,
     }
     if context["is_owner"]:
-        context["interests"] = [
-            (i, interests.contact(i)) for i in interests.for_demand(db.session, user, demand.id)
-        ]
+        received = interests.for_demand(db.session, user, demand.id)
+        context["interests"] = [(i, interests.contact(i)) for i in received]
+        context["unread"] = conversations.unread_counts(db.session, user, received)
         context["invited"] = {
             inv.provider_id for inv in interests.invitations_for_demand(db.session, demand)
         }

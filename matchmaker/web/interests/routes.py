@@ -1,16 +1,22 @@
-"""Interest pages: a provider's own interests and invitations; the decisions on an interest."""
+"""Interest pages: a provider's own interests and invitations; the decisions on an interest;
+an interest's own page — the proposal and its history, the conversation, the deal, reviews."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
-from ...services import interests
+from ...models import Review, Side
+from ...services import conversations, deals, files, interests, notifications, proposals
+from ...services.errors import ValidationFailed
 from ...transaction import commit
 from .. import questions
 from ..confirm import ask, confirmed
+from ..demands.forms import show_errors
+from ..uploads import upload_folder
+from .forms import DealForm, MessageForm, ProposalForm, ReportForm, ReviewForm
 
 bp = Blueprint("interests", __name__)
 
@@ -27,7 +33,11 @@ def mine():
     answered = {row.interest.demand_id for row in own}
     invitations = interests.invitations_for_provider(db.session, user)
     return render_template(
-        "interests/mine.html", rows=own, invitations=invitations, answered=answered
+        "interests/mine.html",
+        rows=own,
+        invitations=invitations,
+        answered=answered,
+        unread=conversations.unread_counts(db.session, user, [row.interest for row in own]),
     )
 
 
@@ -62,3 +72,190 @@ def withdraw(interest_id: int):
     commit()
     flash(_("意向已撤回"), "success")
     return redirect(url_for(".mine"))
+
+
+# --- an interest's own page -----------------------------------------------------------------
+
+
+def _page(interest_id: int, forms: dict | None = None, status: int = 200):
+    """The interest's page as the signed-in user may see it (404 for anyone else)."""
+    user = _actor()
+    conversation = conversations.read(db.session, user, interest_id)
+    interest = conversation.interest
+    notifications.mark_seen(db.session, user, f"/interests/{interest.id}")
+    commit()
+    reviews = {r.side: r for r in db.session.query(Review).filter_by(interest_id=interest.id)}
+    forms = {
+        "message": MessageForm(formdata=None),
+        "proposal": ProposalForm(
+            formdata=None,
+            data={
+                "message": interest.message,
+                "price": interest.price,
+                "timeline_days": interest.timeline_days,
+            },
+        ),
+        "deal": DealForm(formdata=None),
+        "review": ReviewForm(formdata=None),
+        "report": ReportForm(formdata=None),
+        **(forms or {}),
+    }
+    html = render_template(
+        "interests/show.html",
+        interest=interest,
+        demand=interest.demand,
+        conversation=conversation,
+        side=conversation.side,
+        contact=interests.contact(interest),
+        reviews=reviews,
+        own_review=reviews.get(conversation.side),
+        public_reviews={r.id for r in reviews.values() if deals.is_public(db.session, r)},
+        forms=forms,
+        Side=Side,
+    )
+    return html, status
+
+
+@bp.get("/interests/<int:interest_id>")
+@login_required
+def show(interest_id: int):
+    return _page(interest_id)
+
+
+def _back(interest_id: int, anchor: str):
+    return redirect(url_for(".show", interest_id=interest_id, _anchor=anchor))
+
+
+def _with_files(form, field_name: str, send):
+    """Check the form's files, run ``send(uploads)`` (which writes them) and commit; on a
+    validation failure the written files go and the errors are shown on ``form``."""
+    written: list[str] = []
+    try:
+        uploads = files.check(
+            request.files.getlist(getattr(form, field_name).name), files.DOCUMENTS, field_name
+        )
+        _row, written = send(uploads)
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        files.discard(upload_folder(), written)
+        show_errors(form, exc)
+        return False
+    except Exception:
+        db.session.rollback()
+        files.discard(upload_folder(), written)
+        raise
+    return True
+
+
+@bp.post("/interests/<int:interest_id>/messages")
+@login_required
+def send(interest_id: int):
+    form = MessageForm()
+    sent = _with_files(
+        form,
+        "attachments",
+        lambda uploads: conversations.post(
+            db.session, _actor(), interest_id, form.body_data(), uploads, upload_folder()
+        ),
+    )
+    if sent:
+        return _back(interest_id, "conversation")
+    return _page(interest_id, {"message": form}, 422)
+
+
+@bp.post("/interests/<int:interest_id>/proposal")
+@login_required
+def revise(interest_id: int):
+    form = ProposalForm()
+    revised = _with_files(
+        form,
+        "attachments",
+        lambda uploads: proposals.revise(
+            db.session, _actor(), interest_id, form.body(), uploads, upload_folder()
+        ),
+    )
+    if revised:
+        flash(_("方案已更新，需求方会收到通知"), "success")
+        return _back(interest_id, "proposal")
+    return _page(interest_id, {"proposal": form}, 422)
+
+
+@bp.post("/interests/<int:interest_id>/deal")
+@login_required
+def close_deal(interest_id: int):
+    form = DealForm()
+    if not confirmed():
+        interest = interests.get_interest(db.session, interest_id)
+        conversations.readable(db.session, _actor(), interest_id)
+        return ask(questions.mark_won(interest.demand), url_for(".show", interest_id=interest_id))
+    try:
+        deals.close(db.session, _actor(), interest_id, form.body())
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        return _page(interest_id, {"deal": form}, 422)
+    flash(_("恭喜！已标记为成交，请双方为这次合作评价"), "success")
+    return _back(interest_id, "reviews")
+
+
+@bp.post("/interests/<int:interest_id>/review")
+@login_required
+def review(interest_id: int):
+    form = ReviewForm()
+    try:
+        deals.write_review(db.session, _actor(), interest_id, form.body())
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        return _page(interest_id, {"review": form}, 422)
+    flash(_("感谢评价！双方都评价后（或成交 14 天后）评价将公开"), "success")
+    return _back(interest_id, "reviews")
+
+
+@bp.post("/interests/<int:interest_id>/report")
+@login_required
+def report(interest_id: int):
+    form = ReportForm()
+    try:
+        conversations.report(db.session, _actor(), interest_id, form.body())
+        commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        return _page(interest_id, {"report": form}, 422)
+    flash(_("已提交举报，平台管理员将查看这段对话"), "success")
+    return _back(interest_id, "conversation")
+
+
+@bp.get("/interests/<int:interest_id>/files/<int:attachment_id>")
+@login_required
+def attachment(interest_id: int, attachment_id: int):
+    item = conversations.attachment(db.session, _actor(), interest_id, attachment_id)
+    path = files.path_of(upload_folder(), item)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/reviews/<int:review_id>/report")
+@login_required
+def report_review(review_id: int):
+    try:
+        review = deals.report_review(
+            db.session, _actor(), review_id, {"reason": request.form.get("reason", "").strip()}
+        )
+        provider_id = review.provider_id
+        commit()
+    except ValidationFailed:
+        db.session.rollback()
+        flash(_("请填写举报原因"), "error")
+        return redirect(request.referrer or url_for("main.index"))
+    flash(_("已提交举报，平台管理员会处理"), "success")
+    return redirect(url_for("providers.profile_page", provider_id=provider_id, _anchor="reviews"))

@@ -97,6 +97,22 @@ def notification_text(notification: Notification) -> str:
     talent_or_diagnosis = _talent_and_diagnosis(kind, params, title)
     if talent_or_diagnosis is not None:
         return talent_or_diagnosis
+    if kind == "message_received":
+        return _("关于需求“%(title)s”的合作意向有新消息", title=title)
+    if kind == "proposal_revised":
+        return _(
+            "%(provider)s 更新了对需求“%(title)s”的合作方案",
+            title=title,
+            provider=params.get("provider") or _("一家服务方"),
+        )
+    if kind == "deal_closed":
+        return _("需求“%(title)s”已与贵单位成交，请为这次合作评价", title=title)
+    if kind == "review_received":
+        return _("对方已为需求“%(title)s”的合作写下评价，请您也评价", title=title)
+    if kind == "conversation_reported":
+        return _("有一段对话被举报，请查看处理")
+    if kind == "review_reported":
+        return _("有一条评价被举报，请查看处理")
     return _("您有一条新通知：%(title)s", title=title)
 
 

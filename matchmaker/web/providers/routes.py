@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import Case, Role
 from ...schemas import CaseIn, ProviderIn, validate
 from ...search_engine import get_search
-from ...services import access, files, matching
+from ...services import access, deals, files, matching
 from ...services import providers as provider_service
 from ...services.errors import Forbidden, ValidationFailed
 from ...transaction import commit, unit_of_work
@@ -57,9 +57,11 @@ def browse():
         results = matching.search_providers(db.session, get_search(), query)
     except SearchUnavailable:
         unavailable = True
+    rows = results.rows if results else []
     return render_template(
         "providers/browse.html",
         results=results,
+        ratings=deals.ratings(db.session, [row.id for row in rows]),
         search_unavailable=unavailable,
         state={"q": q, "sort": sort, **chosen},
     )
@@ -73,6 +75,8 @@ def profile_page(provider_id: int):
         "providers/profile.html",
         provider=provider,
         is_owner=access.owns(user, provider.organization_id),
+        reviews=deals.of_provider(db.session, provider.id),
+        rating=deals.ratings(db.session, [provider.id]).get(provider.id),
     )
 
 
