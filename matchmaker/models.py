@@ -95,6 +95,8 @@ class Organization(db.Model):
     level: Mapped[str] = mapped_column(String(20), default="none")
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # what the badge vouches for: "licence" (营业执照), "level" (the design-centre level)
+    verified_scope: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # A registration with the credit code or name of an existing organisation is kept as a
     # claim on it (the code itself waits in claimed_credit_code) until an administrator
@@ -258,6 +260,10 @@ class Attachment(db.Model):
     revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposal_revisions.id", ondelete="CASCADE"), index=True
     )
+    verification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("verification_requests.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str | None] = mapped_column(String(16))  # evidence: licence | level
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
@@ -315,6 +321,30 @@ class Invitation(db.Model):
 
     demand: Mapped[Demand] = relationship()
     provider: Mapped[Provider] = relationship()
+
+
+class VerificationRequest(db.Model):
+    """An organisation's evidence for the verified badge: its business licence (营业执照) and,
+    for a provider, the proof of its design-centre level; decided by an administrator."""
+
+    __tablename__ = "verification_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    registered_name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    level: Mapped[str] = mapped_column(String(20), default="none")
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(Text)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
 
 
 class Side:

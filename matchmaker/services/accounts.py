@@ -197,6 +197,7 @@ def set_organization_verified(
         raise Conflict(_("该单位的注册申领尚待处理：请先合并或驳回"))
     organization.verified = verified
     organization.verified_at = utcnow() if verified else None
+    organization.verified_scope = []  # vouched for by an administrator, without evidence
     audit.record(
         session,
         actor,

@@ -10,7 +10,17 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Demand, DemandStatus, Organization, OrgType, Role, User
+from ..models import (
+    ConversationReport,
+    Demand,
+    DemandStatus,
+    Organization,
+    OrgType,
+    Review,
+    Role,
+    User,
+    VerificationRequest,
+)
 from .access import require_role
 from .errors import NotFound
 
@@ -129,4 +139,14 @@ def dashboard_counts(session: Session, actor: User | None) -> dict[str, int]:
         "providers": count(
             select(func.count(Organization.id)).where(Organization.type == OrgType.PROVIDER)
         ),
+        "verification_requests": count(
+            select(func.count(VerificationRequest.id)).where(
+                VerificationRequest.status == "pending"
+            )
+        ),
+        "reports": count(
+            select(func.count(ConversationReport.id)).where(ConversationReport.closed_at.is_(None))
+        )
+        + count(select(func.count(Review.id)).where(Review.reported_at.is_not(None))),
+        "users": count(select(func.count(User.id))),
     }

@@ -27,7 +27,15 @@ from typing import BinaryIO, Protocol
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, Case, Demand, Message, ProposalRevision, User
+from ..models import (
+    Attachment,
+    Case,
+    Demand,
+    Message,
+    ProposalRevision,
+    User,
+    VerificationRequest,
+)
 from .access import CASE_POLICY, DEMAND_POLICY
 from .errors import NotFound, ValidationFailed
 
@@ -78,6 +86,8 @@ class Policy:
 
 DOCUMENTS = Policy(("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "zip"), 10 * MB, 5)
 IMAGES = Policy(("png", "jpg", "jpeg", "webp"), 5 * MB, 6)
+# verification evidence: a scan or photo of a licence or certificate, two pages at most each
+EVIDENCE = Policy(("pdf", "png", "jpg", "jpeg"), 10 * MB, 2)
 
 
 class FileLike(Protocol):
@@ -276,6 +286,30 @@ def attach_to_revision(
     written, _removed = _attach(
         session, revision.attachments, uploads, folder, (), DOCUMENTS, "attachments"
     )
+    return written
+
+
+def attach_evidence(
+    session: Session,
+    request: VerificationRequest,
+    uploads: dict[str, list[Upload]],
+    folder: str | os.PathLike,
+) -> list[str]:
+    """A verification request's files, each marked with its purpose (licence, level); each
+    purpose was checked against EVIDENCE on its own. Returns the stored names."""
+    written: list[str] = []
+    together = Policy(EVIDENCE.extensions, EVIDENCE.max_bytes, EVIDENCE.max_files * len(uploads))
+    try:
+        for purpose, items in uploads.items():
+            names, _removed = _attach(
+                session, request.attachments, items, folder, (), together, purpose
+            )
+            written += names
+            for attachment in request.attachments[len(request.attachments) - len(items) :]:
+                attachment.purpose = purpose
+    except Exception:
+        discard(folder, written)
+        raise
     return written
 
 

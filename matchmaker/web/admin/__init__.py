@@ -1,2 +1,2 @@
-from . import moderation  # noqa: F401  (registers its routes on bp)
+from . import moderation, verifications  # noqa: F401  (register their routes on bp)
 from .routes import bp  # noqa: F401
