@@ -22,6 +22,7 @@ from . import (
     auth,
     demands,
     diagnosis,
+    directory,
     experts,
     guides,
     imports,
@@ -52,6 +53,7 @@ BLUEPRINTS = (
     talent.bp,
     experts.bp,
     diagnosis.bp,
+    directory.bp,
 )
 
 
