@@ -1,0 +1,31 @@
+"""A provider's dashboard page (工作台)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user, login_required
+
+from search import SearchUnavailable
+
+from ...extensions import db
+from ...search_engine import get_search
+from ...services import matching, provider_dashboard
+from ...transaction import commit
+from .routes import bp
+
+
+@bp.get("/provider/dashboard")
+@login_required
+def dashboard():
+    user = current_user._get_current_object()
+    board = provider_dashboard.for_provider(db.session, user)
+    leads, unavailable = [], False
+    try:
+        leads = matching.leads_for(db.session, get_search(), user, k=5)
+        commit()
+    except SearchUnavailable:
+        db.session.rollback()
+        unavailable = True
+    return render_template(
+        "providers/dashboard.html", board=board, leads=leads, search_unavailable=unavailable
+    )
