@@ -289,3 +289,24 @@ def listing(
         .limit(per_page)
     )
     return list(rows), total
+
+
+def invitable_demands(session: Session, actor: User | None, provider_id: int) -> list[Demand]:
+    """An enterprise user's open demands it has not yet invited this provider to (for the
+    provider's profile page); nothing for anyone else."""
+    if actor is None or actor.role != Role.ENTERPRISE or actor.organization_id is None:
+        return []
+    invited = select(Invitation.demand_id).where(Invitation.provider_id == provider_id)
+    answered = select(Interest.demand_id).where(Interest.provider_id == provider_id)
+    return list(
+        session.scalars(
+            select(Demand)
+            .where(
+                Demand.organization_id == actor.organization_id,
+                Demand.status.in_(OPEN_FOR_INTEREST),
+                Demand.id.not_in(invited),
+                Demand.id.not_in(answered),
+            )
+            .order_by(Demand.created_at.desc())
+        )
+    )

@@ -259,3 +259,18 @@ def report_review(review_id: int):
         return redirect(request.referrer or url_for("main.index"))
     flash(_("已提交举报，平台管理员会处理"), "success")
     return redirect(url_for("providers.profile_page", provider_id=provider_id, _anchor="reviews"))
+
+
+@bp.post("/providers/<int:provider_id>/invite")
+@login_required
+def invite_from_profile(provider_id: int):
+    """An enterprise invites the provider whose profile it reads to one of its open demands."""
+    demand_id = request.form.get("demand_id", "")
+    if not demand_id.isdigit():
+        flash(_("请选择要邀请对方查看的需求"), "error")
+        return redirect(url_for("providers.profile_page", provider_id=provider_id))
+    invitation = interests.invite(db.session, _actor(), int(demand_id), provider_id)
+    title = invitation.demand.title
+    commit()
+    flash(_("已邀请对方查看需求“%(title)s”", title=title), "success")
+    return redirect(url_for("providers.profile_page", provider_id=provider_id))
