@@ -31,6 +31,7 @@ from ..schemas import DemandIn, validate
 from . import audit
 from .access import DEMAND_POLICY, require_role
 from .accounts import get_or_create_organization
+from .demand_rules import check_deadline
 from .errors import Conflict, Forbidden, field_error
 from .indexing import enqueue_demand
 from .lead_shape import Lead, shown_to
@@ -159,6 +160,7 @@ def build_demand(
     Returns the demand and the status its body asks for."""
     require_role(actor, Role.ADMIN, Role.ENTERPRISE)
     data = validate(DemandIn, body)
+    check_deadline(data.deadline)
     check_external_id(session, actor, Demand, data.external_id, None, checked=external_id_checked)
     if organization is None or not actor.is_admin:
         organization = _organization_for(session, actor, data)
@@ -206,6 +208,7 @@ def update_demand(
     requested_status = patch.get("status")
     merged = {**demand_input(demand), **{k: v for k, v in patch.items() if k != "status"}}
     data = validate(DemandIn, merged)
+    check_deadline(data.deadline, previous=demand.deadline)
     check_external_id(
         session,
         actor,

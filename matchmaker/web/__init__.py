@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from ..extensions import db, login_manager
 from ..models import User
 from ..reasons import reason_label
-from ..services import figures
+from ..services import contact_details, figures
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
 from . import (
@@ -91,6 +91,18 @@ def whole_dates(text: str) -> Markup:
     )
 
 
+def contact_marks(text: str | None) -> Markup:
+    """The text, escaped, with each contact detail in it marked (for reviewers)."""
+    text = text or ""
+    parts, last = [], 0
+    for found in contact_details.find(text):
+        parts.append(escape(text[last : found.start]))
+        parts.append(Markup('<mark class="contact-detail">%s</mark>') % found.text)
+        last = found.end
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
 def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -103,10 +115,12 @@ def init_app(app: Flask) -> None:
         locale=locale,
         reason_label=reason_label,
         figure=figures.FIGURES.__getitem__,
+        contact_details_in=contact_details.kinds_in,
         **questions.HELPERS,
     )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["whole_dates"] = whole_dates
+    app.jinja_env.filters["contact_marks"] = contact_marks
 
     @app.context_processor
     def inject_user_state() -> dict:

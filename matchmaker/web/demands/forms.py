@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -75,6 +76,8 @@ class DemandForm(FlaskForm):
     attachments = MultipleFileField(
         _l("附件"), render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.zip"}
     )
+    keep_contacts = BooleanField(_l("我确认保留这些联系方式并提交（审核员会看到标记）"))
+    contact_flags: dict = {}  # set when a submission found contact details (demand_rules)
 
     def set_choices(self) -> None:
         self.cluster.choices = taxonomy_choices("clusters", blank=True)

@@ -10,9 +10,17 @@ from search import DEMANDS, SearchQuery, SearchUnavailable
 
 from ...extensions import db
 from ...models import DemandStatus, Role, User
-from ...schemas import DemandIn
+from ...schemas import DemandIn, try_validate
 from ...search_engine import get_search
-from ...services import access, conversations, files, interests, matching, notifications
+from ...services import (
+    access,
+    conversations,
+    demand_rules,
+    files,
+    interests,
+    matching,
+    notifications,
+)
 from ...services import demands as demand_service
 from ...services import leads as lead_service
 from ...services.errors import ValidationFailed
@@ -111,7 +119,31 @@ def _save(form: DemandForm, demand=None):
         return saved, written, removed
 
     body = form.body()
+    if action == "submit" and _flag_contacts(form, body):
+        return None
     return save_with_uploads(form, DemandIn, body, check_uploads, write)
+
+
+def _flag_contacts(form: DemandForm, body: dict) -> bool:
+    """Contact details in the title or description stop a submission once, on their fields,
+    until the author removes them or confirms keeping them (the reviewer then sees them
+    marked). Returns whether the submission stops; other problems are shown with them."""
+    flags = demand_rules.contact_flags(body.get("title", ""), body.get("description", ""))
+    if not flags or form.keep_contacts.data:
+        return False
+    for name, found in flags.items():
+        getattr(form, name).errors = [
+            _(
+                "包含联系方式：%(items)s。需求方接受意向前，双方应在平台内沟通；"
+                "请删除，或勾选下方确认后提交。",
+                items="、".join(item.text for item in found),
+            )
+        ]
+    form.contact_flags = flags
+    _valid, problems = try_validate(DemandIn, body)
+    if problems:
+        show_errors(form, ValidationFailed("", problems))
+    return True
 
 
 def _remove_ids(demand) -> list[int]:
@@ -133,6 +165,8 @@ def new():
     access.require_role(actor(), Role.ENTERPRISE)
     form = DemandForm()
     form.set_choices()
+    if request.method == "GET" and actor().organization is not None:
+        form.region.data = actor().organization.region  # most demands are local
     if request.method == "POST":
         demand = _save(form)
         if demand is not None:
