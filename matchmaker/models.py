@@ -347,6 +347,25 @@ class VerificationRequest(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
 
 
+class ColleagueInvitation(db.Model):
+    """A member invites a colleague by e-mail; the colleague sets its own password."""
+
+    __tablename__ = "colleague_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(100))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization] = relationship()
+
+
 class Side:
     """The two sides of an interest: the demand's enterprise and the provider."""
 

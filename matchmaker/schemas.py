@@ -333,13 +333,6 @@ class RegistrationIn(Strict):
     rules: ClassVar = (RequiredWhen("kind", when="role", equals="provider"),)
 
 
-class ColleagueIn(Strict):
-    email: EmailStr
-    password: Annotated[str, Field(min_length=10, max_length=200)]
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    phone: Mobile | None = None
-
-
 # --- error messages -------------------------------------------------------------------
 
 

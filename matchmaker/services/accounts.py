@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, Organization, OrgType, Role, User, utcnow
-from ..schemas import ColleagueIn
 from . import audit
 from .errors import Conflict, Forbidden, NotFound, field_error
 
@@ -90,24 +89,6 @@ def _new_user(
     )
     session.add(user)
     session.flush()
-    return user
-
-
-def add_colleague(session: Session, actor: User, data: ColleagueIn) -> User:
-    if actor.organization is None:
-        raise Forbidden(_("只有单位成员可以添加同事"))
-    user = _new_user(
-        session,
-        data.email,
-        data.password,
-        actor.role,
-        actor.organization,
-        name=data.name,
-        phone=data.phone,
-    )
-    audit.record(
-        session, actor, "user.added", "user", user.id, organization_id=actor.organization_id
-    )
     return user
 
 

@@ -292,48 +292,6 @@ def test_change_password_confirmation_must_match(client, auth, make):
 # --- team ---------------------------------------------------------------------------------
 
 
-def test_team_lists_and_adds_colleagues(client, auth, make):
-    user = make.provider(name="山城设计")
-    auth.login(user.email)
-    html = page(client.get("/account/team"))
-    assert "山城设计" in html and user.email in html
-    response = client.post(
-        "/account/team",
-        data={
-            "name": "李工",
-            "email": "li@example.cn",
-            "phone": "13900001111",
-            "password": "first-password-1",
-        },
-    )
-    assert response.status_code == 302
-    colleague = db.session.scalar(select(User).where(User.email == "li@example.cn"))
-    assert colleague.organization_id == user.organization_id and colleague.role == "provider"
-    assert "li@example.cn" in page(client.get("/account/team"))
-    auth.logout()
-    assert auth.login("li@example.cn", "first-password-1").status_code == 302
-
-
-def test_team_add_validation_errors(client, auth, make):
-    user = make.enterprise()
-    auth.login(user.email)
-    html = page(
-        client.post(
-            "/account/team",
-            data={"name": "王工", "email": user.email, "phone": "1", "password": "short"},
-        )
-    )
-    assert errors_of(html, "phone") == ["手机号码无效"]
-    assert errors_of(html, "password") == ["至少 10 个字符"]
-    html = page(
-        client.post(
-            "/account/team",
-            data={"name": "王工", "email": user.email, "phone": "", "password": "long-enough-1"},
-        )
-    )
-    assert errors_of(html, "email") == ["该邮箱已注册"]
-
-
 def test_team_is_not_for_admins_without_organisation(client, auth, make):
     admin = make.admin()
     auth.login(admin.email)

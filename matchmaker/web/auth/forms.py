@@ -173,17 +173,30 @@ class PasswordForm(FlaskForm):
 class ColleagueForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[_required()], render_kw={"maxlength": 100})
     email = EmailField(_l("电子邮箱"), validators=[_required()], render_kw={"maxlength": 254})
+
+    def schema_data(self) -> dict:
+        return {"name": (self.name.data or "").strip(), "email": (self.email.data or "").strip()}
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField(
+        _l("姓名"), validators=[_required()], render_kw={"maxlength": 100, "autocomplete": "name"}
+    )
     phone = StringField(_l("手机号码（选填）"), render_kw={"inputmode": "tel", "maxlength": 20})
     password = PasswordField(
-        _l("初始密码"),
+        _l("设置密码"),
         validators=[_required()],
         render_kw={"autocomplete": "new-password", "minlength": 10},
+    )
+    confirm = PasswordField(
+        _l("确认密码"),
+        validators=[_required(), EqualTo("password", message=_l("两次输入的密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
     )
 
     def schema_data(self) -> dict:
         return {
             "name": (self.name.data or "").strip(),
-            "email": (self.email.data or "").strip(),
             "phone": (self.phone.data or "").strip() or None,
             "password": self.password.data or "",
         }

@@ -24,12 +24,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ...extensions import db, limiter, login_manager
 from ...models import Role, User
-from ...schemas import ColleagueIn, RegistrationIn, validate
-from ...services import accounts, registration
+from ...schemas import RegistrationIn, validate
+from ...services import accounts, colleagues, registration
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
 from ..main.links import is_local_path
-from .forms import ColleagueForm, LoginForm, PasswordForm, RegistrationForm, apply_field_errors
+from .forms import (
+    AcceptInvitationForm,
+    ColleagueForm,
+    LoginForm,
+    PasswordForm,
+    RegistrationForm,
+    apply_field_errors,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -199,11 +206,18 @@ def team():
     if organization is None:
         abort(403)
     form = ColleagueForm()
-    if form.validate_on_submit():
+    status = 200
+    if request.method == "POST":
+        form.validate()  # required fields; the service's schema reports the rest alongside
         try:
             with unit_of_work():
-                colleague = accounts.add_colleague(
-                    db.session, current_user, validate(ColleagueIn, form.schema_data())
+                colleagues.invite(
+                    db.session,
+                    current_user,
+                    form.schema_data(),
+                    current_app.config,
+                    request.url_root.rstrip("/"),
+                    current_app.secret_key,
                 )
         except ServiceError as exc:
             apply_field_errors(form, exc.fields, only_new=True)
@@ -212,11 +226,63 @@ def team():
         else:
             flash(
                 _(
-                    "已添加同事 %(email)s，请将初始密码告知对方并提醒其登录后修改。",
-                    email=colleague.email,
+                    "邀请已发送到 %(email)s，对方打开邮件中的链接设置密码后即可加入。",
+                    email=form.email.data.strip(),
                 ),
                 "success",
             )
             return redirect(url_for("auth.team"))
+    if request.method == "POST":
+        status = 422
     members = sorted(organization.users, key=lambda u: (u.created_at, u.id))
-    return render_template("auth/team.html", form=form, organization=organization, members=members)
+    return render_template(
+        "auth/team.html",
+        form=form,
+        organization=organization,
+        members=members,
+        owner=colleagues.owner_of(organization),
+        invitations=colleagues.pending(db.session, organization),
+        mail_enabled=bool(current_app.config.get("MAIL_SERVER")),
+    ), status
+
+
+@bp.post("/account/team/<int:user_id>/remove")
+@login_required
+def remove_colleague(user_id: int):
+    colleague = colleagues.remove(db.session, current_user, user_id)
+    email = colleague.email
+    commit()
+    flash(_("已移除 %(email)s，该账号已停用", email=email), "success")
+    return redirect(url_for("auth.team"))
+
+
+@bp.post("/account/team/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(invitation_id: int):
+    colleagues.revoke(db.session, current_user, invitation_id)
+    commit()
+    flash(_("邀请已撤销"), "success")
+    return redirect(url_for("auth.team"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    invitation = colleagues.opened(db.session, token, current_app.secret_key)
+    if invitation is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = AcceptInvitationForm()
+    if request.method == "GET":
+        form.name.data = invitation.name
+    elif form.validate_on_submit():
+        try:
+            user = colleagues.accept(db.session, token, form.schema_data(), current_app.secret_key)
+            commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc.fields, only_new=True)
+        else:
+            session.clear()
+            login_user(user)
+            flash(_("欢迎加入“%(name)s”！", name=invitation.organization.name), "success")
+            return redirect(home_for(user))
+    return render_template("auth/invitation.html", form=form, invitation=invitation)
