@@ -164,10 +164,18 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         row.pop("status", None)
         owner = enterprise_users[row.pop("organization")["name"]]
         external_id = row.pop("external_id")
+        # A survey's overdue demand is recorded as it was (nobody may post one today), so
+        # that expiry below closes it.
+        overdue = row.get("deadline") and dt.date.fromisoformat(row["deadline"]) < dt.date.today()
         demand = demands.create_demand(
-            session, owner, row, status="draft" if state == "draft" else "in_review"
+            session,
+            owner,
+            {**row, "deadline": None} if overdue else row,
+            status="draft" if state == "draft" else "in_review",
         )
         demand.external_id = external_id  # the survey's number, as the survey import sets it
+        if overdue:
+            demand.deadline = dt.date.fromisoformat(row["deadline"])
         if state == "rejected":
             demands.reject(session, admin, demand.id, note or "信息不完整")
         elif state not in ("draft", "in_review"):

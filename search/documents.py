@@ -137,6 +137,9 @@ def provider_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) ->
         "case_text": " ".join(c["tokens"] for c in cases),
         "keywords": _keywords(analyzer, taxonomy, [("clusters", clusters), ("services", services)]),
         "cases": cases,
+        # the enterprises' reviews: carried for the matcher, no signal reads it until measured
+        "rating": record.get("rating"),
+        "review_count": _int_or_none(record.get("review_count")) or 0,
     }
     _add_vector(doc, "profile_vector", stored_vector(vectors.vector(profile_tokens)))
     _add_vector(doc, "case_vector", stored_vector(vectors.vector(case_tokens)))

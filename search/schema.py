@@ -44,6 +44,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "profile_vector": "vector",
         "case_vector": "vector",
         "cases": "stored",
+        "rating": "stored",
+        "review_count": "stored",
     },
     DEMANDS: {
         "id": "long",

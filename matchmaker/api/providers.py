@@ -7,7 +7,7 @@ from search import PROVIDERS, SearchQuery
 from ..extensions import db
 from ..schemas import ProviderIn
 from ..search_engine import get_search
-from ..services import deals, matching
+from ..services import matching, ratings
 from ..services import providers as service
 from ..transaction import commit
 from . import schemas as s
@@ -48,7 +48,7 @@ def create_provider(body: dict) -> s.ProviderOut:
 )
 def get_provider(provider_id: int) -> s.ProviderOut:
     provider = service.get_provider(db.session, provider_id)
-    rating = deals.ratings(db.session, [provider.id]).get(provider.id)
+    rating = ratings.ratings(db.session, [provider.id]).get(provider.id)
     return out.provider(provider, current_api_user(), rating)
 
 
@@ -110,9 +110,9 @@ def search_providers(params: s.ProviderSearchParams) -> s.ProviderPage:
         facets=PROVIDER_FACETS,
     )
     results = matching.search_providers(db.session, get_search(), query)
-    ratings = deals.ratings(db.session, [row.id for row in results.rows])
+    rated = ratings.ratings(db.session, [row.id for row in results.rows])
     return s.ProviderPage(
-        items=[out.provider(row, user, ratings.get(row.id)) for row in results.rows],
+        items=[out.provider(row, user, rated.get(row.id)) for row in results.rows],
         total=results.page.total,
         page=results.page.page,
         per_page=results.page.per_page,

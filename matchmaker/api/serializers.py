@@ -74,7 +74,7 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
 def provider(
     row: Provider, viewer: User | None, rating: tuple[float, int] | None = None
 ) -> s.ProviderOut:
-    """``rating``: (rating, review count) from ``deals.ratings``, loaded for a page at once."""
+    """``rating``: (rating, review count) from ``ratings.ratings``, loaded for a page at once."""
     org = row.organization
     return s.ProviderOut(
         id=row.id,

@@ -12,14 +12,13 @@ Anyone signed in may report a review; administrators hide (or show again) report
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
 from pydantic import Field
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..models import Interest, InterestStatus, Review, Role, Side, User, utcnow
 from ..schemas import Money, Strict, validate
@@ -27,9 +26,10 @@ from . import audit
 from .conversations import ReportIn, readable, side_of
 from .demands import mark_won
 from .errors import Conflict, Forbidden, NotFound, field_error
+from .indexing import enqueue_provider
 from .notifications import notify, notify_organization
+from .ratings import public_condition
 
-REVEAL_AFTER = dt.timedelta(days=14)
 ASPECTS = ("quality", "communication", "timeliness")
 
 Stars = Annotated[int, Field(ge=1, le=5)]
@@ -110,6 +110,7 @@ def write_review(session: Session, actor: User, interest_id: int, body: Any) -> 
     )
     session.add(review)
     session.flush()
+    enqueue_provider(session, interest.provider)  # its rating may have changed
     audit.record(
         session,
         actor,
@@ -131,28 +132,11 @@ def write_review(session: Session, actor: User, interest_id: int, body: Any) -> 
     return review
 
 
-def _visible_condition(now: dt.datetime):
-    """SQL: a review that is public — not hidden, and both sides reviewed or the deal is
-    older than REVEAL_AFTER."""
-    other = aliased(Review)
-    both_written = (
-        select(other.id)
-        .where(other.interest_id == Review.interest_id, other.side != Review.side)
-        .exists()
-    )
-    deal_old = (
-        select(Interest.id)
-        .where(Interest.id == Review.interest_id, Interest.won_at <= now - REVEAL_AFTER)
-        .exists()
-    )
-    return and_(Review.hidden_at.is_(None), or_(both_written, deal_old))
-
-
 def is_public(session: Session, review: Review, now: dt.datetime | None = None) -> bool:
     return bool(
         session.scalar(
             select(func.count(Review.id)).where(
-                Review.id == review.id, _visible_condition(now or utcnow())
+                Review.id == review.id, public_condition(now or utcnow())
             )
         )
     )
@@ -173,7 +157,7 @@ def of_provider(session: Session, provider_id: int) -> ProviderReviews:
             .where(
                 Review.provider_id == provider_id,
                 Review.side == Side.ENTERPRISE,
-                _visible_condition(utcnow()),
+                public_condition(utcnow()),
             )
             .order_by(Review.created_at.desc(), Review.id.desc())
         )
@@ -183,25 +167,6 @@ def of_provider(session: Session, provider_id: int) -> ProviderReviews:
         for aspect in ASPECTS
     }
     return ProviderReviews(rows, average, len(rows))
-
-
-def ratings(session: Session, provider_ids: Iterable[int]) -> dict[int, tuple[float, int]]:
-    """{provider id: (rating 1–5, number of reviews)} from the enterprises' public reviews;
-    the rating is the mean of the three aspects. Providers without one are left out."""
-    ids = list(provider_ids)
-    if not ids:
-        return {}
-    overall = (Review.quality + Review.communication + Review.timeliness) / 3.0
-    rows = session.execute(
-        select(Review.provider_id, func.avg(overall), func.count(Review.id))
-        .where(
-            Review.provider_id.in_(ids),
-            Review.side == Side.ENTERPRISE,
-            _visible_condition(utcnow()),
-        )
-        .group_by(Review.provider_id)
-    )
-    return {pid: (round(float(avg), 1), count) for pid, avg, count in rows}
 
 
 def report_review(session: Session, actor: User, review_id: int, body: Any) -> Review:
@@ -242,5 +207,6 @@ def set_hidden(
     review.hidden_at = utcnow() if hidden else None
     review.hidden_reason = reason.strip() if hidden else None
     review.reported_at, review.report_reason = None, None
+    enqueue_provider(session, review.interest.provider)
     audit.record(session, actor, "review.hidden" if hidden else "review.shown", "review", review.id)
     return review

@@ -31,6 +31,7 @@ from ..models import (
     TalentProfile,
     utcnow,
 )
+from .ratings import ratings
 from .talent.records import expert_record, opening_record, talent_record
 from .unit_of_work import after_commit
 
@@ -79,6 +80,7 @@ def enqueue_expert(session: Session, expert: Expert) -> None:
 
 
 def provider_records(session: Session, providers: list[Provider]) -> list[dict]:
+    rated = ratings(session, [p.id for p in providers])
     return [
         {
             "id": p.id,
@@ -105,6 +107,9 @@ def provider_records(session: Session, providers: list[Provider]) -> list[dict]:
             "verified": bool(p.organization.verified),
             "certifications": list(p.certifications or []),
             "created_at": _iso(p.created_at),
+            # the enterprises' public reviews: a signal for the matcher, not ranked on yet
+            "rating": rated[p.id][0] if p.id in rated else None,
+            "review_count": rated[p.id][1] if p.id in rated else 0,
         }
         for p in providers
     ]

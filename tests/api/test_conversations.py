@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
 from matchmaker.extensions import db
-from matchmaker.models import Interest, utcnow
-from matchmaker.services import conversations, deals, interests
+from matchmaker.models import Interest, Provider, utcnow
+from matchmaker.services import conversations, deals, indexing, interests
+from search import PROVIDERS
+from search.documents import build_document
+from search.text import get_analyzer
 
 from .conftest import error_of
+
+TAXONOMY = Path(__file__).parents[2] / "matchmaker" / "data" / "taxonomy.json"
 
 
 @pytest.fixture
@@ -208,6 +215,13 @@ def test_reviews_once_each_after_the_deal_public_when_both_wrote(api, make, deal
     assert public["items"][0]["text"] == "方案扎实，沟通顺畅"
     profile = api.get(f"/providers/{provider_id}", deal["other_enterprise"]).get_json()
     assert (profile["rating"], profile["review_count"]) == (4.0, 1)
+    # the matcher receives it with the provider's record and search document (not ranked on)
+    provider = db.session.get(Provider, provider_id)
+    record = indexing.provider_records(db.session, [provider])[0]
+    assert (record["rating"], record["review_count"]) == (4.0, 1)
+    taxonomy = json.loads(TAXONOMY.read_text(encoding="utf-8"))
+    document = build_document(PROVIDERS, record, get_analyzer(taxonomy), taxonomy)
+    assert (document["rating"], document["review_count"]) == (4.0, 1)
 
 
 def test_one_review_is_public_fourteen_days_after_the_deal(api, make, deal):

@@ -99,6 +99,7 @@ def test_operations_have_schemas_security_and_errors(document):
         ("/api/v1/taxonomy", "get"),
         ("/api/v1/openapi.json", "get"),
         ("/api/v1/auth/token", "post"),
+        ("/api/v1/providers/{provider_id}/reviews", "get"),  # API.md: public once visible
     }
     # API.md: the published supply-demand guides are public too
     public |= {(path, "get") for path in document["paths"] if path.startswith("/api/v1/guides")}

@@ -26,6 +26,8 @@ PROVIDER_FIELDS = {
     "certifications",
     "verified",
     "external_id",
+    "rating",
+    "review_count",
 }
 
 

@@ -8,7 +8,7 @@ from search import PROVIDERS, SearchQuery, SearchUnavailable
 
 from ...extensions import db
 from ...search_engine import get_search
-from ...services import deals, directory, matching
+from ...services import directory, matching, ratings
 from ...taxonomy import get_taxonomy
 from ..demands.routes import budget_band_labels
 
@@ -49,7 +49,7 @@ def providers():
     return render_template(
         "directory/providers.html",
         results=results,
-        ratings=deals.ratings(db.session, [row.id for row in rows]),
+        ratings=ratings.ratings(db.session, [row.id for row in rows]),
         search_unavailable=unavailable,
         state={"q": q, "cluster": cluster or "", "region": region or ""},
     )

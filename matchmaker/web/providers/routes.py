@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import Case, Role
 from ...schemas import CaseIn, ProviderIn, validate
 from ...search_engine import get_search
-from ...services import access, deals, files, interests, matching
+from ...services import access, deals, files, interests, matching, ratings
 from ...services import providers as provider_service
 from ...services.errors import Forbidden, ValidationFailed
 from ...transaction import commit, unit_of_work
@@ -61,7 +61,7 @@ def browse():
     return render_template(
         "providers/browse.html",
         results=results,
-        ratings=deals.ratings(db.session, [row.id for row in rows]),
+        ratings=ratings.ratings(db.session, [row.id for row in rows]),
         search_unavailable=unavailable,
         state={"q": q, "sort": sort, **chosen},
     )
@@ -77,7 +77,7 @@ def profile_page(provider_id: int):
         is_owner=access.owns(user, provider.organization_id),
         reviews=deals.of_provider(db.session, provider.id),
         invitable=interests.invitable_demands(db.session, user, provider.id),
-        rating=deals.ratings(db.session, [provider.id]).get(provider.id),
+        rating=ratings.ratings(db.session, [provider.id]).get(provider.id),
     )
 
 
