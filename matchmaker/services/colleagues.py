@@ -13,7 +13,6 @@ remove colleagues: the account is switched off and every way it is signed in end
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
@@ -63,7 +62,7 @@ def token_for(invitation: ColleagueInvitation, secret: str) -> str:
 
 
 def invite(
-    session: Session, actor: User, body: Any, config: Mapping, base_url: str, secret: str
+    session: Session, actor: User, body: Any, base_url: str, secret: str
 ) -> ColleagueInvitation:
     """Invite a colleague by e-mail; the same answer whether or not the address is taken."""
     if actor.organization is None or actor.role == Role.ADMIN:
@@ -107,7 +106,7 @@ def invite(
             "一个邮箱只能属于一个单位，因此邀请无法接受。如需加入，请联系平台管理员。\n",
             organization=actor.organization.name,
         )
-    mail.send(config, email, subject, body_text)
+    mail.queue(session, email, subject, body_text)
     return invitation
 
 

@@ -23,6 +23,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ...extensions import db, limiter, login_manager
+from ...jobs.tasks import public_base_url
 from ...models import Role, User
 from ...schemas import RegistrationIn, validate
 from ...services import accounts, colleagues, registration
@@ -215,8 +216,7 @@ def team():
                     db.session,
                     current_user,
                     form.schema_data(),
-                    current_app.config,
-                    request.url_root.rstrip("/"),
+                    public_base_url(),
                     current_app.secret_key,
                 )
         except ServiceError as exc:
