@@ -5,8 +5,8 @@ here: index delivery, one e-mail, a published guide (render its files, e-mail th
 subscribers), a meeting's invitations, changes and cancellation (e-mail the invitees), a
 diagnostic visit scheduled, moved or cancelled (e-mail everyone taking part). On a
 schedule (times are UTC): index sync every minute (the outbox's retry), stale jobs and
-imports swept every minute, saved-search digests hourly, demand expiry daily at 01:00
-Beijing time, finished job records pruned and old survey files deleted daily.
+imports swept every minute, saved-search and unread-message digests hourly, demand expiry
+daily at 01:00 Beijing time, finished job records pruned and old survey files deleted daily.
 """
 
 from __future__ import annotations
@@ -22,7 +22,16 @@ from search import SearchUnavailable
 from ..extensions import db
 from ..models import Guide, JobRun, User, utcnow
 from ..search_engine import get_search
-from ..services import demands, guides, indexing, job_runs, mail, meetings, saved_searches
+from ..services import (
+    demands,
+    guides,
+    indexing,
+    job_runs,
+    mail,
+    meetings,
+    message_digests,
+    saved_searches,
+)
 from ..services.diagnosis import notices as diagnosis_notices
 from ..services.guides import files as guide_files
 from ..services.imports import jobs as import_jobs
@@ -79,6 +88,13 @@ def send_mail(to: str, subject: str, body: str, attachments: list | tuple = ()) 
 def _mail_after_commit(to: str, subject: str, body: str, attachments: tuple = ()) -> None:
     if mail.enabled(current_app.config):
         send_mail(to, subject, body, [list(a) for a in attachments])
+
+
+@job(periodic=crontab(minute="15"))
+def send_message_digests() -> None:
+    """Unread messages older than half an hour, one e-mail per person, hourly."""
+    if mail.enabled(current_app.config):
+        message_digests.send(db.session, public_base_url())
 
 
 @job(periodic=crontab(minute="5"))

@@ -11,6 +11,7 @@ def job_labels() -> dict[str, str]:
         "sync_index": _("定时同步搜索索引"),
         "send_mail": _("发送邮件"),
         "send_alert_digests": _("发送搜索订阅提醒"),
+        "send_message_digests": _("发送未读消息摘要"),
         "render_guide": _("生成指南 PDF 与 Excel"),
         "mail_guide_subscribers": _("邮件通知指南订阅者"),
         "mail_meeting_news": _("发送对接会邮件（邀请、变更、取消）"),
