@@ -20,8 +20,8 @@ def outbox(monkeypatch, app):
     sent: list[tuple[str, str, str]] = []
     monkeypatch.setattr(
         mail,
-        "send",
-        lambda config, to, subject, body, **kw: sent.append((to, subject, body)) or True,
+        "deliver",
+        lambda config, to, subject, body, attachments=(): sent.append((to, subject, body)),
     )
     return sent
 
