@@ -181,6 +181,7 @@ def accept(session: Session, token: str, body: Any, secret: str) -> User:
         organization=organization,
         name=data.name,
         phone=data.phone,
+        email_confirmed_at=utcnow(),  # the link in the mail proved the address
     )
     session.add(user)
     invitation.accepted_at = utcnow()

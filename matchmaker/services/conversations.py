@@ -28,6 +28,7 @@ from ..models import (
     Attachment,
     ConversationRead,
     ConversationReport,
+    Demand,
     Interest,
     InterestStatus,
     Message,
@@ -39,7 +40,9 @@ from ..models import (
 )
 from ..schemas import Money, Strict, validate
 from . import audit, contact_details, files
+from .access import DEMAND_POLICY
 from .errors import Conflict, Forbidden, NotFound
+from .lead_shape import Lead, shown_to
 from .notifications import notify, notify_organization
 
 OPEN_STATUSES = (InterestStatus.PENDING, InterestStatus.ACCEPTED)
@@ -86,6 +89,9 @@ class Conversation:
     interest: Interest
     side: str | None  # the reader's side; None for an administrator reading a report
     messages: list[Message]
+    # the demand in the reader's shape: the row for its enterprise and administrators, a Lead
+    # for the provider, None while the provider may not read it (back in review)
+    demand: Demand | Lead | None
 
     @property
     def writable(self) -> bool:
@@ -130,7 +136,9 @@ def read(session: Session, actor: User, interest_id: int) -> Conversation:
         audit.record(session, actor, "conversation.read_by_admin", "interest", interest.id)
     else:
         _mark_read(session, actor, interest, items[-1].id if items else 0)
-    return Conversation(interest, side, items)
+    demand = interest.demand
+    shown = shown_to(actor, demand) if DEMAND_POLICY.can(actor, "see", demand) else None
+    return Conversation(interest, side, items, shown)
 
 
 def _writer(session: Session, actor: User, interest_id: int) -> tuple[Interest, str]:

@@ -5,8 +5,8 @@ Every existing interest gets its proposal as revision 1, so that its history sta
 existing badges vouch for nothing in particular (an empty scope).
 
 Revision ID: a9c0f1e2d3b4
-Revises: a176aaf8c55c
-Create Date: 2026-12-07 08:28:10.306836
+Revises: 4d5df7fea465
+Create Date: 2026-12-07 08:38:41.470931
 
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a9c0f1e2d3b4'
-down_revision = 'a176aaf8c55c'
+down_revision = '4d5df7fea465'
 branch_labels = None
 depends_on = None
 
@@ -153,8 +153,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachments_revision_id'), ['revision_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachments_verification_id'), ['verification_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_attachments_revision_id_proposal_revisions'), 'proposal_revisions', ['revision_id'], ['id'], ondelete='CASCADE')
-        batch_op.create_foreign_key(batch_op.f('fk_attachments_message_id_messages'), 'messages', ['message_id'], ['id'], ondelete='CASCADE')
         batch_op.create_foreign_key(batch_op.f('fk_attachments_verification_id_verification_requests'), 'verification_requests', ['verification_id'], ['id'], ondelete='CASCADE')
+        batch_op.create_foreign_key(batch_op.f('fk_attachments_message_id_messages'), 'messages', ['message_id'], ['id'], ondelete='CASCADE')
 
     with op.batch_alter_table('interests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('won_at', sa.DateTime(), nullable=True))
@@ -183,8 +183,8 @@ def downgrade():
         batch_op.drop_column('won_at')
 
     with op.batch_alter_table('attachments', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_attachments_verification_id_verification_requests'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_attachments_message_id_messages'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_attachments_verification_id_verification_requests'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_attachments_revision_id_proposal_revisions'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_attachments_verification_id'))
         batch_op.drop_index(batch_op.f('ix_attachments_revision_id'))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Message, Review
-from matchmaker.services import interests
+from matchmaker.services import demands, interests
 from tests.web.pages import CONFIRMED, errors_of, login, page, stored_files
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -221,3 +221,14 @@ def test_a_reported_review_can_be_hidden_with_a_reason(client, auth, make, deal)
         client.post(f"/admin/reviews/{review.id}/hide", data={"reason": "辱骂"}).status_code == 302
     )
     assert "骂人的话" not in page(client.get(f"/providers/{deal['interest'].provider_id}"))
+
+
+def test_a_provider_reads_no_unreviewed_text_of_a_demand_back_in_review(client, auth, deal):
+    demands.update_demand(
+        db.session, deal["owner"], deal["demand"].id, {"title": "改过的标题：含尚未审核的内容"}
+    )
+    db.session.commit()
+    login(auth, deal["provider"])
+    html = page(client.get(url(deal)))
+    assert "改过的标题" not in html and "该需求暂不公开" in html
+    assert "三套草图，两轮修改" in html  # its own proposal and the conversation stay

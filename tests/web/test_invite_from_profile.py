@@ -37,6 +37,6 @@ def test_only_the_demands_owner_invites(client, auth, make):
     assert "邀请对方查看您的需求" not in page(
         client.get(f"/providers/{provider.organization.provider.id}")
     )
-    assert client.post(url, data={"demand_id": demand.id}).status_code == 403
+    assert client.post(url, data={"demand_id": demand.id}).status_code == 404  # not its demand
     assert client.post(url, data={"demand_id": "x"}).status_code == 302
     assert db.session.scalar(select(Invitation.id)) is None

@@ -103,7 +103,7 @@ def _page(interest_id: int, forms: dict | None = None, status: int = 200):
     html = render_template(
         "interests/show.html",
         interest=interest,
-        demand=interest.demand,
+        demand=conversation.demand,
         conversation=conversation,
         side=conversation.side,
         contact=interests.contact(interest),
@@ -186,8 +186,7 @@ def revise(interest_id: int):
 def close_deal(interest_id: int):
     form = DealForm()
     if not confirmed():
-        interest = interests.get_interest(db.session, interest_id)
-        conversations.readable(db.session, _actor(), interest_id)
+        interest, _side = conversations.readable(db.session, _actor(), interest_id)
         return ask(questions.mark_won(interest.demand), url_for(".show", interest_id=interest_id))
     try:
         deals.close(db.session, _actor(), interest_id, form.body())
