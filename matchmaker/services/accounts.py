@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, Organization, OrgType, Role, User, utcnow
-from . import audit
+from . import audit, passwords
 from .errors import Conflict, Forbidden, NotFound, field_error
 
 _hasher = PasswordHasher()
@@ -95,8 +95,8 @@ def _new_user(
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not _password_matches(user.password_hash, current):
         raise field_error("current_password", _("当前密码不正确"))
-    if len(new) < 10:
-        raise field_error("new_password", _("至少 %(n)s 个字符", n=10))
+    organization = user.organization.name if user.organization else None
+    passwords.require("new_password", new, (user.email, user.name, organization))
     user.password_hash = hash_password(new)
     session.query(ApiToken).filter(ApiToken.user_id == user.id).delete()
     audit.record(session, user, "user.password_changed", "user", user.id)
@@ -149,8 +149,7 @@ def create_user(
     """
     if role not in Role.ALL:
         raise field_error("role", _("取值无效"))
-    if len(password) < 10:
-        raise field_error("password", _("至少 %(n)s 个字符", n=10))
+    passwords.require("password", password, (email, organization_name))
     organization = None
     if role in (Role.ENTERPRISE, Role.PROVIDER):
         if not organization_name:

@@ -46,9 +46,9 @@ def problem(password: str, context: Iterable[str | None] = ()) -> str | None:
     ``context``: what an attacker knows about the account (e-mail, names, organisation).
     """
     if len(password) < MIN_LENGTH:
-        return _("密码至少 %(n)s 个字符", n=MIN_LENGTH)
+        return _("至少 %(n)s 个字符", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return _("密码最多 %(n)s 个字符", n=MAX_LENGTH)
+        return _("最多 %(n)s 个字符", n=MAX_LENGTH)
     inputs = [part for value in context if value for part in _parts(value)]
     result = zxcvbn(password, user_inputs=inputs)
     if result["score"] >= MIN_SCORE:

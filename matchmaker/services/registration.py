@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Demand, Organization, OrgType, Role, User, utcnow
 from ..schemas import RegistrationIn
-from . import audit, mail
+from . import audit, mail, passwords
 from .access import require_role
 from .accounts import find_user, hash_password
 from .errors import Conflict, NotFound
@@ -71,7 +71,11 @@ def register(
 ) -> User | None:
     """Record a registration; returns the new user, or None when the address was taken.
 
-    The caller shows the same page either way."""
+    The caller shows the same page either way (a weak password is refused before anything
+    is looked up, the same for every address)."""
+    passwords.require(
+        "password", data.password, (data.email, data.contact_name, data.organization_name)
+    )
     password_hash = hash_password(data.password)  # the same cost on every path
     existing = find_user(session, data.email)
     if existing is not None:

@@ -148,15 +148,19 @@ def register():
         else:
             if not form.errors and not form.form_errors:
                 # One answer whatever is registered already: the rest goes by e-mail.
-                with unit_of_work():
-                    registration.register(
-                        db.session,
-                        data,
-                        current_app.config,
-                        request.url_root.rstrip("/"),
-                        current_app.secret_key,
-                    )
-                return redirect(url_for("auth.registration_sent"))
+                try:
+                    with unit_of_work():
+                        registration.register(
+                            db.session,
+                            data,
+                            current_app.config,
+                            request.url_root.rstrip("/"),
+                            current_app.secret_key,
+                        )
+                except ServiceError as exc:  # a password the policy refuses
+                    apply_field_errors(form, exc.fields)
+                else:
+                    return redirect(url_for("auth.registration_sent"))
     return render_template("auth/register.html", form=form)
 
 
