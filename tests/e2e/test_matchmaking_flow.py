@@ -1,7 +1,9 @@
 """The main flow in a real headless Chromium, through real forms with real CSRF tokens:
 an enterprise registers and confirms its e-mail (read from a real SMTP server on loopback),
 posts a demand, an administrator approves it, a provider finds it by a Chinese search and
-expresses interest, the enterprise accepts, and both then see each other's contact details."""
+expresses interest, the two sides exchange messages (contact details masked), the enterprise
+accepts, both see each other's contact details, the enterprise marks the deal won, both
+review, and the rating appears on the provider's public profile."""
 
 from __future__ import annotations
 
@@ -102,7 +104,25 @@ def test_register_post_approve_find_interest_accept(live_app, live_server, new_p
     expect(provider.locator("#interest")).to_contain_text("我们做过三款骑行头盔")
     expect(provider.locator("#interest")).not_to_contain_text("13912345678")
 
-    # 5. the enterprise sees the interest without contacts, accepts it, and sees the provider's
+    # 5. the two sides talk on the platform; contact details are masked before acceptance
+    provider.get_by_role("link", name="沟通与方案").click()
+    conversation_url = provider.url.split("#")[0]
+    provider.fill("textarea[name=body]", "方便的话加我微信 yuzhou_design，电话 138 1234 5678")
+    provider.click("form.message-form button[type=submit]")
+    messages = provider.locator("#conversation .messages")
+    expect(messages).to_contain_text("加我[***]，电话 [***]")
+    expect(messages).not_to_contain_text("yuzhou_design")
+    enterprise.goto(demand_url)
+    expect(enterprise.locator("#interests")).to_contain_text("1 条未读")
+    enterprise.goto(conversation_url)
+    expect(enterprise.locator("#conversation")).to_contain_text("加我[***]")
+    enterprise.fill("textarea[name=body]", "请先在平台上给出分阶段报价。")
+    enterprise.click("form.message-form button[type=submit]")
+    provider.reload()
+    expect(provider.locator("#conversation")).to_contain_text("请先在平台上给出分阶段报价")
+    expect(provider.locator("#conversation")).not_to_contain_text("重庆永川骑士装备有限公司")
+
+    # 6. the enterprise sees the interest without contacts, accepts it, and sees the provider's
     enterprise.goto(demand_url)
     interests = enterprise.locator("#interests")
     expect(interests).to_contain_text("渝州智造设计有限公司")
@@ -114,7 +134,38 @@ def test_register_post_approve_find_interest_accept(live_app, live_server, new_p
     dialog.locator("button[value=confirm]").click()
     expect(enterprise.locator("#interests")).to_contain_text("provider@e2e.cn")
 
-    # 6. the provider now sees the enterprise's contact details
-    provider.reload()
+    # 7. the provider now sees the enterprise's contact details
+    provider.goto(demand_url)
     expect(provider.locator("#interest")).to_contain_text("13912345678")
     expect(provider.locator("#interest")).to_contain_text("buyer@e2e.cn")
+
+    # 8. the enterprise marks the deal won with its value and start date (asked once)
+    enterprise.goto(conversation_url)
+    deal = enterprise.locator("#deal")
+    deal.locator("input[name=contract_value]").fill("180000")
+    deal.locator("input[name=start_date]").fill("2027-01-15")
+    deal.locator("button[type=submit]").click()
+    dialog = enterprise.locator("dialog#confirm-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("button[value=confirm]").click()
+    expect(enterprise.locator("#reviews")).to_contain_text("18 万元")
+
+    # 9. both review; the provider's public profile then shows the enterprise's rating
+    def review(page, stars: tuple[int, int, int], text: str) -> None:
+        page.goto(conversation_url)
+        form = page.locator("form.review-form")
+        for name, value in zip(("quality", "communication", "timeliness"), stars, strict=True):
+            form.locator(f"input[name={name}][value='{value}']").check()
+        form.locator("textarea[name=text]").fill(text)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#reviews")).to_contain_text(text)
+
+    review(enterprise, (5, 4, 4), "方案扎实，沟通顺畅，按期交付。")
+    review(provider, (4, 5, 5), "需求清楚，付款及时。")
+    enterprise.goto(conversation_url)
+    enterprise.get_by_role("link", name="渝州智造设计有限公司").click()
+    visitor = new_page()  # the public profile needs no account
+    visitor.goto(enterprise.url)
+    expect(visitor.locator("h1 + p .rating")).to_contain_text("4.3")
+    expect(visitor.locator("#reviews")).to_contain_text("方案扎实，沟通顺畅，按期交付。")
+    expect(visitor.locator("#reviews")).not_to_contain_text("需求清楚，付款及时")
