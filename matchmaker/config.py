@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     MAIL_SERVER: str | None = None
     MAIL_PORT: Annotated[int, Field(ge=1, le=65535)] = 25
     MAIL_SENDER: str = "noreply@matchmaker.local"
+    PASSWORD_RESET_MINUTES: Positive = 60
+    MAIL_LINK_RATE_LIMIT: str = "5 per hour"
 
     @field_validator("ELASTICSEARCH_URL")
     @classmethod
@@ -140,6 +142,8 @@ class Settings(BaseSettings):
             "MAIL_SERVER": self.MAIL_SERVER,
             "MAIL_PORT": self.MAIL_PORT,
             "MAIL_SENDER": self.MAIL_SENDER,
+            "PASSWORD_RESET_MINUTES": self.PASSWORD_RESET_MINUTES,
+            "MAIL_LINK_RATE_LIMIT": self.MAIL_LINK_RATE_LIMIT,
             "LOG_FORMAT": self.LOG_FORMAT,
             "LOG_LEVEL": self.LOG_LEVEL,
             "METRICS_TOKEN": self.METRICS_TOKEN,

@@ -312,6 +312,14 @@ class _Sink:
         self.messages.append(envelope)
         return "250 OK"
 
+    def mails(self) -> list[tuple[str, str, str]]:
+        """(first recipient, subject, plain-text body) of every message received."""
+        out = []
+        for envelope in self.messages:
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            out.append((envelope.rcpt_tos[0], str(message["Subject"]), message.get_content()))
+        return out
+
     def bodies(self, address: str | None = None) -> list[str]:
         """The plain-text bodies received (for one recipient, if given)."""
         return [

@@ -98,7 +98,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     organization = user.organization.name if user.organization else None
     passwords.require("new_password", new, (user.email, user.name, organization))
     user.password_hash = hash_password(new)
-    session.query(ApiToken).filter(ApiToken.user_id == user.id).delete()
+    end_every_sign_in(session, user)
     audit.record(session, user, "user.password_changed", "user", user.id)
 
 
@@ -114,6 +114,11 @@ def organization_id_by_name(session: Session, name: str | None) -> int | None:
         .order_by(Organization.id)
         .limit(1)
     )
+
+
+def end_every_sign_in(session: Session, user: User) -> None:
+    """Every API token of the user stops working."""
+    session.query(ApiToken).filter(ApiToken.user_id == user.id).delete()
 
 
 def get_or_create_organization(

@@ -5,31 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from matchmaker.extensions import db
 from matchmaker.models import utcnow
-from matchmaker.services import conversations, mail, message_digests
+from matchmaker.services import conversations, message_digests
 from matchmaker.transaction import commit
-
-
-@pytest.fixture
-def outbox(monkeypatch, app):
-    app.config["MAIL_SERVER"] = "mail.invalid"
-    sent: list[tuple[str, str, str]] = []
-    monkeypatch.setattr(
-        mail,
-        "deliver",
-        lambda config, to, subject, body, attachments=(): sent.append((to, subject, body)),
-    )
-    return sent
 
 
 def later(minutes: int) -> dt.datetime:
     return utcnow() + dt.timedelta(minutes=minutes)
 
 
-def test_one_digest_per_person_once_after_half_an_hour(make, outbox):
+def test_one_digest_per_person_once_after_half_an_hour(make, mail_sink):
     owner = make.enterprise()
     provider = make.provider()
     first = make.interest(provider, make.demand(owner, title="头盔外观设计"))
@@ -41,7 +27,7 @@ def test_one_digest_per_person_once_after_half_an_hour(make, outbox):
     assert message_digests.send(db.session, "https://mm.example", now=later(10)) == 0
     assert message_digests.send(db.session, "https://mm.example", now=later(31)) == 1
     commit()
-    ((to, subject, body),) = outbox
+    ((to, subject, body),) = mail_sink.mails()
     assert to == owner.email and "3 条未读消息" in subject
     assert "需求“头盔外观设计”：2 条未读消息" in body
     assert f"https://mm.example/interests/{second.id}#conversation" in body
@@ -51,10 +37,10 @@ def test_one_digest_per_person_once_after_half_an_hour(make, outbox):
     commit()
     assert message_digests.send(db.session, "https://mm.example", now=later(120)) == 1
     commit()
-    assert outbox[-1][0] == provider.email and "1 条未读消息" in outbox[-1][1]
+    assert mail_sink.mails()[-1][0] == provider.email and "1 条未读消息" in mail_sink.mails()[-1][1]
 
 
-def test_read_messages_are_not_mailed(make, outbox):
+def test_read_messages_are_not_mailed(make, mail_sink):
     owner = make.enterprise()
     provider = make.provider()
     interest = make.interest(provider, make.demand(owner))
@@ -63,4 +49,4 @@ def test_read_messages_are_not_mailed(make, outbox):
     commit()
     assert message_digests.send(db.session, "https://mm.example", now=later(60)) == 0
     commit()
-    assert outbox == []
+    assert mail_sink.mails() == []

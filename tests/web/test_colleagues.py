@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import User
-from matchmaker.services import mail
 from tests.web.pages import errors_of, page
-
-
-@pytest.fixture
-def outbox(monkeypatch, app):
-    """Messages handed to the mailer (SMTP itself is outside our control)."""
-    app.config["MAIL_SERVER"] = "mail.invalid"
-    sent: list[tuple[str, str, str]] = []
-    monkeypatch.setattr(
-        mail,
-        "deliver",
-        lambda config, to, subject, body, attachments=(): sent.append((to, subject, body)),
-    )
-    return sent
 
 
 def link_in(body: str) -> str:
     return re.search(r"http://localhost(/invitations/\S+)", body).group(1)
 
 
-def test_invitee_sets_its_own_password_and_joins(client, auth, make, outbox):
+def test_invitee_sets_its_own_password_and_joins(client, auth, make, mail_sink):
     owner = make.provider(name="山城设计")
     auth.login(owner.email)
     response = client.post("/account/team", data={"name": "李工", "email": "li@example.cn"})
@@ -38,7 +23,7 @@ def test_invitee_sets_its_own_password_and_joins(client, auth, make, outbox):
     html = page(client.get("/account/team"))
     assert "li@example.cn" in html and "待接受的邀请" in html
     auth.logout()
-    ((to, subject, body),) = outbox
+    ((to, subject, body),) = mail_sink.mails()
     assert to == "li@example.cn" and "山城设计" in subject
     url = link_in(body)
     weak = client.post(
@@ -57,33 +42,33 @@ def test_invitee_sets_its_own_password_and_joins(client, auth, make, outbox):
     assert auth.login("li@example.cn", "mountain-river-88").status_code == 302
 
 
-def test_inviting_a_registered_address_looks_the_same_to_the_inviter(client, auth, make, outbox):
+def test_inviting_a_registered_address_looks_the_same_to_the_inviter(client, auth, make, mail_sink):
     owner = make.enterprise()
     elsewhere = make.provider(email="taken@example.cn")
     auth.login(owner.email)
     response = client.post("/account/team", data={"name": "王工", "email": "taken@example.cn"})
     assert response.status_code == 302
-    ((to, _subject, body),) = outbox
+    ((to, _subject, body),) = mail_sink.mails()
     assert to == "taken@example.cn" and "已有账号" in body and "/invitations/" not in body
     assert elsewhere.organization_id != owner.organization_id
 
 
-def test_bad_invitation_input_and_forged_links(client, auth, make, outbox):
+def test_bad_invitation_input_and_forged_links(client, auth, make, mail_sink):
     owner = make.enterprise()
     auth.login(owner.email)
     html = page(client.post("/account/team", data={"name": "", "email": "not-an-address"}))
     assert errors_of(html, "name") == ["必填"] and errors_of(html, "email")
-    assert outbox == []
+    assert mail_sink.mails() == []
     assert client.get("/invitations/forged-token").status_code == 404
 
 
-def test_only_the_owner_removes_colleagues_and_they_are_switched_off(client, auth, make, outbox):
+def test_only_the_owner_removes_colleagues_and_they_are_switched_off(client, auth, make, mail_sink):
     owner = make.enterprise()
     auth.login(owner.email)
     client.post("/account/team", data={"name": "李工", "email": "li@example.cn"})
     auth.logout()
     client.post(
-        link_in(outbox[0][2]),
+        link_in(mail_sink.mails()[0][2]),
         data={"name": "李工", "password": "mountain-river-88", "confirm": "mountain-river-88"},
     )
     auth.logout()

@@ -1,2 +1,2 @@
-from . import verification  # noqa: F401  (registers its routes on bp)
+from . import password_reset, verification  # noqa: F401  (register their routes on bp)
 from .routes import bp  # noqa: F401

@@ -1,0 +1,84 @@
+"""Forgotten password: ask for a link (everyone reads the same answer), then set a new one."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from ...extensions import db
+from ...jobs.tasks import public_base_url
+from ...link_throttle import wait_seconds
+from ...services import password_reset
+from ...services.errors import ServiceError
+from ...transaction import unit_of_work
+from .forms import apply_field_errors
+from .routes import bp
+
+REQUIRED = InputRequired(message=_l("必填"))
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(
+        _l("电子邮箱"), validators=[REQUIRED, Length(max=254)], render_kw={"autocomplete": "email"}
+    )
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(
+        _l("新密码"), validators=[REQUIRED], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        _l("确认新密码"),
+        validators=[REQUIRED, EqualTo("password", message=_l("两次输入的密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _minutes() -> int:
+    return current_app.config["PASSWORD_RESET_MINUTES"]
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip()
+        wait = wait_seconds(email)
+        if wait is not None:
+            minutes = max(1, round(wait / 60))
+            form.form_errors.append(_("请求过于频繁，请 %(n)s 分钟后再试", n=minutes))
+            return render_template("auth/forgot.html", form=form), 429, {"Retry-After": str(wait)}
+        with unit_of_work():
+            password_reset.request_link(
+                db.session, email, public_base_url(), current_app.secret_key, _minutes()
+            )
+        return render_template(
+            "auth/forgot_sent.html",
+            mail_enabled=bool(current_app.config.get("MAIL_SERVER")),
+            minutes=_minutes(),
+        )
+    return render_template("auth/forgot.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    secret = current_app.secret_key
+    if password_reset.user_for(db.session, token, secret, _minutes()) is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                password_reset.reset(db.session, token, form.password.data, secret, _minutes())
+        except ServiceError as exc:
+            apply_field_errors(form, exc.fields)
+            if not exc.fields:
+                form.form_errors.append(exc.message)
+        else:
+            flash(_("密码已重置，其他设备上的登录已全部退出。请用新密码登录。"), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, token=token)
