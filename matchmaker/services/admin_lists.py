@@ -148,4 +148,5 @@ def dashboard_counts(session: Session, actor: User | None) -> dict[str, int]:
             select(func.count(ConversationReport.id)).where(ConversationReport.closed_at.is_(None))
         )
         + count(select(func.count(Review.id)).where(Review.reported_at.is_not(None))),
+        "users": count(select(func.count(User.id))),
     }

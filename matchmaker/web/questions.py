@@ -171,6 +171,22 @@ def submit_report(request) -> Question:
     )
 
 
+def deactivate_user(user) -> Question:
+    return Question(
+        _("停用 %(email)s？", email=user.email),
+        _("该账号将无法登录，所有已登录的浏览器和 API 令牌立即失效。之后可以重新启用。"),
+        _("停用账号"),
+    )
+
+
+def force_password_reset(user) -> Question:
+    return Question(
+        _("强制 %(email)s 重置密码？", email=user.email),
+        _("当前密码立即作废，所有登录退出；系统向该邮箱发送重置链接，由本人设置新密码。"),
+        _("强制重置"),
+    )
+
+
 HELPERS = {
     "question_cancel_diagnosis": cancel_diagnosis,
     "question_submit_report": submit_report,
@@ -185,4 +201,6 @@ HELPERS = {
     "question_verify_organization": verify_organization,
     "question_merge_claim": merge_claim,
     "question_reject_claim": reject_claim,
+    "question_deactivate_user": deactivate_user,
+    "question_force_password_reset": force_password_reset,
 }

@@ -1,2 +1,2 @@
-from . import moderation, verifications  # noqa: F401  (register their routes on bp)
+from . import moderation, users, verifications  # noqa: F401  (register their routes on bp)
 from .routes import bp  # noqa: F401
