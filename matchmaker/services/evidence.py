@@ -143,6 +143,19 @@ def queue(session: Session, actor: User) -> list[QueueItem]:
     return [QueueItem(r, r.organization, _holder(session, r)) for r in waiting]
 
 
+def pending_claims(session: Session, actor: User) -> list[Organization]:
+    """Registrations that used another organisation's credit code or name (``registration``):
+    the same question as a request whose code is held elsewhere, so they share the queue."""
+    _require_admin(actor)
+    return list(
+        session.scalars(
+            select(Organization)
+            .where(Organization.claim_of_id.is_not(None), Organization.claim_rejected_at.is_(None))
+            .order_by(Organization.created_at)
+        )
+    )
+
+
 def _pending(session: Session, actor: User, request_id: int) -> VerificationRequest:
     _require_admin(actor)
     request = session.get(VerificationRequest, request_id)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import Attachment, VerificationRequest
 from tests.factories import credit_code
-from tests.web.pages import CONFIRMED, errors_of, login, page, stored_files
+from tests.web.pages import CONFIRMED, REGISTRATION, errors_of, login, page, stored_files
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -126,3 +126,19 @@ def test_a_credit_code_held_elsewhere_goes_to_the_queue_without_naming_the_holde
     assert refused.status_code == 409
     assert other.organization.verified is False
     assert db.session.scalar(select(func.count(Attachment.id))) == 1
+
+
+def test_registration_claims_wait_in_the_same_queue(client, auth, make):
+    holder = make.enterprise(name="真正的持有单位")
+    response = client.post(
+        "/register",
+        data={
+            **REGISTRATION,
+            "organization_name": "冒名单位",
+            "credit_code": holder.organization.credit_code,
+        },
+    )
+    assert response.status_code == 302
+    login(auth, make.admin())
+    html = page(client.get("/admin/verifications"))
+    assert "冒名单位" in html and "真正的持有单位" in html and "并入已登记单位" in html

@@ -17,6 +17,7 @@ def _render(errors: dict[int, list[str]] | None = None, status: int = 200):
     return render_template(
         "admin/verifications.html",
         items=evidence.queue(db.session, current_user),
+        claims=evidence.pending_claims(db.session, current_user),
         errors=errors or {},
     ), status
 
