@@ -188,45 +188,54 @@ def close_deal(interest_id: int):
     if not confirmed():
         interest, _side = conversations.readable(db.session, _actor(), interest_id)
         return ask(questions.mark_won(interest.demand), url_for(".show", interest_id=interest_id))
-    try:
-        deals.close(db.session, _actor(), interest_id, form.body())
-        commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        show_errors(form, exc)
-        return _page(interest_id, {"deal": form}, 422)
-    flash(_("恭喜！已标记为成交，请双方为这次合作评价"), "success")
-    return _back(interest_id, "reviews")
+    return _submit(
+        interest_id,
+        "deal",
+        form,
+        deals.close,
+        _("恭喜！已标记为成交，请双方为这次合作评价"),
+        "reviews",
+    )
 
 
 @bp.post("/interests/<int:interest_id>/review")
 @login_required
 def review(interest_id: int):
-    form = ReviewForm()
-    try:
-        deals.write_review(db.session, _actor(), interest_id, form.body())
-        commit()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        show_errors(form, exc)
-        return _page(interest_id, {"review": form}, 422)
-    flash(_("感谢评价！双方都评价后（或成交 14 天后）评价将公开"), "success")
-    return _back(interest_id, "reviews")
+    return _submit(
+        interest_id,
+        "review",
+        ReviewForm(),
+        deals.write_review,
+        _("感谢评价！双方都评价后（或成交 14 天后）评价将公开"),
+        "reviews",
+    )
 
 
 @bp.post("/interests/<int:interest_id>/report")
 @login_required
 def report(interest_id: int):
-    form = ReportForm()
+    return _submit(
+        interest_id,
+        "report",
+        ReportForm(),
+        conversations.report,
+        _("已提交举报，平台管理员将查看这段对话"),
+        "conversation",
+    )
+
+
+def _submit(interest_id: int, name: str, form, operation, done: str, anchor: str):
+    """Run ``operation(session, actor, interest_id, body)`` with the form's body and commit;
+    on a validation failure the page comes back with the form's errors (422)."""
     try:
-        conversations.report(db.session, _actor(), interest_id, form.body())
+        operation(db.session, _actor(), interest_id, form.body())
         commit()
     except ValidationFailed as exc:
         db.session.rollback()
         show_errors(form, exc)
-        return _page(interest_id, {"report": form}, 422)
-    flash(_("已提交举报，平台管理员将查看这段对话"), "success")
-    return _back(interest_id, "conversation")
+        return _page(interest_id, {name: form}, 422)
+    flash(done, "success")
+    return _back(interest_id, anchor)
 
 
 @bp.get("/interests/<int:interest_id>/files/<int:attachment_id>")
