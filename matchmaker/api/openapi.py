@@ -76,6 +76,11 @@ recommendations and the interest workflow.
   `fields.expert_id`). A filed report is final; each of its recommendations becomes the
   enterprise's draft demand once (`/diagnosis-recommendations/{id}/demand`).
 - Ids in paths are positive 32-bit integers; anything else is a 404.
+- Conversations: `GET`/`POST /interests/{id}/messages` answer the interest's two sides only
+  (an admin reads while one side's report is open; anyone else 404). Before acceptance, phone
+  numbers, e-mail addresses, WeChat ids and QQ numbers in a message are stored as `[***]`
+  (`masked: true`) and the enterprise's author name is 需求方. `GET /providers/{id}/reviews`
+  needs no token; providers carry `rating` and `review_count` from those public reviews.
 - Datetimes are UTC in ISO 8601 with `Z`; dates are `YYYY-MM-DD`; money is integer CNY.
 - Every successful write is committed and delivered to the search engine before the
   response is sent, so search, matches and leads see it immediately.
