@@ -5,8 +5,8 @@ Every existing interest gets its proposal as revision 1, so that its history sta
 existing badges vouch for nothing in particular (an empty scope).
 
 Revision ID: a9c0f1e2d3b4
-Revises: 4d5df7fea465
-Create Date: 2026-12-07 08:38:41.470931
+Revises: e88a1fe66b20
+Create Date: 2026-12-07 09:39:47.411765
 
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a9c0f1e2d3b4'
-down_revision = '4d5df7fea465'
+down_revision = 'e88a1fe66b20'
 branch_labels = None
 depends_on = None
 
