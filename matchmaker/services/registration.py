@@ -186,6 +186,20 @@ def _someone_tried_mail(base_url: str) -> tuple[str, str]:
     return subject, body
 
 
+def resend_confirmation(
+    session: Session, email: str, config: Mapping, base_url: str, secret: str
+) -> None:
+    """Mail the confirmation link again to an account still waiting for it; nothing happens
+    for any other address, and the caller answers every address alike."""
+    user = find_user(session, email)
+    if user is None or not user.active or user.email_confirmed_at is not None:
+        return
+    if user.organization is None:
+        return
+    _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret))
+    audit.record(session, None, "user.confirmation_resent", "user", user.id)
+
+
 def confirm_email(session: Session, token: str, secret: str) -> tuple[str, User | None]:
     """Open a confirmation link: ("confirmed", user) the first time, ("already", user) after
     that — the link signs in only once —, ("invalid", None) if forged, stale or expired."""

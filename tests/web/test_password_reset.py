@@ -11,7 +11,7 @@ from matchmaker.extensions import db
 from matchmaker.models import ApiToken
 from matchmaker.services import accounts
 from tests.factories import PASSWORD
-from tests.web.pages import errors_of, page
+from tests.web.pages import REGISTRATION, errors_of, page
 
 NEW = "mountain-river-88"
 
@@ -82,3 +82,20 @@ class TestThrottling:
         assert known.status_code == unknown.status_code == 429
         assert "请求过于频繁" in page(known) and "请求过于频繁" in page(unknown)
         assert len(mail_sink.bodies(user.email)) == 2
+
+
+def test_a_confirmation_mail_that_never_came_is_sent_again_alike(client, mail_sink):
+    client.post("/register", data=REGISTRATION)  # waits for its confirmation
+    first = mail_sink.bodies(REGISTRATION["email"])
+    answers = [
+        re.sub(
+            r'name="csrf_token"[^>]*>', "", page(client.post("/register/resend", data={"email": e}))
+        )
+        for e in (REGISTRATION["email"], "nobody@example.cn")
+    ]
+    assert answers[0] == answers[1]
+    again = mail_sink.bodies(REGISTRATION["email"])
+    assert len(again) == len(first) + 1 and "/register/confirm/" in again[-1]
+    assert mail_sink.bodies("nobody@example.cn") == []
+    link = re.search(r"http://\S+(/register/confirm/\S+)", again[-1]).group(1)
+    assert client.get(link).status_code == 302  # signs in, confirmed

@@ -1,4 +1,5 @@
-"""Forgotten password: ask for a link (everyone reads the same answer), then set a new one."""
+"""Links by e-mail: a forgotten password (ask for a link, then set a new one) and a
+confirmation mail that never came. Everyone reads the same answer; requests are throttled."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from wtforms.validators import EqualTo, InputRequired, Length
 from ...extensions import db
 from ...jobs.tasks import public_base_url
 from ...link_throttle import wait_seconds
-from ...services import password_reset
+from ...services import password_reset, registration
 from ...services.errors import ServiceError
 from ...transaction import unit_of_work
 from .forms import apply_field_errors
@@ -42,8 +43,9 @@ def _minutes() -> int:
     return current_app.config["PASSWORD_RESET_MINUTES"]
 
 
-@bp.route("/password/forgot", methods=["GET", "POST"])
-def forgot_password():
+def _mail_link(kind: str, send):
+    """The form of one kind of mailed link ("reset", "confirm"); ``send(email)`` mails it (or
+    not) and the answer is the same for every address."""
     form = ForgotForm()
     if form.validate_on_submit():
         email = form.email.data.strip()
@@ -51,17 +53,38 @@ def forgot_password():
         if wait is not None:
             minutes = max(1, round(wait / 60))
             form.form_errors.append(_("请求过于频繁，请 %(n)s 分钟后再试", n=minutes))
-            return render_template("auth/forgot.html", form=form), 429, {"Retry-After": str(wait)}
+            headers = {"Retry-After": str(wait)}
+            return render_template("auth/mail_link.html", form=form, kind=kind), 429, headers
         with unit_of_work():
-            password_reset.request_link(
-                db.session, email, public_base_url(), current_app.secret_key, _minutes()
-            )
+            send(email)
         return render_template(
-            "auth/forgot_sent.html",
+            "auth/mail_link_sent.html",
+            kind=kind,
             mail_enabled=bool(current_app.config.get("MAIL_SERVER")),
             minutes=_minutes(),
         )
-    return render_template("auth/forgot.html", form=form), 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/mail_link.html", form=form, kind=kind), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    return _mail_link(
+        "reset",
+        lambda email: password_reset.request_link(
+            db.session, email, public_base_url(), current_app.secret_key, _minutes()
+        ),
+    )
+
+
+@bp.route("/register/resend", methods=["GET", "POST"])
+def resend_confirmation():
+    return _mail_link(
+        "confirm",
+        lambda email: registration.resend_confirmation(
+            db.session, email, current_app.config, public_base_url(), current_app.secret_key
+        ),
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
