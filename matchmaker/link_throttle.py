@@ -1,4 +1,5 @@
-"""Throttling requests that mail a link (password reset): per client address and per address.
+"""Throttling requests that mail a link (a password reset, a confirmation sent again): per
+client address and per e-mail address.
 
 Each request counts against ``MAIL_LINK_RATE_LIMIT`` twice — for the client address it came
 from and for the e-mail address it names — in Flask-Limiter's storage, so a stranger can
