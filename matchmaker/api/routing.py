@@ -9,7 +9,6 @@ an object), and the response model serialised with the declared status.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel
 
+from .. import json_input
 from ..schemas import validate
 from ..services.errors import NotFound, ServiceError
 
@@ -104,7 +104,7 @@ def json_body() -> dict[str, Any]:
     if not raw.strip():
         raise BadRequest(_("请求体不能为空，应为 JSON 对象"))
     try:
-        data = json.loads(raw)
+        data = json_input.parse(raw)
     except ValueError:
         raise BadRequest(_("请求体不是有效的 JSON")) from None
     if not isinstance(data, dict):

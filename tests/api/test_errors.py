@@ -26,6 +26,24 @@ def test_body_must_be_a_json_object(api, make, data):
     assert db.session.scalar(select(func.count(Demand.id))) == 0
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "[" * 100_000,
+        "[" * 50_000 + "]" * 50_000,
+        '{"title": ' + "[" * 100_000,
+        '{"title": ' + '{"a": ' * 60_000 + "1" + "}" * 60_001,
+        '{"budget_min": ' + "9" * 5_000 + "}",
+    ],
+    ids=["unclosed", "balanced", "in-a-field", "objects", "huge-number"],
+)
+def test_deeply_nested_or_unparsable_json_is_400(api, make, data):
+    user = make.enterprise()
+    response = api.post("/demands", user, data=data, content_type="application/json")
+    error_of(response, 400, "bad_request")
+    assert db.session.scalar(select(func.count(Demand.id))) == 0
+
+
 def test_json_without_content_type_is_accepted(api, make):
     import json
 

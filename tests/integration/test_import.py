@@ -345,6 +345,15 @@ def test_cli_reads_jsonl_api_bodies(runner, admin, tmp_path):
     assert "row 1 · cluster · 未知取值：不存在" in result.output and "row 2 · body" in result.output
 
 
+def test_cli_reports_a_jsonl_line_nested_too_deeply(runner, admin, tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text("[" * 100_000 + "\n", encoding="utf-8")
+    result = runner.invoke(args=["import", str(path), "--kind", "demands"])
+    assert result.exit_code == 1, result.output
+    assert "row 1 · body" in result.output
+    assert count(Demand) == 0
+
+
 def test_a_write_failure_keeps_nothing(runner, admin, tmp_path, monkeypatch):
     """All or nothing: the second row fails inside the service, the first is rolled back too."""
     from matchmaker.services import providers

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 
+from ... import json_input
 from . import limits
 from .cells import as_text, is_blank
 from .columns import EXAMPLE_MARK, KINDS, clean_header, header_lookup
@@ -116,9 +116,9 @@ def _jsonl(text: str) -> JsonLines:
         if not line.strip():
             continue
         try:
-            bodies.append((number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            bodies.append((number, BadJson(exc.msg)))
+            bodies.append((number, json_input.parse(line)))
+        except ValueError as exc:
+            bodies.append((number, BadJson(getattr(exc, "msg", str(exc)))))
         if len(bodies) > MAX_ROWS:
             raise limits.too_many_rows()
     return JsonLines(bodies)
