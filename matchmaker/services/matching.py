@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
 
 from ..models import Demand, DemandStatus, Interest, Provider, Recommendation, Role, User
+from . import exposure
 from .access import DEMAND_POLICY, PROVIDER_POLICY, own_provider, require_role
 from .demands import managed_demand
 from .errors import Conflict
@@ -90,7 +91,13 @@ def recommended_providers(
     hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
     matches = rows_in_order(session, Provider, hits, _any)
     if record_exposure:
-        _record_exposure(session, demand, matches)
+        exposure.record(
+            session,
+            (
+                exposure.Shown(demand.id, match.record.id, rank, match.hit.score)
+                for rank, match in enumerate(matches, start=1)
+            ),
+        )
     return matches
 
 
@@ -115,24 +122,6 @@ def damped_providers(session: Session) -> set[int]:
         )
     )
     return set(rows)
-
-
-def _record_exposure(session: Session, demand: Demand, matches: list[Match]) -> None:
-    seen = set(
-        session.scalars(
-            select(Recommendation.provider_id).where(Recommendation.demand_id == demand.id)
-        )
-    )
-    for rank, match in enumerate(matches, start=1):
-        if match.record.id not in seen:
-            session.add(
-                Recommendation(
-                    demand_id=demand.id,
-                    provider_id=match.record.id,
-                    rank=rank,
-                    score=match.hit.score,
-                )
-            )
 
 
 def recommended_leads(

@@ -38,13 +38,12 @@ from ..models import (
     MeetingPair,
     Organization,
     Provider,
-    Recommendation,
     Role,
     User,
     utcnow,
 )
 from ..taxonomy import get_taxonomy
-from . import audit, mail, meeting_calendar
+from . import audit, exposure, mail, meeting_calendar
 from .access import DEMAND_POLICY, require_role
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from .indexing import demand_record
@@ -652,7 +651,10 @@ def send_invitations(session: Session, actor: User, meeting_id: int) -> int:
         meeting.invitees.append(invitee)
     _notify(session, meeting, new_orgs, "meeting_invited")
     _tell_experts(session, meeting, {o.id for o in new_orgs})
-    _record_exposure(session, included)
+    # Each pair is now shown to both sides: the first showing is a recommendation.
+    exposure.record(
+        session, (exposure.Shown(p.demand_id, p.provider_id, p.rank, p.score) for p in included)
+    )
     meeting.status = MeetingStatus.INVITED
     session.flush()
     audit.record(
@@ -691,29 +693,6 @@ def mail_organizations(
             mail.queue(session, user.email, subject, body, attachments=(attachment,))
             queued += 1
     return queued
-
-
-def _record_exposure(session: Session, pairs: list[MeetingPair]) -> None:
-    """Each pair is now shown to both sides: the first showing is a recommendation."""
-    by_demand: dict[int, list[MeetingPair]] = defaultdict(list)
-    for pair in pairs:
-        by_demand[pair.demand_id].append(pair)
-    for demand_id, group in by_demand.items():
-        seen = set(
-            session.scalars(
-                select(Recommendation.provider_id).where(Recommendation.demand_id == demand_id)
-            )
-        )
-        for pair in group:
-            if pair.provider_id not in seen:
-                session.add(
-                    Recommendation(
-                        demand_id=demand_id,
-                        provider_id=pair.provider_id,
-                        rank=pair.rank,
-                        score=pair.score,
-                    )
-                )
 
 
 @dataclass
