@@ -23,12 +23,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ...models import Demand, Guide, GuideSubscription, Role, User, utcnow
 from ...schemas import ClusterCode, NotBelow, Strict, Text200, validate
-from .. import audit, mail
+from .. import audit, locks, mail
 from ..access import require_role
 from ..errors import Conflict, NotFound, field_error
 from ..notifications import notify
@@ -321,14 +321,37 @@ def _next_edition(session: Session, kind: str) -> int:
     return (session.scalar(select(func.max(Guide.edition)).where(Guide.kind == kind)) or 0) + 1
 
 
+def _claim(session: Session, guide_id: int) -> Guide:
+    """Turn the draft into an edition in one conditional UPDATE: only one caller can win it.
+
+    Publications also run one at a time (``locks``), so the edition number, the previous
+    edition and the trend are read after every earlier publication has committed.
+    """
+    locks.hold(session, "guide-publication")
+    claimed = session.execute(
+        update(Guide)
+        .where(Guide.id == guide_id, Guide.status == DRAFT)
+        .values(status=PUBLISHED, published_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    guide = _get(session, guide_id)
+    session.refresh(guide)
+    if not claimed:
+        raise Conflict(_("该指南已发布，不能重复发布"))
+    return guide
+
+
 def publish(session: Session, actor: User, guide_id: int) -> Guide:
     """Freeze a draft as the next edition and notify the subscribers (in-app); after the
-    commit, its files are rendered and the subscribers e-mailed (``PUBLISHED_WORK``)."""
+    commit, its files are rendered and the subscribers e-mailed (``PUBLISHED_WORK``).
+
+    Publishing the same draft twice, even at the same moment, publishes it once: the second
+    call is a 409 and neither notifies, records nor schedules anything.
+    """
     require_role(actor, Role.ADMIN)
-    guide = _get(session, guide_id)
-    _require_draft(guide)
+    guide = _claim(session, guide_id)
     kind = KINDS[guide.kind]
-    published = list_published(session, guide.kind)
+    published = [g for g in list_published(session, guide.kind) if g.id != guide.id]
     previous = published[0] if published else None
     edition = _next_edition(session, guide.kind)
     content = dict(guide.content or {})
@@ -344,10 +367,8 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
     earlier = [kind.trend_point(g.edition, g.title, g.content or {}) for g in reversed(published)]
     content["trend"] = earlier + [kind.trend_point(edition, guide.title, content)]
     guide.content = content
-    guide.status = PUBLISHED
     guide.edition = edition
     guide.previous_id = previous.id if previous is not None else None
-    guide.published_at = utcnow()
     session.flush()
     audit.record(
         session,
