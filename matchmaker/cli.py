@@ -38,9 +38,14 @@ def main() -> None:
 @click.option("--threads", type=click.IntRange(min=1), help="Threads per process (WEB_THREADS).")
 def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
     """Production server: gunicorn, workers and threads from the settings."""
-    from .config import server_settings
+    from .config import Settings, server_settings
+    from .throttle import require_shared_storage
 
     settings = server_settings()
+    workers = workers or settings["workers"]
+    limits = Settings()
+    # before anything is started
+    require_shared_storage(workers, limits.RATELIMIT_STORAGE_URI, limits.RATELIMIT_ENABLED)
     metrics_dir = tempfile.mkdtemp(prefix="matchmaker-metrics-")
     argv = [
         sys.executable,
@@ -51,7 +56,7 @@ def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
         "--bind",
         bind or settings["bind"],
         "--workers",
-        str(workers or settings["workers"]),
+        str(workers),
         "--threads",
         str(threads or settings["threads"]),
         "--timeout",
@@ -97,6 +102,19 @@ def create_user(
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"created user {user.id} <{user.email}> role={user.role}")
+
+
+@users.command("deactivate")
+@click.option("--email", required=True)
+@with_appcontext
+def deactivate_user(email: str) -> None:
+    """Stop an account: it cannot sign in, and its sessions and API tokens end now."""
+    user = accounts.find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no user with e-mail {email}")
+    accounts.deactivate(db.session, None, user)
+    db.session.commit()
+    click.echo(f"deactivated user {user.id} <{user.email}>")
 
 
 search = click.Group("search", help="Search index lifecycle.")

@@ -7,6 +7,7 @@ the Flask configuration the app and its extensions read.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -60,8 +61,11 @@ class Settings(BaseSettings):
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_STORAGE_URI: str = "memory://"
     LOGIN_RATE_LIMIT: str = "10 per minute"
+    LOGIN_IP_RATE_LIMIT: str = "30 per minute"
+    REGISTER_RATE_LIMIT: str = "10 per hour"
+    REMEMBER_DAYS: Positive = 30
+    LOGIN_SESSION_HOURS: Positive = 12
     API_TOKEN_TTL_HOURS: Positive = 24
-    API_TOKEN_RATE_LIMIT: str | None = None
     API_MAX_BODY_BYTES: Positive = 1024 * 1024
     ARGON2_TIME_COST: Positive = 3
     ARGON2_MEMORY_KIB: Annotated[int, Field(ge=8)] = 65536
@@ -127,11 +131,16 @@ class Settings(BaseSettings):
             "REMEMBER_COOKIE_SECURE": secure,
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_DAYS": self.REMEMBER_DAYS,
+            "REMEMBER_COOKIE_DURATION": dt.timedelta(days=self.REMEMBER_DAYS),
+            "LOGIN_SESSION_HOURS": self.LOGIN_SESSION_HOURS,
             "RATELIMIT_ENABLED": self.RATELIMIT_ENABLED,
             "RATELIMIT_STORAGE_URI": self.RATELIMIT_STORAGE_URI,
+            "RATELIMIT_STRATEGY": "moving-window",
             "LOGIN_RATE_LIMIT": self.LOGIN_RATE_LIMIT,
+            "LOGIN_IP_RATE_LIMIT": self.LOGIN_IP_RATE_LIMIT,
+            "REGISTER_RATE_LIMIT": self.REGISTER_RATE_LIMIT,
             "API_TOKEN_TTL_HOURS": self.API_TOKEN_TTL_HOURS,
-            "API_TOKEN_RATE_LIMIT": self.API_TOKEN_RATE_LIMIT or self.LOGIN_RATE_LIMIT,
             "API_MAX_BODY_BYTES": self.API_MAX_BODY_BYTES,
             "ARGON2_TIME_COST": self.ARGON2_TIME_COST,
             "ARGON2_MEMORY_KIB": self.ARGON2_MEMORY_KIB,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .observability import context
 from .services.errors import ServiceError
+from .throttle import TooManyAttempts
 from .transaction import rollback
 
 CODES = {
@@ -57,7 +58,17 @@ def error_response(
     ), status
 
 
+def wait_message(seconds: int) -> str:
+    return _("尝试次数过多，为保护账号安全，请在 %(n)s 秒后再试", n=seconds)
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(TooManyAttempts)
+    def too_many_attempts(exc: TooManyAttempts):
+        response = make_response(error_response(429, wait_message(exc.retry_after)))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         rollback()  # a rejected write changes nothing

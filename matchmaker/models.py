@@ -141,6 +141,14 @@ class User(UserMixin, db.Model):
 
     organization: Mapped[Organization | None] = relationship(back_populates="users")
 
+    # The key of the signed-in browser's LoginSession, set at sign-in and when a request loads
+    # the user. Flask-Login keeps what get_id returns in the session and remember-me cookies,
+    # so those cookies name a record the server can end, not just the user.
+    login_key = None
+
+    def get_id(self) -> str | None:
+        return self.login_key
+
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
@@ -150,13 +158,29 @@ class User(UserMixin, db.Model):
         return self.role == Role.ADMIN
 
 
+class LoginSession(db.Model):
+    """A signed-in browser. Its cookies hold a random key; only the key's digest is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    user: Mapped[User] = relationship()
+
+
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship()

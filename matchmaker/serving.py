@@ -14,6 +14,7 @@ import shutil
 from prometheus_client import multiprocess
 
 from .config import Settings
+from .throttle import require_shared_storage
 
 _LOGS = "matchmaker.observability.logs"
 _SETTINGS = Settings()
@@ -35,6 +36,14 @@ logconfig_dict = {
     },
 }
 accesslog = None
+
+
+def on_starting(server) -> None:
+    """Several workers must count sign-in attempts in one shared store (matchmaker/throttle.py);
+    `matchmaker serve` checks it first, this hook when gunicorn is started with this file."""
+    require_shared_storage(
+        server.cfg.workers, _SETTINGS.RATELIMIT_STORAGE_URI, _SETTINGS.RATELIMIT_ENABLED
+    )
 
 
 def child_exit(server, worker) -> None:

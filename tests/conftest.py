@@ -18,28 +18,37 @@ import email
 import email.policy
 import os
 import re
+import shutil
 import socket
 import sqlite3
+import subprocess
+import threading
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+import requests
 from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from werkzeug.serving import make_server
 
 from matchmaker import create_app
 from matchmaker.extensions import db, limiter
 from matchmaker.jobs import queue as job_queue
 from matchmaker.observability import logs
-from matchmaker.services import accounts
+from matchmaker.models import User
+from matchmaker.services import accounts, api_tokens
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # "gw0", "gw1", … in a pytest-xdist worker; empty in a plain run
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+T = TypeVar("T")
 
 # Hypothesis (and schemathesis through it) keeps its example database and caches in the
 # user's cache folder instead of .hypothesis/ in the checkout. Kept between runs: its table of
@@ -266,6 +275,138 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+# --- live servers, threads released together, Redis ------------------------------------
+
+
+class Browser(requests.Session):
+    """One browser: its own cookie jar; paths are relative to the server; no redirects followed."""
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+
+    def request(self, method, path, **kwargs):
+        kwargs["allow_redirects"] = False  # requests' get() would ask to follow them
+        kwargs.setdefault("timeout", 60)
+        return super().request(method, self.url + path, **kwargs)
+
+
+class LiveServer:
+    """The test's app served over real HTTP.
+
+    Requests to it run as in production, each in an application context of its own (the
+    test client instead shares the test's context, and with it ``g``, between requests).
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def browser(self) -> Browser:
+        return Browser(self.url)
+
+    @staticmethod
+    def token(user: User) -> str:
+        """A bearer token, made in the test's thread (worker threads have no database session)."""
+        token, _ = api_tokens.issue(db.session, user, 1)
+        db.session.commit()
+        return token
+
+    def api(self, method: str, path: str, token: str, **kwargs) -> requests.Response:
+        """One API request with ``token`` on a connection of its own."""
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        with requests.Session() as http:
+            return http.request(
+                method, f"{self.url}/api/v1{path}", headers=headers, timeout=60, **kwargs
+            )
+
+
+@pytest.fixture
+def live(app) -> LiveServer:
+    """The test's app (same database and configuration) behind a threaded server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(10)
+
+
+def at_once(calls: list[Callable[[], T]]) -> list[T]:
+    """Run every call in a thread of its own, all released together; results in call order.
+
+    An exception in a call is returned in its place, so one failure does not hide the others.
+    """
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], T]) -> None:
+        barrier.wait()
+        try:
+            results[index] = call()
+        except Exception as exc:  # reported by the caller's assertions
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> str:
+    """A private Redis on a free loopback port for this test run (CI installs redis-server)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server not found: install Debian's redis-server package")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The private Redis, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    client.close()
+    return redis_server
 
 
 # --- volume tests -----------------------------------------------------------------------

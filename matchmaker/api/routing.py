@@ -79,6 +79,10 @@ def current_api_user():
     return g.api_user
 
 
+def current_api_token_id() -> int:
+    return g.api_token_id
+
+
 def _query_values(model: type[BaseModel]) -> dict[str, Any]:
     """Query string → dict for ``model``: list fields take every value; empty values are absent."""
     data: dict[str, Any] = {}
@@ -114,16 +118,16 @@ def json_body() -> dict[str, Any]:
 
 def _authenticate() -> None:
     from ..extensions import db
-    from ..services import accounts
+    from ..services import api_tokens
 
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized(_("需要访问令牌（Authorization: Bearer <token>）"))
-    user = accounts.user_for_token(db.session, token)
-    if user is None:
+    row = api_tokens.row_for(db.session, token)
+    if row is None:
         raise Unauthorized(_("访问令牌无效或已过期"))
-    g.api_user = user
+    g.api_user, g.api_token_id = row.user, row.id
 
 
 def _respond(endpoint: Endpoint, result: Any) -> Response:

@@ -109,6 +109,17 @@ class TokenOut(Out):
     expires_at: dt.datetime = Field(description="UTC, ISO 8601")
 
 
+class TokenInfo(Out):
+    id: int
+    created_at: dt.datetime = Field(description="UTC, ISO 8601")
+    expires_at: dt.datetime = Field(description="UTC, ISO 8601")
+    current: bool = Field(description="Whether this request was made with it")
+
+
+class TokenList(Out):
+    items: list[TokenInfo] = Field(description="The caller's live tokens, newest first")
+
+
 class ErrorBody(Out):
     code: Literal[
         "bad_request",

@@ -1,10 +1,6 @@
-"""Users, organisations, passwords and API tokens."""
+"""Users, organisations, passwords, and ending every way a user is signed in."""
 
 from __future__ import annotations
-
-import datetime as dt
-import hashlib
-import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import ApiToken, Organization, OrgType, Role, User, utcnow
-from . import audit, passwords
+from ..models import Organization, OrgType, Role, User, utcnow
+from . import api_tokens, audit, login_sessions, passwords
 from .errors import Conflict, Forbidden, NotFound, field_error
 
 _hasher = PasswordHasher()
@@ -117,8 +113,26 @@ def organization_id_by_name(session: Session, name: str | None) -> int | None:
 
 
 def end_every_sign_in(session: Session, user: User) -> None:
-    """Every API token of the user stops working."""
-    session.query(ApiToken).filter(ApiToken.user_id == user.id).delete()
+    """Every browser (session and remember-me cookies) and every API token stop working."""
+    login_sessions.end_all(session, user)
+    api_tokens.revoke_all(session, user)
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    end_every_sign_in(session, user)
+    audit.record(session, user, "user.signed_out_everywhere", "user", user.id)
+
+
+def deactivate(session: Session, actor: User | None, user: User) -> None:
+    """The account can no longer sign in, and every way it is signed in ends now.
+
+    ``actor`` is an administrator, or None on the command line.
+    """
+    if actor is not None and not actor.is_admin:
+        raise Forbidden(_("仅管理员可以停用账号"))
+    user.active = False
+    end_every_sign_in(session, user)
+    audit.record(session, actor, "user.deactivated", "user", user.id)
 
 
 def get_or_create_organization(
@@ -195,24 +209,3 @@ def set_organization_verified(
 
         enqueue_provider(session, organization.provider)
     return organization
-
-
-# --- API tokens --------------------------------------------------------------------------
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user: User, ttl_hours: int) -> tuple[str, dt.datetime]:
-    token = secrets.token_urlsafe(32)
-    expires_at = utcnow() + dt.timedelta(hours=ttl_hours)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
-    return token, expires_at
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.expires_at < utcnow() or not row.user.active:
-        return None
-    return row.user

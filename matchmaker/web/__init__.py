@@ -13,6 +13,7 @@ from ..extensions import db, login_manager
 from ..models import User
 from ..reasons import reason_label
 from ..services import contact_details, figures
+from ..services import login_sessions
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
 from . import (
@@ -58,8 +59,9 @@ BLUEPRINTS = (
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(key: str) -> User | None:
+    """The session and remember-me cookies name a signed-in browser, checked on every request."""
+    return login_sessions.user_for(db.session, key)
 
 
 def locale() -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.models import User
-from matchmaker.services import accounts
+from matchmaker.services import api_tokens
 
 BASE = "/api/v1"
 
@@ -20,7 +20,7 @@ class Api:
 
     def token(self, user: User) -> str:
         if user.id not in self._tokens:
-            token, _ = accounts.issue_token(db.session, user, 1)
+            token, _ = api_tokens.issue(db.session, user, 1)
             db.session.commit()
             self._tokens[user.id] = token
         return self._tokens[user.id]

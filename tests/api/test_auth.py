@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaker.extensions import db
-from matchmaker.services import accounts
+from matchmaker.services import api_tokens
 from tests.factories import PASSWORD
 
 from .conftest import error_of
@@ -58,7 +58,7 @@ def test_missing_or_invalid_token_is_401(api, make, header):
 
 def test_expired_token_is_401(api, make):
     user = make.enterprise()
-    token, _ = accounts.issue_token(db.session, user, -1)
+    token, _ = api_tokens.issue(db.session, user, -1)
     db.session.commit()
     error_of(
         api.get("/providers", headers={"Authorization": f"Bearer {token}"}), 401, "unauthorized"
@@ -97,14 +97,16 @@ def test_chinese_is_sent_as_utf8(api):
 class TestRateLimit:
     @pytest.fixture
     def app_config(self, app_config):
-        return {**app_config, "RATELIMIT_ENABLED": True, "API_TOKEN_RATE_LIMIT": "3 per minute"}
+        return {**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
 
     def test_repeated_failures_are_429(self, api, make):
         user = make.enterprise()
         wrong = {"email": user.email, "password": "wrong-password"}
         for _ in range(3):
             error_of(api.post("/auth/token", json=wrong), 401, "unauthorized")
-        error_of(api.post("/auth/token", json=wrong), 429, "rate_limited")
+        response = api.post("/auth/token", json=wrong)
+        error_of(response, 429, "rate_limited")
+        assert 0 < int(response.headers["Retry-After"]) <= 60
         # once limited, even the right password waits for the window
         error_of(
             api.post("/auth/token", json={"email": user.email, "password": PASSWORD}),
@@ -121,3 +123,56 @@ class TestRateLimit:
                 ).status_code
                 == 200
             )
+
+
+# --- a user's own tokens ------------------------------------------------------------------
+
+
+def test_a_user_lists_its_live_tokens_and_sees_which_is_current(api, make):
+    user, other = make.enterprise(), make.enterprise()
+    current = api.headers(user)
+    second = api.post("/auth/token", json={"email": user.email, "password": PASSWORD}).get_json()
+    api_tokens.issue(db.session, user, -1)  # expired: not listed
+    api_tokens.issue(db.session, other, 1)  # someone else's: not listed
+    db.session.commit()
+    response = api.get("/auth/tokens", headers=current)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    items = response.get_json()["items"]
+    assert len(items) == 2
+    assert [i["current"] for i in items].count(True) == 1
+    assert {"id", "created_at", "expires_at", "current"} == set(items[0])
+    assert all("token" not in i for i in items)  # only digests are stored
+    assert second["token"] not in response.get_data(as_text=True)
+
+
+def test_a_user_revokes_its_token_and_it_stops_working(api, make):
+    user = make.enterprise()
+    keep = api.headers(user)
+    body = api.post("/auth/token", json={"email": user.email, "password": PASSWORD}).get_json()
+    doomed = {"Authorization": f"Bearer {body['token']}"}
+    listed = api.get("/auth/tokens", headers=doomed).get_json()["items"]
+    doomed_id = next(i["id"] for i in listed if i["current"])
+    assert api.delete(f"/auth/tokens/{doomed_id}", headers=keep).status_code == 204
+    error_of(api.get("/auth/tokens", headers=doomed), 401, "unauthorized")
+    assert api.get("/auth/tokens", headers=keep).status_code == 200
+
+
+def test_another_users_token_does_not_exist_for_you(api, make):
+    user, other = make.enterprise(), make.provider()
+    api.headers(other)
+    theirs = api.get("/auth/tokens", user=other).get_json()["items"][0]["id"]
+    error_of(api.delete(f"/auth/tokens/{theirs}", user), 404, "not_found")
+    assert api.get("/auth/tokens", user=other).status_code == 200
+
+
+def test_expired_tokens_are_purged_when_a_token_is_issued(api, make):
+    from matchmaker.models import ApiToken
+
+    user = make.enterprise()
+    api_tokens.issue(db.session, user, -1)
+    db.session.commit()
+    assert db.session.query(ApiToken).count() == 1
+    api.post("/auth/token", json={"email": user.email, "password": PASSWORD})
+    rows = db.session.query(ApiToken).all()
+    assert len(rows) == 1 and rows[0].expires_at > rows[0].created_at

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import IndexOutbox, Provider, Recommendation
+from tests.conftest import at_once
 
-from .conftest import at_once, statuses
+from .conftest import statuses
 
 VIEWERS = 8
 DEMANDS = 6

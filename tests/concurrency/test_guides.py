@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Guide, Notification
 from matchmaker.services import guides
+from tests.conftest import at_once
 
-from .conftest import at_once, statuses
+from .conftest import statuses
 
 BODY = {
     "title": "2026年第四季度工业设计供需指南",

@@ -41,7 +41,7 @@ def _wait_until_up(url: str, server: subprocess.Popen, seconds: float = 90) -> N
 
 
 @pytest.fixture
-def server(database_url, tmp_path):
+def server(database_url, redis_url, tmp_path):
     port = closed_port()
     env = {
         key: value
@@ -53,6 +53,7 @@ def server(database_url, tmp_path):
         MATCHMAKER_INSTANCE_PATH=str(tmp_path),
         SECRET_KEY="serve-test",
         LOG_FORMAT="json",
+        RATELIMIT_STORAGE_URI=redis_url,  # several workers share their sign-in counters
     )
     stderr = (tmp_path / "stderr.log").open("wb")
     process = subprocess.Popen(

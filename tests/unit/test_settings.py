@@ -46,7 +46,7 @@ def test_defaults_and_blank_variables(environment):
     assert settings.ELASTICSEARCH_URL is None
     config = settings.flask_config()
     assert config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
-    assert config["API_TOKEN_RATE_LIMIT"] == "10 per minute"  # the login limit by default
+    assert config["LOGIN_IP_RATE_LIMIT"] == "30 per minute"
     assert config["API_MAX_BODY_BYTES"] == 1024 * 1024
 
 
@@ -114,10 +114,9 @@ def test_bad_values_stop_the_start_naming_the_variable(environment, name, value)
 
 
 def test_api_limits_come_from_the_environment(environment, app_config, request):
-    """The app (created after the environment is set) applies the body and token limits."""
+    """The app (created after the environment is set) applies the body and sign-in limits."""
     environment.setenv("API_MAX_BODY_BYTES", "2000")
-    environment.setenv("API_TOKEN_RATE_LIMIT", "2 per minute")
-    environment.setenv("LOGIN_RATE_LIMIT", "50 per minute")
+    environment.setenv("LOGIN_RATE_LIMIT", "2 per minute")  # failures per account, API too
     for key in ("RATELIMIT_ENABLED",):  # the test default turns limits off
         app_config.pop(key)
     app = request.getfixturevalue("app")

@@ -67,8 +67,12 @@ class LoginForm(FlaskForm):
         validators=[_required(), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("保持登录（30 天）"))
+    remember = BooleanField()
     next = HiddenField()
+
+    def __init__(self, remember_days: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remember.label.text = _l("保持登录（%(days)s 天）", days=remember_days)
 
 
 class RegistrationForm(FlaskForm):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-import time
+import datetime as dt
 
 from flask import (
     Blueprint,
@@ -18,18 +17,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter import RequestLimit
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...extensions import db, limiter, login_manager
+from ... import throttle
+from ...errors import wait_message
+from ...extensions import db, login_manager
 from ...jobs.tasks import public_base_url
 from ...models import Role, User
 from ...schemas import RegistrationIn, validate
-from ...services import accounts, colleagues, registration
+from ...services import accounts, api_tokens, colleagues, login_sessions, registration
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
 from ..main.links import is_local_path
+from . import devices
 from .forms import (
     AcceptInvitationForm,
     ColleagueForm,
@@ -50,6 +50,9 @@ HOME_BY_ROLE = {
 }
 
 
+bp.add_app_template_filter(devices.describe, "device")
+
+
 @bp.record_once
 def _configure_login(state) -> None:
     # "strong": a session cookie replayed from another browser/IP is dropped, remember-me too.
@@ -61,73 +64,85 @@ def home_for(user: User) -> str:
     return url_for(HOME_BY_ROLE.get(user.role, "main.index"))
 
 
-def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
-
-
-def _login_key() -> str:
-    """Rate-limit per client address and per account tried from it."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return f"login:{get_remote_address()}:{email}"
-
-
-def _fresh_session() -> None:
-    """Clear the session, keeping only the language the visitor chose."""
-    locale_choice = session.get("locale")
-    session.clear()
-    if locale_choice:
-        session["locale"] = locale_choice
-
-
-def _wait_message(seconds: int) -> str:
-    if seconds < 120:
-        return _("登录尝试过于频繁，请 %(n)s 秒后再试。", n=seconds)
-    return _("登录尝试过于频繁，请 %(n)s 分钟后再试。", n=math.ceil(seconds / 60))
-
-
-def _throttled(limit: RequestLimit):
-    """Past the limit the sign-in form stays, saying how long to wait, rather than an error
-    page that loses what was typed (the limiter raises 429 with this response)."""
-    wait = max(1, math.ceil(limit.window[0] - time.time()))  # window: (reset time, remaining)
-    form = LoginForm()
-    form.form_errors.append(_wait_message(wait))
-    response = make_response(render_template("auth/login.html", form=form), 429)
-    response.headers["Retry-After"] = str(wait)
-    return response
-
-
 def _current_locale() -> str:
     from .. import locale
 
     return locale()
 
 
+def _login_form() -> LoginForm:
+    return LoginForm(current_app.config["REMEMBER_DAYS"])
+
+
+def _fresh_session() -> None:
+    """No state carried over from before sign-in or after sign-out, except the language."""
+    locale_choice = session.get("locale")
+    session.clear()
+    if locale_choice:
+        session["locale"] = locale_choice
+
+
+def _sign_in(user: User, remember: bool) -> None:
+    """Start a recorded session for this browser; the caller commits."""
+    config = current_app.config
+    lifetime = (
+        dt.timedelta(days=config["REMEMBER_DAYS"])
+        if remember
+        else dt.timedelta(hours=config["LOGIN_SESSION_HOURS"])
+    )
+    _fresh_session()
+    login_sessions.start(db.session, user, remember, lifetime, request.user_agent.string)
+    login_user(user, remember=remember)
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _throttled(template: str, exc: throttle.TooManyAttempts, form, **context):
+    """The form again, with what was typed, saying how long to wait (429, Retry-After)."""
+    form.form_errors.append(wait_message(exc.retry_after))
+    response = make_response(render_template(template, form=form, **context), 429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"], on_breach=_throttled)
 def login():
-    form = LoginForm()
+    form = _login_form()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
         if current_user.is_authenticated:
             return redirect(home_for(current_user))
     if form.validate_on_submit():
+        try:
+            throttle.check_sign_in(form.email.data)
+        except throttle.TooManyAttempts as exc:
+            return _throttled("auth/login.html", exc, form)
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
+            throttle.failed_sign_in(form.email.data)
             # One message for unknown e-mail, wrong password and disabled account.
             form.form_errors.append(_("邮箱或密码不正确"))
         else:
-            _fresh_session()  # no state carried over from before sign-in
-            login_user(user, remember=bool(form.remember.data))
+            _sign_in(user, remember=bool(form.remember.data))
             commit()
             target = form.next.data
             return redirect(target if is_local_path(target) else home_for(user))
     return render_template("auth/login.html", form=form)
 
 
-@bp.post("/logout")
-def logout():
+def _sign_out() -> None:
     logout_user()
     _fresh_session()
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        login_sessions.end(db.session, current_user.login_key)  # a copied cookie dies with it
+        commit()
+    _sign_out()
     flash(_("您已退出登录"), "info")
     return redirect(url_for("main.index"))
 
@@ -140,6 +155,10 @@ def register():
     if request.method == "GET" and request.args.get("role") in (Role.ENTERPRISE, Role.PROVIDER):
         form.role.data = request.args["role"]
     if request.method == "POST":
+        try:
+            throttle.registration_attempt()
+        except throttle.TooManyAttempts as exc:
+            return _throttled("auth/register.html", exc, form)
         form.validate()  # CSRF, required inputs, password confirmation
         try:
             data = validate(RegistrationIn, form.schema_data())
@@ -176,8 +195,8 @@ def confirm_email(token: str):
     outcome, user = registration.confirm_email(db.session, token, current_app.secret_key)
     commit()
     if outcome == "confirmed":
-        _fresh_session()
-        login_user(user)
+        _sign_in(user, remember=False)
+        commit()
         flash(_("邮箱已确认，注册完成，欢迎使用！单位认证由平台管理员审核。"), "success")
         return redirect(home_for(user))
     if outcome == "already":
@@ -191,17 +210,63 @@ def confirm_email(token: str):
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
+        user = _actor()
+        this_browser = login_sessions.current(db.session, user)
+        remembered = this_browser is not None and this_browser.remember
         try:
             with unit_of_work():
+                # Ends every session and token, this browser's too: it signs in again here.
                 accounts.change_password(
-                    db.session, current_user, form.current_password.data, form.new_password.data
+                    db.session, user, form.current_password.data, form.new_password.data
                 )
+                _sign_in(user, remember=remembered)
         except ServiceError as exc:
             apply_field_errors(form, exc.fields)
         else:
-            flash(_("密码已修改"), "success")
+            flash(_("密码已修改，其他设备上的登录和 API 令牌已失效"), "success")
             return redirect(url_for("auth.change_password"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.get("/account/security")
+@login_required
+def security():
+    user = _actor()
+    return render_template(
+        "auth/security.html",
+        sessions=login_sessions.of_user(db.session, user),
+        this_browser=login_sessions.current(db.session, user),
+        tokens=api_tokens.of_user(db.session, user),
+    )
+
+
+@bp.post("/account/security/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    accounts.sign_out_everywhere(db.session, _actor())
+    commit()
+    _sign_out()
+    flash(_("已在所有设备上退出登录，API 令牌也已失效"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/security/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    if not login_sessions.end_one(db.session, _actor(), session_id):
+        abort(404)
+    commit()
+    flash(_("已退出该设备上的登录"), "success")
+    return redirect(url_for("auth.security"))
+
+
+@bp.post("/account/security/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    api_tokens.revoke(db.session, _actor(), token_id)
+    commit()
+    flash(_("令牌已撤销"), "success")
+    return redirect(url_for("auth.security"))
 
 
 @bp.route("/account/team", methods=["GET", "POST"])
@@ -285,8 +350,8 @@ def accept_invitation(token: str):
             db.session.rollback()
             apply_field_errors(form, exc.fields, only_new=True)
         else:
-            session.clear()
-            login_user(user)
+            _sign_in(user, remember=False)
+            commit()
             flash(_("欢迎加入“%(name)s”！", name=invitation.organization.name), "success")
             return redirect(home_for(user))
     return render_template("auth/invitation.html", form=form, invitation=invitation)

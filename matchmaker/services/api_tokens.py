@@ -1,0 +1,73 @@
+"""API bearer tokens: issued for e-mail and password, listed and revoked by their owner.
+
+Only a token's SHA-256 is stored. Expired tokens are deleted whenever a token is issued, so
+the table holds live credentials only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..models import ApiToken, User, utcnow
+from . import audit
+from .errors import NotFound
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(session: Session, user: User, ttl_hours: int) -> tuple[str, dt.datetime]:
+    purge_expired(session)
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + dt.timedelta(hours=ttl_hours)
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+    return token, expires_at
+
+
+def row_for(session: Session, token: str) -> ApiToken | None:
+    """The live token row (its user active), or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.expires_at < utcnow() or not row.user.active:
+        return None
+    return row
+
+
+def user_for(session: Session, token: str) -> User | None:
+    row = row_for(session, token)
+    return row.user if row is not None else None
+
+
+def of_user(session: Session, user: User) -> list[ApiToken]:
+    """The user's live tokens, newest first."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.expires_at >= utcnow())
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke(session: Session, actor: User, token_id: int) -> None:
+    """The owner revokes one of its tokens; anyone else's token does not exist for it (404)."""
+    result = session.execute(
+        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == actor.id)
+    )
+    if not result.rowcount:
+        raise NotFound(_("令牌不存在"))
+    audit.record(session, actor, "user.token_revoked", "user", actor.id, token_id=token_id)
+
+
+def revoke_all(session: Session, user: User) -> None:
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def purge_expired(session: Session) -> None:
+    session.execute(delete(ApiToken).where(ApiToken.expires_at < utcnow()))

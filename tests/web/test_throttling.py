@@ -1,0 +1,147 @@
+"""Password guessing and sign-up floods are throttled: per address, per account, failures only.
+
+One process with in-memory storage here; tests/integration/test_workers.py runs the same limits
+across gunicorn workers sharing Redis.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD
+from tests.web.pages import page
+from tests.web.test_auth import VALID
+
+WRONG = "wrong-password-1"
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config.update(
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+        LOGIN_IP_RATE_LIMIT="5 per minute",
+        REGISTER_RATE_LIMIT="2 per hour",
+    )
+    return app_config
+
+
+def attempt(client, email, password=WRONG, address="203.0.113.7", forwarded=None):
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers,
+    )
+
+
+def test_one_account_is_throttled_after_its_failures(client, make):
+    user = make.enterprise()
+    for _ in range(3):
+        assert attempt(client, user.email).status_code == 200
+    response = attempt(client, user.email, PASSWORD)  # even the right password waits now
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def test_throttled_login_keeps_the_form_with_a_message_and_the_wait(client, make):
+    user = make.enterprise()
+    for _ in range(4):
+        response = attempt(client, user.email)
+    html = page(response)
+    assert response.status_code == 429
+    assert 'name="email"' in html and 'name="password"' in html  # the form stays
+    assert user.email in html  # with what was typed
+    wait = int(response.headers["Retry-After"])
+    assert re.search(rf"请在 {wait} 秒后再试", html)
+    assert 'class="error-code"' not in html  # not the big error page
+
+
+def test_many_accounts_from_one_address_are_throttled(client, make):
+    for n in range(5):
+        assert attempt(client, f"guess{n}@example.cn").status_code == 200
+    assert attempt(client, "guess99@example.cn").status_code == 429
+    # Another address is not affected.
+    assert attempt(client, "guess99@example.cn", address="198.51.100.1").status_code == 200
+
+
+def test_one_account_from_many_addresses_is_throttled(client, make):
+    user = make.enterprise()
+    for n in range(3):
+        assert attempt(client, user.email, address=f"198.51.100.{n}").status_code == 200
+    assert attempt(client, user.email, address="198.51.100.77").status_code == 429
+
+
+def test_successful_sign_ins_do_not_count(client, make):
+    user = make.enterprise()
+    for _ in range(6):
+        assert attempt(client, user.email, PASSWORD).status_code == 302
+        client.post("/logout")
+    assert attempt(client, user.email).status_code == 200
+
+
+def test_the_api_and_the_page_share_the_account_budget(client, make):
+    user = make.enterprise()
+    wrong = {"email": user.email, "password": WRONG}
+    for _ in range(2):
+        assert client.post("/api/v1/auth/token", json=wrong).status_code == 401
+    assert attempt(client, user.email).status_code == 200
+    response = client.post("/api/v1/auth/token", json=wrong)
+    assert response.status_code == 429
+    assert response.get_json()["error"]["code"] == "rate_limited"
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(client, make):
+    """A client cannot pick a fresh address per guess by sending X-Forwarded-For."""
+    for n in range(5):
+        assert attempt(client, f"x{n}@example.cn", forwarded=f"192.0.2.{n}").status_code == 200
+    assert attempt(client, "x9@example.cn", forwarded="192.0.2.99").status_code == 429
+
+
+class TestBehindOneProxy:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "TRUSTED_PROXIES": 1}
+
+    def test_each_client_behind_the_proxy_has_its_own_budget(self, client, make):
+        proxy = "10.0.0.2"
+        for n in range(5):
+            assert (
+                attempt(
+                    client, f"a{n}@example.cn", address=proxy, forwarded="192.0.2.1"
+                ).status_code
+                == 200
+            )
+        assert (
+            attempt(client, "a9@example.cn", address=proxy, forwarded="192.0.2.1").status_code
+            == 429
+        )
+        assert (
+            attempt(client, "a9@example.cn", address=proxy, forwarded="192.0.2.2").status_code
+            == 200
+        )
+
+
+def test_several_workers_need_shared_counters():
+    from matchmaker.throttle import require_shared_storage
+
+    with pytest.raises(SystemExit, match="4 workers with RATELIMIT_STORAGE_URI=memory://"):
+        require_shared_storage(4, "memory://")
+    require_shared_storage(1, "memory://")
+    require_shared_storage(4, "redis://cache:6379")
+    require_shared_storage(4, "memory://", enabled=False)
+
+
+def test_registration_is_throttled_per_address(client):
+    for n in range(2):
+        data = {**VALID, "email": f"new{n}@example.cn", "phone": "138123"}  # invalid: not stored
+        assert client.post("/register", data=data).status_code == 200
+    response = client.post("/register", data=VALID)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    html = page(response)
+    assert 'name="organization_name"' in html and "秒后再试" in html
