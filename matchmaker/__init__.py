@@ -9,7 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import jobs, observability, search_engine
+from . import jobs, observability, private_files, search_engine
 from .config import PROJECT_ROOT, Settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .services import accounts
@@ -41,9 +41,13 @@ def create_app(overrides: Mapping | None = None, settings: Settings | None = Non
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    private_files.folder(settings.instance_path())
     app.config.update(settings.flask_config())
     if overrides:
         app.config.update(overrides)
+    database_file = private_files.sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
+    if database_file is not None:
+        private_files.ensure(database_file)
 
     if app.config["TRUSTED_PROXIES"]:
         # Behind N reverse proxies: the client's address and scheme come from their headers.

@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from search import parse_nodes
 
+from . import private_files
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 Positive = Annotated[int, Field(ge=1)]
@@ -57,6 +59,7 @@ class Settings(BaseSettings):
 
     UPLOAD_FOLDER: str | None = None
     MAX_UPLOAD_MB: Positive = 10
+    UPLOAD_QUOTA_MB: Positive = 500
     SESSION_COOKIE_SECURE: bool = False
     RATELIMIT_ENABLED: bool = True
     RATELIMIT_STORAGE_URI: str = "memory://"
@@ -125,6 +128,7 @@ class Settings(BaseSettings):
             "EMBEDDED_SEARCH_PATH": self.EMBEDDED_SEARCH_PATH or str(instance / "search.sqlite3"),
             "UPLOAD_FOLDER": self.UPLOAD_FOLDER or str(instance / "uploads"),
             "MAX_CONTENT_LENGTH": self.MAX_UPLOAD_MB * 1024 * 1024,
+            "UPLOAD_QUOTA_BYTES": self.UPLOAD_QUOTA_MB * 1024 * 1024,
             "SESSION_COOKIE_SECURE": secure,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -166,9 +170,7 @@ def _instance_secret(instance_path: Path) -> str:
     """A stable secret key for one installation, generated on first run."""
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        private_files.create(key_file, secrets.token_hex(32).encode())
     return key_file.read_text().strip()
 
 

@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .taxonomy import UnknownLabel, get_taxonomy
-from .validators import normalise_credit_code, normalise_mobile
+from .validators import has_unsafe_characters, normalise_credit_code, normalise_mobile
 
 MAX_MONEY = 2_000_000_000  # fits the 32-bit money columns on every database
 
@@ -181,28 +181,34 @@ class RequiredWhen:
         return None
 
 
-def _holds_nul(value: Any) -> bool:
+def _text_in(value: Any) -> list[str]:
     if isinstance(value, str):
-        return "\x00" in value
+        return [value]
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(v) for v in value)
-    return False
+        return [text for pair in value.items() for item in pair for text in _text_in(item)]
+    if isinstance(value, list | tuple | set):
+        return [text for item in value for text in _text_in(item)]
+    return []
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    rules: ClassVar[tuple[NotBelow | RequiredWhen, ...]] = ()
+class CleanText(BaseModel):
+    """No text in any field (nor in lists or objects within it) holds control or bidi override
+    characters (``validators.has_unsafe_characters``; NUL, which PostgreSQL cannot store, among
+    them): input from forms, the API and imports. Checked before the field's own rules, so the
+    message names this problem rather than, say, an unknown code."""
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        """No text holds a NUL character: nobody types one, and PostgreSQL cannot store it."""
-        if _holds_nul(value):
-            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+    def _no_unsafe_characters(cls, value: Any) -> Any:
+        if any(has_unsafe_characters(text) for text in _text_in(value)):
+            raise PydanticCustomError("unsafe_characters", "control or bidirectional characters")
         return value
+
+
+class Strict(CleanText):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    rules: ClassVar[tuple[NotBelow | RequiredWhen, ...]] = ()
 
     @model_validator(mode="after")
     def _rules_hold(self) -> Strict:
@@ -347,12 +353,12 @@ def _message(error: dict) -> str:
         return _("未知取值：%(value)s", value=ctx.get("value"))
     if kind == "past_date":
         return _("不得早于今天")
-    if kind == "nul_character":
-        return _("不能包含空字符（NUL）")
     if kind == "credit_code":
         return _("统一社会信用代码无效（应为18位且校验位正确）")
     if kind == "mobile":
         return _("手机号码无效")
+    if kind == "unsafe_characters":
+        return unsafe_characters_message()
     if kind in ("not_below", "not_before"):
         other = FIELD_NAMES.get(ctx.get("other"), ctx.get("other", ""))
         if kind == "not_before":
@@ -395,6 +401,10 @@ def _add(fields: dict[str, list[str]], key: str, message: str) -> None:
     messages = fields.setdefault(key, [])
     if message not in messages:
         messages.append(message)
+
+
+def unsafe_characters_message() -> str:
+    return _("不能包含控制字符或文字方向控制字符")
 
 
 def error_fields(exc: ValidationError) -> dict[str, list[str]]:

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 
 from search import SearchBackend, create_backend
 
+from . import private_files
 from .observability import metrics
 from .taxonomy import get_taxonomy
 
@@ -32,6 +33,8 @@ def get_search(app: Flask | None = None) -> SearchBackend:
     app = app or current_app
     backend = app.extensions.get("search")
     if backend is None:
+        if not app.config.get("ELASTICSEARCH_URL") and app.config.get("EMBEDDED_SEARCH_PATH"):
+            private_files.ensure(app.config["EMBEDDED_SEARCH_PATH"])
         backend = create_backend({k: app.config.get(k) for k in SETTINGS}, get_taxonomy().raw)
         backend = metrics.time_search(backend)
         app.extensions["search"] = backend

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from ..schemas import (
     AvailabilityCode,
+    CleanText,
     ClusterCode,
     KindCode,
     LevelCode,
@@ -27,7 +28,7 @@ from ..schemas import (
 # --- query strings -------------------------------------------------------------------------
 
 
-class Query(BaseModel):
+class Query(CleanText):
     """Query-string parameters: unknown names are rejected so typos do not pass silently."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

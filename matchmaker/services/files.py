@@ -25,14 +25,17 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import private_files
 from ..models import (
     Attachment,
     Case,
     Demand,
     Message,
     ProposalRevision,
+    Provider,
     User,
     VerificationRequest,
 )
@@ -208,16 +211,9 @@ def check(
 # --- storing -------------------------------------------------------------------------------
 
 
-def _folder(folder: str | os.PathLike) -> Path:
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _write(folder: str | os.PathLike, upload: Upload) -> Attachment:
     stored_name = f"{secrets.token_hex(16)}.{STORED_EXTENSION[upload.kind]}"
-    with open(_folder(folder) / stored_name, "xb") as out:
-        out.write(upload.data)
+    private_files.create(Path(folder) / stored_name, upload.data)
     return Attachment(
         filename=upload.filename,
         stored_name=stored_name,
@@ -239,6 +235,16 @@ def discard(folder: str | os.PathLike, stored_names: Iterable[str]) -> None:
             pass
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where files go: the list they join, whose they are, and the rules for them."""
+
+    items: list
+    organization_id: int | None  # whose quota the files count against (None: no quota)
+    policy: Policy
+    field: str
+
+
 def attach_to_demand(
     session: Session,
     actor: User,
@@ -246,13 +252,14 @@ def attach_to_demand(
     uploads: list[Upload],
     folder: str | os.PathLike,
     remove_ids: Iterable[int] = (),
+    quota: int | None = None,
 ) -> tuple[list[str], list[str]]:
     """Write new attachments and drop the chosen ones. Returns (written, removed) stored names:
-    the caller discards ``written`` if its commit fails and ``removed`` once it succeeded."""
+    the caller discards ``written`` if its commit fails and ``removed`` once it succeeded.
+    ``quota``: the most bytes one organisation may keep, all its files together."""
     DEMAND_POLICY.require(actor, "manage", demand)
-    return _attach(
-        session, demand.attachments, uploads, folder, remove_ids, DOCUMENTS, "attachments"
-    )
+    target = Target(demand.attachments, demand.organization_id, DOCUMENTS, "attachments")
+    return _attach(session, target, uploads, folder, remove_ids, quota)
 
 
 def attach_to_case(
@@ -262,10 +269,43 @@ def attach_to_case(
     uploads: list[Upload],
     folder: str | os.PathLike,
     remove_ids: Iterable[int] = (),
+    quota: int | None = None,
 ) -> tuple[list[str], list[str]]:
     """Like ``attach_to_demand``, for a portfolio case's images."""
     CASE_POLICY.require(actor, "manage", case)
-    return _attach(session, case.images, uploads, folder, remove_ids, IMAGES, "images")
+    target = Target(case.images, case.provider.organization_id, IMAGES, "images")
+    return _attach(session, target, uploads, folder, remove_ids, quota)
+
+
+def stored_bytes(session: Session, organization_id: int) -> int:
+    """What an organisation's files take: its demands' attachments and its cases' images."""
+    of_demands = (
+        select(func.coalesce(func.sum(Attachment.size), 0))
+        .join(Demand, Attachment.demand_id == Demand.id)
+        .where(Demand.organization_id == organization_id)
+    )
+    of_cases = (
+        select(func.coalesce(func.sum(Attachment.size), 0))
+        .join(Case, Attachment.case_id == Case.id)
+        .join(Provider, Case.provider_id == Provider.id)
+        .where(Provider.organization_id == organization_id)
+    )
+    return (session.scalar(of_demands) or 0) + (session.scalar(of_cases) or 0)
+
+
+def _check_quota(
+    session: Session, target: Target, removed: list, uploads: list[Upload], quota: int | None
+) -> None:
+    if quota is None or not uploads:
+        return
+    used = stored_bytes(session, target.organization_id) - sum(a.size for a in removed)
+    if used + sum(len(u.data) for u in uploads) > quota:
+        message = _(
+            "本单位的文件总量将超过上限 %(limit)s MB（已用 %(used)s MB），请先删除不再需要的文件",
+            limit=f"{quota / MB:g}",
+            used=f"{used / MB:.1f}",
+        )
+        raise ValidationFailed(message, {target.field: [message]})
 
 
 def attach_to_message(
@@ -273,9 +313,8 @@ def attach_to_message(
 ) -> list[str]:
     """A message's files, with the limits of demand attachments (the conversations service
     checked who writes). Returns the stored names, to discard if the commit fails."""
-    written, _removed = _attach(
-        session, message.attachments, uploads, folder, (), DOCUMENTS, "attachments"
-    )
+    target = Target(message.attachments, None, DOCUMENTS, "attachments")
+    written, _removed = _attach(session, target, uploads, folder, (), None)
     return written
 
 
@@ -283,9 +322,8 @@ def attach_to_revision(
     session: Session, revision: ProposalRevision, uploads: list[Upload], folder: str | os.PathLike
 ) -> list[str]:
     """A proposal revision's files, like a message's."""
-    written, _removed = _attach(
-        session, revision.attachments, uploads, folder, (), DOCUMENTS, "attachments"
-    )
+    target = Target(revision.attachments, None, DOCUMENTS, "attachments")
+    written, _removed = _attach(session, target, uploads, folder, (), None)
     return written
 
 
@@ -301,9 +339,8 @@ def attach_evidence(
     together = Policy(EVIDENCE.extensions, EVIDENCE.max_bytes, EVIDENCE.max_files * len(uploads))
     try:
         for purpose, items in uploads.items():
-            names, _removed = _attach(
-                session, request.attachments, items, folder, (), together, purpose
-            )
+            target = Target(request.attachments, None, together, purpose)
+            names, _removed = _attach(session, target, items, folder, (), None)
             written += names
             for attachment in request.attachments[len(request.attachments) - len(items) :]:
                 attachment.purpose = purpose
@@ -315,21 +352,22 @@ def attach_evidence(
 
 def _attach(
     session: Session,
-    items: list,
+    target: Target,
     uploads: list[Upload],
     folder: str | os.PathLike,
     remove_ids: Iterable[int],
-    policy: Policy,
-    field: str,
+    quota: int | None,
 ) -> tuple[list[str], list[str]]:
+    items, policy = target.items, target.policy
     remove_ids = {int(i) for i in remove_ids}
     removed = [a for a in items if a.id in remove_ids]
+    _check_quota(session, target, removed, uploads, quota)
     for attachment in removed:
         items.remove(attachment)
     if len(items) + len(uploads) > policy.max_files:
         raise ValidationFailed(
             _("最多上传 %(n)s 个文件", n=policy.max_files),
-            {field: [_("最多上传 %(n)s 个文件", n=policy.max_files)]},
+            {target.field: [_("最多上传 %(n)s 个文件", n=policy.max_files)]},
         )
     written: list[str] = []
     try:

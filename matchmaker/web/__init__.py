@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from ..errors import error_response
 from ..extensions import db, login_manager
 from ..models import User
 from ..reasons import reason_label
-from ..services import contact_details, figures
-from ..services import login_sessions
+from ..schemas import unsafe_characters_message
+from ..services import contact_details, figures, login_sessions
 from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
+from ..validators import has_unsafe_characters
 from . import (
     admin,
     alerts,
@@ -105,6 +109,13 @@ def contact_marks(text: str | None) -> Markup:
     return Markup("").join(parts)
 
 
+def _for_someone() -> bool:
+    """Whether this request was made by a signed-in user or with an API token."""
+    if g.get("api_user") is not None:
+        return True
+    return request.endpoint != "static" and current_user.is_authenticated
+
+
 def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -133,6 +144,20 @@ def init_app(app: Flask) -> None:
         )
         return {"unread_notifications": unread}
 
+    @app.before_request
+    def reject_unsafe_characters():
+        """Pages: no text input with control or bidi override characters reaches a view.
+        (The API's schemas answer the same with a 422 naming the field.)"""
+        if request.path.startswith("/api/"):
+            return None
+        for name, value in chain(request.args.items(multi=True), request.form.items(multi=True)):
+            if has_unsafe_characters(value):
+                message = _(
+                    "“%(field)s”%(problem)s", field=name, problem=unsafe_characters_message()
+                )
+                return error_response(400, message)
+        return None
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault(
@@ -142,4 +167,13 @@ def init_app(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            # Served over HTTPS only: browsers must never try plain HTTP (and its cookies) again.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if "Cache-Control" not in response.headers and (
+            response.mimetype == "text/html" or _for_someone()
+        ):
+            # Pages and anything answered to a signed-in caller (contact details, drafts) stay
+            # out of shared and browser caches; files that chose their caching keep it.
+            response.headers["Cache-Control"] = "no-store"
         return response

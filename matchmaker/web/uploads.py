@@ -21,6 +21,11 @@ def upload_folder() -> str:
     return current_app.config["UPLOAD_FOLDER"]
 
 
+def upload_quota() -> int:
+    """The most bytes one organisation may keep in uploaded files (``UPLOAD_QUOTA_MB``)."""
+    return current_app.config["UPLOAD_QUOTA_BYTES"]
+
+
 def save_with_uploads(
     form: FlaskForm,
     schema,

@@ -110,6 +110,8 @@ def test_forty_guesses_against_four_workers_are_throttled(database_url, redis_ur
     process = serve(server_env(database_url, tmp_path, redis_url), port, WORKERS, log)
     try:
         wait_until_serving(process, url, log)
+        banner = requests.get(f"{url}/", timeout=30).headers
+        assert banner.get("Server") == "gunicorn" and "X-Powered-By" not in banner  # no versions
         # Half through the sign-in page, half through the API: one budget per account.
         results = at_once(
             [lambda: web_guess(url, email)] * (GUESSES // 2)

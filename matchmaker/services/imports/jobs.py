@@ -22,6 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ... import private_files
 from ...models import ImportJob, ImportUndo, Role, User, utcnow
 from .. import audit
 from ..access import require_role
@@ -46,9 +47,7 @@ class Stopped(RuntimeError):
 
 
 def _folder(upload_folder: str) -> Path:
-    path = Path(upload_folder) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_files.folder(Path(upload_folder) / "imports")
 
 
 def _sample(outcome: Outcome) -> list[dict]:
@@ -81,7 +80,7 @@ def preview_upload(
         raise FileProblem(_("不支持的文件类型（允许：%(types)s）", types="xlsx, csv"))
     outcome = inspect(session, actor, filename, data, kind)
     stored_name = f"{secrets.token_hex(16)}.{extension_of(filename)}"
-    (_folder(upload_folder) / stored_name).write_bytes(data)
+    private_files.create(_folder(upload_folder) / stored_name, data)
     job = ImportJob(
         kind=outcome.kind,
         filename=filename,

@@ -28,7 +28,7 @@ from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
 from .. import questions
 from ..confirm import ask, confirmed
-from ..uploads import save_with_uploads, upload_folder
+from ..uploads import save_with_uploads, upload_folder, upload_quota
 from .forms import DemandForm, InterestForm, show_errors
 from .texts import HELPERS
 
@@ -114,7 +114,13 @@ def _save(form: DemandForm, demand=None):
             if action == "submit" and saved.status in (S.DRAFT, S.REJECTED):
                 demand_service.submit(db.session, user, saved.id)
         written, removed = files.attach_to_demand(
-            db.session, user, saved, uploads, upload_folder(), remove_ids=_remove_ids(saved)
+            db.session,
+            user,
+            saved,
+            uploads,
+            upload_folder(),
+            remove_ids=_remove_ids(saved),
+            quota=upload_quota(),
         )
         return saved, written, removed
 
