@@ -44,6 +44,9 @@ class OrgType:
 
 
 class DemandStatus:
+    """A demand's states and their named sets; the moves between them are the table in
+    ``services/demand_lifecycle.py``. Code asks "is it OPEN?", never lists statuses itself."""
+
     DRAFT = "draft"
     IN_REVIEW = "in_review"
     REJECTED = "rejected"
@@ -51,7 +54,20 @@ class DemandStatus:
     IN_NEGOTIATION = "in_negotiation"
     CLOSED = "closed"
     ALL = (DRAFT, IN_REVIEW, REJECTED, PUBLISHED, IN_NEGOTIATION, CLOSED)
+    # offered to providers as leads: lead search, recommended leads, saved-search digests
+    LISTED = (PUBLISHED,)
+    # accepting interests and invitations, with recommended providers and meeting pairs
     OPEN = (PUBLISHED, IN_NEGOTIATION)
+    # seen by providers (without the enterprise until an accepted interest) and in the index
+    PUBLIC = (PUBLISHED, IN_NEGOTIATION, CLOSED)
+    # the owner may send it to review
+    SUBMITTABLE = (DRAFT, REJECTED)
+    # the owner may still change the text (a published one goes back to review)
+    EDITABLE = (DRAFT, IN_REVIEW, REJECTED, PUBLISHED)
+    # the owner may withdraw it (a draft is deleted instead)
+    WITHDRAWABLE = (DRAFT, IN_REVIEW, REJECTED, PUBLISHED, IN_NEGOTIATION)
+    # closed automatically once its deadline has passed
+    EXPIRABLE = (IN_REVIEW, PUBLISHED)
 
 
 class CloseReason:

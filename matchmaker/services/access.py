@@ -37,8 +37,6 @@ T = TypeVar("T")
 Rule = Callable[[User | None, Any], bool]
 Message = Callable[[], str]
 
-PUBLIC_DEMAND_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION, DemandStatus.CLOSED)
-
 
 @dataclass(frozen=True)
 class Policy(Generic[T]):
@@ -111,7 +109,7 @@ def _admins_only() -> str:
 def _sees_demand(actor: User | None, demand: Demand) -> bool:
     """Its organisation and administrators see every state; providers what was published."""
     return owns(actor, demand.organization_id) or (
-        is_provider(actor) and demand.status in PUBLIC_DEMAND_STATUSES
+        is_provider(actor) and demand.status in DemandStatus.PUBLIC
     )
 
 

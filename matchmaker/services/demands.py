@@ -1,9 +1,8 @@
-"""Design needs (设计需求) and their lifecycle.
+"""Design needs (设计需求): posting, editing, reviewing and closing them.
 
-draft → in_review → published → in_negotiation → closed (won | withdrawn | expired);
-in_review → rejected (with a reason) → in_review again after an edit. An owner's edit of
-a published demand sends it back to review. Past the deadline, published and in-review
-demands expire.
+The moves between statuses are the table in ``demand_lifecycle``: an owner's edit of a
+published demand sends it back to review; past the deadline, published and in-review demands
+expire; closing withdraws or declines the interests still pending.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -29,22 +28,18 @@ from ..models import (
 )
 from ..schemas import DemandIn, validate
 from . import audit
+from . import demand_lifecycle as lifecycle
 from .access import DEMAND_POLICY, require_role
 from .accounts import get_or_create_organization
+from .demand_lifecycle import InvalidTransition
 from .demand_rules import check_deadline
-from .errors import Conflict, Forbidden, field_error
+from .errors import Forbidden, field_error
 from .indexing import enqueue_demand
 from .lead_shape import Lead, shown_to
 from .notifications import notify_organization
 from .uniqueness import check_external_id
 
 S = DemandStatus
-EDITABLE = (S.DRAFT, S.IN_REVIEW, S.REJECTED, S.PUBLISHED)
-WITHDRAWABLE = (S.DRAFT, S.IN_REVIEW, S.REJECTED, S.PUBLISHED, S.IN_NEGOTIATION)
-
-
-class InvalidTransition(Conflict):
-    pass
 
 
 def read_demand(session: Session, actor: User | None, demand_id: int) -> Demand | Lead:
@@ -99,27 +94,6 @@ def demand_input(demand: Demand) -> dict[str, Any]:
         "contact_preference": demand.contact_preference,
         "external_id": demand.external_id,
     }
-
-
-def _transition(
-    session: Session,
-    actor: User | None,
-    demand: Demand,
-    allowed: tuple[str, ...],
-    new_status: str,
-    action: str,
-    **data,
-) -> None:
-    if demand.status not in allowed:
-        raise InvalidTransition(_("当前状态（%(status)s）不允许此操作", status=demand.status))
-    old = demand.status
-    demand.status = new_status
-    if new_status == S.PUBLISHED and demand.published_at is None:
-        demand.published_at = utcnow()
-    audit.record(
-        session, actor, action, "demand", demand.id, **{"from": old, "to": new_status, **data}
-    )
-    enqueue_demand(session, demand)
 
 
 def _organization_for(session: Session, actor: User, data: DemandIn) -> Organization:
@@ -192,16 +166,16 @@ def record_created(
         region=demand.region,
     )
     if wanted == S.IN_REVIEW:
-        _transition(session, actor, demand, (S.DRAFT,), S.IN_REVIEW, "demand.submitted")
+        lifecycle.move(session, actor, demand, lifecycle.SUBMIT)
     elif wanted == S.PUBLISHED:
-        _transition(session, actor, demand, (S.DRAFT,), S.PUBLISHED, "demand.published")
+        lifecycle.move(session, actor, demand, lifecycle.PUBLISH_DRAFT)
 
 
 def update_demand(
     session: Session, actor: User, demand_id: int, patch: Any, external_id_checked: bool = False
 ) -> Demand:
     demand = managed_demand(session, actor, demand_id)
-    if demand.status not in EDITABLE:
+    if demand.status not in S.EDITABLE:
         raise InvalidTransition(_("当前状态（%(status)s）不允许修改", status=demand.status))
     if not isinstance(patch, dict):
         patch = {}
@@ -230,19 +204,19 @@ def update_demand(
         approve(session, actor, demand.id)
     elif not actor.is_admin and demand.status == S.PUBLISHED:
         # The text that was approved changed: it has to be reviewed again.
-        _transition(session, actor, demand, (S.PUBLISHED,), S.IN_REVIEW, "demand.resubmitted")
+        lifecycle.move(session, actor, demand, lifecycle.RESUBMIT)
     return demand
 
 
 def submit(session: Session, actor: User, demand_id: int) -> Demand:
     demand = managed_demand(session, actor, demand_id)
-    _transition(session, actor, demand, (S.DRAFT, S.REJECTED), S.IN_REVIEW, "demand.submitted")
+    lifecycle.move(session, actor, demand, lifecycle.SUBMIT)
     return demand
 
 
 def approve(session: Session, actor: User, demand_id: int) -> Demand:
     demand = DEMAND_POLICY.require(actor, "review", session.get(Demand, demand_id))
-    _transition(session, actor, demand, (S.IN_REVIEW,), S.PUBLISHED, "demand.published")
+    lifecycle.move(session, actor, demand, lifecycle.APPROVE)
     demand.review_note = None
     notify_organization(
         session,
@@ -262,9 +236,7 @@ def reject(session: Session, actor: User, demand_id: int, reason: str) -> Demand
         raise field_error("reason", _("请填写驳回原因"))
     if len(reason) > 2000:
         raise field_error("reason", _("最多 %(n)s 个字符", n=2000))
-    _transition(
-        session, actor, demand, (S.IN_REVIEW,), S.REJECTED, "demand.rejected", reason=reason
-    )
+    lifecycle.move(session, actor, demand, lifecycle.REJECT, reason=reason)
     demand.review_note = reason
     notify_organization(
         session,
@@ -278,16 +250,28 @@ def reject(session: Session, actor: User, demand_id: int, reason: str) -> Demand
     return demand
 
 
-def _close(
-    session: Session, actor: User | None, demand: Demand, allowed: tuple[str, ...], reason: str
-) -> None:
-    _transition(session, actor, demand, allowed, S.CLOSED, f"demand.closed_{reason}", reason=reason)
+CLOSING = {
+    CloseReason.WON: lifecycle.CLOSE_WON,
+    CloseReason.WITHDRAWN: lifecycle.CLOSE_WITHDRAWN,
+    CloseReason.EXPIRED: lifecycle.CLOSE_EXPIRED,
+}
+
+
+def _close(session: Session, actor: User | None, demand: Demand, reason: str) -> None:
+    """Close the demand; the interests still pending are declined (won) or withdrawn."""
+    lifecycle.move(session, actor, demand, CLOSING[reason], reason=reason)
     demand.close_reason = reason
-    for interest in pending_interests(demand):
-        interest.status = (
-            InterestStatus.WITHDRAWN if reason != CloseReason.WON else InterestStatus.DECLINED
-        )
-        interest.decided_at = utcnow()
+    ended = InterestStatus.DECLINED if reason == CloseReason.WON else InterestStatus.WITHDRAWN
+    # One conditional UPDATE: an interest accepted at this moment is not swept along.
+    ended_ids = session.scalars(
+        update(Interest)
+        .where(Interest.demand_id == demand.id, Interest.status == InterestStatus.PENDING)
+        .values(status=ended, decided_at=utcnow())
+        .returning(Interest.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for interest in session.scalars(select(Interest).where(Interest.id.in_(ended_ids))):
+        session.refresh(interest)
         notify_organization(
             session,
             interest.provider.organization,
@@ -305,14 +289,14 @@ def pending_interests(demand: Demand) -> list[Interest]:
 
 def withdraw(session: Session, actor: User, demand_id: int) -> Demand:
     demand = managed_demand(session, actor, demand_id)
-    _close(session, actor, demand, WITHDRAWABLE, CloseReason.WITHDRAWN)
+    _close(session, actor, demand, CloseReason.WITHDRAWN)
     return demand
 
 
 def mark_won(session: Session, actor: User, demand_id: int) -> Demand:
     """The enterprise signed with a provider it accepted."""
     demand = managed_demand(session, actor, demand_id)
-    _close(session, actor, demand, (S.IN_NEGOTIATION,), CloseReason.WON)
+    _close(session, actor, demand, CloseReason.WON)
     return demand
 
 
@@ -322,14 +306,14 @@ def expire_overdue(session: Session, today: dt.date | None = None) -> int:
     overdue = list(
         session.scalars(
             select(Demand).where(
-                Demand.status.in_((S.PUBLISHED, S.IN_REVIEW)),
+                Demand.status.in_(S.EXPIRABLE),
                 Demand.deadline.is_not(None),
                 Demand.deadline < today,
             )
         )
     )
     for demand in overdue:
-        _close(session, None, demand, (S.PUBLISHED, S.IN_REVIEW), CloseReason.EXPIRED)
+        _close(session, None, demand, CloseReason.EXPIRED)
         notify_organization(
             session,
             demand.organization,

@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 DELIVER = "index"  # after-commit work: deliver the outbox
 
-INDEXED_DEMAND_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION, DemandStatus.CLOSED)
 BATCH = 500
 
 
@@ -158,7 +157,7 @@ SOURCES: dict[str, Source] = {
     ),
     DEMANDS: Source(
         Demand,
-        lambda: Demand.status.in_(INDEXED_DEMAND_STATUSES),
+        lambda: Demand.status.in_(DemandStatus.PUBLIC),
         (selectinload(Demand.organization),),
         lambda _s, rows: [demand_record(d) for d in rows],
     ),

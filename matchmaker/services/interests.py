@@ -1,6 +1,8 @@
 """The interest workflow: a provider answers a lead, the enterprise accepts or declines.
 
-Contact details of both sides are revealed only once an interest is accepted.
+Contact details of both sides are revealed only once an interest is accepted. A decision
+(accept, decline, withdraw) is one conditional UPDATE of a pending interest: when two people
+decide at the same moment one wins, and the other gets a 409 and changes nothing.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -25,21 +27,19 @@ from ..models import (
 )
 from ..schemas import InterestIn, validate
 from . import audit, proposals
-from .access import DEMAND_POLICY, INTEREST_POLICY, PUBLIC_DEMAND_STATUSES, own_provider
+from . import demand_lifecycle as lifecycle
+from .access import DEMAND_POLICY, INTEREST_POLICY, own_provider
 from .demands import managed_demand
 from .errors import Conflict
-from .indexing import enqueue_demand
 from .lead_shape import Lead, shown_to
 from .notifications import notify_organization
 from .providers import get_provider
-
-OPEN_FOR_INTEREST = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION)
 
 
 def express(session: Session, actor: User, demand_id: int, body: Any) -> Interest:
     demand = DEMAND_POLICY.require(actor, "answer", session.get(Demand, demand_id))
     provider = own_provider(actor)
-    if demand.status not in OPEN_FOR_INTEREST:
+    if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("该需求当前不接受意向"))
     data = validate(InterestIn, body)
     if session.scalar(
@@ -88,15 +88,29 @@ def for_decision(session: Session, actor: User, interest_id: int) -> Interest:
     interest = INTEREST_POLICY.require(actor, "decide", session.get(Interest, interest_id))
     if interest.status != InterestStatus.PENDING:
         raise Conflict(_("该意向已处理"))
-    if interest.demand.status not in OPEN_FOR_INTEREST:
+    if interest.demand.status not in DemandStatus.OPEN:
         raise Conflict(_("该需求当前不接受意向"))
     return interest
+
+
+def _claim(session: Session, interest: Interest, new_status: str) -> None:
+    """Move a pending interest to ``new_status``, or 409 if it was decided meanwhile."""
+    session.flush()
+    claimed = session.execute(
+        update(Interest)
+        .where(Interest.id == interest.id, Interest.status == InterestStatus.PENDING)
+        .values(status=new_status, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(interest)
+    if not claimed:
+        raise Conflict(_("该意向已处理"))
 
 
 def _decide(session: Session, actor: User, interest_id: int, new_status: str) -> Interest:
     interest = for_decision(session, actor, interest_id)
     demand = interest.demand
-    interest.status, interest.decided_at = new_status, utcnow()
+    _claim(session, interest, new_status)
     audit.record(
         session,
         actor,
@@ -118,19 +132,9 @@ def _decide(session: Session, actor: User, interest_id: int, new_status: str) ->
 
 
 def accept(session: Session, actor: User, interest_id: int) -> Interest:
+    """The first accepted interest puts a published demand into negotiation."""
     interest = _decide(session, actor, interest_id, InterestStatus.ACCEPTED)
-    demand = interest.demand
-    if demand.status == DemandStatus.PUBLISHED:
-        demand.status = DemandStatus.IN_NEGOTIATION
-        audit.record(
-            session,
-            actor,
-            "demand.negotiating",
-            "demand",
-            demand.id,
-            **{"from": DemandStatus.PUBLISHED, "to": DemandStatus.IN_NEGOTIATION},
-        )
-        enqueue_demand(session, demand)
+    lifecycle.move_if_still(session, actor, interest.demand, lifecycle.NEGOTIATE)
     return interest
 
 
@@ -140,9 +144,7 @@ def decline(session: Session, actor: User, interest_id: int) -> Interest:
 
 def withdraw(session: Session, actor: User, interest_id: int) -> Interest:
     interest = INTEREST_POLICY.require(actor, "withdraw", session.get(Interest, interest_id))
-    if interest.status != InterestStatus.PENDING:
-        raise Conflict(_("该意向已处理"))
-    interest.status, interest.decided_at = InterestStatus.WITHDRAWN, utcnow()
+    _claim(session, interest, InterestStatus.WITHDRAWN)
     audit.record(
         session,
         actor,
@@ -158,7 +160,7 @@ def withdraw(session: Session, actor: User, interest_id: int) -> Interest:
 def invite(session: Session, actor: User, demand_id: int, provider_id: int) -> Invitation:
     """The enterprise asks a (recommended) provider to look at its published demand."""
     demand = managed_demand(session, actor, demand_id)
-    if demand.status not in OPEN_FOR_INTEREST:
+    if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("只有已发布的需求可以邀请服务方"))
     provider = get_provider(session, provider_id)
     if session.scalar(
@@ -276,7 +278,7 @@ def listing(
     if actor.role == Role.PROVIDER:
         query = query.where(
             Interest.provider_id == own_provider(actor).id,
-            Demand.status.in_(PUBLIC_DEMAND_STATUSES),
+            Demand.status.in_(DemandStatus.PUBLIC),
         )
     elif not actor.is_admin:
         query = query.where(Demand.organization_id == actor.organization_id)
@@ -303,7 +305,7 @@ def invitable_demands(session: Session, actor: User | None, provider_id: int) ->
             select(Demand)
             .where(
                 Demand.organization_id == actor.organization_id,
-                Demand.status.in_(OPEN_FOR_INTEREST),
+                Demand.status.in_(DemandStatus.OPEN),
                 Demand.id.not_in(invited),
                 Demand.id.not_in(answered),
             )

@@ -25,7 +25,6 @@ from .errors import Conflict
 from .indexing import demand_record, provider_record
 from .lead_shape import shown_to
 
-LEAD_STATUSES = (DemandStatus.PUBLISHED,)
 # Exposure fairness: a provider recommended at least this often that answers fewer than this
 # share of its recommendations is damped (``search.scoring.DAMPING``), so one that never
 # answers cannot crowd out the others for ever; a new provider is never damped.
@@ -59,7 +58,7 @@ def _lead_matches(session: Session, actor: User, hits: Sequence[Hit]) -> list[Ma
     """Demand hits that are leads *now*: published, and visible to the reader, in its shape."""
 
     def is_lead(demand: Demand) -> bool:
-        return demand.status in LEAD_STATUSES and DEMAND_POLICY.can(actor, "see", demand)
+        return demand.status in DemandStatus.LISTED and DEMAND_POLICY.can(actor, "see", demand)
 
     return [
         Match(shown_to(actor, m.record), m.hit)
@@ -86,7 +85,7 @@ def recommended_providers(
 ) -> list[Match]:
     """Providers for a demand, best first. Each first showing is recorded as exposure."""
     demand = managed_demand(session, actor, demand_id)
-    if demand.status not in (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION):
+    if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("只有已发布的需求才有推荐"))
     hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
     matches = rows_in_order(session, Provider, hits, _any)
@@ -161,7 +160,7 @@ def search_demands(
     """Providers and admins browse leads: published demands only."""
     require_role(actor, Role.PROVIDER, Role.ADMIN)
     filters = dict(query.filters)
-    filters["status"] = list(LEAD_STATUSES)
+    filters["status"] = list(DemandStatus.LISTED)
     page = backend.search(SearchQuery(**{**query.__dict__, "index": DEMANDS, "filters": filters}))
     return Results([m.record for m in _lead_matches(session, actor, page.hits)], page)
 

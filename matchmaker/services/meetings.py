@@ -73,7 +73,6 @@ class Outcome:
 RSVP_ANSWERS = ("yes", "no", "maybe")
 KIND_MATCHMAKING, KIND_DIAGNOSIS = "matchmaking", "diagnosis"
 KINDS = (KIND_MATCHMAKING, KIND_DIAGNOSIS)
-OPEN_STATUSES = (DemandStatus.PUBLISHED, DemandStatus.IN_NEGOTIATION)
 DEFAULT_PER_DEMAND = 3
 MAX_DEMANDS = 200
 MAX_CONTRACT_VALUE = 2_000_000_000  # fits the 32-bit column
@@ -365,7 +364,7 @@ def _require_upcoming(meeting: Meeting, now: dt.datetime | None = None) -> None:
 def _open_demands(session: Session, meeting: Meeting) -> list[Demand]:
     statement = (
         select(Demand)
-        .where(Demand.status.in_(OPEN_STATUSES))
+        .where(Demand.status.in_(DemandStatus.OPEN))
         .options(selectinload(Demand.organization))
     )
     if meeting.cluster:
@@ -431,7 +430,7 @@ def add_pair(
     demand = session.get(Demand, demand_id) if isinstance(demand_id, int) else None
     if (
         demand is None
-        or demand.status not in OPEN_STATUSES
+        or demand.status not in DemandStatus.OPEN
         or (meeting.cluster and demand.cluster != meeting.cluster)
         or (meeting.region and demand.region != meeting.region)
     ):
@@ -509,7 +508,7 @@ def _organizations_of(pairs) -> list[Organization]:
 def _sendable(meeting: Meeting) -> list[MeetingPair]:
     """Included pairs whose demand is still open: the proposal may be older than a demand's
     withdrawal or return to review, and such a pair is not sent out."""
-    return [p for p in meeting.pairs if p.included and p.demand.status in OPEN_STATUSES]
+    return [p for p in meeting.pairs if p.included and p.demand.status in DemandStatus.OPEN]
 
 
 def _booked(meeting: Meeting) -> list[Organization]:

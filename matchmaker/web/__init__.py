@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..errors import error_response
 from ..extensions import db, login_manager
-from ..models import User
+from ..models import DemandStatus, User
 from ..reasons import reason_label
 from ..schemas import unsafe_characters_message
 from ..services import contact_details, figures, login_sessions
@@ -129,6 +129,7 @@ def init_app(app: Flask) -> None:
         reason_label=reason_label,
         figure=figures.FIGURES.__getitem__,
         contact_details_in=contact_details.kinds_in,
+        DemandStatus=DemandStatus,
         **questions.HELPERS,
     )
     app.jinja_env.filters["money"] = money

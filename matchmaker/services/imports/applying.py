@@ -99,7 +99,7 @@ def _move_status(
     session: Session, actor: User, demand_id: int, status: str, wanted: str | None
 ) -> None:
     """Forward only: a re-import never takes a published demand back to draft."""
-    if wanted in (S.IN_REVIEW, S.PUBLISHED) and status in (S.DRAFT, S.REJECTED):
+    if wanted not in (None, S.DRAFT) and status in S.SUBMITTABLE:
         demands.submit(session, actor, demand_id)
         status = S.IN_REVIEW
     if wanted == S.PUBLISHED and status == S.IN_REVIEW:

@@ -28,8 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ...models import Demand, Organization, OrgType, Provider, User
-from ..demands import EDITABLE
+from ...models import Demand, DemandStatus, Organization, OrgType, Provider, User
 from ..verification import identity_changes
 from .columns import DEMANDS, PROVIDERS, header_of
 from .validation import Problem, Row
@@ -335,7 +334,7 @@ def _resolve_demand(
             header_of(DEMANDS, "external_id"),
             _("该外部编号已属于另一企业的需求：%(name)s", name=demand.organization.name),
         )
-    if demand.status not in EDITABLE:
+    if demand.status not in DemandStatus.EDITABLE:
         return Problem(
             row.number,
             header_of(DEMANDS, "external_id"),

@@ -111,7 +111,7 @@ def _save(form: DemandForm, demand=None):
             saved = demand_service.create_demand(db.session, user, body, status=wanted)
         else:
             saved = demand_service.update_demand(db.session, user, demand.id, body)
-            if action == "submit" and saved.status in (S.DRAFT, S.REJECTED):
+            if action == "submit" and saved.status in S.SUBMITTABLE:
                 demand_service.submit(db.session, user, saved.id)
         written, removed = files.attach_to_demand(
             db.session,
@@ -186,7 +186,7 @@ def new():
 @login_required
 def edit(demand_id: int):
     demand = demand_service.managed_demand(db.session, actor(), demand_id)
-    if demand.status not in demand_service.EDITABLE:
+    if demand.status not in S.EDITABLE:
         flash(_("当前状态的需求不能修改"), "error")
         return redirect(url_for(".detail", demand_id=demand.id))
     if request.method == "POST":
