@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .observability import context
@@ -73,6 +74,12 @@ def init_app(app: Flask) -> None:
     def service_error(exc: ServiceError):
         rollback()  # a rejected write changes nothing
         return error_response(exc.status, exc.message, exc.fields, exc.code)
+
+    @app.errorhandler(StaleDataError)
+    def stale_write(exc: StaleDataError):
+        # Two writes to one versioned record at once, outside the edits that say so themselves.
+        db.session.rollback()
+        return error_response(409, _("该记录刚刚被他人修改，请重新读取最新内容后再试"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -218,8 +218,13 @@ class Provider(db.Model):
     certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     index_version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    # Every UPDATE of the row is "… WHERE version = <read>" and moves the version: an edit made
+    # from an old copy fails instead of silently undoing someone else's (StaleDataError).
+    __mapper_args__ = {"version_id_col": version}
 
     organization: Mapped[Organization] = relationship(back_populates="provider")
     cases: Mapped[list[Case]] = relationship(
@@ -271,9 +276,12 @@ class Demand(db.Model):
     review_note: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     index_version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # as for Provider: stale edits fail
 
     organization: Mapped[Organization] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import Response
+
 from search import DEMANDS, SearchQuery
 
 from ..extensions import db
@@ -13,6 +15,7 @@ from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
 from .routing import ID, current_api_user, route
+from .versions import expected_version, tagged
 
 DEMAND_FACETS = ("cluster", "service", "region")
 
@@ -26,15 +29,16 @@ DEMAND_FACETS = ("cluster", "service", "region")
     response=s.DemandOut,
     status=201,
     errors=(400, 401, 403, 409, 413, 422),
+    versioned=True,
     description="Enterprises post for their own organisation; an admin names one by "
     "`organization_id` or creates/reuses one by exact name with `organization`. `status: "
     "published` is honoured for admins; other users' demands start `in_review` (or `draft` if "
     "asked).",
 )
-def create_demand(body: dict) -> s.DemandOut:
+def create_demand(body: dict) -> Response:
     demand = service.create_demand(db.session, current_api_user(), body)
     commit()
-    return out.demand(demand)
+    return tagged(out.demand(demand), 201)
 
 
 @route(
@@ -44,12 +48,13 @@ def create_demand(body: dict) -> s.DemandOut:
     tag="demands",
     response=s.DemandOut,
     errors=(401, 404),
+    versioned=True,
     description="Owners and admins see every state, with the posting organisation; providers see "
     "published ones without it (`organization_id`, `organization`, `external_id` null). "
     "Invisible → 404.",
 )
-def get_demand(demand_id: int) -> s.DemandOut:
-    return out.demand(service.read_demand(db.session, current_api_user(), demand_id))
+def get_demand(demand_id: int) -> Response:
+    return tagged(out.demand(service.read_demand(db.session, current_api_user(), demand_id)))
 
 
 @route(
@@ -61,14 +66,19 @@ def get_demand(demand_id: int) -> s.DemandOut:
     body_schema="DemandPatch",
     response=s.DemandOut,
     errors=(400, 401, 403, 404, 409, 413, 422),
+    versioned=True,
     description="Owner or admin. An owner's edit of a published demand sends it back to review; an "
     "admin may publish one in review with `status: published`. Editing a demand in "
-    "negotiation or closed → 409.",
+    "negotiation or closed → 409. Made from an older `version` (body or `If-Match`) than the "
+    "current one → 409, and nothing changes.",
 )
-def update_demand(demand_id: int, body: dict) -> s.DemandOut:
-    demand = service.update_demand(db.session, current_api_user(), demand_id, body)
+def update_demand(demand_id: int, body: dict) -> Response:
+    expected = expected_version(body)
+    demand = service.update_demand(
+        db.session, current_api_user(), demand_id, body, expected_version=expected
+    )
     commit()
-    return out.demand(demand)
+    return tagged(out.demand(demand))
 
 
 @route(

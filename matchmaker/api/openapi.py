@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from . import schemas as s
 from .routing import ENDPOINTS, MAX_ID, Endpoint, route
+from .versions import VersionIn
 
 REF = "#/components/schemas/{model}"
 
@@ -22,8 +23,14 @@ recommendations and the interest workflow.
 
 - Authentication: `POST /api/v1/auth/token`, then `Authorization: Bearer <token>` on every
   call except `GET /api/v1/taxonomy` and this document. Missing, invalid or expired token → 401.
-  Only *failed* token requests count against the per-address rate limit (10 per minute by
-  default); past it every token request from that address gets 429 until the window passes.
+  Only *failed* token requests count, together with failed sign-ins on the web page: per
+  account (10 per minute by default) and per client address (30 per minute). Once either is
+  spent every attempt for that account or from that address gets 429 with `Retry-After`.
+  `GET /api/v1/auth/tokens` lists the caller's live tokens, `DELETE` revokes one.
+- Stale writes: demand and provider objects carry `version` (also sent as the `ETag`
+  header). A `PATCH` may send the version it was made from, as `version` in the body or as
+  `If-Match: "<version>"`; if the record changed meanwhile the answer is 409 `conflict` and
+  nothing changes. Without either, the `PATCH` applies to the current record.
 - Errors always look like `{"error": {"code", "message", "fields"?}}`. Besides the codes of
   the contract, one extension: when the search engine cannot be reached, endpoints that read
   from it (search, matches, leads) answer **503 with code `unavailable`** (and `Retry-After`).
@@ -99,6 +106,20 @@ ERROR_TEXT = {
 }
 
 
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": 'The version this change was made from, e.g. `"3"` (the `ETag` of a GET): '
+    "409 `conflict` if the record changed since. The same as `version` in the body.",
+    "schema": {"type": "string", "examples": ['"3"']},
+}
+ETAG = {
+    "description": 'The record\'s version, e.g. `"3"`, for a later `If-Match`',
+    "schema": {"type": "string"},
+}
+
+
 def _schema_ref(name: str) -> dict[str, str]:
     return {"$ref": REF.format(model=name)}
 
@@ -116,8 +137,8 @@ class _Components:
             self.schemas[name] = schema
         return name
 
-    def add_partial(self, model: type[BaseModel], name: str) -> str:
-        """A PATCH body: the creation model with every field optional."""
+    def add_partial(self, model: type[BaseModel], name: str, versioned: bool) -> str:
+        """A PATCH body: the creation model with every field optional (and ``version``)."""
         base = self.add(model, "validation")
         if name not in self.schemas:
             schema = copy.deepcopy(self.schemas[base])
@@ -127,6 +148,10 @@ class _Components:
                 f"Partial update: any subset of the fields of {base}; the merged "
                 f"record must satisfy {base}'s rules."
             )
+            if versioned:
+                schema["properties"]["version"] = VersionIn.model_json_schema()["properties"][
+                    "version"
+                ]
             self.schemas[name] = schema
         return name
 
@@ -169,11 +194,13 @@ def _operation(components: _Components, endpoint: Endpoint) -> dict[str, Any]:
     ]
     if endpoint.query is not None:
         parameters += _query_parameters(components, endpoint.query)
+    if endpoint.versioned and endpoint.method == "PATCH":
+        parameters.append(IF_MATCH)
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:
         name = (
-            components.add_partial(endpoint.body, endpoint.body_schema)
+            components.add_partial(endpoint.body, endpoint.body_schema, endpoint.versioned)
             if endpoint.body_schema
             else components.add(endpoint.body, "validation")
         )
@@ -192,6 +219,8 @@ def _operation(components: _Components, endpoint: Endpoint) -> dict[str, Any]:
             "description": "Success",
             "content": {"application/json": content},
         }
+        if endpoint.versioned:
+            responses[str(endpoint.status)]["headers"] = {"ETag": ETAG}
     error_ref = {
         "application/json": {"schema": _schema_ref(components.add(s.ErrorOut, "serialization"))}
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import Response
+
 from search import PROVIDERS, SearchQuery
 
 from ..extensions import db
@@ -13,6 +15,7 @@ from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
 from .routing import ID, current_api_user, route
+from .versions import expected_version, tagged
 
 PROVIDER_FACETS = ("cluster", "service", "region", "level", "kind")
 
@@ -26,16 +29,17 @@ PROVIDER_FACETS = ("cluster", "service", "region", "level", "kind")
     response=s.ProviderOut,
     status=201,
     errors=(400, 401, 403, 409, 413, 422),
+    versioned=True,
     description="Admins create any provider (the organisation is found or created by exact name); "
     "a provider user creates its own organisation's profile. `verified` is honoured for "
     "admins only; `external_id` may be set by admins only (403 otherwise). A duplicate "
     "`external_id` → 409.",
 )
-def create_provider(body: dict) -> s.ProviderOut:
+def create_provider(body: dict) -> Response:
     user = current_api_user()
     provider = service.create_provider(db.session, user, body)
     commit()
-    return out.provider(provider, user)
+    return tagged(out.provider(provider, user), 201)
 
 
 @route(
@@ -45,11 +49,12 @@ def create_provider(body: dict) -> s.ProviderOut:
     tag="providers",
     response=s.ProviderOut,
     errors=(401, 404),
+    versioned=True,
 )
-def get_provider(provider_id: int) -> s.ProviderOut:
+def get_provider(provider_id: int) -> Response:
     provider = service.get_provider(db.session, provider_id)
     rating = ratings.ratings(db.session, [provider.id]).get(provider.id)
-    return out.provider(provider, current_api_user(), rating)
+    return tagged(out.provider(provider, current_api_user(), rating))
 
 
 @route(
@@ -61,14 +66,17 @@ def get_provider(provider_id: int) -> s.ProviderOut:
     body_schema="ProviderPatch",
     response=s.ProviderOut,
     errors=(400, 401, 403, 404, 409, 413, 422),
+    versioned=True,
     description="Any subset of the creation fields; the merged profile must be valid. `cases`, "
-    "when given, replaces the list. Only the provider's own users and admins (403 otherwise).",
+    "when given, replaces the list. Only the provider's own users and admins (403 otherwise). "
+    "Made from an older `version` (body or `If-Match`) than the current one → 409.",
 )
-def update_provider(provider_id: int, body: dict) -> s.ProviderOut:
+def update_provider(provider_id: int, body: dict) -> Response:
     user = current_api_user()
-    provider = service.update_provider(db.session, user, provider_id, body)
+    expected = expected_version(body)
+    provider = service.update_provider(db.session, user, provider_id, body, expected)
     commit()
-    return out.provider(provider, user)
+    return tagged(out.provider(provider, user))
 
 
 @route(

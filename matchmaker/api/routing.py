@@ -57,6 +57,7 @@ class Endpoint:
     response: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
+    versioned: bool = False  # answers carry an ETag; a PATCH takes `version` / If-Match
 
     @property
     def path(self) -> str:
@@ -157,6 +158,7 @@ def route(
     status: int = 200,
     errors: Sequence[int] = (),
     decorators: Sequence[Callable] = (),
+    versioned: bool = False,
 ):
     """Register ``view`` at ``rule`` for ``method`` and record its specification.
 
@@ -181,6 +183,7 @@ def route(
             response=response,
             status=status,
             errors=tuple(errors),
+            versioned=versioned,
         )
 
         @wraps(view)

@@ -185,6 +185,10 @@ class ProviderOut(Out):
     external_id: str | None = Field(
         description="Shown to the provider itself and to admins; null for others"
     )
+    version: int = Field(
+        description="Moves with every change; send it back with a PATCH (or as If-Match) to "
+        "be told, with 409, when someone changed the record meanwhile"
+    )
     rating: float | None = Field(
         None,
         description="Mean of the enterprises' public reviews (1–5, the three aspects "
@@ -249,6 +253,10 @@ class DemandOut(Out):
     )
     created_at: dt.datetime
     published_at: dt.datetime | None
+    version: int = Field(
+        description="Moves with every change; send it back with a PATCH (or as If-Match) to "
+        "be told, with 409, when someone changed the record meanwhile"
+    )
 
 
 class FacetEntry(Out):

@@ -101,6 +101,7 @@ def provider(
         certifications=list(row.certifications or []),
         verified=bool(org.verified),
         external_id=row.external_id if owns(viewer, row.organization_id) else None,
+        version=row.version,
         rating=rating[0] if rating else None,
         review_count=rating[1] if rating else 0,
     )
@@ -133,6 +134,7 @@ def _demand_fields(row: Demand | Lead) -> dict:
         "status": row.status,
         "created_at": utc(row.created_at),
         "published_at": utc(row.published_at),
+        "version": row.version,
     }
 
 

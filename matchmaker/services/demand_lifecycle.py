@@ -78,7 +78,8 @@ def _try(session: Session, actor: User | None, demand: Demand, step: Move, data:
     seen = demand.status
     if seen not in step.sources:
         return False
-    values: dict = {"status": step.target, "updated_at": utcnow()}
+    # The version moves as with every update of a demand (see Demand.version).
+    values: dict = {"status": step.target, "updated_at": utcnow(), "version": Demand.version + 1}
     if step.target == S.PUBLISHED:
         values["published_at"] = func.coalesce(Demand.published_at, utcnow())
     session.flush()  # the demand's pending changes go first, in the same transaction

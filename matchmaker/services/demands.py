@@ -27,7 +27,7 @@ from ..models import (
     utcnow,
 )
 from ..schemas import DemandIn, validate
-from . import audit
+from . import audit, versions
 from . import demand_lifecycle as lifecycle
 from .access import DEMAND_POLICY, require_role
 from .accounts import get_or_create_organization
@@ -172,9 +172,17 @@ def record_created(
 
 
 def update_demand(
-    session: Session, actor: User, demand_id: int, patch: Any, external_id_checked: bool = False
+    session: Session,
+    actor: User,
+    demand_id: int,
+    patch: Any,
+    external_id_checked: bool = False,
+    expected_version: int | None = None,
 ) -> Demand:
+    """A partial update. ``expected_version``: the version the caller edited; if the demand
+    changed since, the update is refused (StaleRecord, 409) rather than undo that change."""
     demand = managed_demand(session, actor, demand_id)
+    versions.check(demand, expected_version, _("该需求"))
     if demand.status not in S.EDITABLE:
         raise InvalidTransition(_("当前状态（%(status)s）不允许修改", status=demand.status))
     if not isinstance(patch, dict):
@@ -194,17 +202,18 @@ def update_demand(
     )
     if actor.is_admin and data.organization_id != demand.organization_id:
         demand.organization = _organization_for(session, actor, data)
-    for key, value in data.model_dump(
-        exclude={"organization_id", "organization", "status"}
-    ).items():
-        setattr(demand, key, value)
-    audit.record(session, actor, "demand.updated", "demand", demand.id, fields=sorted(patch))
-    enqueue_demand(session, demand)
-    if actor.is_admin and requested_status == S.PUBLISHED and demand.status == S.IN_REVIEW:
-        approve(session, actor, demand.id)
-    elif not actor.is_admin and demand.status == S.PUBLISHED:
-        # The text that was approved changed: it has to be reviewed again.
-        lifecycle.move(session, actor, demand, lifecycle.RESUBMIT)
+    with versions.guarded(_("该需求")):
+        for key, value in data.model_dump(
+            exclude={"organization_id", "organization", "status"}
+        ).items():
+            setattr(demand, key, value)
+        audit.record(session, actor, "demand.updated", "demand", demand.id, fields=sorted(patch))
+        enqueue_demand(session, demand)  # flushes: the UPDATE checks the version it read
+        if actor.is_admin and requested_status == S.PUBLISHED and demand.status == S.IN_REVIEW:
+            approve(session, actor, demand.id)
+        elif not actor.is_admin and demand.status == S.PUBLISHED:
+            # The text that was approved changed: it has to be reviewed again.
+            lifecycle.move(session, actor, demand, lifecycle.RESUBMIT)
     return demand
 
 

@@ -33,5 +33,9 @@ class Conflict(ServiceError):
     status = 409
 
 
+class StaleRecord(Conflict):
+    """The record changed after the caller read it: its write would undo someone else's."""
+
+
 def field_error(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, {field: [message]})

@@ -33,6 +33,7 @@ class Lead:
     close_reason: str | None
     created_at: dt.datetime
     published_at: dt.datetime | None
+    version: int
     attachments: tuple[Attachment, ...]
 
 
@@ -52,6 +53,7 @@ def lead_of(demand: Demand) -> Lead:
         close_reason=demand.close_reason,
         created_at=demand.created_at,
         published_at=demand.published_at,
+        version=demand.version,
         attachments=tuple(demand.attachments),
     )
 

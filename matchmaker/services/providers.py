@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Case, Organization, OrgType, Provider, Role, User, utcnow
 from ..schemas import CaseIn, ProviderIn, validate
-from . import audit
+from . import audit, versions
 from .access import CASE_POLICY, PROVIDER_POLICY, require_role
 from .errors import Conflict
 from .indexing import enqueue_provider
@@ -144,9 +144,16 @@ def record_created(session: Session, actor: User, provider: Provider) -> None:
 
 
 def update_provider(
-    session: Session, actor: User, provider_id: int, patch: Any, external_id_checked: bool = False
+    session: Session,
+    actor: User,
+    provider_id: int,
+    patch: Any,
+    external_id_checked: bool = False,
+    expected_version: int | None = None,
 ) -> Provider:
+    """A partial update; ``expected_version`` as for ``demands.update_demand``."""
     provider = managed_provider(session, actor, provider_id)
+    versions.check(provider, expected_version, _("该服务能力档案"))
     if not isinstance(patch, dict):
         patch = {}
     merged = {**provider_input(provider), **patch}
@@ -160,9 +167,12 @@ def update_provider(
         provider.external_id,
         checked=external_id_checked,
     )
-    _apply(session, actor, provider, data, replace_cases="cases" in patch)
-    audit.record(session, actor, "provider.updated", "provider", provider.id, fields=sorted(patch))
-    enqueue_provider(session, provider)
+    with versions.guarded(_("该服务能力档案")):
+        _apply(session, actor, provider, data, replace_cases="cases" in patch)
+        audit.record(
+            session, actor, "provider.updated", "provider", provider.id, fields=sorted(patch)
+        )
+        enqueue_provider(session, provider)  # flushes: the UPDATE checks the version it read
     return provider
 
 

@@ -27,6 +27,7 @@ DEMAND_FIELDS = {
     "external_id",
     "created_at",
     "published_at",
+    "version",
 }
 
 

@@ -163,7 +163,8 @@ def test_request_schemas_come_from_the_validating_models(document):
             n for n, f in model.model_fields.items() if f.is_required()
         }
     assert "required" not in schemas["ProviderPatch"]
-    assert set(schemas["ProviderPatch"]["properties"]) == set(ProviderIn.model_fields)
+    # A PATCH takes the creation fields, and the version it was made from.
+    assert set(schemas["ProviderPatch"]["properties"]) == {*ProviderIn.model_fields, "version"}
     patch = document["paths"]["/api/v1/demands/{demand_id}"]["patch"]
     assert patch["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/DemandPatch"

@@ -26,6 +26,7 @@ PROVIDER_FIELDS = {
     "certifications",
     "verified",
     "external_id",
+    "version",
     "rating",
     "review_count",
 }

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -63,7 +64,18 @@ def show_errors(
             form.form_errors.extend(messages)
 
 
-class DemandForm(FlaskForm):
+class Versioned:
+    """A form that edits a versioned record carries the version it was opened with, so a save
+    after someone else's is refused (services/versions.py) instead of undoing theirs."""
+
+    version = HiddenField()
+
+    def edited_version(self) -> int | None:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+
+class DemandForm(Versioned, FlaskForm):
     title = StringField(_l("需求标题"), REQUIRED, render_kw={"maxlength": 200})
     description = TextAreaField(_l("需求描述"), REQUIRED, render_kw={"rows": 8})
     cluster = SelectField(_l("所属产业集群"), REQUIRED, validate_choice=False)

@@ -23,7 +23,7 @@ from ...services import (
 )
 from ...services import demands as demand_service
 from ...services import leads as lead_service
-from ...services.errors import ValidationFailed
+from ...services.errors import StaleRecord, ValidationFailed
 from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
 from .. import questions
@@ -110,7 +110,9 @@ def _save(form: DemandForm, demand=None):
             wanted = S.DRAFT if action == "draft" else S.IN_REVIEW
             saved = demand_service.create_demand(db.session, user, body, status=wanted)
         else:
-            saved = demand_service.update_demand(db.session, user, demand.id, body)
+            saved = demand_service.update_demand(
+                db.session, user, demand.id, body, expected_version=form.edited_version()
+            )
             if action == "submit" and saved.status in S.SUBMITTABLE:
                 demand_service.submit(db.session, user, saved.id)
         written, removed = files.attach_to_demand(
@@ -193,7 +195,13 @@ def edit(demand_id: int):
         form = DemandForm()
         form.set_choices()
         was_published = demand.status == S.PUBLISHED
-        saved = _save(form, demand)
+        try:
+            saved = _save(form, demand)
+        except StaleRecord:
+            # Someone saved this demand after the form was opened: nothing was written, and
+            # the page keeps what was typed (with the old version, so saving again is refused).
+            demand = demand_service.managed_demand(db.session, actor(), demand_id)
+            return render_template("demands/form.html", form=form, demand=demand, stale=True), 409
         if saved is not None:
             if was_published:
                 flash(_("修改已保存，需求将重新审核后再公开"), "success")
@@ -205,7 +213,7 @@ def edit(demand_id: int):
             return redirect(url_for(".detail", demand_id=saved.id))
         demand = demand_service.managed_demand(db.session, actor(), demand_id)
         return render_template("demands/form.html", form=form, demand=demand), 422
-    form = DemandForm(data=demand_service.demand_input(demand))
+    form = DemandForm(data={**demand_service.demand_input(demand), "version": demand.version})
     form.set_choices()
     return render_template("demands/form.html", form=form, demand=demand)
 

@@ -9,13 +9,14 @@ from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 from ..demands.forms import (
     REQUIRED,
     CheckboxesField,
+    Versioned,
     blank_to_none,
     taxonomy_choices,
     without_blanks,
 )
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(Versioned, FlaskForm):
     kind = SelectField(_l("机构类型"), REQUIRED, validate_choice=False)
     level = SelectField(_l("认定级别"), validate_choice=False)
     region = SelectField(_l("所在区县"), REQUIRED, validate_choice=False)

@@ -14,7 +14,7 @@ from ...schemas import CaseIn, ProviderIn, validate
 from ...search_engine import get_search
 from ...services import access, deals, files, interests, matching, ratings
 from ...services import providers as provider_service
-from ...services.errors import Forbidden, ValidationFailed
+from ...services.errors import Forbidden, StaleRecord, ValidationFailed
 from ...transaction import commit, unit_of_work
 from ..demands.forms import show_errors
 from ..uploads import save_with_uploads, upload_folder, upload_quota
@@ -113,15 +113,24 @@ def own_profile():
         was_verified = organization.verified
         try:
             with unit_of_work():
-                validate(
-                    ProviderIn, {"name": organization.name, **body}
-                )  # blanks reported as missing
+                # blanks reported as missing
+                validate(ProviderIn, {"name": organization.name, **body})
                 if provider is None:
                     provider = provider_service.create_provider(
                         db.session, user, {"name": organization.name, **body}
                     )
                 else:
-                    provider_service.update_provider(db.session, user, provider.id, body)
+                    provider_service.update_provider(
+                        db.session, user, provider.id, body, expected_version=form.edited_version()
+                    )
+        except StaleRecord:  # someone saved the profile after this form was opened
+            return render_template(
+                "providers/edit.html",
+                form=form,
+                organization=organization,
+                provider=organization.provider,
+                stale=True,
+            ), 409
         except ValidationFailed as exc:
             show_errors(form, exc)
             return render_template(
@@ -137,6 +146,7 @@ def own_profile():
         return redirect(url_for(".own_profile"))
     if provider is not None:
         form.fill(provider_service.provider_input(provider))
+        form.version.data = provider.version
     else:
         form.fill(
             {"kind": organization.kind, "level": organization.level, "region": organization.region}
