@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -60,7 +62,10 @@ def error_response(
 
 
 def wait_message(seconds: int) -> str:
-    return _("尝试次数过多，为保护账号安全，请在 %(n)s 秒后再试", n=seconds)
+    """How long a throttled caller waits: seconds up to a minute and a half, then minutes."""
+    if seconds <= 90:
+        return _("尝试次数过多，为保护账号安全，请在 %(n)s 秒后再试", n=seconds)
+    return _("尝试次数过多，为保护账号安全，请在 %(n)s 分钟后再试", n=math.ceil(seconds / 60))
 
 
 def init_app(app: Flask) -> None:
