@@ -40,8 +40,8 @@ from werkzeug.serving import make_server
 from matchmaker import create_app
 from matchmaker.extensions import db, limiter
 from matchmaker.jobs import queue as job_queue
-from matchmaker.observability import logs
 from matchmaker.models import User
+from matchmaker.observability import logs
 from matchmaker.services import accounts, api_tokens
 from tests import factories
 
