@@ -55,7 +55,7 @@ def test_two_admins_approve_and_reject_at_once(live, make):
             [
                 lambda d=demand_id: approver.post(f"/admin/review/{d}/approve"),
                 lambda d=demand_id: rejecter.post(
-                    f"/admin/review/{d}/reject", data={f"d{d}-reason": "信息不完整"}
+                    "/admin/review", data={"demand": d, f"d{d}-reason": "信息不完整"}
                 ),
             ]
         )
@@ -84,7 +84,7 @@ def test_won_and_withdrawn_at_once_close_the_demand_once(live, make):
     for demand_id in cases:
         won, withdrawn = at_once(
             [
-                lambda d=demand_id: browser_a.post(f"/demands/{d}/won"),
+                lambda d=demand_id: browser_a.post(f"/demands/{d}/won", data={"confirmed": "1"}),
                 lambda d=demand_id: browser_b.post(f"/demands/{d}/withdraw"),
             ]
         )
