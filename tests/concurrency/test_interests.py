@@ -27,9 +27,9 @@ def _setup(make, providers: int = PROVIDERS):
 def _events(interest_id: int) -> list[str]:
     return list(
         db.session.scalars(
-            select(AuditEvent.action).where(
-                AuditEvent.subject_type == "interest", AuditEvent.subject_id == interest_id
-            )
+            select(AuditEvent.action)
+            .where(AuditEvent.subject_type == "interest", AuditEvent.subject_id == interest_id)
+            .order_by(AuditEvent.id)
         )
     )
 
