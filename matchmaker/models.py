@@ -157,6 +157,12 @@ class User(UserMixin, db.Model):
 
     organization: Mapped[Organization | None] = relationship(back_populates="users")
 
+    # Moved by a password change, "sign out everywhere" and deactivation. Sessions and API
+    # tokens carry the value read when the password was checked and work only while it is
+    # still the user's: a sign-in that checked the old password a moment before the change
+    # committed cannot outlive it.
+    sign_in_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
     # The key of the signed-in browser's LoginSession, set at sign-in and when a request loads
     # the user. Flask-Login keeps what get_id returns in the session and remember-me cookies,
     # so those cookies name a record the server can end, not just the user.
@@ -184,6 +190,7 @@ class LoginSession(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    user_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
@@ -196,6 +203,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

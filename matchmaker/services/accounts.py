@@ -113,7 +113,10 @@ def organization_id_by_name(session: Session, name: str | None) -> int | None:
 
 
 def end_every_sign_in(session: Session, user: User) -> None:
-    """Every browser (session and remember-me cookies) and every API token stop working."""
+    """Every browser (session and remember-me cookies) and every API token stop working,
+    including one whose password check is under way right now (``sign_in_version``)."""
+    user.sign_in_version = User.sign_in_version + 1  # in SQL: concurrent changes both count
+    session.flush()
     login_sessions.end_all(session, user)
     api_tokens.revoke_all(session, user)
 

@@ -1,7 +1,8 @@
 """API bearer tokens: issued for e-mail and password, listed and revoked by their owner.
 
-Only a token's SHA-256 is stored. Expired tokens are deleted whenever a token is issued, so
-the table holds live credentials only.
+Only a token's SHA-256 is stored. Like a signed-in browser, a token carries the user's
+``sign_in_version`` from when the password was checked and stops working once it moves.
+Expired tokens are deleted whenever a token is issued, so the table holds live credentials.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..models import ApiToken, User, utcnow
 from . import audit
 from .errors import NotFound
+from .login_sessions import current_for
 
 
 def _digest(token: str) -> str:
@@ -27,14 +29,21 @@ def issue(session: Session, user: User, ttl_hours: int) -> tuple[str, dt.datetim
     purge_expired(session)
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(hours=ttl_hours)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_digest(token),
+            user_version=user.sign_in_version,
+            expires_at=expires_at,
+        )
+    )
     return token, expires_at
 
 
 def row_for(session: Session, token: str) -> ApiToken | None:
-    """The live token row (its user active), or None."""
+    """The live token row (its user active, its version current), or None."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.expires_at < utcnow() or not row.user.active:
+    if row is None or row.expires_at < utcnow() or not current_for(row.user, row.user_version):
         return None
     return row
 

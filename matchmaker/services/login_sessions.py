@@ -5,7 +5,9 @@ copied cookie would keep working after logout and a password change could not re
 browsers. Each sign-in therefore creates a ``LoginSession``; the session and remember-me
 cookies hold its random key (only the key's SHA-256 is stored), and every request loads the
 user through it. Logout ends one; a password change, "sign out everywhere" and deactivation
-end them all.
+end them all, and move the user's ``sign_in_version``: a session works only while the version
+it was started with is still the user's, so a sign-in whose password check came a moment
+before such a change, and whose row was written after, does not survive it either.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import LoginSession, User, utcnow
+
+
+def current_for(user: User, version: int) -> bool:
+    """Whether a credential stamped with ``version`` still signs ``user`` in."""
+    return user.active and version == user.sign_in_version
 
 
 def _digest(key: str) -> str:
@@ -36,6 +43,7 @@ def start(
             key_hash=_digest(key),
             remember=remember,
             user_agent=(user_agent or "")[:200],
+            user_version=user.sign_in_version,
             expires_at=utcnow() + lifetime,
         )
     )
@@ -50,9 +58,10 @@ def _row(session: Session, key: str | None) -> LoginSession | None:
 
 
 def user_for(session: Session, key: str) -> User | None:
-    """The user of a live session key; None once it was ended, expired or the user deactivated."""
+    """The user of a live session key; None once it was ended, expired, outdated by a password
+    change or the like, or the user deactivated."""
     row = _row(session, key)
-    if row is None or row.expires_at <= utcnow() or not row.user.active:
+    if row is None or row.expires_at <= utcnow() or not current_for(row.user, row.user_version):
         return None
     row.user.login_key = key
     return row.user

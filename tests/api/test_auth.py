@@ -176,3 +176,24 @@ def test_expired_tokens_are_purged_when_a_token_is_issued(api, make):
     api.post("/auth/token", json={"email": user.email, "password": PASSWORD})
     rows = db.session.query(ApiToken).all()
     assert len(rows) == 1 and rows[0].expires_at > rows[0].created_at
+
+
+def test_a_token_whose_password_check_came_before_a_password_change_is_refused(api, make):
+    """The interleaving a real race produces: the token request checked the old password, the
+    change committed (in another connection), then the token was written. It must not work."""
+    from sqlalchemy.orm import Session
+
+    from matchmaker.models import User
+    from matchmaker.services import accounts
+
+    user = make.enterprise()
+    db.session.commit()
+    checked = db.session.get(User, user.id)
+    assert checked.sign_in_version == 0  # what the token request read with the password
+    with Session(db.engine) as other:
+        accounts.change_password(other, other.get(User, user.id), PASSWORD, "brand-new-pass-1")
+        other.commit()
+    token, _ = api_tokens.issue(db.session, checked, 1)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    error_of(api.get("/auth/tokens", headers=headers), 401, "unauthorized")

@@ -14,9 +14,12 @@ from sqlalchemy import select, update
 
 from matchmaker.extensions import db
 from matchmaker.models import LoginSession, utcnow
+from tests.conftest import at_once
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "brand-new-pass-1"
+# sign-ins racing one password change: rounds, and sign-ins per round
+ROUNDS, RACERS = 15, 3
 
 
 def sign_in(browser, email: str, remember: bool = False):
@@ -148,3 +151,25 @@ def test_the_security_page_lists_and_ends_sessions_and_tokens(live, make):
     assert live.api("GET", "/auth/tokens", token).status_code == 200
     assert mine.post(f"/account/security/tokens/{token_id}/revoke").status_code == 302
     assert live.api("GET", "/auth/tokens", token).status_code == 401
+
+
+def test_a_sign_in_racing_a_password_change_does_not_outlive_it(live, make):
+    """A sign-in that checked the old password a moment before the change committed must
+    not leave a working session behind (it would outlive the change that meant to end it)."""
+    survivors = 0
+    for _ in range(ROUNDS):
+        user = make.enterprise()
+        changer = live.browser()
+        sign_in(changer, user.email)
+        racers = [live.browser() for _ in range(RACERS)]
+        data = {"email": user.email, "password": PASSWORD}
+        results = at_once(
+            [lambda c=changer: change_password(c)]
+            + [lambda b=b, d=data: b.post("/login", data=d) for b in racers]
+        )
+        assert results[0] is None, results[0]
+        assert signed_in(changer)
+        for browser, response in zip(racers, results[1:], strict=True):
+            if response.status_code == 302 and signed_in(browser):
+                survivors += 1
+    assert survivors == 0
