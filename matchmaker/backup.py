@@ -10,6 +10,10 @@ copy refers to (unless one was deleted in the second between the two).
 
 PostgreSQL and Elasticsearch have their own tools (``pg_dump``, snapshot repositories; see
 docs/operations.md); on such an installation a backup holds what is local: the uploads.
+
+A backup holds what the instance folder holds (password hashes, contact details, firms'
+documents), so it is as private: its folders 0700 and its files 0600 (``private_files``), and
+so is a database file a restore creates.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 from search.backends.embedded import EmbeddedBackend
 
+from . import private_files
 from .extensions import db
 from .search_engine import get_search
 
@@ -64,7 +69,7 @@ class Manifest:
 
     def write(self, folder: Path) -> None:
         text = json.dumps(asdict(self), indent=2, ensure_ascii=False)
-        (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
+        private_files.create(folder / MANIFEST, (text + "\n").encode())
 
 
 def sqlite_path(app: Flask) -> Path | None:
@@ -86,11 +91,11 @@ def _copy_new_files(source: Path, target: Path) -> int:
     """Copy files of ``source`` missing from ``target``; returns how many were copied."""
     copied = 0
     for folder, _, files in os.walk(source):
-        destination = target / Path(folder).relative_to(source)
-        destination.mkdir(parents=True, exist_ok=True)
+        destination = private_files.folder(target / Path(folder).relative_to(source))
         for name in files:
             if not (destination / name).exists():
-                shutil.copy2(Path(folder) / name, destination / name)
+                private_files.ensure(destination / name)
+                shutil.copyfile(Path(folder) / name, destination / name)
                 copied += 1
     return copied
 
@@ -110,14 +115,16 @@ def backup(app: Flask, target: Path) -> Manifest:
         raise BackupError(f"{target} exists and is not empty: choose a new folder")
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    private_files.folder(partial)
     manifest = Manifest(created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     uploads = Path(app.config["UPLOAD_FOLDER"])
     try:
-        (partial / UPLOADS).mkdir()  # even empty: a restore then empties the folder too
+        private_files.folder(partial / UPLOADS)  # even empty: a restore then empties it too
         if uploads.is_dir():
             manifest.uploads = _copy_new_files(uploads, partial / UPLOADS)
         database, index = sqlite_path(app), _embedded(app)
+        if index:
+            private_files.ensure(partial / SEARCH_INDEX)
         with index.snapshot(str(partial / SEARCH_INDEX)) if index else nullcontext():
             if database is not None:
                 _copy_sqlite(database, partial / DATABASE)
@@ -146,6 +153,7 @@ def backup(app: Flask, target: Path) -> Manifest:
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
+    private_files.ensure(target)  # SQLite keeps the mode of the file it finds
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     try:
@@ -170,7 +178,7 @@ def restore(app: Flask, source: Path) -> tuple[Manifest, int]:
     if manifest.database and database is None:
         raise BackupError("this backup holds a SQLite database, but DATABASE_URL is not SQLite")
     if manifest.database:
-        database.parent.mkdir(parents=True, exist_ok=True)
+        private_files.folder(database.parent)
         db.engine.dispose()  # no pooled connection keeps the replaced file's pages
         _copy_sqlite(source / manifest.database, database)
     if manifest.search_index and index:

@@ -6,7 +6,9 @@ These tests use their own SQLite database (a one-machine installation) in both t
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import threading
 import time
 
@@ -99,6 +101,44 @@ def test_round_trip_through_the_command_line(site, tmp_path, monkeypatch):
     assert db.session.scalar(select(func.count(IndexOutbox.id))) == 0
     assert _titles_found("摩托车") == {"摩托车头盔外观设计", "电动摩托车结构设计"}
     assert _files(uploads) == before
+
+
+def test_backup_and_restored_files_are_readable_by_the_service_account_only(site, tmp_path):
+    """A backup holds what the instance holds: folders 0700, files 0600, whatever the umask
+    and whatever mode an older upload has."""
+    make = factories.Factories(db.session)
+    make.demand(make.enterprise(), title="摩托车头盔外观设计")
+    uploads = tmp_path / "uploads"
+    (uploads / "ab").mkdir(parents=True)
+    (uploads / "ab" / "drawing.pdf").write_bytes(b"%PDF-1.7 original")
+    (uploads / "ab" / "drawing.pdf").chmod(0o644)
+    runner = site.test_cli_runner()
+    old_umask = os.umask(0o022)
+    try:
+        result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+        assert result.exit_code == 0, result.output
+        (tmp_path / "matchmaker.sqlite3").unlink()  # restore creates the database file anew
+        result = runner.invoke(args=["restore", str(tmp_path / "backup")], input="y\n")
+        assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old_umask)
+    backup = tmp_path / "backup"
+    modes = {str(p.relative_to(backup)): _mode(p) for p in [backup, *backup.rglob("*")]}
+    assert modes == {
+        ".": 0o700,
+        "manifest.json": 0o600,
+        "database.sqlite3": 0o600,
+        "search.sqlite3": 0o600,
+        "uploads": 0o700,
+        "uploads/ab": 0o700,
+        "uploads/ab/drawing.pdf": 0o600,
+    }
+    assert _mode(tmp_path / "matchmaker.sqlite3") == 0o600
+    assert _mode(uploads / "ab" / "drawing.pdf") == 0o600
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def _down(*args, **kwargs):
