@@ -9,7 +9,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import jobs, observability, private_files, search_engine
+from . import jobs, observability, private_files, search_engine, throttle
 from .config import PROJECT_ROOT, Settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .services import accounts
@@ -58,6 +58,8 @@ def create_app(overrides: Mapping | None = None, settings: Settings | None = Non
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    if app.config["RATELIMIT_ENABLED"]:
+        throttle.require_storage_that_gives_back(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     babel.init_app(
         app,

@@ -7,14 +7,19 @@ signs in often is not an attacker. Registration submissions count per address
 (``REGISTER_RATE_LIMIT``). Once a budget is spent every attempt waits, even with the right
 password, and is answered 429 with ``Retry-After``.
 
-The counters live in Flask-Limiter's storage (``RATELIMIT_STORAGE_URI``, moving windows).
-Every worker must see the same counters: with several workers ``memory://`` would give each
-its own budget, so ``require_shared_storage`` refuses to start that way. The client address
-is the connection's, or with ``TRUSTED_PROXIES`` set, what that many proxies forwarded
-(Werkzeug's ProxyFix, installed in ``create_app``).
+An attempt takes its place in both budgets before the password is checked, in one atomic
+step per budget, and gives it back if the password was right. Guesses arriving at the same
+moment on different workers and threads therefore never pass the budget (a check followed
+by a count after the slow password hash let every guess in flight through); the price is
+that sign-ins still being checked count for a moment, so more simultaneous sign-ins than
+the budget, even right ones, would see 429.
 
-A check and the count of a failure are two steps: guesses verified at the same moment by
-different workers can pass the check together, so at most (workers − 1) more than the budget.
+The counters live in Flask-Limiter's storage (``RATELIMIT_STORAGE_URI``) as fixed windows:
+the one kind of window an attempt can be given back to. Every worker must see the same
+counters: with several workers ``memory://`` would give each its own budget, so
+``require_shared_storage`` refuses to start that way; a shared store must be Redis (Memcached
+cannot give back). The client address is the connection's, or with ``TRUSTED_PROXIES`` set,
+what that many proxies forwarded (Werkzeug's ProxyFix, installed in ``create_app``).
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ import math
 import time
 
 from flask import current_app, request
-from limits import parse
+from limits import RateLimitItem, parse
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from .extensions import limiter
 
 MEMORY = "memory://"
+# Stores whose counters can be given back to (a negative increment): in-process and Redis.
+GIVE_BACK_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
 
 
 class TooManyAttempts(TooManyRequests):
@@ -39,6 +47,9 @@ class TooManyAttempts(TooManyRequests):
         self.retry_after = retry_after
 
 
+Budget = tuple[RateLimitItem, str, str]  # limit, namespace, key
+
+
 def _address() -> str:
     return request.remote_addr or "unknown"
 
@@ -47,48 +58,70 @@ def _account(email: str | None) -> str:
     return (email or "").strip().lower()[:254] or "-"
 
 
-def _budgets(email: str | None) -> list[tuple[str, str, str]]:
-    """(limit, namespace, key) of the sign-in budgets an attempt draws on."""
+def _sign_in_budgets(email: str | None) -> list[Budget]:
     config = current_app.config
     return [
-        (config["LOGIN_IP_RATE_LIMIT"], "sign-in-address", _address()),
-        (config["LOGIN_RATE_LIMIT"], "sign-in-account", _account(email)),
+        (parse(config["LOGIN_IP_RATE_LIMIT"]), "sign-in-address", _address()),
+        (parse(config["LOGIN_RATE_LIMIT"]), "sign-in-account", _account(email)),
     ]
 
 
-def _wait(limit: str, *keys: str) -> int:
-    reset_at = limiter.limiter.get_window_stats(parse(limit), *keys).reset_time
+def _windows() -> FixedWindowRateLimiter:
+    return FixedWindowRateLimiter(limiter.storage)
+
+
+def _wait(budget: Budget) -> int:
+    item, namespace, key = budget
+    reset_at = _windows().get_window_stats(item, namespace, key).reset_time
     return max(1, math.ceil(reset_at - time.time()))
 
 
-def check_sign_in(email: str | None) -> None:
-    """Raise TooManyAttempts if the address or the account has no attempt left."""
-    if not limiter.enabled:
-        return
-    waits = [
-        _wait(limit, namespace, key)
-        for limit, namespace, key in _budgets(email)
-        if not limiter.limiter.test(parse(limit), namespace, key)
-    ]
-    if waits:
-        raise TooManyAttempts(max(waits))
+def _give_back(budget: Budget) -> None:
+    # If the window ended meanwhile, the next one starts at -1: one extra attempt, once.
+    item, namespace, key = budget
+    limiter.storage.incr(item.key_for(namespace, key), item.get_expiry(), amount=-1)
 
 
-def failed_sign_in(email: str | None) -> None:
-    """Count a wrong password (or unknown e-mail) against the address and the account."""
-    if not limiter.enabled:
-        return
-    for limit, namespace, key in _budgets(email):
-        limiter.limiter.hit(parse(limit), namespace, key)
+def _take(budgets: list[Budget]) -> None:
+    """One attempt from every budget, or TooManyAttempts with none taken from any."""
+    taken = [(budget, _windows().hit(*budget)) for budget in budgets]
+    spent = [budget for budget, ok in taken if not ok]
+    if spent:
+        for budget, _ in taken:
+            _give_back(budget)
+        raise TooManyAttempts(max(_wait(budget) for budget in spent))
+
+
+def begin_sign_in(email: str | None) -> None:
+    """Count this attempt against the address and the account before its password is
+    checked; TooManyAttempts (counting nothing) if either has none left."""
+    if limiter.enabled:
+        _take(_sign_in_budgets(email))
+
+
+def signed_in(email: str | None) -> None:
+    """The password was right: the attempt is given back (only failures count)."""
+    if limiter.enabled:
+        for budget in _sign_in_budgets(email):
+            _give_back(budget)
 
 
 def registration_attempt() -> None:
     """Count a sign-up submission from this address; TooManyAttempts once it has none left."""
-    if not limiter.enabled:
-        return
-    limit = current_app.config["REGISTER_RATE_LIMIT"]
-    if not limiter.limiter.hit(parse(limit), "registration-address", _address()):
-        raise TooManyAttempts(_wait(limit, "registration-address", _address()))
+    if limiter.enabled:
+        _take(
+            [(parse(current_app.config["REGISTER_RATE_LIMIT"]), "registration-address", _address())]
+        )
+
+
+def require_storage_that_gives_back(storage_uri: str) -> None:
+    """Refuse a rate-limit store that cannot give an attempt back (see the module's notes)."""
+    scheme = storage_uri.split("://", 1)[0]
+    if scheme not in GIVE_BACK_SCHEMES:
+        raise SystemExit(
+            f"matchmaker: RATELIMIT_STORAGE_URI={storage_uri}: sign-in throttling needs "
+            "memory:// (one worker) or Redis (redis://host:6379)."
+        )
 
 
 def require_shared_storage(workers: int, storage_uri: str, enabled: bool = True) -> None:

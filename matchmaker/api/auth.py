@@ -31,12 +31,12 @@ from .serializers import utc
 )
 def issue_token(body: dict) -> Response:
     data = validate(TokenRequest, body)
-    throttle.check_sign_in(data.email)
+    throttle.begin_sign_in(data.email)
     user = accounts.authenticate(db.session, data.email, data.password)
     if user is None:
         rollback()
-        throttle.failed_sign_in(data.email)
         raise Unauthorized(_("邮箱或密码不正确"))
+    throttle.signed_in(data.email)
     token, expires_at = api_tokens.issue(
         db.session, user, current_app.config["API_TOKEN_TTL_HOURS"]
     )

@@ -10,11 +10,14 @@ import re
 
 import pytest
 
+from matchmaker import create_app
+from tests.conftest import at_once
 from tests.factories import PASSWORD
 from tests.web.pages import page
 from tests.web.test_auth import VALID
 
 WRONG = "wrong-password-1"
+SIMULTANEOUS = 12
 
 
 @pytest.fixture
@@ -73,6 +76,16 @@ def test_one_account_from_many_addresses_is_throttled(client, make):
     for n in range(3):
         assert attempt(client, user.email, address=f"198.51.100.{n}").status_code == 200
     assert attempt(client, user.email, address="198.51.100.77").status_code == 429
+
+
+def test_guesses_at_the_same_moment_never_pass_the_budget(live, make):
+    """Threads of a real server, released together: each guess takes its place in the budget
+    before its password is checked, so no more than the budget are checked."""
+    user = make.enterprise()
+    guesses = [live.browser() for _ in range(SIMULTANEOUS)]
+    data = {"email": user.email, "password": WRONG}
+    results = at_once([lambda b=b: b.post("/login", data=data).status_code for b in guesses])
+    assert sorted(results) == [200] * 3 + [429] * (SIMULTANEOUS - 3)
 
 
 def test_successful_sign_ins_do_not_count(client, make):
@@ -134,6 +147,12 @@ def test_several_workers_need_shared_counters():
     require_shared_storage(1, "memory://")
     require_shared_storage(4, "redis://cache:6379")
     require_shared_storage(4, "memory://", enabled=False)
+
+
+def test_a_store_that_cannot_give_an_attempt_back_is_refused_at_start(app_config):
+    config = {**app_config, "RATELIMIT_STORAGE_URI": "memcached://cache:11211"}
+    with pytest.raises(SystemExit, match="RATELIMIT_STORAGE_URI=memcached://cache:11211"):
+        create_app(config)
 
 
 def test_registration_is_throttled_per_address(client):

@@ -116,15 +116,15 @@ def login():
             return redirect(home_for(current_user))
     if form.validate_on_submit():
         try:
-            throttle.check_sign_in(form.email.data)
+            throttle.begin_sign_in(form.email.data)
         except throttle.TooManyAttempts as exc:
             return _throttled("auth/login.html", exc, form)
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
-            throttle.failed_sign_in(form.email.data)
             # One message for unknown e-mail, wrong password and disabled account.
             form.form_errors.append(_("邮箱或密码不正确"))
         else:
+            throttle.signed_in(form.email.data)
             _sign_in(user, remember=bool(form.remember.data))
             commit()
             target = form.next.data
