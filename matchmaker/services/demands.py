@@ -166,9 +166,9 @@ def record_created(
         region=demand.region,
     )
     if wanted == S.IN_REVIEW:
-        lifecycle.move(session, actor, demand, lifecycle.SUBMIT)
+        lifecycle.first_move(session, actor, demand, lifecycle.SUBMIT)
     elif wanted == S.PUBLISHED:
-        lifecycle.move(session, actor, demand, lifecycle.PUBLISH_DRAFT)
+        lifecycle.first_move(session, actor, demand, lifecycle.PUBLISH_DRAFT)
 
 
 def update_demand(
