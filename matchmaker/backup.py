@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import sqlite3
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -101,7 +101,9 @@ def _copy_new_files(source: Path, target: Path) -> int:
 
 
 def _schema_revision(database: Path) -> str | None:
-    with sqlite3.connect(database) as conn:
+    # closing(): sqlite3's own context manager only commits, and an open connection keeps the
+    # copy's -wal and -shm files beside it.
+    with closing(sqlite3.connect(database)) as conn:
         try:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.Error:

@@ -83,7 +83,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def stale_write(exc: StaleDataError):
         # Two writes to one versioned record at once, outside the edits that say so themselves.
-        db.session.rollback()
+        rollback()
         return error_response(409, _("该记录刚刚被他人修改，请重新读取最新内容后再试"))
 
     @app.errorhandler(CSRFError)

@@ -362,9 +362,7 @@ def redis_server(tmp_path_factory) -> str:
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server not found: install Debian's redis-server package")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
         [

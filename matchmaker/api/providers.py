@@ -74,7 +74,9 @@ def get_provider(provider_id: int) -> Response:
 def update_provider(provider_id: int, body: dict) -> Response:
     user = current_api_user()
     expected = expected_version(body)
-    provider = service.update_provider(db.session, user, provider_id, body, expected)
+    provider = service.update_provider(
+        db.session, user, provider_id, body, expected_version=expected
+    )
     commit()
     return tagged(out.provider(provider, user))
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
-
 import pytest
-import redis
 from huey.storage import RedisStorage
 
 from matchmaker.extensions import db
@@ -15,36 +10,6 @@ from matchmaker.jobs import huey
 from matchmaker.models import JobRun
 from matchmaker.services import mail
 from matchmaker.transaction import commit
-from tests.conftest import free_port
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is not installed (Debian: apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url, socket_timeout=1)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.1)
-    yield url
-    client.close()
-    process.terminate()
-    process.wait(10)
 
 
 @pytest.fixture
