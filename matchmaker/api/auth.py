@@ -54,7 +54,7 @@ def issue_token(body: dict) -> Response:
     response=s.TokenList,
     errors=(401,),
     description="Ids and lifetimes only: a token's value is shown once, when it is issued. "
-    "Expired tokens are deleted.",
+    "Expired tokens and sessions (everyone's) are deleted at every sign-in.",
 )
 def list_tokens() -> Response:
     current = current_api_token_id()

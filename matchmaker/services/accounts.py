@@ -60,6 +60,10 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    # Every sign-in, page or API, clears out everyone's expired sessions and tokens: dead
+    # credentials do not linger in the database.
+    login_sessions.purge_expired(session)
+    api_tokens.purge_expired(session)
     return user
 
 

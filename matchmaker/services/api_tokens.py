@@ -2,7 +2,7 @@
 
 Only a token's SHA-256 is stored. Like a signed-in browser, a token carries the user's
 ``sign_in_version`` from when the password was checked and stops working once it moves.
-Expired tokens are deleted whenever a token is issued, so the table holds live credentials.
+Expired tokens, like expired sessions, are deleted at every sign-in (``accounts.authenticate``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ def _digest(token: str) -> str:
 
 
 def issue(session: Session, user: User, ttl_hours: int) -> tuple[str, dt.datetime]:
-    purge_expired(session)
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + dt.timedelta(hours=ttl_hours)
     session.add(

@@ -166,16 +166,34 @@ def test_another_users_token_does_not_exist_for_you(api, make):
     assert api.get("/auth/tokens", user=other).status_code == 200
 
 
-def test_expired_tokens_are_purged_when_a_token_is_issued(api, make):
-    from matchmaker.models import ApiToken
+@pytest.mark.parametrize("through", ["api", "page"])
+def test_every_sign_in_deletes_everyones_expired_sessions_and_tokens(api, client, make, through):
+    import datetime as dt
 
-    user = make.enterprise()
-    api_tokens.issue(db.session, user, -1)
+    from matchmaker.models import ApiToken, LoginSession
+    from matchmaker.services import login_sessions
+
+    someone, another, user = make.enterprise(), make.provider(), make.enterprise()
+    api_tokens.issue(db.session, another, 1)
+    login_sessions.start(db.session, someone, True, dt.timedelta(days=1))
+    api_tokens.issue(db.session, someone, -1)  # expired
+    login_sessions.start(db.session, another, False, dt.timedelta(seconds=-1))  # expired
     db.session.commit()
-    assert db.session.query(ApiToken).count() == 1
-    api.post("/auth/token", json={"email": user.email, "password": PASSWORD})
-    rows = db.session.query(ApiToken).all()
-    assert len(rows) == 1 and rows[0].expires_at > rows[0].created_at
+    credentials = {"email": user.email, "password": PASSWORD}
+    if through == "api":
+        assert api.post("/auth/token", json=credentials).status_code == 200
+    else:
+        assert client.post("/login", data=credentials).status_code == 302
+    db.session.expire_all()
+    tokens = db.session.query(ApiToken).all()
+    sessions = db.session.query(LoginSession).all()
+    assert all(row.expires_at > row.created_at for row in tokens + sessions)  # live ones only
+    assert {row.user_id for row in tokens} == {another.id} | (
+        {user.id} if through == "api" else set()
+    )
+    assert {row.user_id for row in sessions} == {someone.id} | (
+        {user.id} if through == "page" else set()
+    )
 
 
 def test_a_token_whose_password_check_came_before_a_password_change_is_refused(api, make):
