@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.models import AuditEvent, Guide, Notification
+from matchmaker.models import AuditEvent, Guide, JobRun, Notification
 from matchmaker.services import guides
 from tests.conftest import at_once
 
@@ -46,6 +46,13 @@ def test_one_draft_published_at_once_many_times_is_published_once(live, make):
     assert db.session.scalar(published) == 1
     notified = select(func.count(Notification.id)).where(Notification.kind == "guide_published")
     assert db.session.scalar(notified) == len(readers)
+    # … and one round of after-commit work: the files rendered once, the e-mails sent once.
+    guide_jobs = ("render_guide", "mail_guide_subscribers")
+    jobs = db.session.execute(
+        select(JobRun.name, JobRun.args).where(JobRun.name.in_(guide_jobs))
+    ).all()
+    assert sorted(name for name, _ in jobs) == sorted(guide_jobs)
+    assert {args[0] for _, args in jobs} == {guide_id}
 
 
 def test_different_drafts_published_at_once_get_consecutive_editions(live, make):
