@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import Path
 
 import redis
 from flask import Flask, current_app, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
+from .. import private_files
 from ..extensions import db
 from ..transaction import unit_of_work
 
@@ -43,9 +43,11 @@ def init_app(app: Flask) -> None:
         )
         huey.storage_kwargs = {"connection_pool": pool}
     else:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        # Queued jobs carry e-mail addresses and texts: private like the database.
+        queue_file = private_files.folder(app.instance_path) / "jobs.sqlite3"
+        private_files.ensure(queue_file)
         huey.storage_class = SqliteStorage
-        huey.storage_kwargs = {"filename": str(Path(app.instance_path) / "jobs.sqlite3")}
+        huey.storage_kwargs = {"filename": str(queue_file)}
     if immediate:
         huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
     huey.immediate = immediate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import stat
 from pathlib import Path
 
@@ -79,7 +80,17 @@ class TestBehindHttps:
 # --- private files -----------------------------------------------------------------------------
 
 
-def test_instance_secret_database_index_and_uploads_are_private(tmp_path, monkeypatch, make):
+@pytest.fixture
+def usual_umask():
+    """The usual umask (022): files must be private whatever the umask allows."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_instance_secret_database_index_and_uploads_are_private(
+    tmp_path, monkeypatch, make, usual_umask
+):
     instance = tmp_path / "instance"
     monkeypatch.setenv("MATCHMAKER_INSTANCE_PATH", str(instance))
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -91,6 +102,7 @@ def test_instance_secret_database_index_and_uploads_are_private(tmp_path, monkey
     assert mode(instance) == 0o700
     assert mode(instance / "secret_key") == 0o600
     assert mode(instance / "matchmaker.sqlite3") == 0o600
+    assert mode(instance / "jobs.sqlite3") == 0o600  # the job queue's file
     with app.app_context():
         get_search()
         assert mode(instance / "search.sqlite3") == 0o600
@@ -100,7 +112,7 @@ def test_instance_secret_database_index_and_uploads_are_private(tmp_path, monkey
     assert [mode(f) for f in uploads.iterdir()] == [0o600]
 
 
-def test_kept_survey_files_are_private(client, auth, make, app):
+def test_kept_survey_files_are_private(client, auth, make, app, usual_umask):
     login(auth, make.admin())
     survey = csv_bytes([PROVIDER_HEADERS, provider_row(1)])
     data = {"kind": "providers", "file": (io.BytesIO(survey), "a.csv")}
