@@ -226,6 +226,7 @@ class DemandOut(Out):
                     "external_id": None,
                     "created_at": "2026-10-08T02:15:00Z",
                     "published_at": "2026-10-09T06:40:00Z",
+                    "version": 3,
                 }
             ]
         },
