@@ -3,6 +3,7 @@ person's export and deletion of their own data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import (
     AuditEvent,
+    LoginSession,
     Notification,
     TalentContact,
     TalentNeedStatus,
@@ -18,6 +20,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.search_engine import get_search
+from matchmaker.services import login_sessions
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.services.talent import contacts, matching, needs, privacy, profiles
 from matchmaker.services.talent.cards import TalentCard
@@ -195,6 +198,7 @@ def test_deletion_removes_the_profile_the_card_and_the_account(make, person):
     owner = make.enterprise()
     need = make.talent_need(owner)
     contacts.send(db.session, owner, profile_id, {"need_id": need.id, "message": "您好"})
+    login_sessions.start(db.session, person, True, dt.timedelta(days=30), "Firefox on Linux")
     commit()
     get_search().refresh()
     assert get_search().search(SearchQuery(index=TALENT)).total == 1
@@ -210,6 +214,8 @@ def test_deletion_removes_the_profile_the_card_and_the_account(make, person):
     account = db.session.get(User, person.id)
     assert not account.active and account.name is None and account.phone is None
     assert account.email == f"deleted-{person.id}@invalid"
+    signed_in = select(func.count(LoginSession.id)).where(LoginSession.user_id == person.id)
+    assert db.session.scalar(signed_in) == 0  # no browser, device or time of sign-in is kept
     assert (
         db.session.scalar(
             select(func.count(Notification.id)).where(Notification.user_id == person.id)

@@ -7,7 +7,8 @@ Deletion: the profile, its works and the contact requests about it are deleted, 
 index forgets the card (through the outbox, like every index change). For an individual
 designer the account exists for the profile only, so it is closed as well: the row stays,
 because the audit trail refers to it, but it no longer holds an address, a name, a phone
-number or a usable password, and its tokens, notifications and subscriptions are deleted.
+number or a usable password, and its sign-ins, tokens, notifications and subscriptions are
+deleted.
 The audit trail itself never held personal data of the person (``profiles._facts``).
 An expert deleting their profile keeps their expert account, which administrators manage.
 """
@@ -25,6 +26,7 @@ from ...models import (
     ApiToken,
     Expert,
     GuideSubscription,
+    LoginSession,
     Notification,
     Role,
     SavedSearch,
@@ -148,7 +150,7 @@ def delete_data(session: Session, actor: User) -> None:
 
 
 def _close_account(session: Session, user: User) -> None:
-    for model in (ApiToken, Notification, SavedSearch, GuideSubscription):
+    for model in (ApiToken, LoginSession, Notification, SavedSearch, GuideSubscription):
         session.execute(delete(model).where(model.user_id == user.id))
     user.email = f"deleted-{user.id}@invalid"
     user.name = None
