@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where a status list may be written out: the sets themselves and the table of moves.
 HOMES = {ROOT / "matchmaker/models.py", ROOT / "matchmaker/services/demand_lifecycle.py"}
 STATUS = "|".join(DemandStatus.ALL)
-CODE_LIST = re.compile(r"[(\[{]\s*(?:S|DemandStatus)\.[A-Z_]+\s*,\s*(?:S|DemandStatus)\.[A-Z_]+")
+# DRAFT, IN_REVIEW, …: the names of single statuses (other classes' ``S.X`` do not count)
+NAMES = "|".join(name for name, value in vars(DemandStatus).items() if value in DemandStatus.ALL)
+ONE = rf"(?:S|DemandStatus)\.(?:{NAMES})\b"
+CODE_LIST = re.compile(rf"[(\[{{]\s*{ONE}\s*,\s*{ONE}")
 TEMPLATE_LIST = re.compile(rf"status\s+(?:not\s+)?in\s+[(\[]\s*[\"'](?:{STATUS})[\"']")
 
 
