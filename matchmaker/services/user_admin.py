@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Organization, User
 from . import audit
-from .accounts import end_every_sign_in
+from .accounts import deactivate, end_every_sign_in
 from .errors import Conflict, Forbidden, NotFound
 
 TRAIL_LIMIT = 200
@@ -58,12 +58,11 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
         raise Conflict(_("不能停用自己的账号"))
     if user.active == active:
         return user
-    user.active = active
-    if not active:
-        end_every_sign_in(session, user)
-    audit.record(
-        session, actor, "user.reactivated" if active else "user.deactivated", "user", user.id
-    )
+    if active:
+        user.active = True
+        audit.record(session, actor, "user.reactivated", "user", user.id)
+    else:
+        deactivate(session, actor, user)
     return user
 
 

@@ -6,7 +6,6 @@ import re
 
 from matchmaker.extensions import db
 from matchmaker.models import Demand, User
-from matchmaker.schemas import ColleagueIn
 from matchmaker.services import accounts
 from tests.conftest import at_once
 from tests.factories import PASSWORD
@@ -29,8 +28,14 @@ FORM = {
 
 
 def colleague_of(user: User) -> User:
-    data = ColleagueIn(email=f"colleague{user.id}@example.cn", password=PASSWORD, name="同事")
-    colleague = accounts.add_colleague(db.session, user, data)
+    """A second member of the user's organisation (as `matchmaker users create` makes one)."""
+    colleague = accounts.create_user(
+        db.session,
+        f"colleague{user.id}@example.cn",
+        PASSWORD,
+        user.role,
+        organization_name=user.organization.name,
+    )
     db.session.commit()
     return colleague
 

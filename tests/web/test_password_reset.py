@@ -9,7 +9,7 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.models import ApiToken
-from matchmaker.services import accounts
+from matchmaker.services import api_tokens
 from tests.factories import PASSWORD
 from tests.web.pages import REGISTRATION, errors_of, page
 
@@ -36,7 +36,7 @@ def test_same_answer_whether_or_not_the_address_exists(client, make, mail_sink):
 
 def test_a_link_sets_a_new_password_once_and_ends_other_sign_ins(client, auth, make, mail_sink):
     user = make.enterprise(email="zhang@example.cn")
-    token, _expires = accounts.issue_token(db.session, user, 1)
+    token, _expires = api_tokens.issue(db.session, user, 1)
     db.session.commit()
     _answer(client, user.email)
     link = _link(mail_sink, user.email)

@@ -7,7 +7,7 @@ import re
 
 from matchmaker.extensions import db
 from matchmaker.models import ApiToken, User
-from matchmaker.services import accounts
+from matchmaker.services import api_tokens
 from tests.factories import PASSWORD
 from tests.web.pages import CONFIRMED, page
 
@@ -23,7 +23,7 @@ def test_search_finds_users_by_address_name_or_organisation(client, admin, make)
 
 def test_deactivate_ends_every_sign_in_and_reactivate_allows_signing_in(client, auth, admin, make):
     user = make.enterprise()
-    accounts.issue_token(db.session, user, 1)
+    api_tokens.issue(db.session, user, 1)
     db.session.commit()
     asked = client.post(f"/admin/users/{user.id}/deactivate")
     assert "停用账号" in page(asked) and db.session.get(User, user.id).active  # asks first
@@ -39,7 +39,7 @@ def test_deactivate_ends_every_sign_in_and_reactivate_allows_signing_in(client, 
 
 def test_revoke_and_force_reset(client, auth, admin, make, mail_sink):
     user = make.provider(email="designer@example.cn")
-    accounts.issue_token(db.session, user, 1)
+    api_tokens.issue(db.session, user, 1)
     db.session.commit()
     client.post(f"/admin/users/{user.id}/revoke")
     assert db.session.query(ApiToken).count() == 0
