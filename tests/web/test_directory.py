@@ -51,7 +51,10 @@ def test_demand_teasers_never_name_the_enterprise(client, market):
     assert "共 0 条" not in page(client.get("/directory/demands?cluster=motorcycle"))
     assert "暂时没有符合条件的需求" in page(client.get("/directory/demands?cluster=electronics"))
     # unknown filter values are ignored rather than failing
-    assert client.get("/directory/demands?cluster=%00&page=abc").status_code == 200
+    assert client.get("/directory/demands?cluster=nonsense&page=abc").status_code == 200
+    # a control character in any input is refused with the field named (docs/security.md)
+    refused = client.get("/directory/demands?cluster=%00")
+    assert refused.status_code == 400 and "cluster" in page(refused)
 
 
 def test_sitemap_and_robots_list_the_public_pages(client, market):
