@@ -99,3 +99,27 @@ def test_a_date_in_a_confirmation_stays_whole(live_server, new_page, meeting_and
     date = warning.locator("time")
     expect(date).to_have_text(end)
     assert date.evaluate("el => getComputedStyle(el).whiteSpace") == "nowrap"
+
+
+def fonts_of(page, selector: str) -> set[str]:
+    """The fonts Chromium actually drew the element's text with."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return {
+        f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    }
+
+
+def test_english_text_and_its_quotes_take_no_cjk_glyphs(live_server, new_page):
+    """Curly quotes exist in CJK fonts too, full-width: English pages take them from a Latin
+    face, Chinese pages keep their CJK ones."""
+    english = new_page("en-US")
+    english.goto(live_server)
+    assert "“33618”" in english.locator(".hero .lead").inner_text()
+    assert not any("CJK" in name for name in fonts_of(english, ".hero .lead"))
+    chinese = new_page("zh-CN")
+    chinese.goto(live_server)
+    assert any("CJK" in name for name in fonts_of(chinese, ".hero .lead"))

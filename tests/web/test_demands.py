@@ -515,6 +515,14 @@ def test_attachment_upload_and_download_by_those_allowed(client, auth, make, app
     response = client.get(f"/demands/{demand.id}/attachments/{docx.id}")
     assert "attachment" in response.headers["Content-Disposition"]
     response.close()
+    # the review queue links it, with a drawn paperclip (an emoji needs a font that may be missing)
+    auth.logout()
+    login(auth, make.admin())
+    html = page(client.get("/admin/review"))
+    assert f'<a class="attachment-link" href="{url}"><svg class="icon"' in html and "📎" not in html
+    response = client.get(url)
+    assert response.status_code == 200
+    response.close()
     # in review: providers and other enterprises cannot fetch it
     auth.logout()
     login(auth, make.provider())
