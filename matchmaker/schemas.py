@@ -339,6 +339,15 @@ class RegistrationIn(Strict):
     rules: ClassVar = (RequiredWhen("kind", when="role", equals="provider"),)
 
 
+class DesignerRegistrationIn(Strict):
+    """What the registration form of an individual designer (人才库) collects."""
+
+    email: EmailStr
+    password: Annotated[str, Field(min_length=10, max_length=200)]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    phone: Mobile
+
+
 # --- error messages -------------------------------------------------------------------
 
 

@@ -12,6 +12,10 @@ goes by e-mail to the owner of the address, who alone can read it:
 Until the address is confirmed the account cannot sign in (the sign-in answer is the usual
 "wrong e-mail or password"), so registering and then signing in does not tell either.
 
+Individual designers of the talent pool register the same way (``register_designer``): an
+account without an organisation, confirmed by the link in the e-mail; without MAIL_SERVER an
+administrator confirms it on the expert pool's page.
+
 A credit code or name another organisation already holds is not refused — that would tell a
 stranger who is registered. The organisation is created as a *claim* on the holder
 (``Organization.claim_of_id``; a claimed credit code waits in ``claimed_credit_code``); the
@@ -28,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Demand, Organization, OrgType, Role, User, utcnow
-from ..schemas import RegistrationIn
+from ..schemas import DesignerRegistrationIn, RegistrationIn
 from . import audit, mail, passwords
 from .access import require_role
 from .accounts import find_user, hash_password
@@ -141,6 +145,65 @@ def register(
     return user
 
 
+def register_designer(
+    session: Session, data: DesignerRegistrationIn, config: Mapping, base_url: str, secret: str
+) -> User | None:
+    """An individual designer's account (no organisation), like ``register``: the same answer
+    whatever is registered, the rest by e-mail; returns the new user or None."""
+    passwords.require("password", data.password, (data.email, data.name))
+    password_hash = hash_password(data.password)  # the same cost on every path
+    existing = find_user(session, data.email)
+    if existing is not None:
+        _mail_existing(session, existing, config, base_url, secret)
+        audit.record(session, None, "user.registration_repeated", "user", existing.id)
+        return None
+    user = User(
+        email=data.email.strip().lower(),
+        password_hash=password_hash,
+        role=Role.DESIGNER,
+        name=data.name,
+        phone=data.phone,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, user, "user.registered", "user", user.id, role=Role.DESIGNER)
+    if not _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret)):
+        notify(
+            session,
+            _administrators(session),
+            "registration_unconfirmed",
+            "/admin/experts",
+            organization=user.name,
+        )
+    return user
+
+
+def unconfirmed_designers(session: Session, actor: User) -> list[User]:
+    """Individual designers waiting for their address to be confirmed, oldest first."""
+    require_role(actor, Role.ADMIN)
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.role == Role.DESIGNER,
+                User.email_confirmed_at.is_(None),
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def confirm_designer(session: Session, actor: User, user_id: int) -> User:
+    """An administrator confirms an individual designer's account (e.g. without e-mail)."""
+    require_role(actor, Role.ADMIN)
+    user = session.get(User, user_id)
+    if user is None or user.role != Role.DESIGNER or user.email_confirmed_at is not None:
+        raise NotFound(_("账号不存在"))
+    _confirm(session, actor, user)
+    return user
+
+
 def _mail(
     session: Session, config: Mapping, to: str, compose: Callable[[], tuple[str, str]]
 ) -> bool:
@@ -155,6 +218,15 @@ def _mail(
 def _confirmation_mail(user: User, base_url: str, secret: str) -> tuple[str, str]:
     link = f"{base_url}/register/confirm/{confirmation_token(user, secret)}"
     subject = _("【工业设计供需对接平台】请确认邮箱，完成注册")
+    if user.organization is None:  # an individual designer of the talent pool
+        return subject, _(
+            "%(name)s，您好：\n\n您正在以个人设计师身份注册工业设计供需对接平台的人才库。"
+            "请在 %(days)s 天内打开下面的链接确认邮箱，完成注册并登录：\n\n%(link)s\n\n"
+            "如果这不是您本人的操作，请忽略本邮件。\n",
+            name=user.name or user.email,
+            days=CONFIRMATION_DAYS,
+            link=link,
+        )
     body = _(
         "%(name)s，您好：\n\n您正在为“%(organization)s”注册工业设计供需对接平台。请在 %(days)s 天内"
         "打开下面的链接确认邮箱，完成注册并登录：\n\n%(link)s\n\n如果这不是您本人的操作，请忽略本邮件。\n",
@@ -169,7 +241,9 @@ def _confirmation_mail(user: User, base_url: str, secret: str) -> tuple[str, str
 def _mail_existing(
     session: Session, user: User, config: Mapping, base_url: str, secret: str
 ) -> None:
-    if user.email_confirmed_at is None and user.organization is not None:
+    if user.email_confirmed_at is None and (
+        user.organization is not None or user.role == Role.DESIGNER
+    ):
         _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret))
     else:
         _mail(session, config, user.email, lambda: _someone_tried_mail(base_url))
@@ -194,7 +268,7 @@ def resend_confirmation(
     user = find_user(session, email)
     if user is None or not user.active or user.email_confirmed_at is not None:
         return
-    if user.organization is None:
+    if user.organization is None and user.role != Role.DESIGNER:
         return
     _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret))
     audit.record(session, None, "user.confirmation_resent", "user", user.id)

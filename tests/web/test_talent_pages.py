@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import TalentContact, TalentProfile, User
@@ -150,3 +151,46 @@ def test_someone_elses_contact_request_is_not_found(client, auth, make, person):
     assert client.post(f"/talent/contacts/{contact.id}/accept", data=CONFIRMED).status_code == 404
     login(auth, make.enterprise())
     assert client.get(f"/talent-needs/{need.id}/edit").status_code == 403
+
+
+DESIGNER = {
+    "name": "钱多多",
+    "phone": "13811112222",
+    "email": "qian@example.cn",
+    "password": "long-enough-pw",
+    "confirm": "long-enough-pw",
+}
+
+
+def test_a_designer_registers_and_confirms_by_e_mail(client, auth, mail_sink):
+    bad = client.post("/register/designer", data={**DESIGNER, "phone": "123", "password": "x"})
+    assert errors_of(page(bad), "phone") and errors_of(page(bad), "password")
+    sent = client.post("/register/designer", data=DESIGNER)
+    assert sent.status_code == 302 and sent.headers["Location"] == "/register/sent"
+    user = db.session.scalar(select(User).where(User.email == "qian@example.cn"))
+    assert user.role == "designer" and user.organization_id is None
+    assert auth.login("qian@example.cn", "long-enough-pw").status_code == 200  # not confirmed
+    (body,) = mail_sink.bodies("qian@example.cn")
+    assert "个人设计师" in body
+    link = re.search(r"http://localhost(/register/confirm/\S+)", body).group(1)
+    assert client.get(link).headers["Location"].endswith("/talent/openings")
+    assert "填写人才档案" in page(client.get("/talent/openings"))
+    # Registering the same address again tells nobody anything: the owner is mailed instead.
+    auth.logout()
+    again = client.post("/register/designer", data=DESIGNER)
+    assert again.headers["Location"] == "/register/sent"
+    assert (
+        db.session.scalar(select(func.count(User.id)).where(User.email == "qian@example.cn")) == 1
+    )
+
+
+def test_without_e_mail_an_administrator_confirms_a_designer(client, auth, make):
+    assert client.post("/register/designer", data=DESIGNER).status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "qian@example.cn"))
+    admin = make.admin()
+    login(auth, admin)
+    listed = page(client.get("/admin/experts"))
+    assert "钱多多" in listed and f"/admin/designers/{user.id}/confirm" in listed
+    assert client.post(f"/admin/designers/{user.id}/confirm").status_code == 302
+    auth.logout()
+    assert auth.login("qian@example.cn", "long-enough-pw").status_code == 302

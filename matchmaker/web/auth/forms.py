@@ -174,6 +174,40 @@ class PasswordForm(FlaskForm):
     )
 
 
+class DesignerRegistrationForm(FlaskForm):
+    name = StringField(
+        _l("姓名"), validators=[_required()], render_kw={"autocomplete": "name", "maxlength": 100}
+    )
+    phone = StringField(
+        _l("手机号码"),
+        validators=[_required()],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 20},
+    )
+    email = EmailField(
+        _l("电子邮箱"),
+        validators=[_required()],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+    password = PasswordField(
+        _l("密码"),
+        validators=[_required()],
+        render_kw={"autocomplete": "new-password", "minlength": 10},
+    )
+    confirm = PasswordField(
+        _l("确认密码"),
+        validators=[_required(), EqualTo("password", message=_l("两次输入的密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def schema_data(self) -> dict:
+        return {
+            "name": (self.name.data or "").strip(),
+            "email": (self.email.data or "").strip(),
+            "phone": (self.phone.data or "").strip(),
+            "password": self.password.data or "",
+        }
+
+
 class ColleagueForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[_required()], render_kw={"maxlength": 100})
     email = EmailField(_l("电子邮箱"), validators=[_required()], render_kw={"maxlength": 254})

@@ -24,7 +24,7 @@ from ...errors import wait_message
 from ...extensions import db, login_manager
 from ...jobs.tasks import public_base_url
 from ...models import Role, User
-from ...schemas import RegistrationIn, validate
+from ...schemas import DesignerRegistrationIn, RegistrationIn, validate
 from ...services import accounts, api_tokens, colleagues, login_sessions, registration
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
@@ -33,6 +33,7 @@ from . import devices
 from .forms import (
     AcceptInvitationForm,
     ColleagueForm,
+    DesignerRegistrationForm,
     LoginForm,
     PasswordForm,
     RegistrationForm,
@@ -154,22 +155,42 @@ def register():
     form = RegistrationForm(_current_locale())
     if request.method == "GET" and request.args.get("role") in (Role.ENTERPRISE, Role.PROVIDER):
         form.role.data = request.args["role"]
+    return _registration(
+        form, RegistrationIn, registration.register, "auth/register.html", {"body": "role"}
+    )
+
+
+@bp.route("/register/designer", methods=["GET", "POST"])
+def register_designer():
+    """An individual designer joins the talent pool (人才库): an account without an organisation."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_for(current_user))
+    return _registration(
+        DesignerRegistrationForm(),
+        DesignerRegistrationIn,
+        registration.register_designer,
+        "auth/register_designer.html",
+    )
+
+
+def _registration(form, schema, record, template: str, aliases: dict | None = None):
+    """A registration page: one answer whatever is registered already (the rest goes by
+    e-mail, ``record``'s business)."""
     if request.method == "POST":
         try:
             throttle.registration_attempt()
         except throttle.TooManyAttempts as exc:
-            return _throttled("auth/register.html", exc, form)
+            return _throttled(template, exc, form)
         form.validate()  # CSRF, required inputs, password confirmation
         try:
-            data = validate(RegistrationIn, form.schema_data())
+            data = validate(schema, form.schema_data())
         except ServiceError as exc:
-            apply_field_errors(form, exc.fields, aliases={"body": "role"}, only_new=True)
+            apply_field_errors(form, exc.fields, aliases=aliases or {}, only_new=True)
         else:
             if not form.errors and not form.form_errors:
-                # One answer whatever is registered already: the rest goes by e-mail.
                 try:
                     with unit_of_work():
-                        registration.register(
+                        record(
                             db.session,
                             data,
                             current_app.config,
@@ -180,7 +201,7 @@ def register():
                     apply_field_errors(form, exc.fields)
                 else:
                     return redirect(url_for("auth.registration_sent"))
-    return render_template("auth/register.html", form=form)
+    return render_template(template, form=form)
 
 
 @bp.get("/register/sent")

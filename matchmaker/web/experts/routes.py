@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
-from ...services import accounts, experts, meeting_slots
+from ...services import accounts, experts, meeting_slots, registration
 from ...services.diagnosis import requests as diagnosis_requests
 from ...services.errors import ValidationFailed
 from ...transaction import commit, unit_of_work
@@ -25,7 +25,22 @@ def _actor():
 @bp.get("/admin/experts")
 @admin_required
 def index():
-    return render_template("experts/index.html", experts=experts.list_experts(db.session, _actor()))
+    actor = _actor()
+    return render_template(
+        "experts/index.html",
+        experts=experts.list_experts(db.session, actor),
+        waiting=registration.unconfirmed_designers(db.session, actor),
+    )
+
+
+@bp.post("/admin/designers/<int:user_id>/confirm")
+@admin_required
+def confirm_designer(user_id: int):
+    """Without e-mail, an individual designer's account is confirmed here."""
+    with unit_of_work():
+        user = registration.confirm_designer(db.session, _actor(), user_id)
+    flash(_("已确认 %(name)s 的账号", name=user.name or user.email), "success")
+    return redirect(url_for(".index"))
 
 
 def _admission(form, template: str, save, **context):
