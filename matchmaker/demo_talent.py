@@ -172,8 +172,8 @@ def _guide(session: Session, admin: User) -> None:
             "title": f"{today.year}年工业设计紧缺人才供需指南",
             "period_start": dt.date(today.year, 1, 1).isoformat(),
             "period_end": today.isoformat(),
-            "commentary": "结构设计、交互设计和模具设计岗位空缺多于可用人才；"
-            "包装与CMF设计人才供给基本满足需求。",
+            "commentary": "模具设计、交互设计和UI设计岗位空缺多于可用人才；"
+            "外观、结构、包装与CMF设计人才供给基本满足需求。",
         },
         kind="talent",
     )
