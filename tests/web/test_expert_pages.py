@@ -89,6 +89,7 @@ def expert_user(make):
         "/demands/leads",
         "/talent-needs",
         "/talent-needs/mine",
+        "/talent/openings",
         "/admin",
         "/admin/experts",
         "/statistics",

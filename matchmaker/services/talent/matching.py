@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from search import OPENINGS, TALENT, Hit, SearchBackend, SearchQuery
 
-from ...models import TalentNeed, TalentNeedStatus, TalentProfile, User
-from ..access import signed_in_member
+from ...models import Role, TalentNeed, TalentNeedStatus, TalentProfile, User
+from ..access import require_role, signed_in_member
 from ..errors import Conflict, Forbidden
 from ..matching import Match, Results
 from . import contacts
@@ -68,7 +68,9 @@ def recommended_people(
 def recommended_openings(
     session: Session, backend: SearchBackend, actor: User, k: int = 10
 ) -> list[Match]:
-    """Open needs for the acting person's profile, best first, with reasons."""
+    """Open needs for the acting designer's profile, best first, with reasons (an expert
+    keeps a profile but sees assignments only, not needs)."""
+    require_role(actor, Role.DESIGNER)
     profile = own_profile(session, actor)
     if profile is None:
         raise Forbidden(_("请先填写人才档案"))

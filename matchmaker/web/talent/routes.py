@@ -12,10 +12,11 @@ from flask_login import current_user, login_required, logout_user
 from search import TALENT, SearchQuery, SearchUnavailable
 
 from ...extensions import db
-from ...models import TalentNeedStatus
+from ...models import Role, TalentNeedStatus
 from ...schemas import try_validate
 from ...search_engine import get_search
 from ...services import accounts
+from ...services.access import require_role
 from ...services.errors import ValidationFailed
 from ...services.talent import contacts, matching, needs, privacy, profiles
 from ...services.talent.cards import TalentCard, card_of
@@ -271,6 +272,7 @@ def decline(contact_id: int):
 @login_required
 def openings():
     user = _actor()
+    require_role(user, Role.DESIGNER)  # experts see their assignments, not talent needs
     profile = profiles.own_profile(db.session, user)
     matches, unavailable = [], False
     if profile is not None:
