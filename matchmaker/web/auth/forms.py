@@ -75,7 +75,32 @@ class LoginForm(FlaskForm):
         self.remember.label.text = _l("保持登录（%(days)s 天）", days=remember_days)
 
 
-class RegistrationForm(FlaskForm):
+class _SignUpFields(FlaskForm):
+    """The person's own contact and password fields, shared by both ways of signing up."""
+
+    phone = StringField(
+        _l("手机号码"),
+        validators=[_required()],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 20},
+    )
+    email = EmailField(
+        _l("电子邮箱"),
+        validators=[_required()],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+    password = PasswordField(
+        _l("密码"),
+        validators=[_required()],
+        render_kw={"autocomplete": "new-password", "minlength": 10},
+    )
+    confirm = PasswordField(
+        _l("确认密码"),
+        validators=[_required(), EqualTo("password", message=_l("两次输入的密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RegistrationForm(_SignUpFields):
     role = RadioField(
         _l("注册身份"),
         choices=[
@@ -102,26 +127,6 @@ class RegistrationForm(FlaskForm):
     )
     contact_name = StringField(
         _l("联系人"), validators=[_required()], render_kw={"autocomplete": "name", "maxlength": 100}
-    )
-    phone = StringField(
-        _l("手机号码"),
-        validators=[_required()],
-        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 20},
-    )
-    email = EmailField(
-        _l("电子邮箱"),
-        validators=[_required()],
-        render_kw={"autocomplete": "email", "maxlength": 254},
-    )
-    password = PasswordField(
-        _l("密码"),
-        validators=[_required()],
-        render_kw={"autocomplete": "new-password", "minlength": 10},
-    )
-    confirm = PasswordField(
-        _l("确认密码"),
-        validators=[_required(), EqualTo("password", message=_l("两次输入的密码不一致"))],
-        render_kw={"autocomplete": "new-password"},
     )
     region = SelectField(_l("所在区县"), validators=[_required()])
     # provider-only: disabled (so not sent) for enterprises; RegistrationIn checks the value
@@ -174,29 +179,9 @@ class PasswordForm(FlaskForm):
     )
 
 
-class DesignerRegistrationForm(FlaskForm):
+class DesignerRegistrationForm(_SignUpFields):
     name = StringField(
         _l("姓名"), validators=[_required()], render_kw={"autocomplete": "name", "maxlength": 100}
-    )
-    phone = StringField(
-        _l("手机号码"),
-        validators=[_required()],
-        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 20},
-    )
-    email = EmailField(
-        _l("电子邮箱"),
-        validators=[_required()],
-        render_kw={"autocomplete": "email", "maxlength": 254},
-    )
-    password = PasswordField(
-        _l("密码"),
-        validators=[_required()],
-        render_kw={"autocomplete": "new-password", "minlength": 10},
-    )
-    confirm = PasswordField(
-        _l("确认密码"),
-        validators=[_required(), EqualTo("password", message=_l("两次输入的密码不一致"))],
-        render_kw={"autocomplete": "new-password"},
     )
 
     def schema_data(self) -> dict:
