@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import os
 import re
 import shutil
@@ -480,6 +481,9 @@ def smtp_server() -> Iterator[tuple[_Sink, int]]:
     leaves our control, so tests read it where it arrives instead of mocking the sender."""
     from aiosmtpd.controller import Controller
 
+    # The server thread logs each connection's end, sometimes after pytest closed the
+    # test's captured stream ("--- Logging error ---"): only its warnings are wanted.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     sink = _Sink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
