@@ -1,29 +1,35 @@
 #!/usr/bin/env python3
-"""Learn the matcher's signal weights on a judged set, validated by whole demands.
+"""Learn the matcher's signal weights on a judged set, validated by whole queries.
 
 Features are the signals of ``search.scoring`` exactly as the backends compute them: each
 judged demand's spec is built with every weight 1 and evaluated by the embedded backend's
 index over the provider pool (every term, no two-phase shortcut), one value per signal and
-candidate provider (a provider is a candidate when an evidence signal fires).
+candidate provider (a provider is a candidate when an evidence signal fires). Leads the
+same way: each judged provider's spec over the demands, against the inverted judgments.
 
-Model: a linear score ``Σ weight × value`` fitted as a pairwise logistic ranker (RankNet
-with a linear scorer): for every demand, each pair of candidates with different grades
-(unjudged = 0, at most ``NEGATIVES`` ungraded ones per judged provider, drawn once per
-query with a fixed seed) should be ordered by the score, with an L2 penalty. Weights of
-scored signals (shares, similarities, credit) are kept ≥ 0 so that Elasticsearch scores stay
-non-negative; a yes/no signal may learn a negative weight (a penalty). The penalty's
-strength is chosen from ``L2_GRID`` by the cross-validated NDCG@10 (the only choice made on
-the judged set besides the weights themselves).
+Honest protocol: nothing the features use was learned from the judged set's demand texts.
+The word vectors come from the taxonomy and the demo data (``vectors_provenance`` refuses
+vectors whose corpus names the judged set); what is learned from text at run time — BM25
+statistics, the providers whose cases vote on a demand's industry — comes from the index,
+i.e. from the providers, exactly as on a live platform.
 
-Validation: 5-fold cross-validation by whole demands (a demand's pairs are never split
+Model: a linear score ``Σ weight × value`` per direction, fitted as a pairwise logistic
+ranker (RankNet with a linear scorer): for every query, each pair of candidates with
+different grades (unjudged = 0, at most ``NEGATIVES`` ungraded ones per judged candidate,
+drawn once per query with a fixed seed) should be ordered by the score, with an L2 penalty.
+Weights of scored signals (shares, similarities, credit) and plain merits are kept ≥ 0, a
+penalty ≤ 0. The penalty's strength is chosen from ``L2_GRID`` by the cross-validated
+NDCG@10 (the only choice made on the judged set besides the weights themselves).
+
+Validation: 5-fold cross-validation by whole queries (a query's pairs are never split
 between training and testing), repeated over ``REPEATS`` shuffles; NDCG@10, MRR and P@5 of
-the held-out demands' rankings, mean and spread over the repeats. The model is accepted on
+the held-out queries' rankings, mean and spread over the repeats. The model is accepted on
 its cross-validated NDCG@10 (``--min-cv``); the shipped weights are then fitted on all
-demands. Ablation: the cross-validated NDCG@10 without each signal (refitted). Leads: the
-same weights ranking all demands for every judged provider, against the inverted judgments.
+queries. Stability: each weight's spread and sign over the cross-validation's fits.
+Ablation: the cross-validated NDCG@10 without each signal (refitted).
 
     .venv/bin/python scripts/train_ranker.py                 # report only
-    .venv/bin/python scripts/train_ranker.py --write         # also search/data/ranker-v1.json
+    .venv/bin/python scripts/train_ranker.py --write         # also search/data/ranker-v2.json
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from search.scoring import (  # noqa: E402
     provider_spec,
 )
 from search.text import get_analyzer  # noqa: E402
+from search.vectors import load as load_vectors  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval-dev"
 FALLBACK_DATA = ROOT / "tests" / "search" / "data"
@@ -63,7 +70,7 @@ REPEATS = 5
 NEGATIVES = 30
 L2_GRID = (0.0001, 0.001, 0.01, 0.1)
 SEED = 7
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 UNIT = dict.fromkeys(SIGNAL_NAMES, 1.0)
 
 
@@ -109,7 +116,8 @@ def provider_features(providers, demands, tax) -> dict:
     f = Features(providers, PROVIDERS, tax)
     out = {}
     for d in demands:
-        values, candidate = f.of(provider_spec(d, tax, f.analyzer, signal_weights=UNIT))
+        spec = provider_spec(d, tax, f.analyzer, f.idx.neighbours, signal_weights=UNIT)
+        values, candidate = f.of(spec)
         out[d["id"]] = (values, candidate)
     return {"ids": f.ids, "queries": out}
 
@@ -187,10 +195,9 @@ MERITS = frozenset(
         "level_national",
         "level_municipal",
         "level_district",
-        "verified",
     }
 )
-PENALTIES = frozenset({"price_floor_far", "small_team"})
+PENALTIES = frozenset({"price_floor_far"})
 
 
 def fit(data: dict, queries, active: list[str], l2: float) -> dict:
@@ -265,20 +272,88 @@ def full_set(data: dict, qrels: dict, weights: dict) -> dict:
 
 
 def weights_digest(weights: dict) -> str:
-    text = json.dumps({k: weights[k] for k in SIGNAL_NAMES}, sort_keys=True)
+    """Digest of both directions' tables (``{direction: {signal: weight}}``)."""
+    text = json.dumps(
+        {d: {k: weights[d][k] for k in SIGNAL_NAMES} for d in sorted(weights)}, sort_keys=True
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stability(data: dict, active: list[str], l2: float, full: dict) -> dict:
+    """Per signal, over the cross-validation's fits: mean, spread, and the share of fits whose
+    weight has the full fit's sign (or is 0 with it): a weight that flips between folds
+    describes the sample, not the task."""
+    queries = sorted(data["queries"])
+    fits = []
+    for r in range(REPEATS):
+        order = list(np.random.default_rng(SEED + r).permutation(queries))
+        for k in range(FOLDS):
+            test = set(order[k::FOLDS])
+            fits.append(fit(data, [q for q in order if q not in test], active, l2))
+    out = {}
+    for name in active:
+        values = np.array([w[name] for w in fits])
+        same = np.sign(values) == np.sign(full[name])
+        out[name] = {
+            "mean": round(float(values.mean()), 4),
+            "sd": round(float(values.std()), 4),
+            "same_sign": round(float(same.mean()), 2),
+        }
+    return out
+
+
+def direction_report(data: dict, qrels: dict, ablation: bool) -> tuple[dict, dict]:
+    """(weights, report) of one direction: L2 chosen by CV, full fit, stability, ablation."""
+    active = list(SIGNAL_NAMES)
+    by_l2 = {l2: cross_validate(data, qrels, active, l2) for l2 in L2_GRID}
+    l2 = max(L2_GRID, key=lambda x: (by_l2[x]["ndcg@10"], x))
+    weights = fit(data, sorted(data["queries"]), active, l2)
+    report = {
+        "queries": len(data["queries"]),
+        "l2": l2,
+        "l2_grid": {str(x): by_l2[x]["ndcg@10"] for x in L2_GRID},
+        "cross_validated": by_l2[l2],
+        "full_set": full_set(data, qrels, weights),
+        "stability": stability(data, active, l2, weights),
+    }
+    if ablation:
+        report["ablation"] = {
+            name: cross_validate(data, qrels, [n for n in active if n != name], l2)["ndcg@10"]
+            for name in active
+        }
+    return weights, report
+
+
+def vectors_provenance(data_dir: Path) -> dict:
+    """What the word vectors were trained on; refuses vectors that saw the judged demands.
+
+    Provider texts of the judged set may be in the corpus (a live platform has its providers
+    before any demand arrives, as the BM25 statistics do); its demands may not: a corpus file
+    with the judged ``demands.jsonl``'s digest is refused, whatever its folder is called.
+    """
+    build = json.loads((load_vectors().directory / "build.json").read_text("utf-8"))
+    judged = hashlib.sha256((data_dir / "demands.jsonl").read_bytes()).hexdigest()
+    for source in build["corpus"]:
+        if judged in source.get("sha256", {}).values():
+            raise SystemExit(
+                f"the word vectors were trained on {data_dir.name}'s demands: its "
+                "cross-validation would be optimistic (rebuild them with "
+                "scripts/build_vectors.py)"
+            )
+    return {"corpus": build["corpus"], "sha256": build["sha256"]}
 
 
 def train(data_dir: Path, ablation: bool = True) -> dict:
     tax = taxonomy()
     providers, demands, qrels = load_judged_set(data_dir)
+    vectors = vectors_provenance(data_dir)
     data = provider_features(providers, demands, tax)
     add_pairs(data, qrels)
-    active = list(SIGNAL_NAMES)
-    by_l2 = {l2: cross_validate(data, qrels, active, l2) for l2 in L2_GRID}
-    l2 = max(L2_GRID, key=lambda x: (by_l2[x]["ndcg@10"], x))
-    cv = by_l2[l2]
-    weights = fit(data, sorted(data["queries"]), active, l2)
+    weights, providers_report = direction_report(data, qrels, ablation)
+    inv = inverted(qrels)
+    leads = lead_features(providers, demands, sorted(inv), tax)
+    add_pairs(leads, inv)
+    lead_weights, leads_report = direction_report(leads, inv, ablation)
     report = {
         "data": {
             "providers": len(providers),
@@ -287,27 +362,17 @@ def train(data_dir: Path, ablation: bool = True) -> dict:
         },
         "protocol": {
             "model": "linear, pairwise logistic loss (RankNet), L-BFGS-B",
-            "l2": l2,
-            "l2_grid": {str(x): by_l2[x]["ndcg@10"] for x in L2_GRID},
             "negatives_per_judged": NEGATIVES,
             "folds": FOLDS,
             "repeats": REPEATS,
-            "split": "whole demands",
+            "split": "whole queries (demands; providers for leads)",
             "seed": SEED,
+            "vectors": vectors,
         },
-        "cross_validated": cv,
-        "full_set": full_set(data, qrels, weights),
+        "providers": providers_report,
+        "leads": leads_report,
     }
-    if ablation:
-        report["ablation"] = {}
-        for name in SIGNAL_NAMES:
-            without = [n for n in active if n != name]
-            report["ablation"][name] = cross_validate(data, qrels, without, l2)["ndcg@10"]
-    inv = inverted(qrels)
-    leads = lead_features(providers, demands, sorted(inv), tax)
-    report["leads"] = full_set(leads, inv, weights)
-    report["leads"]["providers"] = len(inv)
-    return {"weights": weights, "report": report}
+    return {"weights": {"providers": weights, "leads": lead_weights}, "report": report}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     report = result["report"]
     print(json.dumps(report, indent=2))
     print(json.dumps(result["weights"], indent=2))
-    if report["cross_validated"]["ndcg@10"] < args.min_cv:
+    if report["providers"]["cross_validated"]["ndcg@10"] < args.min_cv:
         print(f"REJECTED: cross-validated NDCG@10 below {args.min_cv}", file=sys.stderr)
         return 1
     if args.write:

@@ -6,8 +6,12 @@ bumps the index's ``VERSION`` (a new concrete index, rolled out with ``reindex``
 
 Types: ``keyword`` (exact codes, filters, facets), ``long`` / ``double`` (ranges, sorts),
 ``boolean``, ``date``, ``sort_key`` (a string sorted as is), ``text`` (space-joined tokens
-from ``search.text``, whitespace-analysed), ``vector`` (unit vector of ``VECTOR_DIMS``
-floats, dot-product similarity, exact search), ``stored`` (kept for reasons, not indexed).
+from ``search.text``, whitespace-analysed), ``vector`` (unit vector of the shipped word
+vectors' dimensions, dot-product similarity, HNSW graph for approximate nearest neighbours),
+``stored`` (kept for reasons, not indexed).
+
+Document vectors are only comparable with query vectors of the same word vectors, so new
+word vectors bump both versions too (``matchmaker search reindex`` once per release).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from . import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT
 from .vectors import load as load_vectors
 
-VERSION = {PROVIDERS: 2, DEMANDS: 2, TALENT: 1, OPENINGS: 1, EXPERTS: 1}
+VERSION = {PROVIDERS: 3, DEMANDS: 3, TALENT: 2, OPENINGS: 2, EXPERTS: 1}
 
 FIELDS: dict[str, dict[str, str]] = {
     PROVIDERS: {
@@ -180,7 +184,7 @@ def _property(kind: str) -> dict:
             "dims": load_vectors().dims,
             "similarity": "dot_product",
             "index": True,
-            "index_options": {"type": "flat"},
+            "index_options": {"type": "hnsw", "m": 16, "ef_construction": 100},
         }
     if kind == "stored":
         return {"type": "object", "enabled": False}

@@ -40,11 +40,8 @@ budget            budget  the price range overlaps the budget
 budget_near       budget  the price floor is above the budget but within 2×
 price_floor_far   budget  the price floor is more than 2× the budget (a penalty)
 activity          activity  the team size fits the project scale
-small_team        activity  a tiny team for a large project (≤ 3 people for ≥ 300k CNY,
-                            ≤ 6 for ≥ 1M)
 region            region  same district; region_chongqing: elsewhere in Chongqing
 level_*           level   national, municipal, district recognition
-verified          verified  verified by the platform
 ================  ======  ===================================================================
 
 Exposure: the caller passes the ids of *damped* providers (recommended at least 20 times,
@@ -68,8 +65,9 @@ on a large index:
    term is informative.
 2. First phase, over the candidates (an evidence signal fires): every clause, text clauses
    with their informative terms only, times the multipliers. A similarity clause scores the
-   ``VECTOR_TOP`` documents nearest to the query vector (exact: Elasticsearch's ``knn`` on a
-   ``flat`` dense_vector field, numpy in the embedded backend).
+   ``VECTOR_TOP`` documents nearest to the query vector (Elasticsearch's approximate ``knn``
+   on an HNSW graph, exact numpy in the embedded backend: the same documents but for the
+   graph's rare misses on a large index).
 3. The ``RESCORE_WINDOW`` best documents get the common terms' share of the text clauses
    (same weights, same multipliers); the top k is taken from them.
 
@@ -82,16 +80,18 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from . import Reason
 from .text import Analyzer
+from .vectors import industry as infer_industry
 from .vectors import load as load_vectors
 
-MODEL_FILE = Path(__file__).with_name("data") / "ranker-v1.json"
+MODEL_FILE = Path(__file__).with_name("data") / "ranker-v2.json"
+DIRECTIONS = ("providers", "leads")
 DAMPING = 0.7  # exposure: score multiplier of a damped provider
 EXPOSURE_MIN_RECOMMENDED = 20
 EXPOSURE_MIN_ANSWER_RATE = 0.1
@@ -100,7 +100,7 @@ SYNONYM_WEIGHT = 0.5
 CASE_BACKED = 1.0  # leads: cluster credit of a cluster the provider's cases show…
 DECLARED_ONLY = 0.6  # …and of a cluster it only declares
 TEXT_REASON_MIN = 0.25  # text-like reasons shown from this share of their weight
-MEANING_REASON_MIN = 0.8  # a similarity reason needs (1 + cos) / 2 at least this
+SIMILAR_FLOOR = 0.6  # a similarity clause scores (1 + cos) / 2 from this value up
 MAX_COMMON_SHARE = 0.5  # query terms in more than this share of documents are ignored
 INFORMATIVE_SHARE = 0.05  # …in at most this share (or INFORMATIVE_MIN_DOCS) are informative
 INFORMATIVE_MIN_DOCS = 1_000
@@ -117,7 +117,6 @@ REASON_ORDER = (
     "budget",
     "region",
     "level",
-    "verified",
     "activity",
 )
 
@@ -186,11 +185,13 @@ class Best:
 
 @dataclass(frozen=True)
 class Similar:
-    """Scored: (1 + dot) / 2 of unit vectors, for the ``top`` documents nearest ``vector``."""
+    """Scored: (1 + dot) / 2 of unit vectors, for the ``top`` documents nearest ``vector``
+    whose value is at least ``floor`` (below it, texts are not alike enough to say so)."""
 
     field: str
     vector: tuple
     top: int = VECTOR_TOP
+    floor: float = SIMILAR_FLOOR
 
 
 @dataclass(frozen=True)
@@ -290,17 +291,6 @@ def team_needed(scale: int | None) -> int:
     return 2
 
 
-def team_too_small(scale: int | None) -> int | None:
-    """At or below this many people a team is weak for the project (None: never)."""
-    if scale is None:
-        return None
-    if scale >= 1_000_000:
-        return 6
-    if scale >= 300_000:
-        return 3
-    return None
-
-
 def _codes(values) -> tuple:
     return tuple(dict.fromkeys(v for v in values or () if v))
 
@@ -357,9 +347,16 @@ class Inputs:
     region: str | None = None
 
 
-def demand_inputs(demand: Mapping, taxonomy: Mapping, analyzer: Analyzer) -> Inputs:
+# The providers whose portfolio cases lie nearest a vector: [(similarity, case clusters)].
+Neighbours = Callable[[tuple], Sequence[tuple[float, Sequence[str]]]]
+
+
+def demand_inputs(
+    demand: Mapping, taxonomy: Mapping, analyzer: Analyzer, neighbours: Neighbours
+) -> Inputs:
+    """``neighbours``: the backend's nearest providers by cases, for the industry inference."""
     vector = meaning_vector(analyzer, demand.get("title"), demand.get("description"))
-    industry = load_vectors().industry(None if vector is None else _array(vector))
+    industry = infer_industry(neighbours(vector)) if vector is not None else {}
     return Inputs(
         kind="providers",
         record=demand,
@@ -399,12 +396,6 @@ def provider_inputs(provider: Mapping, taxonomy: Mapping, analyzer: Analyzer) ->
         team=provider.get("team_size"),
         region=provider.get("region"),
     )
-
-
-def _array(vector):
-    import numpy as np
-
-    return np.asarray(vector, dtype=np.float32)
 
 
 # -- the signals, one row each ----------------------------------------------------------
@@ -571,16 +562,6 @@ def _activity(q: Inputs) -> list[Part]:
     return [(cond, 1.0, "activity.scale", {})]
 
 
-def _small_team(q: Inputs) -> list[Part]:
-    if q.kind == "providers":
-        small = team_too_small(_scale(q))
-        return [] if small is None else [(Range("team_size", lte=small), 1.0, None, {})]
-    if q.team is None or q.team > 6:
-        return []
-    floor = 300_000 if q.team <= 3 else 1_000_000
-    return [(Range("budget_sort", gte=floor), 1.0, None, {})]
-
-
 def _region(q: Inputs) -> list[Part]:
     if not q.region or not q.labels.is_chongqing(q.region):
         return []
@@ -599,23 +580,6 @@ def _level(level: str) -> Callable[[Inputs], list[Part]]:
         if q.kind != "providers":
             return []
         return [(Term("level", level), 1.0, "level", {})]
-
-    return build
-
-
-def _verified(q: Inputs) -> list[Part]:
-    if q.kind != "providers":
-        return []
-    return [(Term("verified", True), 1.0, "verified", {})]
-
-
-def _kind(kind: str) -> Callable[[Inputs], list[Part]]:
-    """Designer or not: institutes, studios, universities, platforms differ from firms."""
-
-    def build(q: Inputs) -> list[Part]:
-        if q.kind != "providers":
-            return []
-        return [(Term("kind", kind), 1.0, None, {})]
 
     return build
 
@@ -649,23 +613,11 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("budget_near", "budget", False, _budget_near),
     Signal("price_floor_far", "budget", False, _price_floor_far),
     Signal("activity", "activity", False, _activity),
-    Signal("small_team", "activity", False, _small_team),
     Signal("region", "region", False, _region),
     Signal("region_chongqing", "region", False, _region_chongqing),
     Signal("level_national", "level", False, _level("national")),
     Signal("level_municipal", "level", False, _level("municipal")),
     Signal("level_district", "level", False, _level("district")),
-    Signal("verified", "verified", False, _verified),
-    *(
-        Signal(f"kind_{k}", "level", False, _kind(k))
-        for k in (
-            "enterprise-design-center",
-            "design-institute",
-            "university",
-            "studio",
-            "public-service-platform",
-        )
-    ),
     Signal("price_focus", "budget", False, _price_focus),
 )
 SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
@@ -674,17 +626,27 @@ SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
 # -- the learned weights ----------------------------------------------------------------
 @lru_cache(maxsize=4)
 def load_model(path: str = str(MODEL_FILE), names: tuple[str, ...] = SIGNAL_NAMES) -> dict:
-    """A shipped ranker: ``{"version", "weights": {signal: weight}, "report": {...}}``."""
+    """A shipped ranker: ``{"version", "weights", "report"}``. Its weights are one table
+    ``{signal: weight}``, or one per direction ``{direction: {signal: weight}}`` (the design
+    matcher: fitted on the judgments as read in each direction, providers for a demand and
+    demands for a provider).
+    """
     with open(path, encoding="utf-8") as fh:
         model = json.load(fh)
-    missing = [n for n in names if n not in model["weights"]]
-    if missing:
-        raise ValueError(f"{path}: no weight for {', '.join(missing)}")
+    tables = model["weights"]
+    if not all(isinstance(t, dict) for t in tables.values()):
+        tables = {"": tables}
+    for direction, table in tables.items():
+        missing = [n for n in names if n not in table]
+        if missing:
+            raise ValueError(
+                f"{path}: no {direction} weight for {', '.join(missing)}".replace("  ", " ")
+            )
     return model
 
 
-def weights() -> Mapping[str, float]:
-    return load_model()["weights"]
+def weights(direction: str) -> Mapping[str, float]:
+    return load_model()["weights"][direction]
 
 
 @dataclass(frozen=True)
@@ -699,7 +661,7 @@ class Table:
     signals: tuple[Signal, ...]
     reason_order: tuple[str, ...]
     explain: Callable  # (spec, code, fired clauses, document) → Reason
-    weights: Callable[[], Mapping[str, float]]  # the shipped weights, read when first used
+    weights: Callable[[str], Mapping[str, float]]  # direction → the shipped weights (lazily)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -718,10 +680,10 @@ def build_spec(
     """The clauses of every signal of ``table`` (default ``DESIGN``) for these inputs, weighted.
 
     ``q`` is the table's inputs (``Inputs`` here, ``search.talent.TalentInputs``): each row's
-    builder reads it; ``q.kind`` says the direction.
+    builder reads it; ``q.kind`` says the direction, and so which weights apply.
     """
     table = table or DESIGN
-    w = table.weights() if signal_weights is None else signal_weights
+    w = table.weights(q.kind) if signal_weights is None else signal_weights
     clauses: list[Clause] = []
     evidence: set[str] = set()
     max_points = 0.0
@@ -765,6 +727,7 @@ def provider_spec(
     demand: Mapping,
     taxonomy: Mapping,
     analyzer: Analyzer,
+    neighbours: Neighbours,
     exclude: Collection[int] = (),
     damped: Collection[int] = (),
     signal_weights: Mapping[str, float] | None = None,
@@ -774,7 +737,7 @@ def provider_spec(
     if damped:
         ids = tuple(sorted(int(i) for i in damped))
         multipliers.append(Multiplier("exposure", DAMPING, Terms("id", ids)))
-    q = demand_inputs(demand, taxonomy, analyzer)
+    q = demand_inputs(demand, taxonomy, analyzer, neighbours)
     return build_spec(q, "providers", _exclude(exclude), multipliers, signal_weights)
 
 
@@ -808,15 +771,15 @@ def _lift(clause: Clause, value: float) -> float:
     """How much a clause moved a document, as a reason: 0 when too little to name.
 
     A similarity is never 0 (unrelated texts still share a little), so only its part above
-    ``MEANING_REASON_MIN`` counts; a text share counts from ``TEXT_REASON_MIN``.
+    its part above the clause's floor counts; a text share counts from ``TEXT_REASON_MIN``.
     """
     if clause.message is None or value <= 1e-9 or clause.weight <= 0:
         return 0.0
     if isinstance(clause.cond, Text) and value < TEXT_REASON_MIN * clause.weight:
         return 0.0
     if isinstance(clause.cond, Similar):
-        floor = MEANING_REASON_MIN * clause.weight
-        return max(0.0, (value - floor) / (1.0 - MEANING_REASON_MIN))
+        floor = clause.cond.floor
+        return max(0.0, (value - floor * clause.weight) / (1.0 - floor))
     return value
 
 
@@ -861,7 +824,7 @@ def _reason(spec: Spec, code: str, fired: list[tuple[Clause, float]], doc: Mappi
 
 
 # The weights are looked up through ``weights`` at each use (a model swapped in is honoured).
-DESIGN = Table(SIGNALS, REASON_ORDER, _reason, lambda: weights())
+DESIGN = Table(SIGNALS, REASON_ORDER, _reason, weights)
 
 
 def reasons(spec: Spec, doc: Mapping, contributions: Mapping[str, float]) -> list[Reason]:

@@ -238,7 +238,7 @@ TABLE = Table(
     SIGNALS,
     REASON_CODES,
     _explain,
-    lambda: load_model(str(MODEL_FILE), tuple(s.name for s in SIGNALS))["weights"],
+    lambda direction: load_model(str(MODEL_FILE), tuple(s.name for s in SIGNALS))["weights"],
 )
 
 

@@ -104,15 +104,18 @@ class WordVectors:
 
     def vector(self, tokens: Iterable[str]) -> np.ndarray | None:
         """Unit vector of a token sequence, or None when no token has a vector."""
-        total = np.zeros(self.dims, dtype=np.float32)
-        found = False
+        rows, unseen = [], []
         for t in tokens:
-            hit = self.word(t)
-            if hit is not None:
-                total += hit[1] * hit[0]
-                found = True
-        if not found:
+            i = self.index.get(t)
+            if i is not None:
+                rows.append(i)
+            elif (v := self._unknown(t)) is not None:
+                unseen.append(v)
+        if not rows and not unseen:
             return None
+        total = self.weights[rows] @ self.matrix[rows]
+        if unseen:
+            total = total + self.unknown_weight * np.sum(unseen, axis=0, dtype=np.float32)
         if self.common is not None:
             total -= float(total @ self.common) * self.common
         norm = float(np.linalg.norm(total))

@@ -182,7 +182,7 @@ def _prepare_raw_embedded(run: BackendRun, name: str, items: list) -> list:
 
     def make(item):
         if name == "match":
-            spec = provider_spec(item, run.taxonomy, b.analyzer)
+            spec = provider_spec(item, run.taxonomy, b.analyzer, cache[PROVIDERS].neighbours)
             fn = lambda: run_spec(cache[PROVIDERS], spec, 10)  # noqa: E731
         elif name == "leads":
             spec = lead_spec(item, run.taxonomy, b.analyzer)

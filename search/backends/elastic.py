@@ -89,6 +89,9 @@ from ..scoring import (
 )
 from ..talent import opening_spec, talent_spec
 from ..text import get_analyzer
+from ..vectors import NEIGHBOURS
+
+NEIGHBOUR_CANDIDATES = 100  # knn candidates per shard for the industry inference
 
 SOURCE_FIELDS = {
     PROVIDERS: ["id", "kind", "level", "region", "clusters", "services", "cases"],
@@ -458,6 +461,7 @@ class ElasticBackend(SearchBackend):
                     "query_vector": list(cond.vector),
                     "k": cond.top,
                     "num_candidates": cond.top,
+                    "similarity": 2.0 * cond.floor - 1.0,  # on the raw dot product
                     "boost": weight,
                     "_name": name,
                 }
@@ -579,8 +583,32 @@ class ElasticBackend(SearchBackend):
         exclude: Collection[int] = (),
         damped: Collection[int] = (),
     ) -> list[Hit]:
-        spec = provider_spec(demand, self.taxonomy, self.analyzer, exclude, damped)
+        spec = provider_spec(
+            demand, self.taxonomy, self.analyzer, self._neighbours, exclude, damped
+        )
         return self._run_spec(spec, k)
+
+    def _neighbours(self, vector) -> list[tuple[float, list[str]]]:
+        """The providers whose cases lie nearest ``vector`` (approximate knn, one request)."""
+        self._ensure()
+        resp = self._call(
+            self.client.search,
+            index=self._alias(PROVIDERS),
+            knn={
+                "field": "case_vector",
+                "query_vector": list(vector),
+                "k": NEIGHBOURS,
+                "num_candidates": NEIGHBOUR_CANDIDATES,
+            },
+            size=NEIGHBOURS,
+            source_includes=["case_clusters"],
+            track_total_hits=False,
+        ).body
+        # dot_product similarity scores (1 + dot) / 2.
+        return [
+            (2.0 * h["_score"] - 1.0, (h.get("_source") or {}).get("case_clusters") or [])
+            for h in resp["hits"]["hits"]
+        ]
 
     def match_leads(
         self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()

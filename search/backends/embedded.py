@@ -36,6 +36,7 @@ import numpy as np
 
 from .. import (
     INDICES,
+    PROVIDERS,
     TALENT,
     FacetValue,
     Hit,
@@ -72,6 +73,7 @@ from ..scoring import (
 )
 from ..talent import opening_spec, talent_spec
 from ..text import get_analyzer
+from ..vectors import NEIGHBOURS
 
 _K1_PLUS_1 = BM25_K1 + 1
 
@@ -308,19 +310,32 @@ class _Index:
             cached = self._norm_cache[key] = (ids, rows)
         return cached
 
-    def similar(self, cond: Similar) -> dict[int, float]:
-        """(1 + dot) / 2 for the ``cond.top`` documents nearest the query vector.
-
-        Elasticsearch's ``knn`` on a ``flat`` field computes the same exact top (float32
-        dot products, so both backends agree to the last digits).
-        """
-        ids, rows = self._matrix(cond.field)
+    def _nearest(self, field: str, vector, k: int) -> list[tuple[int, float]]:
+        """(id, dot product) of the ``k`` documents whose ``field`` lies nearest ``vector``."""
+        ids, rows = self._matrix(field)
         if not ids:  # no document has this vector
-            return {}
-        sims = rows @ np.asarray(cond.vector, dtype=np.float32)
-        top = min(cond.top, len(ids))
+            return []
+        sims = rows @ np.asarray(vector, dtype=np.float32)
+        top = min(k, len(ids))
         nearest = np.argpartition(-sims, top - 1)[:top] if top < len(ids) else range(len(ids))
-        return {ids[j]: (1.0 + float(sims[j])) / 2.0 for j in nearest}
+        return [(ids[j], float(sims[j])) for j in nearest]
+
+    def similar(self, cond: Similar) -> dict[int, float]:
+        """(1 + dot) / 2 for the ``cond.top`` documents nearest the query vector, from the
+        clause's floor up (exact; Elasticsearch's ``knn`` finds the same documents through
+        its HNSW graph, with float32 dot products, so both agree to the last digits).
+        """
+        values = (
+            (i, (1.0 + sim) / 2.0) for i, sim in self._nearest(cond.field, cond.vector, cond.top)
+        )
+        return {i: v for i, v in values if v >= cond.floor}
+
+    def neighbours(self, vector, k: int = NEIGHBOURS) -> list[tuple[float, list[str]]]:
+        """The ``k`` providers whose cases lie nearest ``vector``: (similarity, case clusters)."""
+        return [
+            (sim, self.docs[i].get("case_clusters") or [])
+            for i, sim in self._nearest("case_vector", vector, k)
+        ]
 
     def clause_scores(self, cond, cache: dict) -> dict[int, float] | set[int]:
         """Scores in 0..1 per document (text, coverage…) or the set of matching documents."""
@@ -656,7 +671,13 @@ class EmbeddedBackend(SearchBackend):
         exclude: Collection[int] = (),
         damped: Collection[int] = (),
     ) -> list[Hit]:
-        return self._run(provider_spec(demand, self.taxonomy, self.analyzer, exclude, damped), k)
+        with self._lock:
+            self._sync()
+            idx = self._cache[PROVIDERS]
+            spec = provider_spec(
+                demand, self.taxonomy, self.analyzer, idx.neighbours, exclude, damped
+            )
+            return run_spec(idx, spec, k)
 
     def match_leads(
         self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()

@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pytest
 
-from search import DEMANDS, INDICES, PROVIDERS, Reason, SearchQuery, scoring
+from search import DEMANDS, INDICES, PROVIDERS, Reason, SearchQuery
 from search.schema import VERSION
 from search.scoring import DAMPING
 
@@ -414,7 +414,7 @@ def test_match_providers_reasons_and_scores(backend):
     top = hits[0]
     labels = {r.code: r for r in top.reasons}
     assert set(labels) <= REASON_CODES
-    assert top.reasons[0].code in ("cluster", "case")  # the largest contributions first
+    assert top.reasons[0].code in ("cluster", "case", "text")  # the largest contributions first
     assert labels["cluster"] == Reason("cluster", "cluster.same", {"cluster": "smart-equipment"})
     assert labels["service"] == Reason(
         "service", "service.offers", {"services": ("appearance-design", "structural-design")}
@@ -423,8 +423,8 @@ def test_match_providers_reasons_and_scores(backend):
     assert labels["level"] == Reason(
         "level", "level", {"level": "municipal", "kind": "enterprise-design-center"}
     )
-    # A reason only for what moved it: verification, when the model gives it weight.
-    assert ("verified" in labels) == (scoring.weights()["verified"] > 0)
+    # A reason only for what moved it: verification is no signal (it did not rank).
+    assert "verified" not in labels
     assert labels["budget"] == Reason("budget", "budget.fits", {})
     assert labels["case"] == Reason("case", "case.named", {"title": "立式加工中心防护罩改型"})
     assert "text" in labels
@@ -438,7 +438,8 @@ def test_match_providers_reasons_and_scores(backend):
 
 
 def test_industry_inferred_from_text_reaches_the_right_cluster(backend):
-    """A medical device filed under "other manufacturing": the text decides the industry."""
+    """A medical device filed under "other manufacturing": the text decides the industry, by
+    the clusters of the provider cases nearest to it."""
     base = dict(services=["appearance-design"], team_size=20, price_min=50_000, price_max=500_000)
     backend.index(
         PROVIDERS,
@@ -448,8 +449,27 @@ def test_industry_inferred_from_text_reaches_the_right_cluster(backend):
                 **base,
                 clusters=["biomedicine"],
                 description="医疗器械外观与结构设计，熟悉注册检验和临床反馈。",
+                cases=[
+                    {
+                        "title": "手持式血氧仪外观设计",
+                        "description": "家用医疗器械外壳、按键和显示屏结构，通过注册检验。",
+                        "cluster": "biomedicine",
+                    }
+                ],
             ),
-            provider(2, **base, clusters=["food-agri"], description="食品包装与品牌设计。"),
+            provider(
+                2,
+                **base,
+                clusters=["food-agri"],
+                description="食品包装与品牌设计。",
+                cases=[
+                    {
+                        "title": "火锅底料礼盒",
+                        "description": "食品包装和品牌视觉。",
+                        "cluster": "food-agri",
+                    }
+                ],
+            ),
         ],
     )
     backend.refresh()

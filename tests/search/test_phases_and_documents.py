@@ -99,8 +99,9 @@ def _demands(n: int, seed: int = 4) -> list[dict]:
 def text_weights(monkeypatch, **extra) -> None:
     """The shipped weights with the BM25 text signals on (the learned model may drop them;
     the two-phase machinery must still be right for whichever weights a model gives)."""
-    weights = {**scoring.load_model()["weights"], "text": 9.0, "case_text": 3.0, **extra}
-    monkeypatch.setattr(scoring, "weights", lambda: weights)
+    tables = scoring.load_model()["weights"]
+    changed = {d: {**tables[d], "text": 9.0, "case_text": 3.0, **extra} for d in tables}
+    monkeypatch.setattr(scoring, "weights", lambda direction: changed[direction])
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ model must be the one its training report describes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -15,7 +16,7 @@ from search import DEMANDS, PROVIDERS
 from search.scoring import MODEL_FILE, SIGNAL_NAMES
 from search.text import get_analyzer
 
-from .conftest import make_backend, script
+from .conftest import DATA, make_backend, script
 
 # The rankings are computed once per process: one xdist worker runs the whole module.
 pytestmark = pytest.mark.xdist_group("quality")
@@ -67,15 +68,17 @@ def test_beats_baselines(results, kind):
     for baseline in ("bm25", "rule"):
         assert ours["ndcg@10"] > results(baseline)["ndcg@10"] + 0.15, (kind, baseline)
         assert ours["p@5"] > results(baseline)["p@5"], (kind, baseline)
-    assert ours["ndcg@10"] >= 0.88
+    assert ours["ndcg@10"] >= 0.85
 
 
 @pytest.mark.parametrize("kind", ["embedded", "elasticsearch"])
 def test_backends_reproduce_the_training_report(results, kind):
     """The backends rank as the trainer's exact evaluation did (two phases, knn and all)."""
     report = json.loads(MODEL_FILE.read_text("utf-8"))["report"]
-    assert results(kind)["ndcg@10"] == pytest.approx(report["full_set"]["ndcg@10"], abs=0.005)
-    assert results(kind)["leads"]["ndcg@10"] == pytest.approx(report["leads"]["ndcg@10"], abs=0.005)
+    ndcg = results(kind)["ndcg@10"]
+    assert ndcg == pytest.approx(report["providers"]["full_set"]["ndcg@10"], abs=0.005)
+    leads = results(kind)["leads"]["ndcg@10"]
+    assert leads == pytest.approx(report["leads"]["full_set"]["ndcg@10"], abs=0.005)
 
 
 def test_backends_agree(results):
@@ -85,19 +88,40 @@ def test_backends_agree(results):
 
 
 def test_shipped_model_matches_its_report(judged_set, taxonomy):
-    """The weights file is what its report says: same digest, refitted to the same weights."""
+    """The weights file is what its report says: same digest, refitted to the same weights in
+    both directions, with vectors that never saw the judged set's texts."""
     trainer = script("train_ranker")
     model = json.loads(MODEL_FILE.read_text("utf-8"))
     weights = model["weights"]
-    assert set(weights) == set(SIGNAL_NAMES)
+    assert set(weights) == {"providers", "leads"}
+    assert all(set(table) == set(SIGNAL_NAMES) for table in weights.values())
     assert model["weights_sha256"] == trainer.weights_digest(weights)
+    assert model["report"]["protocol"]["vectors"] == trainer.vectors_provenance(DATA)
     providers, demands, qrels = judged_set
-    data = trainer.provider_features(providers, demands, taxonomy)
-    trainer.add_pairs(data, qrels)
-    refit = trainer.fit(
-        data, sorted(data["queries"]), list(SIGNAL_NAMES), model["report"]["protocol"]["l2"]
-    )
-    assert refit == pytest.approx(weights, abs=2e-3)
-    full = trainer.full_set(data, qrels, weights)
-    assert full["ndcg@10"] == pytest.approx(model["report"]["full_set"]["ndcg@10"], abs=1e-4)
-    assert model["report"]["cross_validated"]["ndcg@10"] >= 0.88
+    inverted = judged.inverted(qrels)
+    for direction, data, judgments in (
+        ("providers", trainer.provider_features(providers, demands, taxonomy), qrels),
+        ("leads", trainer.lead_features(providers, demands, sorted(inverted), taxonomy), inverted),
+    ):
+        report = model["report"][direction]
+        trainer.add_pairs(data, judgments)
+        refit = trainer.fit(data, sorted(data["queries"]), list(SIGNAL_NAMES), report["l2"])
+        assert refit == pytest.approx(weights[direction], abs=2e-3), direction
+        full = trainer.full_set(data, judgments, weights[direction])
+        assert full["ndcg@10"] == pytest.approx(report["full_set"]["ndcg@10"], abs=1e-4)
+    assert model["report"]["providers"]["cross_validated"]["ndcg@10"] >= 0.85
+
+
+def test_vectors_that_saw_the_judged_demands_are_refused(tmp_path):
+    """The honest protocol's guard: the shipped vectors read the judged set's providers but
+    not its demands; a judged set whose demands the vectors read (here: the demo data's, under
+    another folder name) is refused for training."""
+    trainer = script("train_ranker")
+    build = json.loads((trainer.load_vectors().directory / "build.json").read_text("utf-8"))
+    read = {n: d for s in build["corpus"] for n, d in s.get("sha256", {}).items()}
+    digest = hashlib.sha256((DATA / "providers.jsonl").read_bytes()).hexdigest()
+    assert read and digest in read.values()
+    demo = trainer.ROOT / "matchmaker" / "data" / "demo" / "demands.jsonl"
+    (tmp_path / "demands.jsonl").write_bytes(demo.read_bytes())
+    with pytest.raises(SystemExit, match="optimistic"):
+        trainer.vectors_provenance(tmp_path)

@@ -193,7 +193,7 @@ def test_one_machinery_two_tables(taxonomy):
     """The talent table is its own rows and weights, built by the design matcher's spec
     builder and explained by its reasons function."""
     assert talent_signals.TABLE.names == tuple(s.name for s in talent_signals.SIGNALS)
-    assert set(talent_signals.TABLE.weights()) == set(talent_signals.TABLE.names)
+    assert set(talent_signals.TABLE.weights(TALENT)) == set(talent_signals.TABLE.names)
     assert not {s.name for s in talent_signals.SIGNALS} & {"budget", "level_national", "case_text"}
     spec = talent_signals.talent_spec(need(1), taxonomy, get_analyzer(taxonomy))
     assert spec.table is talent_signals.TABLE and spec.index == TALENT

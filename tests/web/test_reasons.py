@@ -57,7 +57,7 @@ def test_every_reason_search_can_give_has_a_message(app):
     }
     unit = dict.fromkeys(scoring.SIGNAL_NAMES, 1.0)
     specs = [
-        scoring.provider_spec(demand, taxonomy, analyzer, signal_weights=unit),
+        scoring.provider_spec(demand, taxonomy, analyzer, lambda vector: [], signal_weights=unit),
         scoring.lead_spec(provider, taxonomy, analyzer, signal_weights=unit),
     ]
     keys = {c.message for spec in specs for c in spec.clauses if c.message}
