@@ -277,7 +277,7 @@ def training_report() -> dict:
 
 
 def table(report: dict) -> list[str]:
-    cv = training_report()["cross_validated"]
+    cv = training_report()["providers"]["cross_validated"]
     rows = [
         "| system | NDCG@10 (5-fold CV) | NDCG@10 (full set) | MRR (CV / full) | P@5 (CV / full) |",
         "|---|---:|---:|---:|---:|",
@@ -315,6 +315,33 @@ def print_report(report: dict) -> None:
         print("PASS every backend beats both baselines on NDCG@10")
 
 
+TARGETS = (  # (what, target, where the number comes from)
+    ("NDCG@10, 5-fold CV", 0.89, "cv"),
+    ("NDCG@10, full set", 0.90, "full"),
+    ("leads NDCG@10 (inverted judgments, full set)", 0.95, "leads"),
+    ("top-10 overlap Elasticsearch / embedded", 0.95, "overlap"),
+)
+
+
+def _targets(report: dict) -> list[str]:
+    """The quality targets against this run's numbers (the worst backend counts)."""
+    backends = [report["results"][b] for b in report["backends"]]
+    values = {
+        "cv": training_report()["providers"]["cross_validated"]["ndcg@10"],
+        "full": min(r["ndcg@10"] for r in backends),
+        "leads": min(r["leads"]["ndcg@10"] for r in backends),
+        "overlap": report["overlap"],
+    }
+    rows = ["| target | result | |", "|---|---|---:|"]
+    for what, goal, key in TARGETS:
+        value = values[key]
+        if value is None:
+            continue
+        verdict = "met" if value >= goal else "**missed**"
+        rows.append(f"| {what} ≥ {goal:.2f} | {verdict} | {value:.3f} |")
+    return rows + [""]
+
+
 def _losses_table(report: dict) -> list[str]:
     after = report["results"][report["backends"][0]]["losses"]
     before = report["results"].get("before", {}).get("losses")
@@ -339,13 +366,16 @@ def _losses_table(report: dict) -> list[str]:
     return rows
 
 
+def _corpus(vectors: dict) -> str:
+    return "; ".join(f"{c['name']} ({', '.join(c['texts'])})" for c in vectors["corpus"])
+
+
 def _training_sections(report: dict) -> list[str]:
     from search.scoring import load_model
 
     model = load_model()
     t = model["report"]
     p = t["protocol"]
-    cv, full = t["cross_validated"], t["full_set"]
     lines = [
         "## Cross-validation protocol",
         "",
@@ -353,45 +383,67 @@ def _training_sections(report: dict) -> list[str]:
         f"weights digest `{model['weights_sha256'][:16]}…`):",
         "",
         "- Features: the matcher's signals exactly as the backends compute them (each judged "
-        "demand's spec with every weight 1, evaluated over the whole provider pool); a provider is "
-        "a candidate when an evidence signal fires.",
+        "query's spec with every weight 1, evaluated over the whole pool of the other side); a "
+        "document is a candidate when an evidence signal fires. One weight table per direction: "
+        "providers for a demand, and leads (demands for a provider, judgments inverted).",
+        f"- What the features learned from text: word vectors trained on {_corpus(p['vectors'])}"
+        f" (`build.json` digest `{p['vectors']['sha256'][:16]}…`): no judged demand's text, so "
+        "no held-out demand was seen by anything the features use. The trainer refuses vectors "
+        "whose corpus lists the judged set's demands. BM25 statistics and the providers whose "
+        "cases vote on a demand's industry come from the index, i.e. from the providers, as on "
+        "a live platform.",
         f"- Model: {p['model']}; ordered pairs are every pair of candidates with different grades "
-        f"(unjudged = 0; at most {p['negatives_per_judged']} unjudged per judged provider, drawn "
+        f"(unjudged = 0; at most {p['negatives_per_judged']} unjudged per judged candidate, drawn "
         "once with a fixed seed); columns scaled to unit spread. Signs: shares, similarities "
-        "and plain merits (level, district, budget fit, verification) ≥ 0, penalties (price "
-        "floor far above the budget, a tiny team for a large project) ≤ 0, the rest (provider "
-        "kinds, a floor slightly above the budget) free.",
-        f"- Validation: {p['folds']}-fold cross-validation by {p['split']} (a demand's pairs are "
+        "and plain merits (level, district, budget fit, team size) ≥ 0, the penalty (price "
+        "floor far above the budget) ≤ 0, a floor slightly above the budget free.",
+        f"- Validation: {p['folds']}-fold cross-validation by {p['split']} (a query's pairs are "
         f"never split between training and testing), repeated over {p['repeats']} shuffles; the "
-        "held-out demands' top 10s are scored. The L2 penalty is chosen from "
-        + ", ".join(f"{k} (CV {v:.3f})" for k, v in p["l2_grid"].items())
-        + f" by the CV NDCG@10: {p['l2']}. The model is accepted on its CV score; the shipped "
-        "weights are then fitted on all demands.",
+        "held-out queries' top 10s are scored. The L2 penalty is chosen per direction by the CV "
+        "NDCG@10 (grid below). The model is accepted on its CV score; the shipped weights are "
+        "then fitted on all queries.",
         "",
         "## Training report",
         "",
         "| | NDCG@10 | MRR | P@5 |",
         "|---|---:|---:|---:|",
-        f"| 5-fold CV by demands (mean ± sd over {p['repeats']} shuffles) | "
-        f"{cv['ndcg@10']:.3f} ± {cv['ndcg@10_sd']:.3f} | {cv['mrr']:.3f} ± {cv['mrr_sd']:.3f} | "
-        f"{cv['p@5']:.3f} ± {cv['p@5_sd']:.3f} |",
-        f"| full set (training data: optimistic) | {full['ndcg@10']:.3f} | {full['mrr']:.3f} | "
-        f"{full['p@5']:.3f} |",
-        f"| leads, inverted judgments ({t['leads']['providers']} providers) | "
-        f"{t['leads']['ndcg@10']:.3f} | {t['leads']['mrr']:.3f} | {t['leads']['p@5']:.3f} |",
-        "",
-        "## Signals: weights and ablation",
-        "",
-        "Weight: the shipped coefficient (value × weight points). Ablation: the CV NDCG@10 "
-        "when that one signal is removed and the model refitted (same protocol); Δ against the "
-        f"full model's {cv['ndcg@10']:.3f}.",
-        "",
-        "| signal | weight | CV NDCG@10 without | Δ |",
-        "|---|---:|---:|---:|",
     ]
-    for name, weight in model["weights"].items():
-        without = t["ablation"][name]
-        lines.append(f"| {name} | {weight:.3f} | {without:.3f} | {without - cv['ndcg@10']:+.3f} |")
+    for direction, label in (("providers", "providers for a demand"), ("leads", "leads")):
+        d = t[direction]
+        cv, full = d["cross_validated"], d["full_set"]
+        grid = ", ".join(f"{k}: {v:.3f}" for k, v in d["l2_grid"].items())
+        lines += [
+            f"| {label}: {p['folds']}-fold CV over {d['queries']} queries (mean ± sd over "
+            f"{p['repeats']} shuffles; L2 {d['l2']} of {grid}) | "
+            f"{cv['ndcg@10']:.3f} ± {cv['ndcg@10_sd']:.3f} | {cv['mrr']:.3f} ± {cv['mrr_sd']:.3f} "
+            f"| {cv['p@5']:.3f} ± {cv['p@5_sd']:.3f} |",
+            f"| {label}: full set (training data: optimistic) | {full['ndcg@10']:.3f} | "
+            f"{full['mrr']:.3f} | {full['p@5']:.3f} |",
+        ]
+    lines += [
+        "",
+        "## Signals: weights, stability and ablation",
+        "",
+        "Weight: the shipped coefficient (value × weight points). Stable: share of the 25 "
+        "cross-validation fits whose weight has the shipped weight's sign (or is 0 with it), "
+        "and the spread of the weight over those fits. Ablation: the CV NDCG@10 when that one "
+        "signal is removed and the model refitted (same protocol), as Δ against the full "
+        f"model ({t['providers']['cross_validated']['ndcg@10']:.3f} providers, "
+        f"{t['leads']['cross_validated']['ndcg@10']:.3f} leads).",
+        "",
+        "| signal | providers: weight (sd, stable) | Δ without | leads: weight (sd, stable) "
+        "| Δ without |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in model["weights"]["providers"]:
+        cells = []
+        for direction in ("providers", "leads"):
+            d = t[direction]
+            w = model["weights"][direction][name]
+            st = d["stability"][name]
+            delta = d["ablation"][name] - d["cross_validated"]["ndcg@10"]
+            cells.append(f"{w:.3f} ({st['sd']:.3f}, {st['same_sign']:.2f}) | {delta:+.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines + [""]
 
 
@@ -418,12 +470,14 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         *table(report),
         "",
     ]
+    leads_cv = training_report()["leads"]["cross_validated"]
     for backend in report["backends"]:
         leads = report["results"][backend]["leads"]
         lines.append(
             f"Leads ({LABELS[backend]}), judgments inverted (for each judged provider, its judged "
-            f"demands): NDCG@10 **{leads['ndcg@10']:.3f}**, MRR {leads['mrr']:.3f}, "
-            f"P@5 {leads['p@5']:.3f} over {leads['demands']} providers."
+            f"demands): NDCG@10 **{leads['ndcg@10']:.3f}** full set, {leads_cv['ndcg@10']:.3f} "
+            f"cross-validated; MRR {leads['mrr']:.3f}, P@5 {leads['p@5']:.3f} over "
+            f"{leads['demands']} providers."
         )
     lines.append("")
     if report["overlap"] is not None:
@@ -444,7 +498,7 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
         if not report["failures"]
         else "Not every backend beats both baselines: " + "; ".join(report["failures"]) + "."
     )
-    lines += [verdict, ""]
+    lines += [verdict, "", *_targets(report)]
     losses = _losses_table(report)
     if losses:
         lines += [
@@ -470,40 +524,67 @@ def write_doc(report: dict, path: Path = QUALITY_DOC) -> None:
 STATIC_SECTIONS = [
     "## What generalises, and why we believe it",
     "",
-    "The judged set is small (45 demands) and a held-out set of the same kind, written "
-    "independently, decides. So nothing here is tuned demand by demand: no rule names a "
-    "demand, a provider or a word list taken from the judged texts, and no weight is set by "
-    "hand until the set is happy. What is learned is one linear weight per signal, on pairs, "
-    "validated on demands the fit never saw; the signals themselves are general:",
+    "The judged set is small (45 demands), and on demands written independently of it the "
+    "previous model (vectors and cluster prototypes trained on the set's own demand texts, CV "
+    "0.896) barely beat plain BM25. So the protocol now keeps every held-out demand unseen by "
+    "everything the features use, and the cross-validated number above is the honest one: "
+    "lower than before, and what we expect on new wording. Nothing is tuned demand by demand: "
+    "no rule names a demand, a provider or a word list taken from the judged texts; what is "
+    "learned is one linear weight per signal and direction, on pairs, validated on queries "
+    "the fit never saw.",
     "",
-    "- **Meaning** (`meaning`, `case_meaning`): word vectors trained with gensim on the "
-    "platform's kind of text (taxonomy, demo data, the development set's provider and demand "
-    "texts — never its judgments), shipped as plain arrays (`search/data/vectors-v1/`, "
-    "`build.json` records corpus and settings; rebuilt by `scripts/build_vectors.py`). A "
-    "demand and a provider that describe the same work in other words are close. The two "
-    "vector signals are the largest of the new ones in the ablation (they overlap, so each "
-    "alone loses less than both). Words of a new text that the vectors never saw add nothing "
-    "(they are skipped), so on new wording the signal degrades towards the others instead of "
-    "misleading; because the vectors were trained on the development set's texts too, the "
-    "cross-validated number is somewhat optimistic for entirely new wording.",
-    "- **Industry inferred from text** (`cluster` credit): the demand's vector against one "
-    "prototype per cluster (the mean of that cluster's portfolio cases in the training text); "
-    "a provider in a cluster the text points at gets that share of the cluster credit, so a "
-    "demand filed under the wrong or a too-narrow cluster still reaches the specialists. "
-    "The reason says so (按需求内容判断属于…集群).",
+    "- **Meaning** (`meaning`, `case_meaning`): FastText vectors (gensim at build time, 64 "
+    "dimensions, character n-grams of 1–3 characters) trained on the supply side only: the "
+    "taxonomy's labels and aliases, the shipped demo data (invented, never judged) and the "
+    "providers' profiles and cases — the text a platform holds before a demand arrives. "
+    "Shipped as plain arrays (`search/data/vectors-v2/`, read with numpy, nothing "
+    "unpickled); `build.json` records the corpus with the digest of every file read. A word "
+    "the vectors never saw gets the mean of its character n-grams' vectors (FastText's rule, "
+    "checked against gensim at build time), so new wording such as 医用 lands near 医疗 "
+    "instead of being skipped. The document vector is a frequency-weighted mean with the "
+    "corpus's common direction removed. No judged demand is in the corpus: the same vectors "
+    "trained on the taxonomy and demo data alone give a CV of 0.857 (providers) and 0.931 "
+    "(leads), so the development set's provider texts are worth about +0.02 — that part "
+    "depends on having the platform's own providers in the corpus, which a live platform "
+    "does (rebuild with an export of its providers).",
+    "- **Industry inferred from text** (`cluster` credit): the clusters of the 10 providers "
+    "whose portfolio cases lie nearest the demand's vector (a knn query on the index's case "
+    "vectors), each voting with a softmax of its similarity; a provider in a cluster the text "
+    "points at gets that share of the cluster credit, so a demand filed under the wrong or "
+    "a too-narrow cluster still reaches the specialists (按需求内容判断属于…集群). It is "
+    "learned from the index at query time, not from the judged set: on new data it follows "
+    "that platform's providers. Shipped per-cluster prototypes (the mean case vector of each "
+    "cluster) instead of neighbours gave CV 0.867 against 0.875.",
     "- **Evidence over ticks** (`service_evidence`, `case_cluster`): services named in a "
     "provider's own description and cases (taxonomy labels and aliases, not judged-set words) "
-    "count beside ticked codes.",
-    "- **Provider kind and price breadth** (`kind_*`, `price_focus`): learned from 45 "
-    "demands; a large weight on a rare kind (universities, platforms) is the kind of weight a "
-    "small set can overfit, so these are the first to check on the held-out set.",
-    "- **BM25 text** (`text`, `case_text`): with meaning in the model, the fit gives it "
-    "(almost) no weight, and the ablation confirms it adds nothing on this set — consistent "
-    "with the earlier finding that the text signal is noisy rather than small.",
+    "count beside ticked codes; for leads, a cluster the provider's cases show counts 1.0 and "
+    "one it only declares 0.6.",
+    "- **Provider kinds dropped**: with the honest vectors, the five `kind_*` signals and "
+    "`verified` together add +0.003 CV (0.878 against 0.875, within two standard deviations "
+    "of the shuffles), no single one more than +0.003 in its ablation, while the fit gives "
+    "universities 1.37 and public-service platforms 1.52 — weights set by a handful of "
+    "providers. A tiny team for a large project (`small_team`) likewise had no weight. They "
+    "are out of the model; `price_focus` (breadth of the price range) stays, as its "
+    "ablation costs 0.004. `activity` (team size fits the project) gets no weight in either "
+    "direction and so gives no reason.",
+    "- **BM25 text** (`text`, `case_text`): with vectors that no longer know the judged "
+    "demands, the text signals carry weight again: without them the CV drops by 0.007 "
+    "(`text`) and 0.002 (`case_text`) for providers and by 0.023 for leads. What the ranking "
+    "still loses is now mostly wording (table above): good providers who describe the work "
+    "in other words than the demand, which averaged word vectors from a small supply-side "
+    "corpus only partly bridge.",
+    "- **Leads** have their own weights (the same signals, judgments inverted). A demand-side "
+    "industry (each demand document tagged with the clusters its text points at, credited to "
+    "providers of that cluster) was tried and left out: CV 0.9375 with it, 0.9377 without. "
+    "Most of what leads still lose are grade-1 judgments in an adjacent industry (a fitness "
+    "equipment studio for a rehabilitation device), which neither cluster nor text signals "
+    "single out.",
     "",
-    "What did not make it: raising the text gain, per-demand cue lists, and retuning hand "
-    "weights on the full set (training-set scores are reported above only as the optimistic "
-    "bound they are).",
+    "What did not make it: raising the text gain, per-demand cue lists, retuning hand weights on "
+    "the full set (training-set scores are reported above only as the optimistic bound they "
+    "are), and tuning the vectors' settings on this set (dimensions 100, n-grams 1–2, 100 "
+    "epochs, windows 3 and 10 were each measured once: none better than the defaults by more "
+    "than the shuffles' spread, and the defaults were kept).",
     "",
     "## Metrics",
     "",
@@ -531,8 +612,8 @@ STATIC_SECTIONS = [
     "make eval        # embedded; Elasticsearch too if ELASTICSEARCH_URL is set",
     "ELASTICSEARCH_URL=http://127.0.0.1:9200 .venv/bin/python scripts/eval_matching.py --write",
     ".venv/bin/python scripts/train_ranker.py --write     # refit, cross-validate, ablate",
-    ".venv/bin/pip install gensim==4.4.0",
-    ".venv/bin/python scripts/build_vectors.py --corpus ../shared/eval-dev",
+    ".venv/bin/pip install -e '.[vectors]'                 # gensim, build time only",
+    ".venv/bin/python scripts/build_vectors.py --providers ../shared/eval-dev",
     "```",
     "",
     "`eval_matching.py` exits with status 1 when a backend does not beat both baselines on "

@@ -8,10 +8,10 @@ from .common import BATCH, BENCH_DOC, INDEX_SAMPLE, SEED
 
 TARGETS = (
     # (key, description)
-    ("es_match_p95", "Elasticsearch match p95 < 50 ms at 100k providers"),
+    ("es_match_p95", "Elasticsearch match p95 ≤ 50 ms at 100k providers"),
     ("es_overhead", "Elasticsearch app overhead < 1.5× raw (match, p50)"),
-    ("embedded_match_p95", "embedded match p95 < 100 ms at 10k providers"),
-    ("reindex_100k", "reindex of 100k documents < 60 s"),
+    ("embedded_match_p95", "embedded match p95 ≤ 50 ms at 10k providers"),
+    ("reindex_100k", "reindex of 100k documents ≤ 60 s"),
 )
 
 
@@ -28,7 +28,7 @@ def targets(results: list[dict]) -> list[dict]:
         value, ok, note = None, None, ""
         if key == "es_match_p95" and es100:
             value = es100["latency"]["match"]["app"]["p95"]
-            ok, note = value < 50, f"p95 {value:.1f} ms"
+            ok, note = value <= 50, f"p95 {value:.1f} ms"
         elif key == "es_overhead" and es100:
             m = es100["latency"]["match"]
             value = m["ratio_p50"]
@@ -36,10 +36,10 @@ def targets(results: list[dict]) -> list[dict]:
             note = f"×{m['ratio_p50']:.2f} at p50, ×{m['ratio_p95']:.2f} at p95 (match, 100k)"
         elif key == "embedded_match_p95" and emb10:
             value = emb10["latency"]["match"]["app"]["p95"]
-            ok, note = value < 100, f"p95 {value:.1f} ms"
+            ok, note = value <= 50, f"p95 {value:.1f} ms"
         elif key == "reindex_100k" and es100:
             value = es100["reindex"]["providers_s"]
-            ok = value < 60
+            ok = value <= 60
             note = (
                 f"providers {value:.1f} s, demands {es100['reindex']['demands_s']:.1f} s "
                 "(Elasticsearch, 100k each)"
@@ -214,12 +214,23 @@ def analysis(report: dict) -> list[str]:
         ]
     if emb:
         lines += [
-            "- **Embedded matching** is Python set algebra and a BM25 loop over postings "
-            "(`text_scores` is about two thirds of the CPU of a match at 10k). It is linear in the "
-            "postings of the query's terms; the synthetic texts use a narrower vocabulary than "
+            "- **Embedded matching** is Python set algebra over the candidates, a BM25 loop over "
+            "postings and exact vector similarities (one numpy product over all documents per "
+            "similarity clause, plus one over the case vectors for the industry neighbours). It "
+            "is linear in the postings of the query's terms and in the candidates (the similarity "
+            "clauses bring up to 1,000 each); the synthetic texts use a narrower vocabulary than "
             "real ones, so their postings are denser and these numbers are on the pessimistic "
-            "side.",
+            "side. It runs in the benchmark's own process, so on a busy machine its wall-clock "
+            "times grow with the load average (see Machine).",
         ]
+    lines += [
+        "- **Word vectors** cost little: a document's vector is a weighted sum of its tokens' "
+        "rows, and an unseen word's n-gram vector is computed once per process and cached "
+        "(≈ 0.1 ms per text against ≈ 0.6 ms of jieba segmentation). At query time "
+        "Elasticsearch answers one extra `knn` request (the 10 nearest providers by case "
+        "vector, for the industry inference) and two `knn` clauses on HNSW graphs inside the "
+        "`_search`.",
+    ]
     http = [r for r in report["results"] if "http" in r]
     for r in http:
         h = r["http"]
@@ -336,12 +347,15 @@ def search_lines(report: dict) -> list[str]:
         "the product and service vocabulary, `status=published` plus zero to two filters on "
         "cluster and region, facets cluster/service/region), after warm-up queries. Sequential, "
         "one client. Matching is the full learned specification: cluster credit including the "
-        "industry inferred from the text, the meaning signals (two exact `knn` clauses on `flat` "
-        "64-dimension `dense_vector` fields in Elasticsearch, numpy dot products embedded) and "
-        "the damped providers the matching service would pass (its rule applied to the "
-        "synthetic exposure counts).",
+        "industry inferred from the text (the 10 providers whose case vectors lie nearest the "
+        "demand's: one `knn` request in Elasticsearch, numpy dot products embedded), the meaning "
+        "signals (two `knn` clauses on HNSW-indexed 64-dimension `dense_vector` fields in "
+        "Elasticsearch, exact numpy dot products embedded; word vectors of unseen words computed "
+        "from their character n-grams) and the damped providers the matching service would pass "
+        "(its rule applied to the synthetic exposure counts).",
         "- **Raw engine, Elasticsearch**: the exact HTTP requests the library sent for the same "
-        "query (a `_termvectors` request for the term statistics, then the `_search`), recorded "
+        "query (a `_termvectors` request for the term statistics, for a match the `knn` search "
+        "for the industry neighbours, then the `_search`), recorded "
         "from the client's transport and replayed over one keep-alive connection with Python's "
         "`http.client`, response JSON parsed. App and raw runs alternate per query. App/raw is the "
         "library's own Python work (text analysis, query building, the official client, reasons) "
