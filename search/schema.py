@@ -7,7 +7,8 @@ bumps the index's ``VERSION`` (a new concrete index, rolled out with ``reindex``
 Types: ``keyword`` (exact codes, filters, facets), ``long`` / ``double`` (ranges, sorts),
 ``boolean``, ``date``, ``sort_key`` (a string sorted as is), ``text`` (space-joined tokens
 from ``search.text``, whitespace-analysed), ``vector`` (unit vector of the shipped word
-vectors' dimensions, dot-product similarity, HNSW graph for approximate nearest neighbours),
+vectors' dimensions, dot-product similarity, exact search: no graph to build at indexing, and
+the same nearest documents as the embedded backend's numpy at any size),
 ``stored`` (kept for reasons, not indexed).
 
 Document vectors are only comparable with query vectors of the same word vectors, so new
@@ -184,7 +185,7 @@ def _property(kind: str) -> dict:
             "dims": load_vectors().dims,
             "similarity": "dot_product",
             "index": True,
-            "index_options": {"type": "hnsw", "m": 16, "ef_construction": 100},
+            "index_options": {"type": "flat"},
         }
     if kind == "stored":
         return {"type": "object", "enabled": False}

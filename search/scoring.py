@@ -65,9 +65,8 @@ on a large index:
    term is informative.
 2. First phase, over the candidates (an evidence signal fires): every clause, text clauses
    with their informative terms only, times the multipliers. A similarity clause scores the
-   ``VECTOR_TOP`` documents nearest to the query vector (Elasticsearch's approximate ``knn``
-   on an HNSW graph, exact numpy in the embedded backend: the same documents but for the
-   graph's rare misses on a large index).
+   ``VECTOR_TOP`` documents nearest to the query vector (exact: Elasticsearch's ``knn`` on a
+   ``flat`` dense_vector field, numpy in the embedded backend).
 3. The ``RESCORE_WINDOW`` best documents get the common terms' share of the text clauses
    (same weights, same multipliers); the top k is taken from them.
 

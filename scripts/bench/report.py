@@ -228,7 +228,7 @@ def analysis(report: dict) -> list[str]:
         "rows, and an unseen word's n-gram vector is computed once per process and cached "
         "(≈ 0.1 ms per text against ≈ 0.6 ms of jieba segmentation). At query time "
         "Elasticsearch answers one extra `knn` request (the 10 nearest providers by case "
-        "vector, for the industry inference) and two `knn` clauses on HNSW graphs inside the "
+        "vector, for the industry inference) and two exact `knn` clauses inside the "
         "`_search`.",
     ]
     http = [r for r in report["results"] if "http" in r]
@@ -349,7 +349,7 @@ def search_lines(report: dict) -> list[str]:
         "one client. Matching is the full learned specification: cluster credit including the "
         "industry inferred from the text (the 10 providers whose case vectors lie nearest the "
         "demand's: one `knn` request in Elasticsearch, numpy dot products embedded), the meaning "
-        "signals (two `knn` clauses on HNSW-indexed 64-dimension `dense_vector` fields in "
+        "signals (two exact `knn` clauses on `flat` 64-dimension `dense_vector` fields in "
         "Elasticsearch, exact numpy dot products embedded; word vectors of unseen words computed "
         "from their character n-grams) and the damped providers the matching service would pass "
         "(its rule applied to the synthetic exposure counts).",

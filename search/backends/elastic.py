@@ -589,7 +589,7 @@ class ElasticBackend(SearchBackend):
         return self._run_spec(spec, k)
 
     def _neighbours(self, vector) -> list[tuple[float, list[str]]]:
-        """The providers whose cases lie nearest ``vector`` (approximate knn, one request)."""
+        """The providers whose cases lie nearest ``vector`` (exact knn, one request)."""
         self._ensure()
         resp = self._call(
             self.client.search,

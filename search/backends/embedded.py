@@ -324,8 +324,8 @@ class _Index:
 
     def similar(self, cond: Similar) -> dict[int, float]:
         """(1 + dot) / 2 for the ``cond.top`` documents nearest the query vector, from the
-        clause's floor up (exact; Elasticsearch's ``knn`` finds the same documents through
-        its HNSW graph, with float32 dot products, so both agree to the last digits).
+        clause's floor up (exact, as Elasticsearch's ``knn`` on a ``flat`` field, with float32
+        dot products, so both agree to the last digits).
         """
         values = (
             (i, (1.0 + sim) / 2.0) for i, sim in self._nearest(cond.field, cond.vector, cond.top)
