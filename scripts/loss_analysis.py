@@ -87,7 +87,7 @@ def analyse(rankings: dict, data_dir: Path) -> dict:
 def model_rankings(data_dir: Path) -> dict:
     providers, demands, _ = load_judged_set(data_dir)
     data = train_ranker.provider_features(providers, demands, train_ranker.taxonomy())
-    weights = load_model()["weights"]
+    weights = load_model()["weights"]["providers"]
     return {q: train_ranker.rank(data, q, weights) for q in data["queries"]}
 
 
