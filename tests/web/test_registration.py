@@ -96,6 +96,16 @@ def test_unconfirmed_accounts_fail_to_sign_in_like_a_wrong_password(sink, client
     assert re.sub(r'value="[^"]*"', "", wrong) == re.sub(r'value="[^"]*"', "", unconfirmed)
 
 
+def test_a_forged_host_header_cannot_redirect_the_confirmation_link(app, sink, client):
+    """Someone registering another person's address with Host: evil.test must not get the
+    confirmation link sent to evil.test (and so confirm an account under that address)."""
+    app.config.update(SERVER_NAME="mm.example.cn", PREFERRED_URL_SCHEME="https")
+    response = client.post("/register", data=FORM, headers={"Host": "evil.test"})
+    assert response.status_code == 302
+    (body,) = sink.bodies("zhang@example.cn")
+    assert "https://mm.example.cn/register/confirm/" in body and "evil.test" not in body
+
+
 def test_a_forged_or_stale_link_is_refused(client):
     response = client.get("/register/confirm/not-a-real-token")
     assert response.status_code == 404 and "链接无效" in page(response)

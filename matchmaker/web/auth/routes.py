@@ -194,7 +194,7 @@ def _registration(form, schema, record, template: str, aliases: dict | None = No
                             db.session,
                             data,
                             current_app.config,
-                            request.url_root.rstrip("/"),
+                            public_base_url(),  # SERVER_NAME when set, never a forged Host
                             current_app.secret_key,
                         )
                 except ServiceError as exc:  # a password the policy refuses
