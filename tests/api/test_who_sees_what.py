@@ -152,3 +152,18 @@ def test_openapi_examples_show_a_demand_as_providers_receive_it(api):
         assert example["organization"] is None and example["organization_id"] is None
         assert example["external_id"] is None
     assert "anonymous to providers" in document["info"]["description"]
+
+
+def test_openapi_says_invisible_is_404_and_not_yours_is_403(api):
+    document = api.get("/openapi.json").get_json()
+    description = " ".join(document["info"]["description"].split())
+    assert "Records the caller may not see are reported as 404" in description
+    assert "a record the caller may see but not change is a 403" in description
+    for path, operations in document["paths"].items():
+        if "{" not in path:
+            continue
+        for method, operation in operations.items():
+            answers = set(operation["responses"])
+            assert "404" in answers, (method, path)
+            if method != "get" and operation.get("security") != []:
+                assert "403" in answers, (method, path)
