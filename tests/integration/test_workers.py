@@ -111,7 +111,7 @@ def test_forty_guesses_against_four_workers_are_throttled(database_url, redis_ur
     try:
         wait_until_serving(process, url, log)
         banner = requests.get(f"{url}/", timeout=30).headers
-        assert banner.get("Server") == "gunicorn" and "X-Powered-By" not in banner  # no versions
+        assert "Server" not in banner and "X-Powered-By" not in banner  # no software named
         # Half through the sign-in page, half through the API: one budget per account.
         results = at_once(
             [lambda: web_guess(url, email)] * (GUESSES // 2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -118,3 +119,19 @@ def test_serve_answers_with_two_workers_and_stops_cleanly(server):
     )
     booted = {line["message"] for line in lines if line["logger"] == "gunicorn.error"}
     assert sum(message.startswith("Booting worker") for message in booted) == 2
+
+
+def test_serve_does_not_name_its_server_software(server):
+    """No ``Server`` banner (gunicorn's name) on pages, API answers, errors or static files."""
+    _process, base, _log = server
+    for path in ("/", "/login", "/api/v1/taxonomy", "/no-such-page", "/static/css/app.css"):
+        status, headers, _ = _get(f"{base}{path}")
+        assert status in (200, 404), path
+        names = {name.lower() for name in headers}
+        assert "server" not in names and "x-powered-by" not in names, (path, headers)
+    # A request gunicorn itself refuses (a malformed request line) names no software either.
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(b"NOT A REQUEST\r\n\r\n")
+        answer = raw.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 400") and "gunicorn" not in answer.lower(), answer
