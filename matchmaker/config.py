@@ -140,6 +140,9 @@ class Settings(BaseSettings):
             "LOGIN_SESSION_HOURS": self.LOGIN_SESSION_HOURS,
             "RATELIMIT_ENABLED": self.RATELIMIT_ENABLED,
             "RATELIMIT_STORAGE_URI": self.RATELIMIT_STORAGE_URI,
+            # every budget (sign-in, registration, mailed links) a moving window: no burst
+            # around the end of a fixed window doubles it (matchmaker/throttle.py)
+            "RATELIMIT_STRATEGY": "moving-window",
             "LOGIN_RATE_LIMIT": self.LOGIN_RATE_LIMIT,
             "LOGIN_IP_RATE_LIMIT": self.LOGIN_IP_RATE_LIMIT,
             "REGISTER_RATE_LIMIT": self.REGISTER_RATE_LIMIT,

@@ -14,12 +14,17 @@ by a count after the slow password hash let every guess in flight through); the 
 that sign-ins still being checked count for a moment, so more simultaneous sign-ins than
 the budget, even right ones, would see 429.
 
-The counters live in Flask-Limiter's storage (``RATELIMIT_STORAGE_URI``) as fixed windows:
-the one kind of window an attempt can be given back to. Every worker must see the same
-counters: with several workers ``memory://`` would give each its own budget, so
-``require_shared_storage`` refuses to start that way; a shared store must be Redis (Memcached
-cannot give back). The client address is the connection's, or with ``TRUSTED_PROXIES`` set,
-what that many proxies forwarded (Werkzeug's ProxyFix, installed in ``create_app``).
+The budgets are moving windows in Flask-Limiter's storage (``RATELIMIT_STORAGE_URI``): each
+attempt is a timestamped entry, and one is allowed only while fewer than the budget's entries
+are younger than its period. A fixed window would forget every attempt when it ends, so a
+burst just before and just after its end would get twice the budget; here no period of that
+length, wherever it starts, holds more failures than the budget. An attempt is given back by
+removing the newest entry (the storage has no call for it: ``_give_back`` knows the two
+stores that keep entries, memory and Redis). Every worker must see the same entries: with
+several workers ``memory://`` would give each its own budget, so ``require_shared_storage``
+refuses to start that way; a shared store must be Redis (Memcached keeps no entries). The
+client address is the connection's, or with ``TRUSTED_PROXIES`` set, what that many proxies
+forwarded (Werkzeug's ProxyFix, installed in ``create_app``).
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ import time
 
 from flask import current_app, request
 from limits import RateLimitItem, parse
-from limits.strategies import FixedWindowRateLimiter
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from .extensions import limiter
 
 MEMORY = "memory://"
-# Stores whose counters can be given back to (a negative increment): in-process and Redis.
+# Stores whose entries can be given back (``_give_back``): in-process and Redis.
 GIVE_BACK_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
 
 
@@ -66,29 +72,38 @@ def _sign_in_budgets(email: str | None) -> list[Budget]:
     ]
 
 
-def _windows() -> FixedWindowRateLimiter:
-    return FixedWindowRateLimiter(limiter.storage)
+def _windows() -> MovingWindowRateLimiter:
+    return MovingWindowRateLimiter(limiter.storage)
 
 
 def _wait(budget: Budget) -> int:
+    """Seconds until the oldest entry of the period leaves it and frees one attempt."""
     item, namespace, key = budget
     reset_at = _windows().get_window_stats(item, namespace, key).reset_time
     return max(1, math.ceil(reset_at - time.time()))
 
 
 def _give_back(budget: Budget) -> None:
-    # If the window ended meanwhile, the next one starts at -1: one extra attempt, once.
+    """Remove the budget's newest entry. When several attempts are in flight that may be
+    another's rather than this one's, which frees the budget at most a moment early."""
     item, namespace, key = budget
-    limiter.storage.incr(item.key_for(namespace, key), item.get_expiry(), amount=-1)
+    storage, entries = limiter.storage, item.key_for(namespace, key)
+    if isinstance(storage, MemoryStorage):  # newest first, guarded by the key's lock
+        with storage.locks[entries]:
+            if storage.events.get(entries):
+                del storage.events[entries][0]
+    else:  # Redis: a list, newest at its head
+        storage.get_connection().lpop(storage.prefixed_key(entries))
 
 
 def _take(budgets: list[Budget]) -> None:
     """One attempt from every budget, or TooManyAttempts with none taken from any."""
     taken = [(budget, _windows().hit(*budget)) for budget in budgets]
-    spent = [budget for budget, ok in taken if not ok]
+    spent = [budget for budget, ok in taken if not ok]  # a refused hit added no entry
     if spent:
-        for budget, _ in taken:
-            _give_back(budget)
+        for budget, ok in taken:
+            if ok:
+                _give_back(budget)
         raise TooManyAttempts(max(_wait(budget) for budget in spent))
 
 

@@ -7,6 +7,7 @@ across gunicorn workers sharing Redis.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -166,3 +167,95 @@ def test_registration_is_throttled_per_address(client):
     assert 'name="organization_name"' in html
     minutes = -(-int(response.headers["Retry-After"]) // 60)  # an hour's window: said in minutes
     assert f"请在 {minutes} 分钟后再试" in html
+
+
+# --- moving windows: no burst around a window's end doubles a budget -------------------------
+
+PERIOD = 3.0  # seconds; the budgets below allow 3 attempts per period
+BURST = {
+    "LOGIN_RATE_LIMIT": "3 per 3 seconds",
+    "LOGIN_IP_RATE_LIMIT": "1000 per minute",
+    "MAIL_LINK_RATE_LIMIT": "3 per 3 seconds",
+}
+
+
+def burst_across_a_period_end(send) -> list[tuple[float, int]]:
+    """One attempt, two just before the period it opened ends, three just after.
+
+    A fixed window starts afresh at its end and would let all six through, five of them
+    within about a second; a moving window frees only what left it (the first attempt).
+    Returns (seconds since the start, status) per attempt.
+    """
+    start = time.monotonic()
+    results = []
+
+    def one() -> None:
+        status = send()
+        results.append((time.monotonic() - start, status))
+
+    one()
+    _sleep_until(start + PERIOD - 1.0)
+    one()
+    one()
+    _sleep_until(start + PERIOD + 0.3)
+    for _ in range(3):
+        one()
+    return results
+
+
+def _sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.monotonic()))
+
+
+def most_in_any_period(results: list[tuple[float, int]], allowed: int) -> int:
+    """The most allowed attempts that any span of PERIOD seconds holds."""
+    times = [at for at, status in results if status == allowed]
+    return max(sum(1 for t in times if begin <= t < begin + PERIOD) for begin in times)
+
+
+def assert_budget_held(results: list[tuple[float, int]], allowed: int) -> None:
+    statuses = [status for _, status in results]
+    # the first attempt left the period, so one more is allowed; the other two wait
+    assert statuses == [allowed] * 4 + [429] * 2, results
+    assert most_in_any_period(results, allowed) == 3, results
+
+
+class TestMovingWindows:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, **BURST}
+
+    def test_sign_in_failures_across_a_period_end_stay_within_the_budget(self, client, make):
+        user = make.enterprise()
+        results = burst_across_a_period_end(lambda: attempt(client, user.email).status_code)
+        assert_budget_held(results, 200)
+        # The wait is until the next entry leaves the period, not a whole new window.
+        waited = attempt(client, user.email)
+        assert waited.status_code == 429 and 0 < int(waited.headers["Retry-After"]) <= PERIOD
+
+    def test_reset_requests_across_a_period_end_stay_within_the_budget(self, client, make):
+        user = make.enterprise()
+        results = burst_across_a_period_end(
+            lambda: client.post("/password/forgot", data={"email": user.email}).status_code
+        )
+        assert_budget_held(results, 200)
+
+
+class TestMovingWindowsInRedis:
+    """The same budgets in Redis, the store several workers share."""
+
+    @pytest.fixture
+    def app_config(self, app_config, redis_url):
+        return {**app_config, **BURST, "RATELIMIT_STORAGE_URI": redis_url}
+
+    def test_sign_in_failures_across_a_period_end_stay_within_the_budget(self, client, make):
+        user = make.enterprise()
+        results = burst_across_a_period_end(lambda: attempt(client, user.email).status_code)
+        assert_budget_held(results, 200)
+
+    def test_successful_sign_ins_are_given_back(self, client, make):
+        user = make.enterprise()
+        for _ in range(6):
+            assert attempt(client, user.email, PASSWORD).status_code == 302
+            client.post("/logout")
+        assert [attempt(client, user.email).status_code for _ in range(4)] == [200] * 3 + [429]
