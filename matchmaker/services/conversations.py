@@ -14,14 +14,13 @@ continued.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -42,6 +41,7 @@ from ..schemas import Money, Strict, validate
 from . import audit, contact_details, files
 from .access import DEMAND_POLICY
 from .errors import Conflict, Forbidden, NotFound
+from .insert_or_ignore import insert_or_ignore
 from .lead_shape import Lead, shown_to
 from .notifications import notify, notify_organization
 
@@ -156,7 +156,7 @@ def post(
     interest_id: int,
     body: Any,
     uploads: Iterable[files.Upload] = (),
-    folder: str | os.PathLike | None = None,
+    storage: files.Storage | None = None,
 ) -> tuple[Message, list[str]]:
     """Send a message (with a price and timeline: a counter-offer), masked before acceptance.
 
@@ -179,7 +179,7 @@ def post(
     )
     session.add(message)
     session.flush()
-    written = files.attach_to_message(session, message, list(uploads), folder) if uploads else []
+    written = files.attach_to_message(session, message, list(uploads), storage) if uploads else []
     audit.record(
         session,
         actor,
@@ -208,16 +208,28 @@ def post(
 
 
 def _mark_read(session: Session, user: User, interest: Interest, up_to: int) -> None:
-    row = session.scalar(
-        select(ConversationRead).where(
-            ConversationRead.interest_id == interest.id, ConversationRead.user_id == user.id
-        )
+    """Move the user's read mark forward; its row is made by an insert-or-ignore, so opening
+    a conversation in two tabs (or sending from both) at once cannot collide on it."""
+    key = {"interest_id": interest.id, "user_id": user.id}
+    insert_or_ignore(
+        session,
+        ConversationRead,
+        [{**key, "last_read_id": 0, "mailed_up_to": 0}],
+        list(key),
     )
-    if row is None:
-        row = ConversationRead(interest_id=interest.id, user_id=user.id, last_read_id=0)
-        session.add(row)
-    row.last_read_id = max(row.last_read_id or 0, up_to)
-    row.mailed_up_to = max(row.mailed_up_to or 0, up_to)
+    session.execute(
+        update(ConversationRead)
+        .where(ConversationRead.interest_id == interest.id, ConversationRead.user_id == user.id)
+        .values(
+            last_read_id=_at_least(ConversationRead.last_read_id, up_to),
+            mailed_up_to=_at_least(ConversationRead.mailed_up_to, up_to),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def _at_least(column, value: int):
+    return case((column < value, value), else_=column)
 
 
 def unread_counts(session: Session, user: User, interests: Iterable[Interest]) -> dict[int, int]:

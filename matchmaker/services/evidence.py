@@ -15,7 +15,6 @@ or one code corrected).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -64,7 +63,7 @@ def submit(
     body: Any,
     licence: Iterable[files.Upload],
     level_proof: Iterable[files.Upload],
-    folder: str | os.PathLike,
+    storage: files.Storage,
 ) -> tuple[VerificationRequest, list[str]]:
     """Send the evidence to the administrators; returns the request and the stored file names
     (the caller discards them if its commit fails). One request waits at a time."""
@@ -94,7 +93,7 @@ def submit(
     session.add(request)
     session.flush()
     written = files.attach_evidence(
-        session, request, {LICENCE: licence, LEVEL: level_proof}, folder
+        session, request, {LICENCE: licence, LEVEL: level_proof}, storage
     )
     audit.record(session, actor, "organization.evidence_submitted", "organization", organization.id)
     admins = session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True)))

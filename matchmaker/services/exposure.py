@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import Recommendation, utcnow
-
-INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from .insert_or_ignore import insert_or_ignore
 
 
 class Shown(NamedTuple):
@@ -31,9 +29,4 @@ def record(session: Session, shown: Iterable[Shown]) -> None:
     rows = [{**item._asdict(), "created_at": now} for item in shown]
     if not rows:
         return
-    insert = INSERTS[session.get_bind().dialect.name]
-    session.execute(
-        insert(Recommendation)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["demand_id", "provider_id"])
-    )
+    insert_or_ignore(session, Recommendation, rows, ["demand_id", "provider_id"])

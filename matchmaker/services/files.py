@@ -1,15 +1,19 @@
-"""Uploaded files: demand attachments and portfolio case images.
+"""Uploaded files: demand attachments, portfolio case images, the files of messages and
+proposal revisions, and verification evidence.
 
 A file is accepted only when its extension is allowed AND its content is of that type
 (magic bytes; for Office files the parts inside the zip), and when it is not too large.
 Bytes are stored under the upload folder with a random name, never in the database; an
 ``Attachment`` row keeps the original name, type and size. Files are served back only
 through ``demand_attachment`` (those who may see the demand) and ``case_image`` (public,
-like the provider's profile).
+like the provider's profile); the other kinds through their own services.
 
-Checking happens before anything is written, so a rejected upload stores nothing. The
-caller writes the files (``attach_*``) after the record itself validated, and removes
-them again (``discard``) if its commit fails.
+Every file counts against its organisation's quota (``Storage.quota``), whatever it is
+attached to. The quota is checked and the space reserved in one step: the new rows are
+written first and the organisation's total is then read under its lock (``_reserve``), so two
+uploads at the same moment cannot both fit into the same free space. A refused upload writes
+no bytes. The caller writes the files (``attach_*``) after the record itself validated, and
+removes them again (``discard``) if its commit fails.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import private_files
@@ -33,12 +37,15 @@ from ..models import (
     Attachment,
     Case,
     Demand,
+    Interest,
     Message,
     ProposalRevision,
     Provider,
+    Side,
     User,
     VerificationRequest,
 )
+from . import locks
 from .access import CASE_POLICY, DEMAND_POLICY
 from .errors import NotFound, ValidationFailed
 
@@ -211,15 +218,13 @@ def check(
 # --- storing -------------------------------------------------------------------------------
 
 
-def _write(folder: str | os.PathLike, upload: Upload) -> Attachment:
-    stored_name = f"{secrets.token_hex(16)}.{STORED_EXTENSION[upload.kind]}"
-    private_files.create(Path(folder) / stored_name, upload.data)
-    return Attachment(
-        filename=upload.filename,
-        stored_name=stored_name,
-        content_type=upload.content_type,
-        size=len(upload.data),
-    )
+@dataclass(frozen=True)
+class Storage:
+    """Where files are written and how much one organisation may keep there; given together,
+    so that nothing can store a file without the quota it counts against."""
+
+    folder: str | os.PathLike
+    quota: int  # bytes: all files of one organisation together
 
 
 def path_of(folder: str | os.PathLike, attachment: Attachment) -> Path:
@@ -240,7 +245,7 @@ class Target:
     """Where files go: the list they join, whose they are, and the rules for them."""
 
     items: list
-    organization_id: int | None  # whose quota the files count against (None: no quota)
+    organization_id: int  # whose quota the files count against
     policy: Policy
     field: str
 
@@ -250,16 +255,14 @@ def attach_to_demand(
     actor: User,
     demand: Demand,
     uploads: list[Upload],
-    folder: str | os.PathLike,
+    storage: Storage,
     remove_ids: Iterable[int] = (),
-    quota: int | None = None,
 ) -> tuple[list[str], list[str]]:
     """Write new attachments and drop the chosen ones. Returns (written, removed) stored names:
-    the caller discards ``written`` if its commit fails and ``removed`` once it succeeded.
-    ``quota``: the most bytes one organisation may keep, all its files together."""
+    the caller discards ``written`` if its commit fails and ``removed`` once it succeeded."""
     DEMAND_POLICY.require(actor, "manage", demand)
     target = Target(demand.attachments, demand.organization_id, DOCUMENTS, "attachments")
-    return _attach(session, target, uploads, folder, remove_ids, quota)
+    return _attach(session, target, uploads, storage, remove_ids)
 
 
 def attach_to_case(
@@ -267,63 +270,39 @@ def attach_to_case(
     actor: User,
     case: Case,
     uploads: list[Upload],
-    folder: str | os.PathLike,
+    storage: Storage,
     remove_ids: Iterable[int] = (),
-    quota: int | None = None,
 ) -> tuple[list[str], list[str]]:
     """Like ``attach_to_demand``, for a portfolio case's images."""
     CASE_POLICY.require(actor, "manage", case)
     target = Target(case.images, case.provider.organization_id, IMAGES, "images")
-    return _attach(session, target, uploads, folder, remove_ids, quota)
-
-
-def stored_bytes(session: Session, organization_id: int) -> int:
-    """What an organisation's files take: its demands' attachments and its cases' images."""
-    of_demands = (
-        select(func.coalesce(func.sum(Attachment.size), 0))
-        .join(Demand, Attachment.demand_id == Demand.id)
-        .where(Demand.organization_id == organization_id)
-    )
-    of_cases = (
-        select(func.coalesce(func.sum(Attachment.size), 0))
-        .join(Case, Attachment.case_id == Case.id)
-        .join(Provider, Case.provider_id == Provider.id)
-        .where(Provider.organization_id == organization_id)
-    )
-    return (session.scalar(of_demands) or 0) + (session.scalar(of_cases) or 0)
-
-
-def _check_quota(
-    session: Session, target: Target, removed: list, uploads: list[Upload], quota: int | None
-) -> None:
-    if quota is None or not uploads:
-        return
-    used = stored_bytes(session, target.organization_id) - sum(a.size for a in removed)
-    if used + sum(len(u.data) for u in uploads) > quota:
-        message = _(
-            "本单位的文件总量将超过上限 %(limit)s MB（已用 %(used)s MB），请先删除不再需要的文件",
-            limit=f"{quota / MB:g}",
-            used=f"{used / MB:.1f}",
-        )
-        raise ValidationFailed(message, {target.field: [message]})
+    return _attach(session, target, uploads, storage, remove_ids)
 
 
 def attach_to_message(
-    session: Session, message: Message, uploads: list[Upload], folder: str | os.PathLike
+    session: Session, message: Message, uploads: list[Upload], storage: Storage
 ) -> list[str]:
-    """A message's files, with the limits of demand attachments (the conversations service
-    checked who writes). Returns the stored names, to discard if the commit fails."""
-    target = Target(message.attachments, None, DOCUMENTS, "attachments")
-    written, _removed = _attach(session, target, uploads, folder, (), None)
+    """A message's files, with the limits of demand attachments, counted against the writer's
+    side (the conversations service checked who writes). Returns the stored names, to discard
+    if the commit fails."""
+    interest = session.get(Interest, message.interest_id)
+    owner = (
+        interest.demand.organization_id
+        if message.side == Side.ENTERPRISE
+        else interest.provider.organization_id
+    )
+    target = Target(message.attachments, owner, DOCUMENTS, "attachments")
+    written, _removed = _attach(session, target, uploads, storage, ())
     return written
 
 
 def attach_to_revision(
-    session: Session, revision: ProposalRevision, uploads: list[Upload], folder: str | os.PathLike
+    session: Session, revision: ProposalRevision, uploads: list[Upload], storage: Storage
 ) -> list[str]:
-    """A proposal revision's files, like a message's."""
-    target = Target(revision.attachments, None, DOCUMENTS, "attachments")
-    written, _removed = _attach(session, target, uploads, folder, (), None)
+    """A proposal revision's files, like a message's; the provider's."""
+    owner = session.get(Interest, revision.interest_id).provider.organization_id
+    target = Target(revision.attachments, owner, DOCUMENTS, "attachments")
+    written, _removed = _attach(session, target, uploads, storage, ())
     return written
 
 
@@ -331,7 +310,7 @@ def attach_evidence(
     session: Session,
     request: VerificationRequest,
     uploads: dict[str, list[Upload]],
-    folder: str | os.PathLike,
+    storage: Storage,
 ) -> list[str]:
     """A verification request's files, each marked with its purpose (licence, level); each
     purpose was checked against EVIDENCE on its own. Returns the stored names."""
@@ -339,29 +318,86 @@ def attach_evidence(
     together = Policy(EVIDENCE.extensions, EVIDENCE.max_bytes, EVIDENCE.max_files * len(uploads))
     try:
         for purpose, items in uploads.items():
-            target = Target(request.attachments, None, together, purpose)
-            names, _removed = _attach(session, target, items, folder, (), None)
+            target = Target(request.attachments, request.organization_id, together, purpose)
+            names, _removed = _attach(session, target, items, storage, ())
             written += names
             for attachment in request.attachments[len(request.attachments) - len(items) :]:
                 attachment.purpose = purpose
     except Exception:
-        discard(folder, written)
+        discard(storage.folder, written)
         raise
     return written
+
+
+def _owned_by(organization_id: int):
+    """The sizes of every file the organisation keeps, one query per kind of owner record."""
+    size = Attachment.size
+    interest_of_message = (Interest, Message.interest_id == Interest.id)
+    return [
+        select(size)
+        .join(Demand, Attachment.demand_id == Demand.id)
+        .where(Demand.organization_id == organization_id),
+        select(size)
+        .join(Case, Attachment.case_id == Case.id)
+        .join(Provider, Case.provider_id == Provider.id)
+        .where(Provider.organization_id == organization_id),
+        select(size)  # messages its enterprise side wrote
+        .join(Message, Attachment.message_id == Message.id)
+        .join(*interest_of_message)
+        .join(Demand, Interest.demand_id == Demand.id)
+        .where(Message.side == Side.ENTERPRISE, Demand.organization_id == organization_id),
+        select(size)  # messages its provider side wrote
+        .join(Message, Attachment.message_id == Message.id)
+        .join(*interest_of_message)
+        .join(Provider, Interest.provider_id == Provider.id)
+        .where(Message.side == Side.PROVIDER, Provider.organization_id == organization_id),
+        select(size)
+        .join(ProposalRevision, Attachment.revision_id == ProposalRevision.id)
+        .join(Interest, ProposalRevision.interest_id == Interest.id)
+        .join(Provider, Interest.provider_id == Provider.id)
+        .where(Provider.organization_id == organization_id),
+        select(size)
+        .join(VerificationRequest, Attachment.verification_id == VerificationRequest.id)
+        .where(VerificationRequest.organization_id == organization_id),
+    ]
+
+
+def stored_bytes(session: Session, organization_id: int) -> int:
+    """What an organisation's files take: its demands' attachments, its cases' images, the
+    files of the messages its side wrote and of its proposals, and its verification evidence."""
+    sizes = union_all(*_owned_by(organization_id)).subquery()
+    return session.scalar(select(func.coalesce(func.sum(sizes.c.size), 0))) or 0
+
+
+def _reserve(session: Session, target: Target, quota: int, adding: int) -> None:
+    """Refuse the files just flushed if the organisation would then keep more than ``quota``.
+
+    The rows are written before the total is read under the organisation's lock, so of two
+    uploads at the same moment the second always counts the first: on PostgreSQL it waits
+    for the lock (``locks``: held until the first commits) and then reads its rows; on SQLite
+    the flush took the database's single write lock, which the first holds until its commit.
+    """
+    locks.hold(session, f"uploads:{target.organization_id}")
+    total = stored_bytes(session, target.organization_id)
+    if total > quota:
+        message = _(
+            "本单位的文件总量将超过上限 %(limit)s MB（已用 %(used)s MB），请先删除不再需要的文件",
+            limit=f"{quota / MB:g}",
+            used=f"{(total - adding) / MB:.1f}",
+        )
+        raise ValidationFailed(message, {target.field: [message]})
 
 
 def _attach(
     session: Session,
     target: Target,
     uploads: list[Upload],
-    folder: str | os.PathLike,
+    storage: Storage,
     remove_ids: Iterable[int],
-    quota: int | None,
 ) -> tuple[list[str], list[str]]:
     items, policy = target.items, target.policy
     remove_ids = {int(i) for i in remove_ids}
     removed = [a for a in items if a.id in remove_ids]
-    _check_quota(session, target, removed, uploads, quota)
     for attachment in removed:
         items.remove(attachment)
     if len(items) + len(uploads) > policy.max_files:
@@ -369,17 +405,33 @@ def _attach(
             _("最多上传 %(n)s 个文件", n=policy.max_files),
             {target.field: [_("最多上传 %(n)s 个文件", n=policy.max_files)]},
         )
+    rows = [(_row(upload), upload) for upload in uploads]
+    items.extend(row for row, _upload in rows)
+    session.flush()  # the rows first: they are the reservation _reserve counts
+    if uploads:
+        _reserve(session, target, storage.quota, sum(len(u.data) for u in uploads))
     written: list[str] = []
     try:
-        for upload in uploads:
-            attachment = _write(folder, upload)
-            written.append(attachment.stored_name)
-            items.append(attachment)
-        session.flush()
+        for row, upload in rows:
+            _write(storage.folder, row, upload.data)
+            written.append(row.stored_name)
     except Exception:
-        discard(folder, written)
+        discard(storage.folder, written)
         raise
     return written, [a.stored_name for a in removed]
+
+
+def _write(folder: str | os.PathLike, row: Attachment, data: bytes) -> None:
+    private_files.create(path_of(folder, row), data)
+
+
+def _row(upload: Upload) -> Attachment:
+    return Attachment(
+        filename=upload.filename,
+        stored_name=f"{secrets.token_hex(16)}.{STORED_EXTENSION[upload.kind]}",
+        content_type=upload.content_type,
+        size=len(upload.data),
+    )
 
 
 # --- serving -------------------------------------------------------------------------------

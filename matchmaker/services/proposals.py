@@ -8,7 +8,6 @@ in the text are masked, as in messages.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -50,7 +49,7 @@ def revise(
     interest_id: int,
     body: Any,
     uploads: Iterable[files.Upload] = (),
-    folder: str | os.PathLike | None = None,
+    storage: files.Storage | None = None,
 ) -> tuple[ProposalRevision, list[str]]:
     """The provider changes its proposal while the interest is open. Returns the revision and
     the stored names of its files (the caller discards them if its commit fails)."""
@@ -64,7 +63,7 @@ def revise(
     interest.price, interest.timeline_days = data.price, data.timeline_days
     revision = record(session, actor, interest)
     uploads = list(uploads)
-    written = files.attach_to_revision(session, revision, uploads, folder) if uploads else []
+    written = files.attach_to_revision(session, revision, uploads, storage) if uploads else []
     audit.record(
         session,
         actor,

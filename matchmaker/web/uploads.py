@@ -21,9 +21,10 @@ def upload_folder() -> str:
     return current_app.config["UPLOAD_FOLDER"]
 
 
-def upload_quota() -> int:
-    """The most bytes one organisation may keep in uploaded files (``UPLOAD_QUOTA_MB``)."""
-    return current_app.config["UPLOAD_QUOTA_BYTES"]
+def upload_storage() -> files.Storage:
+    """The upload folder, and the most bytes one organisation may keep there
+    (``UPLOAD_QUOTA_MB``)."""
+    return files.Storage(upload_folder(), current_app.config["UPLOAD_QUOTA_BYTES"])
 
 
 def save_with_uploads(

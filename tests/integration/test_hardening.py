@@ -16,6 +16,7 @@ from matchmaker.models import Attachment, Demand, Organization
 from matchmaker.search_engine import get_search
 from matchmaker.services import files
 from tests.api.conftest import Api, demand_body, error_of, provider_body
+from tests.factories import credit_code
 from tests.integration.test_import import PROVIDER_HEADERS, csv_bytes, provider_row
 from tests.web.pages import errors_of, login, page, stored_files
 from tests.web.test_auth import VALID as REGISTRATION
@@ -106,7 +107,8 @@ def test_instance_secret_database_index_and_uploads_are_private(
     with app.app_context():
         get_search()
         assert mode(instance / "search.sqlite3") == 0o600
-        files._write(uploads, files.Upload("说明.pdf", "pdf", PDF))
+        upload = files.Upload("说明.pdf", "pdf", PDF)
+        files._write(uploads, files._row(upload), upload.data)
         db.engine.dispose()
     assert mode(uploads) == 0o700
     assert [mode(f) for f in uploads.iterdir()] == [0o600]
@@ -190,6 +192,35 @@ class TestUploadQuota:
         assert db.session.scalar(select(func.count(Demand.id))) == 1
         assert len(stored_files(app)) == 2
         assert post(["c.pdf"]).status_code == 302  # what still fits is accepted
+
+    def test_files_of_messages_proposals_and_evidence_count_too(self, client, auth, make, app):
+        """Every file an organisation stores counts against its own quota: a provider fills
+        it with a proposal's, a message's and its evidence's files; a message of the
+        enterprise on the same interest counts against the enterprise, not the provider."""
+        provider, owner = make.provider(), make.enterprise()
+        interest = make.interest(provider, make.demand(owner))
+        conversation = f"/interests/{interest.id}"
+
+        def send(path, field="attachments", name="附件.pdf", **data):
+            data[field] = [(io.BytesIO(PDF), name)]
+            return client.post(path, data=data, content_type="multipart/form-data")
+
+        login(auth, provider)
+        assert send(f"{conversation}/proposal", message="修订方案").status_code == 302
+        assert send(f"{conversation}/messages", body="方案书见附件").status_code == 302
+        evidence = {"registered_name": "设计公司", "credit_code": credit_code(778001)}
+        assert send("/account/verification", "licence", **evidence).status_code == 302
+        assert files.stored_bytes(db.session, provider.organization_id) == 3 * len(PDF)
+        refused = send(f"{conversation}/messages", body="再发一份")
+        assert refused.status_code == 422
+        assert any("上限" in m for m in errors_of(page(refused), "attachments")), page(refused)
+        assert len(stored_files(app)) == 3
+        auth.logout()
+        login(auth, owner)
+        assert send(f"{conversation}/messages", body="收到，另附要求").status_code == 302
+        assert files.stored_bytes(db.session, owner.organization_id) == len(PDF)
+        assert files.stored_bytes(db.session, provider.organization_id) == 3 * len(PDF)
+        assert len(stored_files(app)) == 4
 
     def test_portfolio_images_count_against_the_same_quota(self, client, auth, make, app):
         user = make.provider()

@@ -15,7 +15,7 @@ from ...services import evidence, files
 from ...services.errors import ServiceError, ValidationFailed
 from ...transaction import commit
 from ..demands.forms import show_errors
-from ..uploads import upload_folder
+from ..uploads import upload_folder, upload_storage
 from .forms import taxonomy_choices
 from .routes import _current_locale, bp
 
@@ -89,7 +89,7 @@ def verification():
             form.body(),
             uploads["licence"],
             uploads["level_proof"],
-            upload_folder(),
+            upload_storage(),
         )
         commit()
     except ServiceError as exc:

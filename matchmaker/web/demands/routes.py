@@ -28,7 +28,7 @@ from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
 from .. import questions
 from ..confirm import ask, confirmed
-from ..uploads import save_with_uploads, upload_folder, upload_quota
+from ..uploads import save_with_uploads, upload_folder, upload_storage
 from .forms import DemandForm, InterestForm, show_errors
 from .texts import HELPERS
 
@@ -116,13 +116,7 @@ def _save(form: DemandForm, demand=None):
             if action == "submit" and saved.status in S.SUBMITTABLE:
                 demand_service.submit(db.session, user, saved.id)
         written, removed = files.attach_to_demand(
-            db.session,
-            user,
-            saved,
-            uploads,
-            upload_folder(),
-            remove_ids=_remove_ids(saved),
-            quota=upload_quota(),
+            db.session, user, saved, uploads, upload_storage(), remove_ids=_remove_ids(saved)
         )
         return saved, written, removed
 

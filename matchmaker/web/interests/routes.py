@@ -15,7 +15,7 @@ from ...transaction import commit
 from .. import questions
 from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
-from ..uploads import upload_folder
+from ..uploads import upload_folder, upload_storage
 from .forms import DealForm, MessageForm, ProposalForm, ReportForm, ReviewForm
 
 bp = Blueprint("interests", __name__)
@@ -156,7 +156,7 @@ def send(interest_id: int):
         form,
         "attachments",
         lambda uploads: conversations.post(
-            db.session, _actor(), interest_id, form.body_data(), uploads, upload_folder()
+            db.session, _actor(), interest_id, form.body_data(), uploads, upload_storage()
         ),
     )
     if sent:
@@ -172,7 +172,7 @@ def revise(interest_id: int):
         form,
         "attachments",
         lambda uploads: proposals.revise(
-            db.session, _actor(), interest_id, form.body(), uploads, upload_folder()
+            db.session, _actor(), interest_id, form.body(), uploads, upload_storage()
         ),
     )
     if revised:

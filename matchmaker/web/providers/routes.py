@@ -17,7 +17,7 @@ from ...services import providers as provider_service
 from ...services.errors import Forbidden, StaleRecord, ValidationFailed
 from ...transaction import commit, unit_of_work
 from ..demands.forms import show_errors
-from ..uploads import save_with_uploads, upload_folder, upload_quota
+from ..uploads import save_with_uploads, upload_folder, upload_storage
 from .forms import CaseForm, ProviderForm
 
 bp = Blueprint("providers", __name__)
@@ -186,13 +186,7 @@ def _save_case(form: CaseForm, provider_id: int, case: Case | None) -> Case | No
         else:
             saved = provider_service.update_case(db.session, user, case.id, body)
         written, removed = files.attach_to_case(
-            db.session,
-            user,
-            saved,
-            uploads,
-            upload_folder(),
-            remove_ids=remove,
-            quota=upload_quota(),
+            db.session, user, saved, uploads, upload_storage(), remove_ids=remove
         )
         return saved, written, removed
 
