@@ -193,7 +193,7 @@ def test_kept_files_are_deleted_after_the_retention_period(app, admin):
 
 
 def test_other_writers_are_not_refused_while_an_import_runs(app, client, admin, make):
-    """Real threads: API writes go on while a large import commits its chunks."""
+    """Real threads: API writes and page loads go on while a large import commits its chunks."""
     owner = make.enterprise()
     job = previewed(admin, 1500)
     jobs.start(db.session, admin, job.id)
@@ -210,7 +210,7 @@ def test_other_writers_are_not_refused_while_an_import_runs(app, client, admin, 
 
     importer = threading.Thread(target=run_import)
     importer.start()
-    api, statuses = Api(client), []
+    api, statuses, pages = Api(client), [], []
     body = demand_body(organization_id=owner.organization_id)
     during = 0
     while not done.is_set() or len(statuses) < 5:
@@ -218,10 +218,12 @@ def test_other_writers_are_not_refused_while_an_import_runs(app, client, admin, 
             "/demands", user=admin, json={**body, "title": f"并发需求{len(statuses)}"}
         )
         statuses.append(response.status_code)
+        pages.append(client.get("/").status_code)
         during += not done.is_set()
     importer.join(120)
     assert during >= 3  # the writes overlapped the import
     db.session.expire_all()
     assert db.session.get(ImportJob, job.id).status == "done"
     assert len(statuses) >= 5 and set(statuses) == {201}
+    assert set(pages) == {200}
     assert count(Provider) == 1500
