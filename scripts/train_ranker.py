@@ -21,15 +21,25 @@ Weights of scored signals (shares, similarities, credit) and plain merits are ke
 penalty ≤ 0. The penalty's strength is chosen from ``L2_GRID`` by the cross-validated
 NDCG@10 (the only choice made on the judged set besides the weights themselves).
 
+Second stage (``search.rerank``): LambdaMART (lightgbm, at build time only) re-ranks the
+linear first phase's best ``DEPTH`` candidates of each query, over the same signal values.
+Strongly regularised: shallow trees (``LEAVES_GRID``, chosen by the cross-validated
+NDCG@10), at least ``MIN_LEAF`` candidates per leaf, row and column subsampling, an L2
+penalty on leaf values, and monotone in every signal whose sign the linear model fixes. The
+trees are exported as plain arrays and checked to predict exactly as lightgbm does.
+
 Validation: 5-fold cross-validation by whole queries (a query's pairs are never split
 between training and testing), repeated over ``REPEATS`` shuffles; NDCG@10, MRR and P@5 of
-the held-out queries' rankings, mean and spread over the repeats. The model is accepted on
-its cross-validated NDCG@10 (``--min-cv``); the shipped weights are then fitted on all
-queries. Stability: each weight's spread and sign over the cross-validation's fits.
-Ablation: the cross-validated NDCG@10 without each signal (refitted).
+the held-out queries' rankings, mean and spread over the repeats. In each fold the first
+phase is fitted on the training queries too, and the trees see only its candidates. The
+model is accepted on its cross-validated NDCG@10 (``--min-cv``); the shipped weights and
+trees are then fitted on all queries. Stability: each weight's spread and sign over the
+cross-validation's fits. Ablation: the first phase's cross-validated NDCG@10 without each
+signal (refitted).
 
+    .venv/bin/pip install -e '.[ranker]'                     # lightgbm, build time only
     .venv/bin/python scripts/train_ranker.py                 # report only
-    .venv/bin/python scripts/train_ranker.py --write         # also search/data/ranker-v2.json
+    .venv/bin/python scripts/train_ranker.py --write         # also search/data/ranker-v3.json
 """
 
 from __future__ import annotations
@@ -54,6 +64,7 @@ from judged_set import inverted, load_judged_set, ndcg_at, precision_at, recipro
 from search import DEMANDS, PROVIDERS  # noqa: E402
 from search.backends.embedded import _Index  # noqa: E402
 from search.documents import build_document  # noqa: E402
+from search.rerank import DECIMALS, DEPTH, Trees  # noqa: E402
 from search.scoring import (  # noqa: E402
     MODEL_FILE,
     SIGNAL_NAMES,
@@ -70,7 +81,25 @@ REPEATS = 5
 NEGATIVES = 30
 L2_GRID = (0.0001, 0.001, 0.01, 0.1)
 SEED = 7
-MODEL_VERSION = 2
+MODEL_VERSION = 3
+FLOOR = 0.01  # smallest first-phase weight: every signal reaches the trees
+LEAVES_GRID = (4, 6)
+ROUNDS = 200
+MIN_LEAF = 20
+TREE_PARAMS = {
+    "objective": "lambdarank",
+    "lambdarank_truncation_level": 20,
+    "learning_rate": 0.05,
+    "min_data_in_leaf": MIN_LEAF,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 1,
+    "deterministic": True,
+    "seed": 1,
+    "verbose": -1,
+}
 UNIT = dict.fromkeys(SIGNAL_NAMES, 1.0)
 
 
@@ -109,7 +138,8 @@ class Features:
             for i in self.idx.match(f, cache):
                 keep[self.pos[i]] = True
             candidate &= keep
-        return values, candidate
+        # The trees see values rounded as at run time (``search.rerank``).
+        return np.round(values, DECIMALS), candidate
 
 
 def provider_features(providers, demands, tax) -> dict:
@@ -230,12 +260,103 @@ def fit(data: dict, queries, active: list[str], l2: float) -> dict:
     return weights
 
 
-def rank(data: dict, query, weights: dict) -> list[int]:
+def first_phase(data: dict, query, weights: dict, depth: int) -> list[int]:
+    """Row numbers of the query's best ``depth`` candidates by the weighted sum."""
     values, candidate = data["queries"][query]
     w = np.array([weights[n] for n in SIGNAL_NAMES])
     scores = values @ w
     order = sorted(np.flatnonzero(candidate), key=lambda i: (-round(scores[i], 6), data["ids"][i]))
-    return [data["ids"][i] for i in order[:10]]
+    return order[:depth]
+
+
+def rank(data: dict, query, weights: dict, trees=None) -> list[int]:
+    """The query's top 10 ids: by the weights, or the trees over the weights' best."""
+    if trees is None:
+        return [data["ids"][i] for i in first_phase(data, query, weights, 10)]
+    rows = first_phase(data, query, weights, DEPTH)
+    if not rows:
+        return []
+    scores = trees.predict(data["queries"][query][0][rows])
+    order = sorted(range(len(rows)), key=lambda j: (-round(scores[j], 6), data["ids"][rows[j]]))
+    return [data["ids"][rows[j]] for j in order[:10]]
+
+
+def floored(weights: dict) -> dict:
+    """First-phase weights: each at least ``FLOOR`` away from 0 in its allowed direction,
+    so that every signal runs as a clause and its value reaches the trees."""
+    out = {}
+    for name, (_, high) in zip(SIGNAL_NAMES, bounds(), strict=True):
+        w = weights[name]
+        if abs(w) < FLOOR:
+            w = -FLOOR if high == 0.0 else FLOOR
+        out[name] = w
+    return out
+
+
+def monotone() -> list[int]:
+    """lightgbm's monotone constraints: the linear model's sign bounds."""
+    return [1 if low == 0.0 else -1 if high == 0.0 else 0 for low, high in bounds()]
+
+
+def fit_trees(data: dict, qrels: dict, queries, weights: dict, leaves: int):
+    """(lightgbm booster, plain-array trees) re-ranking ``weights``' best candidates."""
+    import lightgbm
+
+    x, y, groups = [], [], []
+    for q in sorted(queries):
+        rows = first_phase(data, q, weights, DEPTH)
+        x.append(data["queries"][q][0][rows])
+        y.extend(qrels[q].get(data["ids"][i], 0) for i in rows)
+        groups.append(len(rows))
+    params = {**TREE_PARAMS, "num_leaves": leaves, "monotone_constraints": monotone()}
+    train = lightgbm.Dataset(np.vstack(x), np.asarray(y), group=groups)
+    booster = lightgbm.train(params, train, ROUNDS)
+    trees = Trees.from_json(export_trees(booster))
+    gap = np.abs(trees.predict(np.vstack(x)) - booster.predict(np.vstack(x))).max()
+    if gap > 1e-9:
+        raise SystemExit(f"exported trees predict {gap} away from lightgbm's")
+    return booster, trees
+
+
+def export_trees(booster) -> dict:
+    """A booster's trees as plain arrays (``search.rerank.Trees``)."""
+    return {
+        "signals": list(SIGNAL_NAMES),
+        "trees": [export_tree(info) for info in booster.dump_model()["tree_info"]],
+    }
+
+
+def export_tree(info: dict) -> dict:
+    """One dumped tree: inner nodes by split index, leaves as ``~leaf index``."""
+    root = info["tree_structure"]
+    if "leaf_value" in root:  # one leaf: a node whose children are both that leaf
+        return {
+            "feature": [0],
+            "threshold": [0.0],
+            "left": [-1],
+            "right": [-1],
+            "leaf": [root["leaf_value"]],
+        }
+    inner = info["num_leaves"] - 1
+    tree = {key: [0] * inner for key in ("feature", "threshold", "left", "right")}
+    tree["leaf"] = [0.0] * info["num_leaves"]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node["decision_type"] != "<=" or node.get("missing_type") not in ("None", None):
+            raise SystemExit(f"unsupported split {node['decision_type']}")
+        n = node["split_index"]
+        tree["feature"][n] = node["split_feature"]
+        tree["threshold"][n] = node["threshold"]
+        for side in ("left", "right"):
+            child = node[f"{side}_child"]
+            if "leaf_value" in child:
+                tree["leaf"][child["leaf_index"]] = child["leaf_value"]
+                tree[side][n] = ~child["leaf_index"]
+            else:
+                tree[side][n] = child["split_index"]
+                stack.append(child)
+    return tree
 
 
 def metrics(data: dict, qrels: dict, rankings: dict) -> dict:
@@ -245,7 +366,10 @@ def metrics(data: dict, qrels: dict, rankings: dict) -> dict:
     return {"ndcg@10": float(np.mean(nd)), "mrr": float(np.mean(mrr)), "p@5": float(np.mean(p5))}
 
 
-def cross_validate(data: dict, qrels: dict, active: list[str], l2: float) -> dict:
+def cross_validate(
+    data: dict, qrels: dict, active: list[str], l2: float, leaves: int | None = None
+) -> dict:
+    """Held-out metrics of the weights alone, or (``leaves``) of the trees over them."""
     queries = sorted(data["queries"])
     runs = []
     for r in range(REPEATS):
@@ -255,8 +379,12 @@ def cross_validate(data: dict, qrels: dict, active: list[str], l2: float) -> dic
             test = order[k::FOLDS]
             train = [q for q in order if q not in test]
             weights = fit(data, train, active, l2)
+            trees = None
+            if leaves is not None:
+                weights = floored(weights)
+                trees = fit_trees(data, qrels, train, weights, leaves)[1]
             for q in test:
-                rankings[q] = rank(data, q, weights)
+                rankings[q] = rank(data, q, weights, trees)
         runs.append(metrics(data, qrels, rankings))
     out = {}
     for key in ("ndcg@10", "mrr", "p@5"):
@@ -266,8 +394,8 @@ def cross_validate(data: dict, qrels: dict, active: list[str], l2: float) -> dic
     return out
 
 
-def full_set(data: dict, qrels: dict, weights: dict) -> dict:
-    rankings = {q: rank(data, q, weights) for q in data["queries"]}
+def full_set(data: dict, qrels: dict, weights: dict, trees=None) -> dict:
+    rankings = {q: rank(data, q, weights, trees) for q in data["queries"]}
     return {k: round(v, 4) for k, v in metrics(data, qrels, rankings).items()}
 
 
@@ -276,6 +404,12 @@ def weights_digest(weights: dict) -> str:
     text = json.dumps(
         {d: {k: weights[d][k] for k in SIGNAL_NAMES} for d in sorted(weights)}, sort_keys=True
     )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def trees_digest(rerank: dict) -> str:
+    """Digest of both directions' exported trees."""
+    text = json.dumps(rerank, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -302,26 +436,42 @@ def stability(data: dict, active: list[str], l2: float, full: dict) -> dict:
     return out
 
 
-def direction_report(data: dict, qrels: dict, ablation: bool) -> tuple[dict, dict]:
-    """(weights, report) of one direction: L2 chosen by CV, full fit, stability, ablation."""
+def direction_report(data: dict, qrels: dict, ablation: bool) -> tuple[dict, dict, dict]:
+    """(first-phase weights, trees, report) of one direction: L2 and tree size chosen by CV,
+    full fit, stability, ablation."""
     active = list(SIGNAL_NAMES)
     by_l2 = {l2: cross_validate(data, qrels, active, l2) for l2 in L2_GRID}
     l2 = max(L2_GRID, key=lambda x: (by_l2[x]["ndcg@10"], x))
-    weights = fit(data, sorted(data["queries"]), active, l2)
+    linear = fit(data, sorted(data["queries"]), active, l2)
+    by_leaves = {n: cross_validate(data, qrels, active, l2, leaves=n) for n in LEAVES_GRID}
+    leaves = max(LEAVES_GRID, key=lambda n: (by_leaves[n]["ndcg@10"], -n))
+    weights = floored(linear)
+    booster, trees = fit_trees(data, qrels, data["queries"], weights, leaves)
+    gain = booster.feature_importance("gain")
     report = {
         "queries": len(data["queries"]),
         "l2": l2,
         "l2_grid": {str(x): by_l2[x]["ndcg@10"] for x in L2_GRID},
-        "cross_validated": by_l2[l2],
-        "full_set": full_set(data, qrels, weights),
-        "stability": stability(data, active, l2, weights),
+        "leaves": leaves,
+        "leaves_grid": {str(n): by_leaves[n]["ndcg@10"] for n in LEAVES_GRID},
+        "cross_validated": by_leaves[leaves],
+        "full_set": full_set(data, qrels, weights, trees),
+        "first_phase": {
+            "cross_validated": by_l2[l2],
+            "full_set": full_set(data, qrels, linear),
+            "weights": linear,
+        },
+        "importance": {
+            n: round(float(g / gain.sum()), 4) for n, g in zip(SIGNAL_NAMES, gain, strict=True)
+        },
+        "stability": stability(data, active, l2, linear),
     }
     if ablation:
         report["ablation"] = {
             name: cross_validate(data, qrels, [n for n in active if n != name], l2)["ndcg@10"]
             for name in active
         }
-    return weights, report
+    return weights, export_trees(booster), report
 
 
 def vectors_provenance(data_dir: Path) -> dict:
@@ -349,11 +499,11 @@ def train(data_dir: Path, ablation: bool = True) -> dict:
     vectors = vectors_provenance(data_dir)
     data = provider_features(providers, demands, tax)
     add_pairs(data, qrels)
-    weights, providers_report = direction_report(data, qrels, ablation)
+    weights, trees, providers_report = direction_report(data, qrels, ablation)
     inv = inverted(qrels)
     leads = lead_features(providers, demands, sorted(inv), tax)
     add_pairs(leads, inv)
-    lead_weights, leads_report = direction_report(leads, inv, ablation)
+    lead_weights, lead_trees, leads_report = direction_report(leads, inv, ablation)
     report = {
         "data": {
             "providers": len(providers),
@@ -361,7 +511,10 @@ def train(data_dir: Path, ablation: bool = True) -> dict:
             "judgments": sum(len(v) for v in qrels.values()),
         },
         "protocol": {
-            "model": "linear, pairwise logistic loss (RankNet), L-BFGS-B",
+            "model": "linear, pairwise logistic loss (RankNet), L-BFGS-B; then LambdaMART "
+            f"(lightgbm) over the linear model's best {DEPTH} candidates",
+            "trees": {**TREE_PARAMS, "rounds": ROUNDS, "monotone": "the weights' sign bounds"},
+            "floor": FLOOR,
             "negatives_per_judged": NEGATIVES,
             "folds": FOLDS,
             "repeats": REPEATS,
@@ -372,7 +525,11 @@ def train(data_dir: Path, ablation: bool = True) -> dict:
         "providers": providers_report,
         "leads": leads_report,
     }
-    return {"weights": {"providers": weights, "leads": lead_weights}, "report": report}
+    return {
+        "weights": {"providers": weights, "leads": lead_weights},
+        "rerank": {"providers": trees, "leads": lead_trees},
+        "report": report,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -396,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
             "trained": dt.date.today().isoformat(),
             "weights": result["weights"],
             "weights_sha256": weights_digest(result["weights"]),
+            "rerank": result["rerank"],
+            "rerank_sha256": trees_digest(result["rerank"]),
             "report": report,
         }
         MODEL_FILE.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")

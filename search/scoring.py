@@ -54,7 +54,10 @@ query's total weighted IDF: the share of the query's information the document ma
 Terms in no document, or in more than half the documents, are ignored.
 
 The score returned is ``points × multipliers / max_points`` (the most the signals that
-apply could give), clamped to 1: non-increasing down the list, ties broken by id.
+apply could give), clamped to 1: non-increasing down the list, ties broken by id. When the
+shipped model has trees for the direction (``search.rerank``), the first phase's best
+``RERANK_DEPTH`` candidates are ordered by them instead, and the score is their 0..1 score
+times the multipliers (``finish``).
 
 Evaluation in two phases, so that a query costs little more than its rare terms' postings
 on a large index:
@@ -84,12 +87,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import Reason
+from . import Hit, Reason
+from .rerank import DEPTH as RERANK_DEPTH
+from .rerank import Trees, probability, signal_values
 from .text import Analyzer
 from .vectors import industry as infer_industry
 from .vectors import load as load_vectors
 
-MODEL_FILE = Path(__file__).with_name("data") / "ranker-v2.json"
+MODEL_FILE = Path(__file__).with_name("data") / "ranker-v3.json"
 DIRECTIONS = ("providers", "leads")
 DAMPING = 0.7  # exposure: score multiplier of a damped provider
 EXPOSURE_MIN_RECOMMENDED = 20
@@ -232,10 +237,16 @@ class Spec:
     context: dict = field(default_factory=dict)
     window: int = RESCORE_WINDOW
     table: Table | None = None  # the signal table the clauses come from (None: SIGNALS)
+    signal_weights: dict = field(default_factory=dict)  # signal → signed weight used
+    rerank: Trees | None = None  # the trees that re-rank the first phase's best (if any)
 
     def window_for(self, k: int) -> int:
         """Documents given the second phase for a top ``k`` (ties at k sorted by id)."""
         return max(self.window, 2 * k)
+
+    def depth(self, k: int) -> int:
+        """First-phase candidates to hand to ``finish`` for a top ``k``."""
+        return max(k, RERANK_DEPTH) if self.rerank is not None else k
 
     def normalise(self, points: float) -> float:
         if self.max_points <= 0:
@@ -648,6 +659,13 @@ def weights(direction: str) -> Mapping[str, float]:
     return load_model()["weights"][direction]
 
 
+@lru_cache(maxsize=4)
+def rerank_trees(direction: str) -> Trees | None:
+    """The shipped model's re-ranking trees of ``direction`` (None: the weights alone)."""
+    data = (load_model().get("rerank") or {}).get(direction)
+    return None if data is None else Trees.from_json(data)
+
+
 @dataclass(frozen=True)
 class Table:
     """One pairing's signals: its rows, its weights file and how its reasons read.
@@ -661,6 +679,7 @@ class Table:
     reason_order: tuple[str, ...]
     explain: Callable  # (spec, code, fired clauses, document) → Reason
     weights: Callable[[str], Mapping[str, float]]  # direction → the shipped weights (lazily)
+    rerank: Callable[[str], Trees | None] = lambda direction: None  # direction → trees
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -683,6 +702,7 @@ def build_spec(
     """
     table = table or DESIGN
     w = table.weights(q.kind) if signal_weights is None else signal_weights
+    used: dict[str, float] = {}
     clauses: list[Clause] = []
     evidence: set[str] = set()
     max_points = 0.0
@@ -692,6 +712,7 @@ def build_spec(
         if not parts or weight == 0.0:
             continue
         most = 0.0
+        used[signal.name] = weight
         for n, (cond, scale, message, params) in enumerate(parts):
             name = signal.name if len(parts) == 1 else f"{signal.name}:{n}"
             if weight < 0:
@@ -713,6 +734,9 @@ def build_spec(
         kind=q.kind,
         context={"inputs": q},
         table=table,
+        signal_weights=used,
+        # Trees re-rank the first phase they were trained on: the shipped weights.
+        rerank=table.rerank(q.kind) if signal_weights is None else None,
     )
 
 
@@ -822,8 +846,57 @@ def _reason(spec: Spec, code: str, fired: list[tuple[Clause, float]], doc: Mappi
     return Reason(code, top.message, dict(top.params))
 
 
-# The weights are looked up through ``weights`` at each use (a model swapped in is honoured).
-DESIGN = Table(SIGNALS, REASON_ORDER, _reason, weights)
+# Weights and trees are looked up at each use (a model swapped in is honoured).
+DESIGN = Table(
+    SIGNALS,
+    REASON_ORDER,
+    _reason,
+    lambda direction: weights(direction),
+    lambda direction: rerank_trees(direction),
+)
+
+
+@dataclass
+class Candidate:
+    """One of the first phase's best documents, as a backend hands it to ``finish``."""
+
+    id: int
+    points: float  # first-phase and second-phase points, multipliers applied
+    factor: float  # the product of the multipliers that applied to it
+    contributions: Mapping[str, float]  # clause name → points (both phases, no multiplier)
+    doc: Mapping  # the stored document (for the reasons)
+
+
+def multiplier(spec: Spec, doc_id: int) -> float:
+    """The product of ``spec``'s multipliers for one document (they select by id)."""
+    factor = 1.0
+    for m in spec.multipliers:
+        cond = m.cond
+        if not isinstance(cond, (Term, Terms)) or cond.field != "id":
+            raise TypeError(f"a multiplier selects documents by id, not {cond!r}")
+        ids = cond.values if isinstance(cond, Terms) else (cond.value,)
+        if doc_id in ids:
+            factor *= m.factor
+    return factor
+
+
+def finish(spec: Spec, candidates: Sequence[Candidate], k: int) -> list[Hit]:
+    """The top ``k`` of the first phase's best ``spec.depth(k)`` candidates, with reasons.
+
+    With trees, their score (0..1, times the multipliers) orders the candidates; without,
+    the points do. Ties go to the smaller id, so both backends return the same list.
+    """
+    if spec.rerank is not None and candidates:
+        contributions = [c.contributions for c in candidates]
+        raw = spec.rerank.predict(signal_values(spec, contributions, spec.rerank.signals))
+        scored = [
+            (round(probability(float(r)) * c.factor, 6),) * 2 + (c,)
+            for r, c in zip(raw, candidates, strict=True)
+        ]
+    else:
+        scored = [(round(c.points, 6), round(spec.normalise(c.points), 6), c) for c in candidates]
+    scored.sort(key=lambda t: (-t[0], t[2].id))
+    return [Hit(c.id, score, reasons(spec, c.doc, c.contributions)) for _, score, c in scored[:k]]
 
 
 def reasons(spec: Spec, doc: Mapping, contributions: Mapping[str, float]) -> list[Reason]:

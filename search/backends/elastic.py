@@ -72,6 +72,7 @@ from ..scoring import (
     All,
     Any,
     Best,
+    Candidate,
     Coverage,
     Not,
     Range,
@@ -82,9 +83,10 @@ from ..scoring import (
     Text,
     Value,
     combine_contributions,
+    finish,
     lead_spec,
+    multiplier,
     provider_spec,
-    reasons,
     text_stats,
 )
 from ..talent import opening_spec, talent_spec
@@ -523,7 +525,7 @@ class ElasticBackend(SearchBackend):
             # Second phase: the window's documents get the common terms' share, times the
             # same multipliers, added to their first-phase score.
             body["rescore"] = {
-                "window_size": spec.window_for(k),
+                "window_size": spec.window_for(spec.depth(k)),
                 "query": {
                     "rescore_query": multiplied({"bool": {"should": common}}),
                     "query_weight": 1.0,
@@ -545,13 +547,14 @@ class ElasticBackend(SearchBackend):
         body = self._spec_query(spec, stats, k)
         if body is None:
             return []
-        # Sorting on anything but the score is not allowed with a rescore: ask for 2k hits
-        # and break ties by id here.
+        # Sorting on anything but the score is not allowed with a rescore: ask for k more
+        # hits than needed and break ties by id here.
+        depth = spec.depth(k)
         resp = self._call(
             self.client.search,
             index=alias,
             **body,
-            size=2 * k,
+            size=depth + k,
             track_scores=True,
             include_named_queries_score=True,
             source_includes=SOURCE_FIELDS[spec.index],
@@ -560,20 +563,22 @@ class ElasticBackend(SearchBackend):
         ranked = sorted(
             resp["hits"]["hits"], key=lambda h: (-round(h["_score"] or 0.0, 6), int(h["_id"]))
         )
-        hits = []
-        for h in ranked[:k]:
+        candidates = []
+        for h in ranked[:depth]:
             contrib = h.get("matched_queries") or {}
             if isinstance(contrib, list):
                 contrib = dict.fromkeys(contrib, 0.0)
-            doc = h.get("_source") or {}
-            hits.append(
-                Hit(
-                    id=int(h["_id"]),
-                    score=round(spec.normalise(h["_score"] or 0.0), 6),
-                    reasons=reasons(spec, doc, combine_contributions(contrib)),
+            doc_id = int(h["_id"])
+            candidates.append(
+                Candidate(
+                    doc_id,
+                    h["_score"] or 0.0,
+                    multiplier(spec, doc_id),
+                    combine_contributions(contrib),
+                    h.get("_source") or {},
                 )
             )
-        return hits
+        return finish(spec, candidates, k)
 
     # -- queries --------------------------------------------------------------------------
     def match_providers(

@@ -55,6 +55,7 @@ from ..scoring import (
     All,
     Any,
     Best,
+    Candidate,
     Coverage,
     Not,
     Range,
@@ -65,10 +66,10 @@ from ..scoring import (
     Text,
     Value,
     combine_contributions,
+    finish,
     lead_spec,
     lucene_length,
     provider_spec,
-    reasons,
     text_stats,
 )
 from ..talent import opening_spec, talent_spec
@@ -719,6 +720,19 @@ def _copy_database(source: str | sqlite3.Connection, target: str | sqlite3.Conne
             conn.close()
 
 
+def _best(scores: dict[int, float], n: int) -> list[tuple[int, float]]:
+    """The ``n`` best (id, score) pairs, by score rounded to 6 decimals, then id.
+
+    numpy first drops what cannot make it (below the n-th score by more than rounding can
+    move it), so the exact, slower Python ordering only sees the few that might.
+    """
+    if len(scores) > 4 * n:
+        values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+        cut = np.partition(values, len(values) - n)[len(values) - n] - 1e-6
+        scores = {i: v for i, v in scores.items() if v >= cut}
+    return heapq.nsmallest(n, scores.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))
+
+
 def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
     """The two phases of ``spec`` (see ``search.scoring``)."""
     if k <= 0:
@@ -757,9 +771,8 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
         for i in idx.match(m.cond, cache) & candidates:
             factor[i] *= m.factor
     first = {i: p * factor[i] for i, p in points.items()}
-    window = heapq.nsmallest(
-        spec.window_for(k), first.items(), key=lambda kv: (-round(kv[1], 6), kv[0])
-    )
+    depth = spec.depth(k)
+    window = _best(first, spec.window_for(depth))
     # Second phase: the window gets the common terms' share of the text clauses.
     final = dict(window)
     for clause in spec.clauses:
@@ -769,8 +782,8 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
             for i, s in scores.items():
                 final[i] += w * s * factor[i]
             fired.append((clause.name, w, scores))
-    ranked = heapq.nsmallest(k, final.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))
-    hits = []
+    ranked = _best(final, depth)
+    candidates = []
     for i, p in ranked:
         contrib: dict[str, float] = {}
         for name, w, scores in fired:
@@ -779,14 +792,8 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
                     contrib[name] = contrib.get(name, 0.0) + w
             elif scores.get(i, 0.0) > 0:
                 contrib[name] = contrib.get(name, 0.0) + w * scores[i]
-        hits.append(
-            Hit(
-                id=i,
-                score=round(spec.normalise(p), 6),
-                reasons=reasons(spec, idx.docs[i], combine_contributions(contrib)),
-            )
-        )
-    return hits
+        candidates.append(Candidate(i, p, factor[i], combine_contributions(contrib), idx.docs[i]))
+    return finish(spec, candidates, k)
 
 
 def _run_search(idx: _Index, plan: SearchPlan) -> Page:
