@@ -97,19 +97,22 @@ def result_tables(report: dict) -> list[str]:
         lines += [
             "",
             f"Latency in ms ({report['queries']} queries per row after {report['warmup']} warm-up "
-            "queries; app = the search library's call, raw = the engine alone, see below):",
+            "queries; app = the search library's call, raw = the engine alone, see below; CPU = "
+            "this process's CPU time per app call, which excludes the Elasticsearch server):",
             "",
-            "| size | operation | app p50 | app p95 | app p99 | raw p50 | raw p95 | app/raw p50 | "
-            "app/raw p95 |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| size | operation | app p50 | app p95 | app p99 | CPU p50 | CPU p95 | raw p50 | "
+            "raw p95 | app/raw p50 | app/raw p95 |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in rows:
             for op in ("match", "leads", "search"):
                 e = r["latency"][op]
+                cpu = e.get("cpu", {})
                 lines.append(
                     f"| {r['size']:,} | {labels[op]} | {_fmt(e['app']['p50'])} | "
-                    f"{_fmt(e['app']['p95'])} | "
-                    f"{_fmt(e['app']['p99'])} | {_fmt(e['raw']['p50'])} | {_fmt(e['raw']['p95'])} "
+                    f"{_fmt(e['app']['p95'])} | {_fmt(e['app']['p99'])} | "
+                    f"{_fmt(cpu.get('p50'))} | {_fmt(cpu.get('p95'))} | "
+                    f"{_fmt(e['raw']['p50'])} | {_fmt(e['raw']['p95'])} "
                     f"| {_fmt(e['ratio_p50'], 2)}× | {_fmt(e['ratio_p95'], 2)}× |"
                 )
         if kind == "elasticsearch":
