@@ -6,7 +6,6 @@ import re
 from itertools import chain
 
 from flask import Flask, g, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -40,6 +39,9 @@ from . import (
     statistics,
     talent,
 )
+from .common import label, locale, money
+from .demands.texts import HELPERS as STATUS_LABELS
+from .uploads import allow_uploads
 
 BLUEPRINTS = (
     main.bp,
@@ -66,23 +68,6 @@ BLUEPRINTS = (
 def load_user(key: str) -> User | None:
     """The session and remember-me cookies name a signed-in browser, checked on every request."""
     return login_sessions.user_for(db.session, key)
-
-
-def locale() -> str:
-    return str(get_locale() or "zh")
-
-
-def label(vocabulary: str, code: str | None) -> str:
-    """Taxonomy label in the page's language (templates: ``label('clusters', code)``)."""
-    return get_taxonomy().vocabulary(vocabulary).label(code, locale())
-
-
-def money(value: int | None) -> str:
-    if value is None:
-        return "—"
-    if locale() == "zh" and value >= 10_000:
-        return f"{value / 10_000:g} 万元"
-    return f"¥{value:,}"
 
 
 ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}(?:-\d{2})?(?!\d)")  # a day or a month
@@ -119,6 +104,7 @@ def _for_someone() -> bool:
 def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    allow_uploads(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -131,6 +117,7 @@ def init_app(app: Flask) -> None:
         contact_details_in=contact_details.kinds_in,
         DemandStatus=DemandStatus,
         **questions.HELPERS,
+        **STATUS_LABELS,
     )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["whole_dates"] = whole_dates

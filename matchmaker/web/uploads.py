@@ -5,16 +5,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app
+from flask import Flask, current_app, request
 from flask_wtf import FlaskForm
 
 from ..schemas import validate
 from ..services import files
 from ..services.errors import ValidationFailed
 from ..transaction import unit_of_work
-from .demands.forms import show_errors
+from .common import show_errors
 
 T = TypeVar("T")
+
+UPLOAD_ENDPOINTS = {
+    "demands.new",
+    "demands.edit",
+    "providers.case_new",
+    "providers.case_edit",
+    "interests.send",
+    "interests.revise",
+}
+# Room for every allowed file at its largest, plus the form itself.
+UPLOAD_REQUEST_LIMIT = files.DOCUMENTS.max_bytes * files.DOCUMENTS.max_files + 1024 * 1024
+
+
+def allow_uploads(app: Flask) -> None:
+    """Let the upload pages' requests be larger than ``MAX_CONTENT_LENGTH``: they may carry
+    several files. The hook runs first, before CSRF protection parses the form."""
+
+    def raise_limit() -> None:
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = max(
+                UPLOAD_REQUEST_LIMIT, app.config.get("MAX_CONTENT_LENGTH") or 0
+            )
+
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
 
 
 def upload_folder() -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ...labels import money
 from ...models import Guide
 from ...taxonomy import get_taxonomy
 from .snapshot import BALANCED, IDLE, SHORTAGE, SURPLUS, SURPLUS_MIN_VERIFIED, SURPLUS_RATIO
@@ -130,14 +131,6 @@ def demand_status_label(status: str) -> str:
         "published": _("开放中"),
         "in_negotiation": _("洽谈中"),
     }.get(status, status)
-
-
-def money(value: int | None, locale: str) -> str:
-    if value is None:
-        return "—"
-    if locale == "zh" and value >= 10_000:
-        return f"{value / 10_000:g} 万元"
-    return f"¥{value:,}"
 
 
 def budget(low: int | None, high: int | None, locale: str) -> str:

@@ -15,7 +15,7 @@ from ...services import accounts, admin_lists, demands, figures, job_runs, regis
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
 from .. import questions
-from ..auth.forms import apply_field_errors
+from ..common import apply_field_errors
 from ..confirm import ask, confirmed
 from .forms import ActionForm, RejectForm
 from .jobs import job_labels, status_labels

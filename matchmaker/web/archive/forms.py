@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional
 
 from ...models import DemandStatus
-from ..auth.forms import taxonomy_choices
+from ..common import taxonomy_choices
 from ..demands.texts import DEMAND_STATUS
 
 
@@ -22,8 +22,8 @@ class FilterForm(FlaskForm):
     since = DateField(_l("创建日期从"), validators=[Optional()], format="%Y-%m-%d")
     until = DateField(_l("至"), validators=[Optional()], format="%Y-%m-%d")
 
-    def fill_choices(self, locale: str) -> None:
+    def fill_choices(self) -> None:
         self.status.choices = [("", _l("全部状态"))] + [
             (s, DEMAND_STATUS[s]) for s in DemandStatus.ALL
         ]
-        self.kind.choices = taxonomy_choices("provider_kinds", locale, blank=str(_l("全部类型")))
+        self.kind.choices = taxonomy_choices("provider_kinds", blank=str(_l("全部类型")))

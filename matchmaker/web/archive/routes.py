@@ -8,7 +8,6 @@ XLSX). Administrators only; the services check the role again.
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -36,7 +35,7 @@ def require_admin():
 
 def _filters(which: str) -> tuple[FilterForm, archive.Filters]:
     form = FilterForm(formdata=request.args)
-    form.fill_choices(str(get_locale() or "zh"))
+    form.fill_choices()
     form.validate()  # invalid dates get a message on the form and are not applied
     return form, archive.Filters(
         verified=bool(form.verified.data),

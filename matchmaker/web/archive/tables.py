@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ...models import Demand, Provider
 from ...services.archive import Node, flatten, tier_label, tier_of
-from ...taxonomy import get_taxonomy
+from ..common import label
 from ..demands.texts import demand_status_label
-
-
-def label(vocabulary: str, code: str | None) -> str:
-    return get_taxonomy().vocabulary(vocabulary).label(code, str(get_locale() or "zh"))
 
 
 def _labels(vocabulary: str, codes) -> str:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, Length
 
 from ...extensions import db
 from ...jobs.tasks import public_base_url
@@ -16,25 +16,25 @@ from ...link_throttle import wait_seconds
 from ...services import password_reset, registration
 from ...services.errors import ServiceError
 from ...transaction import unit_of_work
-from .forms import apply_field_errors
+from ..common import CHECKED_REQUIRED, apply_field_errors
 from .routes import bp
-
-REQUIRED = InputRequired(message=_l("必填"))
 
 
 class ForgotForm(FlaskForm):
     email = EmailField(
-        _l("电子邮箱"), validators=[REQUIRED, Length(max=254)], render_kw={"autocomplete": "email"}
+        _l("电子邮箱"),
+        validators=[*CHECKED_REQUIRED, Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
 
 
 class ResetForm(FlaskForm):
     password = PasswordField(
-        _l("新密码"), validators=[REQUIRED], render_kw={"autocomplete": "new-password"}
+        _l("新密码"), validators=CHECKED_REQUIRED, render_kw={"autocomplete": "new-password"}
     )
     confirm = PasswordField(
         _l("确认新密码"),
-        validators=[REQUIRED, EqualTo("password", message=_l("两次输入的密码不一致"))],
+        validators=[*CHECKED_REQUIRED, EqualTo("password", message=_l("两次输入的密码不一致"))],
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -28,6 +28,7 @@ from ...schemas import DesignerRegistrationIn, RegistrationIn, validate
 from ...services import accounts, api_tokens, colleagues, login_sessions, registration
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
+from ..common import actor, apply_field_errors
 from ..main.links import is_local_path
 from . import devices
 from .forms import (
@@ -37,7 +38,6 @@ from .forms import (
     LoginForm,
     PasswordForm,
     RegistrationForm,
-    apply_field_errors,
 )
 
 bp = Blueprint("auth", __name__)
@@ -65,12 +65,6 @@ def home_for(user: User) -> str:
     return url_for(HOME_BY_ROLE.get(user.role, "main.index"))
 
 
-def _current_locale() -> str:
-    from .. import locale
-
-    return locale()
-
-
 def _login_form() -> LoginForm:
     return LoginForm(current_app.config["REMEMBER_DAYS"])
 
@@ -94,10 +88,6 @@ def _sign_in(user: User, remember: bool) -> None:
     _fresh_session()
     login_sessions.start(db.session, user, remember, lifetime, request.user_agent.string)
     login_user(user, remember=remember)
-
-
-def _actor() -> User:
-    return current_user._get_current_object()
 
 
 def _throttled(template: str, exc: throttle.TooManyAttempts, form, **context):
@@ -152,7 +142,7 @@ def logout():
 def register():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_for(current_user))
-    form = RegistrationForm(_current_locale())
+    form = RegistrationForm()
     if request.method == "GET" and request.args.get("role") in (Role.ENTERPRISE, Role.PROVIDER):
         form.role.data = request.args["role"]
     return _registration(
@@ -231,7 +221,7 @@ def confirm_email(token: str):
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
-        user = _actor()
+        user = actor()
         this_browser = login_sessions.current(db.session, user)
         remembered = this_browser is not None and this_browser.remember
         try:
@@ -252,7 +242,7 @@ def change_password():
 @bp.get("/account/security")
 @login_required
 def security():
-    user = _actor()
+    user = actor()
     return render_template(
         "auth/security.html",
         sessions=login_sessions.of_user(db.session, user),
@@ -264,7 +254,7 @@ def security():
 @bp.post("/account/security/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    accounts.sign_out_everywhere(db.session, _actor())
+    accounts.sign_out_everywhere(db.session, actor())
     commit()
     _sign_out()
     flash(_("已在所有设备上退出登录，API 令牌也已失效"), "info")
@@ -274,7 +264,7 @@ def sign_out_everywhere():
 @bp.post("/account/security/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id: int):
-    if not login_sessions.end_one(db.session, _actor(), session_id):
+    if not login_sessions.end_one(db.session, actor(), session_id):
         abort(404)
     commit()
     flash(_("已退出该设备上的登录"), "success")
@@ -284,7 +274,7 @@ def end_session(session_id: int):
 @bp.post("/account/security/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    api_tokens.revoke(db.session, _actor(), token_id)
+    api_tokens.revoke(db.session, actor(), token_id)
     commit()
     flash(_("令牌已撤销"), "success")
     return redirect(url_for("auth.security"))

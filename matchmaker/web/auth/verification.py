@@ -14,10 +14,9 @@ from ...schemas import try_validate
 from ...services import evidence, files
 from ...services.errors import ServiceError, ValidationFailed
 from ...transaction import commit
-from ..demands.forms import show_errors
+from ..common import show_errors, taxonomy_choices
 from ..uploads import upload_folder, upload_storage
-from .forms import taxonomy_choices
-from .routes import _current_locale, bp
+from .routes import bp
 
 ACCEPT = ",".join("." + e for e in files.EVIDENCE.extensions)
 
@@ -42,7 +41,7 @@ class EvidenceForm(FlaskForm):
 
 def _form(organization, formdata=None) -> EvidenceForm:
     form = EvidenceForm(formdata=formdata)
-    form.level.choices = taxonomy_choices("provider_levels", _current_locale())
+    form.level.choices = taxonomy_choices("provider_levels")
     if formdata is None:
         form.registered_name.data = organization.name
         form.credit_code.data = organization.credit_code

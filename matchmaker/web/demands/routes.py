@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from search import DEMANDS, SearchQuery, SearchUnavailable
 
 from ...extensions import db
-from ...models import DemandStatus, Role, User
+from ...models import DemandStatus, Role
 from ...schemas import DemandIn, try_validate
 from ...search_engine import get_search
 from ...services import (
@@ -27,46 +27,16 @@ from ...services.errors import StaleRecord, ValidationFailed
 from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
 from .. import questions
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
 from ..uploads import save_with_uploads, upload_folder, upload_storage
-from .forms import DemandForm, InterestForm, show_errors
-from .texts import HELPERS
+from .forms import DemandForm, InterestForm
 
 bp = Blueprint("demands", __name__)
 
 S = DemandStatus
-UPLOAD_ENDPOINTS = {
-    "demands.new",
-    "demands.edit",
-    "providers.case_new",
-    "providers.case_edit",
-    "interests.send",
-    "interests.revise",
-}
-# Room for every allowed file at its largest, plus the form itself.
-UPLOAD_REQUEST_LIMIT = files.DOCUMENTS.max_bytes * files.DOCUMENTS.max_files + 1024 * 1024
-
 SORTS = ("relevance", "newest", "budget")
 PER_PAGE = 20
-
-
-@bp.record_once
-def _setup(state) -> None:
-    app = state.app
-    app.jinja_env.globals.update(HELPERS)
-
-    def allow_uploads() -> None:
-        # Runs before CSRF protection parses the form: upload pages may carry several files.
-        if request.endpoint in UPLOAD_ENDPOINTS:
-            request.max_content_length = max(
-                UPLOAD_REQUEST_LIMIT, app.config.get("MAX_CONTENT_LENGTH") or 0
-            )
-
-    app.before_request_funcs.setdefault(None, []).insert(0, allow_uploads)
-
-
-def actor() -> User | None:
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def budget_band_labels() -> dict[str, str]:

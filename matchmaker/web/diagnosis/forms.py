@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 
-from ..demands.forms import (
-    REQUIRED,
+from ..common import (
+    MARKED_REQUIRED,
     CheckboxesField,
     blank_to_none,
     taxonomy_choices,
@@ -19,9 +19,11 @@ REPORT_ROWS = 5
 
 class RequestForm(FlaskForm):
     organization = StringField(_l("企业全称"), render_kw={"maxlength": 200})  # administrators
-    product_line = StringField(_l("需要诊断的产品线"), REQUIRED, render_kw={"maxlength": 200})
-    problems = TextAreaField(_l("存在的问题"), REQUIRED, render_kw={"rows": 5})
-    cluster = SelectField(_l("所属产业集群"), REQUIRED, validate_choice=False)
+    product_line = StringField(
+        _l("需要诊断的产品线"), MARKED_REQUIRED, render_kw={"maxlength": 200}
+    )
+    problems = TextAreaField(_l("存在的问题"), MARKED_REQUIRED, render_kw={"rows": 5})
+    cluster = SelectField(_l("所属产业集群"), MARKED_REQUIRED, validate_choice=False)
     services = CheckboxesField(_l("可能需要的设计服务（选填）"), validate_choice=False)
     date_1 = StringField(_l("希望上门日期"), render_kw={"type": "date"})
     date_2 = StringField(_l("备选日期一"), render_kw={"type": "date"})
@@ -46,8 +48,8 @@ class RequestForm(FlaskForm):
 
 
 class VisitForm(FlaskForm):
-    visit_at = StringField(_l("上门时间"), REQUIRED, render_kw={"type": "datetime-local"})
-    place = StringField(_l("地点"), REQUIRED, render_kw={"maxlength": 200})
+    visit_at = StringField(_l("上门时间"), MARKED_REQUIRED, render_kw={"type": "datetime-local"})
+    place = StringField(_l("地点"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     note = TextAreaField(_l("注意事项"), render_kw={"rows": 3, "maxlength": 2000})
 
     def body(self) -> dict:
@@ -87,8 +89,10 @@ class RecommendationForm(Form):
 
 
 class ReportForm(FlaskForm):
-    summary = TextAreaField(_l("诊断结论"), REQUIRED, render_kw={"rows": 3, "maxlength": 5000})
-    findings = TextAreaField(_l("发现的问题"), REQUIRED, render_kw={"rows": 6})
+    summary = TextAreaField(
+        _l("诊断结论"), MARKED_REQUIRED, render_kw={"rows": 3, "maxlength": 5000}
+    )
+    findings = TextAreaField(_l("发现的问题"), MARKED_REQUIRED, render_kw={"rows": 6})
     recommendations = FieldList(FormField(RecommendationForm), min_entries=REPORT_ROWS)
 
     def set_choices(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from search import SearchUnavailable
 
@@ -17,17 +17,13 @@ from ...services.diagnosis import arrangements, notices, reports, requests
 from ...services.errors import ServiceError, ValidationFailed
 from ...services.meetings import to_local
 from ...transaction import commit, unit_of_work
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
-from ..demands.forms import show_errors
 from ..questions import cancel_diagnosis, submit_report
 from .forms import ReportForm, RequestForm, VisitForm
 
 bp = Blueprint("diagnosis", __name__)
 STATUSES = ("open", *DiagnosisStatus.OPEN, DiagnosisStatus.REPORTED, DiagnosisStatus.CANCELLED)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _back(request_id: int):
@@ -39,14 +35,14 @@ def _back(request_id: int):
 def index():
     status = request.args.get("status") or None
     status = status if status in STATUSES else None
-    rows = requests.list_for(db.session, _actor(), status)
+    rows = requests.list_for(db.session, actor(), status)
     return render_template("diagnosis/index.html", rows=rows, status=status)
 
 
 @bp.route("/diagnosis/new", methods=["GET", "POST"])
 @login_required
 def new():
-    user = _actor()
+    user = actor()
     form = RequestForm()
     form.set_choices()
     if request.method == "POST":
@@ -87,7 +83,7 @@ def detail(request_id: int):
 
 
 def _detail_page(request_id: int, status: int = 200, **forms):
-    user = _actor()
+    user = actor()
     shown = requests.read_request(db.session, user, request_id)
     context = {
         "item": shown,
@@ -122,7 +118,7 @@ def _detail_page(request_id: int, status: int = 200, **forms):
 @bp.post("/diagnosis/<int:request_id>/assign")
 @login_required
 def assign(request_id: int):
-    user = _actor()
+    user = actor()
     expert_id = request.form.get("expert_id", type=int)
     provider_id = request.form.get("provider_id", type=int)
     try:
@@ -142,7 +138,7 @@ def assign(request_id: int):
 @bp.post("/diagnosis/<int:request_id>/assignments/<int:assignment_id>/delete")
 @login_required
 def unassign(request_id: int, assignment_id: int):
-    arrangements.unassign(db.session, _actor(), request_id, assignment_id)
+    arrangements.unassign(db.session, actor(), request_id, assignment_id)
     commit()
     flash(_("已取消分派"), "success")
     return _back(request_id)
@@ -154,7 +150,7 @@ def schedule(request_id: int):
     form = VisitForm()
     try:
         with unit_of_work():
-            arrangements.schedule(db.session, _actor(), request_id, form.body())
+            arrangements.schedule(db.session, actor(), request_id, form.body())
     except ValidationFailed as exc:
         show_errors(form, exc)
         return _detail_page(request_id, 422, visit_form=form)
@@ -166,7 +162,7 @@ def schedule(request_id: int):
 @login_required
 def calendar(request_id: int):
     shown, ics = arrangements.calendar_for(
-        db.session, _actor(), request_id, request.host_url.rstrip("/")
+        db.session, actor(), request_id, request.host_url.rstrip("/")
     )
     return Response(
         ics,
@@ -192,7 +188,7 @@ def _row_errors(form: ReportForm, exc: ValidationFailed) -> ValidationFailed:
 @bp.post("/diagnosis/<int:request_id>/report")
 @login_required
 def report(request_id: int):
-    user = _actor()
+    user = actor()
     submit = request.form.get("action") == "submit"
     form = ReportForm()
     form.set_choices()
@@ -212,7 +208,7 @@ def report(request_id: int):
 @bp.post("/diagnosis/recommendations/<int:recommendation_id>/demand")
 @login_required
 def draft_demand(recommendation_id: int):
-    demand = reports.draft_demand(db.session, _actor(), recommendation_id)
+    demand = reports.draft_demand(db.session, actor(), recommendation_id)
     commit()
     flash(_("已生成需求草稿，请补充后提交审核"), "success")
     return redirect(url_for("demands.edit", demand_id=demand.id))
@@ -221,7 +217,7 @@ def draft_demand(recommendation_id: int):
 @bp.post("/diagnosis/<int:request_id>/cancel")
 @login_required
 def cancel(request_id: int):
-    user = _actor()
+    user = actor()
     if not confirmed():
         shown = requests.read_request(db.session, user, request_id)
         return ask(cancel_diagnosis(shown), url_for(".detail", request_id=request_id))

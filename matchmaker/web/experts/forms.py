@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 
-from ..demands.forms import (
-    REQUIRED,
+from ..common import (
+    MARKED_REQUIRED,
     CheckboxesField,
     blank_to_none,
     taxonomy_choices,
@@ -16,7 +16,7 @@ from ..demands.forms import (
 
 
 class ExpertForm(FlaskForm):
-    name = StringField(_l("姓名"), REQUIRED, render_kw={"maxlength": 100})
+    name = StringField(_l("姓名"), MARKED_REQUIRED, render_kw={"maxlength": 100})
     title = StringField(_l("职务或职称"), render_kw={"maxlength": 100})
     affiliation = StringField(_l("工作单位"), render_kw={"maxlength": 200})
     clusters = CheckboxesField(_l("擅长的产业集群"), validate_choice=False)
@@ -57,8 +57,10 @@ class ExpertForm(FlaskForm):
 
 
 class NewExpertForm(ExpertForm):
-    email = StringField(_l("电子邮箱（登录账号）"), REQUIRED, render_kw={"type": "email"})
-    password = PasswordField(_l("初始密码"), REQUIRED, render_kw={"autocomplete": "new-password"})
+    email = StringField(_l("电子邮箱（登录账号）"), MARKED_REQUIRED, render_kw={"type": "email"})
+    password = PasswordField(
+        _l("初始密码"), MARKED_REQUIRED, render_kw={"autocomplete": "new-password"}
+    )
     phone = StringField(_l("手机号码"), render_kw={"inputmode": "tel"})
 
     REQUIRED_FIELDS = (*ExpertForm.REQUIRED_FIELDS, "email", "password")
@@ -73,7 +75,7 @@ class NewExpertForm(ExpertForm):
 
 
 class ConflictForm(FlaskForm):
-    organization = StringField(_l("单位全称"), REQUIRED, render_kw={"maxlength": 200})
+    organization = StringField(_l("单位全称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     relation = SelectField(_l("关系"), validate_choice=False)
     note = StringField(_l("说明"), render_kw={"maxlength": 200})
 

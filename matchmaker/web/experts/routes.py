@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ...extensions import db
 from ...services import accounts, experts, meeting_slots, registration
@@ -12,24 +12,20 @@ from ...services.diagnosis import requests as diagnosis_requests
 from ...services.errors import ValidationFailed
 from ...transaction import commit, unit_of_work
 from ..auth.decorators import admin_required
-from ..demands.forms import show_errors
+from ..common import actor, show_errors
 from .forms import ConflictForm, ExpertForm, NewExpertForm
 
 bp = Blueprint("experts", __name__)
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 @bp.get("/admin/experts")
 @admin_required
 def index():
-    actor = _actor()
+    user = actor()
     return render_template(
         "experts/index.html",
-        experts=experts.list_experts(db.session, actor),
-        waiting=registration.unconfirmed_designers(db.session, actor),
+        experts=experts.list_experts(db.session, user),
+        waiting=registration.unconfirmed_designers(db.session, user),
     )
 
 
@@ -38,7 +34,7 @@ def index():
 def confirm_designer(user_id: int):
     """Without e-mail, an individual designer's account is confirmed here."""
     with unit_of_work():
-        user = registration.confirm_designer(db.session, _actor(), user_id)
+        user = registration.confirm_designer(db.session, actor(), user_id)
     flash(_("已确认 %(name)s 的账号", name=user.name or user.email), "success")
     return redirect(url_for(".index"))
 
@@ -65,7 +61,7 @@ def new():
     return _admission(
         form,
         "experts/form.html",
-        lambda body: experts.admit_directly(db.session, _actor(), body),
+        lambda body: experts.admit_directly(db.session, actor(), body),
         direct=True,
     )
 
@@ -76,11 +72,11 @@ def from_talent(profile_id: int):
     form = ExpertForm()
     form.set_choices()
     if request.method == "GET":
-        form.fill(experts.admission_from_pool(db.session, _actor(), profile_id))
+        form.fill(experts.admission_from_pool(db.session, actor(), profile_id))
     return _admission(
         form,
         "experts/form.html",
-        lambda body: experts.admit_from_pool(db.session, _actor(), profile_id, body),
+        lambda body: experts.admit_from_pool(db.session, actor(), profile_id, body),
         direct=False,
     )
 
@@ -88,7 +84,7 @@ def from_talent(profile_id: int):
 @bp.route("/admin/experts/<int:expert_id>", methods=["GET", "POST"])
 @admin_required
 def expert(expert_id: int):
-    record = experts.get_expert(db.session, _actor(), expert_id)
+    record = experts.get_expert(db.session, actor(), expert_id)
     form = ExpertForm()
     form.set_choices()
     conflict_form = ConflictForm(prefix="conflict")
@@ -98,7 +94,7 @@ def expert(expert_id: int):
     return _admission(
         form,
         "experts/expert.html",
-        lambda body: experts.update_expert(db.session, _actor(), expert_id, body),
+        lambda body: experts.update_expert(db.session, actor(), expert_id, body),
         expert=record,
         conflict_form=conflict_form,
     )
@@ -107,7 +103,7 @@ def expert(expert_id: int):
 @bp.post("/admin/experts/<int:expert_id>/conflicts")
 @admin_required
 def add_conflict(expert_id: int):
-    record = experts.get_expert(db.session, _actor(), expert_id)
+    record = experts.get_expert(db.session, actor(), expert_id)
     form = ConflictForm(prefix="conflict")
     form.set_choices()
     organization_id = accounts.organization_id_by_name(db.session, form.organization.data)
@@ -118,7 +114,7 @@ def add_conflict(expert_id: int):
                 raise ValidationFailed(message, {"organization": [message]})
             body = {"organization_id": organization_id, "relation": form.relation.data}
             experts.add_conflict(
-                db.session, _actor(), expert_id, {**body, "note": form.note.data or ""}
+                db.session, actor(), expert_id, {**body, "note": form.note.data or ""}
             )
     except ValidationFailed as exc:
         show_errors(form, exc, {"organization_id": "organization"})
@@ -135,7 +131,7 @@ def add_conflict(expert_id: int):
 @bp.post("/admin/experts/<int:expert_id>/conflicts/<int:conflict_id>/delete")
 @admin_required
 def remove_conflict(expert_id: int, conflict_id: int):
-    experts.remove_conflict(db.session, _actor(), expert_id, conflict_id)
+    experts.remove_conflict(db.session, actor(), expert_id, conflict_id)
     commit()
     flash(_("已删除利益冲突记录"), "success")
     return redirect(url_for(".expert", expert_id=expert_id))
@@ -145,7 +141,7 @@ def remove_conflict(expert_id: int, conflict_id: int):
 @admin_required
 def set_active(expert_id: int):
     active = request.form.get("active") == "1"
-    experts.set_active(db.session, _actor(), expert_id, active)
+    experts.set_active(db.session, actor(), expert_id, active)
     commit()
     flash(_("专家已恢复") if active else _("专家已停用"), "success")
     return redirect(url_for(".expert", expert_id=expert_id))
@@ -157,7 +153,7 @@ def set_active(expert_id: int):
 @bp.get("/expert")
 @login_required
 def home():
-    user = _actor()
+    user = actor()
     record = experts.own_expert(db.session, user)
     rows = diagnosis_requests.list_for(db.session, user)
     slots = meeting_slots.slots_of(db.session, record)

@@ -37,7 +37,7 @@ from ...taxonomy import get_taxonomy
 from ...transaction import commit, unit_of_work
 from .. import charts, questions
 from ..auth.decorators import admin_required
-from ..auth.forms import apply_field_errors
+from ..common import apply_field_errors
 from ..confirm import ask, confirmed
 from ..main.links import is_local_path
 from .forms import ActionForm, GuideForm

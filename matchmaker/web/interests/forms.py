@@ -6,12 +6,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired
 
 from ...services import files
-from ..demands.forms import InterestForm, blank_to_none, without_blanks
+from ..common import CHECKED_REQUIRED, blank_to_none, without_blanks
+from ..demands.forms import InterestForm
 
-REQUIRED = [InputRequired(message=_l("必填"))]
 STARS = [(str(n), str(n)) for n in range(1, 6)]
 
 
@@ -23,7 +22,7 @@ def _attachments() -> MultipleFileField:
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField(_l("消息"), REQUIRED, render_kw={"rows": 3, "maxlength": 5000})
+    body = TextAreaField(_l("消息"), CHECKED_REQUIRED, render_kw={"rows": 3, "maxlength": 5000})
     price = StringField(_l("报价（元，选填）"), render_kw={"inputmode": "numeric"})
     timeline_days = StringField(_l("工期（天，选填）"), render_kw={"inputmode": "numeric"})
     attachments = _attachments()
@@ -44,8 +43,10 @@ class ProposalForm(InterestForm):
 
 
 class DealForm(FlaskForm):
-    contract_value = StringField(_l("合同金额（元）"), REQUIRED, render_kw={"inputmode": "numeric"})
-    start_date = StringField(_l("开始日期"), REQUIRED, render_kw={"type": "date"})
+    contract_value = StringField(
+        _l("合同金额（元）"), CHECKED_REQUIRED, render_kw={"inputmode": "numeric"}
+    )
+    start_date = StringField(_l("开始日期"), CHECKED_REQUIRED, render_kw={"type": "date"})
 
     def body(self) -> dict:
         return without_blanks(
@@ -73,7 +74,9 @@ class ReviewForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    reason = TextAreaField(_l("举报原因"), REQUIRED, render_kw={"rows": 2, "maxlength": 2000})
+    reason = TextAreaField(
+        _l("举报原因"), CHECKED_REQUIRED, render_kw={"rows": 2, "maxlength": 2000}
+    )
 
     def body(self) -> dict:
         return without_blanks({"reason": (self.reason.data or "").strip()}, ("reason",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ...extensions import db
 from ...models import Review, Side
@@ -13,22 +13,18 @@ from ...services import conversations, deals, files, interests, notifications, p
 from ...services.errors import ValidationFailed
 from ...transaction import commit
 from .. import questions
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
-from ..demands.forms import show_errors
 from ..uploads import upload_folder, upload_storage
 from .forms import DealForm, MessageForm, ProposalForm, ReportForm, ReviewForm
 
 bp = Blueprint("interests", __name__)
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 @bp.get("/interests/mine")
 @login_required
 def mine():
-    user = _actor()
+    user = actor()
     own = interests.for_provider(db.session, user)
     answered = {row.interest.demand_id for row in own}
     invitations = interests.invitations_for_provider(db.session, user)
@@ -42,7 +38,7 @@ def mine():
 
 
 def _decide(interest_id: int, operation, message: str):
-    interest = operation(db.session, _actor(), interest_id)
+    interest = operation(db.session, actor(), interest_id)
     demand_id = interest.demand_id
     commit()
     flash(message, "success")
@@ -53,7 +49,7 @@ def _decide(interest_id: int, operation, message: str):
 @login_required
 def accept(interest_id: int):
     if not confirmed():
-        interest = interests.for_decision(db.session, _actor(), interest_id)
+        interest = interests.for_decision(db.session, actor(), interest_id)
         back = url_for("demands.detail", demand_id=interest.demand_id, _anchor="interests")
         return ask(questions.accept_interest(interest), back)
     return _decide(interest_id, interests.accept, _("已接受该意向，双方现在可以看到对方的联系方式"))
@@ -68,7 +64,7 @@ def decline(interest_id: int):
 @bp.post("/interests/<int:interest_id>/withdraw")
 @login_required
 def withdraw(interest_id: int):
-    interests.withdraw(db.session, _actor(), interest_id)
+    interests.withdraw(db.session, actor(), interest_id)
     commit()
     flash(_("意向已撤回"), "success")
     return redirect(url_for(".mine"))
@@ -79,7 +75,7 @@ def withdraw(interest_id: int):
 
 def _page(interest_id: int, forms: dict | None = None, status: int = 200):
     """The interest's page as the signed-in user may see it (404 for anyone else)."""
-    user = _actor()
+    user = actor()
     conversation = conversations.read(db.session, user, interest_id)
     interest = conversation.interest
     notifications.mark_seen(db.session, user, f"/interests/{interest.id}")
@@ -156,7 +152,7 @@ def send(interest_id: int):
         form,
         "attachments",
         lambda uploads: conversations.post(
-            db.session, _actor(), interest_id, form.body_data(), uploads, upload_storage()
+            db.session, actor(), interest_id, form.body_data(), uploads, upload_storage()
         ),
     )
     if sent:
@@ -172,7 +168,7 @@ def revise(interest_id: int):
         form,
         "attachments",
         lambda uploads: proposals.revise(
-            db.session, _actor(), interest_id, form.body(), uploads, upload_storage()
+            db.session, actor(), interest_id, form.body(), uploads, upload_storage()
         ),
     )
     if revised:
@@ -186,7 +182,7 @@ def revise(interest_id: int):
 def close_deal(interest_id: int):
     form = DealForm()
     if not confirmed():
-        interest, _side = conversations.readable(db.session, _actor(), interest_id)
+        interest, _side = conversations.readable(db.session, actor(), interest_id)
         return ask(questions.mark_won(interest.demand), url_for(".show", interest_id=interest_id))
     return _submit(
         interest_id,
@@ -228,7 +224,7 @@ def _submit(interest_id: int, name: str, form, operation, done: str, anchor: str
     """Run ``operation(session, actor, interest_id, body)`` with the form's body and commit;
     on a validation failure the page comes back with the form's errors (422)."""
     try:
-        operation(db.session, _actor(), interest_id, form.body())
+        operation(db.session, actor(), interest_id, form.body())
         commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -241,7 +237,7 @@ def _submit(interest_id: int, name: str, form, operation, done: str, anchor: str
 @bp.get("/interests/<int:interest_id>/files/<int:attachment_id>")
 @login_required
 def attachment(interest_id: int, attachment_id: int):
-    item = conversations.attachment(db.session, _actor(), interest_id, attachment_id)
+    item = conversations.attachment(db.session, actor(), interest_id, attachment_id)
     path = files.path_of(upload_folder(), item)
     if not path.is_file():
         abort(404)
@@ -257,7 +253,7 @@ def attachment(interest_id: int, attachment_id: int):
 def report_review(review_id: int):
     try:
         review = deals.report_review(
-            db.session, _actor(), review_id, {"reason": request.form.get("reason", "").strip()}
+            db.session, actor(), review_id, {"reason": request.form.get("reason", "").strip()}
         )
         provider_id = review.provider_id
         commit()
@@ -277,7 +273,7 @@ def invite_from_profile(provider_id: int):
     if not demand_id.isdigit():
         flash(_("请选择要邀请对方查看的需求"), "error")
         return redirect(url_for("providers.profile_page", provider_id=provider_id))
-    invitation = interests.invite(db.session, _actor(), int(demand_id), provider_id)
+    invitation = interests.invite(db.session, actor(), int(demand_id), provider_id)
     title = invitation.demand.title
     commit()
     flash(_("已邀请对方查看需求“%(title)s”", title=title), "success")

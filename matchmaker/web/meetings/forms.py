@@ -7,11 +7,9 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired
 
-from ..demands.forms import taxonomy_choices
+from ..common import MARKED_REQUIRED, taxonomy_choices
 
-REQUIRED = [InputRequired()]
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 22) for m in (0, 30)]
 # Service field → form field, for error messages.
 ALIASES = {"starts_at": "starts_on"}
@@ -19,14 +17,14 @@ ALIASES = {"starts_at": "starts_on"}
 
 class MeetingForm(FlaskForm):
     kind = SelectField(_l("类型"), validate_choice=False, default="matchmaking")
-    title = StringField(_l("对接会名称"), REQUIRED, render_kw={"maxlength": 200})
+    title = StringField(_l("对接会名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     cluster = SelectField(_l("产业集群"), validate_choice=False)
     region = SelectField(_l("区县"), validate_choice=False)
-    starts_on = DateField(_l("日期"), REQUIRED)
+    starts_on = DateField(_l("日期"), MARKED_REQUIRED)
     starts_time = SelectField(
-        _l("开始时间（北京时间）"), REQUIRED, validate_choice=False, default="14:00"
+        _l("开始时间（北京时间）"), MARKED_REQUIRED, validate_choice=False, default="14:00"
     )
-    place = StringField(_l("地点"), REQUIRED, render_kw={"maxlength": 200})
+    place = StringField(_l("地点"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     description = TextAreaField(_l("说明"), render_kw={"rows": 3, "maxlength": 5000})
 
     def set_choices(self) -> None:
@@ -69,8 +67,8 @@ class PairForm(FlaskForm):
     class Meta:
         csrf = False
 
-    demand_id = SelectField(_l("需求"), REQUIRED, validate_choice=False)
-    provider_id = SelectField(_l("服务方"), REQUIRED, validate_choice=False)
+    demand_id = SelectField(_l("需求"), MARKED_REQUIRED, validate_choice=False)
+    provider_id = SelectField(_l("服务方"), MARKED_REQUIRED, validate_choice=False)
 
 
 class OutcomeForm(FlaskForm):

@@ -33,8 +33,8 @@ from ...transaction import commit, unit_of_work
 from .. import questions
 from ..archive.download import attachment
 from ..auth.decorators import admin_required
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
-from ..demands.forms import show_errors
 from .forms import (
     ALIASES,
     MeetingForm,
@@ -56,10 +56,6 @@ def meeting_labels() -> dict:
         "rsvp_labels": rsvp_labels,
         "outcome_labels": outcome_labels,
     }
-
-
-def actor():
-    return current_user._get_current_object()
 
 
 def _to_detail(meeting_id: int, anchor: str | None = None, open_demand: int | None = None):

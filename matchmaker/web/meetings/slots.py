@@ -10,7 +10,8 @@ from ...services import accounts, meeting_slots
 from ...services.errors import Conflict, ValidationFailed
 from ...transaction import unit_of_work
 from ..auth.decorators import admin_required
-from .routes import actor, bp
+from ..common import actor
+from .routes import bp
 
 
 def _back(meeting_id: int):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from search import SearchUnavailable
 
@@ -11,13 +11,14 @@ from ...extensions import db
 from ...search_engine import get_search
 from ...services import matching, provider_dashboard
 from ...transaction import commit
+from ..common import actor
 from .routes import bp
 
 
 @bp.get("/provider/dashboard")
 @login_required
 def dashboard():
-    user = current_user._get_current_object()
+    user = actor()
     board = provider_dashboard.for_provider(db.session, user)
     leads, unavailable = [], False
     try:

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
-from ..demands.forms import (
-    REQUIRED,
+from ..common import (
+    MARKED_REQUIRED,
     CheckboxesField,
     Versioned,
     blank_to_none,
@@ -17,9 +17,9 @@ from ..demands.forms import (
 
 
 class ProviderForm(Versioned, FlaskForm):
-    kind = SelectField(_l("机构类型"), REQUIRED, validate_choice=False)
+    kind = SelectField(_l("机构类型"), MARKED_REQUIRED, validate_choice=False)
     level = SelectField(_l("认定级别"), validate_choice=False)
-    region = SelectField(_l("所在区县"), REQUIRED, validate_choice=False)
+    region = SelectField(_l("所在区县"), MARKED_REQUIRED, validate_choice=False)
     clusters = CheckboxesField(_l("服务的产业集群"), validate_choice=False)
     services = CheckboxesField(_l("提供的设计服务"), validate_choice=False)
     team_size = StringField(_l("团队人数"), render_kw={"inputmode": "numeric"})
@@ -74,7 +74,7 @@ class ProviderForm(Versioned, FlaskForm):
 
 
 class CaseForm(FlaskForm):
-    title = StringField(_l("案例名称"), REQUIRED, render_kw={"maxlength": 200})
+    title = StringField(_l("案例名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     description = TextAreaField(_l("案例介绍"), render_kw={"rows": 6, "maxlength": 5000})
     cluster = SelectField(_l("所属产业集群"), validate_choice=False)
     year = StringField(_l("年份"), render_kw={"inputmode": "numeric", "maxlength": 4})

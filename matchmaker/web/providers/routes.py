@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from search import PROVIDERS, SearchQuery, SearchUnavailable
 
@@ -16,7 +16,7 @@ from ...services import access, deals, files, interests, matching, ratings
 from ...services import providers as provider_service
 from ...services.errors import Forbidden, StaleRecord, ValidationFailed
 from ...transaction import commit, unit_of_work
-from ..demands.forms import show_errors
+from ..common import actor, show_errors
 from ..uploads import save_with_uploads, upload_folder, upload_storage
 from .forms import CaseForm, ProviderForm
 
@@ -25,10 +25,6 @@ bp = Blueprint("providers", __name__)
 FACETS = ("cluster", "service", "region", "level", "kind")
 SORTS = ("relevance", "newest")
 PER_PAGE = 20
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 # --- browsing and the public profile ---------------------------------------------------------
@@ -70,7 +66,7 @@ def browse():
 @bp.get("/providers/<int:provider_id>")
 def profile_page(provider_id: int):
     provider = provider_service.get_provider(db.session, provider_id)
-    user = current_user._get_current_object() if current_user.is_authenticated else None
+    user = actor()
     return render_template(
         "providers/profile.html",
         provider=provider,
@@ -94,7 +90,7 @@ def case_image(case_id: int, attachment_id: int):
 
 
 def _own_organization():
-    user = _actor()
+    user = actor()
     access.require_role(user, Role.PROVIDER)
     if user.organization is None:
         raise Forbidden(_("仅设计服务方可以执行此操作"))
@@ -160,7 +156,7 @@ def own_profile():
 
 
 def _own_case(case_id: int) -> Case:
-    return provider_service.managed_case(db.session, _actor(), case_id)
+    return provider_service.managed_case(db.session, actor(), case_id)
 
 
 def _remove_ids(case: Case | None) -> list[int]:
@@ -171,7 +167,7 @@ def _remove_ids(case: Case | None) -> list[int]:
 
 
 def _save_case(form: CaseForm, provider_id: int, case: Case | None) -> Case | None:
-    user = _actor()
+    user = actor()
     remove = _remove_ids(case)
 
     def check_uploads():
@@ -250,7 +246,7 @@ def case_delete(case_id: int):
     case = _own_case(case_id)
     provider_id = case.provider_id
     stored = [image.stored_name for image in case.images]
-    provider_service.delete_case(db.session, _actor(), case_id)
+    provider_service.delete_case(db.session, actor(), case_id)
     commit()
     files.discard(upload_folder(), stored)
     flash(_("案例已删除"), "success")

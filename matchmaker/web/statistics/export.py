@@ -13,12 +13,7 @@ from openpyxl import Workbook
 from ...services.figures import FIGURES
 from ...services.statistics import Report
 from ...services.statistics_talent import Figures
-
-
-def label(vocabulary: str, code: str | None) -> str:
-    from .. import label as taxonomy_label  # the package imports this module while it loads
-
-    return taxonomy_label(vocabulary, code)
+from ..common import label
 
 
 @dataclass

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 
-from ..demands.forms import taxonomy_choices
+from ..common import taxonomy_choices
 
 
 class FilterForm(FlaskForm):

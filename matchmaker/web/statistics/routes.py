@@ -11,7 +11,7 @@ from ...services import statistics as statistics_service
 from ...services import statistics_talent
 from ...services.errors import ValidationFailed
 from .. import charts
-from ..demands.forms import show_errors
+from ..common import actor, show_errors
 from . import export
 from .export import label
 from .forms import FilterForm
@@ -45,10 +45,10 @@ def _report():
         show_errors(form, exc)
         return form, None
     form.start.data, form.end.data = filters.start, filters.end
-    actor = current_user._get_current_object()
+    user = actor()
     return form, (
-        statistics_service.report(db.session, actor, filters),
-        statistics_talent.report(db.session, actor, filters),
+        statistics_service.report(db.session, user, filters),
+        statistics_talent.report(db.session, user, filters),
     )
 
 

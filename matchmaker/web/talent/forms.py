@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
-from ..demands.forms import (
-    REQUIRED,
+from ..common import (
+    MARKED_REQUIRED,
     CheckboxesField,
     blank_to_none,
     taxonomy_choices,
@@ -23,7 +23,7 @@ class TalentProfileForm(FlaskForm):
     )
     professional_title = SelectField(_l("工业设计专业职称"), validate_choice=False)
     education = SelectField(_l("最高学历"), validate_choice=False)
-    region = SelectField(_l("所在区县"), REQUIRED, validate_choice=False)
+    region = SelectField(_l("所在区县"), MARKED_REQUIRED, validate_choice=False)
     employer = StringField(_l("工作单位（选填）"), render_kw={"maxlength": 200})
     bio = TextAreaField(_l("个人简介"), render_kw={"rows": 6, "maxlength": 5000})
     availability = RadioField(_l("求职状态"), validate_choice=False, default="open")
@@ -74,7 +74,7 @@ class TalentProfileForm(FlaskForm):
 
 
 class TalentWorkForm(FlaskForm):
-    title = StringField(_l("作品名称"), REQUIRED, render_kw={"maxlength": 200})
+    title = StringField(_l("作品名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     description = TextAreaField(_l("作品说明"), render_kw={"rows": 4, "maxlength": 5000})
     cluster = SelectField(_l("所属产业集群"), validate_choice=False)
     year = StringField(_l("年份"), render_kw={"inputmode": "numeric", "maxlength": 4})
@@ -95,14 +95,14 @@ class TalentWorkForm(FlaskForm):
 
 
 class TalentNeedForm(FlaskForm):
-    title = StringField(_l("岗位名称"), REQUIRED, render_kw={"maxlength": 200})
-    description = TextAreaField(_l("岗位职责与要求"), REQUIRED, render_kw={"rows": 6})
+    title = StringField(_l("岗位名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
+    description = TextAreaField(_l("岗位职责与要求"), MARKED_REQUIRED, render_kw={"rows": 6})
     specialities = CheckboxesField(_l("所需专长"), validate_choice=False)
     clusters = CheckboxesField(_l("所属产业集群"), validate_choice=False)
     min_title = SelectField(_l("职称要求"), validate_choice=False)
     min_years = StringField(_l("最低从业年限"), render_kw={"inputmode": "numeric"})
-    headcount = StringField(_l("招聘人数"), REQUIRED, render_kw={"inputmode": "numeric"})
-    region = SelectField(_l("工作地点"), REQUIRED, validate_choice=False)
+    headcount = StringField(_l("招聘人数"), MARKED_REQUIRED, render_kw={"inputmode": "numeric"})
+    region = SelectField(_l("工作地点"), MARKED_REQUIRED, validate_choice=False)
     salary_min = StringField(_l("月薪下限（元）"), render_kw={"inputmode": "numeric"})
     salary_max = StringField(_l("月薪上限（元）"), render_kw={"inputmode": "numeric"})
 
@@ -139,8 +139,8 @@ class TalentNeedForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    need_id = SelectField(_l("就哪个岗位联系"), REQUIRED, validate_choice=False)
-    message = TextAreaField(_l("留言"), REQUIRED, render_kw={"rows": 4, "maxlength": 2000})
+    need_id = SelectField(_l("就哪个岗位联系"), MARKED_REQUIRED, validate_choice=False)
+    message = TextAreaField(_l("留言"), MARKED_REQUIRED, render_kw={"rows": 4, "maxlength": 2000})
 
     def body(self) -> dict:
         return without_blanks(

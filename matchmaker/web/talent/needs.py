@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from search import OPENINGS, SearchQuery, SearchUnavailable
 
@@ -15,18 +15,14 @@ from ...services.access import owns
 from ...services.errors import ValidationFailed
 from ...services.talent import contacts, matching, needs
 from ...transaction import commit, unit_of_work
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
-from ..demands.forms import show_errors
 from ..questions import close_talent_need, hire_contact
 from .forms import TalentNeedForm
 from .routes import bp
 
 FACETS = ("speciality", "cluster", "region")
 SORTS = ("relevance", "newest")
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.get("/talent-needs")
@@ -48,7 +44,7 @@ def browse_needs():
     )
     results, unavailable = None, False
     try:
-        results = matching.search_needs(db.session, get_search(), _actor(), query)
+        results = matching.search_needs(db.session, get_search(), actor(), query)
     except SearchUnavailable:
         unavailable = True
     return render_template(
@@ -62,11 +58,11 @@ def browse_needs():
 @bp.get("/talent-needs/mine")
 @login_required
 def my_needs():
-    return render_template("talent/needs_mine.html", rows=needs.own_needs(db.session, _actor()))
+    return render_template("talent/needs_mine.html", rows=needs.own_needs(db.session, actor()))
 
 
 def _form_page(need=None):
-    user = _actor()
+    user = actor()
     form = TalentNeedForm()
     form.set_choices()
     if request.method == "POST":
@@ -99,13 +95,13 @@ def new_need():
 @bp.route("/talent-needs/<int:need_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_need(need_id: int):
-    return _form_page(needs.managed_need(db.session, _actor(), need_id))
+    return _form_page(needs.managed_need(db.session, actor(), need_id))
 
 
 @bp.get("/talent-needs/<int:need_id>")
 @login_required
 def need(need_id: int):
-    user = _actor()
+    user = actor()
     shown = needs.read_need(db.session, user, need_id)
     context: dict = {"need": shown, "manages": owns(user, shown.organization_id)}
     if context["manages"]:
@@ -124,7 +120,7 @@ def need(need_id: int):
 @bp.post("/talent-needs/<int:need_id>/close")
 @login_required
 def close_need(need_id: int):
-    user = _actor()
+    user = actor()
     if not confirmed():
         shown = needs.managed_need(db.session, user, need_id)
         return ask(close_talent_need(shown), url_for(".need", need_id=need_id))
@@ -137,7 +133,7 @@ def close_need(need_id: int):
 @bp.post("/talent-contacts/<int:contact_id>/hire")
 @login_required
 def hire(contact_id: int):
-    user = _actor()
+    user = actor()
     contact = contacts.hireable(db.session, user, contact_id)
     need_id = contact.need_id
     if not confirmed():

@@ -7,7 +7,7 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import login_required, logout_user
 
 from search import TALENT, SearchQuery, SearchUnavailable
 
@@ -22,8 +22,8 @@ from ...services.talent import contacts, matching, needs, privacy, profiles
 from ...services.talent.cards import TalentCard, card_of
 from ...services.talent.inputs import TalentProfileIn
 from ...transaction import commit, unit_of_work
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
-from ..demands.forms import show_errors
 from ..questions import accept_contact, delete_talent_data
 from .forms import ContactForm, TalentProfileForm, TalentWorkForm
 
@@ -31,10 +31,6 @@ bp = Blueprint("talent", __name__)
 
 FACETS = ("speciality", "cluster", "region", "title", "seniority", "availability")
 PER_PAGE = 24
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _page_number() -> int:
@@ -85,7 +81,7 @@ def _contact_form(user) -> ContactForm | None:
 
 @bp.route("/talent/<int:profile_id>", methods=["GET", "POST"])
 def card(profile_id: int):
-    user = _actor()
+    user = actor()
     shown = profiles.read_profile(db.session, user, profile_id)
     if not isinstance(shown, TalentCard) and user is not None and shown.user_id == user.id:
         return redirect(url_for(".own_profile"))
@@ -121,7 +117,7 @@ def _save_profile(user, profile, body: dict) -> None:
 @bp.route("/talent/profile", methods=["GET", "POST"])
 @login_required
 def own_profile():
-    user = _actor()
+    user = actor()
     profile = profiles.own_profile(db.session, user)
     form = TalentProfileForm()
     form.set_choices()
@@ -161,7 +157,7 @@ def _require_profile(user):
 @bp.route("/talent/profile/works/new", methods=["GET", "POST"])
 @login_required
 def work_new():
-    user = _actor()
+    user = actor()
     profile = _require_profile(user)
     if profile is None:
         return redirect(url_for(".own_profile"))
@@ -190,7 +186,7 @@ def _work_errors(exc: ValidationFailed, index: int) -> ValidationFailed:
 @bp.post("/talent/profile/works/<int:position>/delete")
 @login_required
 def work_delete(position: int):
-    user = _actor()
+    user = actor()
     profile = _require_profile(user)
     if profile is None:
         return redirect(url_for(".own_profile"))
@@ -209,7 +205,7 @@ def work_delete(position: int):
 @bp.get("/talent/profile/export")
 @login_required
 def export():
-    data = privacy.export_data(db.session, _actor())
+    data = privacy.export_data(db.session, actor())
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -220,7 +216,7 @@ def export():
 @bp.post("/talent/profile/delete")
 @login_required
 def delete_data():
-    user = _actor()
+    user = actor()
     if not confirmed():
         return ask(delete_talent_data(user), url_for(".own_profile"))
     closes_account = user.role == "designer"
@@ -240,7 +236,7 @@ def delete_data():
 @bp.get("/talent/contacts")
 @login_required
 def received():
-    rows = contacts.received(db.session, _actor())
+    rows = contacts.received(db.session, actor())
     return render_template(
         "talent/contacts.html", rows=rows, details={c.id: contacts.details(c) for c in rows}
     )
@@ -249,7 +245,7 @@ def received():
 @bp.post("/talent/contacts/<int:contact_id>/accept")
 @login_required
 def accept(contact_id: int):
-    user = _actor()
+    user = actor()
     if not confirmed():
         contact = contacts.answerable(db.session, user, contact_id)
         return ask(accept_contact(contact), url_for(".received"))
@@ -262,7 +258,7 @@ def accept(contact_id: int):
 @bp.post("/talent/contacts/<int:contact_id>/decline")
 @login_required
 def decline(contact_id: int):
-    contacts.decline(db.session, _actor(), contact_id)
+    contacts.decline(db.session, actor(), contact_id)
     commit()
     flash(_("已婉拒"), "success")
     return redirect(url_for(".received"))
@@ -271,7 +267,7 @@ def decline(contact_id: int):
 @bp.get("/talent/openings")
 @login_required
 def openings():
-    user = _actor()
+    user = actor()
     require_role(user, Role.DESIGNER)  # experts see their assignments, not talent needs
     profile = profiles.own_profile(db.session, user)
     matches, unavailable = [], False
