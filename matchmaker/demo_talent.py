@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
+from .china_time import to_local
 from .models import AuditEvent, Expert, Role, User, utcnow
 from .services import accounts, experts, guides, indexing, meeting_slots, meetings
 from .services.diagnosis import arrangements, reports, requests
-from .services.meetings import to_local
 from .services.talent import contacts, needs, profiles
 from .transaction import commit
 

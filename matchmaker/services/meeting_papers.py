@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from ..china_time import to_local
 from ..models import Meeting, MeetingPair
 from ..spreadsheets import table_workbook
-from .meetings import to_local
 from .pdf_document import Document
 
 PAPERS = ("pairs", "sign-in", "agenda")

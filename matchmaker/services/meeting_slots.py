@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
+from ..china_time import to_utc
 from ..models import Expert, Meeting, MeetingExpertSlot, Organization, OrgType, User, utcnow
 from ..schemas import Strict, validate
 from . import audit, experts
 from .errors import Conflict, field_error
 from .matching import Match
-from .meetings import KIND_DIAGNOSIS, get_meeting, to_utc
+from .meetings import KIND_DIAGNOSIS, get_meeting
 
 
 class SlotIn(Strict):

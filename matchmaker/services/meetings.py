@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from search import SearchBackend
 
+from ..china_time import to_local, to_utc
 from ..models import (
     AuditEvent,
     Demand,
@@ -50,8 +51,6 @@ from .indexing import demand_record
 from .lead_shape import Lead, shown_to
 from .notifications import notify
 from .unit_of_work import after_commit
-
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 
 class MeetingStatus:
@@ -76,15 +75,6 @@ KINDS = (KIND_MATCHMAKING, KIND_DIAGNOSIS)
 DEFAULT_PER_DEMAND = 3
 MAX_DEMANDS = 200
 MAX_CONTRACT_VALUE = 2_000_000_000  # fits the 32-bit column
-
-
-def to_utc(local: dt.datetime) -> dt.datetime:
-    """A naive China-time datetime (what a form gives) as naive UTC (what is stored)."""
-    return local.replace(tzinfo=CHINA_TIME).astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def to_local(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC).astimezone(CHINA_TIME).replace(tzinfo=None)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -54,12 +54,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .. import china_time
 from ..models import AuditEvent, Demand, Provider, Recommendation, Role, User, utcnow
 from ..taxonomy import get_taxonomy
 from .access import require_role
 from .errors import ValidationFailed
 
-CHINA_OFFSET = dt.timedelta(hours=8)
 WINDOW = dt.timedelta(days=7)
 QUALIFIED_THRESHOLD = 3
 MAX_PERIOD_DAYS = 366 * 5
@@ -81,17 +81,8 @@ ACTIONS = (
 )
 
 
-def local(value: dt.datetime) -> dt.datetime:
-    """Stored naive UTC → naive China time."""
-    return value + CHINA_OFFSET
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    return local(now or utcnow()).date()
-
-
 def month_of(value: dt.datetime) -> str:
-    return local(value).strftime("%Y-%m")
+    return china_time.to_local(value).strftime("%Y-%m")
 
 
 @dataclass(frozen=True)
@@ -103,11 +94,11 @@ class Filters:
 
     @property
     def start_utc(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time()) - CHINA_OFFSET
+        return china_time.to_utc(dt.datetime.combine(self.start, dt.time()))
 
     @property
     def end_utc(self) -> dt.datetime:  # exclusive
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time()) - CHINA_OFFSET
+        return china_time.to_utc(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time()))
 
     def covers(self, value: dt.datetime) -> bool:
         return self.start_utc <= value < self.end_utc
@@ -122,7 +113,7 @@ class Filters:
 
 def default_filters(now: dt.datetime | None = None) -> Filters:
     """The last twelve months, this one included."""
-    today = local_today(now)
+    today = china_time.today(now)
     year, month = today.year, today.month - 11
     if month < 1:
         year, month = year - 1, month + 12

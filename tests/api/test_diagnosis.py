@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from matchmaker.china_time import to_local
 from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts
-from matchmaker.services.meetings import to_local
 from tests.factories import PASSWORD
 
 from .conftest import demand_body, error_of

@@ -9,13 +9,13 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from matchmaker.china_time import to_local
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Demand, DemandStatus, Notification, utcnow
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts
 from matchmaker.services.diagnosis import arrangements, reports, requests
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from matchmaker.services.meetings import to_local
 from matchmaker.transaction import commit
 from tests.factories import PASSWORD
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from matchmaker import china_time
 from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.services import demands, figures, guides, interests, meetings
@@ -82,7 +83,7 @@ def test_live_counts_follow_the_guide_and_the_statistics(app, make):
     _activity(make)
     live = figures.live(db.session)
     assert live["open_demands"] == 2  # published and in negotiation, as in the guide
-    today = stats.local_today()
+    today = china_time.today()
     guide = snapshot.build(db.session, today - dt.timedelta(days=30), today)
     assert live["open_demands"] == guide["totals"]["open_demands"]
     assert live["verified_providers"] == guide["totals"]["verified_providers"]
@@ -97,7 +98,7 @@ def test_live_counts_follow_the_guide_and_the_statistics(app, make):
 
 def test_every_page_names_a_figure_the_same_way_with_its_definition(app, client, auth, make):
     admin = _activity(make)
-    today = stats.local_today()
+    today = china_time.today()
     guide = guides.create_draft(
         db.session,
         admin,

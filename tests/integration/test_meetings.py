@@ -10,6 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from matchmaker import china_time
 from matchmaker.extensions import db
 from matchmaker.models import (
     AuditEvent,
@@ -421,7 +422,7 @@ def test_a_meeting_is_edited_and_invitees_hear_of_a_new_time(app, world):
     body["starts_at"] = FUTURE + dt.timedelta(days=1)
     meetings.update_meeting(db.session, admin, meeting.id, body)
     commit()
-    assert (meeting.place, meetings.to_local(meeting.starts_at)) == (
+    assert (meeting.place, china_time.to_local(meeting.starts_at)) == (
         "永川会展中心",
         body["starts_at"],
     )

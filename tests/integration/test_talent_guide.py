@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from matchmaker import china_time
 from matchmaker.extensions import db
 from matchmaker.services.guides import talent_snapshot
-from matchmaker.services.statistics import local_today
 from matchmaker.services.talent import contacts, needs, profiles
 from matchmaker.transaction import commit
 
@@ -49,7 +49,7 @@ def market(make):
 
 
 def _build():
-    today = local_today()
+    today = china_time.today()
     return talent_snapshot.build(db.session, today - dt.timedelta(days=30), today)
 
 
@@ -119,7 +119,7 @@ def test_figures_per_speciality_and_cluster(market):
 
 
 def test_a_cluster_filter_keeps_needs_and_people_of_those_clusters(market):
-    today = local_today()
+    today = china_time.today()
     content = talent_snapshot.build(db.session, today, today, ["nev-ice"])
     # N2 only; P3 only
     assert content["totals"]["open_places"] == 2 and content["totals"]["people"] == 1
@@ -155,7 +155,7 @@ def test_editions_of_each_kind_are_numbered_and_compared_apart(market, make, app
     from matchmaker.services.guides import files
 
     admin = make.admin()
-    today = local_today()
+    today = china_time.today()
     body = {
         "title": "紧缺人才供需指南（一）",
         "period_start": today.isoformat(),

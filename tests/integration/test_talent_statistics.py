@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from matchmaker import china_time
+from matchmaker.china_time import to_local
 from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.services import demands, experts, interests, statistics, statistics_talent
 from matchmaker.services.diagnosis import arrangements, reports, requests
-from matchmaker.services.meetings import to_local
 from matchmaker.services.talent import contacts, profiles
 from matchmaker.transaction import commit
 from tests.factories import PASSWORD
@@ -105,7 +106,7 @@ def test_talent_and_diagnosis_figures(make):
 def test_filters_follow_the_need_and_the_request(make):
     _talent(make)
     _diagnosis(make)
-    today = statistics.local_today()
+    today = china_time.today()
     in_nev = statistics.make_filters(today, today, cluster="nev-ice")
     figures = statistics_talent.compute(db.session, in_nev)
     # N2 only; P3 only joined with nev-ice; no request in nev-ice

@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from matchmaker.china_time import to_local
 from matchmaker.extensions import db
 from matchmaker.models import DiagnosisRequest, utcnow
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts
-from matchmaker.services.meetings import to_local
 from tests.factories import PASSWORD
 from tests.web.pages import CONFIRMED, errors_of, login, page
 

@@ -13,10 +13,10 @@ from flask_babel import refresh
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from matchmaker import china_time
 from matchmaker.extensions import db
 from matchmaker.models import Guide, GuideSubscription
 from matchmaker.services import accounts, guides
-from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
 from tests.conftest import csrf_token_from
 from tests.web.pages import CONFIRMED, errors_of, page
@@ -277,7 +277,7 @@ def test_subscribe_toggles_for_any_signed_in_user(client, auth, data):
 def test_publishing_asks_first_saying_edition_audience_and_an_open_period(client, auth, data):
     guides.set_subscription(db.session, data["owner"], True)
     commit()
-    today = local_today()
+    today = china_time.today()
     running = draft(data["admin"], period_end=(today + dt.timedelta(days=3)).isoformat())
     ended = draft(data["admin"], period_end=(today - dt.timedelta(days=1)).isoformat())
     auth.login(data["admin"].email)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
+from ...china_time import to_utc
 from ...models import (
     DiagnosisAssignment,
     DiagnosisRequest,
@@ -24,7 +25,6 @@ from .. import audit, experts
 from ..access import DIAGNOSIS_POLICY
 from ..errors import Conflict, field_error
 from ..matching import Match, provider_matches
-from ..meetings import to_utc
 from .inputs import VisitIn
 from .notices import calendar_file, tell, tell_participants
 

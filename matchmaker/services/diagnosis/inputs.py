@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from ... import china_time
 from ...schemas import (
     ClusterCode,
     LongText,
@@ -17,14 +18,13 @@ from ...schemas import (
     Strict,
     Text200,
 )
-from ..statistics import local_today
 
 PRIORITIES = ("high", "medium", "low")
 
 
 def _not_in_the_past(days: list[dt.date]) -> list[dt.date]:
     """Preferred visit dates are today or later (China time)."""
-    if any(day < local_today() for day in days):
+    if any(day < china_time.today() for day in days):
         raise PydanticCustomError("past_date", "must not be in the past")
     return days
 

@@ -14,9 +14,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from ...china_time import to_local
 from ...models import DiagnosisRequest, DiagnosisStatus, User
 from .. import mail, meeting_calendar
-from ..meetings import to_local
 from ..notifications import notify
 from ..unit_of_work import after_commit
 

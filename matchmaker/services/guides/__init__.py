@@ -26,13 +26,13 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ... import china_time
 from ...models import Demand, Guide, GuideSubscription, Role, User, utcnow
 from ...schemas import ClusterCode, NotBelow, Strict, Text200, validate
 from .. import audit, locks, mail
 from ..access import require_role
 from ..errors import Conflict, NotFound, field_error
 from ..notifications import notify
-from ..statistics import local_today
 from ..unit_of_work import after_commit
 from . import diff, snapshot, talent_snapshot
 
@@ -313,7 +313,7 @@ def publication(
     return Publication(
         edition=_next_edition(session, guide.kind),
         subscribers=len(subscribers(session)),
-        period_open=guide.period_end >= (today or local_today()),
+        period_open=guide.period_end >= (today or china_time.today()),
     )
 
 

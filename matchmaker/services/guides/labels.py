@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask_babel import gettext as _
 
+from ...china_time import formatted
 from ...labels import money
 from ...models import Guide
 from ...taxonomy import get_taxonomy
 from .snapshot import BALANCED, IDLE, SHORTAGE, SURPLUS, SURPLUS_MIN_VERIFIED, SURPLUS_RATIO
-
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
 
 def list_separator(locale: str) -> str:
@@ -22,16 +20,6 @@ def list_separator(locale: str) -> str:
 
 def edition_label(point: dict[str, Any]) -> str:
     return _("第 %(n)s 期", n=point["edition"]) if point.get("edition") else _("本稿")
-
-
-def china_time(value: str | dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if not value:
-        return "—"
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(CHINA_TIME).strftime(fmt)
 
 
 def period(guide: Guide) -> str:
@@ -48,7 +36,7 @@ def edition_line(guide: Guide) -> str:
             "第 %(n)s 期 · 统计期 %(period)s · 发布于 %(date)s",
             n=guide.edition,
             period=period(guide),
-            date=china_time(guide.published_at, "%Y-%m-%d"),
+            date=formatted(guide.published_at, "%Y-%m-%d", empty="—"),
         )
     return _("草稿 · 统计期 %(period)s", period=period(guide))
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from ...china_time import formatted
 from ...models import Guide
 from ...scales import nice_ticks
 from ...taxonomy import get_taxonomy
@@ -424,7 +425,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
         _(
             "数据生成于 %(time)s（北京时间）。统计口径：开放需求指已发布或洽谈中的需求；"
             "已认证服务方指经平台认证的单位；跨集群的服务方在各集群分别计入。",
-            time=labels.china_time(content.get("generated_at")),
+            time=formatted(content.get("generated_at"), empty="—"),
         ),
         size=8,
         colour=MUTED,

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...china_time import formatted
 from ...models import Guide
 from ...spreadsheets import fit_columns
 from ...taxonomy import get_taxonomy
@@ -85,7 +86,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
         (_("已认证服务方团队规模合计"), totals.get("verified_team_size", 0)),
         (_("供给缺口"), totals.get("shortages", 0)),
         (_("需求不足"), totals.get("surpluses", 0)),
-        (_("数据生成时间（北京时间）"), labels.china_time(content.get("generated_at"))),
+        (_("数据生成时间（北京时间）"), formatted(content.get("generated_at"), empty="—")),
         (_("缺口判定规则"), labels.gap_rule_text(content)),
     ]
     for i, (name, value) in enumerate(facts, start=4):

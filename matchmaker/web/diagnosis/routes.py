@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from search import SearchUnavailable
 
+from ...china_time import to_local
 from ...extensions import db
 from ...models import DiagnosisStatus
 from ...search_engine import get_search
@@ -15,7 +16,6 @@ from ...services import accounts
 from ...services.access import DIAGNOSIS_POLICY
 from ...services.diagnosis import arrangements, notices, reports, requests
 from ...services.errors import ServiceError, ValidationFailed
-from ...services.meetings import to_local
 from ...transaction import commit, unit_of_work
 from ..common import actor, show_errors
 from ..confirm import ask, confirmed

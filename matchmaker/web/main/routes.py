@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from ... import china_time
 from ...extensions import db
 from ...services import figures
 from .links import is_local_path
 
 bp = Blueprint("main", __name__)
 
-# Chongqing time; China has no daylight saving, so a fixed offset is exact.
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
-
-
-@bp.app_template_filter("localtime")
-def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Stored naive-UTC timestamps shown in China Standard Time."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(CHINA_TIME).strftime(fmt)
+# Stored naive-UTC timestamps shown in China Standard Time.
+bp.add_app_template_filter(china_time.formatted, "localtime")
 
 
 @bp.app_template_global()

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 
 from search import SearchUnavailable
 
+from ...china_time import to_local
 from ...extensions import db
 from ...models import Role
 from ...search_engine import get_search
@@ -139,7 +140,7 @@ def _slot_context(meeting) -> dict:
         suggestions = meeting_slots.suggested_experts(db.session, get_search(), actor(), meeting.id)
     except SearchUnavailable:
         suggestions = []
-    starts = meeting_service.to_local(meeting.starts_at)
+    starts = to_local(meeting.starts_at)
     return {"expert_suggestions": suggestions, "slot_default": starts.strftime("%Y-%m-%dT%H:%M")}
 
 

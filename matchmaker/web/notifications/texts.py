@@ -7,17 +7,15 @@ too.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import gettext as _
 
+from ...china_time import formatted
 from ...models import Notification
-from ..main.routes import localtime
 
 
 def _when(value: str | None) -> str:
     try:
-        return localtime(dt.datetime.fromisoformat(value)) if value else ""
+        return formatted(value)
     except ValueError:
         return value or ""
 
