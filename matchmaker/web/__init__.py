@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from ..errors import error_response
 from ..extensions import db, login_manager
+from ..labels import STATUS_LABELS
 from ..models import DemandStatus, User
 from ..reasons import reason_label
 from ..schemas import unsafe_characters_message
@@ -40,7 +41,6 @@ from . import (
     talent,
 )
 from .common import label, locale, money
-from .demands.texts import HELPERS as STATUS_LABELS
 from .uploads import allow_uploads
 
 BLUEPRINTS = (

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ...china_time import formatted
-from ...labels import money
+from ...labels import CLOSE_REASON, DEMAND_STATUS, money
 from ...models import Guide
 from ...taxonomy import get_taxonomy
 from .snapshot import BALANCED, IDLE, SHORTAGE, SURPLUS, SURPLUS_MIN_VERIFIED, SURPLUS_RATIO
@@ -106,18 +106,20 @@ def changes_summary(changes: dict[str, Any]) -> str:
     )
 
 
-def demand_status_label(status: str) -> str:
+def departure_label(status: str) -> str:
+    """Why a demand of the last edition is not open in this one: its status, or
+    ``closed:<reason>`` (the shared words), or what only a guide says of it."""
+    state, _colon, reason = status.partition(":")
+    if state == "closed" and reason in CLOSE_REASON:
+        return str(CLOSE_REASON[reason])
+    if status in ("closed", "in_negotiation"):
+        return str(DEMAND_STATUS[state])
     return {
-        "closed:won": _("已成交"),
-        "closed:withdrawn": _("已撤回"),
-        "closed:expired": _("已过期"),
-        "closed": _("已关闭"),
         "in_review": _("修改后待审核"),
         "rejected": _("已下线"),
         "draft": _("已下线"),
         "deleted": _("已删除"),
         "published": _("开放中"),
-        "in_negotiation": _("洽谈中"),
     }.get(status, status)
 
 

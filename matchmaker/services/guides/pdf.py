@@ -361,7 +361,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
             pdf.grid(
                 [[_("需求"), _("产业集群"), _("现状")]]
                 + [
-                    [d["title"], cl(d["cluster"]), labels.demand_status_label(d["status"])]
+                    [d["title"], cl(d["cluster"]), labels.departure_label(d["status"])]
                     for d in changes["closed_demands"]
                 ],
                 [96, 52, 30],

@@ -302,7 +302,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
                 d["title"],
                 cl(d["cluster"]),
                 rg(d["region"]),
-                labels.demand_status_label(d["status"]),
+                labels.departure_label(d["status"]),
             ]
             for d in changes["closed_demands"]
         ]

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional
 
+from ...labels import DEMAND_STATUS
 from ...models import DemandStatus
 from ..common import taxonomy_choices
-from ..demands.texts import DEMAND_STATUS
 
 
 class FilterForm(FlaskForm):

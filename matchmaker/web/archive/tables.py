@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ...labels import demand_status_label
 from ...models import Demand, Provider
 from ...services.archive import Node, flatten, tier_label, tier_of
 from ..common import label
-from ..demands.texts import demand_status_label
 
 
 def _labels(vocabulary: str, codes) -> str:
