@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -27,6 +29,55 @@ from .extensions import db
 def utcnow() -> dt.datetime:
     """Naive UTC, the same on SQLite and PostgreSQL."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class LabelledStatus(StrEnum):
+    """A state kept in a string column as its plain value (so rows need no migration), with
+    the words people read for it: ``member.label``, or ``labels()`` for a page."""
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {member.value: str(member.label) for member in cls}
+
+
+class GuideStatus(LabelledStatus):
+    DRAFT = "draft", _l("草稿")
+    PUBLISHED = "published", _l("已发布")
+
+
+class MeetingStatus(LabelledStatus):
+    PLANNING = "planning", _l("筹备中")
+    INVITED = "invited", _l("已邀请")
+    HELD = "held", _l("已举行")
+    CANCELLED = "cancelled", _l("已取消")
+
+
+# invitations may still be sent, answered and the programme changed
+MEETING_EDITABLE = (MeetingStatus.PLANNING, MeetingStatus.INVITED)
+
+
+class Rsvp(LabelledStatus):
+    """An invited organisation's answer to a meeting invitation."""
+
+    PENDING = "pending", _l("未回复")
+    YES = "yes", _l("参加")
+    NO = "no", _l("不参加")
+    MAYBE = "maybe", _l("待定")
+
+
+class ImportStatus(LabelledStatus):
+    """A survey import: previewed (checked, waiting for the commit), running, done or failed."""
+
+    PREVIEWED = "previewed", _l("待提交")
+    RUNNING = "running", _l("导入中")
+    DONE = "done", _l("已导入")
+    FAILED = "failed", _l("失败，未导入")
 
 
 class Role:
@@ -639,9 +690,7 @@ class ImportJob(db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # providers | demands
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(
-        String(16), default="previewed"
-    )  # previewed|running|done|failed
+    status: Mapped[str] = mapped_column(String(16), default=ImportStatus.PREVIEWED)
     total: Mapped[int] = mapped_column(Integer, default=0)
     processed: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -679,7 +728,7 @@ class Guide(db.Model):
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     clusters: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published
+    status: Mapped[str] = mapped_column(String(16), default=GuideStatus.DRAFT)
     edition: Mapped[int | None] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     commentary: Mapped[str] = mapped_column(Text, default="")
@@ -714,9 +763,7 @@ class Meeting(db.Model):
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
     place: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(
-        String(16), default="planning"
-    )  # planning|invited|held|cancelled
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.PLANNING)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -769,7 +816,7 @@ class MeetingInvitee(db.Model):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    rsvp: Mapped[str] = mapped_column(String(12), default="pending")  # pending|yes|no|maybe
+    rsvp: Mapped[str] = mapped_column(String(12), default=Rsvp.PENDING)
     invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Demand, DemandStatus, Guide, Organization, Provider
+from ..models import Demand, DemandStatus, Guide, GuideStatus, Organization, Provider
 from .leads import BUDGET_BANDS, NO_BUDGET
 
 
@@ -86,7 +86,7 @@ def sitemap_guides(session: Session) -> list[tuple[int, dt.datetime | None]]:
     return list(
         session.execute(
             select(Guide.id, Guide.published_at)
-            .where(Guide.status == "published")
+            .where(Guide.status == GuideStatus.PUBLISHED)
             .order_by(Guide.id)
         )
     )

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
-from ..models import Meeting, utcnow
+from ..models import Meeting, MeetingStatus, utcnow
 
 DURATION = dt.timedelta(hours=3)
 MIMETYPE = "text/calendar"
@@ -38,7 +38,7 @@ def ics(meeting: Meeting, sequence: int, base_url: str = "") -> bytes:
         meeting.place,
         meeting.description,
         f"{base_url}/meetings/invitations" if base_url else "",
-        meeting.status == "cancelled",
+        meeting.status == MeetingStatus.CANCELLED,
         base_url,
     )
 

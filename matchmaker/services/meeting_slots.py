@@ -21,7 +21,17 @@ from sqlalchemy.orm import Session
 from search import SearchBackend
 
 from ..china_time import to_utc
-from ..models import Expert, Meeting, MeetingExpertSlot, Organization, OrgType, User, utcnow
+from ..models import (
+    MEETING_EDITABLE,
+    Expert,
+    Meeting,
+    MeetingExpertSlot,
+    MeetingStatus,
+    Organization,
+    OrgType,
+    User,
+    utcnow,
+)
 from ..schemas import Strict, validate
 from . import audit, experts
 from .errors import Conflict, field_error
@@ -40,7 +50,7 @@ def _diagnostic(session: Session, actor: User, meeting_id: int):
     meeting = get_meeting(session, actor, meeting_id)
     if meeting.kind != KIND_DIAGNOSIS:
         raise Conflict(_("只有诊断对接会才有专家时段"))
-    if meeting.status not in ("planning", "invited") or meeting.starts_at <= utcnow():
+    if meeting.status not in MEETING_EDITABLE or meeting.starts_at <= utcnow():
         raise Conflict(_("对接会已开始、已举行或已取消，不能再修改"))
     return meeting
 
@@ -151,7 +161,7 @@ def slots_of(session: Session, expert: Expert) -> list[MeetingExpertSlot]:
             .where(
                 MeetingExpertSlot.expert_id == expert.id,
                 MeetingExpertSlot.organization_id.is_not(None),
-                Meeting.status.in_(("invited", "held")),
+                Meeting.status.in_((MeetingStatus.INVITED, MeetingStatus.HELD)),
             )
             .order_by(MeetingExpertSlot.starts_at)
         )

@@ -31,15 +31,18 @@ from search import SearchBackend
 
 from ..china_time import to_local, to_utc
 from ..models import (
+    MEETING_EDITABLE,
     AuditEvent,
     Demand,
     DemandStatus,
     Meeting,
     MeetingInvitee,
     MeetingPair,
+    MeetingStatus,
     Organization,
     Provider,
     Role,
+    Rsvp,
     User,
     utcnow,
 )
@@ -53,14 +56,6 @@ from .notifications import notify
 from .unit_of_work import after_commit
 
 
-class MeetingStatus:
-    PLANNING = "planning"
-    INVITED = "invited"
-    HELD = "held"
-    CANCELLED = "cancelled"
-    EDITABLE = (PLANNING, INVITED)
-
-
 class Outcome:
     TALKED = "talked"
     FOLLOW_UP = "follow_up"
@@ -69,7 +64,7 @@ class Outcome:
     ALL = (TALKED, FOLLOW_UP, CONTRACT_SIGNED, NO_SHOW)
 
 
-RSVP_ANSWERS = ("yes", "no", "maybe")
+RSVP_ANSWERS = (Rsvp.YES, Rsvp.NO, Rsvp.MAYBE)
 KIND_MATCHMAKING, KIND_DIAGNOSIS = "matchmaking", "diagnosis"
 KINDS = (KIND_MATCHMAKING, KIND_DIAGNOSIS)
 DEFAULT_PER_DEMAND = 3
@@ -156,7 +151,7 @@ def overview(session: Session, actor: User, meeting_id: int) -> Overview:
         side.pairs.sort(key=lambda p: (-p.score, p.rank, p.id))
     sides.sort(key=lambda s: (-s.best_score, s.provider.id))
     invitees = sorted(meeting.invitees, key=lambda i: (i.organization.type, i.organization.name))
-    counts = dict.fromkeys(("pending", *RSVP_ANSWERS), 0)
+    counts = dict.fromkeys((Rsvp.PENDING, *RSVP_ANSWERS), 0)
     for invitee in invitees:
         counts[invitee.rsvp] = counts.get(invitee.rsvp, 0) + 1
     return Overview(
@@ -341,13 +336,13 @@ def cancel_meeting(
 
 
 def _require_editable(meeting: Meeting) -> None:
-    if meeting.status not in MeetingStatus.EDITABLE:
+    if meeting.status not in MEETING_EDITABLE:
         raise Conflict(_("对接会已举行或已取消，不能再修改配对"))
 
 
 def _require_upcoming(meeting: Meeting, now: dt.datetime | None = None) -> None:
     """Changing or calling off: only before the start, and not once called off."""
-    if meeting.status not in MeetingStatus.EDITABLE or meeting.starts_at <= (now or utcnow()):
+    if meeting.status not in MEETING_EDITABLE or meeting.starts_at <= (now or utcnow()):
         raise Conflict(_("对接会已开始、已举行或已取消，不能再修改"))
 
 
@@ -742,7 +737,7 @@ def invitations_for(session: Session, actor: User) -> list[Invitation]:
                     )
                     for p in mine
                 ],
-                meeting.starts_at > now and meeting.status in MeetingStatus.EDITABLE,
+                meeting.starts_at > now and meeting.status in MEETING_EDITABLE,
                 [slot for slot in meeting.slots if slot.organization_id == actor.organization_id],
             )
         )
@@ -767,7 +762,7 @@ def rsvp(session: Session, actor: User, meeting_id: int, answer: Any) -> Meeting
     if answer not in RSVP_ANSWERS:
         raise field_error("answer", _("请选择参加、不参加或待定"))
     meeting = session.get(Meeting, meeting_id)
-    if meeting.starts_at <= utcnow() or meeting.status not in MeetingStatus.EDITABLE:
+    if meeting.starts_at <= utcnow() or meeting.status not in MEETING_EDITABLE:
         raise Conflict(_("对接会已开始，不能再回复"))
     if invitee.rsvp != answer:
         invitee.rsvp, invitee.responded_at = answer, utcnow()

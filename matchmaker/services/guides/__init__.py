@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ... import china_time
-from ...models import Demand, Guide, GuideSubscription, Role, User, utcnow
+from ...models import Demand, Guide, GuideStatus, GuideSubscription, Role, User, utcnow
 from ...schemas import ClusterCode, NotBelow, Strict, Text200, validate
 from .. import audit, locks, mail
 from ..access import require_role
@@ -36,8 +36,6 @@ from ..notifications import notify
 from ..unit_of_work import after_commit
 from . import diff, snapshot, talent_snapshot
 
-DRAFT = "draft"
-PUBLISHED = "published"
 PUBLISHED_WORK = "guide_published"  # after-commit work: (guide_id,)
 MAX_COMMENTARY = 20_000
 
@@ -122,7 +120,7 @@ def _get(session: Session, guide_id: int) -> Guide:
 def get_published(session: Session, guide_id: int) -> Guide:
     """A published edition, for anyone; drafts do not exist for the public."""
     guide = session.get(Guide, guide_id)
-    if guide is None or guide.status != PUBLISHED:
+    if guide is None or guide.status != GuideStatus.PUBLISHED:
         raise NotFound(_("指南不存在"))
     return guide
 
@@ -155,7 +153,7 @@ def list_published(session: Session, kind: str = "design") -> list[Guide]:
     return list(
         session.scalars(
             select(Guide)
-            .where(Guide.status == PUBLISHED, Guide.kind == kind)
+            .where(Guide.status == GuideStatus.PUBLISHED, Guide.kind == kind)
             .order_by(Guide.edition.desc())
         )
     )
@@ -166,7 +164,7 @@ def list_all(session: Session, actor: User) -> list[Guide]:
     return list(
         session.scalars(
             select(Guide).order_by(
-                (Guide.status == DRAFT).desc(), Guide.edition.desc(), Guide.id.desc()
+                (Guide.status == GuideStatus.DRAFT).desc(), Guide.edition.desc(), Guide.id.desc()
             )
         )
     )
@@ -178,7 +176,7 @@ def previous_of(session: Session, guide: Guide) -> Guide | None:
 
 def trend(session: Session, guide: Guide) -> list[dict[str, Any]]:
     """The series for the trend chart: frozen for an edition, live for a draft's preview."""
-    if guide.status == PUBLISHED:
+    if guide.status == GuideStatus.PUBLISHED:
         return list((guide.content or {}).get("trend") or [])
     point = KINDS[guide.kind].trend_point
     points = [
@@ -192,7 +190,7 @@ def trend(session: Session, guide: Guide) -> list[dict[str, Any]]:
 
 
 def _require_draft(guide: Guide) -> None:
-    if guide.status != DRAFT:
+    if guide.status != GuideStatus.DRAFT:
         raise Conflict(_("已发布的指南不可修改"))
 
 
@@ -209,7 +207,7 @@ def create_draft(session: Session, actor: User, body: Any, kind: str = "design")
         period_end=data.period_end,
         clusters=list(data.clusters),
         commentary=data.commentary,
-        status=DRAFT,
+        status=GuideStatus.DRAFT,
         created_by_id=actor.id,
         content=KINDS[kind].build(session, data.period_start, data.period_end, data.clusters),
     )
@@ -330,8 +328,8 @@ def _claim(session: Session, guide_id: int) -> Guide:
     locks.hold(session, "guide-publication")
     claimed = session.execute(
         update(Guide)
-        .where(Guide.id == guide_id, Guide.status == DRAFT)
-        .values(status=PUBLISHED, published_at=utcnow())
+        .where(Guide.id == guide_id, Guide.status == GuideStatus.DRAFT)
+        .values(status=GuideStatus.PUBLISHED, published_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     guide = _get(session, guide_id)
@@ -436,7 +434,7 @@ def toggle_subscription(session: Session, actor: User) -> bool:
 
 def mail_subscribers(session: Session, guide: Guide, base_url: str) -> int:
     """Queue an e-mail about a published edition to every subscriber; returns how many."""
-    if guide.status != PUBLISHED:
+    if guide.status != GuideStatus.PUBLISHED:
         return 0
     sent = 0
     for user in subscribers(session):

@@ -16,9 +16,9 @@ from pathlib import Path
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from ...models import Guide
-from . import PUBLISHED, talent_pdf, talent_xlsx, trend
+from ...models import Guide, GuideStatus
 from . import pdf as guide_pdf
+from . import talent_pdf, talent_xlsx, trend
 from . import xlsx as guide_xlsx
 
 FORMATS = ("pdf", "xlsx")
@@ -35,7 +35,7 @@ def path_of(upload_folder: str, guide: Guide, fmt: str, locale: str) -> Path:
 
 def stored(upload_folder: str, guide: Guide, fmt: str, locale: str) -> Path | None:
     """The edition's file, or None while it is not rendered yet (or for a draft)."""
-    if guide.status != PUBLISHED:
+    if guide.status != GuideStatus.PUBLISHED:
         return None
     path = path_of(upload_folder, guide, fmt, locale)
     return path if path.is_file() else None
@@ -53,7 +53,7 @@ def render(session: Session, guide: Guide, config: Mapping, fmt: str, locale: st
 
 def render_all(session: Session, guide: Guide, config: Mapping, upload_folder: str) -> int:
     """Render and store every file of a published edition that is missing; returns how many."""
-    if guide.status != PUBLISHED:
+    if guide.status != GuideStatus.PUBLISHED:
         return 0
     folder(upload_folder).mkdir(parents=True, exist_ok=True)
     written = 0

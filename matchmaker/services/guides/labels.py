@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ...china_time import formatted
 from ...labels import CLOSE_REASON, DEMAND_STATUS, money
-from ...models import Guide
+from ...models import Guide, GuideStatus
 from ...taxonomy import get_taxonomy
 from .snapshot import BALANCED, IDLE, SHORTAGE, SURPLUS, SURPLUS_MIN_VERIFIED, SURPLUS_RATIO
 
@@ -31,7 +31,7 @@ def period(guide: Guide) -> str:
 
 
 def edition_line(guide: Guide) -> str:
-    if guide.status == "published":
+    if guide.status == GuideStatus.PUBLISHED:
         return _(
             "第 %(n)s 期 · 统计期 %(period)s · 发布于 %(date)s",
             n=guide.edition,

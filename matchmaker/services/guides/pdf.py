@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from ...china_time import formatted
-from ...models import Guide
+from ...models import Guide, GuideStatus
 from ...scales import nice_ticks
 from ...taxonomy import get_taxonomy
 from ..pdf_document import DEMAND, FAMILY, GRID, HEAD_FILL, INK, MUTED, PRIMARY, Document
@@ -206,7 +206,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
         )
     pdf.heading(guide.title, size=20)
     pdf.para(labels.edition_line(guide), size=10, colour=MUTED)
-    if guide.status != "published":
+    if guide.status != GuideStatus.PUBLISHED:
         pdf.para(_("草稿预览：尚未发布，数据可能变化。"), size=10, colour=DEMAND)
     pdf.ln(3)
     facts = [
@@ -342,7 +342,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     if not changes:
         pdf.para(
             _("这是第一期，没有可比较的上一期。")
-            if guide.status == "published"
+            if guide.status == GuideStatus.PUBLISHED
             else _("发布时与上一期比较。"),
             colour=MUTED,
         )

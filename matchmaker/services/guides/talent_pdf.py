@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from ...models import Guide
+from ...models import Guide, GuideStatus
 from ..pdf_document import DEMAND, FAMILY, HEAD_FILL, INK, MUTED, PRIMARY, Document
 from . import labels, talent_tables
 
@@ -36,7 +36,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
         )
     pdf.heading(guide.title, size=20)
     pdf.para(labels.edition_line(guide), size=10, colour=MUTED)
-    if guide.status != "published":
+    if guide.status != GuideStatus.PUBLISHED:
         pdf.para(_("草稿预览：尚未发布，数据可能变化。"), size=10, colour=DEMAND)
     pdf.ln(3)
     facts = talent_tables.facts(content)

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...china_time import formatted
-from ...models import Guide
+from ...models import Guide, GuideStatus
 from ...spreadsheets import fit_columns
 from ...taxonomy import get_taxonomy
 from . import charts, labels
@@ -337,7 +337,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
     else:
         ws["A1"] = (
             _("这是第一期，没有可比较的上一期。")
-            if guide.status == "published"
+            if guide.status == GuideStatus.PUBLISHED
             else _("发布时与上一期比较。")
         )
 

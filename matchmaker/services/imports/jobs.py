@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ... import private_files
-from ...models import ImportJob, ImportUndo, Role, User, utcnow
+from ...models import ImportJob, ImportStatus, ImportUndo, Role, User, utcnow
 from .. import audit
 from ..access import require_role
 from ..errors import Conflict, NotFound, field_error
@@ -32,7 +32,6 @@ from . import Outcome, ProblemsFound, inspect, require_confirmed, undo
 from .applying import ApplyFailed, apply_chunk
 from .reading import FileProblem, extension_of
 
-PREVIEWED, RUNNING, DONE, FAILED = "previewed", "running", "done", "failed"
 MAX_PROBLEMS = 1000  # stored and shown; the total count is kept in the summary
 SAMPLE = 10
 UPLOAD_EXTENSIONS = ("xlsx", "csv")
@@ -85,7 +84,7 @@ def preview_upload(
         kind=outcome.kind,
         filename=filename,
         stored_name=stored_name,
-        status=PREVIEWED,
+        status=ImportStatus.PREVIEWED,
         total=len(outcome.plan.actions),
         created_by_id=actor.id,
         problems=[p.as_dict() for p in outcome.problems[:MAX_PROBLEMS]],
@@ -141,7 +140,14 @@ def start(session: Session, actor: User, job_id: int, confirmed: bool = False) -
     changes = job.summary.get("confirm") or []
     if changes and not confirmed:
         raise field_error("confirm_changes", _("请勾选确认上述单位变更后再提交"))
-    return _claim(session, actor, job, PREVIEWED, "import.started", confirmed_changes=len(changes))
+    return _claim(
+        session,
+        actor,
+        job,
+        ImportStatus.PREVIEWED,
+        "import.started",
+        confirmed_changes=len(changes),
+    )
 
 
 def retry(session: Session, actor: User, job_id: int) -> ImportJob:
@@ -150,29 +156,31 @@ def retry(session: Session, actor: User, job_id: int) -> ImportJob:
     job = get_job(session, actor, job_id)
     if job.file_purged_at is not None:
         raise Conflict(_("上传的文件已按保留期限删除，请重新上传"))
-    return _claim(session, actor, job, FAILED, "import.retried")
+    return _claim(session, actor, job, ImportStatus.FAILED, "import.retried")
 
 
 def _claim(
     session: Session, actor: User, job: ImportJob, status: str, action: str, **details
 ) -> ImportJob:
     other = session.scalar(
-        select(ImportJob.id).where(ImportJob.status == RUNNING, ImportJob.id != job.id).limit(1)
+        select(ImportJob.id)
+        .where(ImportJob.status == ImportStatus.RUNNING, ImportJob.id != job.id)
+        .limit(1)
     )
     if other is not None:
         raise Conflict(_("另一个导入（#%(id)s）正在进行，请等它完成后再提交", id=other))
     claimed = session.execute(
         update(ImportJob)
         .where(ImportJob.id == job.id, ImportJob.status == status)
-        .values(status=RUNNING, processed=0, heartbeat_at=utcnow(), finished_at=None)
+        .values(status=ImportStatus.RUNNING, processed=0, heartbeat_at=utcnow(), finished_at=None)
     ).rowcount
     if not claimed:
         session.refresh(job)
-        if job.status == RUNNING:
+        if job.status == ImportStatus.RUNNING:
             raise Conflict(_("该导入已在进行中（可能由另一位管理员或另一窗口提交），请查看进度"))
         raise Conflict(_("该导入已经提交过（当前状态：%(status)s）", status=job.status))
     session.refresh(job)
-    if status == FAILED:
+    if status == ImportStatus.FAILED:
         job.problems = []
     audit.record(session, actor, action, "import_job", job.id, **details)
     after_commit(session, RUN_WORK, job.id, actor.id)
@@ -187,7 +195,7 @@ def _beat(session: Session, job: ImportJob, processed: int) -> None:
     """Progress and heartbeat, in the chunk's transaction; Stopped if the job was swept."""
     alive = session.execute(
         update(ImportJob)
-        .where(ImportJob.id == job.id, ImportJob.status == RUNNING)
+        .where(ImportJob.id == job.id, ImportJob.status == ImportStatus.RUNNING)
         .values(processed=processed, heartbeat_at=utcnow())
     ).rowcount
     if not alive:
@@ -200,7 +208,7 @@ def run(
     """Check the kept file again and write it chunk by chunk, ``commit``-ing each chunk with
     its undo notes. Raises on failure: the caller rolls back and calls ``fail``."""
     job = get_job(session, actor, job_id)
-    if job.status != RUNNING:
+    if job.status != ImportStatus.RUNNING:
         raise Conflict(_("该导入任务未在进行中"))
     data = (_folder(upload_folder) / job.stored_name).read_bytes()
     outcome = inspect(session, actor, job.filename, data, job.kind)
@@ -221,7 +229,7 @@ def run(
         _beat(session, job, min(begin + chunk, len(actions)))
         commit()
     job = session.get(ImportJob, job_id)
-    job.status, job.processed, job.finished_at = DONE, len(actions), utcnow()
+    job.status, job.processed, job.finished_at = ImportStatus.DONE, len(actions), utcnow()
     job.summary = {**job.summary, **counts, "merged": outcome.plan.merged}
     session.execute(delete(ImportUndo).where(ImportUndo.job_id == job.id))
     audit.record(
@@ -244,7 +252,7 @@ def fail(session: Session, job_id: int, exc: Exception) -> None:
     if job is None or isinstance(exc, Stopped):
         return  # swept meanwhile: the sweep undid it
     undone = undo.undo(session, job_id)
-    job.status, job.problems, job.finished_at = FAILED, _problems(exc), utcnow()
+    job.status, job.problems, job.finished_at = ImportStatus.FAILED, _problems(exc), utcnow()
     audit.record(session, None, "import.failed", "import_job", job.id, chunks_undone=undone)
 
 
@@ -278,7 +286,9 @@ def sweep(
     limit = (now or utcnow()) - stale_after
     dead = list(
         session.scalars(
-            select(ImportJob.id).where(ImportJob.status == RUNNING, ImportJob.heartbeat_at < limit)
+            select(ImportJob.id).where(
+                ImportJob.status == ImportStatus.RUNNING, ImportJob.heartbeat_at < limit
+            )
         )
     )
     for job_id in dead:
@@ -298,7 +308,7 @@ def purge_files(
         select(ImportJob).where(
             ImportJob.created_at < limit,
             ImportJob.file_purged_at.is_(None),
-            ImportJob.status != RUNNING,
+            ImportJob.status != ImportStatus.RUNNING,
         )
     ).all()
     for job in jobs:

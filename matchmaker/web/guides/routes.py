@@ -27,6 +27,7 @@ from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...jobs import tasks as jobs
+from ...models import GuideStatus
 from ...services import guides
 from ...services.errors import ValidationFailed
 from ...services.guides import charts as guide_charts
@@ -112,7 +113,7 @@ def show(guide_id: int):
         return _show_talent(guide, trend)
     return render_template(
         "guides/show.html",
-        publish=publish_question(guide) if guide.status == guides.DRAFT else None,
+        publish=publish_question(guide) if guide.status == GuideStatus.DRAFT else None,
         guide=guide,
         c=guide.content or {},
         trend=trend,
@@ -133,7 +134,7 @@ def _show_talent(guide, trend: list[dict]):
     services = get_taxonomy().services
     return render_template(
         "guides/talent.html",
-        publish=publish_question(guide) if guide.status == guides.DRAFT else None,
+        publish=publish_question(guide) if guide.status == GuideStatus.DRAFT else None,
         guide=guide,
         facts=talent_tables.facts(content),
         summary=talent_tables.changes_summary(content, locale),
@@ -168,7 +169,7 @@ def _download(guide_id: int, fmt: str) -> Response:
     locale = _edition_locale()
     name = guide_pdf.filename(guide, fmt, locale)
     folder = current_app.config["UPLOAD_FOLDER"]
-    if guide.status != guides.PUBLISHED:
+    if guide.status != GuideStatus.PUBLISHED:
         data = guide_files.render(db.session, guide, current_app.config, fmt, locale)
         response = Response(data, mimetype=MIMETYPES[fmt])
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -250,7 +251,7 @@ def _render_admin(form: GuideForm | None = None, status: int = 200):
     return render_template(
         "guides/admin.html",
         guides_list=guides_list,
-        publish={g.id: publish_question(g) for g in guides_list if g.status == guides.DRAFT},
+        publish={g.id: publish_question(g) for g in guides_list if g.status == GuideStatus.DRAFT},
         form=form,
         action=ActionForm(),
         gl=labels,
@@ -286,7 +287,7 @@ def admin_create():
 @admin_required
 def admin_edit(guide_id: int):
     guide = guides.get_for_admin(db.session, current_user, guide_id)
-    if guide.status != guides.DRAFT:
+    if guide.status != GuideStatus.DRAFT:
         flash(_("已发布的指南不可修改"), "error")
         return redirect(url_for("guides.show", guide_id=guide.id))
     if request.method == "GET":

@@ -94,24 +94,6 @@ def outcome_labels() -> dict[str, str]:
     }
 
 
-def rsvp_labels() -> dict[str, str]:
-    return {
-        "pending": str(_l("未回复")),
-        "yes": str(_l("参加")),
-        "no": str(_l("不参加")),
-        "maybe": str(_l("待定")),
-    }
-
-
-def status_labels() -> dict[str, str]:
-    return {
-        "planning": str(_l("筹备中")),
-        "invited": str(_l("已邀请")),
-        "held": str(_l("已举行")),
-        "cancelled": str(_l("已取消")),
-    }
-
-
 def to_int(value: str | None) -> int | str | None:
     """A form's number: an int when it is one, else the raw text (the service rejects it)."""
     value = (value or "").strip().replace(",", "").replace("，", "")

@@ -25,7 +25,7 @@ from search import SearchUnavailable
 
 from ...china_time import to_local
 from ...extensions import db
-from ...models import Role
+from ...models import MeetingStatus, Role, Rsvp
 from ...search_engine import get_search
 from ...services import meeting_calendar, meeting_papers, meeting_slots
 from ...services import meetings as meeting_service
@@ -42,8 +42,6 @@ from .forms import (
     OutcomeForm,
     PairForm,
     outcome_labels,
-    rsvp_labels,
-    status_labels,
     to_int,
 )
 
@@ -53,8 +51,8 @@ bp = Blueprint("meetings", __name__)
 @bp.app_context_processor
 def meeting_labels() -> dict:
     return {
-        "meeting_status_labels": status_labels,
-        "rsvp_labels": rsvp_labels,
+        "meeting_status_labels": MeetingStatus.labels,
+        "rsvp_labels": Rsvp.labels,
         "outcome_labels": outcome_labels,
     }
 
@@ -191,7 +189,7 @@ def cancel(meeting_id: int):
 @admin_required
 def paper(meeting_id: int, paper: str, fmt: str):
     meeting = meeting_service.get_meeting(db.session, actor(), meeting_id)
-    table = meeting_papers.table(meeting, paper, outcome_labels(), rsvp_labels())
+    table = meeting_papers.table(meeting, paper, outcome_labels(), Rsvp.labels())
     if fmt == "xlsx":
         data = meeting_papers.xlsx(table)
     else:
@@ -347,5 +345,5 @@ def rsvp(meeting_id: int):
     except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "error")
     else:
-        flash(_("已回复：%(answer)s", answer=rsvp_labels()[invitee.rsvp]), "success")
+        flash(_("已回复：%(answer)s", answer=Rsvp(invitee.rsvp).label), "success")
     return redirect(url_for(".invitations", _anchor=f"meeting-{meeting_id}"))
