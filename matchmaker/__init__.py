@@ -77,7 +77,7 @@ def create_app(overrides: Mapping | None = None, settings: Settings | None = Non
     from . import models  # noqa: F401  (register tables with the metadata)
     from .api import init_app as init_api
     from .cli import init_app as init_cli
-    from .errors import init_app as init_errors
+    from .http_errors import init_app as init_errors
     from .web import init_app as init_web
 
     init_web(app)

@@ -12,7 +12,7 @@ from flask_babel import refresh
 
 from search import SearchUnavailable
 
-from ..errors import error_response
+from ..http_errors import error_response
 from ..transaction import rollback
 from . import (  # noqa: F401,E402  (register routes)
     auth,

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from ..errors import error_response
 from ..extensions import db, login_manager
+from ..http_errors import error_response
 from ..labels import STATUS_LABELS
 from ..models import DemandStatus, User
 from ..reasons import reason_label

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ... import throttle
-from ...errors import wait_message
 from ...extensions import db, login_manager
+from ...http_errors import wait_message
 from ...jobs.tasks import public_base_url
 from ...models import Role, User
 from ...schemas import DesignerRegistrationIn, RegistrationIn, validate

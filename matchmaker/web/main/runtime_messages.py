@@ -1,4 +1,4 @@
-"""Messages translated at run time from a variable (``_(MESSAGES[status])`` in errors.py).
+"""Messages translated at run time from a variable (``_(MESSAGES[status])`` in http_errors.py).
 
 Extraction only sees literal msgids; listing them here keeps them in the catalogue.
 """
