@@ -99,7 +99,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     passwords.require("new_password", new, (user.email, user.name, organization))
     user.password_hash = hash_password(new)
     end_every_sign_in(session, user)
-    audit.record(session, user, "user.password_changed", "user", user.id)
+    audit.log_event(session, user, "user.password_changed", "user", user.id)
 
 
 def organization_id_by_name(session: Session, name: str | None) -> int | None:
@@ -127,7 +127,7 @@ def end_every_sign_in(session: Session, user: User) -> None:
 
 def sign_out_everywhere(session: Session, user: User) -> None:
     end_every_sign_in(session, user)
-    audit.record(session, user, "user.signed_out_everywhere", "user", user.id)
+    audit.log_event(session, user, "user.signed_out_everywhere", "user", user.id)
 
 
 def deactivate(session: Session, actor: User | None, user: User) -> None:
@@ -139,7 +139,7 @@ def deactivate(session: Session, actor: User | None, user: User) -> None:
         raise Forbidden(_("仅管理员可以停用账号"))
     user.active = False
     end_every_sign_in(session, user)
-    audit.record(session, actor, "user.deactivated", "user", user.id)
+    audit.log_event(session, actor, "user.deactivated", "user", user.id)
 
 
 def get_or_create_organization(
@@ -187,7 +187,7 @@ def create_user(
     elif organization_name:
         raise field_error("organization", _("该角色不属于任何单位"))
     user = _new_user(session, email, password, role, organization, name=name)
-    audit.record(session, None, "user.created", "user", user.id, role=role)
+    audit.log_event(session, None, "user.created", "user", user.id, role=role)
     return user
 
 
@@ -204,7 +204,7 @@ def set_organization_verified(
     organization.verified = verified
     organization.verified_at = utcnow() if verified else None
     organization.verified_scope = []  # vouched for by an administrator, without evidence
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "organization.verified" if verified else "organization.unverified",

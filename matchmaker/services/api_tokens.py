@@ -70,7 +70,7 @@ def revoke(session: Session, actor: User, token_id: int) -> None:
     )
     if not result.rowcount:
         raise NotFound(_("令牌不存在"))
-    audit.record(session, actor, "user.token_revoked", "user", actor.id, token_id=token_id)
+    audit.log_event(session, actor, "user.token_revoked", "user", actor.id, token_id=token_id)
 
 
 def revoke_all(session: Session, user: User) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from ..models import AuditEvent, User
 
 
-def record(
+def log_event(
     session: Session, actor: User | None, action: str, subject_type: str, subject_id: int, **data
 ) -> AuditEvent:
     event = AuditEvent(

@@ -74,7 +74,7 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "colleague.invited",
@@ -132,7 +132,7 @@ def revoke(session: Session, actor: User, invitation_id: int) -> ColleagueInvita
         raise NotFound(_("邀请不存在"))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "colleague.invitation_revoked",
@@ -186,7 +186,7 @@ def accept(session: Session, token: str, body: Any, secret: str) -> User:
     session.add(user)
     invitation.accepted_at = utcnow()
     session.flush()
-    audit.record(
+    audit.log_event(
         session, user, "colleague.joined", "user", user.id, organization_id=organization.id
     )
     return user
@@ -202,7 +202,7 @@ def remove(session: Session, actor: User, user_id: int) -> User:
     if colleague.id == actor.id:
         raise Conflict(_("不能移除自己"))
     colleague.active = False
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "colleague.removed",

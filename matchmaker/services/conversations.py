@@ -133,7 +133,7 @@ def read(session: Session, actor: User, interest_id: int) -> Conversation:
     interest, side = readable(session, actor, interest_id)
     items = messages_of(session, interest)
     if side is None:
-        audit.record(session, actor, "conversation.read_by_admin", "interest", interest.id)
+        audit.log_event(session, actor, "conversation.read_by_admin", "interest", interest.id)
     else:
         _mark_read(session, actor, interest, items[-1].id if items else 0)
     demand = interest.demand
@@ -180,7 +180,7 @@ def post(
     session.add(message)
     session.flush()
     written = files.attach_to_message(session, message, list(uploads), storage) if uploads else []
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "message.sent",
@@ -270,7 +270,7 @@ def report(session: Session, actor: User, interest_id: int, body: Any) -> Conver
     row = ConversationReport(interest_id=interest.id, reporter_id=actor.id, reason=data.reason)
     session.add(row)
     session.flush()
-    audit.record(session, actor, "conversation.reported", "interest", interest.id, side=side)
+    audit.log_event(session, actor, "conversation.reported", "interest", interest.id, side=side)
     admins = session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True)))
     notify(session, admins, "conversation_reported", "/admin/reports", interest_id=interest.id)
     return row
@@ -311,5 +311,5 @@ def close_report(session: Session, actor: User, report_id: int) -> ConversationR
     if row is None or row.closed_at is not None:
         raise NotFound(_("举报不存在或已处理"))
     row.closed_at = utcnow()
-    audit.record(session, actor, "conversation.report_closed", "interest", row.interest_id)
+    audit.log_event(session, actor, "conversation.report_closed", "interest", row.interest_id)
     return row

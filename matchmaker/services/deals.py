@@ -60,7 +60,7 @@ def close(session: Session, actor: User, interest_id: int, body: Any) -> Interes
     mark_won(session, actor, interest.demand_id)
     interest.won_at = utcnow()
     interest.contract_value, interest.start_date = data.contract_value, data.start_date
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "deal.closed",
@@ -111,7 +111,7 @@ def write_review(session: Session, actor: User, interest_id: int, body: Any) -> 
     session.add(review)
     session.flush()
     enqueue_provider(session, interest.provider)  # its rating may have changed
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "review.written",
@@ -176,7 +176,7 @@ def report_review(session: Session, actor: User, review_id: int, body: Any) -> R
         raise NotFound(_("评价不存在"))
     data = validate(ReportIn, body)
     review.reported_at, review.report_reason = utcnow(), data.reason
-    audit.record(session, actor, "review.reported", "review", review.id)
+    audit.log_event(session, actor, "review.reported", "review", review.id)
     admins = session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True)))
     notify(session, admins, "review_reported", "/admin/reports", review_id=review.id)
     return review
@@ -208,5 +208,7 @@ def set_hidden(
     review.hidden_reason = reason.strip() if hidden else None
     review.reported_at, review.report_reason = None, None
     enqueue_provider(session, review.interest.provider)
-    audit.record(session, actor, "review.hidden" if hidden else "review.shown", "review", review.id)
+    audit.log_event(
+        session, actor, "review.hidden" if hidden else "review.shown", "review", review.id
+    )
     return review

@@ -119,7 +119,7 @@ def _moved(
 ) -> None:
     """What every move leaves behind: its audit event (the statistics read it) and the index
     change."""
-    audit.record(
+    audit.log_event(
         session,
         actor,
         step.action,

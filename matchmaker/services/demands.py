@@ -156,7 +156,7 @@ def record_created(
     wanted = status or S.IN_REVIEW
     if not actor.is_admin and wanted != S.DRAFT:
         wanted = S.IN_REVIEW
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "demand.created",
@@ -207,7 +207,7 @@ def update_demand(
             exclude={"organization_id", "organization", "status"}
         ).items():
             setattr(demand, key, value)
-        audit.record(session, actor, "demand.updated", "demand", demand.id, fields=sorted(patch))
+        audit.log_event(session, actor, "demand.updated", "demand", demand.id, fields=sorted(patch))
         enqueue_demand(session, demand)  # flushes: the UPDATE checks the version it read
         if actor.is_admin and requested_status == S.PUBLISHED and demand.status == S.IN_REVIEW:
             approve(session, actor, demand.id)
@@ -340,6 +340,6 @@ def delete_demand(session: Session, actor: User, demand_id: int) -> None:
     if not actor.is_admin and demand.status != S.DRAFT:
         raise InvalidTransition(_("只能删除草稿；已提交的需求请撤回"))
     enqueue_demand(session, demand)
-    audit.record(session, actor, "demand.deleted", "demand", demand.id)
+    audit.log_event(session, actor, "demand.deleted", "demand", demand.id)
     session.delete(demand)
     session.flush()

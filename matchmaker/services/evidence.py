@@ -95,7 +95,9 @@ def submit(
     written = files.attach_evidence(
         session, request, {LICENCE: licence, LEVEL: level_proof}, storage
     )
-    audit.record(session, actor, "organization.evidence_submitted", "organization", organization.id)
+    audit.log_event(
+        session, actor, "organization.evidence_submitted", "organization", organization.id
+    )
     admins = session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True)))
     notify(session, admins, "verification_requested", "/admin/verifications")
     return request, written
@@ -180,7 +182,7 @@ def approve(session: Session, actor: User, request_id: int) -> Organization:
     organization.verified_scope = [LICENCE] + ([LEVEL] if request.level != "none" else [])
     if request.level != "none":
         organization.level = request.level
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "organization.verified",
@@ -201,7 +203,7 @@ def reject(session: Session, actor: User, request_id: int, reason: str) -> Verif
     if not reason:
         raise field_error("reason", _("请填写驳回原因"))
     request.status, request.decided_at, request.reason = REJECTED, utcnow(), reason[:1000]
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "organization.evidence_rejected",

@@ -127,7 +127,7 @@ def _admit(session: Session, actor: User, user: User, data: ExpertIn, **fields) 
     )
     session.add(expert)
     session.flush()
-    audit.record(session, actor, "expert.admitted", "expert", expert.id, **_facts(expert))
+    audit.log_event(session, actor, "expert.admitted", "expert", expert.id, **_facts(expert))
     enqueue_expert(session, expert)
     return expert
 
@@ -183,7 +183,7 @@ def update_expert(session: Session, actor: User, expert_id: int, patch: Any) -> 
     for name, value in data.model_dump().items():
         setattr(expert, name, value)
     expert.updated_at = utcnow()
-    audit.record(session, actor, "expert.updated", "expert", expert.id, **_facts(expert))
+    audit.log_event(session, actor, "expert.updated", "expert", expert.id, **_facts(expert))
     enqueue_expert(session, expert)
     return expert
 
@@ -195,7 +195,7 @@ def set_active(session: Session, actor: User, expert_id: int, active: bool) -> E
     expert.active = active
     expert.user.active = active
     action = "expert.reinstated" if active else "expert.retired"
-    audit.record(session, actor, action, "expert", expert.id)
+    audit.log_event(session, actor, action, "expert", expert.id)
     enqueue_expert(session, expert)
     return expert
 
@@ -218,7 +218,7 @@ def _add_conflict(
     )
     session.add(conflict)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "expert.conflict_added",
@@ -241,7 +241,7 @@ def remove_conflict(session: Session, actor: User, expert_id: int, conflict_id: 
     conflict = session.get(ExpertConflict, conflict_id)
     if conflict is None or conflict.expert_id != expert.id:
         raise field_error("conflict", _("记录不存在"))
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "expert.conflict_removed",

@@ -61,7 +61,7 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
     session.add(interest)
     session.flush()
     proposals.record(session, actor, interest)
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "interest.created",
@@ -111,7 +111,7 @@ def _decide(session: Session, actor: User, interest_id: int, new_status: str) ->
     interest = for_decision(session, actor, interest_id)
     demand = interest.demand
     _claim(session, interest, new_status)
-    audit.record(
+    audit.log_event(
         session,
         actor,
         f"interest.{new_status}",
@@ -145,7 +145,7 @@ def decline(session: Session, actor: User, interest_id: int) -> Interest:
 def withdraw(session: Session, actor: User, interest_id: int) -> Interest:
     interest = INTEREST_POLICY.require(actor, "withdraw", session.get(Interest, interest_id))
     _claim(session, interest, InterestStatus.WITHDRAWN)
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "interest.withdrawn",
@@ -172,7 +172,9 @@ def invite(session: Session, actor: User, demand_id: int, provider_id: int) -> I
     invitation = Invitation(demand=demand, provider=provider, invited_by_id=actor.id)
     session.add(invitation)
     session.flush()
-    audit.record(session, actor, "invitation.created", "demand", demand.id, provider_id=provider.id)
+    audit.log_event(
+        session, actor, "invitation.created", "demand", demand.id, provider_id=provider.id
+    )
     notify_organization(
         session,
         provider.organization,

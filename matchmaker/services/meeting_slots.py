@@ -93,7 +93,9 @@ def add_slot(session: Session, actor: User, meeting_id: int, body: Any) -> Meeti
     )
     meeting.slots.append(slot)
     session.flush()
-    audit.record(session, actor, "meeting.slot_added", "meeting", meeting.id, expert_id=expert.id)
+    audit.log_event(
+        session, actor, "meeting.slot_added", "meeting", meeting.id, expert_id=expert.id
+    )
     return slot
 
 
@@ -121,7 +123,7 @@ def book(
             {"organization": [_("存在利益冲突")]},
         )
     slot.organization = organization
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "meeting.slot_booked",
@@ -140,7 +142,7 @@ def release(session: Session, actor: User, meeting_id: int, slot_id: int) -> Non
     ):
         raise Conflict(_("邀请已发出，不能再取消该企业的预约"))
     slot.organization = None
-    audit.record(session, actor, "meeting.slot_released", "meeting", meeting_id)
+    audit.log_event(session, actor, "meeting.slot_released", "meeting", meeting_id)
 
 
 def remove_slot(session: Session, actor: User, meeting_id: int, slot_id: int) -> None:
@@ -148,7 +150,7 @@ def remove_slot(session: Session, actor: User, meeting_id: int, slot_id: int) ->
     if slot.organization_id is not None:
         raise Conflict(_("请先取消该时段的企业预约"))
     slot.meeting.slots.remove(slot)
-    audit.record(session, actor, "meeting.slot_removed", "meeting", meeting_id)
+    audit.log_event(session, actor, "meeting.slot_removed", "meeting", meeting_id)
     session.flush()
 
 

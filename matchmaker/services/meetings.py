@@ -253,7 +253,7 @@ def create_meeting(
     meeting = Meeting(**fields, status=MeetingStatus.PLANNING, created_by_id=actor.id)
     session.add(meeting)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "meeting.created",
@@ -305,7 +305,7 @@ def update_meeting(
         return meeting
     for name in changed:
         setattr(meeting, name, fields[name])
-    audit.record(session, actor, "meeting.updated", "meeting", meeting.id, fields=changed)
+    audit.log_event(session, actor, "meeting.updated", "meeting", meeting.id, fields=changed)
     if meeting.invitees and {"starts_at", "place", "title"} & set(changed):
         _tell_invitees(session, meeting, "meeting_changed")
     return meeting
@@ -322,7 +322,7 @@ def cancel_meeting(
     meeting = get_meeting(session, actor, meeting_id)
     _require_upcoming(meeting, now)
     meeting.status = MeetingStatus.CANCELLED
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "meeting.cancelled",
@@ -392,7 +392,7 @@ def propose(
                 added += 1
             pair.score, pair.rank = round(float(hit.score), 4), rank
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "meeting.proposed",
@@ -434,7 +434,7 @@ def add_pair(
     session.add(pair)
     meeting.pairs.append(pair)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "meeting.pair_added",
@@ -463,7 +463,7 @@ def set_included(
     _require_editable(meeting)
     if pair.included != included:
         pair.included = included
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "meeting.pair_included" if included else "meeting.pair_excluded",
@@ -641,7 +641,7 @@ def send_invitations(session: Session, actor: User, meeting_id: int) -> int:
     )
     meeting.status = MeetingStatus.INVITED
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "meeting.invitations_sent",
@@ -690,7 +690,7 @@ class ArrangedPair:
 
 
 @dataclass
-class Invitation:
+class ReceivedInvitation:
     invitee: MeetingInvitee
     meeting: Meeting
     pairs: list[ArrangedPair]  # the organisation's included pairs: whom it will meet about what
@@ -698,7 +698,7 @@ class Invitation:
     slots: list = field(default_factory=list)  # a diagnostic meeting: its times with experts
 
 
-def invitations_for(session: Session, actor: User) -> list[Invitation]:
+def invitations_for(session: Session, actor: User) -> list[ReceivedInvitation]:
     """The actor's organisation's invitations, upcoming first."""
     if (
         actor is None
@@ -726,7 +726,7 @@ def invitations_for(session: Session, actor: User) -> list[Invitation]:
         ]
         mine.sort(key=lambda p: (-p.score, p.rank, p.id))
         result.append(
-            Invitation(
+            ReceivedInvitation(
                 invitee,
                 meeting,
                 [
@@ -766,7 +766,7 @@ def rsvp(session: Session, actor: User, meeting_id: int, answer: Any) -> Meeting
         raise Conflict(_("对接会已开始，不能再回复"))
     if invitee.rsvp != answer:
         invitee.rsvp, invitee.responded_at = answer, utcnow()
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "meeting.rsvp",
@@ -827,7 +827,7 @@ def record_outcome(
     old_value = pair.contract_value
     pair.outcome, pair.contract_value, pair.notes = outcome, value, notes or None
     subject = {"pair_id": pair.id, "demand_id": pair.demand_id, "provider_id": pair.provider_id}
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "meeting.outcome_recorded",
@@ -839,7 +839,7 @@ def record_outcome(
     )
     is_signed = outcome == Outcome.CONTRACT_SIGNED
     if is_signed and (not was_signed or old_value != value):
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "meeting.contract_signed",
@@ -851,8 +851,10 @@ def record_outcome(
             **subject,
         )
     elif was_signed and not is_signed:
-        audit.record(session, actor, "meeting.contract_cancelled", "meeting", meeting.id, **subject)
+        audit.log_event(
+            session, actor, "meeting.contract_cancelled", "meeting", meeting.id, **subject
+        )
     if meeting.status != MeetingStatus.HELD:
         meeting.status = MeetingStatus.HELD
-        audit.record(session, actor, "meeting.held", "meeting", meeting.id)
+        audit.log_event(session, actor, "meeting.held", "meeting", meeting.id)
     return pair

@@ -64,7 +64,7 @@ def request_link(session: Session, email: str, base_url: str, secret: str, minut
     if user is None or not user.active:
         return
     _mail_link(session, user, base_url, secret, minutes)
-    audit.record(session, None, "user.password_reset_requested", "user", user.id)
+    audit.log_event(session, None, "user.password_reset_requested", "user", user.id)
 
 
 def user_for(session: Session, token: str, secret: str, minutes: int) -> User | None:
@@ -93,7 +93,7 @@ def reset(session: Session, token: str, password: str, secret: str, minutes: int
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the link proved the address
     end_every_sign_in(session, user)
-    audit.record(session, user, "user.password_reset", "user", user.id)
+    audit.log_event(session, user, "user.password_reset", "user", user.id)
     return user
 
 
@@ -109,5 +109,5 @@ def force(
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # nobody knows it
     end_every_sign_in(session, user)
     _mail_link(session, user, base_url, secret, minutes)
-    audit.record(session, actor, "user.password_reset_forced", "user", user.id)
+    audit.log_event(session, actor, "user.password_reset_forced", "user", user.id)
     return user

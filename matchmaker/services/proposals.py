@@ -64,7 +64,7 @@ def revise(
     revision = record(session, actor, interest)
     uploads = list(uploads)
     written = files.attach_to_revision(session, revision, uploads, storage) if uploads else []
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "interest.revised",

@@ -139,7 +139,7 @@ def build_provider(
 
 
 def record_created(session: Session, actor: User, provider: Provider) -> None:
-    audit.record(session, actor, "provider.created", "provider", provider.id)
+    audit.log_event(session, actor, "provider.created", "provider", provider.id)
     enqueue_provider(session, provider)
 
 
@@ -169,7 +169,7 @@ def update_provider(
     )
     with versions.guarded(_("该服务能力档案")):
         _apply(session, actor, provider, data, replace_cases="cases" in patch)
-        audit.record(
+        audit.log_event(
             session, actor, "provider.updated", "provider", provider.id, fields=sorted(patch)
         )
         enqueue_provider(session, provider)  # flushes: the UPDATE checks the version it read
@@ -179,7 +179,7 @@ def update_provider(
 def delete_provider(session: Session, actor: User, provider_id: int) -> None:
     provider = PROVIDER_POLICY.require(actor, "delete", session.get(Provider, provider_id))
     enqueue_provider(session, provider)
-    audit.record(session, actor, "provider.deleted", "provider", provider.id)
+    audit.log_event(session, actor, "provider.deleted", "provider", provider.id)
     session.delete(provider)
     session.flush()
 
@@ -189,7 +189,7 @@ def add_case(session: Session, actor: User, provider_id: int, body: Any) -> Case
     case = Case(**validate(CaseIn, body).model_dump())
     provider.cases.append(case)
     session.flush()
-    audit.record(session, actor, "case.created", "provider", provider.id, case_id=case.id)
+    audit.log_event(session, actor, "case.created", "provider", provider.id, case_id=case.id)
     enqueue_provider(session, provider)
     return case
 
@@ -203,7 +203,7 @@ def update_case(session: Session, actor: User, case_id: int, body: Any) -> Case:
     case = managed_case(session, actor, case_id)
     for key, value in validate(CaseIn, body).model_dump().items():
         setattr(case, key, value)
-    audit.record(session, actor, "case.updated", "provider", case.provider_id, case_id=case.id)
+    audit.log_event(session, actor, "case.updated", "provider", case.provider_id, case_id=case.id)
     enqueue_provider(session, case.provider)
     return case
 
@@ -212,5 +212,5 @@ def delete_case(session: Session, actor: User, case_id: int) -> None:
     case = managed_case(session, actor, case_id)
     provider = case.provider
     provider.cases.remove(case)
-    audit.record(session, actor, "case.deleted", "provider", provider.id, case_id=case_id)
+    audit.log_event(session, actor, "case.deleted", "provider", provider.id, case_id=case_id)
     enqueue_provider(session, provider)

@@ -84,7 +84,7 @@ def register(
     existing = find_user(session, data.email)
     if existing is not None:
         _mail_existing(session, existing, config, base_url, secret)
-        audit.record(session, None, "user.registration_repeated", "user", existing.id)
+        audit.log_event(session, None, "user.registration_repeated", "user", existing.id)
         return None
     org_type = OrgType.PROVIDER if data.role == Role.PROVIDER else OrgType.ENTERPRISE
     holder = _holder(session, org_type, data)
@@ -112,12 +112,12 @@ def register(
     )
     session.add_all([organization, user])
     session.flush()
-    audit.record(
+    audit.log_event(
         session, user, "organization.registered", "organization", organization.id, type=org_type
     )
     admins = _administrators(session)
     if holder is not None:
-        audit.record(
+        audit.log_event(
             session,
             user,
             "organization.claim_registered",
@@ -155,7 +155,7 @@ def register_designer(
     existing = find_user(session, data.email)
     if existing is not None:
         _mail_existing(session, existing, config, base_url, secret)
-        audit.record(session, None, "user.registration_repeated", "user", existing.id)
+        audit.log_event(session, None, "user.registration_repeated", "user", existing.id)
         return None
     user = User(
         email=data.email.strip().lower(),
@@ -166,7 +166,7 @@ def register_designer(
     )
     session.add(user)
     session.flush()
-    audit.record(session, user, "user.registered", "user", user.id, role=Role.DESIGNER)
+    audit.log_event(session, user, "user.registered", "user", user.id, role=Role.DESIGNER)
     if not _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret)):
         notify(
             session,
@@ -271,7 +271,7 @@ def resend_confirmation(
     if user.organization is None and user.role != Role.DESIGNER:
         return
     _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret))
-    audit.record(session, None, "user.confirmation_resent", "user", user.id)
+    audit.log_event(session, None, "user.confirmation_resent", "user", user.id)
 
 
 def confirm_email(session: Session, token: str, secret: str) -> tuple[str, User | None]:
@@ -292,7 +292,7 @@ def confirm_email(session: Session, token: str, secret: str) -> tuple[str, User 
 
 def _confirm(session: Session, actor: User | None, user: User) -> None:
     user.email_confirmed_at = utcnow()
-    audit.record(session, actor or user, "user.email_confirmed", "user", user.id)
+    audit.log_event(session, actor or user, "user.email_confirmed", "user", user.id)
 
 
 def confirm_members(session: Session, actor: User, organization_id: int) -> int:
@@ -338,7 +338,7 @@ def merge_claim(session: Session, actor: User, organization_id: int) -> Organiza
     if claimant.provider is not None:
         claimant.provider.organization = holder
         enqueue_provider(session, claimant.provider)
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "organization.claim_merged",
@@ -359,7 +359,7 @@ def reject_claim(session: Session, actor: User, organization_id: int) -> Organiz
     claimant.claim_rejected_at = utcnow()
     for user in claimant.users:
         user.active = False
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "organization.claim_rejected",

@@ -62,7 +62,7 @@ def save(session: Session, actor: User, name: str, query: Mapping[str, Any]) -> 
     )
     session.add(saved)
     session.flush()
-    audit.record(session, actor, "saved_search.created", "saved_search", saved.id)
+    audit.log_event(session, actor, "saved_search.created", "saved_search", saved.id)
     return saved
 
 
@@ -85,7 +85,7 @@ def unsubscribe(session: Session, token: str) -> SavedSearch:
     if saved is None:
         raise NotFound(_("链接无效"))
     saved.active = False
-    audit.record(session, saved.user, "saved_search.unsubscribed", "saved_search", saved.id)
+    audit.log_event(session, saved.user, "saved_search.unsubscribed", "saved_search", saved.id)
     return saved
 
 
@@ -159,7 +159,7 @@ def send_digests(
             f"{lines}\n\n{_('退订此提醒')}: "
             f"{base_url}/alerts/unsubscribe/{saved.unsubscribe_token}\n",
         )
-        audit.record(
+        audit.log_event(
             session, None, "saved_search.digest_sent", "saved_search", saved.id, count=len(found)
         )
         sent += 1

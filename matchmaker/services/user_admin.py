@@ -60,7 +60,7 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
         return user
     if active:
         user.active = True
-        audit.record(session, actor, "user.reactivated", "user", user.id)
+        audit.log_event(session, actor, "user.reactivated", "user", user.id)
     else:
         deactivate(session, actor, user)
     return user
@@ -70,7 +70,7 @@ def revoke_sign_ins(session: Session, actor: User, user_id: int) -> User:
     """Every browser and API token of the user stops working; it may sign in again."""
     user = get(session, actor, user_id)
     end_every_sign_in(session, user)
-    audit.record(session, actor, "user.sign_ins_revoked", "user", user.id)
+    audit.log_event(session, actor, "user.sign_ins_revoked", "user", user.id)
     return user
 
 

@@ -35,7 +35,7 @@ def record_identity_changes(
     session: Session, actor: User | None, organization: Organization, changes: Mapping[str, tuple]
 ) -> None:
     for name, (old, new) in changes.items():
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "organization.identity_changed",
@@ -47,7 +47,7 @@ def record_identity_changes(
         )
     if changes and organization.verified and not is_admin(actor):
         organization.verified, organization.verified_at = False, None
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "organization.unverified",

@@ -104,7 +104,7 @@ def assign_expert(session: Session, actor: User, request_id: int, expert_id: int
     request.assignments.append(DiagnosisAssignment(expert=expert, assigned_by_id=actor.id))
     _advance(request)
     session.flush()
-    audit.record(
+    audit.log_event(
         session, actor, "diagnosis.expert_assigned", "diagnosis", request.id, expert_id=expert.id
     )
     tell(session, [expert.user], request, "diagnosis_assigned")
@@ -121,7 +121,7 @@ def assign_provider(session: Session, actor: User, request_id: int, provider_id:
     request.assignments.append(DiagnosisAssignment(provider=provider, assigned_by_id=actor.id))
     _advance(request)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "diagnosis.provider_assigned",
@@ -139,7 +139,7 @@ def unassign(session: Session, actor: User, request_id: int, assignment_id: int)
     assignment = next((a for a in request.assignments if a.id == assignment_id), None)
     if assignment is None:
         raise field_error("assignment_id", _("记录不存在"))
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "diagnosis.unassigned",
@@ -165,7 +165,7 @@ def schedule(session: Session, actor: User, request_id: int, body: Any) -> Diagn
     request.visit_at, request.place, request.visit_note = visit_at, data.place, data.note
     request.status, request.updated_at = S.SCHEDULED, utcnow()
     request.schedule_version += 1
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "diagnosis.scheduled",

@@ -49,7 +49,7 @@ def file_report(session: Session, actor: User, request_id: int, body: Any) -> Di
     if data.submit:
         report.submitted_at = utcnow()
         request.status, request.updated_at = S.REPORTED, utcnow()
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "diagnosis.reported",
@@ -108,7 +108,7 @@ def draft_demand(session: Session, actor: User, recommendation_id: int) -> Deman
     }
     demand = demands.create_demand(session, actor, body, status=DemandStatus.DRAFT)
     recommendation.demand = demand
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "diagnosis.demand_drafted",

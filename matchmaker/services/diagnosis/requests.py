@@ -68,7 +68,7 @@ def create_request(session: Session, actor: User, body: Any) -> DiagnosisRequest
     )
     session.add(request)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "diagnosis.requested",
@@ -102,7 +102,7 @@ def cancel(session: Session, actor: User, request_id: int) -> DiagnosisRequest:
     if request.status not in S.OPEN:
         raise Conflict(_("诊断已完成或已取消"))
     request.status, request.updated_at = S.CANCELLED, utcnow()
-    audit.record(session, actor, "diagnosis.cancelled", "diagnosis", request.id)
+    audit.log_event(session, actor, "diagnosis.cancelled", "diagnosis", request.id)
     tell_participants(session, request, "diagnosis_cancelled")
     return request
 

@@ -213,7 +213,7 @@ def create_draft(session: Session, actor: User, body: Any, kind: str = "design")
     )
     session.add(guide)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "guide.created",
@@ -248,7 +248,7 @@ def update_draft(session: Session, actor: User, guide_id: int, patch: Any) -> Gu
         guide.content = KINDS[guide.kind].build(
             session, data.period_start, data.period_end, data.clusters
         )
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "guide.updated",
@@ -267,7 +267,7 @@ def regenerate(session: Session, actor: User, guide_id: int) -> Guide:
     guide.content = KINDS[guide.kind].build(
         session, guide.period_start, guide.period_end, guide.clusters or []
     )
-    audit.record(session, actor, "guide.regenerated", "guide", guide.id)
+    audit.log_event(session, actor, "guide.regenerated", "guide", guide.id)
     return guide
 
 
@@ -275,7 +275,7 @@ def delete_draft(session: Session, actor: User, guide_id: int) -> None:
     require_role(actor, Role.ADMIN)
     guide = _get(session, guide_id)
     _require_draft(guide)
-    audit.record(session, actor, "guide.deleted", "guide", guide.id, title=guide.title)
+    audit.log_event(session, actor, "guide.deleted", "guide", guide.id, title=guide.title)
     session.delete(guide)
     session.flush()
 
@@ -368,7 +368,7 @@ def publish(session: Session, actor: User, guide_id: int) -> Guide:
     guide.edition = edition
     guide.previous_id = previous.id if previous is not None else None
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "guide.published",
@@ -420,10 +420,10 @@ def set_subscription(session: Session, actor: User, subscribed: bool) -> bool:
     row = session.scalar(select(GuideSubscription).where(GuideSubscription.user_id == actor.id))
     if subscribed and row is None:
         session.add(GuideSubscription(user_id=actor.id))
-        audit.record(session, actor, "guide.subscribed", "user", actor.id)
+        audit.log_event(session, actor, "guide.subscribed", "user", actor.id)
     elif not subscribed and row is not None:
         session.delete(row)
-        audit.record(session, actor, "guide.unsubscribed", "user", actor.id)
+        audit.log_event(session, actor, "guide.unsubscribed", "user", actor.id)
     session.flush()
     return subscribed
 

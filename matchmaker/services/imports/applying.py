@@ -49,7 +49,7 @@ def _update_organization(
             setattr(org, key, value)
             changed.append(key)
     if changed:
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "organization.updated",
@@ -130,7 +130,7 @@ def _enterprise(
     session.add(org)
     created[org.name] = org
     later.append(
-        lambda: audit.record(
+        lambda: audit.log_event(
             session, actor, "organization.created", "organization", org.id, source="import"
         )
     )

@@ -102,7 +102,7 @@ def preview_upload(
     )
     session.add(job)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "import.previewed",
@@ -182,7 +182,7 @@ def _claim(
     session.refresh(job)
     if status == ImportStatus.FAILED:
         job.problems = []
-    audit.record(session, actor, action, "import_job", job.id, **details)
+    audit.log_event(session, actor, action, "import_job", job.id, **details)
     after_commit(session, RUN_WORK, job.id, actor.id)
     return job
 
@@ -232,7 +232,7 @@ def run(
     job.status, job.processed, job.finished_at = ImportStatus.DONE, len(actions), utcnow()
     job.summary = {**job.summary, **counts, "merged": outcome.plan.merged}
     session.execute(delete(ImportUndo).where(ImportUndo.job_id == job.id))
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "import.committed",
@@ -253,7 +253,7 @@ def fail(session: Session, job_id: int, exc: Exception) -> None:
         return  # swept meanwhile: the sweep undid it
     undone = undo.undo(session, job_id)
     job.status, job.problems, job.finished_at = ImportStatus.FAILED, _problems(exc), utcnow()
-    audit.record(session, None, "import.failed", "import_job", job.id, chunks_undone=undone)
+    audit.log_event(session, None, "import.failed", "import_job", job.id, chunks_undone=undone)
 
 
 def _problems(exc: Exception) -> list[dict]:

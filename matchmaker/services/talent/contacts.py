@@ -56,7 +56,7 @@ def send(session: Session, actor: User, profile_id: int, body: Any) -> TalentCon
     contact = TalentContact(need=need, profile=profile, sent_by_id=actor.id, message=data.message)
     session.add(contact)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "talent.contacted",
@@ -93,7 +93,7 @@ def _answer(session: Session, actor: User, contact_id: int, accept: bool) -> Tal
     contact.status = S.ACCEPTED if accept else S.DECLINED
     contact.decided_at = utcnow()
     action = "talent.contact_accepted" if accept else "talent.contact_declined"
-    audit.record(session, actor, action, "talent_contact", contact.id, need_id=contact.need_id)
+    audit.log_event(session, actor, action, "talent_contact", contact.id, need_id=contact.need_id)
     # The organisation hears the answer, never the person's name in the notification itself.
     notify_organization(
         session,
@@ -123,7 +123,7 @@ def hire(session: Session, actor: User, contact_id: int) -> TalentContact:
         raise Conflict(_("岗位已关闭"))
     contact.status = S.HIRED
     need.filled += 1
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "talent.placed",

@@ -108,7 +108,7 @@ def create_need(session: Session, actor: User, body: Any) -> TalentNeed:
     )
     session.add(need)
     session.flush()
-    audit.record(session, actor, "talent_need.created", "talent_need", need.id, **_facts(need))
+    audit.log_event(session, actor, "talent_need.created", "talent_need", need.id, **_facts(need))
     enqueue_opening(session, need)
     return need
 
@@ -126,7 +126,7 @@ def update_need(session: Session, actor: User, need_id: int, patch: Any) -> Tale
         need.organization = _organization(session, actor, data)
     for name in _FIELDS:
         setattr(need, name, getattr(data, name))
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "talent_need.updated",
@@ -152,7 +152,7 @@ def close(session: Session, actor: User | None, need: TalentNeed, reason: str) -
     )
     for contact in pending:
         contact.status, contact.decided_at = TalentContactStatus.DECLINED, utcnow()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         f"talent_need.closed_{reason}",
@@ -208,7 +208,7 @@ def delete_need(session: Session, actor: User, need_id: int) -> None:
     require_role(actor, Role.ADMIN)
     need = managed_need(session, actor, need_id)
     enqueue_opening(session, need)
-    audit.record(session, actor, "talent_need.deleted", "talent_need", need.id)
+    audit.log_event(session, actor, "talent_need.deleted", "talent_need", need.id)
     session.execute(delete(TalentContact).where(TalentContact.need_id == need.id))
     session.delete(need)
     session.flush()

@@ -142,7 +142,7 @@ def delete_data(session: Session, actor: User) -> None:
             update(Expert).where(Expert.profile_id == profile.id).values(profile_id=None)
         )
         enqueue_talent(session, profile)  # the card leaves the index
-        audit.record(session, actor, "talent.deleted", "talent", profile.id)
+        audit.log_event(session, actor, "talent.deleted", "talent", profile.id)
         session.delete(profile)
     if actor.role == Role.DESIGNER:
         _close_account(session, actor)
@@ -158,4 +158,4 @@ def _close_account(session: Session, user: User) -> None:
     user.locale = None
     user.active = False
     user.password_hash = hash_password(secrets.token_urlsafe(32))
-    audit.record(session, None, "user.closed", "user", user.id)
+    audit.log_event(session, None, "user.closed", "user", user.id)

@@ -98,7 +98,7 @@ def create_profile(session: Session, actor: User, body: Any) -> TalentProfile:
     session.add(profile)
     _apply(session, profile, data)
     session.flush()
-    audit.record(session, actor, "talent.created", "talent", profile.id, **_facts(profile))
+    audit.log_event(session, actor, "talent.created", "talent", profile.id, **_facts(profile))
     enqueue_talent(session, profile)
     return profile
 
@@ -110,7 +110,7 @@ def update_profile(session: Session, actor: User, profile_id: int, patch: Any) -
         patch = {}
     data = validate(TalentProfileIn, {**profile_input(profile), **patch})
     _apply(session, profile, data)
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "talent.updated",
