@@ -1,3 +1,5 @@
+"""Administrators' small forms: a rejection with its reason, and a bare action (CSRF only)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

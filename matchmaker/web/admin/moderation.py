@@ -10,6 +10,7 @@ from ...extensions import db
 from ...services import conversations, deals
 from ...services.errors import ValidationFailed
 from ...transaction import commit
+from ..common import commit_and_redirect
 from .routes import bp
 
 
@@ -30,9 +31,7 @@ def reports():
 @bp.post("/reports/<int:report_id>/close")
 def close_report(report_id: int):
     conversations.close_report(db.session, current_user, report_id)
-    commit()
-    flash(_("举报已处理，这段对话不再对管理员开放"), "success")
-    return redirect(url_for(".reports"))
+    return commit_and_redirect(_("举报已处理，这段对话不再对管理员开放"), url_for(".reports"))
 
 
 @bp.post("/reviews/<int:review_id>/hide")
@@ -50,6 +49,4 @@ def hide_review(review_id: int):
 @bp.post("/reviews/<int:review_id>/keep")
 def keep_review(review_id: int):
     deals.set_hidden(db.session, current_user, review_id, False)
-    commit()
-    flash(_("评价保持公开"), "success")
-    return redirect(url_for(".reports"))
+    return commit_and_redirect(_("评价保持公开"), url_for(".reports"))

@@ -13,9 +13,9 @@ from flask_login import current_user, login_required
 from ...extensions import db
 from ...services import accounts, admin_lists, demands, figures, job_runs, registration
 from ...services.errors import ServiceError
-from ...transaction import commit, unit_of_work
+from ...transaction import unit_of_work
 from .. import questions
-from ..common import apply_field_errors
+from ..common import apply_field_errors, commit_and_redirect
 from ..confirm import ask, confirmed
 from .forms import ActionForm, RejectForm
 from .jobs import job_labels, status_labels
@@ -61,9 +61,9 @@ def approve(demand_id: int):
     if not form.validate_on_submit():
         abort(400)
     demand = demands.approve(db.session, current_user, demand_id)
-    commit()
-    flash(_("已通过并发布：%(title)s", title=demand.title), "success")
-    return redirect(url_for("admin.review"))
+    return commit_and_redirect(
+        _("已通过并发布：%(title)s", title=demand.title), url_for("admin.review")
+    )
 
 
 @bp.post("/review")

@@ -8,6 +8,7 @@ from ...extensions import db
 from ...services import saved_searches
 from ...services.errors import ValidationFailed
 from ...transaction import commit, unit_of_work
+from ..common import commit_and_redirect
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -43,9 +44,7 @@ def create():
 @login_required
 def delete(saved_id: int):
     saved_searches.delete(db.session, current_user, saved_id)
-    commit()
-    flash(_("已删除"), "success")
-    return redirect(url_for("alerts.index"))
+    return commit_and_redirect(_("已删除"), url_for("alerts.index"))
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

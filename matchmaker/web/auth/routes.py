@@ -28,7 +28,7 @@ from ...schemas import DesignerRegistrationIn, RegistrationIn, validate
 from ...services import accounts, api_tokens, colleagues, login_sessions, registration
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
-from ..common import actor, apply_field_errors
+from ..common import actor, apply_field_errors, commit_and_redirect
 from ..main.links import is_local_path
 from . import devices
 from .forms import (
@@ -207,9 +207,9 @@ def confirm_email(token: str):
     commit()
     if outcome == "confirmed":
         _sign_in(user, remember=False)
-        commit()
-        flash(_("邮箱已确认，注册完成，欢迎使用！单位认证由平台管理员审核。"), "success")
-        return redirect(home_for(user))
+        return commit_and_redirect(
+            _("邮箱已确认，注册完成，欢迎使用！单位认证由平台管理员审核。"), home_for(user)
+        )
     if outcome == "already":
         flash(_("邮箱已确认过，请登录。"), "info")
         return redirect(url_for("auth.login"))
@@ -266,18 +266,14 @@ def sign_out_everywhere():
 def end_session(session_id: int):
     if not login_sessions.end_one(db.session, actor(), session_id):
         abort(404)
-    commit()
-    flash(_("已退出该设备上的登录"), "success")
-    return redirect(url_for("auth.security"))
+    return commit_and_redirect(_("已退出该设备上的登录"), url_for("auth.security"))
 
 
 @bp.post("/account/security/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
     api_tokens.revoke(db.session, actor(), token_id)
-    commit()
-    flash(_("令牌已撤销"), "success")
-    return redirect(url_for("auth.security"))
+    return commit_and_redirect(_("令牌已撤销"), url_for("auth.security"))
 
 
 @bp.route("/account/team", methods=["GET", "POST"])
@@ -331,18 +327,16 @@ def team():
 def remove_colleague(user_id: int):
     colleague = colleagues.remove(db.session, current_user, user_id)
     email = colleague.email
-    commit()
-    flash(_("已移除 %(email)s，该账号已停用", email=email), "success")
-    return redirect(url_for("auth.team"))
+    return commit_and_redirect(
+        _("已移除 %(email)s，该账号已停用", email=email), url_for("auth.team")
+    )
 
 
 @bp.post("/account/team/invitations/<int:invitation_id>/revoke")
 @login_required
 def revoke_invitation(invitation_id: int):
     colleagues.revoke(db.session, current_user, invitation_id)
-    commit()
-    flash(_("邀请已撤销"), "success")
-    return redirect(url_for("auth.team"))
+    return commit_and_redirect(_("邀请已撤销"), url_for("auth.team"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -362,7 +356,7 @@ def accept_invitation(token: str):
             apply_field_errors(form, exc.fields, only_new=True)
         else:
             _sign_in(user, remember=False)
-            commit()
-            flash(_("欢迎加入“%(name)s”！", name=invitation.organization.name), "success")
-            return redirect(home_for(user))
+            return commit_and_redirect(
+                _("欢迎加入“%(name)s”！", name=invitation.organization.name), home_for(user)
+            )
     return render_template("auth/invitation.html", form=form, invitation=invitation)

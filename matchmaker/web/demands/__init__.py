@@ -1,1 +1,3 @@
+"""Demand pages: an enterprise's own demands and the providers' leads page."""
+
 from .routes import bp  # noqa: F401

@@ -27,7 +27,7 @@ from ...services.errors import StaleRecord, ValidationFailed
 from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
 from .. import questions
-from ..common import actor, show_errors
+from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
 from ..uploads import save_with_uploads, upload_folder, upload_storage
 from .forms import DemandForm, InterestForm
@@ -245,9 +245,7 @@ def attachment(demand_id: int, attachment_id: int):
 
 def _act(demand_id: int, operation, message: str):
     operation(db.session, actor(), demand_id)
-    commit()
-    flash(message, "success")
-    return redirect(url_for(".detail", demand_id=demand_id))
+    return commit_and_redirect(message, url_for(".detail", demand_id=demand_id))
 
 
 @bp.post("/demands/<int:demand_id>/submit")
@@ -289,9 +287,10 @@ def delete(demand_id: int):
 def invite(demand_id: int, provider_id: int):
     invitation = interests.invite(db.session, actor(), demand_id, provider_id)
     name = invitation.provider.name
-    commit()
-    flash(_("已邀请 %(name)s 查看本需求", name=name), "success")
-    return redirect(url_for(".detail", demand_id=demand_id) + "#recommended")
+    return commit_and_redirect(
+        _("已邀请 %(name)s 查看本需求", name=name),
+        url_for(".detail", demand_id=demand_id) + "#recommended",
+    )
 
 
 @bp.post("/demands/<int:demand_id>/interest")

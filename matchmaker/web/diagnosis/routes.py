@@ -17,7 +17,7 @@ from ...services.access import DIAGNOSIS_POLICY
 from ...services.diagnosis import arrangements, notices, reports, requests
 from ...services.errors import ServiceError, ValidationFailed
 from ...transaction import commit, unit_of_work
-from ..common import actor, show_errors
+from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
 from ..questions import cancel_diagnosis, submit_report
 from .forms import ReportForm, RequestForm, VisitForm
@@ -209,9 +209,9 @@ def report(request_id: int):
 @login_required
 def draft_demand(recommendation_id: int):
     demand = reports.draft_demand(db.session, actor(), recommendation_id)
-    commit()
-    flash(_("已生成需求草稿，请补充后提交审核"), "success")
-    return redirect(url_for("demands.edit", demand_id=demand.id))
+    return commit_and_redirect(
+        _("已生成需求草稿，请补充后提交审核"), url_for("demands.edit", demand_id=demand.id)
+    )
 
 
 @bp.post("/diagnosis/<int:request_id>/cancel")

@@ -1,1 +1,3 @@
+"""Public directory pages and the sitemap."""
+
 from .routes import bp  # noqa: F401

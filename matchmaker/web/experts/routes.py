@@ -10,9 +10,9 @@ from ...extensions import db
 from ...services import accounts, experts, meeting_slots, registration
 from ...services.diagnosis import requests as diagnosis_requests
 from ...services.errors import ValidationFailed
-from ...transaction import commit, unit_of_work
+from ...transaction import unit_of_work
 from ..auth.decorators import admin_required
-from ..common import actor, show_errors
+from ..common import actor, commit_and_redirect, show_errors
 from .forms import ConflictForm, ExpertForm, NewExpertForm
 
 bp = Blueprint("experts", __name__)
@@ -132,9 +132,7 @@ def add_conflict(expert_id: int):
 @admin_required
 def remove_conflict(expert_id: int, conflict_id: int):
     experts.remove_conflict(db.session, actor(), expert_id, conflict_id)
-    commit()
-    flash(_("已删除利益冲突记录"), "success")
-    return redirect(url_for(".expert", expert_id=expert_id))
+    return commit_and_redirect(_("已删除利益冲突记录"), url_for(".expert", expert_id=expert_id))
 
 
 @bp.post("/admin/experts/<int:expert_id>/active")
@@ -142,9 +140,9 @@ def remove_conflict(expert_id: int, conflict_id: int):
 def set_active(expert_id: int):
     active = request.form.get("active") == "1"
     experts.set_active(db.session, actor(), expert_id, active)
-    commit()
-    flash(_("专家已恢复") if active else _("专家已停用"), "success")
-    return redirect(url_for(".expert", expert_id=expert_id))
+    return commit_and_redirect(
+        _("专家已恢复") if active else _("专家已停用"), url_for(".expert", expert_id=expert_id)
+    )
 
 
 # --- an expert's own page ----------------------------------------------------------------------

@@ -38,7 +38,7 @@ from ...taxonomy import get_taxonomy
 from ...transaction import commit, unit_of_work
 from .. import charts, questions
 from ..auth.decorators import admin_required
-from ..common import apply_field_errors
+from ..common import apply_field_errors, commit_and_redirect
 from ..confirm import ask, confirmed
 from ..main.links import is_local_path
 from .forms import ActionForm, GuideForm
@@ -312,12 +312,11 @@ def _action(guide_id: int, operation, message: str, to_show: bool = True):
     if not ActionForm().validate_on_submit():
         abort(400)
     guide = operation(db.session, current_user, guide_id)
-    commit()
-    flash(message, "success")
-    return redirect(
+    return commit_and_redirect(
+        message,
         url_for("guides.show", guide_id=guide_id)
         if to_show and guide is not None
-        else url_for("guides.admin_index")
+        else url_for("guides.admin_index"),
     )
 
 
@@ -342,6 +341,7 @@ def admin_publish(guide_id: int):
         guide = guides.get_for_admin(db.session, current_user, guide_id)
         return ask(publish_question(guide), url_for("guides.show", guide_id=guide_id))
     guide = guides.publish(db.session, current_user, guide_id)
-    commit()
-    flash(_("已发布第 %(n)s 期，已通知订阅用户", n=guide.edition), "success")
-    return redirect(url_for("guides.show", guide_id=guide.id))
+    return commit_and_redirect(
+        _("已发布第 %(n)s 期，已通知订阅用户", n=guide.edition),
+        url_for("guides.show", guide_id=guide.id),
+    )

@@ -1,3 +1,5 @@
+"""Survey import forms: the file upload, the commit and a bare action."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -13,7 +13,7 @@ from ...services import conversations, deals, files, interests, notifications, p
 from ...services.errors import ValidationFailed
 from ...transaction import commit
 from .. import questions
-from ..common import actor, show_errors
+from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
 from ..uploads import upload_folder, upload_storage
 from .forms import DealForm, MessageForm, ProposalForm, ReportForm, ReviewForm
@@ -40,9 +40,9 @@ def mine():
 def _decide(interest_id: int, operation, message: str):
     interest = operation(db.session, actor(), interest_id)
     demand_id = interest.demand_id
-    commit()
-    flash(message, "success")
-    return redirect(url_for("demands.detail", demand_id=demand_id, _anchor="interests"))
+    return commit_and_redirect(
+        message, url_for("demands.detail", demand_id=demand_id, _anchor="interests")
+    )
 
 
 @bp.post("/interests/<int:interest_id>/accept")
@@ -65,9 +65,7 @@ def decline(interest_id: int):
 @login_required
 def withdraw(interest_id: int):
     interests.withdraw(db.session, actor(), interest_id)
-    commit()
-    flash(_("意向已撤回"), "success")
-    return redirect(url_for(".mine"))
+    return commit_and_redirect(_("意向已撤回"), url_for(".mine"))
 
 
 # --- an interest's own page -----------------------------------------------------------------
@@ -275,6 +273,7 @@ def invite_from_profile(provider_id: int):
         return redirect(url_for("providers.profile_page", provider_id=provider_id))
     invitation = interests.invite(db.session, actor(), int(demand_id), provider_id)
     title = invitation.demand.title
-    commit()
-    flash(_("已邀请对方查看需求“%(title)s”", title=title), "success")
-    return redirect(url_for("providers.profile_page", provider_id=provider_id))
+    return commit_and_redirect(
+        _("已邀请对方查看需求“%(title)s”", title=title),
+        url_for("providers.profile_page", provider_id=provider_id),
+    )

@@ -1,1 +1,3 @@
+"""The home page, language choice and the pages every visitor sees."""
+
 from .routes import bp  # noqa: F401

@@ -1,1 +1,3 @@
+"""In-app notifications."""
+
 from .routes import bp  # noqa: F401

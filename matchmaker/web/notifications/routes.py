@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...services import notifications as notification_service
-from ...transaction import commit
+from ..common import commit_and_redirect
 from ..main.links import is_local_path
 from .texts import notification_text
 
@@ -32,6 +32,4 @@ def index():
 @login_required
 def read_all():
     notification_service.mark_all_read(db.session, current_user)
-    commit()
-    flash(_("已全部标为已读"), "success")
-    return redirect(url_for("notifications.index"))
+    return commit_and_redirect(_("已全部标为已读"), url_for("notifications.index"))

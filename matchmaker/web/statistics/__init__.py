@@ -1,1 +1,3 @@
+"""The statistics dashboard and its exports."""
+
 from .routes import bp  # noqa: F401

@@ -1,3 +1,5 @@
+"""The statistics page's filter (period, cluster, district), sent by GET."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -14,8 +14,8 @@ from ...search_engine import get_search
 from ...services.access import owns
 from ...services.errors import ValidationFailed
 from ...services.talent import contacts, matching, needs
-from ...transaction import commit, unit_of_work
-from ..common import actor, show_errors
+from ...transaction import unit_of_work
+from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
 from ..questions import close_talent_need, hire_contact
 from .forms import TalentNeedForm
@@ -125,9 +125,7 @@ def close_need(need_id: int):
         shown = needs.managed_need(db.session, user, need_id)
         return ask(close_talent_need(shown), url_for(".need", need_id=need_id))
     needs.withdraw(db.session, user, need_id)
-    commit()
-    flash(_("岗位已关闭"), "success")
-    return redirect(url_for(".need", need_id=need_id))
+    return commit_and_redirect(_("岗位已关闭"), url_for(".need", need_id=need_id))
 
 
 @bp.post("/talent-contacts/<int:contact_id>/hire")
@@ -139,6 +137,4 @@ def hire(contact_id: int):
     if not confirmed():
         return ask(hire_contact(contact), url_for(".need", need_id=need_id))
     contacts.hire(db.session, user, contact_id)
-    commit()
-    flash(_("已登记录用"), "success")
-    return redirect(url_for(".need", need_id=need_id))
+    return commit_and_redirect(_("已登记录用"), url_for(".need", need_id=need_id))

@@ -22,7 +22,7 @@ from ...services.talent import contacts, matching, needs, privacy, profiles
 from ...services.talent.cards import TalentCard, card_of
 from ...services.talent.inputs import TalentProfileIn
 from ...transaction import commit, unit_of_work
-from ..common import actor, show_errors
+from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
 from ..questions import accept_contact, delete_talent_data
 from .forms import ContactForm, TalentProfileForm, TalentWorkForm
@@ -250,18 +250,14 @@ def accept(contact_id: int):
         contact = contacts.answerable(db.session, user, contact_id)
         return ask(accept_contact(contact), url_for(".received"))
     contacts.accept(db.session, user, contact_id)
-    commit()
-    flash(_("已接受，双方现在可以看到彼此的联系方式"), "success")
-    return redirect(url_for(".received"))
+    return commit_and_redirect(_("已接受，双方现在可以看到彼此的联系方式"), url_for(".received"))
 
 
 @bp.post("/talent/contacts/<int:contact_id>/decline")
 @login_required
 def decline(contact_id: int):
     contacts.decline(db.session, actor(), contact_id)
-    commit()
-    flash(_("已婉拒"), "success")
-    return redirect(url_for(".received"))
+    return commit_and_redirect(_("已婉拒"), url_for(".received"))
 
 
 @bp.get("/talent/openings")
