@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from search.records import CaseRecord, DemandRecord, ProviderRecord
 from search.scoring import BM25_B, BM25_K1, idf, lucene_length
 from search.text import Analyzer
 
@@ -186,52 +187,52 @@ def _key_id(key: str) -> int:
     return int(key.lstrip("PD"))
 
 
-def _provider_record(body: Mapping) -> dict:
-    return {
-        "id": _key_id(body["key"]),
-        "version": 1,
-        "name": body.get("name", ""),
-        "kind": body.get("kind"),
-        "level": body.get("level") or "none",
-        "region": body.get("region"),
-        "clusters": body.get("clusters") or [],
-        "services": body.get("services") or [],
-        "description": body.get("description", ""),
-        "cases": [
-            {
-                "title": c.get("title", ""),
-                "description": c.get("description", ""),
-                "cluster": c.get("cluster"),
-                "year": c.get("year"),
-            }
+def _provider_record(body: Mapping) -> ProviderRecord:
+    return ProviderRecord(
+        id=_key_id(body["key"]),
+        version=1,
+        name=body.get("name", ""),
+        kind=body.get("kind"),
+        level=body.get("level") or "none",
+        region=body.get("region"),
+        clusters=body.get("clusters") or [],
+        services=body.get("services") or [],
+        description=body.get("description", ""),
+        cases=[
+            CaseRecord(
+                title=c.get("title", ""),
+                description=c.get("description", ""),
+                cluster=c.get("cluster"),
+                year=c.get("year"),
+            )
             for c in body.get("cases") or ()
         ],
-        "team_size": body.get("team_size"),
-        "price_min": body.get("price_min"),
-        "price_max": body.get("price_max"),
-        "verified": bool(body.get("verified")),
-        "certifications": [],
-        "created_at": "2026-01-01T00:00:00",
-    }
+        team_size=body.get("team_size"),
+        price_min=body.get("price_min"),
+        price_max=body.get("price_max"),
+        verified=bool(body.get("verified")),
+        certifications=[],
+        created_at="2026-01-01T00:00:00",
+    )
 
 
-def _demand_record(body: Mapping) -> dict:
-    return {
-        "id": _key_id(body["key"]),
-        "version": 1,
-        "title": body.get("title", ""),
-        "description": body.get("description", ""),
-        "cluster": body.get("cluster"),
-        "services": body.get("services") or [],
-        "region": body.get("region"),
-        "budget_min": body.get("budget_min"),
-        "budget_max": body.get("budget_max"),
-        "deadline": body.get("deadline"),
-        "status": body.get("status") or "published",
-        "organization_name": (body.get("organization") or {}).get("name", ""),
-        "created_at": "2026-01-01T00:00:00",
-        "published_at": "2026-01-01T00:00:00",
-    }
+def _demand_record(body: Mapping) -> DemandRecord:
+    return DemandRecord(
+        id=_key_id(body["key"]),
+        version=1,
+        title=body.get("title", ""),
+        description=body.get("description", ""),
+        cluster=body.get("cluster"),
+        services=body.get("services") or [],
+        region=body.get("region"),
+        budget_min=body.get("budget_min"),
+        budget_max=body.get("budget_max"),
+        deadline=body.get("deadline"),
+        status=body.get("status") or "published",
+        organization_name=(body.get("organization") or {}).get("name", ""),
+        created_at="2026-01-01T00:00:00",
+        published_at="2026-01-01T00:00:00",
+    )
 
 
 def inverted(qrels: Mapping[int, Mapping[int, int]]) -> dict[int, dict[int, int]]:

@@ -1,4 +1,4 @@
-"""Pure functions: app record (plain dict) → index document.
+"""Pure functions: app record (search.records) → index document.
 
 The same document feeds both backends. Text fields hold Python-segmented tokens joined
 by single spaces (lower-case), analysed by Elasticsearch's ``whitespace`` analyzer and by
@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
 from . import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT
+from .records import DemandRecord, ProviderRecord
 from .scoring import service_evidence
 from .text import Analyzer
 from .vectors import load as load_vectors
@@ -88,7 +89,7 @@ def _keywords(analyzer: Analyzer, taxonomy: Mapping, sections: list[tuple[str, l
     return " ".join(out)
 
 
-def provider_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:
+def provider_document(record: ProviderRecord, analyzer: Analyzer, taxonomy: Mapping) -> dict:
     clusters = _codes(record.get("clusters"))
     services = _codes(record.get("services"))
     cases = []
@@ -160,7 +161,7 @@ def _add_vector(doc: dict, name: str, vector: list[float] | None) -> None:
         doc[name] = vector
 
 
-def demand_document(record: Mapping, analyzer: Analyzer, taxonomy: Mapping) -> dict:
+def demand_document(record: DemandRecord, analyzer: Analyzer, taxonomy: Mapping) -> dict:
     services = _codes(record.get("services"))
     cluster = record.get("cluster") or None
     budget_min = _int_or_none(record.get("budget_min"))

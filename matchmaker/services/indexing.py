@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from search import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT, SearchBackend, SearchUnavailable
+from search.records import CaseRecord, DemandRecord, ProviderRecord
 
 from ..models import (
     Demand,
@@ -78,62 +79,57 @@ def enqueue_expert(session: Session, expert: Expert) -> None:
 # --- records (plain dicts for search/) ------------------------------------------------------
 
 
-def provider_records(session: Session, providers: list[Provider]) -> list[dict]:
+def provider_records(session: Session, providers: list[Provider]) -> list[ProviderRecord]:
     rated = ratings(session, [p.id for p in providers])
     return [
-        {
-            "id": p.id,
-            "version": p.index_version,
-            "name": p.organization.name,
-            "kind": p.organization.kind,
-            "level": p.organization.level,
-            "region": p.organization.region,
-            "clusters": list(p.clusters),
-            "services": list(p.services),
-            "description": p.description or "",
-            "cases": [
-                {
-                    "title": c.title,
-                    "description": c.description,
-                    "cluster": c.cluster,
-                    "year": c.year,
-                }
+        ProviderRecord(
+            id=p.id,
+            version=p.index_version,
+            name=p.organization.name,
+            kind=p.organization.kind,
+            level=p.organization.level,
+            region=p.organization.region,
+            clusters=list(p.clusters),
+            services=list(p.services),
+            description=p.description or "",
+            cases=[
+                CaseRecord(title=c.title, description=c.description, cluster=c.cluster, year=c.year)
                 for c in p.cases
             ],
-            "team_size": p.team_size,
-            "price_min": p.price_min,
-            "price_max": p.price_max,
-            "verified": bool(p.organization.verified),
-            "certifications": list(p.certifications or []),
-            "created_at": _iso(p.created_at),
+            team_size=p.team_size,
+            price_min=p.price_min,
+            price_max=p.price_max,
+            verified=bool(p.organization.verified),
+            certifications=list(p.certifications or []),
+            created_at=_iso(p.created_at),
             # the enterprises' public reviews: a signal for the matcher, not ranked on yet
-            "rating": rated[p.id][0] if p.id in rated else None,
-            "review_count": rated[p.id][1] if p.id in rated else 0,
-        }
+            rating=rated[p.id][0] if p.id in rated else None,
+            review_count=rated[p.id][1] if p.id in rated else 0,
+        )
         for p in providers
     ]
 
 
-def demand_record(demand: Demand) -> dict:
-    return {
-        "id": demand.id,
-        "version": demand.index_version,
-        "title": demand.title,
-        "description": demand.description,
-        "cluster": demand.cluster,
-        "services": list(demand.services),
-        "region": demand.region,
-        "budget_min": demand.budget_min,
-        "budget_max": demand.budget_max,
-        "deadline": _iso(demand.deadline),
-        "status": demand.status,
-        "organization_name": demand.organization.name if demand.organization else "",
-        "created_at": _iso(demand.created_at),
-        "published_at": _iso(demand.published_at),
-    }
+def demand_record(demand: Demand) -> DemandRecord:
+    return DemandRecord(
+        id=demand.id,
+        version=demand.index_version,
+        title=demand.title,
+        description=demand.description,
+        cluster=demand.cluster,
+        services=list(demand.services),
+        region=demand.region,
+        budget_min=demand.budget_min,
+        budget_max=demand.budget_max,
+        deadline=_iso(demand.deadline),
+        status=demand.status,
+        organization_name=demand.organization.name if demand.organization else "",
+        created_at=_iso(demand.created_at),
+        published_at=_iso(demand.published_at),
+    )
 
 
-def provider_record(session: Session, provider: Provider) -> dict:
+def provider_record(session: Session, provider: Provider) -> ProviderRecord:
     return provider_records(session, [provider])[0]
 
 
