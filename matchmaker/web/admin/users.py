@@ -13,6 +13,7 @@ from ...services.errors import Conflict
 from ...transaction import commit
 from .. import questions
 from ..confirm import ask, confirmed
+from ..search_pages import page_number
 from .routes import bp
 
 PER_PAGE = 30
@@ -21,8 +22,7 @@ PER_PAGE = 30
 @bp.get("/users")
 def users():
     text = request.args.get("q", "").strip()[:100]
-    page_arg = request.args.get("page", "")
-    page = min(max(int(page_arg), 1), 1000) if page_arg.isdigit() else 1
+    page = page_number(high=1000)
     rows, total = user_admin.search(db.session, current_user, text, page, PER_PAGE)
     return render_template(
         "admin/users.html", rows=rows, total=total, page=page, per_page=PER_PAGE, q=text

@@ -29,6 +29,7 @@ from ...transaction import commit, unit_of_work
 from .. import questions
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
+from ..search_pages import budget_band_labels
 from ..uploads import save_with_uploads, upload_folder, upload_storage
 from .forms import DemandForm, InterestForm
 
@@ -37,18 +38,6 @@ bp = Blueprint("demands", __name__)
 S = DemandStatus
 SORTS = ("relevance", "newest", "budget")
 PER_PAGE = 20
-
-
-def budget_band_labels() -> dict[str, str]:
-    """The leads service's bands (by the top of each budget), in the page's language."""
-    return {
-        "lt50k": _("5 万元及以下"),
-        "50k-200k": _("5–20 万元"),
-        "200k-500k": _("20–50 万元"),
-        "500k-1m": _("50–100 万元"),
-        "gt1m": _("100 万元以上"),
-        lead_service.NO_BUDGET: _("未注明预算"),
-    }
 
 
 # --- enterprise: own demands ----------------------------------------------------------------

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from search import PROVIDERS, SearchQuery, SearchUnavailable
+from search import PROVIDERS, SearchQuery
 
 from ...extensions import db
-from ...search_engine import get_search
-from ...services import directory, matching, ratings
+from ...services import directory
 from ...taxonomy import get_taxonomy
-from ..demands.routes import budget_band_labels
+from ..search_pages import budget_band_labels, page_number, provider_results
 
 bp = Blueprint("directory", __name__)
 
 PER_PAGE = 20
-
-
-def _page() -> int:
-    value = request.args.get("page", "")
-    return min(max(int(value), 1), 500) if value.isdigit() else 1
 
 
 def _code(vocabulary: str, name: str) -> str | None:
@@ -38,27 +32,16 @@ def providers():
     if region:
         filters["region"] = [region]
     query = SearchQuery(
-        index=PROVIDERS, text=q, filters=filters, page=_page(), per_page=PER_PAGE, facets=()
+        index=PROVIDERS, text=q, filters=filters, page=page_number(), per_page=PER_PAGE, facets=()
     )
-    results, unavailable = None, False
-    try:
-        results = matching.search_providers(db.session, get_search(), query)
-    except SearchUnavailable:
-        unavailable = True
-    rows = results.rows if results else []
-    return render_template(
-        "directory/providers.html",
-        results=results,
-        ratings=ratings.ratings(db.session, [row.id for row in rows]),
-        search_unavailable=unavailable,
-        state={"q": q, "cluster": cluster or "", "region": region or ""},
-    )
+    state = {"q": q, "cluster": cluster or "", "region": region or ""}
+    return provider_results("directory/providers.html", query, state)
 
 
 @bp.get("/directory/demands")
 def demands():
     cluster, region = _code("clusters", "cluster"), _code("regions", "region")
-    page = _page()
+    page = page_number()
     items, total = directory.teasers(db.session, cluster, region, page, PER_PAGE)
     return render_template(
         "directory/demands.html",

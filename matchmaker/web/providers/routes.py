@@ -6,17 +6,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from search import PROVIDERS, SearchQuery, SearchUnavailable
+from search import PROVIDERS
 
 from ...extensions import db
 from ...models import Case, Role
 from ...schemas import CaseIn, ProviderIn, validate
-from ...search_engine import get_search
-from ...services import access, deals, files, interests, matching, ratings
+from ...services import access, deals, files, interests, ratings
 from ...services import providers as provider_service
 from ...services.errors import Forbidden, StaleRecord, ValidationFailed
 from ...transaction import commit, unit_of_work
 from ..common import actor, show_errors
+from ..search_pages import faceted_query, provider_results
 from ..uploads import save_with_uploads, upload_folder, upload_storage
 from .forms import CaseForm, ProviderForm
 
@@ -33,34 +33,8 @@ PER_PAGE = 20
 @bp.get("/providers")
 @login_required
 def browse():
-    chosen = {name: [v for v in request.args.getlist(name) if v][:20] for name in FACETS}
-    sort = request.args.get("sort", "relevance")
-    sort = sort if sort in SORTS else "relevance"
-    q = request.args.get("q", "").strip()[:100]
-    page_arg = request.args.get("page", "")
-    page = min(max(int(page_arg), 1), 500) if page_arg.isdigit() else 1
-    query = SearchQuery(
-        index=PROVIDERS,
-        text=q,
-        filters={k: v for k, v in chosen.items() if v},
-        sort=sort,
-        page=page,
-        per_page=PER_PAGE,
-        facets=FACETS,
-    )
-    results, unavailable = None, False
-    try:
-        results = matching.search_providers(db.session, get_search(), query)
-    except SearchUnavailable:
-        unavailable = True
-    rows = results.rows if results else []
-    return render_template(
-        "providers/browse.html",
-        results=results,
-        ratings=ratings.ratings(db.session, [row.id for row in rows]),
-        search_unavailable=unavailable,
-        state={"q": q, "sort": sort, **chosen},
-    )
+    query, state = faceted_query(PROVIDERS, FACETS, PER_PAGE, SORTS)
+    return provider_results("providers/browse.html", query, state)
 
 
 @bp.get("/providers/<int:provider_id>")

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from search import OPENINGS, SearchQuery, SearchUnavailable
+from search import OPENINGS, SearchUnavailable
 
 from ...extensions import db
 from ...search_engine import get_search
@@ -18,6 +18,7 @@ from ...transaction import unit_of_work
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
 from ..questions import close_talent_need, hire_contact
+from ..search_pages import faceted_query, searched
 from .forms import TalentNeedForm
 from .routes import bp
 
@@ -28,30 +29,10 @@ SORTS = ("relevance", "newest")
 @bp.get("/talent-needs")
 @login_required
 def browse_needs():
-    chosen = {name: [v for v in request.args.getlist(name) if v][:20] for name in FACETS}
-    sort = request.args.get("sort", "relevance")
-    sort = sort if sort in SORTS else "relevance"
-    q = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", "")
-    query = SearchQuery(
-        index=OPENINGS,
-        text=q,
-        filters={k: v for k, v in chosen.items() if v},
-        sort=sort,
-        page=min(max(int(page), 1), 500) if page.isdigit() else 1,
-        per_page=20,
-        facets=FACETS,
-    )
-    results, unavailable = None, False
-    try:
-        results = matching.search_needs(db.session, get_search(), actor(), query)
-    except SearchUnavailable:
-        unavailable = True
+    query, state = faceted_query(OPENINGS, FACETS, 20, SORTS)
+    results, unavailable = searched(matching.search_needs, actor(), query)
     return render_template(
-        "talent/needs_browse.html",
-        results=results,
-        search_unavailable=unavailable,
-        state={"q": q, "sort": sort, **chosen},
+        "talent/needs_browse.html", results=results, search_unavailable=unavailable, state=state
     )
 
 

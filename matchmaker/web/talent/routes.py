@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
-from search import TALENT, SearchQuery, SearchUnavailable
+from search import TALENT, SearchUnavailable
 
 from ...extensions import db
 from ...models import Role, TalentNeedStatus
@@ -25,6 +25,7 @@ from ...transaction import commit, unit_of_work
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
 from ..questions import accept_contact, delete_talent_data
+from ..search_pages import faceted_query, searched
 from .forms import ContactForm, TalentProfileForm, TalentWorkForm
 
 bp = Blueprint("talent", __name__)
@@ -33,36 +34,15 @@ FACETS = ("speciality", "cluster", "region", "title", "seniority", "availability
 PER_PAGE = 24
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "")
-    return min(max(int(value), 1), 500) if value.isdigit() else 1
-
-
 # --- the public pool ---------------------------------------------------------------------------
 
 
 @bp.get("/talent")
 def pool():
-    chosen = {name: [v for v in request.args.getlist(name) if v][:20] for name in FACETS}
-    q = request.args.get("q", "").strip()[:100]
-    query = SearchQuery(
-        index=TALENT,
-        text=q,
-        filters={k: v for k, v in chosen.items() if v},
-        page=_page_number(),
-        per_page=PER_PAGE,
-        facets=FACETS,
-    )
-    results, unavailable = None, False
-    try:
-        results = matching.search_pool(db.session, get_search(), query)
-    except SearchUnavailable:
-        unavailable = True
+    query, state = faceted_query(TALENT, FACETS, PER_PAGE)
+    results, unavailable = searched(matching.search_pool, query)
     return render_template(
-        "talent/pool.html",
-        results=results,
-        search_unavailable=unavailable,
-        state={"q": q, "sort": "relevance", **chosen},
+        "talent/pool.html", results=results, search_unavailable=unavailable, state=state
     )
 
 
