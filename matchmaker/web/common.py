@@ -105,6 +105,26 @@ def show_errors(
     apply_field_errors(form, exc.fields or {"": [exc.message]}, aliases)
 
 
+class WorkFields:
+    """A piece of work on a profile (a provider's case, a designer's work): the form declares
+    ``title``, ``description``, ``cluster`` and ``year`` with its own words; this fills the
+    choices and reads the body."""
+
+    def set_choices(self) -> None:
+        self.cluster.choices = [("", str(_l("不限")))] + taxonomy_choices("clusters")
+
+    def body(self) -> dict:
+        return without_blanks(
+            {
+                "title": (self.title.data or "").strip(),
+                "description": (self.description.data or "").strip(),
+                "cluster": blank_to_none(self.cluster.data),
+                "year": blank_to_none(self.year.data),
+            },
+            ("title",),
+        )
+
+
 class Versioned:
     """A form that edits a versioned record carries the version it was opened with, so a save
     after someone else's is refused (services/versions.py) instead of undoing theirs."""

@@ -10,6 +10,7 @@ from ..common import (
     MARKED_REQUIRED,
     CheckboxesField,
     Versioned,
+    WorkFields,
     blank_to_none,
     taxonomy_choices,
     without_blanks,
@@ -73,23 +74,9 @@ class ProviderForm(Versioned, FlaskForm):
         )
 
 
-class CaseForm(FlaskForm):
+class CaseForm(WorkFields, FlaskForm):
     title = StringField(_l("案例名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     description = TextAreaField(_l("案例介绍"), render_kw={"rows": 6, "maxlength": 5000})
     cluster = SelectField(_l("所属产业集群"), validate_choice=False)
     year = StringField(_l("年份"), render_kw={"inputmode": "numeric", "maxlength": 4})
     images = MultipleFileField(_l("案例图片"), render_kw={"accept": ".png,.jpg,.jpeg,.webp"})
-
-    def set_choices(self) -> None:
-        self.cluster.choices = [("", str(_l("不限")))] + taxonomy_choices("clusters")
-
-    def body(self) -> dict:
-        return without_blanks(
-            {
-                "title": (self.title.data or "").strip(),
-                "description": (self.description.data or "").strip(),
-                "cluster": blank_to_none(self.cluster.data),
-                "year": blank_to_none(self.year.data),
-            },
-            ("title",),
-        )

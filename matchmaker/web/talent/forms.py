@@ -9,6 +9,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from ..common import (
     MARKED_REQUIRED,
     CheckboxesField,
+    WorkFields,
     blank_to_none,
     taxonomy_choices,
     without_blanks,
@@ -73,25 +74,11 @@ class TalentProfileForm(FlaskForm):
         )
 
 
-class TalentWorkForm(FlaskForm):
+class TalentWorkForm(WorkFields, FlaskForm):
     title = StringField(_l("作品名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     description = TextAreaField(_l("作品说明"), render_kw={"rows": 4, "maxlength": 5000})
     cluster = SelectField(_l("所属产业集群"), validate_choice=False)
     year = StringField(_l("年份"), render_kw={"inputmode": "numeric", "maxlength": 4})
-
-    def set_choices(self) -> None:
-        self.cluster.choices = [("", str(_l("不限")))] + taxonomy_choices("clusters")
-
-    def body(self) -> dict:
-        return without_blanks(
-            {
-                "title": (self.title.data or "").strip(),
-                "description": (self.description.data or "").strip(),
-                "cluster": blank_to_none(self.cluster.data),
-                "year": blank_to_none(self.year.data),
-            },
-            ("title",),
-        )
 
 
 class TalentNeedForm(FlaskForm):
