@@ -68,47 +68,21 @@ def tables(report: Report) -> list[Table]:
         [_("月份"), str(FIGURES["demands_published"].name), _("新增服务方")],
         [[m, report.demands_by_month[m], report.providers_by_month[m]] for m in report.months],
     )
-    clusters = sorted(
-        set(report.demands_by_cluster) | set(report.providers_by_cluster),
-        key=lambda c: (
-            -report.demands_by_cluster.get(c, 0),
-            -report.providers_by_cluster.get(c, 0),
-            c,
-        ),
-    )
-    by_cluster = Table(
+    by_cluster = _demands_and_providers(
         "clusters",
         _("按产业集群"),
-        [_("产业集群"), str(FIGURES["demands_published"].name), _("新增服务方")],
-        [
-            [
-                label("clusters", c),
-                report.demands_by_cluster.get(c, 0),
-                report.providers_by_cluster.get(c, 0),
-            ]
-            for c in clusters
-        ],
+        _("产业集群"),
+        "clusters",
+        report.demands_by_cluster,
+        report.providers_by_cluster,
     )
-    regions = sorted(
-        set(report.demands_by_region) | set(report.providers_by_region),
-        key=lambda r: (
-            -report.demands_by_region.get(r, 0),
-            -report.providers_by_region.get(r, 0),
-            r,
-        ),
-    )
-    by_region = Table(
+    by_region = _demands_and_providers(
         "regions",
         _("按区县"),
-        [_("区县"), str(FIGURES["demands_published"].name), _("新增服务方")],
-        [
-            [
-                label("regions", r),
-                report.demands_by_region.get(r, 0),
-                report.providers_by_region.get(r, 0),
-            ]
-            for r in regions
-        ],
+        _("区县"),
+        "regions",
+        report.demands_by_region,
+        report.providers_by_region,
     )
     month_cluster = Table(
         "month_cluster",
@@ -249,3 +223,19 @@ def to_xlsx(report: Report, figures: Figures) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _demands_and_providers(
+    key: str, title: str, column: str, vocabulary: str, demands: dict, providers: dict
+) -> Table:
+    """Published demands and new providers per code, the busiest first."""
+    codes = sorted(
+        set(demands) | set(providers),
+        key=lambda c: (-demands.get(c, 0), -providers.get(c, 0), c),
+    )
+    return Table(
+        key,
+        title,
+        [column, str(FIGURES["demands_published"].name), _("新增服务方")],
+        [[label(vocabulary, c), demands.get(c, 0), providers.get(c, 0)] for c in codes],
+    )
