@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from matchmaker.web.main.links import is_local_path
+from matchmaker.web.links import is_local_path
 from tests.web.pages import figures_of
 
 NAV = {

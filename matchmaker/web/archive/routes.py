@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from ...extensions import db
 from ...services import archive
 from ...spreadsheets import table_workbook
-from .download import attachment, csv_bytes
+from ..downloads import attachment, csv_bytes
 from .forms import FilterForm
 from .tables import counts_table, demand_table, node_label, provider_table
 

@@ -29,7 +29,7 @@ from ...services import accounts, api_tokens, colleagues, login_sessions, regist
 from ...services.errors import ServiceError
 from ...transaction import commit, unit_of_work
 from ..common import actor, apply_field_errors, commit_and_redirect
-from ..main.links import is_local_path
+from ..links import is_local_path
 from . import devices
 from .forms import (
     AcceptInvitationForm,

@@ -11,8 +11,8 @@ from ...services import accounts, experts, meeting_slots, registration
 from ...services.diagnosis import requests as diagnosis_requests
 from ...services.errors import ValidationFailed
 from ...transaction import unit_of_work
-from ..auth.decorators import admin_required
 from ..common import actor, commit_and_redirect, show_errors
+from ..decorators import admin_required
 from .forms import ConflictForm, ExpertForm, NewExpertForm
 
 bp = Blueprint("experts", __name__)

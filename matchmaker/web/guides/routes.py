@@ -37,10 +37,10 @@ from ...services.guides import pdf as guide_pdf
 from ...taxonomy import get_taxonomy
 from ...transaction import commit, unit_of_work
 from .. import charts, questions
-from ..auth.decorators import admin_required
 from ..common import apply_field_errors, commit_and_redirect
 from ..confirm import ask, confirmed
-from ..main.links import is_local_path
+from ..decorators import admin_required
+from ..links import is_local_path
 from .forms import ActionForm, GuideForm
 
 bp = Blueprint("guides", __name__)

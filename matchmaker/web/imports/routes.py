@@ -16,7 +16,7 @@ from ...services.imports import jobs, template_files
 from ...services.imports.columns import COLUMNS, KINDS
 from ...services.imports.reading import FileProblem
 from ...transaction import unit_of_work
-from ..archive.download import attachment
+from ..downloads import attachment
 from .forms import ActionForm, CommitForm, UploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ... import china_time
 from ...extensions import db
 from ...services import figures
-from .links import is_local_path
+from ..links import is_local_path
 
 bp = Blueprint("main", __name__)
 

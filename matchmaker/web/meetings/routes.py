@@ -32,10 +32,10 @@ from ...services import meetings as meeting_service
 from ...services.errors import Conflict, ServiceError, ValidationFailed
 from ...transaction import commit, unit_of_work
 from .. import questions
-from ..archive.download import attachment
-from ..auth.decorators import admin_required
 from ..common import actor, show_errors
 from ..confirm import ask, confirmed
+from ..decorators import admin_required
+from ..downloads import attachment
 from .forms import (
     ALIASES,
     MeetingForm,

@@ -9,8 +9,8 @@ from ...extensions import db
 from ...services import accounts, meeting_slots
 from ...services.errors import Conflict, ValidationFailed
 from ...transaction import unit_of_work
-from ..auth.decorators import admin_required
 from ..common import actor
+from ..decorators import admin_required
 from .routes import bp
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ...extensions import db
 from ...services import notifications as notification_service
 from ..common import commit_and_redirect
-from ..main.links import is_local_path
+from ..links import is_local_path
 from .texts import notification_text
 
 bp = Blueprint("notifications", __name__)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from ...spreadsheets import safe_cell
+from ..spreadsheets import safe_cell
 
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
