@@ -81,28 +81,26 @@ def signed(n: int) -> str:
 
 def changes_summary(changes: dict[str, Any]) -> str:
     delta = changes.get("totals_delta") or {}
+    counts = {
+        "n": changes.get("previous_edition"),
+        "title": changes.get("previous_title", ""),
+        "new": len(changes.get("new_demands", [])),
+        "closed": len(changes.get("closed_demands", [])),
+        "opened": len(changes.get("gaps_opened", [])),
+        "gone": len(changes.get("gaps_closed", [])),
+    }
     if not delta:
         return _(
             "与第 %(n)s 期（%(title)s）相比（仅比较本期范围内的产业集群）：新增需求 %(new)s 条，"
             "关闭或下线 %(closed)s 条；新出现缺口 %(opened)s 个，消除 %(gone)s 个。",
-            n=changes.get("previous_edition"),
-            title=changes.get("previous_title", ""),
-            new=len(changes.get("new_demands", [])),
-            closed=len(changes.get("closed_demands", [])),
-            opened=len(changes.get("gaps_opened", [])),
-            gone=len(changes.get("gaps_closed", [])),
+            **counts,
         )
     return _(
         "与第 %(n)s 期（%(title)s）相比：新增需求 %(new)s 条，关闭或下线 %(closed)s 条；新出现缺口 "
         "%(opened)s 个，消除 %(gone)s 个；开放需求 %(d)s，已认证服务方 %(v)s。",
-        n=changes.get("previous_edition"),
-        title=changes.get("previous_title", ""),
-        new=len(changes.get("new_demands", [])),
-        closed=len(changes.get("closed_demands", [])),
-        opened=len(changes.get("gaps_opened", [])),
-        gone=len(changes.get("gaps_closed", [])),
         d=signed(delta.get("open_demands", 0)),
         v=signed(delta.get("verified_providers", 0)),
+        **counts,
     )
 
 
