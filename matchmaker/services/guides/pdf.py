@@ -181,6 +181,38 @@ def draw_trend(pdf: Document, points: list[dict[str, Any]]) -> None:
 # --- the document ---------------------------------------------------------------------------
 
 
+def cover(pdf: Document, guide: Guide, kicker: str) -> None:
+    """The first lines of a guide (either kind): platform and guide, title, edition, draft note."""
+    with pdf.local_context(text_color=MUTED):
+        pdf.set_font(FAMILY, size=9)
+        pdf.cell(0, 6, pdf.clean(kicker), new_x="LMARGIN", new_y="NEXT")
+    pdf.heading(guide.title, size=20)
+    pdf.para(labels.edition_line(guide), size=10, colour=MUTED)
+    if guide.status != GuideStatus.PUBLISHED:
+        pdf.para(_("草稿预览：尚未发布，数据可能变化。"), size=10, colour=DEMAND)
+    pdf.ln(3)
+
+
+def fact_boxes(pdf: Document, facts: list[tuple[str, Any]], per_row: int) -> None:
+    """Key figures in shaded boxes, ``per_row`` to a row, two rows high; the text goes on below."""
+    box_w = pdf.epw / per_row
+    y = pdf.get_y()
+    for i, (name, value) in enumerate(facts):
+        x, yy = pdf.l_margin + (i % per_row) * box_w, y + (i // per_row) * 17
+        pdf.set_fill_color(*HEAD_FILL)
+        pdf.rect(x + 1, yy, box_w - 2, 15, style="F")
+        pdf.set_xy(x + 3, yy + 1)
+        pdf.set_font(FAMILY, size=8)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(box_w - 6, 5, pdf.clean(name))
+        pdf.set_xy(x + 3, yy + 6)
+        pdf.set_font(FAMILY, size=15)
+        pdf.set_text_color(*PRIMARY)
+        pdf.cell(box_w - 6, 8, str(value))
+    pdf.set_text_color(*INK)
+    pdf.set_xy(pdf.l_margin, y + 2 * 17 + 2)
+
+
 def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: str = "zh") -> bytes:
     content = guide.content or {}
     totals = content.get("totals", {})
@@ -194,21 +226,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
     pdf.set_subject(_("重庆工业设计供需指南"))
     pdf.add_page()
 
-    # cover block
-    with pdf.local_context(text_color=MUTED):
-        pdf.set_font(FAMILY, size=9)
-        pdf.cell(
-            0,
-            6,
-            pdf.clean(_("重庆市工业设计供需对接平台 · 供需指南")),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-    pdf.heading(guide.title, size=20)
-    pdf.para(labels.edition_line(guide), size=10, colour=MUTED)
-    if guide.status != GuideStatus.PUBLISHED:
-        pdf.para(_("草稿预览：尚未发布，数据可能变化。"), size=10, colour=DEMAND)
-    pdf.ln(3)
+    cover(pdf, guide, _("重庆市工业设计供需对接平台 · 供需指南"))
     facts = [
         (_("开放需求"), totals.get("open_demands", 0)),
         (_("本期新发布需求"), totals.get("new_demands", 0)),
@@ -217,23 +235,7 @@ def render(guide: Guide, trend: list[dict[str, Any]], config: Mapping, locale: s
         (_("供给缺口"), totals.get("shortages", 0)),
         (_("需求不足"), totals.get("surpluses", 0)),
     ]
-    box_w = pdf.epw / 3
-    y = pdf.get_y()
-    for i, (name, value) in enumerate(facts):
-        x = pdf.l_margin + (i % 3) * box_w
-        yy = y + (i // 3) * 17
-        pdf.set_fill_color(*HEAD_FILL)
-        pdf.rect(x + 1, yy, box_w - 2, 15, style="F")
-        pdf.set_xy(x + 3, yy + 1)
-        pdf.set_font(FAMILY, size=8)
-        pdf.set_text_color(*MUTED)
-        pdf.cell(box_w - 6, 5, pdf.clean(name))
-        pdf.set_xy(x + 3, yy + 6)
-        pdf.set_font(FAMILY, size=15)
-        pdf.set_text_color(*PRIMARY)
-        pdf.cell(box_w - 6, 8, str(value))
-    pdf.set_text_color(*INK)
-    pdf.set_xy(pdf.l_margin, y + 36)
+    fact_boxes(pdf, facts, per_row=3)
     pdf.set_font(FAMILY, size=10)
 
     if guide.commentary.strip():
