@@ -264,13 +264,19 @@ def admin_index():
     return _render_admin()
 
 
-@bp.post("/admin/guides")
-@admin_required
-def admin_create():
+def _posted_form() -> GuideForm:
+    """The submitted guide form with its choices; without a valid CSRF token, a 400."""
     form = GuideForm()
     form.set_choices()
     if not form.validate_on_submit() and "csrf_token" in form.errors:
         abort(400)
+    return form
+
+
+@bp.post("/admin/guides")
+@admin_required
+def admin_create():
+    form = _posted_form()
     try:
         with unit_of_work():
             guide = guides.create_draft(
@@ -294,10 +300,7 @@ def admin_edit(guide_id: int):
         form = GuideForm(formdata=None, data=guides.guide_input(guide))
         form.set_choices()
         return render_template("guides/edit.html", guide=guide, form=form)
-    form = GuideForm()
-    form.set_choices()
-    if not form.validate_on_submit() and "csrf_token" in form.errors:
-        abort(400)
+    form = _posted_form()
     try:
         with unit_of_work():
             guides.update_draft(db.session, current_user, guide_id, form.body())
