@@ -9,7 +9,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...services import conversations, deals
 from ...services.errors import ValidationFailed
-from ...transaction import commit
+from ...transaction import unit_of_work
 from ..common import commit_and_redirect
 from .routes import bp
 
@@ -37,10 +37,11 @@ def close_report(report_id: int):
 @bp.post("/reviews/<int:review_id>/hide")
 def hide_review(review_id: int):
     try:
-        deals.set_hidden(db.session, current_user, review_id, True, request.form.get("reason", ""))
-        commit()
+        with unit_of_work():
+            deals.set_hidden(
+                db.session, current_user, review_id, True, request.form.get("reason", "")
+            )
     except ValidationFailed as exc:
-        db.session.rollback()
         return _render({review_id: exc.fields.get("reason", [exc.message])}, 422)
     flash(_("评价已隐藏"), "success")
     return redirect(url_for(".reports"))

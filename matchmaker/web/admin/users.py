@@ -10,7 +10,7 @@ from ...extensions import db
 from ...jobs.tasks import public_base_url
 from ...services import password_reset, user_admin
 from ...services.errors import Conflict
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from .. import questions
 from ..confirm import ask, confirmed
 from ..search_pages import page_number
@@ -48,10 +48,9 @@ def deactivate_user(user_id: int):
     if not confirmed():
         return ask(questions.deactivate_user(shown), url_for(".user", user_id=user_id))
     try:
-        user_admin.set_active(db.session, current_user, user_id, False)
-        commit()
+        with unit_of_work():
+            user_admin.set_active(db.session, current_user, user_id, False)
     except Conflict as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for(".user", user_id=user_id))
     return _done(user_id, _("账号已停用"))

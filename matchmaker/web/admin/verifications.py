@@ -9,7 +9,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...services import evidence
 from ...services.errors import Conflict, ValidationFailed
-from ...transaction import commit
+from ...transaction import unit_of_work
 from .routes import bp
 
 
@@ -30,11 +30,10 @@ def verifications():
 @bp.post("/verifications/<int:request_id>/approve")
 def approve_verification(request_id: int):
     try:
-        organization = evidence.approve(db.session, current_user, request_id)
-        name = organization.name
-        commit()
+        with unit_of_work():
+            organization = evidence.approve(db.session, current_user, request_id)
+            name = organization.name
     except Conflict as exc:
-        db.session.rollback()
         return _render({request_id: [exc.message]}, 409)
     flash(_("已认证“%(name)s”", name=name), "success")
     return redirect(url_for(".verifications"))
@@ -43,10 +42,9 @@ def approve_verification(request_id: int):
 @bp.post("/verifications/<int:request_id>/reject")
 def reject_verification(request_id: int):
     try:
-        evidence.reject(db.session, current_user, request_id, request.form.get("reason", ""))
-        commit()
+        with unit_of_work():
+            evidence.reject(db.session, current_user, request_id, request.form.get("reason", ""))
     except ValidationFailed as exc:
-        db.session.rollback()
         return _render({request_id: exc.fields.get("reason", [exc.message])}, 422)
     flash(_("已驳回认证申请，并通知该单位"), "success")
     return redirect(url_for(".verifications"))

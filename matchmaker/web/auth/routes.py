@@ -349,10 +349,11 @@ def accept_invitation(token: str):
         form.name.data = invitation.name
     elif form.validate_on_submit():
         try:
-            user = colleagues.accept(db.session, token, form.schema_data(), current_app.secret_key)
-            commit()
+            with unit_of_work():
+                user = colleagues.accept(
+                    db.session, token, form.schema_data(), current_app.secret_key
+                )
         except ServiceError as exc:
-            db.session.rollback()
             apply_field_errors(form, exc.fields, only_new=True)
         else:
             _sign_in(user, remember=False)

@@ -13,7 +13,7 @@ from ...extensions import db
 from ...schemas import try_validate
 from ...services import evidence, files
 from ...services.errors import ServiceError, ValidationFailed
-from ...transaction import commit
+from ...transaction import unit_of_work
 from ..common import show_errors, taxonomy_choices
 from ..uploads import upload_folder, upload_storage
 from .routes import bp
@@ -82,17 +82,16 @@ def verification():
         return _render(form, 422)
     written: list[str] = []
     try:
-        _row, written = evidence.submit(
-            db.session,
-            current_user,
-            form.body(),
-            uploads["licence"],
-            uploads["level_proof"],
-            upload_storage(),
-        )
-        commit()
+        with unit_of_work():
+            _row, written = evidence.submit(
+                db.session,
+                current_user,
+                form.body(),
+                uploads["licence"],
+                uploads["level_proof"],
+                upload_storage(),
+            )
     except ServiceError as exc:
-        db.session.rollback()
         files.discard(upload_folder(), written)
         if isinstance(exc, ValidationFailed):
             show_errors(form, exc)

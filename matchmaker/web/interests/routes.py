@@ -11,7 +11,7 @@ from ...extensions import db
 from ...models import Review, Side
 from ...services import conversations, deals, files, interests, notifications, proposals
 from ...services.errors import ValidationFailed
-from ...transaction import commit
+from ...transaction import commit, unit_of_work
 from .. import questions
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
@@ -125,13 +125,12 @@ def _with_files(form, field_name: str, send):
     validation failure the written files go and the errors are shown on ``form``."""
     written: list[str] = []
     try:
-        uploads = files.check(
-            request.files.getlist(getattr(form, field_name).name), files.DOCUMENTS, field_name
-        )
-        _row, written = send(uploads)
-        commit()
+        with unit_of_work():
+            uploads = files.check(
+                request.files.getlist(getattr(form, field_name).name), files.DOCUMENTS, field_name
+            )
+            _row, written = send(uploads)
     except ValidationFailed as exc:
-        db.session.rollback()
         files.discard(upload_folder(), written)
         show_errors(form, exc)
         return False
@@ -222,10 +221,9 @@ def _submit(interest_id: int, name: str, form, operation, done: str, anchor: str
     """Run ``operation(session, actor, interest_id, body)`` with the form's body and commit;
     on a validation failure the page comes back with the form's errors (422)."""
     try:
-        operation(db.session, actor(), interest_id, form.body())
-        commit()
+        with unit_of_work():
+            operation(db.session, actor(), interest_id, form.body())
     except ValidationFailed as exc:
-        db.session.rollback()
         show_errors(form, exc)
         return _page(interest_id, {name: form}, 422)
     flash(done, "success")
@@ -250,13 +248,12 @@ def attachment(interest_id: int, attachment_id: int):
 @login_required
 def report_review(review_id: int):
     try:
-        review = deals.report_review(
-            db.session, actor(), review_id, {"reason": request.form.get("reason", "").strip()}
-        )
-        provider_id = review.provider_id
-        commit()
+        with unit_of_work():
+            review = deals.report_review(
+                db.session, actor(), review_id, {"reason": request.form.get("reason", "").strip()}
+            )
+            provider_id = review.provider_id
     except ValidationFailed:
-        db.session.rollback()
         flash(_("请填写举报原因"), "error")
         return redirect(request.referrer or url_for("main.index"))
     flash(_("已提交举报，平台管理员会处理"), "success")

@@ -160,10 +160,9 @@ def edit(meeting_id: int):
     form = MeetingForm()
     form.set_choices()
     try:
-        meeting_service.update_meeting(db.session, actor(), meeting_id, form.body())
-        commit()
+        with unit_of_work():
+            meeting_service.update_meeting(db.session, actor(), meeting_id, form.body())
     except ValidationFailed as exc:
-        db.session.rollback()
         show_errors(form, exc, ALIASES)
         return render_template("meetings/edit.html", form=form, m=meeting), 422
     flash(_("已保存对接会信息；时间或地点的变更已通知受邀单位"), "success")

@@ -10,7 +10,7 @@ from search import SearchUnavailable
 from ...extensions import db
 from ...search_engine import get_search
 from ...services import matching, provider_dashboard
-from ...transaction import commit
+from ...transaction import unit_of_work
 from ..common import actor
 from .routes import bp
 
@@ -22,10 +22,9 @@ def dashboard():
     board = provider_dashboard.for_provider(db.session, user)
     leads, unavailable = [], False
     try:
-        leads = matching.leads_for(db.session, get_search(), user, k=5)
-        commit()
+        with unit_of_work():
+            leads = matching.leads_for(db.session, get_search(), user, k=5)
     except SearchUnavailable:
-        db.session.rollback()
         unavailable = True
     return render_template(
         "providers/dashboard.html", board=board, leads=leads, search_unavailable=unavailable
