@@ -11,7 +11,7 @@ from ...extensions import db
 from ...models import Review, Side
 from ...services import conversations, deals, files, interests, notifications, proposals
 from ...services.errors import ValidationFailed
-from ...transaction import commit, unit_of_work
+from ...transaction import commit, rollback, unit_of_work
 from .. import questions
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
@@ -135,7 +135,7 @@ def _with_files(form, field_name: str, send):
         show_errors(form, exc)
         return False
     except Exception:
-        db.session.rollback()
+        rollback()  # a failed commit: its registered work goes too
         files.discard(upload_folder(), written)
         raise
     return True
