@@ -7,6 +7,8 @@ words, through Babel like every other message, with taxonomy labels in the same 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -73,8 +75,19 @@ def _param(name: str, value) -> str:
 
 def reason_label(reason: Reason) -> str:
     """The reason as one sentence in the request's language."""
-    message = MESSAGES.get(reason.message)
+    params = tuple(
+        (name, tuple(value) if isinstance(value, list) else value)
+        for name, value in reason.params.items()
+    )
+    return _sentence(_locale(), reason.message, params)
+
+
+@lru_cache(maxsize=4096)
+def _sentence(locale: str, key: str, params: tuple) -> str:
+    """One sentence per language, message and parameters: a page of matches repeats the same
+    few reasons, and each costs several translations and taxonomy look-ups."""
+    message = MESSAGES.get(key)
     if message is None:
-        raise KeyError(f"no message for reason {reason.message!r}")
-    params = {name: _param(name, value) for name, value in reason.params.items()}
-    return (str(message) % params).strip() if params else str(message)
+        raise KeyError(f"no message for reason {key!r}")
+    words = {name: _param(name, value) for name, value in params}
+    return (str(message) % words).strip() if words else str(message)

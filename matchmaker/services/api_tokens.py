@@ -13,7 +13,7 @@ import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import ApiToken, User, utcnow
 from . import audit
@@ -40,8 +40,13 @@ def issue(session: Session, user: User, ttl_hours: int) -> tuple[str, dt.datetim
 
 
 def row_for(session: Session, token: str) -> ApiToken | None:
-    """The live token row (its user active, its version current), or None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    """The live token row (its user active, its version current), or None. Every API request
+    asks, so the user comes in the same query."""
+    row = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _digest(token))
+        .options(joinedload(ApiToken.user, innerjoin=True))
+    )
     if row is None or row.expires_at < utcnow() or not current_for(row.user, row.user_version):
         return None
     return row

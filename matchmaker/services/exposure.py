@@ -3,6 +3,9 @@
 Recording it must never fail the page or call that shows the match: it is one
 insert-or-ignore on the (demand, provider) pair, so concurrent first views cannot collide on
 the unique constraint, and it changes no provider (nothing is re-indexed because of a read).
+Pairs already recorded are looked up first and not written again: most readings of matches
+show nothing new, and on SQLite every write, even one that inserts nothing, takes the
+database's single write lock that all workers queue for.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Recommendation, utcnow
@@ -25,8 +29,23 @@ class Shown(NamedTuple):
 
 def record(session: Session, shown: Iterable[Shown]) -> None:
     """Remember each first showing; pairs already recorded keep their first rank and score."""
+    shown = list(shown)
+    if not shown:
+        return
+    recorded = set(
+        session.execute(
+            select(Recommendation.demand_id, Recommendation.provider_id).where(
+                Recommendation.demand_id.in_(sorted({item.demand_id for item in shown})),
+                Recommendation.provider_id.in_(sorted({item.provider_id for item in shown})),
+            )
+        ).tuples()
+    )
     now = utcnow()
-    rows = [{**item._asdict(), "created_at": now} for item in shown]
+    rows = [
+        {**item._asdict(), "created_at": now}
+        for item in shown
+        if (item.demand_id, item.provider_id) not in recorded
+    ]
     if not rows:
         return
     insert_or_ignore(session, Recommendation, rows, ["demand_id", "provider_id"])

@@ -7,6 +7,8 @@ both find nothing and then collide on the unique constraint.
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,5 +17,12 @@ INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 def insert_or_ignore(session: Session, model, rows: list[dict], key: list[str]) -> None:
     """Insert ``rows`` into ``model``'s table, skipping those whose ``key`` columns exist."""
-    insert = INSERTS[session.get_bind().dialect.name]
-    session.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=key))
+    statement = _statement(session.get_bind().dialect.name, model.__table__, tuple(key))
+    session.execute(statement, rows)
+
+
+@cache
+def _statement(dialect: str, table, key: tuple[str, ...]):
+    """One statement per table, its rows given as parameters, so SQLAlchemy compiles it once
+    (rows written into it with ``.values(rows)`` made a new statement to compile each time)."""
+    return INSERTS[dialect](table).on_conflict_do_nothing(index_elements=list(key))

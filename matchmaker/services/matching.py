@@ -46,10 +46,20 @@ _SHOWN_WITH = {
 }
 
 
+# A match names its provider and nothing more (``serializers.provider_brief``, the demand
+# page's list): its cases would be one more query for nothing.
+_BRIEF = (joinedload(Provider.organization, innerjoin=True),)
+
+
 def rows_in_order(
-    session: Session, model, hits: Sequence[Hit], keep: Callable[[object], bool]
+    session: Session,
+    model,
+    hits: Sequence[Hit],
+    keep: Callable[[object], bool],
+    shown_with: Sequence | None = None,
 ) -> list[Match]:
-    query = select(model).where(model.id.in_([h.id for h in hits])).options(*_SHOWN_WITH[model])
+    options = _SHOWN_WITH[model] if shown_with is None else shown_with
+    query = select(model).where(model.id.in_([h.id for h in hits])).options(*options)
     rows = {row.id: row for row in session.scalars(query)}
     return [Match(rows[h.id], h) for h in hits if h.id in rows and keep(rows[h.id])]
 
@@ -88,7 +98,7 @@ def recommended_providers(
     if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("只有已发布的需求才有推荐"))
     hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
-    matches = rows_in_order(session, Provider, hits, _any)
+    matches = rows_in_order(session, Provider, hits, _any, _BRIEF)
     if record_exposure:
         exposure.record(
             session,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Interest, Review, Side, utcnow
@@ -21,6 +22,10 @@ REVEAL_AFTER = dt.timedelta(days=14)
 def public_condition(now: dt.datetime):
     """SQL: a review that is public — not hidden, and both sides reviewed or the deal is
     older than REVEAL_AFTER."""
+    return _public(now - REVEAL_AFTER)
+
+
+def _public(won_before):
     other = aliased(Review)
     both_written = (
         select(other.id)
@@ -29,10 +34,25 @@ def public_condition(now: dt.datetime):
     )
     deal_old = (
         select(Interest.id)
-        .where(Interest.id == Review.interest_id, Interest.won_at <= now - REVEAL_AFTER)
+        .where(Interest.id == Review.interest_id, Interest.won_at <= won_before)
         .exists()
     )
     return and_(Review.hidden_at.is_(None), or_(both_written, deal_old))
+
+
+@cache
+def _ratings_statement():
+    """Built once: every page of providers asks, and building it cost more than running it."""
+    overall = (Review.quality + Review.communication + Review.timeliness) / 3.0
+    return (
+        select(Review.provider_id, func.avg(overall), func.count(Review.id))
+        .where(
+            Review.provider_id.in_(bindparam("ids", expanding=True)),
+            Review.side == Side.ENTERPRISE,
+            _public(bindparam("won_before")),
+        )
+        .group_by(Review.provider_id)
+    )
 
 
 def ratings(session: Session, provider_ids: Iterable[int]) -> dict[int, tuple[float, int]]:
@@ -41,14 +61,7 @@ def ratings(session: Session, provider_ids: Iterable[int]) -> dict[int, tuple[fl
     ids = list(provider_ids)
     if not ids:
         return {}
-    overall = (Review.quality + Review.communication + Review.timeliness) / 3.0
     rows = session.execute(
-        select(Review.provider_id, func.avg(overall), func.count(Review.id))
-        .where(
-            Review.provider_id.in_(ids),
-            Review.side == Side.ENTERPRISE,
-            public_condition(utcnow()),
-        )
-        .group_by(Review.provider_id)
+        _ratings_statement(), {"ids": ids, "won_before": utcnow() - REVEAL_AFTER}
     )
     return {pid: (round(float(avg), 1), count) for pid, avg, count in rows}

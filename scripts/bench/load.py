@@ -220,8 +220,26 @@ def request_lists(synth, demands: list[dict], tokens: dict[str, str]) -> dict[st
     return lists
 
 
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU time of ``root`` and its children (the server's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid, ppid = int(entry.name), int(fields[1])
+        if root in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wrk(site: Site, lines: list[str], name: str, seconds: int, connections: int) -> dict:
     site.settle()
+    cpu_before = _cpu_seconds(site.server.pid)
     base, folder = site.base, site.folder
     listing = folder / f"{name.replace(' ', '-')}.txt"
     listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -231,6 +249,8 @@ def wrk(site: Site, lines: list[str], name: str, seconds: int, connections: int)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr.strip()}")
     raw = json.loads(done.stdout.strip().splitlines()[-1])
+    site.settle()  # requests wrk gave up on still cost the server: count them in
+    server_cpu = _cpu_seconds(site.server.pid) - cpu_before
     seconds_run = raw["duration_us"] / 1e6
     errors = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout")}
     return {
@@ -238,6 +258,7 @@ def wrk(site: Site, lines: list[str], name: str, seconds: int, connections: int)
         "rps": raw["requests"] / seconds_run,
         "errors": errors,
         "error_total": sum(errors.values()),
+        "server_cpu_ms": 1000 * server_cpu / max(raw["requests"], 1),
         **{p: raw[f"{p}_us"] / 1000 for p in ("p50", "p90", "p95", "p99", "max")},
     }
 
@@ -265,7 +286,8 @@ def server_problems(log: Path) -> dict:
 def _line(label: str, r: dict) -> str:
     return (
         f"  {label:16s} {r['rps']:8.1f} req/s  p50 {r['p50']:6.1f}  p90 {r['p90']:6.1f}  "
-        f"p99 {r['p99']:6.1f} ms  errors {r['error_total']}"
+        f"p99 {r['p99']:6.1f} ms  errors {r['error_total']}  "
+        f"server CPU {r['server_cpu_ms']:.2f} ms/request"
     )
 
 
@@ -339,8 +361,9 @@ def tables(results: list[dict]) -> list[str]:
         lines += [
             f"### {r['backend']}, {r['size']:,} providers and {r['size']:,} demands",
             "",
-            "| run | requests/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| run | requests/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | errors "
+            "| server CPU ms/request |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         rows = [(f"`{CHEAPEST}`", r["cheapest"]), ("**mix** (the four below, equally)", r["mix"])]
         rows += [(f"{name}: `{ROUTES[name]}`", r["routes"][name]) for name in ROUTES]
@@ -348,7 +371,8 @@ def tables(results: list[dict]) -> list[str]:
             errors = ", ".join(f"{k} {v}" for k, v in x["errors"].items() if v) or "0"
             lines.append(
                 f"| {label} | {x['rps']:,.0f} | {x['p50']:.1f} | {x['p90']:.1f} | "
-                f"{x['p95']:.1f} | {x['p99']:.1f} | {x['max']:.0f} | {errors} |"
+                f"{x['p95']:.1f} | {x['p99']:.1f} | {x['max']:.0f} | {errors} | "
+                f"{x['server_cpu_ms']:.2f} |"
             )
         lines += [
             "",

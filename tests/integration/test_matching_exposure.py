@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import IndexOutbox, Recommendation
@@ -62,3 +62,39 @@ def test_a_damped_provider_ranks_lower_and_reading_writes_no_index(app, make):
     assert db.session.scalar(select(func.count(IndexOutbox.id))) == outbox
     recorded = select(func.count(Recommendation.id)).where(Recommendation.demand_id == demand.id)
     assert db.session.scalar(recorded) == 2
+
+
+def test_a_second_reading_writes_nothing_and_keeps_the_first_rank(app, make):
+    owner = make.enterprise()
+    providers = [make.provider_profile(make.provider()) for _ in range(3)]
+    demand = make.demand(owner)
+    backend = get_search(app)
+    backend.refresh()
+    first = matching.recommended_providers(db.session, backend, owner, demand.id)
+    commit()
+    assert {m.record.id for m in first} == {p.id for p in providers}
+    ranks = dict(
+        db.session.execute(
+            select(Recommendation.provider_id, Recommendation.rank).where(
+                Recommendation.demand_id == demand.id
+            )
+        ).all()
+    )
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        again = matching.recommended_providers(db.session, backend, owner, demand.id)
+        commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert [m.record.id for m in again] == [m.record.id for m in first]
+    # Everything shown was recorded already: no INSERT, so no write lock is taken.
+    assert statements and not [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    after = select(Recommendation.provider_id, Recommendation.rank).where(
+        Recommendation.demand_id == demand.id
+    )
+    assert dict(db.session.execute(after).all()) == ranks

@@ -1,0 +1,143 @@
+"""What one request of each load-run route costs in one process: SQL statements and CPU time.
+
+The load run (``load.py``) says how fast the server answers from outside; this says why. The
+same site (the synthetic records in SQLite, their embedded index) and the same request lists
+go through Flask's test client, so neither HTTP nor the other processes on the machine count:
+CPU time of this process per request, statements per request, and with ``--profile`` the
+functions that take the time (cProfile).
+
+    .venv/bin/python -m scripts.bench.per_request [--rounds 3] [--requests 200] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+
+from .load import CHEAPEST, ROUTES, Site, request_lists
+from .synthetic import Synth
+
+ROUTE_NAMES = ["taxonomy", *ROUTES]
+
+
+def _app(site: Site):
+    from matchmaker import create_app
+
+    os.environ.update(site.env)
+    return create_app()
+
+
+def _token(client, email: str) -> str:
+    from .load import PASSWORD
+
+    answer = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+    return f"Bearer {answer.get_json()['token']}"
+
+
+def _run(client, lines: list[str]) -> None:
+    for line in lines:
+        path, _, auth = line.partition("\t")
+        answer = client.get(path, headers={"Authorization": auth} if auth else {})
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path}: {answer.status_code} {answer.get_data(as_text=True)}")
+
+
+def by_package(stats: pstats.Stats) -> str:
+    """Own CPU time (cProfile's tottime) summed per package: which layer the time is spent in."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        parts = Path(filename).parts
+        if "site-packages" in parts:
+            package = parts[parts.index("site-packages") + 1]
+        elif "matchmaker" in parts or "search" in parts:
+            package = next(p for p in parts if p in ("matchmaker", "search"))
+        else:
+            package = "python" if filename.startswith(("/", "<")) else filename
+        totals[package] = totals.get(package, 0.0) + tottime
+    whole = sum(totals.values()) or 1.0
+    top = sorted(totals.items(), key=lambda item: -item[1])[:8]
+    return "  ".join(f"{name} {100 * t / whole:.0f}%" for name, t in top)
+
+
+def measure(
+    rounds: int, requests: int, profile: bool, routes: list[str], size: int = 1_000
+) -> dict:
+    from matchmaker.extensions import db
+    from matchmaker.taxonomy import get_taxonomy
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-per-request-"))
+    try:
+        synth = Synth(get_taxonomy().raw)
+        site = Site("embedded", None, folder, print)
+        demands = synth.demands(size)
+        site.build(synth.providers(size), demands)
+        app = _app(site)
+        client = app.test_client()
+        tokens = {
+            role: _token(client, f"{role}@bench.example")
+            for role in ("admin", "enterprise", "provider")
+        }
+        lists = request_lists(synth, demands, tokens)
+        lists["taxonomy"] = [f"{CHEAPEST.split()[1]}\t"] * requests
+        statements = {"n": 0}
+        with app.app_context():
+            engine = db.engine
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def count(*_args):
+            statements["n"] += 1
+
+        results: dict = {}
+        for name in routes:
+            lines = lists[name]
+            _run(client, lines[:20])  # warm-up: caches, first views of some demands
+            cpu, per_query = [], []
+            for r in range(rounds):
+                batch = lines[(r * requests) % len(lines) :][:requests] or lines[:requests]
+                statements["n"] = 0
+                started = time.process_time()
+                _run(client, batch)
+                cpu.append((time.process_time() - started) / len(batch) * 1000)
+                per_query.append(statements["n"] / len(batch))
+            results[name] = {"cpu_ms": statistics.median(cpu), "statements": per_query[-1]}
+            print(
+                f"{name:16s} CPU {results[name]['cpu_ms']:6.2f} ms/request "
+                f"(rounds {', '.join(f'{c:.2f}' for c in cpu)})  "
+                f"SQL statements {results[name]['statements']:.2f}/request"
+            )
+            if profile:
+                profiler = cProfile.Profile()
+                profiler.runcall(_run, client, lines[:requests])
+                stats = pstats.Stats(profiler)
+                print(by_package(stats))
+                stats.sort_stats("cumulative").print_stats(r"/(matchmaker|search)/", 30)
+        return results
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=200, help="requests per round")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    parser.add_argument(
+        "--routes", default=",".join(ROUTE_NAMES), help=f"of {', '.join(ROUTE_NAMES)}"
+    )
+    args = parser.parse_args(argv)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    measure(args.rounds, args.requests, args.profile, args.routes.split(","))
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
