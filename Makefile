@@ -24,12 +24,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# The development server and one job worker beside it (stopped together).
+# The development server and one job worker beside it, stopped together (also when make
+# itself is stopped: scripts/run_with_worker.py).
 run: install
 	$(BIN)/matchmaker db upgrade
 	$(BIN)/matchmaker demo --if-empty
-	$(BIN)/matchmaker worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/matchmaker run --host 127.0.0.1 --port $(PORT)
+	exec $(BIN)/python scripts/run_with_worker.py --host 127.0.0.1 --port $(PORT)
 
 lint: install-test
 	$(BIN)/ruff check .
