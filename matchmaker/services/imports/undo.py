@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 
 from ...extensions import db
 from ...models import Demand, ImportUndo, IndexOutbox, Provider
@@ -71,11 +72,17 @@ class Recorder:
         self.inserted += [obj for obj in session.new if recorded(obj)]
         for obj in filter(recorded, session.dirty):
             state = inspect(obj)
+            columns = state.mapper.column_attrs
             old = {}
-            for prop in state.mapper.column_attrs:
-                history = state.attrs[prop.key].history
+            # Only the attributes set since the row was loaded have a committed value kept;
+            # asking every column of every row for its history (``state.attrs``) cost more
+            # than the flush itself on imports that update thousands of rows.
+            for key in list(state.committed_state):
+                if key not in columns:
+                    continue  # a relationship: its rows are recorded on their own
+                history = state.get_history(key, PASSIVE_NO_INITIALIZE)
                 if history.has_changes() and history.deleted:
-                    old[prop.columns[0].key] = _plain(history.deleted[0])
+                    old[columns[key].columns[0].key] = _plain(history.deleted[0])
             if old:
                 self.updated.append(
                     (state.mapper.local_table.name, _primary_key(state.mapper, obj), old)
