@@ -1,12 +1,14 @@
 """What one request of each load-run route costs in one process: SQL statements and CPU time.
 
 The load run (``load.py``) says how fast the server answers from outside; this says why. The
-same site (the synthetic records in SQLite, their embedded index) and the same request lists
-go through Flask's test client, so neither HTTP nor the other processes on the machine count:
+same site (the synthetic records in SQLite, their embedded or Elasticsearch index) and the
+same request lists go through Flask's test client, so neither HTTP nor the other processes
+on the machine count:
 CPU time of this process per request, statements per request, and with ``--profile`` the
 functions that take the time (cProfile).
 
     .venv/bin/python -m scripts.bench.per_request [--rounds 3] [--requests 200] [--profile]
+        [--routes matches,home page] [--elasticsearch-url http://127.0.0.1:9200]
 """
 
 from __future__ import annotations
@@ -69,15 +71,20 @@ def by_package(stats: pstats.Stats) -> str:
 
 
 def measure(
-    rounds: int, requests: int, profile: bool, routes: list[str], size: int = 1_000
+    rounds: int,
+    requests: int,
+    profile: bool,
+    routes: list[str],
+    es_url: str | None = None,
+    size: int = 1_000,
 ) -> dict:
     from matchmaker.extensions import db
     from matchmaker.taxonomy import get_taxonomy
 
     folder = Path(tempfile.mkdtemp(prefix="bench-per-request-"))
+    site = Site("elasticsearch" if es_url else "embedded", es_url, folder, print)
     try:
         synth = Synth(get_taxonomy().raw)
-        site = Site("embedded", None, folder, print)
         demands = synth.demands(size)
         site.build(synth.providers(size), demands)
         app = _app(site)
@@ -122,6 +129,7 @@ def measure(
                 stats.sort_stats("cumulative").print_stats(r"/(matchmaker|search)/", 30)
         return results
     finally:
+        site.drop_index()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -133,9 +141,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--routes", default=",".join(ROUTE_NAMES), help=f"of {', '.join(ROUTE_NAMES)}"
     )
+    parser.add_argument(
+        "--elasticsearch-url", help="this Elasticsearch instead of the embedded backend"
+    )
     args = parser.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.1f}")
-    measure(args.rounds, args.requests, args.profile, args.routes.split(","))
+    measure(
+        args.rounds, args.requests, args.profile, args.routes.split(","), args.elasticsearch_url
+    )
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
