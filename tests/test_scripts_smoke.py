@@ -97,3 +97,15 @@ def test_bench_import_measures_both_rounds_and_keeps_the_rest_of_the_doc(tmp_pat
     text = doc.read_text()
     assert text.startswith("# Benchmarks\n\nsearch numbers\n")
     assert text.count(bench.BEGIN) == 1 and "2.0 at the start" in text
+
+
+def test_per_request_profile_counts_cpu_and_statements(capsys):
+    from scripts.bench import per_request
+
+    results = per_request.measure(1, 5, False, per_request.ROUTE_NAMES, size=100)
+    assert set(results) == set(per_request.ROUTE_NAMES)
+    assert all(_finite(r["cpu_ms"]) and r["cpu_ms"] > 0 for r in results.values())
+    assert results["taxonomy"]["statements"] == 0  # no database behind the cheapest route
+    for name in ("leads search", "matches", "provider search", "home page"):
+        assert results[name]["statements"] >= 1
+    assert "SQL statements" in capsys.readouterr().out

@@ -32,10 +32,21 @@ ROUTE_NAMES = ["taxonomy", *ROUTES]
 
 
 def _app(site: Site):
+    """The app as `matchmaker serve` configures it from the site's environment."""
     from matchmaker import create_app
+    from matchmaker.config import Settings
 
-    os.environ.update(site.env)
-    return create_app()
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": site.env["DATABASE_URL"],
+            "ELASTICSEARCH_URL": site.env.get("ELASTICSEARCH_URL"),
+            "SEARCH_INDEX_PREFIX": site.prefix,
+            "EMBEDDED_SEARCH_PATH": str(site.folder / "search.sqlite3"),
+            "SECRET_KEY": site.env["SECRET_KEY"],
+            "RATELIMIT_ENABLED": False,
+        },
+        settings=Settings(MATCHMAKER_INSTANCE_PATH=site.folder),
+    )
 
 
 def _token(client, email: str) -> str:
