@@ -500,57 +500,56 @@ FINDINGS = [
     "",
     "Round 3 (2026-12-07), measured the same way (`python -m scripts.bench.per_request`, "
     "which prints CPU and SQL statements per request and with `--profile` where the time "
-    "goes), the code before and after alternately, twice each, load average 8-11. Most of "
+    "goes), the code before and after alternately, twice each, load average 5-9. Most of "
     "its 150 matches requests are a demand's first view, and the matcher's second version "
     "(meaning vectors, inferred industry) came between round 2 and this one: compare the "
     "figures within a round, not across rounds.",
     "",
     "| route | CPU ms before | CPU ms after | SQL statements before | after |",
     "|---|---:|---:|---:|---:|",
-    "| `GET /api/v1/taxonomy` | 0.45, 0.41 | 0.46, 0.50 | 0 | 0 |",
-    "| home page | 2.75, 1.88 | 2.18, 2.21 | 1 | 1 |",
-    "| leads search | 2.23, 1.93 | 2.34, 2.32 | 3.67 | 2.67 |",
-    "| provider search | 7.43, 6.23 | 3.94, 4.13 | 4.70 | 3.70 |",
-    "| matches | 14.46, 10.29 | 11.24, 11.67 | 8.00 | 6.84 |",
+    "| `GET /api/v1/taxonomy` | 0.46, 0.42 | 0.46, 0.42 | 0 | 0 |",
+    "| home page | 1.84, 1.78 | 1.86, 1.78 | 1 | 1 |",
+    "| leads search | 2.24, 2.05 | 1.93, 2.04 | 3.67 | 2.67 |",
+    "| provider search | 4.20, 5.32 | 3.16, 3.48 | 4.70 | 3.70 |",
+    "| matches | 10.59, 11.07 | 8.81, 9.37 | 8.00 | 6.66 |",
     "",
     "- **Matches took the database's write lock on every reading.** The exposure was an "
     "insert-or-ignore and a commit even when every provider shown was recorded already; on "
     "SQLite each of them waits for the one writer across both workers, which one process "
-    "alone does not show: the embedded load run before this round's changes (load average "
-    "9.9) gave the mix 123 requests/s against 1,551 (0.08×), p99 1,407 ms and 20 timeouts, "
+    "alone does not show: the embedded load run before this round's changes (and before "
+    "the matcher's vector work; load average 9.9) gave the mix 123 requests/s against "
+    "1,551 (0.08×), p99 1,407 ms and 20 timeouts, "
     "matches alone 45 requests/s (p50 969 ms). The pairs already recorded are now "
     "looked up first and only new ones written, with one insert statement compiled once "
     "(the rows inlined into it made a new statement to compile at every reading: 2.7 → "
-    "0.7 ms). In the run above: matches alone 83 requests/s, no error in the embedded mix.",
+    "0.7 ms). In the run above: matches alone 82 requests/s, no error in either mix.",
     "- **The ratings of a page of providers** were a SQL expression built anew per request "
     "(two correlated `EXISTS`, aliases): building it cost more than running it. It is built "
-    "once, with the cut-off date and the ids as parameters: provider search 6.2-7.4 → "
-    "3.9-4.1 ms.",
+    "once, with the cut-off date and the ids as parameters: provider search 4.2-5.3 → "
+    "3.2-3.5 ms.",
     "- **The token check** loaded the token, then its user: one joined query now, one "
     "statement less on every API request. A match does not load the providers' cases "
     "(one more), and the reasons' sentences are remembered per language and parameters "
     "(≈ 3 µs each instead of several translations and look-ups).",
     "- **What dominates now: CPU per request.** The server's own CPU per request (last "
-    "column above) puts the mix at 6.0 ms (embedded) and 7.1 ms (Elasticsearch) against "
-    "the cheapest route's 0.7 ms. Two workers on two cores can only serve the mix at "
-    "≥ 0.3× the cheapest route if a mix request costs ≤ 3.3× as much CPU, ≈ 2.4 ms: the "
-    "target is out of reach without cutting matches (12 ms, half of the mix's CPU) by about "
-    "three quarters. Where a matches request's 11-12 ms go (process time per part, 150 "
-    "requests): the matcher itself ≈ 4.9 ms (embedded: the demand's text analysis and the "
+    "column above) puts the mix at 5.4 ms (embedded) and 6.3 ms (Elasticsearch) against "
+    "the cheapest route's 0.6-0.7 ms. Two workers on two cores can only serve the mix at "
+    "≥ 0.3× the cheapest route if a mix request costs ≤ 3.3× as much CPU, ≈ 2.2 ms: the "
+    "target is out of reach without cutting matches (12-13 ms, over half of the mix's CPU) "
+    "by about three quarters. Where a matches request's time went (process time per part, "
+    "150 requests, before the matcher's vector work): the matcher itself ≈ 4.9 ms "
+    "(embedded: the demand's text analysis and the "
     "BM25 and signal loops in Python; with Elasticsearch the client, the `_termvectors` "
     "round trip and the reasons cost about as much), loading the ten rows ≈ 1.0, who is "
     "damped ≈ 1.0 (a count over every recommendation, growing with them), the token ≈ 0.75, "
     "the exposure look-up ≈ 0.7, the demand ≈ 0.4, the rest Flask, serialisation and the "
-    "access log. With Elasticsearch, leads and provider search cost 5.7 and 8.5 ms against "
-    "2.7 and 4.3 embedded: two requests to the engine per search (term statistics, then "
+    "access log. With Elasticsearch, leads and provider search cost 5.2 and 6.8 ms against "
+    "2.4 and 4.3 embedded: two requests to the engine per search (term statistics, then "
     "the search) through the official client. Under cProfile SQLAlchemy's ORM (building "
     "and loading rows) is 30-45 % of leads search, provider search and matches.",
     "- **Left**: who is damped should be read from counts kept per provider (refreshed by a "
     "job), not counted at every reading; match results could be kept per demand and index "
     "generation; the search lists could load plain rows instead of ORM objects; the term "
-    "statistics of a search could be cached per query text. The embedded numbers at 10,000 "
-    "records in the tables above are far slower than on 2026-11-23 (match p50 147 against "
-    "16 ms): partly the load (a re-run at load average 3.5 gave p50 30 ms, p95 111 ms), "
-    "partly the matcher's second version (meaning vectors, inferred industry) added since.",
+    "statistics of a search could be cached per query text.",
     "",
 ]
