@@ -550,6 +550,8 @@ FINDINGS = [
     "- **Left**: who is damped should be read from counts kept per provider (refreshed by a "
     "job), not counted at every reading; match results could be kept per demand and index "
     "generation; the search lists could load plain rows instead of ORM objects; the term "
-    "statistics of a search could be cached per query text.",
+    "statistics of a search could be cached per query text. The load run above was "
+    "measured with the matcher's vector work but before its re-ranking trees (see the "
+    "search benchmark), which add CPU to every match.",
     "",
 ]
