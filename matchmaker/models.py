@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -369,6 +370,9 @@ class Attachment(db.Model):
     )
     verification_id: Mapped[int | None] = mapped_column(
         ForeignKey("verification_requests.id", ondelete="CASCADE"), index=True
+    )
+    accreditation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accreditations.id", ondelete="CASCADE"), index=True
     )
     purpose: Mapped[str | None] = mapped_column(String(16))  # evidence: licence | level
     filename: Mapped[str] = mapped_column(String(255))
@@ -1143,3 +1147,139 @@ class MeetingExpertSlot(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="slots")
     expert: Mapped[Expert] = relationship()
     organization: Mapped[Organization | None] = relationship()
+
+
+# --- design-centre accreditation (工业设计中心认定) ------------------------------------------
+
+
+class AccreditationRound(db.Model):
+    """A call for district-level design-centre applications, with the rubric its expert
+    reviewers score against (``criteria``: [{"code", "name", "weight"}], weights sum to 100)."""
+
+    __tablename__ = "accreditation_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(20), default="district")
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    pass_mark: Mapped[int] = mapped_column(Integer, default=70)  # of 100
+    min_reviewers: Mapped[int] = mapped_column(Integer, default=2)
+    valid_years: Mapped[int] = mapped_column(Integer, default=3)
+    closes_on: Mapped[dt.date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AccreditationStatus:
+    SUBMITTED = "submitted"  # waiting for the completeness check
+    INCOMPLETE = "incomplete"  # returned: materials missing, the applicant completes them
+    IN_REVIEW = "in_review"  # complete; reviewers score it (a recorded recognition: decided)
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ALL = (SUBMITTED, INCOMPLETE, IN_REVIEW, APPROVED, REJECTED)
+    OPEN = (SUBMITTED, INCOMPLETE, IN_REVIEW)
+
+
+class Accreditation(db.Model):
+    """An organisation's application for a design-centre recognition: a district-level one in
+    a round (``kind`` apply, scored by experts), or a municipal or national one it already
+    holds (``kind`` record, checked against its certificate)."""
+
+    __tablename__ = "accreditations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accreditation_rounds.id", ondelete="SET NULL"), index=True
+    )
+    # the recognition this application re-reviews, and the one its approval granted
+    renewal_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recognitions.id", ondelete="SET NULL")
+    )
+    recognition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recognitions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(8), default="apply")  # apply | record
+    level: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(
+        String(16), default=AccreditationStatus.SUBMITTED, index=True
+    )
+    team_size: Mapped[int | None] = mapped_column(Integer)
+    designers: Mapped[int | None] = mapped_column(Integer)
+    investment: Mapped[int | None] = mapped_column(Integer)  # CNY of design spending a year
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    case_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    certificate_no: Mapped[str] = mapped_column(String(100), default="")
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)  # a recorded certificate's
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)  # from the last check
+    check_note: Mapped[str] = mapped_column(Text, default="")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    round: Mapped[AccreditationRound | None] = relationship()
+    renewal_of: Mapped[Recognition | None] = relationship(foreign_keys=[renewal_of_id])
+    recognition: Mapped[Recognition | None] = relationship(foreign_keys=[recognition_id])
+    attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
+    reviews: Mapped[list[ExpertReview]] = relationship(
+        primaryjoin="and_(foreign(ExpertReview.subject_id) == Accreditation.id, "
+        "ExpertReview.subject_type == 'accreditation')",
+        order_by="ExpertReview.id",
+        viewonly=True,
+    )
+
+
+class ExpertReview(db.Model):
+    """One expert's scores for one subject (an accreditation, a showcase entry) against its
+    rubric; ``submitted_at`` is None while the expert is assigned but has not scored."""
+
+    __tablename__ = "expert_reviews"
+    __table_args__ = (
+        UniqueConstraint("subject_type", "subject_id", "expert_id", name="uq_expert_reviews"),
+        Index("ix_expert_reviews_subject", "subject_type", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    scores: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # criterion → 0..10
+    total: Mapped[float | None] = mapped_column(Float)  # 0..100, weighted
+    comment: Mapped[str] = mapped_column(Text, default="")
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    expert: Mapped[Expert] = relationship()
+
+
+class RecognitionStatus:
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    RENEWED = "renewed"  # replaced by the recognition its re-review granted
+
+
+class Recognition(db.Model):
+    """A design-centre recognition an organisation holds, valid until a date: the source of
+    its level and of the public register."""
+
+    __tablename__ = "recognitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(20))
+    granted_on: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(12), default=RecognitionStatus.ACTIVE, index=True)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # re-review reminder
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization] = relationship()

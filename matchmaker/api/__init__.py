@@ -15,6 +15,7 @@ from search import SearchUnavailable
 from ..http_errors import error_response
 from ..transaction import rollback
 from . import (  # noqa: F401,E402  (register routes)
+    accreditation,
     auth,
     conversations,
     demands,

@@ -82,6 +82,14 @@ recommendations and the interest workflow.
   conflict of interest with the enterprise is never suggested and cannot be assigned (409 with
   `fields.expert_id`). A filed report is final; each of its recommendations becomes the
   enterprise's draft demand once (`/diagnosis-recommendations/{id}/demand`).
+- Design-centre accreditation (additions): providers apply in an open round
+  (`/accreditation-rounds`, public) or record a municipal or national recognition they hold
+  (`/accreditations`); administrators check completeness, seat experts of the pool (never one
+  in conflict with the applicant: 409 with `fields.expert_id`), who score every criterion of the
+  round's rubric 0–10, and decide. An application is seen by its organisation, its panel and
+  admins (404 for everyone else); a reviewer reads only its own scores, the applicant the
+  panel's result once decided, never who scored what. `GET /recognitions` (no token) is the
+  register of valid recognitions by level and district.
 - Ids in paths are positive 32-bit integers; anything else is a 404.
 - Conversations: `GET`/`POST /interests/{id}/messages` answer the interest's two sides only
   (an admin reads while one side's report is open; anyone else 404). Before acceptance, phone

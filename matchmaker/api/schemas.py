@@ -713,3 +713,121 @@ class ReviewList(Out):
 
 def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
+
+
+# --- design-centre accreditation ---------------------------------------------------------------
+
+
+class CriterionOut(Out):
+    code: str = Field(examples=["c1"])
+    name: str = Field(examples=["设计团队"])
+    weight: int = Field(description="Weights of a rubric add up to 100")
+
+
+class RoundOut(Out):
+    id: int
+    title: str
+    year: int
+    level: str
+    criteria: list[CriterionOut]
+    pass_mark: int = Field(description="Of 100")
+    min_reviewers: int
+    valid_years: int
+    closes_on: dt.date
+    open: bool = Field(description="Applications are accepted until `closes_on` (China time)")
+
+
+class RoundList(Out):
+    items: list[RoundOut]
+
+
+class RoundBrief(Out):
+    id: int
+    title: str
+    year: int
+
+
+class ExpertReviewOut(Out):
+    expert: ExpertBrief
+    scores: dict[str, int] = Field(description="Criterion code → 0–10")
+    total: float | None = Field(description="Σ weight × score / 10, 0–100")
+    comment: str
+    submitted_at: dt.datetime | None
+
+
+class PanelOut(Out):
+    reviewers: int
+    submitted: int
+    score: float | None = Field(
+        description="Mean of the submitted totals; from five reviewers on without the highest "
+        "and the lowest"
+    )
+    trimmed: bool
+    by_criterion: dict[str, float]
+    spread: float | None
+
+
+class RecognitionOut(Out):
+    id: int
+    organization: OrganizationOut
+    provider_id: int | None
+    level: str
+    granted_on: dt.date
+    valid_until: dt.date
+    status: Literal["active", "expired", "renewed"]
+
+
+class AccreditationOut(Out):
+    id: int
+    organization: OrganizationOut
+    kind: Literal["apply", "record"]
+    level: str
+    status: Literal["submitted", "incomplete", "in_review", "approved", "rejected"]
+    round: RoundBrief | None
+    renewal_of_id: int | None
+    team_size: int | None
+    designers: int | None
+    investment: int | None
+    achievements: str
+    case_ids: list[int]
+    certificate_no: str
+    valid_until: dt.date | None
+    missing: list[str]
+    check_note: str
+    decision_reason: str
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    files: list[AttachmentOut]
+    reviews: list[ExpertReviewOut] = Field(
+        description="Admins: all; a reviewer: their own; the applicant: none"
+    )
+    panel: PanelOut | None = Field(
+        description="Admins always; the applicant once decided; reviewers never"
+    )
+    recognition: RecognitionOut | None
+
+
+class AccreditationList(Out):
+    items: list[AccreditationOut]
+
+
+class AccreditationListParams(Query):
+    status: (
+        Literal["open", "submitted", "incomplete", "in_review", "approved", "rejected"] | None
+    ) = Field(None, description="open = submitted, incomplete or in review")
+
+
+class ReviewerSuggestions(Out):
+    accreditation_id: int
+    experts: list[ExpertSuggestion] = Field(
+        description="Never an expert in conflict with the applicant, nor one already seated"
+    )
+
+
+class RegisterParams(Query):
+    level: Literal["national", "municipal", "district"] | None = None
+    region: RegionCode | None = None
+
+
+class RegisterOut(Out):
+    items: list[RecognitionOut]

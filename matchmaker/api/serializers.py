@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from search import FacetValue, Reason
 
 from ..models import (
+    Accreditation,
+    AccreditationRound,
     Attachment,
     Demand,
     DiagnosisRequest,
@@ -21,6 +23,7 @@ from ..models import (
     Message,
     Organization,
     Provider,
+    Recognition,
     Review,
     Side,
     TalentContact,
@@ -31,8 +34,10 @@ from ..models import (
 from ..reasons import reason_label
 from ..services import interests as interest_service
 from ..services.access import owns
+from ..services.accreditation import reviews as accreditation_reviews
 from ..services.diagnosis import reports as diagnosis_reports
 from ..services.lead_shape import Lead
+from ..services.statistics import local_today
 from ..services.talent import contacts as talent_contacts
 from ..services.talent.cards import TalentCard
 from ..taxonomy import get_taxonomy
@@ -406,4 +411,85 @@ def review(row: Review) -> s.ReviewOut:
         timeliness=row.timeliness,
         text=row.text or "",
         created_at=utc(row.created_at),
+    )
+
+
+# --- design-centre accreditation ----------------------------------------------------------------
+
+
+def accreditation_round(row: AccreditationRound) -> s.RoundOut:
+    return s.RoundOut(
+        id=row.id,
+        title=row.title,
+        year=row.year,
+        level=row.level,
+        criteria=[s.CriterionOut(**c) for c in row.criteria],
+        pass_mark=row.pass_mark,
+        min_reviewers=row.min_reviewers,
+        valid_years=row.valid_years,
+        closes_on=row.closes_on,
+        open=row.closes_on >= local_today(),
+    )
+
+
+def recognition(row: Recognition) -> s.RecognitionOut:
+    org = row.organization
+    return s.RecognitionOut(
+        id=row.id,
+        organization=_organization(org),
+        provider_id=org.provider.id if org.provider else None,
+        level=row.level,
+        granted_on=row.granted_on,
+        valid_until=row.valid_until,
+        status=row.status,
+    )
+
+
+def accreditation(row: Accreditation, viewer: User) -> s.AccreditationOut:
+    """The panel as ``accreditation.reviews.panel_shown_to`` decides for the viewer."""
+    shown, panel = accreditation_reviews.panel_shown_to(viewer, row)
+    return s.AccreditationOut(
+        id=row.id,
+        organization=_organization(row.organization),
+        kind=row.kind,
+        level=row.level,
+        status=row.status,
+        round=s.RoundBrief(id=row.round.id, title=row.round.title, year=row.round.year)
+        if row.round
+        else None,
+        renewal_of_id=row.renewal_of_id,
+        team_size=row.team_size,
+        designers=row.designers,
+        investment=row.investment,
+        achievements=row.achievements,
+        case_ids=list(row.case_ids),
+        certificate_no=row.certificate_no,
+        valid_until=row.valid_until,
+        missing=list(row.missing),
+        check_note=row.check_note,
+        decision_reason=row.decision_reason,
+        submitted_at=utc(row.submitted_at),
+        decided_at=utc(row.decided_at),
+        files=[attachment(a) for a in row.attachments],
+        reviews=[
+            s.ExpertReviewOut(
+                expert=expert_brief(r.expert),
+                scores=dict(r.scores),
+                total=r.total,
+                comment=r.comment,
+                submitted_at=utc(r.submitted_at),
+            )
+            for r in shown
+        ],
+        panel=s.PanelOut(
+            reviewers=panel.reviewers,
+            submitted=panel.submitted,
+            score=panel.score,
+            trimmed=panel.trimmed,
+            by_criterion=panel.by_criterion,
+            spread=panel.spread,
+        )
+        if panel
+        else None,
+        recognition=recognition(row.recognition) if row.recognition else None,
     )

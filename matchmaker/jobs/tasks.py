@@ -6,7 +6,8 @@ subscribers), a meeting's invitations, changes and cancellation (e-mail the invi
 diagnostic visit scheduled, moved or cancelled (e-mail everyone taking part). On a
 schedule (times are UTC): index sync every minute (the outbox's retry), stale jobs and
 imports swept every minute, saved-search and unread-message digests hourly, demand expiry
-daily at 01:00 Beijing time, finished job records pruned and old survey files deleted daily.
+daily at 01:00 Beijing time, design-centre recognitions reminded of and expired daily at
+01:10, finished job records pruned and old survey files deleted daily.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..services import (
     message_digests,
     saved_searches,
 )
+from ..services.accreditation import recognitions
 from ..services.diagnosis import notices as diagnosis_notices
 from ..services.guides import files as guide_files
 from ..services.imports import jobs as import_jobs
@@ -190,6 +192,14 @@ def _import_started(job_id: int, actor_id: int) -> None:
 def expire_demands() -> None:
     """Demands past their deadline close (17:00 UTC = 01:00 Beijing time)."""
     demands.expire_overdue(db.session)
+
+
+@job(periodic=crontab(minute="10", hour="17"))
+def expire_recognitions() -> None:
+    """Design-centre recognitions ending within 90 days are reminded of once, those past
+    their last valid day end and their organisations' levels follow (01:10 Beijing time)."""
+    recognitions.remind_due(db.session)
+    recognitions.expire_due(db.session)
 
 
 @job(periodic=crontab(minute="*"))

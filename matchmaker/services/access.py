@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from flask_babel import gettext as _
 
 from ..models import (
+    Accreditation,
     Case,
     Demand,
     DemandStatus,
@@ -264,6 +265,28 @@ DIAGNOSIS_POLICY: Policy[DiagnosisRequest] = Policy(
         "report": (assigned_expert, lambda: _("只有分派的专家可以填写诊断报告")),
         # turn a recommendation of the report into a draft demand
         "adopt": (lambda actor, r: owns(actor, r.organization_id), _not_yours),
+    },
+)
+
+
+# --- design-centre accreditation -----------------------------------------------------------------
+
+
+def reviews_accreditation(actor: User | None, accreditation: Accreditation) -> bool:
+    """An expert seated on the application's panel."""
+    return actor is not None and any(r.expert.user_id == actor.id for r in accreditation.reviews)
+
+
+ACCREDITATION_POLICY: Policy[Accreditation] = Policy(
+    missing=lambda: _("认定申请不存在"),
+    # the applicant organisation, administrators and the experts reviewing it
+    see=lambda actor, a: owns(actor, a.organization_id) or reviews_accreditation(actor, a),
+    actions={
+        # complete the materials of a returned application, add files
+        "complete": (lambda actor, a: member_of(actor, a.organization_id), _not_yours),
+        # check completeness, seat reviewers, decide
+        "administer": (is_admin, _admins_only),
+        "score": (reviews_accreditation, lambda: _("只有分派的评审专家可以评分")),
     },
 )
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from .. import private_files
 from ..models import (
+    Accreditation,
     Attachment,
     Case,
     Demand,
@@ -303,6 +304,16 @@ def attach_to_revision(
     owner = session.get(Interest, revision.interest_id).provider.organization_id
     target = Target(revision.attachments, owner, DOCUMENTS, "attachments")
     written, _removed = _attach(session, target, uploads, storage, ())
+    return written
+
+
+def attach_to_accreditation(
+    session: Session, accreditation: Accreditation, uploads: list[Upload], folder: str | os.PathLike
+) -> list[str]:
+    """An accreditation's supporting files (the accreditation service checked who adds them).
+    Returns the stored names, to discard if the commit fails."""
+    target = Target(accreditation.attachments, None, DOCUMENTS, "files")
+    written, _removed = _attach(session, target, uploads, folder, (), None)
     return written
 
 

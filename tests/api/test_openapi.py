@@ -107,6 +107,8 @@ def test_operations_have_schemas_security_and_errors(document):
     public |= {("/api/v1/talent", "get"), ("/api/v1/talent/{talent_id}", "get")}
     # …and the published editions of the scarce-talent guide
     public |= {(p, "get") for p in document["paths"] if p.startswith("/api/v1/talent-guides")}
+    # a call for accreditation, and the register of recognised design centres
+    public |= {("/api/v1/accreditation-rounds", "get"), ("/api/v1/recognitions", "get")}
     operation_ids = set()
     for path, item in document["paths"].items():
         for method, operation in item.items():

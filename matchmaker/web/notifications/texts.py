@@ -7,10 +7,12 @@ too.
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ...china_time import formatted
 from ...models import Notification
+from ...taxonomy import get_taxonomy
 
 
 def _when(value: str | None) -> str:
@@ -95,6 +97,9 @@ def notification_text(notification: Notification) -> str:
     talent_or_diagnosis = _talent_and_diagnosis(kind, params, title)
     if talent_or_diagnosis is not None:
         return talent_or_diagnosis
+    recognition = _recognition(kind, params)
+    if recognition is not None:
+        return recognition
     if kind == "message_received":
         return _("关于需求“%(title)s”的合作意向有新消息", title=title)
     if kind == "proposal_revised":
@@ -159,6 +164,42 @@ def _talent_and_diagnosis(kind: str, params: dict, title: str) -> str | None:
             when=when,
             organization=organization,
         ),
+    }
+    text = texts.get(kind)
+    return text() if text else None
+
+
+def _recognition(kind: str, params: dict) -> str | None:
+    """Design-centre accreditation and recognitions."""
+    level = get_taxonomy().provider_levels.label(params.get("level"), str(get_locale() or "zh"))
+    organization = params.get("organization") or ""
+    texts = {
+        "accreditation_submitted": lambda: _(
+            "%(organization)s 提交了%(level)s工业设计中心认定申请",
+            organization=organization,
+            level=level,
+        ),
+        "accreditation_returned": lambda: _(
+            "您的%(level)s工业设计中心认定申请材料不全，已退回补充", level=level
+        ),
+        "accreditation_accepted": lambda: _(
+            "您的%(level)s工业设计中心认定申请已通过材料审查，进入专家评审", level=level
+        ),
+        "accreditation_review_assigned": lambda: _(
+            "您被分派评审%(organization)s的工业设计中心认定申请", organization=organization
+        ),
+        "accreditation_approved": lambda: _("贵单位已获认定为%(level)s工业设计中心", level=level),
+        "accreditation_rejected": lambda: _(
+            "贵单位的%(level)s工业设计中心认定申请未获通过，理由：%(reason)s",
+            level=level,
+            reason=params.get("reason") or _("未说明"),
+        ),
+        "recognition_expiring": lambda: _(
+            "贵单位的%(level)s工业设计中心认定将于 %(date)s 到期，请申请复审",
+            level=level,
+            date=params.get("valid_until") or "",
+        ),
+        "recognition_expired": lambda: _("贵单位的%(level)s工业设计中心认定已到期", level=level),
     }
     text = texts.get(kind)
     return text() if text else None
