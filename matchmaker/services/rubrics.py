@@ -80,7 +80,8 @@ LINE = re.compile(r"^(?P<name>.+?)[\s:：,，]+(?P<weight>\d{1,3})$")
 
 
 def criteria_from_text(text: str, field: str = "criteria") -> list[dict[str, Any]]:
-    """Criteria written one per line as "名称 权重" (a form's text area)."""
+    """Criteria written one per line as "名称 权重" (a form's text area), as [{name, weight}]
+    for ``make_criteria``."""
     items = []
     for number, line in enumerate((text or "").splitlines(), 1):
         line = line.strip()
@@ -90,7 +91,7 @@ def criteria_from_text(text: str, field: str = "criteria") -> list[dict[str, Any
         if match is None:
             raise field_error(field, _("第 %(n)s 行应为“名称 权重”，例如“设计团队 25”", n=number))
         items.append({"name": match["name"].strip(), "weight": int(match["weight"])})
-    return make_criteria(items, field)
+    return items
 
 
 def criteria_as_text(criteria: Iterable[dict[str, Any]]) -> str:

@@ -34,7 +34,9 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Role, User
 from ..taxonomy import get_taxonomy
+from . import statistics_recognition
 from .access import require_role
+from .statistics_recognition import AccreditationFigures
 
 ACTIONS = (
     "talent_need.created",
@@ -89,8 +91,12 @@ class DiagnosisFigures:
 
 @dataclass
 class Figures:
+    """The figures beyond the matching funnel: the talent pool, diagnostic visits, and
+    recognition (``statistics_recognition``)."""
+
     talent: TalentFigures
     diagnosis: DiagnosisFigures
+    accreditation: AccreditationFigures = field(default_factory=AccreditationFigures)
 
 
 def _matches(filters: Any, clusters, region: str | None) -> bool:
@@ -111,7 +117,11 @@ def compute(session: Session, filters: Any) -> Figures:
         select(AuditEvent).where(AuditEvent.action.in_(ACTIONS)).order_by(AuditEvent.id)
     ):
         events[event.action].append(event)
-    return Figures(_talent(events, filters), _diagnosis(events, filters))
+    return Figures(
+        _talent(events, filters),
+        _diagnosis(events, filters),
+        statistics_recognition.compute(session, filters),
+    )
 
 
 def _talent(events: dict[str, list[AuditEvent]], filters: Any) -> TalentFigures:

@@ -21,6 +21,7 @@ from ..services import notifications as notification_service
 from ..taxonomy import get_taxonomy
 from ..validators import has_unsafe_characters
 from . import (
+    accreditation,
     admin,
     alerts,
     archive,
@@ -60,6 +61,7 @@ BLUEPRINTS = (
     talent.bp,
     experts.bp,
     diagnosis.bp,
+    accreditation.bp,
     directory.bp,
 )
 

@@ -187,6 +187,24 @@ def force_password_reset(user) -> Question:
     )
 
 
+def decide_accreditation(accreditation, approve: bool) -> Question:
+    name = accreditation.organization.name
+    if approve:
+        return Question(
+            _("认定“%(name)s”为工业设计中心？", name=name),
+            _(
+                "将授予认定并更新该单位的级别和认证标识，有效期按批次规定计算；"
+                "该单位会收到通知，名单向公众公开。决定不能撤销。"
+            ),
+            _("予以认定"),
+        )
+    return Question(
+        _("不予认定“%(name)s”？", name=name),
+        _("该单位会收到通知和您填写的理由。决定不能撤销。"),
+        _("不予认定"),
+    )
+
+
 HELPERS = {
     "question_cancel_diagnosis": cancel_diagnosis,
     "question_submit_report": submit_report,

@@ -17,7 +17,7 @@ from matchmaker.models import (
     Recognition,
     RecognitionStatus,
 )
-from matchmaker.services import experts, files, providers
+from matchmaker.services import experts, files, providers, statistics, statistics_recognition
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.services.statistics import local_today
@@ -382,3 +382,20 @@ def test_the_register_by_level_and_district(cast):
     assert recognitions.register(db.session, level="municipal") == []
     assert recognitions.register(db.session, region="yuzhong") == []
     assert len(recognitions.register(db.session, level="district", region="yongchuan")) == 1
+
+
+def test_statistics_count_applications_and_the_approval_rate(cast, make):
+    approved_id = reviewed(cast)
+    recognitions.decide(db.session, cast["admin"], approved_id, {"approve": True})
+    other = make.provider(name="江津设计工作室", region="jiangjin")
+    applications.apply(db.session, other, materials(cast["round"].id, []))  # not decided yet
+    commit()
+    figures = statistics_recognition.compute(db.session, statistics.default_filters())
+    assert (figures.applications, figures.decided, figures.approved) == (2, 1, 1)
+    assert figures.approval_rate == 1.0
+    in_yongchuan = statistics.make_filters(None, None, region="yongchuan")
+    assert statistics_recognition.compute(db.session, in_yongchuan).applications == 1
+    last_year = statistics.make_filters(
+        local_today() - dt.timedelta(days=400), local_today() - dt.timedelta(days=370)
+    )
+    assert statistics_recognition.compute(db.session, last_year).applications == 0

@@ -41,7 +41,7 @@ def test_criteria_get_codes_in_order_and_weights_must_add_up_to_100():
 
 
 def test_criteria_from_a_text_area_one_per_line():
-    parsed = rubrics.criteria_from_text("设计团队 40\n\n设计成果：60\n")
+    parsed = rubrics.make_criteria(rubrics.criteria_from_text("设计团队 40\n\n设计成果：60\n"))
     assert parsed == [
         {"code": "c1", "name": "设计团队", "weight": 40},
         {"code": "c2", "name": "设计成果", "weight": 60},

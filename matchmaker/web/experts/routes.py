@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from ...extensions import db
 from ...services import accounts, experts, meeting_slots, registration
+from ...services.accreditation import applications as accreditation_applications
 from ...services.diagnosis import requests as diagnosis_requests
 from ...services.errors import ValidationFailed
 from ...transaction import unit_of_work
@@ -155,4 +156,7 @@ def home():
     record = experts.own_expert(db.session, user)
     rows = diagnosis_requests.list_for(db.session, user)
     slots = meeting_slots.slots_of(db.session, record)
-    return render_template("experts/home.html", expert=record, rows=rows, slots=slots)
+    reviews = accreditation_applications.list_for(db.session, user, "in_review")
+    return render_template(
+        "experts/home.html", expert=record, rows=rows, slots=slots, reviews=reviews
+    )

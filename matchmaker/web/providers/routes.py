@@ -13,6 +13,7 @@ from ...models import Case, Role
 from ...schemas import CaseIn, ProviderIn, validate
 from ...services import access, deals, files, interests, ratings
 from ...services import providers as provider_service
+from ...services.accreditation import recognitions
 from ...services.errors import Forbidden, StaleRecord, ValidationFailed
 from ...transaction import commit, unit_of_work
 from ..common import actor, show_errors
@@ -48,6 +49,7 @@ def profile_page(provider_id: int):
         reviews=deals.of_provider(db.session, provider.id),
         invitable=interests.invitable_demands(db.session, user, provider.id),
         rating=ratings.ratings(db.session, [provider.id]).get(provider.id),
+        recognitions=recognitions.active_for(db.session, provider.organization_id),
     )
 
 

@@ -141,7 +141,8 @@ def tables(report: Report) -> list[Table]:
 
 
 def talent_tables(figures: Figures) -> list[Table]:
-    """The talent pool's and the diagnostic visits' figures (``services.statistics_talent``)."""
+    """The talent pool's, the diagnostic visits' and the accreditation figures
+    (``services.statistics_talent``, ``services.statistics_recognition``)."""
     talent, diagnosis = figures.talent, figures.diagnosis
     return [
         Table(
@@ -178,6 +179,19 @@ def talent_tables(figures: Figures) -> list[Table]:
                 [_("转为需求"), diagnosis.drafted],
                 [_("建议转需求比例"), percent(diagnosis.adoption)],
                 [_("由诊断产生的需求成交"), diagnosis.won],
+            ],
+        ),
+        Table(
+            "accreditation",
+            _("工业设计中心认定"),
+            [_("指标"), _("数值")],
+            [
+                [_("认定申请"), figures.accreditation.applications],
+                [_("其中凭证书登记"), figures.accreditation.recorded],
+                [_("作出决定"), figures.accreditation.decided],
+                [_("予以认定"), figures.accreditation.approved],
+                [_("认定通过率"), percent(figures.accreditation.approval_rate)],
+                [_("到期的认定"), figures.accreditation.expired],
             ],
         ),
     ]

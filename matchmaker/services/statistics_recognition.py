@@ -1,0 +1,69 @@
+"""Statistics of recognition: design-centre accreditation, from the audit trail like the rest.
+
+The same filters as the platform's statistics (``statistics.Filters``): a period in China
+time and a district (an application's district is its organisation's when it was submitted,
+from ``accreditation.submitted``; a cluster filter does not apply to organisations' centres).
+
+- applications: ``accreditation.submitted`` in the period (recordings of municipal or national
+  recognitions included, counted apart as ``recorded``);
+- decided, approved: ``accreditation.decided`` in the period; approval rate = approved /
+  decided (None without decisions);
+- recognitions expired: ``recognition.expired`` in the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent
+
+ACTIONS = ("accreditation.submitted", "accreditation.decided", "recognition.expired")
+
+
+@dataclass
+class AccreditationFigures:
+    applications: int = 0
+    recorded: int = 0  # of which recordings of a municipal or national recognition
+    decided: int = 0
+    approved: int = 0
+    expired: int = 0
+
+    @property
+    def approval_rate(self) -> float | None:
+        return self.approved / self.decided if self.decided else None
+
+
+def compute(session: Session, filters: Any) -> AccreditationFigures:
+    """The figures for ``filters`` (a ``statistics.Filters``)."""
+    events = list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(ACTIONS)).order_by(AuditEvent.id)
+        )
+    )
+    regions = {
+        e.subject_id: (e.data or {}).get("region")
+        for e in events
+        if e.action == "accreditation.submitted"
+    }
+    figures = AccreditationFigures()
+    for event in events:
+        data = event.data or {}
+        if not filters.covers(event.created_at):
+            continue
+        if event.action == "recognition.expired":
+            figures.expired += 1
+            continue
+        region = data.get("region") or regions.get(event.subject_id)
+        if filters.region is not None and region != filters.region:
+            continue
+        if event.action == "accreditation.submitted":
+            figures.applications += 1
+            figures.recorded += int(data.get("kind") == "record")
+        else:
+            figures.decided += 1
+            figures.approved += int(bool(data.get("approved")))
+    return figures
