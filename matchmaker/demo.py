@@ -1,5 +1,6 @@
 """The demo data set: believable enterprises, providers, demands in every state, interests;
-then the talent pool, experts and diagnostic visits (``demo_talent``).
+then the talent pool, experts and diagnostic visits (``demo_talent``), and design-centre
+accreditation (``demo_recognition``).
 
 Everything goes through the services, so the demo is audited and indexed like real data.
 Every demo account's password is DEMO_PASSWORD; the administrator is DEMO_ADMIN.
@@ -12,12 +13,13 @@ import json
 import random
 from importlib import resources
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
-from . import demo_talent
+from . import demo_recognition, demo_talent
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
 from .services import accounts, demands, guides, indexing, interests, matching, providers
 from .transaction import commit
@@ -226,6 +228,9 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     talent = demo_talent.load(
         session, backend, admin, DEMO_PASSWORD, password_hash, members, _lines
     )
+    recognition = demo_recognition.load(
+        session, admin, members, current_app.config["UPLOAD_FOLDER"]
+    )
     commit(session)
     indexing.deliver_pending(session, backend)
     return {
@@ -235,4 +240,5 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         "expired": expired,
         "interests": len(_lines("interests.jsonl")),
         **talent,
+        **recognition,
     }

@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from matchmaker.demo import DEMO_ADMIN, DEMO_PASSWORD, database_is_empty, load_demo
 from matchmaker.extensions import db
 from matchmaker.models import (
+    Accreditation,
+    AccreditationRound,
     Demand,
     DiagnosisRequest,
     Expert,
@@ -21,6 +23,7 @@ from matchmaker.models import (
 )
 from matchmaker.search_engine import get_search
 from matchmaker.services import accounts, indexing
+from matchmaker.services.accreditation import recognitions
 from search import DEMANDS, TALENT, SearchQuery
 
 
@@ -82,3 +85,24 @@ def test_demo_has_talent_needs_experts_and_a_completed_visit(app):
     backend.refresh()
     listed = db.session.scalar(select(func.count(TalentProfile.id)).where(TalentProfile.listed))
     assert backend.search(SearchQuery(index=TALENT)).total == listed
+
+
+def test_demo_has_an_accreditation_round_in_every_state(app):
+    load_demo(db.session, get_search())
+    round_ = db.session.scalar(select(AccreditationRound))
+    states = dict(
+        db.session.execute(
+            select(Accreditation.status, func.count(Accreditation.id))
+            .where(Accreditation.round_id == round_.id)
+            .group_by(Accreditation.status)
+        ).all()
+    )
+    assert states == {"approved": 1, "in_review": 1, "incomplete": 1}
+    approved = db.session.scalar(
+        select(Accreditation).where(
+            Accreditation.round_id == round_.id, Accreditation.status == "approved"
+        )
+    )
+    assert approved.organization.level == "district" and len(approved.reviews) == 2
+    register = recognitions.register(db.session)
+    assert {r.level for r in register} == {"national", "municipal", "district"}
