@@ -158,14 +158,7 @@ def reviewer_suggestions(accreditation_id: int, params: s.LimitParams) -> s.Revi
     )
     return s.ReviewerSuggestions(
         accreditation_id=accreditation_id,
-        experts=[
-            s.ExpertSuggestion(
-                expert=out.expert_brief(m.record),
-                score=out.score(m.hit.score),
-                reasons=out.talent_reasons(m.hit.reasons),
-            )
-            for m in matches
-        ],
+        experts=out.expert_suggestions(matches),
     )
 
 

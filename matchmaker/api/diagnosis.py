@@ -121,14 +121,7 @@ def suggestions(request_id: int, params: s.LimitParams) -> s.SuggestionsOut:
     )
     return s.SuggestionsOut(
         request_id=request_id,
-        experts=[
-            s.ExpertSuggestion(
-                expert=out.expert_brief(m.record),
-                score=out.score(m.hit.score),
-                reasons=out.talent_reasons(m.hit.reasons),
-            )
-            for m in experts
-        ],
+        experts=out.expert_suggestions(experts),
         providers=[
             s.ProviderSuggestion(
                 provider=out.provider_brief(m.record),

@@ -329,6 +329,18 @@ def expert_brief(row: Expert) -> s.ExpertBrief:
     return s.ExpertBrief(id=row.id, name=row.name, title=row.title)
 
 
+def expert_suggestions(matches: Iterable) -> list[s.ExpertSuggestion]:
+    """Experts from the expert pool's matcher (``services.experts.suggest``), with reasons."""
+    return [
+        s.ExpertSuggestion(
+            expert=expert_brief(m.record),
+            score=score(m.hit.score),
+            reasons=talent_reasons(m.hit.reasons),
+        )
+        for m in matches
+    ]
+
+
 def diagnosis(row: DiagnosisRequest, viewer: User) -> s.DiagnosisOut:
     report = diagnosis_reports.report_shown_to(viewer, row)
     return s.DiagnosisOut(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request, send_file
 from flask_wtf import FlaskForm
 
 from ..schemas import validate
@@ -39,6 +39,23 @@ def allow_uploads(app: Flask) -> None:
             )
 
     app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
+
+
+def private_file(attachment):
+    """An uploaded file for the readers the caller checked: shown inline when a browser can
+    (images, PDF), never kept in any cache."""
+    path = files.path_of(upload_folder(), attachment)
+    if not path.is_file():
+        abort(404)
+    inline = attachment.content_type in ("image/png", "image/jpeg", "application/pdf")
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=not inline,
+        download_name=attachment.filename,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def upload_folder() -> str:

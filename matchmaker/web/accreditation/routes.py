@@ -3,7 +3,7 @@ completeness check, the expert panel and its scores, decisions; and the public r
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -22,7 +22,7 @@ from ...transaction import unit_of_work
 from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
 from ..questions import decide_accreditation
-from ..uploads import upload_folder
+from ..uploads import private_file, upload_folder
 from .forms import ApplicationForm, CheckForm, DecisionForm, RoundForm, ScoreForm
 
 bp = Blueprint("accreditation", __name__)
@@ -195,16 +195,7 @@ def edit(accreditation_id: int):
 @bp.get("/accreditation/<int:accreditation_id>/files/<int:attachment_id>")
 @login_required
 def file(accreditation_id: int, attachment_id: int):
-    item = applications.file_of(db.session, _actor(), accreditation_id, attachment_id)
-    path = files.path_of(upload_folder(), item)
-    if not path.is_file():
-        abort(404)
-    inline = item.content_type in ("image/png", "image/jpeg", "application/pdf")
-    response = send_file(
-        path, mimetype=item.content_type, as_attachment=not inline, download_name=item.filename
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(applications.file_of(db.session, _actor(), accreditation_id, attachment_id))
 
 
 # --- the application's page ------------------------------------------------------------------

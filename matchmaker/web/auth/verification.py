@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,7 +15,7 @@ from ...services import evidence, files
 from ...services.errors import ServiceError, ValidationFailed
 from ...transaction import unit_of_work
 from ..common import show_errors, taxonomy_choices
-from ..uploads import upload_folder, upload_storage
+from ..uploads import private_file, upload_folder, upload_storage
 from .routes import bp
 
 ACCEPT = ",".join("." + e for e in files.EVIDENCE.extensions)
@@ -106,12 +106,4 @@ def verification():
 @login_required
 def evidence_file(request_id: int, attachment_id: int):
     item = evidence.evidence_file(db.session, current_user, request_id, attachment_id)
-    path = files.path_of(upload_folder(), item)
-    if not path.is_file():
-        abort(404)
-    inline = item.content_type in ("image/png", "image/jpeg", "application/pdf")
-    response = send_file(
-        path, mimetype=item.content_type, as_attachment=not inline, download_name=item.filename
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(item)
