@@ -1,6 +1,6 @@
 """The demo data set: believable enterprises, providers, demands in every state, interests;
-then the talent pool, experts and diagnostic visits (``demo_talent``), and design-centre
-accreditation (``demo_recognition``).
+then the talent pool, experts and diagnostic visits (``demo_talent``), design-centre
+accreditation (``demo_recognition``) and the good-design selection (``demo_showcase``).
 
 Everything goes through the services, so the demo is audited and indexed like real data.
 Every demo account's password is DEMO_PASSWORD; the administrator is DEMO_ADMIN.
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
-from . import demo_recognition, demo_talent
+from . import demo_recognition, demo_showcase, demo_talent
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
 from .services import accounts, demands, guides, indexing, interests, matching, providers
 from .transaction import commit
@@ -228,9 +228,9 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     talent = demo_talent.load(
         session, backend, admin, DEMO_PASSWORD, password_hash, members, _lines
     )
-    recognition = demo_recognition.load(
-        session, admin, members, current_app.config["UPLOAD_FOLDER"]
-    )
+    folder = current_app.config["UPLOAD_FOLDER"]
+    recognition = demo_recognition.load(session, admin, members, folder)
+    good_design = demo_showcase.load(session, admin, members, folder)
     commit(session)
     indexing.deliver_pending(session, backend)
     return {
@@ -241,4 +241,5 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         "interests": len(_lines("interests.jsonl")),
         **talent,
         **recognition,
+        **good_design,
     }

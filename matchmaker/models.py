@@ -374,7 +374,11 @@ class Attachment(db.Model):
     accreditation_id: Mapped[int | None] = mapped_column(
         ForeignKey("accreditations.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str | None] = mapped_column(String(16))  # evidence: licence | level
+    showcase_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("showcase_entries.id", ondelete="CASCADE"), index=True
+    )
+    # evidence: licence | level; a showcase entry's images: before | after
+    purpose: Mapped[str | None] = mapped_column(String(16))
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
@@ -1283,3 +1287,80 @@ class Recognition(db.Model):
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     organization: Mapped[Organization] = relationship()
+
+
+# --- the good-design showcase (重庆好设计) ----------------------------------------------------
+
+
+class ShowcaseYear(db.Model):
+    """One year's good-design selection: a call for submissions until ``closes_on``, expert
+    scoring against the rubric (``criteria``, as for accreditation), a shortlist, winners."""
+
+    __tablename__ = "showcase_years"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    min_reviewers: Mapped[int] = mapped_column(Integer, default=2)
+    closes_on: Mapped[dt.date] = mapped_column(Date)
+    announced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # winners public
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ShowcaseStatus:
+    SUBMITTED = "submitted"
+    SHORTLISTED = "shortlisted"
+    WINNER = "winner"
+    NOT_SELECTED = "not_selected"
+    ALL = (SUBMITTED, SHORTLISTED, WINNER, NOT_SELECTED)
+
+
+class ShowcaseEntry(db.Model):
+    """A design achievement (设计成果) a provider submits to a year's selection: a won deal or
+    a portfolio case, with the problem, the design, measured results and before/after images."""
+
+    __tablename__ = "showcase_entries"
+    __table_args__ = (
+        UniqueConstraint("year_id", "interest_id", name="uq_showcase_entries_deal"),
+        UniqueConstraint("year_id", "case_id", name="uq_showcase_entries_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(
+        ForeignKey("showcase_years.id", ondelete="CASCADE"), index=True
+    )
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
+    interest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interests.id", ondelete="SET NULL")
+    )  # a won deal
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    cluster: Mapped[str] = mapped_column(String(40), index=True)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    problem: Mapped[str] = mapped_column(Text)
+    design: Mapped[str] = mapped_column(Text)
+    results: Mapped[str] = mapped_column(Text, default="")
+    sales_change_pct: Mapped[int | None] = mapped_column(Integer)
+    cost_change_pct: Mapped[int | None] = mapped_column(Integer)
+    awards: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default=ShowcaseStatus.SUBMITTED, index=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    year: Mapped[ShowcaseYear] = relationship()
+    provider: Mapped[Provider] = relationship()
+    images: Mapped[list[Attachment]] = relationship(
+        cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+    reviews: Mapped[list[ExpertReview]] = relationship(
+        primaryjoin="and_(foreign(ExpertReview.subject_id) == ShowcaseEntry.id, "
+        "ExpertReview.subject_type == 'showcase')",
+        order_by="ExpertReview.id",
+        viewonly=True,
+    )

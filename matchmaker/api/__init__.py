@@ -24,6 +24,7 @@ from . import (  # noqa: F401,E402  (register routes)
     interests,
     openapi,
     providers,
+    showcase,
     talent,
     taxonomy,
 )

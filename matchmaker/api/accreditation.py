@@ -157,7 +157,7 @@ def reviewer_suggestions(accreditation_id: int, params: s.LimitParams) -> s.Revi
         db.session, get_search(), current_api_user(), accreditation_id, params.limit
     )
     return s.ReviewerSuggestions(
-        accreditation_id=accreditation_id,
+        subject_id=accreditation_id,
         experts=out.expert_suggestions(matches),
     )
 

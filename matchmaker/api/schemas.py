@@ -818,9 +818,10 @@ class AccreditationListParams(Query):
 
 
 class ReviewerSuggestions(Out):
-    accreditation_id: int
+    subject_id: int = Field(description="The accreditation or showcase entry")
     experts: list[ExpertSuggestion] = Field(
-        description="Never an expert in conflict with the applicant, nor one already seated"
+        description="Never an expert in conflict with the organisation concerned, nor one "
+        "already seated"
     )
 
 
@@ -831,3 +832,78 @@ class RegisterParams(Query):
 
 class RegisterOut(Out):
     items: list[RecognitionOut]
+
+
+# --- the good-design showcase ---------------------------------------------------------------------
+
+
+class ShowcaseYearOut(Out):
+    id: int
+    year: int
+    title: str
+    criteria: list[CriterionOut]
+    min_reviewers: int
+    closes_on: dt.date
+    open: bool = Field(description="Submissions are accepted until `closes_on` (China time)")
+    announced: bool
+
+
+class ShowcaseYearList(Out):
+    items: list[ShowcaseYearOut]
+
+
+class ImageOut(Out):
+    id: int
+    purpose: Literal["before", "after"]
+    url: str
+
+
+class ShowcaseEntryOut(Out):
+    id: int
+    year: int
+    provider: ProviderBrief
+    source: Literal["deal", "case"]
+    title: str
+    cluster: str
+    services: list[str]
+    region: str
+    problem: str
+    design: str
+    results: str
+    sales_change_pct: int | None
+    cost_change_pct: int | None
+    awards: str
+    status: Literal["submitted", "shortlisted", "winner", "not_selected"]
+    images: list[ImageOut]
+    reviews: list[ExpertReviewOut] = Field(description="Admins: all; a reviewer: its own")
+    panel: PanelOut | None = Field(
+        description="Admins always; the provider once the winners are announced"
+    )
+
+
+class ShowcaseEntryList(Out):
+    items: list[ShowcaseEntryOut]
+
+
+class ShowcaseParams(Query):
+    cluster: ClusterCode | None = None
+    service: ServiceCode | None = None
+    region: RegionCode | None = None
+    year: Annotated[int, Field(ge=2000, le=2100)] | None = None
+
+
+class ShowcaseEntryListParams(Query):
+    year_id: Annotated[int, Field(ge=1)] | None = None
+
+
+class RankedOut(Out):
+    entry_id: int
+    title: str
+    provider: str
+    status: Literal["submitted", "shortlisted", "winner", "not_selected"]
+    panel: PanelOut
+
+
+class RankingOut(Out):
+    year_id: int
+    items: list[RankedOut] = Field(description="Best score first; entries not scored yet last")

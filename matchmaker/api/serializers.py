@@ -25,6 +25,8 @@ from ..models import (
     Provider,
     Recognition,
     Review,
+    ShowcaseEntry,
+    ShowcaseYear,
     Side,
     TalentContact,
     TalentNeed,
@@ -37,6 +39,7 @@ from ..services.access import owns
 from ..services.accreditation import reviews as accreditation_reviews
 from ..services.diagnosis import reports as diagnosis_reports
 from ..services.lead_shape import Lead
+from ..services.showcase import selection as showcase_selection
 from ..services.statistics import local_today
 from ..services.talent import contacts as talent_contacts
 from ..services.talent.cards import TalentCard
@@ -483,25 +486,75 @@ def accreditation(row: Accreditation, viewer: User) -> s.AccreditationOut:
         submitted_at=utc(row.submitted_at),
         decided_at=utc(row.decided_at),
         files=[attachment(a) for a in row.attachments],
-        reviews=[
-            s.ExpertReviewOut(
-                expert=expert_brief(r.expert),
-                scores=dict(r.scores),
-                total=r.total,
-                comment=r.comment,
-                submitted_at=utc(r.submitted_at),
-            )
-            for r in shown
-        ],
-        panel=s.PanelOut(
-            reviewers=panel.reviewers,
-            submitted=panel.submitted,
-            score=panel.score,
-            trimmed=panel.trimmed,
-            by_criterion=panel.by_criterion,
-            spread=panel.spread,
-        )
-        if panel
-        else None,
+        reviews=expert_reviews(shown),
+        panel=panel_out(panel) if panel else None,
         recognition=recognition(row.recognition) if row.recognition else None,
+    )
+
+
+def panel_out(panel) -> s.PanelOut:
+    return s.PanelOut(
+        reviewers=panel.reviewers,
+        submitted=panel.submitted,
+        score=panel.score,
+        trimmed=panel.trimmed,
+        by_criterion=panel.by_criterion,
+        spread=panel.spread,
+    )
+
+
+def expert_reviews(rows) -> list[s.ExpertReviewOut]:
+    return [
+        s.ExpertReviewOut(
+            expert=expert_brief(r.expert),
+            scores=dict(r.scores),
+            total=r.total,
+            comment=r.comment,
+            submitted_at=utc(r.submitted_at),
+        )
+        for r in rows
+    ]
+
+
+# --- the good-design showcase ------------------------------------------------------------------
+
+
+def showcase_year(row: ShowcaseYear) -> s.ShowcaseYearOut:
+    return s.ShowcaseYearOut(
+        id=row.id,
+        year=row.year,
+        title=row.title,
+        criteria=[s.CriterionOut(**c) for c in row.criteria],
+        min_reviewers=row.min_reviewers,
+        closes_on=row.closes_on,
+        open=row.closes_on >= local_today() and row.announced_at is None,
+        announced=row.announced_at is not None,
+    )
+
+
+def showcase_entry(row: ShowcaseEntry, viewer: User | None) -> s.ShowcaseEntryOut:
+    """The panel as ``showcase.selection.panel_shown_to`` decides for the viewer."""
+    shown, panel = showcase_selection.panel_shown_to(viewer, row)
+    return s.ShowcaseEntryOut(
+        id=row.id,
+        year=row.year.year,
+        provider=provider_brief(row.provider),
+        source="deal" if row.interest_id else "case",
+        title=row.title,
+        cluster=row.cluster,
+        services=list(row.services),
+        region=row.region,
+        problem=row.problem,
+        design=row.design,
+        results=row.results,
+        sales_change_pct=row.sales_change_pct,
+        cost_change_pct=row.cost_change_pct,
+        awards=row.awards,
+        status=row.status,
+        images=[
+            s.ImageOut(id=a.id, purpose=a.purpose, url=f"/showcase/{row.id}/images/{a.id}")
+            for a in row.images
+        ],
+        reviews=expert_reviews(shown),
+        panel=panel_out(panel) if panel else None,
     )

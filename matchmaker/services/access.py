@@ -26,6 +26,8 @@ from ..models import (
     Provider,
     Role,
     SavedSearch,
+    ShowcaseEntry,
+    ShowcaseStatus,
     TalentContact,
     TalentNeed,
     TalentNeedStatus,
@@ -287,6 +289,31 @@ ACCREDITATION_POLICY: Policy[Accreditation] = Policy(
         # check completeness, seat reviewers, decide
         "administer": (is_admin, _admins_only),
         "score": (reviews_accreditation, lambda: _("只有分派的评审专家可以评分")),
+    },
+)
+
+
+# --- the good-design showcase ---------------------------------------------------------------------
+
+
+def reviews_entry(actor: User | None, entry: ShowcaseEntry) -> bool:
+    return actor is not None and any(r.expert.user_id == actor.id for r in entry.reviews)
+
+
+def _public_winner(entry: ShowcaseEntry) -> bool:
+    return entry.status == ShowcaseStatus.WINNER and entry.year.announced_at is not None
+
+
+SHOWCASE_POLICY: Policy[ShowcaseEntry] = Policy(
+    missing=lambda: _("作品不存在"),
+    # announced winners are public; otherwise the provider, administrators and its reviewers
+    see=lambda actor, e: (
+        _public_winner(e) or owns(actor, e.provider.organization_id) or reviews_entry(actor, e)
+    ),
+    actions={
+        "manage": (lambda actor, e: member_of(actor, e.provider.organization_id), _not_yours),
+        "administer": (is_admin, _admins_only),
+        "score": (reviews_entry, lambda: _("只有分派的评审专家可以评分")),
     },
 )
 

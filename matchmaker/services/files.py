@@ -42,6 +42,7 @@ from ..models import (
     Message,
     ProposalRevision,
     Provider,
+    ShowcaseEntry,
     Side,
     User,
     VerificationRequest,
@@ -308,12 +309,12 @@ def attach_to_revision(
 
 
 def attach_to_accreditation(
-    session: Session, accreditation: Accreditation, uploads: list[Upload], folder: str | os.PathLike
+    session: Session, accreditation: Accreditation, uploads: list[Upload], storage: Storage
 ) -> list[str]:
-    """An accreditation's supporting files (the accreditation service checked who adds them).
-    Returns the stored names, to discard if the commit fails."""
-    target = Target(accreditation.attachments, None, DOCUMENTS, "files")
-    written, _removed = _attach(session, target, uploads, folder, (), None)
+    """An accreditation's supporting files, the applicant's (the accreditation service checked
+    who adds them). Returns the stored names, to discard if the commit fails."""
+    target = Target(accreditation.attachments, accreditation.organization_id, DOCUMENTS, "files")
+    written, _removed = _attach(session, target, uploads, storage, ())
     return written
 
 
@@ -325,14 +326,36 @@ def attach_evidence(
 ) -> list[str]:
     """A verification request's files, each marked with its purpose (licence, level); each
     purpose was checked against EVIDENCE on its own. Returns the stored names."""
-    written: list[str] = []
     together = Policy(EVIDENCE.extensions, EVIDENCE.max_bytes, EVIDENCE.max_files * len(uploads))
+    return _attach_by_purpose(
+        session, request.attachments, request.organization_id, together, uploads, storage
+    )
+
+
+def attach_showcase_images(
+    session: Session, entry: ShowcaseEntry, uploads: dict[str, list[Upload]], storage: Storage
+) -> list[str]:
+    """A showcase entry's images, each marked before or after; the provider's. Returns the
+    stored names."""
+    owner = entry.provider.organization_id
+    return _attach_by_purpose(session, entry.images, owner, IMAGES, uploads, storage)
+
+
+def _attach_by_purpose(
+    session: Session,
+    items: list,
+    organization_id: int,
+    policy: Policy,
+    uploads: dict[str, list[Upload]],
+    storage: Storage,
+) -> list[str]:
+    written: list[str] = []
     try:
-        for purpose, items in uploads.items():
-            target = Target(request.attachments, request.organization_id, together, purpose)
-            names, _removed = _attach(session, target, items, storage, ())
+        for purpose, batch in uploads.items():
+            target = Target(items, organization_id, policy, purpose)
+            names, _removed = _attach(session, target, batch, storage, ())
             written += names
-            for attachment in request.attachments[len(request.attachments) - len(items) :]:
+            for attachment in items[len(items) - len(batch) :]:
                 attachment.purpose = purpose
     except Exception:
         discard(storage.folder, written)
@@ -370,12 +393,20 @@ def _owned_by(organization_id: int):
         select(size)
         .join(VerificationRequest, Attachment.verification_id == VerificationRequest.id)
         .where(VerificationRequest.organization_id == organization_id),
+        select(size)
+        .join(Accreditation, Attachment.accreditation_id == Accreditation.id)
+        .where(Accreditation.organization_id == organization_id),
+        select(size)
+        .join(ShowcaseEntry, Attachment.showcase_entry_id == ShowcaseEntry.id)
+        .join(Provider, ShowcaseEntry.provider_id == Provider.id)
+        .where(Provider.organization_id == organization_id),
     ]
 
 
 def stored_bytes(session: Session, organization_id: int) -> int:
     """What an organisation's files take: its demands' attachments, its cases' images, the
-    files of the messages its side wrote and of its proposals, and its verification evidence."""
+    files of the messages its side wrote and of its proposals, its verification evidence, its
+    accreditation materials and its showcase entries' images."""
     sizes = union_all(*_owned_by(organization_id)).subquery()
     return session.scalar(select(func.coalesce(func.sum(sizes.c.size), 0))) or 0
 

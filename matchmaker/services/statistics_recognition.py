@@ -1,4 +1,5 @@
-"""Statistics of recognition: design-centre accreditation, from the audit trail like the rest.
+"""Statistics of recognition: design-centre accreditation and the good-design showcase, from
+the audit trail like the rest.
 
 The same filters as the platform's statistics (``statistics.Filters``): a period in China
 time and a district (an application's district is its organisation's when it was submitted,
@@ -8,7 +9,9 @@ from ``accreditation.submitted``; a cluster filter does not apply to organisatio
   recognitions included, counted apart as ``recorded``);
 - decided, approved: ``accreditation.decided`` in the period; approval rate = approved /
   decided (None without decisions);
-- recognitions expired: ``recognition.expired`` in the period.
+- recognitions expired: ``recognition.expired`` in the period;
+- showcase entries: ``showcase.submitted`` in the period, winners: ``showcase.won`` in the
+  period; both filtered by the entry's cluster and district (from its events).
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditEvent
 
-ACTIONS = ("accreditation.submitted", "accreditation.decided", "recognition.expired")
+ACTIONS = (
+    "accreditation.submitted",
+    "accreditation.decided",
+    "recognition.expired",
+    "showcase.submitted",
+    "showcase.won",
+)
 
 
 @dataclass
@@ -37,13 +46,40 @@ class AccreditationFigures:
         return self.approved / self.decided if self.decided else None
 
 
-def compute(session: Session, filters: Any) -> AccreditationFigures:
-    """The figures for ``filters`` (a ``statistics.Filters``)."""
-    events = list(
+@dataclass
+class ShowcaseFigures:
+    entries: int = 0
+    winners: int = 0
+
+
+def _events(session: Session) -> list[AuditEvent]:
+    return list(
         session.scalars(
             select(AuditEvent).where(AuditEvent.action.in_(ACTIONS)).order_by(AuditEvent.id)
         )
     )
+
+
+def showcase(session: Session, filters: Any) -> ShowcaseFigures:
+    figures = ShowcaseFigures()
+    for event in _events(session):
+        data = event.data or {}
+        if not event.action.startswith("showcase.") or not filters.covers(event.created_at):
+            continue
+        if filters.region is not None and data.get("region") != filters.region:
+            continue
+        if filters.cluster is not None and data.get("cluster") != filters.cluster:
+            continue
+        if event.action == "showcase.submitted":
+            figures.entries += 1
+        else:
+            figures.winners += 1
+    return figures
+
+
+def compute(session: Session, filters: Any) -> AccreditationFigures:
+    """The figures for ``filters`` (a ``statistics.Filters``)."""
+    events = [e for e in _events(session) if not e.action.startswith("showcase.")]
     regions = {
         e.subject_id: (e.data or {}).get("region")
         for e in events

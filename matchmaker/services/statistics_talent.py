@@ -36,7 +36,7 @@ from ..models import AuditEvent, Role, User
 from ..taxonomy import get_taxonomy
 from . import statistics_recognition
 from .access import require_role
-from .statistics_recognition import AccreditationFigures
+from .statistics_recognition import AccreditationFigures, ShowcaseFigures
 
 ACTIONS = (
     "talent_need.created",
@@ -97,6 +97,7 @@ class Figures:
     talent: TalentFigures
     diagnosis: DiagnosisFigures
     accreditation: AccreditationFigures = field(default_factory=AccreditationFigures)
+    showcase: ShowcaseFigures = field(default_factory=ShowcaseFigures)
 
 
 def _matches(filters: Any, clusters, region: str | None) -> bool:
@@ -121,6 +122,7 @@ def compute(session: Session, filters: Any) -> Figures:
         _talent(events, filters),
         _diagnosis(events, filters),
         statistics_recognition.compute(session, filters),
+        statistics_recognition.showcase(session, filters),
     )
 
 

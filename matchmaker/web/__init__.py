@@ -38,6 +38,7 @@ from . import (
     notifications,
     providers,
     questions,
+    showcase,
     statistics,
     talent,
 )
@@ -62,6 +63,7 @@ BLUEPRINTS = (
     experts.bp,
     diagnosis.bp,
     accreditation.bp,
+    showcase.bp,
     directory.bp,
 )
 

@@ -205,6 +205,17 @@ def decide_accreditation(accreditation, approve: bool) -> Question:
     )
 
 
+def announce_winners(year) -> Question:
+    return Question(
+        _("公布“%(title)s”的获奖作品？", title=year.title),
+        _(
+            "获奖作品将进入公开的好设计作品展，并标注在服务方的档案上；其余作品记为未入选。"
+            "所有提交作品的服务方都会收到通知。公布后本年度评选结束，不能撤销。"
+        ),
+        _("公布获奖作品"),
+    )
+
+
 HELPERS = {
     "question_cancel_diagnosis": cancel_diagnosis,
     "question_submit_report": submit_report,

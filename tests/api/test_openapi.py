@@ -109,6 +109,8 @@ def test_operations_have_schemas_security_and_errors(document):
     public |= {(p, "get") for p in document["paths"] if p.startswith("/api/v1/talent-guides")}
     # a call for accreditation, and the register of recognised design centres
     public |= {("/api/v1/accreditation-rounds", "get"), ("/api/v1/recognitions", "get")}
+    # the good-design selection's years and its public showcase
+    public |= {("/api/v1/showcase-years", "get"), ("/api/v1/showcase", "get")}
     operation_ids = set()
     for path, item in document["paths"].items():
         for method, operation in item.items():

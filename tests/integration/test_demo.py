@@ -16,6 +16,7 @@ from matchmaker.models import (
     Interest,
     Meeting,
     Provider,
+    ShowcaseEntry,
     TalentContact,
     TalentNeed,
     TalentProfile,
@@ -24,6 +25,7 @@ from matchmaker.models import (
 from matchmaker.search_engine import get_search
 from matchmaker.services import accounts, indexing
 from matchmaker.services.accreditation import recognitions
+from matchmaker.services.showcase import gallery
 from search import DEMANDS, TALENT, SearchQuery
 
 
@@ -106,3 +108,11 @@ def test_demo_has_an_accreditation_round_in_every_state(app):
     assert approved.organization.level == "district" and len(approved.reviews) == 2
     register = recognitions.register(db.session)
     assert {r.level for r in register} == {"national", "municipal", "district"}
+
+
+def test_demo_has_a_showcase_year_with_winners(app):
+    load_demo(db.session, get_search())
+    winners = gallery.search(db.session)
+    assert len(winners) == 2 and all(len(e.images) == 2 for e in winners)
+    statuses = Counter(e.status for e in db.session.scalars(select(ShowcaseEntry)))
+    assert statuses["winner"] == 2 and statuses["not_selected"] == 2

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ...models import Demand, DemandStatus, Provider, utcnow
 from ...taxonomy import get_taxonomy
+from ..showcase import gallery
 
 SCHEMA_VERSION = 1
 SHORTAGE_RATIO = 0.5
@@ -284,6 +285,9 @@ def build(
             {"id": d.id, "title": d.title, "cluster": d.cluster, "region": d.region}
             for d in demands
         ],
+        # winners of the good-design selection in scope, cited by the edition (older
+        # editions have no such key)
+        "good_design": gallery.guide_briefs(session, in_scope),
         "changes": None,
         "trend": [],
     }

@@ -18,7 +18,7 @@ from ..demands.forms import (
 DEFAULT_CRITERIA = "设计团队与人才 25\n设计投入与条件 20\n设计成果与效益 35\n管理制度与服务能力 20"
 
 
-def _number(value: str | None) -> str | int | None:
+def number(value: str | None) -> str | int | None:
     value = blank_to_none(value)
     return int(value) if value is not None and value.isdigit() else value
 
@@ -45,12 +45,12 @@ class RoundForm(FlaskForm):
         return without_blanks(
             {
                 "title": (self.title.data or "").strip(),
-                "year": _number(self.year.data),
+                "year": number(self.year.data),
                 "level": self.level.data or "district",
                 "criteria": rubrics.criteria_from_text(self.criteria.data or ""),
-                "pass_mark": _number(self.pass_mark.data),
-                "min_reviewers": _number(self.min_reviewers.data),
-                "valid_years": _number(self.valid_years.data),
+                "pass_mark": number(self.pass_mark.data),
+                "min_reviewers": number(self.min_reviewers.data),
+                "valid_years": number(self.valid_years.data),
                 "closes_on": blank_to_none(self.closes_on.data),
             },
             ("title", "year", "closes_on", "pass_mark", "min_reviewers", "valid_years"),
@@ -89,9 +89,9 @@ class ApplicationForm(FlaskForm):
             "kind": kind,
             "round_id": round_id,
             "renewal_of_id": renewal_of_id,
-            "team_size": _number(self.team_size.data),
-            "designers": _number(self.designers.data),
-            "investment": _number(self.investment.data),
+            "team_size": number(self.team_size.data),
+            "designers": number(self.designers.data),
+            "investment": number(self.investment.data),
             "achievements": (self.achievements.data or "").strip(),
             "case_ids": [int(i) for i in self.case_ids.data or [] if str(i).isdigit()],
         }

@@ -62,6 +62,7 @@ def sitemap():
         (url_for(".demands", _external=True), None),
         (url_for("guides.index", _external=True), None),
         (url_for("accreditation.register", _external=True), None),
+        (url_for("showcase.index", _external=True), None),
     ]
     pages += [
         (url_for("providers.profile_page", provider_id=pid, _external=True), changed)

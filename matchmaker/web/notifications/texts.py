@@ -170,7 +170,7 @@ def _talent_and_diagnosis(kind: str, params: dict, title: str) -> str | None:
 
 
 def _recognition(kind: str, params: dict) -> str | None:
-    """Design-centre accreditation and recognitions."""
+    """Design-centre accreditation, recognitions and the good-design showcase."""
     level = get_taxonomy().provider_levels.label(params.get("level"), str(get_locale() or "zh"))
     organization = params.get("organization") or ""
     texts = {
@@ -198,6 +198,19 @@ def _recognition(kind: str, params: dict) -> str | None:
             "贵单位的%(level)s工业设计中心认定将于 %(date)s 到期，请申请复审",
             level=level,
             date=params.get("valid_until") or "",
+        ),
+        "showcase_review_assigned": lambda: _(
+            "您被分派评审好设计作品“%(title)s”", title=params.get("title") or ""
+        ),
+        "showcase_won": lambda: _(
+            "贵单位的作品“%(title)s”获评 %(year)s 年重庆好设计",
+            title=params.get("title") or "",
+            year=params.get("year") or "",
+        ),
+        "showcase_not_selected": lambda: _(
+            "贵单位的作品“%(title)s”未入选 %(year)s 年重庆好设计",
+            title=params.get("title") or "",
+            year=params.get("year") or "",
         ),
         "recognition_expired": lambda: _("贵单位的%(level)s工业设计中心认定已到期", level=level),
     }

@@ -15,6 +15,7 @@ from ...services import access, deals, files, interests, ratings
 from ...services import providers as provider_service
 from ...services.accreditation import recognitions
 from ...services.errors import Forbidden, StaleRecord, ValidationFailed
+from ...services.showcase import gallery
 from ...transaction import commit, unit_of_work
 from ..common import actor, show_errors
 from ..search_pages import faceted_query, provider_results
@@ -50,6 +51,7 @@ def profile_page(provider_id: int):
         invitable=interests.invitable_demands(db.session, user, provider.id),
         rating=ratings.ratings(db.session, [provider.id]).get(provider.id),
         recognitions=recognitions.active_for(db.session, provider.organization_id),
+        good_designs=gallery.of_provider(db.session, provider.id),
     )
 
 

@@ -183,7 +183,7 @@ def talent_tables(figures: Figures) -> list[Table]:
         ),
         Table(
             "accreditation",
-            _("工业设计中心认定"),
+            _("工业设计中心认定与好设计"),
             [_("指标"), _("数值")],
             [
                 [_("认定申请"), figures.accreditation.applications],
@@ -192,6 +192,8 @@ def talent_tables(figures: Figures) -> list[Table]:
                 [_("予以认定"), figures.accreditation.approved],
                 [_("认定通过率"), percent(figures.accreditation.approval_rate)],
                 [_("到期的认定"), figures.accreditation.expired],
+                [_("好设计参评作品"), figures.showcase.entries],
+                [_("好设计获奖作品"), figures.showcase.winners],
             ],
         ),
     ]

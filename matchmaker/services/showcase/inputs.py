@@ -1,0 +1,54 @@
+"""What administrators and providers send: a year's call, an entry, a shortlist, winners."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field
+
+from ...schemas import ClusterCode, RequiredWhen, ServiceCode, Strict
+
+Percent = Annotated[int, Field(ge=-100, le=10000)]
+
+
+class YearIn(Strict):
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    title: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        examples=["2026“重庆好设计”评选"]
+    )
+    criteria: list[dict[str, Any]] = Field(
+        description="[{name, weight}], weights add up to 100 (as for accreditation rounds)"
+    )
+    min_reviewers: Annotated[int, Field(ge=1, le=9)] = 2
+    closes_on: dt.date
+
+
+class EntryIn(Strict):
+    """A won deal (``interest_id`` of the provider's accepted interest on a demand marked won)
+    or a portfolio case (``case_id``)."""
+
+    year_id: Annotated[int, Field(ge=1)]
+    source: Literal["deal", "case"]
+    interest_id: Annotated[int, Field(ge=1)] | None = None
+    case_id: Annotated[int, Field(ge=1)] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    cluster: ClusterCode | None = Field(None, description="Defaults to the deal's or case's")
+    services: Annotated[list[ServiceCode], Field(min_length=1, max_length=10)]
+    problem: Annotated[str, Field(min_length=1, max_length=5000)]
+    design: Annotated[str, Field(min_length=1, max_length=5000)]
+    results: Annotated[str, Field(max_length=5000)] = ""
+    sales_change_pct: Percent | None = Field(None, description="Sales change after, in %")
+    cost_change_pct: Percent | None = Field(None, description="Cost change after, in %")
+    awards: Annotated[str, Field(max_length=500)] = ""
+
+    rules: ClassVar = (
+        RequiredWhen("interest_id", when="source", equals="deal"),
+        RequiredWhen("case_id", when="source", equals="case"),
+    )
+
+
+class PickIn(Strict):
+    """Entries of the year to shortlist, or the winners among the shortlist."""
+
+    entry_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=100)]

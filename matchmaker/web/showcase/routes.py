@@ -1,0 +1,277 @@
+"""The good-design showcase pages: the public showcase, submitting an achievement, the entry
+with its panel and scores, and the year's selection (shortlist, winners)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from search import SearchUnavailable
+
+from ...extensions import db
+from ...models import Role, ShowcaseStatus
+from ...search_engine import get_search
+from ...services import files, rubrics
+from ...services.access import SHOWCASE_POLICY
+from ...services.errors import ServiceError, ValidationFailed
+from ...services.showcase import entries, gallery, selection
+from ...taxonomy import get_taxonomy
+from ...transaction import unit_of_work
+from ..accreditation.forms import ScoreForm
+from ..confirm import ask, confirmed
+from ..demands.forms import show_errors
+from ..questions import announce_winners
+from ..uploads import private_file, upload_folder
+from .forms import EntryForm, YearForm
+
+bp = Blueprint("showcase", __name__)
+
+
+def _actor():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _back(entry_id: int):
+    return redirect(url_for(".entry", entry_id=entry_id))
+
+
+def _code(vocabulary: str, name: str) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in get_taxonomy().vocabulary(vocabulary).by_code else None
+
+
+@bp.get("/showcase")
+def index():
+    """The public showcase: announced winners by cluster, service and district."""
+    state = {
+        "cluster": _code("clusters", "cluster"),
+        "service": _code("services", "service"),
+        "region": _code("regions", "region"),
+    }
+    rows = gallery.search(db.session, **state)
+    return render_template(
+        "showcase/index.html",
+        rows=rows,
+        state=state,
+        open_years=selection.open_years(db.session),
+    )
+
+
+@bp.get("/showcase/entries")
+@login_required
+def mine():
+    user = _actor()
+    return render_template(
+        "showcase/entries.html",
+        rows=entries.list_for(db.session, user),
+        years=selection.list_years(db.session),
+        open_years=selection.open_years(db.session),
+    )
+
+
+@bp.route("/showcase/years/new", methods=["GET", "POST"])
+@login_required
+def new_year():
+    if not current_user.is_admin:
+        abort(403)
+    form = YearForm()
+    if request.method == "POST":
+        try:
+            with unit_of_work():
+                year = selection.create_year(db.session, _actor(), form.body())
+        except ValidationFailed as exc:
+            show_errors(form, exc)
+            return render_template("showcase/year_form.html", form=form), 422
+        flash(_("评选已发布，服务方现在可以提交作品"), "success")
+        return redirect(url_for(".year", year_id=year.id))
+    return render_template("showcase/year_form.html", form=form)
+
+
+def _uploads(form):
+    """Both image fields checked before anything is written; the after image is required."""
+    checked, failures = {}, []
+    for name in ("before", "after"):
+        try:
+            checked[name] = files.check(request.files.getlist(name), files.IMAGES, name)
+        except ValidationFailed as exc:
+            checked[name] = []
+            failures.append(exc)
+    if not checked["after"] and not failures:
+        message = _("请上传至少一张改进后的图片")
+        failures.append(ValidationFailed(message, {"after": [message]}))
+    for failure in failures:
+        show_errors(form, failure)
+    return checked, bool(failures)
+
+
+@bp.route("/showcase/submit", methods=["GET", "POST"])
+@login_required
+def submit():
+    user = _actor()
+    if user.role != Role.PROVIDER:
+        abort(403)
+    year = selection.get_year(db.session, request.args.get("year", type=int) or 0)
+    deals, cases = entries.sources(db.session, user)
+    form = EntryForm()
+    form.set_choices(deals, cases)
+    if request.method == "GET":
+        return render_template("showcase/form.html", form=form, year=year)
+    uploads, failed = _uploads(form)
+    written: list[str] = []
+    try:
+        with unit_of_work():
+            entry = entries.submit(db.session, user, form.body(year.id))
+            if failed:
+                raise ValidationFailed(_("请修改标出的内容后再提交。"))
+            written = entries.add_images(
+                db.session, user, entry.id, uploads["before"], uploads["after"], upload_folder()
+            )
+    except ServiceError as exc:
+        files.discard(upload_folder(), written)
+        if exc.status in (403, 404):
+            raise
+        if exc.fields or not failed:
+            show_errors(form, exc)
+        return render_template("showcase/form.html", form=form, year=year), 422
+    flash(_("作品已提交，评选结束后公布结果"), "success")
+    return _back(entry.id)
+
+
+@bp.get("/showcase/<int:entry_id>")
+def entry(entry_id: int):
+    return _entry_page(entry_id)
+
+
+def _entry_page(entry_id: int, status: int = 200, **forms):
+    user = _actor()
+    item = entries.read(db.session, user, entry_id)
+    shown, panel = selection.panel_shown_to(user, item)
+    in_selection = item.year.announced_at is None and item.status in (
+        ShowcaseStatus.SUBMITTED,
+        ShowcaseStatus.SHORTLISTED,
+    )
+    context = {
+        "item": item,
+        "before": entries.images_of(item, entries.BEFORE),
+        "after": entries.images_of(item, entries.AFTER),
+        "reviews": shown,
+        "panel": panel,
+        "criteria": selection.criteria(item),
+        "administers": SHOWCASE_POLICY.can(user, "administer", item),
+        "score_errors": forms.get("score_errors") or {},
+        "scores_given": {},
+    }
+    if context["administers"] and in_selection:
+        try:
+            context["suggestions"] = selection.suggested_reviewers(
+                db.session, get_search(), user, item.id
+            )
+        except SearchUnavailable:
+            context["search_unavailable"] = True
+    if SHOWCASE_POLICY.can(user, "score", item) and in_selection:
+        own = rubrics.own_review(db.session, user, entries.SUBJECT, item.id)
+        form = forms.get("score_form") or ScoreForm()
+        if form.comment.data is None:
+            form.comment.data = own.comment
+        context["score_form"] = form
+        context["scores_given"] = forms.get("scores_given") or dict(own.scores)
+    return render_template("showcase/entry.html", **context), status
+
+
+@bp.get("/showcase/<int:entry_id>/images/<int:attachment_id>")
+def image(entry_id: int, attachment_id: int):
+    return private_file(entries.image_of(db.session, _actor(), entry_id, attachment_id))
+
+
+@bp.post("/showcase/<int:entry_id>/reviewers")
+@login_required
+def seat(entry_id: int):
+    try:
+        with unit_of_work():
+            selection.assign_reviewer(
+                db.session, _actor(), entry_id, request.form.get("expert_id", type=int)
+            )
+        flash(_("已分派评审专家"), "success")
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    return _back(entry_id)
+
+
+@bp.post("/showcase/<int:entry_id>/scores")
+@login_required
+def score(entry_id: int):
+    user = _actor()
+    item = entries.read(db.session, user, entry_id)
+    form = ScoreForm()
+    body = form.body(selection.criteria(item), request.form)
+    try:
+        with unit_of_work():
+            selection.score(db.session, user, entry_id, body)
+    except ValidationFailed as exc:
+        show_errors(form, exc)
+        return _entry_page(
+            entry_id, 422, score_form=form, scores_given=body["scores"], score_errors=exc.fields
+        )
+    flash(_("评分已提交，结果公布前可以修改"), "success")
+    return _back(entry_id)
+
+
+# --- the year's selection --------------------------------------------------------------------
+
+
+@bp.get("/showcase/years/<int:year_id>")
+@login_required
+def year(year_id: int):
+    if not current_user.is_admin:
+        abort(403)
+    return _year_page(year_id)
+
+
+def _year_page(year_id: int, status: int = 200, errors: list[str] | None = None):
+    item = selection.get_year(db.session, year_id)
+    rows = selection.ranking(db.session, _actor(), year_id)
+    return (
+        render_template("showcase/year.html", year=item, rows=rows, errors=errors or []),
+        status,
+    )
+
+
+def _picked() -> dict:
+    return {"entry_ids": [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]}
+
+
+@bp.post("/showcase/years/<int:year_id>/shortlist")
+@login_required
+def shortlist(year_id: int):
+    try:
+        with unit_of_work():
+            selection.shortlist(db.session, _actor(), year_id, _picked())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _year_page(year_id, 422, [exc.message])
+    flash(_("已入围"), "success")
+    return redirect(url_for(".year", year_id=year_id))
+
+
+@bp.post("/showcase/years/<int:year_id>/winners")
+@login_required
+def winners(year_id: int):
+    user = _actor()
+    if not confirmed():
+        item = selection.get_year(db.session, year_id)
+        if not user.is_admin:
+            abort(403)
+        return ask(announce_winners(item), url_for(".year", year_id=year_id))
+    try:
+        with unit_of_work():
+            selection.announce(db.session, user, year_id, _picked())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _year_page(year_id, 422, [exc.message])
+    flash(_("获奖作品已公布"), "success")
+    return redirect(url_for(".year", year_id=year_id))
