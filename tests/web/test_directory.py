@@ -63,7 +63,10 @@ def test_sitemap_and_robots_list_the_public_pages(client, market):
     xml = page(response)
     provider_id = market["verified"].organization.provider.id
     assert f"/providers/{provider_id}</loc>" in xml
-    assert xml.count("<url>") == 5  # home, two directory pages, guides, one verified provider
+    # home, two directory pages, guides, the register of design centres, the good-design
+    # showcase, one verified provider
+    assert xml.count("<url>") == 7
+    assert "/centres</loc>" in xml and "/showcase</loc>" in xml
     assert "/directory/demands</loc>" in xml
     robots = page(client.get("/robots.txt"))
     assert "Sitemap: http://localhost/sitemap.xml" in robots and "Disallow: /admin" in robots
