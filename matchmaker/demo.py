@@ -1,6 +1,7 @@
 """The demo data set: believable enterprises, providers, demands in every state, interests;
 then the talent pool, experts and diagnostic visits (``demo_talent``), design-centre
-accreditation (``demo_recognition``) and the good-design selection (``demo_showcase``).
+accreditation (``demo_recognition``), the good-design selection (``demo_showcase``) and a
+cluster common need (``demo_common_needs``).
 
 Everything goes through the services, so the demo is audited and indexed like real data.
 Every demo account's password is DEMO_PASSWORD; the administrator is DEMO_ADMIN.
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from search import SearchBackend
 
-from . import demo_recognition, demo_showcase, demo_talent
+from . import demo_common_needs, demo_recognition, demo_showcase, demo_talent
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
 from .services import accounts, demands, guides, indexing, interests, matching, providers
 from .transaction import commit
@@ -233,6 +234,9 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     good_design = demo_showcase.load(session, admin, members, folder)
     commit(session)
     indexing.deliver_pending(session, backend)
+    backend.refresh()
+    common = demo_common_needs.load(session, backend, admin)
+    indexing.deliver_pending(session, backend)
     return {
         "providers": len(provider_users),
         "enterprises": len(enterprise_users),
@@ -242,4 +246,5 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
         **talent,
         **recognition,
         **good_design,
+        **common,
     }

@@ -1364,3 +1364,96 @@ class ShowcaseEntry(db.Model):
         order_by="ExpertReview.id",
         viewonly=True,
     )
+
+
+# --- cluster common needs (集群共性需求) ---------------------------------------------------
+
+
+class CommonNeedStatus:
+    OPEN = "open"  # enterprises opt in, providers are invited
+    MATCHED = "matched"  # a provider was chosen for the group
+    WON = "won"  # the joint project was contracted
+    CLOSED = "closed"  # ended without a contract
+    ALL = (OPEN, MATCHED, WON, CLOSED)
+
+
+class CommonNeed(db.Model):
+    """A common-need project: similar demands of several enterprises of one cluster, turned by
+    an administrator into one shared brief that design providers answer together."""
+
+    __tablename__ = "common_needs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    brief: Mapped[str] = mapped_column(Text)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    threshold: Mapped[float] = mapped_column(Float)  # the similarity the group was found at
+    similarity: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12), default=CommonNeedStatus.OPEN, index=True)
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="SET NULL")
+    )  # the provider chosen for the group
+    contract_value: Mapped[int | None] = mapped_column(Integer)
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    provider: Mapped[Provider | None] = relationship()
+    members: Mapped[list[CommonNeedMember]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", order_by="CommonNeedMember.id"
+    )
+    invitations: Mapped[list[CommonNeedInvitation]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", order_by="CommonNeedInvitation.id"
+    )
+
+
+class CommonNeedMember(db.Model):
+    """An enterprise asked to join a common need with one of its demands; it takes part only
+    once it opted in (``joined``)."""
+
+    __tablename__ = "common_need_members"
+    __table_args__ = (
+        UniqueConstraint("need_id", "organization_id", name="uq_common_need_members"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("common_needs.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12), default="invited")  # joined | declined
+    responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    need: Mapped[CommonNeed] = relationship(back_populates="members")
+    organization: Mapped[Organization] = relationship()
+    demand: Mapped[Demand | None] = relationship()
+
+
+class CommonNeedInvitation(db.Model):
+    """A provider invited to answer a common need, ranked by the matcher for the whole group."""
+
+    __tablename__ = "common_need_invitations"
+    __table_args__ = (
+        UniqueConstraint("need_id", "provider_id", name="uq_common_need_invitations"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("common_needs.id", ondelete="CASCADE"), index=True
+    )
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12), default="invited")  # interested | declined
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    need: Mapped[CommonNeed] = relationship(back_populates="invitations")
+    provider: Mapped[Provider] = relationship()

@@ -17,6 +17,7 @@ from ..transaction import rollback
 from . import (  # noqa: F401,E402  (register routes)
     accreditation,
     auth,
+    common_needs,
     conversations,
     demands,
     diagnosis,

@@ -146,13 +146,6 @@ def matches(demand_id: int, params: s.LimitParams) -> s.MatchesOut:
     found = matching.recommended_providers(
         db.session, get_search(), current_api_user(), demand_id, k=params.limit
     )
-    items = [
-        s.MatchItem(
-            provider=out.provider_brief(m.record),
-            score=out.score(m.hit.score),
-            reasons=out.reasons(m.hit.reasons),
-        )
-        for m in found
-    ]
+    items = out.match_items(found)
     commit()  # the first showing of each provider is recorded (exposure statistics)
     return s.MatchesOut(demand_id=demand_id, items=items)

@@ -907,3 +907,66 @@ class RankedOut(Out):
 class RankingOut(Out):
     year_id: int
     items: list[RankedOut] = Field(description="Best score first; entries not scored yet last")
+
+
+# --- cluster common needs ---------------------------------------------------------------------
+
+
+class ProposalOut(Out):
+    cluster: str
+    similarity: float = Field(description="Mean pairwise similarity, 0–1")
+    services: list[str] = Field(description="Services at least two of the demands name")
+    demands: list[DemandOut]
+
+
+class ProposalList(Out):
+    threshold: float
+    items: list[ProposalOut]
+
+
+class ProposalParams(Query):
+    threshold: Annotated[float, Field(ge=0.5, le=1)] = Field(
+        0.85, description="Similarity (0.5–1) from which two demands count as alike"
+    )
+    cluster: ClusterCode | None = None
+
+
+class ParticipantOut(Out):
+    organization: OrganizationOut
+    demand_id: int | None
+    status: Literal["invited", "joined", "declined"]
+
+
+class InvitationOut(Out):
+    provider: ProviderBrief
+    score: float | None
+    status: Literal["invited", "interested", "declined"]
+    note: str
+
+
+class CommonNeedOut(Out):
+    id: int
+    cluster: str
+    title: str
+    brief: str
+    services: list[str]
+    similarity: float
+    status: Literal["open", "matched", "won", "closed"]
+    joined: int = Field(description="Enterprises that opted in")
+    participants: list[ParticipantOut] = Field(
+        description="Admins: every enterprise asked; an enterprise that joined and the chosen "
+        "provider: those that joined; other providers: none (never who takes part)"
+    )
+    invitations: list[InvitationOut] = Field(description="Admins: all; a provider: its own")
+    provider: ProviderBrief | None = Field(description="The provider chosen for the group")
+    contract_value: int | None
+    outcome_note: str
+
+
+class CommonNeedList(Out):
+    items: list[CommonNeedOut]
+
+
+class CommonNeedMatches(Out):
+    need_id: int
+    items: list[MatchItem] = Field(description="Best first; scores are non-increasing")

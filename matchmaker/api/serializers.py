@@ -15,6 +15,7 @@ from ..models import (
     Accreditation,
     AccreditationRound,
     Attachment,
+    CommonNeed,
     Demand,
     DiagnosisRequest,
     Expert,
@@ -37,6 +38,7 @@ from ..reasons import reason_label
 from ..services import interests as interest_service
 from ..services.access import owns
 from ..services.accreditation import reviews as accreditation_reviews
+from ..services.common_needs import projects as common_need_projects
 from ..services.diagnosis import reports as diagnosis_reports
 from ..services.lead_shape import Lead
 from ..services.showcase import selection as showcase_selection
@@ -332,6 +334,18 @@ def expert_brief(row: Expert) -> s.ExpertBrief:
     return s.ExpertBrief(id=row.id, name=row.name, title=row.title)
 
 
+def match_items(matches: Iterable) -> list[s.MatchItem]:
+    """Providers from the design matcher (``services.matching.Match``), with reasons."""
+    return [
+        s.MatchItem(
+            provider=provider_brief(m.record),
+            score=score(m.hit.score),
+            reasons=reasons(m.hit.reasons),
+        )
+        for m in matches
+    ]
+
+
 def expert_suggestions(matches: Iterable) -> list[s.ExpertSuggestion]:
     """Experts from the expert pool's matcher (``services.experts.suggest``), with reasons."""
     return [
@@ -557,4 +571,39 @@ def showcase_entry(row: ShowcaseEntry, viewer: User | None) -> s.ShowcaseEntryOu
         ],
         reviews=expert_reviews(shown),
         panel=panel_out(panel) if panel else None,
+    )
+
+
+# --- cluster common needs ---------------------------------------------------------------------
+
+
+def common_need(row: CommonNeed, viewer: User) -> s.CommonNeedOut:
+    """Participants as ``common_needs.projects.participants`` decides for the viewer."""
+    invitations = [
+        i for i in row.invitations if viewer.is_admin or owns(viewer, i.provider.organization_id)
+    ]
+    return s.CommonNeedOut(
+        id=row.id,
+        cluster=row.cluster,
+        title=row.title,
+        brief=row.brief,
+        services=list(row.services),
+        similarity=row.similarity,
+        status=row.status,
+        joined=common_need_projects.joined_count(row),
+        participants=[
+            s.ParticipantOut(
+                organization=_organization(m.organization), demand_id=m.demand_id, status=m.status
+            )
+            for m in common_need_projects.participants(viewer, row)
+        ],
+        invitations=[
+            s.InvitationOut(
+                provider=provider_brief(i.provider), score=i.score, status=i.status, note=i.note
+            )
+            for i in invitations
+        ],
+        provider=provider_brief(row.provider) if row.provider else None,
+        contract_value=row.contract_value,
+        outcome_note=row.outcome_note,
     )

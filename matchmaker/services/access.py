@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from ..models import (
     Accreditation,
     Case,
+    CommonNeed,
     Demand,
     DemandStatus,
     DiagnosisRequest,
@@ -314,6 +315,32 @@ SHOWCASE_POLICY: Policy[ShowcaseEntry] = Policy(
         "manage": (lambda actor, e: member_of(actor, e.provider.organization_id), _not_yours),
         "administer": (is_admin, _admins_only),
         "score": (reviews_entry, lambda: _("只有分派的评审专家可以评分")),
+    },
+)
+
+
+# --- cluster common needs ------------------------------------------------------------------------
+
+
+def asked_to_join(actor: User | None, need: CommonNeed) -> bool:
+    """An enterprise asked to take part (whether or not it joined yet)."""
+    return actor is not None and any(member_of(actor, m.organization_id) for m in need.members)
+
+
+def invited_provider(actor: User | None, need: CommonNeed) -> bool:
+    return actor is not None and any(
+        member_of(actor, i.provider.organization_id) for i in need.invitations
+    )
+
+
+COMMON_NEED_POLICY: Policy[CommonNeed] = Policy(
+    missing=lambda: _("共性需求不存在"),
+    # administrators, the enterprises asked to take part, the providers invited to answer
+    see=lambda actor, n: is_admin(actor) or asked_to_join(actor, n) or invited_provider(actor, n),
+    actions={
+        "administer": (is_admin, _admins_only),
+        "join": (asked_to_join, lambda: _("只有受邀企业可以加入")),
+        "answer": (invited_provider, lambda: _("只有受邀服务方可以答复")),
     },
 )
 

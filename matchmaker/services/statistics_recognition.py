@@ -11,7 +11,11 @@ from ``accreditation.submitted``; a cluster filter does not apply to organisatio
   decided (None without decisions);
 - recognitions expired: ``recognition.expired`` in the period;
 - showcase entries: ``showcase.submitted`` in the period, winners: ``showcase.won`` in the
-  period; both filtered by the entry's cluster and district (from its events).
+  period; both filtered by the entry's cluster and district (from its events);
+- common needs formed: ``common_need.created``, enterprises that opted in:
+  ``common_need.joined``, won: ``common_need.won`` (with the contract values), all in the
+  period and filtered by the need's cluster (the district filter does not apply: a common
+  need spans districts).
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ ACTIONS = (
     "recognition.expired",
     "showcase.submitted",
     "showcase.won",
+    "common_need.created",
+    "common_need.joined",
+    "common_need.won",
 )
 
 
@@ -77,9 +84,42 @@ def showcase(session: Session, filters: Any) -> ShowcaseFigures:
     return figures
 
 
+@dataclass
+class CommonNeedFigures:
+    formed: int = 0
+    joined: int = 0
+    won: int = 0
+    contracted: int = 0  # CNY of the won ones' contracts
+
+
+def common_needs(session: Session, filters: Any) -> CommonNeedFigures:
+    events = [e for e in _events(session) if e.action.startswith("common_need.")]
+    clusters = {
+        e.subject_id: (e.data or {}).get("cluster")
+        for e in events
+        if e.action == "common_need.created"
+    }
+    figures = CommonNeedFigures()
+    for event in events:
+        if not filters.covers(event.created_at):
+            continue
+        if filters.cluster is not None and clusters.get(event.subject_id) != filters.cluster:
+            continue
+        if event.action == "common_need.created":
+            figures.formed += 1
+        elif event.action == "common_need.joined":
+            figures.joined += 1
+        else:
+            figures.won += 1
+            figures.contracted += int((event.data or {}).get("contract_value") or 0)
+    return figures
+
+
 def compute(session: Session, filters: Any) -> AccreditationFigures:
     """The figures for ``filters`` (a ``statistics.Filters``)."""
-    events = [e for e in _events(session) if not e.action.startswith("showcase.")]
+    events = [
+        e for e in _events(session) if e.action.startswith(("accreditation.", "recognition."))
+    ]
     regions = {
         e.subject_id: (e.data or {}).get("region")
         for e in events

@@ -36,7 +36,7 @@ from ..models import AuditEvent, Role, User
 from ..taxonomy import get_taxonomy
 from . import statistics_recognition
 from .access import require_role
-from .statistics_recognition import AccreditationFigures, ShowcaseFigures
+from .statistics_recognition import AccreditationFigures, CommonNeedFigures, ShowcaseFigures
 
 ACTIONS = (
     "talent_need.created",
@@ -92,12 +92,13 @@ class DiagnosisFigures:
 @dataclass
 class Figures:
     """The figures beyond the matching funnel: the talent pool, diagnostic visits, and
-    recognition (``statistics_recognition``)."""
+    recognition and collaboration (``statistics_recognition``)."""
 
     talent: TalentFigures
     diagnosis: DiagnosisFigures
     accreditation: AccreditationFigures = field(default_factory=AccreditationFigures)
     showcase: ShowcaseFigures = field(default_factory=ShowcaseFigures)
+    common_needs: CommonNeedFigures = field(default_factory=CommonNeedFigures)
 
 
 def _matches(filters: Any, clusters, region: str | None) -> bool:
@@ -123,6 +124,7 @@ def compute(session: Session, filters: Any) -> Figures:
         _diagnosis(events, filters),
         statistics_recognition.compute(session, filters),
         statistics_recognition.showcase(session, filters),
+        statistics_recognition.common_needs(session, filters),
     )
 
 

@@ -26,6 +26,7 @@ from . import (
     alerts,
     archive,
     auth,
+    common_needs,
     demands,
     diagnosis,
     directory,
@@ -64,6 +65,7 @@ BLUEPRINTS = (
     diagnosis.bp,
     accreditation.bp,
     showcase.bp,
+    common_needs.bp,
     directory.bp,
 )
 

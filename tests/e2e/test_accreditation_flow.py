@@ -15,11 +15,10 @@ from matchmaker.services import experts, files, providers
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
 from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
+from tests.e2e.screens import draw_pages
 from tests.e2e.test_matchmaking_flow import login
-from tests.e2e.test_phone_layout import ARTIFACTS, PHONE, fits
 from tests.factories import PASSWORD, Factories
 
-DESKTOP = {"width": 1280, "height": 900}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -139,7 +138,6 @@ def test_score_decide_and_see_the_recognition(live_server, new_page, round_in_re
 def test_every_accreditation_page_at_desktop_and_phone_width(
     live_server, browser, round_in_review, locale
 ):
-    ARTIFACTS.mkdir(exist_ok=True)
     pages = {
         "register": (None, "/centres"),
         "index-provider": ("lj@e2e.cn", "/accreditation"),
@@ -151,20 +149,4 @@ def test_every_accreditation_page_at_desktop_and_phone_width(
         "index-admin": ("admin@e2e.cn", "/accreditation"),
         "round": ("admin@e2e.cn", "/accreditation/rounds/new"),
     }
-    for width, viewport in (("1280", DESKTOP), ("390", PHONE)):
-        for name, (user, path) in pages.items():
-            context = browser.new_context(locale=locale, viewport=viewport)
-            try:
-                page = context.new_page()
-                if user:
-                    login(page, live_server, user)
-                response = page.goto(f"{live_server}{path}")
-                assert response.status == 200, (name, response.status)
-                page.wait_for_load_state("networkidle")
-                page.screenshot(
-                    path=ARTIFACTS / f"accreditation-{name}-{width}-{locale}.png", full_page=True
-                )
-                if viewport is PHONE:
-                    fits(page, name)
-            finally:
-                context.close()
+    draw_pages(live_server, browser, pages, "accreditation", locale)

@@ -15,9 +15,7 @@ from matchmaker.services import experts, files, providers
 from matchmaker.services.showcase import entries, selection
 from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
-from tests.e2e.test_accreditation_flow import DESKTOP
-from tests.e2e.test_matchmaking_flow import login
-from tests.e2e.test_phone_layout import ARTIFACTS, PHONE, fits
+from tests.e2e.screens import draw_pages
 from tests.factories import PASSWORD, Factories
 
 CRITERIA = [{"name": "创新性", "weight": 50}, {"name": "市场成效", "weight": 50}]
@@ -112,7 +110,6 @@ def test_a_visitor_finds_a_winner_and_its_provider(live_server, new_page, showca
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_every_showcase_page_at_desktop_and_phone_width(live_server, browser, showcase, locale):
-    ARTIFACTS.mkdir(exist_ok=True)
     pages = {
         "gallery": (None, "/showcase"),
         "winner": (None, f"/showcase/{showcase['winner']}"),
@@ -124,20 +121,4 @@ def test_every_showcase_page_at_desktop_and_phone_width(live_server, browser, sh
         "year-form": ("admin@e2e.cn", "/showcase/years/new"),
         "profile": (None, f"/providers/{showcase['provider']}"),
     }
-    for width, viewport in (("1280", DESKTOP), ("390", PHONE)):
-        for name, (user, path) in pages.items():
-            context = browser.new_context(locale=locale, viewport=viewport)
-            try:
-                page = context.new_page()
-                if user:
-                    login(page, live_server, user)
-                response = page.goto(f"{live_server}{path}")
-                assert response.status == 200, (name, response.status)
-                page.wait_for_load_state("networkidle")
-                page.screenshot(
-                    path=ARTIFACTS / f"showcase-{name}-{width}-{locale}.png", full_page=True
-                )
-                if viewport is PHONE:
-                    fits(page, name)
-            finally:
-                context.close()
+    draw_pages(live_server, browser, pages, "showcase", locale)

@@ -9,6 +9,7 @@ from matchmaker.extensions import db
 from matchmaker.models import (
     Accreditation,
     AccreditationRound,
+    CommonNeed,
     Demand,
     DiagnosisRequest,
     Expert,
@@ -116,3 +117,12 @@ def test_demo_has_a_showcase_year_with_winners(app):
     assert len(winners) == 2 and all(len(e.images) == 2 for e in winners)
     statuses = Counter(e.status for e in db.session.scalars(select(ShowcaseEntry)))
     assert statuses["winner"] == 2 and statuses["not_selected"] == 2
+
+
+def test_demo_has_a_common_need_project(app):
+    summary = load_demo(db.session, get_search())
+    assert summary["common_needs"] == 1
+    need = db.session.scalar(select(CommonNeed))
+    assert len(need.members) >= 2 and all(m.status == "joined" for m in need.members)
+    assert len({m.organization_id for m in need.members}) == len(need.members)
+    assert need.status == "matched" and need.provider is not None

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ...models import Demand, DemandStatus, Provider, utcnow
 from ...taxonomy import get_taxonomy
+from ..common_needs import projects as common_needs
 from ..showcase import gallery
 
 SCHEMA_VERSION = 1
@@ -288,6 +289,8 @@ def build(
         # winners of the good-design selection in scope, cited by the edition (older
         # editions have no such key)
         "good_design": gallery.guide_briefs(session, in_scope),
+        # common needs of the clusters in scope (same: older editions have none)
+        "common_needs": common_needs.guide_briefs(session, in_scope),
         "changes": None,
         "trend": [],
     }

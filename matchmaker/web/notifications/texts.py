@@ -170,7 +170,7 @@ def _talent_and_diagnosis(kind: str, params: dict, title: str) -> str | None:
 
 
 def _recognition(kind: str, params: dict) -> str | None:
-    """Design-centre accreditation, recognitions and the good-design showcase."""
+    """Design-centre accreditation, recognitions, the good-design showcase, common needs."""
     level = get_taxonomy().provider_levels.label(params.get("level"), str(get_locale() or "zh"))
     organization = params.get("organization") or ""
     texts = {
@@ -211,6 +211,19 @@ def _recognition(kind: str, params: dict) -> str | None:
             "贵单位的作品“%(title)s”未入选 %(year)s 年重庆好设计",
             title=params.get("title") or "",
             year=params.get("year") or "",
+        ),
+        "common_need_asked": lambda: _(
+            "平台发现贵单位的需求与同集群其他企业相似，邀请加入共性需求“%(title)s”",
+            title=params.get("title") or "",
+        ),
+        "common_need_invited": lambda: _(
+            "平台邀请贵单位为共性需求“%(title)s”提供设计服务", title=params.get("title") or ""
+        ),
+        "common_need_chosen": lambda: _(
+            "贵单位被选定承接共性需求“%(title)s”，可查看参与企业", title=params.get("title") or ""
+        ),
+        "common_need_matched": lambda: _(
+            "共性需求“%(title)s”已选定设计服务方", title=params.get("title") or ""
         ),
         "recognition_expired": lambda: _("贵单位的%(level)s工业设计中心认定已到期", level=level),
     }

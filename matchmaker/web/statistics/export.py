@@ -183,7 +183,7 @@ def talent_tables(figures: Figures) -> list[Table]:
         ),
         Table(
             "accreditation",
-            _("工业设计中心认定与好设计"),
+            _("认定、好设计与共性需求"),
             [_("指标"), _("数值")],
             [
                 [_("认定申请"), figures.accreditation.applications],
@@ -194,6 +194,10 @@ def talent_tables(figures: Figures) -> list[Table]:
                 [_("到期的认定"), figures.accreditation.expired],
                 [_("好设计参评作品"), figures.showcase.entries],
                 [_("好设计获奖作品"), figures.showcase.winners],
+                [_("形成的共性需求"), figures.common_needs.formed],
+                [_("加入共性需求的企业"), figures.common_needs.joined],
+                [_("成交的共性需求"), figures.common_needs.won],
+                [_("共性需求合同金额（元）"), figures.common_needs.contracted],
             ],
         ),
     ]

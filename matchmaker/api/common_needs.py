@@ -1,0 +1,201 @@
+"""Cluster common needs: proposed groups, projects, enterprises opting in, providers ranked
+for the group, invited, answering and chosen, and the outcome."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from ..extensions import db
+from ..schemas import Strict, validate
+from ..search_engine import get_search
+from ..services.common_needs import answers, detection, projects
+from ..services.common_needs.answers import AnswerIn, OutcomeIn
+from ..services.common_needs.projects import CommonNeedIn, MembershipIn
+from ..transaction import commit
+from . import schemas as s
+from . import serializers as out
+from .routing import ID, current_api_user, route
+
+TAG = "common-needs"
+
+
+class GroupProviderIn(Strict):
+    provider_id: Annotated[int, Field(ge=1)]
+
+
+def _shown(need) -> s.CommonNeedOut:
+    return out.common_need(need, current_api_user())
+
+
+@route(
+    "/common-needs/proposals",
+    "GET",
+    summary="Groups of alike open demands of different enterprises (admins)",
+    tag=TAG,
+    query=s.ProposalParams,
+    response=s.ProposalList,
+    errors=(401, 403, 422),
+    description="Per cluster, from the design matcher's meaning and service signals; demands "
+    "already in a common need are left out. Most alike first.",
+)
+def common_need_proposals(params: s.ProposalParams) -> s.ProposalList:
+    rows = detection.proposals(db.session, current_api_user(), params.threshold, params.cluster)
+    return s.ProposalList(
+        threshold=params.threshold,
+        items=[
+            s.ProposalOut(
+                cluster=p.cluster,
+                similarity=p.similarity,
+                services=list(p.services),
+                demands=[out.demand(d) for d in p.demands],
+            )
+            for p in rows
+        ],
+    )
+
+
+@route(
+    "/common-needs",
+    "POST",
+    summary="Turn a group into a common-need project (admins)",
+    tag=TAG,
+    body=CommonNeedIn,
+    response=s.CommonNeedOut,
+    status=201,
+    errors=(400, 401, 403, 409, 413, 422),
+    description="Open demands of different enterprises in one cluster; each enterprise is "
+    "asked to join and takes part only once it opted in.",
+)
+def create_common_need(body: dict) -> s.CommonNeedOut:
+    need = projects.create(db.session, current_api_user(), body)
+    commit()
+    return _shown(need)
+
+
+@route(
+    "/common-needs",
+    "GET",
+    summary="Common needs one may see",
+    tag=TAG,
+    response=s.CommonNeedList,
+    errors=(401,),
+    description="Admins all; an enterprise those it was asked to join; a provider those it was "
+    "invited to answer.",
+)
+def common_need_list() -> s.CommonNeedList:
+    rows = projects.list_for(db.session, current_api_user())
+    return s.CommonNeedList(items=[_shown(n) for n in rows])
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>",
+    "GET",
+    summary="One common need",
+    tag=TAG,
+    response=s.CommonNeedOut,
+    errors=(401, 404),
+)
+def common_need_detail(need_id: int) -> s.CommonNeedOut:
+    return _shown(projects.read(db.session, current_api_user(), need_id))
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/membership",
+    "POST",
+    summary="Opt in or decline (an enterprise asked)",
+    tag=TAG,
+    body=MembershipIn,
+    response=s.CommonNeedOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+)
+def common_need_membership(need_id: int, body: dict) -> s.CommonNeedOut:
+    actor = current_api_user()
+    projects.respond(db.session, actor, need_id, body)
+    commit()
+    return _shown(projects.read(db.session, actor, need_id))
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/suggestions",
+    "GET",
+    summary="Providers ranked by the matcher for the whole group (admins)",
+    tag=TAG,
+    query=s.LimitParams,
+    response=s.CommonNeedMatches,
+    errors=(401, 403, 404, 409, 422, 503),
+    description="The brief with the joined enterprises' demands as one demand; providers "
+    "already invited are left out.",
+)
+def common_need_suggestions(need_id: int, params: s.LimitParams) -> s.CommonNeedMatches:
+    matches = answers.suggested(db.session, get_search(), current_api_user(), need_id, params.limit)
+    return s.CommonNeedMatches(need_id=need_id, items=out.match_items(matches))
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/invitations",
+    "POST",
+    summary="Invite a provider (admins)",
+    tag=TAG,
+    body=GroupProviderIn,
+    response=s.CommonNeedOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="Needs at least one enterprise that joined. The provider learns the brief, "
+    "never which enterprises take part.",
+)
+def invite_to_common_need(need_id: int, body: dict) -> s.CommonNeedOut:
+    data = validate(GroupProviderIn, body)
+    actor = current_api_user()
+    answers.invite(db.session, actor, need_id, data.provider_id)
+    commit()
+    return _shown(projects.read(db.session, actor, need_id))
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/answer",
+    "POST",
+    summary="Answer an invitation (an invited provider)",
+    tag=TAG,
+    body=AnswerIn,
+    response=s.CommonNeedOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+)
+def answer_common_need(need_id: int, body: dict) -> s.CommonNeedOut:
+    actor = current_api_user()
+    answers.answer(db.session, actor, need_id, body)
+    commit()
+    return _shown(projects.read(db.session, actor, need_id))
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/choice",
+    "POST",
+    summary="Choose the provider for the group (admins)",
+    tag=TAG,
+    body=GroupProviderIn,
+    response=s.CommonNeedOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="Among the invited providers that said they are interested; it then sees "
+    "the enterprises that joined, and they are told.",
+)
+def choose_for_common_need(need_id: int, body: dict) -> s.CommonNeedOut:
+    data = validate(GroupProviderIn, body)
+    need = answers.choose(db.session, current_api_user(), need_id, data.provider_id)
+    commit()
+    return _shown(need)
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/outcome",
+    "POST",
+    summary="Record the outcome: won with its contract value, or closed (admins)",
+    tag=TAG,
+    body=OutcomeIn,
+    response=s.CommonNeedOut,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+)
+def common_need_outcome(need_id: int, body: dict) -> s.CommonNeedOut:
+    need = answers.record_outcome(db.session, current_api_user(), need_id, body)
+    commit()
+    return _shown(need)

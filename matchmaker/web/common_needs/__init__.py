@@ -1,0 +1,3 @@
+"""Cluster common-need pages: proposed groups, projects, opting in, providers."""
+
+from .routes import bp  # noqa: F401

@@ -1,0 +1,175 @@
+"""Cluster common-need pages: the administrators' proposed groups at a threshold, a project
+made of one, enterprises opting in, providers ranked for the group, invited, answering and
+chosen, and the outcome."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from search import SearchUnavailable
+from search.grouping import DEFAULT_THRESHOLD
+
+from ...extensions import db
+from ...models import CommonNeedStatus
+from ...search_engine import get_search
+from ...services.access import COMMON_NEED_POLICY
+from ...services.common_needs import answers, detection, projects
+from ...services.errors import ServiceError, ValidationFailed
+from ...transaction import unit_of_work
+from ..demands.forms import blank_to_none
+
+bp = Blueprint("common_needs", __name__)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _back(need_id: int):
+    return redirect(url_for(".detail", need_id=need_id))
+
+
+def _act(need_id: int, action, done: str):
+    """Run one service call in a unit of work; a refusal is flashed on the project's page."""
+    try:
+        with unit_of_work():
+            action()
+        flash(done, "success")
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    return _back(need_id)
+
+
+@bp.get("/common-needs")
+@login_required
+def index():
+    return render_template("common_needs/index.html", rows=projects.list_for(db.session, _actor()))
+
+
+@bp.get("/common-needs/proposals")
+@login_required
+def proposals():
+    if not current_user.is_admin:
+        abort(403)
+    raw = request.args.get("threshold") or str(DEFAULT_THRESHOLD)
+    cluster = request.args.get("cluster") or None
+    error, rows = None, []
+    try:
+        rows = detection.proposals(db.session, _actor(), raw, cluster)
+    except ValidationFailed as exc:
+        error = exc.message
+    return render_template(
+        "common_needs/proposals.html", rows=rows, threshold=raw, cluster=cluster, error=error
+    ), (422 if error else 200)
+
+
+@bp.post("/common-needs")
+@login_required
+def create():
+    body = {
+        "demand_ids": [int(i) for i in request.form.getlist("demand_ids") if i.isdigit()],
+        "title": (request.form.get("title") or "").strip(),
+        "brief": (request.form.get("brief") or "").strip(),
+        "threshold": blank_to_none(request.form.get("threshold")),
+    }
+    try:
+        with unit_of_work():
+            need = projects.create(db.session, _actor(), body)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for(".proposals", threshold=body["threshold"] or DEFAULT_THRESHOLD))
+    flash(_("共性需求已建立，相关企业已收到加入邀请"), "success")
+    return _back(need.id)
+
+
+@bp.get("/common-needs/<int:need_id>")
+@login_required
+def detail(need_id: int):
+    user = _actor()
+    need = projects.read(db.session, user, need_id)
+    context = {
+        "need": need,
+        "participants": projects.participants(user, need),
+        "joined": projects.joined_count(need),
+        "administers": COMMON_NEED_POLICY.can(user, "administer", need),
+        "membership": next(
+            (m for m in need.members if m.organization_id == user.organization_id), None
+        ),
+        "invitation": next(
+            (i for i in need.invitations if user.organization_id == i.provider.organization_id),
+            None,
+        ),
+    }
+    if context["administers"] and need.status == CommonNeedStatus.OPEN:
+        try:
+            context["suggestions"] = answers.suggested(db.session, get_search(), user, need.id)
+        except SearchUnavailable:
+            context["search_unavailable"] = True
+    return render_template("common_needs/detail.html", **context)
+
+
+@bp.post("/common-needs/<int:need_id>/membership")
+@login_required
+def membership(need_id: int):
+    join = request.form.get("join") == "1"
+    return _act(
+        need_id,
+        lambda: projects.respond(db.session, _actor(), need_id, {"join": join}),
+        _("已加入共性需求") if join else _("已婉拒"),
+    )
+
+
+@bp.post("/common-needs/<int:need_id>/invitations")
+@login_required
+def invite(need_id: int):
+    provider_id = request.form.get("provider_id", type=int)
+    score = request.form.get("score", type=float)
+    return _act(
+        need_id,
+        lambda: answers.invite(db.session, _actor(), need_id, provider_id, score),
+        _("已邀请服务方"),
+    )
+
+
+@bp.post("/common-needs/<int:need_id>/answer")
+@login_required
+def answer(need_id: int):
+    body = {
+        "interested": request.form.get("interested") == "1",
+        "note": (request.form.get("note") or "").strip(),
+    }
+    return _act(need_id, lambda: answers.answer(db.session, _actor(), need_id, body), _("已答复"))
+
+
+@bp.post("/common-needs/<int:need_id>/choice")
+@login_required
+def choose(need_id: int):
+    provider_id = request.form.get("provider_id", type=int)
+    return _act(
+        need_id,
+        lambda: answers.choose(db.session, _actor(), need_id, provider_id),
+        _("已选定服务方，参与企业和服务方已收到通知"),
+    )
+
+
+@bp.post("/common-needs/<int:need_id>/outcome")
+@login_required
+def outcome(need_id: int):
+    won = request.form.get("won") == "1"
+    value = blank_to_none(request.form.get("contract_value"))
+    body = {
+        "won": won,
+        "contract_value": int(value) if value and value.isdigit() else value,
+        "note": (request.form.get("note") or "").strip(),
+    }
+    return _act(
+        need_id,
+        lambda: answers.record_outcome(db.session, _actor(), need_id, body),
+        _("已记录结果"),
+    )
