@@ -116,17 +116,3 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(
         _l("理由（不予认定，或低于通过线仍予认定时必填）"), render_kw={"rows": 3, "maxlength": 2000}
     )
-
-
-class ScoreForm(FlaskForm):
-    """The criteria's scores are inputs named ``score_<code>``, one per criterion of the round."""
-
-    comment = TextAreaField(_l("评审意见"), render_kw={"rows": 4, "maxlength": 2000})
-
-    def body(self, criteria, form) -> dict:
-        scores = {}
-        for criterion in criteria:
-            raw = (form.get(f"score_{criterion.code}") or "").strip()
-            if raw:
-                scores[criterion.code] = int(raw) if raw.isdigit() else raw
-        return {"scores": scores, "comment": (self.comment.data or "").strip()}

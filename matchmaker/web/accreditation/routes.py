@@ -21,9 +21,10 @@ from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
 from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
+from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import decide_accreditation
 from ..uploads import private_file, upload_folder
-from .forms import ApplicationForm, CheckForm, DecisionForm, RoundForm, ScoreForm
+from .forms import ApplicationForm, CheckForm, DecisionForm, RoundForm
 
 bp = Blueprint("accreditation", __name__)
 S = AccreditationStatus
@@ -281,16 +282,11 @@ def check(accreditation_id: int):
 @bp.post("/accreditation/<int:accreditation_id>/reviewers")
 @login_required
 def seat(accreditation_id: int):
-    try:
-        with unit_of_work():
-            reviews.assign_reviewer(
-                db.session, _actor(), accreditation_id, request.form.get("expert_id", type=int)
-            )
-        flash(_("已分派评审专家"), "success")
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
+    expert_id = request.form.get("expert_id", type=int)
+    attempt(
+        lambda: reviews.assign_reviewer(db.session, _actor(), accreditation_id, expert_id),
+        _("已分派评审专家"),
+    )
     return _back(accreditation_id)
 
 
@@ -299,20 +295,13 @@ def seat(accreditation_id: int):
 def score(accreditation_id: int):
     user = _actor()
     item = applications.read(db.session, user, accreditation_id)
-    form = ScoreForm()
-    body = form.body(reviews.criteria(item), request.form)
-    try:
-        with unit_of_work():
-            reviews.score(db.session, user, accreditation_id, body)
-    except ValidationFailed as exc:
-        show_errors(form, exc)
-        return _detail_page(
-            accreditation_id,
-            422,
-            score_form=form,
-            scores_given=body["scores"],
-            score_errors=exc.fields,
-        )
+    refused = submit_scores(
+        reviews.criteria(item),
+        lambda body: reviews.score(db.session, user, accreditation_id, body),
+        lambda **forms: _detail_page(accreditation_id, 422, **forms),
+    )
+    if refused is not None:
+        return refused
     flash(_("评分已提交，决定作出前可以修改"), "success")
     return _back(accreditation_id)
 

@@ -19,6 +19,7 @@ from ...services.common_needs import answers, detection, projects
 from ...services.errors import ServiceError, ValidationFailed
 from ...transaction import unit_of_work
 from ..demands.forms import blank_to_none
+from ..panels import attempt
 
 bp = Blueprint("common_needs", __name__)
 
@@ -32,15 +33,7 @@ def _back(need_id: int):
 
 
 def _act(need_id: int, action, done: str):
-    """Run one service call in a unit of work; a refusal is flashed on the project's page."""
-    try:
-        with unit_of_work():
-            action()
-        flash(done, "success")
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
+    attempt(action, done)
     return _back(need_id)
 
 

@@ -18,9 +18,9 @@ from ...services.errors import ServiceError, ValidationFailed
 from ...services.showcase import entries, gallery, selection
 from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
-from ..accreditation.forms import ScoreForm
 from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
+from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import announce_winners
 from ..uploads import private_file, upload_folder
 from .forms import EntryForm, YearForm
@@ -187,16 +187,11 @@ def image(entry_id: int, attachment_id: int):
 @bp.post("/showcase/<int:entry_id>/reviewers")
 @login_required
 def seat(entry_id: int):
-    try:
-        with unit_of_work():
-            selection.assign_reviewer(
-                db.session, _actor(), entry_id, request.form.get("expert_id", type=int)
-            )
-        flash(_("已分派评审专家"), "success")
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
+    expert_id = request.form.get("expert_id", type=int)
+    attempt(
+        lambda: selection.assign_reviewer(db.session, _actor(), entry_id, expert_id),
+        _("已分派评审专家"),
+    )
     return _back(entry_id)
 
 
@@ -205,16 +200,13 @@ def seat(entry_id: int):
 def score(entry_id: int):
     user = _actor()
     item = entries.read(db.session, user, entry_id)
-    form = ScoreForm()
-    body = form.body(selection.criteria(item), request.form)
-    try:
-        with unit_of_work():
-            selection.score(db.session, user, entry_id, body)
-    except ValidationFailed as exc:
-        show_errors(form, exc)
-        return _entry_page(
-            entry_id, 422, score_form=form, scores_given=body["scores"], score_errors=exc.fields
-        )
+    refused = submit_scores(
+        selection.criteria(item),
+        lambda body: selection.score(db.session, user, entry_id, body),
+        lambda **forms: _entry_page(entry_id, 422, **forms),
+    )
+    if refused is not None:
+        return refused
     flash(_("评分已提交，结果公布前可以修改"), "success")
     return _back(entry_id)
 
