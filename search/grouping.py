@@ -5,9 +5,9 @@ Two demands are alike as the matcher would weigh them: its *meaning* signal, (1 
 their word vectors (``scoring.meaning_vector``), and its *service* signal, the share of one
 demand's services the other names (taken both ways and averaged), combined with the learned
 weights of those two signals (``search/data/ranker-v1.json``) into 0..1. Demands of one
-cluster whose similarity reaches the threshold are linked; a group is a connected set of
-linked demands from at least two organisations, keeping one demand per organisation (the one
-most alike the others), since a common need is one that several enterprises share.
+cluster are grouped when every pair of a group reaches the threshold (complete link, most
+alike pairs first), one demand per organisation, since a common need is one that several
+enterprises share.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SIGNALS = ("meaning", "service")
 @dataclass(frozen=True)
 class Group:
     cluster: str
-    demand_ids: tuple[int, ...]  # one per organisation, in the order given
+    demand_ids: tuple[int, ...]  # one per organisation, by id
     similarity: float  # mean over the group's pairs
     services: tuple[str, ...]  # the services at least two members name
 
@@ -74,56 +74,61 @@ def find_groups(
     by_cluster: dict[str, list[Mapping]] = defaultdict(list)
     for record in records:
         by_cluster[record["cluster"]].append(record)
-    groups = []
-    for cluster, members in by_cluster.items():
-        for component in _components(members, similar, threshold):
-            group = _one_per_organisation(cluster, component, similar)
-            if group is not None:
-                groups.append(group)
+    groups = [
+        _group(cluster, members, similar)
+        for cluster, records_of_cluster in by_cluster.items()
+        for members in _complete_link(records_of_cluster, similar, threshold)
+    ]
     return sorted(groups, key=lambda g: (-g.similarity, g.demand_ids))
 
 
-def _components(members: list[Mapping], similar: Similarity, threshold: float):
-    """Connected sets of demands of different organisations linked at ``threshold``."""
-    parent = {m["id"]: m["id"] for m in members}
+def _complete_link(members: list[Mapping], similar: Similarity, threshold: float):
+    """Most alike pairs first: a demand joins a group only when it is alike *every* member
+    and its organisation is not in the group yet (so groups do not chain unlike demands
+    together through intermediaries), and two groups never merge."""
+    pairs = sorted(
+        (
+            (similar(a["id"], b["id"]), a, b)
+            for a, b in combinations(members, 2)
+            if a["organization_id"] != b["organization_id"]
+        ),
+        key=lambda p: (-p[0], p[1]["id"], p[2]["id"]),
+    )
+    group_of: dict[int, list[Mapping]] = {}
+    groups: list[list[Mapping]] = []
+    for value, a, b in pairs:
+        if value < threshold:
+            break
+        ga, gb = group_of.get(a["id"]), group_of.get(b["id"])
+        if ga is None and gb is None:
+            group = [a, b]
+            groups.append(group)
+            group_of[a["id"]] = group_of[b["id"]] = group
+            continue
+        if (ga is None) == (gb is None):
+            continue  # both placed already
+        group, newcomer = (ga, b) if gb is None else (gb, a)
+        fits = all(
+            m["organization_id"] != newcomer["organization_id"]
+            and similar(m["id"], newcomer["id"]) >= threshold
+            for m in group
+        )
+        if fits:
+            group.append(newcomer)
+            group_of[newcomer["id"]] = group
+    return groups
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    for a, b in combinations(members, 2):
-        if a["organization_id"] != b["organization_id"] and similar(a["id"], b["id"]) >= threshold:
-            parent[root(a["id"])] = root(b["id"])
-    sets: dict[int, list[Mapping]] = defaultdict(list)
-    for member in members:
-        sets[root(member["id"])].append(member)
-    return [s for s in sets.values() if len(s) > 1]
-
-
-def _one_per_organisation(
-    cluster: str, component: list[Mapping], similar: Similarity
-) -> Group | None:
-    def closeness(m: Mapping) -> float:
-        return sum(similar(m["id"], o["id"]) for o in component if o is not m)
-
-    best: dict[int, Mapping] = {}
-    for member in component:
-        kept = best.get(member["organization_id"])
-        if kept is None or closeness(member) > closeness(kept):
-            best[member["organization_id"]] = member
-    kept = [m for m in component if best[m["organization_id"]] is m]
-    if len(kept) < 2:
-        return None
-    pairs = [similar(a["id"], b["id"]) for a, b in combinations(kept, 2)]
+def _group(cluster: str, members: list[Mapping], similar: Similarity) -> Group:
+    members = sorted(members, key=lambda m: m["id"])
+    pairs = [similar(a["id"], b["id"]) for a, b in combinations(members, 2)]
     named: dict[str, int] = defaultdict(int)
-    for member in kept:
+    for member in members:
         for code in dict.fromkeys(member.get("services") or ()):
             named[code] += 1
     return Group(
         cluster=cluster,
-        demand_ids=tuple(m["id"] for m in kept),
+        demand_ids=tuple(m["id"] for m in members),
         similarity=round(sum(pairs) / len(pairs), 4),
         services=tuple(code for code, n in named.items() if n >= 2),
     )

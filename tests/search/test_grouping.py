@@ -72,6 +72,13 @@ def test_other_clusters_and_the_same_enterprise_are_not_a_common_need(taxonomy):
                         if r["id"] in groups[0].demand_ids}  # fmt: skip
 
 
+def test_groups_do_not_chain_unlike_demands_through_intermediaries(taxonomy):
+    # at 0.78 the engine demand is alike the first helmet (0.79) but not the others: it does
+    # not join the helmets' group, which needs every pair alike
+    groups = find_groups(HELMETS + UNRELATED, taxonomy, threshold=0.78)
+    assert [g.demand_ids for g in groups] == [(1, 2, 3)]
+
+
 def test_the_threshold_decides(taxonomy):
     assert find_groups(HELMETS, taxonomy, threshold=0.999) == []
     loose = find_groups(HELMETS + UNRELATED, taxonomy, threshold=0.5)
