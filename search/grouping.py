@@ -2,12 +2,13 @@
 matcher's own signals rather than a second scoring system.
 
 Two demands are alike as the matcher would weigh them: its *meaning* signal, (1 + cos) / 2 of
-their word vectors (``scoring.meaning_vector``), and its *service* signal, the share of one
+their word vectors (``scoring.meaning_vector``; 0 below the matcher's ``SIMILAR_FLOOR``), and
+its *service* signal, the share of one
 demand's services the other names (taken both ways and averaged), combined with the learned
-weights of those two signals (``search/data/ranker-v1.json``) into 0..1. Demands of one
-cluster are grouped when every pair of a group reaches the threshold (complete link, most
-alike pairs first), one demand per organisation, since a common need is one that several
-enterprises share.
+weights of those two signals (``scoring.MODEL_FILE``, a demand's direction) into
+0..1. Demands of one cluster are grouped when every pair of a group reaches the threshold
+(complete link, most alike pairs first), one demand per organisation, since a common need is
+one that several enterprises share.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from itertools import combinations
 
 import numpy as np
 
-from .scoring import meaning_vector, weights
+from .scoring import SIMILAR_FLOOR, meaning_vector, weights
 from .text import get_analyzer
 
-DEFAULT_THRESHOLD = 0.85
+DEFAULT_THRESHOLD = 0.7
 SIGNALS = ("meaning", "service")
+DIRECTION = "providers"  # the weights as learned for a demand's side (providers for a demand)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Similarity:
 
     def __init__(self, records: Sequence[Mapping], taxonomy: Mapping):
         analyzer = get_analyzer(taxonomy)
-        learned = weights()
+        learned = weights(DIRECTION)
         self.weights = {name: max(learned[name], 0.0) for name in SIGNALS}
         self.records = {r["id"]: r for r in records}
         self.vectors = {
@@ -56,7 +58,9 @@ class Similarity:
 
     def __call__(self, a: int, b: int) -> float:
         va, vb = self.vectors[a], self.vectors[b]
-        meaning = 0.5 if va is None or vb is None else (1 + float(np.dot(va, vb))) / 2
+        meaning = 0.0 if va is None or vb is None else (1 + float(np.dot(va, vb))) / 2
+        if meaning < SIMILAR_FLOOR:  # as the matcher's similarity clause: not alike enough
+            meaning = 0.0
         service = _service_share(
             self.records[a].get("services") or (), self.records[b].get("services") or ()
         )

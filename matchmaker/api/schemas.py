@@ -926,7 +926,7 @@ class ProposalList(Out):
 
 class ProposalParams(Query):
     threshold: Annotated[float, Field(ge=0.5, le=1)] = Field(
-        0.85, description="Similarity (0.5–1) from which two demands count as alike"
+        0.7, description="Similarity (0.5–1) from which two demands count as alike"
     )
     cluster: ClusterCode | None = None
 
