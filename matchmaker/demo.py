@@ -22,7 +22,7 @@ from search import SearchBackend
 
 from . import demo_common_needs, demo_recognition, demo_showcase, demo_talent
 from .models import AuditEvent, Organization, OrgType, Recommendation, Role, User, utcnow
-from .services import accounts, demands, guides, indexing, interests, matching, providers
+from .services import accounts, demands, files, guides, indexing, interests, matching, providers
 from .transaction import commit
 
 DEMO_ADMIN = "admin@demo.matchmaker.cn"
@@ -229,9 +229,11 @@ def load_demo(session: Session, backend: SearchBackend) -> dict[str, int]:
     talent = demo_talent.load(
         session, backend, admin, DEMO_PASSWORD, password_hash, members, _lines
     )
-    folder = current_app.config["UPLOAD_FOLDER"]
-    recognition = demo_recognition.load(session, admin, members, folder)
-    good_design = demo_showcase.load(session, admin, members, folder)
+    storage = files.Storage(
+        current_app.config["UPLOAD_FOLDER"], current_app.config["UPLOAD_QUOTA_BYTES"]
+    )
+    recognition = demo_recognition.load(session, admin, members, storage)
+    good_design = demo_showcase.load(session, admin, members, storage)
     commit(session)
     indexing.deliver_pending(session, backend)
     backend.refresh()

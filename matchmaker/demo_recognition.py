@@ -10,7 +10,6 @@ experts scored it, one in review with one score in, and one returned for its mis
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 
 from sqlalchemy import select
@@ -36,13 +35,13 @@ MATERIALS = {
 }
 
 
-def _scan(session: Session, user: User, accreditation_id: int, folder: str | os.PathLike) -> None:
+def _scan(session: Session, user: User, accreditation_id: int, storage: files.Storage) -> None:
     upload = files.Upload("认定材料扫描件.pdf", "pdf", SCAN)
-    applications.add_files(session, user, accreditation_id, [upload], folder)
+    applications.add_files(session, user, accreditation_id, [upload], storage)
 
 
 def _record_levels(
-    session: Session, admin: User, members: Mapping[str, User], folder: str | os.PathLike
+    session: Session, admin: User, members: Mapping[str, User], storage: files.Storage
 ) -> int:
     """Every demo provider with a level records the recognition behind it."""
     recorded = 0
@@ -61,7 +60,7 @@ def _record_levels(
                 "valid_until": valid_until.isoformat(),
             },
         )
-        _scan(session, user, record.id, folder)
+        _scan(session, user, record.id, storage)
         applications.check(session, admin, record.id, {"complete": True})
         recognitions.decide(session, admin, record.id, {"approve": True})
         recorded += 1
@@ -74,10 +73,10 @@ def _panel(session: Session, organization_id: int) -> list[Expert]:
 
 
 def load(
-    session: Session, admin: User, members: Mapping[str, User], folder: str | os.PathLike
+    session: Session, admin: User, members: Mapping[str, User], storage: files.Storage
 ) -> dict[str, int]:
-    """``members``: a user of each demo organisation by its name; ``folder``: uploads."""
-    recorded = _record_levels(session, admin, members, folder)
+    """``members``: a user of each demo organisation by its name; ``storage``: uploads."""
+    recorded = _record_levels(session, admin, members, storage)
     round_ = rounds.create_round(
         session,
         admin,
@@ -107,7 +106,7 @@ def load(
                 "case_ids": [c.id for c in provider.cases][:3],
             },
         )
-        _scan(session, user, application.id, folder)
+        _scan(session, user, application.id, storage)
         applications.check(session, admin, application.id, {"complete": True})
         panel = _panel(session, user.organization_id)
         for expert, marks in zip(panel, (first, second), strict=True):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from collections.abc import Mapping
 
 from PIL import Image, ImageDraw
@@ -105,7 +104,7 @@ def _panel(session: Session, organization_id: int) -> list[Expert]:
 
 
 def load(
-    session: Session, admin: User, members: Mapping[str, User], folder: str | os.PathLike
+    session: Session, admin: User, members: Mapping[str, User], storage: files.Storage
 ) -> dict[str, int]:
     year = selection.create_year(
         session,
@@ -148,7 +147,7 @@ def load(
         )
         before = [files.Upload("改进前.png", "png", picture(colours[number], "before"))]
         after = [files.Upload("改进后.png", "png", picture(colours[number], "after"))]
-        entries.add_images(session, user, entry.id, before, after, folder)
+        entries.add_images(session, user, entry.id, before, after, storage)
         for expert, scores in zip(_panel(session, user.organization_id), marks, strict=True):
             selection.assign_reviewer(session, admin, entry.id, expert.id)
             body = {"scores": {f"c{i}": s for i, s in enumerate(scores, 1)}}

@@ -112,7 +112,7 @@ def test_round_application_panel_decision_and_register(api, cast, make, app):
         applicant,
         record.id,
         [files.Upload("证明.pdf", "pdf", b"%PDF-1.4\n")],
-        app.config["UPLOAD_FOLDER"],
+        files.Storage(app.config["UPLOAD_FOLDER"], app.config["UPLOAD_QUOTA_BYTES"]),
     )
     db.session.commit()
     resent = api.post(

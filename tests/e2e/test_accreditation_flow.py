@@ -67,7 +67,9 @@ def round_in_review(live_app):
             {"title": "轻量化铝合金电池包壳体设计", "description": "减重 18%", "year": 2025},
         )
         commit()
-        folder = live_app.config["UPLOAD_FOLDER"]
+        storage = files.Storage(
+            live_app.config["UPLOAD_FOLDER"], live_app.config["UPLOAD_QUOTA_BYTES"]
+        )
         ids = {}
         for user, case_ids in ((applicant, [case.id]), (waiting, [])):
             application = applications.apply(
@@ -83,7 +85,7 @@ def round_in_review(live_app):
                 },
             )
             upload = files.Upload("研发投入审计报告.pdf", "pdf", PDF)
-            applications.add_files(db.session, user, application.id, [upload], folder)
+            applications.add_files(db.session, user, application.id, [upload], storage)
             commit()
             ids[user.email] = application.id
         held = make.provider(name="重庆长旭汽车股份有限公司工业设计中心", region="liangjiang")
@@ -98,7 +100,7 @@ def round_in_review(live_app):
             },
         )
         upload = files.Upload("认定证书.pdf", "pdf", PDF)
-        applications.add_files(db.session, held, record.id, [upload], folder)
+        applications.add_files(db.session, held, record.id, [upload], storage)
         applications.check(db.session, admin, record.id, {"complete": True})
         recognitions.decide(db.session, admin, record.id, {"approve": True})
         applications.check(db.session, admin, ids["lj@e2e.cn"], {"complete": True})

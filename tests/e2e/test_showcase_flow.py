@@ -21,7 +21,7 @@ from tests.factories import PASSWORD, Factories
 CRITERIA = [{"name": "创新性", "weight": 50}, {"name": "市场成效", "weight": 50}]
 
 
-def _entry(user, year_id, case, title, folder):
+def _entry(user, year_id, case, title, storage):
     entry = entries.submit(
         db.session,
         user,
@@ -40,7 +40,7 @@ def _entry(user, year_id, case, title, folder):
     )
     before = [files.Upload("改进前.png", "png", picture((30, 100, 200), "before"))]
     after = [files.Upload("改进后.png", "png", picture((30, 100, 200), "after"))]
-    entries.add_images(db.session, user, entry.id, before, after, folder)
+    entries.add_images(db.session, user, entry.id, before, after, storage)
     return entry
 
 
@@ -71,7 +71,9 @@ def showcase(live_app):
             },
         )
         commit()
-        folder = live_app.config["UPLOAD_FOLDER"]
+        storage = files.Storage(
+            live_app.config["UPLOAD_FOLDER"], live_app.config["UPLOAD_QUOTA_BYTES"]
+        )
         closes = (local_today() + dt.timedelta(days=30)).isoformat()
         ids = {}
         for number, (case, title) in enumerate(
@@ -83,7 +85,7 @@ def showcase(live_app):
                 {"year": 2026 + number, "title": f"{2026 + number}“重庆好设计”评选",
                  "criteria": CRITERIA, "min_reviewers": 1, "closes_on": closes},
             )  # fmt: skip
-            entry = _entry(user, year.id, case, title, folder)
+            entry = _entry(user, year.id, case, title, storage)
             selection.assign_reviewer(db.session, admin, entry.id, expert.id)
             commit()
             ids[year.year] = (year.id, entry.id)

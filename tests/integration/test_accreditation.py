@@ -104,7 +104,7 @@ def cast(make, app):
         "bing": bing,
         "round": round_,
         "case": case,
-        "folder": app.config["UPLOAD_FOLDER"],
+        "storage": files.Storage(app.config["UPLOAD_FOLDER"], app.config["UPLOAD_QUOTA_BYTES"]),
     }
 
 
@@ -122,7 +122,7 @@ def submitted(cast) -> int:
 
 def with_files(cast, application_id: int) -> None:
     upload = files.Upload("研发投入审计报告.pdf", "pdf", PDF)
-    applications.add_files(db.session, cast["applicant"], application_id, [upload], cast["folder"])
+    applications.add_files(db.session, cast["applicant"], application_id, [upload], cast["storage"])
     commit()
 
 

@@ -105,7 +105,7 @@ def cast(make, app):
         "jia": jia,
         "yi": yi,
         "year": year,
-        "folder": app.config["UPLOAD_FOLDER"],
+        "storage": files.Storage(app.config["UPLOAD_FOLDER"], app.config["UPLOAD_QUOTA_BYTES"]),
     }
 
 
@@ -160,12 +160,12 @@ def test_images_before_and_after(cast):
     deal, _case = submitted(cast)
     before = [files.Upload("旧款.png", "png", PNG)]
     after = [files.Upload("新款.png", "png", PNG), files.Upload("新款侧面.png", "png", PNG)]
-    entries.add_images(db.session, cast["designer"], deal.id, before, after, cast["folder"])
+    entries.add_images(db.session, cast["designer"], deal.id, before, after, cast["storage"])
     commit()
     assert [a.filename for a in entries.images_of(deal, "before")] == ["旧款.png"]
     assert [a.filename for a in entries.images_of(deal, "after")] == ["新款.png", "新款侧面.png"]
     with pytest.raises(NotFound):  # the rival does not see an entry before the announcement
-        entries.add_images(db.session, cast["rival"], deal.id, before, [], cast["folder"])
+        entries.add_images(db.session, cast["rival"], deal.id, before, [], cast["storage"])
 
 
 def test_scoring_shortlist_winners_and_the_public_showcase(cast):

@@ -3,7 +3,6 @@ materials; administrators check them for completeness."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask_babel import gettext as _
@@ -195,7 +194,7 @@ def add_files(
     actor: User,
     accreditation_id: int,
     uploads: list[files.Upload],
-    folder: str | os.PathLike,
+    storage: files.Storage,
 ) -> tuple[Accreditation, list[str]]:
     """Supporting files, while the application is open and not yet under review."""
     accreditation = ACCREDITATION_POLICY.require(
@@ -203,7 +202,7 @@ def add_files(
     )
     if accreditation.status not in (S.SUBMITTED, S.INCOMPLETE):
         raise Conflict(_("申请已进入评审，不能再补充材料"))
-    written = files.attach_to_accreditation(session, accreditation, uploads, folder)
+    written = files.attach_to_accreditation(session, accreditation, uploads, storage)
     accreditation.updated_at = utcnow()
     audit.record(
         session, actor, "accreditation.files_added", SUBJECT, accreditation.id, count=len(uploads)

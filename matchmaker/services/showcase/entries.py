@@ -3,7 +3,6 @@ before/after images, to a year's open call."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask_babel import gettext as _
@@ -137,14 +136,14 @@ def add_images(
     entry_id: int,
     before: list[files.Upload],
     after: list[files.Upload],
-    folder: str | os.PathLike,
+    storage: files.Storage,
 ) -> list[str]:
     """Before/after images, while the entry waits for the selection. Returns the stored names
     (the caller discards them if its commit fails)."""
     entry = SHOWCASE_POLICY.require(actor, "manage", session.get(ShowcaseEntry, entry_id))
     if entry.status != ShowcaseStatus.SUBMITTED or entry.year.announced_at is not None:
         raise Conflict(_("评选已开始，不能再修改作品"))
-    written = files.attach_showcase_images(session, entry, {BEFORE: before, AFTER: after}, folder)
+    written = files.attach_showcase_images(session, entry, {BEFORE: before, AFTER: after}, storage)
     entry.updated_at = utcnow()
     return written
 

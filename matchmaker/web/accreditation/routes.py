@@ -23,7 +23,7 @@ from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
 from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import decide_accreditation
-from ..uploads import private_file, upload_folder
+from ..uploads import private_file, upload_folder, upload_storage
 from .forms import ApplicationForm, CheckForm, DecisionForm, RoundForm
 
 bp = Blueprint("accreditation", __name__)
@@ -131,7 +131,7 @@ def _save(form, body, write):
             accreditation = write(body)
             if uploads:
                 _row, written = applications.add_files(
-                    db.session, _actor(), accreditation.id, uploads, upload_folder()
+                    db.session, _actor(), accreditation.id, uploads, upload_storage()
                 )
         return accreditation
     except ServiceError as exc:

@@ -22,7 +22,7 @@ from ..confirm import ask, confirmed
 from ..demands.forms import show_errors
 from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import announce_winners
-from ..uploads import private_file, upload_folder
+from ..uploads import private_file, upload_folder, upload_storage
 from .forms import EntryForm, YearForm
 
 bp = Blueprint("showcase", __name__)
@@ -125,7 +125,7 @@ def submit():
             if failed:
                 raise ValidationFailed(_("请修改标出的内容后再提交。"))
             written = entries.add_images(
-                db.session, user, entry.id, uploads["before"], uploads["after"], upload_folder()
+                db.session, user, entry.id, uploads["before"], uploads["after"], upload_storage()
             )
     except ServiceError as exc:
         files.discard(upload_folder(), written)
