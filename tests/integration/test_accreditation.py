@@ -21,7 +21,7 @@ from matchmaker.services import experts, files, providers, statistics, statistic
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.services.statistics import local_today
-from matchmaker.transaction import commit
+from matchmaker.transaction import commit, rollback
 from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -399,3 +399,16 @@ def test_statistics_count_applications_and_the_approval_rate(cast, make):
         local_today() - dt.timedelta(days=400), local_today() - dt.timedelta(days=370)
     )
     assert statistics_recognition.compute(db.session, last_year).applications == 0
+
+
+def test_materials_count_against_the_organisations_upload_quota(cast):
+    application_id = submitted(cast)
+    tight = files.Storage(cast["storage"].folder, len(PDF) + 10)
+    upload = files.Upload("审计报告.pdf", "pdf", PDF)
+    applications.add_files(db.session, cast["applicant"], application_id, [upload], tight)
+    commit()
+    with pytest.raises(ValidationFailed) as caught:  # a second file would pass the quota
+        applications.add_files(db.session, cast["applicant"], application_id, [upload], tight)
+    assert "files" in caught.value.fields
+    rollback()  # as the page's unit of work does
+    assert files.stored_bytes(db.session, cast["applicant"].organization_id) == len(PDF)
