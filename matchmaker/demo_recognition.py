@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .china_time import today as local_today
 from .models import Expert, User
 from .services import experts, files
 from .services.accreditation import applications, recognitions, reviews, rounds
-from .services.statistics import local_today
 from .transaction import commit
 
 # a one-page PDF standing in for a scanned certificate

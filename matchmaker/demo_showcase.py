@@ -16,10 +16,10 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .china_time import today as local_today
 from .models import Case, Expert, User
 from .services import experts, files
 from .services.showcase import entries, selection
-from .services.statistics import local_today
 from .transaction import commit
 
 # provider, case title, (services), problem, design, results, sales %, cost %, awards, marks

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from search import FacetValue, Reason
 
+from ..china_time import today as local_today
 from ..models import (
     Accreditation,
     AccreditationRound,
@@ -42,7 +43,6 @@ from ..services.common_needs import projects as common_need_projects
 from ..services.diagnosis import reports as diagnosis_reports
 from ..services.lead_shape import Lead
 from ..services.showcase import selection as showcase_selection
-from ..services.statistics import local_today
 from ..services.talent import contacts as talent_contacts
 from ..services.talent.cards import TalentCard
 from ..taxonomy import get_taxonomy

@@ -12,7 +12,7 @@ from wtforms import TextAreaField
 
 from ..services.errors import ServiceError, ValidationFailed
 from ..transaction import unit_of_work
-from .demands.forms import show_errors
+from .common import show_errors
 
 
 class ScoreForm(FlaskForm):

@@ -23,6 +23,9 @@ UPLOAD_ENDPOINTS = {
     "providers.case_edit",
     "interests.send",
     "interests.revise",
+    "accreditation.new",
+    "accreditation.edit",
+    "showcase.submit",
 }
 # Room for every allowed file at its largest, plus the form itself.
 UPLOAD_REQUEST_LIMIT = files.DOCUMENTS.max_bytes * files.DOCUMENTS.max_files + 1024 * 1024

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts, files, providers
 from matchmaker.services.accreditation import applications
-from matchmaker.services.statistics import local_today
 from tests.factories import PASSWORD
 
 from .conftest import error_of

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
 from matchmaker.services import deals, experts, interests
-from matchmaker.services.statistics import local_today
 from tests.factories import PASSWORD
 
 from .conftest import error_of

@@ -10,10 +10,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.services import experts, files, providers
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
-from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
 from tests.e2e.screens import draw_pages
 from tests.e2e.test_matchmaking_flow import login

@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from matchmaker.china_time import today as local_today
 from matchmaker.demo_showcase import picture
 from matchmaker.extensions import db
 from matchmaker.services import experts, files, providers
 from matchmaker.services.showcase import entries, selection
-from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
 from tests.e2e.screens import draw_pages
 from tests.factories import PASSWORD, Factories

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import (
     AuditEvent,
@@ -20,7 +21,6 @@ from matchmaker.models import (
 from matchmaker.services import experts, files, providers, statistics, statistics_recognition
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit, rollback
 from tests.factories import PASSWORD
 

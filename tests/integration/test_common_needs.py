@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Notification
 from matchmaker.search_engine import get_search
 from matchmaker.services import guides, statistics, statistics_recognition
 from matchmaker.services.common_needs import answers, detection, projects
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
 
 HELMETS = [

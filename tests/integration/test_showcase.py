@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Notification
 from matchmaker.services import (
@@ -23,7 +24,6 @@ from matchmaker.services import (
 )
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.services.showcase import entries, gallery, selection
-from matchmaker.services.statistics import local_today
 from matchmaker.transaction import commit
 from tests.factories import PASSWORD
 

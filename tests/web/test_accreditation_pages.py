@@ -8,11 +8,11 @@ import io
 
 from sqlalchemy import select
 
+from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import Accreditation, AccreditationRound
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts, providers
-from matchmaker.services.statistics import local_today
 from tests.factories import PASSWORD
 from tests.web.pages import CONFIRMED, errors_of, login, page
 

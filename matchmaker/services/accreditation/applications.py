@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ...china_time import today as local_today
 from ...models import (
     Accreditation,
     AccreditationRound,
@@ -27,7 +28,6 @@ from .. import audit, files
 from ..access import ACCREDITATION_POLICY, own_provider
 from ..errors import Conflict, NotFound, field_error
 from ..notifications import notify, notify_organization
-from ..statistics import local_today
 from .inputs import MATERIALS, ApplicationIn, CheckIn
 
 S = AccreditationStatus
@@ -165,7 +165,7 @@ def apply(session: Session, actor: User, body: Any) -> Accreditation:
     )
     session.add(accreditation)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "accreditation.submitted",
@@ -204,7 +204,7 @@ def add_files(
         raise Conflict(_("申请已进入评审，不能再补充材料"))
     written = files.attach_to_accreditation(session, accreditation, uploads, storage)
     accreditation.updated_at = utcnow()
-    audit.record(
+    audit.log_event(
         session, actor, "accreditation.files_added", SUBJECT, accreditation.id, count=len(uploads)
     )
     return accreditation, written
@@ -226,7 +226,7 @@ def complete(session: Session, actor: User, accreditation_id: int, body: Any) ->
     for name, value in values.items():
         setattr(accreditation, name, value)
     accreditation.status, accreditation.updated_at = S.SUBMITTED, utcnow()
-    audit.record(session, actor, "accreditation.resubmitted", SUBJECT, accreditation.id)
+    audit.log_event(session, actor, "accreditation.resubmitted", SUBJECT, accreditation.id)
     return accreditation
 
 
@@ -253,7 +253,9 @@ def check(session: Session, actor: User, accreditation_id: int, body: Any) -> Ac
     accreditation.status = S.IN_REVIEW if data.complete else S.INCOMPLETE
     accreditation.updated_at = utcnow()
     action = "accreditation.accepted" if data.complete else "accreditation.returned"
-    audit.record(session, actor, action, SUBJECT, accreditation.id, missing=accreditation.missing)
+    audit.log_event(
+        session, actor, action, SUBJECT, accreditation.id, missing=accreditation.missing
+    )
     notify_organization(
         session,
         accreditation.organization,

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from ...china_time import today as local_today
 from ...models import (
     Accreditation,
     AccreditationStatus,
@@ -33,7 +34,6 @@ from ..access import ACCREDITATION_POLICY
 from ..errors import Conflict, field_error
 from ..indexing import enqueue_provider
 from ..notifications import notify_organization
-from ..statistics import local_today
 from .applications import SUBJECT, link
 from .inputs import DecisionIn
 from .reviews import result
@@ -83,7 +83,7 @@ def decide(session: Session, actor: User, accreditation_id: int, body: Any) -> A
     accreditation.decision_reason = data.reason
     accreditation.decided_at = accreditation.updated_at = utcnow()
     organization = accreditation.organization
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "accreditation.decided",
@@ -126,7 +126,7 @@ def _grant(session: Session, actor: User, accreditation: Accreditation) -> Recog
         renewed.status, renewed.ended_at = R.RENEWED, utcnow()
     session.flush()
     accreditation.recognition = recognition
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "recognition.granted",
@@ -170,7 +170,7 @@ def settle_level(
         scope.append(LEVEL)
     organization.verified_scope = scope
     if old != level:
-        audit.record(
+        audit.log_event(
             session,
             actor,
             "organization.identity_changed",
@@ -201,7 +201,7 @@ def expire_due(session: Session, today: dt.date | None = None) -> list[Recogniti
     )
     for recognition in ended:
         recognition.status, recognition.ended_at = R.EXPIRED, utcnow()
-        audit.record(
+        audit.log_event(
             session,
             None,
             "recognition.expired",
@@ -240,7 +240,7 @@ def remind_due(session: Session, today: dt.date | None = None) -> list[Recogniti
     )
     for recognition in due:
         recognition.reminded_at = utcnow()
-        audit.record(
+        audit.log_event(
             session,
             None,
             "recognition.renewal_due",

@@ -80,7 +80,7 @@ def assign_reviewer(
         session, actor, SUBJECT, accreditation.id, expert_id, accreditation.organization_id
     )
     session.expire(accreditation, ["reviews"])
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "accreditation.reviewer_assigned",
@@ -105,7 +105,7 @@ def score(session: Session, actor: User, accreditation_id: int, body: Any) -> Ex
     rescored = review.submitted_at is not None
     rubrics.score(review, criteria(accreditation), body)
     accreditation.updated_at = utcnow()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "accreditation.scored",

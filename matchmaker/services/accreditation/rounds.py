@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...china_time import today as local_today
 from ...models import AccreditationRound, Role, User
 from ...schemas import validate
 from .. import audit, rubrics
 from ..access import require_role
 from ..errors import NotFound, field_error
-from ..statistics import local_today
 from .inputs import RoundIn
 
 
@@ -33,7 +33,7 @@ def create_round(session: Session, actor: User, body: Any) -> AccreditationRound
     )
     session.add(round_)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "accreditation.round_opened",

@@ -87,7 +87,7 @@ def invite(
     invitation = CommonNeedInvitation(provider=provider, score=score)
     need.invitations.append(invitation)
     session.flush()
-    audit.record(
+    audit.log_event(
         session, actor, "common_need.provider_invited", SUBJECT, need.id, provider_id=provider.id
     )
     notify_organization(
@@ -102,7 +102,7 @@ def answer(session: Session, actor: User, need_id: int, body: Any) -> CommonNeed
     invitation = next(i for i in need.invitations if member_of(actor, i.provider.organization_id))
     invitation.status = "interested" if data.interested else "declined"
     invitation.note, invitation.responded_at = data.note, utcnow()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "common_need.answered",
@@ -125,7 +125,7 @@ def choose(session: Session, actor: User, need_id: int, provider_id: Any) -> Com
     if invitation is None:
         raise field_error("provider_id", _("只能选择表示有意向的受邀服务方"))
     need.provider, need.status, need.updated_at = invitation.provider, S.MATCHED, utcnow()
-    audit.record(
+    audit.log_event(
         session, actor, "common_need.matched", SUBJECT, need.id, provider_id=invitation.provider_id
     )
     notify_organization(
@@ -155,7 +155,7 @@ def record_outcome(session: Session, actor: User, need_id: int, body: Any) -> Co
     need.status = S.WON if data.won else S.CLOSED
     need.contract_value = data.contract_value if data.won else None
     need.outcome_note, need.updated_at = data.note, utcnow()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "common_need.won" if data.won else "common_need.closed",

@@ -128,7 +128,7 @@ def create(session: Session, actor: User, body: Any) -> CommonNeed:
     )
     session.add(need)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "common_need.created",
@@ -155,7 +155,7 @@ def respond(session: Session, actor: User, need_id: int, body: Any) -> CommonNee
     member = next(m for m in need.members if m.organization_id == actor.organization_id)
     member.status, member.responded_at = (JOINED if data.join else DECLINED), utcnow()
     need.updated_at = utcnow()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "common_need.joined" if data.join else "common_need.declined",

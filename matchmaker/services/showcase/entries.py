@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ...china_time import today as local_today
 from ...models import (
     Case,
     ExpertReview,
@@ -24,7 +25,6 @@ from ...schemas import validate
 from .. import audit, files
 from ..access import SHOWCASE_POLICY, own_provider
 from ..errors import Conflict, NotFound, field_error
-from ..statistics import local_today
 from .inputs import EntryIn
 
 SUBJECT = "showcase"
@@ -115,7 +115,7 @@ def submit(session: Session, actor: User, body: Any) -> ShowcaseEntry:
     )
     session.add(entry)
     session.flush()
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "showcase.submitted",

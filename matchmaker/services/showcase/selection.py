@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from search import SearchBackend
 
+from ...china_time import today as local_today
 from ...models import ExpertReview, Role, ShowcaseEntry, ShowcaseStatus, ShowcaseYear, User, utcnow
 from ...schemas import validate
 from .. import audit, experts, rubrics
@@ -19,7 +20,6 @@ from ..access import SHOWCASE_POLICY, require_role
 from ..errors import Conflict, NotFound, field_error
 from ..matching import Match
 from ..notifications import notify, notify_organization
-from ..statistics import local_today
 from .entries import SUBJECT, link
 from .inputs import PickIn, YearIn
 
@@ -40,7 +40,9 @@ def create_year(session: Session, actor: User, body: Any) -> ShowcaseYear:
     )
     session.add(year)
     session.flush()
-    audit.record(session, actor, "showcase.year_opened", "showcase_year", year.id, year=year.year)
+    audit.log_event(
+        session, actor, "showcase.year_opened", "showcase_year", year.id, year=year.year
+    )
     return year
 
 
@@ -111,7 +113,7 @@ def assign_reviewer(session: Session, actor: User, entry_id: int, expert_id: Any
         session, actor, SUBJECT, entry.id, expert_id, entry.provider.organization_id
     )
     session.expire(entry, ["reviews"])
-    audit.record(
+    audit.log_event(
         session, actor, "showcase.reviewer_assigned", SUBJECT, entry.id, expert_id=expert_id
     )
     notify(
@@ -124,7 +126,7 @@ def score(session: Session, actor: User, entry_id: int, body: Any) -> ExpertRevi
     entry = _in_selection(session, actor, entry_id, "score")
     review = rubrics.own_review(session, actor, SUBJECT, entry.id)
     rubrics.score(review, criteria(entry), body)
-    audit.record(
+    audit.log_event(
         session,
         actor,
         "showcase.scored",
@@ -202,7 +204,7 @@ def shortlist(session: Session, actor: User, year_id: int, body: Any) -> list[Sh
         )
     for entry in entries:
         entry.status, entry.updated_at = S.SHORTLISTED, utcnow()
-        audit.record(
+        audit.log_event(
             session, actor, "showcase.shortlisted", SUBJECT, entry.id, score=result(entry).score
         )
     return entries
@@ -224,7 +226,7 @@ def announce(session: Session, actor: User, year_id: int, body: Any) -> list[Sho
         won = entry.id in chosen
         entry.status, entry.updated_at = (S.WINNER if won else S.NOT_SELECTED), utcnow()
         if won:
-            audit.record(
+            audit.log_event(
                 session,
                 actor,
                 "showcase.won",
@@ -243,7 +245,7 @@ def announce(session: Session, actor: User, year_id: int, body: Any) -> list[Sho
             title=entry.title,
             year=year.year,
         )
-    audit.record(
+    audit.log_event(
         session, actor, "showcase.announced", "showcase_year", year.id, winners=sorted(chosen)
     )
     return winners

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
 from ...services import rubrics
-from ..demands.forms import (
-    REQUIRED,
+from ..common import (
+    MARKED_REQUIRED,
     CheckboxesField,
     blank_to_none,
     taxonomy_choices,
@@ -24,19 +24,19 @@ def number(value: str | None) -> str | int | None:
 
 
 class RoundForm(FlaskForm):
-    title = StringField(_l("批次名称"), REQUIRED, render_kw={"maxlength": 200})
-    year = StringField(_l("年度"), REQUIRED, render_kw={"inputmode": "numeric"})
+    title = StringField(_l("批次名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
+    year = StringField(_l("年度"), MARKED_REQUIRED, render_kw={"inputmode": "numeric"})
     level = SelectField(_l("认定级别"), validate_choice=False, default="district")
     criteria = TextAreaField(
         _l("评分标准（每行“名称 权重”，权重合计 100）"),
-        REQUIRED,
+        MARKED_REQUIRED,
         default=DEFAULT_CRITERIA,
         render_kw={"rows": 6},
     )
     pass_mark = StringField(_l("通过线（满分 100）"), default="70")
     min_reviewers = StringField(_l("至少评审专家数"), default="2")
     valid_years = StringField(_l("有效期（年）"), default="3")
-    closes_on = StringField(_l("申报截止日期"), REQUIRED, render_kw={"type": "date"})
+    closes_on = StringField(_l("申报截止日期"), MARKED_REQUIRED, render_kw={"type": "date"})
 
     def set_choices(self) -> None:
         self.level.choices = [c for c in taxonomy_choices("provider_levels") if c[0] != "none"]

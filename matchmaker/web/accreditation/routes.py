@@ -19,8 +19,8 @@ from ...services.accreditation.inputs import MATERIALS
 from ...services.errors import ServiceError, ValidationFailed
 from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
+from ..common import show_errors
 from ..confirm import ask, confirmed
-from ..demands.forms import show_errors
 from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import decide_accreditation
 from ..uploads import private_file, upload_folder, upload_storage

@@ -18,7 +18,7 @@ from ...services.access import COMMON_NEED_POLICY
 from ...services.common_needs import answers, detection, projects
 from ...services.errors import ServiceError, ValidationFailed
 from ...transaction import unit_of_work
-from ..demands.forms import blank_to_none
+from ..common import blank_to_none
 from ..panels import attempt
 
 bp = Blueprint("common_needs", __name__)

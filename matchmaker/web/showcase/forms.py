@@ -8,8 +8,8 @@ from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
 from ...services import rubrics
 from ..accreditation.forms import number
-from ..demands.forms import (
-    REQUIRED,
+from ..common import (
+    MARKED_REQUIRED,
     CheckboxesField,
     blank_to_none,
     taxonomy_choices,
@@ -20,16 +20,16 @@ DEFAULT_CRITERIA = "创新性 30\n设计品质 30\n市场成效 25\n社会与环
 
 
 class YearForm(FlaskForm):
-    year = StringField(_l("年度"), REQUIRED, render_kw={"inputmode": "numeric"})
-    title = StringField(_l("评选名称"), REQUIRED, render_kw={"maxlength": 200})
+    year = StringField(_l("年度"), MARKED_REQUIRED, render_kw={"inputmode": "numeric"})
+    title = StringField(_l("评选名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     criteria = TextAreaField(
         _l("评分标准（每行“名称 权重”，权重合计 100）"),
-        REQUIRED,
+        MARKED_REQUIRED,
         default=DEFAULT_CRITERIA,
         render_kw={"rows": 5},
     )
     min_reviewers = StringField(_l("每件作品至少评审专家数"), default="2")
-    closes_on = StringField(_l("征集截止日期"), REQUIRED, render_kw={"type": "date"})
+    closes_on = StringField(_l("征集截止日期"), MARKED_REQUIRED, render_kw={"type": "date"})
 
     def body(self) -> dict:
         return without_blanks(
@@ -46,11 +46,11 @@ class YearForm(FlaskForm):
 
 class EntryForm(FlaskForm):
     source = SelectField(_l("成果来源"), validate_choice=False)
-    title = StringField(_l("作品名称"), REQUIRED, render_kw={"maxlength": 200})
+    title = StringField(_l("作品名称"), MARKED_REQUIRED, render_kw={"maxlength": 200})
     cluster = SelectField(_l("所属产业集群"), validate_choice=False)
     services = CheckboxesField(_l("设计服务"), validate_choice=False)
-    problem = TextAreaField(_l("要解决的问题"), REQUIRED, render_kw={"rows": 4})
-    design = TextAreaField(_l("设计方案"), REQUIRED, render_kw={"rows": 4})
+    problem = TextAreaField(_l("要解决的问题"), MARKED_REQUIRED, render_kw={"rows": 4})
+    design = TextAreaField(_l("设计方案"), MARKED_REQUIRED, render_kw={"rows": 4})
     results = TextAreaField(_l("实际成效"), render_kw={"rows": 3})
     sales_change_pct = StringField(_l("销量变化（%）"), render_kw={"inputmode": "numeric"})
     cost_change_pct = StringField(_l("成本变化（%）"), render_kw={"inputmode": "numeric"})

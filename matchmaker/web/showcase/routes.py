@@ -18,8 +18,8 @@ from ...services.errors import ServiceError, ValidationFailed
 from ...services.showcase import entries, gallery, selection
 from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
+from ..common import show_errors
 from ..confirm import ask, confirmed
-from ..demands.forms import show_errors
 from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import announce_winners
 from ..uploads import private_file, upload_folder, upload_storage
