@@ -47,17 +47,29 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, message: str | None = None, fields: dict | None = None, code: str | None = None
+    status: int,
+    message: str | None = None,
+    fields: dict | None = None,
+    code: str | None = None,
+    reason: str | None = None,
 ):
+    """``reason`` says why a 403 was given when the caller can do something about it
+    (``email_unconfirmed``): in the JSON error, and on the page as what to do next."""
     message = message or _(MESSAGES.get(status, "请求无效"))
     if wants_json():
         fallback = "internal_error" if status >= 500 else "bad_request"
         body = {"error": {"code": code or CODES.get(status, fallback), "message": message}}
         if fields:
             body["error"]["fields"] = fields
+        if reason:
+            body["error"]["reason"] = reason
         return jsonify(body), status
     return render_template(
-        "error.html", status=status, message=message, request_id=context.request_id()
+        "error.html",
+        status=status,
+        message=message,
+        reason=reason,
+        request_id=context.request_id(),
     ), status
 
 
@@ -78,7 +90,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         rollback()  # a rejected write changes nothing
-        return error_response(exc.status, exc.message, exc.fields, exc.code)
+        return error_response(
+            exc.status, exc.message, exc.fields, exc.code, getattr(exc, "reason", None)
+        )
 
     @app.errorhandler(StaleDataError)
     def stale_write(exc: StaleDataError):

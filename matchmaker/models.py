@@ -190,18 +190,31 @@ class Organization(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        # An address belongs to one confirmed account. Registrations still waiting for their
+        # confirmation may share it, so that registering over a registered address looks like
+        # any other registration (docs/security.md, P8); such an account can never be
+        # confirmed and is purged (services/registration.py).
+        Index(
+            "uq_users_confirmed_email",
+            "email",
+            unique=True,
+            sqlite_where=text("email_confirmed_at IS NOT NULL"),
+            postgresql_where=text("email_confirmed_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Self-registered users sign in once they opened the link sent to this address (or an
-    # administrator confirmed them); users added by a colleague or an administrator are
-    # confirmed when created.
+    # Set once the link sent to this address was opened (or an administrator confirmed the
+    # account); users added by a colleague or an administrator are confirmed when created.
+    # Until then the account signs in and drafts, but does nothing that reaches others.
     email_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -590,6 +603,10 @@ class Review(db.Model):
     report_reason: Mapped[str | None] = mapped_column(Text)
     hidden_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # When the review was first seen public by the reveal job (services/ratings.py), which
+    # then re-indexes the provider: a review that turns public by the passage of time alone
+    # changes the provider's rating in its search record too.
+    revealed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     interest: Mapped[Interest] = relationship()
 

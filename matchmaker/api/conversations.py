@@ -28,7 +28,7 @@ def my_interests(params: s.InterestListParams) -> s.InterestPage:
         db.session, current_api_user(), params.status, params.page, params.per_page
     )
     return s.InterestPage(
-        items=[out.interest(row) for row in rows],
+        items=[out.interest(row, current_api_user()) for row in rows],
         total=total,
         page=params.page,
         per_page=params.per_page,

@@ -26,7 +26,7 @@ from .routing import ID, current_api_user, route
 def express(demand_id: int, body: dict) -> s.InterestOut:
     interest = service.express(db.session, current_api_user(), demand_id, body)
     commit()
-    return out.interest(interest)
+    return out.interest(interest, current_api_user())
 
 
 @route(
@@ -40,7 +40,9 @@ def express(demand_id: int, body: dict) -> s.InterestOut:
 )
 def list_interests(demand_id: int) -> s.InterestList:
     rows = service.for_demand(db.session, current_api_user(), demand_id)
-    return s.InterestList(demand_id=demand_id, items=[out.interest(row) for row in rows])
+    return s.InterestList(
+        demand_id=demand_id, items=[out.interest(row, current_api_user()) for row in rows]
+    )
 
 
 @route(
@@ -56,7 +58,7 @@ def list_interests(demand_id: int) -> s.InterestList:
 def accept(interest_id: int) -> s.InterestOut:
     interest = service.accept(db.session, current_api_user(), interest_id)
     commit()
-    return out.interest(interest)
+    return out.interest(interest, current_api_user())
 
 
 @route(
@@ -71,4 +73,4 @@ def accept(interest_id: int) -> s.InterestOut:
 def decline(interest_id: int) -> s.InterestOut:
     interest = service.decline(db.session, current_api_user(), interest_id)
     commit()
-    return out.interest(interest)
+    return out.interest(interest, current_api_user())

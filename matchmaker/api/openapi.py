@@ -57,6 +57,11 @@ recommendations and the interest workflow.
 - `external_id` (a survey's number) is set by admins only: anyone else sending a new or
   changed value gets 403 with `fields.external_id`, before any check for duplicates, so a
   clash tells nobody else that an id is taken; sending one's own unchanged value is fine.
+- An account whose e-mail address is not confirmed yet (a fresh registration) may read and
+  keep drafts (`POST /demands` with `"status": "draft"`, `PATCH`), but creating a demand for
+  review, expressing interest, accepting or declining one, and writing messages answer 403
+  with `"reason": "email_unconfirmed"` in the error; `contact` of an accepted interest
+  stays null for it. Opening the link mailed at registration lifts this.
 - The verified badge vouches for an identity: when a provider's own user changes its `name`,
   `kind`, `level` or `certifications`, `verified` becomes false until an admin checks again.
 - Lists come from the database: the search engine proposes candidates, and a demand that is

@@ -137,6 +137,11 @@ class ErrorBody(Out):
     fields: dict[str, list[str]] | None = Field(
         None, description="Per-field messages (validation errors and some conflicts)"
     )
+    reason: Literal["email_unconfirmed"] | None = Field(
+        None,
+        description="Why a 403 was given, when the caller can act on it: `email_unconfirmed` "
+        "— the account's e-mail address is not confirmed yet",
+    )
 
 
 class ErrorOut(Out):

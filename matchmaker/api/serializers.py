@@ -212,8 +212,9 @@ def facets(
     return model(**out)
 
 
-def interest(row: Interest) -> s.InterestOut:
-    contact = interest_service.contact(row)
+def interest(row: Interest, reader: User | None) -> s.InterestOut:
+    """``contact`` stays null for a reader whose own address is not confirmed yet."""
+    contact = interest_service.contact(row, reader)
     return s.InterestOut(
         id=row.id,
         demand_id=row.demand_id,
@@ -306,8 +307,8 @@ def talent_reasons(items: Iterable[Reason]) -> list[s.TalentReasonOut]:
     return [s.TalentReasonOut(code=r.code, label=reason_label(r)) for r in items]
 
 
-def talent_contact(row: TalentContact) -> s.TalentContactOut:
-    shared = talent_contacts.details(row)
+def talent_contact(row: TalentContact, reader: User | None) -> s.TalentContactOut:
+    shared = talent_contacts.details(row, reader)
     return s.TalentContactOut(
         id=row.id,
         need=talent_need(row.need),

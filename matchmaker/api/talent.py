@@ -206,7 +206,7 @@ def get_card(talent_id: int) -> s.TalentCardOut:
 def send_contact(talent_id: int, body: dict) -> s.TalentContactOut:
     contact = contacts.send(db.session, current_api_user(), talent_id, body)
     commit()
-    return out.talent_contact(contact)
+    return out.talent_contact(contact, current_api_user())
 
 
 @route(
@@ -219,13 +219,13 @@ def send_contact(talent_id: int, body: dict) -> s.TalentContactOut:
 )
 def received_contacts() -> s.TalentContactList:
     rows = contacts.received(db.session, current_api_user())
-    return s.TalentContactList(items=[out.talent_contact(c) for c in rows])
+    return s.TalentContactList(items=[out.talent_contact(c, current_api_user()) for c in rows])
 
 
 def _decision(contact_id: int, act) -> s.TalentContactOut:
     contact = act(db.session, current_api_user(), contact_id)
     commit()
-    return out.talent_contact(contact)
+    return out.talent_contact(contact, current_api_user())
 
 
 @route(
@@ -411,4 +411,4 @@ def need_matches(need_id: int, params: s.LimitParams) -> s.TalentMatchesOut:
 )
 def need_contacts(need_id: int) -> s.TalentContactList:
     rows = contacts.for_need(db.session, current_api_user(), need_id)
-    return s.TalentContactList(items=[out.talent_contact(c) for c in rows])
+    return s.TalentContactList(items=[out.talent_contact(c, current_api_user()) for c in rows])

@@ -5,9 +5,10 @@ here: index delivery, one e-mail, a published guide (render its files, e-mail th
 subscribers), a meeting's invitations, changes and cancellation (e-mail the invitees), a
 diagnostic visit scheduled, moved or cancelled (e-mail everyone taking part). On a
 schedule (times are UTC): index sync every minute (the outbox's retry), stale jobs and
-imports swept every minute, saved-search and unread-message digests hourly, demand expiry
-daily at 01:00 Beijing time, design-centre recognitions reminded of and expired daily at
-01:10, finished job records pruned and old survey files deleted daily.
+imports swept every minute, saved-search and unread-message digests hourly, reviews that
+turned public re-indexed hourly, demand expiry daily at 01:00 Beijing time, design-centre
+recognitions reminded of and expired daily at 01:10; daily too: finished job records pruned,
+old survey files deleted, registrations that can never be confirmed closed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..extensions import db
 from ..models import Guide, JobRun, User, utcnow
 from ..search_engine import get_search
 from ..services import (
+    deals,
     demands,
     guides,
     indexing,
@@ -31,6 +33,7 @@ from ..services import (
     mail,
     meetings,
     message_digests,
+    registration,
     saved_searches,
 )
 from ..services.accreditation import recognitions
@@ -97,6 +100,13 @@ def send_message_digests() -> None:
     """Unread messages older than half an hour, one e-mail per person, hourly."""
     if mail.enabled(current_app.config):
         message_digests.send(db.session, public_base_url())
+
+
+@job(periodic=crontab(minute="25"))
+def reveal_public_reviews() -> None:
+    """Reviews that turned public (both sides wrote, or 14 days passed) reach the search
+    records of their providers: hourly."""
+    deals.reveal_public_reviews(db.session)
 
 
 @job(periodic=crontab(minute="5"))
@@ -207,6 +217,12 @@ def sweep_stale_jobs() -> None:
     """Jobs and imports whose worker died: failed (imports also undone), to be retried."""
     tracking.sweep(db.session)
     import_jobs.sweep(db.session)
+
+
+@job(periodic=crontab(minute="0", hour="18"))
+def close_unconfirmable_accounts() -> None:
+    """Registrations over an address another account holds, a week after they were made."""
+    registration.close_unconfirmable(db.session)
 
 
 @job(periodic=crontab(minute="0", hour="19"))

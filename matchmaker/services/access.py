@@ -35,7 +35,7 @@ from ..models import (
     TalentProfile,
     User,
 )
-from .errors import Forbidden, NotFound
+from .errors import Forbidden, NotFound, Unconfirmed
 
 T = TypeVar("T")
 Rule = Callable[[User | None, Any], bool]
@@ -76,6 +76,24 @@ def require_role(actor: User | None, *roles: str) -> User:
     if actor is None or actor.role not in roles:
         raise Forbidden(_("没有权限执行此操作"))
     return actor
+
+
+def require_confirmed(actor: User | None) -> User | None:
+    """Whatever reaches someone else — a demand sent for review, an interest, a decision, a
+    message, an invitation, contact details — waits until the actor's address is confirmed;
+    an account still waiting for it signs in and drafts only (docs/security.md, P8)."""
+    if actor is not None and actor.email_confirmed_at is None:
+        raise Unconfirmed(
+            _(
+                "请先确认您的邮箱：打开注册邮件中的链接后，才能提交审核、表达意向、"
+                "处理意向、发送消息和查看联系方式。"
+            )
+        )
+    return actor
+
+
+def is_confirmed(actor: User | None) -> bool:
+    return actor is not None and actor.email_confirmed_at is not None
 
 
 def is_admin(actor: User | None, _record: Any = None) -> bool:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Organization, OrgType, Role, User, utcnow
+from ..models import (
+    ApiToken,
+    GuideSubscription,
+    LoginSession,
+    Notification,
+    Organization,
+    OrgType,
+    Role,
+    SavedSearch,
+    User,
+    utcnow,
+)
 from . import api_tokens, audit, login_sessions, passwords
 from .errors import Conflict, Forbidden, NotFound, field_error
 
@@ -42,20 +55,57 @@ def _password_matches(user_hash: str, password: str) -> bool:
         return False
 
 
+# How many registrations waiting for confirmation one address's password is tried against
+# at sign-in, after its confirmed account: the newest ones (older ones sign in by their link).
+PENDING_SIGN_INS = 2
+
+
+def _by_address(email: str):
+    return select(User).where(func.lower(User.email) == email.strip().lower())
+
+
+def confirmed_user(session: Session, email: str) -> User | None:
+    """The one confirmed account of an address, if any."""
+    return session.scalar(_by_address(email).where(User.email_confirmed_at.is_not(None)))
+
+
+def waiting_users(session: Session, email: str, limit: int | None = None) -> list[User]:
+    """Active registrations of an address still waiting for confirmation, newest first."""
+    query = _by_address(email).where(User.email_confirmed_at.is_(None), User.active.is_(True))
+    return list(session.scalars(query.order_by(User.id.desc()).limit(limit)))
+
+
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The account an address names: its confirmed account, else its newest registration
+    still waiting for confirmation."""
+    return confirmed_user(session, email) or next(iter(waiting_users(session, email, 1)), None)
+
+
+def address_taken_by_another(session: Session, user: User) -> bool:
+    """Another account holds this user's address confirmed: this one can never be confirmed."""
+    holder = confirmed_user(session, user.email)
+    return holder is not None and holder.id != user.id
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    user = find_user(session, email)
-    if user is None:
-        _spend_one_check(password)
-        return None
-    # Unconfirmed and switched-off accounts get the same answer as a wrong password, so that
-    # signing in after registering does not tell whether the address was free.
-    if not _password_matches(user.password_hash, password):
-        return None
-    if not user.active or user.email_confirmed_at is None:
+    """The account whose password this is: the address's confirmed account first, then its
+    newest registrations waiting for confirmation (they sign in and draft; P8).
+
+    A failed attempt always costs 1 + PENDING_SIGN_INS password checks (dummy ones where
+    there is no account), so the time it takes says nothing about which accounts exist.
+    """
+    candidates: list[User | None] = [confirmed_user(session, email)]
+    candidates += waiting_users(session, email, PENDING_SIGN_INS)
+    candidates += [None] * (1 + PENDING_SIGN_INS - len(candidates))
+    user = None
+    for candidate in candidates:
+        if candidate is None:
+            _spend_one_check(password)
+        elif _password_matches(candidate.password_hash, password):
+            user = candidate
+            break
+    # A switched-off account gets the same answer as a wrong password.
+    if user is None or not user.active:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -64,6 +114,21 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     # credentials do not linger in the database.
     login_sessions.purge_expired(session)
     api_tokens.purge_expired(session)
+    return user
+
+
+def new_account(
+    session: Session, email: str, password: str, role: str, name: str | None, phone: str | None
+) -> User:
+    """A new account, its address not confirmed yet (the caller confirms or mails a link)."""
+    user = User(
+        email=email.strip().lower(),
+        password_hash=hash_password(password),
+        role=role,
+        name=name,
+        phone=phone,
+    )
+    session.add(user)
     return user
 
 
@@ -76,18 +141,11 @@ def _new_user(
     name: str | None = None,
     phone: str | None = None,
 ) -> User:
-    if find_user(session, email) is not None:
+    if confirmed_user(session, email) is not None:
         raise Conflict(_("该邮箱已注册"), {"email": [_("该邮箱已注册")]})
-    user = User(
-        email=email.strip().lower(),
-        password_hash=hash_password(password),
-        role=role,
-        organization=organization,
-        name=name,
-        phone=phone,
-        email_confirmed_at=utcnow(),  # vouched for by the colleague or administrator adding it
-    )
-    session.add(user)
+    user = new_account(session, email, password, role, name, phone)
+    user.organization = organization
+    user.email_confirmed_at = utcnow()  # vouched for by the colleague or administrator adding it
     session.flush()
     return user
 
@@ -123,6 +181,21 @@ def end_every_sign_in(session: Session, user: User) -> None:
     session.flush()
     login_sessions.end_all(session, user)
     api_tokens.revoke_all(session, user)
+
+
+def close_account(session: Session, user: User) -> None:
+    """The account keeps its id (records it wrote still point at it) but nothing personal:
+    no address, name, phone or usable password, no sign-ins, tokens, notifications or
+    subscriptions."""
+    for model in (ApiToken, LoginSession, Notification, SavedSearch, GuideSubscription):
+        session.execute(delete(model).where(model.user_id == user.id))
+    user.email = f"deleted-{user.id}@invalid"
+    user.name = None
+    user.phone = None
+    user.locale = None
+    user.active = False
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    audit.log_event(session, None, "user.closed", "user", user.id)
 
 
 def sign_out_everywhere(session: Session, user: User) -> None:

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from ..models import ColleagueInvitation, Organization, OrgType, Role, User, utcnow
 from ..schemas import Mobile, Strict, validate
 from . import audit, mail, passwords
-from .accounts import find_user, hash_password
+from .access import require_confirmed
+from .accounts import confirmed_user, hash_password
 from .errors import Conflict, Forbidden, NotFound
 
 VALID_DAYS = 7
@@ -67,6 +68,7 @@ def invite(
     """Invite a colleague by e-mail; the same answer whether or not the address is taken."""
     if actor.organization is None or actor.role == Role.ADMIN:
         raise Forbidden(_("只有单位成员可以邀请同事"))
+    require_confirmed(actor)
     data = validate(InvitationIn, body)
     email = str(data.email).strip().lower()
     invitation = ColleagueInvitation(
@@ -82,7 +84,7 @@ def invite(
         actor.organization_id,
         invitation_id=invitation.id,
     )
-    if find_user(session, email) is None:
+    if confirmed_user(session, email) is None:
         link = f"{base_url}/invitations/{token_for(invitation, secret)}"
         subject = _(
             "【工业设计供需对接平台】%(name)s 邀请您加入“%(organization)s”",
@@ -158,7 +160,7 @@ def opened(session: Session, token: str, secret: str) -> ColleagueInvitation | N
         or invitation.email != payload.get("email")
         or invitation.accepted_at is not None
         or invitation.revoked_at is not None
-        or find_user(session, invitation.email) is not None
+        or confirmed_user(session, invitation.email) is not None
     ):
         return None
     return invitation

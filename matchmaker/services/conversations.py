@@ -39,7 +39,7 @@ from ..models import (
 )
 from ..schemas import Money, Strict, validate
 from . import audit, contact_details, files
-from .access import DEMAND_POLICY
+from .access import DEMAND_POLICY, require_confirmed
 from .errors import Conflict, Forbidden, NotFound
 from .insert_or_ignore import insert_or_ignore
 from .lead_shape import Lead, shown_to
@@ -145,6 +145,7 @@ def _writer(session: Session, actor: User, interest_id: int) -> tuple[Interest, 
     interest, side = readable(session, actor, interest_id)
     if side is None:
         raise Forbidden(_("管理员只能查看被举报的对话，不能发言"))
+    require_confirmed(actor)
     if interest.status not in OPEN_STATUSES:
         raise Conflict(_("该意向已结束，对话不能继续"))
     return interest, side
@@ -157,12 +158,14 @@ def post(
     body: Any,
     uploads: Iterable[files.Upload] = (),
     storage: files.Storage | None = None,
+    notify_other: bool = True,
 ) -> tuple[Message, list[str]]:
     """Send a message (with a price and timeline: a counter-offer), masked before acceptance.
 
     ``uploads`` were checked with ``files.check`` (the limits of demand attachments). Returns
     the message and the stored names of its files, which the caller discards if its commit
-    fails."""
+    fails. ``notify_other`` is False when the caller's own notice already tells the other
+    side (an answer to an invitation is announced as the interest it opens)."""
     interest, side = _writer(session, actor, interest_id)
     data = validate(MessageIn, body)
     text, kinds = data.body, []
@@ -192,6 +195,8 @@ def post(
         offer=data.price is not None or data.timeline_days is not None,
     )
     _mark_read(session, actor, interest, message.id)
+    if not notify_other:
+        return message, written
     other = (
         interest.provider.organization if side == Side.ENTERPRISE else interest.demand.organization
     )

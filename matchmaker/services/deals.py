@@ -20,7 +20,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Interest, InterestStatus, Review, Role, Side, User, utcnow
+from ..models import Interest, InterestStatus, Provider, Review, Role, Side, User, utcnow
 from ..schemas import Money, Strict, validate
 from . import audit
 from .conversations import ReportIn, readable, side_of
@@ -140,6 +140,21 @@ def is_public(session: Session, review: Review, now: dt.datetime | None = None) 
             )
         )
     )
+
+
+def reveal_public_reviews(session: Session, now: dt.datetime | None = None) -> int:
+    """Mark the reviews that turned public since the last run — both sides wrote, or the
+    deal is 14 days old, which no request notices — and re-index their providers, so the
+    rating in each provider's search record follows after the commit. Returns how many."""
+    now = now or utcnow()
+    revealed = list(
+        session.scalars(select(Review).where(Review.revealed_at.is_(None), public_condition(now)))
+    )
+    for review in revealed:
+        review.revealed_at = now
+    for provider_id in sorted({review.provider_id for review in revealed}):
+        enqueue_provider(session, session.get(Provider, provider_id))
+    return len(revealed)
 
 
 @dataclass

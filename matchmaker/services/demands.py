@@ -29,7 +29,7 @@ from ..models import (
 from ..schemas import DemandIn, validate
 from . import audit, versions
 from . import demand_lifecycle as lifecycle
-from .access import DEMAND_POLICY, require_role
+from .access import DEMAND_POLICY, require_confirmed, require_role
 from .accounts import get_or_create_organization
 from .demand_lifecycle import InvalidTransition
 from .demand_rules import check_deadline
@@ -156,6 +156,7 @@ def record_created(
     wanted = status or S.IN_REVIEW
     if not actor.is_admin and wanted != S.DRAFT:
         wanted = S.IN_REVIEW
+        require_confirmed(actor)
     audit.log_event(
         session,
         actor,
@@ -219,6 +220,7 @@ def update_demand(
 
 def submit(session: Session, actor: User, demand_id: int) -> Demand:
     demand = managed_demand(session, actor, demand_id)
+    require_confirmed(actor)
     lifecycle.move(session, actor, demand, lifecycle.SUBMIT)
     return demand
 

@@ -28,6 +28,12 @@ class Forbidden(ServiceError):
     status = 403
 
 
+class Unconfirmed(Forbidden):
+    """The account's e-mail address is not confirmed yet: it may draft, not reach others."""
+
+    reason = "email_unconfirmed"
+
+
 class Conflict(ServiceError):
     code = "conflict"
     status = 409

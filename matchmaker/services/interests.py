@@ -26,9 +26,15 @@ from ..models import (
     utcnow,
 )
 from ..schemas import InterestIn, validate
-from . import audit, proposals
+from . import audit, conversations, proposals
 from . import demand_lifecycle as lifecycle
-from .access import DEMAND_POLICY, INTEREST_POLICY, own_provider
+from .access import (
+    DEMAND_POLICY,
+    INTEREST_POLICY,
+    is_confirmed,
+    own_provider,
+    require_confirmed,
+)
 from .demands import managed_demand
 from .errors import Conflict
 from .lead_shape import Lead, shown_to
@@ -39,6 +45,7 @@ from .providers import get_provider
 def express(session: Session, actor: User, demand_id: int, body: Any) -> Interest:
     demand = DEMAND_POLICY.require(actor, "answer", session.get(Demand, demand_id))
     provider = own_provider(actor)
+    require_confirmed(actor)
     if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("该需求当前不接受意向"))
     data = validate(InterestIn, body)
@@ -48,14 +55,7 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
         )
     ):
         raise Conflict(_("已对该需求表达过意向"))
-    invited = (
-        session.scalar(
-            select(Invitation.id).where(
-                Invitation.demand_id == demand.id, Invitation.provider_id == provider.id
-            )
-        )
-        is not None
-    )
+    invited = is_invited(session, actor, demand)
     interest = Interest(demand=demand, provider=provider, invited=invited, **data.model_dump())
     interest.message = proposals.masked_text(interest, interest.message)
     session.add(interest)
@@ -80,12 +80,33 @@ def express(session: Session, actor: User, demand_id: int, body: Any) -> Interes
         title=demand.title,
         provider=provider.name,
     )
+    if invited:  # the answer to an invitation opens its conversation
+        conversations.post(session, actor, interest.id, {"body": data.message}, notify_other=False)
     return interest
+
+
+def is_invited(session: Session, actor: User | None, demand: Demand) -> bool:
+    """Whether the acting provider was invited to this demand. Its answer to the invitation
+    is an interest whose price and timeline may come later (a revised proposal), and its
+    text is the first message of the conversation the two sides go on in; an invitation
+    alone opens none."""
+    provider = actor.organization.provider if actor and actor.organization else None
+    if provider is None:
+        return False
+    return (
+        session.scalar(
+            select(Invitation.id).where(
+                Invitation.demand_id == demand.id, Invitation.provider_id == provider.id
+            )
+        )
+        is not None
+    )
 
 
 def for_decision(session: Session, actor: User, interest_id: int) -> Interest:
     """An interest the actor may answer now: one in its own open demand, still pending."""
     interest = INTEREST_POLICY.require(actor, "decide", session.get(Interest, interest_id))
+    require_confirmed(actor)
     if interest.status != InterestStatus.PENDING:
         raise Conflict(_("该意向已处理"))
     if interest.demand.status not in DemandStatus.OPEN:
@@ -160,6 +181,7 @@ def withdraw(session: Session, actor: User, interest_id: int) -> Interest:
 def invite(session: Session, actor: User, demand_id: int, provider_id: int) -> Invitation:
     """The enterprise asks a (recommended) provider to look at its published demand."""
     demand = managed_demand(session, actor, demand_id)
+    require_confirmed(actor)
     if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("只有已发布的需求可以邀请服务方"))
     provider = get_provider(session, provider_id)
@@ -260,9 +282,10 @@ def _contact_of(organization: Organization) -> dict[str, str | None]:
     }
 
 
-def contact(interest: Interest) -> dict | None:
-    """Both sides' contact details, only for an accepted interest."""
-    if interest.status != InterestStatus.ACCEPTED:
+def contact(interest: Interest, reader: User | None) -> dict | None:
+    """Both sides' contact details, only for an accepted interest and a reader whose own
+    address is confirmed."""
+    if interest.status != InterestStatus.ACCEPTED or not is_confirmed(reader):
         return None
     return {
         "enterprise": _contact_of(interest.demand.organization),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..models import User, utcnow
 from . import audit, mail, passwords
-from .accounts import end_every_sign_in, find_user, hash_password
+from .accounts import address_taken_by_another, end_every_sign_in, find_user, hash_password
 from .errors import Forbidden, NotFound
 
 _SALT = "matchmaker-password-reset"
@@ -90,7 +90,7 @@ def reset(session: Session, token: str, password: str, secret: str, minutes: int
     organization = user.organization.name if user.organization else None
     passwords.require("password", password, (user.email, user.name, organization))
     user.password_hash = hash_password(password)
-    if user.email_confirmed_at is None:
+    if user.email_confirmed_at is None and not address_taken_by_another(session, user):
         user.email_confirmed_at = utcnow()  # the link proved the address
     end_every_sign_in(session, user)
     audit.log_event(session, user, "user.password_reset", "user", user.id)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..models import Interest, InterestStatus, ProposalRevision, Side, User
 from ..schemas import InterestIn, validate
 from . import audit, contact_details, files
+from .access import require_confirmed
 from .conversations import OPEN_STATUSES, readable
 from .errors import Conflict, Forbidden
 from .notifications import notify_organization
@@ -56,6 +57,7 @@ def revise(
     interest, side = readable(session, actor, interest_id)
     if side != Side.PROVIDER:
         raise Forbidden(_("只有提交意向的服务方可以修改方案"))
+    require_confirmed(actor)
     if interest.status not in OPEN_STATUSES:
         raise Conflict(_("该意向已结束，方案不能再修改"))
     data = validate(InterestIn, body)

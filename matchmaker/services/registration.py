@@ -1,41 +1,49 @@
 """Self-service registration that tells a stranger nothing about who is registered.
 
-Whatever was typed, the registrant reads the same "check your e-mail" page; what differs
-goes by e-mail to the owner of the address, who alone can read it:
+Every valid registration is recorded the same way — a new account waiting for its address
+to be confirmed (and, for organisations, a new organisation) — and the caller signs the
+registrant into it: it may draft at once, but nothing it does reaches anyone else until the
+address is confirmed (``access.require_confirmed``). What differs goes by e-mail to the owner
+of the address, who alone can read it:
 
-- a new address: a new organisation and its first user, who signs in after opening the link
-  in the e-mail (signed, valid for a week) or after an administrator confirms the account.
-  Without MAIL_SERVER nothing is mailed and the administrators are told in-app instead.
-- a registered address: nothing is created; its owner is told that someone tried (an account
-  still waiting for confirmation gets its link again).
+- a free address: a confirmation link (signed, valid for a week); opening it confirms the
+  account. Without MAIL_SERVER nothing is mailed and the administrators confirm it instead.
+- an address another account already holds confirmed: "someone tried to register with your
+  address" and no link. The new account can never be confirmed (an address belongs to one
+  confirmed account: a partial unique index), can only draft, and is closed after
+  CONFIRMATION_DAYS (``close_unconfirmable``).
 
-Until the address is confirmed the account cannot sign in (the sign-in answer is the usual
-"wrong e-mail or password"), so registering and then signing in does not tell either.
+So registering and then signing in with the password just chosen works in both cases, and
+neither the answer, the sign-in nor what the new account may do tells whether the address
+was free (docs/security.md, P8). Sign-in tries the address's confirmed account first, then
+its newest waiting registrations (``accounts.authenticate``).
 
 Individual designers of the talent pool register the same way (``register_designer``): an
-account without an organisation, confirmed by the link in the e-mail; without MAIL_SERVER an
-administrator confirms it on the expert pool's page.
+account without an organisation; without MAIL_SERVER an administrator confirms it on the
+expert pool's page.
 
 A credit code or name another organisation already holds is not refused — that would tell a
 stranger who is registered. The organisation is created as a *claim* on the holder
 (``Organization.claim_of_id``; a claimed credit code waits in ``claimed_credit_code``); the
-administrators see it in the organisation list and merge it into the holder or reject it.
+administrators see it in the organisation list and merge it into the holder (once its
+accounts are confirmed) or reject it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ..models import Demand, Organization, OrgType, Role, User, utcnow
+from ..models import Demand, DemandStatus, Organization, OrgType, Role, User, utcnow
 from ..schemas import DesignerRegistrationIn, RegistrationIn
 from . import audit, mail, passwords
 from .access import require_role
-from .accounts import find_user, hash_password
+from .accounts import address_taken_by_another, close_account, find_user, new_account
 from .errors import Conflict, NotFound
 from .indexing import enqueue_demand, enqueue_provider
 from .notifications import notify
@@ -72,20 +80,12 @@ def _holder(session: Session, org_type: str, data: RegistrationIn) -> Organizati
 
 def register(
     session: Session, data: RegistrationIn, config: Mapping, base_url: str, secret: str
-) -> User | None:
-    """Record a registration; returns the new user, or None when the address was taken.
-
-    The caller shows the same page either way (a weak password is refused before anything
-    is looked up, the same for every address)."""
+) -> User:
+    """Record a registration and return its new account, waiting for confirmation; the
+    caller signs it in and shows the same page whatever was registered before."""
     passwords.require(
         "password", data.password, (data.email, data.contact_name, data.organization_name)
     )
-    password_hash = hash_password(data.password)  # the same cost on every path
-    existing = find_user(session, data.email)
-    if existing is not None:
-        _mail_existing(session, existing, config, base_url, secret)
-        audit.log_event(session, None, "user.registration_repeated", "user", existing.id)
-        return None
     org_type = OrgType.PROVIDER if data.role == Role.PROVIDER else OrgType.ENTERPRISE
     holder = _holder(session, org_type, data)
     code_taken = holder is not None and holder.credit_code == data.credit_code
@@ -102,19 +102,15 @@ def register(
         kind=data.kind if org_type == OrgType.PROVIDER else None,
         level=data.level if org_type == OrgType.PROVIDER else "none",
     )
-    user = User(
-        email=data.email.strip().lower(),
-        password_hash=password_hash,
-        role=data.role,
-        organization=organization,
-        name=data.contact_name,
-        phone=data.phone,
-    )
-    session.add_all([organization, user])
+    user = new_account(session, data.email, data.password, data.role, data.contact_name, data.phone)
+    user.organization = organization
+    session.add(organization)
     session.flush()
     audit.log_event(
         session, user, "organization.registered", "organization", organization.id, type=org_type
     )
+    if _address_taken(session, user, config, base_url):
+        return user
     admins = _administrators(session)
     if holder is not None:
         audit.log_event(
@@ -147,26 +143,14 @@ def register(
 
 def register_designer(
     session: Session, data: DesignerRegistrationIn, config: Mapping, base_url: str, secret: str
-) -> User | None:
-    """An individual designer's account (no organisation), like ``register``: the same answer
-    whatever is registered, the rest by e-mail; returns the new user or None."""
+) -> User:
+    """An individual designer's account (no organisation), recorded like ``register``."""
     passwords.require("password", data.password, (data.email, data.name))
-    password_hash = hash_password(data.password)  # the same cost on every path
-    existing = find_user(session, data.email)
-    if existing is not None:
-        _mail_existing(session, existing, config, base_url, secret)
-        audit.log_event(session, None, "user.registration_repeated", "user", existing.id)
-        return None
-    user = User(
-        email=data.email.strip().lower(),
-        password_hash=password_hash,
-        role=Role.DESIGNER,
-        name=data.name,
-        phone=data.phone,
-    )
-    session.add(user)
+    user = new_account(session, data.email, data.password, Role.DESIGNER, data.name, data.phone)
     session.flush()
     audit.log_event(session, user, "user.registered", "user", user.id, role=Role.DESIGNER)
+    if _address_taken(session, user, config, base_url):
+        return user
     if not _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret)):
         notify(
             session,
@@ -176,6 +160,16 @@ def register_designer(
             organization=user.name,
         )
     return user
+
+
+def _address_taken(session: Session, user: User, config: Mapping, base_url: str) -> bool:
+    """When another account holds the address confirmed, its owner is told by e-mail that
+    someone tried (and nobody else is told anything): True. False for a free address."""
+    if not address_taken_by_another(session, user):
+        return False
+    _mail(session, config, user.email, lambda: _someone_tried_mail(base_url))
+    audit.log_event(session, None, "user.registration_repeated", "user", user.id)
+    return True
 
 
 def unconfirmed_designers(session: Session, actor: User) -> list[User]:
@@ -200,6 +194,8 @@ def confirm_designer(session: Session, actor: User, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or user.role != Role.DESIGNER or user.email_confirmed_at is not None:
         raise NotFound(_("账号不存在"))
+    if address_taken_by_another(session, user):
+        raise Conflict(_("该邮箱已属于另一个已确认的账号，此注册不能确认"))
     _confirm(session, actor, user)
     return user
 
@@ -238,17 +234,6 @@ def _confirmation_mail(user: User, base_url: str, secret: str) -> tuple[str, str
     return subject, body
 
 
-def _mail_existing(
-    session: Session, user: User, config: Mapping, base_url: str, secret: str
-) -> None:
-    if user.email_confirmed_at is None and (
-        user.organization is not None or user.role == Role.DESIGNER
-    ):
-        _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret))
-    else:
-        _mail(session, config, user.email, lambda: _someone_tried_mail(base_url))
-
-
 def _someone_tried_mail(base_url: str) -> tuple[str, str]:
     subject = _("【工业设计供需对接平台】有人用您的邮箱申请注册")
     body = _(
@@ -263,15 +248,69 @@ def _someone_tried_mail(base_url: str) -> tuple[str, str]:
 def resend_confirmation(
     session: Session, email: str, config: Mapping, base_url: str, secret: str
 ) -> None:
-    """Mail the confirmation link again to an account still waiting for it; nothing happens
-    for any other address, and the caller answers every address alike."""
+    """Mail the confirmation link again to the address's registration still waiting for it;
+    nothing happens for any other address, and the caller answers every address alike."""
     user = find_user(session, email)
-    if user is None or not user.active or user.email_confirmed_at is not None:
+    if user is not None:
+        resend_to(session, user, config, base_url, secret)
+
+
+def resend_to(session: Session, user: User, config: Mapping, base_url: str, secret: str) -> None:
+    """A signed-in account waiting for confirmation asks for its link again. Nothing is sent
+    for an account that can never be confirmed: the address's owner was told once."""
+    if not user.active or user.email_confirmed_at is not None:
         return
     if user.organization is None and user.role != Role.DESIGNER:
         return
+    if address_taken_by_another(session, user):
+        return
     _mail(session, config, user.email, lambda: _confirmation_mail(user, base_url, secret))
     audit.log_event(session, None, "user.confirmation_resent", "user", user.id)
+
+
+def close_unconfirmable(session: Session, now: dt.datetime | None = None) -> int:
+    """Close the accounts that can never be confirmed (another account holds their address)
+    CONFIRMATION_DAYS after they registered; when nobody active is left in their
+    organisation, its drafts and its provider profile go too. Returns how many closed."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=CONFIRMATION_DAYS)
+    holder = aliased(User)
+    held = (
+        select(holder.id)
+        .where(holder.email == User.email, holder.email_confirmed_at.is_not(None))
+        .exists()
+    )
+    closing = list(
+        session.scalars(
+            select(User).where(
+                User.email_confirmed_at.is_(None),
+                User.active.is_(True),
+                User.created_at < cutoff,
+                held,
+            )
+        )
+    )
+    for user in closing:
+        organization = user.organization
+        close_account(session, user)
+        if organization is not None and not any(u.active for u in organization.users):
+            _drop_drafts(session, organization)
+    return len(closing)
+
+
+def _drop_drafts(session: Session, organization: Organization) -> None:
+    for demand in session.scalars(
+        select(Demand).where(
+            Demand.organization_id == organization.id, Demand.status == DemandStatus.DRAFT
+        )
+    ):
+        enqueue_demand(session, demand)
+        audit.log_event(session, None, "demand.deleted", "demand", demand.id)
+        session.delete(demand)
+    if organization.provider is not None:
+        enqueue_provider(session, organization.provider)  # its record leaves the index
+        audit.log_event(session, None, "provider.deleted", "provider", organization.provider.id)
+        session.delete(organization.provider)
+    session.flush()
 
 
 def confirm_email(session: Session, token: str, secret: str) -> tuple[str, User | None]:
@@ -286,6 +325,8 @@ def confirm_email(session: Session, token: str, secret: str) -> tuple[str, User 
         return "invalid", None
     if user.email_confirmed_at is not None:
         return "already", user
+    if address_taken_by_another(session, user):  # another registration was confirmed first
+        return "invalid", None
     _confirm(session, None, user)
     return "confirmed", user
 
@@ -298,7 +339,11 @@ def _confirm(session: Session, actor: User | None, user: User) -> None:
 def confirm_members(session: Session, actor: User, organization_id: int) -> int:
     """An administrator confirms an organisation's waiting accounts (e.g. without e-mail)."""
     organization = _organization(session, actor, organization_id)
-    waiting = [u for u in organization.users if u.email_confirmed_at is None and u.active]
+    waiting = [
+        u
+        for u in organization.users
+        if u.email_confirmed_at is None and u.active and not address_taken_by_another(session, u)
+    ]
     for user in waiting:
         _confirm(session, actor, user)
     return len(waiting)
@@ -329,6 +374,9 @@ def merge_claim(session: Session, actor: User, organization_id: int) -> Organiza
         raise Conflict(_("两家单位都有服务能力档案：请先删除申领单位的档案，再合并"))
     if claimant.type != holder.type:
         raise Conflict(_("申领单位与原单位类型不同，不能合并"))
+    if any(u.active and u.email_confirmed_at is None for u in claimant.users):
+        # Unconfirmed accounts would read the holder's drafts: they join once confirmed.
+        raise Conflict(_("申领单位还有邮箱未确认的账号：确认后才能合并"))
     moved_users = [u.id for u in claimant.users]
     for user in list(claimant.users):
         user.organization = holder

@@ -244,4 +244,4 @@ def test_response_schemas_name_the_contract_fields(document):
         "contact",
     }
     assert set(schemas["FacetEntry"]["properties"]) == {"code", "label", "count"}
-    assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "fields"}
+    assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "fields", "reason"}

@@ -79,12 +79,13 @@ def test_won_and_withdrawn_at_once_close_the_demand_once(live, make):
         accepted = make.interest(make.provider(), demand)
         make.interest(make.provider(), demand)  # still pending when the demand closes
         assert live.api("POST", f"/interests/{accepted.id}/accept", token).status_code == 200
-        cases.append(demand.id)
+        cases.append((demand.id, accepted.id))
 
-    for demand_id in cases:
+    deal = {"confirmed": "1", "contract_value": "150000", "start_date": "2027-01-04"}
+    for demand_id, interest_id in cases:
         won, withdrawn = at_once(
             [
-                lambda d=demand_id: browser_a.post(f"/demands/{d}/won", data={"confirmed": "1"}),
+                lambda i=interest_id: browser_a.post(f"/interests/{i}/deal", data=deal),
                 lambda d=demand_id: browser_b.post(f"/demands/{d}/withdraw"),
             ]
         )

@@ -61,11 +61,13 @@ def test_register_post_approve_find_interest_accept(live_app, live_server, new_p
     enterprise.select_option("select[name=region]", "yongchuan")
     enterprise.click("form[action='/register'] button[type=submit]")
     expect(enterprise.locator("h1")).to_contain_text("请查收邮件")
-    expect(enterprise.locator("form[action='/logout']")).to_have_count(0)
+    # signed in already, waiting for the confirmation of the address
+    expect(enterprise.locator("#unconfirmed")).to_contain_text("重新发送确认邮件")
     # … and opens the link of the confirmation e-mail
     (body,) = mailbox.bodies()
     enterprise.goto(re.search(r"http://\S+/register/confirm/\S+", body).group(0))
     expect(enterprise.locator("form[action='/logout']")).to_have_count(1)
+    expect(enterprise.locator("#unconfirmed")).to_have_count(0)
 
     # 2. … and posts a demand for review
     enterprise.goto(f"{live_server}/demands/new")

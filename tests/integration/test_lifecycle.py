@@ -95,7 +95,8 @@ def test_draft_review_publish_negotiate_win(client, auth, make):
     assert provider.organization.phone in html and other_provider.organization.phone not in html
 
     # signed: closed as won; the other pending interest is closed too
-    assert client.post(f"/demands/{demand_id}/won", data=CONFIRMED).status_code == 302
+    deal = {"contract_value": "150000", "start_date": "2027-01-04", **CONFIRMED}
+    assert client.post(f"/interests/{chosen.id}/deal", data=deal).status_code == 302
     db.session.expire_all()
     demand = db.session.get(Demand, demand_id)
     assert demand.status == DemandStatus.CLOSED and demand.close_reason == CloseReason.WON

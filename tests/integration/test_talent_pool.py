@@ -118,7 +118,7 @@ def test_contact_through_the_platform_then_hire(make, person):
         db.session, owner, profile.id, {"need_id": need.id, "message": "欢迎来聊"}
     )
     commit()
-    assert contacts.details(contact) is None  # nothing exchanged before the person accepts
+    assert contacts.details(contact, owner) is None  # nothing exchanged before acceptance
     note = db.session.scalar(select(Notification).where(Notification.user_id == person.id))
     assert note.kind == "talent_contacted" and note.params["title"] == "结构设计师"
     with pytest.raises(Conflict):
@@ -139,7 +139,7 @@ def test_contact_through_the_platform_then_hire(make, person):
 
     contacts.accept(db.session, person, contact.id)
     commit()
-    shared = contacts.details(contact)
+    shared = contacts.details(contact, owner)
     assert shared["person"] == {"name": PRIVATE[0], "email": PRIVATE[2], "phone": PRIVATE[1]}
     assert shared["organization"]["organization"] == owner.organization.name
     org_note = db.session.scalar(

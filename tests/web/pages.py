@@ -25,6 +25,20 @@ REGISTRATION = {
 }
 
 
+# A demand form that passes every check (saved as a draft unless "action" says otherwise).
+DEMAND_FORM = {
+    "title": "产品外观造型设计",
+    "description": "为一款电动摩托车设计外观造型，交付效果图和结构建议。",
+    "cluster": "nev-ice",
+    "services": ["appearance-design"],
+    "budget_min": "100000",
+    "budget_max": "300000",
+    "deadline": "2030-06-30",
+    "region": "yongchuan",
+    "contact_preference": "platform",
+}
+
+
 def page(response) -> str:
     return response.get_data(as_text=True)
 

@@ -133,7 +133,8 @@ def test_register_enterprise_creates_org_and_user_waiting_for_the_email(client):
     assert user.role == "enterprise" and user.organization.credit_code == VALID["credit_code"]
     assert user.organization.region == "yongchuan" and not user.organization.verified
     assert user.email_confirmed_at is None
-    assert client.get("/account/team").status_code == 302  # not signed in until confirmed
+    html = page(client.get("/account/team"))  # signed in, waiting for the confirmation
+    assert "重新发送确认邮件" in html
 
 
 def test_register_provider_with_kind_and_level(client):

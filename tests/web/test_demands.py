@@ -57,7 +57,7 @@ def test_anonymous_is_sent_to_login(client, url):
     [
         "/demands/1/submit",
         "/demands/1/withdraw",
-        "/demands/1/won",
+        "/interests/1/deal",
         "/demands/1/delete",
         "/demands/1/interest",
         "/demands/1/invite/1",
@@ -331,7 +331,7 @@ def test_invalid_transition_is_a_conflict_page(client, auth, make):
     owner = make.enterprise()
     demand = make.demand(owner)
     login(auth, owner)
-    response = client.post(f"/demands/{demand.id}/won", data=CONFIRMED)  # nobody accepted yet
+    response = client.post(f"/demands/{demand.id}/submit")  # published already
     assert response.status_code == 409
     db.session.refresh(demand)
     assert demand.status == DemandStatus.PUBLISHED
@@ -346,15 +346,34 @@ def test_marking_won_asks_first_and_says_who_is_declined(client, auth, make):
     )
     login(auth, owner)
     client.post(f"/interests/{accepted.id}/accept", data=CONFIRMED)
-    response = client.post(f"/demands/{demand.id}/won")
+    deal = {"contract_value": "180000", "start_date": "2027-01-04"}
+    response = client.post(f"/interests/{accepted.id}/deal", data=deal)
     assert response.status_code == 200 and "尚未答复的 1 个意向将被婉拒" in page(response)
     db.session.refresh(demand)
     assert demand.status == DemandStatus.IN_NEGOTIATION
-    assert client.post(f"/demands/{demand.id}/won", data=CONFIRMED).status_code == 302
+    response = client.post(f"/interests/{accepted.id}/deal", data={**deal, **CONFIRMED})
+    assert response.status_code == 302
     db.session.refresh(demand)
     db.session.refresh(waiting)
+    db.session.refresh(accepted)
     assert (demand.status, demand.close_reason) == (DemandStatus.CLOSED, "won")
     assert waiting.status == "declined"
+    assert (accepted.contract_value, str(accepted.start_date)) == (180000, "2027-01-04")
+
+
+def test_a_deal_is_closed_only_with_its_contract_value(client, auth, make):
+    """The old way of marking a demand won without a value is gone: a deal is recorded on
+    the accepted interest, with its contract value and start date."""
+    owner = make.enterprise()
+    demand = make.demand(owner)
+    accepted = make.interest(make.provider(), demand)
+    login(auth, owner)
+    client.post(f"/interests/{accepted.id}/accept", data=CONFIRMED)
+    assert client.post(f"/demands/{demand.id}/won", data=CONFIRMED).status_code == 404
+    missing = client.post(f"/interests/{accepted.id}/deal", data=CONFIRMED)
+    assert missing.status_code == 422
+    db.session.refresh(demand)
+    assert demand.status == DemandStatus.IN_NEGOTIATION
 
 
 def test_owner_sees_recommended_providers_with_reasons_and_invites(client, auth, make):

@@ -1,23 +1,25 @@
 """Registration tells a stranger nothing about who is registered (docs/security.md, P8).
 
 Whatever e-mail, credit code or name is typed, the answer is the same "check your e-mail"
-page; only the owner of the address learns more, by e-mail (a real SMTP server on loopback
-here). An account signs in once its address is confirmed, and until then a sign-in fails
-like a wrong password. A credit code or name already held goes to the administrators as a
-claim, which they merge into the holder or reject.
+page, and the registrant is signed in to a new account waiting for its confirmation; only
+the owner of the address learns more, by e-mail (a real SMTP server on loopback here). An
+account registered over a taken address signs in and drafts like any other but is never
+confirmed, and is closed after a week. A credit code or name already held goes to the
+administrators as a claim, which they merge into the holder or reject.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import Demand, Notification, Organization, User
-from matchmaker.services import demands
-from tests.factories import credit_code
+from matchmaker.models import Demand, Notification, Organization, User, utcnow
+from matchmaker.services import accounts, demands, registration
+from tests.factories import PASSWORD, credit_code
 from tests.web.pages import CONFIRMED, REGISTRATION, login, page
 
 FORM = REGISTRATION
@@ -32,46 +34,88 @@ def _answer(client, **changes) -> str:
     response = client.post("/register", data={**FORM, **changes})
     assert response.status_code == 302 and response.headers["Location"] == "/register/sent"
     html = page(client.get("/register/sent"))
-    return re.sub(r'name="csrf_token"[^>]*>', "", html)
+    return re.sub(r'name="(csrf_token|next)"[^>]*>', "", html)
 
 
 def _link(text: str) -> str:
     return re.search(r"http://localhost(/register/confirm/\S+)", text).group(1)
 
 
-def test_the_answer_is_the_same_whoever_is_registered(sink, client, make):
+def _outside_view(app, **changes) -> tuple:
+    """What a stranger sees of one registration from a fresh browser: the answer's status,
+    headers (cookie names and attributes, not their random values) and the page it leads
+    to, with what the registrant typed taken out."""
+    client = app.test_client()
+    data = {**FORM, **changes}
+    response = client.post("/register", data=data)
+    cookies = sorted(
+        re.sub(r"^([^=]+)=[^;]*", r"\1", value) for value in response.headers.getlist("Set-Cookie")
+    )
+    headers = sorted(
+        (name, value)
+        for name, value in response.headers.items()
+        if name not in ("Set-Cookie", "X-Request-ID", "Date")
+    )
+    typed = (data["email"].lower(), data["organization_name"], data["contact_name"])
+
+    def seen(path: str) -> str:
+        html = re.sub(r'name="(csrf_token|next)"[^>]*>', "", page(client.get(path)))
+        for text in typed:
+            html = html.replace(text, "TYPED")
+        return html
+
+    # the answer, and what the new account may do next
+    return (
+        response.status_code,
+        headers,
+        cookies,
+        seen(response.headers["Location"]),
+        seen("/demands/mine"),
+    )
+
+
+def test_the_answer_is_the_same_whoever_is_registered(app, sink, make):
+    """Status, headers, cookies, the page and what the signed-in registrant may do next are
+    the same for a free address, a taken one, a taken credit code and a taken name."""
     holder = make.enterprise(name="重庆已登记机械有限公司", email="owner@example.cn")
-    answers = {
-        "new": _answer(client),
-        "taken e-mail": _answer(client, email="OWNER@example.cn", credit_code=credit_code(910002)),
-        "taken credit code": _answer(
-            client, email="x@example.cn", credit_code=holder.organization.credit_code
+    views = {
+        "new": _outside_view(app),
+        "taken e-mail": _outside_view(
+            app, email="OWNER@example.cn", credit_code=credit_code(910002)
         ),
-        "taken name": _answer(
-            client,
+        "taken credit code": _outside_view(
+            app, email="x@example.cn", credit_code=holder.organization.credit_code
+        ),
+        "taken name": _outside_view(
+            app,
             email="y@example.cn",
             credit_code=credit_code(910003),
             organization_name="重庆已登记机械有限公司",
         ),
     }
-    assert len(set(answers.values())) == 1, answers.keys()
-    assert "请查收邮件" in answers["new"]
-    for leak in ("已注册", "重庆已登记机械有限公司", "owner@example.cn"):
-        assert leak not in answers["new"]
+    first = views["new"]
+    for case, view in views.items():
+        assert view[:3] == first[:3], case
+        assert view[3] == first[3], case
+        assert view[4] == first[4], case
+    assert "请查收邮件" in first[3] and "您已登录" in first[3]
+    for leak in ("已注册", "owner@example.cn"):
+        assert leak not in first[3] and leak not in first[4]
 
 
 def test_the_owner_of_the_address_learns_the_rest_by_email(sink, client, make):
     owner = make.enterprise(email="owner@example.cn")
     _answer(client, email="owner@example.cn")
     (notice,) = sink.bodies("owner@example.cn")
-    assert "已有账号" in notice and "/login" in notice
+    assert "已有账号" in notice and "/login" in notice and "/register/confirm/" not in notice
     db.session.expire_all()
     assert db.session.get(User, owner.id).organization_id == owner.organization_id
-    assert db.session.scalar(select(func.count(User.id))) == 1  # nothing created
+    client.post("/logout")
 
     _answer(client)
     (confirmation,) = sink.bodies("zhang@example.cn")
     assert "重庆永川精密机械有限公司" in confirmation
+    client.post("/logout")
     response = client.get(_link(confirmation))
     assert response.status_code == 302 and response.headers["Location"] == "/demands/mine"
     assert client.get("/account/team").status_code == 200  # signed in
@@ -81,19 +125,141 @@ def test_the_owner_of_the_address_learns_the_rest_by_email(sink, client, make):
     assert client.get("/account/team").status_code == 302
 
 
-def test_unconfirmed_accounts_fail_to_sign_in_like_a_wrong_password(sink, client):
-    _answer(client)
-    wrong = page(client.post("/login", data={"email": "nobody@example.cn", "password": "x"}))
-    unconfirmed = page(
-        client.post("/login", data={"email": "zhang@example.cn", "password": "long-enough-pw"})
+def _sign_in(client, email: str, password: str):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def test_registering_then_signing_in_works_alike_for_a_free_and_a_taken_address(app, sink, make):
+    """Register-then-sign-in cannot tell a taken address from a free one: both sign in,
+    page and API, into the account just registered, which waits for its confirmation.
+    The owner of the taken address still signs in to their own account."""
+    owner = make.enterprise(name="重庆已登记机械有限公司", email="owner@example.cn")
+    for email in ("owner@example.cn", "fresh@example.cn"):
+        browser = app.test_client()
+        _answer(browser, email=email, credit_code=credit_code(920000 + len(email)))
+        browser.post("/logout")
+        response = _sign_in(browser, email.upper(), "long-enough-pw")
+        assert response.status_code == 302 and response.headers["Location"] == "/demands/mine"
+        html = page(browser.get("/demands/mine"))
+        assert "重庆永川精密机械有限公司" in html and "重庆已登记机械有限公司" not in html
+        assert 'id="unconfirmed"' in html and "重新发送确认邮件" in html
+        token = browser.post(
+            "/api/v1/auth/token", json={"email": email, "password": "long-enough-pw"}
+        )
+        assert token.status_code == 200
+    owners_browser = app.test_client()
+    assert _sign_in(owners_browser, "owner@example.cn", PASSWORD).status_code == 302
+    html = page(owners_browser.get("/demands/mine"))
+    assert "重庆已登记机械有限公司" in html and 'id="unconfirmed"' not in html
+    assert owner.email_confirmed_at is not None
+
+
+def test_a_failed_sign_in_costs_the_same_whatever_accounts_the_address_has(
+    monkeypatch, sink, client, make
+):
+    """Timing cannot tell either: a wrong password is checked against the same number of
+    hashes (real or dummy) whether the address has no account, a confirmed one, or a
+    confirmed one and registrations waiting beside it."""
+    checks = []
+    real = accounts._password_matches
+    monkeypatch.setattr(accounts, "_password_matches", lambda h, p: checks.append(1) or real(h, p))
+
+    def cost(email: str) -> int:
+        checks.clear()
+        assert accounts.authenticate(db.session, email, "wrong-password-1") is None
+        return len(checks)
+
+    nobody = cost("nobody@example.cn")
+    make.enterprise(email="owner@example.cn")
+    assert cost("owner@example.cn") == nobody
+    for n in range(3):
+        _answer(client, email="owner@example.cn", credit_code=credit_code(930000 + n))
+        client.post("/logout")
+        assert cost("owner@example.cn") == nobody
+    _answer(client, email="waiting@example.cn", credit_code=credit_code(930009))
+    assert cost("waiting@example.cn") == nobody == 1 + accounts.PENDING_SIGN_INS
+
+
+def test_an_account_over_a_taken_address_is_never_confirmed(sink, client, auth, make):
+    owner = make.enterprise(email="owner@example.cn")
+    admin = make.admin()
+    _answer(client, email="owner@example.cn")
+    shadow = db.session.scalar(
+        select(User).where(User.email == "owner@example.cn", User.id != owner.id)
     )
-    assert "邮箱或密码不正确" in unconfirmed
-    assert client.get("/account/team").status_code == 302
-    token = client.post(
-        "/api/v1/auth/token", json={"email": "zhang@example.cn", "password": "long-enough-pw"}
+    assert shadow.email_confirmed_at is None
+    # the banner's button sends nothing: the owner was told once
+    sink.messages.clear()
+    response = client.post(
+        "/account/confirmation/resend", data={"next": "/demands/mine"}, follow_redirects=True
     )
-    assert token.status_code == 401
-    assert re.sub(r'value="[^"]*"', "", wrong) == re.sub(r'value="[^"]*"', "", unconfirmed)
+    assert response.status_code == 200 and "确认邮件已发送" in page(response)
+    assert sink.bodies("owner@example.cn") == []
+    # a password reset of the address is the owner's, and confirms nobody else
+    client.post("/logout")
+    client.post("/password/forgot", data={"email": "owner@example.cn"})
+    (reset_mail,) = sink.bodies("owner@example.cn")
+    token = re.search(r"/password/reset/(\S+)", reset_mail).group(1)
+    from matchmaker.services import password_reset
+
+    assert password_reset.user_for(db.session, token, client.application.secret_key, 60).id == (
+        owner.id
+    )
+    # an administrator cannot confirm it either
+    login(auth, admin)
+    client.post(f"/admin/organizations/{shadow.organization_id}/confirm")
+    db.session.expire_all()
+    assert db.session.get(User, shadow.id).email_confirmed_at is None
+
+
+def test_two_registrations_of_a_free_address_the_first_link_opened_wins(sink, app):
+    first, second = app.test_client(), app.test_client()
+    _answer(first, credit_code=credit_code(940001))
+    _answer(second, credit_code=credit_code(940002), organization_name="另一家机械有限公司")
+    link_a, link_b = (_link(body) for body in sink.bodies("zhang@example.cn"))
+    assert first.get(link_b).status_code == 302
+    assert second.get(link_a).status_code == 404  # the address is taken now
+    confirmed = db.session.scalars(
+        select(User).where(User.email == "zhang@example.cn", User.email_confirmed_at.is_not(None))
+    ).all()
+    assert len(confirmed) == 1
+
+
+def test_unconfirmable_registrations_are_closed_after_a_week(sink, client, make):
+    owner = make.enterprise(email="owner@example.cn")
+    _answer(client, email="owner@example.cn", role="provider", kind="design-firm")
+    shadow = db.session.scalar(
+        select(User).where(User.email == "owner@example.cn", User.id != owner.id)
+    )
+    from matchmaker.services import providers
+
+    providers.create_provider(
+        db.session,
+        shadow,
+        {
+            "name": shadow.organization.name,
+            "kind": "design-firm",
+            "region": "yongchuan",
+            "clusters": ["nev-ice"],
+            "services": ["appearance-design"],
+            "description": "冒名的服务方",
+        },
+    )
+    db.session.commit()
+    client.post("/logout")
+    _answer(client, email="waiting@example.cn", credit_code=credit_code(950001))
+    waiting = db.session.scalar(select(User).where(User.email == "waiting@example.cn"))
+    assert registration.close_unconfirmable(db.session) == 0  # not a week yet
+    later = utcnow() + dt.timedelta(days=registration.CONFIRMATION_DAYS, hours=1)
+    assert registration.close_unconfirmable(db.session, later) == 1
+    db.session.commit()
+    db.session.expire_all()
+    closed = db.session.get(User, shadow.id)
+    assert not closed.active and closed.email != "owner@example.cn"
+    assert closed.organization.provider is None
+    assert db.session.get(User, waiting.id).active  # a free address waits as long as it likes
+    assert db.session.get(User, owner.id).active
+    assert accounts.authenticate(db.session, "owner@example.cn", "long-enough-pw") is None
 
 
 def test_a_forged_host_header_cannot_redirect_the_confirmation_link(app, sink, client):

@@ -169,19 +169,26 @@ def test_a_designer_registers_and_confirms_by_e_mail(client, auth, mail_sink):
     assert sent.status_code == 302 and sent.headers["Location"] == "/register/sent"
     user = db.session.scalar(select(User).where(User.email == "qian@example.cn"))
     assert user.role == "designer" and user.organization_id is None
-    assert auth.login("qian@example.cn", "long-enough-pw").status_code == 200  # not confirmed
+    assert "重新发送确认邮件" in page(client.get("/talent/openings"))  # signed in, unconfirmed
+    auth.logout()
+    assert auth.login("qian@example.cn", "long-enough-pw").status_code == 302
+    auth.logout()
     (body,) = mail_sink.bodies("qian@example.cn")
     assert "个人设计师" in body
     link = re.search(r"http://localhost(/register/confirm/\S+)", body).group(1)
     assert client.get(link).headers["Location"].endswith("/talent/openings")
-    assert "填写人才档案" in page(client.get("/talent/openings"))
-    # Registering the same address again tells nobody anything: the owner is mailed instead.
+    html = page(client.get("/talent/openings"))
+    assert "填写人才档案" in html and "重新发送确认邮件" not in html
+    # Registering the same address again looks the same from outside; the owner is mailed,
+    # and the new account can never be confirmed.
     auth.logout()
     again = client.post("/register/designer", data=DESIGNER)
     assert again.headers["Location"] == "/register/sent"
-    assert (
-        db.session.scalar(select(func.count(User.id)).where(User.email == "qian@example.cn")) == 1
+    assert "已有账号" in mail_sink.bodies("qian@example.cn")[-1]
+    confirmed = select(func.count(User.id)).where(
+        User.email == "qian@example.cn", User.email_confirmed_at.is_not(None)
     )
+    assert db.session.scalar(confirmed) == 1
 
 
 def test_without_e_mail_an_administrator_confirms_a_designer(client, auth, make):

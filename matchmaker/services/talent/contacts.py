@@ -26,7 +26,13 @@ from ...models import (
 )
 from ...schemas import validate
 from .. import audit
-from ..access import TALENT_CONTACT_POLICY, TALENT_PROFILE_POLICY, require_role
+from ..access import (
+    TALENT_CONTACT_POLICY,
+    TALENT_PROFILE_POLICY,
+    is_confirmed,
+    require_confirmed,
+    require_role,
+)
 from ..errors import Conflict, field_error
 from ..notifications import notify, notify_organization
 from . import needs as need_service
@@ -40,6 +46,7 @@ def send(session: Session, actor: User, profile_id: int, body: Any) -> TalentCon
     profile = TALENT_PROFILE_POLICY.require(
         actor, "contact", session.get(TalentProfile, profile_id)
     )
+    require_confirmed(actor)
     data = validate(ContactIn, body)
     need = session.get(TalentNeed, data.need_id)
     if need is None or need.organization_id != actor.organization_id:
@@ -88,6 +95,7 @@ def hireable(session: Session, actor: User, contact_id: int) -> TalentContact:
 
 def _answer(session: Session, actor: User, contact_id: int, accept: bool) -> TalentContact:
     contact = answerable(session, actor, contact_id)
+    require_confirmed(actor)
     if contact.status != S.PENDING:
         raise Conflict(_("该联系请求已答复"))
     contact.status = S.ACCEPTED if accept else S.DECLINED
@@ -173,9 +181,10 @@ def contacted_profiles(session: Session, need_id: int) -> set[int]:
     )
 
 
-def details(contact: TalentContact) -> dict[str, dict[str, str | None]] | None:
-    """Both sides' names and contact details, only once the person accepted."""
-    if contact.status not in (S.ACCEPTED, S.HIRED):
+def details(contact: TalentContact, reader: User | None) -> dict[str, dict[str, str | None]] | None:
+    """Both sides' names and contact details, only once the person accepted, and only for a
+    reader whose own address is confirmed."""
+    if contact.status not in (S.ACCEPTED, S.HIRED) or not is_confirmed(reader):
         return None
     person = contact.profile.user
     organization = contact.need.organization

@@ -16,20 +16,15 @@ An expert deleting their profile keeps their expert account, which administrator
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ...models import (
-    ApiToken,
     Expert,
-    GuideSubscription,
-    LoginSession,
     Notification,
     Role,
-    SavedSearch,
     TalentContact,
     TalentProfile,
     User,
@@ -37,7 +32,7 @@ from ...models import (
 )
 from .. import audit
 from ..access import require_role
-from ..accounts import hash_password
+from ..accounts import close_account
 from ..indexing import enqueue_talent
 from .profiles import HOLDERS, own_profile
 
@@ -145,17 +140,5 @@ def delete_data(session: Session, actor: User) -> None:
         audit.log_event(session, actor, "talent.deleted", "talent", profile.id)
         session.delete(profile)
     if actor.role == Role.DESIGNER:
-        _close_account(session, actor)
+        close_account(session, actor)
     session.flush()
-
-
-def _close_account(session: Session, user: User) -> None:
-    for model in (ApiToken, LoginSession, Notification, SavedSearch, GuideSubscription):
-        session.execute(delete(model).where(model.user_id == user.id))
-    user.email = f"deleted-{user.id}@invalid"
-    user.name = None
-    user.phone = None
-    user.locale = None
-    user.active = False
-    user.password_hash = hash_password(secrets.token_urlsafe(32))
-    audit.log_event(session, None, "user.closed", "user", user.id)

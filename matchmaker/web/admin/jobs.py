@@ -12,6 +12,7 @@ def job_labels() -> dict[str, str]:
         "send_mail": _("发送邮件"),
         "send_alert_digests": _("发送搜索订阅提醒"),
         "send_message_digests": _("发送未读消息摘要"),
+        "reveal_public_reviews": _("公开评价并更新服务方评分"),
         "render_guide": _("生成指南 PDF 与 Excel"),
         "mail_guide_subscribers": _("邮件通知指南订阅者"),
         "mail_meeting_news": _("发送对接会邮件（邀请、变更、取消）"),
@@ -20,6 +21,7 @@ def job_labels() -> dict[str, str]:
         "sweep_stale_jobs": _("检查中断的任务"),
         "purge_import_files": _("删除过期的导入文件"),
         "prune_job_records": _("清理任务记录"),
+        "close_unconfirmable_accounts": _("关闭无法确认的注册"),
     }
 
 

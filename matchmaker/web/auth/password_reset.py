@@ -3,20 +3,31 @@ confirmation mail that never came. Everyone reads the same answer; requests are 
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import EqualTo, Length
 
 from ...extensions import db
+from ...http_errors import error_response
 from ...jobs.tasks import public_base_url
 from ...link_throttle import wait_seconds
 from ...services import password_reset, registration
 from ...services.errors import ServiceError
 from ...transaction import unit_of_work
 from ..common import CHECKED_REQUIRED, apply_field_errors
+from ..links import is_local_path
 from .routes import bp
 
 
@@ -85,6 +96,27 @@ def resend_confirmation():
             db.session, email, current_app.config, public_base_url(), current_app.secret_key
         ),
     )
+
+
+@bp.post("/account/confirmation/resend")
+@login_required
+def resend_mine():
+    """The signed-in account's confirmation link again (the button of the banner every page
+    shows while the address is not confirmed), throttled like the form above."""
+    user = current_user._get_current_object()
+    wait = wait_seconds(user.email)
+    if wait is not None:
+        message = _("请求过于频繁，请 %(n)s 分钟后再试", n=max(1, round(wait / 60)))
+        response = make_response(error_response(429, message))
+        response.headers["Retry-After"] = str(wait)
+        return response
+    with unit_of_work():
+        registration.resend_to(
+            db.session, user, current_app.config, public_base_url(), current_app.secret_key
+        )
+    flash(_("确认邮件已发送到 %(email)s，请查收并打开其中的链接。", email=user.email), "success")
+    target = request.form.get("next", "")
+    return redirect(target if is_local_path(target) else url_for("main.index"))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -164,8 +164,9 @@ def register_designer():
 
 
 def _registration(form, schema, record, template: str, aliases: dict | None = None):
-    """A registration page: one answer whatever is registered already (the rest goes by
-    e-mail, ``record``'s business)."""
+    """A registration page: one answer whatever is registered already — the new account,
+    waiting for its confirmation, is signed in here — and the rest goes by e-mail
+    (``record``'s business)."""
     if request.method == "POST":
         try:
             throttle.registration_attempt()
@@ -180,13 +181,14 @@ def _registration(form, schema, record, template: str, aliases: dict | None = No
             if not form.errors and not form.form_errors:
                 try:
                     with unit_of_work():
-                        record(
+                        user = record(
                             db.session,
                             data,
                             current_app.config,
                             public_base_url(),  # SERVER_NAME when set, never a forged Host
                             current_app.secret_key,
                         )
+                        _sign_in(user, remember=False)
                 except ServiceError as exc:  # a password the policy refuses
                     apply_field_errors(form, exc.fields)
                 else:
@@ -197,7 +199,9 @@ def _registration(form, schema, record, template: str, aliases: dict | None = No
 @bp.get("/register/sent")
 def registration_sent():
     return render_template(
-        "auth/registered.html", mail_enabled=bool(current_app.config.get("MAIL_SERVER"))
+        "auth/registered.html",
+        mail_enabled=bool(current_app.config.get("MAIL_SERVER")),
+        home=home_for(current_user) if current_user.is_authenticated else url_for("main.index"),
     )
 
 

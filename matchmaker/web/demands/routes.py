@@ -26,9 +26,7 @@ from ...services import leads as lead_service
 from ...services.errors import StaleRecord, ValidationFailed
 from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
-from .. import questions
 from ..common import actor, commit_and_redirect, show_errors
-from ..confirm import ask, confirmed
 from ..search_pages import budget_band_labels
 from ..uploads import save_with_uploads, upload_folder, upload_storage
 from .forms import DemandForm, InterestForm
@@ -54,6 +52,8 @@ def _save(form: DemandForm, demand=None):
     """Validate the form and its files, then create or update; returns the demand or None."""
     user = actor()
     action = request.form.get("action", "submit")
+    if action == "submit" and not access.is_confirmed(user):
+        action = "draft"  # kept as a draft: sending it for review waits for the address
 
     def check_uploads():
         already = len(demand.attachments) - len(_remove_ids(demand)) if demand is not None else 0
@@ -115,6 +115,8 @@ def _remove_ids(demand) -> list[int]:
 
 
 def _saved_message(demand) -> str:
+    if demand.status == S.DRAFT and request.form.get("action", "submit") == "submit":
+        return _("已保存为草稿：确认邮箱后才能提交审核。")  # the address is not confirmed yet
     if demand.status == S.DRAFT:
         return _("草稿已保存")
     return _("已提交审核，审核通过后将对设计服务方公开")
@@ -185,7 +187,7 @@ def detail(demand_id: int):
     }
     if context["is_owner"]:
         received = interests.for_demand(db.session, user, demand.id)
-        context["interests"] = [(i, interests.contact(i)) for i in received]
+        context["interests"] = [(i, interests.contact(i, user)) for i in received]
         context["unread"] = conversations.unread_counts(db.session, user, received)
         context["invited"] = {
             inv.provider_id for inv in interests.invitations_for_demand(db.session, demand)
@@ -202,7 +204,8 @@ def detail(demand_id: int):
     elif user.role == Role.PROVIDER:
         own = interests.own_interest(db.session, user, demand)
         context["own_interest"] = own
-        context["contact"] = interests.contact(own) if own is not None else None
+        context["contact"] = interests.contact(own, user) if own is not None else None
+        context["invited"] = own is None and interests.is_invited(db.session, user, demand)
         context["has_profile"] = (
             user.organization is not None and user.organization.provider is not None
         )
@@ -249,15 +252,6 @@ def withdraw(demand_id: int):
     return _act(demand_id, demand_service.withdraw, _("需求已撤回"))
 
 
-@bp.post("/demands/<int:demand_id>/won")
-@login_required
-def won(demand_id: int):
-    if not confirmed():
-        demand = demand_service.managed_demand(db.session, actor(), demand_id)
-        return ask(questions.mark_won(demand), url_for(".detail", demand_id=demand_id))
-    return _act(demand_id, demand_service.mark_won, _("恭喜！需求已标记为成交"))
-
-
 @bp.post("/demands/<int:demand_id>/delete")
 @login_required
 def delete(demand_id: int):
@@ -289,7 +283,8 @@ def express(demand_id: int):
     form = InterestForm()
     try:
         with unit_of_work():
-            interests.express(db.session, user, demand_id, form.body())
+            interest = interests.express(db.session, user, demand_id, form.body())
+            interest_id, invited = interest.id, interest.invited
     except ValidationFailed as exc:
         show_errors(form, exc)
         demand = demand_service.read_demand(db.session, user, demand_id)
@@ -300,9 +295,13 @@ def express(demand_id: int):
             own_interest=None,
             contact=None,
             has_profile=True,
+            invited=interests.is_invited(db.session, user, demand),
             interest_form=form,
             search_unavailable=False,
         ), 422
+    if invited:  # the answer to an invitation goes on in its conversation
+        flash(_("已回复邀请，可以在站内沟通中继续交流"), "success")
+        return redirect(url_for("interests.show", interest_id=interest_id, _anchor="conversation"))
     flash(_("已提交合作意向，请等待需求方回复"), "success")
     return redirect(url_for(".detail", demand_id=demand_id))
 

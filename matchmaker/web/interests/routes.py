@@ -100,7 +100,7 @@ def _page(interest_id: int, forms: dict | None = None, status: int = 200):
         demand=conversation.demand,
         conversation=conversation,
         side=conversation.side,
-        contact=interests.contact(interest),
+        contact=interests.contact(interest, actor()),
         reviews=reviews,
         own_review=reviews.get(conversation.side),
         public_reviews={r.id for r in reviews.values() if deals.is_public(db.session, r)},

@@ -87,7 +87,7 @@ def need(need_id: int):
     context: dict = {"need": shown, "manages": owns(user, shown.organization_id)}
     if context["manages"]:
         sent = contacts.for_need(db.session, user, need_id)
-        context.update(contacts=sent, details={c.id: contacts.details(c) for c in sent})
+        context.update(contacts=sent, details={c.id: contacts.details(c, user) for c in sent})
         if shown.status == "open":
             try:
                 context["matches"] = matching.recommended_people(

@@ -216,9 +216,10 @@ def delete_data():
 @bp.get("/talent/contacts")
 @login_required
 def received():
-    rows = contacts.received(db.session, actor())
+    user = actor()
+    rows = contacts.received(db.session, user)
     return render_template(
-        "talent/contacts.html", rows=rows, details={c.id: contacts.details(c) for c in rows}
+        "talent/contacts.html", rows=rows, details={c.id: contacts.details(c, user) for c in rows}
     )
 
 
