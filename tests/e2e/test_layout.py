@@ -123,3 +123,32 @@ def test_english_text_and_its_quotes_take_no_cjk_glyphs(live_server, new_page):
     chinese = new_page("zh-CN")
     chinese.goto(live_server)
     assert any("CJK" in name for name in fonts_of(chinese, ".hero .lead"))
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_admin_bar_keeps_one_line_and_more_opens_the_rest(
+    live_server, new_page, meeting_and_draft, locale
+):
+    page = new_page(locale, DESKTOP)
+    login(page, live_server, "admin@e2e.cn")
+    page.goto(f"{live_server}/admin/jobs")
+    tops = page.locator(".main-nav > ul > li").evaluate_all(
+        "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
+    )
+    assert len(tops) >= 7 and len(set(tops)) == 1, tops
+    more = page.locator("details.nav-more")
+    # the page shown lives under 更多: the label is marked like a current link
+    assert more.locator("summary").evaluate("el => getComputedStyle(el).boxShadow") != "none"
+    expect(more.locator(".menu-panel")).to_be_hidden()
+    more.locator("summary").click()
+    expect(more.locator("a[aria-current=page]")).to_be_visible()
+    page.goto(f"{live_server}/admin")
+    assert more.locator("summary").evaluate("el => getComputedStyle(el).boxShadow") == "none"
+
+
+def test_more_opens_inside_a_phone_screen(live_server, new_page, meeting_and_draft):
+    page = new_page("en-US", PHONE)
+    login(page, live_server, "admin@e2e.cn")
+    page.locator("details.nav-more summary").click()
+    expect(page.locator("details.nav-more .menu-panel")).to_be_visible()
+    fits(page, "admin nav more")
