@@ -11,6 +11,7 @@ from matchmaker.extensions import db
 from matchmaker.models import DiagnosisRequest, utcnow
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts
+from matchmaker.services.diagnosis import arrangements, reports, requests
 from tests.factories import PASSWORD
 from tests.web.pages import CONFIRMED, errors_of, login, page
 
@@ -115,3 +116,49 @@ def test_others_do_not_see_a_request(client, auth, make):
         auth.logout()
         login(auth, outsider)
         assert client.get(f"/diagnosis/{request.id}").status_code == 404
+
+
+def _recommendation_rows(html: str) -> int:
+    return html.count('class="recommendation-row"')
+
+
+def test_a_draft_keeps_every_recommendation_and_the_form_grows_on_request(client, auth, make):
+    admin, factory = make.admin(), make.enterprise(name="璧山摩托车有限公司")
+    expert = _expert(make, admin)
+    visit = requests.create_request(
+        db.session,
+        factory,
+        {"product_line": "踏板摩托车", "problems": "造型老气", "cluster": "motorcycle"},
+    )
+    arrangements.assign_expert(db.session, admin, visit.id, expert.id)
+    when = to_local(utcnow()) + dt.timedelta(days=3)
+    arrangements.schedule(
+        db.session, admin, visit.id, {"visit_at": when.isoformat(), "place": "厂"}
+    )
+    titles = [f"第{n}项建议标题" for n in range(1, 7)]  # more than a new report's rows
+    draft = {"service": "appearance-design", "priority": "medium"}
+    reports.file_report(
+        db.session,
+        expert.user,
+        visit.id,
+        {
+            "summary": "需改型",
+            "findings": "造型陈旧",
+            "recommendations": [{**draft, "title": title} for title in titles],
+        },
+    )
+    db.session.commit()
+
+    login(auth, expert.user)
+    shown = page(client.get(f"/diagnosis/{visit.id}"))
+    assert all(title in shown for title in titles)
+    assert _recommendation_rows(shown) == len(titles) + 2  # its own rows and two blank ones
+
+    form = {"summary": "需改型", "findings": "造型陈旧", "action": "add_row"}
+    for index, title in enumerate(titles):
+        form |= {f"recommendations-{index}-title": title, f"recommendations-{index}-service": ""}
+    grown = client.post(f"/diagnosis/{visit.id}/report", data=form)
+    assert grown.status_code == 200 and _recommendation_rows(page(grown)) == len(titles) + 1
+    db.session.expire_all()
+    saved = db.session.get(DiagnosisRequest, visit.id).report.recommendations
+    assert [r.service for r in saved] == ["appearance-design"] * len(titles)  # nothing saved

@@ -67,10 +67,15 @@ class RecommendationIn(Strict):
     rules: ClassVar = (NotBelow("budget_min", "budget_max"),)
 
 
+MAX_RECOMMENDATIONS = 20  # a visit report, not a catalogue
+
+
 class ReportIn(Strict):
     """Body of PUT /api/v1/diagnosis-requests/{id}/report (the assigned expert)."""
 
     summary: Annotated[str, Field(min_length=1, max_length=5000)]
     findings: LongText
-    recommendations: Annotated[list[RecommendationIn], Field(min_length=1, max_length=20)]
+    recommendations: Annotated[
+        list[RecommendationIn], Field(min_length=1, max_length=MAX_RECOMMENDATIONS)
+    ]
     submit: bool = Field(False, description="true files the report (final); false keeps a draft")

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 
+from ...services.diagnosis.inputs import MAX_RECOMMENDATIONS
 from ..common import (
     MARKED_REQUIRED,
     CheckboxesField,
@@ -14,7 +15,8 @@ from ..common import (
     without_blanks,
 )
 
-REPORT_ROWS = 5
+# A new report offers three rows; one being edited, its own rows and two blank ones.
+FIRST_ROWS, BLANK_ROWS = 3, 2
 
 
 class RequestForm(FlaskForm):
@@ -93,7 +95,7 @@ class ReportForm(FlaskForm):
         _l("诊断结论"), MARKED_REQUIRED, render_kw={"rows": 3, "maxlength": 5000}
     )
     findings = TextAreaField(_l("发现的问题"), MARKED_REQUIRED, render_kw={"rows": 6})
-    recommendations = FieldList(FormField(RecommendationForm), min_entries=REPORT_ROWS)
+    recommendations = FieldList(FormField(RecommendationForm), min_entries=FIRST_ROWS)
 
     def set_choices(self) -> None:
         priorities = [
@@ -105,8 +107,20 @@ class ReportForm(FlaskForm):
             row.form.service.choices = taxonomy_choices("services", blank=True)
             row.form.priority.choices = priorities
 
+    def add_rows(self, count: int) -> None:
+        """Room to write more, up to what a report may hold (a new row's choices come later)."""
+        while count > 0 and len(self.recommendations) < MAX_RECOMMENDATIONS:
+            self.recommendations.append_entry()
+            count -= 1
+
+    def can_add_rows(self) -> bool:
+        return len(self.recommendations) < MAX_RECOMMENDATIONS
+
     def fill(self, report) -> None:
+        """Every saved recommendation gets its row (none is dropped on the next save)."""
         self.summary.data, self.findings.data = report.summary, report.findings
+        wanted = max(FIRST_ROWS, len(report.recommendations) + BLANK_ROWS)
+        self.add_rows(wanted - len(self.recommendations))
         for row, rec in zip(self.recommendations, report.recommendations, strict=False):
             row.form.service.data, row.form.title.data = rec.service, rec.title
             row.form.description.data, row.form.priority.data = rec.description, rec.priority

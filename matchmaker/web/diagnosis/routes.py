@@ -189,8 +189,13 @@ def _row_errors(form: ReportForm, exc: ValidationFailed) -> ValidationFailed:
 @login_required
 def report(request_id: int):
     user = actor()
-    submit = request.form.get("action") == "submit"
+    action = request.form.get("action")
+    submit = action == "submit"
     form = ReportForm()
+    if action == "add_row":  # nothing is saved: the same form comes back one row longer
+        form.add_rows(1)
+        form.set_choices()
+        return _detail_page(request_id, report_form=form)
     form.set_choices()
     if submit and not confirmed():
         shown = requests.read_request(db.session, user, request_id)
