@@ -2,10 +2,10 @@
 
 Over HTTP, each round gives an enterprise room for two files and sends six uploads at once
 through separate browsers: three new demands with an attachment and three messages with one.
-Before the reservation five of the six were stored (messages did not count at all). The
-threaded test server seldom runs two uploads' few milliseconds between reading the total and
-committing at the same time, so a second test holds one upload's transaction open and runs
-another in a session of its own: it must wait, then count the first.
+Before the reservation five of the six were stored on SQLite (messages did not count at all);
+counting them without the lock still stored all six on PostgreSQL. The second test makes the
+interleaving certain: one upload's transaction is held open after it reserved its space, and
+another, in a session of its own, must wait for it and then count it.
 """
 
 from __future__ import annotations
