@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from search import parse_nodes
@@ -90,6 +90,18 @@ class Settings(BaseSettings):
     def _nodes(cls, value: str | None) -> str | None:
         """One URL or several, comma-separated: every one must be an http(s) address."""
         return None if value is None else ",".join(parse_nodes(value))
+
+    @model_validator(mode="after")
+    def _mailed_links_need_the_public_address(self) -> Settings:
+        """E-mailed links (password resets, confirmations, invitations) must point at the
+        public address: without SERVER_NAME they would follow the Host header of whoever
+        asked, and a reset requested with a forged Host would mail the owner a link to the
+        asker's server."""
+        if self.MAIL_SERVER and not self.SERVER_NAME:
+            raise ValueError(
+                "SERVER_NAME must be set when MAIL_SERVER is: e-mailed links point at it"
+            )
+        return self
 
     @field_validator("DATABASE_URL")
     @classmethod

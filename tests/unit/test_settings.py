@@ -113,6 +113,16 @@ def test_bad_values_stop_the_start_naming_the_variable(environment, name, value)
     assert name in str(caught.value)
 
 
+def test_mail_needs_the_public_address(environment):
+    """A reset link must never be built from the Host header of whoever asked for it."""
+    environment.setenv("MAIL_SERVER", "smtp.example.cn")
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    assert "SERVER_NAME must be set when MAIL_SERVER is" in str(caught.value)
+    environment.setenv("SERVER_NAME", "matchmaker.example.cn")
+    assert Settings().flask_config()["SERVER_NAME"] == "matchmaker.example.cn"
+
+
 def test_api_limits_come_from_the_environment(environment, app_config, request):
     """The app (created after the environment is set) applies the body and sign-in limits."""
     environment.setenv("API_MAX_BODY_BYTES", "2000")

@@ -34,6 +34,16 @@ def test_same_answer_whether_or_not_the_address_exists(client, make, mail_sink):
     assert "/password/reset/" in mail_sink.bodies(user.email)[0]
 
 
+def test_a_forged_host_header_cannot_redirect_the_reset_link(app, client, make, mail_sink):
+    """Asking for another person's reset with Host: evil.test must not mail that person a
+    link to evil.test (where clicking it would hand the token over)."""
+    app.config.update(SERVER_NAME="mm.example.cn", PREFERRED_URL_SCHEME="https")
+    user = make.enterprise(email="zhang@example.cn")
+    client.post("/password/forgot", data={"email": user.email}, headers={"Host": "evil.test"})
+    (body,) = mail_sink.bodies(user.email)
+    assert "https://mm.example.cn/password/reset/" in body and "evil.test" not in body
+
+
 def test_a_link_sets_a_new_password_once_and_ends_other_sign_ins(client, auth, make, mail_sink):
     user = make.enterprise(email="zhang@example.cn")
     token, _expires = api_tokens.issue(db.session, user, 1)
