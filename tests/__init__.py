@@ -1,0 +1,1 @@
+"""The test suite: real PostgreSQL or SQLite, real Elasticsearch, real Chromium."""

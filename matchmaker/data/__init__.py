@@ -1,0 +1,1 @@
+"""Data shipped with the app: the taxonomy, the talent vocabularies and the demo data set."""

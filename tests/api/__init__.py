@@ -1,0 +1,1 @@
+"""Tests of the JSON API against its contract (API.md) and its OpenAPI document."""

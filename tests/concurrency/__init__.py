@@ -1,0 +1,1 @@
+"""Tests of two people (or workers) changing the same records at once."""

@@ -1,0 +1,1 @@
+"""End-to-end tests: the main flows in headless Chromium."""

@@ -1,0 +1,1 @@
+"""Tests of the services, jobs and commands against a real database."""

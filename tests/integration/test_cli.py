@@ -1,3 +1,5 @@
+"""The command line: creating users (and their organisations) and refusing bad input."""
+
 from sqlalchemy import select
 
 from matchmaker.models import Organization, User

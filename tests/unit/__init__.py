@@ -1,0 +1,1 @@
+"""Tests of small pure functions: no database, no server."""

@@ -1,3 +1,5 @@
+"""Validators: unified social credit codes (GB 32100 check character) and mobile numbers."""
+
 import pytest
 
 from matchmaker.validators import credit_code_check_char, normalise_credit_code, normalise_mobile
