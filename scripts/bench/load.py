@@ -522,7 +522,10 @@ FINDINGS = [
     "matches alone 45 requests/s (p50 969 ms). The pairs already recorded are now "
     "looked up first and only new ones written, with one insert statement compiled once "
     "(the rows inlined into it made a new statement to compile at every reading: 2.7 → "
-    "0.7 ms). In the run above: matches alone 82 requests/s, no error in either mix.",
+    "0.7 ms). In the load run after these changes (with the matcher's vector work, before "
+    "its re-ranking trees; load average 2-12): matches alone 82 requests/s, no error in "
+    "either mix, embedded 237 against 1,799 requests/s (0.13×, p99 752 ms), Elasticsearch "
+    "156 against 1,887 (0.08×, p99 599 ms).",
     "- **The ratings of a page of providers** were a SQL expression built anew per request "
     "(two correlated `EXISTS`, aliases): building it cost more than running it. It is built "
     "once, with the cut-off date and the ids as parameters: provider search 4.2-5.3 → "
@@ -532,10 +535,11 @@ FINDINGS = [
     "(one more), and the reasons' sentences are remembered per language and parameters "
     "(≈ 3 µs each instead of several translations and look-ups).",
     "- **What dominates now: CPU per request.** The server's own CPU per request (last "
-    "column above) puts the mix at 5.4 ms (embedded) and 6.3 ms (Elasticsearch) against "
-    "the cheapest route's 0.6-0.7 ms. Two workers on two cores can only serve the mix at "
+    "column) put the mix at 5.4 ms (embedded) and 6.3 ms (Elasticsearch) in that run, and "
+    "at 7.4 and 8.7 ms in the run above, against the cheapest route's 0.6-0.8 ms. Two "
+    "workers on two cores can only serve the mix at "
     "≥ 0.3× the cheapest route if a mix request costs ≤ 3.3× as much CPU, ≈ 2.2 ms: the "
-    "target is out of reach without cutting matches (12-13 ms, over half of the mix's CPU) "
+    "target is out of reach without cutting matches (12-18 ms, over half of the mix's CPU) "
     "by about three quarters. Where a matches request's time went (process time per part, "
     "150 requests, before the matcher's vector work): the matcher itself ≈ 4.9 ms "
     "(embedded: the demand's text analysis and the "
@@ -550,8 +554,9 @@ FINDINGS = [
     "- **Left**: who is damped should be read from counts kept per provider (refreshed by a "
     "job), not counted at every reading; match results could be kept per demand and index "
     "generation; the search lists could load plain rows instead of ORM objects; the term "
-    "statistics of a search could be cached per query text. The load run above was "
-    "measured with the matcher's vector work but before its re-ranking trees (see the "
-    "search benchmark), which add CPU to every match.",
+    "statistics of a search could be cached per query text. The run above is the code "
+    "with the matcher's re-ranking trees (see the search benchmark): a match costs the "
+    "server 15.8 ms (embedded) and 18.0 ms (Elasticsearch) of CPU against 11.8 and 12.7 ms "
+    "before them, and matches' timeouts are back.",
     "",
 ]
