@@ -19,7 +19,7 @@ from ...services.accreditation.inputs import MATERIALS
 from ...services.errors import ServiceError, ValidationFailed
 from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
-from ..common import show_errors
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
 from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import decide_accreditation
@@ -29,10 +29,6 @@ from .forms import ApplicationForm, CheckForm, DecisionForm, RoundForm
 bp = Blueprint("accreditation", __name__)
 S = AccreditationStatus
 STATUSES = ("open", *S.ALL)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _back(accreditation_id: int):
@@ -51,7 +47,7 @@ def _own_cases():
 @bp.get("/accreditation")
 @login_required
 def index():
-    user = _actor()
+    user = actor()
     status = request.args.get("status") or None
     status = status if status in STATUSES else None
     context = {
@@ -91,7 +87,7 @@ def new_round():
     if request.method == "POST":
         try:
             with unit_of_work():
-                rounds.create_round(db.session, _actor(), form.body())
+                rounds.create_round(db.session, actor(), form.body())
         except ValidationFailed as exc:
             show_errors(form, exc)
             return render_template("accreditation/round_form.html", form=form), 422
@@ -131,7 +127,7 @@ def _save(form, body, write):
             accreditation = write(body)
             if uploads:
                 _row, written = applications.add_files(
-                    db.session, _actor(), accreditation.id, uploads, upload_storage()
+                    db.session, actor(), accreditation.id, uploads, upload_storage()
                 )
         return accreditation
     except ServiceError as exc:
@@ -145,7 +141,7 @@ def _save(form, body, write):
 @bp.route("/accreditation/new", methods=["GET", "POST"])
 @login_required
 def new():
-    user = _actor()
+    user = actor()
     if user.role != Role.PROVIDER:
         abort(403)
     kind = "record" if request.args.get("kind") == "record" else "apply"
@@ -173,7 +169,7 @@ def new():
 @login_required
 def edit(accreditation_id: int):
     """A returned application, completed and sent back to the check."""
-    user = _actor()
+    user = actor()
     item = ACCREDITATION_POLICY.require(
         user, "complete", applications.read(db.session, user, accreditation_id)
     )
@@ -196,7 +192,7 @@ def edit(accreditation_id: int):
 @bp.get("/accreditation/<int:accreditation_id>/files/<int:attachment_id>")
 @login_required
 def file(accreditation_id: int, attachment_id: int):
-    return private_file(applications.file_of(db.session, _actor(), accreditation_id, attachment_id))
+    return private_file(applications.file_of(db.session, actor(), accreditation_id, attachment_id))
 
 
 # --- the application's page ------------------------------------------------------------------
@@ -209,7 +205,7 @@ def detail(accreditation_id: int):
 
 
 def _detail_page(accreditation_id: int, status: int = 200, **forms):
-    user = _actor()
+    user = actor()
     item = applications.read(db.session, user, accreditation_id)
     shown, panel = reviews.panel_shown_to(user, item)
     administers = ACCREDITATION_POLICY.can(user, "administer", item)
@@ -269,7 +265,7 @@ def check(accreditation_id: int):
         body["missing"] = list(form.missing.data or [])
     try:
         with unit_of_work():
-            applications.check(db.session, _actor(), accreditation_id, body)
+            applications.check(db.session, actor(), accreditation_id, body)
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
@@ -284,7 +280,7 @@ def check(accreditation_id: int):
 def seat(accreditation_id: int):
     expert_id = request.form.get("expert_id", type=int)
     attempt(
-        lambda: reviews.assign_reviewer(db.session, _actor(), accreditation_id, expert_id),
+        lambda: reviews.assign_reviewer(db.session, actor(), accreditation_id, expert_id),
         _("已分派评审专家"),
     )
     return _back(accreditation_id)
@@ -293,7 +289,7 @@ def seat(accreditation_id: int):
 @bp.post("/accreditation/<int:accreditation_id>/scores")
 @login_required
 def score(accreditation_id: int):
-    user = _actor()
+    user = actor()
     item = applications.read(db.session, user, accreditation_id)
     refused = submit_scores(
         reviews.criteria(item),
@@ -309,7 +305,7 @@ def score(accreditation_id: int):
 @bp.post("/accreditation/<int:accreditation_id>/decision")
 @login_required
 def decide(accreditation_id: int):
-    user = _actor()
+    user = actor()
     approve = request.form.get("decision") == "approve"
     form = DecisionForm()
     if not confirmed():

@@ -18,14 +18,10 @@ from ...services.access import COMMON_NEED_POLICY
 from ...services.common_needs import answers, detection, projects
 from ...services.errors import ServiceError, ValidationFailed
 from ...transaction import unit_of_work
-from ..common import blank_to_none
+from ..common import actor, blank_to_none
 from ..panels import attempt
 
 bp = Blueprint("common_needs", __name__)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _back(need_id: int):
@@ -40,7 +36,7 @@ def _act(need_id: int, action, done: str):
 @bp.get("/common-needs")
 @login_required
 def index():
-    return render_template("common_needs/index.html", rows=projects.list_for(db.session, _actor()))
+    return render_template("common_needs/index.html", rows=projects.list_for(db.session, actor()))
 
 
 @bp.get("/common-needs/proposals")
@@ -52,7 +48,7 @@ def proposals():
     cluster = request.args.get("cluster") or None
     error, rows = None, []
     try:
-        rows = detection.proposals(db.session, _actor(), raw, cluster)
+        rows = detection.proposals(db.session, actor(), raw, cluster)
     except ValidationFailed as exc:
         error = exc.message
     return render_template(
@@ -71,7 +67,7 @@ def create():
     }
     try:
         with unit_of_work():
-            need = projects.create(db.session, _actor(), body)
+            need = projects.create(db.session, actor(), body)
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
@@ -84,7 +80,7 @@ def create():
 @bp.get("/common-needs/<int:need_id>")
 @login_required
 def detail(need_id: int):
-    user = _actor()
+    user = actor()
     need = projects.read(db.session, user, need_id)
     context = {
         "need": need,
@@ -113,7 +109,7 @@ def membership(need_id: int):
     join = request.form.get("join") == "1"
     return _act(
         need_id,
-        lambda: projects.respond(db.session, _actor(), need_id, {"join": join}),
+        lambda: projects.respond(db.session, actor(), need_id, {"join": join}),
         _("已加入共性需求") if join else _("已婉拒"),
     )
 
@@ -125,7 +121,7 @@ def invite(need_id: int):
     score = request.form.get("score", type=float)
     return _act(
         need_id,
-        lambda: answers.invite(db.session, _actor(), need_id, provider_id, score),
+        lambda: answers.invite(db.session, actor(), need_id, provider_id, score),
         _("已邀请服务方"),
     )
 
@@ -137,7 +133,7 @@ def answer(need_id: int):
         "interested": request.form.get("interested") == "1",
         "note": (request.form.get("note") or "").strip(),
     }
-    return _act(need_id, lambda: answers.answer(db.session, _actor(), need_id, body), _("已答复"))
+    return _act(need_id, lambda: answers.answer(db.session, actor(), need_id, body), _("已答复"))
 
 
 @bp.post("/common-needs/<int:need_id>/choice")
@@ -146,7 +142,7 @@ def choose(need_id: int):
     provider_id = request.form.get("provider_id", type=int)
     return _act(
         need_id,
-        lambda: answers.choose(db.session, _actor(), need_id, provider_id),
+        lambda: answers.choose(db.session, actor(), need_id, provider_id),
         _("已选定服务方，参与企业和服务方已收到通知"),
     )
 
@@ -163,6 +159,6 @@ def outcome(need_id: int):
     }
     return _act(
         need_id,
-        lambda: answers.record_outcome(db.session, _actor(), need_id, body),
+        lambda: answers.record_outcome(db.session, actor(), need_id, body),
         _("已记录结果"),
     )

@@ -37,7 +37,7 @@ from ...services.guides import pdf as guide_pdf
 from ...taxonomy import get_taxonomy
 from ...transaction import commit, unit_of_work
 from .. import charts, questions
-from ..common import apply_field_errors, commit_and_redirect
+from ..common import actor, apply_field_errors, commit_and_redirect
 from ..confirm import ask, confirmed
 from ..decorators import admin_required
 from ..links import is_local_path
@@ -53,10 +53,6 @@ def _locale() -> str:
     from .. import locale
 
     return locale()
-
-
-def _actor():
-    return current_user if current_user.is_authenticated else None
 
 
 def page_charts(guide, trend: list[dict]) -> dict:
@@ -93,7 +89,7 @@ def index():
         "guides/index.html",
         kind=kind,
         editions=guides.list_published(db.session, kind),
-        subscribed=guides.is_subscribed(db.session, _actor()),
+        subscribed=guides.is_subscribed(db.session, actor()),
         action=ActionForm(),
         gl=labels,
     )
@@ -107,7 +103,7 @@ def publish_question(guide):
 
 @bp.get("/guides/<int:guide_id>")
 def show(guide_id: int):
-    guide = guides.get_visible(db.session, _actor(), guide_id)
+    guide = guides.get_visible(db.session, actor(), guide_id)
     trend = guides.trend(db.session, guide)
     if guide.kind == "talent":
         return _show_talent(guide, trend)
@@ -119,7 +115,7 @@ def show(guide_id: int):
         trend=trend,
         charts=page_charts(guide, trend),
         previous=guides.previous_of(db.session, guide),
-        subscribed=guides.is_subscribed(db.session, _actor()),
+        subscribed=guides.is_subscribed(db.session, actor()),
         action=ActionForm(),
         gl=labels,
         editions=guides.list_published(db.session),
@@ -151,7 +147,7 @@ def _show_talent(guide, trend: list[dict]):
                 {key: [p[key] for p in trend] for key in ("open_places", "people")},
             ),
         },
-        subscribed=guides.is_subscribed(db.session, _actor()),
+        subscribed=guides.is_subscribed(db.session, actor()),
         action=ActionForm(),
         gl=labels,
         editions=guides.list_published(db.session, "talent"),
@@ -165,7 +161,7 @@ EDITION_MAX_AGE = 86400  # editions never change; a day keeps caches from holdin
 def _download(guide_id: int, fmt: str) -> Response:
     """A published edition's stored file (rendered once after publication); an
     administrator's draft preview rendered on the spot and never cached."""
-    guide = guides.get_visible(db.session, _actor(), guide_id)
+    guide = guides.get_visible(db.session, actor(), guide_id)
     locale = _edition_locale()
     name = guide_pdf.filename(guide, fmt, locale)
     folder = current_app.config["UPLOAD_FOLDER"]

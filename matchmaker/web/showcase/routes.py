@@ -18,7 +18,7 @@ from ...services.errors import ServiceError, ValidationFailed
 from ...services.showcase import entries, gallery, selection
 from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
-from ..common import show_errors
+from ..common import actor, show_errors
 from ..confirm import ask, confirmed
 from ..panels import ScoreForm, attempt, submit_scores
 from ..questions import announce_winners
@@ -26,10 +26,6 @@ from ..uploads import private_file, upload_folder, upload_storage
 from .forms import EntryForm, YearForm
 
 bp = Blueprint("showcase", __name__)
-
-
-def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _back(entry_id: int):
@@ -61,7 +57,7 @@ def index():
 @bp.get("/showcase/entries")
 @login_required
 def mine():
-    user = _actor()
+    user = actor()
     return render_template(
         "showcase/entries.html",
         rows=entries.list_for(db.session, user),
@@ -79,7 +75,7 @@ def new_year():
     if request.method == "POST":
         try:
             with unit_of_work():
-                year = selection.create_year(db.session, _actor(), form.body())
+                year = selection.create_year(db.session, actor(), form.body())
         except ValidationFailed as exc:
             show_errors(form, exc)
             return render_template("showcase/year_form.html", form=form), 422
@@ -108,7 +104,7 @@ def _uploads(form):
 @bp.route("/showcase/submit", methods=["GET", "POST"])
 @login_required
 def submit():
-    user = _actor()
+    user = actor()
     if user.role != Role.PROVIDER:
         abort(403)
     year = selection.get_year(db.session, request.args.get("year", type=int) or 0)
@@ -144,7 +140,7 @@ def entry(entry_id: int):
 
 
 def _entry_page(entry_id: int, status: int = 200, **forms):
-    user = _actor()
+    user = actor()
     item = entries.read(db.session, user, entry_id)
     shown, panel = selection.panel_shown_to(user, item)
     in_selection = item.year.announced_at is None and item.status in (
@@ -181,7 +177,7 @@ def _entry_page(entry_id: int, status: int = 200, **forms):
 
 @bp.get("/showcase/<int:entry_id>/images/<int:attachment_id>")
 def image(entry_id: int, attachment_id: int):
-    return private_file(entries.image_of(db.session, _actor(), entry_id, attachment_id))
+    return private_file(entries.image_of(db.session, actor(), entry_id, attachment_id))
 
 
 @bp.post("/showcase/<int:entry_id>/reviewers")
@@ -189,7 +185,7 @@ def image(entry_id: int, attachment_id: int):
 def seat(entry_id: int):
     expert_id = request.form.get("expert_id", type=int)
     attempt(
-        lambda: selection.assign_reviewer(db.session, _actor(), entry_id, expert_id),
+        lambda: selection.assign_reviewer(db.session, actor(), entry_id, expert_id),
         _("已分派评审专家"),
     )
     return _back(entry_id)
@@ -198,7 +194,7 @@ def seat(entry_id: int):
 @bp.post("/showcase/<int:entry_id>/scores")
 @login_required
 def score(entry_id: int):
-    user = _actor()
+    user = actor()
     item = entries.read(db.session, user, entry_id)
     refused = submit_scores(
         selection.criteria(item),
@@ -224,7 +220,7 @@ def year(year_id: int):
 
 def _year_page(year_id: int, status: int = 200, errors: list[str] | None = None):
     item = selection.get_year(db.session, year_id)
-    rows = selection.ranking(db.session, _actor(), year_id)
+    rows = selection.ranking(db.session, actor(), year_id)
     return (
         render_template("showcase/year.html", year=item, rows=rows, errors=errors or []),
         status,
@@ -240,7 +236,7 @@ def _picked() -> dict:
 def shortlist(year_id: int):
     try:
         with unit_of_work():
-            selection.shortlist(db.session, _actor(), year_id, _picked())
+            selection.shortlist(db.session, actor(), year_id, _picked())
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
@@ -252,7 +248,7 @@ def shortlist(year_id: int):
 @bp.post("/showcase/years/<int:year_id>/winners")
 @login_required
 def winners(year_id: int):
-    user = _actor()
+    user = actor()
     if not confirmed():
         item = selection.get_year(db.session, year_id)
         if not user.is_admin:
