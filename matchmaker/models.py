@@ -522,25 +522,37 @@ class ProposalRevision(db.Model):
 
 
 class Message(db.Model):
-    """A message between the two sides of an interest (站内沟通); with a price and timeline it
-    is a counter-offer. ``body`` is stored as shown: masked when sent before acceptance."""
+    """A message of a conversation (站内沟通): between the two sides of an interest, or among
+    the participants of a common-need project; with a price and timeline it is a
+    counter-offer. ``body`` is stored as shown: masked when sent before acceptance (before a
+    provider is chosen, for a project)."""
 
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interest_id: Mapped[int] = mapped_column(
+    interest_id: Mapped[int | None] = mapped_column(
         ForeignKey("interests.id", ondelete="CASCADE"), index=True
     )
+    common_need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("common_needs.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    side: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(16))  # enterprise | provider | admin (projects)
+    # the writing organisation of a project message (whose quota its files count against;
+    # None for an administrator); an interest's message has its side's organisation
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL")
+    )
     body: Mapped[str] = mapped_column(Text)
     masked: Mapped[bool] = mapped_column(Boolean, default=False)
     price: Mapped[int | None] = mapped_column(Integer)
     timeline_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    interest: Mapped[Interest] = relationship()
+    interest: Mapped[Interest | None] = relationship()
+    common_need: Mapped[CommonNeed | None] = relationship()
     author: Mapped[User | None] = relationship()
+    organization: Mapped[Organization | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
 
 
@@ -550,31 +562,40 @@ class ConversationRead(db.Model):
     __tablename__ = "conversation_reads"
     __table_args__ = (
         UniqueConstraint("interest_id", "user_id", name="uq_conversation_reads_interest_user"),
+        UniqueConstraint("common_need_id", "user_id", name="uq_conversation_reads_need_user"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interest_id: Mapped[int] = mapped_column(ForeignKey("interests.id", ondelete="CASCADE"))
+    interest_id: Mapped[int | None] = mapped_column(ForeignKey("interests.id", ondelete="CASCADE"))
+    common_need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("common_needs.id", ondelete="CASCADE")
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     last_read_id: Mapped[int] = mapped_column(Integer, default=0)
     mailed_up_to: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ConversationReport(db.Model):
-    """One side asks the administrators to look at a conversation; while the report is open
-    (and only then) administrators may read it."""
+    """A participant asks the administrators to look at a conversation; while the report on an
+    interest's conversation is open (and only then) administrators may read it (they take
+    part in a project's anyway)."""
 
     __tablename__ = "conversation_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interest_id: Mapped[int] = mapped_column(
+    interest_id: Mapped[int | None] = mapped_column(
         ForeignKey("interests.id", ondelete="CASCADE"), index=True
+    )
+    common_need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("common_needs.id", ondelete="CASCADE"), index=True
     )
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    interest: Mapped[Interest] = relationship()
+    interest: Mapped[Interest | None] = relationship()
+    common_need: Mapped[CommonNeed | None] = relationship()
     reporter: Mapped[User | None] = relationship()
 
 

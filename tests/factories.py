@@ -7,9 +7,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matchmaker.models import Demand, DemandStatus, Interest, Provider, TalentNeed, User
+from matchmaker.models import (
+    CommonNeed,
+    Demand,
+    DemandStatus,
+    Interest,
+    Provider,
+    TalentNeed,
+    User,
+)
 from matchmaker.schemas import RegistrationIn
 from matchmaker.services import accounts, demands, interests, providers, registration
+from matchmaker.services.common_needs import answers, projects
 from matchmaker.services.talent import needs as talent_needs
 from matchmaker.services.talent import profiles as talent_profiles
 from matchmaker.transaction import commit
@@ -188,5 +197,28 @@ class Factories:
             **fields,
         }
         need = talent_needs.create_need(self.session, owner, body)
+        self._commit()
+        return need
+
+    def common_need(
+        self,
+        admin: User,
+        demands: list[Demand],
+        joined: list[User] = (),
+        invited: list[User] = (),
+        title: str = "头盔外观共性设计",
+    ) -> CommonNeed:
+        """A common-need project of ``demands`` (one cluster, different enterprises) that the
+        ``joined`` enterprise users opted in to, the ``invited`` providers invited to."""
+        need = projects.create(
+            self.session,
+            admin,
+            {"demand_ids": [d.id for d in demands], "title": title, "brief": "共同委托一套方案",
+             "threshold": 0.7},
+        )  # fmt: skip
+        for owner in joined:
+            projects.respond(self.session, owner, need.id, {"join": True})
+        for provider_user in invited:
+            answers.invite(self.session, admin, need.id, provider_user.organization.provider.id)
         self._commit()
         return need

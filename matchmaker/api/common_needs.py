@@ -1,5 +1,5 @@
 """Cluster common needs: proposed groups, projects, enterprises opting in, providers ranked
-for the group, invited, answering and chosen, and the outcome."""
+for the group, invited, answering and chosen, the outcome, and the project's conversation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pydantic import Field
 from ..extensions import db
 from ..schemas import Strict, validate
 from ..search_engine import get_search
-from ..services.common_needs import answers, detection, projects
+from ..services import conversations
+from ..services.common_needs import answers, conversation, detection, projects
 from ..services.common_needs.answers import AnswerIn, OutcomeIn
 from ..services.common_needs.projects import CommonNeedIn, MembershipIn
 from ..transaction import commit
@@ -199,3 +200,52 @@ def common_need_outcome(need_id: int, body: dict) -> s.CommonNeedOut:
     need = answers.record_outcome(db.session, current_api_user(), need_id, body)
     commit()
     return _shown(need)
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/messages",
+    "GET",
+    summary="The project's own conversation (participants)",
+    tag=TAG,
+    response=s.ProjectMessageList,
+    errors=(401, 404),
+    description="Participants only: administrators, the enterprises that opted in, the invited "
+    "providers that have not declined (once a provider is chosen, only that one). Anyone else, "
+    "an enterprise that has not opted in included: 404. Until a provider is chosen a provider "
+    "reads the enterprises as 参与企业 N, never their names. Reading marks the messages read.",
+)
+def common_need_messages(need_id: int) -> s.ProjectMessageList:
+    user = current_api_user()
+    need, _side = conversation.readable(db.session, user, need_id)
+    unread = conversation.unread_counts(db.session, user, [need]).get(need.id, 0)
+    talk = conversation.read(db.session, user, need_id)
+    commit()
+    return s.ProjectMessageList(
+        need_id=need.id,
+        unread=unread,
+        items=[out.project_message(m, talk) for m in talk.messages],
+    )
+
+
+@route(
+    f"/common-needs/<{ID}:need_id>/messages",
+    "POST",
+    summary="Write to the project's conversation (participants)",
+    tag=TAG,
+    body=conversations.MessageIn,
+    response=s.ProjectMessageOut,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="Participants only (404 for anyone else). Until a provider is chosen, phone "
+    "numbers, e-mail addresses, WeChat ids and QQ numbers in `body` are replaced by `[***]` and "
+    "`masked` is true. A closed project → 409. Files are attached on the conversation's page.",
+)
+def common_need_post_message(need_id: int, body: dict) -> s.ProjectMessageOut:
+    user = current_api_user()
+    message, _written = conversation.post(db.session, user, need_id, body)
+    commit()
+    need, side = conversation.readable(db.session, user, need_id)
+    talk = conversation.ProjectConversation(
+        need, side, [], conversation.knows_enterprises(user, need)
+    )
+    return out.project_message(message, talk)

@@ -972,6 +972,27 @@ class CommonNeedList(Out):
     items: list[CommonNeedOut]
 
 
+class ProjectMessageAuthor(Out):
+    side: Literal["enterprise", "provider", "admin"]
+    name: str = Field(
+        description="The provider's name; 平台管理员 for an administrator; an enterprise's name "
+        "for administrators, the enterprises and the chosen provider, otherwise 参与企业 N"
+    )
+
+
+class ProjectMessageOut(MessageOut):
+    author: ProjectMessageAuthor
+    body: str = Field(
+        description="As stored: contact details masked when sent before a provider was chosen"
+    )
+
+
+class ProjectMessageList(Out):
+    need_id: int
+    unread: int = Field(description="Messages of other participants unread before this call")
+    items: list[ProjectMessageOut] = Field(description="Oldest first")
+
+
 class CommonNeedMatches(Out):
     need_id: int
     items: list[MatchItem] = Field(description="Best first; scores are non-increasing")

@@ -418,16 +418,28 @@ def author_name(message: Message) -> str:
     return _("需求方")
 
 
+def _message_fields(row: Message) -> dict:
+    return {
+        "id": row.id,
+        "body": row.body,
+        "price": row.price,
+        "timeline_days": row.timeline_days,
+        "created_at": utc(row.created_at),
+        "masked": row.masked,
+        "attachments": [attachment(a) for a in row.attachments],
+    }
+
+
 def message(row: Message) -> s.MessageOut:
     return s.MessageOut(
-        id=row.id,
-        author=s.MessageAuthor(side=row.side, name=author_name(row)),
-        body=row.body,
-        price=row.price,
-        timeline_days=row.timeline_days,
-        created_at=utc(row.created_at),
-        masked=row.masked,
-        attachments=[attachment(a) for a in row.attachments],
+        author=s.MessageAuthor(side=row.side, name=author_name(row)), **_message_fields(row)
+    )
+
+
+def project_message(row: Message, talk) -> s.ProjectMessageOut:
+    """A message of a common-need project's conversation as ``talk``'s reader may read it."""
+    return s.ProjectMessageOut(
+        author=s.ProjectMessageAuthor(side=row.side, name=talk.author(row)), **_message_fields(row)
     )
 
 

@@ -1,9 +1,14 @@
-"""Conversations on an interest (站内沟通): messages, counter-offers, unread counts, reports.
+"""Conversations (站内沟通): messages, counter-offers, files, unread counts, reports.
 
-Who reads a conversation: the two sides only — the demand's organisation and the provider's.
-Administrators are not a side; they may read a conversation while one side's report on it is
-open, and each such reading is in the audit trail. For anyone else the conversation (and the
-interest) does not exist (404).
+A conversation belongs to an interest (its two sides) or to a common-need project (its
+participants: ``common_needs.conversation`` says who they are and how they are named). The
+storing, masking, files, read marks, unread counts and reports here serve both; the rest of
+this module is the interest's rules.
+
+Who reads an interest's conversation: the two sides only — the demand's organisation and the
+provider's. Administrators are not a side; they may read a conversation while one side's
+report on it is open, and each such reading is in the audit trail. For anyone else the
+conversation (and the interest) does not exist (404).
 
 Until the enterprise accepts the interest, contact details in a message are masked before it
 is stored (``contact_details``): the provider must not learn who the enterprise is, and
@@ -14,7 +19,7 @@ continued.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -121,11 +126,7 @@ def readable(session: Session, actor: User | None, interest_id: int) -> tuple[In
 
 
 def messages_of(session: Session, interest: Interest) -> list[Message]:
-    return list(
-        session.scalars(
-            select(Message).where(Message.interest_id == interest.id).order_by(Message.id)
-        )
-    )
+    return messages_in(session, Thread("interest_id", interest.id))
 
 
 def read(session: Session, actor: User, interest_id: int) -> Conversation:
@@ -167,34 +168,16 @@ def post(
     fails. ``notify_other`` is False when the caller's own notice already tells the other
     side (an answer to an invitation is announced as the interest it opens)."""
     interest, side = _writer(session, actor, interest_id)
-    data = validate(MessageIn, body)
-    text, kinds = data.body, []
-    if interest.status != InterestStatus.ACCEPTED:
-        text, kinds = contact_details.mask(text)
-    message = Message(
-        interest_id=interest.id,
-        author_id=actor.id,
-        side=side,
-        body=text,
-        masked=bool(kinds),
-        price=data.price,
-        timeline_days=data.timeline_days,
-    )
-    session.add(message)
-    session.flush()
-    written = files.attach_to_message(session, message, list(uploads), storage) if uploads else []
-    audit.log_event(
+    message, written = store(
         session,
         actor,
-        "message.sent",
-        "interest",
-        interest.id,
-        message_id=message.id,
-        side=side,
-        masked=kinds,
-        offer=data.price is not None or data.timeline_days is not None,
+        Thread("interest_id", interest.id),
+        side,
+        body,
+        mask=interest.status != InterestStatus.ACCEPTED,
+        uploads=uploads,
+        storage=storage,
     )
-    _mark_read(session, actor, interest, message.id)
     if not notify_other:
         return message, written
     other = (
@@ -212,10 +195,81 @@ def post(
     return message, written
 
 
+@dataclass(frozen=True)
+class Thread:
+    """Which conversation: the column of ``messages`` that names its owner, and the owner's id
+    (``interest_id`` or ``common_need_id``)."""
+
+    column: str
+    id: int
+
+    @property
+    def subject(self) -> str:
+        return self.column.removesuffix("_id")
+
+    def of(self, model):
+        """The condition "belongs to this conversation" on ``model``'s rows."""
+        return getattr(model, self.column) == self.id
+
+
+def store(
+    session: Session,
+    actor: User,
+    thread: Thread,
+    side: str,
+    body: Any,
+    mask: bool,
+    uploads: Iterable[files.Upload] = (),
+    storage: files.Storage | None = None,
+    organization_id: int | None = None,
+) -> tuple[Message, list[str]]:
+    """Validate and keep one message of ``thread`` written by ``actor`` (the caller checked
+    who writes), contact details masked when ``mask``; its files are counted against the
+    writing side's organisation. Audited; the writer has read up to it."""
+    data = validate(MessageIn, body)
+    text, kinds = data.body, []
+    if mask:
+        text, kinds = contact_details.mask(text)
+    message = Message(
+        author_id=actor.id,
+        side=side,
+        organization_id=organization_id,
+        body=text,
+        masked=bool(kinds),
+        price=data.price,
+        timeline_days=data.timeline_days,
+        **{thread.column: thread.id},
+    )
+    session.add(message)
+    session.flush()
+    written = files.attach_to_message(session, message, list(uploads), storage) if uploads else []
+    audit.log_event(
+        session,
+        actor,
+        "message.sent",
+        thread.subject,
+        thread.id,
+        message_id=message.id,
+        side=side,
+        masked=kinds,
+        offer=data.price is not None or data.timeline_days is not None,
+    )
+    mark_read(session, actor, thread, message.id)
+    return message, written
+
+
+def messages_in(session: Session, thread: Thread) -> list[Message]:
+    return list(session.scalars(select(Message).where(thread.of(Message)).order_by(Message.id)))
+
+
 def _mark_read(session: Session, user: User, interest: Interest, up_to: int) -> None:
+    mark_read(session, user, Thread("interest_id", interest.id), up_to)
+
+
+def mark_read(session: Session, user: User, thread: Thread, up_to: int) -> None:
     """Move the user's read mark forward; its row is made by an insert-or-ignore, so opening
     a conversation in two tabs (or sending from both) at once cannot collide on it."""
-    key = {"interest_id": interest.id, "user_id": user.id}
+    key = {thread.column: thread.id, "user_id": user.id}
     insert_or_ignore(
         session,
         ConversationRead,
@@ -224,7 +278,7 @@ def _mark_read(session: Session, user: User, interest: Interest, up_to: int) -> 
     )
     session.execute(
         update(ConversationRead)
-        .where(ConversationRead.interest_id == interest.id, ConversationRead.user_id == user.id)
+        .where(thread.of(ConversationRead), ConversationRead.user_id == user.id)
         .values(
             last_read_id=_at_least(ConversationRead.last_read_id, up_to),
             mailed_up_to=_at_least(ConversationRead.mailed_up_to, up_to),
@@ -241,28 +295,42 @@ def unread_counts(session: Session, user: User, interests: Iterable[Interest]) -
     """Messages from the other side that ``user`` has not opened, per interest id."""
     sides = {i.id: side_of(user, i) for i in interests}
     sides = {interest_id: side for interest_id, side in sides.items() if side is not None}
-    if not sides:
+    return unread_in(
+        session,
+        user,
+        "interest_id",
+        sides,
+        lambda interest_id, side, _organization_id: side == sides[interest_id],
+    )
+
+
+def unread_in(
+    session: Session,
+    user: User,
+    column: str,
+    ids: Iterable[int],
+    own: Callable[[int, str, int | None], bool],
+) -> dict[int, int]:
+    """Messages after ``user``'s read mark in each conversation ``column`` = id of ``ids``,
+    leaving out those ``own(id, side, organization_id)`` says the reader's own party wrote."""
+    ids = list(ids)
+    if not ids:
         return {}
+    thread_id = getattr(Message, column)
     last_read = (
         select(ConversationRead.last_read_id)
-        .where(
-            ConversationRead.interest_id == Message.interest_id,
-            ConversationRead.user_id == user.id,
-        )
+        .where(getattr(ConversationRead, column) == thread_id, ConversationRead.user_id == user.id)
         .scalar_subquery()
     )
     rows = session.execute(
-        select(Message.interest_id, Message.side, func.count(Message.id))
-        .where(
-            Message.interest_id.in_(sides),
-            Message.id > func.coalesce(last_read, 0),
-        )
-        .group_by(Message.interest_id, Message.side)
+        select(thread_id, Message.side, Message.organization_id, func.count(Message.id))
+        .where(thread_id.in_(ids), Message.id > func.coalesce(last_read, 0))
+        .group_by(thread_id, Message.side, Message.organization_id)
     )
-    counts = dict.fromkeys(sides, 0)
-    for interest_id, side, count in rows:
-        if side != sides[interest_id]:
-            counts[interest_id] += count
+    counts = dict.fromkeys(ids, 0)
+    for owner_id, side, organization_id, count in rows:
+        if not own(owner_id, side, organization_id):
+            counts[owner_id] += count
     return counts
 
 
@@ -271,13 +339,20 @@ def report(session: Session, actor: User, interest_id: int, body: Any) -> Conver
     interest, side = readable(session, actor, interest_id)
     if side is None:
         raise Forbidden(_("只有对话双方可以举报"))
+    return file_report(session, actor, Thread("interest_id", interest.id), side, body)
+
+
+def file_report(
+    session: Session, actor: User, thread: Thread, side: str, body: Any
+) -> ConversationReport:
+    """Keep a participant's report on ``thread`` and tell the administrators."""
     data = validate(ReportIn, body)
-    row = ConversationReport(interest_id=interest.id, reporter_id=actor.id, reason=data.reason)
+    row = ConversationReport(reporter_id=actor.id, reason=data.reason, **{thread.column: thread.id})
     session.add(row)
     session.flush()
-    audit.log_event(session, actor, "conversation.reported", "interest", interest.id, side=side)
+    audit.log_event(session, actor, "conversation.reported", thread.subject, thread.id, side=side)
     admins = session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True)))
-    notify(session, admins, "conversation_reported", "/admin/reports", interest_id=interest.id)
+    notify(session, admins, "conversation_reported", "/admin/reports", **{thread.column: thread.id})
     return row
 
 
@@ -297,13 +372,19 @@ def attachment(session: Session, actor: User, interest_id: int, attachment_id: i
     """A file of a message or of a proposal revision, for those who may read the conversation
     (else NotFound)."""
     interest, _side = readable(session, actor, interest_id)
+    return attachment_in(session, Thread("interest_id", interest.id), attachment_id)
+
+
+def attachment_in(session: Session, thread: Thread, attachment_id: int) -> Attachment:
+    """A file of a message of ``thread`` (or of an interest's proposal revision), else
+    NotFound; the caller checked who reads the conversation."""
     row = session.get(Attachment, attachment_id)
     owner = None
     if row is not None and row.message_id:
         owner = session.get(Message, row.message_id)
     elif row is not None and row.revision_id:
         owner = session.get(ProposalRevision, row.revision_id)
-    if owner is None or owner.interest_id != interest.id:
+    if owner is None or getattr(owner, thread.column, None) != thread.id:
         raise NotFound(_("文件不存在"))
     return row
 
@@ -316,5 +397,10 @@ def close_report(session: Session, actor: User, report_id: int) -> ConversationR
     if row is None or row.closed_at is not None:
         raise NotFound(_("举报不存在或已处理"))
     row.closed_at = utcnow()
-    audit.log_event(session, actor, "conversation.report_closed", "interest", row.interest_id)
+    if row.interest_id is not None:
+        audit.log_event(session, actor, "conversation.report_closed", "interest", row.interest_id)
+    else:
+        audit.log_event(
+            session, actor, "conversation.report_closed", "common_need", row.common_need_id
+        )
     return row

@@ -247,7 +247,7 @@ class Target:
     """Where files go: the list they join, whose they are, and the rules for them."""
 
     items: list
-    organization_id: int  # whose quota the files count against
+    organization_id: int | None  # whose quota the files count against (None: platform staff)
     policy: Policy
     field: str
 
@@ -285,14 +285,19 @@ def attach_to_message(
     session: Session, message: Message, uploads: list[Upload], storage: Storage
 ) -> list[str]:
     """A message's files, with the limits of demand attachments, counted against the writer's
-    side (the conversations service checked who writes). Returns the stored names, to discard
-    if the commit fails."""
-    interest = session.get(Interest, message.interest_id)
-    owner = (
-        interest.demand.organization_id
-        if message.side == Side.ENTERPRISE
-        else interest.provider.organization_id
-    )
+    side (the conversations service checked who writes): on an interest the side's
+    organisation, in a common-need project the writing organisation (an administrator's files
+    count against no organisation). Returns the stored names, to discard if the commit
+    fails."""
+    if message.interest_id is None:
+        owner = message.organization_id
+    else:
+        interest = session.get(Interest, message.interest_id)
+        owner = (
+            interest.demand.organization_id
+            if message.side == Side.ENTERPRISE
+            else interest.provider.organization_id
+        )
     target = Target(message.attachments, owner, DOCUMENTS, "attachments")
     written, _removed = _attach(session, target, uploads, storage, ())
     return written
@@ -385,6 +390,9 @@ def _owned_by(organization_id: int):
         .join(*interest_of_message)
         .join(Provider, Interest.provider_id == Provider.id)
         .where(Message.side == Side.PROVIDER, Provider.organization_id == organization_id),
+        select(size)  # messages it wrote in common-need projects
+        .join(Message, Attachment.message_id == Message.id)
+        .where(Message.common_need_id.is_not(None), Message.organization_id == organization_id),
         select(size)
         .join(ProposalRevision, Attachment.revision_id == ProposalRevision.id)
         .join(Interest, ProposalRevision.interest_id == Interest.id)
@@ -405,8 +413,9 @@ def _owned_by(organization_id: int):
 
 def stored_bytes(session: Session, organization_id: int) -> int:
     """What an organisation's files take: its demands' attachments, its cases' images, the
-    files of the messages its side wrote and of its proposals, its verification evidence, its
-    accreditation materials and its showcase entries' images."""
+    files of the messages its side wrote (on interests and in common-need projects) and of its
+    proposals, its verification evidence, its accreditation materials and its showcase
+    entries' images."""
     sizes = union_all(*_owned_by(organization_id)).subquery()
     return session.scalar(select(func.coalesce(func.sum(sizes.c.size), 0))) or 0
 
@@ -450,7 +459,7 @@ def _attach(
     rows = [(_row(upload), upload) for upload in uploads]
     items.extend(row for row, _upload in rows)
     session.flush()  # the rows first: they are the reservation _reserve counts
-    if uploads:
+    if uploads and target.organization_id is not None:
         _reserve(session, target, storage.quota, sum(len(u.data) for u in uploads))
     written: list[str] = []
     try:

@@ -5,6 +5,7 @@ reader was not on the platform), the hourly job mails each recipient one digest:
 conversation the demand's title, how many messages wait, and the link. A message is mailed
 once (``ConversationRead.mailed_up_to``); opening the conversation also counts as mailed.
 The digest names the demand only, never the enterprise, so it is safe for providers.
+Conversations of common-need projects are not mailed: their participants are told in the app.
 """
 
 from __future__ import annotations
@@ -33,11 +34,18 @@ def send(session: Session, base_url: str, now: dt.datetime | None = None) -> int
     now = now or utcnow()
     messages = session.scalars(
         select(Message)
-        .where(Message.created_at <= now - WAIT, Message.created_at > now - LOOK_BACK)
+        .where(
+            Message.interest_id.is_not(None),  # a project's participants are told in the app
+            Message.created_at <= now - WAIT,
+            Message.created_at > now - LOOK_BACK,
+        )
         .order_by(Message.id)
     )
     marks = {
-        (row.interest_id, row.user_id): row for row in session.scalars(select(ConversationRead))
+        (row.interest_id, row.user_id): row
+        for row in session.scalars(
+            select(ConversationRead).where(ConversationRead.interest_id.is_not(None))
+        )
     }
     due: dict[int, dict[int, list[Message]]] = defaultdict(lambda: defaultdict(list))
     users: dict[int, User] = {}

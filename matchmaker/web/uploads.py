@@ -1,4 +1,5 @@
-"""Saving a form that carries files: the shared steps of the demand and case pages."""
+"""Saving a form that carries files: the shared steps of the demand, case and conversation
+pages."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_wtf import FlaskForm
 from ..schemas import validate
 from ..services import files
 from ..services.errors import ValidationFailed
-from ..transaction import unit_of_work
+from ..transaction import rollback, unit_of_work
 from .common import show_errors
 
 T = TypeVar("T")
@@ -23,6 +24,7 @@ UPLOAD_ENDPOINTS = {
     "providers.case_edit",
     "interests.send",
     "interests.revise",
+    "common_needs.send",
     "accreditation.new",
     "accreditation.edit",
     "showcase.submit",
@@ -108,3 +110,25 @@ def save_with_uploads(
         raise
     files.discard(upload_folder(), removed)
     return saved
+
+
+def send_with_files(form: FlaskForm, field_name: str, send: Callable[[list], tuple]) -> bool:
+    """Check the form's files (the limits of demand attachments), run ``send(uploads)`` (which
+    writes them and returns the row and their stored names) and commit; on a validation
+    failure the written files go and the errors are shown on ``form``."""
+    written: list[str] = []
+    try:
+        with unit_of_work():
+            uploads = files.check(
+                request.files.getlist(getattr(form, field_name).name), files.DOCUMENTS, field_name
+            )
+            _row, written = send(uploads)
+    except ValidationFailed as exc:
+        files.discard(upload_folder(), written)
+        show_errors(form, exc)
+        return False
+    except Exception:
+        rollback()  # a failed commit: its registered work goes too
+        files.discard(upload_folder(), written)
+        raise
+    return True

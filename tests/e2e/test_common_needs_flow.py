@@ -1,5 +1,6 @@
-"""Common needs in a real browser: an enterprise opts in on the project's page; every
-common-need page drawn at 1280 and 390 px, in Chinese and English (test-artifacts/)."""
+"""Common needs in a real browser: an enterprise opts in on the project's page and writes in
+its conversation; every common-need page drawn at 1280 and 390 px, in Chinese and English
+(test-artifacts/)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from playwright.sync_api import expect
 
 from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
-from matchmaker.services.common_needs import answers, projects
+from matchmaker.services.common_needs import answers, conversation, projects
 from matchmaker.transaction import commit
 from tests.e2e.screens import draw_pages
 from tests.e2e.test_matchmaking_flow import login
@@ -54,6 +55,15 @@ def common_need(live_app):
         )  # fmt: skip
         projects.respond(db.session, owners[0], need.id, {"join": True})
         answers.invite(db.session, admin, need.id, designer.organization.provider.id)
+        for user, body in (
+            (owners[0], {"body": "我们希望外壳减重 15%，样品可寄，电话 13812345678"}),
+            (
+                designer,
+                {"body": "可承接，先出三套造型草图。", "price": 280000, "timeline_days": 45},
+            ),
+            (admin, {"body": "请各方在平台内沟通，选定服务方后再交换联系方式。"}),
+        ):
+            conversation.post(db.session, user, need.id, body)
         commit()
         return need.id
 
@@ -67,6 +77,16 @@ def test_an_enterprise_opts_in(live_server, new_page, common_need):
     expect(page.locator("aside")).to_contain_text("重庆头盔制造1厂")
 
 
+def test_a_participant_writes_in_the_project_conversation(live_server, new_page, common_need):
+    page = new_page()
+    login(page, live_server, "e0@e2e.cn")
+    page.goto(f"{live_server}/common-needs/{common_need}")
+    page.get_by_role("link", name="进入项目沟通").click()
+    page.get_by_label("消息").fill("样品下周寄出")
+    page.get_by_role("button", name="发送").click()
+    expect(page.locator("#conversation")).to_contain_text("样品下周寄出")
+
+
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_every_common_need_page_at_desktop_and_phone_width(
     live_server, browser, common_need, locale
@@ -78,5 +98,8 @@ def test_every_common_need_page_at_desktop_and_phone_width(
         "project-enterprise": ("e1@e2e.cn", f"/common-needs/{common_need}"),
         "project-provider": ("yc@e2e.cn", f"/common-needs/{common_need}"),
         "list-provider": ("yc@e2e.cn", "/common-needs"),
+        "conversation-provider": ("yc@e2e.cn", f"/common-needs/{common_need}/conversation"),
+        "conversation-enterprise": ("e0@e2e.cn", f"/common-needs/{common_need}/conversation"),
+        "conversation-admin": ("admin@e2e.cn", f"/common-needs/{common_need}/conversation"),
     }
     draw_pages(live_server, browser, pages, "common-needs", locale)

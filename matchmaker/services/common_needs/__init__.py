@@ -7,6 +7,6 @@ project with a shared brief (``projects``); each enterprise of the group is aske
 part only once it opts in — until then it appears nowhere in the project. Providers are
 ranked by the matcher for the whole group and invited; they answer, the administrator
 chooses one for the group, and the outcome (won with its contract value, or closed) is
-recorded (``answers``). Providers never learn which enterprises take part until they are
-chosen. Guide editions list the common needs per cluster. Every step is an audit event.
+recorded (``answers``). The project has its own conversation (``conversation``). Providers
+never learn which enterprises take part until they are chosen. Guide editions list the common needs per cluster. Every step is an audit event.
 """

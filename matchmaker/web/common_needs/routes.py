@@ -1,6 +1,6 @@
 """Cluster common-need pages: the administrators' proposed groups at a threshold, a project
 made of one, enterprises opting in, providers ranked for the group, invited, answering and
-chosen, and the outcome."""
+chosen, the outcome, and the project's own conversation."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from search.grouping import DEFAULT_THRESHOLD
 from ...extensions import db
 from ...models import CommonNeedStatus
 from ...search_engine import get_search
+from ...services import notifications
 from ...services.access import COMMON_NEED_POLICY
-from ...services.common_needs import answers, detection, projects
+from ...services.common_needs import answers, conversation, detection, projects
 from ...services.errors import ServiceError, ValidationFailed
-from ...transaction import unit_of_work
-from ..common import actor, blank_to_none
+from ...transaction import commit, unit_of_work
+from ..common import actor, blank_to_none, show_errors
+from ..interests.forms import MessageForm, ReportForm
 from ..panels import attempt
+from ..uploads import private_file, send_with_files, upload_storage
 
 bp = Blueprint("common_needs", __name__)
 
@@ -36,7 +39,10 @@ def _act(need_id: int, action, done: str):
 @bp.get("/common-needs")
 @login_required
 def index():
-    return render_template("common_needs/index.html", rows=projects.list_for(db.session, actor()))
+    user = actor()
+    rows = projects.list_for(db.session, user)
+    unread = conversation.unread_counts(db.session, user, rows)
+    return render_template("common_needs/index.html", rows=rows, unread=unread)
 
 
 @bp.get("/common-needs/proposals")
@@ -94,6 +100,8 @@ def detail(need_id: int):
             (i for i in need.invitations if user.organization_id == i.provider.organization_id),
             None,
         ),
+        "talks": conversation.side_of(user, need) is not None,
+        "unread": conversation.unread_counts(db.session, user, [need]).get(need.id, 0),
     }
     if context["administers"] and need.status == CommonNeedStatus.OPEN:
         try:
@@ -162,3 +170,67 @@ def outcome(need_id: int):
         lambda: answers.record_outcome(db.session, actor(), need_id, body),
         _("已记录结果"),
     )
+
+
+# --- the project's own conversation ----------------------------------------------------------
+
+
+def _conversation_page(need_id: int, forms: dict | None = None, status: int = 200):
+    """The conversation as the signed-in participant reads it (404 for anyone else)."""
+    user = actor()
+    talk = conversation.read(db.session, user, need_id)
+    notifications.mark_seen(db.session, user, conversation.conversation_link(talk.need))
+    commit()
+    forms = {
+        "message": MessageForm(formdata=None),
+        "report": ReportForm(formdata=None),
+        **(forms or {}),
+    }
+    html = render_template("common_needs/conversation.html", talk=talk, need=talk.need, forms=forms)
+    return html, status
+
+
+def _to_conversation(need_id: int):
+    return redirect(url_for(".conversation", need_id=need_id, _anchor="conversation"))
+
+
+@bp.get("/common-needs/<int:need_id>/conversation", endpoint="conversation")
+@login_required
+def conversation_page(need_id: int):
+    return _conversation_page(need_id)
+
+
+@bp.post("/common-needs/<int:need_id>/messages")
+@login_required
+def send(need_id: int):
+    form = MessageForm()
+    sent = send_with_files(
+        form,
+        "attachments",
+        lambda uploads: conversation.post(
+            db.session, actor(), need_id, form.body_data(), uploads, upload_storage()
+        ),
+    )
+    if sent:
+        return _to_conversation(need_id)
+    return _conversation_page(need_id, {"message": form}, 422)
+
+
+@bp.post("/common-needs/<int:need_id>/conversation/report")
+@login_required
+def report(need_id: int):
+    form = ReportForm()
+    try:
+        with unit_of_work():
+            conversation.report(db.session, actor(), need_id, form.body())
+    except ValidationFailed as exc:
+        show_errors(form, exc)
+        return _conversation_page(need_id, {"report": form}, 422)
+    flash(_("已提交举报，平台管理员将查看这段对话"), "success")
+    return _to_conversation(need_id)
+
+
+@bp.get("/common-needs/<int:need_id>/files/<int:attachment_id>")
+@login_required
+def attachment(need_id: int, attachment_id: int):
+    return private_file(conversation.attachment(db.session, actor(), need_id, attachment_id))

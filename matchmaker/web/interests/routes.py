@@ -11,11 +11,11 @@ from ...extensions import db
 from ...models import Review, Side
 from ...services import conversations, deals, files, interests, notifications, proposals
 from ...services.errors import ValidationFailed
-from ...transaction import commit, rollback, unit_of_work
+from ...transaction import commit, unit_of_work
 from .. import questions
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
-from ..uploads import upload_folder, upload_storage
+from ..uploads import send_with_files, upload_folder, upload_storage
 from .forms import DealForm, MessageForm, ProposalForm, ReportForm, ReviewForm
 
 bp = Blueprint("interests", __name__)
@@ -120,32 +120,11 @@ def _back(interest_id: int, anchor: str):
     return redirect(url_for(".show", interest_id=interest_id, _anchor=anchor))
 
 
-def _with_files(form, field_name: str, send):
-    """Check the form's files, run ``send(uploads)`` (which writes them) and commit; on a
-    validation failure the written files go and the errors are shown on ``form``."""
-    written: list[str] = []
-    try:
-        with unit_of_work():
-            uploads = files.check(
-                request.files.getlist(getattr(form, field_name).name), files.DOCUMENTS, field_name
-            )
-            _row, written = send(uploads)
-    except ValidationFailed as exc:
-        files.discard(upload_folder(), written)
-        show_errors(form, exc)
-        return False
-    except Exception:
-        rollback()  # a failed commit: its registered work goes too
-        files.discard(upload_folder(), written)
-        raise
-    return True
-
-
 @bp.post("/interests/<int:interest_id>/messages")
 @login_required
 def send(interest_id: int):
     form = MessageForm()
-    sent = _with_files(
+    sent = send_with_files(
         form,
         "attachments",
         lambda uploads: conversations.post(
@@ -161,7 +140,7 @@ def send(interest_id: int):
 @login_required
 def revise(interest_id: int):
     form = ProposalForm()
-    revised = _with_files(
+    revised = send_with_files(
         form,
         "attachments",
         lambda uploads: proposals.revise(

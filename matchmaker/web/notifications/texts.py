@@ -225,6 +225,9 @@ def _recognition(kind: str, params: dict) -> str | None:
         "common_need_matched": lambda: _(
             "共性需求“%(title)s”已选定设计服务方", title=params.get("title") or ""
         ),
+        "common_need_message": lambda: _(
+            "共性需求“%(title)s”的项目沟通有新消息", title=params.get("title") or ""
+        ),
         "recognition_expired": lambda: _("贵单位的%(level)s工业设计中心认定已到期", level=level),
     }
     text = texts.get(kind)
