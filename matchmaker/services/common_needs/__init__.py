@@ -8,5 +8,6 @@ part only once it opts in — until then it appears nowhere in the project. Prov
 ranked by the matcher for the whole group and invited; they answer, the administrator
 chooses one for the group, and the outcome (won with its contract value, or closed) is
 recorded (``answers``). The project has its own conversation (``conversation``). Providers
-never learn which enterprises take part until they are chosen. Guide editions list the common needs per cluster. Every step is an audit event.
+never learn which enterprises take part until they are chosen. Guide editions list the common
+needs per cluster. Every step is an audit event.
 """
