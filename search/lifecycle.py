@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from .schema import mapping
 
 INITIAL_STAMP = "00000000000000"
+MERGE_TIMEOUT = 600.0  # seconds the rebuilt index's merge to one segment may take
 
 
 def alias_name(prefix: str, name: str) -> str:
@@ -119,7 +120,7 @@ def reindex(
 
     The new index is loaded with periodic refreshes off (nobody reads it before the swap);
     its refresh interval goes back to the mapping's (or the default) before the final
-    refresh.
+    refresh, and it is merged into one segment before the swap.
     """
     new_index = create_index(client, prefix, name, replicas, overrides={"refresh_interval": "-1"})
     try:
@@ -133,6 +134,11 @@ def reindex(
             index=new_index, settings={"index": {"refresh_interval": interval}}
         )
         client.indices.refresh(index=new_index)
+        # One segment: a match's exact vector search and its first phase visit each segment
+        # once (at 100,000 providers, six segments made a 1,000-nearest search ~5× slower).
+        client.options(request_timeout=MERGE_TIMEOUT).indices.forcemerge(
+            index=new_index, max_num_segments=1
+        )
         old = swap_alias(client, prefix, name, new_index)
     except BaseException:
         client.indices.delete(index=new_index, ignore_unavailable=True)

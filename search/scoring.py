@@ -867,17 +867,16 @@ class Candidate:
     doc: Mapping  # the stored document (for the reasons)
 
 
-def multiplier(spec: Spec, doc_id: int) -> float:
-    """The product of ``spec``'s multipliers for one document (they select by id)."""
-    factor = 1.0
+def factors(spec: Spec) -> dict[int, float]:
+    """The product of ``spec``'s multipliers per document they touch (they select by id)."""
+    out: dict[int, float] = {}
     for m in spec.multipliers:
         cond = m.cond
         if not isinstance(cond, (Term, Terms)) or cond.field != "id":
             raise TypeError(f"a multiplier selects documents by id, not {cond!r}")
-        ids = cond.values if isinstance(cond, Terms) else (cond.value,)
-        if doc_id in ids:
-            factor *= m.factor
-    return factor
+        for doc_id in cond.values if isinstance(cond, Terms) else (cond.value,):
+            out[int(doc_id)] = out.get(int(doc_id), 1.0) * m.factor
+    return out
 
 
 def finish(spec: Spec, candidates: Sequence[Candidate], k: int) -> list[Hit]:

@@ -4,26 +4,38 @@ Works on a bare server: no scripts, no analysis plugins. Text is segmented in Py
 (``search.text``) and indexed as space-joined tokens analysed by the built-in
 ``whitespace`` analyzer; synonyms are expanded in Python.
 
-The matcher (``search.scoring``) is executed as one search with a ``rescore``:
+The matcher (``search.scoring``) is executed in four requests, each doing only what the
+next one needs:
 
-* ``query`` (first phase): a ``function_score`` around a ``bool`` whose ``must`` is a
-  disjunction of the *evidence* clauses (so a hit is a candidate, at no extra cost: no
-  separate candidate filter), whose ``should`` holds the other clauses and whose
-  ``filter`` the hard filters; one named clause per signal (``_name`` = clause name):
-  ``constant_score`` for yes/no signals (boost = points), a ``bool`` of boosted ``term``
-  queries for text, with the clause's *informative* terms only (each boost = points ×
-  query weight / Σ(weight × idf) over all kept terms, so the BM25 sum is the normalised
-  share of the query), and a ``function_score`` with ``field_value_factor`` for the share of
-  a demand's services (leads); a ``dis_max`` of boosted ``constant_score`` clauses for
-  cluster credit (the best of the document's clusters); a ``knn`` query on a ``flat``
-  (exact) ``dense_vector`` field for similarity. ``functions``: the multipliers as
-  ``filter`` + ``weight``, ``score_mode=multiply``.
-* ``rescore`` (second phase, ``score_mode=total``): over the window, the text clauses'
-  *common* terms (named ``<clause>~common``, same boosts) in a ``function_score`` with the
-  same multipliers, so a rescored document's score is the full specification's.
-* ``include_named_queries_score`` returns each fired clause's points (both phases) → reasons.
-  Sorting on anything but the score is not allowed with a rescore, so 2k hits are asked
-  for and ties are broken by id in Python.
+1. *Nearest documents* (one ``_msearch``): for each similarity clause, the ``top``
+   documents nearest the query vector, exact (``knn`` on a ``flat`` ``dense_vector``
+   field), as ids and ``(1 + dot) / 2`` from doc values. For a demand this request comes
+   first and also gives the industry inference its neighbours (the first of the nearest by
+   case vector), since the matcher compares the same vector with both provider fields.
+2. *Term statistics* (``termvectors``, below).
+3. *First phase* (``_search``, ids only): a ``bool`` whose ``must`` is a disjunction of the
+   *evidence* clauses (a hit is a candidate, at no extra cost), ``filter`` the hard
+   filters, inside a ``function_score`` (``score_mode=sum``, ``boost_mode=sum``) whose
+   functions are the yes/no signals that make no candidate (``filter`` + ``weight``) and
+   the document's own numbers (``field_value_factor``): checked per candidate instead of
+   iterated over the index as optional clauses. Text is a ``bool`` of boosted ``term``
+   queries with the clause's *informative* terms only (each boost = points × query weight /
+   Σ(weight × idf) over all kept terms, so the BM25 sum is the normalised share of the
+   query); cluster credit a ``dis_max`` of boosted ``constant_score`` clauses (the best of
+   the document's clusters); the share of a demand's services (leads) a ``function_score``
+   with ``field_value_factor``; a similarity the documents of request 1 grouped in bands of
+   ``BAND``, one ``terms`` query on ids per band (no vector read again). A ``rescore``
+   over the window adds the text clauses' *common* terms. No clause is named and no
+   multiplier applied, so the request stays cheap; it returns the window's ids and scores.
+   Here each score gets its exact similarities back in place of their bands and the
+   multipliers: the same points as the embedded backend's, ordered exactly (ties by id).
+4. *Explanation* (``_search`` on the best ``depth`` ids): every clause named
+   (``include_named_queries_score``), with the stored fields the reasons need; the
+   similarities come from request 1. Its points per clause feed the re-ranking trees and
+   the reasons.
+
+Hits of more than a few documents are read as doc values (``IDS_ONLY``): reading each
+hit's stored ``_id`` costs more than the search at hundreds of hits.
 
 Term statistics for the normaliser come from one ``termvectors`` call on an artificial
 document (``term_statistics``), so both backends use the same IDF. Indices have one shard
@@ -67,8 +79,10 @@ from .. import (
 from ..breaker import CircuitBreaker, CircuitOpen
 from ..documents import build_document, build_documents
 from ..query import facet_filter, search_plan, verified_code
+from ..schema import fields_of
 from ..scoring import (
-    COMMON_SUFFIX,
+    SCORED,
+    VECTOR_TOP,
     All,
     Any,
     Best,
@@ -82,18 +96,15 @@ from ..scoring import (
     Terms,
     Text,
     Value,
-    combine_contributions,
+    factors,
     finish,
     lead_spec,
-    multiplier,
     provider_spec,
     text_stats,
 )
 from ..talent import opening_spec, talent_spec
 from ..text import get_analyzer
 from ..vectors import NEIGHBOURS
-
-NEIGHBOUR_CANDIDATES = 100  # knn candidates per shard for the industry inference
 
 SOURCE_FIELDS = {
     PROVIDERS: ["id", "kind", "level", "region", "clusters", "services", "cases"],
@@ -105,6 +116,46 @@ SOURCE_FIELDS = {
 
 
 WRITE_TIMEOUT = 60.0  # seconds; searches use ELASTICSEARCH_TIMEOUT
+BAND = 0.01  # first phase: a similarity counts as its nearest multiple of this
+
+
+# Hits as ids from doc values: no stored field read per hit (for hundreds of hits, reading
+# each one's stored ``_id`` costs more than the search).
+IDS_ONLY = {"stored_fields": "_none_", "docvalue_fields": ["id"]}
+
+
+def _doc_id(hit: Mapping) -> int:
+    return int(hit["fields"]["id"][0])
+
+
+def _named(query: dict, name: str | None) -> dict:
+    """``query`` with ``_name`` set on its (only) top-level key when ``name`` is given."""
+    if name is not None:
+        next(iter(query.values()))["_name"] = name
+    return query
+
+
+def _band(value: float) -> float:
+    return round(value / BAND) * BAND
+
+
+def _bands(weight: float, values: Mapping[int, float]) -> dict | None:
+    """A similarity clause for the first phase: documents grouped by their value's band,
+    each group one ``terms`` query on the ids, boosted by weight × band (no scripts, and no
+    second pass over the vectors: their exact values were fetched already)."""
+    groups: dict[float, list[int]] = {}
+    for i, value in values.items():
+        groups.setdefault(_band(value), []).append(i)
+    if not groups:
+        return None
+    return {
+        "bool": {
+            "should": [
+                {"constant_score": {"filter": {"terms": {"id": sorted(ids)}}, "boost": weight * b}}
+                for b, ids in sorted(groups.items())
+            ]
+        }
+    }
 
 
 def _unavailable(exc: Exception) -> SearchUnavailable:
@@ -411,7 +462,7 @@ class ElasticBackend(SearchBackend):
 
     @staticmethod
     def _text_query(
-        name: str, weight: float, cond: Text, stats: dict, part: str = "all"
+        name: str | None, weight: float, cond: Text, stats: dict, part: str = "all"
     ) -> dict | None:
         """Boosted ``term`` queries of a text clause: all its kept terms, or one phase's part."""
         weights, total, informative = stats[(cond.field, cond.terms)]
@@ -430,73 +481,78 @@ class ElasticBackend(SearchBackend):
             {"term": {cond.field: {"value": t, "boost": weight * query_w[t] / total}}}
             for t in terms
         ]
-        return {"bool": {"should": should, "_name": name}}
+        return _named({"bool": {"should": should}}, name)
 
-    def _scoring(self, name: str, weight: float, cond, stats: dict) -> dict | None:
+    def _scoring(self, name: str | None, weight: float, cond, stats: dict) -> dict | None:
+        """One clause as a query (``_name`` = ``name``, so its points come back; None: not)."""
         if isinstance(cond, Text):
             return self._text_query(name, weight, cond, stats)
         if isinstance(cond, Best):
-            return {
-                "dis_max": {
-                    "queries": [
-                        {"constant_score": {"filter": {"term": {cond.field: c}}, "boost": w}}
-                        for c, w in cond.weights
-                    ],
-                    "tie_breaker": 0.0,
-                    "boost": weight,
-                    "_name": name,
-                }
-            }
+            queries = [
+                {"constant_score": {"filter": {"term": {cond.field: c}}, "boost": w}}
+                for c, w in cond.weights
+            ]
+            return _named(
+                {"dis_max": {"queries": queries, "tie_breaker": 0.0, "boost": weight}}, name
+            )
         if isinstance(cond, Value):
-            return {
-                "function_score": {
-                    "query": {"exists": {"field": cond.field}},
-                    "functions": [{"field_value_factor": {"field": cond.field, "factor": weight}}],
-                    "boost_mode": "replace",
-                    "_name": name,
-                }
-            }
-        if isinstance(cond, Similar):
-            return {
-                "knn": {
-                    "field": cond.field,
-                    "query_vector": list(cond.vector),
-                    "k": cond.top,
-                    "num_candidates": cond.top,
-                    "similarity": 2.0 * cond.floor - 1.0,  # on the raw dot product
-                    "boost": weight,
-                    "_name": name,
-                }
-            }
+            factor = {"field_value_factor": {"field": cond.field, "factor": weight}}
+            return _named(
+                {
+                    "function_score": {
+                        "query": {"exists": {"field": cond.field}},
+                        "functions": [factor],
+                        "boost_mode": "replace",
+                    }
+                },
+                name,
+            )
         if isinstance(cond, Coverage):
             should = [
                 {"constant_score": {"filter": {"term": {cond.field: v}}, "boost": 1.0}}
                 for v in cond.values
             ]
-            return {
-                "function_score": {
-                    "query": {"bool": {"should": should, "minimum_should_match": 1}},
-                    "functions": [{"field_value_factor": {"field": cond.norm_field, "missing": 0}}],
-                    "boost_mode": "multiply",
-                    "boost": weight,
-                    "_name": name,
-                }
-            }
-        return {
-            "constant_score": {"filter": self._filter(cond, stats), "boost": weight, "_name": name}
-        }
+            share = {"field_value_factor": {"field": cond.norm_field, "missing": 0}}
+            return _named(
+                {
+                    "function_score": {
+                        "query": {"bool": {"should": should, "minimum_should_match": 1}},
+                        "functions": [share],
+                        "boost_mode": "multiply",
+                        "boost": weight,
+                    }
+                },
+                name,
+            )
+        return _named(
+            {"constant_score": {"filter": self._filter(cond, stats), "boost": weight}}, name
+        )
 
-    def _spec_query(self, spec: Spec, stats: dict, k: int) -> dict | None:
-        """Search body (query + rescore) for the two phases of ``spec``; None: no candidate."""
-        evidence, should, common = [], [], []
+    def _first_phase(self, spec: Spec, stats: dict, k: int, nearest: dict) -> dict | None:
+        """Search body of the first phase and its rescore; None: no candidate.
+
+        No clause is named (the fetch phase would match each named clause against each of
+        the window's hits) and no multiplier applied (the damped ids would be one more
+        filter over the index): the window is ordered exactly in Python (``_run_spec``).
+        """
+        evidence, should, functions, common = [], [], [], []
         for c in spec.clauses:
+            if c.name not in spec.evidence and isinstance(c.cond, Value):
+                factor = {"field": c.cond.field, "factor": c.weight, "missing": 0}
+                functions.append({"field_value_factor": factor})
+                continue
+            if c.name not in spec.evidence and not isinstance(c.cond, SCORED):
+                functions.append({"filter": self._filter(c.cond, stats), "weight": c.weight})
+                continue
             if isinstance(c.cond, Text):
-                q = self._text_query(c.name, c.weight, c.cond, stats, "informative")
-                rest = self._text_query(c.name + COMMON_SUFFIX, c.weight, c.cond, stats, "common")
+                q = self._text_query(None, c.weight, c.cond, stats, "informative")
+                rest = self._text_query(None, c.weight, c.cond, stats, "common")
                 if rest:
                     common.append(rest)
+            elif isinstance(c.cond, Similar):
+                q = _bands(c.weight, nearest[c.name])
             else:
-                q = self._scoring(c.name, c.weight, c.cond, stats)
+                q = self._scoring(None, c.weight, c.cond, stats)
             if q:
                 (evidence if c.name in spec.evidence else should).append(q)
         if not evidence:
@@ -506,28 +562,27 @@ class ElasticBackend(SearchBackend):
             bool_q["should"] = should
         if spec.filters:
             bool_q["filter"] = [self._filter(f, stats) for f in spec.filters]
-        functions = [{"weight": 1.0}] + [
-            {"filter": self._filter(m.cond, stats), "weight": m.factor} for m in spec.multipliers
-        ]
-
-        def multiplied(query: dict) -> dict:
-            return {
+        query: dict = {"bool": bool_q}
+        if functions:
+            # The yes/no signals that make no candidate, checked per candidate only: as
+            # functions they cost far less than as optional clauses, which Lucene would
+            # iterate over the whole index (most of them match most documents). The first
+            # function (weight 0, every document) keeps a document that none matches at +0.
+            query = {
                 "function_score": {
                     "query": query,
-                    "functions": functions,
-                    "score_mode": "multiply",
-                    "boost_mode": "multiply",
+                    "functions": [{"weight": 0.0}, *functions],
+                    "score_mode": "sum",
+                    "boost_mode": "sum",
                 }
             }
-
-        body: dict = {"query": multiplied({"bool": bool_q})}
+        body: dict = {"query": query}
         if common:
-            # Second phase: the window's documents get the common terms' share, times the
-            # same multipliers, added to their first-phase score.
+            # Second phase: the window's documents get the common terms' share.
             body["rescore"] = {
                 "window_size": spec.window_for(spec.depth(k)),
                 "query": {
-                    "rescore_query": multiplied({"bool": {"should": common}}),
+                    "rescore_query": {"bool": {"should": common}},
                     "query_weight": 1.0,
                     "rescore_query_weight": 1.0,
                     "score_mode": "total",
@@ -535,7 +590,85 @@ class ElasticBackend(SearchBackend):
             }
         return body
 
-    def _run_spec(self, spec: Spec, k: int) -> list[Hit]:
+    def _nearest(self, alias: str, wanted: Iterable[tuple], memo: dict) -> None:
+        """Fill ``memo[(field, vector, top)]`` with the ``top`` documents nearest ``vector``:
+        [(id, (1 + dot) / 2, case clusters)], exact (``flat`` fields), one request for all."""
+        wanted = [w for w in dict.fromkeys(wanted) if w not in memo]
+        if not wanted:
+            return
+        searches: list[dict] = []
+        for field, vector, top in wanted:
+            knn = {"field": field, "query_vector": list(vector), "k": top, "num_candidates": top}
+            body: dict = {"knn": knn, "size": top, "track_total_hits": False, **IDS_ONLY}
+            if field == "case_vector":  # the industry inference reads the neighbours' clusters
+                body["docvalue_fields"] = ["id", "case_clusters"]
+            searches += [{"index": alias}, body]
+        resp = self._call(
+            self.client.msearch,
+            searches=searches,
+            filter_path="took,responses.took,responses.hits.hits._score,responses.hits.hits.fields,"
+            "responses.error,responses.status",
+        ).body
+        for key, answer in zip(wanted, resp["responses"], strict=True):
+            if "error" in answer:
+                error = (
+                    SearchUnavailable
+                    if answer.get("status") in (429, 502, 503, 504)
+                    else RuntimeError
+                )
+                raise error(f"nearest {key[0]}: {answer['error']}")
+            memo[key] = [
+                (_doc_id(h), h["_score"], h["fields"].get("case_clusters") or [])
+                for h in (answer.get("hits") or {}).get("hits") or ()
+            ]
+
+    def _similarities(self, alias: str, spec: Spec, memo: dict) -> dict[str, dict[int, float]]:
+        """Per similarity clause: {id: (1 + dot) / 2} of its ``top`` nearest, from its floor."""
+        similar = [c for c in spec.clauses if isinstance(c.cond, Similar)]
+        keys = {c.name: (c.cond.field, c.cond.vector, c.cond.top) for c in similar}
+        self._nearest(alias, keys.values(), memo)
+        return {
+            c.name: {i: s for i, s, _ in memo[keys[c.name]] if s >= c.cond.floor} for c in similar
+        }
+
+    def _explain(
+        self, alias: str, spec: Spec, stats: dict, ids: list[int], nearest: dict
+    ) -> dict[int, tuple[dict, dict]]:
+        """{id: (points per clause, stored document)} of a few documents: every clause named."""
+        should = []
+        for c in spec.clauses:
+            if not isinstance(c.cond, Similar):
+                q = self._scoring(c.name, c.weight, c.cond, stats)
+                if q:
+                    should.append(q)
+        query: dict = {"bool": {"filter": [{"ids": {"values": [str(i) for i in ids]}}]}}
+        if should:
+            query["bool"]["should"] = should
+        resp = self._call(
+            self.client.search,
+            index=alias,
+            query=query,
+            size=len(ids),
+            include_named_queries_score=True,
+            source_includes=SOURCE_FIELDS[spec.index],
+            track_total_hits=False,
+        ).body
+        out = {}
+        for h in resp["hits"]["hits"]:
+            doc_id = int(h["_id"])
+            points = dict(h.get("matched_queries") or {})
+            for c in spec.clauses:
+                value = nearest.get(c.name, {}).get(doc_id)
+                if value is not None:
+                    points[c.name] = c.weight * value
+            out[doc_id] = (points, h.get("_source") or {})
+        return out
+
+    def _run_spec(self, spec: Spec, k: int, memo: dict | None = None) -> list[Hit]:
+        """The two phases in Elasticsearch, the window's exact order here, then ``finish``.
+
+        ``memo``: nearest documents already fetched for this query (``_nearest``).
+        """
         if k <= 0:
             return []
         self._ensure()
@@ -544,40 +677,46 @@ class ElasticBackend(SearchBackend):
         for c in spec.clauses:
             self._collect_text(c.cond, texts)
         stats = self._text_stats(alias, texts)
-        body = self._spec_query(spec, stats, k)
+        nearest = self._similarities(alias, spec, {} if memo is None else memo)
+        body = self._first_phase(spec, stats, k, nearest)
         if body is None:
             return []
-        # Sorting on anything but the score is not allowed with a rescore: ask for k more
-        # hits than needed and break ties by id here.
         depth = spec.depth(k)
         resp = self._call(
             self.client.search,
             index=alias,
             **body,
-            size=depth + k,
-            track_scores=True,
-            include_named_queries_score=True,
-            source_includes=SOURCE_FIELDS[spec.index],
+            size=spec.window_for(depth),
             track_total_hits=False,
+            filter_path="took,hits.hits._score,hits.hits.fields",
+            **IDS_ONLY,
         ).body
-        ranked = sorted(
-            resp["hits"]["hits"], key=lambda h: (-round(h["_score"] or 0.0, 6), int(h["_id"]))
-        )
-        candidates = []
-        for h in ranked[:depth]:
-            contrib = h.get("matched_queries") or {}
-            if isinstance(contrib, list):
-                contrib = dict.fromkeys(contrib, 0.0)
-            doc_id = int(h["_id"])
-            candidates.append(
-                Candidate(
-                    doc_id,
-                    h["_score"] or 0.0,
-                    multiplier(spec, doc_id),
-                    combine_contributions(contrib),
-                    h.get("_source") or {},
-                )
+        # The first phase put each similarity in a band; the exact value replaces it here,
+        # and the multipliers apply: the same points as the embedded backend's.
+        correction: dict[int, float] = {}
+        for c in spec.clauses:
+            for i, value in nearest.get(c.name, {}).items():
+                correction[i] = correction.get(i, 0.0) + c.weight * (value - _band(value))
+        factor = factors(spec)
+        points = {}
+        for h in (resp.get("hits") or {}).get("hits") or ():
+            i = _doc_id(h)
+            points[i] = ((h["_score"] or 0.0) + correction.get(i, 0.0)) * factor.get(i, 1.0)
+        ranked = sorted(points.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))[:depth]
+        if not ranked:
+            return []
+        explained = self._explain(alias, spec, stats, [i for i, _ in ranked], nearest)
+        candidates = [
+            Candidate(
+                i,
+                p,
+                factor.get(i, 1.0),
+                explained[i][0],
+                explained[i][1],
             )
+            for i, p in ranked
+            if i in explained
+        ]
         return finish(spec, candidates, k)
 
     # -- queries --------------------------------------------------------------------------
@@ -588,32 +727,22 @@ class ElasticBackend(SearchBackend):
         exclude: Collection[int] = (),
         damped: Collection[int] = (),
     ) -> list[Hit]:
-        spec = provider_spec(
-            demand, self.taxonomy, self.analyzer, self._neighbours, exclude, damped
-        )
-        return self._run_spec(spec, k)
-
-    def _neighbours(self, vector) -> list[tuple[float, list[str]]]:
-        """The providers whose cases lie nearest ``vector`` (exact knn, one request)."""
+        memo: dict = {}
         self._ensure()
-        resp = self._call(
-            self.client.search,
-            index=self._alias(PROVIDERS),
-            knn={
-                "field": "case_vector",
-                "query_vector": list(vector),
-                "k": NEIGHBOURS,
-                "num_candidates": NEIGHBOUR_CANDIDATES,
-            },
-            size=NEIGHBOURS,
-            source_includes=["case_clusters"],
-            track_total_hits=False,
-        ).body
-        # dot_product similarity scores (1 + dot) / 2.
-        return [
-            (2.0 * h["_score"] - 1.0, (h.get("_source") or {}).get("case_clusters") or [])
-            for h in resp["hits"]["hits"]
-        ]
+        alias = self._alias(PROVIDERS)
+
+        def neighbours(vector) -> list[tuple[float, list[str]]]:
+            """The providers whose cases lie nearest ``vector``. The matcher compares the same
+            vector with both vector fields, so both are fetched now, in one request."""
+            vector = tuple(vector)
+            keys = [(f, vector, VECTOR_TOP) for f in fields_of(PROVIDERS, "vector")]
+            self._nearest(alias, keys, memo)
+            # dot_product similarity scores (1 + dot) / 2.
+            near = memo[("case_vector", vector, VECTOR_TOP)][:NEIGHBOURS]
+            return [(2.0 * s - 1.0, clusters) for _, s, clusters in near]
+
+        spec = provider_spec(demand, self.taxonomy, self.analyzer, neighbours, exclude, damped)
+        return self._run_spec(spec, k, memo)
 
     def match_leads(
         self, provider: Mapping, k: int = 10, exclude: Collection[int] = ()

@@ -205,15 +205,24 @@ def test_build_documents_in_workers_matches_serial(taxonomy):
         list(build_documents("nope", [], analyzer, taxonomy))
 
 
-def test_reindex_in_workers_restores_refresh_interval(backend, monkeypatch):
+def test_reindex_in_workers_restores_refresh_interval_and_merges(backend, monkeypatch):
     monkeypatch.setattr(documents, "POOL_MIN_RECORDS", 50)
     monkeypatch.setattr(documents, "POOL_CHUNK", 40)
     backend.build_workers = 2
-    records = _records(300)
-    assert backend.reindex(PROVIDERS, iter(records)) == 300
+    records = _records(1200)
+
+    def refresh(count: int) -> None:
+        """A refresh at each progress report, so that the load leaves several segments."""
+        if backend.name == "elasticsearch":
+            backend.client.indices.refresh(index=f"{backend.prefix}{PROVIDERS}-v*")
+
+    assert backend.reindex(PROVIDERS, iter(records), progress=refresh) == 1200
     backend.refresh()
-    assert {s.index: s.documents for s in backend.status()}[PROVIDERS] == 300
+    assert {s.index: s.documents for s in backend.status()}[PROVIDERS] == 1200
     if backend.name == "elasticsearch":
         index = next(s.concrete[0] for s in backend.status() if s.index == PROVIDERS)
         settings = backend.client.indices.get_settings(index=index).body[index]["settings"]["index"]
         assert settings.get("refresh_interval") in (None, "1s")
+        # Merged into one segment before the swap (a match visits each segment once).
+        shards = backend.client.indices.segments(index=index).body["indices"][index]["shards"]
+        assert [copy["num_search_segments"] for copy in shards["0"]] == [1]
