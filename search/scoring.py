@@ -82,7 +82,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -758,7 +758,7 @@ def provider_spec(
     """Demand record → how to score provider documents."""
     multipliers = []
     if damped:
-        ids = tuple(sorted(int(i) for i in damped))
+        ids = tuple(sorted(map(int, damped)))
         multipliers.append(Multiplier("exposure", DAMPING, Terms("id", ids)))
     q = demand_inputs(demand, taxonomy, analyzer, neighbours)
     return build_spec(q, "providers", _exclude(exclude), multipliers, signal_weights)
@@ -867,15 +867,16 @@ class Candidate:
     doc: Mapping  # the stored document (for the reasons)
 
 
-def factors(spec: Spec) -> dict[int, float]:
-    """The product of ``spec``'s multipliers per document they touch (they select by id)."""
-    out: dict[int, float] = {}
+def factors(spec: Spec, ids: Iterable[int]) -> dict[int, float]:
+    """The product of ``spec``'s multipliers for each of ``ids`` (they select by id)."""
+    out = dict.fromkeys(ids, 1.0)
     for m in spec.multipliers:
         cond = m.cond
         if not isinstance(cond, (Term, Terms)) or cond.field != "id":
             raise TypeError(f"a multiplier selects documents by id, not {cond!r}")
-        for doc_id in cond.values if isinstance(cond, Terms) else (cond.value,):
-            out[int(doc_id)] = out.get(int(doc_id), 1.0) * m.factor
+        chosen = set(cond.values) if isinstance(cond, Terms) else {cond.value}
+        for doc_id in out.keys() & chosen:
+            out[doc_id] *= m.factor
     return out
 
 

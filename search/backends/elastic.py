@@ -693,15 +693,15 @@ class ElasticBackend(SearchBackend):
         ).body
         # The first phase put each similarity in a band; the exact value replaces it here,
         # and the multipliers apply: the same points as the embedded backend's.
-        correction: dict[int, float] = {}
+        scores = {
+            _doc_id(h): h["_score"] or 0.0 for h in (resp.get("hits") or {}).get("hits") or ()
+        }
         for c in spec.clauses:
-            for i, value in nearest.get(c.name, {}).items():
-                correction[i] = correction.get(i, 0.0) + c.weight * (value - _band(value))
-        factor = factors(spec)
-        points = {}
-        for h in (resp.get("hits") or {}).get("hits") or ():
-            i = _doc_id(h)
-            points[i] = ((h["_score"] or 0.0) + correction.get(i, 0.0)) * factor.get(i, 1.0)
+            values = nearest.get(c.name, {})
+            for i in scores.keys() & values.keys():
+                scores[i] += c.weight * (values[i] - _band(values[i]))
+        factor = factors(spec, scores)
+        points = {i: score * factor[i] for i, score in scores.items()}
         ranked = sorted(points.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))[:depth]
         if not ranked:
             return []
@@ -710,7 +710,7 @@ class ElasticBackend(SearchBackend):
             Candidate(
                 i,
                 p,
-                factor.get(i, 1.0),
+                factor[i],
                 explained[i][0],
                 explained[i][1],
             )
