@@ -106,7 +106,7 @@ def review(interest_id: int, body: dict) -> s.ReviewOut:
     "(both sides reviewed, or 14 days after the deal; not hidden by an administrator).",
 )
 def provider_reviews(provider_id: int) -> s.ReviewList:
-    provider = provider_service.get_provider(db.session, provider_id)
+    provider = provider_service.get_provider(db.session, None, provider_id)  # public
     result = deals.of_provider(db.session, provider.id)
     return s.ReviewList(
         items=[out.review(row) for row in result.items],

@@ -50,11 +50,14 @@ def create_provider(body: dict) -> Response:
     response=s.ProviderOut,
     errors=(401, 404),
     versioned=True,
+    description="Public profiles only: a provider none of whose members has confirmed an e-mail "
+    "address yet (docs/security.md, P58) is 404 for everyone but its own users and admins.",
 )
 def get_provider(provider_id: int) -> Response:
-    provider = service.get_provider(db.session, provider_id)
+    user = current_api_user()
+    provider = service.get_provider(db.session, user, provider_id)
     rating = ratings.ratings(db.session, [provider.id]).get(provider.id)
-    return tagged(out.provider(provider, current_api_user(), rating))
+    return tagged(out.provider(provider, user, rating))
 
 
 @route(

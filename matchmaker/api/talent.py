@@ -180,7 +180,8 @@ def search_pool(params: s.TalentSearchParams) -> s.TalentPage:
     auth=False,
     response=s.TalentCardOut,
     errors=(404,),
-    description="Public; 404 for an unlisted or deleted profile. The person reads the full "
+    description="Public; 404 for an unlisted or deleted profile, or one whose person has not "
+    "confirmed an e-mail address (or whose account is switched off). The person reads the full "
     "profile at `GET /talent/profile`.",
 )
 def get_card(talent_id: int) -> s.TalentCardOut:

@@ -36,6 +36,7 @@ from ..models import (
     User,
 )
 from .errors import Forbidden, NotFound, Unconfirmed
+from .vouching import organization_vouched, person_vouched
 
 T = TypeVar("T")
 Rule = Callable[[User | None, Any], bool]
@@ -113,10 +114,6 @@ def is_provider(actor: User | None, _record: Any = None) -> bool:
     return actor is not None and actor.role == Role.PROVIDER
 
 
-def anyone(_actor: User | None, _record: Any) -> bool:
-    return True
-
-
 def _not_yours() -> str:
     return _("只能管理本单位的记录")
 
@@ -164,9 +161,16 @@ INTEREST_POLICY: Policy[Interest] = Policy(
     },
 )
 
+
+def _sees_provider(actor: User | None, provider: Provider) -> bool:
+    """Capability profiles are public once someone confirmed vouches for the organisation
+    (``vouching``); before that its own people and administrators alone see it."""
+    return owns(actor, provider.organization_id) or organization_vouched(provider.organization)
+
+
 PROVIDER_POLICY: Policy[Provider] = Policy(
     missing=lambda: _("服务方不存在"),
-    see=anyone,  # capability profiles are public
+    see=_sees_provider,
     actions={
         # edit the profile and its cases, read its recommended leads
         "manage": (lambda actor, p: owns(actor, p.organization_id), _not_yours),
@@ -176,7 +180,7 @@ PROVIDER_POLICY: Policy[Provider] = Policy(
 
 CASE_POLICY: Policy[Case] = Policy(
     missing=lambda: _("案例不存在"),
-    see=anyone,  # part of the public profile
+    see=lambda actor, c: _sees_provider(actor, c.provider),  # part of the profile
     actions={"manage": (lambda actor, c: owns(actor, c.provider.organization_id), _not_yours)},
 )
 
@@ -212,8 +216,11 @@ def of_organization(actor: User | None, _record: Any = None) -> bool:
 TALENT_PROFILE_POLICY: Policy[TalentProfile] = Policy(
     missing=lambda: _("人才档案不存在"),
     # The person and administrators read the profile; everyone else reads the anonymised
-    # card of a listed profile (``talent.cards``), and an unlisted one does not exist for them.
-    see=lambda actor, p: is_self(actor, p.user_id) or is_admin(actor) or p.listed,
+    # card of a listed profile whose person confirmed the address (``talent.cards``), and
+    # any other does not exist for them.
+    see=lambda actor, p: (
+        is_self(actor, p.user_id) or is_admin(actor) or (p.listed and person_vouched(p.user))
+    ),
     actions={
         "manage": (lambda actor, p: is_self(actor, p.user_id), lambda: _("只能管理自己的档案")),
         # ask the person, about one of the organisation's needs, to get in touch
@@ -225,7 +232,11 @@ TALENT_NEED_POLICY: Policy[TalentNeed] = Policy(
     missing=lambda: _("岗位不存在"),
     see=lambda actor, n: (
         owns(actor, n.organization_id)
-        or (signed_in_member(actor) and n.status == TalentNeedStatus.OPEN)
+        or (
+            signed_in_member(actor)
+            and n.status == TalentNeedStatus.OPEN
+            and organization_vouched(n.organization)
+        )
     ),
     actions={"manage": (lambda actor, n: owns(actor, n.organization_id), _not_yours)},
 )

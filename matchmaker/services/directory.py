@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Demand, DemandStatus, Guide, GuideStatus, Organization, Provider
 from .leads import BUDGET_BANDS, NO_BUDGET
+from .vouching import organization_vouched_sql
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,12 @@ def teasers(
 
 
 def sitemap_providers(session: Session) -> list[tuple[int, dt.datetime]]:
-    """(provider id, last change) of every verified provider: their profiles are public."""
+    """(provider id, last change) of every verified provider whose profile is public."""
     return list(
         session.execute(
             select(Provider.id, Provider.updated_at)
             .join(Organization, Provider.organization_id == Organization.id)
-            .where(Organization.verified.is_(True))
+            .where(Organization.verified.is_(True), organization_vouched_sql())
             .order_by(Provider.id)
         )
     )

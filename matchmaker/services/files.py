@@ -499,12 +499,15 @@ def demand_attachment(
     return attachment
 
 
-def case_image(session: Session, case_id: int, attachment_id: int) -> Attachment:
-    """A portfolio image: public, like the provider's profile."""
+def case_image(
+    session: Session, actor: User | None, case_id: int, attachment_id: int
+) -> Attachment:
+    """A portfolio image: seen by whoever sees the provider's profile."""
+    case = CASE_POLICY.visible(actor, session.get(Case, case_id))
     attachment = session.get(Attachment, attachment_id)
     if (
         attachment is None
-        or attachment.case_id != case_id
+        or attachment.case_id != case.id
         or attachment.content_type not in (CONTENT_TYPES[k] for k in IMAGE_KINDS)
     ):
         raise NotFound(_("文件不存在"))

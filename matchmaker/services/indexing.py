@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, event, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from search import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT, SearchBackend, SearchUnavailable
@@ -30,11 +30,13 @@ from ..models import (
     TalentNeed,
     TalentNeedStatus,
     TalentProfile,
+    User,
     utcnow,
 )
 from .ratings import ratings
 from .talent.records import expert_record, opening_record, talent_record
 from .unit_of_work import after_commit
+from .vouching import need_vouched_sql, profile_vouched_sql, provider_vouched_sql
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,53 @@ def enqueue_opening(session: Session, need: TalentNeed) -> None:
 
 def enqueue_expert(session: Session, expert: Expert) -> None:
     _enqueue(session, EXPERTS, expert)
+
+
+# What makes an account vouch for its organisation's public records and for its own card.
+_VOUCHING = ("active", "email_confirmed_at", "organization")
+
+
+@event.listens_for(Session, "before_flush")
+def _reindex_what_accounts_vouch_for(session: Session, _context, _instances) -> None:
+    """A provider profile, open talent needs and a person's card are public only while an
+    account vouches for them (``vouching``). Confirming an address, switching an account off
+    or on, or moving it to another organisation re-indexes them in the same transaction,
+    whichever service made the change, so the index never waits for a manual reindex."""
+    organizations, people = set(), set()
+    for user in (*session.new, *session.dirty):
+        if not isinstance(user, User):
+            continue
+        state = inspect(user)
+        histories = [state.attrs[name].history for name in _VOUCHING]
+        if not state.pending and not any(h.has_changes() for h in histories):
+            continue
+        organizations.update(o for o in (*histories[2].deleted, user.organization) if o)
+        if user.id is not None:  # a new account has no profile yet
+            people.add(user.id)
+    with session.no_autoflush:
+        for organization in organizations:
+            _enqueue_vouched_for(session, organization)
+        if people:
+            for profile in session.scalars(
+                select(TalentProfile).where(TalentProfile.user_id.in_(people))
+            ):
+                if profile not in session.deleted:
+                    enqueue_talent(session, profile)
+
+
+def _enqueue_vouched_for(session: Session, organization) -> None:
+    if organization.id is None or organization in session.deleted:
+        return
+    provider = organization.provider
+    if provider is not None and provider.id is not None and provider not in session.deleted:
+        enqueue_provider(session, provider)
+    for need in session.scalars(
+        select(TalentNeed).where(
+            TalentNeed.organization_id == organization.id,
+            TalentNeed.status == TalentNeedStatus.OPEN,
+        )
+    ):
+        enqueue_opening(session, need)
 
 
 # --- records (plain dicts for search/) ------------------------------------------------------
@@ -139,7 +188,7 @@ class Source:
     to load with them, and how a batch of rows becomes plain records for ``search/``."""
 
     model: type
-    indexed: Callable[[], Any] | None  # SQL condition for the rows in the index (None: all)
+    indexed: Callable[[], Any]  # SQL condition for the rows in the index
     options: tuple
     records: Callable[[Session, list], list[dict]]
 
@@ -147,7 +196,7 @@ class Source:
 SOURCES: dict[str, Source] = {
     PROVIDERS: Source(
         Provider,
-        None,
+        provider_vouched_sql,  # public profiles only (``vouching``)
         (selectinload(Provider.organization), selectinload(Provider.cases)),
         provider_records,
     ),
@@ -159,13 +208,13 @@ SOURCES: dict[str, Source] = {
     ),
     TALENT: Source(
         TalentProfile,
-        lambda: TalentProfile.listed.is_(True),
+        lambda: and_(TalentProfile.listed.is_(True), profile_vouched_sql()),
         (selectinload(TalentProfile.works),),
         lambda _s, rows: [talent_record(p) for p in rows],
     ),
     OPENINGS: Source(
         TalentNeed,
-        lambda: TalentNeed.status == TalentNeedStatus.OPEN,
+        lambda: and_(TalentNeed.status == TalentNeedStatus.OPEN, need_vouched_sql()),
         (),
         lambda _s, rows: [opening_record(n) for n in rows],
     ),
@@ -180,8 +229,7 @@ SOURCES: dict[str, Source] = {
 
 def _select(kind: str):
     source = SOURCES[kind]
-    query = select(source.model).options(*source.options)
-    return query if source.indexed is None else query.where(source.indexed())
+    return select(source.model).options(*source.options).where(source.indexed())
 
 
 def _load(session: Session, kind: str, ids: Iterable[int]) -> list:
@@ -282,7 +330,4 @@ def records_for(session: Session, kind: str) -> Iterator[dict]:
 
 def database_count(session: Session, kind: str) -> int:
     source = SOURCES[kind]
-    query = select(func.count(source.model.id))
-    if source.indexed is not None:
-        query = query.where(source.indexed())
-    return session.scalar(query) or 0
+    return session.scalar(select(func.count(source.model.id)).where(source.indexed())) or 0

@@ -184,7 +184,7 @@ def invite(session: Session, actor: User, demand_id: int, provider_id: int) -> I
     require_confirmed(actor)
     if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("只有已发布的需求可以邀请服务方"))
-    provider = get_provider(session, provider_id)
+    provider = get_provider(session, actor, provider_id)
     if session.scalar(
         select(Invitation.id).where(
             Invitation.demand_id == demand.id, Invitation.provider_id == provider.id

@@ -24,6 +24,7 @@ from .demands import managed_demand
 from .errors import Conflict
 from .indexing import demand_record, provider_record
 from .lead_shape import shown_to
+from .vouching import organization_vouched, provider_vouched_sql
 
 # Exposure fairness: a provider recommended at least this often that answers fewer than this
 # share of its recommendations is damped (``search.scoring.DAMPING``), so one that never
@@ -57,9 +58,11 @@ def rows_in_order(
     hits: Sequence[Hit],
     keep: Callable[[object], bool],
     shown_with: Sequence | None = None,
+    where: Sequence = (),
 ) -> list[Match]:
+    """The rows of ``hits`` that still exist, meet ``where`` (SQL) and ``keep``, in order."""
     options = _SHOWN_WITH[model] if shown_with is None else shown_with
-    query = select(model).where(model.id.in_([h.id for h in hits])).options(*options)
+    query = select(model).where(model.id.in_([h.id for h in hits]), *where).options(*options)
     rows = {row.id: row for row in session.scalars(query)}
     return [Match(rows[h.id], h) for h in hits if h.id in rows and keep(rows[h.id])]
 
@@ -77,12 +80,16 @@ def _lead_matches(session: Session, actor: User, hits: Sequence[Hit]) -> list[Ma
 
 
 def _any(_row: object) -> bool:
-    return True  # capability profiles are public: every row that still exists is shown
+    return True
 
 
-def provider_matches(session: Session, hits: Sequence[Hit]) -> list[Match]:
-    """Provider hits with their rows, in the engine's order (profiles are public)."""
-    return rows_in_order(session, Provider, hits, _any)
+def provider_matches(
+    session: Session, hits: Sequence[Hit], shown_with: Sequence | None = None
+) -> list[Match]:
+    """Provider hits with their rows, in the engine's order: the public profiles among them.
+    The index holds no other, but it may lag (``vouching``: an account switched off a
+    moment ago), so the database decides again."""
+    return rows_in_order(session, Provider, hits, _any, shown_with, (provider_vouched_sql(),))
 
 
 def recommended_providers(
@@ -98,7 +105,7 @@ def recommended_providers(
     if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("只有已发布的需求才有推荐"))
     hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
-    matches = rows_in_order(session, Provider, hits, _any, _BRIEF)
+    matches = provider_matches(session, hits, _BRIEF)
     if record_exposure:
         exposure.record(
             session,
@@ -140,7 +147,10 @@ def damped_providers(session: Session) -> set[int]:
 def recommended_leads(
     session: Session, backend: SearchBackend, actor: User, provider: Provider, k: int = 10
 ) -> list[Match]:
-    """Open demands for a provider, best first, leaving out those it already answered."""
+    """Open demands for a provider, best first, leaving out those it already answered; none
+    for a profile that is not public yet (``vouching``): the matcher pairs public records."""
+    if not organization_vouched(provider.organization):
+        return []
     answered = set(
         session.scalars(select(Interest.demand_id).where(Interest.provider_id == provider.id))
     )
@@ -181,4 +191,4 @@ def search_demands(
 
 def search_providers(session: Session, backend: SearchBackend, query: SearchQuery) -> Results:
     page = backend.search(SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
-    return Results([m.record for m in rows_in_order(session, Provider, page.hits, _any)], page)
+    return Results([m.record for m in provider_matches(session, page.hits)], page)

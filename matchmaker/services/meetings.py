@@ -54,6 +54,7 @@ from .indexing import demand_record
 from .lead_shape import Lead, shown_to
 from .notifications import notify
 from .unit_of_work import after_commit
+from .vouching import organization_vouched_sql, provider_vouched_sql
 
 
 class Outcome:
@@ -169,13 +170,15 @@ def overview(session: Session, actor: User, meeting_id: int) -> Overview:
 def pair_choices(
     session: Session, actor: User, meeting_id: int
 ) -> tuple[list[Demand], list[Provider]]:
-    """What an administrator may pair by hand: open demands in scope, and every provider."""
+    """What an administrator may pair by hand: open demands in scope, and every public
+    provider."""
     meeting = get_meeting(session, actor, meeting_id)
     demands = _open_demands(session, meeting)
     providers = list(
         session.scalars(
             select(Provider)
             .join(Provider.organization)
+            .where(organization_vouched_sql())  # public profiles only
             .options(selectinload(Provider.organization))
             .order_by(Organization.name)
         )
@@ -380,7 +383,11 @@ def propose(
     for demand in demands:
         hits = backend.match_providers(demand_record(demand), per_demand)
         known = set(
-            session.scalars(select(Provider.id).where(Provider.id.in_([h.id for h in hits])))
+            session.scalars(
+                select(Provider.id).where(
+                    Provider.id.in_([h.id for h in hits]), provider_vouched_sql()
+                )
+            )
         )
         for rank, hit in enumerate((h for h in hits if h.id in known), start=1):
             pair = existing.get((demand.id, hit.id))

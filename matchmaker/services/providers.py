@@ -18,9 +18,10 @@ from .uniqueness import check_external_id
 from .verification import identity_changes, record_identity_changes
 
 
-def get_provider(session: Session, provider_id: int) -> Provider:
-    """A capability profile: public, so only a missing one is NotFound."""
-    return PROVIDER_POLICY.visible(None, session.get(Provider, provider_id))
+def get_provider(session: Session, actor: User | None, provider_id: int) -> Provider:
+    """A capability profile: public once vouched for (``vouching``), NotFound otherwise
+    for everyone but its own people and administrators."""
+    return PROVIDER_POLICY.visible(actor, session.get(Provider, provider_id))
 
 
 def managed_provider(session: Session, actor: User | None, provider_id: int) -> Provider:

@@ -195,7 +195,7 @@ def confirm_designer(session: Session, actor: User, user_id: int) -> User:
     if user is None or user.role != Role.DESIGNER or user.email_confirmed_at is not None:
         raise NotFound(_("账号不存在"))
     if address_taken_by_another(session, user):
-        raise Conflict(_("该邮箱已属于另一个已确认的账号，此注册不能确认"))
+        raise Conflict(_unconfirmable([user]))
     _confirm(session, actor, user)
     return user
 
@@ -336,17 +336,32 @@ def _confirm(session: Session, actor: User | None, user: User) -> None:
     audit.log_event(session, actor or user, "user.email_confirmed", "user", user.id)
 
 
-def confirm_members(session: Session, actor: User, organization_id: int) -> int:
-    """An administrator confirms an organisation's waiting accounts (e.g. without e-mail)."""
+def confirm_members(session: Session, actor: User, organization_id: int) -> tuple[int, list[str]]:
+    """An administrator confirms an organisation's waiting accounts (e.g. without e-mail).
+
+    Returns how many were confirmed and the addresses of those that can never be (another
+    confirmed account holds the address: they are closed after CONFIRMATION_DAYS). Conflict,
+    saying why, when none could be: the administrator must not believe it worked."""
     organization = _organization(session, actor, organization_id)
-    waiting = [
-        u
-        for u in organization.users
-        if u.email_confirmed_at is None and u.active and not address_taken_by_another(session, u)
-    ]
+    waiting = [u for u in organization.users if u.email_confirmed_at is None and u.active]
+    if not waiting:
+        raise Conflict(_("该单位没有等待确认的账号"))
+    refused = [u for u in waiting if address_taken_by_another(session, u)]
+    if len(refused) == len(waiting):
+        raise Conflict(_unconfirmable(refused))
     for user in waiting:
-        _confirm(session, actor, user)
-    return len(waiting)
+        if user not in refused:
+            _confirm(session, actor, user)
+    return len(waiting) - len(refused), [u.email for u in refused]
+
+
+def _unconfirmable(users: list[User]) -> str:
+    return _(
+        "不能确认 %(emails)s：该邮箱已属于另一个已确认的账号（一个邮箱只能有一个已确认的账号）。"
+        "此注册只能保存草稿，%(days)s 天后自动关闭。",
+        emails="、".join(u.email for u in users),
+        days=CONFIRMATION_DAYS,
+    )
 
 
 def _organization(session: Session, actor: User, organization_id: int) -> Organization:

@@ -14,15 +14,22 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.models import Demand, Notification, Organization, User, utcnow
+from matchmaker.models import AuditEvent, Demand, Notification, Organization, User, utcnow
 from matchmaker.services import accounts, demands, registration
 from tests.factories import PASSWORD, credit_code
 from tests.web.pages import CONFIRMED, REGISTRATION, login, page
 
 FORM = REGISTRATION
+DESIGNER_OVER_TAKEN = {
+    "email": "owner@example.cn",
+    "password": "long-enough-pw",
+    "confirm": "long-enough-pw",
+    "name": "钱多多",
+    "phone": "13912345678",
+}
 
 
 @pytest.fixture
@@ -210,6 +217,64 @@ def test_an_account_over_a_taken_address_is_never_confirmed(sink, client, auth, 
     client.post(f"/admin/organizations/{shadow.organization_id}/confirm")
     db.session.expire_all()
     assert db.session.get(User, shadow.id).email_confirmed_at is None
+
+
+def test_confirming_an_unconfirmable_account_says_why_and_changes_nothing(client, auth, make, app):
+    """The administrators' 确认账号 button on a registration over a taken address (an
+    organisation's, or an individual designer's) says why it cannot be, and changes nothing;
+    with one confirmable account beside it, that one is confirmed and the other named."""
+    owner = make.enterprise(email="owner@example.cn")
+    admin = make.admin()
+    _answer(client, email="owner@example.cn")
+    shadow = db.session.scalar(
+        select(User).where(User.email == "owner@example.cn", User.id != owner.id)
+    )
+    client.post("/logout")
+    assert client.post("/register/designer", data=DESIGNER_OVER_TAKEN).status_code == 302
+    designer = db.session.scalar(
+        select(User).where(User.email == "owner@example.cn", User.role == "designer")
+    )
+    client.post("/logout")
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    login(auth, admin)
+    organization_id = shadow.organization_id
+    listed = page(client.get("/admin/organizations?type=pending"))
+    assert f"/admin/organizations/{organization_id}/confirm" in listed
+    response = client.post(
+        f"/admin/organizations/{organization_id}/confirm",
+        data={"type": "pending"},
+        follow_redirects=True,
+    )
+    html = page(response)
+    assert response.status_code == 200 and "已确认 " not in html
+    assert "不能确认 owner@example.cn：该邮箱已属于另一个已确认的账号" in html
+    assert "7 天后自动关闭" in html
+    response = client.post(f"/admin/designers/{designer.id}/confirm", follow_redirects=True)
+    html = page(response)
+    assert response.status_code == 200 and "不能确认 owner@example.cn" in html
+    db.session.expire_all()
+    assert db.session.get(User, shadow.id).email_confirmed_at is None
+    assert db.session.get(User, designer.id).email_confirmed_at is None
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events  # nothing happened
+
+    # a colleague of the organisation with a free address is confirmed, the other named
+    colleague = accounts.new_account(
+        db.session, "colleague@example.cn", PASSWORD, "enterprise", "李", None
+    )
+    colleague.organization_id = organization_id
+    db.session.commit()
+    html = page(
+        client.post(f"/admin/organizations/{organization_id}/confirm", follow_redirects=True)
+    )
+    assert "已确认 1 个账号" in html and "owner@example.cn 不能确认" in html
+    db.session.expire_all()
+    assert db.session.get(User, colleague.id).email_confirmed_at is not None
+    assert db.session.get(User, shadow.id).email_confirmed_at is None
+    # nobody is left waiting who could be confirmed: the button says so too
+    html = page(
+        client.post(f"/admin/organizations/{organization_id}/confirm", follow_redirects=True)
+    )
+    assert "不能确认 owner@example.cn" in html
 
 
 def test_two_registrations_of_a_free_address_the_first_link_opened_wins(sink, app):

@@ -34,6 +34,7 @@ from ..access import ACCREDITATION_POLICY
 from ..errors import Conflict, field_error
 from ..indexing import enqueue_provider
 from ..notifications import notify_organization
+from ..vouching import organization_vouched_sql
 from .applications import SUBJECT, link
 from .inputs import DecisionIn
 from .reviews import result
@@ -265,12 +266,13 @@ def remind_due(session: Session, today: dt.date | None = None) -> list[Recogniti
 def register(
     session: Session, level: str | None = None, region: str | None = None
 ) -> list[Recognition]:
-    """Valid recognitions, highest level first, then by district and name."""
+    """Valid recognitions of organisations whose profiles are public (``vouching``), highest
+    level first, then by district and name."""
     query = (
         select(Recognition)
         .join(Organization)
         .options(joinedload(Recognition.organization).joinedload(Organization.provider))
-        .where(Recognition.status == R.ACTIVE)
+        .where(Recognition.status == R.ACTIVE, organization_vouched_sql())
     )
     if level:
         query = query.where(Recognition.level == level)

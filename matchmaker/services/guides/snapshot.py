@@ -27,6 +27,7 @@ from ...models import Demand, DemandStatus, Provider, utcnow
 from ...taxonomy import get_taxonomy
 from ..common_needs import projects as common_needs
 from ..showcase import gallery
+from ..vouching import provider_vouched_sql
 
 SCHEMA_VERSION = 1
 SHORTAGE_RATIO = 0.5
@@ -125,6 +126,7 @@ def build(
         p
         for p in session.scalars(
             select(Provider)
+            .where(provider_vouched_sql())  # public profiles only
             .options(selectinload(Provider.organization), selectinload(Provider.cases))
             .order_by(Provider.id)
         )

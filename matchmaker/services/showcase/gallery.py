@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ...models import Provider, ShowcaseEntry, ShowcaseStatus, ShowcaseYear
+from ..vouching import provider_vouched_sql
 
 
 def _winners():
@@ -21,7 +22,9 @@ def _winners():
             selectinload(ShowcaseEntry.provider).selectinload(Provider.organization),
         )
         .where(
-            ShowcaseEntry.status == ShowcaseStatus.WINNER, ShowcaseYear.announced_at.is_not(None)
+            ShowcaseEntry.status == ShowcaseStatus.WINNER,
+            ShowcaseYear.announced_at.is_not(None),
+            ShowcaseEntry.provider.has(provider_vouched_sql()),  # public profiles only
         )
     )
 

@@ -1,8 +1,8 @@
 """Recommendations both ways and browsing, through the search engine (``search.talent``).
 
 The engine proposes ids; rows are loaded from the database and re-checked (a profile that
-was unlisted or deleted, a need that closed meanwhile, is dropped), and people are always
-returned as cards.
+was unlisted or deleted, a need that closed meanwhile, either no longer vouched for by a
+confirmed account, is dropped), and people are always returned as cards.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ...models import Role, TalentNeed, TalentNeedStatus, TalentProfile, User
 from ..access import require_role, signed_in_member
 from ..errors import Conflict, Forbidden
 from ..matching import Match, Results
+from ..vouching import need_vouched_sql, profile_vouched_sql
 from . import contacts
 from .cards import card_of
 from .needs import managed_need
@@ -31,7 +32,9 @@ def _people(session: Session, hits: list[Hit]) -> list[Match]:
         p.id: p
         for p in session.scalars(
             select(TalentProfile).where(
-                TalentProfile.id.in_([h.id for h in hits]), TalentProfile.listed.is_(True)
+                TalentProfile.id.in_([h.id for h in hits]),
+                TalentProfile.listed.is_(True),
+                profile_vouched_sql(),
             )
         )
     }
@@ -46,6 +49,7 @@ def _needs(session: Session, hits: list[Hit]) -> list[Match]:
             .where(
                 TalentNeed.id.in_([h.id for h in hits]),
                 TalentNeed.status == TalentNeedStatus.OPEN,
+                need_vouched_sql(),
             )
             .options(selectinload(TalentNeed.organization))
         )

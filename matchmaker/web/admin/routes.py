@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...services import accounts, admin_lists, demands, figures, job_runs, registration
-from ...services.errors import ServiceError
+from ...services.errors import Conflict, ServiceError
 from ...transaction import unit_of_work
 from .. import questions
 from ..common import apply_field_errors, commit_and_redirect
@@ -154,10 +154,21 @@ def _set_verified(organization_id: int, verified: bool):
 @bp.post("/organizations/<int:organization_id>/confirm")
 def confirm_members(organization_id: int):
     def act():
-        count = registration.confirm_members(db.session, current_user, organization_id)
-        return _("已确认 %(n)s 个账号，对方现在可以登录", n=count)
+        count, refused = registration.confirm_members(db.session, current_user, organization_id)
+        done = _("已确认 %(n)s 个账号，对方现在可以登录", n=count)
+        if not refused:
+            return done
+        return (
+            done
+            + " "
+            + _("%(emails)s 不能确认：该邮箱已属于另一个已确认的账号。", emails="、".join(refused))
+        )
 
-    return _organization_action(act)
+    try:
+        return _organization_action(act)
+    except Conflict as exc:  # nobody could be confirmed, nothing changed: the list says why
+        flash(exc.message, "error")
+        return _back_to_list()
 
 
 @bp.post("/organizations/<int:organization_id>/merge")
@@ -191,6 +202,11 @@ def _organization_action(act):
     with unit_of_work():
         message = act()
     flash(message, "success")
+    return _back_to_list()
+
+
+def _back_to_list():
+    """The organisation list, on the tab the action was sent from."""
     back = request.form.get("type", "all")
     return redirect(
         url_for("admin.organizations", type=back if back in admin_lists.ORG_FILTERS else "all")

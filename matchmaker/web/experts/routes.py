@@ -10,7 +10,7 @@ from ...extensions import db
 from ...services import accounts, experts, meeting_slots, registration
 from ...services.accreditation import applications as accreditation_applications
 from ...services.diagnosis import requests as diagnosis_requests
-from ...services.errors import ValidationFailed
+from ...services.errors import Conflict, ValidationFailed
 from ...transaction import unit_of_work
 from ..common import actor, commit_and_redirect, show_errors
 from ..decorators import admin_required
@@ -34,9 +34,13 @@ def index():
 @admin_required
 def confirm_designer(user_id: int):
     """Without e-mail, an individual designer's account is confirmed here."""
-    with unit_of_work():
-        user = registration.confirm_designer(db.session, actor(), user_id)
-    flash(_("已确认 %(name)s 的账号", name=user.name or user.email), "success")
+    try:
+        with unit_of_work():
+            user = registration.confirm_designer(db.session, actor(), user_id)
+    except Conflict as exc:  # nothing was changed: say why on the same page
+        flash(exc.message, "error")
+    else:
+        flash(_("已确认 %(name)s 的账号", name=user.name or user.email), "success")
     return redirect(url_for(".index"))
 
 

@@ -41,8 +41,8 @@ def browse():
 
 @bp.get("/providers/<int:provider_id>")
 def profile_page(provider_id: int):
-    provider = provider_service.get_provider(db.session, provider_id)
     user = actor()
+    provider = provider_service.get_provider(db.session, user, provider_id)
     return render_template(
         "providers/profile.html",
         provider=provider,
@@ -57,7 +57,7 @@ def profile_page(provider_id: int):
 
 @bp.get("/providers/cases/<int:case_id>/images/<int:attachment_id>")
 def case_image(case_id: int, attachment_id: int):
-    image = files.case_image(db.session, case_id, attachment_id)
+    image = files.case_image(db.session, actor(), case_id, attachment_id)
     path = files.path_of(upload_folder(), image)
     if not path.is_file():
         abort(404)
