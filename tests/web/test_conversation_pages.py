@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.models import AuditEvent, Message, Review
+from matchmaker.models import AuditEvent, Message, Notification, Review
 from matchmaker.services import demands, interests
 from tests.web.pages import CONFIRMED, errors_of, login, page, stored_files
 
@@ -65,6 +65,27 @@ def test_messages_both_ways_with_masking_and_unread_counts(client, auth, deal):
     assert "请报价" in html and "15 万元" in html and "30 天" in html
     # the provider never reads the enterprise's name before acceptance
     assert "重庆永川骑士装备有限公司" not in html
+
+
+def test_a_message_notifies_the_other_side_without_naming_the_enterprise(client, auth, deal):
+    """Each message tells the other side's people, linking to the conversation; the provider's
+    notice names the demand, never the enterprise (before acceptance)."""
+    login(auth, deal["provider"])
+    client.post(url(deal, "/messages"), data={"body": "我们可以下周给出草图"})
+    auth.logout()
+    login(auth, deal["owner"])
+    html = page(client.get("/notifications"))
+    assert "关于需求“骑行头盔外观设计”的合作意向有新消息" in html and url(deal) in html
+    client.post(url(deal, "/messages"), data={"body": "好的，请先给出分阶段报价"})
+    auth.logout()
+    login(auth, deal["provider"])
+    html = page(client.get("/notifications"))
+    assert "关于需求“骑行头盔外观设计”的合作意向有新消息" in html and url(deal) in html
+    assert "重庆永川骑士装备有限公司" not in html
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == deal["provider"].id)
+    ).all()
+    assert kinds.count("message_received") == 1  # its own message notified nobody on its side
 
 
 def test_bad_message_input_is_shown_and_changes_nothing(client, auth, deal):

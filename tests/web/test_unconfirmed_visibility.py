@@ -133,13 +133,21 @@ def test_an_unconfirmed_provider_is_public_only_once_confirmed(app, client, auth
     # its own people and administrators still read the profile
     for reader, password in ((user, REGISTRATION["password"]), (admin, PASSWORD)):
         assert auth.login(reader.email, password).status_code == 302
-        assert NAME in page(client.get(f"/providers/{provider.id}"))
+        html = page(client.get(f"/providers/{provider.id}"))
+        assert NAME in html and "此档案尚未公开" in html  # and they are told it is not public
         client.post("/logout")
+    assert auth.login(user.email, REGISTRATION["password"]).status_code == 302
+    assert "确认邮箱后，贵单位的档案才会公开" in page(client.get("/providers/profile"))
+    client.post("/logout")
 
     # the registrant opens the link: public at once, through the commit's index delivery
     _open_the_link(client, user)
     shown = _found(app, api, enterprise, demand.id, provider.id)
     assert all(shown.values()), shown
+    assert auth.login(user.email, REGISTRATION["password"]).status_code == 302
+    assert "此档案尚未公开" not in page(client.get(f"/providers/{provider.id}"))
+    assert "档案才会公开" not in page(client.get("/providers/profile"))
+    client.post("/logout")
     assert [m.record.id for m in matching.leads_for(db.session, get_search(), user)] == [demand.id]
 
     # its only confirmed member is switched off: hidden again, without a reindex
@@ -239,7 +247,8 @@ def test_an_unconfirmed_designer_has_no_public_card_until_confirmed(app, client,
     assert not any(hidden.values()), hidden
     # the person still reads and edits their own profile
     assert auth.login(user.email, DESIGNER_PASSWORD).status_code == 302
-    assert "梁设计" in page(client.get("/talent/profile"))
+    html = page(client.get("/talent/profile"))
+    assert "梁设计" in html and "确认邮箱后，您的匿名名片才会出现在人才库中" in html
     client.post("/logout")
 
     _open_the_link(client, user)

@@ -11,7 +11,7 @@ from search import PROVIDERS
 from ...extensions import db
 from ...models import Case, Role
 from ...schemas import CaseIn, ProviderIn, validate
-from ...services import access, deals, files, interests, ratings
+from ...services import access, deals, files, interests, ratings, vouching
 from ...services import providers as provider_service
 from ...services.accreditation import recognitions
 from ...services.errors import Forbidden, StaleRecord, ValidationFailed
@@ -47,6 +47,7 @@ def profile_page(provider_id: int):
         "providers/profile.html",
         provider=provider,
         is_owner=access.owns(user, provider.organization_id),
+        public=vouching.organization_vouched(provider.organization),
         reviews=deals.of_provider(db.session, provider.id),
         invitable=interests.invitable_demands(db.session, user, provider.id),
         rating=ratings.ratings(db.session, [provider.id]).get(provider.id),
@@ -126,7 +127,11 @@ def own_profile():
             {"kind": organization.kind, "level": organization.level, "region": organization.region}
         )
     return render_template(
-        "providers/edit.html", form=form, organization=organization, provider=provider
+        "providers/edit.html",
+        form=form,
+        organization=organization,
+        provider=provider,
+        public=vouching.organization_vouched(organization),
     )
 
 

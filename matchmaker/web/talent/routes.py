@@ -15,7 +15,7 @@ from ...extensions import db
 from ...models import Role, TalentNeedStatus
 from ...schemas import try_validate
 from ...search_engine import get_search
-from ...services import accounts
+from ...services import accounts, vouching
 from ...services.access import require_role
 from ...services.errors import ValidationFailed
 from ...services.talent import contacts, matching, needs, privacy, profiles
@@ -124,7 +124,13 @@ def own_profile():
 
 def _profile_page(form: TalentProfileForm, profile):
     card = card_of(profile) if profile is not None else None
-    return render_template("talent/profile.html", form=form, profile=profile, card=card)
+    return render_template(
+        "talent/profile.html",
+        form=form,
+        profile=profile,
+        card=card,
+        public=vouching.person_vouched(actor()),
+    )
 
 
 def _require_profile(user):
