@@ -42,6 +42,28 @@ def test_dashboard_shows_what_waits_and_what_is_missing(client, auth, make):
     assert f"档案完整度 {completeness(profile).percent}%" in html
 
 
+def test_recommended_leads_leave_out_answered_demands_and_wait_for_a_public_profile(
+    client, auth, make
+):
+    owner = make.enterprise()
+    provider = make.provider()
+    fitting = make.demand(owner, title="电动车外观造型设计")
+    answered = make.demand(owner, title="已回复的外观设计")
+    make.interest(provider, answered)
+    login(auth, provider)
+    html = page(client.get("/provider/dashboard"))
+    recommended = html.split('id="leads-title"')[1]
+    assert fitting.title in recommended and answered.title not in recommended
+    client.post("/logout")
+
+    provider.email_confirmed_at = None  # nobody confirmed vouches for the profile now
+    db.session.commit()
+    login(auth, provider)
+    recommended = page(client.get("/provider/dashboard")).split('id="leads-title"')[1]
+    assert fitting.title not in recommended
+    assert "确认邮箱、档案公开后，这里会为您推荐需求。" in recommended
+
+
 def test_only_providers_have_a_dashboard(client, auth, make):
     login(auth, make.enterprise())
     assert client.get("/provider/dashboard").status_code == 403

@@ -9,7 +9,7 @@ from search import SearchUnavailable
 
 from ...extensions import db
 from ...search_engine import get_search
-from ...services import matching, provider_dashboard
+from ...services import matching, provider_dashboard, vouching
 from ...transaction import unit_of_work
 from ..common import actor
 from .routes import bp
@@ -27,5 +27,9 @@ def dashboard():
     except SearchUnavailable:
         unavailable = True
     return render_template(
-        "providers/dashboard.html", board=board, leads=leads, search_unavailable=unavailable
+        "providers/dashboard.html",
+        board=board,
+        leads=leads,
+        search_unavailable=unavailable,
+        public=vouching.organization_vouched(user.organization),
     )
