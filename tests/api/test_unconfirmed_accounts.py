@@ -95,6 +95,21 @@ def test_contact_stays_null_for_an_unconfirmed_reader(api, cast):
     assert own["items"][0]["contact"] is not None  # the confirmed side still sees them
 
 
+def test_applications_entries_and_diagnosis_requests_wait_for_confirmation(api, make):
+    """An accreditation application, a good-design entry and a diagnosis request reach
+    administrators and experts: they wait for the address too, and nothing is stored."""
+    from matchmaker.models import Accreditation, DiagnosisRequest, ShowcaseEntry
+
+    provider, enterprise = make.provider(), make.enterprise()
+    unconfirm(provider)
+    unconfirm(enterprise)
+    refused(api.post("/accreditations", user=provider, json={"kind": "apply", "round_id": 1}))
+    refused(api.post("/showcase-entries", user=provider, json={"year_id": 1}))
+    refused(api.post("/diagnosis-requests", user=enterprise, json={"cluster": "nev-ice"}))
+    for model in (Accreditation, ShowcaseEntry, DiagnosisRequest):
+        assert db.session.scalar(select(func.count(model.id))) == 0
+
+
 def test_openapi_documents_the_reason(api):
     document = api.get("/openapi.json").get_json()
     text = " ".join(document["info"]["description"].split())

@@ -25,7 +25,7 @@ from ...models import (
 )
 from ...schemas import validate
 from .. import audit, files
-from ..access import ACCREDITATION_POLICY, own_provider
+from ..access import ACCREDITATION_POLICY, own_provider, require_confirmed
 from ..errors import Conflict, NotFound, field_error
 from ..notifications import notify, notify_organization
 from .inputs import MATERIALS, ApplicationIn, CheckIn
@@ -138,6 +138,8 @@ def _checked(session: Session, actor: User, data: ApplicationIn) -> dict[str, An
 
 def apply(session: Session, actor: User, body: Any) -> Accreditation:
     """Submit an application (or a recognition to record); administrators are told."""
+    own_provider(actor)
+    require_confirmed(actor)
     data = validate(ApplicationIn, body if isinstance(body, dict) else {})
     values = _checked(session, actor, data)
     organization = actor.organization

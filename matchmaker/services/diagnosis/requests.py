@@ -21,7 +21,7 @@ from ...models import (
 )
 from ...schemas import validate
 from .. import audit
-from ..access import DIAGNOSIS_POLICY, require_role
+from ..access import DIAGNOSIS_POLICY, require_confirmed, require_role
 from ..errors import Conflict, Forbidden, field_error
 from ..notifications import notify, notify_organization
 from .inputs import DiagnosisRequestIn
@@ -53,6 +53,7 @@ def require_can_request(actor: User) -> None:
 def create_request(session: Session, actor: User, body: Any) -> DiagnosisRequest:
     """An enterprise requests a diagnosis; an administrator proposes one (``organization_id``)."""
     require_can_request(actor)
+    require_confirmed(actor)
     data = validate(DiagnosisRequestIn, body)
     organization = _organization(session, actor, data)
     request = DiagnosisRequest(

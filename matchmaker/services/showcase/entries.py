@@ -23,7 +23,7 @@ from ...models import (
 )
 from ...schemas import validate
 from .. import audit, files
-from ..access import SHOWCASE_POLICY, own_provider
+from ..access import SHOWCASE_POLICY, own_provider, require_confirmed
 from ..errors import Conflict, NotFound, field_error
 from .inputs import EntryIn
 
@@ -86,6 +86,7 @@ def _source(session: Session, provider_id: int, data: EntryIn) -> dict[str, Any]
 def submit(session: Session, actor: User, body: Any) -> ShowcaseEntry:
     """Submit an achievement to an open year; one entry per deal or case and year."""
     provider = own_provider(actor)
+    require_confirmed(actor)
     data = validate(EntryIn, body if isinstance(body, dict) else {})
     year = session.get(ShowcaseYear, data.year_id)
     if year is None:
