@@ -10,12 +10,13 @@ from pydantic import Field
 from ..extensions import db
 from ..schemas import Strict, validate
 from ..search_engine import get_search
-from ..services import rubrics
+from ..services import files, rubrics
 from ..services.accreditation import applications, recognitions, reviews, rounds
 from ..services.accreditation.inputs import ApplicationIn, CheckIn, DecisionIn, RoundIn
 from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
+from . import uploads as upload_checks
 from .routing import ID, current_api_user, route
 
 TAG = "accreditation"
@@ -106,6 +107,33 @@ def accreditation_list(params: s.AccreditationListParams) -> s.AccreditationList
 )
 def accreditation_detail(accreditation_id: int) -> s.AccreditationOut:
     return _shown(applications.read(db.session, current_api_user(), accreditation_id))
+
+
+@route(
+    f"/accreditations/<{ID}:accreditation_id>/files",
+    "POST",
+    summary="Add supporting files to an application (multipart)",
+    tag=TAG,
+    uploads={
+        "files": "1–5 files in all per application: PDF, PNG, JPEG, DOCX, XLSX or ZIP, "
+        "up to 10 MB each"
+    },
+    response=s.AccreditationOut,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="The applicant, while the application waits for (or was returned from) the "
+    "completeness check (409 once under review). The limits of the application page: a bad "
+    "file → 422 naming `files` (type, size, count, or the organisation's `UPLOAD_QUOTA_MB`); "
+    "a body that is not multipart/form-data → 400.",
+)
+def accreditation_files(accreditation_id: int, uploads: dict) -> s.AccreditationOut:
+    user = current_api_user()
+    applications.read(db.session, user, accreditation_id)  # 404 before any word on the files
+    sent = upload_checks.checked(uploads["files"], files.DOCUMENTS, "files")
+    upload_checks.store(
+        lambda storage: applications.add_files(db.session, user, accreditation_id, sent, storage)[1]
+    )
+    return _shown(applications.read(db.session, user, accreditation_id))
 
 
 @route(

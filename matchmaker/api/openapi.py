@@ -188,6 +188,19 @@ def _query_parameters(components: _Components, model: type[BaseModel]) -> list[d
     return parameters
 
 
+def _multipart(fields: dict[str, str]) -> dict[str, Any]:
+    """A multipart body of file fields, each taking one or more files."""
+    properties = {
+        name: {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "description": description,
+        }
+        for name, description in fields.items()
+    }
+    return {"multipart/form-data": {"schema": {"type": "object", "properties": properties}}}
+
+
 def _operation(components: _Components, endpoint: Endpoint) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": endpoint.name,
@@ -221,6 +234,8 @@ def _operation(components: _Components, endpoint: Endpoint) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _schema_ref(name)}},
         }
+    if endpoint.uploads is not None:
+        operation["requestBody"] = {"required": True, "content": _multipart(endpoint.uploads)}
     responses: dict[str, Any] = {}
     if endpoint.status == 204:
         responses["204"] = {"description": "Done; no content"}

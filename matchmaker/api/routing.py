@@ -4,7 +4,8 @@
 OpenAPI document is built from the same records, so no route exists without its spec.
 The wrapper also does the HTTP plumbing every view needs: token authentication, the
 query string validated with a pydantic model, the JSON body read (size-limited, must be
-an object), and the response model serialised with the declared status.
+an object) or the files of a multipart body, and the response model serialised with the
+declared status.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import BaseModel
 from .. import json_input
 from ..schemas import validate
 from ..services.errors import NotFound, ServiceError
+from ..web.uploads import UPLOAD_REQUEST_LIMIT
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -58,6 +60,7 @@ class Endpoint:
     status: int = 200
     errors: tuple[int, ...] = ()
     versioned: bool = False  # answers carry an ETag; a PATCH takes `version` / If-Match
+    uploads: dict[str, str] | None = None  # multipart file fields → their description
 
     @property
     def path(self) -> str:
@@ -73,6 +76,7 @@ class Endpoint:
 
 
 ENDPOINTS: list[Endpoint] = []
+UPLOAD_ENDPOINTS: set[str] = set()  # blueprint endpoint names that take multipart files
 
 
 def current_api_user():
@@ -117,6 +121,14 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def uploaded_files(fields: dict[str, str]) -> dict[str, list]:
+    """The files of a multipart body, per field; a 400 for any other kind of body."""
+    if request.mimetype != "multipart/form-data":
+        raise BadRequest(_("请求体应为 multipart/form-data，文件放在字段 %(fields)s 中",
+                           fields="、".join(fields)))  # fmt: skip
+    return {name: request.files.getlist(name) for name in fields}
+
+
 def _authenticate() -> None:
     from ..extensions import db
     from ..services import api_tokens
@@ -159,13 +171,15 @@ def route(
     errors: Sequence[int] = (),
     decorators: Sequence[Callable] = (),
     versioned: bool = False,
+    uploads: dict[str, str] | None = None,
 ):
     """Register ``view`` at ``rule`` for ``method`` and record its specification.
 
     The view receives the path arguments, plus ``params`` (validated query model) when
     ``query`` is given and ``body`` (the JSON object, validated by the service with the
-    ``body`` model) when ``body`` is given. It returns a response model instance (or a
-    dict of that shape); 204 endpoints return nothing.
+    ``body`` model) when ``body`` is given, or ``uploads`` (the multipart body's files per
+    field, up to the attachments' request size) when ``uploads`` names the fields. It returns
+    a response model instance (or a dict of that shape); 204 endpoints return nothing.
     """
 
     def register(view: Callable) -> Callable:
@@ -184,6 +198,7 @@ def route(
             status=status,
             errors=tuple(errors),
             versioned=versioned,
+            uploads=uploads,
         )
 
         @wraps(view)
@@ -197,6 +212,8 @@ def route(
                 kwargs["params"] = parse_query(query)
             if body is not None:
                 kwargs["body"] = json_body()
+            if uploads is not None:
+                kwargs["uploads"] = uploaded_files(uploads)
             return _respond(endpoint, view(**kwargs))
 
         wrapped = handler
@@ -204,10 +221,17 @@ def route(
             wrapped = decorator(wrapped)
         bp.add_url_rule(rule, endpoint=endpoint.name, view_func=wrapped, methods=[endpoint.method])
         ENDPOINTS.append(endpoint)
+        if uploads is not None:
+            UPLOAD_ENDPOINTS.add(f"{bp.name}.{endpoint.name}")
         return view
 
     return register
 
 
 def api_body_limit() -> int:
-    return int(current_app.config.get("API_MAX_BODY_BYTES", 1024 * 1024))
+    """The largest body of this request: JSON bodies ``API_MAX_BODY_BYTES``; a multipart body
+    of files room for every allowed file at its largest, as on the pages."""
+    limit = int(current_app.config.get("API_MAX_BODY_BYTES", 1024 * 1024))
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        return max(limit, UPLOAD_REQUEST_LIMIT)
+    return limit

@@ -6,12 +6,13 @@ from __future__ import annotations
 from ..extensions import db
 from ..schemas import validate
 from ..search_engine import get_search
-from ..services import rubrics
+from ..services import files, rubrics
 from ..services.showcase import entries, gallery, selection
 from ..services.showcase.inputs import EntryIn, PickIn, YearIn
 from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
+from . import uploads as upload_checks
 from .accreditation import ReviewerIn
 from .routing import ID, current_api_user, route
 
@@ -98,6 +99,34 @@ def showcase_entry_list(params: s.ShowcaseEntryListParams) -> s.ShowcaseEntryLis
 )
 def showcase_entry_detail(entry_id: int) -> s.ShowcaseEntryOut:
     return _shown(entries.read(db.session, current_api_user(), entry_id))
+
+
+@route(
+    f"/showcase-entries/<{ID}:entry_id>/images",
+    "POST",
+    summary="Add pictures before and after the redesign to an entry (multipart)",
+    tag=TAG,
+    uploads={
+        "before": "Pictures before the redesign: PNG, JPEG or WebP, up to 5 MB each",
+        "after": "Pictures after the redesign, the same kinds; an entry needs at least one",
+    },
+    response=s.ShowcaseEntryOut,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 413, 422),
+    description="The entry's provider, until the selection begins (409 after). At most 6 "
+    "pictures per entry. The limits of the entry page: a bad file → 422 naming its field "
+    "(`before` or `after`: type, size, count, or the organisation's `UPLOAD_QUOTA_MB`); no "
+    "file at all → 422 naming `after`; a body that is not multipart/form-data → 400.",
+)
+def showcase_entry_images(entry_id: int, uploads: dict) -> s.ShowcaseEntryOut:
+    user = current_api_user()
+    entries.read(db.session, user, entry_id)  # 404 before any word on the files
+    before = upload_checks.checked(uploads["before"], files.IMAGES, "before", required=False)
+    after = upload_checks.checked(uploads["after"], files.IMAGES, "after", required=not before)
+    upload_checks.store(
+        lambda storage: entries.add_images(db.session, user, entry_id, before, after, storage)
+    )
+    return _shown(entries.read(db.session, user, entry_id))
 
 
 @route(
