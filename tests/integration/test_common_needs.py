@@ -197,3 +197,61 @@ def test_guide_editions_list_common_needs_per_cluster_without_the_enterprises(ca
     ]
     html = client.get(f"/guides/{guide.id}").get_data(as_text=True)
     assert "摩托车头盔外观共性设计" in html and "头盔厂" not in html
+
+
+def test_the_outcome_is_tracked_from_formed_to_won_or_closed(cast, make):
+    """formed → providers invited → one chosen → won with its value; or closed at any point
+    before, never twice; every step in the audit trail with its date."""
+    need = project(cast)
+    admin, good = cast["admin"], cast["good"]
+    assert need.status == "open" and need.provider is None
+    projects.respond(db.session, cast["owners"][0], need.id, {"join": True})
+    answers.invite(db.session, admin, need.id, good.organization.provider.id)
+    with pytest.raises(Conflict):  # won needs a chosen provider
+        answers.record_outcome(db.session, admin, need.id, {"won": True, "contract_value": 1})
+    answers.answer(db.session, good, need.id, {"interested": True})
+    answers.choose(db.session, admin, need.id, good.organization.provider.id)
+    commit()
+    assert need.status == "matched"
+    with pytest.raises(ValidationFailed) as caught:  # won with no value
+        answers.record_outcome(db.session, admin, need.id, {"won": True})
+    assert "contract_value" in caught.value.fields
+    with pytest.raises(ValidationFailed) as caught:
+        answers.record_outcome(db.session, admin, need.id, {"won": True, "contract_value": -1})
+    assert "contract_value" in caught.value.fields
+    with pytest.raises(Forbidden):
+        answers.record_outcome(db.session, good, need.id, {"won": True, "contract_value": 1})
+    answers.record_outcome(
+        db.session, admin, need.id, {"won": True, "contract_value": 480000, "note": "签约两年"}
+    )
+    commit()
+    assert (need.status, need.contract_value, need.outcome_note) == ("won", 480000, "签约两年")
+    with pytest.raises(Conflict):  # an outcome is recorded once
+        answers.record_outcome(db.session, admin, need.id, {"won": False})
+    steps = [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == need.id).order_by(AuditEvent.id)
+        )
+        if e.action.startswith("common_need.")
+    ]
+    assert steps == ["common_need.created", "common_need.joined", "common_need.provider_invited",
+                     "common_need.answered", "common_need.matched", "common_need.won"]  # fmt: skip
+
+    # another group closes before any provider is chosen, without a value
+    other = make.enterprise(name="头盔厂乙")
+    helmets = [cast["engine"], make.demand(other, cluster="motorcycle", title="发动机散热改进")]
+    closed = projects.create(
+        db.session, admin,
+        {"demand_ids": [d.id for d in helmets], "title": "散热", "brief": "散热结构",
+         "threshold": 0.7},
+    )  # fmt: skip
+    answers.record_outcome(
+        db.session, admin, closed.id, {"won": False, "contract_value": 9, "note": "需求取消"}
+    )
+    commit()
+    assert (closed.status, closed.contract_value) == ("closed", None)
+    with pytest.raises(Conflict):  # a closed project takes no provider any more
+        answers.invite(db.session, admin, closed.id, good.organization.provider.id)
+    figures = statistics_recognition.common_needs(db.session, statistics.default_filters())
+    assert (figures.formed, figures.won, figures.contracted) == (2, 1, 480000)
