@@ -23,7 +23,7 @@ import numpy as np
 from .scoring import SIMILAR_FLOOR, meaning_vector, weights
 from .text import get_analyzer
 
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.75
 SIGNALS = ("meaning", "service")
 DIRECTION = "providers"  # the weights as learned for a demand's side (providers for a demand)
 

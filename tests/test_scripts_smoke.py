@@ -109,3 +109,15 @@ def test_per_request_profile_counts_cpu_and_statements(capsys):
     for name in ("leads search", "matches", "provider search", "home page"):
         assert results[name]["statements"] >= 1
     assert "SQL statements" in capsys.readouterr().out
+
+
+def test_grouping_evaluation_matches_the_documented_table():
+    """The threshold table in docs/quality.md is what scripts/eval_grouping.py measures now,
+    and the chosen default is among the measured thresholds."""
+    from scripts import eval_grouping
+    from search.grouping import DEFAULT_THRESHOLD
+
+    result = eval_grouping.measure()
+    assert result["same"] > 0 and result["different"] > result["same"]
+    assert DEFAULT_THRESHOLD in eval_grouping.THRESHOLDS
+    assert eval_grouping.section(result) in eval_grouping.DOC.read_text(encoding="utf-8")
