@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ...models import Demand, DemandStatus, Organization, OrgType, Provider, User
-from .. import audit, demands, providers
+from .. import audit, demands, providers, versions
 from ..errors import ServiceError, ValidationFailed
+from . import keys, undo
 from .columns import DEMANDS, header_of
 from .planning import Action, Plan
 from .validation import ORG_KEYS, Problem
@@ -189,14 +190,25 @@ def apply_chunk(
                 else:
                     counts[_provider(session, actor, action, steps)] += 1
             later += [(action, step) for step in steps]
-    session.flush()
+    _flush(session)
     with session.no_autoflush:
         for action, step in later:
             with _row(kind, action):
                 step()
-    session.flush()
+    _flush(session)
     del loaded
     return counts
+
+
+def _flush(session: Session) -> None:
+    """One flush, with the chunk's changed providers and demands written in batches first
+    (``versions.write_in_batches``: the ORM would send their versioned UPDATEs one by one),
+    and the new rows' keys reserved (``keys``: so that their INSERTs need no RETURNING)."""
+    versioned = [obj for obj in session.dirty if isinstance(obj, Provider | Demand)]
+    undo.note_updates(session, versioned)
+    versions.write_in_batches(session, versioned)
+    keys.reserve(session, session.new)
+    session.flush()
 
 
 def apply(

@@ -14,6 +14,7 @@ imported records are undone with them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, update
@@ -70,7 +71,14 @@ class Recorder:
             return inspect(obj).mapper.local_table.name not in NOT_RECORDED
 
         self.inserted += [obj for obj in session.new if recorded(obj)]
-        for obj in filter(recorded, session.dirty):
+        self.note_updates(filter(recorded, session.dirty))
+        for obj in filter(recorded, session.deleted):
+            mapper = inspect(obj).mapper
+            self.deleted.append((mapper.local_table.name, _column_values(mapper, obj)))
+
+    def note_updates(self, objects: Iterable[Any]) -> None:
+        """The old values of the columns changed on these loaded objects."""
+        for obj in objects:
             state = inspect(obj)
             columns = state.mapper.column_attrs
             old = {}
@@ -87,9 +95,6 @@ class Recorder:
                 self.updated.append(
                     (state.mapper.local_table.name, _primary_key(state.mapper, obj), old)
                 )
-        for obj in filter(recorded, session.deleted):
-            mapper = inspect(obj).mapper
-            self.deleted.append((mapper.local_table.name, _column_values(mapper, obj)))
 
     def notes(self) -> dict[str, Any]:
         inserted: dict[str, list[list[Any]]] = {}
@@ -104,6 +109,14 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     recorder = session.info.get(KEY)
     if recorder is not None:
         recorder.before_flush(session)
+
+
+def note_updates(session: Session, objects: list[Any]) -> None:
+    """For rows written outside a flush (``versions.write_in_batches``), before they are:
+    their old values go into the active recorder's notes, if one is active."""
+    recorder = session.info.get(KEY)
+    if recorder is not None:
+        recorder.note_updates(objects)
 
 
 def keep(session: Session, job_id: int, seq: int, recorder: Recorder) -> None:
