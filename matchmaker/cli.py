@@ -16,7 +16,7 @@ from search import INDICES, SearchUnavailable
 
 from .extensions import db
 from .search_engine import get_search
-from .services import accounts, demands, indexing
+from .services import accounts, demands, engine_cache, indexing
 from .services.errors import ServiceError
 from .transaction import unit_of_work
 
@@ -129,9 +129,8 @@ def reindex(names: tuple[str, ...]) -> None:
     for name in names or INDICES:
         total = indexing.database_count(db.session, name)
         with click.progressbar(length=total, label=f"{name:10}") as bar:
-            count = backend.reindex(
-                name, indexing.records_for(db.session, name), progress=bar.update
-            )
+            count = indexing.rebuild(db.session, backend, name, progress=bar.update)
+        db.session.commit()
         click.echo(f"{name}: {count} documents indexed (database: {total})")
     delivered = indexing.deliver_pending(db.session, backend)
     click.echo(f"caught up {delivered} pending changes")
@@ -157,8 +156,11 @@ def status() -> None:
 @search.command("sync")
 @with_appcontext
 def sync() -> None:
-    """Deliver pending index changes kept while the engine was down."""
+    """Deliver pending index changes kept while the engine was down (also after an index was
+    restored from a snapshot: every index gets a new stamp, so no answer kept before is used)."""
     backend = get_search()
+    engine_cache.stamp_changed(db.session, INDICES)
+    db.session.commit()
     delivered = indexing.deliver_pending(db.session, backend)
     left = indexing.pending_count(db.session)
     click.echo(f"delivered {delivered}, pending {left}")

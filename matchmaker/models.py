@@ -690,6 +690,17 @@ class IndexOutbox(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class IndexStamp(db.Model):
+    """What an index holds now, as a token that every change delivered to it replaces: the
+    engine's answers are kept per process under it (``services/engine_cache.py``)."""
+
+    __tablename__ = "index_stamps"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class JobRun(db.Model):
     """One background job (a Huey task) as administrators see it: queued → running → done,
     or failed with its error; a failed one can be retried. Written by the job queue's

@@ -33,6 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import engine_cache
 from .ratings import ratings
 from .talent.records import expert_record, opening_record, talent_record
 from .unit_of_work import after_commit
@@ -300,6 +301,7 @@ def deliver_pending(
             .where(IndexOutbox.id.in_([row.id for row in rows]))
             .execution_options(synchronize_session=False)
         )
+        engine_cache.stamp_changed(session, sorted({row.kind for row in rows}))
         session.commit()
         delivered += len(rows)
     return delivered
@@ -310,6 +312,14 @@ def pending_count(session: Session) -> int:
 
 
 # --- full rebuild -----------------------------------------------------------------------------
+
+
+def rebuild(session: Session, backend: SearchBackend, kind: str, progress=None) -> int:
+    """Build one index anew from the database (the engine swaps it in at once) and give it a
+    new stamp; the caller commits. Returns how many documents were indexed."""
+    count = backend.reindex(kind, records_for(session, kind), progress=progress)
+    engine_cache.stamp_changed(session, [kind])
+    return count
 
 
 def records_for(session: Session, kind: str) -> Iterator[dict]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
 
 from ..models import Demand, DemandStatus, Interest, Provider, Recommendation, Role, User
-from . import exposure
+from . import engine_cache, exposure
 from .access import DEMAND_POLICY, PROVIDER_POLICY, own_provider, require_role
 from .demands import managed_demand
 from .errors import Conflict
@@ -104,7 +104,14 @@ def recommended_providers(
     demand = managed_demand(session, actor, demand_id)
     if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("只有已发布的需求才有推荐"))
-    hits = backend.match_providers(demand_record(demand), k, damped=damped_providers(session))
+    record, damped = demand_record(demand), damped_providers(session)
+    hits = engine_cache.answer(
+        session,
+        backend,
+        PROVIDERS,
+        {"match_providers": record, "k": k, "damped": damped},
+        lambda: backend.match_providers(record, k, damped=damped),
+    )
     matches = provider_matches(session, hits, _BRIEF)
     if record_exposure:
         exposure.record(
@@ -154,7 +161,14 @@ def recommended_leads(
     answered = set(
         session.scalars(select(Interest.demand_id).where(Interest.provider_id == provider.id))
     )
-    hits = backend.match_leads(provider_record(session, provider), k, exclude=answered)
+    record = provider_record(session, provider)
+    hits = engine_cache.answer(
+        session,
+        backend,
+        DEMANDS,
+        {"match_leads": record, "k": k, "exclude": answered},
+        lambda: backend.match_leads(record, k, exclude=answered),
+    )
     return [m for m in _lead_matches(session, actor, hits) if m.record.id not in answered]
 
 
@@ -185,10 +199,15 @@ def search_demands(
     require_role(actor, Role.PROVIDER, Role.ADMIN)
     filters = dict(query.filters)
     filters["status"] = list(DemandStatus.LISTED)
-    page = backend.search(SearchQuery(**{**query.__dict__, "index": DEMANDS, "filters": filters}))
+    query = SearchQuery(**{**query.__dict__, "index": DEMANDS, "filters": filters})
+    page = _search(session, backend, query)
     return Results([m.record for m in _lead_matches(session, actor, page.hits)], page)
 
 
 def search_providers(session: Session, backend: SearchBackend, query: SearchQuery) -> Results:
-    page = backend.search(SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
+    page = _search(session, backend, SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
     return Results([m.record for m in provider_matches(session, page.hits)], page)
+
+
+def _search(session: Session, backend: SearchBackend, query: SearchQuery) -> Page:
+    return engine_cache.answer(session, backend, query.index, query, lambda: backend.search(query))

@@ -117,7 +117,8 @@ class Site:
             db.session.commit()
             backend = get_search()
             for name in INDICES:
-                backend.reindex(name, indexing.records_for(db.session, name))
+                indexing.rebuild(db.session, backend, name)
+            db.session.commit()
             backend.close()
             db.engine.dispose()
 

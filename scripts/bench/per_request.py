@@ -4,8 +4,9 @@ The load run (``load.py``) says how fast the server answers from outside; this s
 same site (the synthetic records in SQLite, their embedded or Elasticsearch index) and the
 same request lists go through Flask's test client, so neither HTTP nor the other processes
 on the machine count:
-CPU time of this process per request, statements per request, and with ``--profile`` the
-functions that take the time (cProfile).
+CPU time of this process per request and statements per request, for requests not asked
+before and for the same requests asked again (as in the load run), and with ``--profile``
+the functions that take the time (cProfile, on requests asked again).
 
     .venv/bin/python -m scripts.bench.per_request [--rounds 3] [--requests 200] [--profile]
         [--routes matches,home page] [--elasticsearch-url http://127.0.0.1:9200]
@@ -114,23 +115,38 @@ def measure(
         def count(*_args):
             statements["n"] += 1
 
+        def timed(batch: list[str]) -> tuple[float, float]:
+            """CPU ms and SQL statements per request."""
+            statements["n"] = 0
+            started = time.process_time()
+            _run(client, batch)
+            return (time.process_time() - started) / len(batch) * 1000, statements["n"] / len(batch)
+
         results: dict = {}
         for name in routes:
             lines = lists[name]
             _run(client, lines[:20])  # warm-up: caches, first views of some demands
-            cpu, per_query = [], []
+            # First: requests not asked before (the engine answers each); then the same
+            # requests again, as in the load run, where each of its 400 lines comes back
+            # many times (kept answers, exposure already recorded).
+            first, again = [], []
             for r in range(rounds):
                 batch = lines[(r * requests) % len(lines) :][:requests] or lines[:requests]
-                statements["n"] = 0
-                started = time.process_time()
-                _run(client, batch)
-                cpu.append((time.process_time() - started) / len(batch) * 1000)
-                per_query.append(statements["n"] / len(batch))
-            results[name] = {"cpu_ms": statistics.median(cpu), "statements": per_query[-1]}
+                first.append(timed(batch))
+                again.append(timed(batch))
+            results[name] = {
+                "cpu_ms": statistics.median(c for c, _ in first),
+                "statements": first[-1][1],
+                "again_cpu_ms": statistics.median(c for c, _ in again),
+                "again_statements": again[-1][1],
+            }
             print(
                 f"{name:16s} CPU {results[name]['cpu_ms']:6.2f} ms/request "
-                f"(rounds {', '.join(f'{c:.2f}' for c in cpu)})  "
-                f"SQL statements {results[name]['statements']:.2f}/request"
+                f"(rounds {', '.join(f'{c:.2f}' for c, _ in first)}), "
+                f"SQL statements {results[name]['statements']:.2f}/request; "
+                f"asked again: CPU {results[name]['again_cpu_ms']:6.2f} ms/request "
+                f"(rounds {', '.join(f'{c:.2f}' for c, _ in again)}), "
+                f"SQL statements {results[name]['again_statements']:.2f}/request"
             )
             if profile:
                 profiler = cProfile.Profile()
