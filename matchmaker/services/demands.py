@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import (
     CloseReason,
@@ -49,8 +49,10 @@ def read_demand(session: Session, actor: User | None, demand_id: int) -> Demand 
 
 def managed_demand(session: Session, actor: User | None, demand_id: int) -> Demand:
     """A demand the actor manages: its own organisation's, or any for an administrator
-    (NotFound if invisible, Forbidden if visible but someone else's)."""
-    return DEMAND_POLICY.require(actor, "manage", session.get(Demand, demand_id))
+    (NotFound if invisible, Forbidden if visible but someone else's). Its organisation, which
+    most callers read (its record for the index and the matcher names it), comes with it."""
+    demand = session.get(Demand, demand_id, options=(joinedload(Demand.organization),))
+    return DEMAND_POLICY.require(actor, "manage", demand)
 
 
 def own_demands(session: Session, actor: User) -> list[tuple[Demand, int, int]]:
