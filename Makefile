@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test lint install install-test bench drill eval clean
+.PHONY: run test lint install install-test bench bench-load drill eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ test: lint
 bench: install-test
 	$(BIN)/python -m scripts.bench
 	$(BIN)/python scripts/bench_import.py
+
+# The load run alone (about five minutes: both backends when ELASTICSEARCH_URL is set); it
+# rewrites only its own section of docs/benchmarks.md.
+bench-load: install-test
+	$(BIN)/python -m scripts.bench --only load
 
 # 3-node Elasticsearch cluster on loopback, the elected master killed under load; the output
 # goes into docs/operations.md.
