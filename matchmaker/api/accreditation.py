@@ -3,27 +3,18 @@ panel and its scores, decisions, and the public register of recognised centres."
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
 from ..extensions import db
-from ..schemas import Strict, validate
-from ..search_engine import get_search
-from ..services import files, rubrics
+from ..services import files
 from ..services.accreditation import applications, recognitions, reviews, rounds
 from ..services.accreditation.inputs import ApplicationIn, CheckIn, DecisionIn, RoundIn
 from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
 from . import uploads as upload_checks
+from .panels import PanelDocs, panel_routes
 from .routing import ID, current_api_user, route
 
 TAG = "accreditation"
-
-
-class ReviewerIn(Strict):
-    expert_id: Annotated[int, Field(ge=1)]
 
 
 def _shown(accreditation) -> s.AccreditationOut:
@@ -169,62 +160,33 @@ def check_accreditation(accreditation_id: int, body: dict) -> s.AccreditationOut
     return _shown(accreditation)
 
 
-@route(
-    f"/accreditations/<{ID}:accreditation_id>/suggestions",
-    "GET",
-    summary="Experts suggested as reviewers (admins)",
+panel_routes(
+    f"/accreditations/<{ID}:accreditation_id>",
     tag=TAG,
-    query=s.LimitParams,
-    response=s.ReviewerSuggestions,
-    errors=(401, 403, 404, 409, 422, 503),
-    description="From the talent matcher on the expert pool, for the applicant's clusters and "
-    "services; never an expert in conflict with the applicant.",
-)
-def reviewer_suggestions(accreditation_id: int, params: s.LimitParams) -> s.ReviewerSuggestions:
-    matches = reviews.suggested_reviewers(
-        db.session, get_search(), current_api_user(), accreditation_id, params.limit
-    )
-    return s.ReviewerSuggestions(
-        subject_id=accreditation_id,
-        experts=out.expert_suggestions(matches),
-    )
-
-
-@route(
-    f"/accreditations/<{ID}:accreditation_id>/reviewers",
-    "POST",
-    summary="Seat an expert on the panel (admins)",
-    tag=TAG,
-    body=ReviewerIn,
     response=s.AccreditationOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-    description="An expert in conflict with the applicant is refused (409 with "
-    "`fields.expert_id`). The expert is notified.",
+    service=reviews,
+    read=applications.read,
+    shown=_shown,
+    docs=PanelDocs(
+        suggestions=(
+            "reviewer_suggestions",
+            "From the talent matcher on the expert pool, for the applicant's clusters and "
+            "services; never an expert in conflict with the applicant.",
+        ),
+        reviewers=(
+            "seat_reviewer",
+            "Seat an expert on the panel (admins)",
+            "An expert in conflict with the applicant is refused (409 with "
+            "`fields.expert_id`). The expert is notified.",
+        ),
+        scores=(
+            "score_accreditation",
+            "Score against the round's rubric (a seated expert)",
+            "Every criterion 0–10 (422 on `scores.<code>` otherwise); sending again "
+            "corrects the scores until the decision.",
+        ),
+    ),
 )
-def seat_reviewer(accreditation_id: int, body: dict) -> s.AccreditationOut:
-    data = validate(ReviewerIn, body)
-    actor = current_api_user()
-    reviews.assign_reviewer(db.session, actor, accreditation_id, data.expert_id)
-    commit()
-    return _shown(applications.read(db.session, actor, accreditation_id))
-
-
-@route(
-    f"/accreditations/<{ID}:accreditation_id>/scores",
-    "PUT",
-    summary="Score against the round's rubric (a seated expert)",
-    tag=TAG,
-    body=rubrics.ScoresIn,
-    response=s.AccreditationOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-    description="Every criterion 0–10 (422 on `scores.<code>` otherwise); sending again "
-    "corrects the scores until the decision.",
-)
-def score_accreditation(accreditation_id: int, body: dict) -> s.AccreditationOut:
-    actor = current_api_user()
-    reviews.score(db.session, actor, accreditation_id, body)
-    commit()
-    return _shown(applications.read(db.session, actor, accreditation_id))
 
 
 @route(

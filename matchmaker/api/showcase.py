@@ -4,16 +4,14 @@ shortlist and winners, and the public showcase."""
 from __future__ import annotations
 
 from ..extensions import db
-from ..schemas import validate
-from ..search_engine import get_search
-from ..services import files, rubrics
+from ..services import files
 from ..services.showcase import entries, gallery, selection
 from ..services.showcase.inputs import EntryIn, PickIn, YearIn
 from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
 from . import uploads as upload_checks
-from .accreditation import ReviewerIn
+from .panels import PanelDocs, panel_routes
 from .routing import ID, current_api_user, route
 
 TAG = "showcase"
@@ -129,57 +127,31 @@ def showcase_entry_images(entry_id: int, uploads: dict) -> s.ShowcaseEntryOut:
     return _shown(entries.read(db.session, user, entry_id))
 
 
-@route(
-    f"/showcase-entries/<{ID}:entry_id>/suggestions",
-    "GET",
-    summary="Experts suggested as reviewers (admins)",
+panel_routes(
+    f"/showcase-entries/<{ID}:entry_id>",
     tag=TAG,
-    query=s.LimitParams,
-    response=s.ReviewerSuggestions,
-    errors=(401, 403, 404, 409, 422, 503),
-    description="Never an expert in conflict with the provider.",
-)
-def showcase_reviewer_suggestions(entry_id: int, params: s.LimitParams) -> s.ReviewerSuggestions:
-    matches = selection.suggested_reviewers(
-        db.session, get_search(), current_api_user(), entry_id, params.limit
-    )
-    return s.ReviewerSuggestions(subject_id=entry_id, experts=out.expert_suggestions(matches))
-
-
-@route(
-    f"/showcase-entries/<{ID}:entry_id>/reviewers",
-    "POST",
-    summary="Seat an expert on the entry's panel (admins)",
-    tag=TAG,
-    body=ReviewerIn,
     response=s.ShowcaseEntryOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-    description="An expert in conflict with the provider is refused (409, `fields.expert_id`).",
+    service=selection,
+    read=entries.read,
+    shown=_shown,
+    docs=PanelDocs(
+        suggestions=(
+            "showcase_reviewer_suggestions",
+            "Never an expert in conflict with the provider.",
+        ),
+        reviewers=(
+            "seat_showcase_reviewer",
+            "Seat an expert on the entry's panel (admins)",
+            "An expert in conflict with the provider is refused (409, `fields.expert_id`).",
+        ),
+        scores=(
+            "score_showcase_entry",
+            "Score against the year's rubric (a seated expert)",
+            "Every criterion 0–10; sending again corrects the scores until the winners "
+            "are announced.",
+        ),
+    ),
 )
-def seat_showcase_reviewer(entry_id: int, body: dict) -> s.ShowcaseEntryOut:
-    data = validate(ReviewerIn, body)
-    actor = current_api_user()
-    selection.assign_reviewer(db.session, actor, entry_id, data.expert_id)
-    commit()
-    return _shown(entries.read(db.session, actor, entry_id))
-
-
-@route(
-    f"/showcase-entries/<{ID}:entry_id>/scores",
-    "PUT",
-    summary="Score against the year's rubric (a seated expert)",
-    tag=TAG,
-    body=rubrics.ScoresIn,
-    response=s.ShowcaseEntryOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-    description="Every criterion 0–10; sending again corrects the scores until the winners "
-    "are announced.",
-)
-def score_showcase_entry(entry_id: int, body: dict) -> s.ShowcaseEntryOut:
-    actor = current_api_user()
-    selection.score(db.session, actor, entry_id, body)
-    commit()
-    return _shown(entries.read(db.session, actor, entry_id))
 
 
 @route(
