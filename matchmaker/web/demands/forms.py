@@ -67,21 +67,3 @@ class DemandForm(Versioned, FlaskForm):
             },
             self.REQUIRED_FIELDS,
         )
-
-
-class InterestForm(FlaskForm):
-    message = TextAreaField(
-        _l("方案思路"), MARKED_REQUIRED, render_kw={"rows": 5, "maxlength": 2000}
-    )
-    price = StringField(_l("报价（元）"), render_kw={"inputmode": "numeric"})
-    timeline_days = StringField(_l("工期（天）"), render_kw={"inputmode": "numeric"})
-
-    def body(self) -> dict:
-        return without_blanks(
-            {
-                "message": (self.message.data or "").strip(),
-                "price": blank_to_none(self.price.data),
-                "timeline_days": blank_to_none(self.timeline_days.data),
-            },
-            ("message",),
-        )

@@ -27,9 +27,10 @@ from ...services.errors import StaleRecord, ValidationFailed
 from ...services.lead_shape import Lead
 from ...transaction import commit, unit_of_work
 from ..common import actor, commit_and_redirect, show_errors
+from ..interests.forms import InterestForm
 from ..search_pages import budget_band_labels
 from ..uploads import save_with_uploads, upload_folder, upload_storage
-from .forms import DemandForm, InterestForm
+from .forms import DemandForm
 
 bp = Blueprint("demands", __name__)
 

@@ -1,5 +1,6 @@
-"""Forms of an interest's page: a message or counter-offer, a revised proposal, the deal, a
-review and a report. The rules are the services' schemas; these forms render and collect."""
+"""Forms of an interest: the provider's first proposal on a demand, then on the interest's page
+a message or counter-offer, a revised proposal, the deal, a review and a report. The rules are
+the services' schemas; these forms render and collect."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 
 from ...services import files
-from ..common import CHECKED_REQUIRED, blank_to_none, without_blanks
-from ..demands.forms import InterestForm
+from ..common import CHECKED_REQUIRED, MARKED_REQUIRED, blank_to_none, without_blanks
 
 STARS = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -35,6 +35,24 @@ class MessageForm(FlaskForm):
                 "timeline_days": blank_to_none(self.timeline_days.data),
             },
             ("body",),
+        )
+
+
+class InterestForm(FlaskForm):
+    message = TextAreaField(
+        _l("方案思路"), MARKED_REQUIRED, render_kw={"rows": 5, "maxlength": 2000}
+    )
+    price = StringField(_l("报价（元）"), render_kw={"inputmode": "numeric"})
+    timeline_days = StringField(_l("工期（天）"), render_kw={"inputmode": "numeric"})
+
+    def body(self) -> dict:
+        return without_blanks(
+            {
+                "message": (self.message.data or "").strip(),
+                "price": blank_to_none(self.price.data),
+                "timeline_days": blank_to_none(self.timeline_days.data),
+            },
+            ("message",),
         )
 
 
