@@ -45,6 +45,12 @@ from .forms import ActionForm, GuideForm
 
 bp = Blueprint("guides", __name__)
 
+
+@bp.context_processor
+def guide_labels() -> dict:
+    return {"guide_status_labels": GuideStatus.labels}
+
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EDITION_LANGUAGES = ("zh", "en")
 

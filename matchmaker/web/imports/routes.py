@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...extensions import db
+from ...models import ImportStatus
 from ...services.errors import ValidationFailed
 from ...services.imports import jobs, template_files
 from ...services.imports.columns import COLUMNS, KINDS
@@ -20,6 +21,12 @@ from ..downloads import attachment
 from .forms import ActionForm, CommitForm, UploadForm
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
+
+
+@bp.context_processor
+def import_labels() -> dict:
+    return {"import_status_labels": ImportStatus.labels}
+
 
 TEMPLATE_NAMES = {
     "providers": ("服务能力导入模板", "providers-import-template"),
