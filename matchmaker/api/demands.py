@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from search import DEMANDS, SearchQuery
+from search import DEMANDS
 
 from ..extensions import db
 from ..schemas import DemandIn
@@ -14,6 +14,7 @@ from ..services import matching
 from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
+from .faceted import page_out, search_query
 from .routing import ID, current_api_user, route
 from .versions import expected_version, tagged
 
@@ -109,26 +110,16 @@ def delete_demand(demand_id: int) -> None:
     "`budget_max` keep demands whose budget range overlaps the given one.",
 )
 def search_demands(params: s.DemandSearchParams) -> s.DemandPage:
-    filters = {name: getattr(params, name) for name in DEMAND_FACETS if getattr(params, name)}
-    query = SearchQuery(
-        index=DEMANDS,
-        text=params.q,
-        filters=filters,
+    query = search_query(
+        DEMANDS,
+        params,
+        DEMAND_FACETS,
         budget_min=params.budget_min,
         budget_max=params.budget_max,
         sort=params.sort,
-        page=params.page,
-        per_page=params.per_page,
-        facets=DEMAND_FACETS,
     )
     results = matching.search_demands(db.session, get_search(), current_api_user(), query)
-    return s.DemandPage(
-        items=[out.demand(row) for row in results.rows],
-        total=results.page.total,
-        page=results.page.page,
-        per_page=results.page.per_page,
-        facets=out.facets(results.page.facets, s.Facets),
-    )
+    return page_out(s.DemandPage, results, [out.demand(row) for row in results.rows], s.Facets)
 
 
 @route(

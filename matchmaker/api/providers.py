@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from search import PROVIDERS, SearchQuery
+from search import PROVIDERS
 
 from ..extensions import db
 from ..schemas import ProviderIn
@@ -14,6 +14,7 @@ from ..services import providers as service
 from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
+from .faceted import page_out, search_query
 from .routing import ID, current_api_user, route
 from .versions import expected_version, tagged
 
@@ -110,27 +111,14 @@ def delete_provider(provider_id: int) -> None:
 )
 def search_providers(params: s.ProviderSearchParams) -> s.ProviderPage:
     user = current_api_user()
-    filters = {name: getattr(params, name) for name in PROVIDER_FACETS if getattr(params, name)}
+    filters = {}
     if params.verified is not None:
         filters["verified"] = ["true" if params.verified else "false"]
-    query = SearchQuery(
-        index=PROVIDERS,
-        text=params.q,
-        filters=filters,
-        sort=params.sort,
-        page=params.page,
-        per_page=params.per_page,
-        facets=PROVIDER_FACETS,
-    )
+    query = search_query(PROVIDERS, params, PROVIDER_FACETS, filters, sort=params.sort)
     results = matching.search_providers(db.session, get_search(), query)
     rated = ratings.ratings(db.session, [row.id for row in results.rows])
-    return s.ProviderPage(
-        items=[out.provider(row, user, rated.get(row.id)) for row in results.rows],
-        total=results.page.total,
-        page=results.page.page,
-        per_page=results.page.per_page,
-        facets=out.facets(results.page.facets, s.ProviderFacets),
-    )
+    items = [out.provider(row, user, rated.get(row.id)) for row in results.rows]
+    return page_out(s.ProviderPage, results, items, s.ProviderFacets)
 
 
 @route(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from search import OPENINGS, TALENT, SearchQuery
+from search import OPENINGS, TALENT
 
 from ..extensions import db
 from ..models import TalentProfile, User
@@ -15,6 +15,7 @@ from ..services.talent.inputs import ContactIn, TalentNeedIn, TalentProfileIn
 from ..transaction import commit
 from . import schemas as s
 from . import serializers as out
+from .faceted import page_out, search_query
 from .routing import ID, current_api_user, route
 
 TALENT_FACETS = tuple(out.TALENT_FACETS)
@@ -153,23 +154,10 @@ def openings(params: s.LimitParams) -> s.OpeningsOut:
     "own words. `q` matches taxonomy labels only.",
 )
 def search_pool(params: s.TalentSearchParams) -> s.TalentPage:
-    filters = {name: getattr(params, name) for name in TALENT_FACETS if getattr(params, name)}
-    query = SearchQuery(
-        index=TALENT,
-        text=params.q,
-        filters=filters,
-        page=params.page,
-        per_page=params.per_page,
-        facets=TALENT_FACETS,
-    )
+    query = search_query(TALENT, params, TALENT_FACETS)
     results = matching.search_pool(db.session, get_search(), query)
-    return s.TalentPage(
-        items=[out.talent_card(card) for card in results.rows],
-        total=results.page.total,
-        page=results.page.page,
-        per_page=results.page.per_page,
-        facets=out.facets(results.page.facets, s.TalentFacets, out.TALENT_FACETS),
-    )
+    items = [out.talent_card(card) for card in results.rows]
+    return page_out(s.TalentPage, results, items, s.TalentFacets, out.TALENT_FACETS)
 
 
 @route(
@@ -298,24 +286,10 @@ def create_need(body: dict) -> s.TalentNeedOut:
     description="Signed-in enterprise, provider and designer users and admins (experts: 403).",
 )
 def search_needs(params: s.TalentNeedSearchParams) -> s.TalentNeedPage:
-    filters = {name: getattr(params, name) for name in NEED_FACETS if getattr(params, name)}
-    query = SearchQuery(
-        index=OPENINGS,
-        text=params.q,
-        filters=filters,
-        sort=params.sort,
-        page=params.page,
-        per_page=params.per_page,
-        facets=NEED_FACETS,
-    )
+    query = search_query(OPENINGS, params, NEED_FACETS, sort=params.sort)
     results = matching.search_needs(db.session, get_search(), current_api_user(), query)
-    return s.TalentNeedPage(
-        items=[out.talent_need(n) for n in results.rows],
-        total=results.page.total,
-        page=results.page.page,
-        per_page=results.page.per_page,
-        facets=out.facets(results.page.facets, s.TalentNeedFacets, NEED_VOCABULARIES),
-    )
+    items = [out.talent_need(n) for n in results.rows]
+    return page_out(s.TalentNeedPage, results, items, s.TalentNeedFacets, NEED_VOCABULARIES)
 
 
 @route(
