@@ -7,28 +7,9 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Demand, IndexOutbox, Organization
+from tests.contract import DEMAND_FIELDS
 
 from .conftest import demand_body, error_of
-
-DEMAND_FIELDS = {
-    "id",
-    "title",
-    "description",
-    "cluster",
-    "services",
-    "budget_min",
-    "budget_max",
-    "deadline",
-    "region",
-    "organization_id",
-    "organization",
-    "contact_preference",
-    "status",
-    "external_id",
-    "created_at",
-    "published_at",
-    "version",
-}
 
 
 def counts() -> tuple[int, ...]:

@@ -7,20 +7,9 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Interest
+from tests.contract import INTEREST_FIELDS, REASON_CODES
 
 from .conftest import error_of
-
-REASON_CODES = {
-    "cluster",
-    "service",
-    "text",
-    "region",
-    "level",
-    "verified",
-    "budget",
-    "activity",
-    "case",
-}
 
 
 @pytest.fixture
@@ -153,17 +142,6 @@ def test_a_new_demand_is_a_lead_at_once(api, make, market):
 # --- interests -------------------------------------------------------------------------------
 
 INTEREST = {"message": "我们做过三款电动车外观", "price": 200000, "timeline_days": 60}
-INTEREST_FIELDS = {
-    "id",
-    "demand_id",
-    "provider",
-    "message",
-    "price",
-    "timeline_days",
-    "status",
-    "contact",
-    "created_at",
-}
 
 
 def test_interest_workflow_reveals_contacts_only_when_accepted(api, market):

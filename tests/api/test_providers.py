@@ -7,29 +7,9 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Case, IndexOutbox, Organization, Provider
+from tests.contract import PROVIDER_FIELDS
 
 from .conftest import error_of, provider_body
-
-PROVIDER_FIELDS = {
-    "id",
-    "name",
-    "kind",
-    "level",
-    "region",
-    "clusters",
-    "services",
-    "description",
-    "team_size",
-    "price_min",
-    "price_max",
-    "cases",
-    "certifications",
-    "verified",
-    "external_id",
-    "version",
-    "rating",
-    "review_count",
-}
 
 
 def counts() -> tuple[int, ...]:

@@ -9,18 +9,7 @@ import pytest
 from search import DEMANDS, INDICES, PROVIDERS, Reason, SearchQuery
 from search.schema import VERSION
 from search.scoring import DAMPING
-
-REASON_CODES = {
-    "cluster",
-    "service",
-    "text",
-    "region",
-    "level",
-    "verified",
-    "budget",
-    "activity",
-    "case",
-}
+from tests.contract import REASON_CODES
 
 
 def provider(id, **kw):
