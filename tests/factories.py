@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from matchmaker.china_time import today as local_today
 from matchmaker.models import (
     CommonNeed,
     Demand,
@@ -17,7 +18,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.schemas import RegistrationIn
-from matchmaker.services import accounts, demands, interests, providers, registration
+from matchmaker.services import accounts, deals, demands, interests, providers, registration
 from matchmaker.services.common_needs import answers, projects
 from matchmaker.services.talent import needs as talent_needs
 from matchmaker.services.talent import profiles as talent_profiles
@@ -151,6 +152,29 @@ class Factories:
     def interest(self, provider_user: User, demand: Demand, **fields: Any) -> Interest:
         body = {"message": "我们有丰富的相关经验", "price": 200000, "timeline_days": 60, **fields}
         interest = interests.express(self.session, provider_user, demand.id, body)
+        self._commit()
+        return interest
+
+    def won_deal(
+        self,
+        provider_user: User,
+        owner: User,
+        demand: Demand,
+        contract_value: int = 200000,
+        start_date: str | None = None,
+    ) -> Interest:
+        """An interest of ``provider_user`` that ``owner`` accepted and closed as a deal."""
+        interest = self.interest(provider_user, demand)
+        interests.accept(self.session, owner, interest.id)
+        deals.close(
+            self.session,
+            owner,
+            interest.id,
+            {
+                "contract_value": contract_value,
+                "start_date": start_date or local_today().isoformat(),
+            },
+        )
         self._commit()
         return interest
 

@@ -8,7 +8,7 @@ import datetime as dt
 from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
-from matchmaker.services import deals, experts, interests
+from matchmaker.services import experts
 from tests.factories import PASSWORD
 
 from .conftest import error_of
@@ -26,14 +26,7 @@ def test_call_entry_panel_winners_and_the_public_showcase(api, make):
     designer = make.provider(name="渝西工业设计有限公司")
     owner = make.enterprise(name="宗申三轮车有限公司", region="jiangjin")
     demand = make.demand(owner, cluster="motorcycle", region="jiangjin")
-    interest = make.interest(designer, demand)
-    interests.accept(db.session, owner, interest.id)
-    deals.close(
-        db.session,
-        owner,
-        interest.id,
-        {"contract_value": 200000, "start_date": local_today().isoformat()},
-    )
+    interest = make.won_deal(designer, owner, demand)
     body = {
         "clusters": ["motorcycle"],
         "services": ["appearance-design"],

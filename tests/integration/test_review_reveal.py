@@ -12,7 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.jobs import tasks
 from matchmaker.models import Review, utcnow
 from matchmaker.search_engine import get_search
-from matchmaker.services import deals, indexing, interests
+from matchmaker.services import deals, indexing
 
 REVIEW = {"quality": 5, "communication": 4, "timeliness": 3, "text": "方案扎实"}
 
@@ -35,11 +35,7 @@ def delivered(monkeypatch):
 
 def test_a_review_public_after_fourteen_days_reaches_the_index(make, delivered):
     owner, provider = make.enterprise(), make.provider()
-    interest = make.interest(provider, make.demand(owner))
-    interests.accept(db.session, owner, interest.id)
-    deals.close(
-        db.session, owner, interest.id, {"contract_value": 180000, "start_date": "2027-01-15"}
-    )
+    interest = make.won_deal(provider, owner, make.demand(owner), 180000, "2027-01-15")
     review_id = deals.write_review(db.session, owner, interest.id, REVIEW).id
     make._commit()
     provider_id = interest.provider_id

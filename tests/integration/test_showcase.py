@@ -13,11 +13,9 @@ from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Notification
 from matchmaker.services import (
-    deals,
     experts,
     files,
     guides,
-    interests,
     providers,
     statistics,
     statistics_recognition,
@@ -63,14 +61,7 @@ def cast(make, app):
     rival = make.provider(name="江津设计工作室", region="jiangjin")
     owner = make.enterprise(name="宗申三轮车有限公司", region="jiangjin")
     demand = make.demand(owner, title="电动三轮车外观", cluster="motorcycle", region="jiangjin")
-    interest = make.interest(designer, demand)
-    interests.accept(db.session, owner, interest.id)
-    deals.close(
-        db.session,
-        owner,
-        interest.id,
-        {"contract_value": 200000, "start_date": local_today().isoformat()},
-    )
+    interest = make.won_deal(designer, owner, demand)
     case = providers.add_case(
         db.session,
         rival,

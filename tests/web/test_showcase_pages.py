@@ -12,7 +12,7 @@ from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import ShowcaseEntry, ShowcaseYear
 from matchmaker.search_engine import get_search
-from matchmaker.services import deals, experts, interests
+from matchmaker.services import experts
 from tests.factories import PASSWORD
 from tests.web.pages import CONFIRMED, errors_of, login, page
 
@@ -24,14 +24,7 @@ def test_the_whole_selection_through_the_pages(client, auth, make):
     designer = make.provider(name="渝西工业设计有限公司")
     owner = make.enterprise(name="宗申三轮车有限公司", region="jiangjin")
     demand = make.demand(owner, title="电动三轮车外观", cluster="motorcycle", region="jiangjin")
-    interest = make.interest(designer, demand)
-    interests.accept(db.session, owner, interest.id)
-    deals.close(
-        db.session,
-        owner,
-        interest.id,
-        {"contract_value": 200000, "start_date": local_today().isoformat()},
-    )
+    interest = make.won_deal(designer, owner, demand)
     expert = experts.admit_directly(
         db.session,
         admin,
