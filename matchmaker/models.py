@@ -309,7 +309,17 @@ class Provider(db.Model):
         return self.organization.name
 
 
-class Case(db.Model):
+class PortfolioItem:
+    """What a portfolio item says, whoever's portfolio it is: a provider's case (案例) or a
+    person's work (作品) in the talent pool."""
+
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cluster: Mapped[str | None] = mapped_column(String(40))
+    year: Mapped[int | None] = mapped_column(Integer)
+
+
+class Case(PortfolioItem, db.Model):
     """A portfolio case (案例) of a provider."""
 
     __tablename__ = "cases"
@@ -318,10 +328,6 @@ class Case(db.Model):
     provider_id: Mapped[int] = mapped_column(
         ForeignKey("providers.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    cluster: Mapped[str | None] = mapped_column(String(40))
-    year: Mapped[int | None] = mapped_column(Integer)
 
     provider: Mapped[Provider] = relationship(back_populates="cases")
     images: Mapped[list[Attachment]] = relationship(cascade="all, delete-orphan")
@@ -914,7 +920,7 @@ class TalentProfile(db.Model):
     )
 
 
-class TalentWork(db.Model):
+class TalentWork(PortfolioItem, db.Model):
     """A portfolio item (作品) of a talent profile."""
 
     __tablename__ = "talent_works"
@@ -923,10 +929,6 @@ class TalentWork(db.Model):
     profile_id: Mapped[int] = mapped_column(
         ForeignKey("talent_profiles.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    cluster: Mapped[str | None] = mapped_column(String(40))
-    year: Mapped[int | None] = mapped_column(Integer)
 
     profile: Mapped[TalentProfile] = relationship(back_populates="works")
 
