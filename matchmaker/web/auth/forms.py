@@ -19,6 +19,15 @@ from wtforms.validators import EqualTo, Length
 from ..common import CHECKED_REQUIRED, taxonomy_choices
 
 
+def repeat_of(field: str, label: str) -> PasswordField:
+    """A new password typed again: it must equal ``field``'s."""
+    return PasswordField(
+        label,
+        validators=[*CHECKED_REQUIRED, EqualTo(field, message=_l("两次输入的密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("电子邮箱"),
@@ -56,11 +65,7 @@ class _SignUpFields(FlaskForm):
         validators=CHECKED_REQUIRED,
         render_kw={"autocomplete": "new-password", "minlength": 10},
     )
-    confirm = PasswordField(
-        _l("确认密码"),
-        validators=[*CHECKED_REQUIRED, EqualTo("password", message=_l("两次输入的密码不一致"))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_of("password", _l("确认密码"))
 
 
 class RegistrationForm(_SignUpFields):
@@ -137,11 +142,7 @@ class PasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password", "minlength": 10},
     )
-    confirm = PasswordField(
-        _l("确认新密码"),
-        validators=[*CHECKED_REQUIRED, EqualTo("new_password", message=_l("两次输入的密码不一致"))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_of("new_password", _l("确认新密码"))
 
 
 class DesignerRegistrationForm(_SignUpFields):
@@ -180,11 +181,7 @@ class AcceptInvitationForm(FlaskForm):
         validators=CHECKED_REQUIRED,
         render_kw={"autocomplete": "new-password", "minlength": 10},
     )
-    confirm = PasswordField(
-        _l("确认密码"),
-        validators=[*CHECKED_REQUIRED, EqualTo("password", message=_l("两次输入的密码不一致"))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_of("password", _l("确认密码"))
 
     def schema_data(self) -> dict:
         return {

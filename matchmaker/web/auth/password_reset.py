@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import EqualTo, Length
+from wtforms.validators import Length
 
 from ...extensions import db
 from ...http_errors import error_response
@@ -28,6 +28,7 @@ from ...services.errors import ServiceError
 from ...transaction import unit_of_work
 from ..common import CHECKED_REQUIRED, apply_field_errors
 from ..links import is_local_path
+from .forms import repeat_of
 from .routes import bp
 
 
@@ -43,11 +44,7 @@ class ResetForm(FlaskForm):
     password = PasswordField(
         _l("新密码"), validators=CHECKED_REQUIRED, render_kw={"autocomplete": "new-password"}
     )
-    confirm = PasswordField(
-        _l("确认新密码"),
-        validators=[*CHECKED_REQUIRED, EqualTo("password", message=_l("两次输入的密码不一致"))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_of("password", _l("确认新密码"))
 
 
 def _minutes() -> int:
