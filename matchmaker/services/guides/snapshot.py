@@ -104,15 +104,20 @@ def provider_brief(provider: Provider) -> dict[str, Any]:
     }
 
 
+def cluster_scope(clusters: list[str] | None) -> list[str]:
+    """The clusters an edition covers, in taxonomy order: those chosen, or all of them."""
+    order = [c["code"] for c in get_taxonomy().clusters.items]
+    return [c for c in order if c in set(clusters)] if clusters else order
+
+
 def build(
     session: Session, period_start: dt.date, period_end: dt.date, clusters: list[str] | None = None
 ) -> dict[str, Any]:
     """The full snapshot for a period, optionally limited to some clusters."""
     taxonomy = get_taxonomy()
-    cluster_order = [c["code"] for c in taxonomy.clusters.items]
     service_order = [s["code"] for s in taxonomy.services.items]
     region_order = [r["code"] for r in taxonomy.regions.items]
-    scope = [c for c in cluster_order if c in set(clusters)] if clusters else cluster_order
+    scope = cluster_scope(clusters)
     in_scope = set(scope)
 
     demands = [

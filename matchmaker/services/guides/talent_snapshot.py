@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from ...models import AuditEvent, TalentNeed, TalentNeedStatus, TalentProfile, utcnow
 from ...taxonomy import get_taxonomy
 from ..statistics import Filters
+from .snapshot import cluster_scope
 
 SCHEMA_VERSION = 1
 KIND = "talent"
@@ -77,10 +78,8 @@ def build(
     session: Session, period_start: dt.date, period_end: dt.date, clusters: list[str] | None = None
 ) -> dict[str, Any]:
     """The talent guide's snapshot for a period, optionally limited to some clusters."""
-    taxonomy = get_taxonomy()
-    cluster_order = [c["code"] for c in taxonomy.clusters.items]
-    service_order = [s["code"] for s in taxonomy.services.items]
-    scope = [c for c in cluster_order if c in set(clusters)] if clusters else cluster_order
+    service_order = [s["code"] for s in get_taxonomy().services.items]
+    scope = cluster_scope(clusters)
     in_scope = set(scope)
 
     needs = [

@@ -306,28 +306,18 @@ def render(guide: Guide, trend: list[dict[str, Any]], locale: str = "zh") -> byt
             ]
             for d in changes["closed_demands"]
         ]
-        rows += [
-            [
-                _("新出现的缺口"),
-                "",
-                labels.code_label(g["scope"], g["code"], locale),
-                labels.scope_label(g["scope"]),
-                "",
-                labels.status_label(g["kind"]),
+        for change, key in ((_("新出现的缺口"), "gaps_opened"), (_("已消除的缺口"), "gaps_closed")):
+            rows += [
+                [
+                    change,
+                    "",
+                    labels.code_label(g["scope"], g["code"], locale),
+                    labels.scope_label(g["scope"]),
+                    "",
+                    labels.status_label(g["kind"]),
+                ]
+                for g in changes[key]
             ]
-            for g in changes["gaps_opened"]
-        ]
-        rows += [
-            [
-                _("已消除的缺口"),
-                "",
-                labels.code_label(g["scope"], g["code"], locale),
-                labels.scope_label(g["scope"]),
-                "",
-                labels.status_label(g["kind"]),
-            ]
-            for g in changes["gaps_closed"]
-        ]
         table(
             ws,
             [_("变化"), _("编号"), _("名称"), _("产业集群 / 范围"), _("区县"), _("现状")],
