@@ -41,7 +41,7 @@ from ..services.access import owns
 from ..services.accreditation import reviews as accreditation_reviews
 from ..services.common_needs import projects as common_need_projects
 from ..services.diagnosis import reports as diagnosis_reports
-from ..services.lead_shape import Lead
+from ..services.lead_shape import Lead, demand_terms
 from ..services.showcase import selection as showcase_selection
 from ..services.talent import contacts as talent_contacts
 from ..services.talent.cards import TalentCard
@@ -132,15 +132,7 @@ def demand(shown: Demand | Lead) -> s.DemandOut:
 def _demand_fields(row: Demand | Lead) -> dict:
     return {
         "id": row.id,
-        "title": row.title,
-        "description": row.description,
-        "cluster": row.cluster,
-        "services": list(row.services or []),
-        "budget_min": row.budget_min,
-        "budget_max": row.budget_max,
-        "deadline": row.deadline,
-        "region": row.region,
-        "contact_preference": row.contact_preference,
+        **demand_terms(row),
         "status": row.status,
         "created_at": utc(row.created_at),
         "published_at": utc(row.published_at),

@@ -35,7 +35,7 @@ from .demand_lifecycle import InvalidTransition
 from .demand_rules import check_deadline
 from .errors import Forbidden, field_error
 from .indexing import enqueue_demand
-from .lead_shape import Lead, shown_to
+from .lead_shape import Lead, demand_terms, shown_to
 from .notifications import notify_organization
 from .uniqueness import check_external_id
 
@@ -83,17 +83,10 @@ def own_demands(session: Session, actor: User) -> list[tuple[Demand, int, int]]:
 
 
 def demand_input(demand: Demand) -> dict[str, Any]:
+    """The demand as a ``DemandIn`` body: what an edit starts from."""
     return {
-        "title": demand.title,
-        "description": demand.description,
-        "cluster": demand.cluster,
-        "services": list(demand.services),
-        "budget_min": demand.budget_min,
-        "budget_max": demand.budget_max,
-        "deadline": demand.deadline,
-        "region": demand.region,
+        **demand_terms(demand),
         "organization_id": demand.organization_id,
-        "contact_preference": demand.contact_preference,
         "external_id": demand.external_id,
     }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from ..models import Attachment, Demand, User
 from .access import owns
@@ -37,18 +38,33 @@ class Lead:
     attachments: tuple[Attachment, ...]
 
 
+# What a demand asks for, in its columns' names: every reader may see these.
+TERMS = (
+    "title",
+    "description",
+    "cluster",
+    "services",
+    "budget_min",
+    "budget_max",
+    "deadline",
+    "region",
+    "contact_preference",
+)
+
+
+def demand_terms(row: Demand | Lead) -> dict[str, Any]:
+    """A demand's terms (services as a list): the one source of a Lead, of the API's answer
+    for every reader and of the edit form's values."""
+    terms = {name: getattr(row, name) for name in TERMS}
+    terms["services"] = list(row.services or [])
+    return terms
+
+
 def lead_of(demand: Demand) -> Lead:
+    terms = demand_terms(demand)
     return Lead(
         id=demand.id,
-        title=demand.title,
-        description=demand.description,
-        cluster=demand.cluster,
-        services=tuple(demand.services or ()),
-        budget_min=demand.budget_min,
-        budget_max=demand.budget_max,
-        deadline=demand.deadline,
-        region=demand.region,
-        contact_preference=demand.contact_preference,
+        **{**terms, "services": tuple(terms["services"])},
         status=demand.status,
         close_reason=demand.close_reason,
         created_at=demand.created_at,
