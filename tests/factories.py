@@ -12,13 +12,22 @@ from matchmaker.models import (
     CommonNeed,
     Demand,
     DemandStatus,
+    Expert,
     Interest,
     Provider,
     TalentNeed,
     User,
 )
 from matchmaker.schemas import RegistrationIn
-from matchmaker.services import accounts, deals, demands, interests, providers, registration
+from matchmaker.services import (
+    accounts,
+    deals,
+    demands,
+    experts,
+    interests,
+    providers,
+    registration,
+)
 from matchmaker.services.common_needs import answers, projects
 from matchmaker.services.talent import needs as talent_needs
 from matchmaker.services.talent import profiles as talent_profiles
@@ -177,6 +186,22 @@ class Factories:
         )
         self._commit()
         return interest
+
+    def expert(self, name: str, email: str, by: User | None = None, **fields: Any) -> Expert:
+        """An expert admitted directly (by ``by``, else any administrator), for the motor
+        industry's exterior design in Yongchuan unless ``fields`` say otherwise."""
+        body = {
+            "name": name,
+            "email": email,
+            "password": PASSWORD,
+            "clusters": ["nev-ice"],
+            "services": ["appearance-design"],
+            "region": "yongchuan",
+            **fields,
+        }
+        expert = experts.admit_directly(self.session, by or self._any_admin(), body)
+        self._commit()
+        return expert
 
     def _any_admin(self) -> User:
         existing = self.session.query(User).filter(User.role == "admin").first()

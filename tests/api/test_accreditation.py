@@ -12,7 +12,6 @@ from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts, files, providers
 from matchmaker.services.accreditation import applications
-from tests.factories import PASSWORD
 
 from .conftest import error_of
 
@@ -28,20 +27,8 @@ ROUND = {
 def cast(make):
     admin = make.admin()
     applicant = make.provider(name="渝西工业设计有限公司")
-    body = {
-        "clusters": ["nev-ice"],
-        "services": ["appearance-design"],
-        "region": "yongchuan",
-        "bio": "汽车外观设计",
-        "password": PASSWORD,
-    }
-    expert = experts.admit_directly(
-        db.session, admin, {**body, "name": "王专家", "email": "w@x.cn"}
-    )
-    partner = experts.admit_directly(
-        db.session, admin, {**body, "name": "李专家", "email": "l@x.cn"}
-    )
-    db.session.commit()
+    expert = make.expert("王专家", "w@x.cn", admin, bio="汽车外观设计")
+    partner = make.expert("李专家", "l@x.cn", admin, bio="汽车外观设计")
     experts.add_conflict(
         db.session,
         admin,

@@ -9,7 +9,6 @@ from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts
-from tests.factories import PASSWORD
 
 from .conftest import error_of
 
@@ -27,19 +26,9 @@ def test_call_entry_panel_winners_and_the_public_showcase(api, make):
     owner = make.enterprise(name="宗申三轮车有限公司", region="jiangjin")
     demand = make.demand(owner, cluster="motorcycle", region="jiangjin")
     interest = make.won_deal(designer, owner, demand)
-    body = {
-        "clusters": ["motorcycle"],
-        "services": ["appearance-design"],
-        "region": "jiangjin",
-        "password": PASSWORD,
-    }
-    expert = experts.admit_directly(
-        db.session, admin, {**body, "name": "王专家", "email": "w@x.cn"}
-    )
-    partner = experts.admit_directly(
-        db.session, admin, {**body, "name": "李专家", "email": "l@x.cn"}
-    )
-    db.session.commit()
+    home = {"clusters": ["motorcycle"], "region": "jiangjin"}
+    expert = make.expert("王专家", "w@x.cn", admin, **home)
+    partner = make.expert("李专家", "l@x.cn", admin, **home)
     experts.add_conflict(
         db.session,
         admin,

@@ -22,7 +22,6 @@ from matchmaker.services import experts, files, providers, statistics, statistic
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.transaction import commit, rollback
-from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CRITERIA = [
@@ -30,18 +29,6 @@ CRITERIA = [
     {"name": "设计投入", "weight": 20},
     {"name": "设计成果", "weight": 50},
 ]
-
-
-def expert_body(name: str, email: str) -> dict:
-    return {
-        "name": name,
-        "email": email,
-        "password": PASSWORD,
-        "clusters": ["nev-ice"],
-        "services": ["appearance-design"],
-        "region": "yongchuan",
-        "bio": "汽车外观设计评审",
-    }
 
 
 def round_body(**fields) -> dict:
@@ -77,9 +64,9 @@ def cast(make, app):
     applicant.organization.verified = True  # the licence was verified earlier
     applicant.organization.verified_scope = ["licence"]
     other = make.provider()
-    jia = experts.admit_directly(db.session, admin, expert_body("甲专家", "jia@x.cn"))
-    yi = experts.admit_directly(db.session, admin, expert_body("乙专家", "yi@x.cn"))
-    bing = experts.admit_directly(db.session, admin, expert_body("丙专家", "bing@x.cn"))
+    jia = make.expert("甲专家", "jia@x.cn", admin, bio="汽车外观设计评审")
+    yi = make.expert("乙专家", "yi@x.cn", admin, bio="汽车外观设计评审")
+    bing = make.expert("丙专家", "bing@x.cn", admin, bio="汽车外观设计评审")
     commit()
     experts.add_conflict(
         db.session,

@@ -23,20 +23,8 @@ from matchmaker.services import (
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.services.showcase import entries, gallery, selection
 from matchmaker.transaction import commit
-from tests.factories import PASSWORD
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def expert_body(name: str, email: str) -> dict:
-    return {
-        "name": name,
-        "email": email,
-        "password": PASSWORD,
-        "clusters": ["nev-ice"],
-        "services": ["appearance-design"],
-        "region": "yongchuan",
-    }
 
 
 def entry_body(year_id: int, **fields) -> dict:
@@ -68,8 +56,8 @@ def cast(make, app):
         rival.organization.provider.id,
         {"title": "储能柜外观", "description": "户外储能柜", "cluster": "new-energy-storage"},
     )
-    jia = experts.admit_directly(db.session, admin, expert_body("甲专家", "jia@x.cn"))
-    yi = experts.admit_directly(db.session, admin, expert_body("乙专家", "yi@x.cn"))
+    jia = make.expert("甲专家", "jia@x.cn", admin)
+    yi = make.expert("乙专家", "yi@x.cn", admin)
     commit()
     experts.add_conflict(
         db.session, admin, yi.id, {"organization_id": rival.organization_id, "relation": "client"}
