@@ -303,14 +303,18 @@ def build(
     }
 
 
-def trend_point(edition: int | None, title: str, content: dict[str, Any]) -> dict[str, Any]:
-    totals = content.get("totals", {})
+# The totals a design edition's trend follows from edition to edition.
+TREND_TOTALS = ("open_demands", "providers", "verified_providers", "shortages")
+
+
+def trend_point(
+    edition: int | None, title: str, content: dict[str, Any], totals: tuple[str, ...] = TREND_TOTALS
+) -> dict[str, Any]:
+    """One edition on its kind's trend: its number, title, period's end and ``totals``."""
+    counted = content.get("totals", {})
     return {
         "edition": edition,
         "title": title,
         "period_end": content.get("period", {}).get("end"),
-        "open_demands": totals.get("open_demands", 0),
-        "providers": totals.get("providers", 0),
-        "verified_providers": totals.get("verified_providers", 0),
-        "shortages": totals.get("shortages", 0),
+        **{name: counted.get(name, 0) for name in totals},
     }

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 from ...models import AuditEvent, TalentNeed, TalentNeedStatus, TalentProfile, utcnow
 from ...taxonomy import get_taxonomy
 from ..statistics import Filters
+from . import snapshot
 from .snapshot import cluster_scope
 
 SCHEMA_VERSION = 1
@@ -186,13 +188,5 @@ def changes(previous: dict[str, Any], meta: dict[str, Any], content: dict[str, A
     }
 
 
-def trend_point(edition: int | None, title: str, content: dict[str, Any]) -> dict[str, Any]:
-    totals = content.get("totals", {})
-    return {
-        "edition": edition,
-        "title": title,
-        "period_end": content.get("period", {}).get("end"),
-        "open_places": totals.get("open_places", 0),
-        "people": totals.get("people", 0),
-        "scarce_specialities": totals.get("scarce_specialities", 0),
-    }
+# The totals a talent edition's trend follows from edition to edition.
+trend_point = partial(snapshot.trend_point, totals=("open_places", "people", "scarce_specialities"))
