@@ -155,32 +155,27 @@ class Document(FPDF):
         with self.local_context(
             text_color=PRIMARY, text_mode="FILL_STROKE", line_width=0.12, draw_color=PRIMARY
         ):
-            self.set_font(FAMILY, size=size)
-            self.multi_cell(
-                0,
-                size * 0.5,
-                self.lines(text, self.epw - 2 * self.c_margin),
-                new_x="LMARGIN",
-                new_y="NEXT",
-                align="L",
-                wrapmode="CHAR",
-            )
+            self._block(text, size, leading=0.5)
         self.set_font(FAMILY, size=10)
         self.ln(1.5)
 
     def para(self, text: str, size: float = 10, colour: tuple[int, int, int] = INK) -> None:
         with self.local_context(text_color=colour):
-            self.set_font(FAMILY, size=size)
-            self.multi_cell(
-                0,
-                size * 0.55,
-                self.lines(text, self.epw - 2 * self.c_margin),
-                new_x="LMARGIN",
-                new_y="NEXT",
-                align="L",
-                wrapmode="CHAR",
-            )
+            self._block(text, size, leading=0.55)
         self.set_font(FAMILY, size=10)
+
+    def _block(self, text: str, size: float, leading: float) -> None:
+        """``text`` across the page at ``size``, broken by the Chinese rules (``lines``)."""
+        self.set_font(FAMILY, size=size)
+        self.multi_cell(
+            0,
+            size * leading,
+            self.lines(text, self.epw - 2 * self.c_margin),
+            new_x="LMARGIN",
+            new_y="NEXT",
+            align="L",
+            wrapmode="CHAR",
+        )
 
     def column_widths(self, rows: list[list[Any]], widths: list[float]) -> list[float]:
         """``widths`` (relative) as mm across the page, each column wide enough for its longest
