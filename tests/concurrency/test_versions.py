@@ -9,22 +9,11 @@ from matchmaker.models import Demand, User
 from matchmaker.services import accounts
 from tests.conftest import at_once
 from tests.factories import PASSWORD
+from tests.web.pages import DEMAND_FORM
 
 from .conftest import statuses
 
 ROUNDS = 6
-
-FORM = {
-    "description": "为一款电动摩托车设计外观造型，交付效果图和结构建议。",
-    "cluster": "nev-ice",
-    "services": ["appearance-design"],
-    "budget_min": "100000",
-    "budget_max": "300000",
-    "deadline": "2030-06-30",
-    "region": "yongchuan",
-    "contact_preference": "platform",
-    "action": "draft",
-}
 
 
 def colleague_of(user: User) -> User:
@@ -80,11 +69,13 @@ def test_the_second_save_of_an_edit_page_is_refused_and_keeps_the_input(live, ma
     my_version = version_on(mine.get(f"/demands/{demand_id}/edit").text)
     their_version = version_on(theirs.get(f"/demands/{demand_id}/edit").text)
     saved = theirs.post(
-        f"/demands/{demand_id}/edit", data={**FORM, "title": "同事的标题", "version": their_version}
+        f"/demands/{demand_id}/edit",
+        data={**DEMAND_FORM, "title": "同事的标题", "action": "draft", "version": their_version},
     )
     assert saved.status_code == 302
     refused = mine.post(
-        f"/demands/{demand_id}/edit", data={**FORM, "title": "我的标题", "version": my_version}
+        f"/demands/{demand_id}/edit",
+        data={**DEMAND_FORM, "title": "我的标题", "action": "draft", "version": my_version},
     )
     assert refused.status_code == 409
     assert "已被他人修改" in refused.text and "我的标题" in refused.text  # nothing typed is lost
