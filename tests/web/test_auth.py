@@ -214,17 +214,16 @@ def test_registered_name_with_markup_is_escaped(client, app):
 # --- password -----------------------------------------------------------------------------
 
 
+def change_password(client, current=PASSWORD, new="brand-new-pass-1", confirm=None, **options):
+    """The change-password form posted (its confirmation repeats ``new`` unless given)."""
+    data = {"current_password": current, "new_password": new, "confirm": confirm or new}
+    return client.post("/account/password", data=data, **options)
+
+
 def test_change_password_wrong_current(client, auth, make):
     user = make.enterprise()
     auth.login(user.email)
-    response = client.post(
-        "/account/password",
-        data={
-            "current_password": "not-my-password",
-            "new_password": "brand-new-pass-1",
-            "confirm": "brand-new-pass-1",
-        },
-    )
+    response = change_password(client, current="not-my-password")
     assert response.status_code == 200
     assert errors_of(page(response), "current_password") == ["当前密码不正确"]
 
@@ -232,15 +231,7 @@ def test_change_password_wrong_current(client, auth, make):
 def test_change_password_then_login_with_new(client, auth, make):
     user = make.enterprise()
     auth.login(user.email)
-    response = client.post(
-        "/account/password",
-        data={
-            "current_password": PASSWORD,
-            "new_password": "brand-new-pass-1",
-            "confirm": "brand-new-pass-1",
-        },
-        follow_redirects=True,
-    )
+    response = change_password(client, follow_redirects=True)
     assert "密码已修改" in page(response)
     auth.logout()
     assert "邮箱或密码不正确" in page(auth.login(user.email, PASSWORD))
@@ -250,14 +241,7 @@ def test_change_password_then_login_with_new(client, auth, make):
 def test_change_password_confirmation_must_match(client, auth, make):
     user = make.enterprise()
     auth.login(user.email)
-    response = client.post(
-        "/account/password",
-        data={
-            "current_password": PASSWORD,
-            "new_password": "brand-new-pass-1",
-            "confirm": "brand-new-pass-2",
-        },
-    )
+    response = change_password(client, confirm="brand-new-pass-2")
     assert errors_of(page(response), "confirm") == ["两次输入的密码不一致"]
 
 
@@ -289,14 +273,7 @@ class TestCsrf:
             == 302
         )
         events = db.session.scalar(select(func.count(AuditEvent.id)))
-        response = client.post(
-            "/account/password",
-            data={
-                "current_password": PASSWORD,
-                "new_password": "brand-new-pass-1",
-                "confirm": "brand-new-pass-1",
-            },
-        )
+        response = change_password(client)
         assert response.status_code == 400
         assert "表单已过期" in page(response)
         db.session.expire_all()
