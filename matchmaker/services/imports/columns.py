@@ -31,6 +31,22 @@ class Column:
     org: bool = False  # organisation field (not part of the API body)
 
 
+SEVERAL = "可填多个，用顿号、逗号、分号、斜杠或换行分隔"  # the note of a cell that takes several
+
+
+def _services(example: str) -> Column:
+    """The design services column, alike in both files but for its example."""
+    return Column(
+        "services",
+        "设计服务类型",
+        cell="multi",
+        required=True,
+        vocabulary="services",
+        example=example,
+        note=SEVERAL,
+    )
+
+
 _ORG_COLUMNS = (
     Column(
         "credit_code",
@@ -65,17 +81,9 @@ PROVIDER_COLUMNS = (
         required=True,
         vocabulary="clusters",
         example="智能网联新能源汽车、摩托车",
-        note="可填多个，用顿号、逗号、分号、斜杠或换行分隔",
+        note=SEVERAL,
     ),
-    Column(
-        "services",
-        "设计服务类型",
-        cell="multi",
-        required=True,
-        vocabulary="services",
-        example="外观设计、结构设计",
-        note="可填多个，用顿号、逗号、分号、斜杠或换行分隔",
-    ),
+    _services(example="外观设计、结构设计"),
     Column(
         "description",
         "能力简介",
@@ -150,15 +158,7 @@ DEMAND_COLUMNS = (
     Column(
         "cluster", "产业集群", required=True, vocabulary="clusters", example="摩托车", note="填一个"
     ),
-    Column(
-        "services",
-        "设计服务类型",
-        cell="multi",
-        required=True,
-        vocabulary="services",
-        example="外观设计、CMF设计",
-        note="可填多个，用顿号、逗号、分号、斜杠或换行分隔",
-    ),
+    _services(example="外观设计、CMF设计"),
     Column(
         "budget_min",
         "预算下限（元）",
