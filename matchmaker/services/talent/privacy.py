@@ -34,7 +34,7 @@ from .. import audit
 from ..access import require_role
 from ..accounts import close_account
 from ..indexing import enqueue_talent
-from .profiles import HOLDERS, own_profile
+from .profiles import HOLDERS, own_profile, works_of
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -56,10 +56,7 @@ def _profile(profile: TalentProfile) -> dict[str, Any]:
         "bio": profile.bio,
         "availability": profile.availability,
         "listed": profile.listed,
-        "works": [
-            {"title": w.title, "description": w.description, "cluster": w.cluster, "year": w.year}
-            for w in profile.works
-        ],
+        "works": works_of(profile),
         "created_at": _iso(profile.created_at),
         "updated_at": _iso(profile.updated_at),
     }

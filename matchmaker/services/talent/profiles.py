@@ -40,41 +40,42 @@ def read_card(session: Session, profile_id: int) -> TalentCard:
     return card_of(TALENT_PROFILE_POLICY.visible(None, session.get(TalentProfile, profile_id)))
 
 
+# A profile's own answers besides its works: TalentProfileIn's fields, in the columns' names.
+ANSWERS = (
+    "specialities",
+    "clusters",
+    "years_experience",
+    "professional_title",
+    "education",
+    "region",
+    "employer_id",
+    "bio",
+    "availability",
+    "listed",
+)
+
+
+def works_of(profile: TalentProfile) -> list[dict[str, Any]]:
+    return [
+        {"title": w.title, "description": w.description, "cluster": w.cluster, "year": w.year}
+        for w in profile.works
+    ]
+
+
 def profile_input(profile: TalentProfile) -> dict[str, Any]:
     """The stored profile in TalentProfileIn's shape, so partial updates merge onto it."""
     return {
+        **{name: getattr(profile, name) for name in ANSWERS},
         "specialities": list(profile.specialities),
         "clusters": list(profile.clusters),
-        "years_experience": profile.years_experience,
-        "professional_title": profile.professional_title,
-        "education": profile.education,
-        "region": profile.region,
-        "employer_id": profile.employer_id,
-        "bio": profile.bio,
-        "availability": profile.availability,
-        "listed": profile.listed,
-        "works": [
-            {"title": w.title, "description": w.description, "cluster": w.cluster, "year": w.year}
-            for w in profile.works
-        ],
+        "works": works_of(profile),
     }
 
 
 def _apply(session: Session, profile: TalentProfile, data: TalentProfileIn) -> None:
     if data.employer_id is not None and session.get(Organization, data.employer_id) is None:
         raise field_error("employer_id", _("单位不存在"))
-    for name in (
-        "specialities",
-        "clusters",
-        "years_experience",
-        "professional_title",
-        "education",
-        "region",
-        "employer_id",
-        "bio",
-        "availability",
-        "listed",
-    ):
+    for name in ANSWERS:
         setattr(profile, name, getattr(data, name))
     profile.works = [TalentWork(**w.model_dump()) for w in data.works]
 
