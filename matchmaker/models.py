@@ -1207,6 +1207,26 @@ class MeetingExpertSlot(db.Model):
 # --- design-centre accreditation (工业设计中心认定) ------------------------------------------
 
 
+class Rubric(db.Model):
+    """A rubric of the library (评分标准库): criteria with weights adding up to 100, each scored
+    0..``scale``, defined once and used by accreditation rounds and showcase years. A version
+    used by a selection that has scores is never changed: revising it makes the next version
+    of its ``family`` (the first version's id), and the old one stays with its selections."""
+
+    __tablename__ = "rubrics"
+    __table_args__ = (UniqueConstraint("family_id", "version", name="uq_rubrics_family_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    name: Mapped[str] = mapped_column(String(120))
+    scale: Mapped[int] = mapped_column(Integer, default=10)  # each criterion scored 0..scale
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # a newer version exists
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AccreditationRound(db.Model):
     """A call for district-level design-centre applications, with the rubric its expert
     reviewers score against (``criteria``: [{"code", "name", "weight"}], weights sum to 100)."""
@@ -1222,8 +1242,11 @@ class AccreditationRound(db.Model):
     min_reviewers: Mapped[int] = mapped_column(Integer, default=2)
     valid_years: Mapped[int] = mapped_column(Integer, default=3)
     closes_on: Mapped[dt.date] = mapped_column(Date)
+    rubric_id: Mapped[int | None] = mapped_column(ForeignKey("rubrics.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    rubric: Mapped[Rubric | None] = relationship()
 
 
 class AccreditationStatus:
@@ -1356,8 +1379,11 @@ class ShowcaseYear(db.Model):
     min_reviewers: Mapped[int] = mapped_column(Integer, default=2)
     closes_on: Mapped[dt.date] = mapped_column(Date)
     announced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # winners public
+    rubric_id: Mapped[int | None] = mapped_column(ForeignKey("rubrics.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    rubric: Mapped[Rubric | None] = relationship()
 
 
 class ShowcaseStatus:

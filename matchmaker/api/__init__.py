@@ -25,6 +25,7 @@ from . import (  # noqa: F401,E402  (register routes)
     interests,
     openapi,
     providers,
+    rubrics,
     showcase,
     talent,
     taxonomy,

@@ -727,6 +727,25 @@ class CriterionOut(Out):
     code: str = Field(examples=["c1"])
     name: str = Field(examples=["设计团队"])
     weight: int = Field(description="Weights of a rubric add up to 100")
+    scale: int = Field(10, description="Scored as a whole number from 0 to this")
+
+
+class RubricOut(Out):
+    id: int = Field(description="This version's id")
+    family_id: int = Field(description="The first version's id: the same rubric across versions")
+    version: int
+    name: str
+    scale: int = Field(description="Each criterion is scored as a whole number from 0 to this")
+    criteria: list[CriterionOut]
+    current: bool = Field(description="False once a newer version exists")
+    scored: bool = Field(
+        description="A selection using this version has scores: revising it makes a new version"
+    )
+    used_by: int = Field(description="Accreditation rounds and showcase years using this version")
+
+
+class RubricList(Out):
+    items: list[RubricOut]
 
 
 class RoundOut(Out):
@@ -735,6 +754,7 @@ class RoundOut(Out):
     year: int
     level: str
     criteria: list[CriterionOut]
+    rubric_id: int | None = Field(description="The rubric of the library it uses, if any")
     pass_mark: int = Field(description="Of 100")
     min_reviewers: int
     valid_years: int
@@ -847,6 +867,7 @@ class ShowcaseYearOut(Out):
     year: int
     title: str
     criteria: list[CriterionOut]
+    rubric_id: int | None = Field(description="The rubric of the library it uses, if any")
     min_reviewers: int
     closes_on: dt.date
     open: bool = Field(description="Submissions are accepted until `closes_on` (China time)")

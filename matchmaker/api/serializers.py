@@ -27,6 +27,7 @@ from ..models import (
     Provider,
     Recognition,
     Review,
+    Rubric,
     ShowcaseEntry,
     ShowcaseYear,
     Side,
@@ -451,6 +452,20 @@ def review(row: Review) -> s.ReviewOut:
 # --- design-centre accreditation ----------------------------------------------------------------
 
 
+def rubric(row: Rubric, scored: bool, used_by: int) -> s.RubricOut:
+    return s.RubricOut(
+        id=row.id,
+        family_id=row.family_id or row.id,
+        version=row.version,
+        name=row.name,
+        scale=row.scale,
+        criteria=[s.CriterionOut(**c) for c in row.criteria],
+        current=row.superseded_at is None,
+        scored=scored,
+        used_by=used_by,
+    )
+
+
 def accreditation_round(row: AccreditationRound) -> s.RoundOut:
     return s.RoundOut(
         id=row.id,
@@ -458,6 +473,7 @@ def accreditation_round(row: AccreditationRound) -> s.RoundOut:
         year=row.year,
         level=row.level,
         criteria=[s.CriterionOut(**c) for c in row.criteria],
+        rubric_id=row.rubric_id,
         pass_mark=row.pass_mark,
         min_reviewers=row.min_reviewers,
         valid_years=row.valid_years,
@@ -544,6 +560,7 @@ def showcase_year(row: ShowcaseYear) -> s.ShowcaseYearOut:
         year=row.year,
         title=row.title,
         criteria=[s.CriterionOut(**c) for c in row.criteria],
+        rubric_id=row.rubric_id,
         min_reviewers=row.min_reviewers,
         closes_on=row.closes_on,
         open=row.closes_on >= local_today() and row.announced_at is None,

@@ -2,8 +2,9 @@
 
 One machinery for every selection that experts score (a design-centre accreditation, a
 showcase entry): a rubric is a list of criteria whose weights add up to 100; each reviewer
-gives every criterion a whole score from 0 to 10, and the reviewer's total is
-Σ weight × score / 10, so 0–100. The subject's score is the mean of the submitted totals;
+gives every criterion a whole score from 0 to the rubric's scale (10 unless the rubric of the
+library says otherwise, ``rubric_library``), and the reviewer's total is
+Σ weight × score / scale, so 0–100. The subject's score is the mean of the submitted totals;
 with five reviewers or more the highest and the lowest total are left out first (the usual
 rule of Chinese expert panels, 去掉一个最高分和一个最低分), so that one outlier cannot carry a
 decision. Reviewers are experts of the pool, never one with a conflict of interest with the
@@ -27,7 +28,8 @@ from ..schemas import Strict, validate
 from . import experts
 from .errors import Conflict, ValidationFailed, field_error
 
-MAX_SCORE = 10
+SCALE = 10  # the scale of criteria stored without one (and of new rubrics by default)
+MAX_SCALE = 100
 TRIM_FROM = 5  # reviewers from which the highest and the lowest total are left out
 MAX_CRITERIA = 12
 
@@ -37,6 +39,7 @@ class Criterion:
     code: str
     name: str
     weight: int
+    scale: int = SCALE  # scored 0..scale
 
 
 class CriterionIn(Strict):
@@ -45,9 +48,9 @@ class CriterionIn(Strict):
 
 
 class ScoresIn(Strict):
-    """One reviewer's scores: every criterion's code → a whole number from 0 to 10."""
+    """One reviewer's scores: every criterion's code → a whole number from 0 to its scale."""
 
-    scores: dict[str, Annotated[int, Field(ge=0, le=MAX_SCORE)]] = Field(
+    scores: dict[str, Annotated[int, Field(ge=0, le=MAX_SCALE)]] = Field(
         examples=[{"c1": 8, "c2": 7, "c3": 9}]
     )
     comment: Annotated[str, Field(max_length=2000)] = ""
@@ -57,11 +60,14 @@ class ScoresIn(Strict):
 
 
 def criteria_of(raw: Iterable[dict[str, Any]]) -> list[Criterion]:
-    return [Criterion(c["code"], c["name"], int(c["weight"])) for c in raw]
+    return [
+        Criterion(c["code"], c["name"], int(c["weight"]), int(c.get("scale", SCALE))) for c in raw
+    ]
 
 
-def make_criteria(items: Any, field: str = "criteria") -> list[dict[str, Any]]:
-    """Validated criteria as stored: codes c1, c2 … in order, names unique, weights sum 100."""
+def make_criteria(items: Any, field: str = "criteria", scale: int = SCALE) -> list[dict[str, Any]]:
+    """Validated criteria as stored: codes c1, c2 … in order, names unique, weights sum 100,
+    each scored 0..``scale``."""
     if not isinstance(items, list) or not items:
         raise field_error(field, _("请至少填写一项评分标准"))
     if len(items) > MAX_CRITERIA:
@@ -73,7 +79,10 @@ def make_criteria(items: Any, field: str = "criteria") -> list[dict[str, Any]]:
     total = sum(c.weight for c in parsed)
     if total != 100:
         raise field_error(field, _("各项权重之和须为 100（现为 %(n)s）", n=total))
-    return [{"code": f"c{i}", "name": c.name, "weight": c.weight} for i, c in enumerate(parsed, 1)]
+    return [
+        {"code": f"c{i}", "name": c.name, "weight": c.weight, "scale": scale}
+        for i, c in enumerate(parsed, 1)
+    ]
 
 
 LINE = re.compile(r"^(?P<name>.+?)[\s:：,，]+(?P<weight>\d{1,3})$")
@@ -102,8 +111,8 @@ def criteria_as_text(criteria: Iterable[dict[str, Any]]) -> str:
 
 
 def weighted_total(criteria: Sequence[Criterion], scores: dict[str, int]) -> float:
-    """Σ weight × score / 10 over the criteria: 0–100, one decimal."""
-    return round(sum(c.weight * scores[c.code] for c in criteria) / MAX_SCORE, 1)
+    """Σ weight × score / scale over the criteria: 0–100, one decimal."""
+    return round(sum(c.weight * scores[c.code] / c.scale for c in criteria), 1)
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,7 @@ class Aggregate:
     submitted: int
     score: float | None
     trimmed: bool  # the highest and the lowest total were left out
-    by_criterion: dict[str, float]  # mean score 0–10 per criterion code
+    by_criterion: dict[str, float]  # mean score (0..scale) per criterion code
     spread: float | None  # highest − lowest total
 
     def passes(self, pass_mark: int) -> bool:
@@ -203,7 +212,11 @@ def score(review: ExpertReview, criteria: Sequence[Criterion], body: Any) -> Exp
     """Record (or correct, until the decision) the reviewer's scores and total."""
     data = validate(ScoresIn, body)
     codes = {c.code for c in criteria}
-    problems = {f"scores.{code}": [_("请为此项打分（0–10）")] for code in codes - set(data.scores)}
+    problems = {
+        f"scores.{c.code}": [_("请为此项打分（0–%(n)s）", n=c.scale)]
+        for c in criteria
+        if c.code not in data.scores or data.scores[c.code] > c.scale
+    }
     problems |= {f"scores.{code}": [_("没有这一项评分标准")] for code in set(data.scores) - codes}
     if problems:
         raise ValidationFailed(_("请为每一项评分标准打分"), problems)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
-from matchmaker.services import experts, files, providers
+from matchmaker.services import experts, files, providers, rubric_library
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
 from matchmaker.transaction import commit
 from tests.e2e.screens import draw_pages
@@ -106,7 +106,16 @@ def round_in_review(live_app):
         applications.check(db.session, admin, ids["lj@e2e.cn"], {"complete": True})
         reviews.assign_reviewer(db.session, admin, ids["lj@e2e.cn"], expert.id)
         commit()
-        return {"reviewed": ids["lj@e2e.cn"], "waiting": ids["cz@e2e.cn"], "round": round_.id}
+        rubric = rubric_library.create(
+            db.session,
+            admin,
+            {"name": "好设计评分标准", "scale": 5,
+             "criteria": [{"name": "创新性", "weight": 40}, {"name": "美观与体验", "weight": 30},
+                          {"name": "市场成效", "weight": 30}]},
+        )  # fmt: skip
+        commit()
+        return {"reviewed": ids["lj@e2e.cn"], "waiting": ids["cz@e2e.cn"], "round": round_.id,
+                "rubric": rubric.id}  # fmt: skip
 
 
 def test_score_decide_and_see_the_recognition(live_server, new_page, round_in_review):
@@ -150,5 +159,7 @@ def test_every_accreditation_page_at_desktop_and_phone_width(
         "score": ("han@e2e.cn", f"/accreditation/{round_in_review['reviewed']}"),
         "index-admin": ("admin@e2e.cn", "/accreditation"),
         "round": ("admin@e2e.cn", "/accreditation/rounds/new"),
+        "rubrics": ("admin@e2e.cn", "/rubrics"),
+        "rubric-edit": ("admin@e2e.cn", f"/rubrics/{round_in_review['rubric']}/edit"),
     }
     draw_pages(live_server, browser, pages, "accreditation", locale)

@@ -43,8 +43,8 @@ def test_criteria_get_codes_in_order_and_weights_must_add_up_to_100():
 def test_criteria_from_a_text_area_one_per_line():
     parsed = rubrics.make_criteria(rubrics.criteria_from_text("设计团队 40\n\n设计成果：60\n"))
     assert parsed == [
-        {"code": "c1", "name": "设计团队", "weight": 40},
-        {"code": "c2", "name": "设计成果", "weight": 60},
+        {"code": "c1", "name": "设计团队", "weight": 40, "scale": 10},
+        {"code": "c2", "name": "设计成果", "weight": 60, "scale": 10},
     ]
     assert rubrics.criteria_as_text(parsed) == "设计团队 40\n设计成果 60"
     with pytest.raises(ValidationFailed) as caught:
@@ -92,3 +92,14 @@ def test_scores_must_cover_every_criterion_and_nothing_else():
     assert target.submitted_at is None
     rubrics.score(target, CRITERIA, {"scores": {"c1": 8, "c2": 5, "c3": 9}, "comment": "好"})
     assert target.total == 79.0 and target.submitted_at is not None
+
+
+def test_a_criterion_is_scored_on_its_scale():
+    """Σ weight × score / scale: a rubric scored 0–5 gives the same 0–100 totals as 0–10."""
+    five = rubrics.criteria_of(
+        rubrics.make_criteria([{"name": "甲", "weight": 40}, {"name": "乙", "weight": 60}], scale=5)
+    )
+    assert rubrics.weighted_total(five, {"c1": 5, "c2": 0}) == 40.0
+    assert rubrics.weighted_total(five, {"c1": 3, "c2": 4}) == 72.0
+    old = rubrics.criteria_of([{"code": "c1", "name": "甲", "weight": 100}])  # stored before
+    assert old[0].scale == 10 and rubrics.weighted_total(old, {"c1": 7}) == 70.0

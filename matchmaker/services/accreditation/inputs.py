@@ -28,8 +28,13 @@ class RoundIn(Strict):
     )
     year: Annotated[int, Field(ge=2000, le=2100)]
     level: LevelCode = "district"
+    rubric_id: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="A rubric of the library (its current version); instead of criteria"
+    )
     criteria: list[dict[str, Any]] = Field(
-        description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …",
+        [],
+        description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …; "
+        "needed unless rubric_id is given",
         examples=[[{"name": "设计团队", "weight": 40}, {"name": "设计成果", "weight": 60}]],
     )
     pass_mark: Annotated[int, Field(ge=0, le=100)] = 70

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...china_time import today as local_today
 from ...models import AccreditationRound, Role, User
 from ...schemas import validate
-from .. import audit, rubrics
+from .. import audit, rubric_library
 from ..access import require_role
 from ..errors import NotFound, field_error
 from .inputs import RoundIn
@@ -26,9 +26,11 @@ def create_round(session: Session, actor: User, body: Any) -> AccreditationRound
         raise field_error("level", _("请选择认定级别"))
     if data.closes_on < local_today():
         raise field_error("closes_on", _("截止日期不能早于今天"))
+    rubric_id, criteria = rubric_library.rubric_of(session, actor, data)
     round_ = AccreditationRound(
-        **data.model_dump(exclude={"criteria"}),
-        criteria=rubrics.make_criteria(data.criteria),
+        **data.model_dump(exclude={"criteria", "rubric_id"}),
+        rubric_id=rubric_id,
+        criteria=criteria,
         created_by_id=actor.id,
     )
     session.add(round_)
@@ -41,6 +43,7 @@ def create_round(session: Session, actor: User, body: Any) -> AccreditationRound
         round_.id,
         year=round_.year,
         level=round_.level,
+        rubric_id=rubric_id,
     )
     return round_
 

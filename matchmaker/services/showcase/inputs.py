@@ -17,8 +17,14 @@ class YearIn(Strict):
     title: Annotated[str, Field(min_length=1, max_length=200)] = Field(
         examples=["2026“重庆好设计”评选"]
     )
+    rubric_id: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="A rubric of the library (its current version); instead of criteria"
+    )
     criteria: list[dict[str, Any]] = Field(
-        description="[{name, weight}], weights add up to 100 (as for accreditation rounds)"
+        [],
+        description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …; "
+        "needed unless rubric_id is given",
+        examples=[[{"name": "设计团队", "weight": 40}, {"name": "设计成果", "weight": 60}]],
     )
     min_reviewers: Annotated[int, Field(ge=1, le=9)] = 2
     closes_on: dt.date

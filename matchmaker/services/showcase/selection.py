@@ -15,7 +15,7 @@ from search import SearchBackend
 from ...china_time import today as local_today
 from ...models import ExpertReview, Role, ShowcaseEntry, ShowcaseStatus, ShowcaseYear, User, utcnow
 from ...schemas import validate
-from .. import audit, experts, rubrics
+from .. import audit, experts, rubric_library, rubrics
 from ..access import SHOWCASE_POLICY, require_role
 from ..errors import Conflict, NotFound, field_error
 from ..matching import Match
@@ -33,15 +33,23 @@ def create_year(session: Session, actor: User, body: Any) -> ShowcaseYear:
         raise field_error("year", _("该年度的评选已经发布"))
     if data.closes_on < local_today():
         raise field_error("closes_on", _("截止日期不能早于今天"))
+    rubric_id, criteria = rubric_library.rubric_of(session, actor, data)
     year = ShowcaseYear(
-        **data.model_dump(exclude={"criteria"}),
-        criteria=rubrics.make_criteria(data.criteria),
+        **data.model_dump(exclude={"criteria", "rubric_id"}),
+        rubric_id=rubric_id,
+        criteria=criteria,
         created_by_id=actor.id,
     )
     session.add(year)
     session.flush()
     audit.log_event(
-        session, actor, "showcase.year_opened", "showcase_year", year.id, year=year.year
+        session,
+        actor,
+        "showcase.year_opened",
+        "showcase_year",
+        year.id,
+        year=year.year,
+        rubric_id=rubric_id,
     )
     return year
 

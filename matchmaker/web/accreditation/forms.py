@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
-from ...services import rubrics
 from ..common import (
     MARKED_REQUIRED,
     CheckboxesField,
@@ -14,6 +13,7 @@ from ..common import (
     taxonomy_choices,
     without_blanks,
 )
+from ..rubric_choice import rubric_body, rubric_field, set_rubric_choices
 
 DEFAULT_CRITERIA = "设计团队与人才 25\n设计投入与条件 20\n设计成果与效益 35\n管理制度与服务能力 20"
 
@@ -33,6 +33,7 @@ class RoundForm(FlaskForm):
         default=DEFAULT_CRITERIA,
         render_kw={"rows": 6},
     )
+    rubric_id = rubric_field()
     pass_mark = StringField(_l("通过线（满分 100）"), default="70")
     min_reviewers = StringField(_l("至少评审专家数"), default="2")
     valid_years = StringField(_l("有效期（年）"), default="3")
@@ -40,6 +41,7 @@ class RoundForm(FlaskForm):
 
     def set_choices(self) -> None:
         self.level.choices = [c for c in taxonomy_choices("provider_levels") if c[0] != "none"]
+        set_rubric_choices(self.rubric_id)
 
     def body(self) -> dict:
         return without_blanks(
@@ -47,7 +49,7 @@ class RoundForm(FlaskForm):
                 "title": (self.title.data or "").strip(),
                 "year": number(self.year.data),
                 "level": self.level.data or "district",
-                "criteria": rubrics.criteria_from_text(self.criteria.data or ""),
+                **rubric_body(self.rubric_id, self.criteria.data),
                 "pass_mark": number(self.pass_mark.data),
                 "min_reviewers": number(self.min_reviewers.data),
                 "valid_years": number(self.valid_years.data),

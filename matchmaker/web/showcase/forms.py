@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
-from ...services import rubrics
 from ..accreditation.forms import number
 from ..common import (
     MARKED_REQUIRED,
@@ -15,6 +14,7 @@ from ..common import (
     taxonomy_choices,
     without_blanks,
 )
+from ..rubric_choice import rubric_body, rubric_field, set_rubric_choices
 
 DEFAULT_CRITERIA = "创新性 30\n设计品质 30\n市场成效 25\n社会与环境效益 15"
 
@@ -28,15 +28,19 @@ class YearForm(FlaskForm):
         default=DEFAULT_CRITERIA,
         render_kw={"rows": 5},
     )
+    rubric_id = rubric_field()
     min_reviewers = StringField(_l("每件作品至少评审专家数"), default="2")
     closes_on = StringField(_l("征集截止日期"), MARKED_REQUIRED, render_kw={"type": "date"})
+
+    def set_choices(self) -> None:
+        set_rubric_choices(self.rubric_id)
 
     def body(self) -> dict:
         return without_blanks(
             {
                 "year": number(self.year.data),
                 "title": (self.title.data or "").strip(),
-                "criteria": rubrics.criteria_from_text(self.criteria.data or ""),
+                **rubric_body(self.rubric_id, self.criteria.data),
                 "min_reviewers": number(self.min_reviewers.data),
                 "closes_on": blank_to_none(self.closes_on.data),
             },

@@ -72,6 +72,7 @@ def new_year():
     if not current_user.is_admin:
         abort(403)
     form = YearForm()
+    form.set_choices()
     if request.method == "POST":
         try:
             with unit_of_work():

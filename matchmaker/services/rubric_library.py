@@ -1,0 +1,176 @@
+"""The rubric library (评分标准库): administrators define a rubric once — criteria, weights,
+the scale each criterion is scored on — and use it in accreditation rounds and showcase years.
+
+A selection copies the rubric's criteria when it opens and remembers the version it used, so
+its scores always read against the rubric they were given under. Revising a rubric is
+copy-on-edit: while no selection that uses the version has a submitted score, the version is
+changed in place (and so are the criteria of those selections, which nobody has scored yet);
+once one has, the version is frozen and the revision becomes the next version of the same
+rubric, which later selections use. Every step is in the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from flask_babel import gettext as _
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Accreditation,
+    AccreditationRound,
+    ExpertReview,
+    Role,
+    Rubric,
+    ShowcaseEntry,
+    ShowcaseYear,
+    User,
+    utcnow,
+)
+from ..schemas import Strict, validate
+from . import audit, rubrics
+from .access import require_role
+from .errors import NotFound, field_error
+
+SUBJECT = "rubric"
+
+
+class RubricIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=120)] = Field(
+        examples=["区级工业设计中心认定评分标准"]
+    )
+    scale: Annotated[int, Field(ge=2, le=rubrics.MAX_SCALE)] = Field(
+        rubrics.SCALE, description="Each criterion is scored as a whole number from 0 to this"
+    )
+    criteria: list[dict[str, Any]] = Field(
+        description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …",
+        examples=[[{"name": "设计团队", "weight": 40}, {"name": "设计成果", "weight": 60}]],
+    )
+
+
+def _admin(actor: User) -> None:
+    require_role(actor, Role.ADMIN)
+
+
+def listing(session: Session, actor: User, current_only: bool = True) -> list[Rubric]:
+    """The library, newest first; by default each rubric's current version only."""
+    _admin(actor)
+    query = select(Rubric).order_by(Rubric.name, Rubric.version.desc())
+    if current_only:
+        query = query.where(Rubric.superseded_at.is_(None))
+    return list(session.scalars(query))
+
+
+def get(session: Session, actor: User, rubric_id: Any) -> Rubric:
+    _admin(actor)
+    rubric = session.get(Rubric, rubric_id) if isinstance(rubric_id, int) else None
+    if rubric is None:
+        raise NotFound(_("评分标准不存在"))
+    return rubric
+
+
+def versions(session: Session, rubric: Rubric) -> list[Rubric]:
+    return list(
+        session.scalars(
+            select(Rubric).where(Rubric.family_id == rubric.family_id).order_by(Rubric.version)
+        )
+    )
+
+
+def create(session: Session, actor: User, body: Any) -> Rubric:
+    _admin(actor)
+    data = validate(RubricIn, body if isinstance(body, dict) else {})
+    rubric = Rubric(
+        name=data.name,
+        scale=data.scale,
+        criteria=rubrics.make_criteria(data.criteria, scale=data.scale),
+        created_by_id=actor.id,
+    )
+    session.add(rubric)
+    session.flush()
+    rubric.family_id = rubric.id
+    audit.log_event(session, actor, "rubric.created", SUBJECT, rubric.id, name=rubric.name)
+    return rubric
+
+
+def selections_using(session: Session, rubric: Rubric) -> list[AccreditationRound | ShowcaseYear]:
+    rounds = session.scalars(
+        select(AccreditationRound).where(AccreditationRound.rubric_id == rubric.id)
+    )
+    years = session.scalars(select(ShowcaseYear).where(ShowcaseYear.rubric_id == rubric.id))
+    return [*rounds, *years]
+
+
+def has_scores(session: Session, rubric: Rubric) -> bool:
+    """Whether a selection that uses this version has a submitted score."""
+    scored = ExpertReview.submitted_at.is_not(None)
+    in_rounds = (
+        select(func.count(ExpertReview.id))
+        .join(Accreditation, Accreditation.id == ExpertReview.subject_id)
+        .join(AccreditationRound, AccreditationRound.id == Accreditation.round_id)
+        .where(
+            ExpertReview.subject_type == "accreditation",
+            AccreditationRound.rubric_id == rubric.id,
+            scored,
+        )
+    )
+    in_years = (
+        select(func.count(ExpertReview.id))
+        .join(ShowcaseEntry, ShowcaseEntry.id == ExpertReview.subject_id)
+        .join(ShowcaseYear, ShowcaseYear.id == ShowcaseEntry.year_id)
+        .where(
+            ExpertReview.subject_type == "showcase",
+            ShowcaseYear.rubric_id == rubric.id,
+            scored,
+        )
+    )
+    return bool(session.scalar(in_rounds)) or bool(session.scalar(in_years))
+
+
+def revise(session: Session, actor: User, rubric_id: Any, body: Any) -> Rubric:
+    """Change a rubric: in place while nothing was scored with this version, else as the next
+    version (the scored selections keep the old one). Returns the version now current."""
+    rubric = get(session, actor, rubric_id)
+    if rubric.superseded_at is not None:
+        raise NotFound(_("评分标准已有新版本，请修改最新版本"))
+    data = validate(RubricIn, body if isinstance(body, dict) else {})
+    criteria = rubrics.make_criteria(data.criteria, scale=data.scale)
+    if has_scores(session, rubric):
+        rubric.superseded_at = utcnow()
+        current = Rubric(
+            family_id=rubric.family_id,
+            version=rubric.version + 1,
+            name=data.name,
+            scale=data.scale,
+            criteria=criteria,
+            created_by_id=actor.id,
+        )
+        session.add(current)
+        session.flush()
+        audit.log_event(
+            session, actor, "rubric.versioned", SUBJECT, current.id,
+            previous_id=rubric.id, version=current.version,
+        )  # fmt: skip
+        return current
+    rubric.name, rubric.scale, rubric.criteria = data.name, data.scale, criteria
+    selections = selections_using(session, rubric)
+    for selection in selections:
+        selection.criteria = criteria
+    audit.log_event(
+        session, actor, "rubric.revised", SUBJECT, rubric.id,
+        selections=len(selections), version=rubric.version,
+    )  # fmt: skip
+    return rubric
+
+
+def rubric_of(session: Session, actor: User, data: Any) -> tuple[int | None, list[dict]]:
+    """What a selection opens with (``data`` has ``rubric_id`` and ``criteria``): the current
+    version of a rubric of the library, copied; or criteria written for it alone."""
+    if data.rubric_id is None:
+        return None, rubrics.make_criteria(data.criteria)
+    rubric = session.get(Rubric, data.rubric_id)
+    if rubric is None or rubric.superseded_at is not None:
+        raise field_error("rubric_id", _("请选择评分标准库中的最新版本"))
+    return rubric.id, [dict(c) for c in rubric.criteria]

@@ -1,0 +1,3 @@
+"""The rubric library's pages (administrators)."""
+
+from .routes import bp  # noqa: F401
