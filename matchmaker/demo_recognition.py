@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .china_time import today as local_today
 from .models import Expert, User
-from .services import experts, files
+from .services import experts, files, rubric_library
 from .services.accreditation import applications, recognitions, reviews, rounds
 from .transaction import commit
 
@@ -77,6 +77,9 @@ def load(
 ) -> dict[str, int]:
     """``members``: a user of each demo organisation by its name; ``storage``: uploads."""
     recorded = _record_levels(session, admin, members, storage)
+    rubric = rubric_library.create(
+        session, admin, {"name": "区级工业设计中心认定评分标准", "criteria": CRITERIA}
+    )
     round_ = rounds.create_round(
         session,
         admin,
@@ -84,7 +87,7 @@ def load(
             "title": "2026年度永川区区级工业设计中心认定",
             "year": 2026,
             "level": "district",
-            "criteria": CRITERIA,
+            "rubric_id": rubric.id,
             "pass_mark": 70,
             "min_reviewers": 2,
             "valid_years": 3,

@@ -26,6 +26,7 @@ from matchmaker.models import (
 from matchmaker.search_engine import get_search
 from matchmaker.services import accounts, indexing
 from matchmaker.services.accreditation import recognitions
+from matchmaker.services.common_needs import conversation
 from matchmaker.services.showcase import gallery
 from search import DEMANDS, TALENT, SearchQuery
 
@@ -107,6 +108,7 @@ def test_demo_has_an_accreditation_round_in_every_state(app):
         )
     )
     assert approved.organization.level == "district" and len(approved.reviews) == 2
+    assert round_.rubric is not None and round_.criteria == round_.rubric.criteria
     register = recognitions.register(db.session)
     assert {r.level for r in register} == {"national", "municipal", "district"}
 
@@ -126,3 +128,5 @@ def test_demo_has_a_common_need_project(app):
     assert len(need.members) >= 2 and all(m.status == "joined" for m in need.members)
     assert len({m.organization_id for m in need.members}) == len(need.members)
     assert need.status == "matched" and need.provider is not None
+    talk = conversation.read(db.session, need.provider.organization.users[0], need.id)
+    assert {m.side for m in talk.messages} == {"admin", "enterprise", "provider"}
