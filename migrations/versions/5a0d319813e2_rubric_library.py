@@ -2,7 +2,7 @@
 years
 
 Revision ID: 5a0d319813e2
-Revises: e5e48d47f9b5
+Revises: 5c7e2f1a9b30
 Create Date: 2026-12-07 15:01:13.326641
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "5a0d319813e2"
-down_revision = "e5e48d47f9b5"
+down_revision = "5c7e2f1a9b30"
 branch_labels = None
 depends_on = None
 
