@@ -596,8 +596,9 @@ FINDINGS = [
     "provider is not shown from a kept one. A managed demand now comes with its "
     "organisation (one query less for a match's record).",
     "- **Load run** (the tables above; embedded at load average 10.2, Elasticsearch at "
-    "13.8, against 1.8 and 9.0 for the previous run): server CPU per request for matches "
-    "15.75 → 9.23 ms embedded and 18.01 → 5.52 ms with Elasticsearch, leads search 5.40 → "
+    "13.8, against 1.8 and 9.0 for the previous run; both before the matcher's "
+    "Elasticsearch requests were made cheaper on main at 15:05): server CPU per request for "
+    "matches 15.75 → 9.23 ms embedded and 18.01 → 5.52 ms with Elasticsearch, leads search 5.40 → "
     "2.85 and provider search 7.06 → 4.31 with Elasticsearch; the Elasticsearch mix 8.74 → "
     "6.30 ms, 0.04× → 0.09×, no timeout in any of its runs (there were 86), p99 1,744 → "
     "1,162 ms. The embedded mix stayed at 7.4 ms and 0.08-0.09×: in its 30 s each of the "
