@@ -24,10 +24,8 @@ def reserve(session: Session, objects: Iterable) -> None:
     waiting: dict[tuple[str, str], list] = {}
     for obj in objects:
         mapper = inspect(obj).mapper
-        if len(mapper.primary_key) != 1:
-            continue
-        (column,) = mapper.primary_key
-        if column.autoincrement is not True and column.autoincrement != "auto":
+        column = mapper.local_table.autoincrement_column  # an integer key the database makes
+        if column is None or len(mapper.primary_key) != 1:
             continue
         if mapper.primary_key_from_instance(obj)[0] is None:
             waiting.setdefault((column.table.name, column.name), []).append((obj, column.key))
