@@ -12,30 +12,10 @@ from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import Accreditation, AccreditationRound
 from matchmaker.search_engine import get_search
-from matchmaker.services import experts, providers
-from tests.factories import PASSWORD
+from matchmaker.services import providers
 from tests.web.pages import CONFIRMED, errors_of, login, page
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _expert(admin, name, email):
-    expert = experts.admit_directly(
-        db.session,
-        admin,
-        {
-            "name": name,
-            "email": email,
-            "password": PASSWORD,
-            "clusters": ["nev-ice"],
-            "services": ["appearance-design"],
-            "region": "yongchuan",
-            "bio": "汽车造型评审",
-        },
-    )
-    db.session.commit()
-    get_search().refresh()
-    return expert
 
 
 def test_the_whole_accreditation_through_the_pages(client, auth, make):
@@ -48,7 +28,8 @@ def test_the_whole_accreditation_through_the_pages(client, auth, make):
         {"title": "电动车前脸设计", "description": "前脸改型", "year": 2025},
     )
     db.session.commit()
-    expert = _expert(admin, "郑专家", "zheng@x.cn")
+    expert = make.expert("郑专家", "zheng@x.cn", admin, bio="汽车造型评审")
+    get_search().refresh()
     closes = (local_today() + dt.timedelta(days=30)).isoformat()
 
     login(auth, admin)

@@ -10,27 +10,12 @@ from matchmaker.china_time import to_local
 from matchmaker.extensions import db
 from matchmaker.models import DiagnosisRequest, utcnow
 from matchmaker.search_engine import get_search
-from matchmaker.services import experts
 from matchmaker.services.diagnosis import arrangements, reports, requests
-from tests.factories import PASSWORD
 from tests.web.pages import CONFIRMED, errors_of, login, page
 
 
 def _expert(make, admin, name="郑专家", email="zheng@x.cn"):
-    expert = experts.admit_directly(
-        db.session,
-        admin,
-        {
-            "name": name,
-            "email": email,
-            "password": PASSWORD,
-            "clusters": ["motorcycle"],
-            "services": ["appearance-design"],
-            "region": "yongchuan",
-            "bio": "摩托车造型评审",
-        },
-    )
-    db.session.commit()
+    expert = make.expert(name, email, admin, clusters=["motorcycle"], bio="摩托车造型评审")
     get_search().refresh()
     return expert
 
