@@ -103,6 +103,18 @@ def submitted(cast):
     return deal, case
 
 
+def announced(cast):
+    """Both entries submitted; the deal scored by 甲, shortlisted and announced the winner."""
+    deal, case = submitted(cast)
+    admin = cast["admin"]
+    selection.assign_reviewer(db.session, admin, deal.id, cast["jia"].id)
+    selection.score(db.session, cast["jia"].user, deal.id, {"scores": {"c1": 9, "c2": 8}})
+    selection.shortlist(db.session, admin, cast["year"].id, {"entry_ids": [deal.id]})
+    selection.announce(db.session, admin, cast["year"].id, {"entry_ids": [deal.id]})
+    commit()
+    return deal, case
+
+
 def test_entries_come_from_the_providers_own_won_deals_and_cases(cast, make):
     deal, case = submitted(cast)
     # the deal's demand gives cluster and district; the case its own cluster, the provider's
@@ -221,13 +233,7 @@ def test_winners_must_be_shortlisted_and_a_panel_reads_what_it_may(cast):
 
 
 def test_statistics_count_entries_and_winners(cast):
-    deal, case = submitted(cast)
-    admin = cast["admin"]
-    selection.assign_reviewer(db.session, admin, deal.id, cast["jia"].id)
-    selection.score(db.session, cast["jia"].user, deal.id, {"scores": {"c1": 9, "c2": 8}})
-    selection.shortlist(db.session, admin, cast["year"].id, {"entry_ids": [deal.id]})
-    selection.announce(db.session, admin, cast["year"].id, {"entry_ids": [deal.id]})
-    commit()
+    deal, case = announced(cast)
     figures = statistics_recognition.showcase(db.session, statistics.default_filters())
     assert (figures.entries, figures.winners) == (2, 1)
     storage = statistics.make_filters(None, None, cluster="new-energy-storage")
@@ -238,13 +244,8 @@ def test_statistics_count_entries_and_winners(cast):
 
 
 def test_a_guide_edition_cites_the_winners_of_its_clusters(cast, client):
-    deal, _case = submitted(cast)
+    deal, _case = announced(cast)
     admin = cast["admin"]
-    selection.assign_reviewer(db.session, admin, deal.id, cast["jia"].id)
-    selection.score(db.session, cast["jia"].user, deal.id, {"scores": {"c1": 9, "c2": 8}})
-    selection.shortlist(db.session, admin, cast["year"].id, {"entry_ids": [deal.id]})
-    selection.announce(db.session, admin, cast["year"].id, {"entry_ids": [deal.id]})
-    commit()
     today = local_today()
     period = {
         "period_start": (today - dt.timedelta(days=90)).isoformat(),
