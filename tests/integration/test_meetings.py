@@ -260,14 +260,7 @@ def test_invitations_by_email_after_the_commit(app, world, mail_sink):
     app.config.update(SERVER_NAME="mm.test")  # e-mailed links point at the public address
     sink = mail_sink
     admin = world["admin"]
-    meeting = new_meeting(admin)
-    meetings.add_pair(
-        db.session,
-        admin,
-        meeting.id,
-        world["demands"][0].id,
-        world["providers"][0].organization.provider.id,
-    )
+    meeting = _paired_meeting(world)
     meetings.send_invitations(db.session, admin, meeting.id)
     assert sink.messages == []  # nothing before the commit
     commit()
@@ -293,16 +286,7 @@ def test_invitations_by_email_after_the_commit(app, world, mail_sink):
 def test_rsvp_by_invitees_only_and_until_the_start(app, world):
     admin = world["admin"]
     owner, stranger = world["owners"][0], world["owners"][1]
-    meeting = new_meeting(admin)
-    meetings.add_pair(
-        db.session,
-        admin,
-        meeting.id,
-        world["demands"][0].id,
-        world["providers"][0].organization.provider.id,
-    )
-    meetings.send_invitations(db.session, admin, meeting.id)
-    commit()
+    meeting = _invited_meeting(world)
     invitations = meetings.invitations_for(db.session, owner)
     assert [i.meeting.id for i in invitations] == [meeting.id] and invitations[0].open
     assert [p.demand.id for p in invitations[0].pairs] == [world["demands"][0].id]
@@ -400,12 +384,18 @@ def test_outcomes_after_the_start_and_signed_contracts_feed_statistics(app, worl
         meetings.set_included(db.session, admin, meeting.id, other.id, True)
 
 
-def _invited_meeting(world) -> Meeting:
+def _paired_meeting(world) -> Meeting:
+    """A new meeting pairing the first demand with the first provider."""
     admin = world["admin"]
     meeting = new_meeting(admin)
     provider = world["providers"][0].organization.provider
     meetings.add_pair(db.session, admin, meeting.id, world["demands"][0].id, provider.id)
-    meetings.send_invitations(db.session, admin, meeting.id)
+    return meeting
+
+
+def _invited_meeting(world) -> Meeting:
+    meeting = _paired_meeting(world)
+    meetings.send_invitations(db.session, world["admin"], meeting.id)
     commit()
     return meeting
 
