@@ -67,7 +67,8 @@ def _record_levels(
     return recorded
 
 
-def _panel(session: Session, organization_id: int) -> list[Expert]:
+def panel_for(session: Session, organization_id: int) -> list[Expert]:
+    """Two demo experts free of conflict with the organisation (the demo's panels)."""
     active = session.scalars(select(Expert).where(Expert.active.is_(True)).order_by(Expert.id))
     return [e for e in active if not experts.has_conflict(session, e.id, organization_id)][:2]
 
@@ -111,7 +112,7 @@ def load(
         )
         _scan(session, user, application.id, storage)
         applications.check(session, admin, application.id, {"complete": True})
-        panel = _panel(session, user.organization_id)
+        panel = panel_for(session, user.organization_id)
         for expert, marks in zip(panel, (first, second), strict=True):
             reviews.assign_reviewer(session, admin, application.id, expert.id)
             if marks is not None:

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .china_time import today as local_today
-from .models import Case, Expert, User
-from .services import experts, files
+from .demo_recognition import panel_for
+from .models import Case, User
+from .services import files
 from .services.showcase import entries, selection
 from .transaction import commit
 
@@ -98,11 +99,6 @@ def picture(colour: tuple[int, int, int], shape: str) -> bytes:
     return out.getvalue()
 
 
-def _panel(session: Session, organization_id: int) -> list[Expert]:
-    active = session.scalars(select(Expert).where(Expert.active.is_(True)).order_by(Expert.id))
-    return [e for e in active if not experts.has_conflict(session, e.id, organization_id)][:2]
-
-
 def load(
     session: Session, admin: User, members: Mapping[str, User], storage: files.Storage
 ) -> dict[str, int]:
@@ -148,7 +144,7 @@ def load(
         before = [files.Upload("改进前.png", "png", picture(colours[number], "before"))]
         after = [files.Upload("改进后.png", "png", picture(colours[number], "after"))]
         entries.add_images(session, user, entry.id, before, after, storage)
-        for expert, scores in zip(_panel(session, user.organization_id), marks, strict=True):
+        for expert, scores in zip(panel_for(session, user.organization_id), marks, strict=True):
             selection.assign_reviewer(session, admin, entry.id, expert.id)
             body = {"scores": {f"c{i}": s for i, s in enumerate(scores, 1)}}
             selection.score(session, expert.user, entry.id, body)
