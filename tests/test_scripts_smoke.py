@@ -121,3 +121,20 @@ def test_grouping_evaluation_matches_the_documented_table():
     assert result["same"] > 0 and result["different"] > result["same"]
     assert DEFAULT_THRESHOLD in eval_grouping.THRESHOLDS
     assert eval_grouping.section(result) in eval_grouping.DOC.read_text(encoding="utf-8")
+
+
+def test_bench_doc_keeps_the_sections_written_elsewhere(tmp_path):
+    from scripts.bench.report import LOAD_BEGIN, write_doc
+
+    notes = (
+        "<!-- experiments:begin -->\n## Experiments\n\nmeasured by hand\n<!-- experiments:end -->"
+    )
+    imports = "<!-- import:begin -->\n## Survey import\n<!-- import:end -->"
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Search\n\nold\n\n{notes}\n\n{LOAD_BEGIN}\nload run\n\n{imports}\n")
+    write_doc({"results": []}, doc)  # a run that measured nothing rewrites the rest only
+    write_doc({"results": []}, doc)
+    text = doc.read_text()
+    assert text.startswith("# Search\n\nold\n\n" + LOAD_BEGIN + "\nload run\n")
+    assert text.count(notes) == 1 and text.count(imports) == 1
+    assert text.index(notes) < text.index(imports)

@@ -267,25 +267,32 @@ def write_doc(report: dict, path: Path = BENCH_DOC) -> None:
     from . import load
 
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    old, imports = _import_section(old)
+    old, kept = _kept_sections(old)
     old_search, _, old_load = old.partition(LOAD_BEGIN)
     search = "\n".join(search_lines(report)) if report["results"] else old_search
     section = "\n".join(load.section(report)) if report.get("load") else old_load
     path.parent.mkdir(parents=True, exist_ok=True)
     text = f"{search.rstrip()}\n\n{LOAD_BEGIN}\n{section.strip()}\n"
-    path.write_text(text + (f"\n{imports}\n" if imports else ""), encoding="utf-8")
+    path.write_text(text + (f"\n{kept}\n" if kept else ""), encoding="utf-8")
 
 
-IMPORT_BEGIN, IMPORT_END = "<!-- import:begin -->", "<!-- import:end -->"
+# Sections written elsewhere, kept as they are: the survey import's (scripts/bench_import.py)
+# and the notes on experiments measured outside a full run (by hand, between the markers).
+KEPT_SECTIONS = ("experiments", "import")
 
 
-def _import_section(text: str) -> tuple[str, str]:
-    """The survey import section (scripts/bench_import.py writes it) taken out of ``text``."""
-    if IMPORT_BEGIN not in text or IMPORT_END not in text:
-        return text, ""
-    before, rest = text.split(IMPORT_BEGIN, 1)
-    section, after = rest.split(IMPORT_END, 1)
-    return before.rstrip() + "\n" + after, IMPORT_BEGIN + section + IMPORT_END
+def _kept_sections(text: str) -> tuple[str, str]:
+    """``text`` without its kept sections, and those sections (markers included)."""
+    kept = []
+    for name in KEPT_SECTIONS:
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        if begin not in text or end not in text:
+            continue
+        before, rest = text.split(begin, 1)
+        section, after = rest.split(end, 1)
+        text = before.rstrip() + "\n" + after
+        kept.append(begin + section + end)
+    return text, "\n\n".join(kept)
 
 
 def search_lines(report: dict) -> list[str]:
