@@ -36,16 +36,21 @@ from .access import (
     require_confirmed,
 )
 from .demands import managed_demand
-from .errors import Conflict
+from .errors import Conflict, Forbidden
 from .lead_shape import Lead, shown_to
 from .notifications import notify_organization
 from .providers import get_provider
+from .vouching import organization_vouched
 
 
 def express(session: Session, actor: User, demand_id: int, body: Any) -> Interest:
     demand = DEMAND_POLICY.require(actor, "answer", session.get(Demand, demand_id))
     provider = own_provider(actor)
     require_confirmed(actor)
+    if not organization_vouched(provider.organization):
+        # a confirmed registrant whose claim on another organisation waits: its profile is
+        # not public (P58), so the enterprise could not read whom it hears from
+        raise Forbidden(_("贵单位的申领尚待管理员核实：并入已登记单位后才能表达意向。"))
     if demand.status not in DemandStatus.OPEN:
         raise Conflict(_("该需求当前不接受意向"))
     data = validate(InterestIn, body)

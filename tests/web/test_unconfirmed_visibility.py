@@ -15,8 +15,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import func, select
 
 from matchmaker.extensions import db
+from matchmaker.models import Interest
 from matchmaker.schemas import DesignerRegistrationIn
 from matchmaker.search_engine import get_search
 from matchmaker.services import accounts, matching, providers, registration
@@ -319,3 +321,10 @@ def test_a_registration_claiming_an_organisation_stays_private_while_it_waits(
     assert client.get(f"/providers/{provider.id}").status_code == 404
     hits = get_search().search(SearchQuery(index=PROVIDERS, text=WORD)).hits
     assert provider.id not in [h.id for h in hits]
+    # nor does it reach an enterprise, which could not read whom it hears from
+    demand = make.demand(make.enterprise())
+    body = {"message": "我们有经验", "price": 100000, "timeline_days": 30}
+    response = Api(client).post(f"/demands/{demand.id}/interests", user=claimant, json=body)
+    assert response.status_code == 403
+    assert "申领尚待管理员核实" in response.get_json()["error"]["message"]
+    assert db.session.scalar(select(func.count(Interest.id))) == 0
