@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -142,6 +143,26 @@ def test_a_revised_proposal_keeps_its_history(client, auth, deal):
     assert "13812345678" not in html  # masked before acceptance
     # only the provider revises
     assert client.post(url(deal, "/proposal"), data={"message": "x"}).status_code == 403
+
+
+def test_a_revised_proposal_carries_files_the_enterprise_downloads(client, auth, make, deal):
+    login(auth, deal["provider"])
+    response = client.post(
+        url(deal, "/proposal"),
+        data={"message": "修订方案见附件", "attachments": [(io.BytesIO(PDF), "方案书.pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    auth.logout()
+    login(auth, deal["owner"])
+    html = page(client.get(url(deal)))
+    (attachment_id,) = re.findall(url(deal, r"/files/(\d+)"), html)
+    assert "方案书.pdf" in html
+    with client.get(url(deal, f"/files/{attachment_id}")) as download:
+        assert download.status_code == 200 and download.data == PDF
+    auth.logout()
+    login(auth, make.provider())
+    assert client.get(url(deal, f"/files/{attachment_id}")).status_code == 404
 
 
 def test_report_opens_the_conversation_to_administrators_until_closed(client, auth, make, deal):
