@@ -15,9 +15,10 @@ call first compares the file's sequence/epoch with the cache's, loading only new
 
 Text relevance is BM25 with Lucene's exact formula (including its one-byte length
 encoding), so scores follow the Elasticsearch backend closely. Matching evaluates the
-``search.scoring`` specification condition by condition with set algebra, in the same two
-phases as Elasticsearch's query + rescore (informative terms for every candidate, the common
-terms' share for the window only).
+``search.scoring`` specification in the same two phases as Elasticsearch's query + rescore
+(informative terms for every candidate, the common terms' share for the window only): the
+first phase on numpy arrays by document position (``positions``), the window on its ids.
+Faceted search evaluates its conditions with set algebra on the inverted index.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ from ..scoring import (
 from ..talent import opening_spec, talent_spec
 from ..text import get_analyzer
 from ..vectors import NEIGHBOURS
+from .positions import Positions
 
 _K1_PLUS_1 = BM25_K1 + 1
 
@@ -311,17 +313,30 @@ class _Index:
             cached = self._norm_cache[key] = (ids, rows)
         return cached
 
-    def _nearest(self, field: str, vector, k: int) -> list[tuple[int, float]]:
-        """(id, dot product) of the ``k`` documents whose ``field`` lies nearest ``vector``."""
+    def _nearest_rows(self, field: str, vector, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows of ``_matrix(field)``, their dot products) of the ``k`` nearest ``vector``."""
         ids, rows = self._matrix(field)
         if not ids:  # no document has this vector
-            return []
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
         # einsum, not BLAS: a matrix-vector product this small gains nothing from BLAS's
         # threads, which on a busy machine wait for each other (×10–50 slower).
         sims = np.einsum("ij,j->i", rows, np.asarray(vector, dtype=np.float32))
         top = min(k, len(ids))
-        nearest = np.argpartition(-sims, top - 1)[:top] if top < len(ids) else range(len(ids))
-        return [(ids[j], float(sims[j])) for j in nearest]
+        nearest = np.argpartition(-sims, top - 1)[:top] if top < len(ids) else np.arange(len(ids))
+        return nearest, sims[nearest]
+
+    def _nearest(self, field: str, vector, k: int) -> list[tuple[int, float]]:
+        """(id, dot product) of the ``k`` documents whose ``field`` lies nearest ``vector``."""
+        ids = self._matrix(field)[0]
+        rows, sims = self._nearest_rows(field, vector, k)
+        return [(ids[j], s) for j, s in zip(rows.tolist(), sims.tolist(), strict=True)]
+
+    def positions(self) -> Positions:
+        """The index as arrays by document position (cached until the next write)."""
+        cached = self._norm_cache.get("positions")
+        if cached is None:
+            cached = self._norm_cache["positions"] = Positions(self)
+        return cached
 
     def similar(self, cond: Similar) -> dict[int, float]:
         """(1 + dot) / 2 for the ``cond.top`` documents nearest the query vector, from the
@@ -720,79 +735,92 @@ def _copy_database(source: str | sqlite3.Connection, target: str | sqlite3.Conne
             conn.close()
 
 
-def _best(scores: dict[int, float], n: int) -> list[tuple[int, float]]:
+def _best(ids: np.ndarray, scores: np.ndarray, n: int) -> list[tuple[int, float]]:
     """The ``n`` best (id, score) pairs, by score rounded to 6 decimals, then id.
 
     numpy first drops what cannot make it (below the n-th score by more than rounding can
     move it), so the exact, slower Python ordering only sees the few that might.
     """
     if len(scores) > 4 * n:
-        values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
-        cut = np.partition(values, len(values) - n)[len(values) - n] - 1e-6
-        scores = {i: v for i, v in scores.items() if v >= cut}
-    return heapq.nsmallest(n, scores.items(), key=lambda kv: (-round(kv[1], 6), kv[0]))
+        cut = np.partition(scores, len(scores) - n)[len(scores) - n] - 1e-6
+        keep = scores >= cut
+        ids, scores = ids[keep], scores[keep]
+    pairs = zip(ids.tolist(), scores.tolist(), strict=True)
+    return heapq.nsmallest(n, pairs, key=lambda kv: (-round(kv[1], 6), kv[0]))
 
 
 def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
-    """The two phases of ``spec`` (see ``search.scoring``)."""
+    """The two phases of ``spec`` (see ``search.scoring``).
+
+    The first phase scores every candidate with arrays by document position
+    (``positions.Positions``); the second phase and the reasons work on the window's few ids.
+    """
     if k <= 0:
         return []
     cache: dict = {}
-    candidates: set[int] = set()
+    at = idx.positions()
+    candidates = np.zeros(at.n, dtype=bool)
     for clause in spec.clauses:
         if clause.name in spec.evidence:
             if isinstance(clause.cond, Text):
-                candidates |= idx.text_matches(clause.cond, cache, "informative")
+                candidates |= at.text_mask(clause.cond, cache, "informative")
             else:
-                candidates |= idx.match(clause.cond, cache)
+                candidates |= at.mask(clause.cond, cache)
     for f in spec.filters:
-        candidates &= idx.match(f, cache)
-    if not candidates:
+        candidates &= at.mask(f, cache)
+    if not candidates.any():
         return []
     # First phase: every clause, text with its informative terms, times the multipliers.
-    points = dict.fromkeys(candidates, 0.0)
-    fired: list[tuple[str, float, object]] = []
+    points = np.zeros(at.n)
+    fired: list[tuple[str, float, np.ndarray | None, np.ndarray | None]] = []
     for clause in spec.clauses:
         if isinstance(clause.cond, Text):
-            scores = idx.text_scores(clause.cond, cache, "informative")
+            mask, values = None, at.bm25(clause.cond, cache, "informative")
         else:
-            scores = idx.clause_scores(clause.cond, cache)
+            mask, values = at.scores(clause.cond, cache)
         w = clause.weight
-        if isinstance(scores, set):
-            for i in scores & candidates:
-                points[i] += w
+        if values is None:
+            points[mask] += w
         else:
-            for i, s in scores.items():
-                if i in points:
-                    points[i] += w * s
-        fired.append((clause.name, w, scores))
-    factor = dict.fromkeys(candidates, 1.0)
+            points += w * values
+        fired.append((clause.name, w, mask, values))
+    factor = np.ones(at.n)
     for m in spec.multipliers:
-        for i in idx.match(m.cond, cache) & candidates:
-            factor[i] *= m.factor
-    first = {i: p * factor[i] for i, p in points.items()}
+        factor[at.mask(m.cond, cache)] *= m.factor
+    first = points * factor
     depth = spec.depth(k)
-    window = _best(first, spec.window_for(depth))
+    window = _best(at.ids[candidates], first[candidates], spec.window_for(depth))
     # Second phase: the window gets the common terms' share of the text clauses.
     final = dict(window)
+    common: list[tuple[str, float, dict[int, float]]] = []
     for clause in spec.clauses:
         if isinstance(clause.cond, Text):
             scores = idx.text_scores(clause.cond, cache, "common", ids=final)
             w = clause.weight
             for i, s in scores.items():
-                final[i] += w * s * factor[i]
-            fired.append((clause.name, w, scores))
-    ranked = _best(final, depth)
+                final[i] += w * s * factor[at.pos[i]]
+            common.append((clause.name, w, scores))
+    ranked = _best(
+        np.fromiter(final, dtype=np.int64, count=len(final)),
+        np.fromiter(final.values(), dtype=np.float64, count=len(final)),
+        depth,
+    )
     candidates = []
     for i, p in ranked:
+        at_i = at.pos[i]
         contrib: dict[str, float] = {}
-        for name, w, scores in fired:
-            if isinstance(scores, set):
-                if i in scores:
+        for name, w, mask, values in fired:
+            if mask is not None:
+                if mask[at_i]:
                     contrib[name] = contrib.get(name, 0.0) + w
-            elif scores.get(i, 0.0) > 0:
+            elif values[at_i] > 0:
+                contrib[name] = contrib.get(name, 0.0) + w * float(values[at_i])
+        for name, w, scores in common:
+            if scores.get(i, 0.0) > 0:
                 contrib[name] = contrib.get(name, 0.0) + w * scores[i]
-        candidates.append(Candidate(i, p, factor[i], combine_contributions(contrib), idx.docs[i]))
+        candidates.append(
+            Candidate(i, p, float(factor[at_i]), combine_contributions(contrib), idx.docs[i])
+        )
     return finish(spec, candidates, k)
 
 
