@@ -225,10 +225,12 @@ def analysis(report: dict) -> list[str]:
         ]
     if emb:
         lines += [
-            "- **Embedded matching** is Python set algebra over the candidates, a BM25 loop over "
-            "postings and exact vector similarities (one numpy product over all documents per "
-            "similarity clause, plus one over the case vectors for the industry neighbours). It "
-            "is linear in the postings of the query's terms and in the candidates (the similarity "
+            "- **Embedded matching** scores every candidate with numpy arrays by document "
+            "position (keyword masks, BM25 over the query terms' postings arrays, one points "
+            "array, a partition to the window) and exact vector similarities (one numpy product "
+            "over all documents per similarity clause, plus one over the case vectors for the "
+            "industry neighbours); the window and the reasons are computed on their few ids. It "
+            "is linear in the postings of the query's terms and in the documents (the similarity "
             "clauses bring up to 1,000 each); the synthetic texts use a narrower vocabulary than "
             "real ones, so their postings are denser and these numbers are on the pessimistic "
             "side. It runs in the benchmark's own process, so on a busy machine its wall-clock "
