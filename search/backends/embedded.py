@@ -280,10 +280,8 @@ class _Index:
             self._norm_cache[field] = norms
         return norms
 
-    def text_scores(
-        self, cond: Text, cache: dict, part: str = "all", ids: Collection[int] | None = None
-    ) -> dict[int, float]:
-        """Normalised BM25 per document: all kept terms or one part; only ``ids`` if given."""
+    def text_scores(self, cond: Text, cache: dict, part: str = "all") -> dict[int, float]:
+        """Normalised BM25 per document: all kept terms or one part."""
         weights, total = self._part(cond, cache, part)
         if total <= 0 or not weights:
             return {}
@@ -294,11 +292,7 @@ class _Index:
             p = post.get(t)
             if not p:
                 continue
-            if ids is None:
-                pairs = p.items()
-            else:
-                pairs = ((i, p[i]) for i in ids if i in p)
-            for i, tf in pairs:
+            for i, tf in p.items():
                 acc[i] = acc.get(i, 0.0) + w * tf * _K1_PLUS_1 / (tf + norms[i])
         return {i: v / total for i, v in acc.items()}
 
@@ -791,20 +785,16 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
     depth = spec.depth(k)
     window = _best(at.ids[candidates], first[candidates], spec.window_for(depth))
     # Second phase: the window gets the common terms' share of the text clauses.
-    final = dict(window)
-    common: list[tuple[str, float, dict[int, float]]] = []
+    window_ids = np.fromiter((i for i, _ in window), dtype=np.int64, count=len(window))
+    where = at.positions(window_ids.tolist())
+    final = np.fromiter((p for _, p in window), dtype=np.float64, count=len(window))
     for clause in spec.clauses:
         if isinstance(clause.cond, Text):
-            scores = idx.text_scores(clause.cond, cache, "common", ids=final)
+            values = at.bm25(clause.cond, cache, "common")
             w = clause.weight
-            for i, s in scores.items():
-                final[i] += w * s * factor[at.pos[i]]
-            common.append((clause.name, w, scores))
-    ranked = _best(
-        np.fromiter(final, dtype=np.int64, count=len(final)),
-        np.fromiter(final.values(), dtype=np.float64, count=len(final)),
-        depth,
-    )
+            final += w * values[where] * factor[where]
+            fired.append((clause.name, w, None, values))
+    ranked = _best(window_ids, final, depth)
     candidates = []
     for i, p in ranked:
         at_i = at.pos[i]
@@ -815,9 +805,6 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
                     contrib[name] = contrib.get(name, 0.0) + w
             elif values[at_i] > 0:
                 contrib[name] = contrib.get(name, 0.0) + w * float(values[at_i])
-        for name, w, scores in common:
-            if scores.get(i, 0.0) > 0:
-                contrib[name] = contrib.get(name, 0.0) + w * scores[i]
         candidates.append(
             Candidate(i, p, float(factor[at_i]), combine_contributions(contrib), idx.docs[i])
         )
