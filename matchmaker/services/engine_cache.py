@@ -42,8 +42,9 @@ TTL = 300.0  # seconds
 SIZE = 4096  # answers per process and backend
 
 
-class _Answers:
-    """A bounded least-recently-used map, safe for a worker's threads."""
+class Answers:
+    """A bounded least-recently-used map whose entries expire after ``TTL``, safe for a
+    worker's threads (also the home page's store: ``web/main/home_page.py``)."""
 
     def __init__(self, size: int):
         self.size, self.lock, self.items = size, threading.Lock(), OrderedDict()
@@ -68,10 +69,10 @@ class _Answers:
 _stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _store(backend) -> _Answers:
+def _store(backend) -> Answers:
     store = _stores.get(backend)
     if store is None:
-        store = _stores.setdefault(backend, _Answers(SIZE))
+        store = _stores.setdefault(backend, Answers(SIZE))
     return store
 
 

@@ -9,6 +9,7 @@ from ... import china_time
 from ...extensions import db
 from ...services import figures
 from ..links import is_local_path
+from . import home_page
 
 bp = Blueprint("main", __name__)
 
@@ -24,8 +25,12 @@ def has_endpoint(endpoint: str) -> bool:
 
 @bp.get("/")
 def index():
-    role = current_user.role if current_user.is_authenticated else None
-    return render_template("main/index.html", counts=figures.live(db.session), role=role)
+    counts = figures.live(db.session)
+    if current_user.is_authenticated:
+        return render_template("main/index.html", counts=counts, role=current_user.role)
+    if home_page.keepable():
+        return home_page.for_visitor(counts)
+    return render_template("main/index.html", counts=counts, role=None)
 
 
 @bp.post("/language")
