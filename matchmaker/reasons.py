@@ -73,13 +73,14 @@ def _param(name: str, value) -> str:
     return labels.label(value, _locale()) if value else ""
 
 
-def reason_label(reason: Reason) -> str:
-    """The reason as one sentence in the request's language."""
+def reason_label(reason: Reason, locale: str | None = None) -> str:
+    """The reason as one sentence in ``locale`` or else the request's language (a list of
+    matches passes it: asking for the request's language costs more than a kept sentence)."""
     params = tuple(
         (name, tuple(value) if isinstance(value, list) else value)
         for name, value in reason.params.items()
     )
-    return _sentence(_locale(), reason.message, params)
+    return _sentence(locale or _locale(), reason.message, params)
 
 
 @lru_cache(maxsize=4096)

@@ -171,13 +171,14 @@ def demand_brief(row: Demand | Lead) -> s.DemandBrief:
     )
 
 
-def reasons(items: Iterable[Reason]) -> list[s.ReasonOut]:
+def reasons(items: Iterable[Reason], language: str | None = None) -> list[s.ReasonOut]:
+    language = language or locale()
     out = []
     for reason in items:
         if reason.code not in REASON_CODES:
             log.warning("dropping reason with unknown code %r", reason.code)
             continue
-        out.append(s.ReasonOut(code=reason.code, label=reason_label(reason)))
+        out.append(s.ReasonOut(code=reason.code, label=reason_label(reason, language)))
     return out
 
 
@@ -330,11 +331,12 @@ def expert_brief(row: Expert) -> s.ExpertBrief:
 
 def match_items(matches: Iterable) -> list[s.MatchItem]:
     """Providers from the design matcher (``services.matching.Match``), with reasons."""
+    language = locale()
     return [
         s.MatchItem(
             provider=provider_brief(m.record),
             score=score(m.hit.score),
-            reasons=reasons(m.hit.reasons),
+            reasons=reasons(m.hit.reasons, language),
         )
         for m in matches
     ]

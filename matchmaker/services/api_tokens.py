@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import ApiToken, User, utcnow
@@ -39,14 +40,20 @@ def issue(session: Session, user: User, ttl_hours: int) -> tuple[str, dt.datetim
     return token, expires_at
 
 
+@cache
+def _row_statement() -> Select:
+    """Built once per process (the digest a parameter): SQLAlchemy then keeps its cache key."""
+    return (
+        select(ApiToken)
+        .where(ApiToken.token_hash == bindparam("digest"))
+        .options(joinedload(ApiToken.user, innerjoin=True))
+    )
+
+
 def row_for(session: Session, token: str) -> ApiToken | None:
     """The live token row (its user active, its version current), or None. Every API request
     asks, so the user comes in the same query."""
-    row = session.scalar(
-        select(ApiToken)
-        .where(ApiToken.token_hash == _digest(token))
-        .options(joinedload(ApiToken.user, innerjoin=True))
-    )
+    row = session.scalar(_row_statement(), {"digest": _digest(token)})
     if row is None or row.expires_at < utcnow() or not current_for(row.user, row.user_version):
         return None
     return row

@@ -27,9 +27,10 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..models import IndexStamp, utcnow
@@ -84,12 +85,18 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot key on {type(value).__name__}")
 
 
+@cache
+def _stamp_statement() -> Select:
+    """Built once per process: every search and match asks."""
+    return select(IndexStamp.stamp, IndexStamp.changed_at).where(
+        IndexStamp.kind == bindparam("kind")
+    )
+
+
 def answer(session: Session, backend, index: str, question: Any, ask: Callable[[], T]) -> T:
     """``ask()``'s answer to ``question`` (plain data: dicts, lists, sets, dataclasses) on
     ``index``, from the cache when the index has not changed since it was kept."""
-    row = session.execute(
-        select(IndexStamp.stamp, IndexStamp.changed_at).where(IndexStamp.kind == index)
-    ).first()
+    row = session.execute(_stamp_statement(), {"kind": index}).first()
     if row is None:
         return ask()  # never stamped: nothing to key on
     key = json.dumps([index, row.stamp, question], sort_keys=True, default=_plain)

@@ -11,9 +11,10 @@ database's single write lock that all workers queue for.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..models import Recommendation, utcnow
@@ -27,6 +28,16 @@ class Shown(NamedTuple):
     score: float
 
 
+@cache
+def _recorded_statement() -> Select:
+    """The pairs among these demands and providers recorded already; built once per process
+    (the ids are parameters), as every reading of matches asks."""
+    return select(Recommendation.demand_id, Recommendation.provider_id).where(
+        Recommendation.demand_id.in_(bindparam("demands", expanding=True)),
+        Recommendation.provider_id.in_(bindparam("providers", expanding=True)),
+    )
+
+
 def record(session: Session, shown: Iterable[Shown]) -> None:
     """Remember each first showing; pairs already recorded keep their first rank and score."""
     shown = list(shown)
@@ -34,10 +45,11 @@ def record(session: Session, shown: Iterable[Shown]) -> None:
         return
     recorded = set(
         session.execute(
-            select(Recommendation.demand_id, Recommendation.provider_id).where(
-                Recommendation.demand_id.in_(sorted({item.demand_id for item in shown})),
-                Recommendation.provider_id.in_(sorted({item.provider_id for item in shown})),
-            )
+            _recorded_statement(),
+            {
+                "demands": sorted({item.demand_id for item in shown}),
+                "providers": sorted({item.provider_id for item in shown}),
+            },
         ).tuples()
     )
     now = utcnow()

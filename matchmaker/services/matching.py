@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
@@ -52,18 +53,27 @@ _SHOWN_WITH = {
 _BRIEF = (joinedload(Provider.organization, innerjoin=True),)
 
 
+@cache
+def _rows_statement(model, brief: bool) -> Select:
+    """The rows of a list of hits (their ids a parameter), built once per process: SQLAlchemy
+    then keeps the statement's cache key instead of rebuilding it from the options and the
+    vouching condition on every request. Providers only while public (``provider_matches``)."""
+    where = (provider_vouched_sql(),) if model is Provider else ()
+    options = _BRIEF if brief else _SHOWN_WITH[model]
+    ids = bindparam("ids", expanding=True)
+    return select(model).where(model.id.in_(ids), *where).options(*options)
+
+
 def rows_in_order(
     session: Session,
     model,
     hits: Sequence[Hit],
     keep: Callable[[object], bool],
-    shown_with: Sequence | None = None,
-    where: Sequence = (),
+    brief: bool = False,
 ) -> list[Match]:
-    """The rows of ``hits`` that still exist, meet ``where`` (SQL) and ``keep``, in order."""
-    options = _SHOWN_WITH[model] if shown_with is None else shown_with
-    query = select(model).where(model.id.in_([h.id for h in hits]), *where).options(*options)
-    rows = {row.id: row for row in session.scalars(query)}
+    """The rows of ``hits`` that still exist and meet ``keep``, in order."""
+    query = _rows_statement(model, brief)
+    rows = {row.id: row for row in session.scalars(query, {"ids": [h.id for h in hits]})}
     return [Match(rows[h.id], h) for h in hits if h.id in rows and keep(rows[h.id])]
 
 
@@ -83,13 +93,11 @@ def _any(_row: object) -> bool:
     return True
 
 
-def provider_matches(
-    session: Session, hits: Sequence[Hit], shown_with: Sequence | None = None
-) -> list[Match]:
+def provider_matches(session: Session, hits: Sequence[Hit], brief: bool = False) -> list[Match]:
     """Provider hits with their rows, in the engine's order: the public profiles among them.
     The index holds no other, but it may lag (``vouching``: an account switched off a
     moment ago), so the database decides again."""
-    return rows_in_order(session, Provider, hits, _any, shown_with, (provider_vouched_sql(),))
+    return rows_in_order(session, Provider, hits, _any, brief)
 
 
 def recommended_providers(
@@ -112,7 +120,7 @@ def recommended_providers(
         {"match_providers": record, "k": k, "damped": damped},
         lambda: backend.match_providers(record, k, damped=damped),
     )
-    matches = provider_matches(session, hits, _BRIEF)
+    matches = provider_matches(session, hits, brief=True)
     if record_exposure:
         exposure.record(
             session,
@@ -124,14 +132,11 @@ def recommended_providers(
     return matches
 
 
-def damped_providers(session: Session) -> set[int]:
-    """Providers recommended often that rarely answer: one aggregate query, no index write.
-
-    An answer is an interest the provider sent, on any demand. Each table is counted per
-    provider first and only then joined (the providers shown often enough are few): joining
-    every recommendation row to the answer counts cost 2-5 × more, and this runs on every
-    reading of matches.
-    """
+@cache
+def _damped_statement() -> Select:
+    """Each table is counted per provider first and only then joined (the providers shown
+    often enough are few): joining every recommendation row to the answer counts cost 2-5 ×
+    more. Built once per process: SQLAlchemy then keeps its cache key."""
     shown = (
         select(Recommendation.provider_id, func.count().label("n"))
         .group_by(Recommendation.provider_id)
@@ -143,12 +148,17 @@ def damped_providers(session: Session) -> set[int]:
         .group_by(Interest.provider_id)
         .subquery()
     )
-    rows = session.scalars(
+    return (
         select(shown.c.provider_id)
         .outerjoin(answered, answered.c.provider_id == shown.c.provider_id)
         .where(func.coalesce(answered.c.n, 0) < EXPOSURE_MIN_ANSWER_RATE * shown.c.n)
     )
-    return set(rows)
+
+
+def damped_providers(session: Session) -> set[int]:
+    """Providers recommended often that rarely answer: one aggregate query, no index write,
+    on every reading of matches. An answer is an interest the provider sent, on any demand."""
+    return set(session.scalars(_damped_statement()))
 
 
 def recommended_leads(

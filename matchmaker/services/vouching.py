@@ -23,6 +23,8 @@ for (``indexing``).
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,12 +47,16 @@ def person_vouched(user: User) -> bool:
 
 
 # --- the same rule in SQL ------------------------------------------------------------------------
+# Each condition is built once per process (it has no parameters): building one cost more than
+# running it, and every list of providers or leads adds one.
 
 
+@cache
 def _confirmed_and_active_sql() -> ColumnElement[bool]:
     return and_(User.active.is_(True), User.email_confirmed_at.is_not(None))
 
 
+@cache
 def organization_vouched_sql() -> ColumnElement[bool]:
     """A condition on ``Organization`` (correlated: usable inside any query of it)."""
     member = User.organization_id == Organization.id
@@ -63,13 +69,16 @@ def organization_vouched_sql() -> ColumnElement[bool]:
     )
 
 
+@cache
 def provider_vouched_sql() -> ColumnElement[bool]:
     return Provider.organization.has(organization_vouched_sql())
 
 
+@cache
 def need_vouched_sql() -> ColumnElement[bool]:
     return TalentNeed.organization.has(organization_vouched_sql())
 
 
+@cache
 def profile_vouched_sql() -> ColumnElement[bool]:
     return TalentProfile.user.has(_confirmed_and_active_sql())
