@@ -8,10 +8,11 @@ expire; closing withdraws or declines the interests still pending.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import (
@@ -47,11 +48,20 @@ def read_demand(session: Session, actor: User | None, demand_id: int) -> Demand 
     return shown_to(actor, DEMAND_POLICY.visible(actor, session.get(Demand, demand_id)))
 
 
+@cache
+def _managed_statement() -> Select:
+    """Built once per process (the id a parameter): every reading of matches asks, and
+    ``session.get`` with options builds its query anew each time."""
+    return (
+        select(Demand).where(Demand.id == bindparam("id")).options(joinedload(Demand.organization))
+    )
+
+
 def managed_demand(session: Session, actor: User | None, demand_id: int) -> Demand:
     """A demand the actor manages: its own organisation's, or any for an administrator
     (NotFound if invisible, Forbidden if visible but someone else's). Its organisation, which
     most callers read (its record for the index and the matcher names it), comes with it."""
-    demand = session.get(Demand, demand_id, options=(joinedload(Demand.organization),))
+    demand = session.scalar(_managed_statement(), {"id": demand_id})
     return DEMAND_POLICY.require(actor, "manage", demand)
 
 

@@ -14,7 +14,8 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
 
@@ -40,28 +41,50 @@ class Match:
     hit: Hit
 
 
-# What every list of hits shows with each row, loaded with the rows (not one query per row);
-# the organisation, which every row names, joined into the rows' own query.
-_SHOWN_WITH = {
-    Provider: (joinedload(Provider.organization, innerjoin=True), selectinload(Provider.cases)),
-    Demand: (joinedload(Demand.organization, innerjoin=True), selectinload(Demand.attachments)),
+# Every list of hits names each row's organisation: joined into the rows' own query.
+_ORGANIZATION = {
+    Provider: joinedload(Provider.organization, innerjoin=True),
+    Demand: joinedload(Demand.organization, innerjoin=True),
 }
 
-
-# A match names its provider and nothing more (``serializers.provider_brief``, the demand
-# page's list): its cases would be one more query for nothing.
-_BRIEF = (joinedload(Provider.organization, innerjoin=True),)
+# The collection a list shows with each row (a match names its provider and nothing more:
+# ``serializers.provider_brief``), loaded for all the rows at once (not one query per row).
+_COLLECTION = {Provider: Provider.cases, Demand: Demand.attachments}
 
 
 @cache
-def _rows_statement(model, brief: bool) -> Select:
+def _rows_statement(model) -> Select:
     """The rows of a list of hits (their ids a parameter), built once per process: SQLAlchemy
     then keeps the statement's cache key instead of rebuilding it from the options and the
     vouching condition on every request. Providers only while public (``provider_matches``)."""
     where = (provider_vouched_sql(),) if model is Provider else ()
-    options = _BRIEF if brief else _SHOWN_WITH[model]
     ids = bindparam("ids", expanding=True)
-    return select(model).where(model.id.in_(ids), *where).options(*options)
+    return select(model).where(model.id.in_(ids), *where).options(_ORGANIZATION[model])
+
+
+@cache
+def _collection_statement(model) -> tuple[Select, str, str]:
+    """The rows' collection as ``selectinload`` asks for it (same filter, same order), built
+    once: ``selectinload`` builds its query anew for every list, which cost more than loading
+    the rows themselves. Returns the statement, the child's key column and the collection's
+    name."""
+    relationship = _COLLECTION[model].property
+    ((_parent, child_key),) = relationship.local_remote_pairs
+    statement = (
+        select(relationship.mapper.class_)
+        .where(child_key.in_(bindparam("ids", expanding=True)))
+        .order_by(*(relationship.order_by or ()))
+    )
+    return statement, child_key.key, relationship.key
+
+
+def _load_collection(session: Session, model, rows: dict[int, object]) -> None:
+    statement, child_key, name = _collection_statement(model)
+    children: dict[int, list] = {row_id: [] for row_id in rows}
+    for child in session.scalars(statement, {"ids": list(rows)}) if rows else ():
+        children[getattr(child, child_key)].append(child)
+    for row_id, row in rows.items():
+        set_committed_value(row, name, children[row_id])
 
 
 def rows_in_order(
@@ -71,9 +94,12 @@ def rows_in_order(
     keep: Callable[[object], bool],
     brief: bool = False,
 ) -> list[Match]:
-    """The rows of ``hits`` that still exist and meet ``keep``, in order."""
-    query = _rows_statement(model, brief)
-    rows = {row.id: row for row in session.scalars(query, {"ids": [h.id for h in hits]})}
+    """The rows of ``hits`` that still exist and meet ``keep``, in order; with their
+    collection (cases, attachments) unless ``brief``."""
+    statement = _rows_statement(model)
+    rows = {row.id: row for row in session.scalars(statement, {"ids": [h.id for h in hits]})}
+    if not brief:
+        _load_collection(session, model, rows)
     return [Match(rows[h.id], h) for h in hits if h.id in rows and keep(rows[h.id])]
 
 

@@ -358,3 +358,15 @@ def test_search_sees_a_write_at_once(api, make):
     pid = created.get_json()["id"]
     api.patch(f"/providers/{pid}", admin, json={"region": "jiulongpo"})
     assert pid in ids(api.get("/providers?region=jiulongpo", admin))
+
+
+def test_search_lists_each_provider_with_its_own_cases_newest_first(api, make):
+    def case(title: str, year: int) -> dict:
+        return {"title": title, "description": "", "cluster": "nev-ice", "year": year}
+
+    make.provider(name="甲设计", cases=[case("甲旧案", 2019), case("甲新案", 2024)])
+    make.provider(name="乙设计", cases=[case("乙案", 2022)])
+    make.provider(name="丙设计")
+    body = api.get("/providers", make.enterprise()).get_json()
+    shown = {item["name"]: [c["title"] for c in item["cases"]] for item in body["items"]}
+    assert shown == {"甲设计": ["甲新案", "甲旧案"], "乙设计": ["乙案"], "丙设计": []}
