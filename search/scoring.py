@@ -66,12 +66,16 @@ on a large index:
    ``max(INFORMATIVE_MIN_DOCS, INFORMATIVE_SHARE × documents)`` documents, and *common*
    ones (the rest). On an index of up to ``2 × INFORMATIVE_MIN_DOCS`` documents every kept
    term is informative.
-2. First phase, over the candidates (an evidence signal fires): every clause, text clauses
-   with their informative terms only, times the multipliers. A similarity clause scores the
+2. First phase, over the candidates (an evidence signal fires): the evidence clauses alone,
+   text clauses with their informative terms only. A similarity clause scores the
    ``VECTOR_TOP`` documents nearest to the query vector (exact: Elasticsearch's ``knn`` on a
    ``flat`` dense_vector field, numpy in the embedded backend).
-3. The ``RESCORE_WINDOW`` best documents get the common terms' share of the text clauses
-   (same weights, same multipliers); the top k is taken from them.
+3. The ``RESCORE_WINDOW`` best documents get the rest: the common terms' share of the text
+   clauses and the signals that make no candidate (budget, region, level, …), same weights;
+   then the multipliers apply and the top k is taken from them. Choosing the window on the
+   evidence alone lets Elasticsearch skip the candidates that cannot reach it instead of
+   checking every yes/no signal on most of the index; on an index with fewer candidates
+   than the window, the result is that of scoring everything.
 
 Reasons are codes with a message key and parameters (``Reason``); the app translates them.
 Every item carries the reasons that actually moved it: one per code, ordered by the points

@@ -13,21 +13,21 @@ next one needs:
    first and also gives the industry inference its neighbours (the first of the nearest by
    case vector), since the matcher compares the same vector with both provider fields.
 2. *Term statistics* (``termvectors``, below).
-3. *First phase* (``_search``, ids only): a ``bool`` whose ``must`` is a disjunction of the
-   *evidence* clauses (a hit is a candidate, at no extra cost), ``filter`` the hard
-   filters, inside a ``function_score`` (``score_mode=sum``, ``boost_mode=sum``) whose
-   functions are the yes/no signals that make no candidate (``filter`` + ``weight``) and
-   the document's own numbers (``field_value_factor``): checked per candidate instead of
-   iterated over the index as optional clauses. Text is a ``bool`` of boosted ``term``
-   queries with the clause's *informative* terms only (each boost = points × query weight /
-   Σ(weight × idf) over all kept terms, so the BM25 sum is the normalised share of the
-   query); cluster credit a ``dis_max`` of boosted ``constant_score`` clauses (the best of
-   the document's clusters); the share of a demand's services (leads) a ``function_score``
-   with ``field_value_factor``; a similarity the documents of request 1 grouped in bands of
-   ``BAND``, one ``terms`` query on ids per band (no vector read again). A ``rescore``
-   over the window adds the text clauses' *common* terms. No clause is named and no
-   multiplier applied, so the request stays cheap; it returns the window's ids and scores.
-   Here each score gets its exact similarities back in place of their bands and the
+3. *First phase* (``_search``, ids only): the disjunction of the *evidence* clauses alone
+   (a hit is a candidate), ``filter`` the hard filters, with ``track_total_hits`` off, so
+   Lucene skips the candidates that cannot reach the window instead of scoring most of the
+   index. Text is a ``bool`` of boosted ``term`` queries with the clause's *informative*
+   terms only (each boost = points × query weight / Σ(weight × idf) over all kept terms, so
+   the BM25 sum is the normalised share of the query); cluster credit a ``dis_max`` of
+   boosted ``constant_score`` clauses (the best of the document's clusters); the share of a
+   demand's services (leads) a ``function_score`` with ``field_value_factor``; a similarity
+   the documents of request 1 grouped in bands of ``BAND``, one ``terms`` query on ids per
+   band (no vector read again). A ``rescore`` over the window adds the rest: the text
+   clauses' *common* terms and the signals that make no candidate (yes/no conditions as
+   boosted ``constant_score`` filters, the document's own numbers as
+   ``field_value_factor``), checked on the window's documents only. No clause is named and
+   no multiplier applied, so the request stays cheap; it returns the window's ids and
+   scores. Here each score gets its exact similarities back in place of their bands and the
    multipliers: the same points as the embedded backend's, ordered exactly (ties by id).
 4. *Explanation* (``_search`` on the best ``depth`` ids): every clause named
    (``include_named_queries_score``), with the stored fields the reasons need; the
@@ -81,7 +81,6 @@ from ..documents import build_document, build_documents
 from ..query import facet_filter, search_plan, verified_code
 from ..schema import fields_of
 from ..scoring import (
-    SCORED,
     VECTOR_TOP,
     All,
     Any,
@@ -531,58 +530,42 @@ class ElasticBackend(SearchBackend):
     def _first_phase(self, spec: Spec, stats: dict, k: int, nearest: dict) -> dict | None:
         """Search body of the first phase and its rescore; None: no candidate.
 
-        No clause is named (the fetch phase would match each named clause against each of
-        the window's hits) and no multiplier applied (the damped ids would be one more
-        filter over the index): the window is ordered exactly in Python (``_run_spec``).
+        The query is the disjunction of the *evidence* clauses alone (text with its
+        informative terms), so Lucene can skip the documents that cannot reach the window
+        (dynamic pruning: with no other clause and no total to count, a disjunction's top
+        hits need not score every candidate). The ``rescore`` gives the window's documents
+        everything else: the text clauses' common terms and the signals that make no
+        candidate (yes/no conditions, the document's own numbers). No clause is named (the
+        fetch phase would match each named clause against each of the window's hits) and no
+        multiplier applied (the damped ids would be one more filter over the index): the
+        window is ordered exactly in Python (``_run_spec``).
         """
-        evidence, should, functions, common = [], [], [], []
+        evidence, rest = [], []
         for c in spec.clauses:
-            if c.name not in spec.evidence and isinstance(c.cond, Value):
-                factor = {"field": c.cond.field, "factor": c.weight, "missing": 0}
-                functions.append({"field_value_factor": factor})
-                continue
-            if c.name not in spec.evidence and not isinstance(c.cond, SCORED):
-                functions.append({"filter": self._filter(c.cond, stats), "weight": c.weight})
-                continue
-            if isinstance(c.cond, Text):
+            if c.name in spec.evidence and isinstance(c.cond, Text):
                 q = self._text_query(None, c.weight, c.cond, stats, "informative")
-                rest = self._text_query(None, c.weight, c.cond, stats, "common")
-                if rest:
-                    common.append(rest)
+                common = self._text_query(None, c.weight, c.cond, stats, "common")
+                if common:
+                    rest.append(common)
             elif isinstance(c.cond, Similar):
                 q = _bands(c.weight, nearest[c.name])
             else:
                 q = self._scoring(None, c.weight, c.cond, stats)
             if q:
-                (evidence if c.name in spec.evidence else should).append(q)
+                (evidence if c.name in spec.evidence else rest).append(q)
         if not evidence:
             return None
-        bool_q: dict = {"must": [{"bool": {"should": evidence, "minimum_should_match": 1}}]}
-        if should:
-            bool_q["should"] = should
+        query: dict = {"bool": {"should": evidence, "minimum_should_match": 1}}
         if spec.filters:
-            bool_q["filter"] = [self._filter(f, stats) for f in spec.filters]
-        query: dict = {"bool": bool_q}
-        if functions:
-            # The yes/no signals that make no candidate, checked per candidate only: as
-            # functions they cost far less than as optional clauses, which Lucene would
-            # iterate over the whole index (most of them match most documents). The first
-            # function (weight 0, every document) keeps a document that none matches at +0.
             query = {
-                "function_score": {
-                    "query": query,
-                    "functions": [{"weight": 0.0}, *functions],
-                    "score_mode": "sum",
-                    "boost_mode": "sum",
-                }
+                "bool": {"must": [query], "filter": [self._filter(f, stats) for f in spec.filters]}
             }
         body: dict = {"query": query}
-        if common:
-            # Second phase: the window's documents get the common terms' share.
+        if rest:
             body["rescore"] = {
                 "window_size": spec.window_for(spec.depth(k)),
                 "query": {
-                    "rescore_query": {"bool": {"should": common}},
+                    "rescore_query": {"bool": {"should": rest}},
                     "query_weight": 1.0,
                     "rescore_query_weight": 1.0,
                     "score_mode": "total",

@@ -764,36 +764,40 @@ def run_spec(idx: _Index, spec: Spec, k: int) -> list[Hit]:
         candidates &= at.mask(f, cache)
     if not candidates.any():
         return []
-    # First phase: every clause, text with its informative terms, times the multipliers.
+    # First phase: the evidence clauses, text with its informative terms, pick the window.
     points = np.zeros(at.n)
+    rest = np.zeros(at.n)  # the other clauses: the second phase adds them for the window
     fired: list[tuple[str, float, np.ndarray | None, np.ndarray | None]] = []
     for clause in spec.clauses:
         if isinstance(clause.cond, Text):
-            mask, values = None, at.bm25(clause.cond, cache, "informative")
+            part = "informative" if clause.name in spec.evidence else "all"
+            mask, values = None, at.bm25(clause.cond, cache, part)
         else:
             mask, values = at.scores(clause.cond, cache)
         w = clause.weight
+        into = points if clause.name in spec.evidence else rest
         if values is None:
-            points[mask] += w
+            into[mask] += w
         else:
-            points += w * values
+            into += w * values
         fired.append((clause.name, w, mask, values))
     factor = np.ones(at.n)
     for m in spec.multipliers:
         factor[at.mask(m.cond, cache)] *= m.factor
-    first = points * factor
     depth = spec.depth(k)
-    window = _best(at.ids[candidates], first[candidates], spec.window_for(depth))
-    # Second phase: the window gets the common terms' share of the text clauses.
+    window = _best(at.ids[candidates], points[candidates], spec.window_for(depth))
+    # Second phase: the window gets the evidence text clauses' common terms and the other
+    # clauses, then the multipliers.
     window_ids = np.fromiter((i for i, _ in window), dtype=np.int64, count=len(window))
     where = at.positions(window_ids.tolist())
     final = np.fromiter((p for _, p in window), dtype=np.float64, count=len(window))
+    final += rest[where]
     for clause in spec.clauses:
-        if isinstance(clause.cond, Text):
+        if isinstance(clause.cond, Text) and clause.name in spec.evidence:
             values = at.bm25(clause.cond, cache, "common")
-            w = clause.weight
-            final += w * values[where] * factor[where]
-            fired.append((clause.name, w, None, values))
+            final += clause.weight * values[where]
+            fired.append((clause.name, clause.weight, None, values))
+    final *= factor[where]
     ranked = _best(window_ids, final, depth)
     candidates = []
     for i, p in ranked:

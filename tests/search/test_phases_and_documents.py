@@ -167,6 +167,40 @@ def test_common_terms_only_count_in_the_second_phase(backend, monkeypatch):
     assert sorted(h.id for h in backend.match_providers(need, k=50)) == list(range(1, 16))
 
 
+def test_window_is_chosen_on_evidence_then_scored_in_full(backend, monkeypatch):
+    """The first phase ranks candidates by their evidence alone; the signals that make no
+    candidate (region, level, budget) count for the window's documents only."""
+    weights = dict.fromkeys(scoring.SIGNAL_NAMES, 0.0)
+    weights.update(cluster=3.0, service=2.0, region=2.0, level_national=2.0)
+    monkeypatch.setattr(scoring, "weights", lambda direction: weights)
+    monkeypatch.setattr(scoring, "rerank_trees", lambda direction: None)
+    backend.index(
+        PROVIDERS,
+        [
+            # evidence 3 + 2, nothing else: 5 points
+            provider(1, services=["appearance-design"], region="jiulongpo"),
+            # evidence 3, local and national: 7 points
+            provider(2, services=["ui-design"], region="yongchuan", level="national"),
+            # local and national but no evidence: never a candidate
+            provider(
+                3,
+                clusters=["nev-ice"],
+                services=["ui-design"],
+                region="yongchuan",
+                level="national",
+            ),
+        ],
+    )
+    backend.refresh()
+    need = demand(100, services=["appearance-design"], region="yongchuan")
+    monkeypatch.setattr(scoring.Spec, "window_for", lambda self, k: 1)
+    assert [h.id for h in backend.match_providers(need, k=5)] == [1]
+    monkeypatch.setattr(scoring.Spec, "window_for", lambda self, k: 50)
+    hits = backend.match_providers(need, k=5)
+    assert [h.id for h in hits] == [2, 1]
+    assert {r.code for r in hits[0].reasons} == {"cluster", "region", "level"}
+
+
 def test_keywords_match_whole_label_segmentation(taxonomy):
     analyzer = get_analyzer(taxonomy)
     rng = random.Random(5)
