@@ -57,6 +57,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 
 import elastic_transport
+import numpy as np
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from .. import (
@@ -141,17 +142,25 @@ def _band(value: float) -> float:
 def _bands(weight: float, values: Mapping[int, float]) -> dict | None:
     """A similarity clause for the first phase: documents grouped by their value's band,
     each group one ``terms`` query on the ids, boosted by weight × band (no scripts, and no
-    second pass over the vectors: their exact values were fetched already)."""
-    groups: dict[float, list[int]] = {}
-    for i, value in values.items():
-        groups.setdefault(_band(value), []).append(i)
-    if not groups:
+    second pass over the vectors: their exact values were fetched already). Grouped with
+    numpy: a clause has up to ``VECTOR_TOP`` documents, and ``_band``'s arithmetic."""
+    if not values:
         return None
+    ids = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
+    bands = np.round(np.fromiter(values.values(), dtype=np.float64, count=len(values)) / BAND)
+    bands *= BAND
+    order = np.lexsort((ids, bands))
+    ids, bands = ids[order], bands[order]
+    starts = np.flatnonzero(np.r_[True, bands[1:] != bands[:-1]])
     return {
         "bool": {
             "should": [
-                {"constant_score": {"filter": {"terms": {"id": sorted(ids)}}, "boost": weight * b}}
-                for b, ids in sorted(groups.items())
+                {"constant_score": {"filter": {"terms": {"id": group}}, "boost": weight * b}}
+                for group, b in zip(
+                    (g.tolist() for g in np.split(ids, starts[1:])),
+                    bands[starts].tolist(),
+                    strict=True,
+                )
             ]
         }
     }
@@ -636,14 +645,15 @@ class ElasticBackend(SearchBackend):
             source_includes=SOURCE_FIELDS[spec.index],
             track_total_hits=False,
         ).body
+        similar = [(c.name, c.weight, nearest[c.name]) for c in spec.clauses if c.name in nearest]
         out = {}
         for h in resp["hits"]["hits"]:
             doc_id = int(h["_id"])
             points = dict(h.get("matched_queries") or {})
-            for c in spec.clauses:
-                value = nearest.get(c.name, {}).get(doc_id)
+            for name, weight, values in similar:
+                value = values.get(doc_id)
                 if value is not None:
-                    points[c.name] = c.weight * value
+                    points[name] = weight * value
             out[doc_id] = (points, h.get("_source") or {})
         return out
 
