@@ -18,6 +18,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..china_time import today as local_today
 from ..models import (
     Accreditation,
     AccreditationRound,
@@ -165,7 +166,33 @@ def revise(session: Session, actor: User, rubric_id: Any, body: Any) -> Rubric:
     return rubric
 
 
-def rubric_of(session: Session, actor: User, data: Any) -> tuple[int | None, list[dict]]:
+def open_selection(
+    session: Session,
+    actor: User,
+    model: type[AccreditationRound] | type[ShowcaseYear],
+    data: Any,
+    event: str,
+    subject: str,
+    **details: Any,
+) -> AccreditationRound | ShowcaseYear:
+    """Open a selection (an accreditation round, a showcase year) from its checked input
+    ``data``: it closes on a day not yet past and scores on ``_rubric_of``'s criteria. Logged
+    as ``event`` with ``details``."""
+    if data.closes_on < local_today():
+        raise field_error("closes_on", _("截止日期不能早于今天"))
+    rubric_id, criteria = _rubric_of(session, data)
+    selection = model(
+        **data.model_dump(exclude={"criteria", "rubric_id"}),
+        rubric_id=rubric_id,
+        criteria=criteria,
+        created_by_id=actor.id,
+    )
+    return audit.log_added(
+        session, actor, selection, event, subject, **details, rubric_id=rubric_id
+    )
+
+
+def _rubric_of(session: Session, data: Any) -> tuple[int | None, list[dict]]:
     """What a selection opens with (``data`` has ``rubric_id`` and ``criteria``): the current
     version of a rubric of the library, copied; or criteria written for it alone."""
     if data.rubric_id is None:

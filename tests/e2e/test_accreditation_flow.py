@@ -12,12 +12,12 @@ from playwright.sync_api import expect
 
 from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
-from matchmaker.services import experts, files, providers, rubric_library
+from matchmaker.services import files, providers, rubric_library
 from matchmaker.services.accreditation import applications, recognitions, reviews, rounds
 from matchmaker.transaction import commit
 from tests.e2e.screens import draw_pages
 from tests.e2e.test_matchmaking_flow import login
-from tests.factories import PASSWORD, Factories
+from tests.factories import Factories
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -31,19 +31,7 @@ def round_in_review(live_app):
         admin = make.admin("admin@e2e.cn")
         applicant = make.provider(name="重庆铝境轻合金应用设计有限公司", email="lj@e2e.cn")
         waiting = make.provider(name="重庆茶竹品牌设计有限公司", email="cz@e2e.cn")
-        expert = experts.admit_directly(
-            db.session,
-            admin,
-            {
-                "name": "韩立群",
-                "email": "han@e2e.cn",
-                "password": PASSWORD,
-                "title": "重庆大学工业设计系教授",
-                "clusters": ["nev-ice"],
-                "services": ["appearance-design"],
-                "region": "yongchuan",
-            },
-        )
+        expert = make.expert("韩立群", "han@e2e.cn", by=admin, title="重庆大学工业设计系教授")
         round_ = rounds.create_round(
             db.session,
             admin,

@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 from matchmaker.china_time import today as local_today
 from matchmaker.demo_showcase import picture
 from matchmaker.extensions import db
-from matchmaker.services import experts, files, providers
+from matchmaker.services import files, providers
 from matchmaker.services.showcase import entries, selection
 from matchmaker.transaction import commit
 from tests.e2e.screens import draw_pages
-from tests.factories import PASSWORD, Factories
+from tests.factories import Factories
 
 CRITERIA = [{"name": "创新性", "weight": 50}, {"name": "市场成效", "weight": 50}]
 
@@ -58,19 +58,7 @@ def showcase(live_app):
             )
             for title in ("150cc踏板车东南亚版造型", "72V电动摩托车覆盖件开发")
         ]
-        expert = experts.admit_directly(
-            db.session,
-            admin,
-            {
-                "name": "韩立群",
-                "email": "han@e2e.cn",
-                "password": PASSWORD,
-                "clusters": ["motorcycle"],
-                "services": ["appearance-design"],
-                "region": "yongchuan",
-            },
-        )
-        commit()
+        expert = make.expert("韩立群", "han@e2e.cn", by=admin, clusters=["motorcycle"])
         storage = files.Storage(
             live_app.config["UPLOAD_FOLDER"], live_app.config["UPLOAD_QUOTA_BYTES"]
         )

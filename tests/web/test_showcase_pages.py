@@ -12,8 +12,6 @@ from matchmaker.china_time import today as local_today
 from matchmaker.extensions import db
 from matchmaker.models import ShowcaseEntry, ShowcaseYear
 from matchmaker.search_engine import get_search
-from matchmaker.services import experts
-from tests.factories import PASSWORD
 from tests.web.pages import CONFIRMED, errors_of, login, page
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -25,19 +23,9 @@ def test_the_whole_selection_through_the_pages(client, auth, make):
     owner = make.enterprise(name="宗申三轮车有限公司", region="jiangjin")
     demand = make.demand(owner, title="电动三轮车外观", cluster="motorcycle", region="jiangjin")
     interest = make.won_deal(designer, owner, demand)
-    expert = experts.admit_directly(
-        db.session,
-        admin,
-        {
-            "name": "郑专家",
-            "email": "zheng@x.cn",
-            "password": PASSWORD,
-            "clusters": ["motorcycle"],
-            "services": ["appearance-design"],
-            "region": "jiangjin",
-        },
+    expert = make.expert(
+        "郑专家", "zheng@x.cn", by=admin, clusters=["motorcycle"], region="jiangjin"
     )
-    db.session.commit()
     get_search().refresh()
 
     login(auth, admin)

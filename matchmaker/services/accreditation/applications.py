@@ -159,23 +159,17 @@ def apply(session: Session, actor: User, body: Any) -> Accreditation:
     )
     if pending is not None:
         raise Conflict(_("本单位已有一份该级别的申请在办理中"))
-    accreditation = Accreditation(
-        organization=organization,
-        renewal_of=renewal_of,
-        submitted_by_id=actor.id,
-        **values,
-    )
-    session.add(accreditation)
-    session.flush()
-    audit.log_event(
+    accreditation = audit.log_added(
         session,
         actor,
+        Accreditation(
+            organization=organization, renewal_of=renewal_of, submitted_by_id=actor.id, **values
+        ),
         "accreditation.submitted",
         SUBJECT,
-        accreditation.id,
-        kind=accreditation.kind,
-        level=accreditation.level,
-        round_id=accreditation.round_id,
+        kind=values["kind"],
+        level=values["level"],
+        round_id=values["round_id"],
         region=organization.region,
         renewal=renewal_of is not None,
     )

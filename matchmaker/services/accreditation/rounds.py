@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...china_time import today as local_today
 from ...models import AccreditationRound, Role, User
 from ...schemas import validate
-from .. import audit, rubric_library
+from .. import rubric_library
 from ..access import require_role
 from ..errors import NotFound, field_error
 from .inputs import RoundIn
@@ -24,28 +24,16 @@ def create_round(session: Session, actor: User, body: Any) -> AccreditationRound
     data = validate(RoundIn, body)
     if data.level == "none":
         raise field_error("level", _("请选择认定级别"))
-    if data.closes_on < local_today():
-        raise field_error("closes_on", _("截止日期不能早于今天"))
-    rubric_id, criteria = rubric_library.rubric_of(session, actor, data)
-    round_ = AccreditationRound(
-        **data.model_dump(exclude={"criteria", "rubric_id"}),
-        rubric_id=rubric_id,
-        criteria=criteria,
-        created_by_id=actor.id,
-    )
-    session.add(round_)
-    session.flush()
-    audit.log_event(
+    return rubric_library.open_selection(
         session,
         actor,
+        AccreditationRound,
+        data,
         "accreditation.round_opened",
         "accreditation_round",
-        round_.id,
-        year=round_.year,
-        level=round_.level,
-        rubric_id=rubric_id,
+        year=data.year,
+        level=data.level,
     )
-    return round_
 
 
 def list_rounds(session: Session) -> list[AccreditationRound]:

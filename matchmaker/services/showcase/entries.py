@@ -114,14 +114,12 @@ def submit(session: Session, actor: User, body: Any) -> ShowcaseEntry:
         **data.model_dump(exclude={"year_id", "source", "interest_id", "case_id", "cluster"}),
         **origin,
     )
-    session.add(entry)
-    session.flush()
-    audit.log_event(
+    audit.log_added(
         session,
         actor,
+        entry,
         "showcase.submitted",
         SUBJECT,
-        entry.id,
         year=year.year,
         source=data.source,
         cluster=entry.cluster,

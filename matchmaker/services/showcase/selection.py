@@ -31,27 +31,9 @@ def create_year(session: Session, actor: User, body: Any) -> ShowcaseYear:
     data = validate(YearIn, body if isinstance(body, dict) else {})
     if session.scalar(select(ShowcaseYear.id).where(ShowcaseYear.year == data.year)):
         raise field_error("year", _("该年度的评选已经发布"))
-    if data.closes_on < local_today():
-        raise field_error("closes_on", _("截止日期不能早于今天"))
-    rubric_id, criteria = rubric_library.rubric_of(session, actor, data)
-    year = ShowcaseYear(
-        **data.model_dump(exclude={"criteria", "rubric_id"}),
-        rubric_id=rubric_id,
-        criteria=criteria,
-        created_by_id=actor.id,
+    return rubric_library.open_selection(
+        session, actor, ShowcaseYear, data, "showcase.year_opened", "showcase_year", year=data.year
     )
-    session.add(year)
-    session.flush()
-    audit.log_event(
-        session,
-        actor,
-        "showcase.year_opened",
-        "showcase_year",
-        year.id,
-        year=year.year,
-        rubric_id=rubric_id,
-    )
-    return year
 
 
 def list_years(session: Session) -> list[ShowcaseYear]:

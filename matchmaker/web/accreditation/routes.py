@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from search import SearchUnavailable
@@ -12,7 +13,7 @@ from search import SearchUnavailable
 from ...extensions import db
 from ...models import AccreditationStatus, Role
 from ...search_engine import get_search
-from ...services import files, rubrics
+from ...services import files
 from ...services.access import ACCREDITATION_POLICY
 from ...services.accreditation import applications, recognitions, reviews, rounds
 from ...services.accreditation.inputs import MATERIALS
@@ -21,7 +22,7 @@ from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
 from ..common import actor, show_errors
 from ..confirm import ask, confirmed
-from ..panels import ScoreForm, attempt, submit_scores
+from ..panels import panel_routes, score_form
 from ..questions import decide_accreditation
 from ..uploads import private_file, upload_folder, upload_storage
 from .forms import ApplicationForm, CheckForm, DecisionForm, RoundForm
@@ -240,12 +241,7 @@ def _detail_page(accreditation_id: int, status: int = 200, **forms):
             except SearchUnavailable:
                 context["search_unavailable"] = True
     if context["scores_it"] and item.status == S.IN_REVIEW:
-        own = rubrics.own_review(db.session, user, applications.SUBJECT, item.id)
-        form = forms.get("score_form") or ScoreForm()
-        if request.method == "GET" and form.comment.data is None:
-            form.comment.data = own.comment
-        context["score_form"] = form
-        context["scores_given"] = forms.get("scores_given") or dict(own.scores)
+        context |= score_form(user, applications.SUBJECT, item.id, forms)
     return render_template("accreditation/detail.html", **context), status
 
 
@@ -275,31 +271,15 @@ def check(accreditation_id: int):
     return _back(accreditation_id)
 
 
-@bp.post("/accreditation/<int:accreditation_id>/reviewers")
-@login_required
-def seat(accreditation_id: int):
-    expert_id = request.form.get("expert_id", type=int)
-    attempt(
-        lambda: reviews.assign_reviewer(db.session, actor(), accreditation_id, expert_id),
-        _("已分派评审专家"),
-    )
-    return _back(accreditation_id)
-
-
-@bp.post("/accreditation/<int:accreditation_id>/scores")
-@login_required
-def score(accreditation_id: int):
-    user = actor()
-    item = applications.read(db.session, user, accreditation_id)
-    refused = submit_scores(
-        reviews.criteria(item),
-        lambda body: reviews.score(db.session, user, accreditation_id, body),
-        lambda **forms: _detail_page(accreditation_id, 422, **forms),
-    )
-    if refused is not None:
-        return refused
-    flash(_("评分已提交，决定作出前可以修改"), "success")
-    return _back(accreditation_id)
+panel_routes(
+    bp,
+    "/accreditation/<int:accreditation_id>",
+    page=".detail",
+    service=reviews,
+    read=applications.read,
+    again=_detail_page,
+    scored=_l("评分已提交，决定作出前可以修改"),
+)
 
 
 @bp.post("/accreditation/<int:accreditation_id>/decision")

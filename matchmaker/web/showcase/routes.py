@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from search import SearchUnavailable
@@ -12,7 +13,7 @@ from search import SearchUnavailable
 from ...extensions import db
 from ...models import Role, ShowcaseStatus
 from ...search_engine import get_search
-from ...services import files, rubrics
+from ...services import files
 from ...services.access import SHOWCASE_POLICY
 from ...services.errors import ServiceError, ValidationFailed
 from ...services.showcase import entries, gallery, selection
@@ -20,7 +21,7 @@ from ...taxonomy import get_taxonomy
 from ...transaction import unit_of_work
 from ..common import actor, show_errors
 from ..confirm import ask, confirmed
-from ..panels import ScoreForm, attempt, submit_scores
+from ..panels import panel_routes, score_form
 from ..questions import announce_winners
 from ..uploads import private_file, upload_folder, upload_storage
 from .forms import EntryForm, YearForm
@@ -167,12 +168,7 @@ def _entry_page(entry_id: int, status: int = 200, **forms):
         except SearchUnavailable:
             context["search_unavailable"] = True
     if SHOWCASE_POLICY.can(user, "score", item) and in_selection:
-        own = rubrics.own_review(db.session, user, entries.SUBJECT, item.id)
-        form = forms.get("score_form") or ScoreForm()
-        if form.comment.data is None:
-            form.comment.data = own.comment
-        context["score_form"] = form
-        context["scores_given"] = forms.get("scores_given") or dict(own.scores)
+        context |= score_form(user, entries.SUBJECT, item.id, forms)
     return render_template("showcase/entry.html", **context), status
 
 
@@ -181,31 +177,15 @@ def image(entry_id: int, attachment_id: int):
     return private_file(entries.image_of(db.session, actor(), entry_id, attachment_id))
 
 
-@bp.post("/showcase/<int:entry_id>/reviewers")
-@login_required
-def seat(entry_id: int):
-    expert_id = request.form.get("expert_id", type=int)
-    attempt(
-        lambda: selection.assign_reviewer(db.session, actor(), entry_id, expert_id),
-        _("已分派评审专家"),
-    )
-    return _back(entry_id)
-
-
-@bp.post("/showcase/<int:entry_id>/scores")
-@login_required
-def score(entry_id: int):
-    user = actor()
-    item = entries.read(db.session, user, entry_id)
-    refused = submit_scores(
-        selection.criteria(item),
-        lambda body: selection.score(db.session, user, entry_id, body),
-        lambda **forms: _entry_page(entry_id, 422, **forms),
-    )
-    if refused is not None:
-        return refused
-    flash(_("评分已提交，结果公布前可以修改"), "success")
-    return _back(entry_id)
+panel_routes(
+    bp,
+    "/showcase/<int:entry_id>",
+    page=".entry",
+    service=selection,
+    read=entries.read,
+    again=_entry_page,
+    scored=_l("评分已提交，结果公布前可以修改"),
+)
 
 
 # --- the year's selection --------------------------------------------------------------------
