@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import Notification
 from matchmaker.services import notifications as notification_service
-from matchmaker.web.notifications.texts import notification_text
+from matchmaker.web.notifications.texts import TEXTS, notification_text
 
 KINDS = {
     "demand_approved": ({}, "您的需求“外观设计”已通过审核并发布"),
@@ -28,6 +28,20 @@ KINDS = {
     ),
     "saved_search_digest": ({"search": "摩托车", "count": 3}, "保存的搜索“摩托车”有 3 条新需求"),
     "guide_published": ({"edition": 2}, "新一期供需指南已发布：外观设计（第 2 期）"),
+    "diagnosis_scheduled": (
+        {"visit_at": "2030-05-06T01:30:00", "place": "永川工业园"},
+        "设计诊断“外观设计”安排在 2030-05-06 09:30 上门，地点：永川工业园",
+    ),
+    "meeting_slot": (
+        {"starts_at": "2030-05-06T06:00:00", "organization": "永川机械厂"},
+        "诊断对接会“外观设计”为您安排了时段：2030-05-06 14:00，企业：永川机械厂",
+    ),
+    "accreditation_rejected": (
+        {"level": "municipal"},
+        "贵单位的市级工业设计中心认定申请未获通过，理由：未说明",
+    ),
+    "showcase_won": ({"year": 2030}, "贵单位的作品“外观设计”获评 2030 年重庆好设计"),
+    "conversation_reported": ({}, "有一段对话被举报，请查看处理"),
 }
 
 
@@ -57,6 +71,18 @@ def test_text_per_kind(app, kind):
             Notification(kind=kind, params={"title": "外观设计", "demand_id": 1, **params})
         )
     assert text == expected
+
+
+def test_every_kind_reads_in_english_with_its_blanks_filled(app):
+    params = {"title": "Casing", "level": "national", "starts_at": "2030-05-06T01:30:00"}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        texts = {k: notification_text(Notification(kind=k, params=params)) for k in TEXTS}
+    for kind, text in texts.items():
+        assert "%(" not in text, kind
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), (kind, text)
+    assert texts["accreditation_approved"] == (
+        "Your organisation is recognised as a National design centre"
+    )
 
 
 def test_unknown_kind_has_a_fallback(app):
