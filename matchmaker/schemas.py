@@ -68,50 +68,40 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-ClusterCode = Annotated[
-    str,
-    AfterValidator(_code_of("clusters")),
-    Field(description="Cluster code, or its zh/en label or alias", examples=["nev-ice"]),
-]
-ServiceCode = Annotated[
-    str,
-    AfterValidator(_code_of("services")),
-    Field(description="Service code, or its zh/en label or alias", examples=["appearance-design"]),
-]
-RegionCode = Annotated[
-    str,
-    AfterValidator(_code_of("regions")),
-    Field(description="Region code, or its zh/en label or alias", examples=["yongchuan"]),
-]
-KindCode = Annotated[
-    str,
-    AfterValidator(_code_of("provider_kinds")),
-    Field(description="Provider kind code, or its label or alias", examples=["design-firm"]),
-]
-LevelCode = Annotated[
-    str,
-    AfterValidator(_code_of("provider_levels")),
-    Field(description="Provider level code, or its label or alias", examples=["municipal"]),
-]
-TitleCode = Annotated[
-    str,
-    AfterValidator(_code_of("professional_titles")),
-    Field(
-        description="Professional title (工业设计专业职称): none, junior, intermediate, "
-        "associate-senior, senior, or its zh/en label or alias",
-        examples=["intermediate"],
-    ),
-]
-EducationCode = Annotated[
-    str,
-    AfterValidator(_code_of("education_levels")),
-    Field(description="Education: secondary, college, bachelor, master, doctorate (or label)"),
-]
-AvailabilityCode = Annotated[
-    str,
-    AfterValidator(_code_of("availability")),
-    Field(description="available, open (to offers) or unavailable (or its label)"),
-]
+def _vocabulary_code(vocabulary: str, description: str, example: str | None = None) -> Any:
+    """A code of a taxonomy vocabulary; its label or an alias in either language is taken too
+    and read as the code."""
+    field = (
+        Field(description=description, examples=[example])
+        if example
+        else Field(description=description)
+    )
+    return Annotated[str, AfterValidator(_code_of(vocabulary)), field]
+
+
+ClusterCode = _vocabulary_code("clusters", "Cluster code, or its zh/en label or alias", "nev-ice")
+ServiceCode = _vocabulary_code(
+    "services", "Service code, or its zh/en label or alias", "appearance-design"
+)
+RegionCode = _vocabulary_code("regions", "Region code, or its zh/en label or alias", "yongchuan")
+KindCode = _vocabulary_code(
+    "provider_kinds", "Provider kind code, or its label or alias", "design-firm"
+)
+LevelCode = _vocabulary_code(
+    "provider_levels", "Provider level code, or its label or alias", "municipal"
+)
+TitleCode = _vocabulary_code(
+    "professional_titles",
+    "Professional title (工业设计专业职称): none, junior, intermediate, "
+    "associate-senior, senior, or its zh/en label or alias",
+    "intermediate",
+)
+EducationCode = _vocabulary_code(
+    "education_levels", "Education: secondary, college, bachelor, master, doctorate (or label)"
+)
+AvailabilityCode = _vocabulary_code(
+    "availability", "available, open (to offers) or unavailable (or its label)"
+)
 CreditCode = Annotated[
     str,
     AfterValidator(_credit_code),

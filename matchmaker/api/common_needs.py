@@ -3,11 +3,13 @@ for the group, invited, answering and chosen, the outcome, and the project's con
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ..extensions import db
+from ..models import User
 from ..schemas import Strict, validate
 from ..search_engine import get_search
 from ..services import conversations
@@ -28,6 +30,30 @@ class GroupProviderIn(Strict):
 
 def _shown(need) -> s.CommonNeedOut:
     return out.common_need(need, current_api_user())
+
+
+def _need_action(path: str, summary: str, body: type[BaseModel], description: str = ""):
+    """The route of an action on one common need: it posts ``body`` and answers with the need
+    as it then reads to the caller."""
+    return route(
+        f"/common-needs/<{ID}:need_id>/{path}",
+        "POST",
+        summary=summary,
+        tag=TAG,
+        description=description,
+        body=body,
+        response=s.CommonNeedOut,
+        errors=(400, 401, 403, 404, 409, 413, 422),
+    )
+
+
+def _acted(need_id: int, action: Callable[[User], object]) -> s.CommonNeedOut:
+    """Run the caller's action on the need, commit, and answer with the need as it now reads
+    to the caller (an action may change what the caller may see)."""
+    actor = current_api_user()
+    action(actor)
+    commit()
+    return _shown(projects.read(db.session, actor, need_id))
 
 
 @route(
@@ -102,20 +128,9 @@ def common_need_detail(need_id: int) -> s.CommonNeedOut:
     return _shown(projects.read(db.session, current_api_user(), need_id))
 
 
-@route(
-    f"/common-needs/<{ID}:need_id>/membership",
-    "POST",
-    summary="Opt in or decline (an enterprise asked)",
-    tag=TAG,
-    body=MembershipIn,
-    response=s.CommonNeedOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-)
+@_need_action("membership", "Opt in or decline (an enterprise asked)", MembershipIn)
 def common_need_membership(need_id: int, body: dict) -> s.CommonNeedOut:
-    actor = current_api_user()
-    projects.respond(db.session, actor, need_id, body)
-    commit()
-    return _shown(projects.read(db.session, actor, need_id))
+    return _acted(need_id, lambda actor: projects.respond(db.session, actor, need_id, body))
 
 
 @route(
@@ -134,50 +149,30 @@ def common_need_suggestions(need_id: int, params: s.LimitParams) -> s.CommonNeed
     return s.CommonNeedMatches(need_id=need_id, items=out.match_items(matches))
 
 
-@route(
-    f"/common-needs/<{ID}:need_id>/invitations",
-    "POST",
-    summary="Invite a provider (admins)",
-    tag=TAG,
-    body=GroupProviderIn,
-    response=s.CommonNeedOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-    description="Needs at least one enterprise that joined. The provider learns the brief, "
+@_need_action(
+    "invitations",
+    "Invite a provider (admins)",
+    GroupProviderIn,
+    "Needs at least one enterprise that joined. The provider learns the brief, "
     "never which enterprises take part.",
 )
 def invite_to_common_need(need_id: int, body: dict) -> s.CommonNeedOut:
     data = validate(GroupProviderIn, body)
-    actor = current_api_user()
-    answers.invite(db.session, actor, need_id, data.provider_id)
-    commit()
-    return _shown(projects.read(db.session, actor, need_id))
+    return _acted(
+        need_id, lambda actor: answers.invite(db.session, actor, need_id, data.provider_id)
+    )
 
 
-@route(
-    f"/common-needs/<{ID}:need_id>/answer",
-    "POST",
-    summary="Answer an invitation (an invited provider)",
-    tag=TAG,
-    body=AnswerIn,
-    response=s.CommonNeedOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-)
+@_need_action("answer", "Answer an invitation (an invited provider)", AnswerIn)
 def answer_common_need(need_id: int, body: dict) -> s.CommonNeedOut:
-    actor = current_api_user()
-    answers.answer(db.session, actor, need_id, body)
-    commit()
-    return _shown(projects.read(db.session, actor, need_id))
+    return _acted(need_id, lambda actor: answers.answer(db.session, actor, need_id, body))
 
 
-@route(
-    f"/common-needs/<{ID}:need_id>/choice",
-    "POST",
-    summary="Choose the provider for the group (admins)",
-    tag=TAG,
-    body=GroupProviderIn,
-    response=s.CommonNeedOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
-    description="Among the invited providers that said they are interested; it then sees "
+@_need_action(
+    "choice",
+    "Choose the provider for the group (admins)",
+    GroupProviderIn,
+    "Among the invited providers that said they are interested; it then sees "
     "the enterprises that joined, and they are told.",
 )
 def choose_for_common_need(need_id: int, body: dict) -> s.CommonNeedOut:
@@ -187,14 +182,8 @@ def choose_for_common_need(need_id: int, body: dict) -> s.CommonNeedOut:
     return _shown(need)
 
 
-@route(
-    f"/common-needs/<{ID}:need_id>/outcome",
-    "POST",
-    summary="Record the outcome: won with its contract value, or closed (admins)",
-    tag=TAG,
-    body=OutcomeIn,
-    response=s.CommonNeedOut,
-    errors=(400, 401, 403, 404, 409, 413, 422),
+@_need_action(
+    "outcome", "Record the outcome: won with its contract value, or closed (admins)", OutcomeIn
 )
 def common_need_outcome(need_id: int, body: dict) -> s.CommonNeedOut:
     need = answers.record_outcome(db.session, current_api_user(), need_id, body)

@@ -122,14 +122,9 @@ def suggestions(request_id: int, params: s.LimitParams) -> s.SuggestionsOut:
     return s.SuggestionsOut(
         request_id=request_id,
         experts=out.expert_suggestions(experts),
-        providers=[
-            s.ProviderSuggestion(
-                provider=out.provider_brief(m.record),
-                score=out.score(m.hit.score),
-                reasons=out.reasons(m.hit.reasons),
-            )
-            for m in providers
-        ],
+        providers=out.scored(
+            providers, s.ProviderSuggestion, "provider", out.provider_brief, out.reasons
+        ),
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from ..extensions import db
 from ..schemas import InterestIn
 from ..services import interests as service
@@ -45,32 +48,32 @@ def list_interests(demand_id: int) -> s.InterestList:
     )
 
 
-@route(
-    f"/interests/<{ID}:interest_id>/accept",
-    "POST",
-    summary="Accept an interest",
-    tag="interests",
-    response=s.InterestOut,
-    errors=(401, 403, 404, 409),
-    description="The demand's owner (or an admin). Reveals both sides' contact details; the demand "
-    "moves to negotiation. An interest already decided → 409. No body.",
+# The owner's decisions on an interest: no body, the answer is the interest.
+_decision = partial(
+    route, method="POST", tag="interests", response=s.InterestOut, errors=(401, 403, 404, 409)
 )
-def accept(interest_id: int) -> s.InterestOut:
-    interest = service.accept(db.session, current_api_user(), interest_id)
+
+
+def _decided(interest_id: int, decide: Callable) -> s.InterestOut:
+    interest = decide(db.session, current_api_user(), interest_id)
     commit()
     return out.interest(interest, current_api_user())
 
 
-@route(
+@_decision(
+    f"/interests/<{ID}:interest_id>/accept",
+    summary="Accept an interest",
+    description="The demand's owner (or an admin). Reveals both sides' contact details; the "
+    "demand moves to negotiation. An interest already decided → 409. No body.",
+)
+def accept(interest_id: int) -> s.InterestOut:
+    return _decided(interest_id, service.accept)
+
+
+@_decision(
     f"/interests/<{ID}:interest_id>/decline",
-    "POST",
     summary="Decline an interest",
-    tag="interests",
-    response=s.InterestOut,
-    errors=(401, 403, 404, 409),
     description="The demand's owner (or an admin). An interest already decided → 409. No body.",
 )
 def decline(interest_id: int) -> s.InterestOut:
-    interest = service.decline(db.session, current_api_user(), interest_id)
-    commit()
-    return out.interest(interest, current_api_user())
+    return _decided(interest_id, service.decline)

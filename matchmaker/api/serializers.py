@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -48,6 +49,8 @@ from ..services.talent import contacts as talent_contacts
 from ..services.talent.cards import TalentCard
 from ..taxonomy import get_taxonomy
 from . import schemas as s
+
+Item = TypeVar("Item")
 
 log = logging.getLogger(__name__)
 
@@ -329,29 +332,29 @@ def expert_brief(row: Expert) -> s.ExpertBrief:
     return s.ExpertBrief(id=row.id, name=row.name, title=row.title)
 
 
-def match_items(matches: Iterable) -> list[s.MatchItem]:
-    """Providers from the design matcher (``services.matching.Match``), with reasons."""
-    language = locale()
+def scored(
+    matches: Iterable, item: Callable[..., Item], field: str, record: Callable, why: Callable
+) -> list[Item]:
+    """A matcher's answers (``services.matching.Match``: a row and its hit) as response items:
+    the row shown by ``record`` under ``field``, the rounded score, the reasons shown by
+    ``why``."""
     return [
-        s.MatchItem(
-            provider=provider_brief(m.record),
-            score=score(m.hit.score),
-            reasons=reasons(m.hit.reasons, language),
-        )
+        item(**{field: record(m.record)}, score=score(m.hit.score), reasons=why(m.hit.reasons))
         for m in matches
     ]
+
+
+def match_items(matches: Iterable) -> list[s.MatchItem]:
+    """Providers from the design matcher, with reasons (the language looked up once a list)."""
+    language = locale()
+    return scored(
+        matches, s.MatchItem, "provider", provider_brief, lambda why: reasons(why, language)
+    )
 
 
 def expert_suggestions(matches: Iterable) -> list[s.ExpertSuggestion]:
     """Experts from the expert pool's matcher (``services.experts.suggest``), with reasons."""
-    return [
-        s.ExpertSuggestion(
-            expert=expert_brief(m.record),
-            score=score(m.hit.score),
-            reasons=talent_reasons(m.hit.reasons),
-        )
-        for m in matches
-    ]
+    return scored(matches, s.ExpertSuggestion, "expert", expert_brief, talent_reasons)
 
 
 def diagnosis(row: DiagnosisRequest, viewer: User) -> s.DiagnosisOut:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import gettext as _
 
 from search import OPENINGS, TALENT
@@ -126,14 +128,7 @@ def openings(params: s.LimitParams) -> s.OpeningsOut:
     matches = matching.recommended_openings(db.session, get_search(), user, k=params.limit)
     return s.OpeningsOut(
         profile_id=_own(user).id,
-        items=[
-            s.OpeningItem(
-                need=out.talent_need(m.record),
-                score=out.score(m.hit.score),
-                reasons=out.talent_reasons(m.hit.reasons),
-            )
-            for m in matches
-        ],
+        items=out.scored(matches, s.OpeningItem, "need", out.talent_need, out.talent_reasons),
     )
 
 
@@ -211,47 +206,36 @@ def received_contacts() -> s.TalentContactList:
     return s.TalentContactList(items=[out.talent_contact(c, current_api_user()) for c in rows])
 
 
-def _decision(contact_id: int, act) -> s.TalentContactOut:
+# The decisions on a contact request: no body, the answer is the request.
+_decision = partial(
+    route, method="POST", tag="talent", response=s.TalentContactOut, errors=(401, 403, 404, 409)
+)
+CONTACT = f"/talent-contacts/<{ID}:contact_id>"
+
+
+def _decided(contact_id: int, act) -> s.TalentContactOut:
     contact = act(db.session, current_api_user(), contact_id)
     commit()
     return out.talent_contact(contact, current_api_user())
 
 
-@route(
-    f"/talent-contacts/<{ID}:contact_id>/accept",
-    "POST",
-    summary="Accept a contact request (the person)",
-    tag="talent",
-    response=s.TalentContactOut,
-    errors=(401, 403, 404, 409),
-)
+@_decision(f"{CONTACT}/accept", summary="Accept a contact request (the person)")
 def accept_contact(contact_id: int) -> s.TalentContactOut:
-    return _decision(contact_id, contacts.accept)
+    return _decided(contact_id, contacts.accept)
 
 
-@route(
-    f"/talent-contacts/<{ID}:contact_id>/decline",
-    "POST",
-    summary="Decline a contact request (the person)",
-    tag="talent",
-    response=s.TalentContactOut,
-    errors=(401, 403, 404, 409),
-)
+@_decision(f"{CONTACT}/decline", summary="Decline a contact request (the person)")
 def decline_contact(contact_id: int) -> s.TalentContactOut:
-    return _decision(contact_id, contacts.decline)
+    return _decided(contact_id, contacts.decline)
 
 
-@route(
-    f"/talent-contacts/<{ID}:contact_id>/hire",
-    "POST",
+@_decision(
+    f"{CONTACT}/hire",
     summary="Record a hire (a placement) for an accepted contact",
-    tag="talent",
-    response=s.TalentContactOut,
-    errors=(401, 403, 404, 409),
     description="The need's organisation. When every place is taken the need closes as filled.",
 )
 def hire(contact_id: int) -> s.TalentContactOut:
-    return _decision(contact_id, contacts.hire)
+    return _decided(contact_id, contacts.hire)
 
 
 # --- talent needs ---------------------------------------------------------------------------------
@@ -365,14 +349,7 @@ def need_matches(need_id: int, params: s.LimitParams) -> s.TalentMatchesOut:
     )
     return s.TalentMatchesOut(
         need_id=need_id,
-        items=[
-            s.TalentMatchItem(
-                talent=out.talent_card(m.record),
-                score=out.score(m.hit.score),
-                reasons=out.talent_reasons(m.hit.reasons),
-            )
-            for m in matches
-        ],
+        items=out.scored(matches, s.TalentMatchItem, "talent", out.talent_card, out.talent_reasons),
     )
 
 
