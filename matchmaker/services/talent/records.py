@@ -11,21 +11,29 @@ def _iso(value) -> str | None:
 
 
 def talent_record(profile: TalentProfile) -> dict:
-    taxonomy = get_taxonomy()
     return {
-        "id": profile.id,
-        "version": profile.index_version,
-        "specialities": list(profile.specialities or []),
-        "clusters": list(profile.clusters or []),
-        "region": profile.region,
-        "title": profile.professional_title,
-        "title_rank": taxonomy.title_rank(profile.professional_title),
-        "years": profile.years_experience,
-        "seniority": taxonomy.seniority(profile.years_experience),
+        **_person(profile, profile.specialities, profile.professional_title),
         "availability": profile.availability,
         "bio": profile.bio or "",
         "works": [{"title": w.title, "description": w.description} for w in profile.works],
         "created_at": _iso(profile.created_at),
+    }
+
+
+def _person(row: TalentProfile | Expert, specialities, professional_title: str | None) -> dict:
+    """What a person's record and an expert's have alike (their professional title and years
+    read as ranks)."""
+    taxonomy = get_taxonomy()
+    return {
+        "id": row.id,
+        "version": row.index_version,
+        "specialities": list(specialities or []),
+        "clusters": list(row.clusters or []),
+        "region": row.region,
+        "title": professional_title,
+        "title_rank": taxonomy.title_rank(professional_title),
+        "years": row.years_experience,
+        "seniority": taxonomy.seniority(row.years_experience),
     }
 
 
@@ -50,17 +58,8 @@ def opening_record(need: TalentNeed) -> dict:
 
 def expert_record(expert: Expert) -> dict:
     """An expert in the shape of a person's record: the expert pool is matched the same way."""
-    taxonomy = get_taxonomy()
     return {
-        "id": expert.id,
-        "version": expert.index_version,
-        "specialities": list(expert.services or []),
-        "clusters": list(expert.clusters or []),
-        "region": expert.region,
-        "title": expert.professional_title,
-        "title_rank": taxonomy.title_rank(expert.professional_title),
-        "years": expert.years_experience,
-        "seniority": taxonomy.seniority(expert.years_experience),
+        **_person(expert, expert.services, expert.professional_title),
         "availability": "available" if expert.active else "unavailable",
         "bio": f"{expert.title} {expert.bio or ''}",
         "works": [],
