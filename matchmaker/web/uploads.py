@@ -46,18 +46,23 @@ def allow_uploads(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
 
 
-def private_file(attachment):
-    """An uploaded file for the readers the caller checked: shown inline when a browser can
-    (images, PDF), never kept in any cache."""
+def private_file(attachment, download: bool = False):
+    """An uploaded file for the readers the caller checked, never kept in any cache: shown
+    inline when a browser can (images, PDF), unless ``download`` has it saved instead."""
     path = files.path_of(upload_folder(), attachment)
     if not path.is_file():
         abort(404)
-    inline = attachment.content_type in ("image/png", "image/jpeg", "application/pdf")
+    inline = not download and attachment.content_type in (
+        "image/png",
+        "image/jpeg",
+        "application/pdf",
+    )
     response = send_file(
         path,
         mimetype=attachment.content_type,
         as_attachment=not inline,
         download_name=attachment.filename,
+        max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -110,6 +110,9 @@ def test_attachments_reach_the_two_sides_only(app, client, auth, make, deal):
     file_url = url(deal, f"/files/{message.attachments[0].id}")
     with client.get(file_url) as download:
         assert download.data == PDF
+        # a file from the other side is saved, never opened in the page's origin, nor cached
+        assert download.headers["Content-Disposition"].startswith("attachment")
+        assert download.headers["Cache-Control"] == "private, no-store"
     auth.logout()
     login(auth, make.provider())
     assert client.get(file_url).status_code == 404

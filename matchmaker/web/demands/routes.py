@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -29,7 +29,7 @@ from ...transaction import commit, unit_of_work
 from ..common import actor, commit_and_redirect, show_errors
 from ..interests.forms import InterestForm
 from ..search_pages import budget_band_labels
-from ..uploads import save_with_uploads, upload_folder, upload_storage
+from ..uploads import private_file, save_with_uploads, upload_folder, upload_storage
 from .forms import DemandForm
 
 bp = Blueprint("demands", __name__)
@@ -217,20 +217,7 @@ def detail(demand_id: int):
 @bp.get("/demands/<int:demand_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(demand_id: int, attachment_id: int):
-    item = files.demand_attachment(db.session, actor(), demand_id, attachment_id)
-    path = files.path_of(upload_folder(), item)
-    if not path.is_file():
-        abort(404)
-    inline = item.content_type in ("image/png", "image/jpeg", "application/pdf")
-    response = send_file(
-        path,
-        mimetype=item.content_type,
-        as_attachment=not inline,
-        download_name=item.filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(files.demand_attachment(db.session, actor(), demand_id, attachment_id))
 
 
 # --- lifecycle actions ---------------------------------------------------------------------

@@ -3,19 +3,19 @@ an interest's own page — the proposal and its history, the conversation, the d
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from ...extensions import db
 from ...models import Review, Side
-from ...services import conversations, deals, files, interests, notifications, proposals
+from ...services import conversations, deals, interests, notifications, proposals
 from ...services.errors import ValidationFailed
 from ...transaction import commit, unit_of_work
 from .. import questions
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
-from ..uploads import send_with_files, upload_folder, upload_storage
+from ..uploads import private_file, send_with_files, upload_storage
 from .forms import DealForm, MessageForm, ProposalForm, ReportForm, ReviewForm
 
 bp = Blueprint("interests", __name__)
@@ -213,14 +213,7 @@ def _submit(interest_id: int, name: str, form, operation, done: str, anchor: str
 @login_required
 def attachment(interest_id: int, attachment_id: int):
     item = conversations.attachment(db.session, actor(), interest_id, attachment_id)
-    path = files.path_of(upload_folder(), item)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(item, download=True)
 
 
 @bp.post("/reviews/<int:review_id>/report")
