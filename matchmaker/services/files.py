@@ -298,9 +298,9 @@ def attach_to_message(
             if message.side == Side.ENTERPRISE
             else interest.provider.organization_id
         )
-    target = Target(message.attachments, owner, DOCUMENTS, "attachments")
-    written, _removed = _attach(session, target, uploads, storage, ())
-    return written
+    return _added(
+        session, Target(message.attachments, owner, DOCUMENTS, "attachments"), uploads, storage
+    )
 
 
 def attach_to_revision(
@@ -308,9 +308,9 @@ def attach_to_revision(
 ) -> list[str]:
     """A proposal revision's files, like a message's; the provider's."""
     owner = session.get(Interest, revision.interest_id).provider.organization_id
-    target = Target(revision.attachments, owner, DOCUMENTS, "attachments")
-    written, _removed = _attach(session, target, uploads, storage, ())
-    return written
+    return _added(
+        session, Target(revision.attachments, owner, DOCUMENTS, "attachments"), uploads, storage
+    )
 
 
 def attach_to_accreditation(
@@ -319,8 +319,7 @@ def attach_to_accreditation(
     """An accreditation's supporting files, the applicant's (the accreditation service checked
     who adds them). Returns the stored names, to discard if the commit fails."""
     target = Target(accreditation.attachments, accreditation.organization_id, DOCUMENTS, "files")
-    written, _removed = _attach(session, target, uploads, storage, ())
-    return written
+    return _added(session, target, uploads, storage)
 
 
 def attach_evidence(
@@ -358,7 +357,7 @@ def _attach_by_purpose(
     try:
         for purpose, batch in uploads.items():
             target = Target(items, organization_id, policy, purpose)
-            names, _removed = _attach(session, target, batch, storage, ())
+            names = _added(session, target, batch, storage)
             written += names
             for attachment in items[len(items) - len(batch) :]:
                 attachment.purpose = purpose
@@ -437,6 +436,12 @@ def _reserve(session: Session, target: Target, quota: int, adding: int) -> None:
             used=f"{(total - adding) / MB:.1f}",
         )
         raise ValidationFailed(message, {target.field: [message]})
+
+
+def _added(session: Session, target: Target, uploads: list[Upload], storage: Storage) -> list[str]:
+    """Add ``uploads`` to the target's files, removing none; returns their stored names."""
+    written, _removed = _attach(session, target, uploads, storage, ())
+    return written
 
 
 def _attach(

@@ -106,28 +106,23 @@ def selections_using(session: Session, rubric: Rubric) -> list[AccreditationRoun
 
 def has_scores(session: Session, rubric: Rubric) -> bool:
     """Whether a selection that uses this version has a submitted score."""
-    scored = ExpertReview.submitted_at.is_not(None)
-    in_rounds = (
-        select(func.count(ExpertReview.id))
-        .join(Accreditation, Accreditation.id == ExpertReview.subject_id)
-        .join(AccreditationRound, AccreditationRound.id == Accreditation.round_id)
-        .where(
-            ExpertReview.subject_type == "accreditation",
-            AccreditationRound.rubric_id == rubric.id,
-            scored,
+    for subject, selection, subject_type, selection_id in (
+        (Accreditation, AccreditationRound, "accreditation", Accreditation.round_id),
+        (ShowcaseEntry, ShowcaseYear, "showcase", ShowcaseEntry.year_id),
+    ):
+        scored = session.scalar(
+            select(func.count(ExpertReview.id))
+            .join(subject, subject.id == ExpertReview.subject_id)
+            .join(selection, selection.id == selection_id)
+            .where(
+                ExpertReview.subject_type == subject_type,
+                selection.rubric_id == rubric.id,
+                ExpertReview.submitted_at.is_not(None),
+            )
         )
-    )
-    in_years = (
-        select(func.count(ExpertReview.id))
-        .join(ShowcaseEntry, ShowcaseEntry.id == ExpertReview.subject_id)
-        .join(ShowcaseYear, ShowcaseYear.id == ShowcaseEntry.year_id)
-        .where(
-            ExpertReview.subject_type == "showcase",
-            ShowcaseYear.rubric_id == rubric.id,
-            scored,
-        )
-    )
-    return bool(session.scalar(in_rounds)) or bool(session.scalar(in_years))
+        if scored:
+            return True
+    return False
 
 
 def revise(session: Session, actor: User, rubric_id: Any, body: Any) -> Rubric:

@@ -1,4 +1,5 @@
-"""Archive pages: admin only, tree with counts, drill-down links, filters, CSV/XLSX exports."""
+"""Archive pages (administrators only: test_admin_only_pages.py): tree with counts,
+drill-down links, filters, CSV/XLSX exports."""
 
 from __future__ import annotations
 
@@ -8,14 +9,6 @@ from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
-
-PAGES = [
-    "/admin/archive",
-    "/admin/archive/demands",
-    "/admin/archive/providers",
-    "/admin/archive/demands/export.csv",
-    "/admin/archive/providers/export.xlsx?what=counts",
-]
 
 
 @pytest.fixture
@@ -29,19 +22,6 @@ def data(make, admin):
         region="liangjiang",
         clusters=["nev-ice", "motorcycle"],
     )
-
-
-@pytest.mark.parametrize("url", PAGES)
-def test_anonymous_is_sent_to_login(client, url):
-    response = client.get(url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
-@pytest.mark.parametrize("role", ["enterprise", "provider"])
-@pytest.mark.parametrize("url", PAGES)
-def test_other_roles_get_403(client, auth, make, role, url):
-    auth.login(getattr(make, role)().email)
-    assert client.get(url).status_code == 403
 
 
 def test_tree_counts_and_drill_down(client, data):

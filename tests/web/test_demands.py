@@ -311,20 +311,17 @@ def test_owner_sees_status_rejection_reason_and_actions(client, auth, make):
     assert f"/demands/{demand.id}/submit" in html and f"/demands/{demand.id}/edit" in html
 
 
-def test_draft_can_be_deleted_by_owner(client, auth, make):
+@pytest.mark.parametrize(
+    ("status", "answer", "left"),
+    [(DemandStatus.DRAFT, 302, 0), (DemandStatus.IN_REVIEW, 409, 1)],
+    ids=["a draft is deleted", "a submitted demand is not"],
+)
+def test_only_a_draft_can_be_deleted_by_its_owner(client, auth, make, status, answer, left):
     owner = make.enterprise()
-    demand = make.demand(owner, status=DemandStatus.DRAFT)
+    demand = make.demand(owner, status=status)
     login(auth, owner)
-    assert client.post(f"/demands/{demand.id}/delete").status_code == 302
-    assert demand_count() == 0
-
-
-def test_submitted_demand_cannot_be_deleted(client, auth, make):
-    owner = make.enterprise()
-    demand = make.demand(owner, status=DemandStatus.IN_REVIEW)
-    login(auth, owner)
-    assert client.post(f"/demands/{demand.id}/delete").status_code == 409
-    assert demand_count() == 1
+    assert client.post(f"/demands/{demand.id}/delete").status_code == answer
+    assert demand_count() == left
 
 
 def test_invalid_transition_is_a_conflict_page(client, auth, make):
