@@ -68,12 +68,19 @@ def test_another_provider_cannot_withdraw(client, auth, make):
     assert interest.status == InterestStatus.PENDING
 
 
-def test_accept_moves_demand_to_negotiation_and_reveals_contacts(client, auth, make):
+@pytest.fixture
+def pending(auth, make):
+    """A provider's pending interest in an enterprise's demand; the enterprise is signed in."""
     owner = make.enterprise()
-    provider = make.provider()
+    provider = make.provider(name="渝州智造设计")
     demand = make.demand(owner)
     interest = make.interest(provider, demand)
     login(auth, owner)
+    return owner, provider, demand, interest
+
+
+def test_accept_moves_demand_to_negotiation_and_reveals_contacts(client, auth, pending):
+    owner, provider, demand, interest = pending
     response = client.post(f"/interests/{interest.id}/accept", data=CONFIRMED)
     assert response.status_code == 302 and f"/demands/{demand.id}" in response.headers["Location"]
     db.session.refresh(demand)
@@ -88,12 +95,8 @@ def test_accept_moves_demand_to_negotiation_and_reveals_contacts(client, auth, m
     )
 
 
-def test_accepting_asks_first_and_says_who_sees_the_contacts(client, auth, make):
-    owner = make.enterprise()
-    provider = make.provider(name="渝州智造设计")
-    demand = make.demand(owner)
-    interest = make.interest(provider, demand)
-    login(auth, owner)
+def test_accepting_asks_first_and_says_who_sees_the_contacts(client, pending):
+    _owner, _provider, demand, interest = pending
     html = page(client.get(f"/demands/{demand.id}"))
     assert 'data-confirm-title="接受“渝州智造设计”的合作意向？"' in html
     response = client.post(f"/interests/{interest.id}/accept")
@@ -104,12 +107,8 @@ def test_accepting_asks_first_and_says_who_sees_the_contacts(client, auth, make)
     assert interest.status == InterestStatus.PENDING
 
 
-def test_decline(client, auth, make):
-    owner = make.enterprise()
-    provider = make.provider()
-    demand = make.demand(owner)
-    interest = make.interest(provider, demand)
-    login(auth, owner)
+def test_decline(client, auth, pending):
+    owner, provider, demand, interest = pending
     client.post(f"/interests/{interest.id}/decline")
     db.session.refresh(interest)
     assert interest.status == InterestStatus.DECLINED
