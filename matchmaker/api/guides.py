@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..extensions import db
+from ..models import Guide, User
 from ..services import guides as service
 from ..services.guides import GuideIn
 from ..transaction import commit
@@ -271,43 +274,39 @@ def create_guide(body: dict) -> GuideOut:
     "snapshot. A published edition is frozen: 409.",
 )
 def update_guide(guide_id: int, body: dict) -> GuideOut:
+    return _drafted(guide_id, lambda user: service.update_draft(db.session, user, guide_id, body))
+
+
+def _drafted(guide_id: int, act: Callable[[User], Guide]) -> GuideOut:
+    """Run the administrator's action on a design guide's draft, commit, answer with the guide."""
     service.require_kind(db.session, guide_id, DESIGN)
-    guide = service.update_draft(db.session, current_api_user(), guide_id, body)
+    guide = act(current_api_user())
     commit()
     return _full(guide)
 
 
-@route(
-    f"/guides/<{ID}:guide_id>/regenerate",
-    "POST",
-    summary="Recompute a draft from current data (admin)",
-    tag="guides",
-    response=GuideOut,
-    errors=(401, 403, 404, 409),
+# An administrator's action on a draft, without a body: the answer is the guide.
+_draft_action = partial(
+    route, method="POST", tag="guides", response=GuideOut, errors=(401, 403, 404, 409)
+)
+
+
+@_draft_action(
+    f"/guides/<{ID}:guide_id>/regenerate", summary="Recompute a draft from current data (admin)"
 )
 def regenerate_guide(guide_id: int) -> GuideOut:
-    service.require_kind(db.session, guide_id, DESIGN)
-    guide = service.regenerate(db.session, current_api_user(), guide_id)
-    commit()
-    return _full(guide)
+    return _drafted(guide_id, lambda user: service.regenerate(db.session, user, guide_id))
 
 
-@route(
+@_draft_action(
     f"/guides/<{ID}:guide_id>/publish",
-    "POST",
     summary="Publish a draft as the next edition (admin)",
-    tag="guides",
-    response=GuideOut,
-    errors=(401, 403, 404, 409),
     description="Assigns the next edition number, records what changed since the previous edition "
     "and freezes the edition: later changes to the data never change it. Subscribers are notified. "
     "Publishing twice → 409.",
 )
 def publish_guide(guide_id: int) -> GuideOut:
-    service.require_kind(db.session, guide_id, DESIGN)
-    guide = service.publish(db.session, current_api_user(), guide_id)
-    commit()
-    return _full(guide)
+    return _drafted(guide_id, lambda user: service.publish(db.session, user, guide_id))
 
 
 @route(

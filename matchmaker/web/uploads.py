@@ -9,11 +9,12 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, request, send_file
 from flask_wtf import FlaskForm
 
+from ..extensions import db
 from ..schemas import validate
 from ..services import files
 from ..services.errors import ValidationFailed
 from ..transaction import rollback, unit_of_work
-from .common import show_errors
+from .common import actor, show_errors
 
 T = TypeVar("T")
 
@@ -137,3 +138,15 @@ def send_with_files(form: FlaskForm, field_name: str, send: Callable[[list], tup
         files.discard(upload_folder(), written)
         raise
     return True
+
+
+def send_message(form: FlaskForm, post: Callable[..., tuple], subject_id: int) -> bool:
+    """A conversation's message from ``form`` (text, offer, files) sent with the service's
+    ``post`` (an interest's or a common need's), as ``send_with_files`` does."""
+    return send_with_files(
+        form,
+        "attachments",
+        lambda uploads: post(
+            db.session, actor(), subject_id, form.body_data(), uploads, upload_storage()
+        ),
+    )

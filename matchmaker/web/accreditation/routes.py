@@ -259,15 +259,27 @@ def check(accreditation_id: int):
     body = {"complete": complete, "note": (form.note.data or "").strip()}
     if not complete:
         body["missing"] = list(form.missing.data or [])
+    return _decided(
+        accreditation_id,
+        lambda: applications.check(db.session, actor(), accreditation_id, body),
+        "check_form",
+        form,
+        done=_("已受理，进入专家评审") if complete else _("已退回申报单位补充材料"),
+    )
+
+
+def _decided(accreditation_id: int, decide, form_name: str, form, done: str):
+    """Run an administrator's decision on the application: a refusal redraws its page with the
+    messages on ``form`` (the page's ``form_name``); else ``done`` is said."""
     try:
         with unit_of_work():
-            applications.check(db.session, actor(), accreditation_id, body)
+            decide()
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
         show_errors(form, exc)
-        return _detail_page(accreditation_id, 422, check_form=form)
-    flash(_("已受理，进入专家评审") if complete else _("已退回申报单位补充材料"), "success")
+        return _detail_page(accreditation_id, 422, **{form_name: form})
+    flash(done, "success")
     return _back(accreditation_id)
 
 
@@ -295,18 +307,11 @@ def decide(accreditation_id: int):
             decide_accreditation(item, approve),
             url_for(".detail", accreditation_id=accreditation_id),
         )
-    try:
-        with unit_of_work():
-            recognitions.decide(
-                db.session,
-                user,
-                accreditation_id,
-                {"approve": approve, "reason": (form.reason.data or "").strip()},
-            )
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        show_errors(form, exc)
-        return _detail_page(accreditation_id, 422, decision_form=form)
-    flash(_("已予认定，级别和认证标识已更新") if approve else _("已作出不予认定的决定"), "success")
-    return _back(accreditation_id)
+    body = {"approve": approve, "reason": (form.reason.data or "").strip()}
+    return _decided(
+        accreditation_id,
+        lambda: recognitions.decide(db.session, user, accreditation_id, body),
+        "decision_form",
+        form,
+        done=_("已予认定，级别和认证标识已更新") if approve else _("已作出不予认定的决定"),
+    )

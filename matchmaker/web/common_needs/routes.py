@@ -22,7 +22,7 @@ from ...transaction import commit, unit_of_work
 from ..common import actor, blank_to_none, show_errors
 from ..interests.forms import MessageForm, ReportForm
 from ..panels import attempt
-from ..uploads import private_file, send_with_files, upload_storage
+from ..uploads import private_file, send_message
 
 bp = Blueprint("common_needs", __name__)
 
@@ -204,14 +204,7 @@ def conversation_page(need_id: int):
 @login_required
 def send(need_id: int):
     form = MessageForm()
-    sent = send_with_files(
-        form,
-        "attachments",
-        lambda uploads: conversation.post(
-            db.session, actor(), need_id, form.body_data(), uploads, upload_storage()
-        ),
-    )
-    if sent:
+    if send_message(form, conversation.post, need_id):
         return _to_conversation(need_id)
     return _conversation_page(need_id, {"message": form}, 422)
 

@@ -15,7 +15,7 @@ from ...transaction import commit, unit_of_work
 from .. import questions
 from ..common import actor, commit_and_redirect, show_errors
 from ..confirm import ask, confirmed
-from ..uploads import private_file, send_with_files, upload_storage
+from ..uploads import private_file, send_message, send_with_files, upload_storage
 from .forms import DealForm, MessageForm, ProposalForm, ReportForm, ReviewForm
 
 bp = Blueprint("interests", __name__)
@@ -124,14 +124,7 @@ def _back(interest_id: int, anchor: str):
 @login_required
 def send(interest_id: int):
     form = MessageForm()
-    sent = send_with_files(
-        form,
-        "attachments",
-        lambda uploads: conversations.post(
-            db.session, actor(), interest_id, form.body_data(), uploads, upload_storage()
-        ),
-    )
-    if sent:
+    if send_message(form, conversations.post, interest_id):
         return _back(interest_id, "conversation")
     return _page(interest_id, {"message": form}, 422)
 

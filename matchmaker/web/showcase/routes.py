@@ -208,22 +208,25 @@ def _year_page(year_id: int, status: int = 200, errors: list[str] | None = None)
     )
 
 
-def _picked() -> dict:
-    return {"entry_ids": [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]}
+def _pick(year_id: int, pick, done: str):
+    """Run ``pick`` on the entries ticked on the year's page: a refusal redraws the page with
+    its message; else ``done`` is said."""
+    picked = {"entry_ids": [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]}
+    try:
+        with unit_of_work():
+            pick(db.session, actor(), year_id, picked)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _year_page(year_id, 422, [exc.message])
+    flash(done, "success")
+    return redirect(url_for(".year", year_id=year_id))
 
 
 @bp.post("/showcase/years/<int:year_id>/shortlist")
 @login_required
 def shortlist(year_id: int):
-    try:
-        with unit_of_work():
-            selection.shortlist(db.session, actor(), year_id, _picked())
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        return _year_page(year_id, 422, [exc.message])
-    flash(_("已入围"), "success")
-    return redirect(url_for(".year", year_id=year_id))
+    return _pick(year_id, selection.shortlist, _("已入围"))
 
 
 @bp.post("/showcase/years/<int:year_id>/winners")
@@ -235,12 +238,4 @@ def winners(year_id: int):
         if not user.is_admin:
             abort(403)
         return ask(announce_winners(item), url_for(".year", year_id=year_id))
-    try:
-        with unit_of_work():
-            selection.announce(db.session, user, year_id, _picked())
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        return _year_page(year_id, 422, [exc.message])
-    flash(_("获奖作品已公布"), "success")
-    return redirect(url_for(".year", year_id=year_id))
+    return _pick(year_id, selection.announce, _("获奖作品已公布"))
