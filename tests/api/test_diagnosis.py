@@ -12,7 +12,6 @@ from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.search_engine import get_search
 from matchmaker.services import experts
-from tests.factories import PASSWORD
 
 from .conftest import demand_body, error_of
 
@@ -36,13 +35,8 @@ def cast(make):
         "region": "yongchuan",
         "bio": "农机结构与人机设计",
     }
-    expert = experts.admit_directly(
-        db.session, admin, {**body, "name": "王专家", "email": "wang@x.cn", "password": PASSWORD}
-    )
-    conflicted = experts.admit_directly(
-        db.session, admin, {**body, "name": "冲突专家", "email": "cf@x.cn", "password": PASSWORD}
-    )
-    db.session.commit()
+    expert = make.expert("王专家", "wang@x.cn", by=admin, **body)
+    conflicted = make.expert("冲突专家", "cf@x.cn", by=admin, **body)
     experts.add_conflict(
         db.session,
         admin,

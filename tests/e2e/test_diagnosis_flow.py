@@ -16,7 +16,7 @@ from matchmaker.services import experts
 from matchmaker.services.meetings import to_local
 from matchmaker.transaction import commit
 from tests.e2e.test_matchmaking_flow import login
-from tests.factories import PASSWORD, Factories
+from tests.factories import Factories
 
 EXPERT = {
     "clusters": ["smart-equipment"],
@@ -33,17 +33,8 @@ def test_request_assign_report_draft_demand(live_app, live_server, new_page):
         make = Factories(db.session)
         admin = make.admin("admin@e2e.cn")
         factory = make.enterprise(name="重庆凤凰湖数控机床有限公司", email="factory@e2e.cn")
-        experts.admit_directly(
-            db.session,
-            admin,
-            {**EXPERT, "name": "韩教授", "email": "han@e2e.cn", "password": PASSWORD},
-        )
-        close = experts.admit_directly(
-            db.session,
-            admin,
-            {**EXPERT, "name": "冲突专家", "email": "cf@e2e.cn", "password": PASSWORD},
-        )
-        commit()
+        make.expert("韩教授", "han@e2e.cn", by=admin, **EXPERT)
+        close = make.expert("冲突专家", "cf@e2e.cn", by=admin, **EXPERT)
         experts.add_conflict(
             db.session,
             admin,

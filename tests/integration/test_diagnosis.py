@@ -17,23 +17,15 @@ from matchmaker.services import experts
 from matchmaker.services.diagnosis import arrangements, reports, requests
 from matchmaker.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from matchmaker.transaction import commit
-from tests.factories import PASSWORD
 
-
-def expert_body(name: str, email: str, **fields) -> dict:
-    body = {
-        "name": name,
-        "email": email,
-        "password": PASSWORD,
-        "clusters": ["smart-equipment"],
-        "services": ["appearance-design", "structural-design"],
-        "professional_title": "senior",
-        "years_experience": 18,
-        "region": "yongchuan",
-        "bio": "数控机床外观与钣金结构设计诊断",
-    }
-    body.update(fields)
-    return body
+# The experts of these visits (made with ``make.expert``): machine tools in Yongchuan.
+EXPERT = {
+    "clusters": ["smart-equipment"],
+    "services": ["appearance-design", "structural-design"],
+    "professional_title": "senior",
+    "years_experience": 18,
+    "bio": "数控机床外观与钣金结构设计诊断",
+}
 
 
 REPORT = {
@@ -61,9 +53,8 @@ def cast(make):
     provider = make.provider(
         name="渝西工业设计", clusters=["smart-equipment"], services=["structural-design"]
     )
-    close = experts.admit_directly(db.session, admin, expert_body("甲专家", "jia@x.cn"))
-    free = experts.admit_directly(db.session, admin, expert_body("乙专家", "yi@x.cn"))
-    commit()
+    close = make.expert("甲专家", "jia@x.cn", by=admin, **EXPERT)
+    free = make.expert("乙专家", "yi@x.cn", by=admin, **EXPERT)
     experts.add_conflict(
         db.session,
         admin,
