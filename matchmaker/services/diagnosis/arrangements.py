@@ -83,10 +83,17 @@ def suggested_providers(
     return provider_matches(session, hits)
 
 
-def _advance(request: DiagnosisRequest) -> None:
+def _assign(
+    session: Session, actor: User, request: DiagnosisRequest, assignment, event: str, **data
+) -> None:
+    """Add the assignment (an expert or a provider) and log ``event``; a request waiting for
+    its first one is now assigned."""
+    request.assignments.append(assignment)
     if request.status == S.REQUESTED:
         request.status = S.ASSIGNED
     request.updated_at = utcnow()
+    session.flush()
+    audit.log_event(session, actor, event, "diagnosis", request.id, **data)
 
 
 def assign_expert(session: Session, actor: User, request_id: int, expert_id: int) -> Expert:
@@ -101,12 +108,8 @@ def assign_expert(session: Session, actor: User, request_id: int, expert_id: int
         )
     if expert.id in _assigned(request, "expert_id"):
         raise Conflict(_("该专家已分派"))
-    request.assignments.append(DiagnosisAssignment(expert=expert, assigned_by_id=actor.id))
-    _advance(request)
-    session.flush()
-    audit.log_event(
-        session, actor, "diagnosis.expert_assigned", "diagnosis", request.id, expert_id=expert.id
-    )
+    assignment = DiagnosisAssignment(expert=expert, assigned_by_id=actor.id)
+    _assign(session, actor, request, assignment, "diagnosis.expert_assigned", expert_id=expert.id)
     tell(session, [expert.user], request, "diagnosis_assigned")
     return expert
 
@@ -118,16 +121,9 @@ def assign_provider(session: Session, actor: User, request_id: int, provider_id:
         raise field_error("provider_id", _("服务方不存在"))
     if provider.id in _assigned(request, "provider_id"):
         raise Conflict(_("该服务方已分派"))
-    request.assignments.append(DiagnosisAssignment(provider=provider, assigned_by_id=actor.id))
-    _advance(request)
-    session.flush()
-    audit.log_event(
-        session,
-        actor,
-        "diagnosis.provider_assigned",
-        "diagnosis",
-        request.id,
-        provider_id=provider.id,
+    assignment = DiagnosisAssignment(provider=provider, assigned_by_id=actor.id)
+    _assign(
+        session, actor, request, assignment, "diagnosis.provider_assigned", provider_id=provider.id
     )
     users = [u for u in provider.organization.users if u.active]
     tell(session, users, request, "diagnosis_assigned")
