@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import logging
 import os
 import re
@@ -35,7 +36,17 @@ from typing import TypeVar
 import pytest
 import requests
 from hypothesis.configuration import set_hypothesis_home_dir
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    event,
+    exists,
+    literal,
+    make_url,
+    select,
+    text,
+    union_all,
+)
 from werkzeug.serving import make_server
 
 from matchmaker import create_app
@@ -142,14 +153,30 @@ _RESTART_SEQUENCES = text(
 )
 
 
+@functools.cache
+def _tables_with_rows():
+    """One query naming every table that holds a row (most tests write to a few of 52)."""
+    return union_all(
+        *(
+            select(literal(table.name)).where(exists(select(1).select_from(table)))
+            for table in db.metadata.sorted_tables
+        )
+    )
+
+
 def _empty_tables() -> None:
     """Delete every row, dependent tables first; on PostgreSQL ids start again at 1.
 
-    DELETE rather than TRUNCATE: on the few rows a test writes it takes milliseconds where
-    PostgreSQL's TRUNCATE of every table takes a quarter to half a second.
+    Only the tables that hold rows are emptied, found with one query: a DELETE per table of the
+    schema cost 7 ms on SQLite and 12 ms on PostgreSQL (client CPU) per test. DELETE rather
+    than TRUNCATE: on the few rows a test writes it takes milliseconds where PostgreSQL's
+    TRUNCATE takes a quarter to half a second. The sequences restart even when no table holds
+    a row, as a rolled-back insert uses up an id too.
     """
+    filled = set(db.session.scalars(_tables_with_rows()))
     for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+        if table.name in filled:
+            db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
         db.session.execute(_RESTART_SEQUENCES)
     db.session.commit()
