@@ -192,19 +192,16 @@ def analysis(report: dict) -> list[str]:
             "demand's vector in each vector field (exact `knn`, also the industry inference's "
             "neighbours), the `_termvectors` for the term statistics (about 1 ms), the first "
             "phase (ids and scores of the best 500 only: no named clause, no stored field, the "
-            "yes/no signals as `function_score` functions checked per candidate, the "
-            "similarities as bands of ids) and the explanation of the best 100 (every clause "
-            "named, for the trees and the reasons).",
+            "evidence clauses alone, the similarities as bands of ids) and the explanation of "
+            "the best 100 (every clause named, for the trees and the reasons).",
             "  Matching runs in two phases (`search/scoring.py`): a document is a candidate only "
-            "when "
-            "structural evidence (cluster, related cluster, service, case cluster) or an "
-            "*informative* "
-            "text term (one in at most max(1,000 documents, 5 %) of the index) matches; the first "
-            "phase "
-            "scores every signal with the informative terms, and a `rescore` over the top 500 adds "
-            "the "
-            "common terms' share with the same weights, so the final scores equal full scoring. "
-            "Below about 2,000 documents every term is informative and the phases coincide.",
+            "when structural evidence (cluster, related cluster, service, case cluster), an "
+            "*informative* text term (one in at most max(1,000 documents, 5 %) of the index) or a "
+            "similarity matches; the first phase ranks the candidates by their evidence alone "
+            "(so Elasticsearch skips those that cannot reach the window), and a `rescore` over "
+            "the best 500 adds the common terms' share and the signals that make no candidate "
+            "(budget, region, level, price breadth), with the same weights. With fewer "
+            "candidates than the window (the judged set) the result is that of full scoring.",
         ]
     rates = [
         (n, r["reindex"]["providers"] / r["reindex"]["providers_s"]) for n, r in sorted(es.items())
