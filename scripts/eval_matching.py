@@ -309,6 +309,15 @@ def print_report(report: dict) -> None:
         )
     if report["overlap"] is not None:
         print(f"mean top-10 overlap embedded vs elasticsearch: {report['overlap']:.3f}")
+    leads_cv = training_report()["leads"]["cross_validated"]["ndcg@10"]
+    for backend in report["backends"]:
+        leads = report["results"][backend]["leads"]
+        print(
+            f"{LABELS[backend]}, leads (judgments inverted): NDCG@10 {leads['ndcg@10']:.3f} "
+            f"full set, {leads_cv:.3f} cross-validated"
+        )
+    for line in _targets(report):
+        print(line)
     for failure in report["failures"]:
         print(f"FAIL {failure}")
     if not report["failures"]:
@@ -734,7 +743,10 @@ def main(argv: list[str] | None = None) -> int:
         summary = {
             name: {k: r[k] for k in ("ndcg@10", "mrr", "p@5", "demands")}
             for name, r in report["results"].items()
+            if "ndcg@10" in r  # not the previous matcher's losses
         }
+        for backend in report["backends"]:
+            summary[backend]["leads ndcg@10"] = report["results"][backend]["leads"]["ndcg@10"]
         args.json.write_text(
             json.dumps(
                 {"systems": summary, "overlap": report["overlap"], "failures": report["failures"]},

@@ -130,3 +130,24 @@ def test_vectors_that_saw_the_judged_demands_are_refused(tmp_path):
     (tmp_path / "demands.jsonl").write_bytes(demo.read_bytes())
     with pytest.raises(SystemExit, match="optimistic"):
         trainer.vectors_provenance(tmp_path)
+
+
+def test_eval_prints_leads_and_targets(results, judged_set, capsys):
+    """``make eval`` prints every quality target with its number, leads included."""
+    evaluation = script("eval_matching")
+    providers, demands, qrels = judged_set
+    report = {
+        "counts": {"providers": len(providers), "demands": len(demands), "judgments": 0},
+        "backends": ["embedded"],
+        "results": {name: results(name) for name in ("embedded", "bm25", "rule")},
+        "runs": {},
+        "overlap": None,
+        "failures": [],
+    }
+    evaluation.print_report(report)
+    out = capsys.readouterr().out
+    leads = results("embedded")["leads"]["ndcg@10"]
+    cv = evaluation.training_report()["leads"]["cross_validated"]["ndcg@10"]
+    assert f"leads (judgments inverted): NDCG@10 {leads:.3f} full set, {cv:.3f}" in out
+    assert f"| leads NDCG@10 (inverted judgments, full set) ≥ 0.95 | met | {leads:.3f} |" in out
+    assert "| NDCG@10, 5-fold CV ≥ 0.89 | met |" in out
