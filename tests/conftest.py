@@ -455,20 +455,33 @@ def pytest_collection_modifyitems(config, items) -> None:
 # --- where the time goes ------------------------------------------------------------------
 
 _PHASE_SECONDS: dict[str, float] = defaultdict(float)
+_FILE_SECONDS: dict[str, float] = defaultdict(float)
+SLOWEST_FILES = 12
+PHASES = ("setup", "call", "teardown")
 
 
 def pytest_runtest_logreport(report) -> None:
     _PHASE_SECONDS[report.when] += report.duration
+    _FILE_SECONDS[report.nodeid.split("::")[0]] += report.duration
+
+
+def time_summary(phases: dict[str, float], files: dict[str, float]) -> list[str]:
+    """Seconds spent in setup, call and teardown, and the test files that took longest, summed
+    over their tests' three phases (under xdist the workers' times add up, so the sums can
+    exceed the wall time)."""
+    if not phases:
+        return []
+    parts = ", ".join(f"{when} {phases.get(when, 0):.1f}s" for when in PHASES)
+    slowest = sorted(files.items(), key=lambda item: -item[1])[:SLOWEST_FILES]
+    return [
+        f"time in test phases: {parts}",
+        "slowest test files: " + ", ".join(f"{path} {seconds:.1f}s" for path, seconds in slowest),
+    ]
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """One line: seconds spent in setup, call and teardown, summed over every test (under
-    xdist the workers' times add up, so the sum can exceed the wall time)."""
-    if _PHASE_SECONDS:
-        parts = ", ".join(
-            f"{when} {_PHASE_SECONDS[when]:.1f}s" for when in ("setup", "call", "teardown")
-        )
-        terminalreporter.write_line(f"time in test phases: {parts}")
+    for line in time_summary(_PHASE_SECONDS, _FILE_SECONDS):
+        terminalreporter.write_line(line)
 
 
 class _Sink:
