@@ -656,6 +656,21 @@ class Recommendation(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ProviderExposure(db.Model):
+    """How often a provider was recommended and how many demands it answered: kept by the
+    database's own triggers on ``recommendations`` and ``interests`` (migration
+    ``b7e3c1a9d2f4``), so the matcher reads who is damped as a look-up instead of counting
+    every recommendation at each reading of matches, and no writer can forget to count."""
+
+    __tablename__ = "provider_exposure"
+
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True
+    )
+    recommended: Mapped[int] = mapped_column(Integer, server_default="0", index=True)
+    answered: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 class Notification(db.Model):
     __tablename__ = "notifications"
 

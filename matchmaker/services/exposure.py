@@ -53,9 +53,12 @@ def record(session: Session, shown: Iterable[Shown]) -> None:
         ).tuples()
     )
     now = utcnow()
+    # In provider order: each new row adds one to its provider's count (``ProviderExposure``,
+    # a trigger), which locks that count until commit; two first views taking those locks in
+    # the same order wait for each other instead of deadlocking on PostgreSQL.
     rows = [
         {**item._asdict(), "created_at": now}
-        for item in shown
+        for item in sorted(shown, key=lambda item: (item.provider_id, item.demand_id))
         if (item.demand_id, item.provider_id) not in recorded
     ]
     if not rows:

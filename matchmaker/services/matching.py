@@ -13,13 +13,21 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from search import DEMANDS, PROVIDERS, Hit, Page, SearchBackend, SearchQuery
 
-from ..models import Demand, DemandStatus, Interest, Provider, Recommendation, Role, User
+from ..models import (
+    Demand,
+    DemandStatus,
+    Interest,
+    Provider,
+    ProviderExposure,
+    Role,
+    User,
+)
 from . import engine_cache, exposure
 from .access import DEMAND_POLICY, PROVIDER_POLICY, own_provider, require_role
 from .demands import managed_demand
@@ -160,30 +168,19 @@ def recommended_providers(
 
 @cache
 def _damped_statement() -> Select:
-    """Each table is counted per provider first and only then joined (the providers shown
-    often enough are few): joining every recommendation row to the answer counts cost 2-5 ×
-    more. Built once per process: SQLAlchemy then keeps its cache key."""
-    shown = (
-        select(Recommendation.provider_id, func.count().label("n"))
-        .group_by(Recommendation.provider_id)
-        .having(func.count() >= EXPOSURE_MIN_RECOMMENDED)
-        .subquery()
-    )
-    answered = (
-        select(Interest.provider_id, func.count().label("n"))
-        .group_by(Interest.provider_id)
-        .subquery()
-    )
-    return (
-        select(shown.c.provider_id)
-        .outerjoin(answered, answered.c.provider_id == shown.c.provider_id)
-        .where(func.coalesce(answered.c.n, 0) < EXPOSURE_MIN_ANSWER_RATE * shown.c.n)
+    """Built once per process: SQLAlchemy then keeps its cache key."""
+    return select(ProviderExposure.provider_id).where(
+        ProviderExposure.recommended >= EXPOSURE_MIN_RECOMMENDED,
+        ProviderExposure.answered < EXPOSURE_MIN_ANSWER_RATE * ProviderExposure.recommended,
     )
 
 
 def damped_providers(session: Session) -> set[int]:
-    """Providers recommended often that rarely answer: one aggregate query, no index write,
-    on every reading of matches. An answer is an interest the provider sent, on any demand."""
+    """Providers recommended often that rarely answer: a look-up in the counts the database
+    keeps per provider (``ProviderExposure``, its triggers count every recommendation and
+    interest in the same transaction), so it is current at the next reading in every worker
+    and costs the same however many recommendations there are. An answer is an interest the
+    provider sent, on any demand."""
     return set(session.scalars(_damped_statement()))
 
 

@@ -1,11 +1,12 @@
-"""Concurrent first views of a demand's matches: every read answers, exposure is recorded once."""
+"""Concurrent first views of a demand's matches: every read answers, exposure is recorded and
+counted once."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.models import IndexOutbox, Provider, Recommendation
+from matchmaker.models import IndexOutbox, Provider, ProviderExposure, Recommendation
 from tests.conftest import at_once
 
 from .conftest import statuses
@@ -40,6 +41,18 @@ def test_concurrent_first_views_all_answer_and_record_exposure_once(live, make):
             )
         )
         assert sorted(recorded) == sorted(shown)  # each first showing once, none twice
+
+    # Each provider's count (kept by the database for the damping) is its rows, none twice.
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(Recommendation.provider_id, func.count()).group_by(Recommendation.provider_id)
+    ).all()
+    counted = db.session.execute(
+        select(ProviderExposure.provider_id, ProviderExposure.recommended).where(
+            ProviderExposure.recommended > 0
+        )
+    ).all()
+    assert dict(counted) == dict(rows) and sum(dict(rows).values()) >= DEMANDS
 
     # Reading matches re-indexes nobody: no provider changed, nothing waits in the outbox.
     assert dict(db.session.execute(select(Provider.id, Provider.index_version)).all()) == versions
