@@ -67,3 +67,14 @@ def test_from_proposal_to_outcome(api, make):
     error_of(api.get(path, make.provider()), 404, "not_found")
     done = api.post(f"{path}/outcome", admin, json={"won": True, "contract_value": 300000})
     assert done.get_json()["status"] == "won"
+
+
+def test_one_demand_named_twice_is_not_a_group(api, make):
+    """[1, 1] passes the two-item minimum, but once repeats are dropped one demand is left:
+    a clear 422, and no project (it once ended in a division by zero)."""
+    admin = make.admin()
+    demand = make.demand(make.enterprise())
+    body = {"demand_ids": [demand.id, demand.id], "title": "共性", "brief": "共同委托"}
+    refused = api.post("/common-needs", admin, json={**body, "threshold": 1})
+    assert "demand_ids" in error_of(refused, 422, "validation_error")["fields"]
+    assert api.get("/common-needs", admin).get_json()["items"] == []

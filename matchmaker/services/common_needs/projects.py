@@ -101,6 +101,8 @@ def create(session: Session, actor: User, body: Any) -> CommonNeed:
     require_role(actor, Role.ADMIN)
     data = validate(CommonNeedIn, body if isinstance(body, dict) else {})
     ids = list(dict.fromkeys(data.demand_ids))
+    if len(ids) < 2:  # a repeated id counts once: a group needs two demands
+        raise field_error("demand_ids", _("至少选择 %(n)s 项", n=2))
     demands = list(session.scalars(select(Demand).where(Demand.id.in_(ids)).order_by(Demand.id)))
     if len(demands) != len(ids) or any(d.status not in DemandStatus.OPEN for d in demands):
         raise field_error("demand_ids", _("只能选择正在征集的需求"))
