@@ -11,6 +11,7 @@ rubric, which later selections use. Every step is in the audit trail.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
@@ -49,6 +50,25 @@ class RubricIn(Strict):
         description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …",
         examples=[[{"name": "设计团队", "weight": 40}, {"name": "设计成果", "weight": 60}]],
     )
+
+
+class SelectionIn(Strict):
+    """What opens a selection (an accreditation round, a showcase year): its year, title, the
+    criteria its experts score on, and when entries close."""
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    rubric_id: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="A rubric of the library (its current version); instead of criteria"
+    )
+    criteria: list[dict[str, Any]] = Field(
+        [],
+        description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …; "
+        "needed unless rubric_id is given",
+        examples=[[{"name": "设计团队", "weight": 40}, {"name": "设计成果", "weight": 60}]],
+    )
+    min_reviewers: Annotated[int, Field(ge=1, le=9)] = 2
+    closes_on: dt.date
 
 
 def _admin(actor: User) -> None:
@@ -165,7 +185,7 @@ def open_selection(
     session: Session,
     actor: User,
     model: type[AccreditationRound] | type[ShowcaseYear],
-    data: Any,
+    data: SelectionIn,
     event: str,
     subject: str,
     **details: Any,
@@ -187,9 +207,9 @@ def open_selection(
     )
 
 
-def _rubric_of(session: Session, data: Any) -> tuple[int | None, list[dict]]:
-    """What a selection opens with (``data`` has ``rubric_id`` and ``criteria``): the current
-    version of a rubric of the library, copied; or criteria written for it alone."""
+def _rubric_of(session: Session, data: SelectionIn) -> tuple[int | None, list[dict]]:
+    """What a selection opens with: the current version of a rubric of the library, copied;
+    or criteria written for it alone."""
     if data.rubric_id is None:
         return None, rubrics.make_criteria(data.criteria)
     rubric = session.get(Rubric, data.rubric_id)

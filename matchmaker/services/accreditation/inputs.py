@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
 from ...schemas import LevelCode, RequiredWhen, Strict
+from ..rubric_library import SelectionIn
 
 Count = Annotated[int, Field(ge=0, le=100000)]
 Money = Annotated[int, Field(ge=0, le=2_000_000_000)]
@@ -22,25 +23,13 @@ MATERIALS = {
 }
 
 
-class RoundIn(Strict):
+class RoundIn(SelectionIn):
     title: Annotated[str, Field(min_length=1, max_length=200)] = Field(
         examples=["2026年度永川区区级工业设计中心认定"]
     )
-    year: Annotated[int, Field(ge=2000, le=2100)]
     level: LevelCode = "district"
-    rubric_id: Annotated[int, Field(ge=1)] | None = Field(
-        None, description="A rubric of the library (its current version); instead of criteria"
-    )
-    criteria: list[dict[str, Any]] = Field(
-        [],
-        description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …; "
-        "needed unless rubric_id is given",
-        examples=[[{"name": "设计团队", "weight": 40}, {"name": "设计成果", "weight": 60}]],
-    )
     pass_mark: Annotated[int, Field(ge=0, le=100)] = 70
-    min_reviewers: Annotated[int, Field(ge=1, le=9)] = 2
     valid_years: Annotated[int, Field(ge=1, le=10)] = 3
-    closes_on: dt.date
 
 
 class ApplicationIn(Strict):

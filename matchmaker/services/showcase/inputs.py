@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
 from ...schemas import ClusterCode, RequiredWhen, ServiceCode, Strict
+from ..rubric_library import SelectionIn
 
 Percent = Annotated[int, Field(ge=-100, le=10000)]
 
 
-class YearIn(Strict):
-    year: Annotated[int, Field(ge=2000, le=2100)]
+class YearIn(SelectionIn):
     title: Annotated[str, Field(min_length=1, max_length=200)] = Field(
         examples=["2026“重庆好设计”评选"]
     )
-    rubric_id: Annotated[int, Field(ge=1)] | None = Field(
-        None, description="A rubric of the library (its current version); instead of criteria"
-    )
-    criteria: list[dict[str, Any]] = Field(
-        [],
-        description="[{name, weight}], weights add up to 100; stored with codes c1, c2 …; "
-        "needed unless rubric_id is given",
-        examples=[[{"name": "设计团队", "weight": 40}, {"name": "设计成果", "weight": 60}]],
-    )
-    min_reviewers: Annotated[int, Field(ge=1, le=9)] = 2
-    closes_on: dt.date
 
 
 class EntryIn(Strict):
