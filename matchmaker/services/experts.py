@@ -125,9 +125,7 @@ def _admit(session: Session, actor: User, user: User, data: ExpertIn, **fields) 
         **data.model_dump(include=set(ExpertIn.model_fields)),
         **fields,
     )
-    session.add(expert)
-    session.flush()
-    audit.log_event(session, actor, "expert.admitted", "expert", expert.id, **_facts(expert))
+    audit.log_added(session, actor, expert, "expert.admitted", "expert", **_facts(expert))
     enqueue_expert(session, expert)
     return expert
 

@@ -254,20 +254,17 @@ def create_meeting(
     require_role(actor, Role.ADMIN)
     fields = _checked(body, now)
     meeting = Meeting(**fields, status=MeetingStatus.PLANNING, created_by_id=actor.id)
-    session.add(meeting)
-    session.flush()
-    audit.log_event(
+    return audit.log_added(
         session,
         actor,
+        meeting,
         "meeting.created",
         "meeting",
-        meeting.id,
         kind=meeting.kind,
         cluster=meeting.cluster,
         region=meeting.region,
         starts_at=meeting.starts_at.isoformat(),
     )
-    return meeting
 
 
 def meeting_input(meeting: Meeting) -> dict[str, Any]:

@@ -104,10 +104,8 @@ def register(
     )
     user = new_account(session, data.email, data.password, data.role, data.contact_name, data.phone)
     user.organization = organization
-    session.add(organization)
-    session.flush()
-    audit.log_event(
-        session, user, "organization.registered", "organization", organization.id, type=org_type
+    audit.log_added(
+        session, user, organization, "organization.registered", "organization", type=org_type
     )
     if _address_taken(session, user, config, base_url):
         return user

@@ -163,13 +163,15 @@ def revise(session: Session, actor: User, rubric_id: Any, body: Any) -> Rubric:
             criteria=criteria,
             created_by_id=actor.id,
         )
-        session.add(current)
-        session.flush()
-        audit.log_event(
-            session, actor, "rubric.versioned", SUBJECT, current.id,
-            previous_id=rubric.id, version=current.version,
-        )  # fmt: skip
-        return current
+        return audit.log_added(
+            session,
+            actor,
+            current,
+            "rubric.versioned",
+            SUBJECT,
+            previous_id=rubric.id,
+            version=current.version,
+        )
     rubric.name, rubric.scale, rubric.criteria = data.name, data.scale, criteria
     selections = selections_using(session, rubric)
     for selection in selections:

@@ -60,10 +60,7 @@ def save(session: Session, actor: User, name: str, query: Mapping[str, Any]) -> 
         unsubscribe_token=secrets.token_urlsafe(32),
         last_alerted_at=utcnow(),
     )
-    session.add(saved)
-    session.flush()
-    audit.log_event(session, actor, "saved_search.created", "saved_search", saved.id)
-    return saved
+    return audit.log_added(session, actor, saved, "saved_search.created", "saved_search")
 
 
 def list_for(session: Session, actor: User) -> list[SavedSearch]:

@@ -128,14 +128,12 @@ def create(session: Session, actor: User, body: Any) -> CommonNeed:
         created_by_id=actor.id,
         members=[CommonNeedMember(organization_id=d.organization_id, demand=d) for d in demands],
     )
-    session.add(need)
-    session.flush()
-    audit.log_event(
+    audit.log_added(
         session,
         actor,
+        need,
         "common_need.created",
         SUBJECT,
-        need.id,
         cluster=need.cluster,
         demands=[d.id for d in demands],
         similarity=need.similarity,

@@ -67,14 +67,12 @@ def create_request(session: Session, actor: User, body: Any) -> DiagnosisRequest
         preferred_dates=sorted({d.isoformat() for d in data.preferred_dates}),
         status=S.REQUESTED,
     )
-    session.add(request)
-    session.flush()
-    audit.log_event(
+    audit.log_added(
         session,
         actor,
+        request,
         "diagnosis.requested",
         "diagnosis",
-        request.id,
         origin=request.origin,
         cluster=request.cluster,
         region=organization.region,

@@ -211,18 +211,15 @@ def create_draft(session: Session, actor: User, body: Any, kind: str = "design")
         created_by_id=actor.id,
         content=KINDS[kind].build(session, data.period_start, data.period_end, data.clusters),
     )
-    session.add(guide)
-    session.flush()
-    audit.log_event(
+    return audit.log_added(
         session,
         actor,
+        guide,
         "guide.created",
         "guide",
-        guide.id,
         kind=guide.kind,
         clusters=list(data.clusters),
     )
-    return guide
 
 
 def update_draft(session: Session, actor: User, guide_id: int, patch: Any) -> Guide:

@@ -100,19 +100,16 @@ def preview_upload(
             "confirm": outcome.plan.confirmations,
         },
     )
-    session.add(job)
-    session.flush()
-    audit.log_event(
+    return audit.log_added(
         session,
         actor,
+        job,
         "import.previewed",
         "import_job",
-        job.id,
         kind=job.kind,
         rows=outcome.rows,
         problems=len(outcome.problems),
     )
-    return job
 
 
 def get_job(session: Session, actor: User, job_id: int) -> ImportJob:

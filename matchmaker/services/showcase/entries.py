@@ -114,7 +114,7 @@ def submit(session: Session, actor: User, body: Any) -> ShowcaseEntry:
         **data.model_dump(exclude={"year_id", "source", "interest_id", "case_id", "cluster"}),
         **origin,
     )
-    audit.log_added(
+    return audit.log_added(
         session,
         actor,
         entry,
@@ -126,7 +126,6 @@ def submit(session: Session, actor: User, body: Any) -> ShowcaseEntry:
         services=list(entry.services),
         region=entry.region,
     )
-    return entry
 
 
 def add_images(

@@ -61,14 +61,12 @@ def send(session: Session, actor: User, profile_id: int, body: Any) -> TalentCon
     if exists is not None:
         raise Conflict(_("已就该岗位联系过此人"))
     contact = TalentContact(need=need, profile=profile, sent_by_id=actor.id, message=data.message)
-    session.add(contact)
-    session.flush()
-    audit.log_event(
+    audit.log_added(
         session,
         actor,
+        contact,
         "talent.contacted",
         "talent_contact",
-        contact.id,
         need_id=need.id,
         specialities=list(need.specialities),
     )

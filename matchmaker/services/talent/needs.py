@@ -106,9 +106,7 @@ def create_need(session: Session, actor: User, body: Any) -> TalentNeed:
         status=TalentNeedStatus.OPEN,
         **{name: getattr(data, name) for name in _FIELDS},
     )
-    session.add(need)
-    session.flush()
-    audit.log_event(session, actor, "talent_need.created", "talent_need", need.id, **_facts(need))
+    audit.log_added(session, actor, need, "talent_need.created", "talent_need", **_facts(need))
     enqueue_opening(session, need)
     return need
 
