@@ -109,6 +109,10 @@ CreditCode = Annotated[
 ]
 Mobile = Annotated[str, AfterValidator(_mobile), Field(description="Mainland China mobile number")]
 Money = Annotated[int, Field(ge=0, le=MAX_MONEY, description="Integer CNY (yuan)")]
+# A row's id from outside: positive and within a 32-bit INTEGER column. A larger number names
+# no row, and PostgreSQL refuses to compare one with the column (an error, not "no row").
+MAX_ID = 2_147_483_647
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
 ExternalId = Annotated[str, Field(min_length=1, max_length=100)]
@@ -292,7 +296,7 @@ class DemandIn(Strict):
     budget_max: Money | None = None
     deadline: dt.date | None = None
     region: RegionCode
-    organization_id: int | None = None
+    organization_id: RecordId | None = None
     organization: OrganizationRef | None = None
     contact_preference: Literal["platform", "phone", "email"] = "platform"
     status: Literal["draft", "in_review", "published"] | None = None

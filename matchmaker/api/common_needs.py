@@ -4,13 +4,12 @@ for the group, invited, answering and chosen, the outcome, and the project's con
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from ..extensions import db
 from ..models import User
-from ..schemas import Strict, validate
+from ..schemas import RecordId, Strict, validate
 from ..search_engine import get_search
 from ..services import conversations
 from ..services.common_needs import answers, conversation, detection, projects
@@ -25,7 +24,7 @@ TAG = "common-needs"
 
 
 class GroupProviderIn(Strict):
-    provider_id: Annotated[int, Field(ge=1)]
+    provider_id: RecordId
 
 
 def _shown(need) -> s.CommonNeedOut:

@@ -3,13 +3,13 @@ and recommendations turned into draft demands."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..extensions import db
-from ..schemas import Strict, validate
+from ..schemas import RecordId, Strict, validate
 from ..search_engine import get_search
 from ..services.diagnosis import arrangements, reports, requests
 from ..services.diagnosis.inputs import DiagnosisRequestIn, ReportIn, VisitIn
@@ -24,8 +24,8 @@ TAG = "diagnosis"
 class AssignmentIn(Strict):
     """Exactly one of ``expert_id`` and ``provider_id``."""
 
-    expert_id: Annotated[int, Field(ge=1)] | None = None
-    provider_id: Annotated[int, Field(ge=1)] | None = None
+    expert_id: RecordId | None = None
+    provider_id: RecordId | None = None
 
     @model_validator(mode="after")
     def _one(self) -> AssignmentIn:

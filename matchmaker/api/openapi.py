@@ -8,8 +8,9 @@ from typing import Any
 from flask import current_app
 from pydantic import BaseModel
 
+from ..schemas import MAX_ID
 from . import schemas as s
-from .routing import ENDPOINTS, MAX_ID, Endpoint, route
+from .routing import ENDPOINTS, Endpoint, route
 from .versions import VersionIn
 
 REF = "#/components/schemas/{model}"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from ..extensions import db
-from ..schemas import Strict, validate
+from ..schemas import RecordId, Strict, validate
 from ..search_engine import get_search
 from ..services import rubrics
 from ..transaction import commit
@@ -25,7 +25,7 @@ SUGGESTION_ERRORS = (401, 403, 404, 409, 422, 503)
 
 
 class ReviewerIn(Strict):
-    expert_id: Annotated[int, Field(ge=1)]
+    expert_id: RecordId
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel
 
 from .. import json_input
-from ..schemas import validate
+from ..schemas import MAX_ID, validate
 from ..services.errors import NotFound, ServiceError
 from ..web.uploads import UPLOAD_REQUEST_LIMIT
 
@@ -31,7 +31,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # wrapper rather than by the converter: a converter that rejects a value makes werkzeug
 # answer 405 for the other methods of the same path instead of 404.
 ID = "int"
-MAX_ID = 2147483647
 
 
 class BadRequest(ServiceError):

@@ -20,6 +20,7 @@ from ..schemas import (
     KindCode,
     LevelCode,
     Money,
+    RecordId,
     RegionCode,
     ServiceCode,
     TitleCode,
@@ -919,7 +920,7 @@ class ShowcaseParams(Query):
 
 
 class ShowcaseEntryListParams(Query):
-    year_id: Annotated[int, Field(ge=1)] | None = None
+    year_id: RecordId | None = None
 
 
 class RankedOut(Out):

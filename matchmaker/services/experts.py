@@ -24,6 +24,7 @@ from ..models import Expert, ExpertConflict, Organization, Role, TalentProfile, 
 from ..schemas import (
     ClusterCode,
     Mobile,
+    RecordId,
     RegionCode,
     ServiceCode,
     Strict,
@@ -64,7 +65,7 @@ class NewExpertIn(ExpertIn):
 
 
 class ConflictIn(Strict):
-    organization_id: int
+    organization_id: RecordId
     relation: Literal["employer", "client", "partner", "other"]
     note: Annotated[str, Field(max_length=200)] = ""
 

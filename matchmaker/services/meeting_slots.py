@@ -32,7 +32,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..schemas import Strict, validate
+from ..schemas import RecordId, Strict, validate
 from . import audit, experts
 from .errors import Conflict, field_error
 from .matching import Match
@@ -40,7 +40,7 @@ from .meetings import KIND_DIAGNOSIS, get_meeting
 
 
 class SlotIn(Strict):
-    expert_id: int
+    expert_id: RecordId
     starts_at: dt.datetime = Field(description="China time, without a zone")
     minutes: Annotated[int, Field(ge=10, le=240)] = 30
     topic: Annotated[str, Field(max_length=200)] = ""

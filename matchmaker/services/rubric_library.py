@@ -31,7 +31,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..schemas import Strict, validate
+from ..schemas import RecordId, Strict, validate
 from . import audit, rubrics
 from .access import require_role
 from .errors import NotFound, field_error
@@ -58,7 +58,7 @@ class SelectionIn(Strict):
 
     year: Annotated[int, Field(ge=2000, le=2100)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
-    rubric_id: Annotated[int, Field(ge=1)] | None = Field(
+    rubric_id: RecordId | None = Field(
         None, description="A rubric of the library (its current version); instead of criteria"
     )
     criteria: list[dict[str, Any]] = Field(

@@ -162,3 +162,24 @@ def test_search_down_writes_still_succeed_and_catch_up(api, make, engine_down):
 def test_a_nul_character_is_a_422_naming_the_field_on_every_database(api, make, path, body, field):
     error = error_of(api.post(path, make.admin(), json=body), 422, "validation_error")
     assert field in error["fields"]
+
+
+TOO_BIG = 2**31  # one past the largest id a 32-bit INTEGER column holds
+GROUP = {"title": "共性", "brief": "共同委托", "threshold": 1}
+
+
+@pytest.mark.parametrize(
+    "method, path, body, field",
+    [
+        ("POST", "/common-needs", {**GROUP, "demand_ids": [1, TOO_BIG]}, "demand_ids"),
+        ("POST", "/common-needs", {**GROUP, "demand_ids": [1, 2**80]}, "demand_ids"),
+        ("GET", f"/showcase-entries?year_id={TOO_BIG}", None, "year_id"),
+        ("POST", "/demands", demand_body(organization_id=TOO_BIG), "organization_id"),
+    ],
+    ids=["body-list", "beyond-64-bits", "query", "body-field"],
+)
+def test_an_id_beyond_the_column_is_a_422_on_every_database(api, make, method, path, body, field):
+    """PostgreSQL refuses to compare such a number with an INTEGER column (an error, not "no
+    row"), and SQLite cannot take one beyond 64 bits: the schemas stop it first."""
+    response = api.request(method, path, make.admin(), json=body)
+    assert field in error_of(response, 422, "validation_error")["fields"]

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from ...schemas import LevelCode, RequiredWhen, Strict
+from ...schemas import LevelCode, RecordId, RequiredWhen, Strict
 from ..rubric_library import SelectionIn
 
 Count = Annotated[int, Field(ge=0, le=100000)]
@@ -37,16 +37,16 @@ class ApplicationIn(Strict):
     ``record``: a municipal or national recognition already held, with its certificate."""
 
     kind: Literal["apply", "record"] = "apply"
-    round_id: Annotated[int, Field(ge=1)] | None = None
+    round_id: RecordId | None = None
     level: LevelCode | None = Field(None, description="record only: the certificate's level")
-    renewal_of_id: Annotated[int, Field(ge=1)] | None = Field(
+    renewal_of_id: RecordId | None = Field(
         None, description="the recognition this application re-reviews"
     )
     team_size: Count | None = None
     designers: Count | None = None
     investment: Money | None = Field(None, description="CNY of design spending a year")
     achievements: Text = ""
-    case_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=20)] = []
+    case_ids: Annotated[list[RecordId], Field(max_length=20)] = []
     certificate_no: Annotated[str, Field(max_length=100)] = ""
     valid_until: dt.date | None = Field(None, description="record only: the certificate's")
 

@@ -23,7 +23,7 @@ from ...models import (
     User,
     utcnow,
 )
-from ...schemas import Strict, validate
+from ...schemas import RecordId, Strict, validate
 from ...taxonomy import get_taxonomy
 from .. import audit
 from ..access import COMMON_NEED_POLICY, member_of, require_role
@@ -36,7 +36,7 @@ JOINED, DECLINED, INVITED = "joined", "declined", "invited"
 
 
 class CommonNeedIn(Strict):
-    demand_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2, max_length=30)]
+    demand_ids: Annotated[list[RecordId], Field(min_length=2, max_length=30)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     brief: Annotated[str, Field(min_length=1, max_length=5000)] = Field(
         description="The shared brief providers answer"

@@ -14,6 +14,7 @@ from ...schemas import (
     LongText,
     Money,
     NotBelow,
+    RecordId,
     ServiceCode,
     Strict,
     Text200,
@@ -43,7 +44,7 @@ class DiagnosisRequestIn(Strict):
     ] = Field(
         default_factory=list, description="Up to three preferred visit dates, not in the past"
     )
-    organization_id: int | None = Field(
+    organization_id: RecordId | None = Field(
         None, description="Administrators propose a diagnosis to an enterprise (its id)"
     )
 

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from ...schemas import ClusterCode, RequiredWhen, ServiceCode, Strict
+from ...schemas import ClusterCode, RecordId, RequiredWhen, ServiceCode, Strict
 from ..rubric_library import SelectionIn
 
 Percent = Annotated[int, Field(ge=-100, le=10000)]
@@ -22,10 +22,10 @@ class EntryIn(Strict):
     """A won deal (``interest_id`` of the provider's accepted interest on a demand marked won)
     or a portfolio case (``case_id``)."""
 
-    year_id: Annotated[int, Field(ge=1)]
+    year_id: RecordId
     source: Literal["deal", "case"]
-    interest_id: Annotated[int, Field(ge=1)] | None = None
-    case_id: Annotated[int, Field(ge=1)] | None = None
+    interest_id: RecordId | None = None
+    case_id: RecordId | None = None
     title: Annotated[str, Field(min_length=1, max_length=200)]
     cluster: ClusterCode | None = Field(None, description="Defaults to the deal's or case's")
     services: Annotated[list[ServiceCode], Field(min_length=1, max_length=10)]
@@ -45,4 +45,4 @@ class EntryIn(Strict):
 class PickIn(Strict):
     """Entries of the year to shortlist, or the winners among the shortlist."""
 
-    entry_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=100)]
+    entry_ids: Annotated[list[RecordId], Field(min_length=1, max_length=100)]

@@ -13,6 +13,7 @@ from ...schemas import (
     EducationCode,
     LongText,
     NotBelow,
+    RecordId,
     RegionCode,
     Services,
     Strict,
@@ -43,7 +44,7 @@ class TalentProfileIn(Strict):
     professional_title: TitleCode = "none"
     education: EducationCode | None = None
     region: RegionCode
-    employer_id: int | None = Field(
+    employer_id: RecordId | None = Field(
         None, description="The employer, when it is an organisation on the platform (its id)"
     )
     bio: Annotated[str, Field(max_length=5000)] = ""
@@ -67,7 +68,7 @@ class TalentNeedIn(Strict):
     region: RegionCode
     salary_min: Salary | None = None
     salary_max: Salary | None = None
-    organization_id: int | None = Field(
+    organization_id: RecordId | None = Field(
         None, description="Administrators post for an organisation (its id); others for their own"
     )
 
@@ -77,5 +78,5 @@ class TalentNeedIn(Strict):
 class ContactIn(Strict):
     """Body of POST /api/v1/talent/{id}/contacts: ask a person to get in touch."""
 
-    need_id: int = Field(description="One of the organisation's open talent needs")
+    need_id: RecordId = Field(description="One of the organisation's open talent needs")
     message: Annotated[str, Field(min_length=1, max_length=2000)]
