@@ -103,67 +103,27 @@ def test_text_relevance_orders_hits(backend):
 
 
 # -- facets, filters, sorting, pagination -----------------------------------------------
+DEMAND_COLUMNS = ("id", "cluster", "services", "region", "budget_min", "budget_max", "title",
+                  "status")  # fmt: skip
+DEMAND_TABLE = [
+    (1, "nev-ice", ["appearance-design", "cmf-design"], "liangjiang", 800_000, 1_500_000,
+     "纯电SUV前脸造型", "published"),
+    (2, "nev-ice", ["structural-design"], "jiangjin", 200_000, 500_000,
+     "电池包上盖减重结构", "published"),
+    (3, "motorcycle", ["structural-design", "design-validation"], "banan", 300_000, 700_000,
+     "越野摩托车车架", "published"),
+    (4, "food-agri", ["packaging-design"], "yongchuan", 50_000, 120_000,
+     "火锅底料礼盒包装", "published"),
+    (5, "food-agri", ["packaging-design", "brand-strategy"], "yongchuan", None, None,
+     "茶叶品牌包装", "published"),
+    (6, "nev-ice", ["appearance-design"], "liangjiang", 100_000, 200_000,
+     "已关闭的造型需求", "closed"),
+]  # fmt: skip
+
+
 def _demands(backend):
-    backend.index(
-        DEMANDS,
-        [
-            demand(
-                1,
-                cluster="nev-ice",
-                services=["appearance-design", "cmf-design"],
-                region="liangjiang",
-                budget_min=800_000,
-                budget_max=1_500_000,
-                title="纯电SUV前脸造型",
-            ),
-            demand(
-                2,
-                cluster="nev-ice",
-                services=["structural-design"],
-                region="jiangjin",
-                budget_min=200_000,
-                budget_max=500_000,
-                title="电池包上盖减重结构",
-            ),
-            demand(
-                3,
-                cluster="motorcycle",
-                services=["structural-design", "design-validation"],
-                region="banan",
-                budget_min=300_000,
-                budget_max=700_000,
-                title="越野摩托车车架",
-            ),
-            demand(
-                4,
-                cluster="food-agri",
-                services=["packaging-design"],
-                region="yongchuan",
-                budget_min=50_000,
-                budget_max=120_000,
-                title="火锅底料礼盒包装",
-            ),
-            demand(
-                5,
-                cluster="food-agri",
-                services=["packaging-design", "brand-strategy"],
-                region="yongchuan",
-                budget_min=None,
-                budget_max=None,
-                title="茶叶品牌包装",
-            ),
-            demand(
-                6,
-                cluster="nev-ice",
-                services=["appearance-design"],
-                region="liangjiang",
-                status="closed",
-                budget_min=100_000,
-                budget_max=200_000,
-                title="已关闭的造型需求",
-            ),
-        ],
-    )
+    rows = [dict(zip(DEMAND_COLUMNS, row, strict=True)) for row in DEMAND_TABLE]
+    backend.index(DEMANDS, [demand(**row) for row in rows])
     backend.refresh()
 
 
