@@ -112,7 +112,9 @@ def provider_document(record: ProviderRecord, analyzer: Analyzer, taxonomy: Mapp
             case_clusters.append(cluster)
     name = record.get("name") or ""
     description_tokens = analyzer.tokens(record.get("description"))
-    profile_tokens = analyzer.tokens(f"{name} {record.get('description') or ''}")
+    # The tokens of "name description": segmentation never crosses a space, so the
+    # description is segmented once.
+    profile_tokens = analyzer.tokens(name) + description_tokens
     vectors = load_vectors()
     doc = {
         "id": int(record["id"]),

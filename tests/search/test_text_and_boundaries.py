@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import jieba
 import pytest
 
 from search import PROVIDERS, SearchQuery, SearchUnavailable, create_backend
-from search.text import get_analyzer
+from search.documents import provider_document
+from search.text import _keep, _normalise, get_analyzer
+
+from .conftest import DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_PROJECT_FOLDERS = {".git", ".venv", "build", "node_modules"}
@@ -48,6 +53,54 @@ def test_weighted_terms_deterministic(analyzer):
     a = analyzer.weighted_terms([("外观设计", 1.5), ("手板样机", 1.0)])
     b = analyzer.weighted_terms([("外观设计", 1.5), ("手板样机", 1.0)])
     assert a == b and a["外观设计"] == 1.5 and a["造型设计"] == 0.75
+
+
+def _texts():
+    """Every text of the judged set and of the demo data: what segmentation must keep."""
+    out = []
+    for path in (
+        DATA / "providers.jsonl",
+        DATA / "demands.jsonl",
+        ROOT / "matchmaker" / "data" / "demo" / "providers.jsonl",
+        ROOT / "matchmaker" / "data" / "demo" / "demands.jsonl",
+    ):
+        for line in path.read_text("utf-8").splitlines():
+            record = json.loads(line)
+            out += [v for v in record.values() if isinstance(v, str)]
+            out += [
+                f"{c.get('title') or ''} {c.get('description') or ''}"
+                for c in record.get("cases") or ()
+            ]
+    return out
+
+
+def test_segmentation_equals_python_jieba(analyzer):
+    """jieba-rs segments as the Python jieba with the same words added (the tokens the ranking
+    model was trained on), where two segmentations are exactly as likely too (纸卷|纸)."""
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    for word, freq in analyzer.added_words:
+        reference.add_word(word, freq=freq)
+    texts = _texts() + ["抽纸卷纸湿巾系列包装改版", "产品外观造型设计 CMF方案 3.5mm"]
+    assert len(texts) > 1000
+    for text in texts:
+        normalised = _normalise(text)
+        expected = [
+            t
+            for t in (r.strip() for r in reference.cut_for_search(normalised, HMM=False))
+            if _keep(t)
+        ]
+        assert analyzer.tokens(text) == expected, text
+        words = [t.strip() for t in reference.cut(normalised, HMM=False) if t.strip()]
+        assert analyzer.words(text) == [t for t in words if _keep(t)], text
+
+
+def test_provider_profile_is_name_and_description(analyzer, taxonomy, judged_set):
+    """The profile's tokens are those of "name description" (its description segmented once)."""
+    for record in judged_set[0]:
+        doc = provider_document(record, analyzer, taxonomy)
+        profile = f"{record.get('name') or ''} {record.get('description') or ''}"
+        assert doc["text"] == analyzer.segment(profile)
 
 
 def _python_files():
