@@ -287,11 +287,11 @@ def build_document(index: str, record: Mapping, analyzer: Analyzer, taxonomy: Ma
 
 
 # -- many documents: worker processes for full rebuilds -----------------------------------
-# Segmentation is pure Python (jieba) and holds the GIL, so a rebuild uses the other cores
-# through worker processes. They are forked (the caller's main module is never re-run) and
-# each builds its own analyser, so no lock held by another thread at fork time is ever
-# taken in a worker. Small inputs stay in process: a worker's analyser (jieba's dictionary
-# and the taxonomy's words) takes about a second to build.
+# Building a document (segmentation, meaning vectors) holds the GIL, so a rebuild uses the
+# other cores through worker processes while this one sends. They are forked (the caller's
+# main module is never re-run) and each builds its own analyser, so no lock held by another
+# thread at fork time is ever taken in a worker. Small inputs stay in process: a worker's
+# analyser (jieba's dictionary and the taxonomy's words) takes about a second to build.
 POOL_MIN_RECORDS = 2_000
 POOL_CHUNK = 250
 
