@@ -55,7 +55,10 @@ Connection errors and timeouts raise ``SearchUnavailable``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Mapping
+import itertools
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import elastic_transport
 import numpy as np
@@ -279,20 +282,13 @@ class ElasticBackend(SearchBackend):
             self.ensure_indices()
 
     def _bulk(self, target: str, actions: Iterable[dict], progress=None, streams: int = 1) -> int:
-        """Send ``actions`` in bulk requests of 500, ``streams`` requests in flight at once
-        (the order of the requests is kept only with one stream)."""
-        options = {"chunk_size": BULK_CHUNK, "raise_on_error": False, "raise_on_exception": True}
-        if streams > 1:
-            results = helpers.parallel_bulk(
-                self.write_client,
-                actions,
-                thread_count=streams,
-                queue_size=streams,
-                index=target,
-                **options,
-            )
-        else:
-            results = helpers.streaming_bulk(self.write_client, actions, index=target, **options)
+        """Send ``actions`` in bulk requests of ``BULK_CHUNK``, ``streams`` requests in flight
+        at once (their order is kept only with one stream)."""
+        results = (
+            self._parallel_bulk(target, actions, streams)
+            if streams > 1
+            else self._stream_bulk(target, actions)
+        )
         count = 0
         errors = []
         for ok, info in results:
@@ -311,6 +307,32 @@ class ElasticBackend(SearchBackend):
         if progress:
             progress(count)
         return count
+
+    def _stream_bulk(self, target: str, actions: Iterable[dict]) -> Iterator[tuple[bool, dict]]:
+        return helpers.streaming_bulk(
+            self.write_client,
+            actions,
+            index=target,
+            chunk_size=BULK_CHUNK,
+            raise_on_error=False,
+            raise_on_exception=True,
+        )
+
+    def _parallel_bulk(
+        self, target: str, actions: Iterable[dict], streams: int
+    ) -> Iterator[tuple[bool, dict]]:
+        """``_stream_bulk``'s results, in order, with ``streams`` requests in flight. The
+        actions are read in this thread (a rebuild's records come from the caller's database
+        session), only the requests are sent from others."""
+        actions = iter(actions)
+        with ThreadPoolExecutor(max_workers=streams) as pool:
+            pending: deque = deque()
+            while chunk := list(itertools.islice(actions, BULK_CHUNK)):
+                pending.append(pool.submit(lambda c=chunk: list(self._stream_bulk(target, c))))
+                if len(pending) > streams:  # the next chunk is read while `streams` are sent
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
 
     def _index_actions(self, index: str, records: Iterable[Mapping], many: bool = False):
         if many:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from itertools import pairwise
 
 import pytest
@@ -527,6 +528,22 @@ def test_reindex_swaps_and_keeps_serving(backend):
     backend.index(PROVIDERS, [provider(5000)])  # writes go to the new index
     backend.refresh()
     assert {s.index: s.documents for s in backend.status()}[PROVIDERS] == 1201
+
+
+def test_reindex_reads_records_in_the_calling_thread(backend):
+    """A rebuild's records come from the caller's database session: they are read in the
+    caller's thread, however many bulk requests are sent at once."""
+    threads = set()
+
+    def records():
+        for i in range(1, 1601):
+            threads.add(threading.get_ident())
+            yield provider(i)
+
+    assert backend.reindex(PROVIDERS, records()) == 1600
+    assert threads == {threading.get_ident()}
+    backend.refresh()
+    assert {s.index: s.documents for s in backend.status()}[PROVIDERS] == 1600
 
 
 def test_status_lists_aliases(backend):
