@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
 from . import DEMANDS, EXPERTS, OPENINGS, PROVIDERS, TALENT
@@ -315,9 +315,10 @@ def _init_worker(taxonomy: Mapping) -> None:
     _WORKER["analyzer"] = Analyzer(taxonomy)
 
 
-def _build_chunk(index: str, records: list) -> list[dict]:
+def _build_chunk(index: str, records: list, encode: Callable | None) -> list:
     analyzer, taxonomy = _WORKER["analyzer"], _WORKER["taxonomy"]
-    return [build_document(index, r, analyzer, taxonomy) for r in records]
+    docs = [build_document(index, r, analyzer, taxonomy) for r in records]
+    return docs if encode is None else [encode(d) for d in docs]
 
 
 def _chunks(records: Iterator, size: int) -> Iterator[list]:
@@ -336,8 +337,12 @@ def build_documents(
     workers: int | None = None,
     min_records: int | None = None,
     chunk: int | None = None,
-) -> Iterator[dict]:
-    """``build_document`` for every record, in order.
+    encode: Callable | None = None,
+) -> Iterator:
+    """``build_document`` for every record, in order; with ``encode`` (a module-level
+    function, so that workers can receive it), what it returns for each document, computed
+    where the document is built (a caller that only sends documents on leaves the encoding,
+    and the copying of whole documents between processes, to the workers).
 
     With more than ``min_records`` records and more than one worker, the documents after the
     first ``min_records`` are built in ``workers`` processes while this process builds the
@@ -358,9 +363,14 @@ def build_documents(
         first = list(itertools.islice(records, chunk))
         if first:
             rest = _chunks(itertools.chain(first, records), chunk)
+
+    def build(record):
+        doc = build_document(index, record, analyzer, taxonomy)
+        return doc if encode is None else encode(doc)
+
     if rest is None:
         for record in itertools.chain(head, records):
-            yield build_document(index, record, analyzer, taxonomy)
+            yield build(record)
         return
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(taxonomy,)
@@ -374,12 +384,12 @@ def build_documents(
                 part = next(rest, None)
                 if part is None:
                     return
-                pending.append(pool.submit(_build_chunk, index, part))
+                pending.append(pool.submit(_build_chunk, index, part, encode))
 
         feed()
         # The workers start up while this process builds the first records.
         for record in head:
-            yield build_document(index, record, analyzer, taxonomy)
+            yield build(record)
         while pending:
             docs = pending.popleft().result()
             feed()

@@ -63,6 +63,7 @@ from concurrent.futures import ThreadPoolExecutor
 import elastic_transport
 import numpy as np
 from elasticsearch import ApiError, Elasticsearch, helpers
+from elasticsearch.serializer import JsonSerializer
 
 from .. import (
     DEMANDS,
@@ -132,6 +133,15 @@ BAND = 0.01  # first phase: a similarity counts as its nearest multiple of this
 # Hits as ids from doc values: no stored field read per hit (for hundreds of hits, reading
 # each one's stored ``_id`` costs more than the search).
 IDS_ONLY = {"stored_fields": "_none_", "docvalue_fields": ["id"]}
+
+
+_SOURCE = JsonSerializer()  # the client's own encoding of a request body
+
+
+def _encoded(doc: dict) -> tuple[str, int, bytes]:
+    """What a document's bulk action needs: its id, version and JSON source. A rebuild runs
+    it in the processes that build the documents, so this one only sends bytes on."""
+    return str(doc["id"]), int(doc["version"]), _SOURCE.dumps(doc)
 
 
 def _doc_id(hit: Mapping) -> int:
@@ -336,16 +346,20 @@ class ElasticBackend(SearchBackend):
 
     def _index_actions(self, index: str, records: Iterable[Mapping], many: bool = False):
         if many:
-            docs = build_documents(index, records, self.analyzer, self.taxonomy, self.build_workers)
+            encoded = build_documents(
+                index, records, self.analyzer, self.taxonomy, self.build_workers, encode=_encoded
+            )
         else:
-            docs = (build_document(index, r, self.analyzer, self.taxonomy) for r in records)
-        for doc in docs:
+            encoded = (
+                _encoded(build_document(index, r, self.analyzer, self.taxonomy)) for r in records
+            )
+        for doc_id, version, source in encoded:
             yield {
                 "_op_type": "index",
-                "_id": str(doc["id"]),
-                "version": doc["version"],
+                "_id": doc_id,
+                "version": version,
                 "version_type": "external_gte",
-                "_source": doc,
+                "_source": source,  # JSON already: the bulk helpers send bytes as they are
             }
 
     # -- writes ---------------------------------------------------------------------------

@@ -260,3 +260,11 @@ def test_reindex_in_workers_restores_refresh_interval_and_merges(backend, monkey
         # Merged into one segment before the swap (a match visits each segment once).
         shards = backend.client.indices.segments(index=index).body["indices"][index]["shards"]
         assert [copy["num_search_segments"] for copy in shards["0"]] == [1]
+        # Encoded in the workers: each stored source is the document built here.
+        analyzer = get_analyzer(backend.taxonomy)
+        for record in (records[0], records[60], records[-1]):
+            stored = backend.client.get(index=index, id=str(record["id"])).body
+            assert stored["_source"] == build_document(
+                PROVIDERS, record, analyzer, backend.taxonomy
+            )
+            assert stored["_version"] == record.get("version", 1)
