@@ -211,13 +211,13 @@ def analysis(report: dict) -> list[str]:
             "- **Reindexing shares two cores between building documents and Elasticsearch.** "
             "`reindex` loads "
             + ", ".join(f"{rate:,.0f} providers/s at {n:,}" for n, rate in rates)
-            + "; documents are built in forked worker processes (one per core) while this "
-            "process sends two bulk requests at a time, with the taxonomy `keywords` segmented "
-            "once per label. Building one provider document costs ≈ 0.25–0.3 ms of CPU (jieba-rs "
-            "segmentation and the meaning vectors about a third each); Elasticsearch spends "
-            "about as much per document indexing it and merging the index into one segment, "
-            "and encoding the bulk requests ≈ 0.1 ms more. All of it is CPU, so the rebuild "
-            "slows down in proportion when other processes take the cores.",
+            + "; documents are built and encoded as JSON in forked worker processes (one per "
+            "core) while this process sends two bulk requests at a time, with the taxonomy "
+            "`keywords` segmented once per label. Building one provider document costs "
+            "≈ 0.25–0.3 ms of CPU (jieba-rs segmentation and the meaning vectors about a third "
+            "each) and encoding it ≈ 0.1 ms; Elasticsearch spends about as much per document "
+            "indexing it and merging the index into one segment. All of it is CPU, so the "
+            "rebuild slows down in proportion when other processes take the cores.",
         ]
     if emb:
         lines += [
