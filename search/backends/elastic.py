@@ -63,7 +63,7 @@ from concurrent.futures import ThreadPoolExecutor
 import elastic_transport
 import numpy as np
 from elasticsearch import ApiError, Elasticsearch, helpers
-from elasticsearch.serializer import JsonSerializer
+from elasticsearch.serializer import OrjsonSerializer
 
 from .. import (
     DEMANDS,
@@ -135,7 +135,9 @@ BAND = 0.01  # first phase: a similarity counts as its nearest multiple of this
 IDS_ONLY = {"stored_fields": "_none_", "docvalue_fields": ["id"]}
 
 
-_SOURCE = JsonSerializer()  # the client's own encoding of a request body
+# A document's JSON for the bulk requests: orjson gives the same values as the client's own
+# encoder (a test reads the stored sources back) for about a fifth of the CPU.
+_SOURCE = OrjsonSerializer()
 
 
 def _encoded(doc: dict) -> tuple[str, int, bytes]:
