@@ -868,7 +868,7 @@ class Candidate:
     points: float  # first-phase and second-phase points, multipliers applied
     factor: float  # the product of the multipliers that applied to it
     contributions: Mapping[str, float]  # clause name → points (both phases, no multiplier)
-    doc: Mapping  # the stored document (for the reasons)
+    doc: Mapping  # the stored document (for the reasons; {}: ``finish`` asks for it)
 
 
 def factors(spec: Spec, ids: Iterable[int]) -> dict[int, float]:
@@ -884,11 +884,19 @@ def factors(spec: Spec, ids: Iterable[int]) -> dict[int, float]:
     return out
 
 
-def finish(spec: Spec, candidates: Sequence[Candidate], k: int) -> list[Hit]:
+def finish(
+    spec: Spec,
+    candidates: Sequence[Candidate],
+    k: int,
+    documents: Callable[[list[int]], Mapping[int, Mapping]] | None = None,
+) -> list[Hit]:
     """The top ``k`` of the first phase's best ``spec.depth(k)`` candidates, with reasons.
 
     With trees, their score (0..1, times the multipliers) orders the candidates; without,
     the points do. Ties go to the smaller id, so both backends return the same list.
+    ``documents``: the stored documents of the chosen ids, for a backend whose candidates
+    come without them (reading a hundred stored documents to explain ten costs more than
+    asking for the ten).
     """
     if spec.rerank is not None and candidates:
         contributions = [c.contributions for c in candidates]
@@ -900,7 +908,12 @@ def finish(spec: Spec, candidates: Sequence[Candidate], k: int) -> list[Hit]:
     else:
         scored = [(round(c.points, 6), round(spec.normalise(c.points), 6), c) for c in candidates]
     scored.sort(key=lambda t: (-t[0], t[2].id))
-    return [Hit(c.id, score, reasons(spec, c.doc, c.contributions)) for _, score, c in scored[:k]]
+    top = scored[:k]
+    docs = documents([c.id for _, _, c in top]) if documents is not None else {}
+    return [
+        Hit(c.id, score, reasons(spec, docs.get(c.id, c.doc), c.contributions))
+        for _, score, c in top
+    ]
 
 
 def reasons(spec: Spec, doc: Mapping, contributions: Mapping[str, float]) -> list[Reason]:

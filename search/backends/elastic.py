@@ -4,7 +4,7 @@ Works on a bare server: no scripts, no analysis plugins. Text is segmented in Py
 (``search.text``) and indexed as space-joined tokens analysed by the built-in
 ``whitespace`` analyzer; synonyms are expanded in Python.
 
-The matcher (``search.scoring``) is executed in four requests, each doing only what the
+The matcher (``search.scoring``) is executed in five requests, each doing only what the
 next one needs:
 
 1. *Nearest documents* (one ``_msearch``): for each similarity clause, the ``top``
@@ -29,10 +29,14 @@ next one needs:
    no multiplier applied, so the request stays cheap; it returns the window's ids and
    scores. Here each score gets its exact similarities back in place of their bands and the
    multipliers: the same points as the embedded backend's, ordered exactly (ties by id).
-4. *Explanation* (``_search`` on the best ``depth`` ids): every clause named
-   (``include_named_queries_score``), with the stored fields the reasons need; the
-   similarities come from request 1. Its points per clause feed the re-ranking trees and
-   the reasons.
+4. *Explanation* (``_search`` on the best ``depth`` ids): the text clauses named
+   (``include_named_queries_score``: the engine's BM25), every other clause scored here
+   from the hits' doc values (``doc_values``; named, a dense clause such as a region list
+   or a price range walked its postings over the whole index), the similarities from
+   request 1. Its points per clause feed the re-ranking trees and the reasons.
+5. *Documents* (``_search`` on the final top k ids): the stored fields the reasons read,
+   for those k only (reading them for the ``depth`` explained documents cost several
+   times this request).
 
 Hits of more than a few documents are read as doc values (``IDS_ONLY``): reading each
 hit's stored ``_id`` costs more than the search at hundreds of hits.
@@ -110,6 +114,7 @@ from ..scoring import (
 from ..talent import opening_spec, talent_spec
 from ..text import get_analyzer
 from ..vectors import NEIGHBOURS
+from . import doc_values
 
 SOURCE_FIELDS = {
     PROVIDERS: ["id", "kind", "level", "region", "clusters", "services", "cases"],
@@ -677,37 +682,69 @@ class ElasticBackend(SearchBackend):
 
     def _explain(
         self, alias: str, spec: Spec, stats: dict, ids: list[int], nearest: dict
-    ) -> dict[int, tuple[dict, dict]]:
-        """{id: (points per clause, stored document)} of a few documents: every clause named."""
-        should = []
+    ) -> dict[int, dict]:
+        """{id: points per clause} of a few documents. Only the text clauses are named (the
+        engine's BM25); every other clause is scored here from the hits' doc values
+        (``doc_values``: a dense clause named over the whole index cost more than the rest of
+        the request), the similarities come from request 1. No stored field is read: the
+        reasons' documents are fetched for the final top k only (``_documents``)."""
+        named, local, wanted = [], [], {"id"}
         for c in spec.clauses:
-            if not isinstance(c.cond, Similar):
+            if isinstance(c.cond, Similar):
+                continue
+            read = doc_values.fields(c.cond, spec.index)
+            if read is None:
                 q = self._scoring(c.name, c.weight, c.cond, stats)
                 if q:
-                    should.append(q)
+                    named.append(q)
+            else:
+                local.append(c)
+                wanted |= read
         query: dict = {"bool": {"filter": [{"ids": {"values": [str(i) for i in ids]}}]}}
-        if should:
-            query["bool"]["should"] = should
+        if named:
+            query["bool"]["should"] = named
         resp = self._call(
             self.client.search,
             index=alias,
             query=query,
             size=len(ids),
-            include_named_queries_score=True,
-            source_includes=SOURCE_FIELDS[spec.index],
+            include_named_queries_score=bool(named),
+            stored_fields="_none_",
+            docvalue_fields=sorted(wanted),
             track_total_hits=False,
+            filter_path="took,hits.hits.fields,hits.hits.matched_queries",
         ).body
         similar = [(c.name, c.weight, nearest[c.name]) for c in spec.clauses if c.name in nearest]
         out = {}
-        for h in resp["hits"]["hits"]:
-            doc_id = int(h["_id"])
+        for h in (resp.get("hits") or {}).get("hits") or ():
+            values = h["fields"]
+            doc_id = int(values["id"][0])
             points = dict(h.get("matched_queries") or {})
-            for name, weight, values in similar:
-                value = values.get(doc_id)
+            for c in local:
+                value = doc_values.value(c.cond, values)
+                if value:
+                    points[c.name] = c.weight * value
+            for name, weight, near in similar:
+                value = near.get(doc_id)
                 if value is not None:
                     points[name] = weight * value
-            out[doc_id] = (points, h.get("_source") or {})
+            out[doc_id] = points
         return out
+
+    def _documents(self, alias: str, index: str, ids: list[int]) -> dict[int, dict]:
+        """The stored fields the reasons read, of the final top k only."""
+        if not ids:
+            return {}
+        resp = self._call(
+            self.client.search,
+            index=alias,
+            query={"ids": {"values": [str(i) for i in ids]}},
+            size=len(ids),
+            source_includes=SOURCE_FIELDS[index],
+            track_total_hits=False,
+            filter_path="took,hits.hits._id,hits.hits._source",
+        ).body
+        return {int(h["_id"]): h.get("_source") or {} for h in resp["hits"]["hits"]}
 
     def _run_spec(self, spec: Spec, k: int, memo: dict | None = None) -> list[Hit]:
         """The two phases in Elasticsearch, the window's exact order here, then ``finish``.
@@ -752,17 +789,9 @@ class ElasticBackend(SearchBackend):
             return []
         explained = self._explain(alias, spec, stats, [i for i, _ in ranked], nearest)
         candidates = [
-            Candidate(
-                i,
-                p,
-                factor[i],
-                explained[i][0],
-                explained[i][1],
-            )
-            for i, p in ranked
-            if i in explained
+            Candidate(i, p, factor[i], explained[i], {}) for i, p in ranked if i in explained
         ]
-        return finish(spec, candidates, k)
+        return finish(spec, candidates, k, lambda ids: self._documents(alias, spec.index, ids))
 
     # -- queries --------------------------------------------------------------------------
     def match_providers(

@@ -72,10 +72,10 @@ def test_backends_hand_the_trees_the_trainers_values(taxonomy, tmp_path, monkeyp
     captured: list = []
     original = scoring.finish
 
-    def keep(spec, candidates, k):
+    def keep(spec, candidates, k, documents=None):
         rows = signal_values(spec, [c.contributions for c in candidates], spec.rerank.signals)
         captured.append({c.id: row for c, row in zip(candidates, rows, strict=True)})
-        return original(spec, candidates, k)
+        return original(spec, candidates, k, documents)
 
     for kind in ("embedded", "elasticsearch"):
         module = "search.backends.embedded" if kind == "embedded" else "search.backends.elastic"
