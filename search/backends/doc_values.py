@@ -12,86 +12,102 @@ similarities come from the nearest-documents request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..schema import FIELDS
 from ..scoring import All, Any, Best, Coverage, Not, Range, Term, Terms, Value
 
 Values = Mapping[str, Sequence]  # a hit's ``fields``: doc values per field, always lists
+Scorer = Callable[[Values], float]  # 0..1 of a clause (over its weight), as the engine scores it
 LOCAL_TYPES = ("keyword", "boolean", "long", "double")
 
 
-def fields(cond, index: str) -> set[str] | None:
-    """The doc-value fields ``cond`` reads, or None when it cannot be scored here (text,
-    dates, vectors: the engine scores those)."""
-    types = FIELDS[index]
-    if isinstance(cond, (Term, Terms, Range, Value, Best)):
-        return {cond.field} if types.get(cond.field) in LOCAL_TYPES else None
+class NotLocal(Exception):
+    """The condition reads a field without usable doc values (text, dates, vectors)."""
+
+
+def scorer(cond, index: str) -> tuple[set[str], Scorer] | None:
+    """(the doc-value fields ``cond`` reads, its scorer), or None when only the engine can
+    score it. Built once per request: the scorer runs for every explained document."""
+    read: set[str] = set()
+    try:
+        return read, _scorer(cond, FIELDS[index], read)
+    except NotLocal:
+        return None
+
+
+def _field(field: str, types: Mapping[str, str], read: set[str]) -> str:
+    if types.get(field) not in LOCAL_TYPES:
+        raise NotLocal(field)
+    read.add(field)
+    return field
+
+
+def _wanted(field: str, values: Sequence, types: Mapping[str, str]) -> frozenset:
+    """Query values as doc values come back: a keyword compares as a string."""
+    if types[field] == "keyword":
+        return frozenset(v if isinstance(v, str) else str(v) for v in values)
+    return frozenset(values)
+
+
+def _scorer(cond, types: Mapping[str, str], read: set[str]) -> Scorer:
+    if isinstance(cond, Best):
+        field = _field(cond.field, types, read)
+        weights = dict(cond.weights)
+        return lambda doc: max((weights.get(v, 0.0) for v in doc.get(field, ())), default=0.0)
     if isinstance(cond, Coverage):
-        wanted = {cond.field, cond.norm_field}
-        return wanted if all(types.get(f) in LOCAL_TYPES for f in wanted) else None
-    if isinstance(cond, (All, Any)):
-        out: set[str] = set()
-        for c in cond.conds:
-            part = fields(c, index)
-            if part is None:
-                return None
-            out |= part
-        return out
-    if isinstance(cond, Not):
-        return fields(cond.cond, index)
-    return None
+        field = _field(cond.field, types, read)
+        norm = _field(cond.norm_field, types, read)
+        wanted = _wanted(field, cond.values, types)
+
+        def coverage(doc: Values) -> float:
+            count = len(wanted.intersection(doc.get(field, ())))
+            return count * float((doc.get(norm) or (0.0,))[0]) if count else 0.0
+
+        return coverage
+    if isinstance(cond, Value):
+        field = _field(cond.field, types, read)
+        return lambda doc: float(doc[field][0]) if doc.get(field) else 0.0
+    match = _matcher(cond, types, read)
+    return lambda doc: 1.0 if match(doc) else 0.0
 
 
-def _same(value, wanted) -> bool:
-    if isinstance(value, str):  # keyword: the engine compares the query value as a string
-        return value == (wanted if isinstance(wanted, str) else str(wanted))
-    return value == wanted
-
-
-def matches(cond, values: Values) -> bool:
-    """Whether a document with these doc values matches ``cond`` (a yes/no condition)."""
-    if isinstance(cond, Term):
-        return any(_same(v, cond.value) for v in values.get(cond.field, ()))
-    if isinstance(cond, Terms):
-        return any(_same(v, w) for v in values.get(cond.field, ()) for w in cond.values)
+def _matcher(cond, types: Mapping[str, str], read: set[str]) -> Callable[[Values], bool]:
+    """Whether a document matches a yes/no condition: a multi-valued field matches when one
+    of its values does, a missing field matches no term and no range."""
+    if isinstance(cond, (Term, Terms, Coverage, Best)):
+        field = _field(cond.field, types, read)
+        if isinstance(cond, Term):
+            values: Sequence = (cond.value,)
+        elif isinstance(cond, Best):
+            values = [c for c, _ in cond.weights]
+        else:
+            values = cond.values
+        wanted = _wanted(field, values, types)
+        return lambda doc: not wanted.isdisjoint(doc.get(field, ()))
     if isinstance(cond, Range):
-        return any(_in_range(cond, v) for v in values.get(cond.field, ()))
+        field = _field(cond.field, types, read)
+        gt, gte, lt, lte = cond.gt, cond.gte, cond.lt, cond.lte
+
+        def in_range(v) -> bool:
+            return (
+                (gt is None or v > gt)
+                and (gte is None or v >= gte)
+                and (lt is None or v < lt)
+                and (lte is None or v <= lte)
+            )
+
+        return lambda doc: any(in_range(v) for v in doc.get(field, ()))
+    if isinstance(cond, Value):
+        field = _field(cond.field, types, read)
+        return lambda doc: bool(doc.get(field))
     if isinstance(cond, All):
-        return all(matches(c, values) for c in cond.conds)
+        parts = [_matcher(c, types, read) for c in cond.conds]
+        return lambda doc: all(p(doc) for p in parts)
     if isinstance(cond, Any):
-        return any(matches(c, values) for c in cond.conds)
+        parts = [_matcher(c, types, read) for c in cond.conds]
+        return lambda doc: any(p(doc) for p in parts)
     if isinstance(cond, Not):
-        return not matches(cond.cond, values)
-    if isinstance(cond, Coverage):
-        return matches(Terms(cond.field, cond.values), values)
-    if isinstance(cond, Best):
-        return matches(Terms(cond.field, tuple(c for c, _ in cond.weights)), values)
-    if isinstance(cond, Value):
-        return bool(values.get(cond.field))
-    raise TypeError(f"not a doc-value condition: {cond!r}")
-
-
-def _in_range(cond: Range, v) -> bool:
-    return (
-        (cond.gt is None or v > cond.gt)
-        and (cond.gte is None or v >= cond.gte)
-        and (cond.lt is None or v < cond.lt)
-        and (cond.lte is None or v <= cond.lte)
-    )
-
-
-def value(cond, values: Values) -> float:
-    """0..1 of a scored or yes/no condition, as the engine's clause scores it (over weight)."""
-    if isinstance(cond, Best):
-        mine = set(values.get(cond.field, ()))
-        return max((w for c, w in cond.weights if c in mine), default=0.0)
-    if isinstance(cond, Coverage):
-        mine = set(values.get(cond.field, ()))
-        count = sum(1 for v in cond.values if v in mine)
-        norm = values.get(cond.norm_field) or (0.0,)
-        return count * float(norm[0]) if count else 0.0
-    if isinstance(cond, Value):
-        found = values.get(cond.field)
-        return float(found[0]) if found else 0.0
-    return 1.0 if matches(cond, values) else 0.0
+        inner = _matcher(cond.cond, types, read)
+        return lambda doc: not inner(doc)
+    raise NotLocal(repr(cond))

@@ -692,14 +692,14 @@ class ElasticBackend(SearchBackend):
         for c in spec.clauses:
             if isinstance(c.cond, Similar):
                 continue
-            read = doc_values.fields(c.cond, spec.index)
-            if read is None:
+            local_scorer = doc_values.scorer(c.cond, spec.index)
+            if local_scorer is None:
                 q = self._scoring(c.name, c.weight, c.cond, stats)
                 if q:
                     named.append(q)
             else:
-                local.append(c)
-                wanted |= read
+                wanted |= local_scorer[0]
+                local.append((c.name, c.weight, local_scorer[1]))
         query: dict = {"bool": {"filter": [{"ids": {"values": [str(i) for i in ids]}}]}}
         if named:
             query["bool"]["should"] = named
@@ -720,10 +720,10 @@ class ElasticBackend(SearchBackend):
             values = h["fields"]
             doc_id = int(values["id"][0])
             points = dict(h.get("matched_queries") or {})
-            for c in local:
-                value = doc_values.value(c.cond, values)
+            for name, weight, score in local:
+                value = score(values)
                 if value:
-                    points[c.name] = c.weight * value
+                    points[name] = weight * value
             for name, weight, near in similar:
                 value = near.get(doc_id)
                 if value is not None:
