@@ -187,13 +187,15 @@ def analysis(report: dict) -> list[str]:
         )
         lines += [
             f"- **Elasticsearch matching is engine-bound.** The server's own `took` for a match "
-            f"(all its requests): {took}. A match asks the engine four times "
+            f"(all its requests): {took}. A match asks the engine five times "
             "(`search/backends/elastic.py`): one `_msearch` for the documents nearest the "
             "demand's vector in each vector field (exact `knn`, also the industry inference's "
             "neighbours), the `_termvectors` for the term statistics (about 1 ms), the first "
             "phase (ids and scores of the best 500 only: no named clause, no stored field, the "
-            "evidence clauses alone, the similarities as bands of ids) and the explanation of "
-            "the best 100 (every clause named, for the trees and the reasons).",
+            "evidence clauses alone, the similarities as bands of ids), the explanation of "
+            "the best 100 (for the trees and the reasons: the text clauses named, every other "
+            "clause scored in Python from the hits' doc values, no stored field) and the stored "
+            "fields of the final 10.",
             "  Matching runs in two phases (`search/scoring.py`): a document is a candidate only "
             "when structural evidence (cluster, related cluster, service, case cluster), an "
             "*informative* text term (one in at most max(1,000 documents, 5 %) of the index) or a "
@@ -373,8 +375,8 @@ def search_lines(report: dict) -> list[str]:
         "(its rule applied to the synthetic exposure counts).",
         "- **Raw engine, Elasticsearch**: the exact HTTP requests the library sent for the same "
         "query (for a match the `_msearch` of nearest documents, the `_termvectors` request "
-        "for the term statistics, the first phase's `_search` and the explanation's `_search`), "
-        "recorded "
+        "for the term statistics, the first phase's, the explanation's and the final "
+        "documents' `_search`), recorded "
         "from the client's transport and replayed over one keep-alive connection with Python's "
         "`http.client`, response JSON parsed. App and raw runs alternate per query. App/raw is the "
         "library's own Python work (text analysis, query building, the official client, reasons) "
