@@ -6,10 +6,13 @@ same request lists go through Flask's test client, so neither HTTP nor the other
 on the machine count:
 CPU time of this process per request and statements per request, for requests not asked
 before and for the same requests asked again (as in the load run), and with ``--profile``
-the functions that take the time (cProfile, on requests asked again).
+the functions that take the time (cProfile, on requests asked again). ``mix`` (first, on the
+fresh site, as the load run starts with it) draws from the four routes' lists at random, as wrk
+does, and splits each route's CPU between requests the engine answered and answers kept from
+earlier in the process.
 
     .venv/bin/python -m scripts.bench.per_request [--rounds 3] [--requests 200] [--profile]
-        [--routes matches,home page] [--elasticsearch-url http://127.0.0.1:9200]
+        [--routes mix,matches,home page] [--elasticsearch-url http://127.0.0.1:9200]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import random
 import shutil
 import statistics
 import tempfile
@@ -26,10 +30,11 @@ from pathlib import Path
 
 from sqlalchemy import event
 
+from .common import SEED
 from .load import CHEAPEST, ROUTES, Site, request_lists
 from .synthetic import Synth
 
-ROUTE_NAMES = ["taxonomy", *ROUTES]
+ROUTE_NAMES = ["mix", "taxonomy", *ROUTES]
 
 
 def _app(site: Site):
@@ -63,6 +68,52 @@ def _run(client, lines: list[str]) -> None:
         answer = client.get(path, headers={"Authorization": auth} if auth else {})
         if answer.status_code != 200:
             raise RuntimeError(f"{path}: {answer.status_code} {answer.get_data(as_text=True)}")
+
+
+def _engine_calls() -> float:
+    """Questions the search engine answered in this process so far (the metric every call to
+    the backend adds to; an answer kept by ``engine_cache`` adds nothing)."""
+    from prometheus_client import REGISTRY
+
+    from matchmaker.observability.metrics import TIMED_OPERATIONS
+
+    return sum(
+        REGISTRY.get_sample_value(
+            "matchmaker_search_duration_seconds_count", {"operation": op, "outcome": "ok"}
+        )
+        or 0.0
+        for op in TIMED_OPERATIONS
+    )
+
+
+def mix(client, lists: dict[str, list[str]], requests: int) -> dict:
+    """The load run's mix in one process: ``requests`` draws from the four routes at random;
+    per route, CPU ms of the requests the engine answered and of those answered from kept
+    answers (a route that asks no engine has only the latter)."""
+    rng = random.Random(SEED + 47)
+    split: dict[str, dict[str, list[float]]] = {name: {"asked": [], "kept": []} for name in ROUTES}
+    whole = time.process_time()
+    for _ in range(requests):
+        name = rng.choice(list(ROUTES))
+        calls, started = _engine_calls(), time.process_time()
+        _run(client, [rng.choice(lists[name])])
+        spent = (time.process_time() - started) * 1000
+        split[name]["asked" if _engine_calls() > calls else "kept"].append(spent)
+    result = {"cpu_ms": (time.process_time() - whole) / requests * 1000, "routes": {}}
+    for name, parts in split.items():
+        result["routes"][name] = {
+            part: {"n": len(v), "cpu_ms": statistics.fmean(v) if v else 0.0}
+            for part, v in parts.items()
+        }
+    print(
+        f"{'mix':16s} CPU {result['cpu_ms']:6.2f} ms/request over {requests} draws; "
+        + "; ".join(
+            f"{name}: engine asked {r['asked']['n']} × {r['asked']['cpu_ms']:.2f} ms, "
+            f"kept {r['kept']['n']} × {r['kept']['cpu_ms']:.2f} ms"
+            for name, r in result["routes"].items()
+        )
+    )
+    return result
 
 
 def by_package(stats: pstats.Stats) -> str:
@@ -123,7 +174,9 @@ def measure(
             return (time.process_time() - started) / len(batch) * 1000, statements["n"] / len(batch)
 
         results: dict = {}
-        for name in routes:
+        if "mix" in routes:  # first: the fresh site, as in the load run
+            results["mix"] = mix(client, lists, requests * len(ROUTES))
+        for name in (name for name in routes if name != "mix"):
             lines = lists[name]
             _run(client, lines[:20])  # warm-up: caches, first views of some demands
             # First: requests not asked before (the engine answers each); then the same
