@@ -238,9 +238,21 @@ def _cpu_seconds(root: int) -> float:
     return total
 
 
+def _engine_calls(site: Site) -> float:
+    """Questions the search engine answered so far, over all workers (``/metrics``): what the
+    kept answers (``engine_cache``) did not spare it."""
+    with urllib.request.urlopen(f"{site.base}/metrics", timeout=30) as response:
+        text = response.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("matchmaker_search_duration_seconds_count{")
+    )
+
+
 def wrk(site: Site, lines: list[str], name: str, seconds: int, connections: int) -> dict:
     site.settle()
-    cpu_before = _cpu_seconds(site.server.pid)
+    cpu_before, engine_before = _cpu_seconds(site.server.pid), _engine_calls(site)
     base, folder = site.base, site.folder
     listing = folder / f"{name.replace(' ', '-')}.txt"
     listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -252,6 +264,7 @@ def wrk(site: Site, lines: list[str], name: str, seconds: int, connections: int)
     raw = json.loads(done.stdout.strip().splitlines()[-1])
     site.settle()  # requests wrk gave up on still cost the server: count them in
     server_cpu = _cpu_seconds(site.server.pid) - cpu_before
+    engine_calls = _engine_calls(site) - engine_before
     seconds_run = raw["duration_us"] / 1e6
     errors = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout")}
     return {
@@ -260,6 +273,7 @@ def wrk(site: Site, lines: list[str], name: str, seconds: int, connections: int)
         "errors": errors,
         "error_total": sum(errors.values()),
         "server_cpu_ms": 1000 * server_cpu / max(raw["requests"], 1),
+        "engine_calls": engine_calls,
         **{p: raw[f"{p}_us"] / 1000 for p in ("p50", "p90", "p95", "p99", "max")},
     }
 
@@ -288,7 +302,7 @@ def _line(label: str, r: dict) -> str:
     return (
         f"  {label:16s} {r['rps']:8.1f} req/s  p50 {r['p50']:6.1f}  p90 {r['p90']:6.1f}  "
         f"p99 {r['p99']:6.1f} ms  errors {r['error_total']}  "
-        f"server CPU {r['server_cpu_ms']:.2f} ms/request"
+        f"server CPU {r['server_cpu_ms']:.2f} ms/request  engine asked {r['engine_calls']:.0f}"
     )
 
 
