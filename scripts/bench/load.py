@@ -743,4 +743,33 @@ FINDINGS = [
     "rows of the search lists as ORM objects (≈ 40 % of provider search); the token check "
     "and the per-request overhead every route shares (JSON log line, metrics, request id).",
     "",
+    "Round 7 (2026-12-07 20:00-21:20 UTC).",
+    "",
+    "- **Why the mix cost more than its parts** (7.97 against a mean of 5.2 ms in round 6's "
+    "run): each worker keeps its own answers, so a new question is asked of the engine once "
+    "per worker, and the mix runs first on a fresh site. `per_request --routes mix` (one "
+    "process, 1,600 random draws, load 8-9): a match the engine answered cost 17.6 ms of CPU "
+    "(226 of them), a kept one 5.7 ms (150); leads 5.6 against 4.7, provider search 8.9 "
+    "against 7.8. Under cProfile a first match is ≈ 64 % the matcher (`search/`) and ≈ 10 % "
+    "the exposure insert and commit. Damping did not churn the keys (no provider reached 20 "
+    "showings in 288 first views).",
+    "- **Tried, not kept**: the workers of a machine sharing the engine's answers through a "
+    "private SQLite file behind each worker's own store. It cut the engine's work in a 20 s "
+    "mix (0.59 engine calls a request → 0.34; in a 30 s load run 0.04), but the load run did "
+    "not gain: embedded, main's code 467 against 1,493 requests/s (0.31×, mix 4.16 ms server "
+    "CPU, p99 344 ms, load 1.0 at the start) and the shared answers 372 against 1,652 "
+    "(0.22×, 5.21 ms, p99 530 ms, load 5.7 at the start). Reading a kept answer back from "
+    "the file costs about as much as most mix routes save, and the file adds a second place "
+    "where answers live; a run on an equally quiet machine might narrow the gap, but there "
+    "was no sign of a gain.",
+    "- **Measured, not changed**: the token check is one query already (0.23 ms in one "
+    "process; one ORM entity instead of two: 0.18-0.22, within noise). Loading only the five "
+    "columns a match shows: 0.61-0.93 → 0.45-0.77 ms a list. The home page's figures: "
+    "0.58 ms. py-spy over the mix asked again: rows as ORM objects 20 %, the token 11 %, the "
+    "figures 7 %, JSON 7 %.",
+    "- **On a quiet machine** the same code as round 6 (load 1.0 at the start) sustains the "
+    "0.3× share on the embedded backend (0.31×, 0 errors) but not p99 ≤ 250 ms (344 ms): "
+    "the share in rounds 5-6 (0.14-0.23×) was mostly the machine's other work. The load "
+    "runs report the engine's calls per request from now on.",
+    "",
 ]
