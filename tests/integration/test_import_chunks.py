@@ -192,10 +192,23 @@ def test_kept_files_are_deleted_after_the_retention_period(app, admin):
         jobs.retry(db.session, admin, job.id)
 
 
-def test_other_writers_are_not_refused_while_an_import_runs(app, client, admin, make):
+def test_other_writers_are_not_refused_while_an_import_runs(app, client, admin, make, monkeypatch):
     """Real threads: API writes and page loads go on while a large import commits its chunks."""
     owner = make.enterprise()
     job = previewed(admin, 1500)
+    # Each of the first chunks waits for one more write from this thread, so the writes
+    # overlap the import however fast the machine imports; the chunk then runs beside the
+    # next write.
+    wrote, chunks_started = threading.Semaphore(0), []
+    apply_chunk = jobs.apply_chunk
+
+    def paced_chunk(*args, **kwargs):
+        if len(chunks_started) < 3:
+            wrote.acquire(timeout=30)
+        chunks_started.append(True)
+        return apply_chunk(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "apply_chunk", paced_chunk)
     jobs.start(db.session, admin, job.id)
     unit_of_work.discard(db.session)  # the import runs in the thread below, not after the commit
     db.session.commit()
@@ -220,8 +233,9 @@ def test_other_writers_are_not_refused_while_an_import_runs(app, client, admin, 
         statuses.append(response.status_code)
         pages.append(client.get("/").status_code)
         during += not done.is_set()
+        wrote.release()
     importer.join(120)
-    assert during >= 3  # the writes overlapped the import
+    assert during >= 3 and len(chunks_started) >= 3  # the writes overlapped the import
     db.session.expire_all()
     assert db.session.get(ImportJob, job.id).status == "done"
     assert len(statuses) >= 5 and set(statuses) == {201}
