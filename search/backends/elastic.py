@@ -302,7 +302,9 @@ class ElasticBackend(SearchBackend):
 
     def _bulk(self, target: str, actions: Iterable[dict], progress=None, streams: int = 1) -> int:
         """Send ``actions`` in bulk requests of ``BULK_CHUNK``, ``streams`` requests in flight
-        at once (their order is kept only with one stream)."""
+        at once. Results come back in the actions' order either way, but with more than one
+        stream the engine may apply two requests out of order: only for a rebuild, where each
+        document is written once."""
         results = (
             self._parallel_bulk(target, actions, streams)
             if streams > 1
