@@ -115,7 +115,7 @@ def search_providers(params: s.ProviderSearchParams) -> s.ProviderPage:
     if params.verified is not None:
         filters["verified"] = ["true" if params.verified else "false"]
     query = search_query(PROVIDERS, params, PROVIDER_FACETS, filters, sort=params.sort)
-    results = matching.search_providers(db.session, get_search(), query)
+    results = matching.list_providers(db.session, get_search(), query)
     rated = ratings.ratings(db.session, [row.id for row in results.rows])
     items = [out.provider(row, user, rated.get(row.id)) for row in results.rows]
     return page_out(s.ProviderPage, results, items, s.ProviderFacets)

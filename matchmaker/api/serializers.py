@@ -44,6 +44,7 @@ from ..services.accreditation import reviews as accreditation_reviews
 from ..services.common_needs import projects as common_need_projects
 from ..services.diagnosis import reports as diagnosis_reports
 from ..services.lead_shape import Lead, demand_terms
+from ..services.provider_listing import ListedProvider
 from ..services.showcase import selection as showcase_selection
 from ..services.talent import contacts as talent_contacts
 from ..services.talent.cards import TalentCard
@@ -86,9 +87,10 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def provider(
-    row: Provider, viewer: User | None, rating: tuple[float, int] | None = None
+    row: Provider | ListedProvider, viewer: User | None, rating: tuple[float, int] | None = None
 ) -> s.ProviderOut:
-    """``rating``: (rating, review count) from ``ratings.ratings``, loaded for a page at once."""
+    """``rating``: (rating, review count) from ``ratings.ratings``, loaded for a page at once;
+    ``row`` an ORM row or a search's plain record (``provider_listing``)."""
     org = row.organization
     return s.ProviderOut(
         id=row.id,

@@ -28,7 +28,7 @@ from ..models import (
     Role,
     User,
 )
-from . import engine_cache, exposure
+from . import engine_cache, exposure, provider_listing
 from .access import DEMAND_POLICY, PROVIDER_POLICY, own_provider, require_role
 from .demands import managed_demand
 from .errors import Conflict
@@ -238,8 +238,20 @@ def search_demands(
 
 
 def search_providers(session: Session, backend: SearchBackend, query: SearchQuery) -> Results:
-    page = _search(session, backend, SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
+    page = _provider_page(session, backend, query)
     return Results([m.record for m in provider_matches(session, page.hits)], page)
+
+
+def list_providers(session: Session, backend: SearchBackend, query: SearchQuery) -> Results:
+    """The same search for a reader that only shows the rows (the API): plain records
+    (``provider_listing``) instead of ORM objects, the same public profiles in the same
+    order."""
+    page = _provider_page(session, backend, query)
+    return Results(provider_listing.listed(session, page.hits), page)
+
+
+def _provider_page(session: Session, backend: SearchBackend, query: SearchQuery) -> Page:
+    return _search(session, backend, SearchQuery(**{**query.__dict__, "index": PROVIDERS}))
 
 
 def _search(session: Session, backend: SearchBackend, query: SearchQuery) -> Page:

@@ -370,3 +370,36 @@ def test_search_lists_each_provider_with_its_own_cases_newest_first(api, make):
     body = api.get("/providers", make.enterprise()).get_json()
     shown = {item["name"]: [c["title"] for c in item["cases"]] for item in body["items"]}
     assert shown == {"甲设计": ["甲新案", "甲旧案"], "乙设计": ["乙案"], "丙设计": []}
+
+
+def test_search_lists_each_provider_as_its_own_page_shows_it(api, make):
+    """The search reads plain rows, the provider's page an ORM object: every field agrees,
+    for the owner (who sees ``external_id``) and for another reader."""
+    owner = make.provider(
+        name="全字段设计",
+        clusters=["nev-ice", "electronics"],
+        services=["appearance-design", "structural-design"],
+        description="全字段的碳纤维外壳设计",
+        team_size=12,
+        price_min=50_000,
+        price_max=200_000,
+        certifications=["ISO 9001"],
+        cases=[{"title": "旧案", "description": "说明", "cluster": "nev-ice", "year": 2020}],
+    )
+    make.provider(name="少字段设计", description="只有碳纤维")
+    admin, reader = make.admin(), make.enterprise()
+    provider = db.session.scalar(
+        select(Provider).where(Provider.organization_id == owner.organization_id)
+    )
+    assert api.patch(f"/providers/{provider.id}", admin, json={"external_id": "ref-42"})
+    for viewer in (owner, admin, reader):
+        items = api.get("/providers?q=碳纤维", viewer).get_json()["items"]
+        assert len(items) == 2
+        for item in items:
+            assert item == api.get(f"/providers/{item['id']}", viewer).get_json()
+    found = api.get("/providers?q=碳纤维", reader).get_json()["items"]
+    full = next(i for i in found if i["name"] == "全字段设计")
+    assert full["external_id"] is None and full["certifications"] == ["ISO 9001"]
+    assert full["team_size"] == 12 and full["cases"][0]["title"] == "旧案"
+    mine = api.get("/providers?q=碳纤维", owner).get_json()["items"]
+    assert next(i for i in mine if i["name"] == "全字段设计")["external_id"] == "ref-42"
