@@ -142,13 +142,21 @@ def _authenticate() -> None:
     g.api_user, g.api_token_id = row.user, row.id
 
 
+def model_response(model: BaseModel, status: int = 200) -> Response:
+    """The model as JSON, encoded by pydantic in one step (a page of search results cost
+    three times as much through a dict and ``jsonify``); keys in the model's order."""
+    return current_app.response_class(
+        model.model_dump_json() + "\n", status=status, mimetype=current_app.json.mimetype
+    )
+
+
 def _respond(endpoint: Endpoint, result: Any) -> Response:
     if endpoint.status == 204:
         return Response(status=204)
     if isinstance(result, Response):
         return result
     if isinstance(result, BaseModel):
-        result = result.model_dump(mode="json")
+        return model_response(result, endpoint.status)
     response = jsonify(result)
     response.status_code = endpoint.status
     return response

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from ..schemas import Strict, validate
-from .routing import BadRequest
+from .routing import BadRequest, model_response
 
 VERSION_DESCRIPTION = (
     "The version this change was made from (as read in `version` or the `ETag` header): if "
@@ -49,7 +49,6 @@ def _if_match() -> int | None:
 
 def tagged(model: BaseModel, status: int = 200) -> Response:
     """The object as JSON, with its version as the ETag (for a later If-Match)."""
-    response = jsonify(model.model_dump(mode="json"))
-    response.status_code = status
+    response = model_response(model, status)
     response.set_etag(str(model.version))
     return response
