@@ -7,7 +7,7 @@ on the machine count:
 CPU time of this process per request and statements per request, for requests not asked
 before and for the same requests asked again (as in the load run), and with ``--profile``
 the functions that take the time (cProfile, on requests asked again). ``mix`` (first, on the
-fresh site, as the load run starts with it) draws from the four routes' lists at random, as wrk
+fresh site, as the load run's warm-up meets it) draws from the four routes' lists at random, as wrk
 does, and splits each route's CPU between requests the engine answered and answers kept from
 earlier in the process.
 
@@ -174,7 +174,7 @@ def measure(
             return (time.process_time() - started) / len(batch) * 1000, statements["n"] / len(batch)
 
         results: dict = {}
-        if "mix" in routes:  # first: the fresh site, as in the load run
+        if "mix" in routes:  # first: the fresh site, as the load run's warm-up meets it
             results["mix"] = mix(client, lists, requests * len(ROUTES))
         for name in (name for name in routes if name != "mix"):
             lines = lists[name]
