@@ -892,6 +892,8 @@ FINDINGS = [
     "search's: ≈ 0.15 ms, measured in round 7); the token check (≈ 16 % of an API request "
     "under cProfile, one joined query); the home page's figures (0.67-0.95 ms through "
     "SQLAlchemy, of which the SQL 0.33-0.38 ms: its verified-providers count scans every "
-    "organisation); why a kept Elasticsearch match costs the server more than an embedded one.",
+    "organisation). A kept match with Elasticsearch spends its time in the same parts and "
+    "proportions as an embedded one under cProfile (at load 10 against 3), so the gap in the "
+    "runs above looks like their load, which only a quiet run can confirm.",
     "",
 ]
