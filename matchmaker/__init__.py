@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import jobs, observability, private_files, search_engine, throttle
-from .config import PROJECT_ROOT, Settings
+from .config import PACKAGE, Settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .services import accounts
 
@@ -35,12 +34,8 @@ def select_locale() -> str:
 def create_app(overrides: Mapping | None = None, settings: Settings | None = None) -> Flask:
     """The app configured from ``settings`` (default: the environment), then ``overrides``."""
     settings = settings or Settings()
-    app = Flask(
-        __name__,
-        instance_path=str(settings.instance_path()),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-    )
+    # Pages, static files and migrations ship inside the package (Flask's own default folders).
+    app = Flask(__name__, instance_path=str(settings.instance_path()))
     private_files.folder(settings.instance_path())
     app.config.update(settings.flask_config())
     if overrides:
@@ -55,7 +50,7 @@ def create_app(overrides: Mapping | None = None, settings: Settings | None = Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     observability.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     if app.config["RATELIMIT_ENABLED"]:
@@ -64,7 +59,7 @@ def create_app(overrides: Mapping | None = None, settings: Settings | None = Non
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=str(Path(__file__).parent / "translations"),
+        default_translation_directories=str(PACKAGE / "translations"),
     )
     search_engine.init_app(app)
     jobs.init_app(app)

@@ -20,7 +20,13 @@ from search import parse_nodes
 
 from . import private_files
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What the package ships (pages, static files, migrations, data, translations): the same in a
+# checkout and in an installed wheel.
+PACKAGE = Path(__file__).resolve().parent
+# The checkout around the package; an installed package has none, and its instance folder is
+# the working directory's instance/ instead.
+PROJECT_ROOT = PACKAGE.parent
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 
 Positive = Annotated[int, Field(ge=1)]
 
@@ -113,7 +119,9 @@ class Settings(BaseSettings):
         return value
 
     def instance_path(self) -> Path:
-        return self.MATCHMAKER_INSTANCE_PATH or PROJECT_ROOT / "instance"
+        if self.MATCHMAKER_INSTANCE_PATH:
+            return self.MATCHMAKER_INSTANCE_PATH
+        return (PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / "instance"
 
     def flask_config(self) -> dict:
         """The Flask configuration these settings mean (tests override single keys)."""
