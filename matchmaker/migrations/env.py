@@ -1,3 +1,5 @@
+"""Alembic's environment for `matchmaker db`: the app's engine and models, in batch mode."""
+
 import logging
 from logging.config import fileConfig
 
