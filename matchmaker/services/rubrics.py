@@ -23,10 +23,13 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from search import SearchBackend
+
 from ..models import Expert, ExpertReview, User, utcnow
 from ..schemas import Strict, validate
 from . import experts
 from .errors import Conflict, ValidationFailed, field_error
+from .matching import Match
 
 SCALE = 10  # the scale of criteria stored without one (and of new rubrics by default)
 MAX_SCALE = 100
@@ -161,6 +164,38 @@ def reviews_of(session: Session, subject_type: str, subject_id: int) -> list[Exp
             .order_by(ExpertReview.id)
         )
     )
+
+
+def suggest_reviewers(
+    session: Session,
+    backend: SearchBackend,
+    need: dict[str, Any],
+    organization_id: int,
+    seated: Iterable[ExpertReview],
+    k: int = 5,
+) -> list[Match]:
+    """Experts of the pool for a subject's panel, best first: matched on ``need`` (the subject
+    as the expert matcher reads it), never one in conflict with ``organization_id``, none of
+    those ``seated`` already."""
+    exclude = {r.expert_id for r in seated}
+    return experts.suggest(session, backend, need, organization_id, k, exclude=exclude)
+
+
+def shown_to(
+    actor: User | None,
+    reviews: Sequence[ExpertReview],
+    result: Aggregate,
+    result_shown: bool,
+) -> tuple[list[ExpertReview], Aggregate | None]:
+    """Who reads which scores of a panel: administrators every review and the result; a
+    reviewer their own review only (panels score independently); anyone else no review, and
+    the result only where ``result_shown`` (the subject's own organisation once decided)."""
+    if actor is not None and actor.is_admin:
+        return list(reviews), result
+    own = [r for r in reviews if actor is not None and r.expert.user_id == actor.id]
+    if own:
+        return own, None
+    return [], result if result_shown else None
 
 
 def assign(

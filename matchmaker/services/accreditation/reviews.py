@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from search import SearchBackend
 
 from ...models import Accreditation, AccreditationStatus, ExpertReview, User, utcnow
-from .. import audit, experts, rubrics
+from .. import audit, rubrics
 from ..access import ACCREDITATION_POLICY
 from ..errors import Conflict
 from ..matching import Match
@@ -60,13 +60,13 @@ def suggested_reviewers(
     session: Session, backend: SearchBackend, actor: User, accreditation_id: int, k: int = 5
 ) -> list[Match]:
     accreditation = _in_review(session, actor, accreditation_id, "administer")
-    return experts.suggest(
+    return rubrics.suggest_reviewers(
         session,
         backend,
         need_record(accreditation),
         accreditation.organization_id,
+        accreditation.reviews,
         k,
-        exclude={r.expert_id for r in accreditation.reviews},
     )
 
 
@@ -121,13 +121,7 @@ def score(session: Session, actor: User, accreditation_id: int, body: Any) -> Ex
 def panel_shown_to(
     actor: User, accreditation: Accreditation
 ) -> tuple[list[ExpertReview], rubrics.Aggregate | None]:
-    """Who reads which scores: administrators every review and the result; a reviewer their
-    own review only (panels score independently); the applicant the result once decided,
-    never who scored what."""
-    if actor.is_admin:
-        return list(accreditation.reviews), result(accreditation)
-    own = [r for r in accreditation.reviews if r.expert.user_id == actor.id]
-    if own:
-        return own, None
+    """The panel as ``rubrics.shown_to`` shows it; the applicant reads the result once its
+    application is decided, never who scored what."""
     decided = accreditation.status in (S.APPROVED, S.REJECTED) and accreditation.kind == "apply"
-    return [], result(accreditation) if decided else None
+    return rubrics.shown_to(actor, accreditation.reviews, result(accreditation), decided)

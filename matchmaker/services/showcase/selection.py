@@ -15,7 +15,7 @@ from search import SearchBackend
 from ...china_time import today as local_today
 from ...models import ExpertReview, Role, ShowcaseEntry, ShowcaseStatus, ShowcaseYear, User, utcnow
 from ...schemas import validate
-from .. import audit, experts, rubric_library, rubrics
+from .. import audit, rubric_library, rubrics
 from ..access import SHOWCASE_POLICY, require_role
 from ..errors import Conflict, NotFound, field_error
 from ..matching import Match
@@ -85,13 +85,9 @@ def suggested_reviewers(
     session: Session, backend: SearchBackend, actor: User, entry_id: int, k: int = 5
 ) -> list[Match]:
     entry = _in_selection(session, actor, entry_id, "administer")
-    return experts.suggest(
-        session,
-        backend,
-        need_record(entry),
-        entry.provider.organization_id,
-        k,
-        exclude={r.expert_id for r in entry.reviews},
+    organization_id = entry.provider.organization_id
+    return rubrics.suggest_reviewers(
+        session, backend, need_record(entry), organization_id, entry.reviews, k
     )
 
 
@@ -131,15 +127,12 @@ def score(session: Session, actor: User, entry_id: int, body: Any) -> ExpertRevi
 def panel_shown_to(
     actor: User | None, entry: ShowcaseEntry
 ) -> tuple[list[ExpertReview], rubrics.Aggregate | None]:
-    """As for accreditation: administrators everything, a reviewer its own scores, the
-    provider the result once the winners are announced, the public nothing."""
-    if actor is not None and actor.is_admin:
-        return list(entry.reviews), result(entry)
-    own = [r for r in entry.reviews if actor is not None and r.expert.user_id == actor.id]
-    if own:
-        return own, None
+    """The panel as ``rubrics.shown_to`` shows it; the provider reads the result once the
+    winners are announced, the public nothing."""
     mine = actor is not None and actor.organization_id == entry.provider.organization_id
-    return [], result(entry) if mine and entry.year.announced_at else None
+    return rubrics.shown_to(
+        actor, entry.reviews, result(entry), mine and bool(entry.year.announced_at)
+    )
 
 
 # --- shortlist and winners -----------------------------------------------------------------------
