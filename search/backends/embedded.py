@@ -441,8 +441,7 @@ class EmbeddedBackend(SearchBackend):
     def ensure_indices(self) -> None:
         with self._lock:
             conn = self._db()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(conn):
                 for name in INDICES:
                     row = conn.execute(
                         "SELECT tbl FROM aliases WHERE alias = ?", (self._alias(name),)
@@ -453,10 +452,6 @@ class EmbeddedBackend(SearchBackend):
                             "INSERT INTO aliases VALUES (?, ?)", (self._alias(name), table)
                         )
                         self._bump(conn, "epoch")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
 
     def _sync(self) -> None:
         """Bring the in-memory cache up to date with the file."""
@@ -497,8 +492,7 @@ class EmbeddedBackend(SearchBackend):
         with self._lock:
             self._sync()
             conn = self._db()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(conn):
                 table = conn.execute(
                     "SELECT tbl FROM aliases WHERE alias = ?", (self._alias(index),)
                 ).fetchone()[0]
@@ -511,10 +505,6 @@ class EmbeddedBackend(SearchBackend):
                         f'WHERE excluded.version >= "{table}".version',
                         (doc_id, version, 1 if body is None else 0, seq, body),
                     )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             self._sync()
 
     def index(self, index: str, records: Iterable[Mapping]) -> None:
@@ -536,24 +526,22 @@ class EmbeddedBackend(SearchBackend):
         with self._lock:
             self._sync()
             conn = self._db()
-            conn.execute("BEGIN IMMEDIATE")
-            table = self._new_table(conn, index)
-            conn.execute("COMMIT")
+            with _immediate(conn):
+                table = self._new_table(conn, index)
             count = 0
             batch: list = []
 
             def flush():
                 if batch:
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.executemany(
-                        f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES (?, ?, 0, '
-                        "0, ?) "
-                        "ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = "
-                        "excluded.body "
-                        f'WHERE excluded.version >= "{table}".version',
-                        batch,
-                    )
-                    conn.execute("COMMIT")
+                    with _immediate(conn):
+                        conn.executemany(
+                            f'INSERT INTO "{table}" (id, version, deleted, seq, body) VALUES '
+                            "(?, ?, 0, 0, ?) "
+                            "ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = "
+                            "excluded.body "
+                            f'WHERE excluded.version >= "{table}".version',
+                            batch,
+                        )
                     batch.clear()
 
             try:
@@ -570,8 +558,7 @@ class EmbeddedBackend(SearchBackend):
             except BaseException:
                 conn.execute(f'DROP TABLE IF EXISTS "{table}"')
                 raise
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(conn):
                 old = conn.execute(
                     "SELECT tbl FROM aliases WHERE alias = ?", (self._alias(index),)
                 ).fetchone()
@@ -581,10 +568,6 @@ class EmbeddedBackend(SearchBackend):
                 if old and old[0] != table:
                     conn.execute(f'DROP TABLE IF EXISTS "{old[0]}"')
                 self._bump(conn, "epoch")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             if progress:
                 progress(count)
             self._sync()
@@ -610,18 +593,13 @@ class EmbeddedBackend(SearchBackend):
     def drop_all(self) -> None:
         with self._lock:
             conn = self._db()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(conn):
                 rows = conn.execute("SELECT alias, tbl FROM aliases").fetchall()
                 for alias, table in rows:
                     if alias.startswith(self.prefix):
                         conn.execute(f'DROP TABLE IF EXISTS "{table}"')
                         conn.execute("DELETE FROM aliases WHERE alias = ?", (alias,))
                 self._bump(conn, "epoch")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             self._epoch = -1
 
     def check_health(self, timeout: float) -> None:
@@ -710,6 +688,19 @@ class EmbeddedBackend(SearchBackend):
         with self._lock:
             self._sync()
             return run_spec(self._cache[spec.index], spec, k)
+
+
+@contextlib.contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction holding SQLite's write lock from its start (other writers wait),
+    committed when the block ends and rolled back when it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _copy_database(source: str | sqlite3.Connection, target: str | sqlite3.Connection) -> None:
