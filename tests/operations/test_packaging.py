@@ -10,7 +10,8 @@ from pathlib import Path
 
 from setuptools.dist import Distribution
 
-from matchmaker.config import PACKAGE, PROJECT_ROOT
+from matchmaker import config
+from matchmaker.config import PACKAGE, PROJECT_ROOT, Settings
 from matchmaker.services import pdf_document
 
 PACKAGES = ("matchmaker", "search")
@@ -63,3 +64,12 @@ def test_the_app_reads_its_files_from_the_package(app):
         assert folder.resolve().is_relative_to(PACKAGE), (name, folder)
         assert folder.is_dir(), (name, folder)
     assert (PACKAGE / "templates" / "directory" / "sitemap.xml").is_file()
+
+
+def test_an_installed_package_keeps_its_instance_in_the_working_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("MATCHMAKER_INSTANCE_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(config, "IN_CHECKOUT", False)
+    assert Settings().instance_path() == tmp_path / "instance"
+    monkeypatch.setattr(config, "IN_CHECKOUT", True)
+    assert Settings().instance_path() == PROJECT_ROOT / "instance"
