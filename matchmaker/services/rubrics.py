@@ -203,10 +203,13 @@ def assign(
     actor: User,
     subject_type: str,
     subject_id: int,
-    expert_id: int,
+    expert_id: Any,
     organization_id: int,
 ) -> ExpertReview:
-    """Seat an active expert without a conflict of interest with ``organization_id``."""
+    """Seat an active expert without a conflict of interest with ``organization_id``;
+    ``expert_id`` comes from a request body, and anything but a whole number names nobody."""
+    if not isinstance(expert_id, int) or isinstance(expert_id, bool):
+        expert_id = 0
     expert = session.get(Expert, expert_id)
     if expert is None or not expert.active:
         raise field_error("expert_id", _("专家不存在或已停用"))

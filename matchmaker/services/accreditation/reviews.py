@@ -74,8 +74,6 @@ def assign_reviewer(
     session: Session, actor: User, accreditation_id: int, expert_id: Any
 ) -> ExpertReview:
     accreditation = _in_review(session, actor, accreditation_id, "administer")
-    if not isinstance(expert_id, int) or isinstance(expert_id, bool):
-        expert_id = 0
     review = rubrics.assign(
         session, actor, SUBJECT, accreditation.id, expert_id, accreditation.organization_id
     )

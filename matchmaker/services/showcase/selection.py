@@ -93,8 +93,6 @@ def suggested_reviewers(
 
 def assign_reviewer(session: Session, actor: User, entry_id: int, expert_id: Any) -> ExpertReview:
     entry = _in_selection(session, actor, entry_id, "administer")
-    if not isinstance(expert_id, int) or isinstance(expert_id, bool):
-        expert_id = 0
     review = rubrics.assign(
         session, actor, SUBJECT, entry.id, expert_id, entry.provider.organization_id
     )
