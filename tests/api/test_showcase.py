@@ -71,6 +71,9 @@ def test_call_entry_panel_winners_and_the_public_showcase(api, make):
         f"/showcase-entries/{entry_id}/reviewers", admin, json={"expert_id": partner.id}
     )
     assert "expert_id" in error_of(conflict, 409, "conflict")["fields"]
+    for nobody in ("someone", 1.5, None, -1):
+        bad = api.post(f"/showcase-entries/{entry_id}/reviewers", admin, json={"expert_id": nobody})
+        assert "expert_id" in error_of(bad, 422, "validation_error")["fields"]
     api.post(f"/showcase-entries/{entry_id}/reviewers", admin, json={"expert_id": expert.id})
     scored = api.put(
         f"/showcase-entries/{entry_id}/scores", expert.user, json={"scores": {"c1": 9, "c2": 7}}
