@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import jobs, observability, private_files, search_engine, throttle
-from .config import PACKAGE, Settings
+from .config import PACKAGE, Settings, project_folder
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .services import accounts
 
@@ -34,8 +34,12 @@ def select_locale() -> str:
 def create_app(overrides: Mapping | None = None, settings: Settings | None = None) -> Flask:
     """The app configured from ``settings`` (default: the environment), then ``overrides``."""
     settings = settings or Settings()
-    # Pages, static files and migrations ship inside the package (Flask's own default folders).
-    app = Flask(__name__, instance_path=str(settings.instance_path()))
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path()),
+        template_folder=str(project_folder("templates")),
+        static_folder=str(project_folder("static")),
+    )
     private_files.folder(settings.instance_path())
     app.config.update(settings.flask_config())
     if overrides:
@@ -50,7 +54,7 @@ def create_app(overrides: Mapping | None = None, settings: Settings | None = Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     observability.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(project_folder("migrations")), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     if app.config["RATELIMIT_ENABLED"]:

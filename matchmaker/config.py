@@ -20,13 +20,18 @@ from search import parse_nodes
 
 from . import private_files
 
-# What the package ships (pages, static files, migrations, data, translations): the same in a
-# checkout and in an installed wheel.
 PACKAGE = Path(__file__).resolve().parent
 # The checkout around the package; an installed package has none, and its instance folder is
 # the working directory's instance/ instead.
 PROJECT_ROOT = PACKAGE.parent
 IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+def project_folder(name: str) -> Path:
+    """templates/, static/ or migrations/: beside the package in a checkout, inside it when
+    installed from a wheel (setup.cfg maps them into the package at build time)."""
+    return (PROJECT_ROOT if IN_CHECKOUT else PACKAGE) / name
+
 
 Positive = Annotated[int, Field(ge=1)]
 

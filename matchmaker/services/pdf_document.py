@@ -24,12 +24,12 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from ..config import PACKAGE
+from ..config import project_folder
 from . import linebreak
 
-FONT_FILE = PACKAGE / "static" / "fonts" / "NotoSansSC-Subset-Regular.ttf"
+FONT_FILE = project_folder("static") / "fonts" / "NotoSansSC-Subset-Regular.ttf"
 MISSING = "〓"
-LATIN_FONT_FILE = PACKAGE / "static" / "fonts" / "DejaVuSans-Latin.ttf"
+LATIN_FONT_FILE = project_folder("static") / "fonts" / "DejaVuSans-Latin.ttf"
 FAMILY, CJK, FALLBACK = "text", "cjk", "cjk-fallback"
 
 CELL_PADDING = 1.5  # mm left and right of a table cell's text

@@ -8,9 +8,9 @@ import re
 
 from matchmaker.config import PROJECT_ROOT
 
-ROOTS = ("matchmaker", "search", "scripts")
+ROOTS = ("matchmaker", "search", "scripts", "migrations")
 # Alembic writes the revisions; each names its change in its own first line.
-GENERATED = PROJECT_ROOT / "matchmaker" / "migrations" / "versions"
+GENERATED = PROJECT_ROOT / "migrations" / "versions"
 
 
 def _modules():

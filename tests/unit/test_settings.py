@@ -7,7 +7,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from matchmaker.config import PACKAGE, PROJECT_ROOT, Settings
+from matchmaker.config import PROJECT_ROOT, Settings
 from matchmaker.extensions import db
 from matchmaker.search_engine import get_search
 from matchmaker.services import pdf_document as pdf
@@ -140,7 +140,7 @@ def test_api_limits_come_from_the_environment(environment, app_config, request):
 
 
 def test_guide_fonts_come_from_the_environment(environment, tmp_path):
-    shipped = PACKAGE / "static" / "fonts" / "NotoSansSC-Subset-Regular.ttf"
+    shipped = PROJECT_ROOT / "static" / "fonts" / "NotoSansSC-Subset-Regular.ttf"
     environment.setenv("GUIDE_PDF_FONT", f"{shipped}#0")
     config = Settings().flask_config()
     assert pdf.font_spec(config) == (shipped, 0)

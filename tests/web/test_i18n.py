@@ -67,12 +67,12 @@ def test_translations_are_english(catalogue):
 
 
 def test_catalogue_covers_every_message_in_the_code(catalogue):
-    method_map = [("matchmaker/**.py", "python"), ("matchmaker/templates/**.html", "jinja2")]
+    method_map = [("matchmaker/**.py", "python"), ("templates/**.html", "jinja2")]
     found = set()
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, keywords=KEYWORDS, options_map={}
     ):
-        if filename.startswith("matchmaker"):
+        if filename.startswith(("matchmaker", "templates")):
             found.add(message[0] if isinstance(message, tuple) else message)
     missing = sorted(m for m in found - _ids(catalogue) if m)
     assert not missing, (
