@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -108,11 +109,22 @@ CreditCode = Annotated[
     Field(description="统一社会信用代码 (18 characters, GB 32100-2015 check character)"),
 ]
 Mobile = Annotated[str, AfterValidator(_mobile), Field(description="Mainland China mobile number")]
-Money = Annotated[int, Field(ge=0, le=MAX_MONEY, description="Integer CNY (yuan)")]
+
+
+def _not_true_or_false(value: Any) -> Any:
+    """JSON true and false are not numbers, though pydantic would read them as 1 and 0."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer, not a boolean")
+    return value
+
+
+# A whole number from outside (an id, an amount): refuses true and false.
+WholeNumber = Annotated[int, BeforeValidator(_not_true_or_false)]
+Money = Annotated[WholeNumber, Field(ge=0, le=MAX_MONEY, description="Integer CNY (yuan)")]
 # A row's id from outside: positive and within a 32-bit INTEGER column. A larger number names
 # no row, and PostgreSQL refuses to compare one with the column (an error, not "no row").
 MAX_ID = 2_147_483_647
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RecordId = Annotated[WholeNumber, Field(ge=1, le=MAX_ID)]
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
 ExternalId = Annotated[str, Field(min_length=1, max_length=100)]

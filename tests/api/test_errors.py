@@ -183,3 +183,23 @@ def test_an_id_beyond_the_column_is_a_422_on_every_database(api, make, method, p
     row"), and SQLite cannot take one beyond 64 bits: the schemas stop it first."""
     response = api.request(method, path, make.admin(), json=body)
     assert field in error_of(response, 422, "validation_error")["fields"]
+
+
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/demands", demand_body(budget_min=True), "budget_min"),
+        ("/demands", demand_body(organization_id=True), "organization_id"),
+        ("/providers", provider_body(price_min=True), "price_min"),
+        ("/providers", provider_body(price_max=False), "price_max"),
+    ],
+)
+def test_true_or_false_is_no_id_or_amount(api, make, path, body, field):
+    """Pydantic would read true as 1 and false as 0: an id or an amount refuses both, with the
+    message text gets, and nothing is stored."""
+    admin = make.admin()
+    as_text = error_of(api.post(path, admin, json={**body, field: "x"}), 422, "validation_error")
+    error = error_of(api.post(path, admin, json=body), 422, "validation_error")
+    assert error["fields"] == as_text["fields"] == {field: as_text["fields"][field]}
+    assert db.session.scalar(select(func.count()).select_from(Demand)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Provider)) == 0

@@ -74,6 +74,14 @@ def test_call_entry_panel_winners_and_the_public_showcase(api, make):
     for nobody in ("someone", 1.5, None, -1):
         bad = api.post(f"/showcase-entries/{entry_id}/reviewers", admin, json={"expert_id": nobody})
         assert "expert_id" in error_of(bad, 422, "validation_error")["fields"]
+    # true is not expert #1 (nor false #0): refused as not a whole number, like text
+    as_text = api.post(f"/showcase-entries/{entry_id}/reviewers", admin, json={"expert_id": "x"})
+    for flag in (True, False):
+        bad = api.post(f"/showcase-entries/{entry_id}/reviewers", admin, json={"expert_id": flag})
+        assert (
+            error_of(bad, 422, "validation_error")["fields"]
+            == as_text.get_json()["error"]["fields"]
+        )
     api.post(f"/showcase-entries/{entry_id}/reviewers", admin, json={"expert_id": expert.id})
     scored = api.put(
         f"/showcase-entries/{entry_id}/scores", expert.user, json={"scores": {"c1": 9, "c2": 7}}

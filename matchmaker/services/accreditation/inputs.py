@@ -7,11 +7,10 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from ...schemas import LevelCode, RecordId, RequiredWhen, Strict
+from ...schemas import LevelCode, Money, RecordId, RequiredWhen, Strict
 from ..rubric_library import SelectionIn
 
 Count = Annotated[int, Field(ge=0, le=100000)]
-Money = Annotated[int, Field(ge=0, le=2_000_000_000)]
 Text = Annotated[str, Field(max_length=5000)]
 
 Material = Literal["team", "investment", "achievements", "cases", "files", "certificate"]
