@@ -63,18 +63,27 @@ class Trees:
         )
 
     def predict(self, values: np.ndarray) -> np.ndarray:
-        """Raw scores of the rows of ``values`` (documents × signals)."""
-        rows, trees = values.shape[0], self.feature.shape[0]
-        values = np.round(values, DECIMALS)
-        tree = np.broadcast_to(np.arange(trees), (rows, trees))
-        row = np.broadcast_to(np.arange(rows)[:, None], (rows, trees))
-        node = np.zeros((rows, trees), dtype=np.int64)  # ≥ 0: inner node, < 0: ~leaf
-        while (inner := node >= 0).any():
-            n = np.where(inner, node, 0)
-            go_left = values[row, self.feature[tree, n]] <= self.threshold[tree, n]
-            step = np.where(go_left, self.left[tree, n], self.right[tree, n])
-            node = np.where(inner, step, node)
-        return self.leaf[tree, ~node].sum(axis=1)
+        """Raw scores of the rows of ``values`` (documents × signals).
+
+        Every (row, tree) pair walks down its tree on flat arrays, and only the pairs still
+        at an inner node take the next step (most trees are a few levels deep, so the walk
+        soon thins out); the leaves are then summed per row as a (rows, trees) array."""
+        rows, signals = values.shape
+        trees, nodes = self.feature.shape
+        flat_values = np.round(values, DECIMALS).ravel()
+        tree = np.tile(np.arange(trees), rows)
+        row_start = np.repeat(np.arange(rows) * signals, trees)
+        node = np.zeros(rows * trees, dtype=np.int64)  # ≥ 0: inner node, < 0: ~leaf
+        feature, threshold = self.feature.ravel(), self.threshold.ravel()
+        left, right = self.left.ravel(), self.right.ravel()
+        walking = np.arange(rows * trees)
+        while walking.size:
+            at = tree[walking] * nodes + node[walking]
+            go_left = flat_values[row_start[walking] + feature[at]] <= threshold[at]
+            step = np.where(go_left, left[at], right[at])
+            node[walking] = step
+            walking = walking[step >= 0]
+        return self.leaf[tree, ~node].reshape(rows, trees).sum(axis=1)
 
 
 def signal_values(spec, contributions: Sequence[Mapping[str, float]], signals) -> np.ndarray:

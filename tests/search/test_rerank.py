@@ -36,6 +36,29 @@ def test_trees_follow_their_splits():
 
 
 @pytest.mark.parametrize("direction", scoring.DIRECTIONS)
+def test_shipped_trees_score_as_walking_each_tree_node_by_node(direction):
+    """The vectorised walk gives every row the very floats of one row and one tree at a time
+    (the same leaves, summed in the same order), also for rows of zeros and exact thresholds."""
+    trees = scoring.rerank_trees(direction)
+    rng = np.random.default_rng(11)
+    rows = rng.random((120, len(trees.signals))) * rng.choice([0.0, 0.5, 1.0, 3.0], (120, 1))
+    rows[rng.random(rows.shape) < 0.4] = 0.0
+    rows[:10, trees.feature[:10, 0]] = trees.threshold[:10, 0]  # on a split's threshold
+    rounded = np.round(rows, 4)
+
+    def walk(row: np.ndarray, t: int) -> float:
+        node = 0
+        while node >= 0:
+            go_left = row[trees.feature[t, node]] <= trees.threshold[t, node]
+            node = trees.left[t, node] if go_left else trees.right[t, node]
+        return trees.leaf[t, ~node]
+
+    leaves = np.array([[walk(row, t) for t in range(len(trees.feature))] for row in rounded])
+    assert trees.predict(rows).tolist() == leaves.sum(axis=1).tolist()
+    assert trees.predict(rows[:0]).shape == (0,)
+
+
+@pytest.mark.parametrize("direction", scoring.DIRECTIONS)
 def test_shipped_trees_never_punish_more_evidence(direction):
     """Monotone: raising a signal the weights keep ≥ 0 never lowers the score, and raising the
     penalty never raises it; so every reason an item shows moved it up, not down."""
