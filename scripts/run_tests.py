@@ -8,7 +8,9 @@
    MATCHMAKER_SKIP_ELASTICSEARCH=1 and a loud warning.
 2. pytest on SQLite (TEST_DATABASE_URL unset), all tests including the browser (e2e) ones.
 3. If TEST_POSTGRES_URL is set: pytest again with TEST_DATABASE_URL=$TEST_POSTGRES_URL and
-   -m "not e2e".
+   -m "database and not e2e": only the tests whose fixtures reach the database (tests/conftest.py
+   marks them from the fixture closure); the others cannot tell the two databases apart and
+   already ran in pass 2.
 
 Each pass runs in pytest-xdist workers, one per core (MATCHMAKER_TEST_WORKERS=N chooses N; 0 or
 1 runs in one process; pytest arguments that choose -n, --dist or -p no:xdist win). Every worker
@@ -42,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ES_SCRIPT = ROOT / "scripts" / "elasticsearch.py"
 FALSY = {"", "0", "false", "no", "off"}
 ANSI = re.compile(rb"\x1b\[[0-9;]*[A-Za-z]")
+# The PostgreSQL pass: tests that reach the database, without the browser (see the docstring).
+POSTGRES_MARKERS = "database and not e2e"
 # pytest's last line: "==== 3 passed, 1 skipped in 1.23s ====" or "==== no tests ran in 0.01s ===="
 SUMMARY = re.compile(r"^=+ (.*\bin [0-9.]+s\b.*?) =+$")
 
@@ -307,7 +311,11 @@ def main(argv: list[str]) -> int:
         passes = [("SQLite", {}, argv)]
         if postgres_url:
             passes.append(
-                ("PostgreSQL", {"TEST_DATABASE_URL": postgres_url}, with_marker(argv, "not e2e"))
+                (
+                    "PostgreSQL",
+                    {"TEST_DATABASE_URL": postgres_url},
+                    with_marker(argv, POSTGRES_MARKERS),
+                )
             )
         else:
             say("TEST_POSTGRES_URL is not set: PostgreSQL pass skipped")

@@ -435,15 +435,24 @@ def redis_url(redis_server) -> str:
     return redis_server
 
 
-# --- volume tests -----------------------------------------------------------------------
+# --- which tests reach the database; volume tests -----------------------------------------
 
 
 def pytest_addoption(parser) -> None:
     parser.addoption("--slow", action="store_true", help="also run the tests marked slow")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config, items) -> None:
-    """Tests marked slow (volume) are deselected unless --slow is given."""
+    """Every test whose fixtures reach ``database_url`` (``app``, ``make``, ``client``, …) is
+    marked ``database``, read from its fixture closure rather than kept as a list by hand: the
+    others (search backends, parsers, tooling) cannot tell SQLite from PostgreSQL, so the
+    PostgreSQL pass of scripts/run_tests.py runs only ``-m database``.
+
+    Tests marked slow (volume) are deselected unless --slow is given."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
     if config.getoption("--slow"):
         return
     slow = [item for item in items if item.get_closest_marker("slow")]

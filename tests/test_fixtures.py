@@ -1,4 +1,5 @@
-"""The fixtures and hooks every test relies on: empty tables, ids from 1, where time went."""
+"""The fixtures and hooks every test relies on: empty tables, ids from 1, which tests reach the
+database, where time went."""
 
 from __future__ import annotations
 
@@ -41,3 +42,11 @@ def test_the_run_ends_with_its_phases_and_slowest_files():
         f"tests/test_{SLOWEST_FILES + 1}.py {SLOWEST_FILES + 1}.0s",
     ]
     assert time_summary({}, {}) == []
+
+
+def test_a_test_reaching_the_database_is_marked_for_the_postgresql_pass(request, make):
+    assert request.node.get_closest_marker("database") is not None
+
+
+def test_a_test_without_the_database_is_left_to_the_sqlite_pass(request, tmp_path):
+    assert request.node.get_closest_marker("database") is None

@@ -115,13 +115,13 @@ def test_maven_artifact_path(monkeypatch, tmp_path):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        ([], ["-m", "not e2e"]),
-        (["-x", "-m", "slow"], ["-x", "-m", "(slow) and (not e2e)"]),
-        (["-mslow"], ["-m(slow) and (not e2e)"]),
+        ([], ["-m", "database and not e2e"]),
+        (["-x", "-m", "slow"], ["-x", "-m", "(slow) and (database and not e2e)"]),
+        (["-mslow"], ["-m(slow) and (database and not e2e)"]),
     ],
 )
-def test_postgres_pass_excludes_browser_tests(args, expected):
-    assert run_tests.with_marker(args, "not e2e") == expected
+def test_postgres_pass_runs_database_tests_without_the_browser(args, expected):
+    assert run_tests.with_marker(args, run_tests.POSTGRES_MARKERS) == expected
 
 
 @pytest.mark.parametrize(
@@ -246,5 +246,5 @@ def test_no_tests_collected_fails_both_passes(tmp_path):
     assert result.returncode == 5, result.stdout + result.stderr
     assert "pass 1/2 (SQLite): NO TESTS COLLECTED" in result.stdout
     assert "pass 2/2 (PostgreSQL): NO TESTS COLLECTED" in result.stdout
-    assert "-m 'not e2e'" in result.stdout
+    assert "-m 'database and not e2e'" in result.stdout
     assert "secret" not in result.stdout
