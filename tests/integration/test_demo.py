@@ -2,8 +2,10 @@
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
+from matchmaker import create_app
 from matchmaker.demo import DEMO_ADMIN, DEMO_PASSWORD, database_is_empty, load_demo
 from matchmaker.extensions import db
 from matchmaker.models import (
@@ -29,6 +31,26 @@ from matchmaker.services.accreditation import recognitions
 from matchmaker.services.common_needs import conversation
 from matchmaker.services.showcase import gallery
 from search import DEMANDS, TALENT, SearchQuery
+from tests.conftest import _serving, base_config
+
+
+@pytest.fixture(scope="module")
+def loaded_demo(database_url, tmp_path_factory):
+    """The demo, loaded once for the tests below that only read it (loading takes seconds):
+    an app of their own, so the tests of other modules never see it."""
+    app = create_app(base_config(database_url, tmp_path_factory.mktemp("demo")))
+    with _serving(app):
+        load_demo(db.session, get_search())
+        yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo(loaded_demo):
+    """The loaded demo; whatever a test leaves unsaved (a read receipt) is rolled back."""
+    yield loaded_demo
+    db.session.rollback()
 
 
 def test_demo_covers_every_state_and_is_indexed(app):
@@ -36,6 +58,7 @@ def test_demo_covers_every_state_and_is_indexed(app):
     summary = load_demo(db.session, get_search())
     assert not database_is_empty(db.session)
     assert summary["providers"] >= 30 and summary["enterprises"] >= 30 and summary["demands"] >= 60
+    assert summary["common_needs"] == 1
     states = Counter((d.status, d.close_reason) for d in db.session.scalars(select(Demand)))
     for state in [
         ("draft", None),
@@ -62,8 +85,7 @@ def test_demo_covers_every_state_and_is_indexed(app):
     }
 
 
-def test_demo_has_talent_needs_experts_and_a_completed_visit(app):
-    load_demo(db.session, get_search())
+def test_demo_has_talent_needs_experts_and_a_completed_visit(demo):
     assert db.session.scalar(select(func.count(TalentProfile.id))) >= 10
     assert db.session.scalar(select(func.count(TalentNeed.id))) >= 5
     experts = list(db.session.scalars(select(Expert)))
@@ -91,8 +113,7 @@ def test_demo_has_talent_needs_experts_and_a_completed_visit(app):
     assert backend.search(SearchQuery(index=TALENT)).total == listed
 
 
-def test_demo_has_an_accreditation_round_in_every_state(app):
-    load_demo(db.session, get_search())
+def test_demo_has_an_accreditation_round_in_every_state(demo):
     round_ = db.session.scalar(select(AccreditationRound))
     states = dict(
         db.session.execute(
@@ -113,17 +134,15 @@ def test_demo_has_an_accreditation_round_in_every_state(app):
     assert {r.level for r in register} == {"national", "municipal", "district"}
 
 
-def test_demo_has_a_showcase_year_with_winners(app):
-    load_demo(db.session, get_search())
+def test_demo_has_a_showcase_year_with_winners(demo):
     winners = gallery.search(db.session)
     assert len(winners) == 2 and all(len(e.images) == 2 for e in winners)
     statuses = Counter(e.status for e in db.session.scalars(select(ShowcaseEntry)))
     assert statuses["winner"] == 2 and statuses["not_selected"] == 2
 
 
-def test_demo_has_a_common_need_project(app):
-    summary = load_demo(db.session, get_search())
-    assert summary["common_needs"] == 1
+def test_demo_has_a_common_need_project(demo):
+    assert db.session.scalar(select(func.count(CommonNeed.id))) == 1
     need = db.session.scalar(select(CommonNeed))
     assert len(need.members) >= 2 and all(m.status == "joined" for m in need.members)
     assert len({m.organization_id for m in need.members}) == len(need.members)
