@@ -34,6 +34,8 @@ ROUTE_SECONDS = 10  # each mix route alone, to see which one costs
 # Before the runs every line of the mix is asked this many times (8 at once), whatever the
 # backend's speed: a warm-up of fixed length warmed the faster backend's kept answers more.
 WARMUP_PASSES = 3
+# Share of the cores other processes may keep busy before a run that still counts as quiet.
+BUSY_LIMIT = 0.25
 SIZE = 1_000  # providers, and as many demands: a district's survey archive, 25× the demo data
 TARGET_P99_MS = 250
 TARGET_SHARE = 0.3
@@ -264,6 +266,23 @@ def _node_cpu_seconds(site: Site) -> float | None:
     return sum(node["process"]["cpu"]["total_in_millis"] for node in nodes) / 1000
 
 
+def busy_share(seconds: float = 3.0) -> float:
+    """How much of the machine's cores other processes kept busy over ``seconds`` (0-1), from
+    /proc/stat. The 1-minute load average trails: right after the previous backend's run it
+    is high although nothing runs any more, so it cannot tell whether other work competes."""
+
+    def jiffies() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values) - idle, sum(values)
+
+    busy_start, total_start = jiffies()
+    time.sleep(seconds)
+    busy_end, total_end = jiffies()
+    return (busy_end - busy_start) / max(total_end - total_start, 1)
+
+
 def warm_up(site: Site, lines: list[str], passes: int) -> int:
     """Ask every line ``passes`` times in random order, 8 at once (each request on its own
     connection, so both workers get some of each line); returns how many failed."""
@@ -370,6 +389,9 @@ def measure(kind: str, es_url: str | None, synth, workdir: Path, log, quick: boo
         mix = [line for name in ROUTES for line in lists[name]]
         failed = warm_up(site, mix, 1 if quick else WARMUP_PASSES)
         log(f"  warm-up: {len(mix) * (1 if quick else WARMUP_PASSES):,} requests, {failed} failed")
+        site.settle()
+        result["busy_before"] = busy_share()
+        log(f"  cores busy before the timed runs: {result['busy_before']:.0%}")
         result["cheapest"] = wrk(site, ["/api/v1/taxonomy\t"], "taxonomy", seconds, CONNECTIONS)
         log(_line("taxonomy", result["cheapest"]))
         result["mix"] = wrk(site, mix, "mix", seconds, CONNECTIONS)
@@ -441,11 +463,15 @@ def tables(results: list[dict]) -> list[str]:
             f"Mix / cheapest route: **{r['share']:.2f}×**. Load average (1 min) "
             f"{r['load'][0]:.1f} before, {r['load_after'][0]:.1f} after.",
         ]
-        if r["load"][0] > (os.cpu_count() or 1):
-            lines.append(
-                "Other work was running on the machine (load average above the number of "
-                "cores): these numbers are lower than a quiet machine gives."
-            )
+        busy = r.get("busy_before")
+        if busy is not None:
+            lines[-1] += f" Cores busy in the 3 s before the timed runs: {busy:.0%}."
+            if busy > BUSY_LIMIT:
+                lines.append(
+                    "Other work was running on the machine (more than "
+                    f"{BUSY_LIMIT:.0%} of the cores busy before the timed runs): these numbers "
+                    "are lower than a quiet machine gives."
+                )
         problems = {**r["server"]["statuses"], **r["server"]["errors"]}
         if problems:
             lines.append(
