@@ -13,7 +13,7 @@ engine's order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 
 from sqlalchemy import Row, Select, bindparam, select
@@ -23,28 +23,6 @@ from search import Hit
 
 from ..models import Case, Organization, Provider
 from .vouching import provider_vouched_sql
-
-_PROFILE = (
-    Provider.id,
-    Provider.organization_id,
-    Provider.clusters,
-    Provider.services,
-    Provider.description,
-    Provider.team_size,
-    Provider.price_min,
-    Provider.price_max,
-    Provider.certifications,
-    Provider.external_id,
-    Provider.version,
-)
-_ORGANIZATION = (
-    Organization.name,
-    Organization.kind,
-    Organization.level,
-    Organization.region,
-    Organization.verified,
-)
-_CASE = (Case.id, Case.title, Case.description, Case.cluster, Case.year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +52,19 @@ class ListedProvider:
     version: int
     organization: ListedOrganization
     cases: list[Row] = field(default_factory=list)
+
+
+def _columns(model, record: type) -> tuple:
+    """The model's columns named by the record's own fields (not the nested organisation and
+    cases), in the record's order: a record is built from a row by position, so the two lists
+    must not drift apart."""
+    return tuple(getattr(model, f.name) for f in fields(record) if f.name not in NESTED)
+
+
+NESTED = {"organization", "cases"}
+_PROFILE = _columns(Provider, ListedProvider)
+_ORGANIZATION = _columns(Organization, ListedOrganization)
+_CASE = (Case.id, Case.title, Case.description, Case.cluster, Case.year)
 
 
 @cache
